@@ -1,0 +1,42 @@
+"""Back-office settings: environment variables with defaults that make a demo work."""
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_VAR = REPO_ROOT / "var"
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str
+    lookup_key: bytes  # pepper for the salted hashes that let us find a person's cases
+    division_code: str = "469023"  # 澄迈县
+
+    @classmethod
+    def from_env(cls, database_url: str | None = None) -> "Settings":
+        url = database_url or os.environ.get("BACKOFFICE_DATABASE_URL")
+        if not url:
+            DEFAULT_VAR.mkdir(parents=True, exist_ok=True)
+            url = f"sqlite:///{DEFAULT_VAR / 'backoffice.db'}"
+        return cls(database_url=url, lookup_key=_lookup_key())
+
+
+def _lookup_key() -> bytes:
+    """The lookup pepper: from the environment in production, else a per-install random key.
+
+    Losing it makes existing lookups unfindable, so the generated key is kept on disk next
+    to the demo database rather than regenerated on each start.
+    """
+    env = os.environ.get("BACKOFFICE_LOOKUP_KEY")
+    if env:
+        return env.encode()
+    path = DEFAULT_VAR / "backoffice.lookup-key"
+    if not path.exists():
+        DEFAULT_VAR.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip().encode()

@@ -1,0 +1,101 @@
+"""The identity-reader facade: one worker thread polls a backend and hands events to
+listeners. Backends (simulated, GA 467 serial SAM, PC/SC) only know how to poll."""
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass
+from typing import Callable, Protocol, Union
+
+from kiosk.domain.identity import Identity
+
+from ..health import DeviceState, DeviceStatus, SelfTestResult
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class CardInserted:
+    identity: Identity
+
+
+@dataclass(frozen=True)
+class CardRemoved:
+    pass
+
+
+@dataclass(frozen=True)
+class CardReadError:
+    """A read that failed in a way a person can be told about (an English message id)."""
+
+    reason: str
+
+
+CardEvent = Union[CardInserted, CardRemoved, CardReadError]
+Listener = Callable[[CardEvent], None]
+
+
+class IdCardBackend(Protocol):
+    name: str
+
+    def open(self) -> None: ...
+
+    def close(self) -> None: ...
+
+    def poll(self, timeout: float) -> CardEvent | None:
+        """Wait up to `timeout` seconds for the next event; None when nothing happened."""
+
+    def status(self) -> DeviceStatus: ...
+
+    def self_test(self) -> SelfTestResult: ...
+
+
+class IdCardReader:
+    """What the kiosk uses. Listeners run on the reader's worker thread."""
+
+    POLL_INTERVAL = 0.2
+
+    def __init__(self, backend: IdCardBackend):
+        self.backend = backend
+        self._listeners: list[Listener] = []
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def subscribe(self, listener: Listener) -> None:
+        self._listeners.append(listener)
+
+    def open(self) -> None:
+        self.backend.open()
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._run, name="idcard-reader", daemon=True)
+        self._thread.start()
+
+    def close(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=2)
+            self._thread = None
+        self.backend.close()
+
+    def status(self) -> DeviceStatus:
+        if self._thread is None:
+            return DeviceStatus("idcard", self.backend.name, DeviceState.OFFLINE, detail="not opened")
+        return self.backend.status()
+
+    def self_test(self) -> SelfTestResult:
+        return self.backend.self_test()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                event = self.backend.poll(self.POLL_INTERVAL)
+            except Exception:  # a backend bug must not kill the reader for the night
+                log.exception("idcard backend poll failed")
+                event = CardReadError("The card could not be read. Please try again.")
+                self._stop.wait(self.POLL_INTERVAL)
+            if event is not None:
+                for listener in list(self._listeners):
+                    try:
+                        listener(event)
+                    except Exception:
+                        log.exception("idcard listener failed")

@@ -1,0 +1,50 @@
+"""`python -m kiosk`: start the kiosk (a window, or the headless demo tour)."""
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+from . import kivy_env
+from .config import load_config
+from .logs import configure_logging
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="kiosk", description=__doc__)
+    parser.add_argument("--config", type=Path, help="kiosk TOML file (default config/kiosk.toml)")
+    parser.add_argument("--backoffice-url", help="override [backoffice] url")
+    parser.add_argument("--tour", type=Path, metavar="DIR",
+                        help="run the scripted demo tour offscreen and write screenshots to DIR")
+    args = parser.parse_args(argv)
+
+    overrides = {"backoffice.url": args.backoffice_url} if args.backoffice_url else {}
+    config = load_config(args.config, overrides)
+    configure_logging(config.var_dir / "log")
+    if args.tour is None and not kivy_env.has_display():
+        args.tour = config.var_dir / "tour"  # nobody to see a window: show the tour instead
+    kivy_env.prepare(config.var_dir, config.profile.window_size, headless=args.tour is not None)
+
+    from .app import KioskApp  # imports Kivy: only after the environment is prepared
+
+    app = KioskApp(config)
+    if args.tour is None:
+        app.run()
+        return 0
+
+    from .tour import run_tour
+
+    app._run_prepare()  # build, open the window and start the devices, without a main loop
+    try:
+        shots = run_tour(app, args.tour)
+    finally:
+        app.stop()
+    for path in shots:
+        print(path)
+    logging.getLogger(__name__).info("tour finished", extra={"screens": len(shots)})
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

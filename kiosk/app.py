@@ -1,0 +1,201 @@
+"""The Kivy App: builds the screens, wires devices to the controller, and implements the
+controller's `KioskUI` (navigation, busy overlay, messages, toasts).
+
+Device events arrive on device threads and are handed to the main thread with
+`Clock.schedule_once`; widgets are only ever touched on the main thread.
+"""
+from __future__ import annotations
+
+import logging
+
+from kivy.app import App
+from kivy.clock import Clock
+from kivy.core.window import Window
+from kivy.factory import Factory
+from kivy.graphics import Color, RoundedRectangle
+from kivy.lang import Builder
+from kivy.properties import BooleanProperty
+from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.button import Button
+from kivy.uix.floatlayout import FloatLayout
+from kivy.uix.label import Label
+from kivy.uix.modalview import ModalView
+from kivy.uix.screenmanager import NoTransition, ScreenManager
+
+from screens import KV_DIR
+from screens.attract import AttractScreen
+from screens.case_detail import CaseDetailScreen
+from screens.cases import CasesScreen
+from screens.home import HomeScreen
+from screens.message import MessageScreen
+from services.api import BackofficeClient
+
+from . import theme
+from .config import KioskConfig
+from .controller import KioskController
+from .fonts import find_cjk_font
+from .hardware import Devices, build_devices
+from .i18n import Translator
+from .session import Session
+from .tr import KivyTranslations
+
+log = logging.getLogger(__name__)
+
+KV_FILES = ("widgets.kv", "attract.kv", "home.kv", "cases.kv", "case_detail.kv", "message.kv")
+SCREENS = (AttractScreen, HomeScreen, CasesScreen, CaseDetailScreen, MessageScreen)
+DEMO_KEYS = {282: 0, 283: 1, 284: 2}  # F1..F3 insert demo people's cards, F4 removes
+KEY_F4 = 285
+
+
+class KioskApp(App):
+    session_active = BooleanProperty(False)
+
+    def __init__(self, config: KioskConfig, **kwargs):
+        super().__init__(**kwargs)
+        self.kiosk_config = config
+        self.title = "Chengmai County self-service kiosk"
+        self.font_path = find_cjk_font(config.font_path)
+        self.translator = Translator(config.language)
+        self.tr = KivyTranslations(self.translator)
+        self.session = Session()
+        self.devices: Devices = build_devices(config)
+        self.controller = KioskController(
+            session=self.session,
+            api=BackofficeClient(config.backoffice_url, timeout=config.backoffice_timeout_s),
+            printer=self.devices.receipt_printer,
+            translator=self.translator,
+            terminal_id=config.terminal_id,
+            idle_timeout_s=config.idle_timeout_s,
+            font_path=self.font_path,
+            preview_dir=config.var_dir / "slips",
+            call_on_main=lambda fn: Clock.schedule_once(lambda _dt: fn()),
+        )
+        self._busy: ModalView | None = None
+        self._toast: Label | None = None
+
+    def get_application_config(self, defaultpath="%(appdir)s/%(appname)s.ini"):
+        return str(self.kiosk_config.var_dir / "kivy" / "kiosk.ini")
+
+    # --- building ------------------------------------------------------------------------
+    def build(self):
+        theme.register_fonts(str(self.font_path))
+        for name in KV_FILES:
+            Builder.load_file(str(KV_DIR / name))
+        self.manager = ScreenManager(transition=NoTransition())
+        for screen_class in SCREENS:
+            self.manager.add_widget(screen_class())
+        column = BoxLayout(orientation="vertical")
+        self.top_bar = Factory.TopBar()
+        column.add_widget(self.top_bar)
+        column.add_widget(self.manager)
+        if self.kiosk_config.demo:
+            column.add_widget(self._build_demo_panel())
+        root = FloatLayout()
+        root.add_widget(column)
+        self._toast = Label(
+            text="", opacity=0, size_hint=(0.8, None), height=140, font_size="36sp",
+            pos_hint={"center_x": 0.5, "y": 0.12}, color=theme.ON_PRIMARY,
+        )
+        with self._toast.canvas.before:
+            Color(*theme.PRIMARY_DARK)
+            self._toast_bg = RoundedRectangle(radius=[20])
+        self._toast.bind(pos=self._place_toast_bg, size=self._place_toast_bg)
+        root.add_widget(self._toast)
+        self.translator.on_switch(lambda _lang: self._refresh_current())
+        self.controller.attach(self)
+        Window.bind(on_touch_down=self._on_any_touch, on_key_down=self._on_key)
+        Clock.schedule_interval(lambda _dt: self.controller.check_idle(), 1.0)
+        return root
+
+    def _build_demo_panel(self):
+        panel = Factory.DemoPanel()
+        sim = self.devices.idcard_sim
+        for key, identity in sim.people.items():
+            button = Button(text=self.tr._("Insert card: {name}").format(name=identity.name),
+                            font_size="26sp")
+            button.demo_person = key
+            button.bind(on_release=lambda b: self.demo_insert_card(b.demo_person))
+            panel.ids.people.add_widget(button)
+        return panel
+
+    def on_start(self):
+        self.devices.idcard.subscribe(
+            lambda event: Clock.schedule_once(lambda _dt: self.controller.on_card_event(event))
+        )
+        self.devices.open()
+        log.info("kiosk started", extra={"terminal": self.kiosk_config.terminal_id,
+                                         "profile": self.kiosk_config.profile.model})
+
+    def on_stop(self):
+        self.devices.close()
+        self.controller.shutdown()
+
+    # --- KioskUI -------------------------------------------------------------------------
+    def navigate(self, screen: str) -> None:
+        self.session_active = self.session.active
+        self.manager.current = screen
+
+    def show_busy(self, message: str | None) -> None:
+        if message is None:
+            if self._busy is not None:
+                self._busy.dismiss(animation=False)
+                self._busy = None
+            return
+        if self._busy is None:
+            self._busy = ModalView(auto_dismiss=False, size_hint=(0.8, 0.2))
+            self._busy.add_widget(Label(font_size="40sp"))
+            self._busy.open(animation=False)
+        self._busy.children[0].text = message
+
+    def show_message(self, title: str, body: str, back_to: str) -> None:
+        screen = self.manager.get_screen("message")
+        screen.title, screen.body, screen.back_to = title, body, back_to
+        self.navigate("message")
+
+    def show_toast(self, message: str) -> None:
+        self._toast.text = message
+        self._toast.opacity = 1
+        Clock.unschedule(self._hide_toast)
+        Clock.schedule_once(self._hide_toast, 4)
+
+    def reset_screens(self) -> None:
+        for screen in self.manager.screens:
+            screen.reset()
+        self._hide_toast()
+        self.session_active = False
+
+    # --- demo controls -------------------------------------------------------------------
+    def demo_insert_card(self, person_key: str) -> None:
+        self.devices.idcard_sim.insert(person_key)
+
+    def demo_remove_card(self) -> None:
+        self.devices.idcard_sim.remove()
+
+    # --- internals -----------------------------------------------------------------------
+    def _refresh_current(self) -> None:
+        self.manager.current_screen.refresh()
+
+    def _on_any_touch(self, _window, _touch):
+        self.controller.user_activity()
+        return False  # let the touch reach the widgets
+
+    def _on_key(self, _window, key, *_args):
+        if not self.kiosk_config.demo:
+            return False
+        people = list(self.devices.idcard_sim.people)
+        if key in DEMO_KEYS and DEMO_KEYS[key] < len(people):
+            self.demo_insert_card(people[DEMO_KEYS[key]])
+            return True
+        if key == KEY_F4:
+            self.demo_remove_card()
+            return True
+        return False
+
+    def _hide_toast(self, *_args) -> None:
+        if self._toast is not None:
+            self._toast.opacity = 0
+            self._toast.text = ""
+
+    def _place_toast_bg(self, label, *_args) -> None:
+        self._toast_bg.pos = label.pos
+        self._toast_bg.size = label.size

@@ -1,0 +1,107 @@
+"""Kiosk configuration: a TOML file, a hardware profile TOML per kiosk model, and
+environment overrides of the form KIOSK__SECTION__KEY=value (e.g.
+KIOSK__BACKOFFICE__URL=http://10.0.0.5:8700)."""
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from devices.printer.receipt import ReceiptPrinterProfile
+
+from .paths import CONFIG_DIR, resolve
+
+DEFAULT_CONFIG = CONFIG_DIR / "kiosk.toml"
+ENV_PREFIX = "KIOSK__"
+
+
+@dataclass(frozen=True)
+class HardwareProfile:
+    model: str
+    idcard_driver: str
+    receipt_printer_driver: str
+    receipt_printer_target: Path
+    receipt_printer: ReceiptPrinterProfile
+    window_size: tuple[int, int]
+
+
+@dataclass(frozen=True)
+class KioskConfig:
+    terminal_id: str
+    language: str
+    idle_timeout_s: float
+    demo: bool
+    var_dir: Path
+    backoffice_url: str
+    backoffice_timeout_s: float
+    demo_people_file: Path
+    font_path: Path | None
+    profile: HardwareProfile
+    raw: dict[str, Any] = field(repr=False, default_factory=dict)
+
+
+def load_config(path: Path | None = None, overrides: dict[str, Any] | None = None,
+                environ: dict[str, str] | None = None) -> KioskConfig:
+    data = tomllib.loads(Path(path or DEFAULT_CONFIG).read_text(encoding="utf-8"))
+    _apply_env(data, os.environ if environ is None else environ)
+    for dotted, value in (overrides or {}).items():
+        section, key = dotted.split(".", 1)
+        data.setdefault(section, {})[key] = value
+
+    kiosk = data.get("kiosk", {})
+    backoffice = data.get("backoffice", {})
+    profile_name = kiosk.get("hardware_profile", "sim")
+    profile = load_profile(CONFIG_DIR / "profiles" / f"{profile_name}.toml")
+    font = kiosk.get("font_path")
+    return KioskConfig(
+        terminal_id=str(kiosk.get("terminal_id", "CM-KIOSK-0001")),
+        language=str(kiosk.get("language", "zh_CN")),
+        idle_timeout_s=float(kiosk.get("idle_timeout_s", 60)),
+        demo=_bool(kiosk.get("demo", True)),
+        var_dir=resolve(kiosk.get("var_dir", "var")),
+        backoffice_url=str(backoffice.get("url", "http://127.0.0.1:8700")),
+        backoffice_timeout_s=float(backoffice.get("timeout_s", 5)),
+        demo_people_file=resolve(kiosk.get("demo_people_file", "assets/seed/demo.json")),
+        font_path=resolve(font) if font else None,
+        profile=profile,
+        raw=data,
+    )
+
+
+def load_profile(path: Path) -> HardwareProfile:
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    printer = data.get("receipt_printer", {})
+    width, height = data.get("display", {}).get("size", [1080, 1920])
+    return HardwareProfile(
+        model=str(data.get("model", path.stem)),
+        idcard_driver=str(data.get("idcard", {}).get("driver", "sim")),
+        receipt_printer_driver=str(printer.get("driver", "file")),
+        receipt_printer_target=resolve(printer.get("target", "var/printer")),
+        receipt_printer=ReceiptPrinterProfile(
+            model=str(printer.get("model", "generic-80mm")),
+            paper_width_px=int(printer.get("paper_width_px", 576)),
+            columns=int(printer.get("columns", 48)),
+            chinese_mode=_bool(printer.get("chinese_mode", True)),
+            native_qr=_bool(printer.get("native_qr", False)),
+            qr_module_size=int(printer.get("qr_module_size", 6)),
+            cutter=_bool(printer.get("cutter", True)),
+        ),
+        window_size=(int(width), int(height)),
+    )
+
+
+def _apply_env(data: dict[str, Any], environ: dict[str, str]) -> None:
+    for name, value in environ.items():
+        if not name.startswith(ENV_PREFIX):
+            continue
+        parts = name[len(ENV_PREFIX):].lower().split("__")
+        if len(parts) == 2 and all(parts):
+            data.setdefault(parts[0], {})[parts[1]] = value
+
+
+def _bool(value: Any) -> bool:
+    if isinstance(value, str):
+        return value.strip().lower() in ("1", "true", "yes", "on")
+    return bool(value)

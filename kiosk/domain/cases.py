@@ -1,0 +1,81 @@
+"""Case (办件) states and the records the kiosk and the back office exchange about them.
+
+States follow the Administrative Licensing Law's lifecycle (art. 32-45). The labels here
+are English message ids; the kiosk translates them through gettext (zh_CN first).
+"""
+from __future__ import annotations
+
+import datetime as _dt
+from dataclasses import dataclass, field
+from enum import Enum
+
+
+def N_(message: str) -> str:
+    """Marks a string for translation without translating it (gettext convention)."""
+    return message
+
+
+class CaseStatus(str, Enum):
+    RECEIVED = "received"                # 收件
+    ACCEPTED = "accepted"                # 受理
+    CORRECTION_REQUIRED = "correction_required"  # 补正
+    NOT_ACCEPTED = "not_accepted"        # 不予受理
+    IN_REVIEW = "in_review"              # 审查
+    SUSPENDED = "suspended"              # 特别程序
+    DECIDED = "decided"                  # 决定
+    COMPLETED = "completed"              # 办结
+    DELIVERED = "delivered"              # 出件/送达
+    WITHDRAWN = "withdrawn"              # 撤回
+    TERMINATED = "terminated"            # 终止
+
+    @property
+    def label(self) -> str:
+        return STATUS_LABELS[self]
+
+    @property
+    def is_closed(self) -> bool:
+        return self in CLOSED_STATUSES
+
+
+STATUS_LABELS: dict[CaseStatus, str] = {
+    CaseStatus.RECEIVED: N_("Received"),
+    CaseStatus.ACCEPTED: N_("Accepted"),
+    CaseStatus.CORRECTION_REQUIRED: N_("Correction required"),
+    CaseStatus.NOT_ACCEPTED: N_("Not accepted"),
+    CaseStatus.IN_REVIEW: N_("Under review"),
+    CaseStatus.SUSPENDED: N_("Suspended"),
+    CaseStatus.DECIDED: N_("Decided"),
+    CaseStatus.COMPLETED: N_("Completed"),
+    CaseStatus.DELIVERED: N_("Delivered"),
+    CaseStatus.WITHDRAWN: N_("Withdrawn"),
+    CaseStatus.TERMINATED: N_("Terminated"),
+}
+
+CLOSED_STATUSES = frozenset(
+    {CaseStatus.NOT_ACCEPTED, CaseStatus.DELIVERED, CaseStatus.WITHDRAWN, CaseStatus.TERMINATED}
+)
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    at: _dt.datetime
+    status: CaseStatus
+    department: str
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class CaseSummary:
+    number: str
+    item_name: str
+    status: CaseStatus
+    department: str
+    received_at: _dt.datetime
+    promised_date: _dt.date | None
+
+
+@dataclass(frozen=True)
+class CaseDetail(CaseSummary):
+    item_code: str = ""
+    applicant_masked: str = ""
+    timeline: tuple[TimelineEntry, ...] = field(default_factory=tuple)

@@ -1,0 +1,80 @@
+"""Runs the county back office as a child process on loopback, for the demo and tests.
+
+The kiosk only ever talks to it over HTTP, exactly as it would to the county's server.
+"""
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import requests
+
+
+class BackofficeDidNotStart(RuntimeError):
+    pass
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class EmbeddedBackoffice:
+    def __init__(self, database: Path, port: int | None = None, seed_demo: bool = True,
+                 lookup_key: str | None = None, log_file: Path | None = None):
+        self.database = Path(database)
+        self.port = port or free_port()
+        self.seed_demo = seed_demo
+        self.lookup_key = lookup_key
+        self.log_file = log_file
+        self._process: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self, timeout: float = 30.0) -> "EmbeddedBackoffice":
+        self.database.parent.mkdir(parents=True, exist_ok=True)
+        cmd = [sys.executable, "-m", "backoffice", "--database-url", f"sqlite:///{self.database}",
+               "serve", "--host", "127.0.0.1", "--port", str(self.port)]
+        if self.seed_demo:
+            cmd.append("--seed-demo")
+        env = dict(os.environ)
+        if self.lookup_key:
+            env["BACKOFFICE_LOOKUP_KEY"] = self.lookup_key
+        out = open(self.log_file, "ab") if self.log_file else subprocess.DEVNULL
+        self._process = subprocess.Popen(cmd, env=env, stdout=out, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self._process.poll() is not None:
+                raise BackofficeDidNotStart(f"back office exited with {self._process.returncode}")
+            try:
+                if requests.get(self.url + "/health", timeout=1).ok:
+                    return self
+            except requests.RequestException:
+                pass
+            time.sleep(0.1)
+        self.stop()
+        raise BackofficeDidNotStart(f"no answer on {self.url} within {timeout:.0f} s")
+
+    def stop(self) -> None:
+        if self._process is None:
+            return
+        self._process.terminate()
+        try:
+            self._process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self._process.kill()
+            self._process.wait()
+        self._process = None
+
+    def __enter__(self) -> "EmbeddedBackoffice":
+        return self.start()
+
+    def __exit__(self, *_exc) -> None:
+        self.stop()

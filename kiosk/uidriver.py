@@ -1,0 +1,95 @@
+"""Drives the running kiosk without a person: simulated touches, waiting for a screen,
+finding widgets by id or text, screenshots. Used by the headless demo tour and the UI
+tests, so both exercise the real widgets, the real event loop and the real window."""
+from __future__ import annotations
+
+import shutil
+import tempfile
+import time
+from pathlib import Path
+from typing import Callable, Iterator
+
+from kivy.base import EventLoop
+from kivy.core.window import Window
+from kivy.input.motionevent import MotionEvent
+from kivy.uix.widget import Widget
+
+
+class _Touch(MotionEvent):
+    def __init__(self, x: float, y: float):
+        super().__init__("kiosk-driver", id(self), {"x": x, "y": y}, is_touch=True)
+
+    def depack(self, args):
+        self.sx = args["x"] / max(Window.width - 1, 1)
+        self.sy = args["y"] / max(Window.height - 1, 1)
+        self.profile = ["pos"]
+        super().depack(args)
+
+
+class DriverTimeout(AssertionError):
+    pass
+
+
+class UiDriver:
+    def __init__(self, app):
+        self.app = app
+
+    # --- the event loop ------------------------------------------------------------------
+    def pump(self, frames: int = 3) -> None:
+        for _ in range(frames):
+            EventLoop.idle()
+
+    def wait_until(self, condition: Callable[[], bool], timeout: float = 10.0, what: str = "") -> None:
+        """Run the event loop until `condition` holds (a bound on waiting, not a speed test)."""
+        deadline = time.monotonic() + timeout
+        while not condition():
+            if time.monotonic() > deadline:
+                raise DriverTimeout(f"timed out waiting for {what or condition}")
+            EventLoop.idle()
+            time.sleep(0.01)
+        self.pump()
+
+    def wait_for_screen(self, name: str, timeout: float = 10.0) -> None:
+        self.wait_until(lambda: self.app.manager.current == name and self.app._busy is None,
+                        timeout, what=f"screen {name!r}")
+
+    # --- finding widgets -----------------------------------------------------------------
+    def _walk_window(self) -> Iterator[Widget]:
+        for child in Window.children:
+            yield from child.walk(restrict=True)
+
+    def visible_texts(self) -> list[str]:
+        return [w.text for w in self._walk_window() if getattr(w, "text", "") and w.opacity > 0]
+
+    def all_texts(self) -> list[str]:
+        """Text on every screen, shown or not: for checking nothing personal is left."""
+        texts = [w.text for w in self._walk_window() if getattr(w, "text", "")]
+        for screen in self.app.manager.screens:
+            texts += [w.text for w in screen.walk(restrict=True) if getattr(w, "text", "")]
+        return texts
+
+    def by_id(self, screen: str, widget_id: str) -> Widget:
+        return self.app.manager.get_screen(screen).ids[widget_id]
+
+    def by_text(self, text: str) -> Widget:
+        for widget in self._walk_window():
+            if getattr(widget, "text", None) == text and widget.opacity > 0:
+                return widget
+        raise LookupError(f"no visible widget with text {text!r}")
+
+    # --- acting --------------------------------------------------------------------------
+    def tap(self, widget: Widget) -> None:
+        x, y = widget.to_window(*widget.center)
+        touch = _Touch(x, y)
+        EventLoop.post_dispatch_input("begin", touch)
+        EventLoop.post_dispatch_input("end", touch)
+        self.pump()
+
+    def screenshot(self, path: Path) -> Path:
+        """Write the whole window (overlays included) to exactly `path`."""
+        self.pump(2)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory() as tmp:
+            written = Window.screenshot(name=str(Path(tmp) / "shot.png"))
+            shutil.move(written, path)
+        return path

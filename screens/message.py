@@ -1,0 +1,17 @@
+"""A calm message: what happened, what was kept, what to do; one way back."""
+from __future__ import annotations
+
+from kivy.properties import StringProperty
+
+from .base import KioskScreen
+
+
+class MessageScreen(KioskScreen):
+    title = StringProperty("")
+    body = StringProperty("")
+    back_to = StringProperty("attract")
+
+    def reset(self) -> None:
+        self.title = ""
+        self.body = ""
+        self.back_to = "attract"

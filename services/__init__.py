@@ -1,0 +1,1 @@
+"""The kiosk's outside world: back-office client and document rendering. No Kivy here."""

@@ -1,0 +1,40 @@
+"""Lays out the progress slip (办件进度单) from a case, in the kiosk's current language."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Callable
+
+from kiosk.domain.cases import CaseDetail
+from kiosk.domain.slips import Field, Heading, Line, QrCode, Rule, SlipDocument
+
+Translate = Callable[[str], str]
+ISSUING_OFFICE = "Chengmai County Government Affairs Service Center"
+HOTLINE = "12345"
+
+
+def progress_slip(case: CaseDetail, terminal_id: str, now: dt.datetime, _: Translate) -> SlipDocument:
+    blocks = [
+        Field(_("Case number"), case.number),
+        Field(_("Item"), case.item_name),
+        Field(_("Applicant"), case.applicant_masked),
+        Field(_("Status"), _(case.status.label)),
+        Field(_("Department"), case.department),
+        Field(_("Received at"), case.received_at.strftime("%Y-%m-%d %H:%M")),
+    ]
+    if case.promised_date:
+        blocks.append(Field(_("Promised by"), case.promised_date.isoformat()))
+    blocks += [Rule(), Heading(_("Progress"))]
+    for entry in case.timeline:
+        blocks.append(Line(f"{entry.at:%m-%d %H:%M} {_(entry.status.label)}"))
+        blocks.append(Line(f"  {entry.department}"))
+        if entry.note:
+            blocks.append(Line(f"  {entry.note}"))
+    blocks += [
+        Rule(),
+        QrCode(f"CMCASE:{case.number}"),
+        Line(_("Scan at any kiosk to check progress"), align="center"),
+        Line(_("Hotline {hotline}").format(hotline=HOTLINE), align="center"),
+        Line(_(ISSUING_OFFICE), align="center"),
+        Line(f"{_('Terminal')} {terminal_id}  {now:%Y-%m-%d %H:%M}", align="center"),
+    ]
+    return SlipDocument(title=_("Case progress slip"), blocks=tuple(blocks), printed_at=now)
