@@ -7,7 +7,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_VAR = REPO_ROOT / "var"
+
+
+def var_dir() -> Path:
+    """Where the default SQLite database and the generated lookup key live."""
+    return Path(os.environ.get("BACKOFFICE_VAR_DIR") or REPO_ROOT / "var")
 
 
 @dataclass(frozen=True)
@@ -20,8 +24,8 @@ class Settings:
     def from_env(cls, database_url: str | None = None) -> "Settings":
         url = database_url or os.environ.get("BACKOFFICE_DATABASE_URL")
         if not url:
-            DEFAULT_VAR.mkdir(parents=True, exist_ok=True)
-            url = f"sqlite:///{DEFAULT_VAR / 'backoffice.db'}"
+            var_dir().mkdir(parents=True, exist_ok=True)
+            url = f"sqlite:///{var_dir() / 'backoffice.db'}"
         return cls(database_url=url, lookup_key=_lookup_key())
 
 
@@ -34,9 +38,9 @@ def _lookup_key() -> bytes:
     env = os.environ.get("BACKOFFICE_LOOKUP_KEY")
     if env:
         return env.encode()
-    path = DEFAULT_VAR / "backoffice.lookup-key"
+    path = var_dir() / "backoffice.lookup-key"
     if not path.exists():
-        DEFAULT_VAR.mkdir(parents=True, exist_ok=True)
+        path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(secrets.token_hex(32))
         path.chmod(0o600)
     return path.read_text().strip().encode()

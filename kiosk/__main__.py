@@ -15,11 +15,16 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="kiosk", description=__doc__)
     parser.add_argument("--config", type=Path, help="kiosk TOML file (default config/kiosk.toml)")
     parser.add_argument("--backoffice-url", help="override [backoffice] url")
+    parser.add_argument("--var-dir", type=Path, help="runtime files (default var/)")
     parser.add_argument("--tour", type=Path, metavar="DIR",
                         help="run the scripted demo tour offscreen and write screenshots to DIR")
     args = parser.parse_args(argv)
 
-    overrides = {"backoffice.url": args.backoffice_url} if args.backoffice_url else {}
+    overrides = {}
+    if args.backoffice_url:
+        overrides["backoffice.url"] = args.backoffice_url
+    if args.var_dir:
+        overrides["kiosk.var_dir"] = str(args.var_dir.resolve())
     config = load_config(args.config, overrides)
     configure_logging(config.var_dir / "log")
     if args.tour is None and not kivy_env.has_display():

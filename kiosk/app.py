@@ -88,8 +88,9 @@ class KioskApp(App):
         self.top_bar = Factory.TopBar()
         column.add_widget(self.top_bar)
         column.add_widget(self.manager)
-        if self.kiosk_config.demo:
-            column.add_widget(self._build_demo_panel())
+        self.demo_panel = self._build_demo_panel() if self.kiosk_config.demo else None
+        if self.demo_panel is not None:
+            column.add_widget(self.demo_panel)
         root = FloatLayout()
         root.add_widget(column)
         self._toast = Label(
@@ -111,7 +112,7 @@ class KioskApp(App):
         panel = Factory.DemoPanel()
         sim = self.devices.idcard_sim
         for key, identity in sim.people.items():
-            button = Button(text=self.tr._("Insert card: {name}").format(name=identity.name),
+            button = Button(text=self.tr._("Insert card: {name}").format(name=identity.masked_name),
                             font_size="26sp")
             button.demo_person = key
             button.bind(on_release=lambda b: self.demo_insert_card(b.demo_person))

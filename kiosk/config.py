@@ -53,14 +53,15 @@ def load_config(path: Path | None = None, overrides: dict[str, Any] | None = Non
     kiosk = data.get("kiosk", {})
     backoffice = data.get("backoffice", {})
     profile_name = kiosk.get("hardware_profile", "sim")
-    profile = load_profile(CONFIG_DIR / "profiles" / f"{profile_name}.toml")
+    var_dir = resolve(kiosk.get("var_dir", "var"))
+    profile = load_profile(CONFIG_DIR / "profiles" / f"{profile_name}.toml", var_dir)
     font = kiosk.get("font_path")
     return KioskConfig(
         terminal_id=str(kiosk.get("terminal_id", "CM-KIOSK-0001")),
         language=str(kiosk.get("language", "zh_CN")),
         idle_timeout_s=float(kiosk.get("idle_timeout_s", 60)),
         demo=_bool(kiosk.get("demo", True)),
-        var_dir=resolve(kiosk.get("var_dir", "var")),
+        var_dir=var_dir,
         backoffice_url=str(backoffice.get("url", "http://127.0.0.1:8700")),
         backoffice_timeout_s=float(backoffice.get("timeout_s", 5)),
         demo_people_file=resolve(kiosk.get("demo_people_file", "assets/seed/demo.json")),
@@ -70,7 +71,8 @@ def load_config(path: Path | None = None, overrides: dict[str, Any] | None = Non
     )
 
 
-def load_profile(path: Path) -> HardwareProfile:
+def load_profile(path: Path, var_dir: Path) -> HardwareProfile:
+    """Relative file paths in a profile (a printer's spool folder) are under `var_dir`."""
     data = tomllib.loads(path.read_text(encoding="utf-8"))
     printer = data.get("receipt_printer", {})
     width, height = data.get("display", {}).get("size", [1080, 1920])
@@ -78,7 +80,7 @@ def load_profile(path: Path) -> HardwareProfile:
         model=str(data.get("model", path.stem)),
         idcard_driver=str(data.get("idcard", {}).get("driver", "sim")),
         receipt_printer_driver=str(printer.get("driver", "file")),
-        receipt_printer_target=resolve(printer.get("target", "var/printer")),
+        receipt_printer_target=var_dir / printer.get("target", "printer"),
         receipt_printer=ReceiptPrinterProfile(
             model=str(printer.get("model", "generic-80mm")),
             paper_width_px=int(printer.get("paper_width_px", 576)),

@@ -180,11 +180,11 @@ class KioskController:
                 value = work()
             except BackofficeError as exc:
                 log.warning("back office request failed", extra={"error": type(exc).__name__})
-                deliver(lambda: self._failed(exc, back_to))
+                deliver(lambda error=exc: self._failed(error, back_to))
                 return
             except Exception as exc:  # a bug must still leave the citizen a way out
                 log.exception("background task failed")
-                deliver(lambda: self._failed(exc, back_to))
+                deliver(lambda error=exc: self._failed(error, back_to))
                 return
             deliver(lambda: done(value))
 

@@ -44,7 +44,7 @@ class EmbeddedBackoffice:
                "serve", "--host", "127.0.0.1", "--port", str(self.port)]
         if self.seed_demo:
             cmd.append("--seed-demo")
-        env = dict(os.environ)
+        env = dict(os.environ, BACKOFFICE_VAR_DIR=str(self.database.parent))
         if self.lookup_key:
             env["BACKOFFICE_LOOKUP_KEY"] = self.lookup_key
         out = open(self.log_file, "ab") if self.log_file else subprocess.DEVNULL

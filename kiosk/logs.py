@@ -35,7 +35,15 @@ def configure_logging(log_dir: Path, level: int = logging.INFO) -> None:
         log_dir / "kiosk.jsonl", maxBytes=5_000_000, backupCount=5, encoding="utf-8"
     )
     handler.setFormatter(JsonLinesFormatter())
+    console = logging.StreamHandler()
+    console.setLevel(logging.WARNING)
+    console.setFormatter(JsonLinesFormatter())
     root = logging.getLogger()
     root.setLevel(level)
-    if not any(isinstance(h, logging.handlers.RotatingFileHandler) for h in root.handlers):
-        root.addHandler(handler)
+    # Replace whatever handlers libraries installed at import (python-escpos calls
+    # basicConfig): the kiosk's log goes to one rotated file, and only problems to stderr.
+    for old in root.handlers[:]:
+        root.removeHandler(old)
+        old.close()
+    root.addHandler(handler)
+    root.addHandler(console)

@@ -2,21 +2,29 @@
 mode with simulated devices. Without a display it runs the demo tour and exits 0."""
 from __future__ import annotations
 
+import argparse
 import sys
+from pathlib import Path
 
 from .embedded_backoffice import EmbeddedBackoffice
 from .paths import REPO_ROOT
 
 
 def main(argv: list[str] | None = None) -> int:
-    var = REPO_ROOT / "var"
+    parser = argparse.ArgumentParser(prog="kiosk-run", description=__doc__)
+    parser.add_argument("--var-dir", type=Path, default=REPO_ROOT / "var",
+                        help="runtime files: database, logs, printer spool, screenshots")
+    args = parser.parse_args(argv)
+    var = args.var_dir.resolve()
     backoffice = EmbeddedBackoffice(database=var / "backoffice.db", log_file=var / "backoffice.log")
     print(f"back office: starting on {backoffice.url}", flush=True)
     with backoffice:
         print(f"back office: ready ({backoffice.url}, SQLite {backoffice.database})", flush=True)
         from .__main__ import main as kiosk_main
 
-        return kiosk_main(["--backoffice-url", backoffice.url, *(argv if argv is not None else sys.argv[1:])])
+        code = kiosk_main(["--backoffice-url", backoffice.url, "--var-dir", str(var)])
+    print("back office: stopped", flush=True)
+    return code
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-"""Kivy binding for translations: `text: app.tr._("Insert your ID card")` in a .kv rule is
+"""Kivy binding for translations: `text: app.tr._("My cases")` in a .kv rule is
 re-evaluated whenever the language switches, so a switch never loses the journey."""
 from __future__ import annotations
 

@@ -62,8 +62,10 @@ class UiDriver:
         return [w.text for w in self._walk_window() if getattr(w, "text", "") and w.opacity > 0]
 
     def all_texts(self) -> list[str]:
-        """Text on every screen, shown or not: for checking nothing personal is left."""
-        texts = [w.text for w in self._walk_window() if getattr(w, "text", "")]
+        """Text a citizen could see on any screen, shown or not (the demo panel, a stand-in
+        for physical demo cards, excluded): for checking nothing personal is left."""
+        demo = set(self.app.demo_panel.walk(restrict=True)) if self.app.demo_panel else set()
+        texts = [w.text for w in self._walk_window() if getattr(w, "text", "") and w not in demo]
         for screen in self.app.manager.screens:
             texts += [w.text for w in screen.walk(restrict=True) if getattr(w, "text", "")]
         return texts

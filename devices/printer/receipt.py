@@ -6,6 +6,7 @@ python-escpos never sends it.
 """
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import logging
 import os
@@ -91,7 +92,7 @@ class ReceiptPrinter:
             path = self._job_path()
             try:
                 printer = File(devfile=str(path), profile="default")
-                printer.profile.profile_data["media"]["width"]["pixel"] = self.profile.paper_width_px
+                _set_paper_width(printer, self.profile.paper_width_px)
                 write_escpos(printer, doc, self.profile)
                 printer.close()
             except OSError as exc:
@@ -105,6 +106,14 @@ class ReceiptPrinter:
         self._jobs += 1
         stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
         return self.target / f"job-{stamp}-{os.getpid()}-{self._jobs:04d}.escpos"
+
+
+def _set_paper_width(printer: Escpos, pixels: int) -> None:
+    """python-escpos centres images by the profile's paper width; its profile data is shared
+    between instances, so give this printer its own copy before changing it."""
+    data = copy.deepcopy(printer.profile.profile_data)
+    data.setdefault("media", {}).setdefault("width", {})["pixels"] = pixels
+    printer.profile.profile_data = data
 
 
 def write_escpos(printer: Escpos, doc: SlipDocument, profile: ReceiptPrinterProfile) -> None:

@@ -1,0 +1,103 @@
+"""The back office over real HTTP on loopback, through the kiosk's own client."""
+import http.server
+import threading
+
+import pytest
+import requests
+
+from kiosk.domain.cases import CaseStatus
+from kiosk.embedded_backoffice import free_port
+from services.api import BackofficeBadResponse, BackofficeClient, BackofficeRefused, BackofficeUnavailable
+
+WANG = "469023195801041234"
+
+
+@pytest.fixture
+def client(backoffice):
+    c = BackofficeClient(backoffice.url, timeout=5)
+    yield c
+    c.close()
+
+
+def test_health(client):
+    assert client.health() == {"status": "ok", "database": "sqlite"}
+
+
+def test_cases_of_a_demo_person_newest_first(client):
+    cases = client.list_cases(WANG)
+    assert [c.number for c in cases] == ["469023-0003", "469023-0001", "469023-0002"]
+    assert cases[0].status is CaseStatus.CORRECTION_REQUIRED
+    assert cases[0].received_at.utcoffset().total_seconds() == 8 * 3600
+
+
+def test_spaces_around_the_number_are_ignored(client):
+    assert len(client.list_cases(" 469023198501010026 ")) == 2
+
+
+def test_someone_without_cases_gets_an_empty_list(client):
+    assert client.list_cases("11010519491231002X") == []
+
+
+def test_case_detail_has_a_timeline_in_order(client):
+    case = client.get_case("469023-0002")
+    assert case.item_name == "城乡居民基本养老保险待遇申领"
+    assert case.applicant_masked == "王*"
+    statuses = [e.status for e in case.timeline]
+    assert statuses == [CaseStatus.RECEIVED, CaseStatus.ACCEPTED, CaseStatus.IN_REVIEW,
+                        CaseStatus.DECIDED, CaseStatus.COMPLETED]
+    assert [e.at for e in case.timeline] == sorted(e.at for e in case.timeline)
+
+
+def test_unknown_case_is_a_problem_json_404(backoffice, client):
+    raw = requests.get(f"{backoffice.url}/v1/cases/nope", timeout=5)
+    assert raw.status_code == 404
+    assert raw.headers["content-type"].startswith("application/problem+json")
+    assert raw.json()["title"] == "Not found"
+    with pytest.raises(BackofficeRefused) as info:
+        client.get_case("nope")
+    assert info.value.status == 404
+
+
+def test_missing_applicant_is_a_problem_without_echoing_input(backoffice):
+    raw = requests.get(f"{backoffice.url}/v1/cases", params={"applicant": "46"}, timeout=5)
+    assert raw.status_code == 422
+    assert raw.headers["content-type"].startswith("application/problem+json")
+    assert "46" not in str(raw.json()["errors"])
+
+
+def test_id_numbers_are_not_stored_in_clear(backoffice, client):
+    client.list_cases(WANG)
+    stored = b"".join(p.read_bytes() for p in backoffice.database.parent.glob("backoffice.db*"))
+    assert stored, "database files exist"
+    assert WANG.encode() not in stored
+    assert "王建国".encode() not in stored
+
+
+def test_stopped_server_is_unavailable_not_a_crash():
+    client = BackofficeClient(f"http://127.0.0.1:{free_port()}", timeout=1)
+    with pytest.raises(BackofficeUnavailable):
+        client.list_cases(WANG)
+
+
+@pytest.mark.parametrize("body", [b"<html>proxy error page</html>", b'{"cases": [{"number": 1}]}',
+                                  b'{"cases": "none"}', b'[]'])
+def test_broken_answers_are_reported_as_bad_responses(body):
+    class Broken(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *_args):
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Broken)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        client = BackofficeClient(f"http://127.0.0.1:{server.server_port}", timeout=2)
+        with pytest.raises(BackofficeBadResponse):
+            client.list_cases(WANG)
+    finally:
+        server.shutdown()

@@ -1,0 +1,27 @@
+"""Fixtures shared by every test folder."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from kiosk.embedded_backoffice import EmbeddedBackoffice
+from kiosk.paths import ASSETS
+
+DEMO_SEED = ASSETS / "seed" / "demo.json"
+
+
+@pytest.fixture(scope="session")
+def demo_people() -> dict[str, dict]:
+    return {p["key"]: p for p in json.loads(DEMO_SEED.read_text(encoding="utf-8"))["people"]}
+
+
+@pytest.fixture(scope="session")
+def backoffice(tmp_path_factory) -> EmbeddedBackoffice:
+    """A real back-office server process on loopback, SQLite, seeded with the demo data."""
+    var = tmp_path_factory.mktemp("backoffice")
+    server = EmbeddedBackoffice(database=var / "backoffice.db", log_file=var / "backoffice.log")
+    server.start()
+    yield server
+    server.stop()

@@ -1,0 +1,37 @@
+"""What `make run` does on a machine without a display: the back office and the kiosk
+start, the demo tour writes a PNG of every screen, both stop, exit 0."""
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import zxingcpp
+from PIL import Image, ImageStat
+
+EXPECTED = ["attract-zh", "attract-en", "home", "my-cases", "case-timeline", "slip-printed", "card-removed"]
+
+
+def test_headless_run_writes_the_tour(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
+    done = subprocess.run([sys.executable, "-m", "kiosk.runner", "--var-dir", str(tmp_path)],
+                          env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    printed = [Path(line) for line in done.stdout.splitlines() if line.endswith(".png")]
+    assert "back office: stopped" in done.stdout
+
+    screens = [p for p in printed if p.parent == tmp_path / "tour"]
+    assert [p.stem.split("-", 1)[1] for p in screens] == EXPECTED
+    sizes = set()
+    for shot in screens:
+        image = Image.open(shot)
+        sizes.add(image.size)
+        assert max(ImageStat.Stat(image.convert("L")).stddev) > 10, f"{shot.name} is blank"
+    assert sizes == {(1080, 1920)}
+    # the two languages of the attract screen really differ
+    zh, en = (Image.open(p).convert("L").tobytes() for p in screens[:2])
+    assert zh != en
+
+    (slip,) = [p for p in printed if p.parent == tmp_path / "slips"]
+    codes = zxingcpp.read_barcodes(Image.open(slip))
+    assert [c.text for c in codes] == ["CMCASE:469023-0003"]
+    assert list((tmp_path / "printer").glob("*.escpos"))

@@ -1,0 +1,51 @@
+"""One real Kivy kiosk, offscreen, for the whole UI test session (Kivy allows one window
+per process), talking to a real back office on loopback."""
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from kiosk import kivy_env
+from kiosk.config import load_config
+
+UI_VAR = Path(tempfile.mkdtemp(prefix="kiosk-ui-"))
+_BASE_CONFIG = load_config(environ={}, overrides={"kiosk.var_dir": str(UI_VAR)})
+kivy_env.prepare(UI_VAR, _BASE_CONFIG.profile.window_size, headless=True)
+
+
+@pytest.fixture(scope="session")
+def kiosk_app(backoffice):
+    from kiosk.app import KioskApp
+
+    config = load_config(environ={}, overrides={
+        "kiosk.var_dir": str(UI_VAR),
+        "backoffice.url": backoffice.url,
+    })
+    app = KioskApp(config)
+    app._run_prepare()
+    yield app
+    app.stop()
+
+
+@pytest.fixture
+def ui(kiosk_app):
+    """A driver on the attract screen with no session; puts it back there afterwards."""
+    from kiosk.uidriver import UiDriver
+
+    driver = UiDriver(kiosk_app)
+    _back_to_attract(kiosk_app, driver)
+    yield driver
+    _back_to_attract(kiosk_app, driver)
+
+
+def _back_to_attract(app, driver) -> None:
+    if app.devices.idcard_sim.card_present:
+        app.demo_remove_card()
+    driver.wait_until(lambda: not app.devices.idcard_sim.card_present)
+    if app.session.active:
+        app.controller.finish("test_reset")
+    if app.translator.language != "zh_CN":
+        app.translator.switch("zh_CN")
+    driver.wait_for_screen("attract")
