@@ -33,5 +33,9 @@ run: setup
 test: setup
 	$(PY) -m pytest
 
+# Benchmarks are separate from tests and never fail a build on a figure; BENCHMARKS.md.
+bench: setup
+	$(PY) -m benchmarks
+
 clean:
 	rm -rf var $(VENV) $(MO)

@@ -25,6 +25,9 @@ class HardwareProfile:
     receipt_printer_target: Path
     receipt_printer: ReceiptPrinterProfile
     window_size: tuple[int, int]
+    # Every section of the profile file, so each device package can read its own
+    # settings (e.g. sections["scanner"]) without this module knowing them all.
+    sections: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -91,6 +94,7 @@ def load_profile(path: Path, var_dir: Path) -> HardwareProfile:
             cutter=_bool(printer.get("cutter", True)),
         ),
         window_size=(int(width), int(height)),
+        sections=data,
     )
 
 

@@ -1,0 +1,33 @@
+"""The Debian set-up step: a user who is not root gets the exact command, not a half install."""
+import os
+import shutil
+import subprocess
+
+import pytest
+
+from kiosk.paths import REPO_ROOT
+
+SCRIPT = REPO_ROOT / "scripts" / "ensure-debian-packages.sh"
+
+
+def test_installed_packages_need_nothing(tmp_path):
+    listing = tmp_path / "packages.txt"
+    listing.write_text("# comment\nbash  # the shell itself\n\n")
+    done = subprocess.run(["bash", str(SCRIPT), str(listing)], capture_output=True, text=True)
+    assert done.returncode == 0 and done.stdout == "" and done.stderr == ""
+
+
+@pytest.mark.skipif(os.geteuid() != 0 or not shutil.which("setpriv"),
+                    reason="needs root to become an unprivileged user")
+def test_missing_packages_as_non_root_print_the_exact_command(tmp_path):
+    listing = tmp_path / "packages.txt"
+    listing.write_text("bash\nkiosk-no-such-package-xyz\n")
+    listing.chmod(0o644)
+    tmp_path.chmod(0o755)
+    done = subprocess.run(
+        ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "bash", str(SCRIPT), str(listing)],
+        capture_output=True, text=True,
+    )
+    assert done.returncode == 1
+    assert "Missing Debian packages: kiosk-no-such-package-xyz" in done.stderr
+    assert "DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends kiosk-no-such-package-xyz" in done.stderr
