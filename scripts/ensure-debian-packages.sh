@@ -4,6 +4,7 @@
 # command to run and fails, so a developer is never left with a half-working machine.
 set -euo pipefail
 list=${1:?usage: ensure-debian-packages.sh PACKAGES.txt}
+[[ -r $list ]] || { echo "cannot read package list $list" >&2; exit 2; }
 
 mapfile -t wanted < <(sed -e 's/#.*//' -e 's/[[:space:]]//g' "$list" | grep -v '^$')
 missing=()

@@ -2,6 +2,8 @@
 import os
 import shutil
 import subprocess
+import tempfile
+from pathlib import Path
 
 import pytest
 
@@ -19,11 +21,13 @@ def test_installed_packages_need_nothing(tmp_path):
 
 @pytest.mark.skipif(os.geteuid() != 0 or not shutil.which("setpriv"),
                     reason="needs root to become an unprivileged user")
-def test_missing_packages_as_non_root_print_the_exact_command(tmp_path):
-    listing = tmp_path / "packages.txt"
+def test_missing_packages_as_non_root_print_the_exact_command():
+    # pytest's tmp_path sits in a root-only folder: the unprivileged user needs its own.
+    folder = Path(tempfile.mkdtemp(prefix="kiosk-setup-"))
+    folder.chmod(0o755)
+    listing = folder / "packages.txt"
     listing.write_text("bash\nkiosk-no-such-package-xyz\n")
     listing.chmod(0o644)
-    tmp_path.chmod(0o755)
     done = subprocess.run(
         ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "bash", str(SCRIPT), str(listing)],
         capture_output=True, text=True,
@@ -31,3 +35,9 @@ def test_missing_packages_as_non_root_print_the_exact_command(tmp_path):
     assert done.returncode == 1
     assert "Missing Debian packages: kiosk-no-such-package-xyz" in done.stderr
     assert "DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends kiosk-no-such-package-xyz" in done.stderr
+    shutil.rmtree(folder)
+
+
+def test_unreadable_list_is_an_error_not_silence(tmp_path):
+    done = subprocess.run(["bash", str(SCRIPT), str(tmp_path / "missing.txt")], capture_output=True, text=True)
+    assert done.returncode == 2 and "cannot read" in done.stderr
