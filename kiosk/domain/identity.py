@@ -28,6 +28,10 @@ class Identity:
     issuing_authority: str = ""
     valid_from: _dt.date | None = None
     valid_until: _dt.date | None = None  # None with kind RESIDENT_ID means 长期 (long-term)
+    # Foreign documents: ISO 3166-1 alpha-3 nationality (GA 467 cards, ICAO 9303 passports)
+    # and the holder's Chinese name printed on a permanent residence card.
+    nationality: str = ""
+    chinese_name: str = ""
     photo: bytes = field(default=b"", repr=False)
 
     @property

@@ -1,0 +1,163 @@
+"""An ICAO 9303 ePassport chip (BAC + secure messaging, EF.COM, DG1, DG2) as pure APDU
+logic. `vpcd.py` connects it to a PC/SC reader; tests may also call `process` directly.
+
+The holder's MRZ is built with correct check digits, so the BAC key is whatever
+`mrz_information` says; a terminal with other MRZ information fails EXTERNAL AUTHENTICATE
+with 6300 like a real chip.
+"""
+from __future__ import annotations
+
+import io
+import os
+from dataclasses import dataclass
+
+from ..icao import crypto, sm
+from ..icao.mrz import check_digit, mrz_information
+from ..icao.tlv import encode
+
+SW_OK = b"\x90\x00"
+SW_AUTH_FAILED = b"\x63\x00"
+SW_SECURITY = b"\x69\x82"  # security status not satisfied (a read before BAC)
+SW_SM_BROKEN = b"\x69\x88"  # incorrect secure messaging data objects
+SW_NOT_FOUND = b"\x6a\x82"
+SW_WRONG_P1P2 = b"\x6b\x00"
+SW_INS = b"\x6d\x00"
+LDS_AID = bytes.fromhex("A0000002471001")
+ATR = bytes.fromhex("3B8880014A434F5034315632")  # a contactless card's ATR as a reader reports it
+
+
+@dataclass(frozen=True)
+class PassportHolder:
+    surname: str = "ERIKSSON"
+    given_names: str = "ANNA MARIA"
+    document_number: str = "L898902C"
+    issuing_state: str = "UTO"
+    nationality: str = "UTO"
+    birth_yymmdd: str = "690806"
+    sex: str = "F"
+    expiry_yymmdd: str = "940623"
+
+    @property
+    def mrz_information(self) -> str:
+        return mrz_information(self.document_number, self.birth_yymmdd, self.expiry_yymmdd)
+
+    def mrz(self) -> str:
+        name = (self.surname.replace(" ", "<") + "<<" + self.given_names.replace(" ", "<"))
+        line1 = ("P<" + self.issuing_state + name).ljust(44, "<")[:44]
+        number = self.document_number.ljust(9, "<")
+        optional = "<" * 14
+        parts = [
+            number + check_digit(number), self.nationality.ljust(3, "<"),
+            self.birth_yymmdd + check_digit(self.birth_yymmdd), self.sex,
+            self.expiry_yymmdd + check_digit(self.expiry_yymmdd), optional + check_digit(optional),
+        ]
+        composite = parts[0] + parts[2] + parts[4] + parts[5]
+        return line1 + "".join(parts) + check_digit(composite)
+
+
+def face_jpeg(size: int = 96) -> bytes:
+    """A small grey JPEG face stand-in (Pillow), as a real DG2 carries JPEG or JPEG 2000."""
+    from PIL import Image, ImageDraw
+
+    image = Image.new("L", (size, int(size * 1.25)), 200)
+    draw = ImageDraw.Draw(image)
+    draw.ellipse((size * 0.2, size * 0.2, size * 0.8, size * 0.95), fill=120)
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=80)
+    return out.getvalue()
+
+
+def build_files(holder: PassportHolder, face: bytes) -> dict[bytes, bytes]:
+    ef_com = encode(0x60, encode(0x5F01, b"0107") + encode(0x5F36, b"040000") + encode(0x5C, b"\x61\x75"))
+    dg1 = encode(0x61, encode(0x5F1F, holder.mrz().encode("ascii")))
+    # ISO/IEC 19794-5 facial record: a 14-byte general header, then a 20-byte facial
+    # information block and a 12-byte image information block before the image.
+    record = b"FAC\x00" + b"010\x00" + (14 + 32 + len(face)).to_bytes(4, "big") + b"\x00\x01"
+    record += (32 + len(face)).to_bytes(4, "big") + bytes(16) + bytes([0x01]) + bytes(11)
+    record += face
+    header = encode(0xA1, encode(0x80, b"\x01\x01") + encode(0x87, b"\x01\x01"))
+    dg2 = encode(0x75, encode(0x7F61, encode(0x02, b"\x01") + encode(0x7F60, header + encode(0x5F2E, record))))
+    return {b"\x01\x1E": ef_com, b"\x01\x01": dg1, b"\x01\x02": dg2}
+
+
+class EPassportChip:
+    def __init__(self, holder: PassportHolder | None = None, face: bytes | None = None,
+                 include_do99: bool = True):
+        self.holder = holder or PassportHolder()
+        self.face = face if face is not None else face_jpeg()
+        self.files = build_files(self.holder, self.face)
+        seed = crypto.key_seed(self.holder.mrz_information)
+        self._k_enc, self._k_mac = crypto.kdf(seed, crypto.ENC), crypto.kdf(seed, crypto.MAC)
+        self.include_do99 = include_do99  # some chips leave DO99 out of protected answers
+        self.apdus = 0
+        self.reset()
+
+    def reset(self) -> None:
+        self._app_selected = False
+        self._rnd_ic: bytes | None = None
+        self._keys: sm.SessionKeys | None = None
+        self._file: bytes | None = None
+
+    def process(self, apdu: bytes) -> bytes:
+        self.apdus += 1
+        if len(apdu) < 4:
+            return SW_WRONG_P1P2
+        if apdu[0] & 0x0C == 0x0C:
+            return self._secure(apdu)
+        ins = apdu[1]
+        if ins == 0xA4 and apdu[2] == 0x04:
+            self.reset()
+            self._app_selected = apdu[5 : 5 + apdu[4]] == LDS_AID
+            return SW_OK if self._app_selected else SW_NOT_FOUND
+        if ins == 0x84 and self._app_selected:
+            self._rnd_ic = os.urandom(8)
+            return self._rnd_ic + SW_OK
+        if ins == 0x82 and self._rnd_ic is not None:
+            return self._external_authenticate(apdu[5 : 5 + apdu[4]])
+        if ins in (0xA4, 0xB0):
+            return SW_SECURITY  # files are only readable after BAC
+        return SW_INS
+
+    def _external_authenticate(self, data: bytes) -> bytes:
+        rnd_ic, self._rnd_ic = self._rnd_ic, None
+        if len(data) != 40 or crypto.retail_mac(self._k_mac, crypto.pad(data[:32])) != data[32:]:
+            return SW_AUTH_FAILED
+        plain = crypto.decrypt(self._k_enc, data[:32])
+        rnd_ifd, echoed, k_ifd = plain[:8], plain[8:16], plain[16:]
+        if echoed != rnd_ic:
+            return SW_AUTH_FAILED
+        k_ic = os.urandom(16)
+        answer = crypto.encrypt(self._k_enc, rnd_ic + rnd_ifd + k_ic)
+        answer += crypto.retail_mac(self._k_mac, crypto.pad(answer))
+        self._keys = sm.derive_session(k_ifd, k_ic, rnd_ic, rnd_ifd)
+        return answer + SW_OK
+
+    def _secure(self, apdu: bytes) -> bytes:
+        if self._keys is None:
+            return SW_SECURITY
+        try:
+            plain = sm.unprotect_command(self._keys, apdu)
+        except (sm.SecureMessagingError, ValueError):
+            self._keys = None  # a broken SM session ends; the terminal must start over
+            return SW_SM_BROKEN
+        data, sw = self._file_command(plain)
+        return sm.protect_response(self._keys, data, sw, self.include_do99)
+
+    def _file_command(self, apdu: bytes) -> tuple[bytes, bytes]:
+        ins, p1, p2 = apdu[1], apdu[2], apdu[3]
+        if ins == 0xA4 and p1 == 0x02:
+            fid = apdu[5 : 5 + apdu[4]]
+            if fid not in self.files:
+                return b"", SW_NOT_FOUND
+            self._file = fid
+            return b"", SW_OK
+        if ins == 0xB0:
+            if self._file is None:
+                return b"", SW_NOT_FOUND
+            content = self.files[self._file]
+            offset = (p1 << 8) | p2
+            le = apdu[4] if len(apdu) > 4 else 0
+            if offset > len(content):
+                return b"", SW_WRONG_P1P2
+            return content[offset : offset + (le or 256)], SW_OK
+        return b"", SW_INS
