@@ -1,146 +1,169 @@
-"""The receipt printer: lays a SlipDocument out as ESC/POS through python-escpos.
+"""The receipt printer facade: one job at a time, status before and during each job,
+every failure a PrintResult the kiosk can explain.
 
-Chinese is sent as GB18030 (python-escpos does this for strings with CJK ideographs), and
-FS & (Chinese character mode) is sent first where the printer model needs it, because
-python-escpos never sends it.
+The job goes out block by block; between blocks the printer is asked whether it still has
+paper, so a paper-out in the middle of a receipt is caught, reported as an incomplete
+print, and the same document can be printed again once paper is loaded (`reprint()`).
 """
 from __future__ import annotations
 
-import copy
-import datetime as dt
 import logging
-import os
 import threading
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
-from escpos.escpos import Escpos
-from escpos.printer import File
-
-from kiosk.domain.slips import Field, Heading, Line, QrCode, Rule, SlipDocument
+from kiosk.domain.slips import SlipDocument
 
 from ..health import DeviceState, DeviceStatus, MediaState, SelfTestResult
+from .layout import FS_CHINESE_MODE_ON, escpos_segments
+from .profile import ReceiptPrinterProfile
+from .status import PAPER_END, ROLL_PAPER, PrinterStatus, read_status, valid_reply
+from .transports import FileTransport, Transport, TransportError, open_transport
 
 log = logging.getLogger(__name__)
 
-FS_CHINESE_MODE_ON = b"\x1c\x26"
+__all__ = ["FS_CHINESE_MODE_ON", "PrintResult", "ReceiptPrinter", "ReceiptPrinterProfile"]
 
-
-@dataclass(frozen=True)
-class ReceiptPrinterProfile:
-    """Per-model facts, from the kiosk's hardware profile."""
-
-    model: str = "generic-80mm"
-    paper_width_px: int = 576  # 80 mm paper at 203 dpi
-    columns: int = 48  # font A; a CJK character takes two columns
-    chinese_mode: bool = True
-    native_qr: bool = False  # raster QR works on every printer; GS ( k only on some
-    qr_module_size: int = 6
-    cutter: bool = True
+DEVICE = "receipt_printer"
 
 
 @dataclass(frozen=True)
 class PrintResult:
     ok: bool
     status: DeviceStatus
-    job_path: Path | None = None  # where a file backend put the bytes
-    detail: str = ""
+    job_path: Path | None = None  # where a file transport put the bytes
+    detail: str = ""  # for maintenance staff; never personal data
+    incomplete: bool = False  # part of the receipt came out before the failure
 
 
 class ReceiptPrinter:
-    """File backend: each job is written to a new file in a spool directory (or to a
-    device node such as /dev/usb/lp0 when `target` is not a directory)."""
-
-    def __init__(self, target: Path, profile: ReceiptPrinterProfile | None = None):
-        self.target = Path(target)
+    def __init__(self, target: Transport | Path | str, profile: ReceiptPrinterProfile | None = None):
+        """`target` is a transport, a printer URI, or a spool folder / device path."""
+        if isinstance(target, Transport):
+            self.transport = target
+        elif isinstance(target, str) and "://" in target:
+            self.transport = open_transport(target)
+        else:
+            self.transport = FileTransport(Path(target))
         self.profile = profile or ReceiptPrinterProfile()
         self._lock = threading.Lock()  # one job at a time
-        self._jobs = 0
+        self._failed: SlipDocument | None = None
+        self._listeners: list[Callable[[DeviceStatus], None]] = []
+        self._last_status: DeviceStatus | None = None
 
     @property
     def backend_name(self) -> str:
-        return "escpos-file"
+        return self.transport.name
 
+    # --- lifecycle -----------------------------------------------------------------------
     def open(self) -> None:
-        if not self.target.suffix:  # a spool directory
-            self.target.mkdir(parents=True, exist_ok=True)
+        try:
+            self.transport.open()
+        except TransportError as exc:  # reported by status(); the kiosk still starts
+            log.warning("receipt printer not reachable: %s", exc)
 
     def close(self) -> None:
-        pass
+        self.transport.close()
 
+    # --- status --------------------------------------------------------------------------
     def status(self) -> DeviceStatus:
-        folder = self.target if self.target.is_dir() else self.target.parent
-        if not folder.exists():
-            return DeviceStatus("receipt_printer", self.backend_name, DeviceState.NO_DEVICE,
-                                detail=f"{folder} missing")
-        if not os.access(folder, os.W_OK):
-            return DeviceStatus("receipt_printer", self.backend_name, DeviceState.HARDWARE_ERROR,
-                                detail=f"{folder} not writable")
-        # A file cannot report paper; say so rather than claim "plenty".
-        return DeviceStatus("receipt_printer", self.backend_name, DeviceState.ONLINE,
-                            media=MediaState.UNKNOWN)
+        with self._lock:
+            return self._status()
+
+    def poll(self) -> DeviceStatus:
+        """Status, telling listeners when it changed (paper low, cover open, back online)."""
+        status = self.status()
+        if status != self._last_status:
+            self._last_status = status
+            for listener in list(self._listeners):
+                listener(status)
+        return status
+
+    def on_status_change(self, listener: Callable[[DeviceStatus], None]) -> None:
+        self._listeners.append(listener)
 
     def self_test(self) -> SelfTestResult:
         status = self.status()
-        return SelfTestResult(passed=status.state is DeviceState.ONLINE, status=status)
+        return SelfTestResult(passed=status.usable, status=status, detail=status.detail)
 
+    def _status(self) -> DeviceStatus:
+        if isinstance(self.transport, FileTransport):
+            problem = self.transport.folder_problem()
+            if problem:
+                state = DeviceState.NO_DEVICE if "missing" in problem else DeviceState.HARDWARE_ERROR
+                return DeviceStatus(DEVICE, self.backend_name, state, detail=problem)
+            # A file cannot report paper; say so rather than claim "plenty".
+            return DeviceStatus(DEVICE, self.backend_name, DeviceState.ONLINE, media=MediaState.UNKNOWN)
+        if not self.transport.can_query:
+            return DeviceStatus(DEVICE, self.backend_name, DeviceState.ONLINE, media=MediaState.UNKNOWN)
+        try:
+            self.transport.open()
+        except TransportError as exc:
+            return DeviceStatus(DEVICE, self.backend_name, DeviceState.OFFLINE, detail=str(exc))
+        timeout = self.profile.status_timeout_s
+        printer = read_status(lambda n: self.transport.query(n, timeout))
+        return _device_status(printer, self.backend_name)
+
+    # --- printing ------------------------------------------------------------------------
     def print_slip(self, doc: SlipDocument) -> PrintResult:
         with self._lock:
-            status = self.status()
-            if not status.usable:
-                return PrintResult(False, status, detail="printer not ready")
-            path = self._job_path()
-            try:
-                printer = File(devfile=str(path), profile="default")
-                _set_paper_width(printer, self.profile.paper_width_px)
-                write_escpos(printer, doc, self.profile)
-                printer.close()
-            except OSError as exc:
-                log.warning("receipt print failed: %s", type(exc).__name__)
-                return PrintResult(False, self.status(), detail=type(exc).__name__)
-            return PrintResult(True, status, job_path=path)
+            result = self._print(doc)
+            self._failed = None if result.ok else doc
+            return result
 
-    def _job_path(self) -> Path:
-        if not self.target.is_dir():
-            return self.target
-        self._jobs += 1
-        stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-        return self.target / f"job-{stamp}-{os.getpid()}-{self._jobs:04d}.escpos"
+    def reprint(self) -> PrintResult | None:
+        """Print the last document that did not come out whole again; None if there is none."""
+        doc = self._failed
+        return self.print_slip(doc) if doc is not None else None
+
+    @property
+    def has_failed_job(self) -> bool:
+        return self._failed is not None
+
+    def _print(self, doc: SlipDocument) -> PrintResult:
+        before = self._status()
+        if not before.usable:
+            return PrintResult(False, before, detail=before.detail or "printer not ready")
+        segments = escpos_segments(doc, self.profile)
+        sent = 0
+        try:
+            self.transport.begin_job()
+            for segment in segments:
+                self.transport.write(segment)
+                sent += 1
+                if self.transport.can_query:
+                    self._check_paper(sent, len(segments))
+            self.transport.end_job()
+        except _PaperOut:
+            after = self._status()
+            log.warning("receipt stopped: paper out after %d of %d blocks", sent, len(segments))
+            return PrintResult(False, after, detail="paper ran out while printing", incomplete=True)
+        except TransportError as exc:
+            log.warning("receipt print failed: %s", exc)
+            self.transport.close()
+            status = DeviceStatus(DEVICE, self.backend_name, DeviceState.OFFLINE, detail=str(exc))
+            return PrintResult(False, status, detail=str(exc), incomplete=sent > 0)
+        after = self._status() if self.transport.can_query else before
+        if self.transport.can_query and not after.usable:
+            # The bytes went out but the printer stopped (cover opened, paper out at the end).
+            return PrintResult(False, after, detail=after.detail or "printer stopped", incomplete=True)
+        return PrintResult(True, after, job_path=self.transport.job_path)
+
+    def _check_paper(self, sent: int, total: int) -> None:
+        """One cheap question between blocks. Silence mid-job means the printer or the link
+        went away: that is not "plenty of paper"."""
+        reply = self.transport.query(ROLL_PAPER, self.profile.status_timeout_s)
+        if not valid_reply(reply):
+            raise TransportError(f"printer stopped answering after {sent} of {total} blocks")
+        if reply & PAPER_END:
+            raise _PaperOut()
 
 
-def _set_paper_width(printer: Escpos, pixels: int) -> None:
-    """python-escpos centres images by the profile's paper width; its profile data is shared
-    between instances, so give this printer its own copy before changing it."""
-    data = copy.deepcopy(printer.profile.profile_data)
-    data.setdefault("media", {}).setdefault("width", {})["pixels"] = pixels
-    printer.profile.profile_data = data
+class _PaperOut(Exception):
+    pass
 
 
-def write_escpos(printer: Escpos, doc: SlipDocument, profile: ReceiptPrinterProfile) -> None:
-    """Lay the document out on any python-escpos printer object."""
-    printer.hw("INIT")
-    if profile.chinese_mode:
-        printer._raw(FS_CHINESE_MODE_ON)
-    printer.set(align="center", bold=True, double_height=True, double_width=True)
-    printer.text(doc.title + "\n")
-    printer.set(align="left", normal_textsize=True)
-    for block in doc.blocks:
-        if isinstance(block, Heading):
-            printer.set(align="left", bold=True, normal_textsize=True)
-            printer.text(block.text + "\n")
-            printer.set(align="left", bold=False, normal_textsize=True)
-        elif isinstance(block, Line):
-            printer.set(align=block.align, normal_textsize=True)
-            printer.text(block.text + "\n")
-            printer.set(align="left", normal_textsize=True)
-        elif isinstance(block, Field):
-            printer.text(f"{block.label}：{block.value}\n")
-        elif isinstance(block, Rule):
-            printer.text("-" * profile.columns + "\n")
-        elif isinstance(block, QrCode):
-            printer.set(align="center")
-            printer.qr(block.payload, native=profile.native_qr, size=profile.qr_module_size, center=True)
-            printer.set(align="left")
-    printer.text("\n\n")
-    if profile.cutter:
-        printer.cut()
+def _device_status(printer: PrinterStatus, backend: str) -> DeviceStatus:
+    media = printer.paper
+    return DeviceStatus(DEVICE, backend, printer.state, media=media, detail=printer.describe())

@@ -1,0 +1,112 @@
+"""Lays a SlipDocument out as ESC/POS bytes, one segment per block.
+
+Segments end on command boundaries, so the facade can ask the printer for its paper
+status between them (a DLE EOT inside a raster image would be read as image data).
+python-escpos builds the commands; text goes out as GB18030 written by us, because
+python-escpos sends strings made only of CJK punctuation (or an English label with a
+full-width colon) through a code page and prints "?".
+"""
+from __future__ import annotations
+
+import copy
+
+from escpos.printer import Dummy
+
+from kiosk.domain.slips import Field, Heading, Line, QrCode, Rule, SlipDocument
+
+from .profile import ReceiptPrinterProfile
+
+FS_CHINESE_MODE_ON = b"\x1c\x26"
+GS_SIZE = b"\x1d!"  # character size for Chinese and Latin characters alike
+SIZE_1X = 0x00
+
+
+def escpos_segments(doc: SlipDocument, profile: ReceiptPrinterProfile) -> list[bytes]:
+    out = _Writer(profile)
+    out.begin()
+    out.title(doc.title)
+    for block in doc.blocks:
+        if isinstance(block, Heading):
+            out.line(block.text, bold=True)
+        elif isinstance(block, Line):
+            out.line(block.text, align=block.align)
+        elif isinstance(block, Field):
+            colon = "：" if _has_cjk(block.label) else ": "
+            out.line(f"{block.label}{colon}{block.value}")
+        elif isinstance(block, Rule):
+            out.line("-" * profile.columns)
+        elif isinstance(block, QrCode):
+            out.qr(block.payload)
+        out.flush()
+    out.finish()
+    return out.segments
+
+
+def escpos_bytes(doc: SlipDocument, profile: ReceiptPrinterProfile) -> bytes:
+    return b"".join(escpos_segments(doc, profile))
+
+
+class _Writer:
+    def __init__(self, profile: ReceiptPrinterProfile):
+        self.profile = profile
+        self.p = Dummy(profile="default")
+        _set_paper_width(self.p, profile.paper_width_px)
+        self.segments: list[bytes] = []
+
+    def flush(self) -> None:
+        if self.p.output:
+            self.segments.append(self.p.output)
+            self.p.clear()
+
+    def begin(self) -> None:
+        self.p.hw("INIT")
+        if self.profile.writes_gb18030 and self.profile.chinese_mode:
+            self.p._raw(FS_CHINESE_MODE_ON)
+        elif not self.profile.writes_gb18030:
+            self.p.charcode(self.profile.code_page)
+        self.flush()
+
+    def title(self, text: str) -> None:
+        self.p.set(align="center", bold=True, custom_size=True, width=2, height=2)
+        self._text(text + "\n")
+        # python-escpos' normal_textsize resets ESC ! only; GS ! would stay at double size.
+        self.p._raw(GS_SIZE + bytes([SIZE_1X]))
+        self.p.set(align="left", bold=False, normal_textsize=True)
+        self.p._raw(b"\n")
+        self.flush()
+
+    def line(self, text: str, bold: bool = False, align: str = "left") -> None:
+        self.p.set(align=align, bold=bold, normal_textsize=True)
+        self._text(text + "\n")
+        if bold or align != "left":
+            self.p.set(align="left", bold=False)
+
+    def qr(self, payload: str) -> None:
+        self.p.set(align="center")
+        self.p.qr(payload, native=self.profile.native_qr, size=self.profile.qr_module_size,
+                  center=not self.profile.native_qr)
+        self.p.set(align="left")
+
+    def finish(self) -> None:
+        self.p._raw(b"\n\n")
+        if self.profile.cutter:
+            self.p.cut()
+        self.flush()
+
+    def _text(self, text: str) -> None:
+        if self.profile.writes_gb18030:
+            self.p._raw(text.encode("gb18030", errors="replace"))
+        else:
+            self.p.text(text)
+
+
+def _has_cjk(text: str) -> bool:
+    return any("\u4e00" <= ch <= "\u9fff" for ch in text)
+
+
+def _set_paper_width(printer: Dummy, pixels: int) -> None:
+    """python-escpos centres images by its profile's paper width; the profile data is shared
+    between instances, so give this printer its own copy before changing it."""
+    data = copy.deepcopy(printer.profile.profile_data)
+    data.setdefault("media", {}).setdefault("width", {})["pixels"] = pixels
+    printer.profile.profile_data = data

@@ -1,0 +1,311 @@
+"""Connections to a receipt printer, each a python-escpos backend (Network, Serial, Usb,
+File), chosen by a URI:
+
+    tcp://192.168.1.50:9100
+    serial:///dev/ttyUSB0?baudrate=19200
+    usb://04b8:0202?in_ep=0x82&out_ep=0x01
+    file:///var/lib/kiosk/printer        (a spool folder: one file a job)
+    file:///dev/usb/lp0                  (a device node)
+
+A transport writes bytes and asks DLE EOT questions. Every failure surfaces as
+`TransportError` so the facade can turn it into a status a person can be told about.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import os
+import select
+import socket
+from pathlib import Path
+from urllib.parse import parse_qs, urlparse
+
+from escpos.exceptions import Error as EscposError
+
+from .status import DLE_EOT
+
+
+class TransportError(Exception):
+    """The printer cannot be reached, or the connection broke mid-job."""
+
+
+class Transport:
+    name = "escpos"
+    can_query = True
+    job_path: Path | None = None  # where the last job's bytes went, for file transports
+
+    def open(self) -> None: ...
+    def close(self) -> None: ...
+    def begin_job(self) -> None: ...
+    def end_job(self) -> None: ...
+
+    def write(self, data: bytes) -> None:
+        raise NotImplementedError
+
+    def query(self, n: int, timeout: float) -> int | None:
+        """Send DLE EOT n and return the reply byte, or None when the printer is silent."""
+        return None
+
+    def describe(self) -> str:
+        return self.name
+
+
+class NetworkTransport(Transport):
+    name = "escpos-network"
+
+    def __init__(self, host: str, port: int = 9100, timeout: float = 5.0):
+        from escpos.printer import Network
+
+        self.host, self.port, self.timeout = host, port, timeout
+        self._printer = Network(host=host, port=port, timeout=timeout, profile="default")
+        self._connected = False
+
+    def open(self) -> None:
+        if self._connected:
+            return
+        try:
+            self._printer.open()
+            # Status questions are 3 bytes; without this Nagle holds each one back for
+            # the previous segment's delayed ACK.
+            self._printer.device.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        except (EscposError, OSError) as exc:
+            raise TransportError(f"cannot connect to {self.host}:{self.port}") from exc
+        self._connected = True
+
+    def close(self) -> None:
+        if self._connected:
+            self._printer.close()
+        self._connected = False
+
+    def write(self, data: bytes) -> None:
+        self.open()
+        try:
+            self._printer._raw(data)
+        except OSError as exc:
+            self.close()  # reconnect on the next job
+            raise TransportError("connection to the printer was lost") from exc
+
+    def query(self, n: int, timeout: float) -> int | None:
+        try:
+            self.open()
+            sock: socket.socket = self._printer.device
+            self._drain(sock)
+            sock.sendall(DLE_EOT + bytes([n]))
+            ready, _, _ = select.select([sock], [], [], timeout)
+            if not ready:
+                return None
+            reply = sock.recv(1)
+        except (OSError, TransportError):
+            self.close()
+            return None
+        if not reply:  # the printer closed the connection
+            self.close()
+            return None
+        return reply[0]
+
+    @staticmethod
+    def _drain(sock: socket.socket) -> None:
+        """Drop a late reply to an earlier question, so answers never get out of step."""
+        while select.select([sock], [], [], 0)[0]:
+            if not sock.recv(64):
+                raise TransportError("printer closed the connection")
+
+    def describe(self) -> str:
+        return f"tcp://{self.host}:{self.port}"
+
+
+class SerialTransport(Transport):
+    name = "escpos-serial"
+
+    def __init__(self, devfile: str, baudrate: int = 19200, dsrdtr: bool = False):
+        from escpos.printer import Serial
+
+        self.devfile = devfile
+        self._printer = Serial(devfile=devfile, baudrate=baudrate, timeout=1, dsrdtr=dsrdtr,
+                               profile="default")
+        self._open = False
+
+    def open(self) -> None:
+        if self._open:
+            return
+        try:
+            self._printer.open()
+        except (EscposError, OSError) as exc:
+            raise TransportError(f"cannot open {self.devfile}") from exc
+        self._open = True
+
+    def close(self) -> None:
+        if self._open:
+            self._printer.close()
+        self._open = False
+
+    def write(self, data: bytes) -> None:
+        self.open()
+        try:
+            self._printer._raw(data)
+            self._printer.device.flush()
+        except Exception as exc:  # pyserial raises SerialException (an OSError) or others
+            self.close()
+            raise TransportError(f"write to {self.devfile} failed") from exc
+
+    def query(self, n: int, timeout: float) -> int | None:
+        try:
+            self.open()
+            port = self._printer.device
+            port.reset_input_buffer()
+            port.write(DLE_EOT + bytes([n]))
+            port.timeout = timeout
+            reply = port.read(1)
+        except Exception:
+            self.close()
+            return None
+        return reply[0] if reply else None
+
+    def describe(self) -> str:
+        return f"serial://{self.devfile}"
+
+
+class UsbTransport(Transport):
+    name = "escpos-usb"
+
+    def __init__(self, vendor: int, product: int, in_ep: int = 0x82, out_ep: int = 0x01):
+        from escpos.printer import Usb
+
+        self.vendor, self.product = vendor, product
+        self._printer = Usb(idVendor=vendor, idProduct=product, in_ep=in_ep, out_ep=out_ep,
+                            timeout=5000, profile="default")
+        self._open = False
+
+    def open(self) -> None:
+        if self._open:
+            return
+        try:
+            self._printer.open()
+        except Exception as exc:  # DeviceNotFoundError, USBError, missing libusb backend
+            raise TransportError(f"USB printer {self.vendor:04x}:{self.product:04x} not found") from exc
+        self._open = True
+
+    def close(self) -> None:
+        if self._open:
+            try:
+                self._printer.close()
+            except Exception:
+                pass
+        self._open = False
+
+    def write(self, data: bytes) -> None:
+        self.open()
+        try:
+            self._printer._raw(data)
+        except Exception as exc:  # usb.core.USBError on unplug
+            self.close()
+            raise TransportError("USB write failed") from exc
+
+    def query(self, n: int, timeout: float) -> int | None:
+        try:
+            self.open()
+            self._printer._raw(DLE_EOT + bytes([n]))
+            reply = self._printer.device.read(self._printer.in_ep, 16, int(timeout * 1000))
+        except Exception:
+            return None
+        return reply[-1] if len(reply) else None
+
+    def describe(self) -> str:
+        return f"usb://{self.vendor:04x}:{self.product:04x}"
+
+
+class FileTransport(Transport):
+    """Bytes to a file; a folder gets one file a job. A file cannot answer questions."""
+
+    name = "escpos-file"
+    can_query = False
+
+    def __init__(self, target: Path):
+        from escpos.printer import File
+
+        self._file_class = File
+        self.target = Path(target)
+        self._jobs = 0
+        self._printer = None
+
+    @property
+    def spool(self) -> bool:
+        return not self.target.suffix and not str(self.target).startswith("/dev/")
+
+    def open(self) -> None:
+        if self.spool:
+            try:
+                self.target.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise TransportError(f"cannot create {self.target}") from exc
+
+    def folder_problem(self) -> str:
+        folder = self.target if self.spool else self.target.parent
+        if not folder.exists():
+            return f"{folder} missing"
+        if not os.access(folder, os.W_OK):
+            return f"{folder} not writable"
+        return ""
+
+    def begin_job(self) -> None:
+        self.job_path = self._next_path()
+        self._printer = self._file_class(devfile=str(self.job_path), profile="default")
+        try:
+            self._printer.open()
+        except (EscposError, OSError) as exc:
+            self._printer = None
+            raise TransportError(f"cannot open {self.job_path}") from exc
+
+    def write(self, data: bytes) -> None:
+        if self._printer is None:
+            self.begin_job()
+        try:
+            self._printer._raw(data)
+        except OSError as exc:
+            raise TransportError(f"write to {self.job_path} failed") from exc
+
+    def end_job(self) -> None:
+        if self._printer is not None:
+            self._printer.close()
+            self._printer = None
+
+    close = end_job
+
+    def _next_path(self) -> Path:
+        if not self.spool:
+            return self.target
+        self._jobs += 1
+        stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+        return self.target / f"job-{stamp}-{os.getpid()}-{self._jobs:04d}.escpos"
+
+    def describe(self) -> str:
+        return f"file://{self.target}"
+
+
+def open_transport(uri: str) -> Transport:
+    """Build the transport a URI names (not yet connected). Raises ValueError on a bad URI."""
+    parts = urlparse(uri)
+    params = {k: v[-1] for k, v in parse_qs(parts.query).items()}
+    scheme = parts.scheme.lower()
+    if scheme in ("tcp", "socket", "network"):
+        if not parts.hostname:
+            raise ValueError(f"no host in {uri!r}")
+        return NetworkTransport(parts.hostname, parts.port or 9100, float(params.get("timeout", 5)))
+    if scheme == "serial":
+        path = parts.path or parts.netloc
+        if not path:
+            raise ValueError(f"no device in {uri!r}")
+        return SerialTransport(path, int(params.get("baudrate", 19200)),
+                               params.get("dsrdtr", "0") in ("1", "true", "yes"))
+    if scheme == "usb":
+        try:
+            vendor, product = (int(x, 16) for x in parts.netloc.split(":"))
+        except ValueError as exc:
+            raise ValueError(f"usb URI needs VID:PID in hex, got {uri!r}") from exc
+        return UsbTransport(vendor, product, int(params.get("in_ep", "0x82"), 0),
+                            int(params.get("out_ep", "0x01"), 0))
+    if scheme == "file":
+        if not parts.path:
+            raise ValueError(f"no path in {uri!r}")
+        return FileTransport(Path(parts.path))
+    raise ValueError(f"unknown printer URI scheme in {uri!r}")
+

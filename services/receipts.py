@@ -1,0 +1,121 @@
+"""Lays out the printed slips other than the progress slip, from kiosk.domain models, in the
+kiosk's current language: the 收件凭证 application receipt, the 一次性告知 / 补正
+correction notice and the queue ticket. Each is a SlipDocument, so the receipt printer and
+the PNG preview show the same blocks. Free text is redacted before it reaches paper."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Callable
+
+from kiosk.domain.cases import N_
+from kiosk.domain.receipts import ApplicationReceipt, CorrectionNotice, MaterialForm, QueueTicket
+from kiosk.domain.slips import Field, Heading, Line, QrCode, Rule, SlipDocument
+
+from .redact import redact
+
+Translate = Callable[[str], str]
+CST = dt.timezone(dt.timedelta(hours=8))
+FORMS = {
+    MaterialForm.ORIGINAL: N_("Original"),
+    MaterialForm.COPY: N_("Copy"),
+    MaterialForm.ELECTRONIC: N_("Electronic"),
+}
+
+
+def application_receipt(r: ApplicationReceipt, now: dt.datetime, _: Translate) -> SlipDocument:
+    blocks: list = [
+        Line(_("Administrative approval service application"), align="center"),
+        Rule(),
+        Field(_("Case number"), r.case_number),
+        Field(_("Received at"), _time(r.received_at)),
+        Field(_("Terminal"), r.terminal_id),
+        Field(_("Item"), r.item_name),
+        Field(_("Item code"), r.item_code),
+        Field(_("Applicant"), redact(r.applicant_masked)),
+        Rule(),
+        Heading(_("Materials received")),
+    ]
+    for i, m in enumerate(r.materials, 1):
+        blocks.append(Line(f"{i}. {redact(m.name)}"))
+        detail = _("{form}, {copies} copies").format(form=_(FORMS[m.form]), copies=m.copies)
+        blocks.append(Line(f"   {detail}"))
+        if m.licence_id:
+            blocks.append(Line(f"   {_('E-licence')} {m.licence_id}"))
+    if not r.materials:
+        blocks.append(Line(_("None")))
+    if r.deferred:
+        blocks.append(Heading(_("Deferred materials (accepted with a material missing)")))
+        for m in r.deferred:
+            blocks.append(Line(f"- {redact(m.name)}"))
+            blocks.append(Line("  " + _("Supply by {date}").format(date=m.due.isoformat())))
+        blocks.append(Line(_("Credit commitment signed") if r.commitment_signed
+                           else _("Credit commitment not signed")))
+    blocks += [Rule()]
+    if r.promised_days:
+        blocks.append(Field(_("Promised time limit"),
+                            _("{days} working days").format(days=r.promised_days)))
+    if r.promised_date:
+        blocks.append(Field(_("Promised by"), r.promised_date.isoformat()))
+    blocks += _tracking(r.tracking_token or f"CMCASE:{r.case_number}", r.hotline, r.issuing_office,
+                        r.terminal_id, now, _)
+    return SlipDocument(title=_("Application receipt"), blocks=tuple(blocks), printed_at=now)
+
+
+def correction_notice_slip(n: CorrectionNotice, terminal_id: str, now: dt.datetime,
+                           _: Translate) -> SlipDocument:
+    blocks: list = [
+        Line(_("Everything missing is listed here at once"), align="center"),
+        Rule(),
+        Field(_("Case number"), n.case_number),
+        Field(_("Item"), n.item_name),
+        Field(_("Applicant"), redact(n.applicant_masked)),
+        Field(_("Department"), n.department),
+        Field(_("Issued at"), _time(n.issued_at)),
+        Rule(),
+        Heading(_("Please supply or correct")),
+    ]
+    for i, d in enumerate(n.deficiencies, 1):
+        blocks.append(Line(f"{i}. {redact(d.material)}"))
+        blocks.append(Line(f"   {redact(d.problem)}"))
+    blocks.append(Rule())
+    if n.due:
+        blocks.append(Field(_("Supply by"), n.due.isoformat()))
+    blocks.append(Line(_("The time limit is paused until the corrections are received")))
+    blocks += _tracking(f"CMCASE:{n.case_number}", n.hotline, n.issuing_office, terminal_id, now, _)
+    return SlipDocument(title=_("Correction notice"), blocks=tuple(blocks), printed_at=now)
+
+
+def queue_ticket_slip(t: QueueTicket, terminal_id: str, now: dt.datetime, _: Translate) -> SlipDocument:
+    # The number goes in the title: it is the one thing printed at double size.
+    blocks: list = [Field(_("Window"), t.window)]
+    if t.item_name:
+        blocks.append(Field(_("Item"), t.item_name))
+    if t.appointment_slot:
+        blocks.append(Field(_("Appointment"), t.appointment_slot))
+    blocks.append(Line(_("{count} people ahead of you").format(count=t.waiting_ahead)))
+    blocks += [Line(redact(note)) for note in t.notes]
+    blocks += [
+        Rule(),
+        Line(_("Please wait for your number to be called"), align="center"),
+        Line(f"{_('Terminal')} {terminal_id}  {_time(t.issued_at)}", align="center"),
+    ]
+    title = f"{_('Queue ticket')} {t.ticket_number}"
+    return SlipDocument(title=title, blocks=tuple(blocks), printed_at=now)
+
+
+def _tracking(payload: str, hotline: str, office: str, terminal_id: str, now: dt.datetime,
+              _: Translate) -> list:
+    return [
+        QrCode(payload),
+        Line(_("Scan at any kiosk to check progress"), align="center"),
+        Line(_("Hotline {hotline}").format(hotline=hotline), align="center"),
+        Line(office, align="center"),
+        Line(f"{_('Terminal')} {terminal_id}  {_time(now)}", align="center"),
+    ]
+
+
+def _time(at: dt.datetime) -> str:
+    """China Standard Time, said so: a receipt is evidence of when something was received."""
+    if at.tzinfo is not None:
+        at = at.astimezone(CST)
+    return f"{at:%Y-%m-%d %H:%M} (UTC+8)"
