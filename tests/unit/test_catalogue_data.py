@@ -264,7 +264,13 @@ def test_item_channels_and_kiosk(item):
         assert item.get("where_instead", "").strip(), "kiosk false needs where_instead"
         assert item.get("where_instead_en", "").strip(), "kiosk false needs where_instead_en"
         assert item["where_instead"].startswith("请"), "tells the applicant where to go"
+        window_no = re.search(r"(\d)号综合窗口", item["where_instead"])
+        if window_no:
+            assert f"W{window_no.group(1)}" == item["window"], "sends the applicant to the item's own window"
+            assert f"No. {window_no.group(1)}" in item["where_instead_en"]
         assert item["visits"] == 1, "an item that needs the counter needs one visit"
+    if "delivery" in channels:
+        assert item["result"]["type"] in ("licence", "certificate", "approval"), "only documents are posted"
 
 
 def test_item_result(item):
@@ -389,6 +395,9 @@ def test_bundles(catalogue, items_by_code):
         assert missing == [], f"{bundle['code']} references unknown items {missing}"
         departments = {items_by_code[code]["department"] for code in members}
         assert len(departments) >= 2, f"{bundle['code']} must span departments"
+        assert bundle["window"] in {items_by_code[code]["window"] for code in members}, \
+            f"{bundle['code']} is accepted at the window of one of its items"
+        assert CJK.search(bundle["description"]) and bundle["description_en"].strip()
 
 
 def test_named_bundles_contain_the_expected_items(catalogue, items_by_code):
