@@ -1,89 +1,76 @@
-"""The FastAPI application: routes for cases and health."""
+"""The FastAPI application: wiring of settings, database, security and routes."""
 from __future__ import annotations
 
-from fastapi import Depends, FastAPI, HTTPException, Query, Request
-from sqlalchemy import select, text
-from sqlalchemy.orm import Session, selectinload
+import time
 
-from . import models
-from .db import Base, make_engine, make_sessionmaker
-from .privacy import applicant_lookup
+from fastapi import Depends, FastAPI, Request
+from fastapi.responses import JSONResponse, Response
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from .auth import get_db
+from .db import make_engine, make_sessionmaker
+from .migrations_runner import current_revision, head_revision
 from .problems import install_problem_handlers
-from .schemas import (
-    CaseDetailOut,
-    CaseListOut,
-    CaseSummaryOut,
-    HealthOut,
-    TimelineEntryOut,
-    to_cst,
-)
+from .routes import admin, appointments, cases, catalogue, licences, ratings, supervision, terminals
+from .security.crypto import Vault
+from .security.qr import QrSigner
 from .settings import Settings
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings.from_env()
     engine = make_engine(settings.database_url)
-    Base.metadata.create_all(engine)
-    sessions = make_sessionmaker(engine)
 
-    app = FastAPI(title="Chengmai County back office", version="0.1.0")
+    app = FastAPI(title="Chengmai County back office", version="0.2.0",
+                  description="Back half of the one-window reform: 后台分类审批、按责转办、限时办结、统一督办、评价反馈.")
     app.state.settings = settings
     app.state.engine = engine
-    app.state.sessions = sessions
+    app.state.sessions = make_sessionmaker(engine)
+    app.state.vault = Vault(settings.data_key, settings.lookup_key)
+    app.state.signer = QrSigner(settings.signing_seed)
     install_problem_handlers(app)
+    _install_metrics(app)
 
-    def db(request: Request):
-        with request.app.state.sessions() as session:
-            yield session
+    for module in (catalogue, cases, ratings, supervision, licences, appointments, terminals, admin):
+        app.include_router(module.router)
 
-    @app.get("/health", response_model=HealthOut)
-    def health(session: Session = Depends(db)) -> HealthOut:
+    @app.get("/health", tags=["system"])
+    def health(session: Session = Depends(get_db)):
         session.execute(text("SELECT 1"))
-        return HealthOut(status="ok", database=engine.dialect.name)
+        return {"status": "ok", "database": engine.dialect.name}
 
-    @app.get("/v1/cases", response_model=CaseListOut)
-    def list_cases(
-        applicant: str = Query(..., min_length=6, max_length=32, description="document number"),
-        session: Session = Depends(db),
-    ) -> CaseListOut:
-        lookup = applicant_lookup(settings.lookup_key, applicant)
-        rows = session.scalars(
-            select(models.Case)
-            .where(models.Case.applicant_lookup == lookup)
-            .order_by(models.Case.received_at.desc())
-        ).all()
-        return CaseListOut(cases=[_summary(c) for c in rows])
-
-    @app.get("/v1/cases/{number}", response_model=CaseDetailOut)
-    def get_case(number: str, session: Session = Depends(db)) -> CaseDetailOut:
-        case = session.scalar(
-            select(models.Case)
-            .where(models.Case.number == number)
-            .options(selectinload(models.Case.events))
-        )
-        if case is None:
-            raise HTTPException(404, f"no case numbered {number}")
-        return CaseDetailOut(
-            **_summary(case).model_dump(),
-            applicant_masked=case.applicant_masked,
-            timeline=[
-                TimelineEntryOut(
-                    at=to_cst(e.at), status=e.status, department=e.department, note=e.note
-                )
-                for e in case.events
-            ],
-        )
+    @app.get("/ready", tags=["system"])
+    def ready():
+        """Ready when the database answers and its schema is at the latest migration."""
+        try:
+            current = current_revision(engine)
+        except Exception as exc:  # the database is unreachable or not migrated
+            return JSONResponse({"ready": False, "reason": type(exc).__name__}, status_code=503)
+        head = head_revision()
+        ok = current == head
+        return JSONResponse({"ready": ok, "revision": current, "head": head}, status_code=200 if ok else 503)
 
     return app
 
 
-def _summary(case: models.Case) -> CaseSummaryOut:
-    return CaseSummaryOut(
-        number=case.number,
-        item_code=case.item_code,
-        item_name=case.item_name,
-        status=case.status,
-        department=case.department,
-        received_at=to_cst(case.received_at),
-        promised_date=case.promised_date,
-    )
+def _install_metrics(app: FastAPI) -> None:
+    registry = CollectorRegistry()
+    requests = Counter("backoffice_requests", "HTTP requests", ["method", "route", "status"], registry=registry)
+    latency = Histogram("backoffice_request_seconds", "HTTP request latency", ["method", "route"], registry=registry,
+                        buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.2, 0.5, 1, 2.5, 5))
+
+    @app.middleware("http")
+    async def measure(request: Request, call_next):
+        started = time.perf_counter()
+        response = await call_next(request)
+        route = request.scope.get("route")
+        path = getattr(route, "path", "unmatched")  # the template, never the concrete path (IDs)
+        latency.labels(request.method, path).observe(time.perf_counter() - started)
+        requests.labels(request.method, path, str(response.status_code)).inc()
+        return response
+
+    @app.get("/metrics", tags=["system"], include_in_schema=False)
+    def metrics():
+        return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)

@@ -1,9 +1,12 @@
-"""`kiosk-backoffice serve | seed`: run the county back office or load demo data."""
+"""`kiosk-backoffice serve | migrate | seed | create-staff | register-terminal | sweep`."""
 from __future__ import annotations
 
 import argparse
+import getpass
+import json
 import logging
 import sys
+from pathlib import Path
 
 from .settings import Settings
 
@@ -16,30 +19,131 @@ def main(argv: list[str] | None = None) -> int:
     serve = sub.add_parser("serve", help="run the HTTP API")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8700)
-    serve.add_argument("--seed-demo", action="store_true", help="load demo data if empty")
+    serve.add_argument("--workers", type=int, default=1)
+    serve.add_argument("--migrate", action="store_true", help="upgrade the schema first")
+    serve.add_argument("--seed-demo", action="store_true", help="load demo data where tables are empty")
+    serve.add_argument("--terminal-secret-file", type=Path,
+                       help="with --seed-demo: register the demo terminal and write its secret here")
 
-    sub.add_parser("seed", help="load demo people's cases if the database is empty")
+    migrate = sub.add_parser("migrate", help="upgrade (or downgrade) the database schema")
+    migrate.add_argument("revision", nargs="?", default="head")
+    migrate.add_argument("--down", action="store_true", help="downgrade to REVISION (default base)")
+
+    seed = sub.add_parser("seed", help="load the catalogue and demo data where tables are empty")
+    seed.add_argument("--terminal-secret-file", type=Path)
+    catalogue = sub.add_parser("load-catalogue", help="load or refresh the item catalogue from a data file")
+    catalogue.add_argument("path", type=Path)
+
+    staff = sub.add_parser("create-staff", help="add a staff account (password asked, or BACKOFFICE_NEW_PASSWORD)")
+    staff.add_argument("username")
+    staff.add_argument("--role", required=True, choices=("clerk", "approver", "supervisor", "admin"))
+    staff.add_argument("--department", default="")
+
+    terminal = sub.add_parser("register-terminal", help="register a terminal; prints its secret once")
+    terminal.add_argument("terminal_id")
+    terminal.add_argument("--name", default="")
+    terminal.add_argument("--location", default="")
+
+    sub.add_parser("sweep", help="supervision sweep: overdue marks, expired 容缺 terminations, alerts")
 
     args = parser.parse_args(argv)
     settings = Settings.from_env(args.database_url)
-    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    logging.basicConfig(level=logging.WARNING, format="%(message)s")
 
-    from .app import create_app  # FastAPI is imported only when a command needs it
+    from . import migrations_runner
+
+    if args.command == "migrate":
+        if args.down:
+            migrations_runner.downgrade(settings.database_url, args.revision if args.revision != "head" else "base")
+        else:
+            migrations_runner.upgrade(settings.database_url, args.revision)
+        print(f"schema at {migrations_runner.current_revision(_engine(settings))}")
+        return 0
+    if args.command == "serve" and args.migrate:
+        migrations_runner.upgrade(settings.database_url)
+
+    from .app import create_app
+    from .routes.deps import context_for
 
     app = create_app(settings)
-    if args.command == "seed" or getattr(args, "seed_demo", False):
+    sessions = app.state.sessions
+
+    if args.command in ("seed",) or (args.command == "serve" and args.seed_demo):
         from .seed import seed_demo
 
-        with app.state.sessions() as session:
-            count = seed_demo(session, settings.lookup_key)
-        print(f"seeded {count} demo cases" if count else "database already has cases; seed skipped")
+        secret_file = args.terminal_secret_file
+        secret = _read_or_new_secret(secret_file) if secret_file else None
+        with sessions() as session:
+            result = seed_demo(session, context_for(app, session), terminal_secret=secret)
+        if secret_file and "terminal_secret" in result:
+            secret_file.parent.mkdir(parents=True, exist_ok=True)
+            secret_file.write_text(result.pop("terminal_secret"))
+            secret_file.chmod(0o600)
+        print("seed: " + (json.dumps(result, ensure_ascii=False) if result else "nothing to do"))
         if args.command == "seed":
             return 0
+    if args.command == "load-catalogue":
+        from .catalogue import load_catalogue
+
+        with sessions() as session:
+            print(json.dumps(load_catalogue(session, args.path)))
+        return 0
+    if args.command == "create-staff":
+        return _create_staff(sessions, args)
+    if args.command == "register-terminal":
+        from .terminals import register
+
+        with sessions() as session:
+            secret = register(session, app.state.vault, args.terminal_id, args.name, args.location, "system:cli")
+        print(json.dumps({"id": args.terminal_id, "secret": secret}))
+        return 0
+    if args.command == "sweep":
+        from .supervision import sweep
+
+        with sessions() as session:
+            print(json.dumps(sweep(session, context_for(app, session))))
+        return 0
 
     import uvicorn
 
     # Access logs are off: request lines carry query strings, which may hold ID numbers.
+    if args.workers > 1:
+        print("several workers: run `uvicorn backoffice.asgi:app --workers N` behind the load balancer")
     uvicorn.run(app, host=args.host, port=args.port, access_log=False, log_level="warning")
+    return 0
+
+
+def _engine(settings):
+    from .db import make_engine
+
+    return make_engine(settings.database_url)
+
+
+def _read_or_new_secret(path: Path) -> str:
+    import secrets
+
+    if path.exists() and path.read_text().strip():
+        return path.read_text().strip()
+    return secrets.token_urlsafe(32)
+
+
+def _create_staff(sessions, args) -> int:
+    import os
+
+    from . import audit
+    from .models import Staff
+    from .security.crypto import hash_password
+
+    password = os.environ.get("BACKOFFICE_NEW_PASSWORD") or getpass.getpass("password: ")
+    if len(password) < 10:
+        print("password must have at least 10 characters", file=sys.stderr)
+        return 2
+    with sessions() as session:
+        session.add(Staff(username=args.username, password_hash=hash_password(password), role=args.role,
+                          department_code=args.department))
+        audit.record(session, "system:cli", "staff.create", args.username, role=args.role)
+        session.commit()
+    print(f"created {args.role} {args.username}")
     return 0
 
 

@@ -1,42 +1,405 @@
-"""Tables. Personal data is kept to what a case needs: a keyed hash to find an applicant's
-cases and a masked name to show; never the ID number in clear."""
+"""Tables. Personal data is stored encrypted (`*_enc`, AES-GCM) with a keyed hash for
+lookup and a masked form for display; never in clear. Times are naive UTC."""
 from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Date, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .db import Base
 
 
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+
+
+# --- catalogue -------------------------------------------------------------------------------
+class Window(Base):
+    __tablename__ = "windows"
+    code: Mapped[str] = mapped_column(String(8), primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    name_en: Mapped[str] = mapped_column(String(200))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Department(Base):
+    __tablename__ = "departments"
+    code: Mapped[str] = mapped_column(String(16), primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    name_en: Mapped[str] = mapped_column(String(200))
+
+
+class Item(Base):
+    __tablename__ = "items"
+    code: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    name_en: Mapped[str] = mapped_column(String(300))
+    type: Mapped[str] = mapped_column(String(2), index=True)
+    level: Mapped[str] = mapped_column(String(16), default="county")
+    window_code: Mapped[str] = mapped_column(ForeignKey("windows.code"), index=True)
+    department_code: Mapped[str] = mapped_column(ForeignKey("departments.code"), index=True)
+    audience: Mapped[list] = mapped_column(JSON, default=list)
+    legal_days: Mapped[int] = mapped_column(Integer)
+    promised_days: Mapped[int] = mapped_column(Integer)
+    visits: Mapped[int] = mapped_column(Integer, default=0)
+    fees: Mapped[list] = mapped_column(JSON, default=list)
+    channels: Mapped[list] = mapped_column(JSON, default=list)
+    kiosk: Mapped[bool] = mapped_column(Boolean, default=True)
+    where_instead: Mapped[str] = mapped_column(Text, default="")
+    where_instead_en: Mapped[str] = mapped_column(Text, default="")
+    result: Mapped[dict] = mapped_column(JSON, default=dict)
+    conditions: Mapped[list] = mapped_column(JSON, default=list)
+    conditions_en: Mapped[list] = mapped_column(JSON, default=list)
+    form: Mapped[list] = mapped_column(JSON, default=list)
+    pinyin_initials: Mapped[str] = mapped_column(String(200), default="", index=True)
+    pinyin_full: Mapped[str] = mapped_column(String(600), default="")
+
+    materials: Mapped[list["Material"]] = relationship(
+        order_by="Material.position", cascade="all, delete-orphan", back_populates="item")
+    department: Mapped[Department] = relationship()
+
+
+class Material(Base):
+    __tablename__ = "materials"
+    __table_args__ = (UniqueConstraint("item_code", "code"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    item_code: Mapped[str] = mapped_column(ForeignKey("items.code"), index=True)
+    code: Mapped[str] = mapped_column(String(16))
+    name: Mapped[str] = mapped_column(String(200))
+    name_en: Mapped[str] = mapped_column(String(300))
+    necessity: Mapped[str] = mapped_column(String(16))  # required | optional | deferrable
+    forms: Mapped[list] = mapped_column(JSON, default=list)
+    source: Mapped[str] = mapped_column(String(16))  # applicant | e_licence | data_sharing
+    licence_type_code: Mapped[str] = mapped_column(String(32), default="")
+    copies: Mapped[int] = mapped_column(Integer, default=1)
+    blank_form: Mapped[bool] = mapped_column(Boolean, default=False)
+    sample: Mapped[bool] = mapped_column(Boolean, default=False)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    item: Mapped[Item] = relationship(back_populates="materials")
+
+
+class Bundle(Base):
+    __tablename__ = "bundles"
+    code: Mapped[str] = mapped_column(String(16), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    name_en: Mapped[str] = mapped_column(String(300))
+    window_code: Mapped[str] = mapped_column(ForeignKey("windows.code"))
+    description: Mapped[str] = mapped_column(Text, default="")
+    description_en: Mapped[str] = mapped_column(Text, default="")
+    item_codes: Mapped[list] = mapped_column(JSON, default=list)
+
+
+# --- cases -----------------------------------------------------------------------------------
+class CaseCounter(Base):
+    __tablename__ = "case_counters"
+    prefix: Mapped[str] = mapped_column(String(32), primary_key=True)
+    value: Mapped[int] = mapped_column(Integer, default=0)
+
+
 class Case(Base):
     __tablename__ = "cases"
-
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     number: Mapped[str] = mapped_column(String(32), unique=True, index=True)
-    item_code: Mapped[str] = mapped_column(String(64))
+    item_code: Mapped[str | None] = mapped_column(ForeignKey("items.code"), nullable=True)
+    bundle_code: Mapped[str | None] = mapped_column(ForeignKey("bundles.code"), nullable=True)
     item_name: Mapped[str] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(32), index=True)
+    decision: Mapped[str] = mapped_column(String(16), default="")  # approved | denied | partial
+    department_code: Mapped[str] = mapped_column(String(16), index=True)
+    department_name: Mapped[str] = mapped_column(String(100))
+    channel: Mapped[str] = mapped_column(String(16), default="kiosk")
+    terminal_id: Mapped[str] = mapped_column(String(64), default="")
+    applicant_kind: Mapped[str] = mapped_column(String(16), default="person")
     applicant_lookup: Mapped[str] = mapped_column(String(64), index=True)
+    applicant_id_enc: Mapped[str] = mapped_column(Text, default="")
+    applicant_name_enc: Mapped[str] = mapped_column(Text, default="")
     applicant_masked: Mapped[str] = mapped_column(String(64))
-    status: Mapped[str] = mapped_column(String(32))
-    department: Mapped[str] = mapped_column(String(100))
-    received_at: Mapped[dt.datetime] = mapped_column(DateTime)  # UTC, naive
-    promised_date: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    applicant_id_masked: Mapped[str] = mapped_column(String(32), default="")
+    phone_enc: Mapped[str] = mapped_column(Text, default="")
+    phone_masked: Mapped[str] = mapped_column(String(16), default="")
+    answers_enc: Mapped[str] = mapped_column(Text, default="")
+    received_at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
+    accepted_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    promised_days: Mapped[int] = mapped_column(Integer, default=0)
+    promised_date: Mapped[dt.date | None] = mapped_column(Date, nullable=True, index=True)
+    promised_date_pending: Mapped[bool] = mapped_column(Boolean, default=False)
+    paused_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    paused_working_days: Mapped[int] = mapped_column(Integer, default=0)
+    deferred_pending: Mapped[bool] = mapped_column(Boolean, default=False)
+    deferred_due: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    commitment_signed: Mapped[bool] = mapped_column(Boolean, default=False)
+    correction: Mapped[dict | None] = mapped_column(JSON, nullable=True)  # {deficiencies, due}
+    overdue: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
+    completed_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    tracking_token: Mapped[str] = mapped_column(Text, default="")
+    version: Mapped[int] = mapped_column(Integer, default=1)
 
     events: Mapped[list["CaseEvent"]] = relationship(
-        back_populates="case", order_by="CaseEvent.at", cascade="all, delete-orphan"
-    )
+        back_populates="case", order_by="CaseEvent.id", cascade="all, delete-orphan")
+    materials: Mapped[list["CaseMaterial"]] = relationship(
+        back_populates="case", order_by="CaseMaterial.id", cascade="all, delete-orphan")
+    parts: Mapped[list["CasePart"]] = relationship(
+        back_populates="case", order_by="CasePart.id", cascade="all, delete-orphan")
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class CasePart(Base):
+    """One item of a "一件事" bundle, reviewed by its own department in parallel."""
+
+    __tablename__ = "case_parts"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    item_code: Mapped[str] = mapped_column(ForeignKey("items.code"))
+    item_name: Mapped[str] = mapped_column(String(200))
+    department_code: Mapped[str] = mapped_column(String(16), index=True)
+    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending|in_review|approved|denied
+    decided_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    note: Mapped[str] = mapped_column(Text, default="")
+    case: Mapped[Case] = relationship(back_populates="parts")
+
+
+class CaseMaterial(Base):
+    __tablename__ = "case_materials"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    material_code: Mapped[str] = mapped_column(String(16))
+    name: Mapped[str] = mapped_column(String(200))
+    form: Mapped[str] = mapped_column(String(16))  # original | copy | electronic
+    copies: Mapped[int] = mapped_column(Integer, default=1)
+    licence_id: Mapped[str] = mapped_column(String(128), default="")
+    deferred: Mapped[bool] = mapped_column(Boolean, default=False)
+    deferred_due: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    supplied_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    content_type: Mapped[str] = mapped_column(String(64), default="")
+    content_sha256: Mapped[str] = mapped_column(String(64), default="")
+    content_enc: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    case: Mapped[Case] = relationship(back_populates="materials")
 
 
 class CaseEvent(Base):
     __tablename__ = "case_events"
-
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
-    at: Mapped[dt.datetime] = mapped_column(DateTime)  # UTC, naive
+    at: Mapped[dt.datetime] = mapped_column(DateTime)
+    action: Mapped[str] = mapped_column(String(32), default="")
     status: Mapped[str] = mapped_column(String(32))
     department: Mapped[str] = mapped_column(String(100))
     note: Mapped[str] = mapped_column(Text, default="")
-
+    actor: Mapped[str] = mapped_column(String(64), default="")
     case: Mapped[Case] = relationship(back_populates="events")
+
+
+class IdempotencyRecord(Base):
+    __tablename__ = "idempotency_keys"
+    __table_args__ = (UniqueConstraint("scope", "key"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    scope: Mapped[str] = mapped_column(String(80))
+    key: Mapped[str] = mapped_column(String(128))
+    request_hash: Mapped[str] = mapped_column(String(64))
+    status_code: Mapped[int] = mapped_column(Integer)
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, index=True)
+
+
+# --- terminals -------------------------------------------------------------------------------
+class Terminal(Base):
+    __tablename__ = "terminals"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), default="")
+    location: Mapped[str] = mapped_column(String(200), default="")
+    secret_enc: Mapped[str] = mapped_column(Text)
+    in_service: Mapped[bool] = mapped_column(Boolean, default=True)
+    registered_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    last_seen_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True, index=True)
+    app_version: Mapped[str] = mapped_column(String(32), default="")
+    uptime_s: Mapped[int] = mapped_column(Integer, default=0)
+    outbox_length: Mapped[int] = mapped_column(Integer, default=0)
+    devices: Mapped[dict] = mapped_column(JSON, default=dict)
+
+
+class TerminalNonce(Base):
+    __tablename__ = "terminal_nonces"
+    __table_args__ = (UniqueConstraint("terminal_id", "nonce"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    terminal_id: Mapped[str] = mapped_column(String(64))
+    nonce: Mapped[str] = mapped_column(String(64))
+    seen_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, index=True)
+
+
+class TerminalCommand(Base):
+    __tablename__ = "terminal_commands"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    terminal_id: Mapped[str] = mapped_column(ForeignKey("terminals.id"), index=True)
+    command: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    created_by: Mapped[str] = mapped_column(String(64), default="")
+    delivered_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    acked_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    result: Mapped[str] = mapped_column(Text, default="")
+
+
+class Alert(Base):
+    __tablename__ = "alerts"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32), index=True)  # terminal_silent | paper_out | overdue | ...
+    subject: Mapped[str] = mapped_column(String(64), index=True)
+    message: Mapped[str] = mapped_column(Text, default="")
+    department_code: Mapped[str] = mapped_column(String(16), default="")
+    raised_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    cleared_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True, index=True)
+
+
+# --- staff -----------------------------------------------------------------------------------
+class Staff(Base):
+    __tablename__ = "staff"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(16))  # clerk | approver | supervisor | admin
+    department_code: Mapped[str] = mapped_column(String(16), default="")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class StaffToken(Base):
+    __tablename__ = "staff_tokens"
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"), index=True)
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    staff: Mapped[Staff] = relationship()
+
+
+class LoginFailure(Base):
+    __tablename__ = "login_failures"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), index=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, index=True)
+
+
+# --- ratings ---------------------------------------------------------------------------------
+class Rating(Base):
+    __tablename__ = "ratings"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), unique=True)
+    level: Mapped[int] = mapped_column(Integer)  # 5 非常满意 .. 1 非常不满意
+    reasons: Mapped[list] = mapped_column(JSON, default=list)
+    comment: Mapped[str] = mapped_column(Text, default="")
+    channel: Mapped[str] = mapped_column(String(16), default="kiosk")
+    terminal_id: Mapped[str] = mapped_column(String(64), default="")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    department_code: Mapped[str] = mapped_column(String(16), default="", index=True)
+
+
+class Rectification(Base):
+    """A bad rating (差评) is verified, rectified and answered within set working days."""
+
+    __tablename__ = "rectifications"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    rating_id: Mapped[int] = mapped_column(ForeignKey("ratings.id"), unique=True)
+    status: Mapped[str] = mapped_column(String(16), default="open")
+    callback_due: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    rectify_due: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    called_back_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    rectified_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    response: Mapped[str] = mapped_column(Text, default="")
+    appeal_reason: Mapped[str] = mapped_column(Text, default="")
+    appeal_decision: Mapped[str] = mapped_column(String(16), default="")
+    rating: Mapped[Rating] = relationship()
+
+
+# --- e-licences ------------------------------------------------------------------------------
+class Licence(Base):
+    __tablename__ = "licences"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    identifier: Mapped[str] = mapped_column(String(128), unique=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    type_code: Mapped[str] = mapped_column(String(32))
+    name: Mapped[str] = mapped_column(String(200))
+    holder_lookup: Mapped[str] = mapped_column(String(64), index=True)
+    holder_masked: Mapped[str] = mapped_column(String(64))
+    issuer_name: Mapped[str] = mapped_column(String(100))
+    issuer_uscc: Mapped[str] = mapped_column(String(18))
+    issued_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    valid_until: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    status: Mapped[str] = mapped_column(String(16), default="valid")
+
+
+# --- appointments ----------------------------------------------------------------------------
+class Appointment(Base):
+    __tablename__ = "appointments"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(16), unique=True)
+    item_code: Mapped[str] = mapped_column(ForeignKey("items.code"))
+    applicant_lookup: Mapped[str] = mapped_column(String(64), index=True)
+    applicant_masked: Mapped[str] = mapped_column(String(64))
+    slot_start: Mapped[dt.datetime] = mapped_column(DateTime)
+    slot_end: Mapped[dt.datetime] = mapped_column(DateTime)
+    window_code: Mapped[str] = mapped_column(String(8))
+    status: Mapped[str] = mapped_column(String(16), default="booked")
+    ticket_number: Mapped[str] = mapped_column(String(16), default="")
+    checked_in_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    terminal_id: Mapped[str] = mapped_column(String(64), default="")
+
+
+class TicketCounter(Base):
+    __tablename__ = "ticket_counters"
+    prefix: Mapped[str] = mapped_column(String(32), primary_key=True)  # window + day
+    value: Mapped[int] = mapped_column(Integer, default=0)
+
+
+# --- calendar, audit, locks ------------------------------------------------------------------
+class CalendarOverride(Base):
+    __tablename__ = "calendar_overrides"
+    day: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    working: Mapped[bool] = mapped_column(Boolean)
+    reason: Mapped[str] = mapped_column(String(200), default="")
+
+
+class CalendarYear(Base):
+    """A year whose full schedule an administrator entered (beyond the official package)."""
+
+    __tablename__ = "calendar_years"
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    declared_by: Mapped[str] = mapped_column(String(64), default="")
+    declared_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class AuditEntry(Base):
+    __tablename__ = "audit_log"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    actor: Mapped[str] = mapped_column(String(80))  # staff:<username> | terminal:<id> | system
+    action: Mapped[str] = mapped_column(String(64))
+    subject: Mapped[str] = mapped_column(String(128), default="")
+    detail: Mapped[dict] = mapped_column(JSON, default=dict)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class AuditHead(Base):
+    """One row: the last hash of the chain, locked while appending so concurrent writers
+    (several server processes) extend one chain."""
+
+    __tablename__ = "audit_head"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    last_hash: Mapped[str] = mapped_column(String(64))
+
+
+class JobLock(Base):
+    __tablename__ = "job_locks"
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(64))
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime)

@@ -6,28 +6,33 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from .errors import ApiError
+
 PROBLEM_JSON = "application/problem+json"
+TITLES = {400: "Bad request", 401: "Unauthorized", 403: "Forbidden", 404: "Not found",
+          405: "Method not allowed", 409: "Conflict", 422: "Invalid request", 429: "Too many requests"}
 
 
-def problem(status: int, title: str, detail: str = "", **extra) -> JSONResponse:
+def problem(status: int, title: str, detail: str = "", headers: dict | None = None, **extra) -> JSONResponse:
     body = {"type": "about:blank", "title": title, "status": status}
     if detail:
         body["detail"] = detail
     body.update(extra)
-    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON)
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
 def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def _http(_request: Request, exc: StarletteHTTPException):
-        return problem(exc.status_code, _title(exc.status_code), str(exc.detail or ""))
+        return problem(exc.status_code, TITLES.get(exc.status_code, "Error"), str(exc.detail or ""),
+                       headers=getattr(exc, "headers", None))
+
+    @app.exception_handler(ApiError)
+    async def _api(_request: Request, exc: ApiError):
+        return problem(exc.status, exc.title, exc.detail, **exc.extra)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_request: Request, exc: RequestValidationError):
         # Never echo the input back: it may hold an ID number.
-        errors = [{"loc": list(e.get("loc", ())), "msg": e.get("msg", "")} for e in exc.errors()]
+        errors = [{"loc": [str(x) for x in e.get("loc", ())], "msg": e.get("msg", "")} for e in exc.errors()]
         return problem(422, "Invalid request", errors=errors)
-
-
-def _title(status: int) -> str:
-    return {404: "Not found", 405: "Method not allowed", 409: "Conflict"}.get(status, "Error")

@@ -1,6 +1,8 @@
-"""Back-office settings: environment variables with defaults that make a demo work."""
+"""Back-office settings: environment variables, with generated per-install secrets so a
+demo works out of the box. In production every secret comes from the environment."""
 from __future__ import annotations
 
+import json
 import os
 import secrets
 from dataclasses import dataclass
@@ -10,15 +12,27 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
 def var_dir() -> Path:
-    """Where the default SQLite database and the generated lookup key live."""
+    """Where the default SQLite database and generated secrets live."""
     return Path(os.environ.get("BACKOFFICE_VAR_DIR") or REPO_ROOT / "var")
 
 
 @dataclass(frozen=True)
 class Settings:
     database_url: str
-    lookup_key: bytes  # pepper for the salted hashes that let us find a person's cases
+    lookup_key: bytes  # HMAC pepper: find a person's cases without storing the ID in clear
+    data_key: bytes  # 32 bytes, AES-GCM for personal data and terminal secrets at rest
+    signing_seed: bytes  # 32 bytes, Ed25519 private key seed for QR tokens
     division_code: str = "469023"  # 澄迈县
+    # The issuing authority's unified social credit code inside e-licence identifiers;
+    # set BACKOFFICE_ISSUER_USCC to the county government's real code in production.
+    issuer_uscc: str = "11469023MB12345676"
+    signature_window_s: int = 300  # terminal requests older or newer than this are refused
+    callback_days: int = 1  # working days to call back after a bad rating
+    rectify_days: int = 15  # working days to rectify after a bad rating
+    silent_terminal_s: int = 120  # a terminal this long without heartbeat raises an alert
+    login_max_failures: int = 5
+    login_window_s: int = 900
+    token_ttl_s: int = 8 * 3600
 
     @classmethod
     def from_env(cls, database_url: str | None = None) -> "Settings":
@@ -26,21 +40,37 @@ class Settings:
         if not url:
             var_dir().mkdir(parents=True, exist_ok=True)
             url = f"sqlite:///{var_dir() / 'backoffice.db'}"
-        return cls(database_url=url, lookup_key=_lookup_key())
+        keys = _install_secrets()
+        env = os.environ
+        return cls(
+            database_url=url,
+            lookup_key=(env.get("BACKOFFICE_LOOKUP_KEY") or keys["lookup_key"]).encode(),
+            data_key=bytes.fromhex(env.get("BACKOFFICE_DATA_KEY") or keys["data_key"]),
+            signing_seed=bytes.fromhex(env.get("BACKOFFICE_SIGNING_SEED") or keys["signing_seed"]),
+            callback_days=int(env.get("BACKOFFICE_CALLBACK_DAYS", 1)),
+            rectify_days=int(env.get("BACKOFFICE_RECTIFY_DAYS", 15)),
+            issuer_uscc=env.get("BACKOFFICE_ISSUER_USCC", "11469023MB12345676"),
+        )
 
 
-def _lookup_key() -> bytes:
-    """The lookup pepper: from the environment in production, else a per-install random key.
-
-    Losing it makes existing lookups unfindable, so the generated key is kept on disk next
-    to the demo database rather than regenerated on each start.
-    """
-    env = os.environ.get("BACKOFFICE_LOOKUP_KEY")
-    if env:
-        return env.encode()
-    path = var_dir() / "backoffice.lookup-key"
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_hex(32))
-        path.chmod(0o600)
-    return path.read_text().strip().encode()
+def _install_secrets() -> dict[str, str]:
+    """Per-install secrets for when the environment gives none: generated once and kept
+    (losing them makes lookups unfindable and encrypted data unreadable)."""
+    path = var_dir() / "backoffice.secrets.json"
+    if path.exists():
+        return json.loads(path.read_text())
+    path.parent.mkdir(parents=True, exist_ok=True)
+    values = {
+        "lookup_key": secrets.token_hex(32),
+        "data_key": secrets.token_hex(32),
+        "signing_seed": secrets.token_hex(32),
+    }
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(values))
+    tmp.chmod(0o600)
+    try:
+        os.link(tmp, path)  # atomic: two processes starting together keep one set
+    except FileExistsError:
+        pass
+    tmp.unlink()
+    return json.loads(path.read_text())

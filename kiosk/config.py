@@ -39,10 +39,18 @@ class KioskConfig:
     var_dir: Path
     backoffice_url: str
     backoffice_timeout_s: float
+    terminal_secret_file: Path
     demo_people_file: Path
     font_path: Path | None
     profile: HardwareProfile
     raw: dict[str, Any] = field(repr=False, default_factory=dict)
+
+    def terminal_secret(self) -> str:
+        """Read when the app starts; an unregistered kiosk gets "" and the back office says so."""
+        try:
+            return self.terminal_secret_file.read_text().strip()
+        except OSError:
+            return ""
 
 
 def load_config(path: Path | None = None, overrides: dict[str, Any] | None = None,
@@ -67,6 +75,7 @@ def load_config(path: Path | None = None, overrides: dict[str, Any] | None = Non
         var_dir=var_dir,
         backoffice_url=str(backoffice.get("url", "http://127.0.0.1:8700")),
         backoffice_timeout_s=float(backoffice.get("timeout_s", 5)),
+        terminal_secret_file=var_dir / backoffice.get("terminal_secret_file", "terminal.secret"),
         demo_people_file=resolve(kiosk.get("demo_people_file", "assets/seed/demo.json")),
         font_path=resolve(font) if font else None,
         profile=profile,

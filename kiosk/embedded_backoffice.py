@@ -35,15 +35,20 @@ class EmbeddedBackoffice:
         self._process: subprocess.Popen | None = None
 
     @property
+    def terminal_secret_file(self) -> Path:
+        """The demo terminal's secret, written by the seed for the kiosk to sign with."""
+        return self.database.parent / "terminal.secret"
+
+    @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def start(self, timeout: float = 30.0) -> "EmbeddedBackoffice":
+    def start(self, timeout: float = 60.0) -> "EmbeddedBackoffice":
         self.database.parent.mkdir(parents=True, exist_ok=True)
         cmd = [sys.executable, "-m", "backoffice", "--database-url", f"sqlite:///{self.database}",
-               "serve", "--host", "127.0.0.1", "--port", str(self.port)]
+               "serve", "--host", "127.0.0.1", "--port", str(self.port), "--migrate"]
         if self.seed_demo:
-            cmd.append("--seed-demo")
+            cmd += ["--seed-demo", "--terminal-secret-file", str(self.terminal_secret_file)]
         env = dict(os.environ, BACKOFFICE_VAR_DIR=str(self.database.parent))
         if self.lookup_key:
             env["BACKOFFICE_LOOKUP_KEY"] = self.lookup_key

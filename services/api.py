@@ -7,10 +7,14 @@ answer that does not parse. Nothing here logs an ID number.
 from __future__ import annotations
 
 import datetime as dt
+import secrets
+import time
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
 import requests
 
+from kiosk.domain import signing
 from kiosk.domain.cases import CaseDetail, CaseStatus, CaseSummary, TimelineEntry
 
 
@@ -33,11 +37,38 @@ class BackofficeBadResponse(BackofficeError):
     """The server answered, but not with what the API promises."""
 
 
+class TerminalSignature(requests.auth.AuthBase):
+    """Signs every request as the back office requires: HMAC-SHA256 over method, path,
+    query, timestamp, a one-time nonce and the body's hash."""
+
+    def __init__(self, terminal_id: str, secret: str, clock=time.time):
+        self.terminal_id = terminal_id
+        self.secret = secret
+        self.clock = clock
+
+    def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
+        url = urlsplit(request.url)
+        body = request.body or b""
+        if isinstance(body, str):
+            body = body.encode()
+        timestamp = str(int(self.clock()))
+        nonce = secrets.token_hex(16)
+        request.headers[signing.HEADER_TERMINAL] = self.terminal_id
+        request.headers[signing.HEADER_TIMESTAMP] = timestamp
+        request.headers[signing.HEADER_NONCE] = nonce
+        request.headers[signing.HEADER_SIGNATURE] = signing.sign(
+            self.secret, request.method, unquote(url.path), url.query, timestamp, nonce, body)
+        return request
+
+
 class BackofficeClient:
-    def __init__(self, base_url: str, timeout: float = 5.0, session: requests.Session | None = None):
+    def __init__(self, base_url: str, timeout: float = 5.0, session: requests.Session | None = None,
+                 terminal_id: str = "", secret: str = ""):
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
         self._http = session or requests.Session()
+        if terminal_id and secret:
+            self._http.auth = TerminalSignature(terminal_id, secret)
 
     def close(self) -> None:
         self._http.close()
@@ -59,6 +90,7 @@ class BackofficeClient:
                 **_summary_fields(body),
                 item_code=str(body["item_code"]),
                 applicant_masked=str(body["applicant_masked"]),
+                tracking_token=str(body.get("tracking_token", "")),
                 timeline=tuple(_timeline_entry(e) for e in body["timeline"]),
             )
         except (KeyError, TypeError, ValueError, AttributeError) as exc:

@@ -31,7 +31,7 @@ def progress_slip(case: CaseDetail, terminal_id: str, now: dt.datetime, _: Trans
             blocks.append(Line(f"  {entry.note}"))
     blocks += [
         Rule(),
-        QrCode(f"CMCASE:{case.number}"),
+        QrCode(case.tracking_token or case.number),
         Line(_("Scan at any kiosk to check progress"), align="center"),
         Line(_("Hotline {hotline}").format(hotline=HOTLINE), align="center"),
         Line(_(ISSUING_OFFICE), align="center"),

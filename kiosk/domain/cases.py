@@ -79,3 +79,4 @@ class CaseDetail(CaseSummary):
     item_code: str = ""
     applicant_masked: str = ""
     timeline: tuple[TimelineEntry, ...] = field(default_factory=tuple)
+    tracking_token: str = ""  # what a receipt's or slip's QR code carries (a signed CM1 token)

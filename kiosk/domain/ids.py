@@ -90,3 +90,67 @@ def mask_name(name: str) -> str:
     if not name:
         return ""
     return name[0] + "*"
+
+
+# --- Unified social credit code (GB 32100-2015) --------------------------------------------
+_USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"  # no I, O, Z, S, V
+_USCC_WEIGHTS = tuple(pow(3, i, 31) for i in range(17))  # 1 3 9 27 19 26 16 17 20 29 25 13 8 24 10 30 28
+
+
+def credit_code_check_char(first17: str) -> str:
+    total = sum(_USCC_ALPHABET.index(c) * w for c, w in zip(first17, _USCC_WEIGHTS))
+    return _USCC_ALPHABET[(31 - total % 31) % 31]
+
+
+def is_valid_credit_code(raw: str) -> bool:
+    """Format and check character only. The first eight characters are not required to be
+    digits, nor the first to be one of 1/5/9/Y: valid codes start with N, A and others."""
+    code = raw.strip().upper()
+    if len(code) != 18 or any(c not in _USCC_ALPHABET for c in code):
+        return False
+    return code[17] == credit_code_check_char(code[:17])
+
+
+def mask_credit_code(code: str) -> str:
+    """Credit codes are public registry data, but shown the same way as other numbers."""
+    return mask_id(code)
+
+
+# --- E-licence identifiers (GB/T 36904) -----------------------------------------------------
+LICENCE_ROOT = "1.2.156.3005.2"
+_MOD37_ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+def licence_check_char(body: str) -> str:
+    """ISO/IEC 7064 MOD 37,36 (hybrid system) over the concatenated middle fields."""
+    m = 36
+    product = m
+    for ch in body.upper():
+        value = _MOD37_ALPHABET.index(ch)
+        total = (product + value) % m or m
+        product = (total * 2) % (m + 1)
+    return _MOD37_ALPHABET[(m + 1 - product) % m]
+
+
+def make_licence_id(type_code: str, issuer_uscc: str, serial: str, version: int) -> str:
+    version_text = f"{version:03d}"
+    body = type_code + issuer_uscc + serial + version_text
+    return ".".join((LICENCE_ROOT, type_code, issuer_uscc, serial, version_text, licence_check_char(body)))
+
+
+def is_valid_licence_id(raw: str) -> bool:
+    text = raw.strip().upper()
+    if not text.startswith(LICENCE_ROOT + "."):
+        return False
+    parts = text[len(LICENCE_ROOT) + 1:].split(".")
+    if len(parts) != 5:
+        return False
+    type_code, issuer, serial, version, check = parts
+    if len(type_code) != 21 or len(issuer) != 18 or not serial or len(version) != 3 or len(check) != 1:
+        return False
+    if not version.isdigit():
+        return False
+    body = type_code + issuer + serial + version
+    if any(c not in _MOD37_ALPHABET for c in body):
+        return False
+    return check == licence_check_char(body)

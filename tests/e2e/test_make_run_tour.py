@@ -1,11 +1,14 @@
 """What `make run` does on a machine without a display: the back office and the kiosk
 start, the demo tour writes a PNG of every screen, both stop, exit 0."""
+import json
 import os
 import subprocess
 import sys
 from pathlib import Path
 
 import zxingcpp
+
+from backoffice.security.qr import QrSigner
 from PIL import Image, ImageStat
 
 EXPECTED = ["attract-zh", "attract-en", "home", "my-cases", "case-timeline", "slip-printed", "card-removed"]
@@ -31,7 +34,11 @@ def test_headless_run_writes_the_tour(tmp_path):
     zh, en = (Image.open(p).convert("L").tobytes() for p in screens[:2])
     assert zh != en
 
+    # The slip's QR code is the case's signed tracking token, verifiable with the back
+    # office's key (the demo's generated secrets live beside its database).
     (slip,) = [p for p in printed if p.parent == tmp_path / "slips"]
-    codes = zxingcpp.read_barcodes(Image.open(slip))
-    assert [c.text for c in codes] == ["CMCASE:469023-0003"]
+    (code,) = zxingcpp.read_barcodes(Image.open(slip))
+    seed = bytes.fromhex(json.loads((tmp_path / "backoffice.secrets.json").read_text())["signing_seed"])
+    token = QrSigner(seed).verify(code.text, kind="case")
+    assert token.subject == "469023-0003"
     assert list((tmp_path / "printer").glob("*.escpos"))

@@ -22,6 +22,7 @@ def kiosk_app(backoffice):
     config = load_config(environ={}, overrides={
         "kiosk.var_dir": str(UI_VAR),
         "backoffice.url": backoffice.url,
+        "backoffice.terminal_secret_file": str(backoffice.terminal_secret_file),
     })
     app = KioskApp(config)
     app._run_prepare()

@@ -8,7 +8,7 @@ pytestmark = pytest.mark.ui
 
 WANG_ID = "469023195801041234"
 WANG_MASKED_ID = "4690**********1234"
-WANG_CASES = ("469023-0003", "469023-0001", "469023-0002")
+WANG_CASES = ("469023-0003", "469023-0001", "469023-0011", "469023-0002")
 
 
 def joined(texts):
@@ -53,7 +53,7 @@ def test_full_journey_to_a_printed_slip_and_out(kiosk_app, ui, tmp_path):
     shown = joined(ui.visible_texts())
     for number in WANG_CASES:
         assert number in shown
-    assert "我的办件（3件）" in shown
+    assert "我的办件（4件）" in shown
 
     row = next(r for r in ui.by_id("cases", "rows").children if r.number == "469023-0001")
     ui.tap(row)
@@ -63,7 +63,7 @@ def test_full_journey_to_a_printed_slip_and_out(kiosk_app, ui, tmp_path):
     assert "当前状态：审查中" in shown
     assert "现场核查已安排" in shown  # a timeline note from the back office
 
-    spool = app.devices.receipt_printer.target
+    spool = app.kiosk_config.profile.receipt_printer_target  # the file driver's spool folder
     before = set(spool.glob("*.escpos"))
     ui.tap(ui.by_id("case", "print_slip"))
     ui.wait_until(lambda: app.controller.last_slip_preview is not None and app._busy is None,

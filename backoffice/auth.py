@@ -1,0 +1,129 @@
+"""Who is calling: terminals sign every request (HMAC-SHA256, fresh timestamp, one-time
+nonce); staff present bearer tokens and act within their role."""
+from __future__ import annotations
+
+import datetime as dt
+import hmac
+import secrets
+import time
+from dataclasses import dataclass
+
+from fastapi import Depends, HTTPException, Request
+from sqlalchemy import delete, func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from kiosk.domain import signing
+
+from .models import LoginFailure, Staff, StaffToken, Terminal, TerminalNonce, utcnow
+from .security.crypto import check_password, token_hash
+
+ROLES = ("clerk", "approver", "supervisor", "admin")
+
+
+def get_db(request: Request):
+    with request.app.state.sessions() as session:
+        yield session
+
+
+@dataclass(frozen=True)
+class Caller:
+    kind: str  # "terminal" | "staff"
+    name: str  # terminal id or username
+    role: str = ""  # staff role
+    department_code: str = ""
+
+    @property
+    def actor(self) -> str:
+        return f"{self.kind}:{self.name}"
+
+
+def _unauthorized(detail: str) -> HTTPException:
+    return HTTPException(401, detail, headers={"WWW-Authenticate": "Bearer"})
+
+
+async def _terminal_from_signature(request: Request, session: Session) -> Caller:
+    h = request.headers
+    terminal_id = h.get(signing.HEADER_TERMINAL, "")
+    timestamp = h.get(signing.HEADER_TIMESTAMP, "")
+    nonce = h.get(signing.HEADER_NONCE, "")
+    signature = h.get(signing.HEADER_SIGNATURE, "")
+    if not (terminal_id and timestamp and nonce and signature) or len(nonce) > 64:
+        raise _unauthorized("missing or malformed signature headers")
+    settings = request.app.state.settings
+    try:
+        skew = abs(time.time() - int(timestamp))
+    except ValueError:
+        raise _unauthorized("bad timestamp") from None
+    if skew > settings.signature_window_s:
+        raise _unauthorized("stale timestamp: check the terminal clock")
+    terminal = session.get(Terminal, terminal_id)
+    if terminal is None:
+        raise _unauthorized("unknown terminal")
+    secret = request.app.state.vault.decrypt(terminal.secret_enc, "terminal-secret")
+    body = await request.body()
+    expected = signing.sign(secret, request.method, request.url.path, request.url.query,
+                            timestamp, nonce, body)
+    if not hmac.compare_digest(expected, signature):
+        raise _unauthorized("bad signature")
+    # The nonce table is the replay guard; it is in the database so every server process
+    # sees it. Old nonces are pruned by the sweep once outside the timestamp window.
+    try:
+        session.add(TerminalNonce(terminal_id=terminal_id, nonce=nonce))
+        session.commit()
+    except IntegrityError:
+        session.rollback()
+        raise _unauthorized("replayed request") from None
+    return Caller("terminal", terminal_id)
+
+
+def _staff_from_token(request: Request, session: Session) -> Caller | None:
+    auth = request.headers.get("Authorization", "")
+    if not auth.startswith("Bearer "):
+        return None
+    token = session.get(StaffToken, token_hash(auth[7:].strip()))
+    if token is None or token.expires_at < utcnow() or not token.staff.active:
+        raise _unauthorized("invalid or expired token")
+    staff = token.staff
+    return Caller("staff", staff.username, staff.role, staff.department_code)
+
+
+def caller(*allowed: str):
+    """Dependency: a signed terminal ("terminal") and/or staff with one of the roles
+    (an admin may do whatever any staff role may)."""
+
+    async def dependency(request: Request, session: Session = Depends(get_db)) -> Caller:
+        staff = _staff_from_token(request, session)
+        if staff is not None:
+            staff_roles = [r for r in allowed if r in ROLES]
+            if staff.role in staff_roles or (staff.role == "admin" and staff_roles):
+                return staff
+            raise HTTPException(403, f"role {staff.role} may not do this")
+        if request.headers.get(signing.HEADER_SIGNATURE):
+            terminal = await _terminal_from_signature(request, session)
+            if "terminal" in allowed:
+                return terminal
+            raise HTTPException(403, "terminals may not do this")
+        raise _unauthorized("sign the request or present a staff token")
+
+    return dependency
+
+
+def login(session: Session, settings, username: str, password: str) -> tuple[str, Staff, dt.datetime]:
+    window_start = utcnow() - dt.timedelta(seconds=settings.login_window_s)
+    failures = session.scalar(select(func.count()).select_from(LoginFailure).where(
+        LoginFailure.username == username, LoginFailure.at >= window_start))
+    if failures >= settings.login_max_failures:
+        raise HTTPException(429, "too many failed logins; wait and try again",
+                            headers={"Retry-After": str(settings.login_window_s)})
+    staff = session.scalar(select(Staff).where(Staff.username == username))
+    if staff is None or not staff.active or not check_password(password, staff.password_hash):
+        session.add(LoginFailure(username=username))
+        session.commit()
+        raise _unauthorized("wrong username or password")
+    session.execute(delete(LoginFailure).where(LoginFailure.username == username))
+    token = secrets.token_urlsafe(32)
+    expires = utcnow() + dt.timedelta(seconds=settings.token_ttl_s)
+    session.add(StaffToken(token_hash=token_hash(token), staff_id=staff.id, expires_at=expires))
+    session.commit()
+    return token, staff, expires

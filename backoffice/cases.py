@@ -1,0 +1,521 @@
+"""Case lifecycle: submission, staff actions through the state machine, deadlines with
+the clock paused during correction and suspension, bundles reviewed in parallel."""
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime as dt
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from kiosk.domain.cases import CaseStatus
+from kiosk.domain.ids import (
+    InvalidResidentId,
+    is_valid_credit_code,
+    is_valid_licence_id,
+    mask_id,
+    mask_name,
+    mask_phone,
+    parse_resident_id,
+)
+from kiosk.domain.lifecycle import CLOCK_RUNS, Action, IllegalTransition, next_status
+from kiosk.domain.workdays import CalendarUnknown, WorkCalendar, deadline_light
+
+from . import audit
+from .auth import Caller
+from .errors import Conflict, Forbidden, Invalid, NotFound
+from .licences import issue_licences_for
+from .models import Bundle, Case, CaseCounter, CaseEvent, CaseMaterial, CasePart, Department, Item, Licence, utcnow
+
+CST = dt.timezone(dt.timedelta(hours=8), "CST")
+FRONT_DESK = ("FRONT", "澄迈县政务服务中心综合受理窗口")
+DEFERRED_SUPPLY_DAYS = 10  # working days to supply a 容缺 material
+CORRECTION_DAYS = 5  # default working days to answer a correction notice
+MAX_MATERIAL_BYTES = 5 * 1024 * 1024
+
+ACTION_ROLES: dict[Action, tuple[str, ...]] = {
+    Action.ACCEPT: ("clerk",),
+    Action.REFUSE: ("clerk",),
+    Action.REQUEST_CORRECTION: ("clerk",),
+    Action.SUPPLEMENT: ("clerk", "terminal"),
+    Action.ROUTE: ("clerk",),
+    Action.SUSPEND: ("approver",),
+    Action.RESUME: ("approver",),
+    Action.APPROVE: ("approver",),
+    Action.DENY: ("approver",),
+    Action.COMPLETE: ("clerk", "approver"),
+    Action.DELIVER: ("clerk", "terminal"),
+    Action.WITHDRAW: ("clerk", "terminal"),
+    Action.TERMINATE: ("supervisor",),
+}
+DEPARTMENT_BOUND = (Action.SUSPEND, Action.RESUME, Action.APPROVE, Action.DENY)
+PAUSED = (CaseStatus.CORRECTION_REQUIRED, CaseStatus.SUSPENDED)
+LIGHT_STATES = (CaseStatus.RECEIVED,) + tuple(CLOCK_RUNS)
+
+
+@dataclass
+class Context:
+    settings: Any
+    vault: Any
+    signer: Any
+    calendar: WorkCalendar
+
+
+def today_cst() -> dt.date:
+    return dt.datetime.now(CST).date()
+
+
+def to_cst(utc_naive: dt.datetime) -> dt.datetime:
+    return utc_naive.replace(tzinfo=dt.timezone.utc).astimezone(CST)
+
+
+# --- submission ------------------------------------------------------------------------------
+def request_fingerprint(payload: dict) -> str:
+    return hashlib.sha256(json.dumps(payload, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+def submit(session: Session, ctx: Context, payload: dict, caller: Caller) -> Case:
+    items, bundle = _resolve_items(session, payload)
+    if caller.kind == "terminal" and not all(i.kiosk for i in items):
+        raise Invalid("this item cannot be submitted at a self-service terminal",
+                      where_instead=next(i.where_instead for i in items if not i.kiosk))
+    applicant = payload.get("applicant") or {}
+    kind, number, name = _check_applicant(applicant, items)
+    phone = str(payload.get("contact_phone", "")).strip()
+    problems: list[dict] = []
+    if not (len(phone) == 11 and phone.isdigit() and phone.startswith("1")):
+        problems.append({"field": "contact_phone", "problem": "an 11-digit mobile number is required"})
+    answers = payload.get("answers") or {}
+    for item in items:
+        problems += _check_answers(item, answers)
+    materials, deferred_codes = _check_materials(session, ctx, items, payload, number, problems)
+    if deferred_codes and not payload.get("commitment_signed"):
+        problems.append({"field": "commitment_signed",
+                         "problem": "deferred (容缺) materials need the signed credit commitment"})
+    if problems:
+        # 一次性告知: everything wrong is said at once.
+        raise Invalid("the application is incomplete", problems=problems)
+
+    today = today_cst()
+    received = utcnow()
+    promised_days = max(i.promised_days for i in items)
+    case = Case(
+        number=_next_case_number(session, ctx.settings.division_code, today),
+        item_code=None if bundle else items[0].code,
+        bundle_code=bundle.code if bundle else None,
+        item_name=bundle.name if bundle else items[0].name,
+        status=CaseStatus.RECEIVED.value,
+        department_code=FRONT_DESK[0],
+        department_name=FRONT_DESK[1],
+        channel="kiosk" if caller.kind == "terminal" else str(payload.get("channel", "window")),
+        terminal_id=caller.name if caller.kind == "terminal" else "",
+        applicant_kind=kind,
+        applicant_lookup=ctx.vault.lookup(number),
+        applicant_id_enc=ctx.vault.encrypt(number, "applicant-id"),
+        applicant_name_enc=ctx.vault.encrypt(name, "applicant-name"),
+        applicant_masked=mask_name(name),
+        applicant_id_masked=mask_id(number),
+        phone_enc=ctx.vault.encrypt(phone, "phone"),
+        phone_masked=mask_phone(phone),
+        answers_enc=ctx.vault.encrypt(json.dumps(answers, ensure_ascii=False), "answers"),
+        received_at=received,
+        promised_days=promised_days,
+        commitment_signed=bool(payload.get("commitment_signed")),
+        paused_working_days=0,
+        deferred_pending=False,
+        decision="",
+        overdue=False,
+    )
+    if deferred_codes:
+        case.deferred_pending = True
+        case.deferred_due = _add_days_or_none(ctx.calendar, today, DEFERRED_SUPPLY_DAYS)
+    for m in materials:
+        case.materials.append(m)
+    if bundle:
+        for item in items:
+            case.parts.append(CasePart(item_code=item.code, item_name=item.name,
+                                       department_code=item.department_code))
+    _recompute_deadline(case, ctx.calendar)
+    note = "自助终端收件" if caller.kind == "terminal" else "窗口收件"
+    if deferred_codes:
+        note += "，容缺：" + "、".join(m.name for m in materials if m.deferred)
+    _add_event(case, "submit", case.status, note, caller)
+    session.add(case)
+    session.flush()
+    case.tracking_token = ctx.signer.issue("case", case.number)
+    audit.record(session, caller.actor, "case.submit", case.number,
+                 item=case.item_code or case.bundle_code, materials=len(materials), deferred=len(deferred_codes))
+    return case
+
+
+def _resolve_items(session: Session, payload: dict) -> tuple[list[Item], Bundle | None]:
+    if payload.get("bundle_code"):
+        bundle = session.get(Bundle, payload["bundle_code"])
+        if bundle is None:
+            raise NotFound(f"no bundle {payload['bundle_code']}")
+        items = [session.get(Item, code) for code in bundle.item_codes]
+        return [i for i in items if i is not None], bundle
+    item = session.get(Item, str(payload.get("item_code", "")))
+    if item is None:
+        raise NotFound(f"no catalogue item {payload.get('item_code')}")
+    return [item], None
+
+
+def _check_applicant(applicant: dict, items: list[Item]) -> tuple[str, str, str]:
+    kind = applicant.get("kind", "person")
+    number = str(applicant.get("document_number", "")).strip().upper()
+    name = str(applicant.get("name", "")).strip()
+    document = applicant.get("document_kind", "resident_id")
+    if kind not in ("person", "company"):
+        raise Invalid("applicant kind must be person or company")
+    if not name:
+        raise Invalid("applicant name is required")
+    if kind == "company":
+        if not is_valid_credit_code(number):
+            raise Invalid("the unified social credit code is not valid")
+    elif document == "resident_id":
+        try:
+            parse_resident_id(number)
+        except InvalidResidentId as exc:
+            raise Invalid(f"the ID number is not valid: {exc}") from None
+    elif not (5 <= len(number) <= 20 and number.isalnum()):
+        raise Invalid("the document number is not valid")
+    for item in items:
+        if item.audience and kind not in item.audience:
+            raise Invalid(f"{item.name} is not available to a {kind} applicant")
+    return kind, number, name
+
+
+def _check_answers(item: Item, answers: dict) -> list[dict]:
+    problems = []
+    for field in item.form or []:
+        code = field["code"]
+        value = answers.get(code)
+        if value in (None, "", []):
+            if field.get("required"):
+                problems.append({"field": code, "problem": "required"})
+            continue
+        kind = field.get("datatype", "string")
+        keys = {v["key"] for v in field.get("values", [])}
+        ok = True
+        if kind == "number":
+            ok = isinstance(value, (int, float)) or (isinstance(value, str) and _is_number(value))
+        elif kind == "singlevaluelist":
+            ok = value in keys
+        elif kind == "multivaluelist":
+            ok = isinstance(value, list) and set(value) <= keys
+        elif kind == "datetime":
+            ok = isinstance(value, str) and _is_iso(value)
+        elif not isinstance(value, str):
+            ok = False
+        elif field.get("format") == "phone":
+            ok = len(value) == 11 and value.isdigit()
+        elif field.get("format") == "id_number":
+            ok = _valid_id(value)
+        elif field.get("format") == "credit_code":
+            ok = is_valid_credit_code(value)
+        if not ok:
+            problems.append({"field": code, "problem": f"not a valid {kind}"})
+    return problems
+
+
+def _check_materials(session: Session, ctx: Context, items: list[Item], payload: dict,
+                     applicant_number: str, problems: list[dict]) -> tuple[list[CaseMaterial], list[str]]:
+    bundle = len(items) > 1
+    given = {str(m.get("code")): m for m in payload.get("materials") or []}
+    deferred = [str(c) for c in payload.get("deferred") or []]
+    result: list[CaseMaterial] = []
+    for item in items:
+        for spec in item.materials:
+            key = f"{item.code}/{spec.code}" if bundle else spec.code
+            if key in deferred:
+                if spec.necessity != "deferrable":
+                    problems.append({"material": key, "problem": "this material cannot be deferred"})
+                    continue
+                result.append(CaseMaterial(material_code=key, name=spec.name, form="copy", copies=0,
+                                           deferred=True))
+                continue
+            provided = given.pop(key, None)
+            if provided is None:
+                if spec.necessity in ("required", "deferrable") and spec.source != "data_sharing":
+                    problems.append({"material": key, "name": spec.name, "problem": "missing"})
+                continue
+            material = _material_from(ctx, session, spec, key, provided, applicant_number, problems)
+            if material is not None:
+                result.append(material)
+    for key in given:
+        problems.append({"material": key, "problem": "not a material of this item"})
+    return result, deferred
+
+
+def _material_from(ctx, session, spec, key, provided, applicant_number, problems) -> CaseMaterial | None:
+    form = str(provided.get("form", "copy"))
+    if form not in ("original", "copy", "electronic"):
+        problems.append({"material": key, "problem": f"unknown form {form}"})
+        return None
+    material = CaseMaterial(material_code=key, name=spec.name, form=form,
+                            copies=int(provided.get("copies", spec.copies) or 1))
+    licence_id = str(provided.get("licence_id", "")).strip()
+    if licence_id:
+        if not is_valid_licence_id(licence_id):
+            problems.append({"material": key, "problem": "e-licence identifier is not valid"})
+            return None
+        known = session.scalar(select(Licence).where(Licence.identifier == licence_id))
+        if known is not None and (known.status != "valid" or known.holder_lookup != ctx.vault.lookup(applicant_number)):
+            problems.append({"material": key, "problem": "e-licence is not valid for this applicant"})
+            return None
+        material.licence_id = licence_id
+        material.form = "electronic"
+    content = provided.get("content_b64")
+    if content:
+        try:
+            data = base64.b64decode(content, validate=True)
+        except (binascii.Error, ValueError):
+            problems.append({"material": key, "problem": "content is not base64"})
+            return None
+        if len(data) > MAX_MATERIAL_BYTES:
+            problems.append({"material": key, "problem": "content larger than 5 MB"})
+            return None
+        material.content_type = str(provided.get("content_type", "image/jpeg"))[:64]
+        material.content_sha256 = hashlib.sha256(data).hexdigest()
+        material.content_enc = ctx.vault.encrypt_bytes(data, "material")
+    return material
+
+
+def _next_case_number(session: Session, division: str, day: dt.date) -> str:
+    prefix = day.strftime("%Y%m%d")
+    for _ in range(3):
+        row = session.execute(
+            update(CaseCounter).where(CaseCounter.prefix == prefix)
+            .values(value=CaseCounter.value + 1).returning(CaseCounter.value)
+        ).first()
+        if row is not None:
+            return f"{division}-{prefix}-{row[0]:05d}"
+        try:
+            with session.begin_nested():
+                session.add(CaseCounter(prefix=prefix, value=0))
+        except IntegrityError:
+            pass
+    raise Conflict("could not allocate a case number; retry")
+
+
+# --- actions ---------------------------------------------------------------------------------
+def apply_action(session: Session, ctx: Context, case: Case, action: Action, params: dict,
+                 caller: Caller) -> Case:
+    _check_role(case, action, params, caller)
+    status = CaseStatus(case.status)
+    try:
+        new_status = next_status(status, action)
+    except IllegalTransition as exc:
+        raise Conflict(str(exc), allowed=[]) from None
+    today = today_cst()
+    note = str(params.get("note", "")).strip()
+    handler = _HANDLERS.get(action)
+    if handler is not None:
+        new_status, note = handler(session, ctx, case, params, caller, new_status, note, today)
+    if new_status in PAUSED and status not in PAUSED:
+        case.paused_on = today  # the promised-time clock stops (补正, 特别程序)
+    elif status in PAUSED and new_status not in PAUSED and case.paused_on is not None:
+        case.paused_working_days += _paused_days(ctx.calendar, case.paused_on, today)
+        case.paused_on = None
+    case.status = new_status.value
+    _recompute_deadline(case, ctx.calendar)
+    _add_event(case, action.value, new_status.value, note, caller)
+    audit.record(session, caller.actor, f"case.{action.value}", case.number, status=new_status.value)
+    return case
+
+
+def _check_role(case: Case, action: Action, params: dict, caller: Caller) -> None:
+    allowed = ACTION_ROLES[action]
+    if caller.kind == "terminal":
+        if "terminal" not in allowed:
+            raise Forbidden(f"terminals may not {action.value}")
+        return
+    if caller.role != "admin" and caller.role not in allowed:
+        raise Forbidden(f"role {caller.role} may not {action.value}")
+    if action in DEPARTMENT_BOUND and caller.role == "approver":
+        departments = ({p.department_code for p in case.parts if p.item_code == params.get("part")}
+                       if case.parts else {case.department_code})
+        if caller.department_code not in departments:
+            raise Forbidden("approvers act only on cases of their own department")
+
+
+def _on_refuse(session, ctx, case, params, caller, new_status, note, today):
+    if not note:
+        raise Invalid("a refusal needs the reason in 'note'")
+    return new_status, note
+
+
+def _on_request_correction(session, ctx, case, params, caller, new_status, note, today):
+    deficiencies = [{"material": str(d.get("material", "")), "problem": str(d.get("problem", ""))}
+                    for d in params.get("deficiencies") or [] if d.get("problem")]
+    if not deficiencies:
+        raise Invalid("list every deficiency at once in 'deficiencies'")
+    due = _add_days_or_none(ctx.calendar, today, int(params.get("due_days", CORRECTION_DAYS)))
+    case.correction = {"deficiencies": deficiencies, "due": due.isoformat() if due else None,
+                       "issued_at": to_cst(utcnow()).isoformat()}
+    summary = "；".join(f"{d['material']}：{d['problem']}" if d["material"] else d["problem"] for d in deficiencies)
+    return new_status, note or f"需补正：{summary}"
+
+
+def _on_supplement(session, ctx, case, params, caller, new_status, note, today):
+    supplied = {str(m.get("code")): m for m in params.get("materials") or []}
+    if not supplied:
+        raise Invalid("name the supplied materials in 'materials'")
+    for material in case.materials:
+        if material.material_code in supplied and material.deferred and material.supplied_at is None:
+            provided = supplied.pop(material.material_code)
+            material.supplied_at = utcnow()
+            material.form = str(provided.get("form", "copy"))
+            material.copies = int(provided.get("copies", 1))
+            material.licence_id = str(provided.get("licence_id", ""))
+    for code, provided in supplied.items():
+        case.materials.append(CaseMaterial(material_code=code, name=str(provided.get("name", code)),
+                                           form=str(provided.get("form", "copy")),
+                                           copies=int(provided.get("copies", 1)), supplied_at=utcnow()))
+    case.deferred_pending = any(m.deferred and m.supplied_at is None for m in case.materials)
+    if not case.deferred_pending:
+        case.deferred_due = None
+    if CaseStatus(case.status) == CaseStatus.CORRECTION_REQUIRED:
+        case.correction = None
+    return new_status, note or "补交材料"
+
+
+def _on_route(session, ctx, case, params, caller, new_status, note, today):
+    if case.parts:  # 并联审批: every department of the bundle reviews at once
+        for part in case.parts:
+            if part.status == "pending":
+                part.status = "in_review"
+        codes = dict.fromkeys(p.department_code for p in case.parts)  # each department once, in order
+        names = "、".join(d.name for d in (session.get(Department, c) for c in codes) if d)
+        case.department_code = "PARALLEL"
+        case.department_name = names[:100]
+        return new_status, note or f"并联审批：{names}"
+    code = str(params.get("department_code", "")) or (
+        session.get(Item, case.item_code).department_code if case.item_code else "")
+    department = session.get(Department, code)
+    if department is None:
+        raise Invalid(f"unknown department {code!r}")
+    case.department_code = department.code
+    case.department_name = department.name
+    return new_status, note or f"转{department.name}审查"
+
+
+def _on_decide(session, ctx, case, params, caller, new_status, note, today, approved: bool):
+    if not case.parts:
+        case.decision = "approved" if approved else "denied"
+        return new_status, note or ("准予" if approved else "不予")
+    part = next((p for p in case.parts if p.item_code == params.get("part")), None)
+    if part is None:
+        raise Invalid("name the bundle part (item code) being decided in 'part'")
+    if part.status != "in_review":
+        raise Conflict(f"part {part.item_code} is {part.status}")
+    part.status = "approved" if approved else "denied"
+    part.decided_at = utcnow()
+    part.note = note
+    open_parts = [p for p in case.parts if p.status == "in_review"]
+    label = f"{part.item_name}：{'准予' if approved else '不予'}"
+    if open_parts:
+        return CaseStatus.IN_REVIEW, note or label  # the bundle waits for the other departments
+    outcomes = {p.status for p in case.parts}
+    case.decision = "approved" if outcomes == {"approved"} else "denied" if outcomes == {"denied"} else "partial"
+    return new_status, note or label
+
+
+def _on_complete(session, ctx, case, params, caller, new_status, note, today):
+    case.completed_at = utcnow()
+    case.overdue = bool(case.promised_date and today > case.promised_date)
+    issued = issue_licences_for(session, ctx, case)
+    if issued:
+        note = note or "办结，电子证照已生成：" + "、".join(l.name for l in issued)
+    return new_status, note or "办结"
+
+
+def _on_terminate(session, ctx, case, params, caller, new_status, note, today):
+    if not note:
+        raise Invalid("a termination needs the reason in 'note'")
+    return new_status, note
+
+
+_HANDLERS = {
+    Action.REFUSE: _on_refuse,
+    Action.REQUEST_CORRECTION: _on_request_correction,
+    Action.SUPPLEMENT: _on_supplement,
+    Action.ROUTE: _on_route,
+    Action.APPROVE: lambda *a: _on_decide(*a, approved=True),
+    Action.DENY: lambda *a: _on_decide(*a, approved=False),
+    Action.COMPLETE: _on_complete,
+    Action.TERMINATE: _on_terminate,
+}
+
+
+# --- deadlines -------------------------------------------------------------------------------
+def _recompute_deadline(case: Case, calendar: WorkCalendar) -> None:
+    """Promised date = receipt day + promised working days + working days spent paused."""
+    received_day = to_cst(case.received_at).date()
+    try:
+        case.promised_date = calendar.add_working_days(received_day, case.promised_days + case.paused_working_days)
+        case.promised_date_pending = False
+    except CalendarUnknown:
+        case.promised_date = None  # never guess: the date follows once the calendar is entered
+        case.promised_date_pending = True
+
+
+def _paused_days(calendar: WorkCalendar, since: dt.date, until: dt.date) -> int:
+    try:
+        return calendar.working_days_between(since, until)
+    except CalendarUnknown:
+        return (until - since).days
+
+
+def _add_days_or_none(calendar: WorkCalendar, start: dt.date, n: int) -> dt.date | None:
+    try:
+        return calendar.add_working_days(start, n)
+    except CalendarUnknown:
+        return None
+
+
+def light_of(case: Case, calendar: WorkCalendar, today: dt.date) -> str | None:
+    if CaseStatus(case.status) not in LIGHT_STATES:
+        return None
+    if case.promised_date is None:
+        return None
+    try:
+        return deadline_light(calendar, today, case.promised_date)
+    except CalendarUnknown:
+        return None
+
+
+def _add_event(case: Case, action: str, status: str, note: str, caller: Caller) -> None:
+    case.events.append(CaseEvent(at=utcnow(), action=action, status=status,
+                                 department=case.department_name, note=note, actor=caller.actor))
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+        return True
+    except ValueError:
+        return False
+
+
+def _is_iso(text: str) -> bool:
+    try:
+        dt.datetime.fromisoformat(text)
+        return True
+    except ValueError:
+        return False
+
+
+def _valid_id(text: str) -> bool:
+    try:
+        parse_resident_id(text)
+        return True
+    except InvalidResidentId:
+        return False

@@ -1,0 +1,32 @@
+"""Domain errors the API turns into problem+json answers."""
+from __future__ import annotations
+
+
+class ApiError(Exception):
+    status = 400
+    title = "Bad request"
+
+    def __init__(self, detail: str = "", **extra):
+        super().__init__(detail)
+        self.detail = detail
+        self.extra = extra
+
+
+class NotFound(ApiError):
+    status = 404
+    title = "Not found"
+
+
+class Conflict(ApiError):
+    status = 409
+    title = "Conflict"
+
+
+class Invalid(ApiError):
+    status = 422
+    title = "Invalid request"
+
+
+class Forbidden(ApiError):
+    status = 403
+    title = "Forbidden"

@@ -1,0 +1,51 @@
+"""`Idempotency-Key` on every creating POST: a retry with the same key and body gets the
+first answer again; the same key with another body is refused. Kept in the database so
+every server process sees it."""
+from __future__ import annotations
+
+import json
+from typing import Callable
+
+from fastapi import Request
+from fastapi.responses import JSONResponse
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from .errors import Invalid
+from .models import IdempotencyRecord
+
+
+def idempotent(request: Request, session: Session, scope: str, fingerprint: str,
+               produce: Callable[[], tuple[int, dict]]) -> JSONResponse:
+    key = request.headers.get("Idempotency-Key", "").strip()
+    if not key or len(key) > 128:
+        raise Invalid("an Idempotency-Key header (1-128 characters) is required")
+    stored = _find(session, scope, key)
+    if stored is not None:
+        return _replay(stored, fingerprint)
+    status, body = produce()
+    session.add(IdempotencyRecord(scope=scope, key=key, request_hash=fingerprint, status_code=status,
+                                  body=json.dumps(body, ensure_ascii=False, default=str)))
+    try:
+        session.commit()
+    except IntegrityError:
+        # A concurrent retry with the same key won; our work is rolled back, theirs stands.
+        session.rollback()
+        stored = _find(session, scope, key)
+        if stored is None:
+            raise
+        return _replay(stored, fingerprint)
+    return JSONResponse(json.loads(json.dumps(body, default=str)), status_code=status)
+
+
+def _find(session: Session, scope: str, key: str) -> IdempotencyRecord | None:
+    return session.scalar(select(IdempotencyRecord).where(
+        IdempotencyRecord.scope == scope, IdempotencyRecord.key == key))
+
+
+def _replay(stored: IdempotencyRecord, fingerprint: str) -> JSONResponse:
+    if stored.request_hash != fingerprint:
+        raise Invalid("this Idempotency-Key was already used with a different request")
+    return JSONResponse(json.loads(stored.body), status_code=stored.status_code,
+                        headers={"Idempotent-Replayed": "true"})

@@ -1,0 +1,125 @@
+"""Appointments: book, look up, check in at a kiosk with the appointment QR code."""
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from typing import Any
+
+from fastapi import APIRouter, Body, Depends, Request
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from kiosk.domain.ids import mask_name
+from kiosk.domain.tokens import TokenExpired, TokenInvalid
+
+from .. import audit
+from ..auth import Caller, caller, get_db
+from ..cases import CST, to_cst
+from ..errors import Conflict, Invalid, NotFound
+from ..idempotency import idempotent
+from ..models import Appointment, Item, TicketCounter, Window, utcnow
+from .deps import context
+
+router = APIRouter(prefix="/v1/appointments", tags=["appointments"])
+EARLY = dt.timedelta(minutes=60)  # check-in opens an hour before the slot
+LATE = dt.timedelta(minutes=30)  # and closes half an hour after its start
+
+
+def _view(a: Appointment, token: str | None = None) -> dict:
+    body = {"code": a.code, "item_code": a.item_code, "applicant_masked": a.applicant_masked,
+            "slot_start": to_cst(a.slot_start).isoformat(), "slot_end": to_cst(a.slot_end).isoformat(),
+            "window_code": a.window_code, "status": a.status, "ticket_number": a.ticket_number}
+    if token:
+        body["token"] = token
+    return body
+
+
+@router.post("", status_code=201)
+def book(request: Request, payload: dict[str, Any] = Body(...), who: Caller = Depends(caller("terminal", "clerk")),
+         session: Session = Depends(get_db), ctx=Depends(context)):
+    item = session.get(Item, str(payload.get("item_code", "")))
+    if item is None:
+        raise NotFound("no such catalogue item")
+    applicant = payload.get("applicant") or {}
+    if not applicant.get("document_number") or not applicant.get("name"):
+        raise Invalid("applicant document_number and name are required")
+    try:
+        start = dt.datetime.fromisoformat(str(payload["slot_start"]))
+    except (KeyError, ValueError):
+        raise Invalid("slot_start must be an ISO 8601 time") from None
+    if start.tzinfo is None:
+        start = start.replace(tzinfo=CST)
+    start_utc = start.astimezone(dt.timezone.utc).replace(tzinfo=None)
+
+    def produce():
+        appointment = Appointment(
+            code=secrets.token_hex(4).upper(), item_code=item.code,
+            applicant_lookup=ctx.vault.lookup(applicant["document_number"]),
+            applicant_masked=mask_name(str(applicant["name"])),
+            slot_start=start_utc, slot_end=start_utc + dt.timedelta(minutes=30), window_code=item.window_code)
+        session.add(appointment)
+        session.flush()
+        ttl = int((start_utc + LATE - utcnow()).total_seconds()) + 24 * 3600
+        token = ctx.signer.issue("appointment", appointment.code, ttl_s=max(ttl, 3600))
+        audit.record(session, who.actor, "appointment.book", appointment.code)
+        return 201, _view(appointment, token)
+
+    return idempotent(request, session, f"appointment:{who.actor}", f"{item.code}:{applicant}:{start_utc}", produce)
+
+
+@router.get("/{code}")
+def look_up(code: str, who: Caller = Depends(caller("terminal", "clerk")), session: Session = Depends(get_db)):
+    a = session.scalar(select(Appointment).where(Appointment.code == code))
+    if a is None:
+        raise NotFound("no such appointment")
+    return _view(a)
+
+
+@router.post("/check-in")
+def check_in(payload: dict[str, Any] = Body(...), who: Caller = Depends(caller("terminal", "clerk")),
+             session: Session = Depends(get_db), ctx=Depends(context)):
+    try:
+        token = ctx.signer.verify(str(payload.get("token", "")), kind="appointment")
+    except TokenExpired:
+        raise Invalid("this appointment code has expired") from None
+    except TokenInvalid as exc:
+        raise Invalid(f"appointment code refused: {exc}") from None
+    a = session.scalar(select(Appointment).where(Appointment.code == token.subject))
+    if a is None:
+        raise NotFound("no such appointment")
+    if a.status == "checked_in":
+        return {**_view(a), "window": _window_name(session, a), "already": True}
+    if a.status != "booked":
+        raise Conflict(f"appointment is {a.status}")
+    now = utcnow()
+    if not (a.slot_start - EARLY <= now <= a.slot_start + LATE):
+        raise Conflict("check-in is open from one hour before to 30 minutes after the booked time",
+                       slot_start=to_cst(a.slot_start).isoformat())
+    a.ticket_number = _next_ticket(session, a.window_code, to_cst(now).date())
+    a.status, a.checked_in_at = "checked_in", now
+    a.terminal_id = who.name if who.kind == "terminal" else ""
+    audit.record(session, who.actor, "appointment.check_in", a.code, ticket=a.ticket_number)
+    session.commit()
+    return {**_view(a), "window": _window_name(session, a), "already": False}
+
+
+def _window_name(session: Session, a: Appointment) -> str:
+    window = session.get(Window, a.window_code)
+    return window.name if window else a.window_code
+
+
+def _next_ticket(session: Session, window_code: str, day: dt.date) -> str:
+    prefix = f"{window_code}:{day:%Y%m%d}"
+    for _ in range(3):
+        row = session.execute(update(TicketCounter).where(TicketCounter.prefix == prefix)
+                              .values(value=TicketCounter.value + 1).returning(TicketCounter.value)).first()
+        if row is not None:
+            letter = chr(ord("A") + (int(window_code.lstrip("W") or 1) - 1) % 26)
+            return f"{letter}{row[0]:03d}"
+        try:
+            with session.begin_nested():
+                session.add(TicketCounter(prefix=prefix, value=0))
+        except IntegrityError:
+            pass
+    raise Conflict("could not allocate a ticket; retry")

@@ -1,0 +1,103 @@
+"""Cases: submit, list by applicant, detail, track by QR token, staff actions, documents."""
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Body, Depends, Query, Request
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from kiosk.domain.lifecycle import Action
+from kiosk.domain.tokens import TokenInvalid
+
+from .. import cases as lifecycle
+from ..auth import Caller, caller, get_db
+from ..errors import Invalid, NotFound
+from ..idempotency import idempotent
+from ..models import Case, Licence
+from ..views import case_detail, case_summary, receipt
+from .deps import context
+
+router = APIRouter(prefix="/v1", tags=["cases"])
+ANYONE = ("terminal", "clerk", "approver", "supervisor")
+
+
+def load_case(session: Session, number: str) -> Case:
+    case = session.scalar(select(Case).where(Case.number == number).options(
+        selectinload(Case.events), selectinload(Case.materials), selectinload(Case.parts)))
+    if case is None:
+        raise NotFound(f"no case numbered {number}")
+    return case
+
+
+def _licences(session: Session, case: Case) -> list[Licence]:
+    return list(session.scalars(select(Licence).where(Licence.case_id == case.id)))
+
+
+@router.post("/cases", status_code=201)
+def submit_case(request: Request, payload: dict[str, Any] = Body(...), who: Caller = Depends(caller("terminal", "clerk")),
+                session: Session = Depends(get_db), ctx=Depends(context)):
+    """Submit an application. Requires `Idempotency-Key`."""
+
+    def produce():
+        case = lifecycle.submit(session, ctx, payload, who)
+        session.flush()
+        today = lifecycle.today_cst()
+        return 201, {"case": case_detail(case, ctx.calendar, today), "receipt": receipt(case, who.name)}
+
+    return idempotent(request, session, f"submit:{who.actor}", lifecycle.request_fingerprint(payload), produce)
+
+
+@router.get("/cases")
+def list_cases(applicant: str = Query(..., min_length=6, max_length=32),
+               who: Caller = Depends(caller(*ANYONE)), session: Session = Depends(get_db), ctx=Depends(context)):
+    lookup = ctx.vault.lookup(applicant)
+    rows = session.scalars(select(Case).where(Case.applicant_lookup == lookup).order_by(Case.received_at.desc()))
+    today = lifecycle.today_cst()
+    return {"cases": [case_summary(c, ctx.calendar, today) for c in rows]}
+
+
+@router.get("/cases/{number}")
+def get_case(number: str, who: Caller = Depends(caller(*ANYONE)), session: Session = Depends(get_db),
+             ctx=Depends(context)):
+    case = load_case(session, number)
+    return case_detail(case, ctx.calendar, lifecycle.today_cst(), _licences(session, case))
+
+
+@router.get("/track")
+def track(token: str = Query(..., max_length=2048), who: Caller = Depends(caller(*ANYONE)),
+          session: Session = Depends(get_db), ctx=Depends(context)):
+    """Resolve a receipt's tracking QR code: the masked detail, no card needed."""
+    try:
+        parsed = ctx.signer.verify(token, kind="case")
+    except TokenInvalid as exc:
+        raise Invalid(f"tracking code refused: {exc}") from None
+    case = load_case(session, parsed.subject)
+    return case_detail(case, ctx.calendar, lifecycle.today_cst(), _licences(session, case))
+
+
+@router.post("/cases/{number}/actions/{action}")
+def act(number: str, action: Action, request: Request, params: dict[str, Any] = Body(default_factory=dict),
+        who: Caller = Depends(caller("terminal", "clerk", "approver", "supervisor")),
+        session: Session = Depends(get_db), ctx=Depends(context)):
+    """Move a case through its lifecycle; an action not allowed in its state answers 409."""
+    case = load_case(session, number)
+    lifecycle.apply_action(session, ctx, case, action, params, who)
+    session.commit()
+    return case_detail(case, ctx.calendar, lifecycle.today_cst(), _licences(session, case))
+
+
+@router.get("/cases/{number}/receipt")
+def get_receipt(number: str, who: Caller = Depends(caller(*ANYONE)), session: Session = Depends(get_db)):
+    return receipt(load_case(session, number), "")
+
+
+@router.get("/cases/{number}/correction-notice")
+def correction_notice(number: str, who: Caller = Depends(caller(*ANYONE)), session: Session = Depends(get_db)):
+    case = load_case(session, number)
+    if not case.correction:
+        raise NotFound("this case has no correction notice")
+    return {"case_number": case.number, "item_name": case.item_name, "applicant_masked": case.applicant_masked,
+            "issued_at": case.correction.get("issued_at"), "deficiencies": case.correction["deficiencies"],
+            "due": case.correction.get("due"), "department": case.department_name,
+            "hotline": "12345", "issuing_office": "澄迈县政务服务中心"}

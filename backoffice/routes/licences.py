@@ -1,0 +1,68 @@
+"""E-licences: metadata, the A4 PDF with its verification QR code, verification."""
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Body, Depends
+from fastapi.responses import Response
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from kiosk.domain.ids import is_valid_licence_id
+from kiosk.domain.tokens import TokenInvalid
+
+from ..auth import Caller, caller, get_db
+from ..errors import Invalid, NotFound
+from ..licences import licence_pdf
+from ..models import Case, Licence
+from .deps import context
+
+router = APIRouter(prefix="/v1/licences", tags=["e-licences"])
+
+
+def _view(licence: Licence) -> dict:
+    return {"identifier": licence.identifier, "name": licence.name, "type_code": licence.type_code,
+            "holder_masked": licence.holder_masked, "issuer": licence.issuer_name,
+            "issued_at": licence.issued_at.date().isoformat(), "status": licence.status,
+            "valid_until": licence.valid_until.isoformat() if licence.valid_until else None,
+            "version": licence.version}
+
+
+def _find(session: Session, identifier: str) -> Licence:
+    licence = session.scalar(select(Licence).where(Licence.identifier == identifier))
+    if licence is None:
+        raise NotFound("no such e-licence")
+    return licence
+
+
+@router.get("/{identifier}")
+def get_licence(identifier: str, who: Caller = Depends(caller("terminal", "clerk", "approver", "supervisor")),
+                session: Session = Depends(get_db)):
+    return _view(_find(session, identifier))
+
+
+@router.get("/{identifier}/pdf")
+def get_pdf(identifier: str, who: Caller = Depends(caller("terminal", "clerk")),
+            session: Session = Depends(get_db), ctx=Depends(context)):
+    licence = _find(session, identifier)
+    case = session.get(Case, licence.case_id)
+    holder = ctx.vault.decrypt(case.applicant_name_enc, "applicant-name") if case else licence.holder_masked
+    token = ctx.signer.issue("licence", licence.identifier)
+    return Response(licence_pdf(licence, token, holder), media_type="application/pdf")
+
+
+@router.post("/verify")
+def verify(payload: dict[str, Any] = Body(...), session: Session = Depends(get_db), ctx=Depends(context)):
+    """Public: anyone holding a printed licence can check it (no personal data returned)."""
+    identifier = str(payload.get("identifier", ""))
+    if payload.get("token"):
+        try:
+            identifier = ctx.signer.verify(str(payload["token"]), kind="licence").subject
+        except TokenInvalid as exc:
+            return {"valid": False, "reason": f"verification code refused: {exc}"}
+    if not is_valid_licence_id(identifier):
+        raise Invalid("not a GB/T 36904 e-licence identifier")
+    licence = session.scalar(select(Licence).where(Licence.identifier == identifier))
+    if licence is None:
+        return {"valid": False, "reason": "not issued by this authority"}
+    return {"valid": licence.status == "valid", "licence": _view(licence)}

@@ -1,0 +1,129 @@
+"""好差评: one rating per case, five levels; a bad rating (差评) opens a rectification with
+callback and rectification deadlines in working days; a rating may be appealed."""
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Body, Depends, Request
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from kiosk.domain.cases import CaseStatus
+from kiosk.domain.workdays import CalendarUnknown
+
+from .. import audit
+from ..auth import Caller, caller, get_db
+from ..cases import today_cst
+from ..errors import Conflict, Forbidden, Invalid, NotFound
+from ..idempotency import idempotent
+from ..models import Rating, Rectification, utcnow
+from .cases import load_case
+from .deps import context
+
+router = APIRouter(prefix="/v1", tags=["ratings"])
+LEVELS = {5: "非常满意", 4: "满意", 3: "基本满意", 2: "不满意", 1: "非常不满意"}
+RATEABLE = {CaseStatus.COMPLETED.value, CaseStatus.DELIVERED.value, CaseStatus.NOT_ACCEPTED.value,
+            CaseStatus.DECIDED.value, CaseStatus.IN_REVIEW.value, CaseStatus.ACCEPTED.value,
+            CaseStatus.RECEIVED.value, CaseStatus.CORRECTION_REQUIRED.value}
+
+
+def rating_view(rating: Rating, rect: Rectification | None) -> dict:
+    return {"case_id": rating.case_id, "level": rating.level, "label": LEVELS[rating.level],
+            "reasons": rating.reasons, "comment": rating.comment, "channel": rating.channel,
+            "rectification": rectification_view(rect) if rect else None}
+
+
+def rectification_view(r: Rectification) -> dict:
+    return {"id": r.id, "status": r.status,
+            "callback_due": r.callback_due.isoformat() if r.callback_due else None,
+            "rectify_due": r.rectify_due.isoformat() if r.rectify_due else None,
+            "called_back": r.called_back_at is not None, "rectified": r.rectified_at is not None,
+            "response": r.response, "appeal_reason": r.appeal_reason, "appeal_decision": r.appeal_decision,
+            "level": r.rating.level, "department_code": r.rating.department_code}
+
+
+@router.post("/cases/{number}/rating", status_code=201)
+def rate(number: str, request: Request, payload: dict[str, Any] = Body(...),
+         who: Caller = Depends(caller("terminal", "clerk")), session: Session = Depends(get_db), ctx=Depends(context)):
+    level = payload.get("level")
+    if level not in LEVELS:
+        raise Invalid("level must be 1 (非常不满意) to 5 (非常满意)")
+    reasons = [str(r)[:100] for r in payload.get("reasons") or []][:10]
+    if level <= 2 and not reasons:
+        raise Invalid("a bad rating needs at least one reason")
+
+    def produce():
+        case = load_case(session, number)
+        if case.status not in RATEABLE:
+            raise Conflict(f"a {case.status} case cannot be rated")
+        if session.scalar(select(Rating).where(Rating.case_id == case.id)) is not None:
+            raise Conflict("this case has already been rated")
+        department = case.parts[0].department_code if case.parts else case.department_code
+        rating = Rating(case_id=case.id, level=level, reasons=reasons, comment=str(payload.get("comment", ""))[:500],
+                        channel="kiosk" if who.kind == "terminal" else "window",
+                        terminal_id=who.name if who.kind == "terminal" else "", department_code=department)
+        session.add(rating)
+        session.flush()
+        rect = None
+        if level <= 2:
+            today = today_cst()
+            rect = Rectification(rating_id=rating.id, callback_due=_due(ctx, today, ctx.settings.callback_days),
+                                 rectify_due=_due(ctx, today, ctx.settings.rectify_days))
+            session.add(rect)
+            session.flush()
+        audit.record(session, who.actor, "rating.create", number, level=level)
+        return 201, rating_view(rating, rect)
+
+    return idempotent(request, session, f"rating:{who.actor}", f"{number}:{level}:{reasons}", produce)
+
+
+def _due(ctx, today, days):
+    try:
+        return ctx.calendar.add_working_days(today, days)
+    except CalendarUnknown:
+        return None
+
+
+@router.get("/rectifications")
+def list_rectifications(status: str = "", who: Caller = Depends(caller("supervisor")),
+                        session: Session = Depends(get_db)):
+    stmt = select(Rectification).order_by(Rectification.id)
+    if status:
+        stmt = stmt.where(Rectification.status == status)
+    return {"rectifications": [rectification_view(r) for r in session.scalars(stmt)]}
+
+
+@router.post("/rectifications/{rect_id}/{step}")
+def rectification_step(rect_id: int, step: str, payload: dict[str, Any] = Body(default_factory=dict),
+                       who: Caller = Depends(caller("terminal", "clerk", "supervisor")),
+                       session: Session = Depends(get_db)):
+    """Steps: callback (supervisor), rectify (supervisor, with `response`), appeal (the
+    applicant through a terminal or clerk, with `reason`), review (supervisor: `decision`
+    upheld | overturned)."""
+    rect = session.get(Rectification, rect_id)
+    if rect is None:
+        raise NotFound("no such rectification")
+    staff_only = {"callback", "rectify", "review"}
+    if step in staff_only and who.role not in ("supervisor", "admin"):
+        raise Forbidden(f"{step} is a supervisor's step")
+    if step == "callback" and rect.status == "open":
+        rect.called_back_at, rect.status = utcnow(), "called_back"
+    elif step == "rectify" and rect.status in ("open", "called_back"):
+        if not payload.get("response"):
+            raise Invalid("say what was done in 'response'")
+        rect.rectified_at, rect.response, rect.status = utcnow(), str(payload["response"]), "rectified"
+    elif step == "appeal" and rect.status in ("open", "called_back", "rectified"):
+        if not payload.get("reason"):
+            raise Invalid("an appeal needs a 'reason'")
+        rect.appeal_reason, rect.status = str(payload["reason"])[:500], "appealed"
+    elif step == "review" and rect.status == "appealed":
+        decision = payload.get("decision")
+        if decision not in ("upheld", "overturned"):
+            raise Invalid("decision must be upheld or overturned")
+        rect.appeal_decision = decision
+        rect.status = "closed" if decision == "overturned" else "rectified" if rect.rectified_at else "open"
+    else:
+        raise Conflict(f"cannot {step} a rectification that is {rect.status}")
+    audit.record(session, who.actor, f"rectification.{step}", str(rect_id), status=rect.status)
+    session.commit()
+    return rectification_view(rect)

@@ -1,0 +1,78 @@
+"""Terminals: register, heartbeat (signed), commands and their acknowledgement, fleet."""
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from fastapi import APIRouter, Body, Depends, Request
+from sqlalchemy.orm import Session
+
+from .. import audit, terminals
+from ..auth import Caller, caller, get_db
+from ..errors import Conflict, Invalid, NotFound
+from ..idempotency import idempotent
+from ..models import Terminal, TerminalCommand, utcnow
+
+router = APIRouter(prefix="/v1/terminals", tags=["terminals"])
+
+
+@router.post("", status_code=201)
+def register(request: Request, payload: dict[str, Any] = Body(...), who: Caller = Depends(caller("admin")),
+             session: Session = Depends(get_db)):
+    terminal_id = str(payload.get("id", "")).strip()
+    if not (3 <= len(terminal_id) <= 64):
+        raise Invalid("terminal id must be 3-64 characters")
+
+    def produce():
+        if session.get(Terminal, terminal_id) is not None:
+            raise Conflict("terminal already registered")
+        secret = terminals.register(session, request.app.state.vault, terminal_id, str(payload.get("name", "")),
+                                    str(payload.get("location", "")), who.actor)
+        return 201, {"id": terminal_id, "secret": secret}
+
+    return idempotent(request, session, f"terminal:{who.actor}", terminal_id, produce)
+
+
+@router.post("/heartbeat")
+def heartbeat(report: dict[str, Any] = Body(...), who: Caller = Depends(caller("terminal")),
+              session: Session = Depends(get_db)):
+    commands = terminals.heartbeat(session, who.name, report)
+    terminal = session.get(Terminal, who.name)
+    return {"server_time": time.time(), "in_service": terminal.in_service, "commands": commands}
+
+
+@router.post("/commands/{command_id}/ack")
+def ack(command_id: int, payload: dict[str, Any] = Body(default_factory=dict),
+        who: Caller = Depends(caller("terminal")), session: Session = Depends(get_db)):
+    command = session.get(TerminalCommand, command_id)
+    if command is None or command.terminal_id != who.name:
+        raise NotFound("no such command for this terminal")
+    command.acked_at = command.acked_at or utcnow()
+    command.result = str(payload.get("result", "done"))[:500]
+    terminal = session.get(Terminal, who.name)
+    if command.command in ("out_of_service", "in_service"):
+        terminal.in_service = command.command == "in_service"
+    audit.record(session, who.actor, "terminal.ack", str(command_id), command=command.command)
+    session.commit()
+    return {"id": command.id, "acked": True}
+
+
+@router.get("")
+def fleet(request: Request, who: Caller = Depends(caller("supervisor")), session: Session = Depends(get_db)):
+    return {"terminals": terminals.fleet(session, request.app.state.settings.silent_terminal_s)}
+
+
+@router.post("/{terminal_id}/commands", status_code=201)
+def queue_command(terminal_id: str, payload: dict[str, Any] = Body(...), who: Caller = Depends(caller("admin")),
+                  session: Session = Depends(get_db)):
+    if session.get(Terminal, terminal_id) is None:
+        raise NotFound("no such terminal")
+    name = payload.get("command")
+    if name not in terminals.COMMANDS:
+        raise Invalid(f"command must be one of {', '.join(terminals.COMMANDS)}")
+    command = TerminalCommand(terminal_id=terminal_id, command=name, created_by=who.name)
+    session.add(command)
+    session.flush()
+    audit.record(session, who.actor, "terminal.command", terminal_id, command=name)
+    session.commit()
+    return {"id": command.id, "command": name}

@@ -1,0 +1,1 @@
+"""Encryption at rest, keyed lookups, passwords, terminal signatures, staff tokens, QR tokens."""

@@ -1,0 +1,118 @@
+"""统一督办: deadline supervision. The sweep marks overdue cases, terminates cases whose
+容缺 material was never supplied, prunes spent nonces and raises alerts; a database lease
+makes sure only one server process sweeps at a time."""
+from __future__ import annotations
+
+import datetime as dt
+import os
+import socket
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from kiosk.domain.cases import CaseStatus
+from kiosk.domain.lifecycle import Action
+
+from . import audit, locks
+from .auth import Caller
+from .cases import LIGHT_STATES, Context, apply_action, light_of, today_cst, to_cst
+from .models import Alert, Case, Terminal, TerminalNonce, utcnow
+
+SYSTEM = Caller("system", "sweep", role="admin")
+OPEN_STATES = [s.value for s in (CaseStatus.RECEIVED, CaseStatus.ACCEPTED, CaseStatus.IN_REVIEW,
+                                 CaseStatus.CORRECTION_REQUIRED, CaseStatus.SUSPENDED, CaseStatus.DECIDED)]
+
+
+def sweep(session: Session, ctx: Context, today: dt.date | None = None) -> dict:
+    holder = f"{socket.gethostname()}:{os.getpid()}"
+    if not locks.try_acquire(session, "sweep", holder, ttl_s=600):
+        return {"ran": False, "reason": "another sweep is running"}
+    try:
+        today = today or today_cst()
+        result = {"ran": True, "overdue": 0, "terminated": 0, "alerts": 0, "nonces_pruned": 0}
+        for case in session.scalars(select(Case).where(Case.status.in_(OPEN_STATES))):
+            if case.deferred_pending and case.deferred_due and today > case.deferred_due \
+                    and CaseStatus(case.status) in (CaseStatus.ACCEPTED, CaseStatus.IN_REVIEW, CaseStatus.SUSPENDED):
+                apply_action(session, ctx, case, Action.TERMINATE,
+                             {"note": "容缺材料逾期未补交，依承诺终止办理"}, SYSTEM)
+                result["terminated"] += 1
+                continue
+            overdue = bool(case.promised_date and today > case.promised_date
+                           and CaseStatus(case.status) in LIGHT_STATES)
+            if overdue and not case.overdue:
+                case.overdue = True
+                result["overdue"] += 1
+                result["alerts"] += _raise(session, "case_overdue", case.number,
+                                           f"{case.item_name} 已超过承诺办结时限", case.department_code)
+        result["alerts"] += _silent_terminals(session, ctx)
+        window = dt.timedelta(seconds=ctx.settings.signature_window_s * 2)
+        result["nonces_pruned"] = session.execute(
+            delete(TerminalNonce).where(TerminalNonce.seen_at < utcnow() - window)).rowcount
+        audit.record(session, SYSTEM.actor, "supervision.sweep", "", **{k: v for k, v in result.items() if k != "ran"})
+        session.commit()
+        return result
+    finally:
+        locks.release(session, "sweep", holder)
+
+
+def _silent_terminals(session: Session, ctx: Context) -> int:
+    limit = utcnow() - dt.timedelta(seconds=ctx.settings.silent_terminal_s)
+    raised = 0
+    for terminal in session.scalars(select(Terminal).where(Terminal.in_service.is_(True))):
+        if terminal.last_seen_at is None or terminal.last_seen_at < limit:
+            raised += _raise(session, "terminal_silent", terminal.id, "终端心跳中断")
+        else:
+            clear(session, "terminal_silent", terminal.id)
+    return raised
+
+
+def _raise(session: Session, kind: str, subject: str, message: str, department: str = "") -> int:
+    existing = session.scalar(select(Alert).where(Alert.kind == kind, Alert.subject == subject,
+                                                  Alert.cleared_at.is_(None)))
+    if existing is not None:
+        return 0
+    session.add(Alert(kind=kind, subject=subject, message=message, department_code=department))
+    return 1
+
+
+raise_alert = _raise
+
+
+def clear(session: Session, kind: str, subject: str) -> None:
+    for alert in session.scalars(select(Alert).where(Alert.kind == kind, Alert.subject == subject,
+                                                     Alert.cleared_at.is_(None))):
+        alert.cleared_at = utcnow()
+
+
+def summary(session: Session, ctx: Context, today: dt.date | None = None) -> list[dict]:
+    """Per department: open, at risk (yellow), overdue (red), completed, on-time rate and
+    average working days from receipt to completion."""
+    today = today or today_cst()
+    rows: dict[str, dict] = {}
+    for case in session.scalars(select(Case)):
+        dep = rows.setdefault(case.department_code, {
+            "department_code": case.department_code, "department": case.department_name, "open": 0,
+            "at_risk": 0, "overdue": 0, "completed": 0, "on_time": 0, "_days": []})
+        light = light_of(case, ctx.calendar, today)
+        if case.status in OPEN_STATES:
+            dep["open"] += 1
+        if light == "yellow":
+            dep["at_risk"] += 1
+        elif light == "red":
+            dep["overdue"] += 1
+        if case.completed_at is not None:
+            dep["completed"] += 1
+            done = to_cst(case.completed_at).date()
+            if case.promised_date and done <= case.promised_date:
+                dep["on_time"] += 1
+            try:
+                dep["_days"].append(ctx.calendar.working_days_between(to_cst(case.received_at).date(), done))
+            except LookupError:
+                pass
+    out = []
+    for dep in rows.values():
+        days = dep.pop("_days")
+        dep["on_time_rate"] = round(dep["on_time"] / dep["completed"], 3) if dep["completed"] else None
+        dep["average_working_days"] = round(sum(days) / len(days), 1) if days else None
+        out.append(dep)
+    return sorted(out, key=lambda d: d["department_code"])

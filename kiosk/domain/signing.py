@@ -1,0 +1,23 @@
+"""The canonical string a terminal signs (HMAC-SHA256) for every request to the back office.
+
+Shared by the kiosk's client and the server so both build it byte for byte the same way.
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+
+HEADER_TERMINAL = "X-Terminal-Id"
+HEADER_TIMESTAMP = "X-Timestamp"
+HEADER_NONCE = "X-Nonce"
+HEADER_SIGNATURE = "X-Signature"
+
+
+def canonical_request(method: str, path: str, query: str, timestamp: str, nonce: str, body: bytes) -> bytes:
+    return "\n".join((method.upper(), path, query, timestamp, nonce,
+                      hashlib.sha256(body).hexdigest())).encode()
+
+
+def sign(secret: str, method: str, path: str, query: str, timestamp: str, nonce: str, body: bytes) -> str:
+    message = canonical_request(method, path, query, timestamp, nonce, body)
+    return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()

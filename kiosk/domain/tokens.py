@@ -1,0 +1,80 @@
+"""Compact signed tokens carried by QR codes (appointments, case tracking, e-licence
+verification): `CM1.<payload>.<signature>`, both parts base64url without padding.
+
+The payload is compact JSON: {"k": kind, "s": subject, "iat": issued, "exp": expiry, ...}.
+Signing (Ed25519) happens in the back office; verification on the kiosk, offline, with the
+published public key. This module only knows the format; the crypto is injected, so the
+domain stays free of third-party code.
+"""
+from __future__ import annotations
+
+import base64
+import json
+from dataclasses import dataclass
+from typing import Any, Callable
+
+PREFIX = "CM1"
+KINDS = ("appointment", "case", "licence")
+
+
+class TokenInvalid(ValueError):
+    """Malformed, forged, or of the wrong kind; the reason is for logs, not for citizens."""
+
+
+class TokenExpired(TokenInvalid):
+    pass
+
+
+@dataclass(frozen=True)
+class Token:
+    kind: str
+    subject: str  # appointment code, case number or licence identifier
+    issued_at: int
+    expires_at: int | None
+    claims: dict[str, Any]
+
+
+def b64url(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+def unb64url(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def encode(kind: str, subject: str, issued_at: int, sign: Callable[[bytes], bytes],
+           expires_at: int | None = None, **claims: Any) -> str:
+    if kind not in KINDS:
+        raise ValueError(f"unknown token kind {kind!r}")
+    payload = {"k": kind, "s": subject, "iat": issued_at, **claims}
+    if expires_at is not None:
+        payload["exp"] = expires_at
+    body = b64url(json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode())
+    signed = f"{PREFIX}.{body}".encode("ascii")
+    return f"{PREFIX}.{body}.{b64url(sign(signed))}"
+
+
+def decode(token: str, verify: Callable[[bytes, bytes], bool], now: int,
+           kind: str | None = None) -> Token:
+    """`verify(signature, message)` returns True for a good signature."""
+    if not isinstance(token, str) or len(token) > 2048:
+        raise TokenInvalid("not a token")
+    parts = token.strip().split(".")
+    if len(parts) != 3 or parts[0] != PREFIX:
+        raise TokenInvalid("not a CM1 token")
+    try:
+        signature = unb64url(parts[2])
+        payload = json.loads(unb64url(parts[1]))
+    except (ValueError, UnicodeDecodeError):
+        raise TokenInvalid("undecodable") from None
+    if not verify(signature, f"{parts[0]}.{parts[1]}".encode("ascii")):
+        raise TokenInvalid("bad signature")
+    if not isinstance(payload, dict) or payload.get("k") not in KINDS or not isinstance(payload.get("s"), str):
+        raise TokenInvalid("bad payload")
+    if kind is not None and payload["k"] != kind:
+        raise TokenInvalid(f"expected a {kind} token")
+    expires = payload.get("exp")
+    if expires is not None and now > int(expires):
+        raise TokenExpired("expired")
+    claims = {k: v for k, v in payload.items() if k not in ("k", "s", "iat", "exp")}
+    return Token(payload["k"], payload["s"], int(payload.get("iat", 0)), expires, claims)
