@@ -1,0 +1,46 @@
+"""Builds a scanner from the hardware profile's [scanner] section."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from .facade import Scanner
+
+DRIVERS = ("sim", "camera", "hid", "serial")
+
+
+def build_scanner(section: dict[str, Any] | None, base_dir: Path | None = None) -> Scanner:
+    """`base_dir` resolves a relative camera file path (the demo's recorded camera)."""
+    cfg = dict(section or {})
+    driver = str(cfg.get("driver", "sim"))
+    debounce = float(cfg.get("debounce_s", 2.0))
+    if driver == "sim":
+        from .sim import SimulatedScannerBackend
+
+        return Scanner(SimulatedScannerBackend(), debounce)
+    if driver == "camera":
+        return Scanner(build_camera_backend(cfg, base_dir), debounce)
+    if driver == "hid":
+        from .hid import HidScannerBackend
+
+        return Scanner(HidScannerBackend(str(cfg.get("hid_path", "")), name_contains=str(cfg.get("hid_name", "")),
+                                         grab=bool(cfg.get("hid_grab", True))), debounce)
+    if driver == "serial":
+        from .serial_port import SerialScannerBackend
+
+        return Scanner(SerialScannerBackend(str(cfg["serial_port"]), int(cfg.get("serial_baudrate", 9600))), debounce)
+    raise ValueError(f"unknown scanner driver {driver!r} (one of {', '.join(DRIVERS)})")
+
+
+def build_camera_backend(cfg: dict[str, Any], base_dir: Path | None = None):
+    from .camera import CameraScannerBackend, FrameGrabber, parse_source
+    from .cascade import CascadeDecoder
+    from .decoders import DEFAULT_FORMATS, make_decoder
+
+    source = parse_source(cfg.get("camera_source", 0))
+    if isinstance(source, str) and base_dir is not None and not Path(source).is_absolute():
+        source = str(base_dir / source)
+    grabber = FrameGrabber(source, width=int(cfg.get("width", 640)), height=int(cfg.get("height", 480)),
+                           loop=bool(cfg.get("loop", False)), pace_fps=float(cfg.get("pace_fps", 0)))
+    decoder = make_decoder(str(cfg.get("decoder", "zxing-cpp")), tuple(cfg.get("formats", DEFAULT_FORMATS)))
+    return CameraScannerBackend(grabber, CascadeDecoder(decoder, float(cfg.get("budget_ms", 25))))

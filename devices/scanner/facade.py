@@ -1,0 +1,134 @@
+"""The code-scanner facade: one worker thread polls a backend (camera, keyboard-wedge,
+serial, simulated) and hands `CodeScanned` events to listeners, after dropping repeats
+of the same payload within the debounce interval."""
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from dataclasses import dataclass
+from typing import Callable, Protocol
+
+from ..health import DeviceState, DeviceStatus, SelfTestResult
+from .codes import ScannedCode
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class CodeScanned:
+    code: ScannedCode
+
+
+Listener = Callable[[CodeScanned], None]
+
+
+class ScannerBackend(Protocol):
+    name: str
+
+    def open(self) -> None: ...
+
+    def close(self) -> None: ...
+
+    def poll(self, timeout: float) -> list[ScannedCode]:
+        """Wait up to `timeout` seconds; the codes read in that time (often none)."""
+
+    def status(self) -> DeviceStatus: ...
+
+    def self_test(self) -> SelfTestResult: ...
+
+
+class Debouncer:
+    """A code held in front of the camera is read on every frame; a person means it once.
+    The same payload is let through again only after `interval_s` without seeing it."""
+
+    def __init__(self, interval_s: float = 2.0, clock: Callable[[], float] = time.monotonic):
+        self.interval_s = interval_s
+        self._clock = clock
+        self._last_seen: dict[bytes, float] = {}
+
+    def accept(self, data: bytes) -> bool:
+        now = self._clock()
+        last = self._last_seen.get(data)
+        self._last_seen[data] = now
+        if len(self._last_seen) > 256:  # forget old payloads; a kiosk runs for months
+            cutoff = now - self.interval_s
+            self._last_seen = {k: v for k, v in self._last_seen.items() if v >= cutoff}
+        return last is None or now - last >= self.interval_s
+
+    def forget(self) -> None:
+        """At session end: the next person may scan the same appointment code again."""
+        self._last_seen.clear()
+
+
+class Scanner:
+    """What the kiosk uses. Listeners run on the scanner's worker thread."""
+
+    POLL_INTERVAL = 0.2
+
+    def __init__(self, backend: ScannerBackend, debounce_s: float = 2.0, device: str = "scanner"):
+        self.backend = backend
+        self.device = device
+        self.debouncer = Debouncer(debounce_s)
+        self._listeners: list[Listener] = []
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._failures = 0
+
+    def subscribe(self, listener: Listener) -> None:
+        self._listeners.append(listener)
+
+    def open(self) -> None:
+        if self._thread is not None:
+            return
+        try:
+            self.backend.open()
+        except Exception:  # an unplugged scanner is a status, not a crash at start-up
+            log.exception("scanner backend %s did not open", self.backend.name)
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._run, name=f"{self.device}-{self.backend.name}", daemon=True)
+        self._thread.start()
+
+    def close(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=3)
+            self._thread = None
+        self.backend.close()
+
+    def status(self) -> DeviceStatus:
+        if self._thread is None:
+            return DeviceStatus(self.device, self.backend.name, DeviceState.OFFLINE, detail="not opened")
+        return self.backend.status()
+
+    def self_test(self) -> SelfTestResult:
+        try:
+            return self.backend.self_test()
+        except Exception as exc:
+            log.exception("scanner self-test failed")
+            status = DeviceStatus(self.device, self.backend.name, DeviceState.HARDWARE_ERROR, detail=str(exc))
+            return SelfTestResult(False, status, f"self-test raised {type(exc).__name__}")
+
+    def reset_session(self) -> None:
+        self.debouncer.forget()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                codes = self.backend.poll(self.POLL_INTERVAL)
+                self._failures = 0
+            except Exception:  # a backend bug must not stop scanning for the night
+                self._failures += 1
+                if self._failures in (1, 10, 100):
+                    log.exception("scanner backend poll failed (%d in a row)", self._failures)
+                self._stop.wait(min(5.0, self.POLL_INTERVAL * self._failures))
+                continue
+            for code in codes:
+                if not self.debouncer.accept(code.data):
+                    continue
+                event = CodeScanned(code)
+                for listener in list(self._listeners):
+                    try:
+                        listener(event)
+                    except Exception:
+                        log.exception("scanner listener failed")

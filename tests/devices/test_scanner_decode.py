@@ -1,0 +1,94 @@
+"""Decoders over generated frames: payloads come back byte for byte (Chinese, binary),
+the cascade reads hard frames a single pass misses, and a small corpus keeps its rates."""
+import numpy as np
+import pytest
+
+from devices.scanner import corpus
+from devices.scanner.cascade import CascadeDecoder
+from devices.scanner.codes import ScannedCode
+from devices.scanner.decoders import PyzbarDecoder, ZxingDecoder, make_decoder, undo_zbar_guess
+
+CHINESE = "收件凭证|澄迈县政务服务中心|办件编号 469023-00000042".encode()
+BINARY = bytes(range(256))
+
+
+def framed(data: bytes, module_px: int = 4) -> np.ndarray:
+    return np.pad(corpus.code_patch(data, module_px).astype(np.uint8), 30, constant_values=235)
+
+
+@pytest.mark.parametrize("decoder", [ZxingDecoder(), PyzbarDecoder()], ids=lambda d: d.name)
+def test_chinese_payload_comes_back_byte_for_byte(decoder):
+    codes = decoder.decode(framed(CHINESE))
+    assert [c.data for c in codes] == [CHINESE]
+    assert codes[0].text == CHINESE.decode()
+
+
+def test_zxing_keeps_binary_payloads_intact():
+    codes = ZxingDecoder().decode(framed(BINARY, 3))
+    assert [c.data for c in codes] == [BINARY]
+    assert codes[0].text is None  # binary is not passed off as text
+
+
+def test_zbar_shift_jis_guess_is_undone_and_other_text_left_alone():
+    # zbar reads the UTF-8 bytes of 办件 as Shift-JIS and hands them on re-encoded as UTF-8
+    mangled = "办件".encode().decode("shift_jis").encode()
+    assert mangled != "办件".encode()
+    assert undo_zbar_guess(mangled) == "办件".encode()
+    assert undo_zbar_guess(b"CMAPT1:ABC") == b"CMAPT1:ABC"
+    assert undo_zbar_guess(CHINESE) == CHINESE
+
+
+def test_gb18030_payload_from_a_handheld_scanner_reads_as_text():
+    assert ScannedCode("澄迈县".encode("gb18030")).text == "澄迈县"
+
+
+def test_unknown_decoder_or_format_is_refused():
+    with pytest.raises(ValueError):
+        make_decoder("wechat")
+    with pytest.raises(ValueError):
+        ZxingDecoder(formats=["NoSuchFormat"])
+
+
+def test_frames_without_codes_and_odd_input_return_nothing():
+    cascade = CascadeDecoder(ZxingDecoder(), budget_ms=50)
+    assert cascade.decode(np.zeros((480, 640), np.uint8)) == []
+    assert cascade.decode(np.full((1, 1), 255, np.uint8)) == []
+    assert cascade.decode(np.random.default_rng(1).integers(0, 255, (480, 640, 3), dtype=np.uint8)) == []
+
+
+def test_two_codes_in_one_frame_are_both_reported_with_their_positions():
+    frame = next(corpus.generate(1, conditions=["two_codes"]))
+    codes = CascadeDecoder(ZxingDecoder(), budget_ms=200).decode(frame.image)
+    assert sorted(c.data for c in codes) == sorted(frame.payloads)
+    left, right = sorted(codes, key=lambda c: min(x for x, _ in c.corners))
+    assert max(x for x, _ in left.corners) < corpus.WIDTH / 2 < min(x for x, _ in right.corners)
+
+
+def exact(decoder, frames) -> float:
+    hits = [sorted(c.data for c in decoder.decode(f.image)) == sorted(f.payloads) for f in frames]
+    return sum(hits) / len(hits)
+
+
+def test_cascade_reads_dark_mode_codes_a_single_pass_cannot():
+    frames = list(corpus.generate(8, conditions=["dark_mode"]))
+    assert exact(ZxingDecoder(), frames) == 0  # a plain pass looks for dark modules only
+    assert exact(CascadeDecoder(ZxingDecoder(), budget_ms=200), frames) >= 7 / 8
+
+
+def test_small_corpus_decode_rates():
+    """Rates, not times: a generous budget so a loaded CI machine measures decoding only."""
+    cascade = CascadeDecoder(ZxingDecoder(), budget_ms=500)
+    per_condition = {name: list(corpus.generate(6, seed=7, conditions=[name]))
+                     for name in ("clean", "phone_angle", "glare", "low_light", "small_far", "curl_glare")}
+    for name, frames in per_condition.items():
+        assert exact(cascade, frames) >= 5 / 6, name
+    blurred = list(corpus.generate(10, seed=7, conditions=["motion_blur"]))
+    assert exact(cascade, blurred) >= 0.7
+    assert exact(cascade, blurred) >= exact(ZxingDecoder(), blurred)
+
+
+def test_the_corpus_is_reproducible_and_640x480():
+    a = next(corpus.generate(1, seed=3, conditions=["curled_paper"]))
+    b = next(corpus.generate(1, seed=3, conditions=["curled_paper"]))
+    assert a.image.shape == (480, 640) and a.image.dtype == np.uint8
+    assert np.array_equal(a.image, b.image) and a.payloads == b.payloads
