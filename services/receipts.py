@@ -56,7 +56,7 @@ def application_receipt(r: ApplicationReceipt, now: dt.datetime, _: Translate) -
                             _("{days} working days").format(days=r.promised_days)))
     if r.promised_date:
         blocks.append(Field(_("Promised by"), r.promised_date.isoformat()))
-    blocks += _tracking(r.tracking_token or f"CMCASE:{r.case_number}", r.hotline, r.issuing_office,
+    blocks += _tracking(r.tracking_token or r.case_number, r.hotline, r.issuing_office,
                         r.terminal_id, now, _)
     return SlipDocument(title=_("Application receipt"), blocks=tuple(blocks), printed_at=now)
 
@@ -81,7 +81,7 @@ def correction_notice_slip(n: CorrectionNotice, terminal_id: str, now: dt.dateti
     if n.due:
         blocks.append(Field(_("Supply by"), n.due.isoformat()))
     blocks.append(Line(_("The time limit is paused until the corrections are received")))
-    blocks += _tracking(f"CMCASE:{n.case_number}", n.hotline, n.issuing_office, terminal_id, now, _)
+    blocks += _tracking(n.case_number, n.hotline, n.issuing_office, terminal_id, now, _)
     return SlipDocument(title=_("Correction notice"), blocks=tuple(blocks), printed_at=now)
 
 

@@ -113,7 +113,7 @@ def test_correction_notice_lists_every_deficiency_and_masks_stray_personal_data(
     assert "补正期限：2026-12-04" in text
     assert "13812345678" not in text and "138****5678" in text
     assert "469023199003070020" not in text and "4690**********0020" in text
-    assert codes == ["CMCASE:469023-2026-000124"]
+    assert codes == ["469023-2026-000124"]
 
 
 def test_queue_ticket(emu, tmp_path):
@@ -132,7 +132,7 @@ def test_progress_slip(emu, tmp_path):
     receipt, codes = print_and_read(emu, doc, tmp_path, "progress")
     assert receipt.lines[0] == "办件进度单"
     assert "当前状态：审查中" in receipt.lines
-    assert codes == ["CMCASE:469023-0003"]
+    assert codes == ["469023-0003"]
 
 
 def test_58mm_paper_narrows_the_layout(emu, tmp_path):
