@@ -8,7 +8,7 @@ import datetime as dt
 import hashlib
 import json
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Callable
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
@@ -59,16 +59,17 @@ PAUSED = (CaseStatus.CORRECTION_REQUIRED, CaseStatus.SUSPENDED)
 LIGHT_STATES = (CaseStatus.RECEIVED,) + tuple(CLOCK_RUNS)
 
 
+def today_cst() -> dt.date:
+    return dt.datetime.now(CST).date()
+
+
 @dataclass
 class Context:
     settings: Any
     vault: Any
     signer: Any
     calendar: WorkCalendar
-
-
-def today_cst() -> dt.date:
-    return dt.datetime.now(CST).date()
+    today: Callable[[], dt.date] = today_cst  # the county's date; tests move it
 
 
 def to_cst(utc_naive: dt.datetime) -> dt.datetime:
@@ -102,7 +103,7 @@ def submit(session: Session, ctx: Context, payload: dict, caller: Caller) -> Cas
         # 一次性告知: everything wrong is said at once.
         raise Invalid("the application is incomplete", problems=problems)
 
-    today = today_cst()
+    today = ctx.today()
     received = utcnow()
     promised_days = max(i.promised_days for i in items)
     case = Case(
@@ -313,8 +314,8 @@ def apply_action(session: Session, ctx: Context, case: Case, action: Action, par
     try:
         new_status = next_status(status, action)
     except IllegalTransition as exc:
-        raise Conflict(str(exc), allowed=[]) from None
-    today = today_cst()
+        raise Conflict(str(exc)) from None
+    today = ctx.today()
     note = str(params.get("note", "")).strip()
     handler = _HANDLERS.get(action)
     if handler is not None:

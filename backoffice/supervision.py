@@ -15,7 +15,7 @@ from kiosk.domain.lifecycle import Action
 
 from . import audit, locks
 from .auth import Caller
-from .cases import LIGHT_STATES, Context, apply_action, light_of, today_cst, to_cst
+from .cases import LIGHT_STATES, Context, apply_action, light_of, to_cst
 from .models import Alert, Case, Terminal, TerminalNonce, utcnow
 
 SYSTEM = Caller("system", "sweep", role="admin")
@@ -28,7 +28,7 @@ def sweep(session: Session, ctx: Context, today: dt.date | None = None) -> dict:
     if not locks.try_acquire(session, "sweep", holder, ttl_s=600):
         return {"ran": False, "reason": "another sweep is running"}
     try:
-        today = today or today_cst()
+        today = today or ctx.today()
         result = {"ran": True, "overdue": 0, "terminated": 0, "alerts": 0, "nonces_pruned": 0}
         for case in session.scalars(select(Case).where(Case.status.in_(OPEN_STATES))):
             if case.deferred_pending and case.deferred_due and today > case.deferred_due \
@@ -87,7 +87,7 @@ def clear(session: Session, kind: str, subject: str) -> None:
 def summary(session: Session, ctx: Context, today: dt.date | None = None) -> list[dict]:
     """Per department: open, at risk (yellow), overdue (red), completed, on-time rate and
     average working days from receipt to completion."""
-    today = today or today_cst()
+    today = today or ctx.today()
     rows: dict[str, dict] = {}
     for case in session.scalars(select(Case)):
         dep = rows.setdefault(case.department_code, {

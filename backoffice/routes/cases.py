@@ -42,7 +42,7 @@ def submit_case(request: Request, payload: dict[str, Any] = Body(...), who: Call
     def produce():
         case = lifecycle.submit(session, ctx, payload, who)
         session.flush()
-        today = lifecycle.today_cst()
+        today = ctx.today()
         return 201, {"case": case_detail(case, ctx.calendar, today), "receipt": receipt(case, who.name)}
 
     return idempotent(request, session, f"submit:{who.actor}", lifecycle.request_fingerprint(payload), produce)
@@ -53,7 +53,7 @@ def list_cases(applicant: str = Query(..., min_length=6, max_length=32),
                who: Caller = Depends(caller(*ANYONE)), session: Session = Depends(get_db), ctx=Depends(context)):
     lookup = ctx.vault.lookup(applicant)
     rows = session.scalars(select(Case).where(Case.applicant_lookup == lookup).order_by(Case.received_at.desc()))
-    today = lifecycle.today_cst()
+    today = ctx.today()
     return {"cases": [case_summary(c, ctx.calendar, today) for c in rows]}
 
 
@@ -61,7 +61,7 @@ def list_cases(applicant: str = Query(..., min_length=6, max_length=32),
 def get_case(number: str, who: Caller = Depends(caller(*ANYONE)), session: Session = Depends(get_db),
              ctx=Depends(context)):
     case = load_case(session, number)
-    return case_detail(case, ctx.calendar, lifecycle.today_cst(), _licences(session, case))
+    return case_detail(case, ctx.calendar, ctx.today(), _licences(session, case))
 
 
 @router.get("/track")
@@ -73,7 +73,7 @@ def track(token: str = Query(..., max_length=2048), who: Caller = Depends(caller
     except TokenInvalid as exc:
         raise Invalid(f"tracking code refused: {exc}") from None
     case = load_case(session, parsed.subject)
-    return case_detail(case, ctx.calendar, lifecycle.today_cst(), _licences(session, case))
+    return case_detail(case, ctx.calendar, ctx.today(), _licences(session, case))
 
 
 @router.post("/cases/{number}/actions/{action}")
@@ -84,7 +84,7 @@ def act(number: str, action: Action, request: Request, params: dict[str, Any] = 
     case = load_case(session, number)
     lifecycle.apply_action(session, ctx, case, action, params, who)
     session.commit()
-    return case_detail(case, ctx.calendar, lifecycle.today_cst(), _licences(session, case))
+    return case_detail(case, ctx.calendar, ctx.today(), _licences(session, case))
 
 
 @router.get("/cases/{number}/receipt")

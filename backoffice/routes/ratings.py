@@ -13,7 +13,6 @@ from kiosk.domain.workdays import CalendarUnknown
 
 from .. import audit
 from ..auth import Caller, caller, get_db
-from ..cases import today_cst
 from ..errors import Conflict, Forbidden, Invalid, NotFound
 from ..idempotency import idempotent
 from ..models import Rating, Rectification, utcnow
@@ -66,7 +65,7 @@ def rate(number: str, request: Request, payload: dict[str, Any] = Body(...),
         session.flush()
         rect = None
         if level <= 2:
-            today = today_cst()
+            today = ctx.today()
             rect = Rectification(rating_id=rating.id, callback_due=_due(ctx, today, ctx.settings.callback_days),
                                  rectify_due=_due(ctx, today, ctx.settings.rectify_days))
             session.add(rect)

@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 
 from .. import supervision
 from ..auth import Caller, caller, get_db
-from ..cases import light_of, today_cst
+from ..cases import light_of
 from ..models import Alert, Case
 from ..views import case_summary
 from .deps import context
@@ -24,7 +24,7 @@ def summary(who: Caller = Depends(caller("supervisor")), session: Session = Depe
 def cases_by_light(light: str = Query("red", pattern="^(red|yellow|green)$"), department: str = "",
                    who: Caller = Depends(caller("supervisor", "approver")), session: Session = Depends(get_db),
                    ctx=Depends(context)):
-    today = today_cst()
+    today = ctx.today()
     stmt = select(Case).where(Case.status.in_(supervision.OPEN_STATES))
     if who.role == "approver":
         department = who.department_code

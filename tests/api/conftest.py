@@ -1,0 +1,78 @@
+"""A fresh back office per test module, and clients that speak to it as a terminal (signed)
+or as staff (bearer tokens), over real HTTP on loopback."""
+from __future__ import annotations
+
+import json
+import uuid
+
+import pytest
+import requests
+
+from kiosk.embedded_backoffice import EmbeddedBackoffice
+from services.api import TerminalSignature
+
+DEMO_PASSWORD = "chengmai-demo"
+TERMINAL = "CM-KIOSK-0001"
+
+
+class Api:
+    """requests with the back office's conventions: JSON, Idempotency-Key on POST."""
+
+    def __init__(self, base: str, session: requests.Session):
+        self.base = base
+        self.http = session
+
+    def get(self, path: str, **kw) -> requests.Response:
+        return self.http.get(self.base + path, timeout=30, **kw)
+
+    def post(self, path: str, body: dict | None = None, key: str | None = "auto", **kw) -> requests.Response:
+        headers = dict(kw.pop("headers", {}))
+        if key:
+            headers["Idempotency-Key"] = uuid.uuid4().hex if key == "auto" else key
+        return self.http.post(self.base + path, data=json.dumps(body or {}), timeout=30,
+                              headers={"Content-Type": "application/json", **headers}, **kw)
+
+    def put(self, path: str, body: dict | None = None) -> requests.Response:
+        return self.http.put(self.base + path, json=body or {}, timeout=30)
+
+    def act(self, number: str, action: str, **params) -> requests.Response:
+        return self.post(f"/v1/cases/{number}/actions/{action}", params, key=None)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    var = tmp_path_factory.mktemp("bo")
+    bo = EmbeddedBackoffice(database=var / "backoffice.db", log_file=var / "backoffice.log")
+    bo.start()
+    yield bo
+    bo.stop()
+
+
+@pytest.fixture(scope="module")
+def terminal(server) -> Api:
+    session = requests.Session()
+    session.auth = TerminalSignature(TERMINAL, server.terminal_secret_file.read_text())
+    return Api(server.url, session)
+
+
+@pytest.fixture(scope="module")
+def staff(server):
+    """staff("clerk01") -> an Api signed in as that demo user."""
+    cache: dict[str, Api] = {}
+
+    def sign_in(username: str) -> Api:
+        if username not in cache:
+            answer = requests.post(f"{server.url}/v1/auth/token",
+                                   json={"username": username, "password": DEMO_PASSWORD}, timeout=30)
+            assert answer.status_code == 200, answer.text
+            session = requests.Session()
+            session.headers["Authorization"] = f"Bearer {answer.json()['access_token']}"
+            cache[username] = Api(server.url, session)
+        return cache[username]
+
+    return sign_in
+
+
+@pytest.fixture(scope="module")
+def anonymous(server) -> Api:
+    return Api(server.url, requests.Session())

@@ -1,0 +1,60 @@
+"""Builds applications the way the kiosk will: from an item's published guide."""
+from __future__ import annotations
+
+from kiosk.domain.ids import make_licence_id
+
+WANG = {"kind": "person", "document_number": "469023195801041234", "name": "王建国"}
+ZHAO = {"kind": "person", "document_number": "11010519491231002X", "name": "赵敏"}
+ISSUER = "11469023MB12345676"
+
+
+def answers_for(guide: dict, person: dict) -> dict:
+    answers = {}
+    for field in guide["form"]:
+        kind, fmt = field["datatype"], field.get("format", "")
+        if kind == "singlevaluelist":
+            answers[field["code"]] = field["values"][0]["key"]
+        elif kind == "multivaluelist":
+            answers[field["code"]] = [field["values"][0]["key"]]
+        elif kind == "number":
+            answers[field["code"]] = 2
+        elif kind == "datetime":
+            answers[field["code"]] = "2026-11-20T10:00:00+08:00"
+        elif fmt == "phone":
+            answers[field["code"]] = "13907561234"
+        elif fmt == "id_number":
+            answers[field["code"]] = person["document_number"]
+        elif fmt == "credit_code":
+            answers[field["code"]] = "91110000600037341L"
+        else:
+            answers[field["code"]] = "测试"
+    return answers
+
+
+def application(guide: dict, person: dict = WANG, defer: bool = False, skip: tuple[str, ...] = (),
+                prefix: str = "") -> dict:
+    materials, deferred = [], []
+    for serial, m in enumerate(guide["materials"]):
+        code = prefix + m["code"]
+        if m["code"] in skip:
+            continue
+        if defer and m["necessity"] == "deferrable":
+            deferred.append(code)
+        elif m["source"] == "e_licence" and m["licence_type_code"]:
+            materials.append({"code": code, "form": "electronic",
+                              "licence_id": make_licence_id(m["licence_type_code"], ISSUER, f"2020{serial:07d}", 1)})
+        elif m["source"] != "data_sharing" and m["necessity"] != "optional":
+            materials.append({"code": code, "form": m["forms"][0], "copies": m["copies"]})
+    return {"item_code": guide["code"], "applicant": person, "contact_phone": "13907561234",
+            "answers": answers_for(guide, person), "materials": materials, "deferred": deferred,
+            "commitment_signed": bool(deferred)}
+
+
+def bundle_application(guides: list[dict], bundle_code: str, person: dict = WANG) -> dict:
+    payload = {"bundle_code": bundle_code, "applicant": person, "contact_phone": "13907561234",
+               "answers": {}, "materials": [], "deferred": [], "commitment_signed": False}
+    for guide in guides:
+        part = application(guide, person, prefix=f"{guide['code']}/")
+        payload["answers"].update(part["answers"])
+        payload["materials"] += part["materials"]
+    return payload

@@ -1,0 +1,173 @@
+"""A case's whole life over HTTP: a terminal submits, staff move it through the state
+machine, an e-licence comes out at the end; the rules that guard each step."""
+from __future__ import annotations
+
+import copy
+
+import pytest
+
+from backoffice.security.qr import QrSigner
+from kiosk.domain import tokens
+from kiosk.domain.ids import is_valid_licence_id
+from tests.api.submissions import WANG, ZHAO, application
+
+FOOD = "469023-XK-SCJG-0031"  # 食品经营许可证核发 (市场监督管理局, e-licence result, 容缺 allowed)
+
+
+@pytest.fixture(scope="module")
+def food_guide(anonymous):
+    answer = anonymous.get(f"/v1/catalogue/items/{FOOD}")
+    assert answer.status_code == 200
+    return answer.json()
+
+
+def submit(terminal, guide, **kw):
+    answer = terminal.post("/v1/cases", application(guide, **kw))
+    assert answer.status_code == 201, answer.text
+    return answer.json()
+
+
+def test_full_life_from_kiosk_to_e_licence(terminal, staff, anonymous, food_guide):
+    body = submit(terminal, food_guide)
+    case, receipt = body["case"], body["receipt"]
+    number = case["number"]
+    assert number.startswith("469023-")
+    assert case["status"] == "received" and case["channel"] == "kiosk"
+    assert case["applicant_masked"] == "王*" and case["applicant_id_masked"] == "4690**********1234"
+    assert receipt["terminal_id"] == "CM-KIOSK-0001"
+    assert receipt["promised_days"] == food_guide["promised_days"] and receipt["promised_date"]
+    assert {m["name"] for m in receipt["materials"]} and all("licence_id" in m for m in receipt["materials"])
+
+    # The receipt's QR token verifies offline with the published public key.
+    key = anonymous.get("/v1/keys/qr").json()
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+    public = Ed25519PublicKey.from_public_bytes(tokens.unb64url(key["public_key"]))
+
+    def verify(signature, message):
+        try:
+            public.verify(signature, message)
+            return True
+        except Exception:
+            return False
+
+    parsed = tokens.decode(receipt["tracking_token"], verify, now=2_000_000_000, kind="case")
+    assert parsed.subject == number
+    assert terminal.get("/v1/track", params={"token": receipt["tracking_token"]}).json()["number"] == number
+
+    clerk, approver = staff("clerk01"), staff("approver-scjg")
+    assert clerk.act(number, "accept", note="材料齐全，受理").status_code == 200
+    routed = clerk.act(number, "route")
+    assert routed.status_code == 200 and routed.json()["department"] == "澄迈县市场监督管理局"
+    assert approver.act(number, "approve", note="准予许可").json()["decision"] == "approved"
+    completed = clerk.act(number, "complete").json()
+    assert completed["status"] == "completed"
+    (licence,) = completed["licences"]
+    assert is_valid_licence_id(licence["identifier"])
+    assert completed["next_step"]["action"] == "collect"
+
+    verified = anonymous.post("/v1/licences/verify", {"identifier": licence["identifier"]}, key=None).json()
+    assert verified["valid"] and verified["licence"]["holder_masked"] == "王*"
+    pdf = terminal.get(f"/v1/licences/{licence['identifier']}/pdf")
+    assert pdf.headers["content-type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+
+    delivered = terminal.act(number, "deliver", note="自助终端领取").json()
+    assert delivered["status"] == "delivered"
+    assert [e["status"] for e in delivered["timeline"]] == [
+        "received", "accepted", "in_review", "decided", "completed", "delivered"]
+
+
+def test_illegal_transitions_answer_409(terminal, staff, food_guide):
+    number = submit(terminal, food_guide)["case"]["number"]
+    answer = staff("admin").act(number, "approve")  # the admin may act; the state forbids it
+    assert answer.status_code == 409
+    assert answer.headers["content-type"].startswith("application/problem+json")
+    assert "received" in answer.json()["detail"]
+    assert staff("clerk01").act(number, "deliver").status_code == 409
+
+
+def test_roles_are_checked_on_every_action(terminal, staff, food_guide):
+    number = submit(terminal, food_guide)["case"]["number"]
+    assert terminal.act(number, "accept").status_code == 403  # a kiosk cannot accept its own case
+    assert staff("approver-scjg").act(number, "accept").status_code == 403
+    staff("clerk01").act(number, "accept")
+    staff("clerk01").act(number, "route")
+    assert staff("clerk01").act(number, "approve").status_code == 403
+    assert staff("approver-rs").act(number, "approve").status_code == 403  # another department
+    assert staff("approver-scjg").act(number, "approve").status_code == 200
+
+
+def test_idempotent_retries(terminal, food_guide):
+    payload = application(food_guide)
+    first = terminal.post("/v1/cases", payload, key="retry-1")
+    again = terminal.post("/v1/cases", payload, key="retry-1")
+    assert first.status_code == again.status_code == 201
+    assert again.json()["case"]["number"] == first.json()["case"]["number"]
+    assert again.headers.get("Idempotent-Replayed") == "true"
+    other = copy.deepcopy(payload)
+    other["contact_phone"] = "13600000000"
+    refused = terminal.post("/v1/cases", other, key="retry-1")
+    assert refused.status_code == 422 and "different request" in refused.json()["detail"]
+    assert terminal.post("/v1/cases", payload, key=None).status_code == 422  # the key is required
+
+
+def test_incomplete_application_lists_every_problem_at_once(terminal, food_guide):
+    required = [m["code"] for m in food_guide["materials"]
+                if m["necessity"] == "required" and m["source"] != "data_sharing"]
+    payload = application(food_guide, skip=tuple(required))
+    payload["contact_phone"] = "12345"
+    answer = terminal.post("/v1/cases", payload)
+    assert answer.status_code == 422
+    problems = answer.json()["problems"]
+    assert {p["material"] for p in problems if "material" in p} >= set(required)
+    assert any(p.get("field") == "contact_phone" for p in problems)
+
+
+def test_deferred_material_needs_the_signed_commitment(terminal, staff, food_guide):
+    payload = application(food_guide, defer=True)
+    assert payload["deferred"], "the food licence allows a 容缺 material"
+    unsigned = dict(payload, commitment_signed=False)
+    assert terminal.post("/v1/cases", unsigned).status_code == 422
+    body = terminal.post("/v1/cases", payload).json()
+    case = body["case"]
+    assert case["deferred_pending"] and case["deferred_due"]
+    assert case["next_step"]["action"] == "supply_deferred"
+    assert body["receipt"]["deferred"] and body["receipt"]["commitment_signed"]
+    clerk = staff("clerk01")
+    clerk.act(case["number"], "accept")
+    supplied = clerk.act(case["number"], "supplement",
+                         materials=[{"code": c, "form": "copy"} for c in payload["deferred"]]).json()
+    assert supplied["status"] == "accepted" and not supplied["deferred_pending"]
+
+
+def test_correction_notice_lists_deficiencies_and_supplement_resubmits(terminal, staff, food_guide):
+    number = submit(terminal, food_guide)["case"]["number"]
+    clerk = staff("clerk01")
+    assert clerk.act(number, "request_correction").status_code == 422  # must list deficiencies
+    corrected = clerk.act(number, "request_correction", deficiencies=[
+        {"material": "营业执照", "problem": "复印件不清晰"},
+        {"material": "经营场所证明", "problem": "缺少盖章"}]).json()
+    assert corrected["status"] == "correction_required"
+    notice = terminal.get(f"/v1/cases/{number}/correction-notice").json()
+    assert len(notice["deficiencies"]) == 2 and notice["due"]
+    back = terminal.act(number, "supplement", materials=[{"code": "M01", "form": "original"}]).json()
+    assert back["status"] == "received" and back["correction"] is None
+
+
+def test_company_only_items_refuse_a_person(terminal, anonymous):
+    guide = anonymous.get("/v1/catalogue/items/469023-XK-ZJ-0044").json()  # construction permit
+    answer = terminal.post("/v1/cases", application(guide, ZHAO))
+    assert answer.status_code == 422 and "not available to a person" in answer.json()["detail"]
+
+
+def test_items_not_for_kiosks_say_where_to_go(terminal, anonymous):
+    guide = anonymous.get("/v1/catalogue/items/469023-QR-MZ-0002").json()  # marriage registration
+    assert guide["kiosk"] is False
+    answer = terminal.post("/v1/cases", application(guide, WANG))
+    assert answer.status_code == 422 and answer.json()["where_instead"]
+
+
+def test_withdraw_from_the_kiosk(terminal, food_guide):
+    number = submit(terminal, food_guide)["case"]["number"]
+    assert terminal.act(number, "withdraw", note="申请人撤回").json()["status"] == "withdrawn"
+    assert terminal.act(number, "withdraw").status_code == 409
