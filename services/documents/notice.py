@@ -36,7 +36,7 @@ def correction_notice_pdf(n: CorrectionNotice, out: Path, terminal_id: str, now:
         para(_("The time limit is paused until the corrections are received"), st["body"]),
         para(_("Hotline {hotline}").format(hotline=n.hotline), st["body"]),
         Spacer(1, 8 * mm),
-        QrFlowable(n.case_number, 30 * mm)  # as the progress slip: the number, checkable at any kiosk,
+        QrFlowable(n.case_number, 30 * mm),  # like the progress slip: checkable at any kiosk
         para(_("Scan at any kiosk to check progress"), st["center"]),
     ]
     footer = f"{n.issuing_office}  {_('Terminal')} {terminal_id}  {stamp(now)}"
