@@ -1,0 +1,95 @@
+"""Who may call: signed terminals (forged, replayed, stale requests refused), staff tokens
+and roles, throttled logins; and no personal data at rest in clear."""
+from __future__ import annotations
+
+import time
+
+import requests
+
+from kiosk.domain import signing
+from services.api import TerminalSignature
+
+WANG = "469023195801041234"
+
+
+def signed_headers(secret: str, path: str, query: str = "", timestamp: int | None = None, nonce: str = "n-1") -> dict:
+    ts = str(int(time.time()) if timestamp is None else timestamp)
+    return {signing.HEADER_TERMINAL: "CM-KIOSK-0001", signing.HEADER_TIMESTAMP: ts, signing.HEADER_NONCE: nonce,
+            signing.HEADER_SIGNATURE: signing.sign(secret, "GET", path, query, ts, nonce, b"")}
+
+
+def test_forged_signature_is_refused(server):
+    headers = signed_headers("not-the-secret", "/v1/cases", f"applicant={WANG}")
+    answer = requests.get(f"{server.url}/v1/cases", params={"applicant": WANG}, headers=headers, timeout=10)
+    assert answer.status_code == 401 and answer.json()["detail"] == "bad signature"
+
+
+def test_replayed_request_is_refused(server):
+    secret = server.terminal_secret_file.read_text()
+    headers = signed_headers(secret, "/v1/cases", f"applicant={WANG}", nonce="replay-me")
+    first = requests.get(f"{server.url}/v1/cases", params={"applicant": WANG}, headers=headers, timeout=10)
+    second = requests.get(f"{server.url}/v1/cases", params={"applicant": WANG}, headers=headers, timeout=10)
+    assert first.status_code == 200
+    assert second.status_code == 401 and second.json()["detail"] == "replayed request"
+
+
+def test_stale_timestamp_is_refused(server):
+    secret = server.terminal_secret_file.read_text()
+    headers = signed_headers(secret, "/v1/cases", f"applicant={WANG}", timestamp=int(time.time()) - 3600, nonce="old")
+    answer = requests.get(f"{server.url}/v1/cases", params={"applicant": WANG}, headers=headers, timeout=10)
+    assert answer.status_code == 401 and "stale" in answer.json()["detail"]
+
+
+def test_tampered_query_breaks_the_signature(server):
+    secret = server.terminal_secret_file.read_text()
+    headers = signed_headers(secret, "/v1/cases", f"applicant={WANG}", nonce="tamper")
+    answer = requests.get(f"{server.url}/v1/cases", params={"applicant": "469023198501010026"}, headers=headers,
+                          timeout=10)
+    assert answer.status_code == 401
+
+
+def test_terminals_may_not_use_staff_endpoints(terminal):
+    assert terminal.get("/v1/supervision/summary").status_code == 403
+    assert terminal.post("/v1/terminals", {"id": "CM-ROGUE-01"}).status_code == 403
+
+
+def test_wrong_role_is_forbidden(staff):
+    assert staff("clerk01").get("/v1/supervision/summary").status_code == 403
+    assert staff("supervisor01").post("/v1/terminals", {"id": "CM-X-01"}).status_code == 403
+    assert staff("approver-rs").get("/v1/audit").status_code == 403
+
+
+def test_bad_token_is_unauthorized(server):
+    answer = requests.get(f"{server.url}/v1/supervision/summary", headers={"Authorization": "Bearer nope"},
+                          timeout=10)
+    assert answer.status_code == 401
+
+
+def test_repeated_failed_logins_are_throttled(server):
+    url = f"{server.url}/v1/auth/token"
+    codes = [requests.post(url, json={"username": "supervisor01", "password": f"wrong-{i}"}, timeout=10).status_code
+             for i in range(5)]
+    assert codes == [401] * 5
+    # now even the right password waits
+    blocked = requests.post(url, json={"username": "supervisor01", "password": "chengmai-demo"}, timeout=10)
+    assert blocked.status_code == 429 and blocked.headers.get("Retry-After")
+
+
+def test_no_personal_data_at_rest_in_clear(server, terminal):
+    terminal.get("/v1/cases", params={"applicant": WANG})
+    stored = b"".join(p.read_bytes() for p in server.database.parent.glob("backoffice.db*"))
+    for secret in (WANG, "王建国", "李秀英", "13807561234", server.terminal_secret_file.read_text()):
+        assert secret.encode() not in stored, secret
+
+
+def test_log_has_no_personal_data(server, terminal):
+    terminal.get("/v1/cases", params={"applicant": WANG})
+    log = server.log_file.read_text(errors="replace") if server.log_file.exists() else ""
+    assert WANG not in log
+
+
+def test_client_signature_round_trip(server):
+    session = requests.Session()
+    session.auth = TerminalSignature("CM-KIOSK-0001", server.terminal_secret_file.read_text())
+    answer = session.post(f"{server.url}/v1/terminals/heartbeat", json={"app_version": "t"}, timeout=10)
+    assert answer.status_code == 200 and "commands" in answer.json()
