@@ -28,6 +28,8 @@ class HardwareProfile:
     # Every section of the profile file, so each device package can read its own
     # settings (e.g. sections["scanner"]) without this module knowing them all.
     sections: dict[str, Any] = field(default_factory=dict)
+    # tcp://host:9100, serial:///dev/ttyUSB0?baudrate=19200, usb://VID:PID (devices.printer.transports)
+    receipt_printer_uri: str = ""
 
 
 @dataclass(frozen=True)
@@ -101,9 +103,12 @@ def load_profile(path: Path, var_dir: Path) -> HardwareProfile:
             native_qr=_bool(printer.get("native_qr", False)),
             qr_module_size=int(printer.get("qr_module_size", 6)),
             cutter=_bool(printer.get("cutter", True)),
+            code_page=str(printer.get("code_page", "gb18030")),
+            status_timeout_s=float(printer.get("status_timeout_s", 0.5)),
         ),
         window_size=(int(width), int(height)),
         sections=data,
+        receipt_printer_uri=str(printer.get("uri", "")),
     )
 
 

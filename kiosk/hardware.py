@@ -7,6 +7,7 @@ from devices.idcard import IdCardReader
 from devices.idcard.drivers import HARDWARE_DRIVERS, build_hardware_backend
 from devices.idcard.sim import SimulatedIdCardBackend, load_demo_people
 from devices.printer import ReceiptPrinter
+from devices.printer.document import build_document_printer
 
 from .config import KioskConfig
 
@@ -16,14 +17,19 @@ class Devices:
     idcard: IdCardReader
     receipt_printer: ReceiptPrinter
     idcard_sim: SimulatedIdCardBackend | None = None  # the demo panel's handle on the sim
+    document_printer: object | None = None  # devices.printer.document: CUPS or a folder
 
     def open(self) -> None:
         self.idcard.open()
         self.receipt_printer.open()
+        if self.document_printer is not None:
+            self.document_printer.open()
 
     def close(self) -> None:
         self.idcard.close()
         self.receipt_printer.close()
+        if self.document_printer is not None:
+            self.document_printer.close()
 
 
 class UnknownDriver(ValueError):
@@ -40,7 +46,20 @@ def build_devices(config: KioskConfig) -> Devices:
         idcard_backend = build_hardware_backend(profile.idcard_driver, profile.sections.get("idcard", {}))
     else:
         raise UnknownDriver(f"idcard driver {profile.idcard_driver!r} is not available yet")
-    if profile.receipt_printer_driver != "file":
-        raise UnknownDriver(f"receipt printer driver {profile.receipt_printer_driver!r} is not available yet")
-    printer = ReceiptPrinter(profile.receipt_printer_target, profile.receipt_printer)
-    return Devices(idcard=IdCardReader(idcard_backend), receipt_printer=printer, idcard_sim=sim)
+    printer = ReceiptPrinter(_receipt_printer_target(profile), profile.receipt_printer)
+    try:
+        documents = build_document_printer(profile.sections.get("document_printer", {}), config.var_dir)
+    except ValueError as exc:
+        raise UnknownDriver(str(exc)) from exc
+    return Devices(idcard=IdCardReader(idcard_backend), receipt_printer=printer, idcard_sim=sim,
+                   document_printer=documents)
+
+
+def _receipt_printer_target(profile):
+    """`file` spools under var_dir; network, serial and usb printers are named by a URI."""
+    driver = profile.receipt_printer_driver
+    if driver == "file":
+        return profile.receipt_printer_target
+    if driver in ("network", "serial", "usb") and profile.receipt_printer_uri:
+        return profile.receipt_printer_uri
+    raise UnknownDriver(f"receipt printer driver {driver!r} needs a uri (e.g. tcp://192.168.1.50:9100)")

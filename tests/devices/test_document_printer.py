@@ -169,3 +169,21 @@ def test_folder_backend_keeps_a_copy(tmp_path):
     assert result.ok and result.output.read_bytes() == pdf.read_bytes()
     text = pdf_text(result.output)
     assert "Printedcopyofanelectroniclicence" in text and "营业执照" in text
+
+
+@needs_cups
+def test_kiosk_diag_doc_print(cups_queue, tmp_path, produced, capsys):
+    from kiosk.diag.__main__ import main
+
+    server, queue = cups_queue
+    pdf = item_guide_pdf(GUIDE, tmp_path / "g.pdf", "CM-KIOSK-0007", NOW, Translator("zh_CN").gettext)
+    title = f"kiosktest-{uuid.uuid4().hex[:8]}-diag"
+    produced.append(title)
+    code = main(["doc", "print", str(pdf), "--queue", queue, "--server", server, "--title", title])
+    out = capsys.readouterr().out
+    assert code == 0, out
+    assert '"job_state": "completed"' in out
+    assert "办事指南" in pdf_text(printed_pdf(title))
+    not_pdf = tmp_path / "notes.txt"
+    not_pdf.write_text("hello")
+    assert main(["doc", "print", str(not_pdf), "--queue", queue, "--server", server]) == 2

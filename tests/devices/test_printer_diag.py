@@ -1,0 +1,77 @@
+"""`kiosk-diag printer ...` against the TCP 9100 emulator: JSON out, meaningful exit codes."""
+import json
+
+import pytest
+import zxingcpp
+
+from devices.printer.emulator import PrinterEmulator
+from kiosk.diag.__main__ import main
+
+RECEIPT = {
+    "kind": "application_receipt",
+    "case_number": "469023-2026-000200",
+    "received_at": "2026-11-27T21:04:00+08:00",
+    "terminal_id": "CM-KIOSK-0007",
+    "item_name": "个体工商户设立登记",
+    "item_code": "469023-XK-SC-0001",
+    "applicant_masked": "李*",
+    "materials": [{"name": "个体工商户登记申请书", "form": "original", "copies": 1}],
+    "deferred": [{"name": "消防安全检查合格证明", "due": "2026-12-11"}],
+    "commitment_signed": True,
+    "promised_days": 3,
+    "promised_date": "2026-12-02",
+    "tracking_token": "CM1.test.469023-2026-000200",
+}
+
+
+@pytest.fixture
+def emu():
+    with PrinterEmulator() as emulator:
+        yield emulator
+
+
+def run(capsys, *argv):
+    code = main(list(argv))
+    return code, json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+
+
+def test_status_of_a_ready_printer(emu, capsys):
+    code, out = run(capsys, "printer", "status", "--uri", emu.uri)
+    assert code == 0 and out["state"] == "online" and out["media"] == "ok"
+
+
+def test_status_exit_codes_for_paper_out_and_silence(emu, capsys):
+    emu.paper_out = True
+    code, out = run(capsys, "printer", "status", "--uri", emu.uri)
+    assert code == 3 and out["media"] == "out"
+    emu.paper_out, emu.silent = False, True
+    code, out = run(capsys, "printer", "status", "--uri", emu.uri)
+    assert code == 4 and out["state"] == "offline"
+
+
+def test_test_page(emu, capsys):
+    code, out = run(capsys, "printer", "test-page", "--uri", emu.uri)
+    assert code == 0 and out["ok"]
+    receipt = emu.wait_for_receipt()
+    assert receipt.lines[0].startswith("打印机测试页")
+    assert "标点「」、。；：！？ ABCabc 0123456789" in receipt.lines
+
+
+def test_print_receipt_from_json(emu, capsys, tmp_path):
+    path = tmp_path / "receipt.json"
+    path.write_text(json.dumps(RECEIPT, ensure_ascii=False), encoding="utf-8")
+    code, out = run(capsys, "printer", "print-receipt", str(path), "--uri", emu.uri)
+    assert code == 0, out
+    receipt = emu.wait_for_receipt()
+    assert "办件编号：469023-2026-000200" in receipt.lines
+    assert [c.text for c in zxingcpp.read_barcodes(receipt.image(emu.width))] == [RECEIPT["tracking_token"]]
+
+
+def test_bad_json_and_bad_uri_are_exit_2(emu, capsys, tmp_path):
+    path = tmp_path / "bad.json"
+    path.write_text(json.dumps({"kind": "application_receipt", "case_number": "x"}))
+    code, out = run(capsys, "printer", "print-receipt", str(path), "--uri", emu.uri)
+    assert code == 2 and not out["ok"]
+    code, out = run(capsys, "printer", "status", "--uri", "lpt://nowhere")
+    assert code == 2
+    assert not emu.receipts
