@@ -1,0 +1,219 @@
+"""The speech facade the kiosk uses: speak() returns at once; a worker process renders and
+plays. A supervisor thread reads the worker's results and heartbeats and restarts a worker
+that died or hung. Playback failure (no sound card) is a status, never an exception."""
+from __future__ import annotations
+
+import itertools
+import logging
+import multiprocessing as mp
+import queue
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..health import DeviceState, DeviceStatus, SelfTestResult
+from .engine import Voice
+from .wav import wav_info
+from .worker import Request, Result, WorkerConfig, main as worker_main
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class SpeechSettings:
+    rate_wpm: int = 165
+    elder_rate_wpm: int = 125  # elder mode: slower and louder
+    volume: float = 0.9
+    elder_volume: float = 1.0
+    hang_s: float = 5.0  # no heartbeat for this long: the worker is restarted
+
+
+class Speech:
+    def __init__(self, cache_dir: Path, settings: SpeechSettings = SpeechSettings(), *,
+                 player: tuple[str, ...] = ("aplay", "-q"), engine_command: str = "espeak-ng",
+                 engine_timeout_s: float = 10.0, device: str = "speech"):
+        self.settings = settings
+        self.device = device
+        self.elder_mode = False
+        self._config = WorkerConfig(str(cache_dir), tuple(player), engine_command, engine_timeout_s)
+        self._ctx = mp.get_context("spawn")  # no fork of a threaded Kivy process
+        self._seq = itertools.count(1)
+        self._lock = threading.Lock()
+        self._process = None
+        self._requests = None
+        self._results = None
+        self._supervisor: threading.Thread | None = None
+        self._stop = threading.Event()
+        self._last_beat = 0.0
+        self._waiters: dict[int, queue.Queue] = {}
+        self._listeners: list = []
+        self.restarts = 0
+        self.last_result: Result | None = None
+        self._recent: dict[int, Result] = {}  # final results of the last speak() calls
+        self.playback_error = ""
+        self.engine_error = ""
+
+    # -- lifecycle ------------------------------------------------------------------------
+    def open(self) -> None:
+        with self._lock:
+            if self._supervisor is not None:
+                return
+            self._stop.clear()
+            self._start_worker()
+            self._supervisor = threading.Thread(target=self._supervise, name="speech-supervisor", daemon=True)
+            self._supervisor.start()
+
+    def close(self) -> None:
+        self._stop.set()
+        if self._supervisor is not None:
+            self._supervisor.join(timeout=3)
+            self._supervisor = None
+        with self._lock:
+            self._stop_worker(graceful=True)
+
+    def subscribe(self, listener) -> None:
+        """listener(Result) on the supervisor thread: played, interrupted, play_error, ..."""
+        self._listeners.append(listener)
+
+    # -- speaking -------------------------------------------------------------------------
+    def voice(self, lang: str) -> Voice:
+        s = self.settings
+        if self.elder_mode:
+            return Voice(lang, s.elder_rate_wpm, s.elder_volume)
+        return Voice(lang, s.rate_wpm, s.volume)
+
+    def speak(self, text: str, lang: str = "zh", priority: int = 0, *, cache: bool = False) -> int:
+        """Queues `text`; returns its sequence number. `cache=True` only for fixed prompts."""
+        return self._send(Request(next(self._seq), str(text), self.voice(lang), int(priority), bool(cache)))
+
+    def render_to_file(self, text: str, out: Path, lang: str = "zh", *, cache: bool = False,
+                       timeout: float = 30.0) -> Result:
+        """Renders without playing and waits for the worker's answer."""
+        seq = next(self._seq)
+        waiter: queue.Queue = queue.Queue()
+        self._waiters[seq] = waiter
+        try:
+            self._send(Request(seq, str(text), self.voice(lang), 0, bool(cache), str(out), play=False))
+            return waiter.get(timeout=timeout)
+        except queue.Empty:
+            return Result(seq, "engine_error", "no answer from the speech worker")
+        finally:
+            self._waiters.pop(seq, None)
+
+    def wait_for(self, seq: int, timeout: float = 30.0) -> Result:
+        """Waits for the final result of a speak() (for diagnostics and tests)."""
+        waiter: queue.Queue = queue.Queue()
+        self._waiters[seq] = waiter
+        try:
+            done = self._recent.get(seq)
+            return done if done is not None else waiter.get(timeout=timeout)
+        except queue.Empty:
+            return Result(seq, "engine_error", "no answer from the speech worker")
+        finally:
+            self._waiters.pop(seq, None)
+
+    def _send(self, request: Request) -> int:
+        with self._lock:
+            if self._requests is None:
+                self._start_worker()
+            self._requests.put(request)
+        return request.seq
+
+    # -- health ---------------------------------------------------------------------------
+    def status(self) -> DeviceStatus:
+        if self._supervisor is None:
+            return DeviceStatus(self.device, "espeak-ng", DeviceState.OFFLINE, detail="not opened")
+        if self.engine_error:
+            return DeviceStatus(self.device, "espeak-ng", DeviceState.HARDWARE_ERROR, detail=self.engine_error)
+        if self.playback_error:
+            # speech renders but cannot be heard: the kiosk must lean on text alone
+            return DeviceStatus(self.device, "espeak-ng", DeviceState.NO_DEVICE,
+                                detail=f"audio output: {self.playback_error}")
+        return DeviceStatus(self.device, "espeak-ng", DeviceState.ONLINE,
+                            detail=f"worker restarts: {self.restarts}")
+
+    def self_test(self, folder: Path | None = None) -> SelfTestResult:
+        import tempfile
+
+        with tempfile.TemporaryDirectory(dir=folder) as tmp:
+            results = []
+            for lang, text in (("zh", "自助服务终端自检"), ("en", "Self-service terminal check")):
+                out = Path(tmp) / f"{lang}.wav"
+                result = self.render_to_file(text, out, lang)
+                ok = result.outcome == "rendered" and out.exists() and not wav_info(out).silent
+                results.append(f"{lang}: {'ok' if ok else result.detail or result.outcome}")
+                if not ok:
+                    return SelfTestResult(False, self.status(), "; ".join(results))
+        status = self.status()
+        return SelfTestResult(status.state is DeviceState.ONLINE, status, "; ".join(results))
+
+    # -- worker supervision ---------------------------------------------------------------
+    def _start_worker(self) -> None:
+        self._requests = self._ctx.Queue()
+        self._results = self._ctx.Queue()
+        self._process = self._ctx.Process(target=worker_main, args=(self._requests, self._results, self._config),
+                                          name="kiosk-speech", daemon=True)
+        self._process.start()
+        self._last_beat = time.monotonic() + 5.0  # grace for the interpreter to start
+
+    def _stop_worker(self, graceful: bool) -> None:
+        process, requests = self._process, self._requests
+        self._process = self._requests = None
+        if process is None:
+            return
+        if graceful and process.is_alive():
+            try:
+                requests.put(None)
+            except (OSError, ValueError):
+                pass
+            process.join(timeout=2)
+        if process.is_alive():
+            process.kill()
+            process.join(timeout=2)
+
+    def _supervise(self) -> None:
+        while not self._stop.is_set():
+            results = self._results
+            try:
+                result = results.get(timeout=0.2) if results is not None else None
+            except (queue.Empty, OSError, ValueError, EOFError):
+                result = None
+            if result is not None:
+                self._last_beat = time.monotonic()
+                if result.outcome != "heartbeat":
+                    self._record(result)
+                continue
+            with self._lock:
+                process = self._process
+                dead = process is not None and not process.is_alive()
+                hung = process is not None and time.monotonic() - self._last_beat > self.settings.hang_s
+                if dead or hung:
+                    log.warning("speech worker %s; restarting", "died" if dead else "hung")
+                    self._stop_worker(graceful=False)
+                    self.restarts += 1
+                    self._start_worker()
+                    for seq, waiter in list(self._waiters.items()):
+                        waiter.put(Result(seq, "engine_error", "speech worker restarted"))
+
+    def _record(self, result: Result) -> None:
+        if result.outcome == "play_error":
+            self.playback_error = result.detail
+        elif result.outcome == "played":
+            self.playback_error = ""
+        if result.outcome == "engine_error":
+            self.engine_error = result.detail
+        elif result.outcome in ("rendered", "played"):
+            self.engine_error = ""
+        self.last_result = result
+        self._recent[result.seq] = result
+        if len(self._recent) > 64:
+            self._recent.pop(next(iter(self._recent)))
+        waiter = self._waiters.get(result.seq)
+        if waiter is not None:
+            waiter.put(result)
+        for listener in list(self._listeners):
+            try:
+                listener(result)
+            except Exception:
+                log.exception("speech listener failed")
