@@ -63,16 +63,19 @@ def fleet(request: Request, who: Caller = Depends(caller("supervisor")), session
 
 
 @router.post("/{terminal_id}/commands", status_code=201)
-def queue_command(terminal_id: str, payload: dict[str, Any] = Body(...), who: Caller = Depends(caller("admin")),
-                  session: Session = Depends(get_db)):
+def queue_command(terminal_id: str, request: Request, payload: dict[str, Any] = Body(...),
+                  who: Caller = Depends(caller("admin")), session: Session = Depends(get_db)):
     if session.get(Terminal, terminal_id) is None:
         raise NotFound("no such terminal")
     name = payload.get("command")
     if name not in terminals.COMMANDS:
         raise Invalid(f"command must be one of {', '.join(terminals.COMMANDS)}")
-    command = TerminalCommand(terminal_id=terminal_id, command=name, created_by=who.name)
-    session.add(command)
-    session.flush()
-    audit.record(session, who.actor, "terminal.command", terminal_id, command=name)
-    session.commit()
-    return {"id": command.id, "command": name}
+
+    def produce():
+        command = TerminalCommand(terminal_id=terminal_id, command=name, created_by=who.name)
+        session.add(command)
+        session.flush()
+        audit.record(session, who.actor, "terminal.command", terminal_id, command=name)
+        return 201, {"id": command.id, "command": name}
+
+    return idempotent(request, session, f"command:{who.actor}", f"{terminal_id}:{name}", produce)

@@ -166,9 +166,11 @@ def test_register_heartbeat_command_and_alerts(server, staff):
     alerts = staff("supervisor01").get("/v1/supervision/alerts").json()["alerts"]
     assert any(a["kind"] == "paper_out" and a["subject"] == "CM-KIOSK-0042" for a in alerts)
 
-    queued = admin.post("/v1/terminals/CM-KIOSK-0042/commands", {"command": "out_of_service"}, key=None)
+    queued = admin.post("/v1/terminals/CM-KIOSK-0042/commands", {"command": "out_of_service"}, key="cmd-1")
     assert queued.status_code == 201
-    assert admin.post("/v1/terminals/CM-KIOSK-0042/commands", {"command": "format_disk"}, key=None).status_code == 422
+    retried = admin.post("/v1/terminals/CM-KIOSK-0042/commands", {"command": "out_of_service"}, key="cmd-1")
+    assert retried.json()["id"] == queued.json()["id"]  # a retried click queues it once
+    assert admin.post("/v1/terminals/CM-KIOSK-0042/commands", {"command": "format_disk"}).status_code == 422
     beat = kiosk.post(f"{server.url}/v1/terminals/heartbeat", json={"devices": {}}, timeout=10).json()
     (command,) = beat["commands"]
     assert command["command"] == "out_of_service"
