@@ -175,7 +175,7 @@ class CaseMaterial(Base):
     __tablename__ = "case_materials"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
-    material_code: Mapped[str] = mapped_column(String(16))
+    material_code: Mapped[str] = mapped_column(String(96))  # "M01", or "ITEM-CODE/M01" in a bundle
     name: Mapped[str] = mapped_column(String(200))
     form: Mapped[str] = mapped_column(String(16))  # original | copy | electronic
     copies: Mapped[int] = mapped_column(Integer, default=1)

@@ -26,8 +26,12 @@ def free_port() -> int:
 
 class EmbeddedBackoffice:
     def __init__(self, database: Path, port: int | None = None, seed_demo: bool = True,
-                 lookup_key: str | None = None, log_file: Path | None = None):
+                 lookup_key: str | None = None, log_file: Path | None = None,
+                 database_url: str | None = None):
+        """`database` is the SQLite file; its directory also holds the generated secrets and
+        the demo terminal's secret. `database_url` (e.g. PostgreSQL) replaces the SQLite file."""
         self.database = Path(database)
+        self.database_url = database_url or f"sqlite:///{self.database}"
         self.port = port or free_port()
         self.seed_demo = seed_demo
         self.lookup_key = lookup_key
@@ -45,11 +49,13 @@ class EmbeddedBackoffice:
 
     def start(self, timeout: float = 60.0) -> "EmbeddedBackoffice":
         self.database.parent.mkdir(parents=True, exist_ok=True)
-        cmd = [sys.executable, "-m", "backoffice", "--database-url", f"sqlite:///{self.database}",
-               "serve", "--host", "127.0.0.1", "--port", str(self.port), "--migrate"]
+        cmd = [sys.executable, "-m", "backoffice", "serve", "--host", "127.0.0.1", "--port", str(self.port),
+               "--migrate"]
         if self.seed_demo:
             cmd += ["--seed-demo", "--terminal-secret-file", str(self.terminal_secret_file)]
-        env = dict(os.environ, BACKOFFICE_VAR_DIR=str(self.database.parent))
+        # The URL goes by environment, not argv: a server URL may carry a password.
+        env = dict(os.environ, BACKOFFICE_VAR_DIR=str(self.database.parent),
+                   BACKOFFICE_DATABASE_URL=self.database_url)
         if self.lookup_key:
             env["BACKOFFICE_LOOKUP_KEY"] = self.lookup_key
         out = open(self.log_file, "ab") if self.log_file else subprocess.DEVNULL

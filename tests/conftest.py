@@ -8,6 +8,7 @@ import pytest
 
 from kiosk.embedded_backoffice import EmbeddedBackoffice
 from kiosk.paths import ASSETS
+from tests.postgres import postgres_server  # noqa: F401  (a private PostgreSQL for the run)
 
 DEMO_SEED = ASSETS / "seed" / "demo.json"
 

@@ -326,7 +326,7 @@ def upgrade() -> None:
     op.create_table('case_materials',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('case_id', sa.Integer(), nullable=False),
-    sa.Column('material_code', sa.String(length=16), nullable=False),
+    sa.Column('material_code', sa.String(length=96), nullable=False),
     sa.Column('name', sa.String(length=200), nullable=False),
     sa.Column('form', sa.String(length=16), nullable=False),
     sa.Column('copies', sa.Integer(), nullable=False),
