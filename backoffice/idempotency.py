@@ -3,6 +3,7 @@ first answer again; the same key with another body is refused. Kept in the datab
 every server process sees it."""
 from __future__ import annotations
 
+import hashlib
 import json
 from typing import Callable
 
@@ -21,6 +22,8 @@ def idempotent(request: Request, session: Session, scope: str, fingerprint: str,
     key = request.headers.get("Idempotency-Key", "").strip()
     if not key or len(key) > 128:
         raise Invalid("an Idempotency-Key header (1-128 characters) is required")
+    # Only a digest is kept: the request itself may carry an ID number.
+    fingerprint = hashlib.sha256(fingerprint.encode()).hexdigest()
     stored = _find(session, scope, key)
     if stored is not None:
         return _replay(stored, fingerprint)

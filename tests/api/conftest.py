@@ -39,11 +39,17 @@ class Api:
         return self.post(f"/v1/cases/{number}/actions/{action}", params, key=None)
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def server(request, tmp_path_factory):
+    """Every module's tests run twice: on SQLite (the default) and on a real PostgreSQL."""
     var = tmp_path_factory.mktemp("bo")
-    bo = EmbeddedBackoffice(database=var / "backoffice.db", log_file=var / "backoffice.log")
+    url = None
+    if request.param == "postgresql":
+        pg = request.getfixturevalue("postgres_server")
+        url = pg.create_database(f"api_{request.module.__name__.rsplit('.', 1)[-1]}"[:60].lower())
+    bo = EmbeddedBackoffice(database=var / "backoffice.db", log_file=var / "backoffice.log", database_url=url)
     bo.start()
+    bo.kind = request.param
     yield bo
     bo.stop()
 

@@ -8,6 +8,7 @@ import requests
 
 from kiosk.domain import signing
 from services.api import TerminalSignature
+from tests.api.database import stored_bytes
 
 WANG = "469023195801041234"
 
@@ -75,17 +76,25 @@ def test_repeated_failed_logins_are_throttled(server):
     assert blocked.status_code == 429 and blocked.headers.get("Retry-After")
 
 
-def test_no_personal_data_at_rest_in_clear(server, terminal):
+def test_no_personal_data_at_rest_in_clear(server, terminal, staff):
     terminal.get("/v1/cases", params={"applicant": WANG})
-    stored = b"".join(p.read_bytes() for p in server.database.parent.glob("backoffice.db*"))
+    booked = staff("clerk01").post("/v1/appointments", {"item_code": "469023-XK-SCJG-0002",
+                                                        "slot_start": "2026-12-01T09:00",
+                                                        "applicant": {"document_number": WANG, "name": "王建国"}})
+    assert booked.status_code == 201  # its idempotency record is stored too
+    stored = stored_bytes(server)
+    assert b"469023-0001" in stored  # the dump does hold the data
     for secret in (WANG, "王建国", "李秀英", "13807561234", server.terminal_secret_file.read_text()):
         assert secret.encode() not in stored, secret
 
 
-def test_log_has_no_personal_data(server, terminal):
+def test_log_has_no_personal_data(server, terminal, staff):
     terminal.get("/v1/cases", params={"applicant": WANG})
+    # A failing insert (an over-long field) must not log its parameters.
+    staff("clerk01").post("/v1/appointments", {"item_code": "469023-XK-SCJG-0002", "slot_start": "2026-12-01T09:00",
+                                               "applicant": {"document_number": WANG, "name": "王" * 100}})
     log = server.log_file.read_text(errors="replace") if server.log_file.exists() else ""
-    assert WANG not in log
+    assert WANG not in log and "王王王" not in log
 
 
 def test_client_signature_round_trip(server):

@@ -3,11 +3,10 @@ calendar, audit, catalogue, and the system endpoints — over HTTP."""
 from __future__ import annotations
 
 import datetime as dt
-import sqlite3
-
 import pytest
 import requests
 
+from tests.api.database import execute_sql
 from tests.api.submissions import WANG, application, bundle_application
 
 CST = dt.timezone(dt.timedelta(hours=8))
@@ -202,12 +201,10 @@ def test_audit_chain_is_intact_and_detects_tampering(server, staff):
     assert verdict["intact"] and verdict["checked"] > 10
     entries = admin.get("/v1/audit", params={"limit": 5}).json()["entries"]
     assert entries and all(e["hash"] for e in entries)
-    with sqlite3.connect(server.database) as db:
-        db.execute("UPDATE audit_log SET action = 'case.erased' WHERE id = 3")
+    execute_sql(server, "UPDATE audit_log SET action = 'case.erased' WHERE id = 3")
     broken = admin.get("/v1/audit/verify").json()
     assert not broken["intact"] and broken["first_broken_id"] == 3
-    with sqlite3.connect(server.database) as db:  # put it back for the other tests
-        db.execute("UPDATE audit_log SET action = ? WHERE id = 3", (entries[2]["action"],))
+    execute_sql(server, "UPDATE audit_log SET action = :a WHERE id = 3", a=entries[2]["action"])  # put it back
     assert admin.get("/v1/audit/verify").json()["intact"]
 
 
