@@ -8,6 +8,7 @@ from devices.idcard.drivers import HARDWARE_DRIVERS, build_hardware_backend
 from devices.idcard.sim import SimulatedIdCardBackend, load_demo_people
 from devices.printer import ReceiptPrinter
 from devices.printer.document import build_document_printer
+from devices.scanner import Scanner, build_scanner
 
 from .config import KioskConfig
 
@@ -18,18 +19,27 @@ class Devices:
     receipt_printer: ReceiptPrinter
     idcard_sim: SimulatedIdCardBackend | None = None  # the demo panel's handle on the sim
     document_printer: object | None = None  # devices.printer.document: CUPS or a folder
+    scanner: Scanner | None = None
+    speech: object | None = None  # devices.speech.Speech: worker process started on open()
+    doccam: object | None = None  # devices.doccam.DocumentCamera: opened by the capture screen only
 
     def open(self) -> None:
         self.idcard.open()
         self.receipt_printer.open()
         if self.document_printer is not None:
             self.document_printer.open()
+        for device in (self.scanner, self.speech):
+            if device is not None:
+                device.open()
 
     def close(self) -> None:
         self.idcard.close()
         self.receipt_printer.close()
         if self.document_printer is not None:
             self.document_printer.close()
+        for device in (self.scanner, self.speech, self.doccam):
+            if device is not None:
+                device.close()
 
 
 class UnknownDriver(ValueError):
@@ -51,8 +61,22 @@ def build_devices(config: KioskConfig) -> Devices:
         documents = build_document_printer(profile.sections.get("document_printer", {}), config.var_dir)
     except ValueError as exc:
         raise UnknownDriver(str(exc)) from exc
+    scanner, speech, doccam = _scan_speech_doccam(config)
     return Devices(idcard=IdCardReader(idcard_backend), receipt_printer=printer, idcard_sim=sim,
-                   document_printer=documents)
+                   document_printer=documents, scanner=scanner, speech=speech, doccam=doccam)
+
+
+def _scan_speech_doccam(config: KioskConfig):
+    from devices.doccam import build_doccam
+    from devices.speech import build_speech
+
+    sections = config.profile.sections
+    try:
+        scanner = build_scanner(sections.get("scanner", {}), config.var_dir)
+        doccam = build_doccam(sections.get("doccam", {"driver": "sim"}), config.var_dir)
+    except ValueError as exc:
+        raise UnknownDriver(str(exc)) from exc
+    return scanner, build_speech(sections.get("speech", {}), config.var_dir), doccam
 
 
 def _receipt_printer_target(profile):
