@@ -22,13 +22,9 @@ from kivy.uix.label import Label
 from kivy.uix.modalview import ModalView
 from kivy.uix.screenmanager import NoTransition, ScreenManager
 
-from screens import KV_DIR
-from screens.attract import AttractScreen
-from screens.case_detail import CaseDetailScreen
-from screens.cases import CasesScreen
-from screens.home import HomeScreen
-from screens.message import MessageScreen
+from screens import KV_DIR, discover_screens, kv_files
 from services.api import BackofficeClient
+from services.qrtokens import load_verifier
 
 from . import theme
 from .config import KioskConfig
@@ -41,8 +37,6 @@ from .tr import KivyTranslations
 
 log = logging.getLogger(__name__)
 
-KV_FILES = ("widgets.kv", "attract.kv", "home.kv", "cases.kv", "case_detail.kv", "message.kv")
-SCREENS = (AttractScreen, HomeScreen, CasesScreen, CaseDetailScreen, MessageScreen)
 DEMO_KEYS = {282: 0, 283: 1, 284: 2}  # F1..F3 insert demo people's cards, F4 removes
 KEY_F4 = 285
 
@@ -70,8 +64,11 @@ class KioskApp(App):
             font_path=self.font_path,
             preview_dir=config.var_dir / "slips",
             call_on_main=lambda fn: Clock.schedule_once(lambda _dt: fn()),
+            idle_warning_s=config.idle_warning_s,
+            devices=self.devices,
         )
         self._busy: ModalView | None = None
+        self._idle_warning: ModalView | None = None
         self._toast: Label | None = None
 
     def get_application_config(self, defaultpath="%(appdir)s/%(appname)s.ini"):
@@ -80,10 +77,10 @@ class KioskApp(App):
     # --- building ------------------------------------------------------------------------
     def build(self):
         theme.register_fonts(str(self.font_path))
-        for name in KV_FILES:
-            Builder.load_file(str(KV_DIR / name))
+        for path in kv_files():
+            Builder.load_file(str(path))
         self.manager = ScreenManager(transition=NoTransition())
-        for screen_class in SCREENS:
+        for screen_class in discover_screens():
             self.manager.add_widget(screen_class())
         column = BoxLayout(orientation="vertical")
         self.top_bar = Factory.TopBar()
@@ -106,7 +103,8 @@ class KioskApp(App):
         self.translator.on_switch(lambda _lang: self._refresh_current())
         self.controller.attach(self)
         Window.bind(on_touch_down=self._on_any_touch, on_key_down=self._on_key)
-        Clock.schedule_interval(lambda _dt: self.controller.check_idle(), 1.0)
+        Clock.schedule_interval(lambda _dt: self._check_idle(), 1.0)
+        self._idle_warning = Factory.IdleWarning()
         return root
 
     def _build_demo_panel(self):
@@ -124,7 +122,16 @@ class KioskApp(App):
         self.devices.idcard.subscribe(
             lambda event: Clock.schedule_once(lambda _dt: self.controller.on_card_event(event))
         )
+        if self.devices.scanner is not None:
+            self.devices.scanner.subscribe(
+                lambda event: Clock.schedule_once(lambda _dt: self.controller.on_code_scanned(event.code.text))
+            )
         self.devices.open()
+        self.manager.current_screen.refresh()
+        # The QR key: fetched once (and kept for offline use) off the main thread.
+        cache = self.kiosk_config.var_dir / "qr-key.json"
+        self.controller.in_background(lambda: load_verifier(self.controller.api, cache),
+                                      self._verifier_loaded, back_to="attract")
         log.info("kiosk started", extra={"terminal": self.kiosk_config.terminal_id,
                                          "profile": self.kiosk_config.profile.model})
 
@@ -132,10 +139,33 @@ class KioskApp(App):
         self.devices.close()
         self.controller.shutdown()
 
+    def _verifier_loaded(self, verifier) -> None:
+        self.controller.verifier = verifier
+        if verifier is None:
+            log.warning("no QR key yet: scanned codes are refused until the back office is reached")
+
+    def _check_idle(self) -> None:
+        self.controller.check_idle(self.manager.current_screen.idle_timeout_s)
+
     # --- KioskUI -------------------------------------------------------------------------
     def navigate(self, screen: str) -> None:
         self.session_active = self.session.active
+        if self.manager.current == screen:
+            self.manager.current_screen.refresh()
         self.manager.current = screen
+
+    def current_screen(self) -> str:
+        return self.manager.current
+
+    def show_idle_warning(self, seconds_left: int | None) -> None:
+        warning = self._idle_warning
+        if seconds_left is None:
+            if warning.parent is not None:
+                warning.dismiss(animation=False)
+            return
+        warning.seconds_left = seconds_left
+        if warning.parent is None:
+            warning.open(animation=False)
 
     def show_busy(self, message: str | None) -> None:
         if message is None:

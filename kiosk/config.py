@@ -37,6 +37,7 @@ class KioskConfig:
     terminal_id: str
     language: str
     idle_timeout_s: float
+    idle_warning_s: float
     demo: bool
     var_dir: Path
     backoffice_url: str
@@ -72,7 +73,8 @@ def load_config(path: Path | None = None, overrides: dict[str, Any] | None = Non
     return KioskConfig(
         terminal_id=str(kiosk.get("terminal_id", "CM-KIOSK-0001")),
         language=str(kiosk.get("language", "zh_CN")),
-        idle_timeout_s=float(kiosk.get("idle_timeout_s", 60)),
+        idle_timeout_s=float(kiosk.get("idle_timeout_s", 90)),
+        idle_warning_s=max(20.0, float(kiosk.get("idle_warning_s", 30))),  # WCAG: >= 20 s to respond
         demo=_bool(kiosk.get("demo", True)),
         var_dir=var_dir,
         backoffice_url=str(backoffice.get("url", "http://127.0.0.1:8700")),

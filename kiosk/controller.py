@@ -1,40 +1,41 @@
-"""The journey controller: what happens on a card, a tap or a result, in one place.
+"""The kiosk controller: sessions, device events, background work, idle warnings, speech.
 
-No Kivy here. The App gives the controller a `KioskUI` (navigate, show busy/errors, reset
-screens) and a way to run a function on the main thread; network and printer work runs on
-a worker pool and its result comes back through that. Results that arrive after the
-session ended (the citizen walked away) are dropped by the session generation check.
+No Kivy here. The App gives the controller a `KioskUI` (navigate, busy overlay, messages,
+idle warning, reset screens) and a way to run a function on the main thread; network and
+printer work runs on a worker pool and its result comes back through that. Results that
+arrive after the session ended are dropped (session generation check). What each journey
+does lives in kiosk/journeys/.
 """
 from __future__ import annotations
 
-import datetime as dt
 import logging
+import math
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Callable, Protocol
 
 from devices.idcard import CardEvent, CardInserted, CardReadError, CardRemoved
 from devices.printer import ReceiptPrinter
-from kiosk.domain.cases import N_, CaseDetail, CaseSummary
-from kiosk.domain.slips import SlipDocument
+from kiosk.domain.cases import N_
+from kiosk.domain.tokens import TokenExpired, TokenInvalid
 from services.api import BackofficeClient, BackofficeError, BackofficeUnavailable
-from services.preview import render_slip_png
-from services.slips import progress_slip
 
+from . import journeys
 from .i18n import Translator
 from .session import Session
 
 log = logging.getLogger(__name__)
-CST = dt.timezone(dt.timedelta(hours=8), "CST")
 
 
 class KioskUI(Protocol):
     def navigate(self, screen: str) -> None: ...
+    def current_screen(self) -> str: ...
     def show_busy(self, message: str | None) -> None: ...
     def show_message(self, title: str, body: str, back_to: str) -> None:
         """Title and body are message ids; the screen translates them (and re-translates
         them on a language switch)."""
     def show_toast(self, message: str) -> None: ...
+    def show_idle_warning(self, seconds_left: int | None) -> None: ...
     def reset_screens(self) -> None: ...
 
 
@@ -48,26 +49,33 @@ MSG_PRINTER = N_(
     "The printer is not ready. Nothing is lost: you can print this slip again later, "
     "or check progress by calling 12345."
 )
+MSG_CODE_INVALID = N_("This code is not valid. Please scan a code printed or sent by the county service.")
+MSG_CODE_EXPIRED = N_("This code has expired. Please book again or ask at the service centre.")
+MSG_IDLE = N_("Do you need more time? Tap Continue.")
+MSG_GOODBYE = N_("Thank you. Please take your card and your papers.")
 
 
 class KioskController:
     def __init__(self, *, session: Session, api: BackofficeClient, printer: ReceiptPrinter,
                  translator: Translator, terminal_id: str, idle_timeout_s: float,
-                 font_path: Path, preview_dir: Path,
-                 call_on_main: Callable[[Callable[[], None]], None]):
+                 font_path: Path, preview_dir: Path, call_on_main: Callable[[Callable[[], None]], None],
+                 idle_warning_s: float = 30, devices: Any = None, verifier: Any = None):
         self.session = session
         self.api = api
         self.printer = printer
         self.translator = translator
         self.terminal_id = terminal_id
         self.idle_timeout_s = idle_timeout_s
+        self.idle_warning_s = idle_warning_s
         self.font_path = font_path
         self.preview_dir = preview_dir
+        self.devices = devices
+        self.verifier = verifier  # services.qrtokens.QrVerifier, or None until the key is known
         self._call_on_main = call_on_main
         self._pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="kiosk-io")
+        self._warning_up = False
         self.ui: KioskUI | None = None
-        self.last_slip: SlipDocument | None = None
-        self.last_slip_preview: Path | None = None
+        self.journeys = {cls.name: cls(self) for cls in journeys.discover()}
 
     def attach(self, ui: KioskUI) -> None:
         self.ui = ui
@@ -75,31 +83,93 @@ class KioskController:
     def shutdown(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)
 
-    # --- events --------------------------------------------------------------------------
+    def journey(self, name: str):
+        return self.journeys[name]
+
+    # --- device events (called on the main thread) ---------------------------------------
     def on_card_event(self, event: CardEvent) -> None:
-        """Called on the main thread."""
         if isinstance(event, CardInserted):
+            waiting = self.session.data.pop("on_identified", None)
+            if self.session.active and waiting is not None:
+                self.session.identify(event.identity)
+                waiting()
+                return
             self.session.start(event.identity)
             log.info("session started", extra={"document": event.identity.kind.value})
             self.ui.navigate("home")
         elif isinstance(event, CardRemoved):
-            if self.session.active:
+            if self.session.active and self.session.identified_by_card:
                 self.finish("card_removed")
         elif isinstance(event, CardReadError):
-            self.ui.show_message("Card not read", event.reason, back_to="attract")
+            self.ui.show_message(N_("Card not read"), event.reason,
+                                 back_to=self.ui.current_screen() if self.session.active else "attract")
 
+    def on_code_scanned(self, text: str | None) -> None:
+        """A scanned QR code: verified offline, then handed to the journey for its kind."""
+        self.session.begin()
+        if self.verifier is None or text is None:
+            self.ui.show_message(N_("Code not recognised"), MSG_CODE_INVALID, back_to="attract")
+            return
+        try:
+            token = self.verifier.verify(text)
+        except TokenExpired:
+            self.ui.show_message(N_("Code expired"), MSG_CODE_EXPIRED, back_to="attract")
+            return
+        except TokenInvalid as exc:
+            log.warning("scanned code refused", extra={"reason": str(exc)})
+            self.ui.show_message(N_("Code not recognised"), MSG_CODE_INVALID, back_to="attract")
+            return
+        for journey in self.journeys.values():
+            if token.kind in journey.handles_tokens:
+                journey.on_token(token, text)
+                return
+        self.ui.show_message(N_("Code not recognised"), MSG_CODE_INVALID, back_to="attract")
+
+    # --- session lifetime ------------------------------------------------------------------
     def user_activity(self) -> None:
         if self.session.active:
             self.session.touch()
 
-    def check_idle(self) -> None:
-        if self.session.active and self.session.idle_seconds() >= self.idle_timeout_s:
+    def check_idle(self, timeout_s: float | None = None) -> None:
+        """Called every second. Past the idle timeout a warning counts down (spoken once);
+        any touch dismisses it; at zero the session ends."""
+        if not self.session.active:
+            self._dismiss_warning()
+            return
+        timeout = timeout_s or self.idle_timeout_s
+        idle = self.session.idle_seconds()
+        if idle < timeout:
+            self._dismiss_warning()
+            return
+        remaining = timeout + self.idle_warning_s - idle
+        if remaining <= 0:
             self.finish("idle_timeout")
+            return
+        if not self._warning_up:
+            self._warning_up = True
+            self.say(MSG_IDLE)
+        self.ui.show_idle_warning(math.ceil(remaining))
+
+    def _dismiss_warning(self) -> None:
+        if self._warning_up:
+            self._warning_up = False
+            self.ui.show_idle_warning(None)
+
+    def keep_going(self) -> None:
+        """The warning's Continue button."""
+        self.user_activity()
+        self._dismiss_warning()
 
     def finish(self, reason: str) -> None:
         log.info("session ended", extra={"reason": reason})
         self.session.wipe()
-        self.last_slip = None
+        for journey in self.journeys.values():
+            journey.reset()
+        self._dismiss_warning()
+        # Top priority: cuts in on anything still queued for the previous citizen.
+        self.say(MSG_GOODBYE, priority=10)
+        if self.devices is not None and getattr(self.devices, "scanner", None) is not None:
+            self.devices.scanner.reset_session()
         self.ui.show_busy(None)
         self.ui.reset_screens()
         self.ui.navigate("attract")
@@ -108,70 +178,35 @@ class KioskController:
         self.translator.toggle()
         self.user_activity()
 
-    # --- journey: my cases -> one case -> print slip ------------------------------------
-    def open_my_cases(self) -> None:
-        identity = self.session.identity
-        if identity is None:
+    # --- speech ----------------------------------------------------------------------------
+    def say(self, message: str, priority: int = 0, **values) -> None:
+        """Speak a message id in the current language (newer speech interrupts older)."""
+        speech = getattr(self.devices, "speech", None) if self.devices is not None else None
+        if speech is None:
             return
-        self.ui.show_busy(self._("Fetching your cases…"))
-        self._in_background(
-            lambda: self.api.list_cases(identity.document_number),
-            self._cases_loaded,
-            back_to="home",
-        )
+        text = self._(message).format(**values) if values else self._(message)
+        try:
+            speech.speak(text, "zh" if self.translator.language == "zh_CN" else "en", priority,
+                         cache=not values)
+        except Exception:  # speech is a help, never a reason to fail a journey
+            log.warning("speech failed", exc_info=True)
 
-    def _cases_loaded(self, cases: list[CaseSummary]) -> None:
-        self.session.cases = cases
-        self.ui.show_busy(None)
-        self.ui.navigate("cases")
-
-    def open_case(self, number: str) -> None:
-        self.ui.show_busy(self._("Fetching case progress…"))
-        self._in_background(lambda: self.api.get_case(number), self._case_loaded, back_to="cases")
-
-    def _case_loaded(self, case: CaseDetail) -> None:
-        self.session.current_case = case
-        self.ui.show_busy(None)
-        self.ui.navigate("case")
-
-    def print_progress_slip(self) -> None:
-        case = self.session.current_case
-        if case is None:
-            return
-        slip = progress_slip(case, self.terminal_id, dt.datetime.now(CST), self._)
-        self.ui.show_busy(self._("Printing…"))
-
-        def work():
-            result = self.printer.print_slip(slip)
-            preview = None
-            if result.ok:
-                name = result.job_path.stem if result.job_path else "slip"
-                preview = render_slip_png(slip, self.font_path, self.preview_dir / f"{name}.png",
-                                          self.printer.profile.paper_width_px)
-            return result, preview
-
-        self._in_background(work, lambda r: self._slip_printed(slip, *r), back_to="case")
-
-    def _slip_printed(self, slip: SlipDocument, result, preview: Path | None) -> None:
-        self.ui.show_busy(None)
-        if not result.ok:
-            log.warning("slip not printed", extra={"printer": result.status.state.value})
-            self.ui.show_message("Printer not ready", MSG_PRINTER, back_to="case")
-            return
-        self.last_slip = slip
-        self.last_slip_preview = preview
-        self.ui.show_toast(self._("Please take your slip"))
-
-    # --- plumbing ------------------------------------------------------------------------
+    # --- plumbing ---------------------------------------------------------------------------
     def _(self, message: str) -> str:
         return self.translator.gettext(message)
 
-    def _in_background(self, work: Callable[[], Any], done: Callable[[Any], None], back_to: str) -> None:
+    def in_background(self, work: Callable[[], Any], done: Callable[[Any], None], back_to: str,
+                      busy: str | None = None) -> None:
+        """Run `work` off the main thread; `done(result)` on it, unless the session ended."""
+        if busy:
+            self.ui.show_busy(self._(busy))
         generation = self.session.generation
 
         def deliver(fn: Callable[[], None]) -> None:
             def on_main() -> None:
                 if generation == self.session.generation:  # else the session ended meanwhile
+                    if busy:
+                        self.ui.show_busy(None)
                     fn()
             self._call_on_main(on_main)
 
@@ -180,19 +215,19 @@ class KioskController:
                 value = work()
             except BackofficeError as exc:
                 log.warning("back office request failed", extra={"error": type(exc).__name__})
-                deliver(lambda error=exc: self._failed(error, back_to))
+                deliver(lambda error=exc: self.failed(error, back_to))
                 return
             except Exception as exc:  # a bug must still leave the citizen a way out
                 log.exception("background task failed")
-                deliver(lambda error=exc: self._failed(error, back_to))
+                deliver(lambda error=exc: self.failed(error, back_to))
                 return
             deliver(lambda: done(value))
 
         self._pool.submit(run)
 
-    def _failed(self, exc: Exception, back_to: str) -> None:
+    def failed(self, exc: Exception, back_to: str) -> None:
         self.ui.show_busy(None)
         if isinstance(exc, BackofficeUnavailable):
-            self.ui.show_message("Service unavailable", MSG_OFFLINE, back_to=back_to)
+            self.ui.show_message(N_("Service unavailable"), MSG_OFFLINE, back_to=back_to)
         else:
-            self.ui.show_message("Something went wrong", MSG_REFUSED, back_to=back_to)
+            self.ui.show_message(N_("Something went wrong"), MSG_REFUSED, back_to=back_to)

@@ -1,14 +1,16 @@
 """The citizen's session: the only place the applicant's personal data lives.
 
-A session starts with a card (later also a touch or a scan) and ends when the card is
-removed, the citizen taps finish, or nobody touches the screen for the idle timeout. On
-end, `wipe()` drops every reference to personal data and deletes the session's files.
+A session starts at the first touch, card or scan, and ends when the citizen taps
+finish, removes the card that identified them, or leaves the kiosk alone past the idle
+warning. On end, `wipe()` drops every reference to personal data and deletes the
+session's files (captured images, rendered receipts).
 """
 from __future__ import annotations
 
 import logging
 import time
 from pathlib import Path
+from typing import Any
 
 from kiosk.domain.cases import CaseDetail, CaseSummary
 from kiosk.domain.identity import Identity
@@ -20,19 +22,34 @@ class Session:
     def __init__(self, clock=time.monotonic):
         self._clock = clock
         self.generation = 0  # bumps at every start and wipe, so late results are dropped
+        self.started = False
         self.identity: Identity | None = None
+        self.identified_by_card = False
         self.cases: list[CaseSummary] = []
         self.current_case: CaseDetail | None = None
+        self.data: dict[str, Any] = {}  # per-journey state (answers, scans, tickets, ...)
         self.temp_files: list[Path] = []
         self.last_activity = clock()
 
     @property
     def active(self) -> bool:
-        return self.identity is not None
+        return self.started
 
-    def start(self, identity: Identity) -> None:
+    def begin(self) -> None:
+        if not self.started:
+            self.wipe()
+            self.started = True
+        self.touch()
+
+    def start(self, identity: Identity, by_card: bool = True) -> None:
+        """A new session identified by `identity` (a card placed on the attract screen)."""
         self.wipe()
+        self.started = True
+        self.identify(identity, by_card)
+
+    def identify(self, identity: Identity, by_card: bool = True) -> None:
         self.identity = identity
+        self.identified_by_card = by_card
         self.touch()
 
     def touch(self) -> None:
@@ -51,7 +68,10 @@ class Session:
             except OSError:
                 log.warning("could not delete a session file")
         self.temp_files = []
+        self.started = False
         self.identity = None
+        self.identified_by_card = False
         self.cases = []
         self.current_case = None
+        self.data = {}
         self.generation += 1

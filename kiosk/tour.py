@@ -35,9 +35,9 @@ def run_tour(app, out_dir: Path) -> list[Path]:
     shot("case-timeline")
 
     driver.tap(driver.by_id("case", "print_slip"))
-    driver.wait_until(lambda: app.controller.last_slip_preview is not None, what="slip printed")
+    driver.wait_until(lambda: app.controller.journey("progress").last_slip_preview is not None, what="slip printed")
     shot("slip-printed")
-    preview = app.controller.last_slip_preview
+    preview = app.controller.journey("progress").last_slip_preview
 
     app.demo_remove_card()
     driver.wait_until(lambda: not app.session.active and app.manager.current == "attract",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from kivy.clock import Clock
+from kivy.factory import Factory
 from kivy.properties import StringProperty
 
 from .base import KioskScreen
@@ -13,12 +14,27 @@ CST = dt.timezone(dt.timedelta(hours=8))
 
 
 class AttractScreen(KioskScreen):
+    screen_name = "attract"
     clock_text = StringProperty("")
+
+    spoken_prompt = "Please place your ID card on the reader"
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         self._tick()
         Clock.schedule_interval(lambda _dt: self._tick(), 1)
+
+    def refresh(self) -> None:
+        """One big button per journey that starts from here (办事, 查询, 取件, 预约签到, ...)."""
+        grid = self.ids.actions
+        grid.clear_widgets()
+        journeys = sorted((j for j in self.controller.journeys.values() if j.attract_action),
+                          key=lambda j: j.attract_action)
+        for journey in journeys:
+            button = Factory.KioskButton(text=self._(journey.attract_action[1]))
+            button.journey_name = journey.name
+            button.bind(on_release=lambda b: self.controller.journey(b.journey_name).start())
+            grid.add_widget(button)
 
     def _tick(self) -> None:
         self.clock_text = dt.datetime.now(CST).strftime("%Y-%m-%d  %H:%M")

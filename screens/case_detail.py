@@ -7,6 +7,18 @@ from kivy.uix.boxlayout import BoxLayout
 from .base import KioskScreen
 
 
+LIGHT_WORDS = {
+    "green": "On time",
+    "yellow": "Due within 2 working days",
+    "red": "Overdue: the county is following it up",
+}
+NEXT_STEP_WORDS = {
+    "correct": "What you need to do: supply these corrections",
+    "supply_deferred": "What you need to do: supply the materials you promised",
+    "collect": "Your result is ready to collect",
+}
+
+
 class TimelineRow(BoxLayout):
     heading = StringProperty("")
     detail = StringProperty("")
@@ -14,6 +26,7 @@ class TimelineRow(BoxLayout):
 
 
 class CaseDetailScreen(KioskScreen):
+    screen_name = "case"
     def refresh(self) -> None:
         case = self.session.current_case
         timeline = self.ids.timeline
@@ -29,7 +42,10 @@ class CaseDetailScreen(KioskScreen):
         ]
         if case.promised_date:
             lines.append(self._("Promised by: {date}").format(date=case.promised_date.isoformat()))
+        if case.light in LIGHT_WORDS:  # words, not only a colour
+            lines.append(self._(LIGHT_WORDS[case.light]))
         self.ids.summary.text = "\n".join(lines)
+        self.ids.next_step.text = self._next_step_text(case)
         # Newest first: what matters most to the citizen is where the case is now.
         entries = list(reversed(case.timeline))
         for index, entry in enumerate(entries):
@@ -40,7 +56,16 @@ class CaseDetailScreen(KioskScreen):
                 current=index == 0,
             ))
 
+    def _next_step_text(self, case) -> str:
+        step = case.next_step
+        if step is None:
+            return ""
+        heading = self._(NEXT_STEP_WORDS.get(step.action, ""))
+        due = self._("By {date}").format(date=step.due.isoformat()) if step.due else ""
+        return "\n".join(part for part in (heading, *step.items, due) if part)
+
     def reset(self) -> None:
+        self.ids.next_step.text = ""
         self.ids.timeline.clear_widgets()
         self.ids.item_name.text = ""
         self.ids.summary.text = ""

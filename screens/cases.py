@@ -21,6 +21,7 @@ class CaseRow(ButtonBehavior, BoxLayout):
 
 
 class CasesScreen(KioskScreen):
+    screen_name = "cases"
     def refresh(self) -> None:
         rows = self.ids.rows
         rows.clear_widgets()
@@ -40,7 +41,7 @@ class CasesScreen(KioskScreen):
                     number=case.number, date=case.received_at.strftime("%Y-%m-%d")),
                 status=self._(case.status.label),
             )
-            row.bind(on_release=lambda r: self.controller.open_case(r.number))
+            row.bind(on_release=lambda r: self.journey("progress").open_case(r.number))
             rows.add_widget(row)
 
     def reset(self) -> None:

@@ -5,6 +5,7 @@ from .base import KioskScreen
 
 
 class HomeScreen(KioskScreen):
+    screen_name = "home"
     def refresh(self) -> None:
         identity = self.session.identity
         if identity is None:

@@ -7,6 +7,7 @@ from .base import KioskScreen
 
 
 class MessageScreen(KioskScreen):
+    screen_name = "message"
     title = StringProperty("")
     body = StringProperty("")
     back_to = StringProperty("attract")

@@ -15,7 +15,7 @@ from urllib.parse import unquote, urlsplit
 import requests
 
 from kiosk.domain import signing
-from kiosk.domain.cases import CaseDetail, CaseStatus, CaseSummary, TimelineEntry
+from kiosk.domain.cases import CaseDetail, CaseStatus, CaseSummary, NextStep, TimelineEntry
 
 
 class BackofficeError(Exception):
@@ -76,6 +76,17 @@ class BackofficeClient:
     def health(self) -> dict[str, Any]:
         return self._get_json("/health")
 
+    def qr_public_key(self) -> str:
+        body = self._get_json("/v1/keys/qr")
+        try:
+            return str(body["public_key"])
+        except (KeyError, TypeError):
+            raise BackofficeBadResponse("key: no public_key") from None
+
+    def track(self, token: str) -> CaseDetail:
+        """The masked detail of the case a receipt's QR code names (no card needed)."""
+        return self._detail(self._get_json("/v1/track", params={"token": token}))
+
     def list_cases(self, document_number: str) -> list[CaseSummary]:
         body = self._get_json("/v1/cases", params={"applicant": document_number})
         try:
@@ -84,7 +95,9 @@ class BackofficeClient:
             raise BackofficeBadResponse(f"case list: {type(exc).__name__}") from None
 
     def get_case(self, number: str) -> CaseDetail:
-        body = self._get_json(f"/v1/cases/{requests.utils.quote(number, safe='')}")
+        return self._detail(self._get_json(f"/v1/cases/{requests.utils.quote(number, safe='')}"))
+
+    def _detail(self, body: Any) -> CaseDetail:
         try:
             return CaseDetail(
                 **_summary_fields(body),
@@ -92,6 +105,7 @@ class BackofficeClient:
                 applicant_masked=str(body["applicant_masked"]),
                 tracking_token=str(body.get("tracking_token", "")),
                 timeline=tuple(_timeline_entry(e) for e in body["timeline"]),
+                next_step=_next_step(body.get("next_step")),
             )
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise BackofficeBadResponse(f"case detail: {type(exc).__name__}") from None
@@ -123,11 +137,25 @@ def _summary_fields(item: dict) -> dict:
         department=str(item["department"]),
         received_at=dt.datetime.fromisoformat(item["received_at"]),
         promised_date=dt.date.fromisoformat(promised) if promised else None,
+        light=str(item.get("light") or ""),
     )
 
 
 def _summary(item: dict) -> CaseSummary:
     return CaseSummary(**_summary_fields(item))
+
+
+def _next_step(step: dict | None) -> NextStep | None:
+    if not step:
+        return None
+    items = []
+    for entry in step.get("items") or []:
+        if entry.get("problem"):
+            items.append(f"{entry.get('material', '')}：{entry['problem']}" if entry.get("material") else entry["problem"])
+        else:
+            items.append(str(entry.get("name") or entry.get("material", "")))
+    due = step.get("due")
+    return NextStep(str(step["action"]), dt.date.fromisoformat(due) if due else None, tuple(items))
 
 
 def _timeline_entry(entry: dict) -> TimelineEntry:

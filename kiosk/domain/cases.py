@@ -65,6 +65,16 @@ class TimelineEntry:
 
 
 @dataclass(frozen=True)
+class NextStep:
+    """What the applicant must do now: correct (补正), supply a deferred (容缺) material,
+    or collect the result; `items` names each thing, once and completely."""
+
+    action: str  # "correct" | "supply_deferred" | "collect"
+    due: _dt.date | None = None
+    items: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class CaseSummary:
     number: str
     item_name: str
@@ -72,6 +82,7 @@ class CaseSummary:
     department: str
     received_at: _dt.datetime
     promised_date: _dt.date | None
+    light: str = ""  # "green" | "yellow" (<= 2 working days left) | "red" (overdue) | "" (clock stopped)
 
 
 @dataclass(frozen=True)
@@ -80,3 +91,4 @@ class CaseDetail(CaseSummary):
     applicant_masked: str = ""
     timeline: tuple[TimelineEntry, ...] = field(default_factory=tuple)
     tracking_token: str = ""  # what a receipt's or slip's QR code carries (a signed CM1 token)
+    next_step: NextStep | None = None

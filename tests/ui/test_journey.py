@@ -66,14 +66,14 @@ def test_full_journey_to_a_printed_slip_and_out(kiosk_app, ui, tmp_path):
     spool = app.kiosk_config.profile.receipt_printer_target  # the file driver's spool folder
     before = set(spool.glob("*.escpos"))
     ui.tap(ui.by_id("case", "print_slip"))
-    ui.wait_until(lambda: app.controller.last_slip_preview is not None and app._busy is None,
+    ui.wait_until(lambda: app.controller.journey("progress").last_slip_preview is not None and app._busy is None,
                   what="slip printed")
     assert "请取走您的进度单" in joined(ui.visible_texts())
     (job,) = set(spool.glob("*.escpos")) - before
     printed = job.read_bytes().decode("gb18030", errors="replace")
     assert "469023-0001" in printed and "食品经营许可证核发" in printed
     assert WANG_ID not in printed and "王建国" not in printed
-    assert app.controller.last_slip_preview.exists()
+    assert app.controller.journey("progress").last_slip_preview.exists()
 
     app.demo_remove_card()
     ui.wait_until(lambda: app.manager.current == "attract" and not app.session.active,
@@ -84,16 +84,27 @@ def test_full_journey_to_a_printed_slip_and_out(kiosk_app, ui, tmp_path):
     assert app.session.identity is None and app.session.cases == [] and app.session.current_case is None
 
 
-def test_sixty_seconds_without_a_touch_ends_the_session(kiosk_app, ui):
+def test_idle_warning_counts_down_can_be_extended_and_then_ends_the_session(kiosk_app, ui):
     app = kiosk_app
+    controller = app.controller
     start_session(app, ui)
     open_case(app, ui, "469023-0003")
-    assert app.controller.idle_timeout_s == 60
+    timeout, warning_s = controller.idle_timeout_s, controller.idle_warning_s
+    assert timeout == 90 and warning_s >= 20
     ui.tap(ui.by_id("case", "back"))  # a touch keeps the session alive
     assert app.session.idle_seconds() < 5
-    app.session.last_activity -= 61  # as if the citizen walked away a minute ago
+    for _ in range(10):  # the citizen may ask for more time again and again
+        app.session.last_activity -= timeout + 1  # as if they stood still past the timeout
+        ui.wait_until(lambda: app._idle_warning.parent is not None, timeout=5, what="idle warning")
+        shown = joined(ui.visible_texts())
+        assert "您需要更多时间吗？请点击“继续”。" in shown
+        assert app._idle_warning.seconds_left <= warning_s
+        ui.tap(app._idle_warning.ids.keep_going)
+        ui.wait_until(lambda: app._idle_warning.parent is None, timeout=5, what="warning dismissed")
+        assert app.session.active and app.manager.current == "cases"
+    app.session.last_activity -= timeout + warning_s + 1  # nobody answered the warning
     ui.wait_until(lambda: app.manager.current == "attract", timeout=5, what="idle timeout")
-    assert not app.session.active
+    assert not app.session.active and app._idle_warning.parent is None
     assert "469023-0003" not in joined(ui.all_texts())
 
 

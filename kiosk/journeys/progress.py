@@ -1,0 +1,95 @@
+"""Check progress (查询): by card (the applicant's cases) or by scanning a receipt's QR
+code without a card (a masked view); one case's timeline; print a progress slip."""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from pathlib import Path
+
+from kiosk.domain.cases import CaseDetail, CaseSummary
+from kiosk.domain.slips import SlipDocument
+from services.preview import render_slip_png
+from services.slips import progress_slip
+
+from . import Journey
+
+log = logging.getLogger(__name__)
+CST = dt.timezone(dt.timedelta(hours=8), "CST")
+
+
+class ProgressJourney(Journey):
+    name = "progress"
+    attract_action = (2, "Check progress", "progress_start")
+    handles_tokens = ("case",)
+
+    def __init__(self, controller):
+        super().__init__(controller)
+        self.last_slip: SlipDocument | None = None
+        self.last_slip_preview: Path | None = None
+
+    def start(self) -> None:
+        self.session.begin()
+        if self.session.identity is not None:
+            self.open_my_cases()
+        else:
+            # Place a card (then the list opens by itself) or scan the receipt's code.
+            self.session.data["on_identified"] = self.open_my_cases
+            self.ui.navigate("progress_start")
+
+    def open_my_cases(self) -> None:
+        identity = self.session.identity
+        if identity is None:
+            return
+        self.kiosk.in_background(lambda: self.kiosk.api.list_cases(identity.document_number),
+                                 self._cases_loaded, back_to="home", busy="Fetching your cases…")
+
+    def _cases_loaded(self, cases: list[CaseSummary]) -> None:
+        self.session.cases = cases
+        self.ui.navigate("cases")
+
+    def open_case(self, number: str) -> None:
+        self.kiosk.in_background(lambda: self.kiosk.api.get_case(number), self._case_loaded,
+                                 back_to="cases", busy="Fetching case progress…")
+
+    def on_token(self, token, text: str) -> None:
+        """A receipt's tracking code: show that case, masked, with no card."""
+        self.kiosk.in_background(lambda: self.kiosk.api.track(text), self._case_loaded,
+                                 back_to="attract", busy="Fetching case progress…")
+
+    def _case_loaded(self, case: CaseDetail) -> None:
+        self.session.current_case = case
+        self.ui.navigate("case")
+
+    def print_progress_slip(self) -> None:
+        case = self.session.current_case
+        if case is None:
+            return
+        kiosk = self.kiosk
+        slip = progress_slip(case, kiosk.terminal_id, dt.datetime.now(CST), self._)
+
+        def work():
+            result = kiosk.printer.print_slip(slip)
+            preview = None
+            if result.ok:
+                name = result.job_path.stem if getattr(result, "job_path", None) else f"slip-{case.number}"
+                preview = render_slip_png(slip, kiosk.font_path, kiosk.preview_dir / f"{name}.png",
+                                          kiosk.printer.profile.paper_width_px)
+            return result, preview
+
+        kiosk.in_background(work, lambda r: self._slip_printed(slip, *r), back_to="case", busy="Printing…")
+
+    def _slip_printed(self, slip: SlipDocument, result, preview: Path | None) -> None:
+        if not result.ok:
+            log.warning("slip not printed", extra={"printer": result.status.state.value})
+            from kiosk.controller import MSG_PRINTER
+
+            self.ui.show_message("Printer not ready", MSG_PRINTER, back_to="case")
+            return
+        self.last_slip = slip
+        self.last_slip_preview = preview
+        self.ui.show_toast(self._("Please take your slip"))
+        self.kiosk.say("Please take your slip")
+
+    def reset(self) -> None:
+        self.last_slip = None
+        self.last_slip_preview = None
