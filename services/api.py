@@ -16,6 +16,7 @@ import requests
 
 from kiosk.domain import signing
 from kiosk.domain.cases import CaseDetail, CaseStatus, CaseSummary, NextStep, TimelineEntry
+from kiosk.domain.receipts import ApplicationReceipt, DeferredMaterial, MaterialForm, ReceivedMaterial
 
 
 class BackofficeError(Exception):
@@ -27,10 +28,12 @@ class BackofficeUnavailable(BackofficeError):
 
 
 class BackofficeRefused(BackofficeError):
-    def __init__(self, status: int, title: str):
+    def __init__(self, status: int, title: str, detail: str = "", problems: list | None = None):
         super().__init__(f"{status} {title}")
         self.status = status
         self.title = title
+        self.detail = detail  # for staff and logs; citizens get a translated message
+        self.problems = problems or []  # every field or material that is wrong, at once
 
 
 class BackofficeBadResponse(BackofficeError):
@@ -110,18 +113,80 @@ class BackofficeClient:
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise BackofficeBadResponse(f"case detail: {type(exc).__name__}") from None
 
-    def _get_json(self, path: str, params: dict[str, str] | None = None) -> Any:
+    # --- catalogue (public guides) -------------------------------------------------------
+    def windows(self) -> list[dict]:
+        return self._get_json("/v1/catalogue/windows")["windows"]
+
+    def items(self, **filters: str) -> list[dict]:
+        """Filters: q (Chinese, pinyin initials, English), window, type, audience, kiosk."""
+        return self._get_json("/v1/catalogue/items", params={k: v for k, v in filters.items() if v != ""})["items"]
+
+    def guide(self, item_code: str) -> dict:
+        return self._get_json(f"/v1/catalogue/items/{requests.utils.quote(item_code, safe='')}")
+
+    def bundles(self) -> list[dict]:
+        return self._get_json("/v1/catalogue/bundles")["bundles"]
+
+    # --- creating things (every POST carries an Idempotency-Key: retries never duplicate) -
+    def submit(self, application: dict, idempotency_key: str) -> tuple[CaseDetail, ApplicationReceipt]:
+        body = self._post_json("/v1/cases", application, idempotency_key)
         try:
-            response = self._http.get(self.base_url + path, params=params, timeout=self.timeout)
+            return self._detail(body["case"]), _receipt(body["receipt"])
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise BackofficeBadResponse(f"submission: {type(exc).__name__}") from None
+
+    def rate(self, number: str, level: int, reasons: list[str], comment: str, idempotency_key: str) -> dict:
+        return self._post_json(f"/v1/cases/{requests.utils.quote(number, safe='')}/rating",
+                               {"level": level, "reasons": reasons, "comment": comment}, idempotency_key)
+
+    def check_in(self, token: str) -> dict:
+        """Appointment check-in: the ticket number and window (repeating it is harmless)."""
+        return self._post_json("/v1/appointments/check-in", {"token": token})
+
+    def case_action(self, number: str, action: str, **params: Any) -> CaseDetail:
+        """Terminal actions on a case: supplement, deliver, withdraw."""
+        return self._detail(self._post_json(
+            f"/v1/cases/{requests.utils.quote(number, safe='')}/actions/{action}", params))
+
+    def licence_pdf(self, identifier: str) -> bytes:
+        response = self._request("GET", f"/v1/licences/{requests.utils.quote(identifier, safe='')}/pdf")
+        if not response.content.startswith(b"%PDF"):
+            raise BackofficeBadResponse("licence: not a PDF")
+        return response.content
+
+    def receipt(self, number: str) -> ApplicationReceipt:
+        body = self._get_json(f"/v1/cases/{requests.utils.quote(number, safe='')}/receipt")
+        try:
+            return _receipt(body)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise BackofficeBadResponse(f"receipt: {type(exc).__name__}") from None
+
+    # --- plumbing ------------------------------------------------------------------------
+    def _get_json(self, path: str, params: dict[str, str] | None = None) -> Any:
+        return self._json(self._request("GET", path, params=params))
+
+    def _post_json(self, path: str, body: dict, idempotency_key: str | None = None) -> Any:
+        headers = {"Idempotency-Key": idempotency_key} if idempotency_key else {}
+        return self._json(self._request("POST", path, json=body, headers=headers))
+
+    def _request(self, method: str, path: str, **kw) -> requests.Response:
+        try:
+            response = self._http.request(method, self.base_url + path, timeout=self.timeout, **kw)
         except requests.RequestException as exc:
             raise BackofficeUnavailable(type(exc).__name__) from None
         if response.status_code >= 400:
-            title = ""
+            title, detail, problems = "", "", []
             try:
-                title = str(response.json().get("title", ""))
-            except ValueError:
+                problem = response.json()
+                title, detail = str(problem.get("title", "")), str(problem.get("detail", ""))
+                problems = list(problem.get("problems") or [])
+            except (ValueError, AttributeError, TypeError):
                 pass
-            raise BackofficeRefused(response.status_code, title or response.reason or "")
+            raise BackofficeRefused(response.status_code, title or response.reason or "", detail, problems)
+        return response
+
+    @staticmethod
+    def _json(response: requests.Response) -> Any:
         try:
             return response.json()
         except ValueError:
@@ -143,6 +208,29 @@ def _summary_fields(item: dict) -> dict:
 
 def _summary(item: dict) -> CaseSummary:
     return CaseSummary(**_summary_fields(item))
+
+
+def _receipt(body: dict) -> ApplicationReceipt:
+    promised = body.get("promised_date")
+    return ApplicationReceipt(
+        case_number=str(body["case_number"]),
+        received_at=dt.datetime.fromisoformat(body["received_at"]),
+        terminal_id=str(body.get("terminal_id", "")),
+        item_name=str(body["item_name"]),
+        item_code=str(body.get("item_code", "")),
+        applicant_masked=str(body["applicant_masked"]),
+        materials=tuple(ReceivedMaterial(str(m["name"]), MaterialForm(m.get("form", "copy")),
+                                         int(m.get("copies", 1)), str(m.get("licence_id", "")))
+                        for m in body.get("materials", [])),
+        deferred=tuple(DeferredMaterial(str(d["name"]), dt.date.fromisoformat(d["due"]) if d.get("due") else None)
+                       for d in body.get("deferred", [])),
+        commitment_signed=bool(body.get("commitment_signed")),
+        promised_days=int(body.get("promised_days", 0)),
+        promised_date=dt.date.fromisoformat(promised) if promised else None,
+        tracking_token=str(body.get("tracking_token", "")),
+        hotline=str(body.get("hotline", "12345")),
+        issuing_office=str(body.get("issuing_office", "")),
+    )
 
 
 def _next_step(step: dict | None) -> NextStep | None:

@@ -31,7 +31,7 @@ class DeferredMaterial:
     """A 容缺 material: accepted without it, to be supplied by `due` under a signed commitment."""
 
     name: str
-    due: _dt.date
+    due: _dt.date | None  # None only while the year's working-day calendar is not entered
 
 
 @dataclass(frozen=True)
