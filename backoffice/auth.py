@@ -9,6 +9,7 @@ import time
 from dataclasses import dataclass
 
 from fastapi import Depends, HTTPException, Request
+from fastapi.concurrency import run_in_threadpool
 from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -42,7 +43,7 @@ def _unauthorized(detail: str) -> HTTPException:
     return HTTPException(401, detail, headers={"WWW-Authenticate": "Bearer"})
 
 
-async def _terminal_from_signature(request: Request, session: Session) -> Caller:
+def _terminal_from_signature(request: Request, session: Session, body: bytes) -> Caller:
     h = request.headers
     terminal_id = h.get(signing.HEADER_TERMINAL, "")
     timestamp = h.get(signing.HEADER_TIMESTAMP, "")
@@ -61,7 +62,6 @@ async def _terminal_from_signature(request: Request, session: Session) -> Caller
     if terminal is None:
         raise _unauthorized("unknown terminal")
     secret = request.app.state.vault.decrypt(terminal.secret_enc, "terminal-secret")
-    body = await request.body()
     expected = signing.sign(secret, request.method, request.url.path, request.url.query,
                             timestamp, nonce, body)
     if not hmac.compare_digest(expected, signature):
@@ -92,7 +92,7 @@ def caller(*allowed: str):
     """Dependency: a signed terminal ("terminal") and/or staff with one of the roles
     (an admin may do whatever any staff role may)."""
 
-    async def dependency(request: Request, session: Session = Depends(get_db)) -> Caller:
+    def identify(request: Request, session: Session, body: bytes) -> Caller:
         staff = _staff_from_token(request, session)
         if staff is not None:
             staff_roles = [r for r in allowed if r in ROLES]
@@ -100,11 +100,29 @@ def caller(*allowed: str):
                 return staff
             raise HTTPException(403, f"role {staff.role} may not do this")
         if request.headers.get(signing.HEADER_SIGNATURE):
-            terminal = await _terminal_from_signature(request, session)
+            terminal = _terminal_from_signature(request, session, body)
             if "terminal" in allowed:
                 return terminal
             raise HTTPException(403, "terminals may not do this")
         raise _unauthorized("sign the request or present a staff token")
+
+    def identify_in_own_transaction(request: Request, session: Session, body: bytes) -> Caller:
+        # FastAPI runs dependencies and the route as separate steps in its thread pool. A
+        # transaction left open between steps keeps SQLite's write lock (BEGIN IMMEDIATE)
+        # while the next step waits for a free thread, possibly behind threads waiting for
+        # that very lock; so each step ends its own transaction.
+        try:
+            return identify(request, session, body)
+        finally:
+            session.commit()
+
+    async def dependency(request: Request, session: Session = Depends(get_db)) -> Caller:
+        # The body is read here, on the event loop; the database work runs in the thread
+        # pool like the routes'. Blocking queries on the event loop stall every request,
+        # and on SQLite a transaction opened there (BEGIN IMMEDIATE) held the write lock
+        # across an await while the loop waited on that same lock for another request.
+        body = await request.body()
+        return await run_in_threadpool(identify_in_own_transaction, request, session, body)
 
     return dependency
 

@@ -1,6 +1,8 @@
 """Database engine and sessions. SQLite (WAL) by default, PostgreSQL in production."""
 from __future__ import annotations
 
+import os
+
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, sessionmaker
@@ -32,7 +34,11 @@ def make_engine(url: str) -> Engine:
             conn.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
-    return create_engine(url, pool_pre_ping=True, hide_parameters=True)
+    # A pool as large as the server's thread pool (40): connections beyond pool_size are
+    # closed on return, and under load that reconnect churn (a backend fork and password
+    # exchange each) costs more than the queries.
+    pool_size = int(os.environ.get("BACKOFFICE_DB_POOL_SIZE", 40))
+    return create_engine(url, pool_pre_ping=True, hide_parameters=True, pool_size=pool_size, max_overflow=10)
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker:
