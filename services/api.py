@@ -15,7 +15,7 @@ from urllib.parse import unquote, urlsplit
 import requests
 
 from kiosk.domain import signing
-from kiosk.domain.cases import CaseDetail, CaseStatus, CaseSummary, NextStep, TimelineEntry
+from kiosk.domain.cases import CaseDetail, CaseStatus, CaseSummary, LicenceRef, NextStep, TimelineEntry
 from kiosk.domain.receipts import ApplicationReceipt, DeferredMaterial, MaterialForm, ReceivedMaterial
 
 
@@ -109,6 +109,8 @@ class BackofficeClient:
                 tracking_token=str(body.get("tracking_token", "")),
                 timeline=tuple(_timeline_entry(e) for e in body["timeline"]),
                 next_step=_next_step(body.get("next_step")),
+                licences=tuple(LicenceRef(str(l["identifier"]), str(l.get("name", "")), str(l.get("status", "valid")))
+                               for l in body.get("licences") or ()),
             )
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise BackofficeBadResponse(f"case detail: {type(exc).__name__}") from None

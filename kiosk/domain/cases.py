@@ -75,6 +75,15 @@ class NextStep:
 
 
 @dataclass(frozen=True)
+class LicenceRef:
+    """An e-licence (电子证照) a case produced: what the kiosk prints when it is collected."""
+
+    identifier: str  # GB/T 36904
+    name: str
+    status: str = "valid"
+
+
+@dataclass(frozen=True)
 class CaseSummary:
     number: str
     item_name: str
@@ -92,3 +101,4 @@ class CaseDetail(CaseSummary):
     timeline: tuple[TimelineEntry, ...] = field(default_factory=tuple)
     tracking_token: str = ""  # what a receipt's or slip's QR code carries (a signed CM1 token)
     next_step: NextStep | None = None
+    licences: tuple[LicenceRef, ...] = field(default_factory=tuple)
