@@ -16,6 +16,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--config", type=Path, help="kiosk TOML file (default config/kiosk.toml)")
     parser.add_argument("--backoffice-url", help="override [backoffice] url")
     parser.add_argument("--var-dir", type=Path, help="runtime files (default var/)")
+    parser.add_argument("--backoffice-secret-file", type=Path, help="the terminal's HMAC secret file")
+    parser.add_argument("--profile", help="hardware profile in config/profiles/ (default from the config)")
     parser.add_argument("--tour", type=Path, metavar="DIR",
                         help="run the scripted demo tour offscreen and write screenshots to DIR")
     args = parser.parse_args(argv)
@@ -25,6 +27,10 @@ def main(argv: list[str] | None = None) -> int:
         overrides["backoffice.url"] = args.backoffice_url
     if args.var_dir:
         overrides["kiosk.var_dir"] = str(args.var_dir.resolve())
+    if args.backoffice_secret_file:
+        overrides["backoffice.terminal_secret_file"] = str(args.backoffice_secret_file.resolve())
+    if args.profile:
+        overrides["kiosk.hardware_profile"] = args.profile
     config = load_config(args.config, overrides)
     configure_logging(config.var_dir / "log")
     if args.tour is None and not kivy_env.has_display():

@@ -29,6 +29,7 @@ from services.qrtokens import load_verifier
 from . import theme
 from .config import KioskConfig
 from .controller import KioskController
+from .demo import DemoSimulator
 from .fonts import find_cjk_font
 from .hardware import Devices, build_devices
 from .i18n import Translator
@@ -67,6 +68,7 @@ class KioskApp(App):
             idle_warning_s=config.idle_warning_s,
             devices=self.devices,
         )
+        self.demo = DemoSimulator(self.devices, self.controller) if config.demo else None
         self._busy: ModalView | None = None
         self._idle_warning: ModalView | None = None
         self._toast: Label | None = None
@@ -110,13 +112,25 @@ class KioskApp(App):
     def _build_demo_panel(self):
         panel = Factory.DemoPanel()
         sim = self.devices.idcard_sim
-        for key, identity in sim.people.items():
+        for key, identity in (sim.people.items() if sim else ()):
             button = Button(text=self.tr._("Insert card: {name}").format(name=identity.masked_name),
                             font_size="26sp")
             button.demo_person = key
             button.bind(on_release=lambda b: self.demo_insert_card(b.demo_person))
             panel.ids.people.add_widget(button)
         return panel
+
+    def demo_scan(self, which: str) -> None:
+        if not self.demo.scan(which):
+            self.show_toast(self.tr._("Demo code not ready yet"))
+
+    def demo_toggle_paper(self) -> None:
+        out = self.demo.toggle_paper()
+        self.demo_panel.ids.paper.text = self.tr._("Load paper") if out else self.tr._("Paper out")
+
+    def demo_toggle_network(self) -> None:
+        cut = self.demo.toggle_network()
+        self.demo_panel.ids.network.text = self.tr._("Restore network") if cut else self.tr._("Cut network")
 
     def on_start(self):
         self.devices.idcard.subscribe(
@@ -132,6 +146,8 @@ class KioskApp(App):
         cache = self.kiosk_config.var_dir / "qr-key.json"
         self.controller.in_background(lambda: load_verifier(self.controller.api, cache),
                                       self._verifier_loaded, back_to="attract")
+        if self.demo is not None:
+            self.controller.in_background(self.demo.prepare_codes, lambda _codes: None, back_to="attract")
         log.info("kiosk started", extra={"terminal": self.kiosk_config.terminal_id,
                                          "profile": self.kiosk_config.profile.model})
 
@@ -198,10 +214,10 @@ class KioskApp(App):
 
     # --- demo controls -------------------------------------------------------------------
     def demo_insert_card(self, person_key: str) -> None:
-        self.devices.idcard_sim.insert(person_key)
+        self.demo.insert_card(person_key)
 
     def demo_remove_card(self) -> None:
-        self.devices.idcard_sim.remove()
+        self.demo.remove_card()
 
     # --- internals -----------------------------------------------------------------------
     def _refresh_current(self) -> None:

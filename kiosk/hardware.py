@@ -22,6 +22,7 @@ class Devices:
     scanner: Scanner | None = None
     speech: object | None = None  # devices.speech.Speech: worker process started on open()
     doccam: object | None = None  # devices.doccam.DocumentCamera: opened by the capture screen only
+    printer_emulator: object | None = None  # the demo's ESC/POS emulator on loopback (driver "emulator")
 
     def open(self) -> None:
         self.idcard.open()
@@ -40,6 +41,8 @@ class Devices:
         for device in (self.scanner, self.speech, self.doccam):
             if device is not None:
                 device.close()
+        if self.printer_emulator is not None:
+            self.printer_emulator.stop()
 
 
 class UnknownDriver(ValueError):
@@ -56,14 +59,22 @@ def build_devices(config: KioskConfig) -> Devices:
         idcard_backend = build_hardware_backend(profile.idcard_driver, profile.sections.get("idcard", {}))
     else:
         raise UnknownDriver(f"idcard driver {profile.idcard_driver!r} is not available yet")
-    printer = ReceiptPrinter(_receipt_printer_target(profile), profile.receipt_printer)
+    emulator = None
+    if profile.receipt_printer_driver == "emulator":
+        from devices.printer.emulator import PrinterEmulator
+
+        emulator = PrinterEmulator(width=profile.receipt_printer.paper_width_px).start()
+        printer = ReceiptPrinter(emulator.uri, profile.receipt_printer)
+    else:
+        printer = ReceiptPrinter(_receipt_printer_target(profile), profile.receipt_printer)
     try:
         documents = build_document_printer(profile.sections.get("document_printer", {}), config.var_dir)
     except ValueError as exc:
         raise UnknownDriver(str(exc)) from exc
     scanner, speech, doccam = _scan_speech_doccam(config)
     return Devices(idcard=IdCardReader(idcard_backend), receipt_printer=printer, idcard_sim=sim,
-                   document_printer=documents, scanner=scanner, speech=speech, doccam=doccam)
+                   document_printer=documents, scanner=scanner, speech=speech, doccam=doccam,
+                   printer_emulator=emulator)
 
 
 def _scan_speech_doccam(config: KioskConfig):

@@ -22,7 +22,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"back office: ready ({backoffice.url}, SQLite {backoffice.database})", flush=True)
         from .__main__ import main as kiosk_main
 
-        code = kiosk_main(["--backoffice-url", backoffice.url, "--var-dir", str(var)])
+        code = kiosk_main(["--backoffice-url", backoffice.url, "--var-dir", str(var), "--profile", "demo",
+                           "--backoffice-secret-file", str(backoffice.terminal_secret_file)])
     print("back office: stopped", flush=True)
     return code
 

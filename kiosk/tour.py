@@ -38,9 +38,21 @@ def run_tour(app, out_dir: Path) -> list[Path]:
     driver.wait_until(lambda: app.controller.journey("progress").last_slip_preview is not None, what="slip printed")
     shot("slip-printed")
     preview = app.controller.journey("progress").last_slip_preview
+    printed = _printed_receipt(app, out_dir / f"{len(shots):02d}-printed-receipt.png")
 
     app.demo_remove_card()
     driver.wait_until(lambda: not app.session.active and app.manager.current == "attract",
                       what="session end")
     shot("card-removed")
-    return shots + ([preview] if preview else [])
+    return shots + [p for p in (preview, printed) if p]
+
+
+def _printed_receipt(app, path: Path) -> Path | None:
+    """With the demo profile's printer emulator: the receipt as the printer drew it from
+    the ESC/POS bytes it received (not our own preview of what we meant to print)."""
+    emulator = app.devices.printer_emulator
+    if emulator is None:
+        return None
+    receipt = emulator.wait_for_receipt(timeout=10)
+    receipt.image(emulator.width).save(path)
+    return path

@@ -26,6 +26,12 @@ class _Touch(MotionEvent):
         super().depack(args)
 
 
+def _text(widget) -> str:
+    """A widget's shown text, if it has any (some widgets use `text` for other things)."""
+    value = getattr(widget, "text", "")
+    return value if isinstance(value, str) else ""
+
+
 class DriverTimeout(AssertionError):
     pass
 
@@ -59,15 +65,15 @@ class UiDriver:
             yield from child.walk(restrict=True)
 
     def visible_texts(self) -> list[str]:
-        return [w.text for w in self._walk_window() if getattr(w, "text", "") and w.opacity > 0]
+        return [w.text for w in self._walk_window() if _text(w) and w.opacity > 0]
 
     def all_texts(self) -> list[str]:
         """Text a citizen could see on any screen, shown or not (the demo panel, a stand-in
         for physical demo cards, excluded): for checking nothing personal is left."""
         demo = set(self.app.demo_panel.walk(restrict=True)) if self.app.demo_panel else set()
-        texts = [w.text for w in self._walk_window() if getattr(w, "text", "") and w not in demo]
+        texts = [w.text for w in self._walk_window() if _text(w) and w not in demo]
         for screen in self.app.manager.screens:
-            texts += [w.text for w in screen.walk(restrict=True) if getattr(w, "text", "")]
+            texts += [w.text for w in screen.walk(restrict=True) if _text(w)]
         return texts
 
     def by_id(self, screen: str, widget_id: str) -> Widget:

@@ -60,7 +60,8 @@ class Speech:
             if self._supervisor is not None:
                 return
             self._stop.clear()
-            self._start_worker()
+            if self._process is None:  # a speak() before open() may have started it already
+                self._start_worker()
             self._supervisor = threading.Thread(target=self._supervise, name="speech-supervisor", daemon=True)
             self._supervisor.start()
 
@@ -115,6 +116,8 @@ class Speech:
 
     def _send(self, request: Request) -> int:
         with self._lock:
+            if self._stop.is_set():
+                return request.seq  # closed: a last word after shutdown must not spawn a worker
             if self._requests is None:
                 self._start_worker()
             self._requests.put(request)

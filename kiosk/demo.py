@@ -1,0 +1,92 @@
+"""The demo simulator: what a person at the demo panel (or a key, or the tour) can do to a
+kiosk with no hardware — insert and remove demo people's cards, present demo QR codes
+(a receipt's tracking code, an appointment), run the receipt printer out of paper, and cut
+the network. Every action goes through the same device paths a real kiosk uses."""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import uuid
+
+import requests
+from requests.adapters import HTTPAdapter
+
+log = logging.getLogger(__name__)
+CST = dt.timezone(dt.timedelta(hours=8), "CST")
+DEMO_RECEIPT_CASE = "469023-0003"
+DEMO_APPOINTMENT_ITEM = "469023-XK-SCJG-0002"
+
+
+class _CutCable(HTTPAdapter):
+    """Every request fails as if the network cable were pulled."""
+
+    def send(self, request, **kwargs):
+        raise requests.ConnectionError("network cut (demo)")
+
+
+class DemoSimulator:
+    def __init__(self, devices, controller):
+        self.devices = devices
+        self.controller = controller
+        self.codes: dict[str, str] = {}  # "receipt" / "appointment" -> a signed QR text
+        self.network_cut = False
+
+    # --- cards -------------------------------------------------------------------------
+    def insert_card(self, person_key: str) -> None:
+        self.devices.idcard_sim.insert(person_key)
+
+    def remove_card(self) -> None:
+        self.devices.idcard_sim.remove()
+
+    # --- QR codes ----------------------------------------------------------------------
+    def prepare_codes(self) -> dict[str, str]:
+        """Fetch a demo receipt's tracking code and book a demo appointment (worker thread)."""
+        api = self.controller.api
+        codes = {"receipt": api.get_case(DEMO_RECEIPT_CASE).tracking_token}
+        people = self.devices.idcard_sim.people if self.devices.idcard_sim else {}
+        person = next(iter(people.values()), None)
+        if person is not None:
+            slot = (dt.datetime.now(CST) + dt.timedelta(minutes=20)).replace(second=0, microsecond=0)
+            booked = api._post_json("/v1/appointments", {
+                "item_code": DEMO_APPOINTMENT_ITEM, "slot_start": slot.isoformat(),
+                "applicant": {"document_number": person.document_number, "name": person.name}},
+                idempotency_key=f"demo-appointment-{uuid.uuid4().hex}")
+            codes["appointment"] = booked["token"]
+        self.codes = codes
+        return codes
+
+    def scan(self, which: str) -> bool:
+        code = self.codes.get(which)
+        if not code or self.devices.scanner is None:
+            return False
+        self.devices.scanner.backend.scan(code)
+        return True
+
+    # --- printer paper -------------------------------------------------------------------
+    @property
+    def paper_out(self) -> bool:
+        emulator = self.devices.printer_emulator
+        return bool(emulator and emulator.paper_out)
+
+    def toggle_paper(self) -> bool:
+        """Run the emulated printer out of paper, or load a new roll. Returns paper_out."""
+        emulator = self.devices.printer_emulator
+        if emulator is None:
+            return False
+        if emulator.paper_out or emulator.paper_left is not None:
+            emulator.load_paper()
+        else:
+            emulator.run_out_after(0)
+            emulator.paper_out = True
+        return emulator.paper_out
+
+    # --- network -------------------------------------------------------------------------
+    def toggle_network(self) -> bool:
+        """Cut or restore the kiosk's connection to the back office. Returns network_cut."""
+        http = self.controller.api._http
+        self.network_cut = not self.network_cut
+        adapter = _CutCable() if self.network_cut else HTTPAdapter()
+        http.mount("http://", adapter)
+        http.mount("https://", adapter)
+        log.info("demo network", extra={"cut": self.network_cut})
+        return self.network_cut
