@@ -11,7 +11,7 @@ from pathlib import Path
 from kiosk.domain.identity import DocumentKind, Identity
 
 from ..health import DeviceState, DeviceStatus, SelfTestResult
-from .facade import CardEvent, CardInserted, CardRemoved
+from .facade import CardEvent, CardInserted, CardReadError, CardRemoved
 
 
 class SimulatedIdCardBackend:
@@ -32,6 +32,10 @@ class SimulatedIdCardBackend:
             self.remove()
         self._present = identity
         self._events.put(CardInserted(identity))
+
+    def misread(self, reason: str = "The card could not be read. Please try again.") -> None:
+        """A card the reader cannot read (dirty, damaged, placed badly)."""
+        self._events.put(CardReadError(reason))
 
     def remove(self) -> None:
         if self._present is not None:

@@ -1,0 +1,59 @@
+"""Nothing of the previous citizen survives a session's end: not on any screen (shown or
+not), not in the session or the journeys, not on disk."""
+from __future__ import annotations
+
+import pytest
+
+pytestmark = pytest.mark.ui
+
+TRACES = ("469023195801041234", "王建国", "王*", "4690**********1234", "469023-0001", "469023-0003",
+          "食品经营许可证核发", "现场核查已安排", "不动产登记资料查询")
+
+
+def joined(texts):
+    return "\n".join(texts)
+
+
+def walk_a_journey(app, ui, tmp_path):
+    app.demo_insert_card("wang")
+    ui.wait_for_screen("home")
+    ui.tap(ui.by_id("home", "my_cases"))
+    ui.wait_for_screen("cases")
+    row = next(r for r in ui.by_id("cases", "rows").children if r.number == "469023-0001")
+    ui.tap(row)
+    ui.wait_for_screen("case")
+    ui.tap(ui.by_id("case", "print_slip"))
+    ui.wait_until(lambda: app.controller.journey("progress").last_slip is not None, what="slip printed")
+    # what a capture screen does with a photographed page: a session file
+    capture = tmp_path / "capture-0001.jpg"
+    capture.write_bytes(b"\xff\xd8 a captured ID card copy")
+    app.session.add_temp_file(capture)
+    return capture
+
+
+@pytest.mark.parametrize("ending", ["finish", "card_removed", "idle"])
+def test_nothing_remains_after_the_session(kiosk_app, ui, tmp_path, ending):
+    app = kiosk_app
+    capture = walk_a_journey(app, ui, tmp_path)
+    assert any(trace in joined(ui.all_texts()) for trace in TRACES)  # the walk showed personal data
+
+    if ending == "finish":
+        ui.tap(app.top_bar.ids.finish_button)
+    elif ending == "card_removed":
+        app.demo_remove_card()
+    else:
+        app.session.last_activity -= app.controller.idle_timeout_s + app.controller.idle_warning_s + 1
+    ui.wait_until(lambda: app.manager.current == "attract" and not app.session.active, timeout=10,
+                  what="session end")
+
+    everything = joined(ui.all_texts())
+    for trace in TRACES:
+        assert trace not in everything, trace
+    session = app.session
+    assert session.identity is None and session.cases == [] and session.current_case is None
+    assert session.data == {} and session.temp_files == []
+    assert not capture.exists()
+    progress = app.controller.journey("progress")
+    assert progress.last_slip is None and progress.last_slip_preview is None
+    if app.devices.idcard_sim.card_present:
+        app.demo_remove_card()
