@@ -80,7 +80,7 @@ def _seed_case(session: Session, ctx: Context, spec: dict, person: dict, today: 
     }
     bundle = len(items) > 1
     for item in items:
-        payload["answers"].update(_demo_answers(item, person))
+        payload["answers"].update(demo_answers(item.form or [], person["document_number"]))
         for m in item.materials:
             key = f"{item.code}/{m.code}" if bundle else m.code
             if m.necessity == "deferrable" and spec.get("deferred"):
@@ -129,10 +129,11 @@ def _utc(today: dt.date, when: dict) -> dt.datetime:
     return local.astimezone(dt.timezone.utc).replace(tzinfo=None)
 
 
-def _demo_answers(item: Item, person: dict) -> dict:
-    """Plausible answers for an item's form, by field type, for the demo applicant."""
+def demo_answers(form: list[dict], document_number: str) -> dict:
+    """Plausible answers for an item's form schema, by field type, for a demo applicant
+    (also used by the tests and the load benchmark to build valid applications)."""
     answers = {}
-    for field in item.form or []:
+    for field in form:
         kind, fmt = field.get("datatype"), field.get("format", "")
         if kind == "singlevaluelist":
             value = field["values"][0]["key"]
@@ -145,7 +146,7 @@ def _demo_answers(item: Item, person: dict) -> dict:
         elif fmt == "phone":
             value = "13807561234"
         elif fmt == "id_number":
-            value = person["document_number"]
+            value = document_number
         elif fmt == "credit_code":
             value = "91469023MA5T0000X0"
         else:

@@ -26,14 +26,12 @@ from pathlib import Path
 
 import requests
 
-from kiosk.domain.ids import make_licence_id
 from kiosk.embedded_backoffice import EmbeddedBackoffice, free_port
 from services.api import TerminalSignature
 
 HEARTBEAT_INTERVAL_S = 30.0
 GOAL_P99_MS = 200.0
 ITEM = "469023-XK-SCJG-0031"  # 食品经营许可证核发: kiosk-eligible, e-licence materials, a form
-ISSUER = "11469023MB12345676"
 APPLICANTS = [
     {"kind": "person", "document_number": "469023195801041234", "name": "王建国"},
     {"kind": "person", "document_number": "11010519491231002X", "name": "赵敏"},
@@ -156,35 +154,9 @@ def heartbeat_body(terminal: int) -> bytes:
 
 def application(guide: dict, person: dict) -> dict:
     """A complete application from the item's published guide, as the kiosk builds it."""
-    answers = {}
-    for f in guide["form"]:
-        kind, fmt = f["datatype"], f.get("format", "")
-        if kind == "singlevaluelist":
-            value = f["values"][0]["key"]
-        elif kind == "multivaluelist":
-            value = [f["values"][0]["key"]]
-        elif kind == "number":
-            value = 2
-        elif kind == "datetime":
-            value = "2026-11-20T10:00:00+08:00"
-        elif fmt == "phone":
-            value = "13907561234"
-        elif fmt == "id_number":
-            value = person["document_number"]
-        elif fmt == "credit_code":
-            value = "91110000600037341L"
-        else:
-            value = "测试"
-        answers[f["code"]] = value
-    materials = []
-    for serial, m in enumerate(guide["materials"]):
-        if m["source"] == "e_licence" and m["licence_type_code"]:
-            materials.append({"code": m["code"], "form": "electronic",
-                              "licence_id": make_licence_id(m["licence_type_code"], ISSUER, f"2020{serial:07d}", 1)})
-        elif m["source"] != "data_sharing" and m["necessity"] != "optional":
-            materials.append({"code": m["code"], "form": m["forms"][0], "copies": m["copies"]})
-    return {"item_code": guide["code"], "applicant": person, "contact_phone": "13907561234", "answers": answers,
-            "materials": materials, "deferred": [], "commitment_signed": False}
+    from tests.api.submissions import application as build
+
+    return build(guide, person)
 
 
 class Fleet:

@@ -1,6 +1,7 @@
 """Builds applications the way the kiosk will: from an item's published guide."""
 from __future__ import annotations
 
+from backoffice.seed import demo_answers
 from kiosk.domain.ids import make_licence_id
 
 WANG = {"kind": "person", "document_number": "469023195801041234", "name": "王建国"}
@@ -9,26 +10,7 @@ ISSUER = "11469023MB12345676"
 
 
 def answers_for(guide: dict, person: dict) -> dict:
-    answers = {}
-    for field in guide["form"]:
-        kind, fmt = field["datatype"], field.get("format", "")
-        if kind == "singlevaluelist":
-            answers[field["code"]] = field["values"][0]["key"]
-        elif kind == "multivaluelist":
-            answers[field["code"]] = [field["values"][0]["key"]]
-        elif kind == "number":
-            answers[field["code"]] = 2
-        elif kind == "datetime":
-            answers[field["code"]] = "2026-11-20T10:00:00+08:00"
-        elif fmt == "phone":
-            answers[field["code"]] = "13907561234"
-        elif fmt == "id_number":
-            answers[field["code"]] = person["document_number"]
-        elif fmt == "credit_code":
-            answers[field["code"]] = "91110000600037341L"
-        else:
-            answers[field["code"]] = "测试"
-    return answers
+    return demo_answers(guide["form"], person["document_number"])
 
 
 def application(guide: dict, person: dict = WANG, defer: bool = False, skip: tuple[str, ...] = (),
