@@ -1,0 +1,135 @@
+"""Appointment check-in (预约签到): the appointment's QR code, scanned on the attract screen
+or on the check-in screen, is verified offline by the controller; the check-in itself is
+online; a queue ticket with the window is printed on the receipt printer and announced.
+
+Check-in outside the window the back office allows (an hour before to half an hour after
+the booked time), a code the back office refuses, and a printer that is not ready each get
+their own calm message. Checking in twice is harmless: the same ticket comes back."""
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import logging
+
+from kiosk.domain.cases import N_
+from kiosk.domain.receipts import QueueTicket
+from kiosk.domain.slips import Line
+from services.api import BackofficeError, BackofficeRefused
+from services.receipts import queue_ticket_slip
+
+from . import Journey
+
+log = logging.getLogger(__name__)
+CST = dt.timezone(dt.timedelta(hours=8), "CST")
+
+MSG_NOT_OPEN = N_(
+    "Check-in is open from one hour before to 30 minutes after your booked time. "
+    "Please come back then, or ask at the service centre."
+)
+MSG_NOT_VALID = N_(
+    "This appointment cannot be checked in: it was cancelled, or the code is no longer valid. "
+    "Please ask at the service centre, or call 12345."
+)
+MSG_TICKET_NOT_PRINTED = N_(
+    "You are checked in, but the ticket could not be printed. Nothing is lost: "
+    "please remember your number, or tap Print again."
+)
+SAY_TICKET = N_("Your number is {ticket}. Please wait near {window}.")
+
+
+class AppointmentJourney(Journey):
+    name = "appointment"
+    attract_action = (4, N_("Appointment check-in"), "appointment_start")
+    handles_tokens = ("appointment",)
+
+    def on_token(self, token, text: str) -> None:
+        """A verified appointment code: check in online, then print the ticket."""
+        self.session.begin()
+        api = self.kiosk.api
+
+        def work():
+            try:
+                answer = api.check_in(text)
+            except BackofficeRefused as exc:
+                if exc.status == 409 and "check-in is open" in exc.detail:
+                    return "not_open", None
+                if exc.status in (404, 409, 422):
+                    return "not_valid", None
+                raise
+            item_name = ""
+            try:
+                item_name = str(api.guide(answer.get("item_code", "")).get("name", ""))
+            except BackofficeError:
+                pass  # the ticket is still right without the item's name
+            return "checked_in", {**answer, "item_name": item_name}
+
+        self.kiosk.in_background(work, self._checked_in, back_to="attract", busy=N_("Checking you in…"))
+
+    def _checked_in(self, outcome) -> None:
+        result, answer = outcome
+        if result == "not_open":
+            self.ui.show_message(N_("Check-in is not open yet"), MSG_NOT_OPEN, back_to="appointment_start")
+            return
+        if result == "not_valid":
+            self.ui.show_message(N_("Appointment not valid"), MSG_NOT_VALID, back_to="appointment_start")
+            return
+        self.session.data["ticket"] = QueueTicket(
+            ticket_number=str(answer.get("ticket_number") or ""),
+            window=str(answer.get("window") or answer.get("window_code") or ""),
+            issued_at=dt.datetime.now(CST),
+            item_name=str(answer.get("item_name", "")),
+            appointment_slot=_slot(answer.get("slot_start"), answer.get("slot_end")),
+        )
+        self.session.data["ticket_printed"] = None
+        self.ui.navigate("appointment_ticket")  # the screen announces the number and window
+        self.print_ticket()
+
+    @property
+    def ticket(self) -> QueueTicket | None:
+        return self.session.data.get("ticket")
+
+    @property
+    def ticket_printed(self) -> bool | None:
+        """None while printing, then True or False."""
+        return self.session.data.get("ticket_printed")
+
+    def print_ticket(self) -> None:
+        ticket = self.ticket
+        if ticket is None:
+            return
+        kiosk = self.kiosk
+        slip = ticket_slip(ticket, kiosk.terminal_id, dt.datetime.now(CST), self._)
+        self.session.data["ticket_printed"] = None
+        kiosk.in_background(lambda: kiosk.printer.print_slip(slip), self._printed,
+                            back_to="appointment_ticket", busy=N_("Printing your ticket…"))
+
+    def _printed(self, result) -> None:
+        self.session.data["ticket_printed"] = bool(result.ok)
+        if not result.ok:
+            log.warning("queue ticket not printed", extra={"printer": result.status.state.value})
+            self.ui.show_message(N_("Printer not ready"), MSG_TICKET_NOT_PRINTED, back_to="appointment_ticket")
+            return
+        self.session.data["ticket_slip"] = result.job_path
+        self.ui.navigate("appointment_ticket")
+        self.ui.show_toast(self._("Please take your ticket"))
+
+    def reset(self) -> None:
+        """Everything lives in the session, which is wiped."""
+
+
+def ticket_slip(ticket: QueueTicket, terminal_id: str, now: dt.datetime, _):
+    """The queue ticket slip; the back office does not say how many wait ahead, so that
+    line (which would read "0 people ahead") is left out rather than guessed."""
+    slip = queue_ticket_slip(ticket, terminal_id, now, _)
+    ahead = _("{count} people ahead of you").format(count=ticket.waiting_ahead)
+    blocks = tuple(b for b in slip.blocks if not (isinstance(b, Line) and b.text == ahead))
+    return dataclasses.replace(slip, blocks=blocks)
+
+
+def _slot(start: str | None, end: str | None) -> str:
+    try:
+        a = dt.datetime.fromisoformat(str(start)).astimezone(CST)
+        b = dt.datetime.fromisoformat(str(end)).astimezone(CST)
+    except (TypeError, ValueError):
+        return ""
+    return f"{a:%Y-%m-%d %H:%M}-{b:%H:%M}"

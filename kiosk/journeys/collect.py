@@ -1,0 +1,184 @@
+"""Collect results (取件): identify, list the applicant's results ready for collection,
+confirm one, print it on the A4 document printer (the back office's e-licence PDF, or a
+result notice for results without an e-licence), mark the case delivered, offer the rating.
+
+The document is printed before the case is marked delivered: a printer failure leaves the
+result ready to collect, so nothing is lost and the citizen can try again."""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import tempfile
+from pathlib import Path
+
+from reportlab.lib.units import mm
+from reportlab.platypus import Spacer
+
+from kiosk.domain.cases import N_, CaseDetail, CaseStatus
+from services.api import BackofficeError
+from services.documents.pdf import QrFlowable, build, field_table, para, stamp, styles
+from services.redact import redact
+
+from . import Journey
+
+log = logging.getLogger(__name__)
+CST = dt.timezone(dt.timedelta(hours=8), "CST")
+
+MSG_NOTHING_READY = N_("Nothing is ready to collect yet. We will tell you by SMS when it is.")
+MSG_DOC_PRINTER = N_(
+    "The document printer is not ready. Nothing is lost: your result is still ready to collect. "
+    "Please try again, or collect it at the unified window."
+)
+
+
+class CollectJourney(Journey):
+    name = "collect"
+    attract_action = (3, N_("Collect results"), "collect_start")
+
+    def __init__(self, controller):
+        super().__init__(controller)
+        self.last_printed: list[Path] = []  # the PDFs sent to the document printer (session files)
+        self.delivered: str | None = None  # the case number marked delivered in this session
+
+    # --- starting ----------------------------------------------------------------------
+    def start(self) -> None:
+        self.session.begin()
+        if self.session.identity is not None:
+            self.open_ready()
+        else:
+            self.session.data["on_identified"] = self.open_ready
+            self.ui.navigate("collect_start")
+
+    def open_ready(self) -> None:
+        """The applicant's cases whose results are ready (办结, not yet handed out)."""
+        identity = self.session.identity
+        if identity is None:
+            return
+        self.kiosk.in_background(lambda: self.kiosk.api.list_cases(identity.document_number),
+                                 self._cases_loaded, back_to="attract", busy=N_("Looking for your results…"))
+
+    def _cases_loaded(self, cases) -> None:
+        self.session.cases = list(cases)
+        self.session.data["collect_ready"] = [c for c in cases if c.status is CaseStatus.COMPLETED]
+        self.ui.navigate("collect_list")
+
+    @property
+    def ready(self) -> list:
+        return self.session.data.get("collect_ready", [])
+
+    # --- one result ----------------------------------------------------------------------
+    def choose(self, number: str) -> None:
+        self.kiosk.in_background(lambda: self.kiosk.api.get_case(number), self._case_loaded,
+                                 back_to="collect_list", busy=N_("Fetching your result…"))
+
+    def _case_loaded(self, case: CaseDetail) -> None:
+        if case.status is not CaseStatus.COMPLETED:  # handed out meanwhile, e.g. at the window
+            self.ui.show_message(N_("Not ready to collect"), MSG_NOTHING_READY, back_to="collect_list")
+            return
+        self.session.current_case = case
+        self.ui.navigate("collect_confirm")
+
+    def document_names(self, case: CaseDetail | None = None) -> list[str]:
+        case = case or self.session.current_case
+        if case is None:
+            return []
+        return [l.name for l in case.licences] or [self._("Result notice")]
+
+    # --- printing ------------------------------------------------------------------------
+    def print_result(self) -> None:
+        case = self.session.current_case
+        if case is None:
+            return
+        kiosk = self.kiosk
+        printer = getattr(kiosk.devices, "document_printer", None) if kiosk.devices is not None else None
+        now = dt.datetime.now(CST)
+        translate = self._
+
+        def work():
+            if printer is None:
+                return False, False, []
+            files = []
+            if case.licences:
+                for licence in case.licences:
+                    path = self._session_file(".pdf")
+                    path.write_bytes(kiosk.api.licence_pdf(licence.identifier))
+                    files.append(path)
+            else:
+                path = self._session_file(".pdf")
+                result_notice_pdf(case, path, kiosk.terminal_id, now, translate)
+                files.append(path)
+            for path in files:
+                result = printer.print_pdf(path, title=f"{case.number}")
+                if not result.ok:
+                    log.warning("document not printed", extra={"printer": result.status.state.value,
+                                                               "job_state": result.job_state})
+                    return False, False, files
+            # Printed: only now is the result handed out.
+            try:
+                kiosk.api.case_action(case.number, "deliver", note="自助终端领取")
+                delivered = True
+            except BackofficeError as exc:
+                log.warning("delivery not recorded", extra={"error": type(exc).__name__})
+                delivered = False
+            return True, delivered, files
+
+        kiosk.in_background(work, self._printed, back_to="collect_confirm", busy=N_("Printing your document…"))
+
+    def _session_file(self, suffix: str) -> Path:
+        folder = self.kiosk.preview_dir.parent / "session"
+        folder.mkdir(parents=True, exist_ok=True)
+        handle = tempfile.NamedTemporaryFile(dir=folder, prefix="collect-", suffix=suffix, delete=False)
+        handle.close()
+        path = Path(handle.name)
+        self.session.add_temp_file(path)  # deleted when the session ends
+        return path
+
+    def _printed(self, outcome) -> None:
+        printed, delivered, files = outcome
+        if not printed:
+            self.ui.show_message(N_("Printer not ready"), MSG_DOC_PRINTER, back_to="collect_confirm")
+            return
+        self.last_printed = list(files)
+        case = self.session.current_case
+        self.delivered = case.number if (case is not None and delivered) else None
+        self.ui.navigate("collect_done")
+        self.kiosk.say(N_("Please take your document from the printer."))
+
+    def rate_now(self) -> None:
+        case = self.session.current_case
+        if case is None:
+            return
+        self.kiosk.journey("rating").rate_case(case.number, case.item_name)
+
+    def reset(self) -> None:
+        self.last_printed = []
+        self.delivered = None
+
+
+def result_notice_pdf(case: CaseDetail, out: Path, terminal_id: str, now: dt.datetime, _) -> Path:
+    """A4 notice for a result that is not an e-licence (a payment, a record, a decision)."""
+    st = styles()
+    rows = [
+        (_("Case number"), case.number),
+        (_("Item"), case.item_name),
+        (_("Applicant"), redact(case.applicant_masked)),
+        (_("Department"), case.department),
+        (_("Status"), _(case.status.label)),
+    ]
+    done = [e for e in case.timeline if e.status is CaseStatus.COMPLETED]
+    if done:
+        rows.append((_("Completed on"), stamp(done[-1].at)))
+    decided = [e for e in case.timeline if e.status is CaseStatus.DECIDED and e.note]
+    if decided:
+        rows.append((_("Decision"), redact(decided[-1].note)))
+    story = [
+        para(_("Notice of the result of your application"), st["title"]),
+        para(_("Issued at the self-service kiosk"), st["subtitle"]),
+        field_table(rows, st),
+        Spacer(1, 10 * mm),
+        QrFlowable(case.tracking_token or case.number, 30 * mm),
+        para(_("Scan at any kiosk to check progress"), st["center"]),
+        para(_("Hotline {hotline}").format(hotline="12345"), st["center"]),
+    ]
+    footer = f"{_('Chengmai County Government Affairs Service Center')}  {_('Terminal')} {terminal_id}  {stamp(now)}"
+    return build(out, _("Notice of the result of your application"), story, footer)

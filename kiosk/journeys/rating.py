@@ -1,0 +1,180 @@
+"""Rate the service (好差评, GB/T 39734-2020): five levels with faces and words, reasons
+required for the two low levels (差评, which open a rectification at the back office),
+an optional comment from preset phrases; one rating per case.
+
+Reached after collecting a result (the case is known) or from the attract screen
+(identify, then pick one of the applicant's cases)."""
+from __future__ import annotations
+
+import logging
+import uuid
+
+from kiosk.domain.cases import N_, CaseStatus
+from kiosk.i18n import Translator
+from services.api import BackofficeRefused
+
+from . import Journey
+
+log = logging.getLogger(__name__)
+
+# (level, word) from best to worst, as the national standard names them.
+LEVELS = (
+    (5, N_("Very satisfied")),    # 非常满意
+    (4, N_("Satisfied")),         # 满意
+    (3, N_("Fairly satisfied")),  # 基本满意
+    (2, N_("Dissatisfied")),      # 不满意
+    (1, N_("Very dissatisfied")), # 非常不满意
+)
+LOW_LEVELS = (1, 2)  # 差评: at least one reason is required
+REASONS = (
+    N_("Took too long"),
+    N_("Asked for materials more than once"),
+    N_("Had to come more than once"),
+    N_("Staff attitude"),
+    N_("Information was unclear"),
+    N_("The kiosk was hard to use"),
+    N_("Fees were unclear"),
+)
+COMMENTS = (
+    N_("Please call me back"),
+    N_("Thank you"),
+    N_("The staff were helpful"),
+    N_("Please make it faster"),
+    N_("The kiosk was easy to use"),
+)
+# Cases a rating can be given for (the back office's rule; withdrawn and terminated cannot).
+RATEABLE = {CaseStatus.COMPLETED, CaseStatus.DELIVERED, CaseStatus.NOT_ACCEPTED, CaseStatus.DECIDED,
+            CaseStatus.IN_REVIEW, CaseStatus.ACCEPTED, CaseStatus.RECEIVED, CaseStatus.CORRECTION_REQUIRED}
+
+MSG_ALREADY_RATED = N_("This case has already been rated. Each case can be rated once. Thank you.")
+MSG_CANNOT_RATE = N_("This case cannot be rated now. Please ask at the service centre, or call 12345.")
+
+
+def level_word(level: int) -> str:
+    return dict(LEVELS)[level]
+
+
+class RatingJourney(Journey):
+    name = "rating"
+    attract_action = (6, N_("Rate our service"), "rating_start")
+
+    # --- starting ----------------------------------------------------------------------
+    def start(self) -> None:
+        self.session.begin()
+        if self.session.identity is not None:
+            self.open_cases()
+        else:
+            self.session.data["on_identified"] = self.open_cases
+            self.ui.navigate("rating_start")
+
+    def open_cases(self) -> None:
+        identity = self.session.identity
+        if identity is None:
+            return
+        self.kiosk.in_background(lambda: self.kiosk.api.list_cases(identity.document_number),
+                                 self._cases_loaded, back_to="attract", busy=N_("Fetching your cases…"))
+
+    def _cases_loaded(self, cases) -> None:
+        self.session.cases = list(cases)
+        self.ui.navigate("rating_cases")
+
+    def rateable_cases(self) -> list:
+        return [c for c in self.session.cases if c.status in RATEABLE]
+
+    def rate_case(self, number: str, item_name: str) -> None:
+        """Open the five levels for one case (from the case list, or after collecting it)."""
+        self.session.data["rating"] = {"number": number, "item_name": item_name, "level": None,
+                                       "reasons": [], "comments": [], "key": uuid.uuid4().hex}
+        self.ui.navigate("rating_levels")
+
+    # --- the citizen's answers -------------------------------------------------------------
+    @property
+    def draft(self) -> dict | None:
+        return self.session.data.get("rating")
+
+    def choose_level(self, level: int) -> None:
+        draft = self.draft
+        if draft is None or level not in dict(LEVELS):
+            return
+        if draft["level"] != level:
+            draft["reasons"] = []
+            draft["key"] = uuid.uuid4().hex  # a different rating: a different request
+        draft["level"] = level
+        self.ui.navigate("rating_reasons" if level in LOW_LEVELS else "rating_comment")
+
+    def toggle_reason(self, reason: str) -> None:
+        draft = self.draft
+        if draft is None or reason not in REASONS:
+            return
+        draft["reasons"] = [r for r in draft["reasons"] if r != reason] if reason in draft["reasons"] \
+            else draft["reasons"] + [reason]
+
+    def reasons_done(self) -> bool:
+        """Next from the reasons page; False (stay) while no reason is chosen."""
+        draft = self.draft
+        if draft is None or not draft["reasons"]:
+            return False
+        self.ui.navigate("rating_comment")
+        return True
+
+    def toggle_comment(self, phrase: str) -> None:
+        draft = self.draft
+        if draft is None or phrase not in COMMENTS:
+            return
+        draft["comments"] = [c for c in draft["comments"] if c != phrase] if phrase in draft["comments"] \
+            else draft["comments"] + [phrase]
+
+    def back_from_comment(self) -> None:
+        draft = self.draft
+        low = draft is not None and draft["level"] in LOW_LEVELS
+        self.ui.navigate("rating_reasons" if low else "rating_levels")
+
+    def back_from_levels(self) -> None:
+        """Back to the case list, or (after collecting) to the collection's last screen."""
+        self.ui.navigate(self._way_back())
+
+    # --- sending -----------------------------------------------------------------------------
+    def submit(self) -> None:
+        draft = self.draft
+        if draft is None or draft["level"] is None:
+            return
+        if draft["level"] in LOW_LEVELS and not draft["reasons"]:
+            self.ui.navigate("rating_reasons")
+            return
+        # Reasons and comments are stored in Chinese, the county's working language.
+        to_zh = Translator("zh_CN").gettext
+        reasons = [to_zh(r) for r in draft["reasons"]]
+        comment = "；".join(to_zh(c) for c in draft["comments"])
+        number, level, key = draft["number"], draft["level"], draft["key"]
+        api = self.kiosk.api
+
+        def work():
+            try:
+                return "stored", api.rate(number, level, reasons, comment, key)
+            except BackofficeRefused as exc:
+                if exc.status == 409:
+                    return ("already" if "already" in exc.detail else "cannot"), None
+                raise
+
+        self.kiosk.in_background(work, self._sent, back_to="rating_comment", busy=N_("Sending your rating…"))
+
+    def _sent(self, outcome) -> None:
+        result, body = outcome
+        draft = self.draft
+        if result == "already":
+            self.ui.show_message(N_("Already rated"), MSG_ALREADY_RATED, back_to=self._way_back())
+            return
+        if result == "cannot":
+            self.ui.show_message(N_("Cannot rate this case"), MSG_CANNOT_RATE, back_to=self._way_back())
+            return
+        if draft is not None:
+            draft["stored"] = True
+            draft["rectification"] = bool(body and body.get("rectification"))
+        self.ui.navigate("rating_done")
+        self.kiosk.say(N_("Thank you for your rating."))
+
+    def _way_back(self) -> str:
+        return "rating_cases" if self.session.cases else "attract"
+
+    def reset(self) -> None:
+        """Everything lives in the session, which is wiped; nothing kept here."""

@@ -1,0 +1,88 @@
+"""Collect results: place a card (or a passport), the results ready to collect, confirm one,
+take the printed document and, if the citizen wishes, rate the service."""
+from __future__ import annotations
+
+from kiosk.domain.cases import N_
+
+from .base import KioskScreen
+from .cases import CaseRow
+
+
+class CollectStartScreen(KioskScreen):
+    screen_name = "collect_start"
+    spoken_prompt = N_("Place your ID card on the reader to collect your result.")
+
+
+class CollectListScreen(KioskScreen):
+    screen_name = "collect_list"
+    spoken_prompt = N_("Tap the result you want to collect.")
+
+    def refresh(self) -> None:
+        rows = self.ids.rows
+        rows.clear_widgets()
+        if not self.session.active:
+            self.reset()
+            return
+        ready = self.journey("collect").ready
+        if ready:
+            self.ids.heading.text = self._("Results ready to collect ({count})").format(count=len(ready))
+            self.ids.empty.text = ""
+        else:
+            self.ids.heading.text = self._("Collect results")
+            self.ids.empty.text = self._("Nothing is ready to collect yet. We will tell you by SMS when it is.")
+        for case in ready:
+            row = CaseRow(number=case.number, title=case.item_name,
+                          subtitle=self._("No. {number} · received {date}").format(
+                              number=case.number, date=case.received_at.strftime("%Y-%m-%d")),
+                          status=self._("Ready to collect"))
+            row.bind(on_release=lambda r: self.journey("collect").choose(r.number))
+            rows.add_widget(row)
+
+    def reset(self) -> None:
+        self.ids.rows.clear_widgets()
+        self.ids.heading.text = ""
+        self.ids.empty.text = ""
+
+
+class CollectConfirmScreen(KioskScreen):
+    screen_name = "collect_confirm"
+    spoken_prompt = N_("Check that this is your result, then tap Print.")
+
+    def refresh(self) -> None:
+        case = self.session.current_case
+        if case is None or not self.session.active:
+            self.reset()
+            return
+        self.ids.item_name.text = case.item_name
+        self.ids.summary.text = "\n".join([
+            self._("Case number: {number}").format(number=case.number),
+            self._("Applicant: {name}").format(name=case.applicant_masked),
+            self._("Department: {department}").format(department=case.department),
+        ])
+        names = self.journey("collect").document_names(case)
+        self.ids.documents.text = "\n".join(
+            [self._("You will receive (printed on A4):")] + [f"· {name}" for name in names])
+
+    def reset(self) -> None:
+        self.ids.item_name.text = ""
+        self.ids.summary.text = ""
+        self.ids.documents.text = ""
+
+
+class CollectDoneScreen(KioskScreen):
+    screen_name = "collect_done"
+    spoken_prompt = N_("Please take your document from the printer. You can rate our service now.")
+
+    def refresh(self) -> None:
+        case = self.session.current_case
+        if case is None or not self.session.active:
+            self.reset()
+            return
+        journey = self.journey("collect")
+        lines = [self._("{item}: collected").format(item=case.item_name)]
+        if journey.delivered != case.number:
+            lines.append(self._("The handover could not be recorded just now; the county will record it later."))
+        self.ids.detail.text = "\n".join(lines)
+
+    def reset(self) -> None:
+        self.ids.detail.text = ""

@@ -1,0 +1,188 @@
+"""Rate the service: identify, pick a case, one of five faces, reasons for a low rating,
+an optional preset comment, thanks. One decision per screen."""
+from __future__ import annotations
+
+from kivy.properties import BooleanProperty, NumericProperty, StringProperty
+from kivy.uix.behaviors import ButtonBehavior
+from kivy.uix.boxlayout import BoxLayout
+
+from kiosk.domain.cases import N_
+from kiosk.journeys.rating import COMMENTS, LEVELS, REASONS, level_word
+
+from .base import KioskScreen
+from .cases import CaseRow
+
+
+class FaceButton(ButtonBehavior, BoxLayout):
+    """One rating level: a drawn face and its word, one large target."""
+
+    level = NumericProperty(3)
+    word = StringProperty("")
+    pressed = BooleanProperty(False)
+
+    def on_state(self, _instance, value):
+        self.pressed = value == "down"
+
+
+class ChoiceChip(ButtonBehavior, BoxLayout):
+    """A toggle with a drawn tick box (chosen is shown by the tick, not by colour alone)."""
+
+    message = StringProperty("")  # the English message id
+    text = StringProperty("")
+    chosen = BooleanProperty(False)
+
+
+class RatingStartScreen(KioskScreen):
+    screen_name = "rating_start"
+    spoken_prompt = N_("Place your ID card on the reader to choose the case you want to rate.")
+
+
+class RatingCasesScreen(KioskScreen):
+    screen_name = "rating_cases"
+    spoken_prompt = N_("Which case would you like to rate? Tap it.")
+
+    def refresh(self) -> None:
+        rows = self.ids.rows
+        rows.clear_widgets()
+        if not self.session.active:
+            self.reset()
+            return
+        cases = self.journey("rating").rateable_cases()
+        self.ids.heading.text = (self._("Which case would you like to rate?") if cases
+                                 else self._("You have no cases to rate yet."))
+        for case in cases:
+            row = CaseRow(number=case.number, title=case.item_name,
+                          subtitle=self._("No. {number} · received {date}").format(
+                              number=case.number, date=case.received_at.strftime("%Y-%m-%d")),
+                          status=self._(case.status.label))
+            row.item_name = case.item_name
+            row.bind(on_release=lambda r: self.journey("rating").rate_case(r.number, r.item_name))
+            rows.add_widget(row)
+
+    def reset(self) -> None:
+        self.ids.rows.clear_widgets()
+        self.ids.heading.text = ""
+
+
+class _DraftScreen(KioskScreen):
+    def _case_line(self) -> str:
+        draft = self.journey("rating").draft
+        if not draft:
+            return ""
+        return self._("Case {number}: {item}").format(number=draft["number"], item=draft["item_name"])
+
+
+class RatingLevelsScreen(_DraftScreen):
+    screen_name = "rating_levels"
+    spoken_prompt = N_("How satisfied are you? Tap one of the five faces, from very satisfied at the top to very dissatisfied at the bottom.")
+
+    def refresh(self) -> None:
+        faces = self.ids.faces
+        faces.clear_widgets()
+        draft = self.journey("rating").draft
+        if draft is None:
+            self.reset()
+            return
+        self.ids.case_line.text = self._case_line()
+        for level, word in LEVELS:
+            button = FaceButton(level=level, word=self._(word))
+            button.bind(on_release=lambda b: self.journey("rating").choose_level(b.level))
+            faces.add_widget(button)
+
+    def reset(self) -> None:
+        self.ids.faces.clear_widgets()
+        self.ids.case_line.text = ""
+
+
+class _ChipsScreen(_DraftScreen):
+    choices: tuple[str, ...] = ()
+    draft_key = ""
+
+    def refresh(self) -> None:
+        grid = self.ids.chips
+        grid.clear_widgets()
+        draft = self.journey("rating").draft
+        if draft is None:
+            self.reset()
+            return
+        self.ids.case_line.text = self._case_line()
+        for message in self.choices:
+            chip = ChoiceChip(message=message, text=self._(message), chosen=message in draft[self.draft_key])
+            chip.bind(on_release=self._toggled)
+            grid.add_widget(chip)
+        self._update()
+
+    def _toggled(self, chip) -> None:
+        self.toggle(chip.message)
+        chip.chosen = chip.message in (self.journey("rating").draft or {}).get(self.draft_key, [])
+        self._update()
+
+    def toggle(self, message: str) -> None: ...
+
+    def _update(self) -> None: ...
+
+    def reset(self) -> None:
+        self.ids.chips.clear_widgets()
+        self.ids.case_line.text = ""
+
+
+class RatingReasonsScreen(_ChipsScreen):
+    screen_name = "rating_reasons"
+    spoken_prompt = N_("We are sorry. What went wrong? Choose at least one reason, then tap Next.")
+    choices = REASONS
+    draft_key = "reasons"
+
+    def toggle(self, message: str) -> None:
+        self.journey("rating").toggle_reason(message)
+
+    def _update(self) -> None:
+        draft = self.journey("rating").draft or {}
+        chosen = bool(draft.get("reasons"))
+        self.ids.next.disabled = not chosen
+        self.ids.hint.text = (self._("{count} chosen").format(count=len(draft["reasons"])) if chosen
+                              else self._("Choose at least one reason."))
+        level = draft.get("level")
+        self.ids.level_word.text = self._(level_word(level)) if level else ""
+
+    def reset(self) -> None:
+        super().reset()
+        self.ids.hint.text = ""
+        self.ids.level_word.text = ""
+
+
+class RatingCommentScreen(_ChipsScreen):
+    screen_name = "rating_comment"
+    spoken_prompt = N_("Anything to add? You may choose phrases, then tap Send rating.")
+    choices = COMMENTS
+    draft_key = "comments"
+
+    def toggle(self, message: str) -> None:
+        self.journey("rating").toggle_comment(message)
+
+    def _update(self) -> None:
+        draft = self.journey("rating").draft or {}
+        level = draft.get("level")
+        self.ids.level_word.text = (self._("Your rating: {word}").format(word=self._(level_word(level)))
+                                    if level else "")
+
+    def reset(self) -> None:
+        super().reset()
+        self.ids.level_word.text = ""
+
+
+class RatingDoneScreen(KioskScreen):
+    screen_name = "rating_done"
+    spoken_prompt = N_("Thank you for your rating.")
+
+    def refresh(self) -> None:
+        draft = self.journey("rating").draft
+        if not draft or not draft.get("stored"):
+            self.reset()
+            return
+        lines = [self._("Your rating: {word}").format(word=self._(level_word(draft["level"])))]
+        if draft.get("rectification"):
+            lines.append(self._("The county will look into it and follow it up with the department."))
+        self.ids.detail.text = "\n".join(lines)
+
+    def reset(self) -> None:
+        self.ids.detail.text = ""

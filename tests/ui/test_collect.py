@@ -1,0 +1,153 @@
+"""Collect results at the kiosk: card, the results ready, confirm, the A4 document printed
+(read back from the document printer's folder), the case delivered in the back office,
+then the rating; a printer that is not ready loses nothing."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from tests.ui.staffdesk import FOOD, PENSION, StaffDesk, person
+
+pytestmark = pytest.mark.ui
+SHOTS = Path(os.environ.get("KIOSK_TEST_SHOTS", "/tmp/kiosk-shots"))
+
+
+def joined(texts):
+    return "\n".join(texts)
+
+
+@pytest.fixture(scope="module")
+def desk(backoffice):
+    return StaffDesk(backoffice)
+
+
+@pytest.fixture
+def documents(kiosk_app):
+    return kiosk_app.devices.document_printer
+
+
+def pdf_text(path: Path) -> str:
+    from pypdf import PdfReader
+
+    return "\n".join(page.extract_text() or "" for page in PdfReader(str(path)).pages)
+
+
+def pdf_qr_codes(path: Path) -> list[str]:
+    import pypdfium2
+    import zxingcpp
+
+    page = pypdfium2.PdfDocument(str(path))[0]
+    image = page.render(scale=3).to_pil()
+    return [r.text for r in zxingcpp.read_barcodes(image)]
+
+
+def collect_to_confirm(app, ui, applicant, number):
+    ui.tap(ui.by_text("领取办件结果"))
+    ui.wait_for_screen("collect_start")
+    ui.screenshot(SHOTS / "collect_start.png")
+    app.devices.idcard_sim.insert(applicant)
+    ui.wait_for_screen("collect_list")
+    ui.screenshot(SHOTS / "collect_list.png")
+    row = next(r for r in ui.by_id("collect_list", "rows").children if r.number == number)
+    ui.tap(row)
+    ui.wait_for_screen("collect_confirm")
+
+
+def test_collecting_an_e_licence_prints_it_and_delivers_the_case(kiosk_app, ui, desk, documents):
+    app = kiosk_app
+    applicant = person("19800214", "101", "周海涛")
+    completed = desk.completed_case(applicant, FOOD)
+    number = completed["number"]
+    (licence,) = completed["licences"]
+
+    collect_to_confirm(app, ui, applicant, number)
+    shown = joined(ui.visible_texts())
+    assert "食品经营许可证" in shown and number in shown and "周*" in shown
+    assert applicant.document_number not in joined(ui.all_texts()) and "周海涛" not in joined(ui.all_texts())
+    ui.screenshot(SHOTS / "collect_confirm.png")
+
+    before = set(documents.folder.glob("*.pdf"))
+    ui.tap(ui.by_id("collect_confirm", "print_document"))
+    ui.wait_for_screen("collect_done")
+    ui.screenshot(SHOTS / "collect_done.png")
+    assert "请从打印机取走您的文书。" in joined(ui.visible_texts())
+
+    (printed,) = set(documents.folder.glob("*.pdf")) - before
+    text = pdf_text(printed)
+    assert licence["identifier"] in text
+    codes = pdf_qr_codes(printed)
+    assert codes, "no QR code on the printed licence"
+    assert app.controller.verifier.verify(codes[0]).subject == licence["identifier"]
+    assert desk.case(number)["status"] == "delivered"
+
+    session_files = list(app.session.temp_files)
+    assert session_files and all(p.exists() for p in session_files)
+
+    # Straight on to the rating of this case.
+    ui.tap(ui.by_id("collect_done", "rate"))
+    ui.wait_for_screen("rating_levels")
+    best = next(b for b in ui.by_id("rating_levels", "faces").children if b.level == 5)
+    ui.tap(best)
+    ui.wait_for_screen("rating_comment")
+    ui.tap(ui.by_id("rating_comment", "send"))
+    ui.wait_for_screen("rating_done")
+    (stored,) = desk.audit("rating.create", number)
+    assert stored["detail"]["level"] == 5
+
+    ui.tap(ui.by_id("rating_done", "finish"))
+    ui.wait_for_screen("attract")
+    assert not any(p.exists() for p in session_files)  # the session's copy of the licence is gone
+    assert number not in joined(ui.all_texts())
+
+
+def test_a_result_without_an_e_licence_prints_a_result_notice(kiosk_app, ui, desk, documents):
+    app = kiosk_app
+    applicant = person("19620730", "203", "吴桂兰")
+    number = desk.completed_case(applicant, PENSION)["number"]
+    collect_to_confirm(app, ui, applicant, number)
+    assert "办理结果通知书" in joined(ui.visible_texts())
+    before = set(documents.folder.glob("*.pdf"))
+    ui.tap(ui.by_id("collect_confirm", "print_document"))
+    ui.wait_for_screen("collect_done")
+    (printed,) = set(documents.folder.glob("*.pdf")) - before
+    text = pdf_text(printed)
+    assert number in text and "吴*" in text
+    assert applicant.document_number not in text and "吴桂兰" not in text
+    assert desk.case(number)["status"] == "delivered"
+
+
+def test_printer_not_ready_loses_nothing_and_the_citizen_can_try_again(kiosk_app, ui, desk, documents, tmp_path):
+    app = kiosk_app
+    applicant = person("19750505", "305", "郑志强")
+    number = desk.completed_case(applicant, FOOD)["number"]
+    collect_to_confirm(app, ui, applicant, number)
+    folder = documents.folder
+    documents.folder = tmp_path / "unplugged"  # the folder printer reports no device
+    try:
+        ui.tap(ui.by_id("collect_confirm", "print_document"))
+        ui.wait_for_screen("message")
+        ui.screenshot(SHOTS / "collect_printer_not_ready.png")
+        shown = joined(ui.visible_texts())
+        assert "文书打印机暂时无法使用" in shown and "您的结果仍可领取" in shown
+        assert desk.case(number)["status"] == "completed"  # still ready to collect
+    finally:
+        documents.folder = folder
+    ui.tap(ui.by_id("message", "back"))
+    ui.wait_for_screen("collect_confirm")
+    ui.tap(ui.by_id("collect_confirm", "print_document"))
+    ui.wait_for_screen("collect_done")
+    assert desk.case(number)["status"] == "delivered"
+
+
+def test_nothing_ready_says_so(kiosk_app, ui, desk):
+    app = kiosk_app
+    applicant = person("19900909", "407", "冯晓")
+    desk.submit(applicant, FOOD)  # received, not ready
+    ui.tap(ui.by_text("领取办件结果"))
+    ui.wait_for_screen("collect_start")
+    app.devices.idcard_sim.insert(applicant)
+    ui.wait_for_screen("collect_list")
+    assert "暂时没有可以领取的结果" in joined(ui.visible_texts())
+    assert ui.by_id("collect_list", "rows").children == []
