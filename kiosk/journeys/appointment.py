@@ -110,8 +110,7 @@ class AppointmentJourney(Journey):
             self.ui.show_message(N_("Printer not ready"), MSG_TICKET_NOT_PRINTED, back_to="appointment_ticket")
             return
         self.session.data["ticket_slip"] = result.job_path
-        self.ui.navigate("appointment_ticket")
-        self.ui.show_toast(self._("Please take your ticket"))
+        self.ui.navigate("appointment_ticket")  # which says "Please take your ticket"
 
     def reset(self) -> None:
         """Everything lives in the session, which is wiped."""
