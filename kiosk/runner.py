@@ -16,6 +16,10 @@ def main(argv: list[str] | None = None) -> int:
                         help="runtime files: database, logs, printer spool, screenshots")
     args = parser.parse_args(argv)
     var = args.var_dir.resolve()
+    # The demo starts from freshly seeded data every time (dated relative to today); the
+    # generated secrets in var/ are kept.
+    for stale in var.glob("backoffice.db*"):
+        stale.unlink()
     backoffice = EmbeddedBackoffice(database=var / "backoffice.db", log_file=var / "backoffice.log")
     print(f"back office: starting on {backoffice.url}", flush=True)
     with backoffice:

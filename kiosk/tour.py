@@ -1,58 +1,208 @@
-"""The headless demo tour: walks the journey with simulated touches and the simulated
-card reader, writing a PNG of every screen it visits."""
+"""The headless demo tour: every journey walked with simulated touches, the simulated
+card reader and scanner, and the demo printer emulator, writing a PNG of every screen it
+visits (and every receipt as the emulated printer drew it).
+
+Each leg starts and ends on the attract screen. A leg that fails is reported and the
+tour goes on; the tour then fails as a whole, so `make run` never hides a broken journey.
+"""
 from __future__ import annotations
 
+import logging
+import traceback
 from pathlib import Path
+from typing import Callable
 
 from .uidriver import UiDriver
 
+log = logging.getLogger(__name__)
+
+
+class TourFailed(RuntimeError):
+    pass
+
+
+class Tour:
+    def __init__(self, app, out_dir: Path):
+        self.app = app
+        self.ui = UiDriver(app)
+        self.out_dir = out_dir
+        self.shots: list[Path] = []
+        self.screens = 0  # numbering of screen shots; a printed receipt takes its screen's number
+        self.failures: list[str] = []
+
+    # --- helpers ---------------------------------------------------------------------------
+    def shot(self, name: str) -> Path:
+        self.screens += 1
+        path = self.ui.screenshot(self.out_dir / f"{self.screens:02d}-{name}.png")
+        self.shots.append(path)
+        return path
+
+    def printed(self, name: str) -> None:
+        """The receipt the emulated printer has just finished, as it drew it."""
+        emulator = self.app.devices.printer_emulator
+        if emulator is None:
+            return
+        receipt = emulator.wait_for_receipt(timeout=15)
+        path = self.out_dir / f"{self.screens:02d}-{name}.png"
+        receipt.image(emulator.width).save(path)
+        self.shots.append(path)
+
+    def screen(self, name: str) -> None:
+        self.ui.wait_for_screen(name, timeout=30)
+
+    def tap_id(self, screen: str, widget_id: str) -> None:
+        self.ui.tap(self.ui.by_id(screen, widget_id))
+
+    def tap_text(self, text: str) -> None:
+        self.ui.tap(self.ui.by_text(text))
+
+    def row(self, screen: str, number: str) -> None:
+        self.ui.tap(next(r for r in self.ui.by_id(screen, "rows").children if r.number == number))
+
+    def finish(self) -> None:
+        app = self.app
+        if app.devices.idcard_sim and app.devices.idcard_sim.card_present:
+            app.demo_remove_card()
+        if app.session.active:
+            app.controller.finish("tour")
+        if app.translator.language != "zh_CN":
+            app.translator.switch("zh_CN")
+        self.screen("attract")
+
+    def leg(self, name: str, walk: Callable[[], None]) -> None:
+        try:
+            self.screen("attract")
+            walk()
+        except Exception:
+            log.exception("tour leg failed", extra={"leg": name})
+            self.failures.append(f"{name}: {traceback.format_exc(limit=3)}")
+            self.shot(f"{name}-FAILED")
+        finally:
+            try:
+                self.finish()
+            except Exception:
+                self.failures.append(f"{name}: could not return to the attract screen")
+
+    # --- the legs --------------------------------------------------------------------------
+    def attract(self) -> None:
+        self.shot("attract-zh")
+        self.tap_id_top("language_toggle")
+        self.shot("attract-en")
+        self.tap_id_top("language_toggle")
+
+    def tap_id_top(self, widget_id: str) -> None:
+        self.ui.tap(self.app.top_bar.ids[widget_id])
+
+    def progress_by_card(self) -> None:
+        app = self.app
+        app.demo_insert_card("wang")
+        self.screen("home")
+        self.shot("home")
+        self.tap_id("home", "my_cases")
+        self.screen("cases")
+        self.shot("my-cases")
+        self.row("cases", "469023-0003")
+        self.screen("case")
+        self.shot("case-timeline")
+        self.tap_id("case", "print_slip")
+        self.ui.wait_until(lambda: app.controller.journey("progress").last_slip is not None, timeout=30,
+                           what="slip printed")
+        self.shot("slip-printed")
+        self.printed("printed-progress-slip")
+        app.demo_remove_card()
+        self.ui.wait_until(lambda: not app.session.active and app.manager.current == "attract",
+                           what="session end")
+        self.shot("card-removed")
+
+    def progress_by_code(self) -> None:
+        app = self.app
+        self.ui.wait_until(lambda: "receipt" in app.demo.codes and app.controller.verifier is not None,
+                           timeout=30, what="demo codes")
+        app.demo_scan("receipt")
+        self.screen("case")
+        self.shot("progress-by-receipt-code")
+
+    def appointment(self) -> None:
+        app = self.app
+        self.tap_text(app.tr._("Appointment check-in"))
+        self.screen("appointment_start")
+        self.shot("appointment-start")
+        self.ui.wait_until(lambda: "appointment" in app.demo.codes, timeout=30, what="demo appointment")
+        app.demo_scan("appointment")
+        self.screen("appointment_ticket")
+        self.ui.wait_until(lambda: app.controller.journey("appointment").ticket_printed is not None
+                           and app._busy is None, timeout=30, what="ticket printed")
+        self.shot("appointment-ticket")
+        self.printed("printed-queue-ticket")
+
+    def collect_and_rate(self) -> None:
+        app = self.app
+        self.tap_text(app.tr._("Collect results"))
+        self.screen("collect_start")
+        self.shot("collect-start")
+        app.demo_insert_card("wang")
+        self.screen("collect_list")
+        self.shot("collect-list")
+        self.row("collect_list", "469023-0002")
+        self.screen("collect_confirm")
+        self.shot("collect-confirm")
+        self.tap_id("collect_confirm", "print_document")
+        self.screen("collect_done")
+        self.shot("collect-done")
+        self.tap_id("collect_done", "rate")
+        self.screen("rating_levels")
+        self.shot("rating-levels")
+        self.ui.tap(next(b for b in self.ui.by_id("rating_levels", "faces").children if b.level == 5))
+        self.screen("rating_comment")
+        self.shot("rating-comment")
+        self.tap_id("rating_comment", "send")
+        self.screen("rating_done")
+        self.shot("rating-done")
+
+    def paper_out(self) -> None:
+        app = self.app
+        app.demo_insert_card("li")
+        self.screen("home")
+        self.tap_id("home", "my_cases")
+        self.screen("cases")
+        self.row("cases", "469023-0004")
+        self.screen("case")
+        app.demo_toggle_paper()
+        try:
+            self.tap_id("case", "print_slip")
+            self.screen("message")
+            self.shot("printer-out-of-paper")
+        finally:
+            app.demo_toggle_paper()
+
+    def network_cut(self) -> None:
+        app = self.app
+        app.demo_insert_card("chen")
+        self.screen("home")
+        app.demo_toggle_network()
+        try:
+            self.tap_id("home", "my_cases")
+            self.screen("message")
+            self.shot("network-down")
+        finally:
+            app.demo_toggle_network()
+
+    def idle_warning(self) -> None:
+        app = self.app
+        app.demo_insert_card("chen")
+        self.screen("home")
+        app.session.last_activity -= app.controller.idle_timeout_s + 1
+        self.ui.wait_until(lambda: app._idle_warning.parent is not None, what="idle warning")
+        self.shot("idle-warning")
+
+    def run(self) -> list[Path]:
+        for name in ("attract", "progress_by_card", "progress_by_code", "appointment", "collect_and_rate",
+                     "paper_out", "network_cut", "idle_warning"):
+            self.leg(name, getattr(self, name))
+        if self.failures:
+            raise TourFailed("\n".join(self.failures))
+        return self.shots
+
 
 def run_tour(app, out_dir: Path) -> list[Path]:
-    driver = UiDriver(app)
-    shots: list[Path] = []
-
-    def shot(name: str) -> None:
-        shots.append(driver.screenshot(out_dir / f"{len(shots) + 1:02d}-{name}.png"))
-
-    person = next(iter(app.devices.idcard_sim.people))
-    driver.wait_for_screen("attract")
-    shot("attract-zh")
-    driver.tap(app.top_bar.ids.language_toggle)
-    shot("attract-en")
-    driver.tap(app.top_bar.ids.language_toggle)
-
-    app.demo_insert_card(person)
-    driver.wait_for_screen("home")
-    shot("home")
-
-    driver.tap(driver.by_id("home", "my_cases"))
-    driver.wait_for_screen("cases")
-    shot("my-cases")
-
-    rows = driver.by_id("cases", "rows").children
-    driver.tap(rows[-1])  # Kivy lists children last-added first: this is the newest case
-    driver.wait_for_screen("case")
-    shot("case-timeline")
-
-    driver.tap(driver.by_id("case", "print_slip"))
-    driver.wait_until(lambda: app.controller.journey("progress").last_slip_preview is not None, what="slip printed")
-    shot("slip-printed")
-    preview = app.controller.journey("progress").last_slip_preview
-    printed = _printed_receipt(app, out_dir / f"{len(shots):02d}-printed-receipt.png")
-
-    app.demo_remove_card()
-    driver.wait_until(lambda: not app.session.active and app.manager.current == "attract",
-                      what="session end")
-    shot("card-removed")
-    return shots + [p for p in (preview, printed) if p]
-
-
-def _printed_receipt(app, path: Path) -> Path | None:
-    """With the demo profile's printer emulator: the receipt as the printer drew it from
-    the ESC/POS bytes it received (not our own preview of what we meant to print)."""
-    emulator = app.devices.printer_emulator
-    if emulator is None:
-        return None
-    receipt = emulator.wait_for_receipt(timeout=10)
-    receipt.image(emulator.width).save(path)
-    return path
+    return Tour(app, out_dir).run()
