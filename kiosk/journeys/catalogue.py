@@ -1,0 +1,205 @@
+"""Service guides (办事指南): the seven windows, the items of a window (person / company),
+search by pinyin initials or English on an on-screen keyboard, one item's guide told once
+(一次性告知), "一件事" bundles; print a guide on the receipt printer or on A4."""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import tempfile
+from pathlib import Path
+
+from kiosk.domain.cases import N_
+from kiosk.domain.workdays import CalendarUnknown, add_working_days
+from services.documents.guide import item_guide_pdf
+from services.guide_slips import guide_for_pdf, guide_slip
+
+from . import Journey
+
+log = logging.getLogger(__name__)
+CST = dt.timezone(dt.timedelta(hours=8), "CST")
+
+MSG_LOADING = N_("Loading the service guides…")
+MSG_PRINTING = N_("Printing…")
+
+
+def today_cst() -> dt.date:
+    return dt.datetime.now(CST).date()
+
+
+class CatalogueJourney(Journey):
+    name = "catalogue"
+    attract_action = (5, N_("Service guides"), "catalogue")
+
+    def __init__(self, controller):
+        super().__init__(controller)
+        self.last_slip = None
+        self.last_pdf: Path | None = None
+
+    # --- state (in the session: wiped with it) ----------------------------------------
+    @property
+    def state(self) -> dict:
+        return self.session.data.setdefault("catalogue", {})
+
+    @property
+    def english(self) -> bool:
+        return self.kiosk.translator.language == "en"
+
+    def loc(self, obj: dict | None, key: str = "name") -> str:
+        """A catalogue text in the current language (the catalogue is Chinese with *_en)."""
+        if not obj:
+            return ""
+        if self.english and obj.get(f"{key}_en"):
+            return str(obj[f"{key}_en"])
+        return str(obj.get(key) or "")
+
+    def promised(self, days: int, start: dt.date | None = None) -> dt.date | None:
+        """The date `days` working days after today, or None when the calendar does not
+        know that year yet (the date is then given on the receipt)."""
+        try:
+            return add_working_days(start or today_cst(), int(days))
+        except CalendarUnknown:
+            return None
+
+    # --- browsing ---------------------------------------------------------------------
+    def start(self) -> None:
+        self.session.begin()
+        if self.state.get("windows"):
+            self.ui.navigate("catalogue")
+            return
+        api = self.kiosk.api
+        self.kiosk.in_background(lambda: (api.windows(), api.bundles()), self._windows_loaded,
+                                 back_to="attract", busy=MSG_LOADING)
+
+    def _windows_loaded(self, loaded) -> None:
+        windows, bundles = loaded
+        self.state["windows"] = windows
+        self.state["bundles"] = bundles
+        self.ui.navigate("catalogue")
+
+    def window(self, code: str) -> dict | None:
+        return next((w for w in self.state.get("windows", []) if w["code"] == code), None)
+
+    def open_window(self, code: str) -> None:
+        self.state.update(window=code, query="")
+        self._load_items()
+
+    def set_audience(self, audience: str) -> None:
+        """"" (everyone), "person" or "company"."""
+        self.state["audience"] = audience
+        self._load_items()
+
+    def open_search(self) -> None:
+        self.state.setdefault("draft_query", "")
+        self.ui.navigate("catalogue_search")
+
+    def search(self, query: str) -> None:
+        query = query.strip().lower()
+        if not query:
+            return
+        self.state.update(window="", query=query, draft_query=query)
+        self._load_items()
+
+    def _load_items(self) -> None:
+        state, api = self.state, self.kiosk.api
+        filters = {"window": state.get("window", ""), "q": state.get("query", ""),
+                   "audience": state.get("audience", "")}
+        back = "catalogue_search" if filters["q"] else "catalogue"
+        self.kiosk.in_background(lambda: api.items(**filters), self._items_loaded, back_to=back,
+                                 busy=MSG_LOADING)
+
+    def _items_loaded(self, items: list[dict]) -> None:
+        self.state["items"] = items
+        self.ui.navigate("catalogue_items")
+
+    def open_bundles(self) -> None:
+        self.ui.navigate("catalogue_bundles")
+
+    def open_guide(self, code: str) -> None:
+        api = self.kiosk.api
+        self.kiosk.in_background(lambda: api.guide(code), self._guide_loaded,
+                                 back_to=self.ui.current_screen(), busy=MSG_LOADING)
+
+    def _guide_loaded(self, guide: dict) -> None:
+        self.state.update(guide=guide, bundle=None)
+        self.ui.navigate("guide")
+
+    def open_bundle(self, code: str) -> None:
+        bundle = next((b for b in self.state.get("bundles", []) if b["code"] == code), None)
+        if bundle is None:
+            return
+        api = self.kiosk.api
+        codes = [i["code"] for i in bundle["items"]]
+        self.kiosk.in_background(lambda: [api.guide(c) for c in codes],
+                                 lambda guides: self._bundle_loaded(bundle, guides),
+                                 back_to="catalogue_bundles", busy=MSG_LOADING)
+
+    def _bundle_loaded(self, bundle: dict, guides: list[dict]) -> None:
+        self.state.update(guide=None, bundle={"bundle": bundle, "guides": guides})
+        self.ui.navigate("guide")
+
+    def back_from_guide(self) -> None:
+        if self.state.get("bundle"):
+            self.ui.navigate("catalogue_bundles")
+        elif self.state.get("items") is not None:
+            self.ui.navigate("catalogue_items")
+        else:
+            self.ui.navigate("catalogue")
+
+    # --- what the guide says ----------------------------------------------------------
+    def can_apply_here(self) -> bool:
+        """At the kiosk a person applies for themselves with their own document."""
+        guides = self.current_guides()
+        if not guides:
+            return False
+        if self.state.get("bundle"):
+            return all("person" in (g.get("audience") or ["person"]) for g in guides)
+        guide = guides[0]
+        return bool(guide.get("kiosk")) and "person" in (guide.get("audience") or ["person"])
+
+    def current_guides(self) -> list[dict]:
+        if self.state.get("bundle"):
+            return list(self.state["bundle"]["guides"])
+        return [self.state["guide"]] if self.state.get("guide") else []
+
+    # --- printing ---------------------------------------------------------------------
+    def print_guide_slip(self) -> None:
+        guide = self.state.get("guide")
+        if guide is None:
+            return
+        kiosk = self.kiosk
+        now = dt.datetime.now(CST)
+        slip = guide_slip(guide, self.promised(guide.get("promised_days", 0)), kiosk.terminal_id, now,
+                          self._, self.english)
+        kiosk.in_background(lambda: kiosk.printer.print_slip(slip),
+                            lambda result: self._printed(result.ok, slip=slip), back_to="guide", busy=MSG_PRINTING)
+
+    def print_guide_a4(self) -> None:
+        guide = self.state.get("guide")
+        printer = getattr(self.kiosk.devices, "document_printer", None)
+        if guide is None or printer is None:
+            self._printed(False)
+            return
+        kiosk, _ = self.kiosk, self._
+        item = guide_for_pdf(guide, _, self.english)
+
+        def work():
+            with tempfile.TemporaryDirectory(prefix="kiosk-guide-") as tmp:
+                pdf = item_guide_pdf(item, Path(tmp) / "guide.pdf", kiosk.terminal_id, dt.datetime.now(CST), _)
+                return printer.print_pdf(pdf, title="guide")
+
+        kiosk.in_background(work, lambda result: self._printed(result.ok, pdf=getattr(result, "output", None)),
+                            back_to="guide", busy=MSG_PRINTING)
+
+    def _printed(self, ok: bool, slip=None, pdf=None) -> None:
+        if not ok:
+            from kiosk.controller import MSG_PRINTER
+
+            self.ui.show_message(N_("Printer not ready"), MSG_PRINTER, back_to="guide")
+            return
+        self.last_slip, self.last_pdf = slip, pdf
+        self.ui.show_toast(self._(N_("Please take your printed guide")))
+        self.kiosk.say(N_("Please take your printed guide"))
+
+    def reset(self) -> None:
+        self.last_slip = None
+        self.last_pdf = None

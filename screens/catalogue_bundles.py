@@ -1,0 +1,32 @@
+""""一件事" bundles: one life event, several items and departments, submitted once."""
+from __future__ import annotations
+
+from kiosk import theme
+from kiosk.domain.cases import N_
+
+from .catalogue_page import JourneyPage
+
+
+class CatalogueBundlesScreen(JourneyPage):
+    screen_name = "catalogue_bundles"
+    journey_name = "catalogue"
+    spoken_prompt = N_("One application covers several services. Choose one.")
+
+    def refresh(self) -> None:
+        self.clear()
+        state = self.session.data.get("catalogue") or {}
+        if not self.session.active or not state.get("bundles"):
+            return
+        flow = self.flow
+        self.ids.heading.text = self._(N_("One event, one submission (一件事)"))
+        self.ids.hint.text = self._(N_("One application covers several services. Choose one."))
+        for bundle in state["bundles"]:
+            text = flow.loc(bundle) + "\n" + self._(N_("{count} services together")).format(
+                count=len(bundle.get("items", [])))
+            row = self.button(text, lambda code=bundle["code"]: flow.open_bundle(code), key=bundle["code"],
+                              secondary=True, parent=self.ids.body)
+            row.height = theme.TARGET_DP + 40
+            row.font_size = f"{theme.BODY_SP}sp"
+
+    def go_back(self) -> None:
+        self.controller.ui.navigate("catalogue")

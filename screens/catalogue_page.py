@@ -1,0 +1,79 @@
+"""The page every catalogue, guide and self-submit screen shares: a heading, a hint, a
+scrolling body, a fixed area for a keypad, the page's actions and a Back button.
+
+Pages are filled from the session in `refresh()` (on entry and on a language switch) and
+emptied in `reset()`, so nothing of one applicant survives into the next session."""
+from __future__ import annotations
+
+from typing import Callable
+
+from kivy.factory import Factory
+from kivy.properties import ListProperty, StringProperty
+from kivy.uix.label import Label
+
+from .base import KioskScreen
+
+
+class Badge(Label):
+    """A short tag on a material (required, 容缺 allowed, from your e-licence, ...)."""
+    tone = StringProperty("info")  # info | ok | warn
+    fill = ListProperty([0.89, 0.93, 0.98, 1])
+
+
+class JourneyPage(KioskScreen):
+    journey_name = ""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.buttons: dict[str, object] = {}
+
+    @property
+    def flow(self):
+        return self.journey(self.journey_name)
+
+    # --- building blocks --------------------------------------------------------------
+    def clear(self) -> None:
+        for key in ("body", "fixed", "actions"):
+            self.ids[key].clear_widgets()
+        self.buttons = {}
+        self.ids.heading.text = ""
+        self.ids.hint.text = ""
+
+    def text(self, text: str, *, size: str = "body", color=None, bold: bool = False, parent=None):
+        from kiosk import theme
+
+        sizes = {"body": theme.BODY_SP, "small": theme.SMALL_SP, "heading": theme.HEADING_SP}
+        label = Factory.KioskLabel(text=text, bold=bold)
+        label.font_size = f"{sizes[size]}sp"
+        if color is not None:
+            label.color = color
+        (parent or self.ids.body).add_widget(label)
+        return label
+
+    def button(self, text: str, on_tap: Callable[[], None], *, key: str = "", secondary: bool = False,
+               parent=None, disabled: bool = False):
+        widget = (Factory.SecondaryButton if secondary else Factory.KioskButton)(text=text)
+        widget.disabled = disabled
+        widget.bind(on_release=lambda _b: on_tap())
+        (parent or self.ids.actions).add_widget(widget)
+        if key:
+            self.buttons[key] = widget
+        return widget
+
+    def card(self, parent=None):
+        card = Factory.Card()
+        (parent or self.ids.body).add_widget(card)
+        return card
+
+    def badge(self, message_id: str, parent, tone: str = "info"):
+        fills = {"info": [0.89, 0.93, 0.98, 1], "ok": [0.88, 0.95, 0.89, 1], "warn": [1.0, 0.93, 0.84, 1]}
+        widget = Badge(text=self._(message_id), tone=tone, fill=fills[tone])
+        parent.add_widget(widget)
+        return widget
+
+    # --- hooks ------------------------------------------------------------------------
+    def go_back(self) -> None:
+        self.controller.finish("back_to_start")
+
+    def reset(self) -> None:
+        self.clear()

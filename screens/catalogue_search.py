@@ -1,0 +1,59 @@
+"""Search the catalogue on an on-screen keyboard: pinyin initials ("spjy" for 食品经营),
+full pinyin or English words."""
+from __future__ import annotations
+
+from kivy.factory import Factory
+
+from kiosk import theme
+from kiosk.domain.cases import N_
+
+from .catalogue_page import JourneyPage
+from .keypad import Keypad
+
+
+class CatalogueSearchScreen(JourneyPage):
+    screen_name = "catalogue_search"
+    journey_name = "catalogue"
+    spoken_prompt = N_("Type the first letters of the pinyin, then tap Search.")
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.keypad: Keypad | None = None
+        self.display = None
+
+    def refresh(self) -> None:
+        self.clear()
+        state = self.session.data.get("catalogue")
+        if not self.session.active or state is None:
+            return
+        self.ids.heading.text = self._(N_("Search"))
+        self.ids.hint.text = self._(N_("Type the first letters of the pinyin, then tap Search. "
+                                       "For example SPJY finds 食品经营 (food business)."))
+        self.display = Factory.KioskLabel(font_size=f"{theme.TITLE_SP}sp", halign="center", color=theme.PRIMARY)
+        self.ids.body.add_widget(self.display)
+        self.keypad = Keypad("letters", translate=self._, on_change=self._typed, max_length=20)
+        self.keypad.value = state.get("draft_query", "").upper()
+        self.ids.fixed.add_widget(self.keypad)
+        self.button(self._(N_("Search")), self.search, key="search")
+        self._typed(self.keypad.value)
+
+    def _typed(self, value: str) -> None:
+        state = self.session.data.get("catalogue")
+        if state is not None:
+            state["draft_query"] = value
+        if self.display is not None:
+            self.display.text = value or "_"
+        if "search" in self.buttons:
+            self.buttons["search"].disabled = not value
+
+    def search(self) -> None:
+        if self.keypad is not None and self.keypad.value:
+            self.flow.search(self.keypad.value)
+
+    def go_back(self) -> None:
+        self.controller.ui.navigate("catalogue")
+
+    def reset(self) -> None:
+        super().reset()
+        self.keypad = None
+        self.display = None
