@@ -12,6 +12,7 @@ from typing import Callable, Iterator
 from kivy.base import EventLoop
 from kivy.core.window import Window
 from kivy.input.motionevent import MotionEvent
+from kivy.uix.scrollview import ScrollView
 from kivy.uix.widget import Widget
 
 
@@ -56,8 +57,12 @@ class UiDriver:
         self.pump()
 
     def wait_for_screen(self, name: str, timeout: float = 10.0) -> None:
-        self.wait_until(lambda: self.app.manager.current == name and self.app._busy is None,
-                        timeout, what=f"screen {name!r}")
+        try:
+            self.wait_until(lambda: self.app.manager.current == name and self.app._busy is None,
+                            timeout, what=f"screen {name!r}")
+        except DriverTimeout as timed_out:
+            busy = " (busy)" if self.app._busy is not None else ""
+            raise DriverTimeout(f"{timed_out}; still on {self.app.manager.current!r}{busy}") from None
 
     # --- finding widgets -----------------------------------------------------------------
     def _walk_window(self) -> Iterator[Widget]:
@@ -87,11 +92,40 @@ class UiDriver:
 
     # --- acting --------------------------------------------------------------------------
     def tap(self, widget: Widget) -> None:
+        """Touch the centre of `widget`, scrolled onto the glass first if a list hides it."""
+        self.scroll_into_view(widget)
         x, y = widget.to_window(*widget.center)
         touch = _Touch(x, y)
         EventLoop.post_dispatch_input("begin", touch)
         EventLoop.post_dispatch_input("end", touch)
         self.pump()
+
+    def tap_button(self, screen: str, key: str) -> None:
+        """Tap one of a page's keyed buttons."""
+        self.tap(self.app.manager.get_screen(screen).buttons[key])
+
+    def scroll_into_view(self, widget: Widget) -> None:
+        """Scroll every ScrollView around `widget` until it is on the glass. A rebuilt page
+        settles its layout over a few frames, so this checks again after each scroll."""
+        for _ in range(20):
+            hidden = [view for view in self._scroll_views_around(widget) if not _inside(widget, view)]
+            if not hidden:
+                return
+            for view in hidden:
+                for effect in (view.effect_x, view.effect_y):  # a fling still running would undo the scroll
+                    if effect is not None:
+                        effect.velocity = 0
+                view.scroll_to(widget, padding=20, animate=False)
+            self.pump(2)
+
+    @staticmethod
+    def _scroll_views_around(widget: Widget) -> list[ScrollView]:
+        views, parent = [], widget.parent
+        while parent is not None and parent is not parent.parent:
+            if isinstance(parent, ScrollView):
+                views.append(parent)
+            parent = parent.parent
+        return views
 
     def screenshot(self, path: Path) -> Path:
         """Write the whole window (overlays included) to exactly `path`."""
@@ -101,3 +135,10 @@ class UiDriver:
             written = Window.screenshot(name=str(Path(tmp) / "shot.png"))
             shutil.move(written, path)
         return path
+
+
+def _inside(widget: Widget, view: Widget) -> bool:
+    """Whether the centre of `widget` lies within `view` on the window."""
+    x, y = widget.to_window(*widget.center)
+    left, bottom = view.to_window(view.x, view.y)
+    return left <= x <= left + view.width and bottom <= y <= bottom + view.height

@@ -61,7 +61,7 @@ class CollectConfirmScreen(KioskScreen):
         ])
         names = self.journey("collect").document_names(case)
         self.ids.documents.text = "\n".join(
-            [self._("You will receive (printed on A4):")] + [f"· {name}" for name in names])
+            [self._("You will receive (printed on A4):")] + [f"·\u00a0{name}" for name in names])
 
     def reset(self) -> None:
         self.ids.item_name.text = ""

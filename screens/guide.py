@@ -92,6 +92,13 @@ class GuideScreen(JourneyPage):
         bundle, guides = loaded["bundle"], loaded["guides"]
         self.ids.heading.text = flow.loc(bundle)
         self.ids.hint.text = _(N_("One application for all of these services."))
+        if not flow.can_apply_here():
+            note = self.card()
+            self.text(_(N_("Together these services cannot be submitted at a kiosk.")), parent=note, bold=True,
+                      color=theme.WARNING)
+            for guide in guides:
+                if not guide.get("kiosk") and flow.loc(guide, "where_instead"):
+                    self.text(f"{flow.loc(guide)}：{flow.loc(guide, 'where_instead')}", parent=note)
         card = self.card()
         self.text(flow.loc(bundle, "description"), parent=card)
         days = int(bundle.get("promised_days", 0))

@@ -152,7 +152,7 @@ class CatalogueJourney(Journey):
         if not guides:
             return False
         if self.state.get("bundle"):
-            return all("person" in (g.get("audience") or ["person"]) for g in guides)
+            return all(g.get("kiosk") and "person" in (g.get("audience") or ["person"]) for g in guides)
         guide = guides[0]
         return bool(guide.get("kiosk")) and "person" in (guide.get("audience") or ["person"])
 

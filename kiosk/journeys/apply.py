@@ -1,0 +1,464 @@
+"""Self-submit (自助办): identify, the item's form page by page (prefilled from the card),
+the materials checklist (document camera, e-licence, or 容缺 with the commitment), a masked
+review, a separate consent, one submission with one idempotency key, the result, the
+收件凭证 printed and the key facts spoken. A "一件事" bundle is one submission.
+
+Everything the citizen enters lives in session.data["apply"] and is wiped with the
+session; captured pages are session temp files, deleted at session end."""
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import logging
+import os
+import tempfile
+import uuid
+from pathlib import Path
+
+from kiosk.domain.cases import N_
+from kiosk.domain.ids import is_valid_credit_code, is_valid_resident_id, make_licence_id
+from services.api import BackofficeRefused
+from services.preview import render_slip_png
+from services.receipts import application_receipt
+
+from . import Journey
+
+log = logging.getLogger(__name__)
+CST = dt.timezone(dt.timedelta(hours=8), "CST")
+
+# The demo's e-licence issuer (a valid unified social credit code of the county licence
+# hub); a real kiosk asks the e-licence library for the applicant's own licences.
+DEMO_LICENCE_ISSUER = "11469023MB12345676"
+PHONE_FIELD = {"code": "contact_phone", "label": "联系电话", "label_en": "Contact phone",
+               "datatype": "string", "format": "phone", "required": True}
+
+MSG_SENDING = N_("Sending your application…")
+MSG_CAPTURING = N_("Taking the picture…")
+MSG_PRINTING = N_("Printing your receipt…")
+MSG_RECEIVED = N_("Your application has been received. Case number {number}. Please take your receipt.")
+MSG_NO_PAGE = N_("The page was not found. Lay it flat in the marked area, face up, and try again.")
+MSG_NO_CAMERA = N_("The document camera is not working. You can supply this material later (容缺) "
+                   "if the guide allows it, or apply at the service centre.")
+
+
+def field_kind(field: dict) -> str:
+    """Which input a field gets: choice, choices, digits, phone, date, id, alnum, text."""
+    datatype, fmt = field.get("datatype", "string"), field.get("format") or ""
+    if datatype == "singlevaluelist":
+        return "choice"
+    if datatype == "multivaluelist":
+        return "choices"
+    if datatype == "number":
+        return "digits"
+    if datatype == "datetime":
+        return "date"
+    if fmt in ("phone", "id_number", "credit_code"):
+        return {"phone": "phone", "id_number": "id", "credit_code": "alnum"}[fmt]
+    return "text"
+
+
+def valid_answer(field: dict, value) -> bool:
+    if value in (None, "", []):
+        return not field.get("required")
+    kind = field_kind(field)
+    if kind == "phone":
+        return len(value) == 11 and value.isdigit() and value.startswith("1")
+    if kind == "id":
+        return is_valid_resident_id(value)
+    if kind == "alnum" and field.get("format") == "credit_code":
+        return is_valid_credit_code(value)
+    if kind == "date":
+        try:
+            dt.date.fromisoformat(value[:10])
+            return len(value) >= 10
+        except ValueError:
+            return False
+    if kind == "digits":
+        return str(value).isdigit()
+    return True
+
+
+class ApplyJourney(Journey):
+    name = "apply"
+    attract_action = (1, N_("Apply"), "catalogue")
+
+    def __init__(self, controller):
+        super().__init__(controller)
+        self.last_receipt = None
+        self.last_receipt_preview: Path | None = None
+        self._camera_open = False
+
+    @property
+    def state(self) -> dict | None:
+        return self.session.data.get("apply")
+
+    @property
+    def catalogue(self):
+        return self.kiosk.journey("catalogue")
+
+    def start(self) -> None:
+        """办事: choose the service first (the guide has the Apply button)."""
+        self.catalogue.start()
+
+    # --- beginning --------------------------------------------------------------------
+    def begin(self) -> None:
+        """From a guide: start an application for the item (or bundle) on show."""
+        cat = self.session.data.get("catalogue") or {}
+        guides = self.catalogue.current_guides()
+        if not guides or not self.catalogue.can_apply_here():
+            return
+        bundle = (cat.get("bundle") or {}).get("bundle")
+        fields, seen = [], set()
+        for guide in guides:
+            for field in guide.get("form") or []:
+                if field["code"] not in seen:
+                    seen.add(field["code"])
+                    fields.append(field)
+        if not any(f.get("format") == "phone" and f["code"] == "contact_phone" for f in fields):
+            fields.append(dict(PHONE_FIELD))
+        materials = []
+        for guide in guides:
+            for spec in guide.get("materials") or []:
+                key = f"{guide['code']}/{spec['code']}" if bundle else spec["code"]
+                materials.append({"key": key, "spec": spec, "item": guide["code"]})
+        self.session.data["apply"] = {
+            "bundle_code": bundle["code"] if bundle else "",
+            "item_code": "" if bundle else guides[0]["code"],
+            "title": self.catalogue.loc(bundle) if bundle else self.catalogue.loc(guides[0]),
+            "title_zh": (bundle or guides[0])["name"], "title_en": (bundle or guides[0]).get("name_en", ""),
+            "fields": fields, "pages": [], "page": 0, "answers": {}, "materials": materials,
+            "provided": {}, "commitment": False, "consent": False, "idempotency_key": "",
+            "problems": [], "review_seen": False, "case": None, "receipt": None, "printed": False,
+        }
+        if self.session.identity is None:
+            self.session.data["on_identified"] = self._identified
+            self.ui.navigate("apply_identify")
+        else:
+            self._identified()
+
+    def _identified(self) -> None:
+        state, identity = self.state, self.session.identity
+        if state is None or identity is None:
+            return
+        state["pages"] = []
+        for field in state["fields"]:
+            if field.get("format") == "id_number" and field["code"] == "id_number":
+                state["answers"][field["code"]] = identity.document_number  # from the card
+            else:
+                state["pages"].append(field["code"])
+        for entry in state["materials"]:  # what needs nothing from the citizen is settled now
+            spec = entry["spec"]
+            if spec.get("source") == "e_licence" and spec.get("licence_type_code"):
+                serial = f"2024{len(state['provided']) + 1:07d}"
+                state["provided"][entry["key"]] = {
+                    "mode": "e_licence",
+                    "licence_id": make_licence_id(spec["licence_type_code"], DEMO_LICENCE_ISSUER, serial, 1)}
+            elif spec.get("source") == "data_sharing":
+                state["provided"][entry["key"]] = {"mode": "shared"}
+        state["page"] = 0
+        self.ui.navigate("apply_field" if state["pages"] else "apply_materials")
+
+    # --- form pages -------------------------------------------------------------------
+    def field(self, code: str) -> dict | None:
+        state = self.state
+        return next((f for f in state["fields"] if f["code"] == code), None) if state else None
+
+    def current_field(self) -> dict | None:
+        state = self.state
+        if not state or not state["pages"]:
+            return None
+        return self.field(state["pages"][min(state["page"], len(state["pages"]) - 1)])
+
+    def answer(self, value) -> None:
+        """The current page's answer; on to the next page (or back to the review)."""
+        state, field = self.state, self.current_field()
+        if field is None or not valid_answer(field, value):
+            return
+        state["answers"][field["code"]] = value
+        state.pop("draft", None)
+        if state["review_seen"]:
+            self.ui.navigate("apply_review")
+        elif state["page"] + 1 < len(state["pages"]):
+            state["page"] += 1
+            self.ui.navigate("apply_field")
+        else:
+            self.ui.navigate("apply_materials")
+
+    def previous_page(self) -> None:
+        state = self.state
+        if state is None:
+            return
+        state.pop("draft", None)
+        if state["review_seen"]:
+            self.ui.navigate("apply_review")
+        elif state["page"] > 0:
+            state["page"] -= 1
+            self.ui.navigate("apply_field")
+        else:
+            self.ui.navigate("guide")
+
+    def edit_field(self, code: str) -> None:
+        state = self.state
+        if state and code in state["pages"]:
+            state["page"] = state["pages"].index(code)
+            state.pop("draft", None)
+            self.ui.navigate("apply_field")
+
+    def contact_phone(self) -> str:
+        state = self.state
+        phone = state["answers"].get("contact_phone", "")
+        if not phone:
+            phone = next((state["answers"].get(f["code"], "") for f in state["fields"]
+                          if f.get("format") == "phone"), "")
+        return phone
+
+    # --- materials --------------------------------------------------------------------
+    def material(self, key: str) -> dict | None:
+        state = self.state
+        return next((m for m in state["materials"] if m["key"] == key), None) if state else None
+
+    def needs_action(self, entry: dict) -> bool:
+        spec = entry["spec"]
+        return spec.get("source") == "applicant" and spec.get("necessity") in ("required", "deferrable")
+
+    def materials_complete(self) -> bool:
+        state = self.state
+        return state is not None and all(m["key"] in state["provided"] for m in state["materials"]
+                                         if self.needs_action(m))
+
+    def open_capture(self, key: str) -> None:
+        state = self.state
+        if state is None or self.material(key) is None:
+            return
+        state["capturing"] = key
+        state.pop("preview", None)
+        state.pop("capture_error", None)
+        doccam = getattr(self.kiosk.devices, "doccam", None)
+        if doccam is not None and not self._camera_open:
+            doccam.open()
+            self._camera_open = True
+        self.ui.navigate("apply_capture")
+
+    def capture(self) -> None:
+        state = self.state
+        doccam = getattr(self.kiosk.devices, "doccam", None)
+        if state is None:
+            return
+        if doccam is None:
+            state["capture_error"] = MSG_NO_CAMERA
+            self.ui.navigate("apply_capture")
+            return
+        self._drop_preview()
+        self.kiosk.in_background(doccam.capture, self._captured, back_to="apply_capture", busy=MSG_CAPTURING)
+
+    def _captured(self, result) -> None:
+        state = self.state
+        if state is None:
+            return
+        if not result.ok:
+            log.info("page not captured", extra={"reason": result.reason})
+            state["capture_error"] = MSG_NO_PAGE
+        else:
+            folder = self.kiosk.preview_dir.parent / "captures"
+            folder.mkdir(parents=True, exist_ok=True)
+            handle, name = tempfile.mkstemp(prefix="page-", suffix=".jpg", dir=folder)
+            with os.fdopen(handle, "wb") as f:
+                f.write(result.jpeg)
+            path = Path(name)
+            self.session.add_temp_file(path)
+            state["preview"] = str(path)
+            state.pop("capture_error", None)
+        self.ui.navigate("apply_capture")
+
+    def retake(self) -> None:
+        self._drop_preview()
+        self.capture()
+
+    def _drop_preview(self) -> None:
+        state = self.state
+        if state and state.get("preview"):
+            Path(state.pop("preview")).unlink(missing_ok=True)
+
+    def use_capture(self) -> None:
+        state = self.state
+        if state is None or not state.get("preview") or not state.get("capturing"):
+            return
+        key = state.pop("capturing")
+        old = state["provided"].get(key, {})
+        if old.get("path") and old["path"] != state["preview"]:
+            Path(old["path"]).unlink(missing_ok=True)
+        state["provided"][key] = {"mode": "capture", "path": state.pop("preview")}
+        self.close_camera()
+        self.ui.navigate("apply_materials")
+
+    def leave_capture(self) -> None:
+        state = self.state
+        if state is not None:
+            self._drop_preview()
+            state.pop("capturing", None)
+            state.pop("capture_error", None)
+        self.close_camera()
+        self.ui.navigate("apply_materials")
+
+    def close_camera(self) -> None:
+        doccam = getattr(self.kiosk.devices, "doccam", None)
+        if doccam is not None and self._camera_open:
+            doccam.close()
+        self._camera_open = False
+
+    def defer(self, key: str) -> None:
+        """容缺: supply this material later (only where the guide allows it)."""
+        state, entry = self.state, self.material(key)
+        if state is None or entry is None or entry["spec"].get("necessity") != "deferrable":
+            return
+        old = state["provided"].get(key, {})
+        if old.get("path"):
+            Path(old["path"]).unlink(missing_ok=True)
+        state["provided"][key] = {"mode": "deferred"}
+        state["commitment"] = False  # a new promise needs a new acceptance
+        self.ui.navigate("apply_materials")
+
+    def materials_done(self) -> None:
+        state = self.state
+        if state is None or not self.materials_complete():
+            return
+        if self.deferred_keys() and not state["commitment"]:
+            self.ui.navigate("apply_commitment")
+        else:
+            self.to_review()
+
+    def deferred_keys(self) -> list[str]:
+        state = self.state
+        return [k for k, v in state["provided"].items() if v.get("mode") == "deferred"] if state else []
+
+    def accept_commitment(self) -> None:
+        state = self.state
+        if state is not None:
+            state["commitment"] = True
+            self.to_review()
+
+    def to_review(self) -> None:
+        state = self.state
+        if state is not None:
+            state["review_seen"] = True
+            self.ui.navigate("apply_review")
+
+    def to_consent(self) -> None:
+        if self.state is not None:
+            self.ui.navigate("apply_consent")
+
+    # --- submitting -------------------------------------------------------------------
+    def application(self) -> dict:
+        state, identity = self.state, self.session.identity
+        materials = []
+        for entry in state["materials"]:
+            given = state["provided"].get(entry["key"])
+            if not given or given["mode"] in ("shared", "deferred"):
+                continue
+            spec = entry["spec"]
+            if given["mode"] == "e_licence":
+                materials.append({"code": entry["key"], "form": "electronic", "licence_id": given["licence_id"]})
+            elif given["mode"] == "capture":
+                content = Path(given["path"]).read_bytes()
+                form = "electronic" if "electronic" in (spec.get("forms") or []) else "copy"
+                materials.append({"code": entry["key"], "form": form, "copies": int(spec.get("copies", 1)),
+                                  "content_type": "image/jpeg",
+                                  "content_b64": base64.b64encode(content).decode("ascii")})
+        payload = {
+            "applicant": {"kind": "person", "document_kind": identity.kind.value,
+                          "document_number": identity.document_number, "name": identity.name},
+            "contact_phone": self.contact_phone(),
+            "answers": {k: v for k, v in state["answers"].items() if k != "contact_phone"
+                        or any(f["code"] == "contact_phone" for f in self._schema_fields())},
+            "materials": materials,
+            "deferred": self.deferred_keys(),
+            "commitment_signed": bool(state["commitment"] and self.deferred_keys()),
+        }
+        if state["bundle_code"]:
+            payload["bundle_code"] = state["bundle_code"]
+        else:
+            payload["item_code"] = state["item_code"]
+        return payload
+
+    def _schema_fields(self) -> list[dict]:
+        return [f for g in self.catalogue.current_guides() for f in g.get("form") or []]
+
+    def submit(self) -> None:
+        """Agree and submit. One key per application: a retry after a network failure
+        replays the first answer instead of creating a second case."""
+        state, identity = self.state, self.session.identity
+        if state is None or identity is None or state.get("case") is not None:
+            return
+        state["consent"] = True
+        payload = self.application()
+        if not state["idempotency_key"]:
+            state["idempotency_key"] = uuid.uuid4().hex
+        key, api = state["idempotency_key"], self.kiosk.api
+
+        def work():
+            try:
+                return api.submit(payload, key)
+            except BackofficeRefused as refused:
+                if refused.status in (400, 409, 422):
+                    return refused
+                raise
+
+        self.kiosk.in_background(work, self._submitted, back_to="apply_consent", busy=MSG_SENDING)
+
+    def _submitted(self, result) -> None:
+        state = self.state
+        if state is None:
+            return
+        if isinstance(result, BackofficeRefused):
+            log.info("application refused", extra={"status": result.status, "problems": len(result.problems)})
+            state["problems"] = list(result.problems) or [{"problem": "refused"}]
+            state["idempotency_key"] = ""  # nothing was created; the corrected application is a new request
+            self.ui.navigate("apply_problems")
+            return
+        case, receipt = result
+        state["case"], state["receipt"], state["problems"] = case, receipt, []
+        self.ui.navigate("apply_result")
+        self.kiosk.say(MSG_RECEIVED, number=" ".join(case.number))
+        self.print_receipt()
+
+    def print_receipt(self) -> None:
+        state = self.state
+        if state is None or state.get("receipt") is None:
+            return
+        kiosk = self.kiosk
+        slip = application_receipt(state["receipt"], dt.datetime.now(CST), self._)
+
+        def work():
+            result = kiosk.printer.print_slip(slip)
+            preview = None
+            if result.ok:
+                name = result.job_path.stem if getattr(result, "job_path", None) else "receipt"
+                preview = render_slip_png(slip, kiosk.font_path, kiosk.preview_dir / f"{name}.png",
+                                          kiosk.printer.profile.paper_width_px)
+            return result, preview
+
+        kiosk.in_background(work, lambda r: self._printed(slip, *r), back_to="apply_result", busy=MSG_PRINTING)
+
+    def _printed(self, slip, result, preview) -> None:
+        state = self.state
+        if not result.ok:
+            from kiosk.controller import MSG_PRINTER
+
+            self.ui.show_message(N_("Printer not ready"), MSG_PRINTER, back_to="apply_result")
+            return
+        if state is not None:
+            state["printed"] = True
+        self.last_receipt, self.last_receipt_preview = slip, preview
+        if preview is not None:
+            self.session.add_temp_file(preview)  # it shows the masked applicant: gone with the session
+        self.ui.show_toast(self._(N_("Please take your receipt")))
+
+    def fix_problems(self) -> None:
+        """From the problems page: back to the review, everything entered kept."""
+        if self.state is not None:
+            self.to_review()
+
+    def reset(self) -> None:
+        self.close_camera()
+        self.last_receipt = None
+        self.last_receipt_preview = None

@@ -1,0 +1,141 @@
+"""One question of the item's form per page, generated from the form schema: big choice
+buttons for lists, a keypad for numbers, phone numbers, ID numbers and dates, letters and
+digits for codes. What the card already told us is not asked again."""
+from __future__ import annotations
+
+from kivy.factory import Factory
+
+from kiosk import theme
+from kiosk.domain.cases import N_
+from kiosk.journeys.apply import field_kind, valid_answer
+
+from .catalogue_page import JourneyPage
+from .keypad import Keypad
+
+KEYPADS = {"digits": "digits", "phone": "digits", "date": "digits", "id": "id", "alnum": "alnum", "text": "alnum"}
+LIMITS = {"phone": 11, "date": 8, "id": 18, "alnum": 18, "digits": 9, "text": 30}
+HINTS = {
+    "phone": N_("An 11-digit mobile number."),
+    "date": N_("Type the date as year, month, day: 8 digits, e.g. 20261120."),
+    "id": N_("18 characters; the last may be X."),
+    "digits": N_("Type a number."),
+    "choice": N_("Tap one answer."),
+    "choices": N_("Tap every answer that applies, then Next."),
+    "alnum": N_("Type the letters and digits."),
+    "text": N_("Type in Latin letters or pinyin."),
+}
+
+
+def date_display(digits: str) -> str:
+    text = digits[:4]
+    if len(digits) > 4:
+        text += "-" + digits[4:6]
+    if len(digits) > 6:
+        text += "-" + digits[6:8]
+    return text
+
+
+def date_value(digits: str) -> str:
+    if len(digits) != 8:
+        return ""
+    return f"{digits[:4]}-{digits[4:6]}-{digits[6:8]}T00:00:00+08:00"
+
+
+class ApplyFieldScreen(JourneyPage):
+    screen_name = "apply_field"
+    journey_name = "apply"
+    idle_timeout_s = 180  # typing takes longer than reading
+    spoken_prompt = N_("Please answer the question on the screen.")
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.keypad: Keypad | None = None
+        self.display = None
+
+    def refresh(self) -> None:
+        self.clear()
+        self.keypad = self.display = None
+        state = self.session.data.get("apply")
+        if not self.session.active or state is None:
+            return
+        flow = self.flow
+        field = flow.current_field()
+        if field is None:
+            return
+        kind = field_kind(field)
+        self.ids.heading.text = flow.catalogue.loc(field, "label")
+        position = self._(N_("Question {n} of {total}")).format(n=state["page"] + 1, total=len(state["pages"]))
+        if not field.get("required"):
+            position += " · " + self._(N_("optional"))
+        self.ids.hint.text = position + "\n" + self._(HINTS[kind])
+        saved = state["answers"].get(field["code"])
+        if kind == "choice":
+            for value in field.get("values") or []:
+                chosen = saved == value["key"]
+                self.button(("● " if chosen else "") + flow.catalogue.loc(value),
+                            lambda key=value["key"]: flow.answer(key), key=f"value:{value['key']}",
+                            secondary=not chosen, parent=self.ids.body)
+        elif kind == "choices":
+            draft = state.setdefault("draft", list(saved or []))
+            for value in field.get("values") or []:
+                chosen = value["key"] in draft
+                self.button(("● " if chosen else "") + flow.catalogue.loc(value),
+                            lambda key=value["key"]: self.toggle(key), key=f"value:{value['key']}",
+                            secondary=not chosen, parent=self.ids.body)
+            self.button(self._(N_("Next")), lambda: flow.answer(list(state.get("draft", []))), key="next",
+                        disabled=not valid_answer(field, draft))
+        else:
+            self.display = Factory.KioskLabel(font_size=f"{theme.TITLE_SP}sp", halign="center",
+                                              color=theme.PRIMARY)
+            self.ids.body.add_widget(self.display)
+            self.keypad = Keypad(KEYPADS[kind], translate=self._, on_change=self._typed, max_length=LIMITS[kind])
+            if "draft" in state:
+                self.keypad.value = state["draft"]
+            elif saved:
+                shown = str(saved)[:10].replace("-", "") if kind == "date" else str(saved)
+                self.keypad.value = shown if kind not in ("digits", "date") or shown.isdigit() else ""
+            self.ids.fixed.add_widget(self.keypad)
+            self.button(self._(N_("Next")), lambda: flow.answer(self.value()), key="next")
+            self._typed(self.keypad.value)
+        if not field.get("required") and kind != "choice":
+            self.button(self._(N_("Skip this question")), lambda: flow.answer(""), key="skip", secondary=True)
+
+    def toggle(self, key: str) -> None:
+        state = self.session.data.get("apply")
+        draft = state.setdefault("draft", [])
+        if key in draft:
+            draft.remove(key)
+        else:
+            draft.append(key)
+        self.refresh()
+
+    def value(self):
+        field = self.flow.current_field()
+        raw = self.keypad.value if self.keypad is not None else ""
+        kind = field_kind(field) if field else ""
+        if kind == "date":
+            return date_value(raw)
+        if kind == "digits" and raw.isdigit():
+            return int(raw)
+        return raw
+
+    def _typed(self, raw: str) -> None:
+        state = self.session.data.get("apply")
+        field = self.flow.current_field()
+        if state is None or field is None:
+            return
+        state["draft"] = raw
+        kind = field_kind(field)
+        if self.display is not None:
+            self.display.text = (date_display(raw) if kind == "date" else raw) or "_"
+        if "next" in self.buttons:
+            value = self.value()
+            ok = valid_answer(field, str(value) if kind == "digits" and value != "" else value)
+            self.buttons["next"].disabled = not ok or value == ""
+
+    def go_back(self) -> None:
+        self.flow.previous_page()
+
+    def reset(self) -> None:
+        super().reset()
+        self.keypad = self.display = None

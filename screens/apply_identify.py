@@ -1,0 +1,28 @@
+"""Self-submit needs to know who applies: place the ID card (the journey goes on by itself)."""
+from __future__ import annotations
+
+from kiosk import theme
+from kiosk.domain.cases import N_
+
+from .catalogue_page import JourneyPage
+
+
+class ApplyIdentifyScreen(JourneyPage):
+    screen_name = "apply_identify"
+    journey_name = "apply"
+    spoken_prompt = N_("To apply, place your ID card on the reader.")
+
+    def refresh(self) -> None:
+        self.clear()
+        state = self.session.data.get("apply")
+        if not self.session.active or state is None:
+            return
+        self.ids.heading.text = self._(N_("Apply: {item}")).format(item=state["title"])
+        card = self.card()
+        self.text(self._(N_("To apply, place your ID card on the reader.")), parent=card, size="heading")
+        self.text(self._(N_("Your details are read from the card, so you type less. "
+                            "They are used only for this application.")), parent=card, color=theme.TEXT_MUTED)
+
+    def go_back(self) -> None:
+        self.session.data.pop("on_identified", None)
+        self.controller.ui.navigate("guide")

@@ -1,0 +1,100 @@
+"""The result: case number, promised date, what was received and what is still owed; the
+receipt is printed by itself. And the page for a refusal: every problem at once, calmly,
+with a way to fix it that keeps everything entered."""
+from __future__ import annotations
+
+from kiosk import theme
+from kiosk.domain.cases import N_
+
+from .catalogue_page import JourneyPage
+
+PROBLEM_WORDS = {
+    "required": N_("Please answer this question."),
+    "missing": N_("This material is missing."),
+    "this material cannot be deferred": N_("This material cannot be supplied later."),
+    "e-licence identifier is not valid": N_("The e-licence could not be used."),
+    "e-licence is not valid for this applicant": N_("The e-licence could not be used."),
+    "an 11-digit mobile number is required": N_("An 11-digit mobile number is needed."),
+}
+
+
+class ApplyResultScreen(JourneyPage):
+    screen_name = "apply_result"
+    journey_name = "apply"
+    spoken_prompt = ""  # the journey speaks the case number itself
+
+    def refresh(self) -> None:
+        self.clear()
+        state = self.session.data.get("apply")
+        if not self.session.active or state is None or state.get("case") is None:
+            return
+        case, receipt = state["case"], state["receipt"]
+        self.ids.heading.text = self._(N_("Application received"))
+        self.ids.hint.text = self._(N_("Your receipt is being printed. Keep it: its QR code shows the progress."))
+        card = self.card()
+        self.text(self._(N_("Case number")), parent=card, size="small", color=theme.TEXT_MUTED)
+        self.text(case.number, parent=card, size="heading", bold=True, color=theme.PRIMARY)
+        self.text(receipt.item_name, parent=card)
+        lines = []
+        if receipt.promised_date:
+            lines.append(self._(N_("Promised by: {date}")).format(date=receipt.promised_date.isoformat()))
+        if receipt.promised_days:
+            lines.append(self._(N_("{days} working days")).format(days=receipt.promised_days))
+        for deferred in receipt.deferred:
+            due = deferred.due.isoformat() if deferred.due else "—"
+            lines.append(self._(N_("Supply {name} by {date}")).format(name=deferred.name, date=due))
+        self.text("\n".join(lines), parent=card)
+        if state.get("printed"):
+            self.button(self._(N_("Print the receipt again")), self.flow.print_receipt, key="reprint",
+                        secondary=True)
+        else:
+            self.button(self._(N_("Print the receipt")), self.flow.print_receipt, key="reprint", secondary=True)
+        self.button(self._(N_("Done")), lambda: self.controller.finish("done"), key="done")
+        self.ids.back.opacity = 0  # the application is in: no way back into it
+        self.ids.back.disabled = True
+
+    def clear(self) -> None:
+        super().clear()
+        self.ids.back.opacity = 1
+        self.ids.back.disabled = False
+
+    def go_back(self) -> None:
+        self.controller.finish("done")
+
+
+class ApplyProblemsScreen(JourneyPage):
+    screen_name = "apply_problems"
+    journey_name = "apply"
+    spoken_prompt = N_("The application needs a few changes. Everything you entered is kept.")
+
+    def refresh(self) -> None:
+        self.clear()
+        state = self.session.data.get("apply")
+        if not self.session.active or state is None:
+            return
+        flow = self.flow
+        self.ids.heading.text = self._(N_("A few things to change"))
+        self.ids.hint.text = self._(N_("The application needs a few changes. Everything you entered is kept."))
+        for problem in state.get("problems") or []:
+            words = self._(PROBLEM_WORDS.get(str(problem.get("problem", "")), N_("Please check this.")))
+            if problem.get("field") and flow.field(problem["field"]):
+                field = flow.field(problem["field"])
+                text = f"{flow.catalogue.loc(field, 'label')}：{words}"
+                if problem["field"] in state["pages"]:
+                    self.button(text, lambda code=problem["field"]: flow.edit_field(code),
+                                key=f"fix:{problem['field']}", secondary=True, parent=self.ids.body)
+                    continue
+            elif problem.get("material") and flow.material(problem["material"]):
+                text = f"{flow.catalogue.loc(flow.material(problem['material'])['spec'])}：{words}"
+                self.button(text, lambda: self.controller.ui.navigate("apply_materials"),
+                            key=f"fix:{problem['material']}", secondary=True, parent=self.ids.body)
+                continue
+            elif problem.get("field") == "commitment_signed":
+                text = self._(N_("The credit commitment for 容缺 materials is needed."))
+            else:
+                text = self._(N_("The county service could not accept the application as it is."))
+            self.text(text, parent=self.card())
+        self.button(self._(N_("Check the application again")), flow.fix_problems, key="review")
+
+    def go_back(self) -> None:
+        self.flow.fix_problems()
