@@ -7,7 +7,6 @@ import binascii
 import datetime as dt
 import hashlib
 import json
-from dataclasses import dataclass
 from typing import Any, Callable
 
 from sqlalchemy import select, update
@@ -63,13 +62,22 @@ def today_cst() -> dt.date:
     return dt.datetime.now(CST).date()
 
 
-@dataclass
 class Context:
-    settings: Any
-    vault: Any
-    signer: Any
-    calendar: WorkCalendar
-    today: Callable[[], dt.date] = today_cst  # the county's date; tests move it
+    """What the lifecycle needs besides the session. `calendar` may be given as a loader,
+    called once on first use (requests load it inside the route's transaction)."""
+
+    def __init__(self, settings: Any, vault: Any, signer: Any,
+                 calendar: WorkCalendar | Callable[[], WorkCalendar],
+                 today: Callable[[], dt.date] = today_cst):
+        self.settings, self.vault, self.signer = settings, vault, signer
+        self._calendar = calendar
+        self.today = today  # the county's date; tests move it
+
+    @property
+    def calendar(self) -> WorkCalendar:
+        if not isinstance(self._calendar, WorkCalendar):
+            self._calendar = self._calendar()
+        return self._calendar
 
 
 def to_cst(utc_naive: dt.datetime) -> dt.datetime:
@@ -138,18 +146,17 @@ def submit(session: Session, ctx: Context, payload: dict, caller: Caller) -> Cas
         case.deferred_due = _add_days_or_none(ctx.calendar, today, DEFERRED_SUPPLY_DAYS)
     for m in materials:
         case.materials.append(m)
-    if bundle:
-        for item in items:
-            case.parts.append(CasePart(item_code=item.code, item_name=item.name,
-                                       department_code=item.department_code))
+    # Assigned even when empty, so the answer built after the flush needs no lazy load.
+    case.parts = [CasePart(item_code=item.code, item_name=item.name, department_code=item.department_code)
+                  for item in items] if bundle else []
     _recompute_deadline(case, ctx.calendar)
     note = "自助终端收件" if caller.kind == "terminal" else "窗口收件"
     if deferred_codes:
         note += "，容缺：" + "、".join(m.name for m in materials if m.deferred)
     _add_event(case, "submit", case.status, note, caller)
+    case.tracking_token = ctx.signer.issue("case", case.number)  # before the INSERT: no second UPDATE
     session.add(case)
     session.flush()
-    case.tracking_token = ctx.signer.issue("case", case.number)
     audit.record(session, caller.actor, "case.submit", case.number,
                  item=case.item_code or case.bundle_code, materials=len(materials), deferred=len(deferred_codes))
     return case

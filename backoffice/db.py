@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import os
+import sqlite3
+import threading
 
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
@@ -12,33 +14,85 @@ class Base(DeclarativeBase):
     pass
 
 
+BUSY_TIMEOUT_S = 10.0
+
+
 def make_engine(url: str) -> Engine:
     """hide_parameters: a database error must never write an ID number into a log."""
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"check_same_thread": False}, hide_parameters=True)
-
-        @event.listens_for(engine, "connect")
-        def _sqlite_pragmas(dbapi_conn, _record):
-            dbapi_conn.isolation_level = None  # let the "begin" hook below start transactions
-            cur = dbapi_conn.cursor()
-            cur.execute("PRAGMA journal_mode=WAL")
-            cur.execute("PRAGMA synchronous=NORMAL")
-            cur.execute("PRAGMA foreign_keys=ON")
-            cur.execute("PRAGMA busy_timeout=10000")
-            cur.close()
-
-        @event.listens_for(engine, "begin")
-        def _sqlite_begin_immediate(conn):
-            # Take the write lock at the start: a deferred transaction that read first and
-            # writes later fails outright when another writer got in between (no retry).
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
-
-        return engine
+        return _sqlite_engine(url)
     # A pool as large as the server's thread pool (40): connections beyond pool_size are
     # closed on return, and under load that reconnect churn (a backend fork and password
     # exchange each) costs more than the queries.
     pool_size = int(os.environ.get("BACKOFFICE_DB_POOL_SIZE", 40))
     return create_engine(url, pool_pre_ping=True, hide_parameters=True, pool_size=pool_size, max_overflow=10)
+
+
+class _WriterLockConnection(sqlite3.Connection):
+    """Gives the process's writer lock back once its transaction has really ended."""
+
+    writer_lock: threading.Lock | None = None  # set per engine by _sqlite_engine
+    holds_writer_lock = False
+
+    def _release(self) -> None:
+        if self.holds_writer_lock:
+            self.holds_writer_lock = False
+            self.writer_lock.release()
+
+    def commit(self) -> None:
+        try:
+            super().commit()
+        finally:
+            self._release()
+
+    def rollback(self) -> None:
+        try:
+            super().rollback()
+        finally:
+            self._release()
+
+    def close(self) -> None:
+        try:
+            super().close()
+        finally:
+            self._release()
+
+
+def _sqlite_engine(url: str) -> Engine:
+    # One writer at a time within the process, queued on a lock: SQLite's own busy handler
+    # makes waiting writers sleep and poll (up to 100 ms a nap), which under a fleet's
+    # load made the slowest requests wait seconds for a lock that was free most of the
+    # time. busy_timeout still arbitrates between server processes.
+    writer_lock = threading.Lock()
+    factory = type("WriterLockConnection", (_WriterLockConnection,), {"writer_lock": writer_lock})
+    engine = create_engine(url, connect_args={"check_same_thread": False, "factory": factory},
+                           hide_parameters=True)
+
+    @event.listens_for(engine, "connect")
+    def _sqlite_pragmas(dbapi_conn, _record):
+        dbapi_conn.isolation_level = None  # let the "begin" hook below start transactions
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA synchronous=NORMAL")  # durable at checkpoints; with WAL never corrupt
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_S * 1000)}")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _sqlite_begin_immediate(conn):
+        # Take the write lock at the start: a deferred transaction that read first and
+        # writes later fails outright when another writer got in between (no retry).
+        dbapi_conn = conn.connection.dbapi_connection
+        if not writer_lock.acquire(timeout=BUSY_TIMEOUT_S):
+            raise sqlite3.OperationalError("database is locked (no turn to write within the busy timeout)")
+        dbapi_conn.holds_writer_lock = True
+        try:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        except BaseException:
+            dbapi_conn._release()
+            raise
+
+    return engine
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker:

@@ -8,7 +8,7 @@ import json
 from typing import Callable
 
 from fastapi import Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -28,8 +28,9 @@ def idempotent(request: Request, session: Session, scope: str, fingerprint: str,
     if stored is not None:
         return _replay(stored, fingerprint)
     status, body = produce()
+    stored = json.dumps(body, ensure_ascii=False, default=str)
     session.add(IdempotencyRecord(scope=scope, key=key, request_hash=fingerprint, status_code=status,
-                                  body=json.dumps(body, ensure_ascii=False, default=str)))
+                                  body=stored))
     try:
         session.commit()
     except IntegrityError:
@@ -39,7 +40,8 @@ def idempotent(request: Request, session: Session, scope: str, fingerprint: str,
         if stored is None:
             raise
         return _replay(stored, fingerprint)
-    return JSONResponse(json.loads(json.dumps(body, default=str)), status_code=status)
+    # The stored text is the answer: serialised once, and a replay answers the same bytes.
+    return Response(stored.encode(), status_code=status, media_type="application/json")
 
 
 def _find(session: Session, scope: str, key: str) -> IdempotencyRecord | None:

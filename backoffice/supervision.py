@@ -7,7 +7,7 @@ import datetime as dt
 import os
 import socket
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from kiosk.domain.cases import CaseStatus
@@ -78,10 +78,12 @@ def _raise(session: Session, kind: str, subject: str, message: str, department: 
 raise_alert = _raise
 
 
-def clear(session: Session, kind: str, subject: str) -> None:
-    for alert in session.scalars(select(Alert).where(Alert.kind == kind, Alert.subject == subject,
-                                                     Alert.cleared_at.is_(None))):
-        alert.cleared_at = utcnow()
+def clear(session: Session, kinds: str | tuple[str, ...], subject: str) -> None:
+    """Clears the subject's open alerts of these kinds in one UPDATE (every heartbeat
+    calls this, and nearly always there is nothing to clear)."""
+    kinds = (kinds,) if isinstance(kinds, str) else kinds
+    session.execute(update(Alert).where(Alert.kind.in_(kinds), Alert.subject == subject,
+                                        Alert.cleared_at.is_(None)).values(cleared_at=utcnow()))
 
 
 def summary(session: Session, ctx: Context, today: dt.date | None = None) -> list[dict]:

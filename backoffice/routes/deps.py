@@ -9,13 +9,11 @@ from ..calendar import load_calendar
 from ..cases import Context
 
 
-def context(request: Request, session: Session = Depends(get_db)) -> Context:
+async def context(request: Request, session: Session = Depends(get_db)) -> Context:
+    # The calendar is read on first use, inside the route's own transaction: a separate
+    # read here cost a thread-pool hop and, on SQLite, a write-lock turn per request.
     state = request.app.state
-    calendar = load_calendar(session)
-    # End the read here: the route runs as a later step, maybe on another thread, and an
-    # open transaction would hold SQLite's write lock in between (see auth.caller).
-    session.commit()
-    return Context(state.settings, state.vault, state.signer, calendar)
+    return Context(state.settings, state.vault, state.signer, lambda: load_calendar(session))
 
 
 def context_for(app, session: Session) -> Context:

@@ -36,9 +36,8 @@ def register(request: Request, payload: dict[str, Any] = Body(...), who: Caller 
 @router.post("/heartbeat")
 def heartbeat(report: dict[str, Any] = Body(...), who: Caller = Depends(caller("terminal")),
               session: Session = Depends(get_db)):
-    commands = terminals.heartbeat(session, who.name, report)
-    terminal = session.get(Terminal, who.name)
-    return {"server_time": time.time(), "in_service": terminal.in_service, "commands": commands}
+    in_service, commands = terminals.heartbeat(session, who.name, report)
+    return {"server_time": time.time(), "in_service": in_service, "commands": commands}
 
 
 @router.post("/commands/{command_id}/ack")
