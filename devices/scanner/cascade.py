@@ -10,6 +10,7 @@ from typing import Callable
 import cv2
 import numpy as np
 
+from . import deblur
 from .codes import ScannedCode
 from .decoders import FrameDecoder
 
@@ -38,7 +39,7 @@ def unsharp(g: np.ndarray) -> np.ndarray:  # motion and focus blur
     return cv2.addWeighted(g, 2.0, soft, -1.0, 0)
 
 
-def deblur(g: np.ndarray) -> np.ndarray:  # heavier motion blur: a wider, stronger unsharp mask
+def deblur_mask(g: np.ndarray) -> np.ndarray:  # heavier blur: a wider, stronger unsharp mask
     soft = cv2.GaussianBlur(g, (0, 0), 3.0)
     return cv2.addWeighted(g, 4.0, soft, -3.0, 0)
 
@@ -58,6 +59,25 @@ def double(g: np.ndarray) -> np.ndarray:  # small, far codes: 2-pixel modules ne
     return cv2.resize(g, (g.shape[1] * 2, g.shape[0] * 2), interpolation=cv2.INTER_CUBIC)
 
 
+PAD_PX = 32
+
+
+def pad(g: np.ndarray) -> np.ndarray:  # a code touching the frame edge: give the finder room
+    return cv2.copyMakeBorder(g, PAD_PX, PAD_PX, PAD_PX, PAD_PX, cv2.BORDER_REPLICATE)
+
+
+def triple(g: np.ndarray) -> np.ndarray:  # the smallest codes: 2-pixel modules seen at an angle
+    return cv2.resize(g, (g.shape[1] * 3, g.shape[0] * 3), interpolation=cv2.INTER_CUBIC)
+
+
+def enlarge(g: np.ndarray) -> np.ndarray:  # small codes, a cheaper step than doubling
+    return cv2.resize(g, (g.shape[1] * 3 // 2, g.shape[0] * 3 // 2), interpolation=cv2.INTER_CUBIC)
+
+
+def unstreak(g: np.ndarray) -> np.ndarray:  # motion blur: undo a 6-px streak along its own direction
+    return deblur.unstreak(g, 6)
+
+
 def chain(*steps: Transform) -> Transform:
     def run(g: np.ndarray) -> np.ndarray:
         for step in steps:
@@ -67,39 +87,73 @@ def chain(*steps: Transform) -> Transform:
     return run
 
 
-DEFAULT_STEPS: tuple[Transform, ...] = (
-    identity,
-    invert,
-    unsharp,
-    equalise,
-    chain(invert, unsharp),
-    half,
-    adaptive,
-    double,
-    deblur,
-    chain(double, unsharp),
-    chain(invert, deblur),
-    chain(half, invert),
+@dataclass(frozen=True)
+class Pass:
+    """One decoder pass: a transform of the frame, optionally the zxing-cpp binarizer to
+    threshold it with (None: the decoder's own) and whether light-on-dark codes are read
+    too. A pass naming a binarizer is skipped by decoders without that choice (pyzbar): on
+    them it would repeat the plain pass."""
+    transform: Transform
+    binarizer: str | None = None
+    both_polarities: bool = False  # one costly transform serves dark-mode codes as well
+    when: Callable[[np.ndarray], bool] | None = None  # run only on frames this is true of
+    border: int = 0  # pixels the transform adds on each side (before any rescaling)
+
+    @property
+    def name(self) -> str:
+        return (self.transform.__name__ + (f"/{self.binarizer}" if self.binarizer else "")
+                + ("/both" if self.both_polarities else ""))
+
+
+GLOBAL, FIXED = "GlobalHistogram", "FixedThreshold"
+
+# Ordered by codes found per millisecond on frames the passes before missed: the cheap
+# re-thresholdings first (a global or fixed threshold reads low-contrast, glared and
+# blurred modules a local average splits), then rescaling, deblurring and sharpening.
+# The streak filter is dear (three DFTs) but alone reads long streaks, so it comes early
+# and runs only on frames that measure as streaked.
+DEFAULT_STEPS: tuple[Pass, ...] = (
+    Pass(identity),
+    Pass(chain(half, invert)),
+    Pass(invert, GLOBAL),
+    Pass(identity, FIXED),
+    Pass(invert),
+    Pass(identity, GLOBAL),
+    Pass(unstreak, both_polarities=True, when=deblur.streaked),
+    Pass(pad, border=PAD_PX),
+    Pass(enlarge),
+    Pass(double),
+    Pass(unsharp, both_polarities=True),
+    Pass(deblur_mask, both_polarities=True),
+    Pass(equalise),
+    Pass(adaptive),
+    Pass(chain(double, unsharp)),
+    Pass(triple),
 )
+# After a pass finds codes, one more look at the frame thresholded globally: a second code
+# held up beside the first is sometimes not even located by the local threshold.
+SECOND_LOOK = Pass(identity, GLOBAL)
 
 
 @dataclass(frozen=True)
 class CascadeResult:
     codes: list[ScannedCode]
-    passes: int  # how many transforms ran
-    step: str  # the transform that found the codes, "" when none did
+    passes: int  # how many decoder passes ran
+    step: str  # the pass that first found codes, "" when none did
     milliseconds: float
 
 
 class CascadeDecoder:
     """Runs `steps` in order through `decoder` until codes are found or `budget_ms` is spent.
-    Coordinates of codes found on a rescaled frame are mapped back to the camera frame."""
+    Coordinates of codes found on a rescaled or padded frame are mapped back to the camera
+    frame. Plain transforms are accepted as steps too (a pass with the decoder's binarizer)."""
 
     def __init__(self, decoder: FrameDecoder, budget_ms: float = 25.0,
-                 steps: tuple[Transform, ...] = DEFAULT_STEPS):
+                 steps: tuple[Pass | Transform, ...] = DEFAULT_STEPS, second_look: Pass | None = SECOND_LOOK):
         self.decoder = decoder
         self.budget_ms = budget_ms
-        self.steps = steps
+        self.steps = tuple(s if isinstance(s, Pass) else Pass(s) for s in steps)
+        self.second_look = second_look
         self.name = f"cascade/{decoder.name}"
 
     def decode(self, gray: np.ndarray) -> list[ScannedCode]:
@@ -112,21 +166,20 @@ class CascadeDecoder:
             return CascadeResult([], 0, "", _ms(start))
         found: dict[bytes, ScannedCode] = {}
         wanted = 0  # codes seen in the frame, decoded or not, once a pass found any
-        passes, first_step = 0, ""
+        passes, first_step, ran = 0, "", set()
         for step in self.steps:
-            if passes and (time.perf_counter() - start) * 1000 >= self.budget_ms:
+            if passes and _ms(start) >= self.budget_ms:
                 break
-            passes += 1
-            try:
-                image = step(gray)
-            except cv2.error:  # a transform that cannot apply to this frame is skipped
+            outcome = self._run(step, gray)
+            if outcome is None:
                 continue
-            codes, undecoded = decode_counting(self.decoder, image)
-            scale = gray.shape[1] / image.shape[1]
-            new = [_rescaled(c, scale) if scale != 1 else c for c in codes if c.data not in found]
+            passes += 1
+            ran.add(step)
+            codes, undecoded = outcome
+            new = [c for c in codes if c.data not in found]
             if not new:
                 continue
-            first_step = first_step or step.__name__
+            first_step = first_step or step.name
             for code in new:
                 found[code.data] = code
             # A second code the pass saw but could not read (two codes held up at once)
@@ -134,7 +187,37 @@ class CascadeDecoder:
             wanted = max(wanted, len(found) + undecoded)
             if len(found) >= wanted:
                 break
+        look = self.second_look
+        if found and look is not None and look not in ran and _ms(start) < self.budget_ms:
+            outcome = self._run(look, gray)
+            if outcome is not None:
+                passes += 1
+                for code in outcome[0]:
+                    found.setdefault(code.data, code)
         return CascadeResult(list(found.values()), passes, first_step, _ms(start))
+
+    def _run(self, step: Pass, gray: np.ndarray) -> tuple[list[ScannedCode], int] | None:
+        """The codes one pass reads (in camera-frame coordinates) and how many more it
+        located; None when the pass does not apply to this decoder or frame."""
+        if step.when is not None and not step.when(gray):
+            return None
+        decoder, invert_too = self.decoder, step.both_polarities
+        if hasattr(decoder, "variant"):
+            decoder, invert_too = decoder.variant(step.binarizer, step.both_polarities), False
+        elif step.binarizer is not None:
+            return None
+        try:
+            image = step.transform(gray)
+        except cv2.error:  # a transform that cannot apply to this frame is skipped
+            return None
+        codes, undecoded = decode_counting(decoder, image)
+        if invert_too and not codes:
+            codes, undecoded = decode_counting(decoder, cv2.bitwise_not(image))
+        border = step.border
+        scale = gray.shape[1] / (image.shape[1] - 2 * border)
+        if scale != 1 or border:
+            codes = [_mapped(c, border, scale) for c in codes]
+        return codes, undecoded
 
 
 def decode_counting(decoder: FrameDecoder, image: np.ndarray) -> tuple[list[ScannedCode], int]:
@@ -150,8 +233,8 @@ def to_gray(frame: np.ndarray) -> np.ndarray:
     return frame
 
 
-def _rescaled(code: ScannedCode, scale: float) -> ScannedCode:
-    corners = tuple((int(x * scale), int(y * scale)) for x, y in code.corners)
+def _mapped(code: ScannedCode, border: int, scale: float) -> ScannedCode:
+    corners = tuple((int((x - border) * scale), int((y - border) * scale)) for x, y in code.corners)
     return ScannedCode(code.data, code.symbology, code.source, corners)
 
 

@@ -9,6 +9,11 @@ import numpy as np
 from .codes import ScannedCode
 
 DEFAULT_FORMATS = ("QRCode",)
+# zxing-cpp's QRCode is a family that includes Micro QR, whose smallest symbol (M1: five
+# digits, error detection only) turns up in noise and inside other codes' modules. No
+# code a kiosk reads is a Micro QR: "QRCode" here means the full-size symbol; Micro QR
+# and rMQR are read only when named ("MicroQRCode", "RMQRCode").
+_ZXING_NAMES = {"QRCode": "QRCodeModel2"}
 
 
 class FrameDecoder(Protocol):
@@ -26,10 +31,25 @@ class ZxingDecoder:
 
         self._zx = zxingcpp
         self._formats = _zxing_formats(zxingcpp, formats)
+        self._format_names, self._try_harder, self.binarizer = tuple(formats), try_harder, binarizer
         # try_harder=False: one orientation, one scale, no inversion. The cascade adds
         # exactly the extra passes a hard frame needs, inside its time budget.
         self._options = dict(try_rotate=try_harder, try_downscale=try_harder, try_invert=try_harder,
                              binarizer=getattr(zxingcpp.Binarizer, binarizer))
+        self._variants: dict[tuple[str, bool], ZxingDecoder] = {}
+
+    def variant(self, binarizer: str | None = None, both_polarities: bool = False) -> "ZxingDecoder":
+        """The same decoder thresholding another way (LocalAverage, GlobalHistogram,
+        FixedThreshold: each reads codes the others miss under uneven light or blur), or
+        also reading light-on-dark codes (cheaper than transforming the frame twice)."""
+        key = (binarizer or self.binarizer, both_polarities)
+        if key == (self.binarizer, False):
+            return self
+        if key not in self._variants:
+            decoder = ZxingDecoder(self._format_names, try_harder=self._try_harder, binarizer=key[0])
+            decoder._options["try_invert"] = both_polarities or self._try_harder
+            self._variants[key] = decoder
+        return self._variants[key]
 
     def decode(self, gray: np.ndarray) -> list[ScannedCode]:
         return self.decode_counting(gray)[0]
@@ -87,7 +107,7 @@ def _zxing_formats(zxingcpp, formats: Sequence[str]):
     value = zxingcpp.BarcodeFormat.NONE
     flags = None
     for name in formats:
-        fmt = getattr(zxingcpp.BarcodeFormat, name, None)
+        fmt = getattr(zxingcpp.BarcodeFormat, _ZXING_NAMES.get(name, name), None)
         if fmt is None:
             raise ValueError(f"unknown barcode format {name!r}")
         flags = fmt if flags is None else flags | fmt

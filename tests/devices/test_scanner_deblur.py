@@ -1,0 +1,51 @@
+"""The streak filter: the blur direction is found from the frame, and undoing a streak
+along it reads codes that a plain pass and an unsharp mask both miss."""
+import random
+
+import numpy as np
+
+from devices.scanner import corpus, deblur
+from devices.scanner.cascade import unsharp
+from devices.scanner.decoders import ZxingDecoder
+
+
+def streaked_codes(count: int = 12, streak_px: int = 7):
+    """Low-contrast codes with 4-px modules, each smeared by a streak at a random angle;
+    yields (frame, payload, the streak's direction in image coordinates)."""
+    for k in range(count):
+        rng, np_rng = random.Random(k), np.random.default_rng(k)
+        data = corpus.payload(rng, k)
+        image = np.pad(corpus.code_patch(data, 4, paper=200, ink=60), 60, constant_values=160)
+        state = rng.getstate()
+        angle = rng.uniform(0, 180)  # the angle corpus.motion_blur is about to draw
+        rng.setstate(state)
+        blurred = corpus.motion_blur(image.astype(np.float32), rng, streak_px) + np_rng.normal(0, 2, image.shape)
+        yield np.clip(blurred, 0, 255).astype(np.uint8), data, (180 - angle) % 180
+
+
+def test_streak_direction_is_found_and_sharp_frames_are_not_called_streaked():
+    for frame, _, direction in streaked_codes():
+        found, isotropy = deblur.streak_direction(frame)
+        off = abs(found - direction) % 180
+        assert min(off, 180 - off) < 20
+        assert deblur.streaked(frame), isotropy
+    sharp = np.pad(corpus.code_patch(b"CMAPT1:ABCDEFGHJKLM", 4), 60, constant_values=160)
+    assert not deblur.streaked(sharp)
+
+
+def test_undoing_the_streak_reads_codes_plain_and_unsharp_passes_miss():
+    decoder = ZxingDecoder()
+    plain = sharpened = unstreaked = 0
+    for frame, data, _ in streaked_codes():
+        plain += [c.data for c in decoder.decode(frame)] == [data]
+        sharpened += [c.data for c in decoder.decode(unsharp(frame))] == [data]
+        unstreaked += [c.data for c in decoder.decode(deblur.unstreak(frame, 7))] == [data]
+    assert unstreaked >= 11
+    assert unstreaked >= max(plain, sharpened) + 3
+
+
+def test_the_streak_filter_keeps_size_type_and_flat_areas():
+    flat = np.full((48, 64), 123, np.uint8)
+    out = deblur.unstreak(flat, 6, degrees=30.0)
+    assert out.shape == flat.shape and out.dtype == np.uint8
+    assert np.abs(out.astype(int) - 123).max() <= 5
