@@ -22,6 +22,10 @@ class Frame:
     condition: str
     image: np.ndarray  # uint8, HEIGHT x WIDTH
     payloads: tuple[bytes, ...]
+    # Part of a symbol (not just its quiet zone) lies outside the frame: a code held
+    # partly out of view. Such frames stay in the corpus; a finder pattern cut off by the
+    # frame edge leaves nothing to decode, so reports count them separately.
+    clipped: bool = False
 
 
 def payload(rng: random.Random, index: int) -> bytes:
@@ -85,6 +89,17 @@ def tilted_quad(rng: random.Random, cx: float, cy: float, size: float, tilt: flo
     return corners @ rot.T + np.float32([cx, cy])
 
 
+def symbol_outside(quad: np.ndarray, patch_side: int, offset: int, code_side: int, module_px: int) -> bool:
+    """Whether the symbol of a code drawn at `offset` in a square patch of `patch_side` px
+    (quiet zone excluded) lands partly outside the frame once the patch is warped onto
+    `quad` (before any curl)."""
+    src = np.float32([[0, 0], [patch_side, 0], [patch_side, patch_side], [0, patch_side]])
+    m = cv2.getPerspectiveTransform(src, np.float32(quad))
+    lo, hi = offset + 4 * module_px, offset + code_side - 4 * module_px
+    corners = cv2.perspectiveTransform(np.float32([[[lo, lo], [hi, lo], [hi, hi], [lo, hi]]]), m)[0]
+    return bool(((corners < 0) | (corners >= (WIDTH, HEIGHT))).any())
+
+
 def code_patch(data: bytes, module_px: int, dark: bool = False, paper: float = 235, ink: float = 25) -> np.ndarray:
     modules = qr_modules(data)
     big = cv2.resize(modules, None, fx=module_px, fy=module_px, interpolation=cv2.INTER_NEAREST)
@@ -131,7 +146,7 @@ def finish(img: np.ndarray, np_rng: np.random.Generator, noise: float = 2.0) -> 
 
 # -- conditions ----------------------------------------------------------------------------
 
-Builder = Callable[[random.Random, np.random.Generator, list[bytes]], np.ndarray]
+Builder = Callable[[random.Random, np.random.Generator, list[bytes]], tuple[np.ndarray, bool]]  # image, clipped
 
 
 def _one_code(rng, np_rng, payloads, *, module_px=(3, 5), tilt=0.25, dark=False, screen=False,
@@ -139,6 +154,7 @@ def _one_code(rng, np_rng, payloads, *, module_px=(3, 5), tilt=0.25, dark=False,
     data = payloads[0]
     scene = background(rng, np_rng)
     mpx = rng.randint(*module_px)
+    offset = 0
     if screen:
         # a phone: dark bezel around a lit screen showing the code
         code = code_patch(data, mpx, dark=dark, paper=rng.uniform(200, 250), ink=rng.uniform(10, 40))
@@ -146,13 +162,16 @@ def _one_code(rng, np_rng, payloads, *, module_px=(3, 5), tilt=0.25, dark=False,
         phone = np.full((code.shape[0] + 2 * pad, code.shape[1] + 2 * pad), 15, np.float32)
         phone[pad:-pad, pad:-pad] = (35 if dark else 225)
         phone[pad * 2 // 2: pad * 2 // 2 + code.shape[0], pad: pad + code.shape[1]] = code
-        patch = phone
+        patch, offset = phone, pad
     else:
         patch = code_patch(data, mpx, dark=dark, paper=rng.uniform(190, 245), ink=rng.uniform(15, 60))
     size = patch.shape[0]
+    code_side = size - 2 * offset
     cx = WIDTH / 2 + rng.uniform(-centre_jitter, centre_jitter)
     cy = HEIGHT / 2 + rng.uniform(-centre_jitter * 0.6, centre_jitter * 0.6)
-    scene = place(scene, patch, tilted_quad(rng, cx, cy, min(size, 440), tilt))
+    quad = tilted_quad(rng, cx, cy, min(size, 440), tilt)
+    scene = place(scene, patch, quad)
+    clipped = symbol_outside(quad, size, offset, code_side, mpx)
     if curl_px:
         scene = curl(scene, rng, curl_px)
     if glare_strength:
@@ -161,16 +180,18 @@ def _one_code(rng, np_rng, payloads, *, module_px=(3, 5), tilt=0.25, dark=False,
         scene = motion_blur(scene, rng, blur_px)
     if light:
         scene = low_light(scene, np_rng, *light)
-    return finish(scene, np_rng)
+    return finish(scene, np_rng), clipped
 
 
 def _two_codes(rng, np_rng, payloads, *, tilt=0.2):
     scene = background(rng, np_rng)
+    clipped = False
     for data, cx in zip(payloads, (WIDTH * 0.27, WIDTH * 0.73)):
         patch = code_patch(data, 3, paper=rng.uniform(200, 245), ink=rng.uniform(15, 50))
-        scene = place(scene, patch, tilted_quad(rng, cx, HEIGHT / 2 + rng.uniform(-40, 40),
-                                                min(patch.shape[0], 290), tilt))
-    return finish(scene, np_rng)
+        quad = tilted_quad(rng, cx, HEIGHT / 2 + rng.uniform(-40, 40), min(patch.shape[0], 290), tilt)
+        scene = place(scene, patch, quad)
+        clipped |= symbol_outside(quad, patch.shape[0], 0, patch.shape[0], 3)
+    return finish(scene, np_rng), clipped
 
 
 CONDITIONS: dict[str, tuple[int, Builder]] = {
@@ -200,4 +221,5 @@ def generate(per_condition: int = 50, seed: int = 469023,
         np_rng = np.random.default_rng(seed + ci * 7919)
         for i in range(per_condition):
             payloads = [payload(rng, i + k) for k in range(count)]
-            yield Frame(name, build(rng, np_rng, payloads), tuple(payloads))
+            image, clipped = build(rng, np_rng, payloads)
+            yield Frame(name, image, tuple(payloads), clipped)

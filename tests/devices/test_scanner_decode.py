@@ -139,3 +139,16 @@ def test_the_corpus_is_reproducible_and_640x480():
     b = next(corpus.generate(1, seed=3, conditions=["curled_paper"]))
     assert a.image.shape == (480, 640) and a.image.dtype == np.uint8
     assert np.array_equal(a.image, b.image) and a.payloads == b.payloads
+
+
+def test_corpus_marks_codes_held_partly_out_of_view():
+    side, module = 200, 4
+    centred = corpus.tilted_quad(__import__("random").Random(1), 320, 240, side, 0.0)
+    assert not corpus.symbol_outside(centred, side, 0, side, module)
+    assert corpus.symbol_outside(centred + np.float32([300, 0]), side, 0, side, module)
+    # only the quiet zone past the edge: still a whole symbol in view
+    edge = np.float32([[-4 * module + 1, 100], [side - 4 * module + 1, 100], [side - 4 * module + 1, 100 + side],
+                       [-4 * module + 1, 100 + side]])
+    assert not corpus.symbol_outside(edge, side, 0, side, module)
+    frames = list(corpus.generate(3, conditions=["clean", "two_codes"]))
+    assert all(isinstance(f.clipped, bool) for f in frames)
