@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from fastapi import Depends, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -67,10 +67,11 @@ def _terminal_from_signature(request: Request, session: Session, body: bytes) ->
         raise _unauthorized("bad timestamp") from None
     if skew > settings.signature_window_s:
         raise _unauthorized("stale timestamp: check the terminal clock")
-    terminal = session.get(Terminal, terminal_id)
-    if terminal is None:
+    # Core statements, not ORM objects: every terminal request passes here.
+    secret_enc = session.execute(select(Terminal.secret_enc).where(Terminal.id == terminal_id)).scalar()
+    if secret_enc is None:
         raise _unauthorized("unknown terminal")
-    secret = request.app.state.vault.decrypt(terminal.secret_enc, "terminal-secret")
+    secret = request.app.state.vault.decrypt(secret_enc, "terminal-secret")
     expected = signing.sign(secret, request.method, request.url.path, request.url.query,
                             timestamp, nonce, body)
     if not hmac.compare_digest(expected, signature):
@@ -78,7 +79,7 @@ def _terminal_from_signature(request: Request, session: Session, body: bytes) ->
     # The nonce table is the replay guard; it is in the database so every server process
     # sees it. Old nonces are pruned by the sweep once outside the timestamp window.
     try:
-        session.add(TerminalNonce(terminal_id=terminal_id, nonce=nonce))
+        session.execute(insert(TerminalNonce.__table__).values(terminal_id=terminal_id, nonce=nonce))
         session.commit()
     except IntegrityError:
         session.rollback()

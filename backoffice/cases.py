@@ -115,7 +115,6 @@ def submit(session: Session, ctx: Context, payload: dict, caller: Caller) -> Cas
     received = utcnow()
     promised_days = max(i.promised_days for i in items)
     case = Case(
-        number=_next_case_number(session, ctx.settings.division_code, today),
         item_code=None if bundle else items[0].code,
         bundle_code=bundle.code if bundle else None,
         item_name=bundle.name if bundle else items[0].name,
@@ -154,6 +153,10 @@ def submit(session: Session, ctx: Context, payload: dict, caller: Caller) -> Cas
     if deferred_codes:
         note += "，容缺：" + "、".join(m.name for m in materials if m.deferred)
     _add_event(case, "submit", case.status, note, caller)
+    # The day's counter row stays locked until commit (PostgreSQL; on SQLite the whole
+    # transaction holds the write lock), so the number is taken last, when all that is
+    # left is to write: concurrent submissions wait for each other as little as possible.
+    case.number = _next_case_number(session, ctx.settings.division_code, today)
     case.tracking_token = ctx.signer.issue("case", case.number)  # before the INSERT: no second UPDATE
     session.add(case)
     session.flush()

@@ -4,9 +4,11 @@ from __future__ import annotations
 import os
 import sqlite3
 import threading
+import time
 
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import DeclarativeBase, sessionmaker
 
 
@@ -25,7 +27,35 @@ def make_engine(url: str) -> Engine:
     # closed on return, and under load that reconnect churn (a backend fork and password
     # exchange each) costs more than the queries.
     pool_size = int(os.environ.get("BACKOFFICE_DB_POOL_SIZE", 40))
-    return create_engine(url, pool_pre_ping=True, hide_parameters=True, pool_size=pool_size, max_overflow=10)
+    engine = create_engine(url, hide_parameters=True, pool_size=pool_size, max_overflow=10)
+    _ping_when_idle(engine)
+    return engine
+
+
+PING_AFTER_IDLE_S = 10.0
+
+
+def _ping_when_idle(engine: Engine) -> None:
+    """pool_pre_ping, but only for a connection idle longer than PING_AFTER_IDLE_S: the one
+    that a database restart or a firewall's idle timeout may have cut. pre_ping on every
+    checkout cost a round trip per transaction, two per request, which under load (each
+    answer waiting for the GIL) was a real share of a request's time. A connection cut
+    while busy fails its request once and the pool drops the other connections of that
+    server (SQLAlchemy invalidates the pool on a disconnect), as it would with pre_ping."""
+
+    @event.listens_for(engine, "checkin")
+    def _idle_from(_dbapi_conn, record):
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _ping(dbapi_conn, record, _proxy):
+        since = record.info.pop("idle_since", None)
+        if since is None or time.monotonic() - since < PING_AFTER_IDLE_S:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_conn)
+        except Exception as exc:  # any failure: let the pool replace this connection
+            raise DisconnectionError(f"connection lost while idle: {type(exc).__name__}") from exc
 
 
 class _WriterLockConnection(sqlite3.Connection):

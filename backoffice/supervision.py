@@ -83,7 +83,8 @@ def clear(session: Session, kinds: str | tuple[str, ...], subject: str) -> None:
     calls this, and nearly always there is nothing to clear)."""
     kinds = (kinds,) if isinstance(kinds, str) else kinds
     session.execute(update(Alert).where(Alert.kind.in_(kinds), Alert.subject == subject,
-                                        Alert.cleared_at.is_(None)).values(cleared_at=utcnow()))
+                                        Alert.cleared_at.is_(None)).values(cleared_at=utcnow()),
+                    execution_options={"synchronize_session": "auto" if session.identity_map else False})
 
 
 def summary(session: Session, ctx: Context, today: dt.date | None = None) -> list[dict]:

@@ -3,13 +3,14 @@ from __future__ import annotations
 
 import secrets
 
-from sqlalchemy import select, update
+from sqlalchemy import exists, select, update
 from sqlalchemy.orm import Session
 
 from . import audit
-from .models import Terminal, TerminalCommand, utcnow
+from .models import Alert, Terminal, TerminalCommand, utcnow
 from .supervision import clear, raise_alert
 
+HEARTBEAT_ALERTS = ("terminal_silent", "paper_out")  # what a heartbeat clears
 COMMANDS = ("restart", "out_of_service", "in_service", "refresh_catalogue", "upload_diagnostics")
 
 
@@ -33,23 +34,33 @@ def heartbeat(session: Session, terminal_id: str, report: dict) -> tuple[bool, l
     send this every 30 s, and on SQLite every statement here runs under the write lock."""
     devices = report.get("devices") or {}
     devices = {str(k)[:32]: v for k, v in devices.items()} if isinstance(devices, dict) else {}
-    in_service = session.execute(update(Terminal).where(Terminal.id == terminal_id).values(
-        last_seen_at=utcnow(), app_version=str(report.get("app_version", ""))[:32],
+    now = utcnow()
+    table, commands, alerts = Terminal.__table__, TerminalCommand.__table__, Alert.__table__
+    # The UPDATE also says whether there is anything to clear or deliver, so the usual
+    # heartbeat (nothing to clear, no command) is this one statement.
+    alerts_open = exists().where(alerts.c.subject == terminal_id, alerts.c.kind.in_(HEARTBEAT_ALERTS),
+                                 alerts.c.cleared_at.is_(None))
+    commands_waiting = exists().where(commands.c.terminal_id == terminal_id, commands.c.acked_at.is_(None))
+    row = session.execute(update(table).where(table.c.id == terminal_id).values(
+        last_seen_at=now, app_version=str(report.get("app_version", ""))[:32],
         uptime_s=int(report.get("uptime_s", 0) or 0), outbox_length=int(report.get("outbox_length", 0) or 0),
         devices=devices,
-    ).returning(Terminal.in_service).execution_options(synchronize_session=False)).scalar_one()
+    ).returning(table.c.in_service, alerts_open.label("alerts_open"),
+                commands_waiting.label("commands_waiting"))).one()
     paper_out = any(isinstance(v, dict) and v.get("media") == "out" for v in devices.values())
     if paper_out:
         clear(session, "terminal_silent", terminal_id)
         raise_alert(session, "paper_out", terminal_id, "打印机缺纸")
-    else:
-        clear(session, ("terminal_silent", "paper_out"), terminal_id)
-    pending = list(session.scalars(select(TerminalCommand).where(
-        TerminalCommand.terminal_id == terminal_id, TerminalCommand.acked_at.is_(None)).order_by(TerminalCommand.id)))
-    for command in pending:
-        command.delivered_at = command.delivered_at or utcnow()
+    elif row.alerts_open:
+        clear(session, HEARTBEAT_ALERTS, terminal_id)
+    pending = []
+    if row.commands_waiting:
+        pending = session.execute(select(commands.c.id, commands.c.command).where(
+            commands.c.terminal_id == terminal_id, commands.c.acked_at.is_(None)).order_by(commands.c.id)).all()
+        session.execute(update(commands).where(commands.c.id.in_([c.id for c in pending]),
+                                               commands.c.delivered_at.is_(None)).values(delivered_at=now))
     session.commit()
-    return in_service, [{"id": c.id, "command": c.command} for c in pending]
+    return row.in_service, [{"id": c.id, "command": c.command} for c in pending]
 
 
 def fleet(session: Session, silent_after_s: int) -> list[dict]:
