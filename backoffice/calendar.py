@@ -2,6 +2,8 @@
 administrator's overrides (typhoon closures, next year's schedule)."""
 from __future__ import annotations
 
+import functools
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -9,7 +11,9 @@ from kiosk.domain.workdays import WorkCalendar, chinese_calendar_source
 
 from .models import CalendarOverride, CalendarYear
 
-_official = chinese_calendar_source()
+# The official schedule is the installed package's fixed data, so each day's answer is
+# kept: a deadline walks day by day through it, on every submission and every answer.
+_official = functools.lru_cache(maxsize=4096)(chinese_calendar_source())
 
 
 def load_calendar(session: Session) -> WorkCalendar:

@@ -301,10 +301,11 @@ def _material_from(ctx, session, spec, key, provided, applicant_number, problems
 
 def _next_case_number(session: Session, division: str, day: dt.date) -> str:
     prefix = day.strftime("%Y%m%d")
+    counters = CaseCounter.__table__  # a Core UPDATE: no ORM bookkeeping on every submission
     for _ in range(3):
         row = session.execute(
-            update(CaseCounter).where(CaseCounter.prefix == prefix)
-            .values(value=CaseCounter.value + 1).returning(CaseCounter.value)
+            update(counters).where(counters.c.prefix == prefix)
+            .values(value=counters.c.value + 1).returning(counters.c.value)
         ).first()
         if row is not None:
             return f"{division}-{prefix}-{row[0]:05d}"
