@@ -78,6 +78,10 @@ def unstreak(g: np.ndarray) -> np.ndarray:  # motion blur: undo a 6-px streak al
     return deblur.unstreak(g, 6)
 
 
+def unstreak_short(g: np.ndarray) -> np.ndarray:  # a short streak on a small code (phone at arm's length)
+    return enlarge(deblur.unstreak(g, 4))
+
+
 def chain(*steps: Transform) -> Transform:
     def run(g: np.ndarray) -> np.ndarray:
         for step in steps:
@@ -123,6 +127,8 @@ DEFAULT_STEPS: tuple[Pass, ...] = (
     Pass(pad, border=PAD_PX),
     Pass(enlarge),
     Pass(double),
+    Pass(unstreak_short, both_polarities=True, when=deblur.smeared),
+    Pass(chain(unstreak, enlarge), both_polarities=True, when=deblur.streaked),
     Pass(unsharp, both_polarities=True),
     Pass(deblur_mask, both_polarities=True),
     Pass(equalise),

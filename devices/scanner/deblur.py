@@ -12,6 +12,7 @@ import numpy as np
 
 NOISE_TO_SIGNAL = 0.03  # Wiener regularisation: lower rings on sensor noise, higher stays blurred
 STREAKED = 0.75  # below this isotropy a frame is smeared along one direction (see streak_direction)
+SMEARED = 0.9
 _last: tuple[np.ndarray | None, tuple[float, float]] = (None, (0.0, 1.0))  # the gate and the filter ask alike
 
 
@@ -28,10 +29,15 @@ def streak_direction(gray: np.ndarray) -> tuple[float, float]:
     return answer
 
 
-def streaked(gray: np.ndarray) -> bool:
+def streaked(gray: np.ndarray, below: float = STREAKED) -> bool:
     """Whether the frame looks motion-blurred enough for the streak filter to be worth it
-    (sharp frames measure 0.85-1; a 4-6 px streak on a code 0.5-0.85)."""
-    return streak_direction(gray)[1] < STREAKED
+    (sharp frames mostly measure 0.85-1; a 4-6 px streak on a code 0.5-0.85)."""
+    return streak_direction(gray)[1] < below
+
+
+def smeared(gray: np.ndarray) -> bool:
+    """A weaker test for short streaks (3-4 px), which leave frames nearly isotropic."""
+    return streaked(gray, SMEARED)
 
 
 def _structure(gray: np.ndarray) -> tuple[float, float]:
