@@ -7,7 +7,7 @@ from __future__ import annotations
 import hashlib
 import json
 
-from sqlalchemy import select
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from .models import AuditEntry, AuditHead, utcnow
@@ -25,17 +25,18 @@ def _digest(prev_hash: str, entry: AuditEntry) -> str:
 
 
 def record(session: Session, actor: str, action: str, subject: str = "", **detail) -> AuditEntry:
-    """Append within the caller's transaction; the head row is locked until it commits."""
-    head = session.scalar(select(AuditHead).where(AuditHead.id == 1).with_for_update())
-    if head is None:
-        head = AuditHead(id=1, last_hash=GENESIS)
-        session.add(head)
-        session.flush()
-    entry = AuditEntry(at=utcnow(), actor=actor, action=action, subject=subject, detail=detail,
-                       prev_hash=head.last_hash)
-    entry.hash = _digest(head.last_hash, entry)
-    head.last_hash = entry.hash
-    session.add(entry)
+    """Append within the caller's transaction; the head row is locked until it commits.
+    Core statements: every submission and staff action passes here."""
+    heads, entries = AuditHead.__table__, AuditEntry.__table__
+    prev = session.execute(select(heads.c.last_hash).where(heads.c.id == 1).with_for_update()).scalar()
+    if prev is None:
+        prev = GENESIS
+        session.execute(insert(heads).values(id=1, last_hash=GENESIS))
+    entry = AuditEntry(at=utcnow(), actor=actor, action=action, subject=subject, detail=detail, prev_hash=prev)
+    entry.hash = _digest(prev, entry)  # a transient object: never added to the session
+    session.execute(insert(entries).values(at=entry.at, actor=actor, action=action, subject=subject,
+                                           detail=detail, prev_hash=prev, hash=entry.hash))
+    session.execute(update(heads).where(heads.c.id == 1).values(last_hash=entry.hash))
     return entry
 
 

@@ -9,7 +9,7 @@ from typing import Callable
 
 from fastapi import Request
 from fastapi.responses import JSONResponse, Response
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -28,10 +28,10 @@ def idempotent(request: Request, session: Session, scope: str, fingerprint: str,
     if stored is not None:
         return _replay(stored, fingerprint)
     status, body = produce()
-    stored = json.dumps(body, ensure_ascii=False, default=str)
-    session.add(IdempotencyRecord(scope=scope, key=key, request_hash=fingerprint, status_code=status,
-                                  body=stored))
+    answer = json.dumps(body, ensure_ascii=False, default=str)
     try:
+        session.execute(insert(IdempotencyRecord.__table__).values(
+            scope=scope, key=key, request_hash=fingerprint, status_code=status, body=answer))
         session.commit()
     except IntegrityError:
         # A concurrent retry with the same key won; our work is rolled back, theirs stands.
@@ -41,15 +41,17 @@ def idempotent(request: Request, session: Session, scope: str, fingerprint: str,
             raise
         return _replay(stored, fingerprint)
     # The stored text is the answer: serialised once, and a replay answers the same bytes.
-    return Response(stored.encode(), status_code=status, media_type="application/json")
+    return Response(answer.encode(), status_code=status, media_type="application/json")
 
 
-def _find(session: Session, scope: str, key: str) -> IdempotencyRecord | None:
-    return session.scalar(select(IdempotencyRecord).where(
-        IdempotencyRecord.scope == scope, IdempotencyRecord.key == key))
+def _find(session: Session, scope: str, key: str):
+    """(request_hash, status_code, body) of the key's first answer, or None."""
+    t = IdempotencyRecord.__table__
+    return session.execute(select(t.c.request_hash, t.c.status_code, t.c.body).where(
+        t.c.scope == scope, t.c.key == key)).first()
 
 
-def _replay(stored: IdempotencyRecord, fingerprint: str) -> JSONResponse:
+def _replay(stored, fingerprint: str) -> JSONResponse:
     if stored.request_hash != fingerprint:
         raise Invalid("this Idempotency-Key was already used with a different request")
     return JSONResponse(json.loads(stored.body), status_code=stored.status_code,
