@@ -7,6 +7,7 @@ import binascii
 import datetime as dt
 import hashlib
 import json
+from dataclasses import dataclass
 from typing import Any, Callable
 
 from sqlalchemy import select, update
@@ -89,7 +90,20 @@ def request_fingerprint(payload: dict) -> str:
     return hashlib.sha256(json.dumps(payload, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
 
+@dataclass
+class CheckedSubmission:
+    case: Case  # built, not yet numbered or saved
+    materials: int
+    deferred: int
+
+
 def submit(session: Session, ctx: Context, payload: dict, caller: Caller) -> Case:
+    return record_submission(session, ctx, check_submission(session, ctx, payload, caller), caller)
+
+
+def check_submission(session: Session, ctx: Context, payload: dict, caller: Caller) -> CheckedSubmission:
+    """Every check, and the case built. Only reads the database (catalogue, e-licences,
+    calendar), so it can run before the write (db.read_phase)."""
     items, bundle = _resolve_items(session, payload)
     if caller.kind == "terminal" and not all(i.kiosk for i in items):
         raise Invalid("this item cannot be submitted at a self-service terminal",
@@ -153,15 +167,20 @@ def submit(session: Session, ctx: Context, payload: dict, caller: Caller) -> Cas
     if deferred_codes:
         note += "，容缺：" + "、".join(m.name for m in materials if m.deferred)
     _add_event(case, "submit", case.status, note, caller)
-    # The day's counter row stays locked until commit (PostgreSQL; on SQLite the whole
-    # transaction holds the write lock), so the number is taken last, when all that is
-    # left is to write: concurrent submissions wait for each other as little as possible.
-    case.number = _next_case_number(session, ctx.settings.division_code, today)
+    return CheckedSubmission(case, len(materials), len(deferred_codes))
+
+
+def record_submission(session: Session, ctx: Context, checked: CheckedSubmission, caller: Caller) -> Case:
+    """Numbers and saves a checked case. The day's counter row stays locked until commit
+    (PostgreSQL; on SQLite the whole transaction holds the write lock), so the number is
+    taken only now, when all that is left is to write."""
+    case = checked.case
+    case.number = _next_case_number(session, ctx.settings.division_code, ctx.today())
     case.tracking_token = ctx.signer.issue("case", case.number)  # before the INSERT: no second UPDATE
     session.add(case)
     session.flush()
-    audit.record(session, caller.actor, "case.submit", case.number,
-                 item=case.item_code or case.bundle_code, materials=len(materials), deferred=len(deferred_codes))
+    audit.record(session, caller.actor, "case.submit", case.number, item=case.item_code or case.bundle_code,
+                 materials=checked.materials, deferred=checked.deferred)
     return case
 
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+from contextlib import contextmanager
 import sqlite3
 import threading
 import time
@@ -9,7 +10,7 @@ import time
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DisconnectionError
-from sqlalchemy.orm import DeclarativeBase, sessionmaker
+from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 
 class Base(DeclarativeBase):
@@ -110,6 +111,9 @@ def _sqlite_engine(url: str) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _sqlite_begin_immediate(conn):
+        if conn.get_execution_options().get(READ_ONLY):
+            conn.exec_driver_sql("BEGIN")  # a read phase: WAL readers need no lock at all
+            return
         # Take the write lock at the start: a deferred transaction that read first and
         # writes later fails outright when another writer got in between (no retry).
         dbapi_conn = conn.connection.dbapi_connection
@@ -123,6 +127,27 @@ def _sqlite_engine(url: str) -> Engine:
             raise
 
     return engine
+
+
+READ_ONLY = "backoffice_read_only"
+
+
+@contextmanager
+def read_phase(session: Session):
+    """Reads and checks done before writing: on SQLite in a transaction of their own that
+    takes no writer turn, so the write that follows holds the lock only to write. Only
+    reads belong inside. Elsewhere (PostgreSQL, or a transaction already open) the reads
+    simply join the transaction: they lock nothing there."""
+    if session.in_transaction() or session.get_bind().dialect.name != "sqlite":
+        yield
+        return
+    session.connection(execution_options={READ_ONLY: True})
+    try:
+        yield
+    except BaseException:
+        session.rollback()
+        raise
+    session.commit()  # not a rollback: that would expire what was read
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from typing import Callable
+from typing import Any, Callable
 
 from fastapi import Request
 from fastapi.responses import JSONResponse, Response
@@ -13,21 +13,26 @@ from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from .db import read_phase
 from .errors import Invalid
 from .models import IdempotencyRecord
 
 
 def idempotent(request: Request, session: Session, scope: str, fingerprint: str,
-               produce: Callable[[], tuple[int, dict]]) -> JSONResponse:
+               produce: Callable[..., tuple[int, dict]], check: Callable[[], Any] | None = None) -> Response:
+    """`check` (optional) reads and validates before anything is written; its result is
+    handed to `produce`, which writes. Both run only when the key is new."""
     key = request.headers.get("Idempotency-Key", "").strip()
     if not key or len(key) > 128:
         raise Invalid("an Idempotency-Key header (1-128 characters) is required")
     # Only a digest is kept: the request itself may carry an ID number.
     fingerprint = hashlib.sha256(fingerprint.encode()).hexdigest()
-    stored = _find(session, scope, key)
+    with read_phase(session):
+        stored = _find(session, scope, key)
+        checked = check() if stored is None and check is not None else None
     if stored is not None:
         return _replay(stored, fingerprint)
-    status, body = produce()
+    status, body = produce(checked) if check is not None else produce()
     answer = json.dumps(body, ensure_ascii=False, default=str)
     try:
         session.execute(insert(IdempotencyRecord.__table__).values(

@@ -39,13 +39,16 @@ def submit_case(request: Request, payload: dict[str, Any] = Body(...), who: Call
                 session: Session = Depends(get_db), ctx=Depends(context)):
     """Submit an application. Requires `Idempotency-Key`."""
 
-    def produce():
-        case = lifecycle.submit(session, ctx, payload, who)
-        session.flush()
+    def check():  # reads only, before the write (on SQLite without the write lock)
+        return lifecycle.check_submission(session, ctx, payload, who)
+
+    def produce(checked):
+        case = lifecycle.record_submission(session, ctx, checked, who)
         today = ctx.today()
         return 201, {"case": case_detail(case, ctx.calendar, today), "receipt": receipt(case, who.name)}
 
-    return idempotent(request, session, f"submit:{who.actor}", lifecycle.request_fingerprint(payload), produce)
+    return idempotent(request, session, f"submit:{who.actor}", lifecycle.request_fingerprint(payload), produce,
+                      check)
 
 
 @router.get("/cases")

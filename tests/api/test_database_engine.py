@@ -6,6 +6,7 @@ import threading
 
 import pytest
 from sqlalchemy import create_engine, text
+from sqlalchemy.orm import Session
 from sqlalchemy.pool import NullPool
 
 from backoffice import db
@@ -83,3 +84,27 @@ def test_postgres_connection_cut_while_idle_is_replaced(postgres_server, monkeyp
     finally:
         engine.dispose()
         killer.dispose()
+
+
+def test_sqlite_read_phase_reads_while_another_thread_is_writing(sqlite_engine):
+    # A submission's checks run in a read phase: they must not queue behind a writer.
+    writing, finish = threading.Event(), threading.Event()
+
+    def writer():
+        with sqlite_engine.begin() as conn:
+            conn.execute(text("UPDATE counter SET value = 41"))
+            writing.set()
+            finish.wait()
+
+    worker = threading.Thread(target=writer)
+    worker.start()
+    writing.wait()
+    try:
+        with Session(sqlite_engine) as session:
+            with db.read_phase(session):
+                seen = session.execute(text("SELECT value FROM counter")).scalar_one()
+            assert not session.in_transaction()
+        assert seen == 0  # the writer has not committed yet
+    finally:
+        finish.set()
+        worker.join()
