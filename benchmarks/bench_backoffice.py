@@ -82,6 +82,7 @@ class Run:
     rss_end_kb: int = 0
     cpu_s: float = 0.0
     machine_busy_pct: float = 0.0  # the whole machine (all cores), others' processes included
+    client_cpu_s: float = 0.0  # this benchmark process while it drove the load
     notes: list[str] = field(default_factory=list)
 
     def kinds(self) -> list[str]:
@@ -112,8 +113,9 @@ def plan(seconds: float, terminals: int, submissions_per_s: float, bare: bool = 
 
 def drive(requests_plan: list[Request], send, workers: int = WORKERS) -> list[Result]:
     """Sends each request at its planned time from a pool of client threads."""
-    global _last_machine_busy
+    global _last_machine_busy, _last_client_cpu
     busy0, total0 = machine_busy()
+    client0 = time.process_time()
     results: list[Result] = []
     lock = threading.Lock()
     local = threading.local()
@@ -140,10 +142,12 @@ def drive(requests_plan: list[Request], send, workers: int = WORKERS) -> list[Re
             pool.submit(one, req, start)
     busy1, total1 = machine_busy()
     _last_machine_busy = (busy1 - busy0) / max(total1 - total0, 1e-9) * 100
+    _last_client_cpu = time.process_time() - client0
     return results
 
 
 _last_machine_busy = 0.0
+_last_client_cpu = 0.0  # the client shares the machine's cores with the server: it is reported
 
 
 def heartbeat_body(terminal: int) -> bytes:
@@ -243,7 +247,7 @@ def run_backoffice(label: str, work: Path, database_url: str | None, seconds: fl
         rss_start, cpu_start = proc_rss_kb(pid), proc_cpu_s(pid)
         results = drive(plan(seconds, terminals, submissions_per_s), fleet.send)
         measured = Run(label, seconds, results, rss_start, proc_rss_kb(pid), proc_cpu_s(pid) - cpu_start,
-                       _last_machine_busy)
+                       _last_machine_busy, _last_client_cpu)
         measured.notes.append(f"{terminals} terminals registered over HTTP in {registered_s:.1f} s")
         return measured
     finally:
@@ -277,7 +281,7 @@ def run_bare(seconds: float, terminals: int, submissions_per_s: float) -> Run:
         rss_start, cpu_start = proc_rss_kb(proc.pid), proc_cpu_s(proc.pid)
         results = drive(plan(seconds, terminals, submissions_per_s, bare=True), send)
         return Run("bare FastAPI", seconds, results, rss_start, proc_rss_kb(proc.pid),
-                   proc_cpu_s(proc.pid) - cpu_start, _last_machine_busy)
+                   proc_cpu_s(proc.pid) - cpu_start, _last_machine_busy, _last_client_cpu)
     finally:
         proc.terminate()
         try:
@@ -288,6 +292,15 @@ def run_bare(seconds: float, terminals: int, submissions_per_s: float) -> Run:
 
 
 # --- report ----------------------------------------------------------------------------------
+def _uvicorn_stack() -> str:
+    """What uvicorn runs on here, for both servers alike (it picks these up when installed)."""
+    import importlib.util
+
+    loop = "uvloop" if importlib.util.find_spec("uvloop") else "asyncio"
+    http = "httptools" if importlib.util.find_spec("httptools") else "h11"
+    return f"{loop} and {http} for both servers"
+
+
 def pct(values: list[float], p: float) -> float:
     if not values:
         return float("nan")
@@ -358,7 +371,8 @@ def report(bare: Run, runs: list[Run], skipped: list[str], seconds: float, termi
         f"heartbeat every {HEARTBEAT_INTERVAL_S:.0f} s ({target['heartbeat']:.1f}/s) plus "
         f"{submissions_per_s:g} signed submissions/s of `{ITEM}` (食品经营许可证核发), each with its own "
         "Idempotency-Key, so every one creates a case. One server process (uvicorn, as `kiosk-backoffice "
-        f"serve`), client threads in the benchmark process, loopback. Latency runs from each request's "
+        f"serve`; {_uvicorn_stack()}), client threads in the benchmark process, loopback. "
+        "Latency runs from each request's "
         "planned start to the end of its answer. Baseline: a bare FastAPI app with one trivial sync "
         "JSON endpoint, served by uvicorn in its own process, hit at the same total rate "
         "with the same client and signed the same way. Terminals are registered over HTTP beforehand.",
@@ -379,11 +393,14 @@ def report(bare: Run, runs: list[Run], skipped: list[str], seconds: float, termi
         for kind in r.kinds():
             lines.append(row(f"{r.label}: {kind}", summary(r.of(kind), seconds), target[kind]))
         lines.append(row(f"{r.label}: all", summary(r.of(), seconds), total))
-    lines += ["", "| server | RSS at start of load | RSS at end | server CPU during load | whole machine busy "
-              "| client send lag p99 |", "|---|---|---|---|---|---|"]
+    lines += ["", "| server | RSS at start of load | RSS at end | server CPU during load | server CPU per request "
+              "| client CPU during load | whole machine busy | client send lag p99 |",
+              "|---|---|---|---|---|---|---|---|"]
     for r in [bare, *runs]:
         lines.append(f"| {r.label} | {r.rss_start_kb / 1024:.0f} MiB | {r.rss_end_kb / 1024:.0f} MiB "
                      f"| {r.cpu_s:.1f} s ({r.cpu_s / seconds * 100:.0f} % of one core) "
+                     f"| {r.cpu_s / max(len(r.results), 1) * 1000:.2f} ms "
+                     f"| {r.client_cpu_s:.1f} s ({r.client_cpu_s / seconds * 100:.0f} % of one core) "
                      f"| {r.machine_busy_pct:.0f} % of {os.cpu_count()} cores "
                      f"| {summary(r.results, seconds)['lag99']:.1f} ms |")
     lines += ["", f"**Goal** (issue 3): one server process on SQLite holds this load with p99 under "
