@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from kiosk.domain import signing
 
+from .db import statements_stand_alone
 from .models import LoginFailure, Staff, StaffToken, Terminal, TerminalNonce, utcnow
 from .security.crypto import check_password, token_hash
 
@@ -67,7 +68,9 @@ def _terminal_from_signature(request: Request, session: Session, body: bytes) ->
         raise _unauthorized("bad timestamp") from None
     if skew > settings.signature_window_s:
         raise _unauthorized("stale timestamp: check the terminal clock")
-    # Core statements, not ORM objects: every terminal request passes here.
+    # Core statements, not ORM objects: every terminal request passes here. The nonce
+    # INSERT alone is the replay guard, so it needs no transaction around it.
+    statements_stand_alone(session)
     secret_enc = session.execute(select(Terminal.secret_enc).where(Terminal.id == terminal_id)).scalar()
     if secret_enc is None:
         raise _unauthorized("unknown terminal")

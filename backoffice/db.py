@@ -150,5 +150,14 @@ def read_phase(session: Session):
     session.commit()  # not a rollback: that would expire what was read
 
 
+def statements_stand_alone(session: Session) -> None:
+    """The session's next statements each stand on their own (a read, then one write): on
+    PostgreSQL they run in autocommit, which spares the BEGIN and COMMIT round trips
+    (psycopg sends each separately); on SQLite they stay one ordinary transaction. Call
+    before the first statement; the session's commit ends it either way."""
+    if not session.in_transaction() and session.get_bind().dialect.name == "postgresql":
+        session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+
+
 def make_sessionmaker(engine: Engine) -> sessionmaker:
     return sessionmaker(bind=engine, expire_on_commit=False)

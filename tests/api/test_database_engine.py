@@ -108,3 +108,24 @@ def test_sqlite_read_phase_reads_while_another_thread_is_writing(sqlite_engine):
     finally:
         finish.set()
         worker.join()
+
+
+def test_postgres_stand_alone_statements_leave_the_pool_transactional(postgres_server):
+    # Terminal signature checks run in autocommit on PostgreSQL; the pooled connection
+    # must come back to the next request with transactions working again.
+    engine = db.make_engine(postgres_server.create_database("engine_autocommit"))
+    try:
+        with engine.begin() as conn:
+            conn.execute(text("CREATE TABLE notes (body TEXT)"))
+        with Session(engine) as session:
+            db.statements_stand_alone(session)
+            session.execute(text("INSERT INTO notes VALUES ('kept without a commit')"))
+            pid = session.execute(text("SELECT pg_backend_pid()")).scalar_one()
+            session.rollback()
+        with Session(engine) as session:
+            assert session.execute(text("SELECT pg_backend_pid()")).scalar_one() == pid  # the same connection
+            session.execute(text("INSERT INTO notes VALUES ('rolled back')"))
+            session.rollback()
+            assert session.execute(text("SELECT body FROM notes")).scalars().all() == ["kept without a commit"]
+    finally:
+        engine.dispose()
