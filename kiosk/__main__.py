@@ -53,6 +53,7 @@ def main(argv: list[str] | None = None) -> int:
         app.stop()
     for path in shots:
         print(path)
+    print((args.tour / "journeys.md").read_text(encoding="utf-8"))
     logging.getLogger(__name__).info("tour finished", extra={"screens": len(shots)})
     return 0
 

@@ -7,18 +7,48 @@ tour goes on; the tour then fails as a whole, so `make run` never hides a broken
 """
 from __future__ import annotations
 
+import json
 import logging
 import traceback
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Callable
 
+from .citizen import Citizen
 from .uidriver import UiDriver
 
 log = logging.getLogger(__name__)
 
 
+# The legs in order: (method, what the citizen brings besides touches, a citizen journey?).
+LEGS = (
+    ("attract", "", False),
+    ("guide", "", True),
+    ("apply", "ID card", True),
+    ("progress_by_card", "ID card", True),
+    ("progress_by_code", "receipt QR code", True),
+    ("appointment", "appointment QR code", True),
+    ("collect_and_rate", "ID card", True),
+    ("paper_out", "ID card", False),
+    ("network_cut", "ID card", False),
+    ("idle_warning", "ID card", False),
+)
+APPLY_ITEM = ("W6", "469023-GF-MZ-0015")  # 最低生活保障对象认定: camera, e-licence and 容缺 materials
+GUIDE_SEARCH = ("SPJY", "469023-XK-SCJG-0031")  # 食品经营许可证核发, found by its pinyin initials
+
+
 class TourFailed(RuntimeError):
     pass
+
+
+@dataclass
+class LegCount:
+    """What one journey asked of the citizen: touches, and the screens it passed through
+    (the attract screen it starts and ends on not counted; finishing is one more tap)."""
+    leg: str
+    brings: str
+    taps: int = 0
+    screens: list[str] = field(default_factory=list)
 
 
 class Tour:
@@ -29,6 +59,9 @@ class Tour:
         self.shots: list[Path] = []
         self.screens = 0  # numbering of screen shots; a printed receipt takes its screen's number
         self.failures: list[str] = []
+        self.counts: list[LegCount] = []
+        self.counting: LegCount | None = None
+        self.citizen = Citizen(app, self.ui, seen=self.shot)
 
     # --- helpers ---------------------------------------------------------------------------
     def shot(self, name: str) -> Path:
@@ -69,15 +102,26 @@ class Tour:
             app.translator.switch("zh_CN")
         self.screen("attract")
 
-    def leg(self, name: str, walk: Callable[[], None]) -> None:
+    def leg(self, name: str, walk: Callable[[], None], count: LegCount | None = None) -> None:
+        def visited(_manager, screen: str) -> None:
+            if count is not None and screen != "attract":
+                count.screens.append(screen)
+
+        self.counting = count
         try:
             self.screen("attract")
+            self.app.manager.bind(current=visited)
+            taps_before = self.ui.taps
             walk()
+            if count is not None:
+                count.taps = self.ui.taps - taps_before
+                self.counts.append(count)
         except Exception:
             log.exception("tour leg failed", extra={"leg": name})
             self.failures.append(f"{name}: {traceback.format_exc(limit=3)}")
             self.shot(f"{name}-FAILED")
         finally:
+            self.app.manager.unbind(current=visited)
             try:
                 self.finish()
             except Exception:
@@ -92,6 +136,42 @@ class Tour:
 
     def tap_id_top(self, widget_id: str) -> None:
         self.ui.tap(self.app.top_bar.ids[widget_id])
+
+    def guide(self) -> None:
+        app, (letters, code) = self.app, GUIDE_SEARCH
+        self.tap_text(app.tr._("Service guides"))
+        self.screen("catalogue")
+        self.shot("catalogue-windows")
+        self.ui.tap_button("catalogue", "search")
+        self.screen("catalogue_search")
+        keys = app.manager.get_screen("catalogue_search").keypad.keys
+        for letter in letters:
+            self.ui.tap(keys[letter])
+        self.shot("catalogue-search")
+        self.ui.tap_button("catalogue_search", "search")
+        self.screen("catalogue_items")
+        self.shot("catalogue-results")
+        self.ui.tap_button("catalogue_items", code)
+        self.screen("guide")
+        self.shot("guide")
+        self.ui.tap_button("guide", "print_slip")
+        self.ui.wait_until(lambda: app.controller.journey("catalogue").last_slip is not None and app._busy is None,
+                           timeout=30, what="guide printed")
+        self.printed("printed-guide")
+
+    def apply(self) -> None:
+        citizen = self.citizen
+        citizen.open_item(*APPLY_ITEM, shots=True)
+        citizen.identify(shots=True)
+        pages = citizen.fill_form(shots=True)
+        if self.counting is not None:  # the form's pages share one screen: each is a page to the citizen
+            self.counting.screens += ["apply_field"] * (pages - 1)
+        citizen.settle_materials(defer=True, shots=True)
+        citizen.to_consent(shots=True)
+        citizen.submit()
+        citizen.wait_for_receipt_printed()
+        self.shot("apply-result")
+        self.printed("printed-application-receipt")
 
     def progress_by_card(self) -> None:
         app = self.app
@@ -196,12 +276,22 @@ class Tour:
         self.shot("idle-warning")
 
     def run(self) -> list[Path]:
-        for name in ("attract", "progress_by_card", "progress_by_code", "appointment", "collect_and_rate",
-                     "paper_out", "network_cut", "idle_warning"):
-            self.leg(name, getattr(self, name))
+        for name, brings, journey in LEGS:
+            self.leg(name, getattr(self, name), LegCount(name, brings) if journey else None)
+        self.write_counts()
         if self.failures:
             raise TourFailed("\n".join(self.failures))
         return self.shots
+
+    def write_counts(self) -> None:
+        """journeys.json and journeys.md beside the screenshots: what each journey walked
+        asked of the citizen (the README's journey table comes from here)."""
+        (self.out_dir / "journeys.json").write_text(
+            json.dumps([asdict(c) for c in self.counts], ensure_ascii=False, indent=1), encoding="utf-8")
+        rows = ["| journey | taps | screens | besides touches |", "|---|---|---|---|"]
+        for count in self.counts:
+            rows.append(f"| {count.leg} | {count.taps} | {len(count.screens)} | {count.brings or '-'} |")
+        (self.out_dir / "journeys.md").write_text("\n".join(rows) + "\n", encoding="utf-8")
 
 
 def run_tour(app, out_dir: Path) -> list[Path]:

@@ -40,6 +40,7 @@ class DriverTimeout(AssertionError):
 class UiDriver:
     def __init__(self, app):
         self.app = app
+        self.taps = 0  # touches made so far: the tour counts them per journey
 
     # --- the event loop ------------------------------------------------------------------
     def pump(self, frames: int = 3) -> None:
@@ -92,31 +93,58 @@ class UiDriver:
 
     # --- acting --------------------------------------------------------------------------
     def tap(self, widget: Widget) -> None:
-        """Touch the centre of `widget`, scrolled onto the glass first if a list hides it."""
-        self.scroll_into_view(widget)
+        """Touch the centre of `widget` the way a finger would: once it is where it will be
+        drawn and on the glass."""
+        self.aim(widget)
+        self.press(widget)
+
+    def aim(self, widget: Widget) -> None:
+        """Wait for `widget` to settle, scrolling it into view if a list hides it. A page
+        rebuilt by the last touch lays itself out over the next frames (a list's height
+        feeds back into its scroll position), and until then its buttons are not where
+        they will be drawn."""
+        self._settle(widget)
+        if self.scroll_into_view(widget):
+            self._settle(widget)
+
+    def press(self, widget: Widget) -> None:
+        """Touch down and up on the centre of `widget`, where it is now."""
+        self.taps += 1
         x, y = widget.to_window(*widget.center)
         touch = _Touch(x, y)
         EventLoop.post_dispatch_input("begin", touch)
         EventLoop.post_dispatch_input("end", touch)
         self.pump()
 
+    def _settle(self, widget: Widget, frames: int = 20) -> None:
+        where = None
+        for _ in range(frames):
+            self.pump(1)
+            now = (widget.to_window(*widget.pos), tuple(widget.size))
+            if now == where:
+                return
+            where = now
+
     def tap_button(self, screen: str, key: str) -> None:
         """Tap one of a page's keyed buttons."""
         self.tap(self.app.manager.get_screen(screen).buttons[key])
 
-    def scroll_into_view(self, widget: Widget) -> None:
-        """Scroll every ScrollView around `widget` until it is on the glass. A rebuilt page
-        settles its layout over a few frames, so this checks again after each scroll."""
+    def scroll_into_view(self, widget: Widget) -> bool:
+        """Scroll every ScrollView around `widget` until it is on the glass; whether it had
+        to scroll."""
+        scrolled = False
         for _ in range(20):
             hidden = [view for view in self._scroll_views_around(widget) if not _inside(widget, view)]
             if not hidden:
-                return
+                return scrolled
+            scrolled = True
             for view in hidden:
                 for effect in (view.effect_x, view.effect_y):  # a fling still running would undo the scroll
                     if effect is not None:
                         effect.velocity = 0
                 view.scroll_to(widget, padding=20, animate=False)
             self.pump(2)
+        return scrolled
 
     @staticmethod
     def _scroll_views_around(widget: Widget) -> list[ScrollView]:

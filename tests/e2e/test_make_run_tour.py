@@ -12,7 +12,8 @@ from PIL import Image, ImageStat
 
 from backoffice.security.qr import QrSigner
 
-REQUIRED = ["attract-zh", "attract-en", "home", "my-cases", "case-timeline", "slip-printed", "card-removed",
+REQUIRED = ["attract-zh", "attract-en", "catalogue-windows", "catalogue-results", "guide", "apply-identify",
+            "apply-capture", "apply-commitment", "apply-review", "apply-consent", "apply-result", "home", "my-cases", "case-timeline", "slip-printed", "card-removed",
             "progress-by-receipt-code", "appointment-start", "appointment-ticket", "collect-list",
             "collect-done", "rating-levels", "rating-done", "printer-out-of-paper", "network-down", "idle-warning"]
 
@@ -45,3 +46,15 @@ def test_headless_run_writes_the_tour(tmp_path):
     seed = bytes.fromhex(json.loads((tmp_path / "backoffice.secrets.json").read_text())["signing_seed"])
     assert QrSigner(seed).verify(code.text, kind="case").subject == "469023-0003"
     assert [p for p in printed if "printed-queue-ticket" in p.name]
+    assert [p for p in printed if "printed-guide" in p.name]
+
+    # The 收件凭证 of the application the tour submitted tracks that new case.
+    (receipt,) = [p for p in printed if "printed-application-receipt" in p.name]
+    (code,) = zxingcpp.read_barcodes(Image.open(receipt))
+    assert QrSigner(seed).verify(code.text, kind="case").subject.startswith("469023-")
+
+    # Every citizen journey walked, with its taps and screens counted for the README.
+    journeys = {j["leg"]: j for j in json.loads((tmp_path / "tour" / "journeys.json").read_text())}
+    assert {"guide", "apply", "progress_by_card", "progress_by_code", "appointment", "collect_and_rate"} <= set(journeys)
+    assert all(j["taps"] >= 0 and j["screens"] for j in journeys.values())
+    assert "| apply |" in done.stdout

@@ -9,15 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.journeys.apply import field_kind
+from kiosk.citizen import Citizen
 from services.api import BackofficeClient, BackofficeUnavailable
 
 pytestmark = pytest.mark.ui
 SHOTS = Path("/tmp/kiosk-shots")
 WANG_ID = "469023195801041234"
 ITEM = "469023-GF-MZ-0015"  # 最低生活保障对象认定: captured, e-licence, shared and 容缺 materials
-ANSWERS = {"phone": "13907561234", "date": "20261120", "id": "11010519491231002X", "digits": "2",
-           "alnum": "91110000600037341L", "text": "TEST"}
 
 
 def joined(texts):
@@ -34,128 +32,33 @@ def state(app):
     return app.session.data["apply"]
 
 
-def open_item(app, ui, window, code, shots=False):
-    ui.tap(ui.by_text("我要办事"))
-    ui.wait_for_screen("catalogue")
-    ui.tap_button("catalogue", window)
-    ui.wait_for_screen("catalogue_items")
-    ui.tap_button("catalogue_items", code)
-    ui.wait_for_screen("guide")
+@pytest.fixture
+def citizen(kiosk_app, ui):
+    def shoot(name):
+        ui.screenshot(SHOTS / f"{name.replace('-', '_')}.png")
+    return Citizen(kiosk_app, ui, seen=shoot)
 
 
-def open_bundle(app, ui, code):
-    ui.tap(ui.by_text("我要办事"))
-    ui.wait_for_screen("catalogue")
-    ui.tap_button("catalogue", "bundles")
-    ui.wait_for_screen("catalogue_bundles")
-    ui.tap_button("catalogue_bundles", code)
-    ui.wait_for_screen("guide")
-
-
-def identify(app, ui, shots=False):
-    ui.tap_button("guide", "apply")
-    ui.wait_for_screen("apply_identify")
-    if shots:
-        ui.screenshot(SHOTS / "apply_identify.png")
-    app.demo_insert_card("wang")
-    ui.wait_until(lambda: app.manager.current in ("apply_field", "apply_materials"), what="form opened")
-
-
-def fill_form(app, ui, shots=False):
-    flow = app.controller.journey("apply")
-    screen = app.manager.get_screen("apply_field")
-    while app.manager.current == "apply_field":
-        field, page = flow.current_field(), state(app)["page"]
-        kind = field_kind(field)
-        if kind == "choice":
-            first = field["values"][0]["key"]
-            if shots:
-                ui.screenshot(SHOTS / f"apply_field_{kind}.png")
-            ui.tap_button("apply_field", f"value:{first}")
-        else:
-            if kind == "choices":
-                ui.tap_button("apply_field", f"value:{field['values'][0]['key']}")
-            else:
-                for ch in ANSWERS[kind]:
-                    ui.tap(screen.keypad.keys[ch])
-            if shots:
-                ui.screenshot(SHOTS / f"apply_field_{kind}.png")
-            assert not screen.buttons["next"].disabled, field["code"]
-            ui.tap(screen.buttons["next"])
-        ui.wait_until(lambda: app.manager.current != "apply_field" or state(app)["page"] != page,
-                      what=f"answer to {field['code']}")
-    ui.wait_for_screen("apply_materials")
-
-
-def capture(app, ui, key, shots=False):
-    ui.tap_button("apply_materials", f"capture:{key}")
-    ui.wait_for_screen("apply_capture")
-    ui.tap(app.manager.get_screen("apply_capture").buttons["take"])
-    ui.wait_until(lambda: state(app).get("preview") and app._busy is None, timeout=30, what="page captured")
-    ui.wait_for_screen("apply_capture")
-    if shots:
-        ui.screenshot(SHOTS / "apply_capture.png")
-    ui.tap_button("apply_capture", "use")
-    ui.wait_for_screen("apply_materials")
-
-
-def settle_materials(app, ui, defer=True, shots=False):
-    flow = app.controller.journey("apply")
-    for entry in list(state(app)["materials"]):
-        if not flow.needs_action(entry) or entry["key"] in state(app)["provided"]:
-            continue
-        if defer and entry["spec"]["necessity"] == "deferrable":
-            ui.tap_button("apply_materials", f"defer:{entry['key']}")
-            ui.wait_for_screen("apply_materials")
-        else:
-            capture(app, ui, entry["key"], shots)
-            shots = False
-    if shots:
-        ui.screenshot(SHOTS / "apply_materials.png")
-    ui.tap_button("apply_materials", "next")
-    if flow.deferred_keys():
-        ui.wait_for_screen("apply_commitment")
-        ui.screenshot(SHOTS / "apply_commitment.png") if shots else None
-        ui.tap_button("apply_commitment", "accept")
-    ui.wait_for_screen("apply_review")
-
-
-def to_consent(app, ui, shots=False):
-    if shots:
-        ui.screenshot(SHOTS / "apply_review.png")
-    ui.tap_button("apply_review", "continue")
-    ui.wait_for_screen("apply_consent")
-    if shots:
-        ui.screenshot(SHOTS / "apply_consent.png")
-
-
-def submit(app, ui, expect="apply_result"):
-    ui.tap(app.manager.get_screen("apply_consent").buttons["submit"])
-    ui.wait_until(lambda: app.manager.current != "apply_consent" and app._busy is None, timeout=20,
-                  what="submission answered")
-    assert app.manager.current == expect, state(app).get("problems")
-
-
-def test_self_submission_with_camera_e_licence_and_deferred_material(kiosk_app, ui, office):
+def test_self_submission_with_camera_e_licence_and_deferred_material(kiosk_app, ui, office, citizen):
     app = kiosk_app
     before = {c.number for c in office.list_cases(WANG_ID)}
-    open_item(app, ui, "W6", ITEM)
-    identify(app, ui, shots=True)
-    fill_form(app, ui, shots=True)
+    citizen.open_item("W6", ITEM)
+    citizen.identify(shots=True)
+    citizen.fill_form(shots=True)
     shown = joined(ui.visible_texts())
     assert "无需纸质材料：调取您的电子证照" in shown and "部门共享获取，无需提交" in shown
-    settle_materials(app, ui, defer=True, shots=True)
+    citizen.settle_materials(defer=True, shots=True)
     captured = [Path(v["path"]) for v in state(app)["provided"].values() if v["mode"] == "capture"]
     assert len(captured) == 2 and all(p.exists() for p in captured)
     review = joined(ui.visible_texts())
     assert "4690**********1234" in review and "王*" in review and "139****1234" in review
     assert WANG_ID not in joined(ui.all_texts()) and "王建国" not in joined(ui.all_texts())
     assert "13907561234" not in review
-    to_consent(app, ui, shots=True)
+    citizen.to_consent(shots=True)
 
     spool = app.kiosk_config.profile.receipt_printer_target
     jobs_before = set(spool.glob("*.escpos"))
-    submit(app, ui)
+    citizen.submit()
     number = state(app)["case"].number
     ui.wait_until(lambda: state(app)["printed"] and app._busy is None, timeout=20, what="receipt printed")
     shown = joined(ui.visible_texts())
@@ -182,15 +85,15 @@ def test_self_submission_with_camera_e_licence_and_deferred_material(kiosk_app, 
     assert number not in everything and "4690**********1234" not in everything
 
 
-def test_a_bundle_is_submitted_once(kiosk_app, ui, office):
+def test_a_bundle_is_submitted_once(kiosk_app, ui, office, citizen):
     app = kiosk_app
     before = {c.number for c in office.list_cases(WANG_ID)}
-    open_bundle(app, ui, "B04")
-    identify(app, ui)
-    fill_form(app, ui)
-    settle_materials(app, ui, defer=True)
-    to_consent(app, ui)
-    submit(app, ui)
+    citizen.open_bundle("B04")
+    citizen.identify()
+    citizen.fill_form()
+    citizen.settle_materials(defer=True)
+    citizen.to_consent()
+    citizen.submit()
     number = state(app)["case"].number
     new = {c.number for c in office.list_cases(WANG_ID)} - before
     assert new == {number}
@@ -200,18 +103,18 @@ def test_a_bundle_is_submitted_once(kiosk_app, ui, office):
     assert len(received.materials) >= 4 and any(m.licence_id for m in received.materials)
 
 
-def test_a_refusal_shows_every_problem_and_keeps_the_answers(kiosk_app, ui, office):
+def test_a_refusal_shows_every_problem_and_keeps_the_answers(kiosk_app, ui, office, citizen):
     app = kiosk_app
     before = {c.number for c in office.list_cases(WANG_ID)}
-    open_item(app, ui, "W6", ITEM)
-    identify(app, ui)
-    fill_form(app, ui)
-    settle_materials(app, ui, defer=True)
-    to_consent(app, ui)
+    citizen.open_item("W6", ITEM)
+    citizen.identify()
+    citizen.fill_form()
+    citizen.settle_materials(defer=True)
+    citizen.to_consent()
     # What the county's rules refuse and the kiosk did not catch: both come back at once.
     state(app)["answers"]["household_size"] = "many"
     state(app)["provided"].pop("M04")
-    submit(app, ui, expect="apply_problems")
+    citizen.submit(expect="apply_problems")
     shown = joined(ui.visible_texts())
     ui.screenshot(SHOTS / "apply_problems.png")
     assert "共同生活家庭人数：请检查此项。" in shown
@@ -226,11 +129,11 @@ def test_a_refusal_shows_every_problem_and_keeps_the_answers(kiosk_app, ui, offi
     ui.wait_for_screen("apply_review")
     ui.tap_button("apply_review", "materials")
     ui.wait_for_screen("apply_materials")
-    capture(app, ui, "M04")
+    citizen.capture("M04")
     ui.tap_button("apply_materials", "next")
     ui.wait_for_screen("apply_review")
-    to_consent(app, ui)
-    submit(app, ui)
+    citizen.to_consent()
+    citizen.submit()
     assert len({c.number for c in office.list_cases(WANG_ID)} - before) == 1
 
 
@@ -250,30 +153,30 @@ class LostAnswer:
         raise BackofficeUnavailable("ReadTimeout")
 
 
-def test_a_retry_after_a_lost_answer_creates_one_case(kiosk_app, ui, office):
+def test_a_retry_after_a_lost_answer_creates_one_case(kiosk_app, ui, office, citizen):
     from kiosk.embedded_backoffice import free_port
 
     app = kiosk_app
     real_api = app.controller.api
     before = {c.number for c in office.list_cases(WANG_ID)}
-    open_item(app, ui, "W6", ITEM)
-    identify(app, ui)
-    fill_form(app, ui)
-    settle_materials(app, ui, defer=True)
-    to_consent(app, ui)
+    citizen.open_item("W6", ITEM)
+    citizen.identify()
+    citizen.fill_form()
+    citizen.settle_materials(defer=True)
+    citizen.to_consent()
     try:
         app.controller.api = BackofficeClient(f"http://127.0.0.1:{free_port()}", timeout=1)
-        submit(app, ui, expect="message")  # the network is down
+        citizen.submit(expect="message")  # the network is down
         assert "您的信息不会丢失" in joined(ui.visible_texts())
         ui.tap(ui.by_id("message", "back"))
         ui.wait_for_screen("apply_consent")
         flaky = app.controller.api = LostAnswer(real_api)
-        submit(app, ui, expect="message")  # the case was made, the answer lost
+        citizen.submit(expect="message")  # the case was made, the answer lost
         assert flaky.lost == 1
         app.controller.api = real_api
         ui.tap(ui.by_id("message", "back"))
         ui.wait_for_screen("apply_consent")
-        submit(app, ui)
+        citizen.submit()
     finally:
         app.controller.api = real_api
     new = {c.number for c in office.list_cases(WANG_ID)} - before

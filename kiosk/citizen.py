@@ -1,0 +1,141 @@
+"""A scripted citizen: the self-service steps as a person takes them, one touch at a time,
+through the UI driver. The demo tour, the UI tests and the kiosk benchmark all walk the
+journeys with it, so they exercise the same path a person does.
+
+It answers form pages by the kind of input each field gets (a keypad, a choice), captures
+materials with the document camera or declares them 容缺, and reports every screen it
+reaches to an optional `seen(name)` callback (the tour takes a screenshot there)."""
+from __future__ import annotations
+
+from typing import Callable
+
+from .journeys.apply import field_kind
+from .uidriver import UiDriver
+
+# What a citizen types on each keypad kind (valid for the demo catalogue's form schemas).
+ANSWERS = {"phone": "13907561234", "date": "20261120", "id": "11010519491231002X", "digits": "2",
+           "alnum": "91110000600037341L", "text": "TEST"}
+
+
+class Citizen:
+    def __init__(self, app, ui: UiDriver, seen: Callable[[str], None] | None = None):
+        self.app = app
+        self.ui = ui
+        self.seen = seen or (lambda _name: None)
+
+    @property
+    def flow(self):
+        return self.app.controller.journey("apply")
+
+    @property
+    def state(self) -> dict:
+        return self.app.session.data["apply"]
+
+    def arrive(self, screen: str, shot: str | None = None, timeout: float = 30) -> None:
+        self.ui.wait_for_screen(screen, timeout=timeout)
+        if shot:
+            self.seen(shot)
+
+    # --- finding a service ------------------------------------------------------------------
+    def open_item(self, window: str, code: str, shots: bool = False) -> None:
+        """Attract -> 我要办事 -> a window -> one item's guide."""
+        self.ui.tap(self.ui.by_text(self.app.tr._("Apply")))
+        self.arrive("catalogue", "catalogue" if shots else None)
+        self.ui.tap_button("catalogue", window)
+        self.arrive("catalogue_items", "catalogue-items" if shots else None)
+        self.ui.tap_button("catalogue_items", code)
+        self.arrive("guide", "guide" if shots else None)
+
+    def open_bundle(self, code: str) -> None:
+        self.ui.tap(self.ui.by_text(self.app.tr._("Apply")))
+        self.arrive("catalogue")
+        self.ui.tap_button("catalogue", "bundles")
+        self.arrive("catalogue_bundles")
+        self.ui.tap_button("catalogue_bundles", code)
+        self.arrive("guide")
+
+    # --- applying ---------------------------------------------------------------------------
+    def identify(self, person: str = "wang", shots: bool = False) -> None:
+        """Apply now -> the card on the reader -> the first form page (or the materials)."""
+        self.ui.tap_button("guide", "apply")
+        self.arrive("apply_identify", "apply-identify" if shots else None)
+        self.app.demo_insert_card(person)
+        self.ui.wait_until(lambda: self.app.manager.current in ("apply_field", "apply_materials")
+                           and self.app._busy is None, timeout=30, what="form opened")
+
+    def fill_form(self, shots: bool = False) -> int:
+        """Answer every form page, each with the input its field gets; returns the number
+        of pages answered."""
+        screen = self.app.manager.get_screen("apply_field")
+        shot_kinds: set[str] = set()
+        pages = 0
+        while self.app.manager.current == "apply_field":
+            pages += 1
+            field, page = self.flow.current_field(), self.state["page"]
+            kind = field_kind(field)
+            if kind in ("choice", "choices"):
+                self.ui.tap_button("apply_field", f"value:{field['values'][0]['key']}")
+            else:
+                for key in ANSWERS[kind]:
+                    self.ui.tap(screen.keypad.keys[key])
+            if shots and kind not in shot_kinds:
+                shot_kinds.add(kind)
+                self.seen(f"apply-field-{kind}")
+            if kind != "choice":  # a single choice moves on by itself
+                if screen.buttons["next"].disabled:
+                    raise AssertionError(f"the kiosk refused the answer to {field['code']}")
+                self.ui.tap(screen.buttons["next"])
+            self.ui.wait_until(lambda: self.app.manager.current != "apply_field" or self.state["page"] != page,
+                               what=f"answer to {field['code']}")
+        self.arrive("apply_materials")
+        return pages
+
+    def capture(self, key: str, shots: bool = False) -> None:
+        """Photograph one material under the document camera and use the picture."""
+        self.ui.tap_button("apply_materials", f"capture:{key}")
+        self.arrive("apply_capture")
+        self.ui.tap(self.app.manager.get_screen("apply_capture").buttons["take"])
+        self.ui.wait_until(lambda: self.state.get("preview") and self.app._busy is None, timeout=30,
+                           what="page captured")
+        self.arrive("apply_capture", "apply-capture" if shots else None)
+        self.ui.tap_button("apply_capture", "use")
+        self.arrive("apply_materials")
+
+    def settle_materials(self, defer: bool = True, shots: bool = False) -> None:
+        """Capture each material the citizen must give (or declare 容缺 where allowed), then
+        accept the commitment if anything was deferred; ends on the review."""
+        first_capture = shots
+        for entry in list(self.state["materials"]):
+            if not self.flow.needs_action(entry) or entry["key"] in self.state["provided"]:
+                continue
+            if defer and entry["spec"]["necessity"] == "deferrable":
+                self.ui.tap_button("apply_materials", f"defer:{entry['key']}")
+                self.arrive("apply_materials")
+            else:
+                self.capture(entry["key"], first_capture)
+                first_capture = False
+        if shots:
+            self.seen("apply-materials")
+        self.ui.tap_button("apply_materials", "next")
+        if self.flow.deferred_keys():
+            self.arrive("apply_commitment", "apply-commitment" if shots else None)
+            self.ui.tap_button("apply_commitment", "accept")
+        self.arrive("apply_review")
+
+    def to_consent(self, shots: bool = False) -> None:
+        if shots:
+            self.seen("apply-review")
+        self.ui.tap_button("apply_review", "continue")
+        self.arrive("apply_consent", "apply-consent" if shots else None)
+
+    def submit(self, expect: str = "apply_result") -> None:
+        """Agree and submit; waits for the back office's answer."""
+        self.ui.tap(self.app.manager.get_screen("apply_consent").buttons["submit"])
+        self.ui.wait_until(lambda: self.app.manager.current != "apply_consent" and self.app._busy is None,
+                           timeout=30, what="submission answered")
+        if self.app.manager.current != expect:
+            raise AssertionError(f"on {self.app.manager.current!r}, not {expect!r}: {self.state.get('problems')}")
+
+    def wait_for_receipt_printed(self) -> None:
+        self.ui.wait_until(lambda: self.state["printed"] and self.app._busy is None, timeout=30,
+                           what="receipt printed")
