@@ -14,7 +14,10 @@ import time
 from pathlib import Path
 
 
-def _measure(tap, arrived) -> float:
+DEMO_APPLICANT = "469023195801041234"  # the demo's 王建国, who applies on the tour
+
+
+def _measure(tap, arrived) -> float:  # the bare baseline
     """From the touch to the first frame drawn with the next screen showing."""
     from kivy.base import EventLoop
 
@@ -30,41 +33,93 @@ def _measure(tap, arrived) -> float:
 
 
 def kiosk(url: str, secret_file: str, rounds: int) -> dict:
+    """Every citizen journey of the demo tour, `rounds` times, on the demo profile (the
+    receipt printer is the ESC/POS emulator on loopback): each tap timed to the frame that
+    shows its outcome, and each submission timed to its receipt's cut at the printer."""
     from kiosk import kivy_env
     from kiosk.config import load_config
 
     var = Path(tempfile.mkdtemp(prefix="bench-kiosk-"))
     config = load_config(environ={}, overrides={"kiosk.var_dir": str(var), "backoffice.url": url,
-                                                "backoffice.terminal_secret_file": secret_file})
+                                                "backoffice.terminal_secret_file": secret_file,
+                                                "kiosk.hardware_profile": "demo"})
     kivy_env.prepare(var, config.profile.window_size, headless=True)
     from kiosk.app import KioskApp
-    from kiosk.uidriver import UiDriver
+    from kiosk.tour import LEGS, Tour
 
     app = KioskApp(config)
     app._run_prepare()
-    ui = UiDriver(app)
-    ready = lambda name: (lambda: app.manager.current == name and app._busy is None)  # noqa: E731
-    taps: dict[str, list[float]] = {}
+    ui = _timing_driver(app)
+    tour = Tour(app, None, ui=ui)
+    emulator = app.devices.printer_emulator
     try:
         for _ in range(rounds):
-            app.demo_insert_card("wang")
-            ui.wait_for_screen("home")
-            steps = [
-                ("home -> my cases (network)", lambda: ui.tap(ui.by_id("home", "my_cases")), ready("cases")),
-                ("my cases -> case (network)",
-                 lambda: ui.tap(next(r for r in ui.by_id("cases", "rows").children if r.number == "469023-0001")),
-                 ready("case")),
-                ("case -> my cases (back)", lambda: ui.tap(ui.by_id("case", "back")), ready("cases")),
-                ("my cases -> home (back)", lambda: ui.tap(ui.by_id("cases", "back")), ready("home")),
-                ("home -> attract (finish)", lambda: ui.tap(app.top_bar.ids.finish_button), ready("attract")),
-            ]
-            for name, tap, arrived in steps:
-                taps.setdefault(name, []).append(_measure(tap, arrived))
-            app.demo_remove_card()
-            ui.wait_until(lambda: not app.devices.idcard_sim.card_present)
+            for name, _brings, journey in LEGS:
+                if journey:
+                    ui.leg = name
+                    tour.leg(name, getattr(tour, name))
+        if tour.failures:
+            raise RuntimeError("\n".join(tour.failures))
+        submits = [r["at"] for r in ui.records if (r["from"], r["to"]) == ("apply_consent", "apply_result")]
+        receipts = [r.finished_at for r in emulator.receipts]
+        to_receipt = [min(t for t in receipts if t > at) - at for at in submits]
+        print_only = _print_only(app, emulator, rounds)
     finally:
         app.stop()
-    return taps
+    return {"taps": ui.records, "submit_to_receipt": to_receipt, "print_only": print_only}
+
+
+def _print_only(app, emulator, rounds: int) -> list[float]:
+    """Baseline for submit-to-receipt: the same 收件凭证 sent straight to the same printer."""
+    import datetime as dt
+
+    from services.receipts import application_receipt
+
+    api = app.controller.api
+    newest = max(api.list_cases(DEMO_APPLICANT), key=lambda c: c.number)  # the tour's last submission
+    slip = application_receipt(api.receipt(newest.number), dt.datetime.now(dt.timezone.utc), app.tr._)
+    times = []
+    for _ in range(rounds):
+        before = len(emulator.receipts)
+        started = time.perf_counter()
+        if not app.controller.printer.print_slip(slip).ok:
+            raise RuntimeError("baseline receipt not printed")
+        times.append(emulator.wait_for_receipts(before + 1)[-1].finished_at - started)
+    return times
+
+
+def _timing_driver(app):
+    from kivy.base import EventLoop
+
+    from kiosk.uidriver import UiDriver, _Touch
+
+    class TimingDriver(UiDriver):
+        """Times each touch from its dispatch to the first frame drawn once the kiosk has
+        finished answering it (the next screen, or the same page redrawn)."""
+
+        def __init__(self, app):
+            super().__init__(app)
+            self.leg = ""
+            self.records: list[dict] = []
+
+        def press(self, widget) -> None:
+            self.taps += 1
+            x, y = widget.to_window(*widget.center)
+            touch = _Touch(x, y)
+            before = self.app.manager.current
+            started = time.perf_counter()
+            EventLoop.post_dispatch_input("begin", touch)
+            EventLoop.post_dispatch_input("end", touch)
+            EventLoop.idle()
+            while self.app._busy is not None:  # a network or printer step: wait for its answer
+                if time.perf_counter() - started > 60:
+                    raise TimeoutError("the kiosk never answered a tap")
+                EventLoop.idle()
+            self.records.append({"leg": self.leg, "from": before, "to": self.app.manager.current,
+                                 "s": time.perf_counter() - started, "at": started})
+            self.pump()
+
+    return TimingDriver(app)
 
 
 def bare(rounds: int) -> dict:

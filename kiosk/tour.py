@@ -52,9 +52,11 @@ class LegCount:
 
 
 class Tour:
-    def __init__(self, app, out_dir: Path):
+    """Walks the legs; with no `out_dir` it takes no pictures (the benchmark walks it so)."""
+
+    def __init__(self, app, out_dir: Path | None, ui: UiDriver | None = None):
         self.app = app
-        self.ui = UiDriver(app)
+        self.ui = ui or UiDriver(app)
         self.out_dir = out_dir
         self.shots: list[Path] = []
         self.screens = 0  # numbering of screen shots; a printed receipt takes its screen's number
@@ -64,7 +66,9 @@ class Tour:
         self.citizen = Citizen(app, self.ui, seen=self.shot)
 
     # --- helpers ---------------------------------------------------------------------------
-    def shot(self, name: str) -> Path:
+    def shot(self, name: str) -> Path | None:
+        if self.out_dir is None:
+            return None
         self.screens += 1
         path = self.ui.screenshot(self.out_dir / f"{self.screens:02d}-{name}.png")
         self.shots.append(path)
@@ -73,7 +77,7 @@ class Tour:
     def printed(self, name: str) -> None:
         """The receipt the emulated printer has just finished, as it drew it."""
         emulator = self.app.devices.printer_emulator
-        if emulator is None:
+        if emulator is None or self.out_dir is None:
             return
         receipt = emulator.wait_for_receipt(timeout=15)
         path = self.out_dir / f"{self.screens:02d}-{name}.png"
@@ -93,7 +97,11 @@ class Tour:
         self.ui.tap(next(r for r in self.ui.by_id(screen, "rows").children if r.number == number))
 
     def finish(self) -> None:
+        """Out of the journey as a citizen leaves: 结束办理 where it shows, then the card out."""
         app = self.app
+        if app.session.active and app.session_active:
+            self.ui.tap(app.top_bar.ids.finish_button)
+            self.ui.wait_until(lambda: not app.session.active, what="session finished")
         if app.devices.idcard_sim and app.devices.idcard_sim.card_present:
             app.demo_remove_card()
         if app.session.active:
@@ -286,6 +294,8 @@ class Tour:
     def write_counts(self) -> None:
         """journeys.json and journeys.md beside the screenshots: what each journey walked
         asked of the citizen (the README's journey table comes from here)."""
+        if self.out_dir is None:
+            return
         (self.out_dir / "journeys.json").write_text(
             json.dumps([asdict(c) for c in self.counts], ensure_ascii=False, indent=1), encoding="utf-8")
         rows = ["| journey | taps | screens | besides touches |", "|---|---|---|---|"]

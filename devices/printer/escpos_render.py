@@ -6,6 +6,7 @@ exactly as it would on paper.
 """
 from __future__ import annotations
 
+import time
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,6 +31,7 @@ class Receipt:
     rows: list[Image.Image] = field(default_factory=list)
     lines: list[str] = field(default_factory=list)  # the text of each printed line
     cut: bool = False  # ended with a cut (a whole receipt), not with paper out or a drop
+    finished_at: float = 0.0  # time.perf_counter() when it ended: the benchmark's "receipt out"
 
     @property
     def text(self) -> str:
@@ -113,6 +115,7 @@ class PaperRenderer:
 
     def take_receipt(self) -> Receipt:
         done, self.receipt = self.receipt, Receipt()
+        done.finished_at = time.perf_counter()
         return done
 
     # --- text ----------------------------------------------------------------------------
