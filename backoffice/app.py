@@ -21,7 +21,7 @@ from .settings import Settings
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings.from_env()
-    engine = make_engine(settings.database_url)
+    engine = make_engine(settings.database_url, background_checkpoints=True)
 
     app = FastAPI(title="Chengmai County back office", version="0.2.0",
                   description="Back half of the one-window reform: 后台分类审批、按责转办、限时办结、统一督办、评价反馈.")

@@ -3,8 +3,6 @@ from __future__ import annotations
 
 import os
 from contextlib import contextmanager
-import sqlite3
-import threading
 import time
 
 from sqlalchemy import create_engine, event
@@ -17,13 +15,13 @@ class Base(DeclarativeBase):
     pass
 
 
-BUSY_TIMEOUT_S = 10.0
-
-
-def make_engine(url: str) -> Engine:
-    """hide_parameters: a database error must never write an ID number into a log."""
+def make_engine(url: str, background_checkpoints: bool = False) -> Engine:
+    """hide_parameters: a database error must never write an ID number into a log.
+    background_checkpoints: SQLite only, for the server (see sqlite_engine)."""
     if url.startswith("sqlite"):
-        return _sqlite_engine(url)
+        from .sqlite_engine import sqlite_engine
+
+        return sqlite_engine(url, background_checkpoints)
     # A pool as large as the server's thread pool (40): connections beyond pool_size are
     # closed on return, and under load that reconnect churn (a backend fork and password
     # exchange each) costs more than the queries.
@@ -57,76 +55,6 @@ def _ping_when_idle(engine: Engine) -> None:
             engine.dialect.do_ping(dbapi_conn)
         except Exception as exc:  # any failure: let the pool replace this connection
             raise DisconnectionError(f"connection lost while idle: {type(exc).__name__}") from exc
-
-
-class _WriterLockConnection(sqlite3.Connection):
-    """Gives the process's writer lock back once its transaction has really ended."""
-
-    writer_lock: threading.Lock | None = None  # set per engine by _sqlite_engine
-    holds_writer_lock = False
-
-    def _release(self) -> None:
-        if self.holds_writer_lock:
-            self.holds_writer_lock = False
-            self.writer_lock.release()
-
-    def commit(self) -> None:
-        try:
-            super().commit()
-        finally:
-            self._release()
-
-    def rollback(self) -> None:
-        try:
-            super().rollback()
-        finally:
-            self._release()
-
-    def close(self) -> None:
-        try:
-            super().close()
-        finally:
-            self._release()
-
-
-def _sqlite_engine(url: str) -> Engine:
-    # One writer at a time within the process, queued on a lock: SQLite's own busy handler
-    # makes waiting writers sleep and poll (up to 100 ms a nap), which under a fleet's
-    # load made the slowest requests wait seconds for a lock that was free most of the
-    # time. busy_timeout still arbitrates between server processes.
-    writer_lock = threading.Lock()
-    factory = type("WriterLockConnection", (_WriterLockConnection,), {"writer_lock": writer_lock})
-    engine = create_engine(url, connect_args={"check_same_thread": False, "factory": factory},
-                           hide_parameters=True)
-
-    @event.listens_for(engine, "connect")
-    def _sqlite_pragmas(dbapi_conn, _record):
-        dbapi_conn.isolation_level = None  # let the "begin" hook below start transactions
-        cur = dbapi_conn.cursor()
-        cur.execute("PRAGMA journal_mode=WAL")
-        cur.execute("PRAGMA synchronous=NORMAL")  # durable at checkpoints; with WAL never corrupt
-        cur.execute("PRAGMA foreign_keys=ON")
-        cur.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_S * 1000)}")
-        cur.close()
-
-    @event.listens_for(engine, "begin")
-    def _sqlite_begin_immediate(conn):
-        if conn.get_execution_options().get(READ_ONLY):
-            conn.exec_driver_sql("BEGIN")  # a read phase: WAL readers need no lock at all
-            return
-        # Take the write lock at the start: a deferred transaction that read first and
-        # writes later fails outright when another writer got in between (no retry).
-        dbapi_conn = conn.connection.dbapi_connection
-        if not writer_lock.acquire(timeout=BUSY_TIMEOUT_S):
-            raise sqlite3.OperationalError("database is locked (no turn to write within the busy timeout)")
-        dbapi_conn.holds_writer_lock = True
-        try:
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
-        except BaseException:
-            dbapi_conn._release()
-            raise
-
-    return engine
 
 
 READ_ONLY = "backoffice_read_only"

@@ -129,3 +129,29 @@ def test_postgres_stand_alone_statements_leave_the_pool_transactional(postgres_s
             assert session.execute(text("SELECT body FROM notes")).scalars().all() == ["kept without a commit"]
     finally:
         engine.dispose()
+
+
+def test_sqlite_server_engine_checkpoints_the_wal_in_the_background(tmp_path, monkeypatch):
+    from backoffice import sqlite_engine
+
+    monkeypatch.setattr(sqlite_engine, "CHECKPOINT_EVERY_S", 0.05)
+    path = tmp_path / "server.db"
+    engine = db.make_engine(f"sqlite:///{path}", background_checkpoints=True)
+    try:
+        with engine.begin() as conn:
+            conn.exec_driver_sql("CREATE TABLE pages (body BLOB)")
+            # Writers themselves checkpoint only as a fallback, far beyond this much WAL.
+            assert conn.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar_one() == \
+                sqlite_engine.FALLBACK_AUTOCHECKPOINT_PAGES
+        before = path.stat().st_size
+        for _ in range(50):
+            with engine.begin() as conn:
+                conn.execute(text("INSERT INTO pages VALUES (randomblob(8000))"))
+        # The rows reach the database file itself only through a checkpoint.
+        for _ in range(400):
+            if path.stat().st_size > before + 50 * 8000:
+                break
+            threading.Event().wait(0.05)
+        assert path.stat().st_size > before + 50 * 8000
+    finally:
+        engine.dispose()
