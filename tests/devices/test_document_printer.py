@@ -3,23 +3,19 @@ a Unix socket, a cups-pdf queue), prints through pycups, follows each job to its
 reads the PDF that cups-pdf wrote back: text with pypdf, the QR code with zxing-cpp after
 rasterising with pypdfium2."""
 import datetime as dt
-import shutil
-import tempfile
 import uuid
-from pathlib import Path
 
-import pypdf
-import pypdfium2
 import pytest
-import zxingcpp
 
 from devices.health import DeviceState
-from devices.printer.cupsd import PrivateCupsd, output_dir
 from devices.printer.document import CupsDocumentPrinter, FolderDocumentPrinter
 from kiosk.domain.receipts import CorrectionNotice, Deficiency
 from kiosk.i18n import Translator
 from services.documents import Certificate, GuideMaterial, ItemGuide, certificate_pdf, item_guide_pdf
 from services.documents import correction_notice_pdf
+from tests.cups_support import compact_text as pdf_text
+from tests.cups_support import cups_pdfs, needs_cups, pdf_qr_codes
+from tests.cups_support import cups_queue  # noqa: F401  (a fixture)
 
 CST = dt.timezone(dt.timedelta(hours=8))
 NOW = dt.datetime(2026, 11, 27, 21, 5, tzinfo=CST)
@@ -39,47 +35,20 @@ NOTICE = CorrectionNotice("469023-2026-000124", "不动产登记资料查询", "
                            Deficiency("授权委托书", "缺少委托人 469023199003070020 的签名")),
                           dt.date(2026, 12, 4), "澄迈县自然资源和规划局")
 
-why_not = PrivateCupsd.missing()
-needs_cups = pytest.mark.skipif(bool(why_not), reason=why_not or "cups available")
-
-
-@pytest.fixture(scope="module")
-def cups_queue():
-    # Not under pytest's tmp folder: that is closed to the lp user CUPS filters run as.
-    root = Path(tempfile.mkdtemp(prefix="kiosk-cups-"))
-    cupsd = PrivateCupsd(root).start()
-    try:
-        queue = cupsd.add_pdf_queue(f"KioskTest{uuid.uuid4().hex[:6]}")
-        yield str(cupsd.socket), queue
-    finally:
-        cupsd.stop()
-        shutil.rmtree(root, ignore_errors=True)
-
-
 @pytest.fixture
 def produced():
     """Titles used by a test; the PDFs cups-pdf wrote for them are removed afterwards."""
     titles = []
     yield titles
     for title in titles:
-        for path in output_dir().glob(f"{title}*.pdf"):
+        for path in cups_pdfs(title):
             path.unlink()
 
 
 def printed_pdf(title):
-    found = sorted(output_dir().glob(f"{title}*.pdf"))
+    found = sorted(cups_pdfs(title))
     assert len(found) == 1, found
     return found[0]
-
-
-def pdf_text(path):
-    return "".join("".join(p.extract_text().split()) for p in pypdf.PdfReader(path).pages)
-
-
-def pdf_qr_codes(path):
-    page = pypdfium2.PdfDocument(str(path))[0]
-    image = page.render(scale=200 / 72).to_pil()
-    return [c.text for c in zxingcpp.read_barcodes(image)]
 
 
 @needs_cups
