@@ -99,7 +99,8 @@ class Tour:
     def finish(self) -> None:
         """Out of the journey as a citizen leaves: 结束办理 where it shows, then the card out."""
         app = self.app
-        if app.session.active and app.session_active:
+        in_the_way = app._idle_warning.parent is not None or app._busy is not None  # a dialog covers it
+        if app.session.active and app.session_active and not in_the_way:
             self.ui.tap(app.top_bar.ids.finish_button)
             self.ui.wait_until(lambda: not app.session.active, what="session finished")
         if app.devices.idcard_sim and app.devices.idcard_sim.card_present:

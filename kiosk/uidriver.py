@@ -142,7 +142,7 @@ class UiDriver:
                 for effect in (view.effect_x, view.effect_y):  # a fling still running would undo the scroll
                     if effect is not None:
                         effect.velocity = 0
-                view.scroll_to(widget, padding=20, animate=False)
+                _centre_in(view, widget)
             self.pump(2)
         return scrolled
 
@@ -163,6 +163,19 @@ class UiDriver:
             written = Window.screenshot(name=str(Path(tmp) / "shot.png"))
             shutil.move(written, path)
         return path
+
+
+def _centre_in(view: ScrollView, widget: Widget) -> None:
+    """Scroll `view` so that `widget` sits in the middle of it. (ScrollView.scroll_to
+    gives up while the content's layout is still pending, which a long list can be for
+    many frames.)"""
+    content = view._viewport
+    if content is None or content.height <= view.height:
+        return
+    room = content.height - view.height
+    _, y = content.to_widget(*widget.to_window(widget.x, widget.y))
+    y -= content.y  # from the bottom of the content
+    view.scroll_y = min(1.0, max(0.0, (y - (view.height - widget.height) / 2) / room))
 
 
 def _inside(widget: Widget, view: Widget) -> bool:
