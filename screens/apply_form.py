@@ -53,10 +53,9 @@ class ApplyFieldScreen(JourneyPage):
         self.display = None
 
     def refresh(self) -> None:
-        self.clear()
+        state = self.fresh_state()
         self.keypad = self.display = None
-        state = self.session.data.get("apply")
-        if not self.session.active or state is None:
+        if state is None:
             return
         flow = self.flow
         field = flow.current_field()

@@ -13,9 +13,8 @@ class ApplyIdentifyScreen(JourneyPage):
     spoken_prompt = N_("To apply, place your ID card on the reader.")
 
     def refresh(self) -> None:
-        self.clear()
-        state = self.session.data.get("apply")
-        if not self.session.active or state is None:
+        state = self.fresh_state()
+        if state is None:
             return
         self.ids.heading.text = self._(N_("Apply: {item}")).format(item=state["title"])
         card = self.card()

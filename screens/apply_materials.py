@@ -29,9 +29,8 @@ class ApplyMaterialsScreen(JourneyPage):
     spoken_prompt = N_("Place each paper material under the camera, or choose to supply it later where allowed.")
 
     def refresh(self) -> None:
-        self.clear()
-        state = self.session.data.get("apply")
-        if not self.session.active or state is None:
+        state = self.fresh_state()
+        if state is None:
             return
         flow = self.flow
         self.ids.heading.text = self._(N_("Materials"))
@@ -81,9 +80,8 @@ class ApplyCaptureScreen(JourneyPage):
     spoken_prompt = N_("Place the page face up under the camera, then tap Take picture.")
 
     def refresh(self) -> None:
-        self.clear()
-        state = self.session.data.get("apply")
-        if not self.session.active or state is None or not state.get("capturing"):
+        state = self.fresh_state()
+        if state is None or not state.get("capturing"):
             return
         flow = self.flow
         entry = flow.material(state["capturing"])
@@ -117,9 +115,8 @@ class ApplyCommitmentScreen(JourneyPage):
     spoken_prompt = N_("Please read the credit commitment for the materials you will supply later.")
 
     def refresh(self) -> None:
-        self.clear()
-        state = self.session.data.get("apply")
-        if not self.session.active or state is None:
+        state = self.fresh_state()
+        if state is None:
             return
         flow = self.flow
         self.ids.heading.text = self._(N_("Credit commitment (容缺受理信用承诺)"))

@@ -24,9 +24,8 @@ class ApplyResultScreen(JourneyPage):
     spoken_prompt = ""  # the journey speaks the case number itself
 
     def refresh(self) -> None:
-        self.clear()
-        state = self.session.data.get("apply")
-        if not self.session.active or state is None or state.get("case") is None:
+        state = self.fresh_state()
+        if state is None or state.get("case") is None:
             return
         case, receipt = state["case"], state["receipt"]
         self.ids.heading.text = self._(N_("Application received"))
@@ -68,9 +67,8 @@ class ApplyProblemsScreen(JourneyPage):
     spoken_prompt = N_("The application needs a few changes. Everything you entered is kept.")
 
     def refresh(self) -> None:
-        self.clear()
-        state = self.session.data.get("apply")
-        if not self.session.active or state is None:
+        state = self.fresh_state()
+        if state is None:
             return
         flow = self.flow
         self.ids.heading.text = self._(N_("A few things to change"))

@@ -36,9 +36,8 @@ class ApplyReviewScreen(JourneyPage):
     spoken_prompt = N_("Please check your application. Tap a line to change it.")
 
     def refresh(self) -> None:
-        self.clear()
-        state, identity = self.session.data.get("apply"), self.session.identity
-        if not self.session.active or state is None or identity is None:
+        state, identity = self.fresh_state(), self.session.identity
+        if state is None or identity is None:
             return
         flow = self.flow
         self.ids.heading.text = self._(N_("Check your application"))
@@ -79,9 +78,8 @@ class ApplyConsentScreen(JourneyPage):
     spoken_prompt = N_("Your personal data is used only to handle this application. Do you agree?")
 
     def refresh(self) -> None:
-        self.clear()
-        state = self.session.data.get("apply")
-        if not self.session.active or state is None:
+        state = self.fresh_state()
+        if state is None:
             return
         self.ids.heading.text = self._(N_("Your personal data"))
         self.ids.hint.text = self._(N_("Separate consent, as the personal information law requires."))
