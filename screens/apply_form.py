@@ -51,7 +51,6 @@ class ApplyFieldScreen(JourneyPage):
         super().__init__(**kwargs)
         self.keypad: Keypad | None = None
         self.display = None
-        self._keypads: dict[tuple[str, str], Keypad] = {}
 
     def refresh(self) -> None:
         state = self.fresh_state()
@@ -88,9 +87,7 @@ class ApplyFieldScreen(JourneyPage):
             self.display = Factory.KioskLabel(font_size=f"{theme.TITLE_SP}sp", halign="center",
                                               color=theme.PRIMARY)
             self.ids.body.add_widget(self.display)
-            self.keypad = self._keypad(KEYPADS[kind])
-            self.keypad.max_length = LIMITS[kind]
-            self.keypad.value = ""
+            self.keypad = Keypad(KEYPADS[kind], translate=self._, on_change=self._typed, max_length=LIMITS[kind])
             if "draft" in state:
                 self.keypad.value = state["draft"]
             elif saved:
@@ -138,16 +135,6 @@ class ApplyFieldScreen(JourneyPage):
     def go_back(self) -> None:
         self.flow.previous_page()
 
-    def _keypad(self, layout: str) -> Keypad:
-        """One keypad per layout and language, kept between pages: a new one is a page of
-        new key labels to draw, which made every form page slow to appear."""
-        key = (layout, self.controller.translator.language)
-        if key not in self._keypads:
-            self._keypads[key] = Keypad(layout, translate=self._, on_change=self._typed)
-        return self._keypads[key]
-
     def reset(self) -> None:
         super().reset()
-        for keypad in self._keypads.values():
-            keypad.value = ""  # a typed phone number must not outlive the session
         self.keypad = self.display = None

@@ -19,7 +19,6 @@ class CatalogueSearchScreen(JourneyPage):
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         self.keypad: Keypad | None = None
-        self.keypad_language = ""
         self.display = None
 
     def refresh(self) -> None:
@@ -32,12 +31,7 @@ class CatalogueSearchScreen(JourneyPage):
                                        "For example SPJY finds 食品经营 (food business)."))
         self.display = Factory.KioskLabel(font_size=f"{theme.TITLE_SP}sp", halign="center", color=theme.PRIMARY)
         self.ids.body.add_widget(self.display)
-        language = self.controller.translator.language
-        if self.keypad is None or self.keypad_language != language:
-            # Built once per language and kept: a new keyboard's 30 key labels are 30 new
-            # textures, and their first frame is what made opening this page slow.
-            self.keypad = Keypad("letters", translate=self._, on_change=self._typed, max_length=20)
-            self.keypad_language = language
+        self.keypad = Keypad("letters", translate=self._, on_change=self._typed, max_length=20)
         self.keypad.value = state.get("draft_query", "").upper()
         self.ids.fixed.add_widget(self.keypad)
         self.button(self._(N_("Search")), self.search, key="search")
@@ -61,6 +55,5 @@ class CatalogueSearchScreen(JourneyPage):
 
     def reset(self) -> None:
         super().reset()
-        if self.keypad is not None:
-            self.keypad.value = ""  # the keyboard stays; what was typed goes
+        self.keypad = None
         self.display = None
