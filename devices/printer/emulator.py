@@ -174,9 +174,10 @@ class PrinterEmulator(EmulatedPrinter):
 
     def _serve(self, client: socket.socket) -> None:
         got = 0
-        client.settimeout(0.2)
-        client.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         try:
+            # Inside the try: stop() may close the socket before this thread gets to run.
+            client.settimeout(0.2)
+            client.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             while not self._stopping.is_set():
                 try:
                     data = client.recv(4096)
