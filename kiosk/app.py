@@ -26,7 +26,7 @@ from screens import KV_DIR, discover_screens, kv_files
 from services.api import BackofficeClient
 from services.qrtokens import load_verifier
 
-from . import theme
+from . import label_textures, theme
 from .config import KioskConfig
 from .controller import KioskController
 from .demo import DemoSimulator
@@ -78,6 +78,7 @@ class KioskApp(App):
 
     # --- building ------------------------------------------------------------------------
     def build(self):
+        label_textures.install()
         theme.register_fonts(str(self.font_path))
         for path in kv_files():
             Builder.load_file(str(path))
