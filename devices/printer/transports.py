@@ -16,6 +16,7 @@ import datetime as dt
 import os
 import select
 import socket
+from abc import ABC, abstractmethod
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
@@ -28,7 +29,9 @@ class TransportError(Exception):
     """The printer cannot be reached, or the connection broke mid-job."""
 
 
-class Transport:
+class Transport(ABC):
+    """What every connection does; `write` is the one thing each must provide."""
+
     name = "escpos"
     can_query = True
     job_path: Path | None = None  # where the last job's bytes went, for file transports
@@ -38,8 +41,9 @@ class Transport:
     def begin_job(self) -> None: ...
     def end_job(self) -> None: ...
 
+    @abstractmethod
     def write(self, data: bytes) -> None:
-        raise NotImplementedError
+        """Send `data`; raise TransportError when it cannot."""
 
     def query(self, n: int, timeout: float) -> int | None:
         """Send DLE EOT n and return the reply byte, or None when the printer is silent."""
