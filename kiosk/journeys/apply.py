@@ -78,6 +78,17 @@ def valid_answer(field: dict, value) -> bool:
     return True
 
 
+def with_pages(application: dict) -> dict:
+    """The application with each captured page's JPEG read from its session file."""
+    materials = []
+    for material in application["materials"]:
+        if "path" in material:
+            material = dict(material)
+            material["content_b64"] = base64.b64encode(Path(material.pop("path")).read_bytes()).decode("ascii")
+        materials.append(material)
+    return {**application, "materials": materials}
+
+
 class ApplyJourney(Journey):
     name = "apply"
     attract_action = (1, N_("Apply"), "catalogue")
@@ -349,6 +360,8 @@ class ApplyJourney(Journey):
 
     # --- submitting -------------------------------------------------------------------
     def application(self) -> dict:
+        """The submission as the back office takes it, except that captured pages are still
+        named by their file (`with_pages` reads them, off the UI thread)."""
         state, identity = self.state, self.session.identity
         materials = []
         for entry in state["materials"]:
@@ -359,11 +372,9 @@ class ApplyJourney(Journey):
             if given["mode"] == "e_licence":
                 materials.append({"code": entry["key"], "form": "electronic", "licence_id": given["licence_id"]})
             elif given["mode"] == "capture":
-                content = Path(given["path"]).read_bytes()
                 form = "electronic" if "electronic" in (spec.get("forms") or []) else "copy"
                 materials.append({"code": entry["key"], "form": form, "copies": int(spec.get("copies", 1)),
-                                  "content_type": "image/jpeg",
-                                  "content_b64": base64.b64encode(content).decode("ascii")})
+                                  "content_type": "image/jpeg", "path": given["path"]})
         payload = {
             "applicant": {"kind": "person", "document_kind": identity.kind.value,
                           "document_number": identity.document_number, "name": identity.name},
@@ -397,7 +408,7 @@ class ApplyJourney(Journey):
 
         def work():
             try:
-                return api.submit(payload, key)
+                return api.submit(with_pages(payload), key)
             except BackofficeRefused as refused:
                 if refused.status in (400, 409, 422):
                     return refused
