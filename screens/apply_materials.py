@@ -34,8 +34,7 @@ class ApplyMaterialsScreen(JourneyPage):
             return
         flow = self.flow
         self.ids.heading.text = self._(N_("Materials"))
-        self.ids.hint.text = self._(N_("Place each paper material under the camera, or choose to supply it "
-                                       "later where allowed."))
+        self.ids.hint.text = self._(self.spoken_prompt)  # what is spoken is written
         for entry in state["materials"]:
             spec, key = entry["spec"], entry["key"]
             given = state["provided"].get(key)
@@ -86,7 +85,7 @@ class ApplyCaptureScreen(JourneyPage):
         flow = self.flow
         entry = flow.material(state["capturing"])
         self.ids.heading.text = flow.catalogue.loc(entry["spec"])
-        self.ids.hint.text = self._(N_("Place the page face up under the camera, then tap Take picture."))
+        self.ids.hint.text = self._(self.spoken_prompt)  # what is spoken is written
         if state.get("preview"):
             image = Image(source=state["preview"], nocache=True, size_hint_y=None, height=900,
                           fit_mode="contain")
@@ -120,7 +119,7 @@ class ApplyCommitmentScreen(JourneyPage):
             return
         flow = self.flow
         self.ids.heading.text = self._(N_("Credit commitment (容缺受理信用承诺)"))
-        self.ids.hint.text = self._(N_("Please read the credit commitment for the materials you will supply later."))
+        self.ids.hint.text = self._(self.spoken_prompt)  # what is spoken is written
         card = self.card()
         self.text(self._(N_("I apply with these materials missing and promise to supply them within "
                             "10 working days:")), parent=card)

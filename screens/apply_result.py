@@ -72,7 +72,7 @@ class ApplyProblemsScreen(JourneyPage):
             return
         flow = self.flow
         self.ids.heading.text = self._(N_("A few things to change"))
-        self.ids.hint.text = self._(N_("The application needs a few changes. Everything you entered is kept."))
+        self.ids.hint.text = self._(self.spoken_prompt)  # what is spoken is written
         for problem in state.get("problems") or []:
             words = self._(PROBLEM_WORDS.get(str(problem.get("problem", "")), N_("Please check this.")))
             if problem.get("field") and flow.field(problem["field"]):

@@ -41,7 +41,7 @@ class ApplyReviewScreen(JourneyPage):
             return
         flow = self.flow
         self.ids.heading.text = self._(N_("Check your application"))
-        self.ids.hint.text = self._(N_("Please check your application. Tap a line to change it."))
+        self.ids.hint.text = self._(self.spoken_prompt)  # what is spoken is written
         card = self.card()
         self.text(state["title"], parent=card, bold=True, color=theme.PRIMARY)
         self.text(self._(N_("Applicant: {name}  ID {number}")).format(
