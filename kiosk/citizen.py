@@ -128,6 +128,16 @@ class Citizen:
         self.ui.tap_button("apply_review", "continue")
         self.arrive("apply_consent", "apply-consent" if shots else None)
 
+    def reach_consent(self, window: str, code: str, shots: bool = False) -> int:
+        """The whole application up to the consent page: the item's guide, the card, every
+        form page, the materials (容缺 where allowed), the review. Returns the form's pages."""
+        self.open_item(window, code, shots)
+        self.identify(shots=shots)
+        pages = self.fill_form(shots)
+        self.settle_materials(defer=True, shots=shots)
+        self.to_consent(shots)
+        return pages
+
     def submit(self, expect: str = "apply_result") -> None:
         """Agree and submit; waits for the back office's answer."""
         self.ui.tap(self.app.manager.get_screen("apply_consent").buttons["submit"])

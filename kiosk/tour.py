@@ -170,13 +170,9 @@ class Tour:
 
     def apply(self) -> None:
         citizen = self.citizen
-        citizen.open_item(*APPLY_ITEM, shots=True)
-        citizen.identify(shots=True)
-        pages = citizen.fill_form(shots=True)
+        pages = citizen.reach_consent(*APPLY_ITEM, shots=True)
         if self.counting is not None:  # the form's pages share one screen: each is a page to the citizen
             self.counting.screens += ["apply_field"] * (pages - 1)
-        citizen.settle_materials(defer=True, shots=True)
-        citizen.to_consent(shots=True)
         citizen.submit()
         citizen.wait_for_receipt_printed()
         self.shot("apply-result")

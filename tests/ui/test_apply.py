@@ -106,11 +106,7 @@ def test_a_bundle_is_submitted_once(kiosk_app, ui, office, citizen):
 def test_a_refusal_shows_every_problem_and_keeps_the_answers(kiosk_app, ui, office, citizen):
     app = kiosk_app
     before = {c.number for c in office.list_cases(WANG_ID)}
-    citizen.open_item("W6", ITEM)
-    citizen.identify()
-    citizen.fill_form()
-    citizen.settle_materials(defer=True)
-    citizen.to_consent()
+    citizen.reach_consent("W6", ITEM)
     # What the county's rules refuse and the kiosk did not catch: both come back at once.
     state(app)["answers"]["household_size"] = "many"
     state(app)["provided"].pop("M04")
@@ -159,11 +155,7 @@ def test_a_retry_after_a_lost_answer_creates_one_case(kiosk_app, ui, office, cit
     app = kiosk_app
     real_api = app.controller.api
     before = {c.number for c in office.list_cases(WANG_ID)}
-    citizen.open_item("W6", ITEM)
-    citizen.identify()
-    citizen.fill_form()
-    citizen.settle_materials(defer=True)
-    citizen.to_consent()
+    citizen.reach_consent("W6", ITEM)
     try:
         app.controller.api = BackofficeClient(f"http://127.0.0.1:{free_port()}", timeout=1)
         citizen.submit(expect="message")  # the network is down
