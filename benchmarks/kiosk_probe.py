@@ -93,7 +93,7 @@ def _print_only(app, emulator, rounds: int) -> list[float]:
 def _timing_driver(app):
     from kivy.base import EventLoop
 
-    from kiosk.uidriver import UiDriver, _Touch
+    from kiosk.uidriver import UiDriver
 
     class TimingDriver(UiDriver):
         """Times each touch from its dispatch to the first frame drawn once the kiosk has
@@ -105,13 +105,9 @@ def _timing_driver(app):
             self.records: list[dict] = []
 
         def press(self, widget) -> None:
-            self.taps += 1
-            x, y = widget.to_window(*widget.center)
-            touch = _Touch(x, y)
             before = self.app.manager.current
             started = time.perf_counter()
-            EventLoop.post_dispatch_input("begin", touch)
-            EventLoop.post_dispatch_input("end", touch)
+            self.touch(widget)
             EventLoop.idle()
             while self.app._busy is not None:  # a network or printer step: wait for its answer
                 if time.perf_counter() - started > 60:

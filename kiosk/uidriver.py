@@ -108,13 +108,18 @@ class UiDriver:
             self._settle(widget)
 
     def press(self, widget: Widget) -> None:
-        """Touch down and up on the centre of `widget`, where it is now."""
+        """Touch down and up on the centre of `widget`, where it is now, and let the
+        kiosk answer."""
+        self.touch(widget)
+        self.pump()
+
+    def touch(self, widget: Widget) -> None:
+        """Only the touch itself, down and up: what the kiosk does about it runs in the
+        frames that follow."""
         self.taps += 1
-        x, y = widget.to_window(*widget.center)
-        touch = _Touch(x, y)
+        touch = _Touch(*widget.to_window(*widget.center))
         EventLoop.post_dispatch_input("begin", touch)
         EventLoop.post_dispatch_input("end", touch)
-        self.pump()
 
     def _settle(self, widget: Widget, frames: int = 20) -> None:
         where = None
