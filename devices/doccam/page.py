@@ -87,9 +87,19 @@ def clean(page: np.ndarray) -> np.ndarray:
     paper = cv2.medianBlur(cv2.dilate(small, np.ones((7, 7), np.uint8)), 21)
     paper = cv2.resize(paper, (page.shape[1], page.shape[0]), interpolation=cv2.INTER_LINEAR)
     flat = cv2.divide(page, np.maximum(paper, 1), scale=255)
-    lo = np.percentile(flat, 1)
-    out = (flat.astype(np.float32) - lo) * (255.0 / max(1.0, 235 - lo))
-    return np.clip(out, 0, 255).astype(np.uint8)
+    # The darkest 1 % is ink: from the histogram, and the stretch as a lookup table, both
+    # a few milliseconds on a 4-megapixel page where sorting and float maths took ~50.
+    counts = np.cumsum(np.bincount(flat.ravel(), minlength=256))
+    lo = int(np.searchsorted(counts, 0.01 * counts[-1]))
+    table = np.clip((np.arange(256, dtype=np.float32) - lo) * (255.0 / max(1, 235 - lo)), 0, 255)
+    return cv2.LUT(flat, table.astype(np.uint8))
+
+
+def preview(page: np.ndarray, height: int) -> np.ndarray:
+    """A small copy of the page for the screen, its rows a multiple of 4 bytes (the row
+    alignment a texture upload expects)."""
+    width = max(4, round(page.shape[1] * height / page.shape[0] / 4) * 4)
+    return cv2.resize(page, (width, height), interpolation=cv2.INTER_AREA)
 
 
 def encode_jpeg(page: np.ndarray, max_bytes: int = MAX_JPEG_BYTES) -> bytes:

@@ -52,21 +52,25 @@ class FrameGrabber:
         self._cap: cv2.VideoCapture | None = None
 
     def start(self) -> None:
+        previous = self._thread
+        if previous is not None and previous.is_alive():
+            previous.join(timeout=3)  # a stop(wait=False) still finishing its last read
         self._stop.clear()
         self.ended = False
         self._thread = threading.Thread(target=self._run, name="camera-capture", daemon=True)
         self._thread.start()
 
-    def stop(self) -> None:
+    def stop(self, wait: bool = True) -> None:
+        """Stops the capture thread, which closes the camera as it ends. `wait=False` does
+        not wait for that: the thread may be in the middle of reading a frame (tens of
+        milliseconds), and the UI thread closing a camera must not stall a frame."""
         self._stop.set()
         with self._cond:
             self._cond.notify_all()
-        if self._thread is not None:
+            self._latest = None
+        if wait and self._thread is not None:
             self._thread.join(timeout=3)
             self._thread = None
-        self._release()
-        with self._cond:
-            self._latest = None
 
     def latest(self) -> GrabbedFrame | None:
         with self._cond:
@@ -103,6 +107,12 @@ class FrameGrabber:
             self._cap = None
 
     def _run(self) -> None:
+        try:
+            self._capture_until_stopped()
+        finally:
+            self._release()
+
+    def _capture_until_stopped(self) -> None:
         while not self._stop.is_set():
             if self._cap is None and not self._open():
                 self._stop.wait(self.reopen_s)  # unplugged camera: try again later
@@ -121,6 +131,8 @@ class FrameGrabber:
                 self._release()
                 self._stop.wait(self.reopen_s)
                 continue
+            if self._stop.is_set():
+                return  # stopped while reading: no frame after stop()
             self.captured += 1
             with self._cond:
                 self._latest = GrabbedFrame(self.captured, image, time.monotonic())

@@ -15,6 +15,7 @@ import tempfile
 import uuid
 from pathlib import Path
 
+from devices.doccam.page import preview as page_preview
 from kiosk.domain.cases import N_
 from kiosk.domain.ids import is_valid_credit_code, is_valid_resident_id, make_licence_id
 from services.api import BackofficeRefused
@@ -25,6 +26,7 @@ from . import Journey
 
 log = logging.getLogger(__name__)
 CST = dt.timezone(dt.timedelta(hours=8), "CST")
+PREVIEW_HEIGHT_PX = 900  # the capture page shows the captured page this tall
 
 # The demo's e-licence issuer (a valid unified social credit code of the county licence
 # hub); a real kiosk asks the e-licence library for the applicant's own licences.
@@ -260,9 +262,15 @@ class ApplyJourney(Journey):
             self.ui.navigate("apply_capture")
             return
         self._drop_preview()
-        self.kiosk.in_background(doccam.capture, self._captured, back_to="apply_capture", busy=MSG_CAPTURING)
 
-    def _captured(self, result) -> None:
+        def work():
+            result = doccam.capture()
+            return result, (page_preview(result.page, PREVIEW_HEIGHT_PX) if result.ok else None)
+
+        self.kiosk.in_background(work, lambda done: self._captured(*done), back_to="apply_capture",
+                                 busy=MSG_CAPTURING)
+
+    def _captured(self, result, preview) -> None:
         state = self.state
         if state is None:
             return
@@ -278,6 +286,7 @@ class ApplyJourney(Journey):
             path = Path(name)
             self.session.add_temp_file(path)
             state["preview"] = str(path)
+            state["preview_pixels"] = preview  # shown as it is: no decoding on the UI thread
             state.pop("capture_error", None)
         self.ui.navigate("apply_capture")
 
@@ -289,6 +298,8 @@ class ApplyJourney(Journey):
         state = self.state
         if state and state.get("preview"):
             Path(state.pop("preview")).unlink(missing_ok=True)
+        if state:
+            state.pop("preview_pixels", None)
 
     def use_capture(self) -> None:
         state = self.state
@@ -299,6 +310,7 @@ class ApplyJourney(Journey):
         if old.get("path") and old["path"] != state["preview"]:
             Path(old["path"]).unlink(missing_ok=True)
         state["provided"][key] = {"mode": "capture", "path": state.pop("preview")}
+        state.pop("preview_pixels", None)
         self.close_camera()
         self.ui.navigate("apply_materials")
 

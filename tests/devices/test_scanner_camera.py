@@ -119,3 +119,22 @@ def test_self_test_passes_on_a_working_camera(tmp_path):
         assert "640x480" in result.detail
     finally:
         scanner.close()
+
+
+def test_stop_without_waiting_returns_at_once_and_the_thread_closes_the_camera(tmp_path):
+    pattern = write_sequence(tmp_path, [scene(APPOINTMENT)] * 3)
+    grabber = FrameGrabber(pattern, loop=True, pace_fps=5)
+    grabber.start()
+    assert grabber.wait_newer(0, 10) is not None
+    thread = grabber._thread
+    grabber.stop(wait=False)
+    assert grabber.latest() is None  # no frame of the closed camera is handed out
+    thread.join(timeout=5)
+    assert not thread.is_alive() and grabber._cap is None  # the thread released the camera itself
+
+    grabber.start()  # opened again (the next material to photograph)
+    try:
+        assert grabber.wait_newer(0, 10) is not None
+    finally:
+        grabber.stop()
+    assert grabber._thread is None and grabber._cap is None
