@@ -34,6 +34,7 @@ from .fonts import find_cjk_font
 from .hardware import Devices, build_devices
 from .i18n import Translator
 from .session import Session
+from .style import Style
 from .tr import KivyTranslations
 
 log = logging.getLogger(__name__)
@@ -52,6 +53,7 @@ class KioskApp(App):
         self.font_path = find_cjk_font(config.font_path)
         self.translator = Translator(config.language)
         self.tr = KivyTranslations(self.translator)
+        self.style = Style()  # kv rules read app.style: it must exist before they load
         self.session = Session()
         self.devices: Devices = build_devices(config)
         self.controller = KioskController(
@@ -104,6 +106,7 @@ class KioskApp(App):
         self._toast.bind(pos=self._place_toast_bg, size=self._place_toast_bg)
         root.add_widget(self._toast)
         self.translator.on_switch(lambda _lang: self._refresh_current())
+        self.translator.on_switch(lambda _lang: self._hide_toast())  # it was said in the other language
         self.controller.attach(self)
         Window.bind(on_touch_down=self._on_any_touch, on_key_down=self._on_key)
         Clock.schedule_interval(lambda _dt: self._check_idle(), 1.0)
@@ -114,12 +117,17 @@ class KioskApp(App):
         panel = Factory.DemoPanel()
         sim = self.devices.idcard_sim
         for key, identity in (sim.people.items() if sim else ()):
-            button = Button(text=self.tr._("Insert card: {name}").format(name=identity.masked_name),
-                            font_size="26sp")
-            button.demo_person = key
+            button = Button(font_size="26sp")
+            button.demo_person, button.demo_name = key, identity.masked_name
             button.bind(on_release=lambda b: self.demo_insert_card(b.demo_person))
             panel.ids.people.add_widget(button)
+        self._label_demo_cards(panel)
+        self.translator.on_switch(lambda _lang: self._label_demo_cards(panel))
         return panel
+
+    def _label_demo_cards(self, panel) -> None:
+        for button in panel.ids.people.children:
+            button.text = self.tr._("Insert card: {name}").format(name=button.demo_name)
 
     def demo_scan(self, which: str) -> None:
         if not self.demo.scan(which):
@@ -207,6 +215,11 @@ class KioskApp(App):
         self._toast.opacity = 1
         Clock.unschedule(self._hide_toast)
         Clock.schedule_once(self._hide_toast, 4)
+
+    def set_elder_mode(self, on: bool) -> None:
+        self.style.elder = on
+        self.session_active = self.session.active
+        self._refresh_current()  # pages built in code take the new sizes
 
     def reset_screens(self) -> None:
         for screen in self.manager.screens:

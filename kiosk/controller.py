@@ -37,6 +37,7 @@ class KioskUI(Protocol):
     def show_toast(self, message: str) -> None: ...
     def show_idle_warning(self, seconds_left: int | None) -> None: ...
     def reset_screens(self) -> None: ...
+    def set_elder_mode(self, on: bool) -> None: ...
 
 
 # Message ids a citizen may see. Each says what happened, what was kept, what to do.
@@ -44,6 +45,8 @@ MSG_OFFLINE = N_(
     "The county service cannot be reached right now. Nothing you entered is lost. "
     "Please try again in a few minutes, or call 12345."
 )
+MSG_ELDER_ON = N_("Elder mode is on: larger text and slower speech.")
+MSG_ELDER_OFF = N_("Standard mode is on.")
 MSG_REFUSED = N_("The county service could not answer this request. Please try again, or call 12345.")
 MSG_PRINTER = N_(
     "The printer is not ready. Nothing is lost: you can print this slip again later, "
@@ -74,6 +77,7 @@ class KioskController:
         self._call_on_main = call_on_main
         self._pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="kiosk-io")
         self._warning_up = False
+        self.elder_mode = False
         self.ui: KioskUI | None = None
         self.journeys = {cls.name: cls(self) for cls in journeys.discover()}
 
@@ -171,8 +175,25 @@ class KioskController:
         if self.devices is not None and getattr(self.devices, "scanner", None) is not None:
             self.devices.scanner.reset_session()
         self.ui.show_busy(None)
+        if self.elder_mode:  # the next citizen starts from the standard screens
+            self.set_elder_mode(False)
         self.ui.reset_screens()
         self.ui.navigate("attract")
+
+    def toggle_elder_mode(self) -> None:
+        """The top bar's 长辈模式 switch: larger text and targets, slower speech, for the
+        rest of this citizen's visit (a visit that starts with this tap, like any first touch)."""
+        self.session.begin()
+        self.set_elder_mode(not self.elder_mode)
+        self.say(MSG_ELDER_ON if self.elder_mode else MSG_ELDER_OFF, priority=5)
+        self.user_activity()
+
+    def set_elder_mode(self, on: bool) -> None:
+        self.elder_mode = on
+        speech = getattr(self.devices, "speech", None) if self.devices is not None else None
+        if speech is not None:
+            speech.elder_mode = on
+        self.ui.set_elder_mode(on)
 
     def toggle_language(self) -> None:
         self.translator.toggle()

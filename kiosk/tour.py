@@ -23,6 +23,7 @@ log = logging.getLogger(__name__)
 # The legs in order: (method, what the citizen brings besides touches, a citizen journey?).
 LEGS = (
     ("attract", "", False),
+    ("elder_mode", "", False),
     ("guide", "", True),
     ("apply", "ID card", True),
     ("progress_by_card", "ID card", True),
@@ -54,8 +55,9 @@ class LegCount:
 class Tour:
     """Walks the legs; with no `out_dir` it takes no pictures (the benchmark walks it so)."""
 
-    def __init__(self, app, out_dir: Path | None, ui: UiDriver | None = None):
+    def __init__(self, app, out_dir: Path | None, ui: UiDriver | None = None, checker=None):
         self.app = app
+        self.checker = checker  # kiosk.accessibility.AccessibilityChecker: every screen, 4 ways
         self.ui = ui or UiDriver(app)
         self.out_dir = out_dir
         self.shots: list[Path] = []
@@ -67,12 +69,29 @@ class Tour:
 
     # --- helpers ---------------------------------------------------------------------------
     def shot(self, name: str) -> Path | None:
+        if self.checker is not None:
+            self.check_every_way(name)
         if self.out_dir is None:
             return None
         self.screens += 1
         path = self.ui.screenshot(self.out_dir / f"{self.screens:02d}-{name}.png")
         self.shots.append(path)
         return path
+
+    def check_every_way(self, name: str) -> None:
+        """The screen in Chinese and English, standard and elder mode, then as it was."""
+        app = self.app
+        language, elder = app.translator.language, app.controller.elder_mode
+        for want_language, want_elder in (("zh_CN", False), ("en", False), ("en", True), ("zh_CN", True)):
+            if app.translator.language != want_language:
+                app.translator.switch(want_language)
+            if app.controller.elder_mode != want_elder:
+                app.controller.set_elder_mode(want_elder)
+            self.ui.pump(4)
+            self.checker.check(name)
+        app.translator.switch(language)
+        app.controller.set_elder_mode(elder)
+        self.ui.pump(4)
 
     def printed(self, name: str) -> None:
         """The receipt the emulated printer has just finished, as it drew it."""
@@ -142,6 +161,17 @@ class Tour:
         self.tap_id_top("language_toggle")
         self.shot("attract-en")
         self.tap_id_top("language_toggle")
+
+    def elder_mode(self) -> None:
+        """长辈模式 from the top bar, then a page built in code and the letter keyboard."""
+        self.tap_id_top("elder_toggle")
+        self.shot("elder-attract")
+        self.tap_text(self.app.tr._("Service guides"))
+        self.screen("catalogue")
+        self.shot("elder-catalogue-windows")
+        self.ui.tap_button("catalogue", "search")
+        self.screen("catalogue_search")
+        self.shot("elder-catalogue-search")
 
     def tap_id_top(self, widget_id: str) -> None:
         self.ui.tap(self.app.top_bar.ids[widget_id])
@@ -284,6 +314,8 @@ class Tour:
         for name, brings, journey in LEGS:
             self.leg(name, getattr(self, name), LegCount(name, brings) if journey else None)
         self.write_counts()
+        if self.checker is not None and self.out_dir is not None:
+            self.checker.report.write(self.out_dir)
         if self.failures:
             raise TourFailed("\n".join(self.failures))
         return self.shots
@@ -302,4 +334,10 @@ class Tour:
 
 
 def run_tour(app, out_dir: Path) -> list[Path]:
-    return Tour(app, out_dir).run()
+    """Every journey, with every screen it reaches checked for accessibility in both
+    languages and both modes (out_dir/accessibility.md)."""
+    from .accessibility import AccessibilityChecker
+
+    display = app.kiosk_config.profile.sections.get("display", {})
+    checker = AccessibilityChecker(app, diagonal_in=float(display.get("diagonal_in", 21.5)))
+    return Tour(app, out_dir, checker=checker).run()

@@ -84,7 +84,7 @@ class ApplyFieldScreen(JourneyPage):
             self.button(self._(N_("Next")), lambda: flow.answer(list(state.get("draft", []))), key="next",
                         disabled=not valid_answer(field, draft))
         else:
-            self.display = Factory.KioskLabel(font_size=f"{theme.TITLE_SP}sp", halign="center",
+            self.display = Factory.KioskLabel(font_size=f"{self.style.title_sp}sp", halign="center",
                                               color=theme.PRIMARY)
             self.ids.body.add_widget(self.display)
             self.keypad = Keypad(KEYPADS[kind], translate=self._, on_change=self._typed, max_length=LIMITS[kind])

@@ -49,7 +49,7 @@ class ApplyMaterialsScreen(JourneyPage):
                           color=theme.TEXT_MUTED)
             if spec.get("source") != "applicant":
                 continue
-            row = BoxLayout(spacing=12, size_hint_y=None, height=theme.TARGET_DP)
+            row = BoxLayout(spacing=12, size_hint_y=None, height=self.style.target_dp)
             captured = bool(given and given["mode"] == "capture")
             self.button(self._(N_("Capture again") if captured else N_("Capture with the camera")),
                         lambda k=key: flow.open_capture(k), key=f"capture:{key}", parent=row,

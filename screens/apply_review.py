@@ -52,7 +52,7 @@ class ApplyReviewScreen(JourneyPage):
             if field["code"] in state["pages"]:
                 row = self.button(text, lambda code=field["code"]: flow.edit_field(code), key=f"edit:{field['code']}",
                                   secondary=True, parent=self.ids.body)
-                row.font_size = f"{theme.BODY_SP}sp"
+                row.font_size = f"{self.style.body_sp}sp"
                 row.halign = "left"
             else:
                 self.text(text + "  " + self._(N_("(from your ID card)")), parent=card)

@@ -22,6 +22,11 @@ class KioskScreen(Screen):
         return App.get_running_app().controller
 
     @property
+    def style(self):
+        """Sizes for the current mode (normal or elder): kiosk/style.py."""
+        return App.get_running_app().style
+
+    @property
     def session(self):
         return self.controller.session
 

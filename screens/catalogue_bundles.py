@@ -1,7 +1,6 @@
 """"一件事" bundles: one life event, several items and departments, submitted once."""
 from __future__ import annotations
 
-from kiosk import theme
 from kiosk.domain.cases import N_
 
 from .catalogue_page import JourneyPage
@@ -25,8 +24,8 @@ class CatalogueBundlesScreen(JourneyPage):
                 count=len(bundle.get("items", [])))
             row = self.button(text, lambda code=bundle["code"]: flow.open_bundle(code), key=bundle["code"],
                               secondary=True, parent=self.ids.body)
-            row.height = theme.TARGET_DP + 40
-            row.font_size = f"{theme.BODY_SP}sp"
+            row.height = self.style.target_dp + 40
+            row.font_size = f"{self.style.body_sp}sp"
 
     def go_back(self) -> None:
         self.controller.ui.navigate("catalogue")

@@ -5,7 +5,6 @@ from __future__ import annotations
 from kivy.factory import Factory
 from kivy.uix.boxlayout import BoxLayout
 
-from kiosk import theme
 from kiosk.domain.cases import N_
 
 from .catalogue_page import JourneyPage
@@ -30,7 +29,7 @@ class CatalogueItemsScreen(JourneyPage):
             self.ids.heading.text = flow.loc(flow.window(state.get("window", "")))
         items = state["items"]
         self.ids.hint.text = self._(N_("{count} services. Tap one to read its guide.")).format(count=len(items))
-        filters = BoxLayout(spacing=12, size_hint_y=None, height=theme.TARGET_DP)
+        filters = BoxLayout(spacing=12, size_hint_y=None, height=self.style.target_dp)
         chosen = state.get("audience", "")
         for audience, label in AUDIENCES:
             selected = audience == chosen
@@ -48,8 +47,8 @@ class CatalogueItemsScreen(JourneyPage):
                 text += "\n" + self._(N_("{days} working days")).format(days=item.get("promised_days", 0))
             row = self.button(text, lambda code=item["code"]: flow.open_guide(code), key=item["code"],
                               secondary=True, parent=self.ids.body)
-            row.height = theme.TARGET_DP + 40
-            row.font_size = f"{theme.BODY_SP}sp"
+            row.height = self.style.target_dp + 40
+            row.font_size = f"{self.style.body_sp}sp"
 
     def go_back(self) -> None:
         state = self.session.data.get("catalogue") or {}

@@ -46,14 +46,11 @@ class JourneyPage(KioskScreen):
         self.ids.hint.text = ""
 
     def text(self, text: str, *, size: str = "body", color=None, bold: bool = False, parent=None):
-        from kiosk import theme
-
-        sizes = {"body": theme.BODY_SP, "small": theme.SMALL_SP, "heading": theme.HEADING_SP}
         parent = parent or self.ids.body
         # Made at the width its layout will give it, the text is wrapped once, not first
         # at Kivy's default width and again at the real one.
         label = Factory.KioskLabel(text=text, bold=bold, width=_content_width(parent))
-        label.font_size = f"{sizes[size]}sp"
+        label.font_size = f"{self.style.size_sp(size)}sp"
         if color is not None:
             label.color = color
         parent.add_widget(label)

@@ -29,7 +29,7 @@ class CatalogueSearchScreen(JourneyPage):
         self.ids.heading.text = self._(N_("Search"))
         self.ids.hint.text = self._(N_("Type the first letters of the pinyin, then tap Search. "
                                        "For example SPJY finds 食品经营 (food business)."))
-        self.display = Factory.KioskLabel(font_size=f"{theme.TITLE_SP}sp", halign="center", color=theme.PRIMARY)
+        self.display = Factory.KioskLabel(font_size=f"{self.style.title_sp}sp", halign="center", color=theme.PRIMARY)
         self.ids.body.add_widget(self.display)
         self.keypad = Keypad("letters", translate=self._, on_change=self._typed, max_length=20)
         self.keypad.value = state.get("draft_query", "").upper()

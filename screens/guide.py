@@ -34,7 +34,7 @@ class GuideScreen(JourneyPage):
         if flow.can_apply_here():
             self.button(self._(N_("Apply now")), lambda: self.journey("apply").begin(), key="apply")
         if not state.get("bundle"):
-            row = BoxLayout(spacing=12, size_hint_y=None, height=theme.TARGET_DP)
+            row = BoxLayout(spacing=12, size_hint_y=None, height=self.style.target_dp)
             self.button(self._(N_("Print this guide (slip)")), flow.print_guide_slip, key="print_slip",
                         secondary=True, parent=row)
             self.button(self._(N_("Print this guide (A4 paper)")), flow.print_guide_a4, key="print_a4",

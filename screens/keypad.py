@@ -3,6 +3,7 @@ pinyin initials and English search, letters with digits for codes. Every key is 
 120 dp target; Delete and Clear are words, not symbols, so they are read aloud too."""
 from __future__ import annotations
 
+from kivy.app import App
 from kivy.factory import Factory
 from kivy.properties import NumericProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
@@ -30,10 +31,9 @@ class Keypad(BoxLayout):
         self.layout = layout
         self.on_change = on_change
         self.keys: dict[str, object] = {}
-        from kiosk import theme
-
+        style = App.get_running_app().style
         rows = LAYOUTS[layout]
-        key_height = theme.TARGET_DP
+        key_height = style.target_dp
         self.height = len(rows) * key_height + (len(rows) - 1) * 8
         for row in rows:
             line = BoxLayout(spacing=8, size_hint_y=None, height=key_height)
@@ -41,7 +41,7 @@ class Keypad(BoxLayout):
                 word = WORDS.get(key)
                 button = (Factory.SecondaryButton if word else Factory.KioskButton)(
                     text=translate(word) if word else key, height=key_height)
-                button.font_size = f"{theme.BUTTON_SP}sp" if not word else f"{theme.SMALL_SP + 4}sp"
+                button.font_size = f"{style.button_sp}sp" if not word else f"{style.small_sp + 4}sp"
                 button.key = key
                 button.bind(on_release=lambda b: self.press(b.key))
                 line.add_widget(button)
