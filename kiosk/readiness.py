@@ -1,0 +1,368 @@
+"""The hardware readiness report, in the manner of ATMs and unattended voting terminals:
+one line per device, then the back office and the machine, each READY, DEGRADED or
+NOT READY with the reason and what a technician should do; the overall verdict is the
+worst line.
+
+NOT READY: a device a citizen journey needs is not usable, or the back office does not
+answer. DEGRADED: the kiosk works but something needs attention (paper low, speech
+without audio output, low disk or memory, a slow back office).
+
+No Kivy: `kiosk-diag report` prints this, and the maintenance screen is to show it from
+the running app's own devices. Nothing personal goes in: device details are staff-facing
+by contract (devices.health) and are passed through services.redact all the same.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import time
+from dataclasses import asdict, dataclass, replace
+from enum import Enum
+from importlib import metadata
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit, urlunsplit
+
+from devices.health import DeviceState, DeviceStatus, MediaState, SelfTestResult
+from services.api import BackofficeClient, BackofficeError, BackofficeRefused, BackofficeUnavailable
+from services.redact import redact
+
+if TYPE_CHECKING:  # only for annotations: importing the device packages is the caller's cost
+    from .config import KioskConfig
+    from .hardware import Devices
+
+DISTRIBUTION = "chengmai-kiosk"  # [project] name in pyproject.toml
+DISK_LOW_BYTES = 1 << 30  # captured pages, PDFs and logs go under var_dir
+MEMORY_LOW_BYTES = 256 << 20
+BACKOFFICE_SLOW_MS = 2000.0  # citizens wait on every call; this is already a long wait
+FIRST_FRAME_S = 3.0  # a missing camera is known only once it failed to deliver a frame
+
+
+class Verdict(str, Enum):
+    READY = "ready"
+    DEGRADED = "degraded"
+    NOT_READY = "not_ready"
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ").upper()
+
+
+_RANK = {Verdict.READY: 0, Verdict.DEGRADED: 1, Verdict.NOT_READY: 2}
+
+
+def worst(verdicts) -> Verdict:
+    return max(verdicts, key=_RANK.__getitem__, default=Verdict.READY)
+
+
+@dataclass(frozen=True)
+class DeviceRole:
+    label: str
+    required: bool  # some citizen journey cannot do without it
+    diag: str  # the command that looks closer
+    when_missing: str = ""  # what to do about NO_DEVICE, when the generic advice is wrong
+
+
+# In report order; the keys are the attributes of kiosk.hardware.Devices.
+DEVICES = {
+    "idcard": DeviceRole("ID card reader", True, "kiosk-diag idcard status"),
+    "receipt_printer": DeviceRole("Receipt printer", True, "kiosk-diag printer status"),
+    "document_printer": DeviceRole("Document printer", True, "kiosk-diag doc print FILE.pdf"),
+    "scanner": DeviceRole("QR scanner", True, "kiosk-diag qr live"),
+    # Every spoken prompt is also on the screen, so a kiosk without speech still serves.
+    "speech": DeviceRole("Speech", False, "kiosk-diag tts say 你好",
+                         when_missing="check the speakers and the sound card (aplay -l)"),
+    "doccam": DeviceRole("Document camera", True, "kiosk-diag doccam capture"),
+}
+
+MEDIA_ACTIONS = {
+    MediaState.OUT: "load a new paper roll",
+    MediaState.JAMMED: "clear the paper jam",
+    MediaState.LOW: "replace the paper roll soon",
+}
+STATE_ACTIONS = {
+    DeviceState.OFFLINE: "check its power and its cable or network",
+    DeviceState.NO_DEVICE: "connect the device, or correct its port or driver in the hardware profile",
+    DeviceState.HARDWARE_ERROR: "power-cycle the device; replace it if the fault stays",
+    DeviceState.USER_ERROR: "close the cover and clear the paper path",
+}
+
+
+@dataclass(frozen=True)
+class SelfTest:
+    passed: bool
+    detail: str
+
+
+@dataclass(frozen=True)
+class DeviceCheck:
+    device: str  # the Devices attribute: idcard, receipt_printer, ...
+    label: str
+    required: bool
+    driver: str
+    state: str  # devices.health.DeviceState value
+    media: str | None
+    detail: str  # the device's own words: port, paper, last error
+    verdict: Verdict
+    reason: str
+    action: str  # empty when there is nothing to do
+    self_test: SelfTest | None = None
+
+
+@dataclass(frozen=True)
+class BackofficeCheck:
+    url: str
+    reachable: bool
+    latency_ms: float | None  # None when nothing answered
+    detail: str
+    verdict: Verdict
+    reason: str
+    action: str
+
+
+@dataclass(frozen=True)
+class SystemCheck:
+    var_dir: str
+    disk_free_bytes: int | None
+    disk_total_bytes: int | None
+    process_rss_bytes: int | None  # the process that made the report
+    memory_total_bytes: int | None
+    memory_available_bytes: int | None
+    system_uptime_s: float | None
+    process_uptime_s: float | None
+    verdict: Verdict
+    reason: str
+    action: str
+
+
+@dataclass(frozen=True)
+class ReadinessReport:
+    verdict: Verdict
+    generated_at: str  # ISO 8601, local time with its offset
+    terminal_id: str
+    profile_model: str
+    app_version: str
+    devices: tuple[DeviceCheck, ...]
+    backoffice: BackofficeCheck
+    system: SystemCheck
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self, dict_factory=lambda items: {k: v.value if isinstance(v, Enum) else v
+                                                        for k, v in items})
+
+
+def build_report(devices: Devices, config: KioskConfig, *, self_test: bool = False) -> ReadinessReport:
+    """Reads the devices as they are (open them first); self-tests are opt-in because a
+    printer's may print a slip. Blocks for seconds (HTTP, camera): keep it off a UI thread."""
+    checks = tuple(check_device(name, device, self_test) for name, device in present_devices(devices))
+    backoffice = check_backoffice(config.backoffice_url, config.backoffice_timeout_s)
+    system = check_system(config.var_dir)
+    return ReadinessReport(
+        verdict=worst([c.verdict for c in checks] + [backoffice.verdict, system.verdict]),
+        generated_at=dt.datetime.now().astimezone().isoformat(timespec="seconds"),
+        terminal_id=config.terminal_id,
+        profile_model=config.profile.model,
+        app_version=app_version(),
+        devices=checks,
+        backoffice=backoffice,
+        system=system,
+    )
+
+
+def present_devices(devices: Devices) -> list[tuple[str, Any]]:
+    return [(name, getattr(devices, name)) for name in DEVICES if getattr(devices, name, None) is not None]
+
+
+def app_version() -> str:
+    try:
+        return metadata.version(DISTRIBUTION)
+    except metadata.PackageNotFoundError:  # run from a source tree that was never installed
+        return "unknown"
+
+
+# --- devices -----------------------------------------------------------------------------
+def check_device(name: str, device: Any, run_self_test: bool = False) -> DeviceCheck:
+    role = DEVICES[name]
+    status, test = _probe(name, device, run_self_test)
+    verdict, reason, action = judge_device(role, status, test)
+    return DeviceCheck(
+        device=name, label=role.label, required=role.required, driver=status.backend,
+        state=status.state.value, media=status.media.value if status.media else None,
+        detail=redact(status.detail), verdict=verdict, reason=redact(reason), action=action,
+        self_test=SelfTest(test.passed, redact(test.detail)) if test else None,
+    )
+
+
+def _probe(name: str, device: Any, run_self_test: bool) -> tuple[DeviceStatus, SelfTestResult | None]:
+    """A device that raises gets a line saying so; it must not end the whole report."""
+    try:
+        if name == "doccam" and _not_opened(device.status()):
+            return _probe_doccam(device, run_self_test)
+        test = device.self_test() if run_self_test else None
+        return device.status(), test
+    except Exception as exc:
+        detail = f"raised {type(exc).__name__} while being checked"
+        return DeviceStatus(name, "unknown", DeviceState.HARDWARE_ERROR, detail=detail), None
+
+
+def _not_opened(status: DeviceStatus) -> bool:
+    # The facades' shared wording for a device nobody opened yet.
+    return status.state is DeviceState.OFFLINE and status.detail == "not opened"
+
+
+def _probe_doccam(doccam: Any, run_self_test: bool) -> tuple[DeviceStatus, SelfTestResult | None]:
+    """The document camera runs only while a capture page is open: open it for the check
+    and wait for a first frame, because a missing camera shows only then."""
+    doccam.open()
+    try:
+        frame = doccam.grabber.wait_newer(0, FIRST_FRAME_S)
+        test = doccam.self_test() if run_self_test else None
+        status = doccam.status()
+        if frame is None and status.state is DeviceState.ONLINE:
+            status = replace(status, state=DeviceState.HARDWARE_ERROR,
+                             detail=f"no image within {FIRST_FRAME_S:.0f} s")
+        return status, test
+    finally:
+        doccam.close()
+
+
+def judge_device(role: DeviceRole, status: DeviceStatus,
+                 test: SelfTestResult | None) -> tuple[Verdict, str, str]:
+    """(verdict, reason, action) for one device."""
+    if not status.usable:
+        verdict = Verdict.NOT_READY if role.required else Verdict.DEGRADED
+        return verdict, _problem(status), f"{_action(role, status)}; then check with {role.diag}"
+    if test is not None and not test.passed:
+        verdict = Verdict.NOT_READY if role.required else Verdict.DEGRADED
+        return verdict, f"self-test failed: {test.detail or 'no detail'}", f"look closer with {role.diag}"
+    if status.media is MediaState.LOW:
+        return Verdict.DEGRADED, _problem(status), MEDIA_ACTIONS[MediaState.LOW]
+    return Verdict.READY, status.detail or status.state.value, ""
+
+
+def _problem(status: DeviceStatus) -> str:
+    words = status.detail or status.state.value.replace("_", " ")
+    if status.media in MEDIA_ACTIONS and "paper" not in words:  # CUPS says "media-empty"
+        return f"paper {status.media.value}; {words}"
+    return words
+
+
+def _action(role: DeviceRole, status: DeviceStatus) -> str:
+    if status.media in (MediaState.OUT, MediaState.JAMMED):
+        return MEDIA_ACTIONS[status.media]
+    if status.state is DeviceState.NO_DEVICE and role.when_missing:
+        return role.when_missing
+    return STATE_ACTIONS.get(status.state, "restart the kiosk application")
+
+
+# --- back office -------------------------------------------------------------------------
+def check_backoffice(url: str, timeout_s: float) -> BackofficeCheck:
+    """GET /health: the cheapest call, unsigned, and it touches the database."""
+    shown = _without_credentials(url)
+    client = BackofficeClient(url, timeout=timeout_s)
+    started = time.perf_counter()
+    try:
+        body = client.health()
+    except BackofficeUnavailable as exc:
+        return BackofficeCheck(shown, False, None, str(exc), Verdict.NOT_READY, f"no answer ({exc})",
+                               "check the network, then the [backoffice] url of the kiosk config")
+    except BackofficeRefused as exc:
+        return BackofficeCheck(shown, True, _ms_since(started), exc.detail, Verdict.NOT_READY,
+                               f"answered {exc.status} {exc.title}", "tell the county back-office team")
+    except BackofficeError as exc:
+        return BackofficeCheck(shown, True, _ms_since(started), str(exc), Verdict.NOT_READY,
+                               "answered, but not as the back office does",
+                               f"check that {shown} is the county back office")
+    finally:
+        client.close()
+    return _judge_health(shown, body, _ms_since(started))
+
+
+def _judge_health(url: str, body: Any, latency_ms: float) -> BackofficeCheck:
+    detail = f"database {body.get('database', '?')}" if isinstance(body, dict) else ""
+    if latency_ms > BACKOFFICE_SLOW_MS:
+        return BackofficeCheck(url, True, latency_ms, detail, Verdict.DEGRADED,
+                               f"slow answer ({latency_ms:.0f} ms)", "check the network link's quality")
+    return BackofficeCheck(url, True, latency_ms, detail, Verdict.READY, f"answered in {latency_ms:.0f} ms", "")
+
+
+def _ms_since(started: float) -> float:
+    return round((time.perf_counter() - started) * 1000, 1)
+
+
+def _without_credentials(url: str) -> str:
+    """A URL with user:password@ must not end up on a technician's screen or in a ticket."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    netloc = f"{host}:{parts.port}" if parts.port else host
+    return urlunsplit(parts._replace(netloc=netloc)) if parts.username or parts.password else url
+
+
+# --- the machine -------------------------------------------------------------------------
+def check_system(var_dir: Path) -> SystemCheck:
+    free, total = _disk(var_dir)
+    mem_total, mem_available = _meminfo()
+    system_uptime = _system_uptime()
+    problems = []  # (reason, action)
+    if free is not None and free < DISK_LOW_BYTES:
+        problems.append((f"disk nearly full under {var_dir}", "remove old logs and tour output there"))
+    if mem_available is not None and mem_available < MEMORY_LOW_BYTES:
+        problems.append(("little memory available", "restart the kiosk application between citizens"))
+    return SystemCheck(
+        var_dir=str(var_dir), disk_free_bytes=free, disk_total_bytes=total,
+        process_rss_bytes=_kib_field("/proc/self/status", "VmRSS"),
+        memory_total_bytes=mem_total, memory_available_bytes=mem_available,
+        system_uptime_s=system_uptime, process_uptime_s=_process_uptime(system_uptime),
+        verdict=Verdict.DEGRADED if problems else Verdict.READY,
+        reason="; ".join(r for r, _ in problems) or "disk and memory sufficient",
+        action="; ".join(a for _, a in problems),
+    )
+
+
+def _disk(var_dir: Path) -> tuple[int | None, int | None]:
+    path = Path(var_dir)
+    while not path.exists() and path != path.parent:  # var/ is made on the first run
+        path = path.parent
+    try:
+        usage = shutil.disk_usage(path)
+    except OSError:
+        return None, None
+    return usage.free, usage.total
+
+
+def _meminfo() -> tuple[int | None, int | None]:
+    return _kib_field("/proc/meminfo", "MemTotal"), _kib_field("/proc/meminfo", "MemAvailable")
+
+
+def _kib_field(path: str, key: str) -> int | None:
+    """A "Key:  1234 kB" line of a /proc file, in bytes; None off Linux."""
+    try:
+        with open(path, encoding="ascii") as lines:
+            for line in lines:
+                name, _, value = line.partition(":")
+                if name == key:
+                    return int(value.split()[0]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return None
+
+
+def _system_uptime() -> float | None:
+    try:
+        return float(Path("/proc/uptime").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def _process_uptime(system_uptime: float | None) -> float | None:
+    """Field 22 of /proc/self/stat is the start time in clock ticks after boot; the command
+    name before it may hold spaces, so fields are counted after its closing parenthesis."""
+    if system_uptime is None:
+        return None
+    try:
+        fields = Path("/proc/self/stat").read_text().rpartition(")")[2].split()
+        started = int(fields[19]) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return None
+    return round(system_uptime - started, 1)

@@ -1,0 +1,139 @@
+"""`kiosk-diag report` and kiosk.readiness against the demo hardware profile's own devices
+(simulated reader, scanner and document camera, the ESC/POS emulator on loopback as the
+receipt printer, the espeak-ng speech worker) and a real back office on loopback."""
+import json
+import re
+from dataclasses import replace
+
+import pytest
+
+from kiosk.config import load_config
+from kiosk.diag.__main__ import main
+from kiosk.diag.report import EXIT_DEGRADED, EXIT_NOT_READY, EXIT_READY, exit_code, render_text
+from kiosk.embedded_backoffice import free_port
+from kiosk.hardware import build_devices
+from kiosk.readiness import DEVICES, Verdict, build_report
+
+CASE_NUMBER = re.compile(r"469023-\d{4}")  # seeded 469023-0001, issued 469023-2026-000200
+ID_NUMBER = re.compile(r"\d{17}[\dXx]")
+NO_CARD_PLAYER = ["aplay", "-q", "-D", "hw:CARD=KioskNoSuchCard"]  # as a kiosk without a sound card
+
+
+@pytest.fixture
+def var_dir(monkeypatch, tmp_path):
+    """`kiosk-diag report` builds the devices itself: give them a var folder of their own."""
+    monkeypatch.setenv("KIOSK__KIOSK__VAR_DIR", str(tmp_path))
+    return tmp_path
+
+
+def demo_config(var_dir, backoffice_url):
+    return load_config(overrides={"kiosk.hardware_profile": "demo", "kiosk.var_dir": str(var_dir),
+                                  "backoffice.url": backoffice_url}, environ={})
+
+
+@pytest.fixture
+def demo_devices(tmp_path, backoffice):
+    """The devices `make run` builds, opened, for faults set on the emulators directly."""
+    config = demo_config(tmp_path, backoffice.url)
+    devices = build_devices(config)
+    devices.open()
+    yield config, devices
+    devices.close()
+
+
+def device(report, name):
+    return next(check for check in report.devices if check.device == name)
+
+
+def assert_no_personal_data(text, demo_people):
+    for person in demo_people.values():
+        for field in ("name", "document_number", "address", "birth_date"):
+            assert person[field] not in text, field
+    assert not ID_NUMBER.search(text) and not CASE_NUMBER.search(text)
+
+
+def test_every_device_ready_is_exit_0_and_every_device_is_listed(var_dir, backoffice, monkeypatch, capsys):
+    monkeypatch.setenv("KIOSK__BACKOFFICE__URL", backoffice.url)
+    code = main(["report", "--profile", "demo"])
+    out = capsys.readouterr().out
+    assert code == EXIT_READY, out
+    lines = out.splitlines()
+    assert lines[0] == "Kiosk readiness: READY"
+    for label in [role.label for role in DEVICES.values()] + ["Back office", "Machine"]:
+        assert [line for line in lines if re.match(rf"READY\s+{re.escape(label)}\s\s", line)], label
+    assert not any(line.startswith(("DEGRADED", "NOT READY")) for line in lines)
+
+
+def test_receipt_printer_out_of_paper_is_not_ready_and_paper_low_degraded(demo_devices):
+    config, devices = demo_devices
+    emulator = devices.printer_emulator
+    emulator.paper_out = True
+    report = build_report(devices, config)
+    printer = device(report, "receipt_printer")
+    assert printer.verdict is Verdict.NOT_READY and printer.media == "out"
+    assert "paper out" in printer.reason and "load a new paper roll" in printer.action
+    assert report.verdict is Verdict.NOT_READY and exit_code(report) == EXIT_NOT_READY
+    assert [c.device for c in report.devices if c.verdict is not Verdict.READY] == ["receipt_printer"]
+    assert re.search(r"^NOT READY\s+Receipt printer\s.*paper out.*load a new paper roll",
+                     render_text(report), re.MULTILINE)
+
+    emulator.load_paper()
+    emulator.near_end = True
+    report = build_report(devices, config)
+    printer = device(report, "receipt_printer")
+    assert printer.verdict is Verdict.DEGRADED and "paper low" in printer.reason and printer.action
+    assert report.verdict is Verdict.DEGRADED and exit_code(report) == EXIT_DEGRADED
+
+
+def test_speech_without_audio_output_is_degraded(tmp_path, backoffice):
+    config = demo_config(tmp_path, backoffice.url)
+    sections = config.profile.sections
+    sections = dict(sections, speech=dict(sections["speech"], player=NO_CARD_PLAYER))
+    config = replace(config, profile=replace(config.profile, sections=sections))
+    devices = build_devices(config)
+    devices.open()
+    try:
+        assert devices.speech.wait_for(devices.speech.speak("请将身份证放在读卡区")).outcome == "play_error"
+        report = build_report(devices, config)
+    finally:
+        devices.close()
+    speech = device(report, "speech")
+    assert speech.verdict is Verdict.DEGRADED and speech.state == "no_device"
+    assert "audio output" in speech.reason and "speakers" in speech.action
+    assert report.verdict is Verdict.DEGRADED and exit_code(report) == EXIT_DEGRADED
+
+
+def test_back_office_unreachable_is_not_ready_with_the_reason(var_dir, monkeypatch, capsys):
+    closed = f"http://127.0.0.1:{free_port()}"  # bound once and released: nothing listens
+    monkeypatch.setenv("KIOSK__BACKOFFICE__URL", closed)
+    code = main(["report", "--profile", "demo", "--json"])
+    report = json.loads(capsys.readouterr().out)
+    assert code == EXIT_NOT_READY and report["verdict"] == "not_ready"
+    backoffice = report["backoffice"]
+    assert backoffice["url"] == closed and not backoffice["reachable"] and backoffice["latency_ms"] is None
+    assert backoffice["verdict"] == "not_ready" and backoffice["reason"].startswith("no answer")
+    assert "network" in backoffice["action"]
+    assert {d["device"]: d["verdict"] for d in report["devices"]} == dict.fromkeys(DEVICES, "ready")
+
+
+def test_json_with_self_tests_parses_and_holds_no_personal_data(var_dir, backoffice, demo_people,
+                                                                monkeypatch, capsys):
+    monkeypatch.setenv("KIOSK__BACKOFFICE__URL", backoffice.url)
+    code = main(["report", "--profile", "demo", "--json", "--self-test"])
+    out = capsys.readouterr().out
+    report = json.loads(out)
+    assert code == EXIT_READY, out
+    assert [d["device"] for d in report["devices"]] == list(DEVICES)
+    assert all(d["self_test"]["passed"] for d in report["devices"]), out
+    assert report["backoffice"]["reachable"] and report["backoffice"]["latency_ms"] is not None
+    assert report["terminal_id"] == "CM-KIOSK-0001" and report["profile_model"].startswith("Demo kiosk")
+    assert report["app_version"] and report["system"]["disk_free_bytes"] > 0
+    assert_no_personal_data(out, demo_people)
+
+
+def test_a_card_in_the_reader_leaves_no_trace_in_the_report(demo_devices, demo_people):
+    config, devices = demo_devices
+    devices.idcard_sim.insert("wang")
+    report = build_report(devices, config, self_test=True)
+    assert device(report, "idcard").verdict is Verdict.READY
+    assert_no_personal_data(json.dumps(report.to_dict(), ensure_ascii=False) + render_text(report), demo_people)
