@@ -7,11 +7,12 @@ PY     := $(VENV)/bin/python
 STAMPS := var/stamps
 PO     := $(wildcard assets/locale/*/LC_MESSAGES/kiosk.po)
 MO     := $(PO:.po=.mo)
+IME    := assets/ime/pinyin.tsv.gz
 
 .PHONY: all setup run test bench clean
 all: setup
 
-setup: $(STAMPS)/debian $(VENV)/.installed $(MO)
+setup: $(STAMPS)/debian $(VENV)/.installed $(MO) $(IME)
 
 $(STAMPS)/debian: scripts/debian-packages.txt scripts/ensure-debian-packages.sh
 	scripts/ensure-debian-packages.sh scripts/debian-packages.txt
@@ -27,6 +28,11 @@ $(VENV)/.installed: pyproject.toml
 assets/locale/%/LC_MESSAGES/kiosk.mo: assets/locale/%/LC_MESSAGES/kiosk.po $(VENV)/.installed
 	$(VENV)/bin/pybabel compile --use-fuzzy -i $< -o $@ >/dev/null
 
+# The pinyin input method's dictionary is built from jieba's and pypinyin's data (and the
+# catalogue's phrases), never kept in git.
+$(IME): scripts/build_pinyin_dictionary.py assets/seed/catalogue.json $(VENV)/.installed
+	$(PY) scripts/build_pinyin_dictionary.py $@ >/dev/null
+
 run: setup
 	$(VENV)/bin/kiosk-run
 
@@ -38,4 +44,4 @@ bench: setup
 	$(PY) -m benchmarks
 
 clean:
-	rm -rf var $(VENV) $(MO)
+	rm -rf var $(VENV) $(MO) $(IME)

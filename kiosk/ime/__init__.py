@@ -1,0 +1,1 @@
+"""On-screen input methods (Kivy has none for Chinese): engines without widgets."""
