@@ -112,10 +112,13 @@ class AccessibilityChecker:
             if ratio + 0.005 < need:
                 found.append(("contrast", _name(label), f"{ratio:.2f}:1 ({_hex(label.color)} on {_hex(background)})",
                               f">= {need}:1"))
+        off = _off_the_glass(label)
+        if off:
+            found.append(("off the glass", _name(label), off, "inside the window"))
         overflow = _overflow(label, clip)
         if overflow:
             found.append(("text cut", _name(label), overflow, "all of the text shown"))
-        stray = _other_language(label.text, language)
+        stray = "" if getattr(label, "user_text", False) else _other_language(label.text, language)
         if stray:
             found.append(("untranslated", _name(label), stray, f"text in {language}"))
         return found
@@ -143,6 +146,14 @@ def _name(widget) -> str:
     text = text if isinstance(text, str) else ""
     short = text.replace("\n", " ")[:24]
     return f"{type(widget).__name__} «{short}»" if short else type(widget).__name__
+
+
+def _off_the_glass(widget) -> str:
+    """A page taller than the window is pushed out of it (at the top, in Kivy)."""
+    x, y = widget.to_window(widget.x, widget.y)
+    if y + widget.height > Window.height + 2 or y < -2:
+        return f"y {y:.0f} to {y + widget.height:.0f} in a {Window.height} px window"
+    return ""
 
 
 def _overflow(label: Label, clip) -> str:

@@ -14,7 +14,7 @@ from .uidriver import UiDriver
 
 # What a citizen types on each keypad kind (valid for the demo catalogue's form schemas).
 ANSWERS = {"phone": "13907561234", "date": "20261120", "id": "11010519491231002X", "digits": "2",
-           "alnum": "91110000600037341L", "text": "TEST"}
+           "alnum": "91110000600037341L", "text": "CHENGMAI"}  # text: pinyin, then the first candidate
 
 
 class Citizen:
@@ -78,6 +78,8 @@ class Citizen:
             else:
                 for key in ANSWERS[kind]:
                     self.ui.tap(screen.keypad.keys[key])
+                if getattr(screen.keypad, "candidate_buttons", None):
+                    self.ui.tap(screen.keypad.candidate_buttons[0])
             if shots and kind not in shot_kinds:
                 shot_kinds.add(kind)
                 self.seen(f"apply-field-{kind}")

@@ -11,8 +11,9 @@ from kiosk.journeys.apply import field_kind, valid_answer
 
 from .catalogue_page import JourneyPage
 from .keypad import Keypad
+from .pinyin_keyboard import PinyinKeyboard
 
-KEYPADS = {"digits": "digits", "phone": "digits", "date": "digits", "id": "id", "alnum": "alnum", "text": "alnum"}
+KEYPADS = {"digits": "digits", "phone": "digits", "date": "digits", "id": "id", "alnum": "alnum"}
 LIMITS = {"phone": 11, "date": 8, "id": 18, "alnum": 18, "digits": 9, "text": 30}
 HINTS = {
     "phone": N_("An 11-digit mobile number."),
@@ -22,7 +23,7 @@ HINTS = {
     "choice": N_("Tap one answer."),
     "choices": N_("Tap every answer that applies, then Next."),
     "alnum": N_("Type the letters and digits."),
-    "text": N_("Type in Latin letters or pinyin."),
+    "text": N_("Type the pinyin and choose the words on the bar, or switch to Latin letters."),
 }
 
 
@@ -86,16 +87,27 @@ class ApplyFieldScreen(JourneyPage):
         else:
             self.display = Factory.KioskLabel(font_size=f"{self.style.title_sp}sp", halign="center",
                                               color=theme.PRIMARY)
+            self.display.user_text = True  # what the citizen typed, in whatever language
             self.ids.body.add_widget(self.display)
-            self.keypad = Keypad(KEYPADS[kind], translate=self._, on_change=self._typed, max_length=LIMITS[kind])
             if "draft" in state:
-                self.keypad.value = state["draft"]
+                start = state["draft"]
             elif saved:
                 shown = str(saved)[:10].replace("-", "") if kind == "date" else str(saved)
-                self.keypad.value = shown if kind not in ("digits", "date") or shown.isdigit() else ""
+                start = shown if kind not in ("digits", "date") or shown.isdigit() else ""
+            else:
+                start = ""
+            if kind == "text":  # names and addresses: pinyin to Chinese, or Latin letters
+                self.keypad = PinyinKeyboard(translate=self._, on_change=self._typed, max_length=LIMITS[kind])
+            else:
+                self.keypad = Keypad(KEYPADS[kind], translate=self._, on_change=self._typed,
+                                     max_length=LIMITS[kind])
             self.ids.fixed.add_widget(self.keypad)
             self.button(self._(N_("Next")), lambda: flow.answer(self.value()), key="next")
-            self._typed(self.keypad.value)
+            if isinstance(self.keypad, PinyinKeyboard):
+                self.keypad.set_text(start)
+            else:
+                self.keypad.value = start
+                self._typed(start)
         if not field.get("required") and kind != "choice":
             self.button(self._(N_("Skip this question")), lambda: flow.answer(""), key="skip", secondary=True)
 
@@ -110,6 +122,8 @@ class ApplyFieldScreen(JourneyPage):
 
     def value(self):
         field = self.flow.current_field()
+        if isinstance(self.keypad, PinyinKeyboard):
+            return self.keypad.finish()  # letters left unconverted go in as typed
         raw = self.keypad.value if self.keypad is not None else ""
         kind = field_kind(field) if field else ""
         if kind == "date":

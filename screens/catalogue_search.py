@@ -1,5 +1,5 @@
-"""Search the catalogue on an on-screen keyboard: pinyin initials ("spjy" for 食品经营),
-full pinyin or English words."""
+"""Search the catalogue on the pinyin keyboard: Chinese chosen from the candidate bar, or
+the letters themselves (pinyin initials "spjy" for 食品经营, full pinyin, English)."""
 from __future__ import annotations
 
 from kivy.factory import Factory
@@ -8,17 +8,17 @@ from kiosk import theme
 from kiosk.domain.cases import N_
 
 from .catalogue_page import JourneyPage
-from .keypad import Keypad
+from .pinyin_keyboard import PinyinKeyboard
 
 
 class CatalogueSearchScreen(JourneyPage):
     screen_name = "catalogue_search"
     journey_name = "catalogue"
-    spoken_prompt = N_("Type the first letters of the pinyin, then tap Search.")
+    spoken_prompt = N_("Type the pinyin, then choose the words, or tap Search.")
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
-        self.keypad: Keypad | None = None
+        self.keypad: PinyinKeyboard | None = None
         self.display = None
 
     def refresh(self) -> None:
@@ -27,15 +27,16 @@ class CatalogueSearchScreen(JourneyPage):
         if not self.session.active or state is None:
             return
         self.ids.heading.text = self._(N_("Search"))
-        self.ids.hint.text = self._(N_("Type the first letters of the pinyin, then tap Search. "
-                                       "For example SPJY finds 食品经营 (food business)."))
+        self.ids.hint.text = self._(N_("Type the pinyin and choose the words on the bar, or tap Search with "
+                                       "the letters: SPJY finds 食品经营 (food business)."))
         self.display = Factory.KioskLabel(font_size=f"{self.style.title_sp}sp", halign="center", color=theme.PRIMARY)
+        self.display.user_text = True  # what the citizen typed, in whatever language
         self.ids.body.add_widget(self.display)
-        self.keypad = Keypad("letters", translate=self._, on_change=self._typed, max_length=20)
-        self.keypad.value = state.get("draft_query", "").upper()
+        draft = state.get("draft_query", "")  # kept across a language switch
+        self.keypad = PinyinKeyboard(translate=self._, on_change=self._typed, max_length=20)
         self.ids.fixed.add_widget(self.keypad)
         self.button(self._(N_("Search")), self.search, key="search")
-        self._typed(self.keypad.value)
+        self.keypad.set_text(draft)
 
     def _typed(self, value: str) -> None:
         state = self.session.data.get("catalogue")
@@ -47,7 +48,7 @@ class CatalogueSearchScreen(JourneyPage):
             self.buttons["search"].disabled = not value
 
     def search(self) -> None:
-        if self.keypad is not None and self.keypad.value:
+        if self.keypad is not None and self.keypad.finish():
             self.flow.search(self.keypad.value)
 
     def go_back(self) -> None:

@@ -118,3 +118,63 @@ def test_bundles_are_listed(kiosk_app, ui):
     assert "出生医学证明首次签发" in shown
     # one member (the vaccination certificate) needs a visit: the bundle says so, no Apply here
     assert "这些事项不能在自助终端一并提交。" in shown and "apply" not in app.manager.get_screen("guide").buttons
+
+
+def test_search_with_chinese_chosen_on_the_pinyin_keyboard(kiosk_app, ui):
+    app = kiosk_app
+    open_catalogue(app, ui)
+    ui.tap_button("catalogue", "search")
+    ui.wait_for_screen("catalogue_search")
+    screen = app.manager.get_screen("catalogue_search")
+    keyboard = screen.keypad
+    for ch in "SHIPINJINGYING":
+        ui.tap(keyboard.keys[ch])
+    bar = [b.text for b in keyboard.candidate_buttons]
+    assert bar[0] == "食品经营", bar  # the whole input, ranked first
+    ui.tap(keyboard.keys["\x08"])  # Delete takes the last letter back
+    assert screen.display.text == "shipinjingyin"
+    ui.tap(keyboard.keys["G"])
+    ui.tap(next(b for b in keyboard.candidate_buttons if b.text == "食品"))  # part by part
+    assert screen.display.text == "食品jingying"
+    ui.tap(next(b for b in keyboard.candidate_buttons if b.text == "经营"))
+    assert screen.display.text == "食品经营" and keyboard.value == "食品经营"
+    ui.tap(screen.buttons["search"])
+    ui.wait_for_screen("catalogue_items")
+    items = app.manager.get_screen("catalogue_items")
+    assert "469023-XK-SCJG-0031" in items.buttons  # 食品经营许可证核发, found by its Chinese name
+
+
+def test_latin_letters_on_the_pinyin_keyboard(kiosk_app, ui):
+    app = kiosk_app
+    open_catalogue(app, ui)
+    ui.tap_button("catalogue", "search")
+    ui.wait_for_screen("catalogue_search")
+    screen = app.manager.get_screen("catalogue_search")
+    keyboard = screen.keypad
+    ui.tap(keyboard.keys["\x0e"])  # to Latin letters
+    for ch in "FOOD":
+        ui.tap(keyboard.keys[ch])
+    assert keyboard.candidate_buttons == [] and screen.display.text == "FOOD"
+    ui.tap(screen.buttons["search"])
+    ui.wait_for_screen("catalogue_items")
+    assert "469023-XK-SCJG-0031" in app.manager.get_screen("catalogue_items").buttons  # English names searched
+
+
+def test_switching_language_and_mode_while_typing_keeps_the_pinyin(kiosk_app, ui):
+    app = kiosk_app
+    open_catalogue(app, ui)
+    ui.tap_button("catalogue", "search")
+    ui.wait_for_screen("catalogue_search")
+    screen = app.manager.get_screen("catalogue_search")
+    for ch in "SPJY":
+        ui.tap(screen.keypad.keys[ch])
+    ui.tap(app.top_bar.ids.language_toggle)
+    ui.tap(app.top_bar.ids.elder_toggle)
+    ui.pump(4)
+    screen = app.manager.current_screen  # rebuilt in English, in elder sizes
+    assert screen.name == "catalogue_search" and screen.display.text == "spjy"
+    assert screen.keypad.candidate_buttons[0].text == "食品经营"  # still being composed
+    assert screen.keypad.keys["A"].height >= 150
+    ui.tap(screen.buttons["search"])
+    ui.wait_for_screen("catalogue_items")
+    assert "469023-XK-SCJG-0031" in app.manager.get_screen("catalogue_items").buttons
