@@ -7,6 +7,7 @@ Device events arrive on device threads and are handed to the main thread with
 from __future__ import annotations
 
 import logging
+import threading
 
 from kivy.app import App
 from kivy.clock import Clock
@@ -33,6 +34,7 @@ from .demo import DemoSimulator
 from .fonts import find_cjk_font
 from .hardware import Devices, build_devices
 from .i18n import Translator
+from .ime.pinyin import DictionaryMissing, default_engine
 from .session import Session
 from .style import Style
 from .tr import KivyTranslations
@@ -159,7 +161,17 @@ class KioskApp(App):
             self.controller.in_background(self.demo.prepare_codes, lambda _codes: None, back_to="attract")
         log.info("kiosk started", extra={"terminal": self.kiosk_config.terminal_id,
                                          "profile": self.kiosk_config.profile.model})
-        _after_next_frame(gc_policy.settle_after_start)
+        threading.Thread(target=self._warm_up, name="kiosk-warm-up", daemon=True).start()
+
+    def _warm_up(self) -> None:
+        """Off the UI thread: the input method's dictionary (95,000 words; half a second
+        to read, which the first typed letter would otherwise wait for). Then what the
+        kiosk keeps for good, that dictionary included, is frozen out of collections."""
+        try:
+            default_engine().preload()
+        except DictionaryMissing:
+            log.warning("pinyin dictionary missing: the keyboard types Latin letters only")
+        Clock.schedule_once(lambda _dt: _after_next_frame(gc_policy.settle_after_start))
 
     def on_stop(self):
         self.devices.close()

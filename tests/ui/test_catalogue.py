@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from kiosk.domain.workdays import CalendarUnknown, add_working_days
+from kiosk.style import ELDER
 from kiosk.journeys.catalogue import today_cst
 
 pytestmark = pytest.mark.ui
@@ -174,7 +175,7 @@ def test_switching_language_and_mode_while_typing_keeps_the_pinyin(kiosk_app, ui
     screen = app.manager.current_screen  # rebuilt in English, in elder sizes
     assert screen.name == "catalogue_search" and screen.display.text == "spjy"
     assert screen.keypad.candidate_buttons[0].text == "食品经营"  # still being composed
-    assert screen.keypad.keys["A"].height >= 150
+    assert screen.keypad.keys["A"].font_size == ELDER["button_sp"] and screen.keypad.keys["A"].height >= 60
     ui.tap(screen.buttons["search"])
     ui.wait_for_screen("catalogue_items")
     assert "469023-XK-SCJG-0031" in app.manager.get_screen("catalogue_items").buttons
