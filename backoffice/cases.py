@@ -35,6 +35,7 @@ from .models import Bundle, Case, CaseCounter, CaseEvent, CaseMaterial, CasePart
 
 CST = dt.timezone(dt.timedelta(hours=8), "CST")
 FRONT_DESK = ("FRONT", "澄迈县政务服务中心综合受理窗口")
+FRONT_DESK_EN = "Chengmai County Government Affairs Service Center, general intake window"
 DEFERRED_SUPPLY_DAYS = 10  # working days to supply a 容缺 material
 CORRECTION_DAYS = 5  # default working days to answer a correction notice
 MAX_MATERIAL_BYTES = 5 * 1024 * 1024
@@ -83,6 +84,19 @@ class Context:
 
 def to_cst(utc_naive: dt.datetime) -> dt.datetime:
     return utc_naive.replace(tzinfo=dt.timezone.utc).astimezone(CST)
+
+
+@dataclass(frozen=True)
+class Note:
+    """A timeline note: Chinese, the county's working language, and English when known
+    (the kiosk shows the Chinese on English screens when `en` is empty)."""
+
+    zh: str = ""
+    en: str = ""
+
+    def or_else(self, zh: str, en: str) -> "Note":
+        """The staff's own note if they wrote one, else the back office's words."""
+        return self if self.zh else Note(zh, en)
 
 
 # --- submission ------------------------------------------------------------------------------
@@ -163,11 +177,20 @@ def check_submission(session: Session, ctx: Context, payload: dict, caller: Call
     case.parts = [CasePart(item_code=item.code, item_name=item.name, department_code=item.department_code)
                   for item in items] if bundle else []
     _recompute_deadline(case, ctx.calendar)
-    note = "自助终端收件" if caller.kind == "terminal" else "窗口收件"
-    if deferred_codes:
-        note += "，容缺：" + "、".join(m.name for m in materials if m.deferred)
-    _add_event(case, "submit", case.status, note, caller)
+    _add_event(case, "submit", case.status, _submission_note(caller, items, [m for m in materials if m.deferred]),
+               caller)
     return CheckedSubmission(case, len(materials), len(deferred_codes))
+
+
+def _submission_note(caller: Caller, items: list[Item], deferred: list[CaseMaterial]) -> Note:
+    at_kiosk = caller.kind == "terminal"
+    zh = "自助终端收件" if at_kiosk else "窗口收件"
+    en = "Received at a self-service kiosk" if at_kiosk else "Received at the window"
+    if deferred:
+        english = {spec.name: spec.name_en for item in items for spec in item.materials}
+        zh += "，容缺：" + "、".join(m.name for m in deferred)
+        en += "; to be supplied later: " + ", ".join(english.get(m.name) or m.name for m in deferred)
+    return Note(zh, en)
 
 
 def record_submission(session: Session, ctx: Context, checked: CheckedSubmission, caller: Caller) -> Case:
@@ -346,7 +369,7 @@ def apply_action(session: Session, ctx: Context, case: Case, action: Action, par
     except IllegalTransition as exc:
         raise Conflict(str(exc)) from None
     today = ctx.today()
-    note = str(params.get("note", "")).strip()
+    note = Note(str(params.get("note", "")).strip(), str(params.get("note_en", "")).strip())
     handler = _HANDLERS.get(action)
     if handler is not None:
         new_status, note = handler(session, ctx, case, params, caller, new_status, note, today)
@@ -378,21 +401,30 @@ def _check_role(case: Case, action: Action, params: dict, caller: Caller) -> Non
 
 
 def _on_refuse(session, ctx, case, params, caller, new_status, note, today):
-    if not note:
+    if not note.zh:
         raise Invalid("a refusal needs the reason in 'note'")
     return new_status, note
 
 
 def _on_request_correction(session, ctx, case, params, caller, new_status, note, today):
-    deficiencies = [{"material": str(d.get("material", "")), "problem": str(d.get("problem", ""))}
-                    for d in params.get("deficiencies") or [] if d.get("problem")]
+    deficiencies = [_deficiency(d) for d in params.get("deficiencies") or [] if d.get("problem")]
     if not deficiencies:
         raise Invalid("list every deficiency at once in 'deficiencies'")
     due = _add_days_or_none(ctx.calendar, today, int(params.get("due_days", CORRECTION_DAYS)))
     case.correction = {"deficiencies": deficiencies, "due": due.isoformat() if due else None,
                        "issued_at": to_cst(utcnow()).isoformat()}
     summary = "；".join(f"{d['material']}：{d['problem']}" if d["material"] else d["problem"] for d in deficiencies)
-    return new_status, note or f"需补正：{summary}"
+    summary_en = "; ".join(f"{d['material_en']}: {d['problem_en']}" if d["material_en"] else d["problem_en"]
+                           for d in deficiencies)
+    return new_status, note.or_else(f"需补正：{summary}", f"Correction required: {summary_en}")
+
+
+def _deficiency(given: dict) -> dict:
+    """What is wrong, as the clerk wrote it; the English falls back to the Chinese."""
+    material, problem = str(given.get("material", "")), str(given.get("problem", ""))
+    return {"material": material, "problem": problem,
+            "material_en": str(given.get("material_en") or material),
+            "problem_en": str(given.get("problem_en") or problem)}
 
 
 def _on_supplement(session, ctx, case, params, caller, new_status, note, today):
@@ -415,7 +447,7 @@ def _on_supplement(session, ctx, case, params, caller, new_status, note, today):
         case.deferred_due = None
     if CaseStatus(case.status) == CaseStatus.CORRECTION_REQUIRED:
         case.correction = None
-    return new_status, note or "补交材料"
+    return new_status, note.or_else("补交材料", "Materials supplied")
 
 
 def _on_route(session, ctx, case, params, caller, new_status, note, today):
@@ -424,10 +456,12 @@ def _on_route(session, ctx, case, params, caller, new_status, note, today):
             if part.status == "pending":
                 part.status = "in_review"
         codes = dict.fromkeys(p.department_code for p in case.parts)  # each department once, in order
-        names = "、".join(d.name for d in (session.get(Department, c) for c in codes) if d)
+        departments = [d for d in (session.get(Department, c) for c in codes) if d]
+        names = "、".join(d.name for d in departments)
         case.department_code = "PARALLEL"
         case.department_name = names[:100]
-        return new_status, note or f"并联审批：{names}"
+        return new_status, note.or_else(f"并联审批：{names}",
+                                        "Parallel review: " + "; ".join(d.name_en for d in departments))
     code = str(params.get("department_code", "")) or (
         session.get(Item, case.item_code).department_code if case.item_code else "")
     department = session.get(Department, code)
@@ -435,13 +469,14 @@ def _on_route(session, ctx, case, params, caller, new_status, note, today):
         raise Invalid(f"unknown department {code!r}")
     case.department_code = department.code
     case.department_name = department.name
-    return new_status, note or f"转{department.name}审查"
+    return new_status, note.or_else(f"转{department.name}审查", f"Sent to {department.name_en} for review")
 
 
 def _on_decide(session, ctx, case, params, caller, new_status, note, today, approved: bool):
+    verdict_zh, verdict_en = ("准予", "approved") if approved else ("不予", "denied")
     if not case.parts:
         case.decision = "approved" if approved else "denied"
-        return new_status, note or ("准予" if approved else "不予")
+        return new_status, note.or_else(verdict_zh, verdict_en.capitalize())
     part = next((p for p in case.parts if p.item_code == params.get("part")), None)
     if part is None:
         raise Invalid("name the bundle part (item code) being decided in 'part'")
@@ -449,14 +484,16 @@ def _on_decide(session, ctx, case, params, caller, new_status, note, today, appr
         raise Conflict(f"part {part.item_code} is {part.status}")
     part.status = "approved" if approved else "denied"
     part.decided_at = utcnow()
-    part.note = note
+    part.note = note.zh
     open_parts = [p for p in case.parts if p.status == "in_review"]
-    label = f"{part.item_name}：{'准予' if approved else '不予'}"
+    item = session.get(Item, part.item_code)
+    label = note.or_else(f"{part.item_name}：{verdict_zh}",
+                         f"{item.name_en if item else part.item_name}: {verdict_en}")
     if open_parts:
-        return CaseStatus.IN_REVIEW, note or label  # the bundle waits for the other departments
+        return CaseStatus.IN_REVIEW, label  # the bundle waits for the other departments
     outcomes = {p.status for p in case.parts}
     case.decision = "approved" if outcomes == {"approved"} else "denied" if outcomes == {"denied"} else "partial"
-    return new_status, note or label
+    return new_status, label
 
 
 def _on_complete(session, ctx, case, params, caller, new_status, note, today):
@@ -464,12 +501,22 @@ def _on_complete(session, ctx, case, params, caller, new_status, note, today):
     case.overdue = bool(case.promised_date and today > case.promised_date)
     issued = issue_licences_for(session, ctx, case)
     if issued:
-        note = note or "办结，电子证照已生成：" + "、".join(l.name for l in issued)
-    return new_status, note or "办结"
+        english = _licence_names_en(session, case)
+        return new_status, note.or_else("办结，电子证照已生成：" + "、".join(l.name for l in issued),
+                                        "Completed; e-licences issued: "
+                                        + ", ".join(english.get(l.type_code) or l.name for l in issued))
+    return new_status, note.or_else("办结", "Completed")
+
+
+def _licence_names_en(session: Session, case: Case) -> dict[str, str]:
+    """The English names of the e-licences this case's items issue, by licence type code."""
+    codes = [p.item_code for p in case.parts] or [case.item_code]
+    results = [(item.result or {}) for item in (session.get(Item, code) for code in codes) if item]
+    return {r.get("licence_type_code", ""): r.get("name_en", "") for r in results}
 
 
 def _on_terminate(session, ctx, case, params, caller, new_status, note, today):
-    if not note:
+    if not note.zh:
         raise Invalid("a termination needs the reason in 'note'")
     return new_status, note
 
@@ -523,9 +570,9 @@ def light_of(case: Case, calendar: WorkCalendar, today: dt.date) -> str | None:
         return None
 
 
-def _add_event(case: Case, action: str, status: str, note: str, caller: Caller) -> None:
-    case.events.append(CaseEvent(at=utcnow(), action=action, status=status,
-                                 department=case.department_name, note=note, actor=caller.actor))
+def _add_event(case: Case, action: str, status: str, note: Note, caller: Caller) -> None:
+    case.events.append(CaseEvent(at=utcnow(), action=action, status=status, department=case.department_name,
+                                 note=note.zh, note_en=note.en, actor=caller.actor))
 
 
 def _is_number(text: str) -> bool:

@@ -198,6 +198,7 @@ class CaseEvent(Base):
     status: Mapped[str] = mapped_column(String(32))
     department: Mapped[str] = mapped_column(String(100))
     note: Mapped[str] = mapped_column(Text, default="")
+    note_en: Mapped[str] = mapped_column(Text, default="", server_default="")  # "" when only Chinese was written
     actor: Mapped[str] = mapped_column(String(64), default="")
     case: Mapped[Case] = relationship(back_populates="events")
 

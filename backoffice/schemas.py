@@ -1,4 +1,6 @@
-"""Wire formats. Times are ISO 8601 in China Standard Time (+08:00)."""
+"""Wire formats. Times are ISO 8601 in China Standard Time (+08:00). Names are Chinese;
+each `*_en` beside one is its English name, "" when there is none (the kiosk then shows
+the Chinese)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -18,15 +20,19 @@ class TimelineEntryOut(BaseModel):
     at: dt.datetime
     status: CaseStatus
     department: str
+    department_en: str = ""
     note: str
+    note_en: str = ""  # "" when staff wrote the note in Chinese only
 
 
 class CaseSummaryOut(BaseModel):
     number: str
     item_code: str
-    item_name: str
+    item_name: str  # the item's, or a "一件事" bundle's
+    item_name_en: str = ""
     status: CaseStatus
     department: str
+    department_en: str = ""
     received_at: dt.datetime
     promised_date: dt.date | None
 

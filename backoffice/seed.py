@@ -96,14 +96,16 @@ def _seed_case(session: Session, ctx: Context, spec: dict, person: dict, today: 
     case = submit(session, ctx, payload, caller)
     for step in spec["timeline"][1:]:
         action = STATUS_ACTIONS[step["status"]]
-        params = {"note": step.get("note", ""), "deficiencies": step.get("deficiencies")}
+        params = {"note": step.get("note", ""), "note_en": step.get("note_en", ""),
+                  "deficiencies": step.get("deficiencies")}
         if action in (Action.APPROVE,) and case.parts:
             for part in case.parts:
                 apply_action(session, ctx, case, Action.APPROVE, {"part": part.item_code}, SEED_CALLER)
             continue
         apply_action(session, ctx, case, action, params, SEED_CALLER)
         for part_code in step.get("parts_approved", []):
-            apply_action(session, ctx, case, Action.APPROVE, {"part": part_code, "note": "准予"}, SEED_CALLER)
+            apply_action(session, ctx, case, Action.APPROVE, {"part": part_code, "note": "准予", "note_en": "Approved"},
+                         SEED_CALLER)
     case.number = spec["number"]
     case.tracking_token = ctx.signer.issue("case", case.number)
     _date_back(case, spec["timeline"], today)
@@ -118,6 +120,7 @@ def _date_back(case: Case, timeline: list[dict], today: dt.date) -> None:
         event.at = times[min(index, len(times) - 1)]
         if index < len(timeline) and timeline[index].get("note"):
             event.note = timeline[index]["note"]
+            event.note_en = timeline[index].get("note_en", "")
     if case.completed_at is not None:
         done = [t for step, t in zip(timeline, times) if step["status"] == "completed"]
         case.completed_at = done[0] if done else case.completed_at

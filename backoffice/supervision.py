@@ -34,7 +34,9 @@ def sweep(session: Session, ctx: Context, today: dt.date | None = None) -> dict:
             if case.deferred_pending and case.deferred_due and today > case.deferred_due \
                     and CaseStatus(case.status) in (CaseStatus.ACCEPTED, CaseStatus.IN_REVIEW, CaseStatus.SUSPENDED):
                 apply_action(session, ctx, case, Action.TERMINATE,
-                             {"note": "容缺材料逾期未补交，依承诺终止办理"}, SYSTEM)
+                             {"note": "容缺材料逾期未补交，依承诺终止办理",
+                              "note_en": "Ended: a deferred material was not supplied in time, "
+                                         "as the signed commitment provides"}, SYSTEM)
                 result["terminated"] += 1
                 continue
             overdue = bool(case.promised_date and today > case.promised_date

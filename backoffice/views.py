@@ -1,4 +1,8 @@
-"""How cases and documents look on the wire (JSON; times in China Standard Time)."""
+"""How cases and documents look on the wire (JSON; times in China Standard Time).
+
+Names are Chinese, with the catalogue's English beside them in `*_en` fields ("" when
+there is none) for the kiosk's English screens; a note's English is "" when staff wrote
+only Chinese."""
 from __future__ import annotations
 
 import datetime as dt
@@ -6,18 +10,23 @@ import datetime as dt
 from kiosk.domain.cases import CaseStatus
 
 from .cases import light_of, to_cst
+from .english_names import EnglishNames
 from .models import Case
 
+ISSUING_OFFICE, ISSUING_OFFICE_EN = "澄迈县政务服务中心", "Chengmai County Government Affairs Service Center"
 
-def case_summary(case: Case, calendar, today: dt.date) -> dict:
+
+def case_summary(case: Case, calendar, today: dt.date, names: EnglishNames) -> dict:
     return {
         "number": case.number,
         "item_code": case.item_code or "",
         "bundle_code": case.bundle_code or "",
         "item_name": case.item_name,
+        "item_name_en": names.item(case),
         "status": case.status,
         "decision": case.decision,
         "department": case.department_name,
+        "department_en": names.department(case.department_name),
         "department_code": case.department_code,
         "received_at": to_cst(case.received_at).isoformat(),
         "promised_date": case.promised_date.isoformat() if case.promised_date else None,
@@ -26,8 +35,8 @@ def case_summary(case: Case, calendar, today: dt.date) -> dict:
     }
 
 
-def case_detail(case: Case, calendar, today: dt.date, licences=()) -> dict:
-    body = case_summary(case, calendar, today)
+def case_detail(case: Case, calendar, today: dt.date, names: EnglishNames, licences=()) -> dict:
+    body = case_summary(case, calendar, today, names)
     body.update({
         "applicant_masked": case.applicant_masked,
         "applicant_id_masked": case.applicant_id_masked,
@@ -38,53 +47,61 @@ def case_detail(case: Case, calendar, today: dt.date, licences=()) -> dict:
         "deferred_pending": case.deferred_pending,
         "deferred_due": case.deferred_due.isoformat() if case.deferred_due else None,
         "correction": case.correction,
-        "parts": [{"item_code": p.item_code, "item_name": p.item_name, "department_code": p.department_code,
-                   "status": p.status} for p in case.parts],
-        "materials": [{"code": m.material_code, "name": m.name, "form": m.form, "copies": m.copies,
+        "parts": [{"item_code": p.item_code, "item_name": p.item_name, "item_name_en": names.part(p.item_code),
+                   "department_code": p.department_code, "status": p.status} for p in case.parts],
+        "materials": [{"code": m.material_code, "name": m.name, "name_en": names.material(case, m.material_code),
+                       "form": m.form, "copies": m.copies,
                        "licence_id": m.licence_id, "deferred": m.deferred,
                        "supplied": m.supplied_at is not None, "has_content": m.content_enc is not None}
                       for m in case.materials],
         "timeline": [{"at": to_cst(e.at).isoformat(), "status": e.status, "action": e.action,
-                      "department": e.department, "note": e.note} for e in case.events],
-        "next_step": next_step(case),
-        "licences": [{"identifier": l.identifier, "name": l.name, "status": l.status} for l in licences],
+                      "department": e.department, "department_en": names.department(e.department),
+                      "note": e.note, "note_en": e.note_en} for e in case.events],
+        "next_step": next_step(case, names),
+        "licences": [{"identifier": l.identifier, "name": l.name, "name_en": names.licence(l), "status": l.status}
+                     for l in licences],
         "tracking_token": case.tracking_token,
     })
     return body
 
 
-def next_step(case: Case) -> dict | None:
-    """What the applicant must do now, if anything (shown on the kiosk's progress screen)."""
+def next_step(case: Case, names: EnglishNames) -> dict | None:
+    """What the applicant must do now, if anything (shown on the kiosk's progress screen).
+    Deficiencies carry `material_en` and `problem_en` when the clerk gave them."""
     status = CaseStatus(case.status)
     if status == CaseStatus.CORRECTION_REQUIRED and case.correction:
         return {"action": "correct", "due": case.correction.get("due"),
                 "items": case.correction.get("deficiencies", [])}
     if case.deferred_pending:
         return {"action": "supply_deferred", "due": case.deferred_due.isoformat() if case.deferred_due else None,
-                "items": [{"material": m.material_code, "name": m.name}
+                "items": [{"material": m.material_code, "name": m.name, "name_en": names.material(case, m.material_code)}
                           for m in case.materials if m.deferred and m.supplied_at is None]}
     if status == CaseStatus.COMPLETED:
         return {"action": "collect", "due": None, "items": []}
     return None
 
 
-def receipt(case: Case, terminal_id: str) -> dict:
+def receipt(case: Case, terminal_id: str, names: EnglishNames) -> dict:
     """The 收件凭证, shaped like kiosk.domain.receipts.ApplicationReceipt."""
     return {
         "case_number": case.number,
         "received_at": to_cst(case.received_at).isoformat(),
         "terminal_id": terminal_id or case.terminal_id,
         "item_name": case.item_name,
+        "item_name_en": names.item(case),
         "item_code": case.item_code or case.bundle_code or "",
         "applicant_masked": case.applicant_masked,
-        "materials": [{"name": m.name, "form": m.form, "copies": m.copies, "licence_id": m.licence_id}
+        "materials": [{"name": m.name, "name_en": names.material(case, m.material_code), "form": m.form,
+                       "copies": m.copies, "licence_id": m.licence_id}
                       for m in case.materials if not m.deferred],
-        "deferred": [{"name": m.name, "due": case.deferred_due.isoformat() if case.deferred_due else None}
+        "deferred": [{"name": m.name, "name_en": names.material(case, m.material_code),
+                      "due": case.deferred_due.isoformat() if case.deferred_due else None}
                      for m in case.materials if m.deferred],
         "commitment_signed": case.commitment_signed,
         "promised_days": case.promised_days,
         "promised_date": case.promised_date.isoformat() if case.promised_date else None,
         "tracking_token": case.tracking_token,
         "hotline": "12345",
-        "issuing_office": "澄迈县政务服务中心",
+        "issuing_office": ISSUING_OFFICE,
+        "issuing_office_en": ISSUING_OFFICE_EN,
     }

@@ -16,7 +16,7 @@ class ApplyIdentifyScreen(JourneyPage):
         state = self.fresh_state()
         if state is None:
             return
-        self.ids.heading.text = self._(N_("Apply: {item}")).format(item=state["title"])
+        self.ids.heading.text = self._(N_("Apply: {item}")).format(item=self.flow.title())
         card = self.card()
         self.text(self._(N_("To apply, place your ID card on the reader.")), parent=card, size="heading")
         self.text(self._(N_("Your details are read from the card, so you type less. "

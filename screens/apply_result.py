@@ -33,7 +33,8 @@ class ApplyResultScreen(JourneyPage):
         card = self.card()
         self.text(self._(N_("Case number")), parent=card, size="small", color=theme.TEXT_MUTED)
         self.text(case.number, parent=card, size="heading", bold=True, color=theme.PRIMARY)
-        self.text(receipt.item_name, parent=card)
+        language = self.controller.translator.language
+        self.text(receipt.item_name_in(language), parent=card)
         lines = []
         if receipt.promised_date:
             lines.append(self._(N_("Promised by: {date}")).format(date=receipt.promised_date.isoformat()))
@@ -41,7 +42,7 @@ class ApplyResultScreen(JourneyPage):
             lines.append(self._(N_("{days} working days")).format(days=receipt.promised_days))
         for deferred in receipt.deferred:
             due = deferred.due.isoformat() if deferred.due else "—"
-            lines.append(self._(N_("Supply {name} by {date}")).format(name=deferred.name, date=due))
+            lines.append(self._(N_("Supply {name} by {date}")).format(name=deferred.name_in(language), date=due))
         self.text("\n".join(lines), parent=card)
         if state.get("printed"):
             self.button(self._(N_("Print the receipt again")), self.flow.print_receipt, key="reprint",

@@ -43,7 +43,7 @@ class ApplyReviewScreen(JourneyPage):
         self.ids.heading.text = self._(N_("Check your application"))
         self.ids.hint.text = self._(self.spoken_prompt)  # what is spoken is written
         card = self.card()
-        self.text(state["title"], parent=card, bold=True, color=theme.PRIMARY)
+        self.text(flow.title(), parent=card, bold=True, color=theme.PRIMARY)
         self.text(self._(N_("Applicant: {name}  ID {number}")).format(
             name=mask_name(identity.name), number=mask_id(identity.document_number)), parent=card)
         for field in state["fields"]:

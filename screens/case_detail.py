@@ -34,35 +34,37 @@ class CaseDetailScreen(KioskScreen):
         if case is None:
             self.reset()
             return
-        self.ids.item_name.text = case.item_name
+        language = self.controller.translator.language
+        self.ids.item_name.text = case.item_name_in(language)
         lines = [
             self._("Case number: {number}").format(number=case.number),
             self._("Status: {status}").format(status=self._(case.status.label)),
-            self._("Department: {department}").format(department=case.department),
+            self._("Department: {department}").format(department=case.department_in(language)),
         ]
         if case.promised_date:
             lines.append(self._("Promised by: {date}").format(date=case.promised_date.isoformat()))
         if case.light in LIGHT_WORDS:  # words, not only a colour
             lines.append(self._(LIGHT_WORDS[case.light]))
         self.ids.summary.text = "\n".join(lines)
-        self.ids.next_step.text = self._next_step_text(case)
+        self.ids.next_step.text = self._next_step_text(case, language)
         # Newest first: what matters most to the citizen is where the case is now.
         entries = list(reversed(case.timeline))
         for index, entry in enumerate(entries):
-            detail = entry.department + (f"\n{entry.note}" if entry.note else "")
+            note = entry.note_in(language)
+            detail = entry.department_in(language) + (f"\n{note}" if note else "")
             timeline.add_widget(TimelineRow(
                 heading=f"{entry.at:%Y-%m-%d %H:%M}  {self._(entry.status.label)}",
                 detail=detail,
                 current=index == 0,
             ))
 
-    def _next_step_text(self, case) -> str:
+    def _next_step_text(self, case, language: str) -> str:
         step = case.next_step
         if step is None:
             return ""
         heading = self._(NEXT_STEP_WORDS.get(step.action, ""))
         due = self._("By {date}").format(date=step.due.isoformat()) if step.due else ""
-        return "\n".join(part for part in (heading, *step.items, due) if part)
+        return "\n".join(part for part in (heading, *step.items_in(language), due) if part)
 
     def reset(self) -> None:
         self.ids.next_step.text = ""

@@ -33,10 +33,11 @@ class CasesScreen(KioskScreen):
             self._("My cases ({count})").format(count=len(cases)) if cases
             else self._("You have no cases yet.")
         )
+        language = self.controller.translator.language
         for case in cases:
             row = CaseRow(
                 number=case.number,
-                title=case.item_name,
+                title=case.item_name_in(language),
                 subtitle=self._("No. {number} · received {date}").format(
                     number=case.number, date=case.received_at.strftime("%Y-%m-%d")),
                 status=self._(case.status.label),

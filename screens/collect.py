@@ -30,8 +30,9 @@ class CollectListScreen(KioskScreen):
         else:
             self.ids.heading.text = self._("Collect results")
             self.ids.empty.text = self._("Nothing is ready to collect yet. We will tell you by SMS when it is.")
+        language = self.controller.translator.language
         for case in ready:
-            row = CaseRow(number=case.number, title=case.item_name,
+            row = CaseRow(number=case.number, title=case.item_name_in(language),
                           subtitle=self._("No. {number} · received {date}").format(
                               number=case.number, date=case.received_at.strftime("%Y-%m-%d")),
                           status=self._("Ready to collect"))
@@ -53,11 +54,12 @@ class CollectConfirmScreen(KioskScreen):
         if case is None or not self.session.active:
             self.reset()
             return
-        self.ids.item_name.text = case.item_name
+        language = self.controller.translator.language
+        self.ids.item_name.text = case.item_name_in(language)
         self.ids.summary.text = "\n".join([
             self._("Case number: {number}").format(number=case.number),
             self._("Applicant: {name}").format(name=case.applicant_masked),
-            self._("Department: {department}").format(department=case.department),
+            self._("Department: {department}").format(department=case.department_in(language)),
         ])
         names = self.journey("collect").document_names(case)
         self.ids.documents.text = "\n".join(
@@ -79,7 +81,8 @@ class CollectDoneScreen(KioskScreen):
             self.reset()
             return
         journey = self.journey("collect")
-        lines = [self._("{item}: collected").format(item=case.item_name)]
+        item = case.item_name_in(self.controller.translator.language)
+        lines = [self._("{item}: collected").format(item=item)]
         if journey.delivered != case.number:
             lines.append(self._("The handover could not be recorded just now; the county will record it later."))
         self.ids.detail.text = "\n".join(lines)

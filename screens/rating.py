@@ -6,7 +6,7 @@ from kivy.properties import BooleanProperty, NumericProperty, StringProperty
 from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.boxlayout import BoxLayout
 
-from kiosk.domain.cases import N_
+from kiosk.domain.cases import N_, in_language
 from kiosk.journeys.rating import COMMENTS, LEVELS, REASONS, level_word
 
 from .base import KioskScreen
@@ -50,13 +50,13 @@ class RatingCasesScreen(KioskScreen):
         cases = self.journey("rating").rateable_cases()
         self.ids.heading.text = (self._("Which case would you like to rate?") if cases
                                  else self._("You have no cases to rate yet."))
+        language = self.controller.translator.language
         for case in cases:
-            row = CaseRow(number=case.number, title=case.item_name,
+            row = CaseRow(number=case.number, title=case.item_name_in(language),
                           subtitle=self._("No. {number} · received {date}").format(
                               number=case.number, date=case.received_at.strftime("%Y-%m-%d")),
                           status=self._(case.status.label))
-            row.item_name = case.item_name
-            row.bind(on_release=lambda r: self.journey("rating").rate_case(r.number, r.item_name))
+            row.bind(on_release=lambda _row, case=case: self.journey("rating").rate_case(case))
             rows.add_widget(row)
 
     def reset(self) -> None:
@@ -69,7 +69,8 @@ class _DraftScreen(KioskScreen):
         draft = self.journey("rating").draft
         if not draft:
             return ""
-        return self._("Case {number}: {item}").format(number=draft["number"], item=draft["item_name"])
+        item = in_language(draft["item_name"], draft["item_name_en"], self.controller.translator.language)
+        return self._("Case {number}: {item}").format(number=draft["number"], item=item)
 
 
 class RatingLevelsScreen(_DraftScreen):

@@ -109,8 +109,8 @@ class BackofficeClient:
                 tracking_token=str(body.get("tracking_token", "")),
                 timeline=tuple(_timeline_entry(e) for e in body["timeline"]),
                 next_step=_next_step(body.get("next_step")),
-                licences=tuple(LicenceRef(str(l["identifier"]), str(l.get("name", "")), str(l.get("status", "valid")))
-                               for l in body.get("licences") or ()),
+                licences=tuple(LicenceRef(str(l["identifier"]), str(l.get("name", "")), str(l.get("status", "valid")),
+                                          str(l.get("name_en", ""))) for l in body.get("licences") or ()),
             )
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise BackofficeBadResponse(f"case detail: {type(exc).__name__}") from None
@@ -196,12 +196,15 @@ class BackofficeClient:
 
 
 def _summary_fields(item: dict) -> dict:
+    """English names are optional: an older back office sends only the Chinese."""
     promised = item.get("promised_date")
     return dict(
         number=str(item["number"]),
         item_name=str(item["item_name"]),
+        item_name_en=str(item.get("item_name_en") or ""),
         status=CaseStatus(item["status"]),
         department=str(item["department"]),
+        department_en=str(item.get("department_en") or ""),
         received_at=dt.datetime.fromisoformat(item["received_at"]),
         promised_date=dt.date.fromisoformat(promised) if promised else None,
         light=str(item.get("light") or ""),
@@ -219,12 +222,15 @@ def _receipt(body: dict) -> ApplicationReceipt:
         received_at=dt.datetime.fromisoformat(body["received_at"]),
         terminal_id=str(body.get("terminal_id", "")),
         item_name=str(body["item_name"]),
+        item_name_en=str(body.get("item_name_en") or ""),
         item_code=str(body.get("item_code", "")),
         applicant_masked=str(body["applicant_masked"]),
         materials=tuple(ReceivedMaterial(str(m["name"]), MaterialForm(m.get("form", "copy")),
-                                         int(m.get("copies", 1)), str(m.get("licence_id", "")))
+                                         int(m.get("copies", 1)), str(m.get("licence_id", "")),
+                                         str(m.get("name_en") or ""))
                         for m in body.get("materials", [])),
-        deferred=tuple(DeferredMaterial(str(d["name"]), dt.date.fromisoformat(d["due"]) if d.get("due") else None)
+        deferred=tuple(DeferredMaterial(str(d["name"]), dt.date.fromisoformat(d["due"]) if d.get("due") else None,
+                                        str(d.get("name_en") or ""))
                        for d in body.get("deferred", [])),
         commitment_signed=bool(body.get("commitment_signed")),
         promised_days=int(body.get("promised_days", 0)),
@@ -232,20 +238,29 @@ def _receipt(body: dict) -> ApplicationReceipt:
         tracking_token=str(body.get("tracking_token", "")),
         hotline=str(body.get("hotline", "12345")),
         issuing_office=str(body.get("issuing_office", "")),
+        issuing_office_en=str(body.get("issuing_office_en") or ""),
     )
 
 
 def _next_step(step: dict | None) -> NextStep | None:
     if not step:
         return None
-    items = []
-    for entry in step.get("items") or []:
-        if entry.get("problem"):
-            items.append(f"{entry.get('material', '')}：{entry['problem']}" if entry.get("material") else entry["problem"])
-        else:
-            items.append(str(entry.get("name") or entry.get("material", "")))
+    entries = step.get("items") or []
     due = step.get("due")
-    return NextStep(str(step["action"]), dt.date.fromisoformat(due) if due else None, tuple(items))
+    return NextStep(str(step["action"]), dt.date.fromisoformat(due) if due else None,
+                    tuple(_step_item(e, "") for e in entries), tuple(_step_item(e, "_en") for e in entries))
+
+
+def _step_item(entry: dict, suffix: str) -> str:
+    """One thing to do: a deficiency ("material：problem") or a material to supply. With
+    suffix "_en" its English, each part falling back to the Chinese."""
+    def part(key: str) -> str:
+        return str(entry.get(key + suffix) or entry.get(key) or "")
+
+    if entry.get("problem"):
+        colon = ": " if suffix else "："
+        return f"{part('material')}{colon}{part('problem')}" if entry.get("material") else part("problem")
+    return part("name") or str(entry.get("material", ""))
 
 
 def _timeline_entry(entry: dict) -> TimelineEntry:
@@ -254,4 +269,6 @@ def _timeline_entry(entry: dict) -> TimelineEntry:
         status=CaseStatus(entry["status"]),
         department=str(entry["department"]),
         note=str(entry.get("note", "")),
+        department_en=str(entry.get("department_en") or ""),
+        note_en=str(entry.get("note_en") or ""),
     )

@@ -1,13 +1,16 @@
 """Lays out the printed slips other than the progress slip, from kiosk.domain models, in the
 kiosk's current language: the 收件凭证 application receipt, the 一次性告知 / 补正
 correction notice and the queue ticket. Each is a SlipDocument, so the receipt printer and
-the PNG preview show the same blocks. Free text is redacted before it reaches paper."""
+the PNG preview show the same blocks. Free text is redacted before it reaches paper.
+
+`_` translates the slips' own words; `language` picks between the Chinese and English
+names the back office sent (the Chinese when it sent no English)."""
 from __future__ import annotations
 
 import datetime as dt
 from typing import Callable
 
-from kiosk.domain.cases import N_
+from kiosk.domain.cases import N_, in_language
 from kiosk.domain.receipts import ApplicationReceipt, CorrectionNotice, MaterialForm, QueueTicket
 from kiosk.domain.slips import Field, Heading, Line, QrCode, Rule, SlipDocument
 
@@ -22,21 +25,22 @@ FORMS = {
 }
 
 
-def application_receipt(r: ApplicationReceipt, now: dt.datetime, _: Translate) -> SlipDocument:
+def application_receipt(r: ApplicationReceipt, now: dt.datetime, _: Translate,
+                        language: str = "zh_CN") -> SlipDocument:
     blocks: list = [
         Line(_("Administrative approval service application"), align="center"),
         Rule(),
         Field(_("Case number"), r.case_number),
         Field(_("Received at"), _time(r.received_at)),
         Field(_("Terminal"), r.terminal_id),
-        Field(_("Item"), r.item_name),
+        Field(_("Item"), r.item_name_in(language)),
         Field(_("Item code"), r.item_code),
         Field(_("Applicant"), redact(r.applicant_masked)),
         Rule(),
         Heading(_("Materials received")),
     ]
     for i, m in enumerate(r.materials, 1):
-        blocks.append(Line(f"{i}. {redact(m.name)}"))
+        blocks.append(Line(f"{i}. {redact(m.name_in(language))}"))
         detail = _("{form}, {copies} copies").format(form=_(FORMS[m.form]), copies=m.copies)
         blocks.append(Line(f"   {detail}"))
         if m.licence_id:
@@ -46,7 +50,7 @@ def application_receipt(r: ApplicationReceipt, now: dt.datetime, _: Translate) -
     if r.deferred:
         blocks.append(Heading(_("Deferred materials (accepted with a material missing)")))
         for m in r.deferred:
-            blocks.append(Line(f"- {redact(m.name)}"))
+            blocks.append(Line(f"- {redact(m.name_in(language))}"))
             blocks.append(Line("  " + _("Supply by {date}").format(date=m.due.isoformat())))
         blocks.append(Line(_("Credit commitment signed") if r.commitment_signed
                            else _("Credit commitment not signed")))
@@ -56,20 +60,20 @@ def application_receipt(r: ApplicationReceipt, now: dt.datetime, _: Translate) -
                             _("{days} working days").format(days=r.promised_days)))
     if r.promised_date:
         blocks.append(Field(_("Promised by"), r.promised_date.isoformat()))
-    blocks += _tracking(r.tracking_token or r.case_number, r.hotline, r.issuing_office,
+    blocks += _tracking(r.tracking_token or r.case_number, r.hotline, r.issuing_office_in(language),
                         r.terminal_id, now, _)
     return SlipDocument(title=_("Application receipt"), blocks=tuple(blocks), printed_at=now)
 
 
 def correction_notice_slip(n: CorrectionNotice, terminal_id: str, now: dt.datetime,
-                           _: Translate) -> SlipDocument:
+                           _: Translate, language: str = "zh_CN") -> SlipDocument:
     blocks: list = [
         Line(_("Everything missing is listed here at once"), align="center"),
         Rule(),
         Field(_("Case number"), n.case_number),
-        Field(_("Item"), n.item_name),
+        Field(_("Item"), in_language(n.item_name, n.item_name_en, language)),
         Field(_("Applicant"), redact(n.applicant_masked)),
-        Field(_("Department"), n.department),
+        Field(_("Department"), in_language(n.department, n.department_en, language)),
         Field(_("Issued at"), _time(n.issued_at)),
         Rule(),
         Heading(_("Please supply or correct")),
@@ -81,7 +85,8 @@ def correction_notice_slip(n: CorrectionNotice, terminal_id: str, now: dt.dateti
     if n.due:
         blocks.append(Field(_("Supply by"), n.due.isoformat()))
     blocks.append(Line(_("The time limit is paused until the corrections are received")))
-    blocks += _tracking(n.case_number, n.hotline, n.issuing_office, terminal_id, now, _)
+    office = in_language(n.issuing_office, n.issuing_office_en, language)
+    blocks += _tracking(n.case_number, n.hotline, office, terminal_id, now, _)
     return SlipDocument(title=_("Correction notice"), blocks=tuple(blocks), printed_at=now)
 
 

@@ -12,13 +12,15 @@ ISSUING_OFFICE = "Chengmai County Government Affairs Service Center"
 HOTLINE = "12345"
 
 
-def progress_slip(case: CaseDetail, terminal_id: str, now: dt.datetime, _: Translate) -> SlipDocument:
+def progress_slip(case: CaseDetail, terminal_id: str, now: dt.datetime, _: Translate,
+                  language: str = "zh_CN") -> SlipDocument:
+    """`_` translates the slip's own words; `language` picks the back office's names."""
     blocks = [
         Field(_("Case number"), case.number),
-        Field(_("Item"), case.item_name),
+        Field(_("Item"), case.item_name_in(language)),
         Field(_("Applicant"), case.applicant_masked),
         Field(_("Status"), _(case.status.label)),
-        Field(_("Department"), case.department),
+        Field(_("Department"), case.department_in(language)),
         Field(_("Received at"), case.received_at.strftime("%Y-%m-%d %H:%M")),
     ]
     if case.promised_date:
@@ -26,9 +28,9 @@ def progress_slip(case: CaseDetail, terminal_id: str, now: dt.datetime, _: Trans
     blocks += [Rule(), Heading(_("Progress"))]
     for entry in case.timeline:
         blocks.append(Line(f"{entry.at:%m-%d %H:%M} {_(entry.status.label)}"))
-        blocks.append(Line(f"  {entry.department}"))
-        if entry.note:
-            blocks.append(Line(f"  {entry.note}"))
+        blocks.append(Line(f"  {entry.department_in(language)}"))
+        if entry.note_in(language):
+            blocks.append(Line(f"  {entry.note_in(language)}"))
     blocks += [
         Rule(),
         QrCode(case.tracking_token or case.number),

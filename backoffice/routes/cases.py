@@ -12,10 +12,11 @@ from kiosk.domain.tokens import TokenInvalid
 
 from .. import cases as lifecycle
 from ..auth import Caller, caller, get_db
+from ..english_names import EnglishNames
 from ..errors import Invalid, NotFound
 from ..idempotency import idempotent
 from ..models import Case, Licence
-from ..views import case_detail, case_summary, receipt
+from ..views import ISSUING_OFFICE, case_detail, case_summary, receipt
 from .deps import context
 
 router = APIRouter(prefix="/v1", tags=["cases"])
@@ -34,6 +35,11 @@ def _licences(session: Session, case: Case) -> list[Licence]:
     return list(session.scalars(select(Licence).where(Licence.case_id == case.id)))
 
 
+def _detail(session: Session, ctx, case: Case) -> dict:
+    names = EnglishNames.for_case(session, case)
+    return case_detail(case, ctx.calendar, ctx.today(), names, _licences(session, case))
+
+
 @router.post("/cases", status_code=201)
 def submit_case(request: Request, payload: dict[str, Any] = Body(...), who: Caller = Depends(caller("terminal", "clerk")),
                 session: Session = Depends(get_db), ctx=Depends(context)):
@@ -44,8 +50,9 @@ def submit_case(request: Request, payload: dict[str, Any] = Body(...), who: Call
 
     def produce(checked):
         case = lifecycle.record_submission(session, ctx, checked, who)
-        today = ctx.today()
-        return 201, {"case": case_detail(case, ctx.calendar, today), "receipt": receipt(case, who.name)}
+        names = EnglishNames.for_case(session, case)
+        return 201, {"case": case_detail(case, ctx.calendar, ctx.today(), names),
+                     "receipt": receipt(case, who.name, names)}
 
     return idempotent(request, session, f"submit:{who.actor}", lifecycle.request_fingerprint(payload), produce,
                       check)
@@ -55,16 +62,15 @@ def submit_case(request: Request, payload: dict[str, Any] = Body(...), who: Call
 def list_cases(applicant: str = Query(..., min_length=6, max_length=32),
                who: Caller = Depends(caller(*ANYONE)), session: Session = Depends(get_db), ctx=Depends(context)):
     lookup = ctx.vault.lookup(applicant)
-    rows = session.scalars(select(Case).where(Case.applicant_lookup == lookup).order_by(Case.received_at.desc()))
-    today = ctx.today()
-    return {"cases": [case_summary(c, ctx.calendar, today) for c in rows]}
+    rows = list(session.scalars(select(Case).where(Case.applicant_lookup == lookup).order_by(Case.received_at.desc())))
+    today, names = ctx.today(), EnglishNames.for_cases(session, rows)
+    return {"cases": [case_summary(c, ctx.calendar, today, names) for c in rows]}
 
 
 @router.get("/cases/{number}")
 def get_case(number: str, who: Caller = Depends(caller(*ANYONE)), session: Session = Depends(get_db),
              ctx=Depends(context)):
-    case = load_case(session, number)
-    return case_detail(case, ctx.calendar, ctx.today(), _licences(session, case))
+    return _detail(session, ctx, load_case(session, number))
 
 
 @router.get("/track")
@@ -75,8 +81,7 @@ def track(token: str = Query(..., max_length=2048), who: Caller = Depends(caller
         parsed = ctx.signer.verify(token, kind="case")
     except TokenInvalid as exc:
         raise Invalid(f"tracking code refused: {exc}") from None
-    case = load_case(session, parsed.subject)
-    return case_detail(case, ctx.calendar, ctx.today(), _licences(session, case))
+    return _detail(session, ctx, load_case(session, parsed.subject))
 
 
 @router.post("/cases/{number}/actions/{action}")
@@ -87,12 +92,13 @@ def act(number: str, action: Action, request: Request, params: dict[str, Any] = 
     case = load_case(session, number)
     lifecycle.apply_action(session, ctx, case, action, params, who)
     session.commit()
-    return case_detail(case, ctx.calendar, ctx.today(), _licences(session, case))
+    return _detail(session, ctx, case)
 
 
 @router.get("/cases/{number}/receipt")
 def get_receipt(number: str, who: Caller = Depends(caller(*ANYONE)), session: Session = Depends(get_db)):
-    return receipt(load_case(session, number), "")
+    case = load_case(session, number)
+    return receipt(case, "", EnglishNames.for_case(session, case))
 
 
 @router.get("/cases/{number}/correction-notice")
@@ -100,7 +106,10 @@ def correction_notice(number: str, who: Caller = Depends(caller(*ANYONE)), sessi
     case = load_case(session, number)
     if not case.correction:
         raise NotFound("this case has no correction notice")
-    return {"case_number": case.number, "item_name": case.item_name, "applicant_masked": case.applicant_masked,
+    names = EnglishNames.for_cases(session, [case])
+    return {"case_number": case.number, "item_name": case.item_name, "item_name_en": names.item(case),
+            "applicant_masked": case.applicant_masked,
             "issued_at": case.correction.get("issued_at"), "deficiencies": case.correction["deficiencies"],
             "due": case.correction.get("due"), "department": case.department_name,
-            "hotline": "12345", "issuing_office": "澄迈县政务服务中心"}
+            "department_en": names.department(case.department_name),
+            "hotline": "12345", "issuing_office": ISSUING_OFFICE}

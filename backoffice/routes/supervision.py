@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 from .. import supervision
 from ..auth import Caller, caller, get_db
 from ..cases import light_of
+from ..english_names import EnglishNames
 from ..models import Alert, Case
 from ..views import case_summary
 from .deps import context
@@ -31,7 +32,8 @@ def cases_by_light(light: str = Query("red", pattern="^(red|yellow|green)$"), de
     if department:
         stmt = stmt.where(Case.department_code == department)
     rows = [c for c in session.scalars(stmt) if light_of(c, ctx.calendar, today) == light]
-    return {"cases": [case_summary(c, ctx.calendar, today) for c in rows]}
+    names = EnglishNames.for_cases(session, rows)
+    return {"cases": [case_summary(c, ctx.calendar, today, names) for c in rows]}
 
 
 @router.post("/sweep")

@@ -15,6 +15,12 @@ def N_(message: str) -> str:
     return message
 
 
+def in_language(chinese: str, english: str, language: str) -> str:
+    """A name from the back office in the kiosk's language: the English one on English
+    screens when the back office has it, else the Chinese (the county's own name)."""
+    return english if language == "en" and english else chinese
+
+
 class CaseStatus(str, Enum):
     RECEIVED = "received"                # 收件
     ACCEPTED = "accepted"                # 受理
@@ -62,6 +68,14 @@ class TimelineEntry:
     status: CaseStatus
     department: str
     note: str = ""
+    department_en: str = ""
+    note_en: str = ""  # "" when staff wrote only Chinese
+
+    def department_in(self, language: str) -> str:
+        return in_language(self.department, self.department_en, language)
+
+    def note_in(self, language: str) -> str:
+        return in_language(self.note, self.note_en, language)
 
 
 @dataclass(frozen=True)
@@ -72,6 +86,10 @@ class NextStep:
     action: str  # "correct" | "supply_deferred" | "collect"
     due: _dt.date | None = None
     items: tuple[str, ...] = ()
+    items_en: tuple[str, ...] = ()  # the same items in English, each falling back to its Chinese
+
+    def items_in(self, language: str) -> tuple[str, ...]:
+        return self.items_en if language == "en" and self.items_en else self.items
 
 
 @dataclass(frozen=True)
@@ -81,6 +99,10 @@ class LicenceRef:
     identifier: str  # GB/T 36904
     name: str
     status: str = "valid"
+    name_en: str = ""
+
+    def name_in(self, language: str) -> str:
+        return in_language(self.name, self.name_en, language)
 
 
 @dataclass(frozen=True)
@@ -92,6 +114,14 @@ class CaseSummary:
     received_at: _dt.datetime
     promised_date: _dt.date | None
     light: str = ""  # "green" | "yellow" (<= 2 working days left) | "red" (overdue) | "" (clock stopped)
+    item_name_en: str = ""
+    department_en: str = ""
+
+    def item_name_in(self, language: str) -> str:
+        return in_language(self.item_name, self.item_name_en, language)
+
+    def department_in(self, language: str) -> str:
+        return in_language(self.department, self.department_en, language)
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,8 @@ import datetime as _dt
 from dataclasses import dataclass, field
 from enum import Enum
 
+from .cases import in_language
+
 
 class MaterialForm(str, Enum):
     ORIGINAL = "original"      # 原件
@@ -24,6 +26,10 @@ class ReceivedMaterial:
     form: MaterialForm
     copies: int = 1
     licence_id: str = ""  # GB/T 36904 identifier when pulled as an e-licence instead of paper
+    name_en: str = ""
+
+    def name_in(self, language: str) -> str:
+        return in_language(self.name, self.name_en, language)
 
 
 @dataclass(frozen=True)
@@ -32,6 +38,10 @@ class DeferredMaterial:
 
     name: str
     due: _dt.date | None  # None only while the year's working-day calendar is not entered
+    name_en: str = ""
+
+    def name_in(self, language: str) -> str:
+        return in_language(self.name, self.name_en, language)
 
 
 @dataclass(frozen=True)
@@ -52,6 +62,14 @@ class ApplicationReceipt:
     tracking_token: str = ""  # what the receipt's QR code carries
     hotline: str = "12345"
     issuing_office: str = "澄迈县政务服务中心"
+    item_name_en: str = ""
+    issuing_office_en: str = "Chengmai County Government Affairs Service Center"
+
+    def item_name_in(self, language: str) -> str:
+        return in_language(self.item_name, self.item_name_en, language)
+
+    def issuing_office_in(self, language: str) -> str:
+        return in_language(self.issuing_office, self.issuing_office_en, language)
 
 
 @dataclass(frozen=True)
@@ -73,6 +91,9 @@ class CorrectionNotice:
     department: str
     hotline: str = "12345"
     issuing_office: str = "澄迈县政务服务中心"
+    item_name_en: str = ""
+    department_en: str = ""
+    issuing_office_en: str = "Chengmai County Government Affairs Service Center"
 
 
 @dataclass(frozen=True)

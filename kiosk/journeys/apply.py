@@ -16,7 +16,7 @@ import uuid
 from pathlib import Path
 
 from devices.doccam.page import preview as page_preview
-from kiosk.domain.cases import N_
+from kiosk.domain.cases import N_, in_language
 from kiosk.domain.ids import is_valid_credit_code, is_valid_resident_id, make_licence_id
 from services.api import BackofficeRefused
 from services.preview import render_slip_png
@@ -137,7 +137,6 @@ class ApplyJourney(Journey):
         self.session.data["apply"] = {
             "bundle_code": bundle["code"] if bundle else "",
             "item_code": "" if bundle else guides[0]["code"],
-            "title": self.catalogue.loc(bundle) if bundle else self.catalogue.loc(guides[0]),
             "title_zh": (bundle or guides[0])["name"], "title_en": (bundle or guides[0]).get("name_en", ""),
             "fields": fields, "pages": [], "page": 0, "answers": {}, "materials": materials,
             "provided": {}, "commitment": False, "consent": False, "idempotency_key": "",
@@ -148,6 +147,11 @@ class ApplyJourney(Journey):
             self.ui.navigate("apply_identify")
         else:
             self._identified()
+
+    def title(self) -> str:
+        """The item's (or bundle's) name in the current language: the citizen may switch mid-way."""
+        state = self.state or {}
+        return in_language(state.get("title_zh", ""), state.get("title_en", ""), self.kiosk.translator.language)
 
     def _identified(self) -> None:
         state, identity = self.state, self.session.identity
@@ -449,7 +453,7 @@ class ApplyJourney(Journey):
         if state is None or state.get("receipt") is None:
             return
         kiosk = self.kiosk
-        slip = application_receipt(state["receipt"], dt.datetime.now(CST), self._)
+        slip = application_receipt(state["receipt"], dt.datetime.now(CST), self._, kiosk.translator.language)
 
         def work():
             result = kiosk.printer.print_slip(slip)

@@ -82,7 +82,8 @@ class CollectJourney(Journey):
         case = case or self.session.current_case
         if case is None:
             return []
-        return [l.name for l in case.licences] or [self._("Result notice")]
+        language = self.kiosk.translator.language
+        return [l.name_in(language) for l in case.licences] or [self._("Result notice")]
 
     # --- printing ------------------------------------------------------------------------
     def print_result(self) -> None:
@@ -92,7 +93,7 @@ class CollectJourney(Journey):
         kiosk = self.kiosk
         printer = getattr(kiosk.devices, "document_printer", None) if kiosk.devices is not None else None
         now = dt.datetime.now(CST)
-        translate = self._
+        translate, language = self._, self.kiosk.translator.language
 
         def work():
             if printer is None:
@@ -105,7 +106,7 @@ class CollectJourney(Journey):
                     files.append(path)
             else:
                 path = self._session_file(".pdf")
-                result_notice_pdf(case, path, kiosk.terminal_id, now, translate)
+                result_notice_pdf(case, path, kiosk.terminal_id, now, translate, language)
                 files.append(path)
             for path in files:
                 result = printer.print_pdf(path, title=f"{case.number}")
@@ -115,7 +116,8 @@ class CollectJourney(Journey):
                     return False, False, files
             # Printed: only now is the result handed out.
             try:
-                kiosk.api.case_action(case.number, "deliver", note="自助终端领取")
+                kiosk.api.case_action(case.number, "deliver", note="自助终端领取",
+                                      note_en="Collected at a self-service kiosk")
                 delivered = True
             except BackofficeError as exc:
                 log.warning("delivery not recorded", extra={"error": type(exc).__name__})
@@ -148,21 +150,22 @@ class CollectJourney(Journey):
         case = self.session.current_case
         if case is None:
             return
-        self.kiosk.journey("rating").rate_case(case.number, case.item_name)
+        self.kiosk.journey("rating").rate_case(case)
 
     def reset(self) -> None:
         self.last_printed = []
         self.delivered = None
 
 
-def result_notice_pdf(case: CaseDetail, out: Path, terminal_id: str, now: dt.datetime, _) -> Path:
+def result_notice_pdf(case: CaseDetail, out: Path, terminal_id: str, now: dt.datetime, _,
+                      language: str = "zh_CN") -> Path:
     """A4 notice for a result that is not an e-licence (a payment, a record, a decision)."""
     st = styles()
     rows = [
         (_("Case number"), case.number),
-        (_("Item"), case.item_name),
+        (_("Item"), case.item_name_in(language)),
         (_("Applicant"), redact(case.applicant_masked)),
-        (_("Department"), case.department),
+        (_("Department"), case.department_in(language)),
         (_("Status"), _(case.status.label)),
     ]
     done = [e for e in case.timeline if e.status is CaseStatus.COMPLETED]
@@ -170,7 +173,7 @@ def result_notice_pdf(case: CaseDetail, out: Path, terminal_id: str, now: dt.dat
         rows.append((_("Completed on"), stamp(done[-1].at)))
     decided = [e for e in case.timeline if e.status is CaseStatus.DECIDED and e.note]
     if decided:
-        rows.append((_("Decision"), redact(decided[-1].note)))
+        rows.append((_("Decision"), redact(decided[-1].note_in(language))))
     story = [
         para(_("Notice of the result of your application"), st["title"]),
         para(_("Issued at the self-service kiosk"), st["subtitle"]),

@@ -65,7 +65,7 @@ class ProgressJourney(Journey):
         if case is None:
             return
         kiosk = self.kiosk
-        slip = progress_slip(case, kiosk.terminal_id, dt.datetime.now(CST), self._)
+        slip = progress_slip(case, kiosk.terminal_id, dt.datetime.now(CST), self._, kiosk.translator.language)
 
         def work():
             result = kiosk.printer.print_slip(slip)

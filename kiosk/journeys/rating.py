@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import uuid
 
-from kiosk.domain.cases import N_, CaseStatus
+from kiosk.domain.cases import N_, CaseStatus, CaseSummary
 from kiosk.i18n import Translator
 from services.api import BackofficeRefused
 
@@ -81,9 +81,10 @@ class RatingJourney(Journey):
     def rateable_cases(self) -> list:
         return [c for c in self.session.cases if c.status in RATEABLE]
 
-    def rate_case(self, number: str, item_name: str) -> None:
+    def rate_case(self, case: CaseSummary) -> None:
         """Open the five levels for one case (from the case list, or after collecting it)."""
-        self.session.data["rating"] = {"number": number, "item_name": item_name, "level": None,
+        self.session.data["rating"] = {"number": case.number, "item_name": case.item_name,
+                                       "item_name_en": case.item_name_en, "level": None,
                                        "reasons": [], "comments": [], "key": uuid.uuid4().hex}
         self.ui.navigate("rating_levels")
 

@@ -57,6 +57,31 @@ def test_case_detail_has_a_timeline_in_order(client):
     assert [e.at for e in case.timeline] == sorted(e.at for e in case.timeline)
 
 
+def test_cases_carry_english_names_beside_the_chinese(client):
+    cases = {c.number: c for c in client.list_cases(WANG)}
+    pension = cases["469023-0002"]
+    assert pension.item_name == "城乡居民基本养老保险待遇申领"
+    assert pension.item_name_en and pension.item_name_en.isascii()
+    assert pension.department_en == "Chengmai County Bureau of Human Resources and Social Security"
+    assert all(c.item_name_en and c.department_en for c in cases.values())
+
+    case = client.get_case("469023-0003")
+    received = case.timeline[0]
+    assert received.department == "澄迈县政务服务中心综合受理窗口"
+    assert received.department_en == "Chengmai County Government Affairs Service Center, general intake window"
+    assert received.note_en == "Received overnight at a 24-hour self-service kiosk"
+    assert case.next_step.items_in("en") == (
+        "Real estate title certificate: The copy is not legible; please supply a legible copy or the original",)
+    assert case.next_step.items_in("zh_CN") == ("不动产权证书：复印件不清晰，请提交清晰复印件或原件",)
+
+
+def test_case_answers_keep_their_fields_and_add_english_ones(backoffice, client):
+    body = client._http.get(f"{backoffice.url}/v1/cases/469023-0002", timeout=5).json()
+    assert {"item_name", "department", "timeline", "parts", "licences"} <= set(body)  # as before
+    assert body["item_name_en"] and body["department_en"]
+    assert {"department", "department_en", "note", "note_en"} <= set(body["timeline"][0])
+
+
 def test_unknown_case_is_a_problem_json_404(backoffice, client):
     raw = client._http.get(f"{backoffice.url}/v1/cases/nope", timeout=5)
     assert raw.status_code == 404

@@ -37,6 +37,9 @@ def test_full_life_from_kiosk_to_e_licence(terminal, staff, anonymous, food_guid
     assert receipt["terminal_id"] == "CM-KIOSK-0001"
     assert receipt["promised_days"] == food_guide["promised_days"] and receipt["promised_date"]
     assert {m["name"] for m in receipt["materials"]} and all("licence_id" in m for m in receipt["materials"])
+    assert receipt["item_name_en"] == case["item_name_en"] == food_guide["name_en"]
+    assert {m["name_en"] for m in receipt["materials"]} <= {m["name_en"] for m in food_guide["materials"]}
+    assert case["timeline"][0]["note_en"] == "Received at a self-service kiosk"
 
     # The receipt's QR token verifies offline with the published public key.
     key = anonymous.get("/v1/keys/qr").json()
@@ -59,11 +62,16 @@ def test_full_life_from_kiosk_to_e_licence(terminal, staff, anonymous, food_guid
     assert clerk.act(number, "accept", note="材料齐全，受理").status_code == 200
     routed = clerk.act(number, "route")
     assert routed.status_code == 200 and routed.json()["department"] == "澄迈县市场监督管理局"
+    assert routed.json()["department_en"] == "Chengmai County Administration for Market Regulation"
+    assert routed.json()["timeline"][-1]["note_en"] == (
+        "Sent to Chengmai County Administration for Market Regulation for review")
     assert approver.act(number, "approve", note="准予许可").json()["decision"] == "approved"
     completed = clerk.act(number, "complete").json()
     assert completed["status"] == "completed"
     (licence,) = completed["licences"]
     assert is_valid_licence_id(licence["identifier"])
+    assert licence["name_en"] == food_guide["result"]["name_en"]
+    assert completed["timeline"][-1]["note_en"] == f"Completed; e-licences issued: {licence['name_en']}"
     assert completed["next_step"]["action"] == "collect"
 
     verified = anonymous.post("/v1/licences/verify", {"identifier": licence["identifier"]}, key=None).json()
@@ -71,8 +79,10 @@ def test_full_life_from_kiosk_to_e_licence(terminal, staff, anonymous, food_guid
     pdf = terminal.get(f"/v1/licences/{licence['identifier']}/pdf")
     assert pdf.headers["content-type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
 
-    delivered = terminal.act(number, "deliver", note="自助终端领取").json()
+    delivered = terminal.act(number, "deliver", note="自助终端领取", note_en="Collected at a kiosk").json()
     assert delivered["status"] == "delivered"
+    assert delivered["timeline"][-1]["note_en"] == "Collected at a kiosk"
+    assert delivered["timeline"][1]["note_en"] == ""  # the clerk wrote the acceptance in Chinese only
     assert [e["status"] for e in delivered["timeline"]] == [
         "received", "accepted", "in_review", "decided", "completed", "delivered"]
 

@@ -64,6 +64,11 @@ def test_a_bundle_fans_out_and_completes_when_every_part_is_decided(terminal, st
     assert {p["status"] for p in routed["parts"]} == {"in_review"}
     departments = {p["department_code"] for p in routed["parts"]}
     assert departments == {"RS", "JY"}
+    assert routed["item_name_en"] == bundle["name_en"]
+    assert all(p["item_name_en"] for p in routed["parts"])
+    assert routed["department_en"] == ("Chengmai County Bureau of Human Resources and Social Security; "
+                                       "Chengmai County Education Bureau")
+    assert routed["timeline"][-1]["note_en"] == "Parallel review: " + routed["department_en"]
     rs_parts = [p["item_code"] for p in routed["parts"] if p["department_code"] == "RS"]
     jy_parts = [p["item_code"] for p in routed["parts"] if p["department_code"] == "JY"]
     assert staff("approver-jy").act(number, "approve", part=rs_parts[0]).status_code == 403

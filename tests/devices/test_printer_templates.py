@@ -1,5 +1,6 @@
 """Every printed template, laid out from kiosk.domain models, sent through the network
 backend to the emulator and read back from its paper: text compared, QR decoded."""
+import dataclasses
 import datetime as dt
 
 import pytest
@@ -95,11 +96,20 @@ def test_application_receipt_carries_every_field_and_the_tracking_token(emu, tmp
 
 def test_application_receipt_in_english(emu, tmp_path):
     _ = Translator("en").gettext
-    receipt, codes = print_and_read(emu, application_receipt(RECEIPT, NOW, _), tmp_path, "receipt-en")
+    english = dataclasses.replace(
+        RECEIPT, item_name_en="Registering an individual business",
+        materials=(dataclasses.replace(RECEIPT.materials[0], name_en="Application form"), *RECEIPT.materials[1:]),
+        deferred=(dataclasses.replace(RECEIPT.deferred[0], name_en="Fire safety certificate"),))
+    receipt, codes = print_and_read(emu, application_receipt(english, NOW, _, "en"), tmp_path, "receipt-en")
     assert receipt.lines[0] == "Application receipt"
     assert "Case number: 469023-2026-000123" in receipt.lines
+    assert "Item: Registering an individual business" in receipt.lines
+    assert "1. Application form" in receipt.lines and "- Fire safety certificate" in receipt.lines
+    assert "2. 经营场所使用证明" in receipt.lines  # no English name sent: the Chinese one
     assert "   Copy, 2 copies" in receipt.lines
     assert "Promised time limit: 3 working days" in receipt.lines
+    # 49 characters: the printer wraps the last one onto a line of its own (48 columns).
+    assert "Chengmai County Government Affairs Service Center" in receipt.text.replace("\n", "")
     assert codes == [TOKEN]
 
 
@@ -133,6 +143,21 @@ def test_progress_slip(emu, tmp_path):
     assert receipt.lines[0] == "办件进度单"
     assert "当前状态：审查中" in receipt.lines
     assert codes == ["469023-0003"]
+
+
+def test_progress_slip_in_english_uses_the_english_names():
+    _ = Translator("en").gettext
+    entry = dataclasses.replace(CASE.timeline[0], department_en="Chengmai County Government Affairs Service Center",
+                                note="自助终端收件", note_en="Received at a self-service kiosk")
+    case = dataclasses.replace(CASE, item_name_en="Searching real-estate registration records",
+                               department_en="Chengmai County Bureau of Natural Resources and Planning",
+                               timeline=(entry,))
+    text = progress_slip(case, "CM-KIOSK-0007", NOW, _, "en").plain_text()
+    assert "Item: Searching real-estate registration records" in text
+    assert "Department: Chengmai County Bureau of Natural Resources and Planning" in text
+    assert "  Received at a self-service kiosk" in text.splitlines()
+    assert "不动产" not in text and "自助终端" not in text
+    assert "Item: 不动产登记资料查询" in progress_slip(CASE, "CM-KIOSK-0007", NOW, _, "en").plain_text()
 
 
 def test_58mm_paper_narrows_the_layout(emu, tmp_path):

@@ -61,12 +61,9 @@ def test_headless_run_writes_the_tour(tmp_path):
     assert "| apply |" in done.stdout
 
     # Every screen the tour reached was measured in both languages and both modes: touch
-    # targets, text sizes in points, contrast, cut text. Strings left in Chinese on English
-    # screens are reported too; the ones found come from back-office case data (item and
-    # department names without English names in the case API), an open item.
+    # targets, text sizes in points, contrast, cut text, and strings left in the other
+    # language (back-office case data included: the case API carries English names).
     report = json.loads((tmp_path / "tour" / "accessibility.json").read_text())
     assert len(report["screens_checked"]) >= 4 * len(REQUIRED)
-    broken = [v for v in report["violations"] if v["rule"] != "untranslated"]
-    assert not broken, broken[:10]
-    assert {v["language"] for v in report["violations"]} <= {"en"}
-    assert (tmp_path / "tour" / "accessibility.md").exists()
+    assert not report["violations"], report["violations"][:10]
+    assert "No violations." in (tmp_path / "tour" / "accessibility.md").read_text()

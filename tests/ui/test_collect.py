@@ -32,8 +32,8 @@ def documents(kiosk_app):
     return kiosk_app.devices.document_printer
 
 
-def collect_to_confirm(app, ui, applicant, number):
-    ui.tap(ui.by_text("领取办件结果"))
+def collect_to_confirm(app, ui, applicant, number, start="领取办件结果"):
+    ui.tap(ui.by_text(start))
     ui.wait_for_screen("collect_start")
     ui.screenshot(SHOTS / "collect_start.png")
     app.devices.idcard_sim.insert(applicant)
@@ -179,6 +179,25 @@ def test_a_result_without_an_e_licence_prints_a_result_notice(kiosk_app, ui, des
     assert number in text and "吴*" in text
     assert applicant.document_number not in text and "吴桂兰" not in text
     assert desk.case(number)["status"] == "delivered"
+
+
+def test_in_english_the_result_and_its_notice_carry_the_english_names(kiosk_app, ui, desk, documents):
+    app = kiosk_app
+    applicant = person("19640912", "417", "何美玲")
+    number = desk.completed_case(applicant, PENSION)["number"]
+    ui.tap(app.top_bar.ids.language_toggle)
+    collect_to_confirm(app, ui, applicant, number, start="Collect results")
+    shown = joined(ui.visible_texts())
+    assert "Claiming the basic old-age pension for urban and rural residents" in shown
+    assert "Department: Chengmai County Bureau of Human Resources and Social Security" in shown
+    before = set(documents.folder.glob("*.pdf"))
+    ui.tap(ui.by_id("collect_confirm", "print_document"))
+    ui.wait_for_screen("collect_done")
+    assert "Claiming the basic old-age pension for urban and rural residents: collected" in joined(
+        ui.visible_texts())
+    (printed,) = set(documents.folder.glob("*.pdf")) - before
+    text = compact_text(printed)
+    assert "Claimingthebasicold-agepension" in text and "城乡居民" not in text
 
 
 def test_printer_not_ready_loses_nothing_and_the_citizen_can_try_again(kiosk_app, ui, desk, documents, tmp_path):

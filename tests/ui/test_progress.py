@@ -50,6 +50,26 @@ def test_scanning_a_receipt_shows_the_case_without_a_card(kiosk_app, ui, trackin
     assert "469023-0003" not in joined(ui.all_texts())
 
 
+def test_in_english_the_case_shows_the_back_office_s_english_names(kiosk_app, ui, tracking_token):
+    app = kiosk_app
+    ui.wait_until(lambda: app.controller.verifier is not None, what="QR key loaded")
+    app.devices.scanner.backend.scan(tracking_token)
+    ui.wait_for_screen("case")
+    ui.tap(app.top_bar.ids.language_toggle)
+    shown = joined(ui.visible_texts())
+    assert "Searching real-estate registration records" in shown and "不动产登记资料查询" not in shown
+    assert "Chengmai County Government Affairs Service Center, general intake window" in shown
+    assert "Received overnight at a 24-hour self-service kiosk" in shown
+    assert "Real estate title certificate: The copy is not legible" in shown  # what to do next
+
+    ui.tap(ui.by_id("case", "print_slip"))
+    ui.wait_until(lambda: app.controller.journey("progress").last_slip is not None, what="slip printed")
+    slip = app.controller.journey("progress").last_slip.plain_text()
+    assert "Item: Searching real-estate registration records" in slip
+    assert "Chengmai County Government Affairs Service Center, general intake window" in slip
+    assert "澄迈" not in slip
+
+
 def test_a_forged_code_is_refused_calmly(kiosk_app, ui, tracking_token):
     app = kiosk_app
     ui.wait_until(lambda: app.controller.verifier is not None, what="QR key loaded")

@@ -102,6 +102,7 @@ def test_a_good_rating_needs_no_reason_and_english_works(kiosk_app, ui, desk):
     ui.tap(app.top_bar.ids.language_toggle)
     shown = joined(ui.visible_texts())
     assert "Very satisfied" in shown and "Very dissatisfied" in shown
+    assert f"Case {number}: Issuing the food business licence" in shown
     ui.screenshot(SHOTS / "rating_levels_en.png")
     ui.tap(face(ui, 3))
     ui.wait_for_screen("rating_comment")
