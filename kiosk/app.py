@@ -76,6 +76,7 @@ class KioskApp(App):
         self._busy: ModalView | None = None
         self._idle_warning: ModalView | None = None
         self._toast: Label | None = None
+        self._sound_panel: ModalView | None = None
 
     def get_application_config(self, defaultpath="%(appdir)s/%(appname)s.ini"):
         return str(self.kiosk_config.var_dir / "kivy" / "kiosk.ini")
@@ -228,6 +229,14 @@ class KioskApp(App):
         Clock.unschedule(self._hide_toast)
         Clock.schedule_once(self._hide_toast, 4)
 
+    def open_sound_panel(self) -> None:
+        """The top bar's Sound button: repeat, louder, quieter (kiosk/voice.py)."""
+        self.controller.user_activity()
+        if self._sound_panel is None:
+            self._sound_panel = Factory.SoundPanel()
+        if self._sound_panel.parent is None:
+            self._sound_panel.open(animation=False)
+
     def set_elder_mode(self, on: bool) -> None:
         self.style.elder = on
         self.session_active = self.session.active
@@ -237,6 +246,8 @@ class KioskApp(App):
         for screen in self.manager.screens:
             screen.reset()
         self._hide_toast()
+        if self._sound_panel is not None and self._sound_panel.parent is not None:
+            self._sound_panel.dismiss(animation=False)
         self.session_active = False
         _after_next_frame(gc_policy.collect_between_sessions)
 

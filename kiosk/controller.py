@@ -23,6 +23,7 @@ from services.api import BackofficeClient, BackofficeError, BackofficeUnavailabl
 from . import journeys
 from .i18n import Translator
 from .session import Session
+from .voice import VoiceGuide
 
 log = logging.getLogger(__name__)
 
@@ -78,6 +79,7 @@ class KioskController:
         self._pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="kiosk-io")
         self._warning_up = False
         self.elder_mode = False
+        self.voice = VoiceGuide(self)  # echo, repeat, volume, reading aloud
         self.ui: KioskUI | None = None
         self.journeys = {cls.name: cls(self) for cls in journeys.discover()}
 
@@ -172,6 +174,7 @@ class KioskController:
         self._dismiss_warning()
         # Top priority: cuts in on anything still queued for the previous citizen.
         self.say(MSG_GOODBYE, priority=10)
+        self.voice.reset()
         if self.devices is not None and getattr(self.devices, "scanner", None) is not None:
             self.devices.scanner.reset_session()
         self.ui.show_busy(None)
@@ -205,6 +208,7 @@ class KioskController:
         speech = getattr(self.devices, "speech", None) if self.devices is not None else None
         if speech is None:
             return
+        self.voice.remember(message, priority, values)
         text = self._(message).format(**values) if values else self._(message)
         try:
             speech.speak(text, "zh" if self.translator.language == "zh_CN" else "en", priority,

@@ -33,7 +33,7 @@ class CatalogueSearchScreen(JourneyPage):
         self.display.user_text = True  # what the citizen typed, in whatever language
         self.ids.body.add_widget(self.display)
         draft = state.get("draft_query", "")  # kept across a language switch
-        self.keypad = PinyinKeyboard(translate=self._, on_change=self._typed, max_length=20)
+        self.keypad = PinyinKeyboard(translate=self._, on_change=self._typed, max_length=20, echo="public")
         self.ids.fixed.add_widget(self.keypad)
         self.button(self._(N_("Search")), self.search, key="search")
         self.keypad.set_text(draft)

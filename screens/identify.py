@@ -31,6 +31,7 @@ class IdentifyPassportScreen(KioskScreen):
             pad.add_widget(button)
         erase = Factory.KeypadKey(text=self._("Delete"))
         erase.is_erase = True
+        erase.echo = "public"
         self._erase = erase
         erase.bind(on_release=lambda _b: self.erase())
         pad.add_widget(erase)

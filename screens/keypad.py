@@ -26,7 +26,10 @@ class Keypad(BoxLayout):
     value = StringProperty("")
     max_length = NumericProperty(0)
 
-    def __init__(self, layout: str = "digits", translate=lambda s: s, on_change=None, **kwargs):
+    def __init__(self, layout: str = "digits", translate=lambda s: s, on_change=None, echo: str = "private",
+                 **kwargs):
+        """`echo`: how a pressed key is read back (kiosk/voice.py): "private" for the
+        citizen's own data (the default), "public" for search letters, "silent" for a PIN."""
         super().__init__(orientation="vertical", spacing=8, size_hint_y=None, **kwargs)
         self.layout = layout
         self.on_change = on_change
@@ -43,6 +46,7 @@ class Keypad(BoxLayout):
                     text=translate(word) if word else key, height=key_height)
                 button.font_size = f"{style.button_sp}sp" if not word else f"{style.small_sp + 4}sp"
                 button.key = key
+                button.echo = "public" if word else echo  # Delete and Clear are always read
                 button.bind(on_release=lambda b: self.press(b.key))
                 line.add_widget(button)
                 self.keys[key] = button

@@ -12,6 +12,10 @@ class MessageScreen(KioskScreen):
     body = StringProperty("")
     back_to = StringProperty("attract")
 
+    def on_enter(self, *_args):
+        if self.body:  # what happened, what was kept, what to do: spoken as well as shown
+            self.controller.say(self.body)
+
     def reset(self) -> None:
         self.title = ""
         self.body = ""

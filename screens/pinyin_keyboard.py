@@ -35,9 +35,11 @@ class PinyinKeyboard(BoxLayout):
     chinese = BooleanProperty(True)  # pinyin to Chinese; False: Latin letters as typed
     max_length = NumericProperty(0)
 
-    def __init__(self, translate=lambda s: s, on_change=None, max_length: int = 0, **kwargs):
+    def __init__(self, translate=lambda s: s, on_change=None, max_length: int = 0, echo: str = "private",
+                 **kwargs):
         super().__init__(orientation="vertical", spacing=8, size_hint_y=None, **kwargs)
         self._ = translate
+        self._echo = echo  # letters of a name or address are the citizen's: "private"
         self.on_change = on_change
         self.max_length = max_length
         self.composition = Composition()
@@ -115,6 +117,7 @@ class PinyinKeyboard(BoxLayout):
                 text=label, size_hint_y=1)  # the row's height, not the mode's target height
             button.font_size = f"{style.small_sp + 4}sp" if word or key == MODE else f"{style.button_sp}sp"
             button.key = key
+            button.echo = "public" if word or key == MODE else self._echo  # kiosk/voice.py
             button.bind(on_release=lambda b: self.press(b.key))
             line.add_widget(button)
             self.keys[key] = button
@@ -162,6 +165,7 @@ class PinyinKeyboard(BoxLayout):
             button = Factory.SecondaryButton(text=candidate.text, size_hint_y=1,
                                              size_hint_x=len(candidate.text) + 1, font_size=f"{style.body_sp}sp")
             button.user_text = True  # what the citizen is writing, in whatever language
+            button.echo = self._echo
             button.bind(on_release=lambda _b, i=index: self.choose(i))
             self.bar.add_widget(button)
             self.candidate_buttons.append(button)

@@ -19,6 +19,10 @@ from .worker import Request, Result, WorkerConfig, main as worker_main
 
 log = logging.getLogger(__name__)
 
+VOLUME_LEVELS = (-2, 2)  # quieter and louder than the profile's volume, two steps each
+VOLUME_STEP = 1.3  # each step scales the amplitude by this
+MAX_VOLUME = 2.0  # espeak-ng's amplitude 200
+
 
 @dataclass(frozen=True)
 class SpeechSettings:
@@ -27,6 +31,9 @@ class SpeechSettings:
     volume: float = 0.9
     elder_volume: float = 1.0
     hang_s: float = 5.0  # no heartbeat for this long: the worker is restarted
+    # A handset or headphones carry the voice (a hardware-profile fact): only then may
+    # personal data be spoken; through open speakers the kiosk says a neutral phrase.
+    private_audio: bool = False
 
 
 class Speech:
@@ -36,6 +43,7 @@ class Speech:
         self.settings = settings
         self.device = device
         self.elder_mode = False
+        self.volume_level = 0  # the citizen's volume control: VOLUME_LEVELS steps from the profile's volume
         self._config = WorkerConfig(str(cache_dir), tuple(player), engine_command, engine_timeout_s)
         self._ctx = mp.get_context("spawn")  # no fork of a threaded Kivy process
         self._seq = itertools.count(1)
@@ -80,9 +88,16 @@ class Speech:
     # -- speaking -------------------------------------------------------------------------
     def voice(self, lang: str) -> Voice:
         s = self.settings
+        scale = VOLUME_STEP ** self.volume_level
         if self.elder_mode:
-            return Voice(lang, s.elder_rate_wpm, s.elder_volume)
-        return Voice(lang, s.rate_wpm, s.volume)
+            return Voice(lang, s.elder_rate_wpm, min(MAX_VOLUME, s.elder_volume * scale))
+        return Voice(lang, s.rate_wpm, min(MAX_VOLUME, s.volume * scale))
+
+    def change_volume(self, steps: int) -> int:
+        """Louder (+1) or quieter (-1) within VOLUME_LEVELS; returns the level, -2..+2."""
+        low, high = VOLUME_LEVELS
+        self.volume_level = max(low, min(high, self.volume_level + steps))
+        return self.volume_level
 
     def speak(self, text: str, lang: str = "zh", priority: int = 0, *, cache: bool = False) -> int:
         """Queues `text`; returns its sequence number. `cache=True` only for fixed prompts."""
