@@ -49,6 +49,8 @@ class ApplyResultScreen(JourneyPage):
                         secondary=True)
         else:
             self.button(self._(N_("Print the receipt")), self.flow.print_receipt, key="reprint", secondary=True)
+        self.button(self._(N_("Read the receipt aloud")), self.flow.read_receipt_aloud, key="read_aloud",
+                    secondary=True)
         self.button(self._(N_("Done")), lambda: self.controller.finish("done"), key="done")
         self.ids.back.opacity = 0  # the application is in: no way back into it
         self.ids.back.disabled = True

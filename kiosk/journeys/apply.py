@@ -37,6 +37,7 @@ PHONE_FIELD = {"code": "contact_phone", "label": "联系电话", "label_en": "Co
 MSG_SENDING = N_("Sending your application…")
 MSG_CAPTURING = N_("Taking the picture…")
 MSG_PRINTING = N_("Printing your receipt…")
+MSG_RECEIPT_SPOKEN = N_("Application receipt. Case number {number}. {item}.")
 MSG_RECEIVED = N_("Your application has been received. Case number {number}. Please take your receipt.")
 MSG_NO_PAGE = N_("The page was not found. Lay it flat in the marked area, face up, and try again.")
 MSG_NO_CAMERA = N_("The document camera is not working. You can supply this material later (容缺) "
@@ -479,6 +480,26 @@ class ApplyJourney(Journey):
         if preview is not None:
             self.session.add_temp_file(preview)  # it shows the masked applicant: gone with the session
         self.ui.show_toast(self._(N_("Please take your receipt")))
+
+    def read_receipt_aloud(self) -> None:
+        """The 收件凭证's content on request: the case and its dates for anyone, the
+        applicant's (masked) name only through a handset (kiosk/voice.py)."""
+        state = self.state
+        receipt = state.get("receipt") if state else None
+        if receipt is None:
+            return
+        language = self.kiosk.translator.language
+        parts = [self._(MSG_RECEIPT_SPOKEN).format(number=" ".join(receipt.case_number),
+                                                   item=receipt.item_name_in(language))]
+        if receipt.promised_date:
+            parts.append(self._(N_("Promised by: {date}")).format(date=receipt.promised_date.isoformat()))
+        for deferred in receipt.deferred:
+            due = deferred.due.isoformat() if deferred.due else "—"
+            parts.append(self._(N_("Supply {name} by {date}")).format(name=deferred.name_in(language), date=due))
+        parts.append(self._(N_("Keep the receipt: its QR code shows the progress. Hotline {hotline}.")).format(
+            hotline=receipt.hotline))
+        private = self._(N_("Applicant: {name}.")).format(name=receipt.applicant_masked)
+        self.kiosk.voice.read_aloud(" ".join(parts), private)
 
     def fix_problems(self) -> None:
         """From the problems page: back to the review, everything entered kept."""
