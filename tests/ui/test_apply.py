@@ -173,3 +173,31 @@ def test_a_retry_after_a_lost_answer_creates_one_case(kiosk_app, ui, office, cit
         app.controller.api = real_api
     new = {c.number for c in office.list_cases(WANG_ID)} - before
     assert new == {state(app)["case"].number}
+
+
+def test_switching_language_at_every_page_keeps_the_application(kiosk_app, ui, office):
+    """The language switch on the top bar, tapped on every page the citizen reaches: each
+    page is redrawn in the other language where it was, and nothing entered is lost."""
+    app = kiosk_app
+    switched: list[tuple[str, str, str]] = []
+
+    def switch_language(_page: str) -> None:
+        screen, heading = app.manager.current, app.manager.current_screen.ids.get("heading")
+        before = heading.text if heading is not None else ""
+        ui.tap(app.top_bar.ids.language_toggle)
+        ui.pump()
+        after = heading.text if heading is not None else ""
+        assert app.manager.current == screen, f"the switch left {screen}"
+        switched.append((screen, app.translator.language, after))
+        assert before != after or not before, f"{screen} not redrawn in {app.translator.language}"
+
+    citizen = Citizen(app, ui, seen=switch_language)
+    citizen.reach_consent("W6", ITEM, shots=True)
+    assert len({screen for screen, _l, _h in switched}) >= 5 and {"en", "zh_CN"} <= {lang for _s, lang, _h in switched}
+    answers = dict(state(app)["answers"])
+    assert answers["contact_phone"] == "13907561234" and str(answers["household_size"]) == "2"
+    assert len([v for v in state(app)["provided"].values() if v["mode"] == "capture"]) == 2
+    citizen.submit()
+    number = state(app)["case"].number
+    case = office.get_case(number)
+    assert case.item_code == ITEM
