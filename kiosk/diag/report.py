@@ -1,6 +1,6 @@
 """`kiosk-diag report`: the hardware readiness report (kiosk.readiness) for a technician.
 
-    kiosk-diag report [--json] [--self-test] [--profile NAME]
+    kiosk-diag report [--json] [--self-test] [--profile NAME] [--bundle FILE.zip]
 
 Builds and opens the devices of the hardware profile (config/kiosk.toml's, or
 config/profiles/NAME.toml), so run it while the kiosk application is stopped: both
@@ -9,6 +9,8 @@ machine, each READY / DEGRADED / NOT READY with the reason and the action; the o
 verdict first. --self-test also runs each device's self-test (a printer's may print a
 slip). Speech reports a missing sound card only after something failed to play, so a
 fresh report cannot see it; the maintenance screen, using the app's devices, can.
+--bundle also writes a diagnostics bundle for the help desk (kiosk/diagnostics_bundle.py):
+the report, the log's tail, the profile and the versions, without personal data.
 
 Exit codes: 0 ready, 2 the configuration or profile cannot be loaded, 3 degraded (usable,
 but something needs attention: paper low, speech without audio output, low disk),
@@ -20,6 +22,7 @@ from __future__ import annotations
 import json
 import sys
 import time
+from pathlib import Path
 
 EXIT_READY, EXIT_BAD_INPUT, EXIT_DEGRADED, EXIT_NOT_READY = 0, 2, 3, 4
 SETTLE_S = 1.0  # cameras and readers find out on their own threads that they are missing
@@ -31,6 +34,7 @@ def register(subparsers) -> None:
     parser.add_argument("--self-test", action="store_true",
                         help="also run every device's self-test (may print a test slip)")
     parser.add_argument("--profile", help="hardware profile in config/profiles (default: kiosk.toml's)")
+    parser.add_argument("--bundle", type=Path, help="also write a diagnostics bundle (zip) here")
     parser.set_defaults(handler=_report)
 
 
@@ -59,6 +63,10 @@ def _report(args) -> int:
     finally:
         devices.close()
     print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2) if args.json else render_text(report))
+    if args.bundle is not None:
+        from kiosk.diagnostics_bundle import write_bundle
+
+        write_bundle(report, render_text(report), config, args.bundle)
     return exit_code(report)
 
 

@@ -3,6 +3,7 @@
 receipt printer, the espeak-ng speech worker) and a real back office on loopback."""
 import json
 import re
+import zipfile
 from dataclasses import replace
 
 import pytest
@@ -137,3 +138,29 @@ def test_a_card_in_the_reader_leaves_no_trace_in_the_report(demo_devices, demo_p
     report = build_report(devices, config, self_test=True)
     assert device(report, "idcard").verdict is Verdict.READY
     assert_no_personal_data(json.dumps(report.to_dict(), ensure_ascii=False) + render_text(report), demo_people)
+
+
+def test_the_diagnostics_bundle_holds_the_report_and_the_log_without_personal_data(
+        var_dir, backoffice, monkeypatch, capsys, tmp_path, demo_people):
+    monkeypatch.setenv("KIOSK__BACKOFFICE__URL", backoffice.url)
+    log = var_dir / "log"
+    log.mkdir()
+    # a line that should never have been written: the bundle masks it again
+    (log / "kiosk.jsonl").write_text('{"msg": "session ended"}\n' * 600
+                                     + '{"msg": "card read", "raw": "469023195801041234 13907561234"}\n',
+                                     encoding="utf-8")
+    bundle_path = tmp_path / "out" / "bundle.zip"
+    code = main(["report", "--profile", "demo", "--bundle", str(bundle_path)])
+    capsys.readouterr()
+    assert code == EXIT_READY
+    with zipfile.ZipFile(bundle_path) as bundle:
+        names = set(bundle.namelist())
+        assert {"readiness.json", "readiness.txt", "log-tail.jsonl", "profile.json", "versions.json"} == names
+        report = json.loads(bundle.read("readiness.json"))
+        assert report["verdict"] == "ready" and {d["device"] for d in report["devices"]} >= {"receipt_printer"}
+        tail = bundle.read("log-tail.jsonl").decode()
+        assert len(tail.splitlines()) == 500  # the newest lines only
+        everything = "\n".join(bundle.read(n).decode() for n in names)
+    assert "469023195801041234" not in everything and "13907561234" not in everything
+    assert "4690**********1234" in tail and "139****1234" in tail  # masked, the line kept
+    assert_no_personal_data(everything, demo_people)
