@@ -3,6 +3,7 @@ plays. A supervisor thread reads the worker's results and heartbeats and restart
 that died or hung. Playback failure (no sound card) is a status, never an exception."""
 from __future__ import annotations
 
+import collections
 import itertools
 import logging
 import multiprocessing as mp
@@ -48,6 +49,7 @@ class Speech:
         self._ctx = mp.get_context("spawn")  # no fork of a threaded Kivy process
         self._seq = itertools.count(1)
         self._lock = threading.Lock()
+        self._pending: collections.deque[Request] = collections.deque()  # waiting for the lock
         self._process = None
         self._requests = None
         self._results = None
@@ -130,13 +132,26 @@ class Speech:
             self._waiters.pop(seq, None)
 
     def _send(self, request: Request) -> int:
-        with self._lock:
-            if self._stop.is_set():
-                return request.seq  # closed: a last word after shutdown must not spawn a worker
-            if self._requests is None:
-                self._start_worker()
-            self._requests.put(request)
+        """Never waits for a worker being restarted (killing and spawning one takes up to
+        seconds, and speak() runs on the UI thread): the request waits in `_pending` and
+        goes to the new worker."""
+        self._pending.append(request)
+        if self._lock.acquire(blocking=False):
+            try:
+                self._deliver_pending()
+            finally:
+                self._lock.release()
         return request.seq
+
+    def _deliver_pending(self) -> None:
+        """With the lock held: hand every waiting request to the worker, in order."""
+        if self._stop.is_set():
+            self._pending.clear()  # closed: a last word after shutdown must not spawn a worker
+            return
+        if self._pending and self._requests is None:
+            self._start_worker()
+        while self._pending:
+            self._requests.put(self._pending.popleft())
 
     # -- health ---------------------------------------------------------------------------
     def status(self) -> DeviceStatus:
@@ -213,6 +228,7 @@ class Speech:
                     self._start_worker()
                     for seq, waiter in list(self._waiters.items()):
                         waiter.put(Result(seq, "engine_error", "speech worker restarted"))
+                self._deliver_pending()  # what speak() left while the lock was held
 
     def _record(self, result: Result) -> None:
         if result.outcome == "play_error":

@@ -139,3 +139,18 @@ def test_self_test_renders_both_languages(speech):
     s = speech()
     result = s.self_test()
     assert "zh: ok" in result.detail and "en: ok" in result.detail
+
+
+def test_speaking_while_the_worker_is_being_restarted_does_not_wait_for_it(speech):
+    """The supervisor holds the facade's lock while it kills and spawns a worker (up to
+    seconds); speak() runs on the UI thread and must return at once, the words kept."""
+    import threading
+
+    s = speech(player=NO_CARD_PLAYER)
+    seqs = []
+    with s._lock:  # as during a restart
+        caller = threading.Thread(target=lambda: seqs.append(s.speak(EN, "en")))
+        caller.start()
+        caller.join(timeout=10)
+        assert not caller.is_alive() and seqs  # returned while the lock was held
+    assert s.wait_for(seqs[0], timeout=30).outcome in ("played", "play_error")  # and then spoken
