@@ -42,7 +42,7 @@ def main(argv: list[str] | None = None) -> int:
     app = KioskApp(config)
     if args.tour is None:
         app.run()
-        return 0
+        return app.exit_code  # 75 after a restart asked for in maintenance mode
 
     from .tour import run_tour
 

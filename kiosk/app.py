@@ -73,6 +73,8 @@ class KioskApp(App):
             devices=self.devices,
         )
         self.demo = DemoSimulator(self.devices, self.controller) if config.demo else None
+        self.exit_code = 0  # what `kiosk` exits with; maintenance mode's restart sets another
+        self.controller.journey("maintenance").configure(config, stop_app=self.stop_with)
         self._busy: ModalView | None = None
         self._idle_warning: ModalView | None = None
         self._toast: Label | None = None
@@ -99,6 +101,7 @@ class KioskApp(App):
             column.add_widget(self.demo_panel)
         root = FloatLayout()
         root.add_widget(column)
+        root.add_widget(Factory.MaintenanceCorner())  # the hidden way into maintenance mode
         self._toast = Label(
             text="", opacity=0, size_hint=(0.8, None), height=140, font_size="36sp",
             pos_hint={"center_x": 0.5, "y": 0.12}, color=theme.ON_PRIMARY,
@@ -154,6 +157,8 @@ class KioskApp(App):
             )
         self.devices.open()
         self.manager.current_screen.refresh()
+        if not self.controller.journey("maintenance").service.in_service:
+            self.navigate("out_of_service")  # taken out of service before this start
         # The QR key: fetched once (and kept for offline use) off the main thread.
         cache = self.kiosk_config.var_dir / "qr-key.json"
         self.controller.in_background(lambda: load_verifier(self.controller.api, cache),
@@ -174,6 +179,12 @@ class KioskApp(App):
             log.warning("pinyin dictionary missing: the keyboard types Latin letters only")
         Clock.schedule_once(lambda _dt: _after_next_frame(gc_policy.settle_after_start))
 
+    def stop_with(self, exit_code: int) -> None:
+        """Stop the app and have `kiosk` exit with `exit_code` (kiosk/journeys/maintenance.py:
+        75 asks the supervisor for a restart)."""
+        self.exit_code = exit_code
+        self.stop()
+
     def on_stop(self):
         self.devices.close()
         self.controller.shutdown()
@@ -188,6 +199,8 @@ class KioskApp(App):
 
     # --- KioskUI -------------------------------------------------------------------------
     def navigate(self, screen: str) -> None:
+        if screen == "attract":  # out of service, its notice stands in for the attract screen
+            screen = self.controller.journey("maintenance").start_screen()
         self.session_active = self.session.active
         if self.manager.current == screen:
             self.manager.current_screen.refresh()

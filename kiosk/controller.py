@@ -94,6 +94,9 @@ class KioskController:
 
     # --- device events (called on the main thread) ---------------------------------------
     def on_card_event(self, event: CardEvent) -> None:
+        if not self.citizens_served():
+            self.journey("maintenance").on_card_event(event)
+            return
         if isinstance(event, CardInserted):
             waiting = self.session.data.pop("on_identified", None)
             if self.session.active and waiting is not None:
@@ -112,6 +115,9 @@ class KioskController:
 
     def on_code_scanned(self, text: str | None) -> None:
         """A scanned QR code: verified offline, then handed to the journey for its kind."""
+        if not self.citizens_served():
+            self.journey("maintenance").on_code_scanned(text)
+            return
         self.session.begin()
         if self.verifier is None or text is None:
             self.ui.show_message(N_("Code not recognised"), MSG_CODE_INVALID, back_to="attract")
@@ -130,6 +136,12 @@ class KioskController:
                 journey.on_token(token, text)
                 return
         self.ui.show_message(N_("Code not recognised"), MSG_CODE_INVALID, back_to="attract")
+
+    # --- maintenance mode (kiosk/journeys/maintenance.py) -----------------------------------
+    def citizens_served(self) -> bool:
+        """False while the kiosk is out of service or staff are in maintenance mode: cards
+        and scanned codes then start no citizen journey and go to maintenance instead."""
+        return self.journey("maintenance").citizens_served()
 
     # --- session lifetime ------------------------------------------------------------------
     def user_activity(self) -> None:

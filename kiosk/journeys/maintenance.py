@@ -1,0 +1,326 @@
+"""Maintenance mode for staff, and the out-of-service state citizens meet.
+
+Staff get in by a hidden gesture on the attract or out-of-service screen (five taps
+within 3 s on the top-left corner of the top bar: screens/maintenance_corner.py), then
+the PIN (kiosk/maintenance/access.py; scrypt takes tens of ms, so it is checked off the UI
+thread). A maintenance visit is a kiosk session like a citizen's: it ends on Leave, on the
+top bar's Finish, or after MAINTENANCE_IDLE_S without a touch and the usual countdown, and
+the session wipe takes the granted PIN with it; results that come back later are dropped.
+
+While staff are in, and while the kiosk is out of service, cards and scanned codes start
+no citizen journey: the controller asks `citizens_served()` and hands them here (the card
+and scanner tests use them). Out of service, the out-of-service notice stands in for the
+attract screen (`start_screen()`); the state is kept by kiosk/maintenance/service_state.py,
+so it survives a restart.
+
+Restart and exit stop the app after a confirmation. Restart ends with EXIT_RESTART (75,
+EX_TEMPFAIL: "try again"), which the kiosk's supervisor answers by starting it again
+(systemd: `Restart=on-failure`, or `RestartForceExitStatus=75`); exit is a plain stop
+(EXIT_STOP, 0), which a supervisor leaves stopped, showing the desktop.
+"""
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import logging
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from devices.idcard import CardInserted, CardReadError
+from kiosk.domain.cases import N_
+from kiosk.i18n import LANGUAGES, Translator
+from kiosk.maintenance.access import MaintenanceAccess, Outcome, Result
+from kiosk.maintenance.device_tests import TESTABLE, DeviceTest, run_test
+from kiosk.maintenance.service_state import ServiceState, ServiceStateStore
+from kiosk.readiness import DeviceCheck, ReadinessReport, build_report, worst
+
+from . import Journey
+
+log = logging.getLogger(__name__)
+CST = dt.timezone(dt.timedelta(hours=8))
+
+MAINTENANCE_IDLE_S = 120  # staff read and wait on devices longer than citizens do
+EXIT_STOP, EXIT_RESTART = 0, 75
+STAFF = "maintenance PIN"  # who, in the audit file: the PIN is shared by the county's staff
+
+# Offered when the kiosk goes out of service ([maintenance] where_else in kiosk.toml, a
+# table of language -> text, replaces it for a kiosk somewhere else).
+WHERE_ELSE = N_(
+    "Please go to the Chengmai County Government Service Centre on Wenhua North Road, "
+    "Jinjiang Town (working days 9:00-12:00 and 14:30-17:30), or call the 12345 hotline."
+)
+REASONS = (
+    N_("Receipt printer fault"),
+    N_("Document printer fault"),
+    N_("ID card reader fault"),
+    N_("Scanner or camera fault"),
+    N_("Network or back office down"),
+    N_("Scheduled maintenance"),
+)
+MSG_SERVICE_FORM = N_(
+    "Choose the reason. Until the kiosk is back in service, citizens see the message below "
+    "instead of the start screen, and cards and codes start nothing."
+)
+# What stopping does, asked once more: action -> (question, what happens, confirming button).
+STOP_QUESTIONS = {
+    "restart": (N_("Restart the kiosk app?"),
+                N_("The app stops and its supervisor starts it again within seconds. The devices "
+                   "are opened again; the service state and the PIN lock are kept."),
+                N_("Restart now")),
+    "exit": (N_("Exit to the desktop?"),
+             N_("The app stops and stays stopped: the kiosk shows the desktop until someone "
+                "starts the app again or the machine restarts."),
+             N_("Exit now")),
+}
+# Devices whose test ends with a real card or code from a person at the kiosk.
+WAITS_FOR_INPUT = {
+    "idcard": N_("Now place an ID card on the reader."),
+    "scanner": N_("Now show a QR code to the scanner."),
+}
+SAY_SPEECH_TEST = N_("Speech test. If you can hear this, speech works.")
+
+
+@dataclass(frozen=True)
+class Notice:
+    """Something to show staff: an English message id and its values, translated when shown."""
+    message: str
+    values: dict[str, Any] = field(default_factory=dict)
+    ok: bool = True
+
+    def text(self, translate: Callable[[str], str]) -> str:
+        return translate(self.message).format(**self.values)
+
+
+@dataclass
+class Visit:
+    """One maintenance visit, kept in the session (so the session wipe ends it)."""
+    granted: bool = False
+    pin_notice: Notice | None = None
+    report: ReadinessReport | None = None
+    tests: dict[str, Notice] = field(default_factory=dict)  # device -> its last test's outcome
+    waiting_for: str | None = None  # "idcard" or "scanner": the next card or code ends its test
+    reason: str | None = None  # chosen on the out-of-service form
+    confirming: str | None = None  # "restart" or "exit", awaiting confirmation
+
+
+class MaintenanceJourney(Journey):
+    name = "maintenance"
+
+    def __init__(self, controller):
+        super().__init__(controller)
+        self.config = None
+        self.access: MaintenanceAccess | None = None
+        self.store: ServiceStateStore | None = None
+        self.service = ServiceState()  # in service until configure() reads the kept state
+        self.stop_app: Callable[[int], None] = lambda code: None
+
+    def configure(self, config, stop_app: Callable[[int], None]) -> None:
+        """The App's part: the configuration, and how to stop the app with an exit code
+        (injectable, so tests check the request without stopping the shared test app)."""
+        self.config = config
+        self.access = MaintenanceAccess.from_config(config)
+        self.store = ServiceStateStore.from_config(config)
+        self.service = self.store.current()  # read once here; only this journey changes it
+        self.stop_app = stop_app
+
+    # --- who the kiosk serves ------------------------------------------------------------
+    @property
+    def visit(self) -> Visit | None:
+        return self.session.data.get(self.name) if self.session.active else None
+
+    def citizens_served(self) -> bool:
+        return self.service.in_service and self.visit is None
+
+    def start_screen(self) -> str:
+        return "attract" if self.service.in_service else "out_of_service"
+
+    def on_card_event(self, event) -> None:
+        """A card while citizens are not served: it only ever completes the card test."""
+        if self._waiting_for("idcard"):
+            if isinstance(event, CardInserted):
+                self._input_read("idcard", Notice(N_("Card read: {number}"),
+                                                  {"number": event.identity.masked_number}))
+            elif isinstance(event, CardReadError):
+                self._input_read("idcard", Notice(N_("Card not read: {reason}"), {"reason": event.reason}, ok=False))
+
+    def on_code_scanned(self, text: str | None) -> None:
+        """A code while citizens are not served: it only ever completes the scanner test.
+        Its content is not shown: it may be a citizen's receipt."""
+        if self._waiting_for("scanner"):
+            if text:
+                self._input_read("scanner", Notice(N_("Code read: {count} characters"), {"count": len(text)}))
+            else:
+                self._input_read("scanner", Notice(N_("Code seen but not read"), ok=False))
+
+    # --- entering --------------------------------------------------------------------------
+    def open_pin(self) -> None:
+        """The hidden gesture: the PIN screen, in a session of its own that no card can take
+        over. A session begun on the start screen (a tap on Elder mode) holds nothing yet."""
+        if self.access is None or self.visit is not None:
+            return
+        self.session.wipe()
+        self.session.begin()
+        self.session.data[self.name] = Visit()
+        self.ui.navigate("maintenance_pin")
+
+    def try_pin(self, pin: str) -> None:
+        access = self.access
+        self.kiosk.in_background(lambda: access.try_pin(pin), self._pin_checked,
+                                 back_to="maintenance_pin", busy=N_("Checking the PIN…"))
+
+    def _pin_checked(self, outcome: Outcome) -> None:
+        visit = self.visit
+        if visit is None:
+            return
+        if outcome.granted:
+            visit.granted, visit.pin_notice = True, None
+            self.ui.navigate("maintenance")
+            self.refresh_report()
+            return
+        visit.pin_notice = pin_notice(outcome)
+        self.ui.navigate("maintenance_pin")
+
+    def leave(self) -> None:
+        self.kiosk.finish("maintenance_left")
+
+    # --- diagnostics ---------------------------------------------------------------------
+    def refresh_report(self) -> None:
+        devices, config = self.kiosk.devices, self.config
+        self.kiosk.in_background(lambda: build_report(devices, config), self._report_ready,
+                                 back_to="maintenance", busy=N_("Checking every device…"))
+
+    def _report_ready(self, report: ReadinessReport) -> None:
+        visit = self._granted()
+        if visit is not None:
+            visit.report = report
+            self.ui.navigate("maintenance")
+
+    def can_test(self, device: str) -> bool:
+        return device in TESTABLE and getattr(self.kiosk.devices, device, None) is not None
+
+    def test_device(self, name: str) -> None:
+        visit = self._granted()
+        if visit is None or not self.can_test(name):
+            return
+        visit.waiting_for = None
+        device, config = getattr(self.kiosk.devices, name), self.config
+        self.kiosk.in_background(
+            lambda: run_test(name, device, config.terminal_id, config.var_dir, dt.datetime.now(CST)),
+            lambda result: self._tested(name, result), back_to="maintenance", busy=N_("Testing…"))
+
+    def _tested(self, name: str, result: DeviceTest) -> None:
+        visit = self._granted()
+        if visit is None:
+            return
+        visit.report = _with_check(visit.report, result.check)
+        if result.passed and name in WAITS_FOR_INPUT:
+            visit.waiting_for = name
+            visit.tests[name] = Notice(WAITS_FOR_INPUT[name])
+        elif result.passed:
+            visit.tests[name] = Notice(N_("Test passed: {detail}"), {"detail": result.detail})
+        else:
+            visit.tests[name] = Notice(N_("Test failed: {detail}"), {"detail": result.detail}, ok=False)
+        if name == "speech" and result.passed:
+            self.kiosk.say(SAY_SPEECH_TEST)
+        self.ui.navigate("maintenance")
+
+    def _waiting_for(self, device: str) -> bool:
+        visit = self._granted()
+        return visit is not None and visit.waiting_for == device
+
+    def _input_read(self, device: str, notice: Notice) -> None:
+        visit = self._granted()
+        visit.waiting_for = None
+        visit.tests[device] = notice
+        if self.ui.current_screen() == "maintenance":
+            self.ui.navigate("maintenance")
+
+    # --- in and out of service -----------------------------------------------------------
+    def where_else(self) -> dict[str, str]:
+        """What citizens are told, per screen language."""
+        configured = (self.config.raw.get("maintenance", {}) if self.config else {}).get("where_else")
+        if configured:
+            return {str(language): str(text) for language, text in configured.items()}
+        return {language: Translator(language).gettext(WHERE_ELSE) for language in LANGUAGES}
+
+    def open_service_form(self) -> None:
+        visit = self._granted()
+        if visit is not None:
+            visit.reason = None
+            self.ui.navigate("maintenance_service")
+
+    def choose_reason(self, reason: str) -> None:
+        visit = self._granted()
+        if visit is not None and reason in REASONS:
+            visit.reason = reason
+            self.ui.navigate("maintenance_service")
+
+    def take_out_of_service(self) -> None:
+        visit = self._granted()
+        if visit is None or visit.reason is None:
+            return
+        store, reason, texts = self.store, visit.reason, self.where_else()
+        self.kiosk.in_background(lambda: store.take_out_of_service(reason, texts, by=STAFF),
+                                 self._service_changed, back_to="maintenance", busy=N_("Saving…"))
+
+    def return_to_service(self) -> None:
+        if self._granted() is None:
+            return
+        store = self.store
+        self.kiosk.in_background(lambda: store.return_to_service(by=STAFF), self._service_changed,
+                                 back_to="maintenance", busy=N_("Saving…"))
+
+    def _service_changed(self, state: ServiceState) -> None:
+        self.service = state
+        log.info("service state changed", extra={"in_service": state.in_service})
+        self.ui.navigate("maintenance")
+
+    # --- stopping the app ------------------------------------------------------------------
+    def ask_to_stop(self, action: str) -> None:
+        """Restart and exit are asked once more on their own screen."""
+        visit = self._granted()
+        if visit is not None and action in STOP_QUESTIONS:
+            visit.confirming = action
+            self.ui.navigate("maintenance_confirm")
+
+    def cancel_stop(self) -> None:
+        visit = self._granted()
+        if visit is not None:
+            visit.confirming = None
+            self.ui.navigate("maintenance")
+
+    def confirm_stop(self) -> None:
+        visit = self._granted()
+        if visit is None or visit.confirming is None:
+            return
+        code = EXIT_RESTART if visit.confirming == "restart" else EXIT_STOP
+        self.access.audit.append(time.time(), "app_stop", action=visit.confirming, exit_code=code, by=STAFF)
+        log.info("app stop requested in maintenance mode", extra={"action": visit.confirming, "exit_code": code})
+        self.stop_app(code)
+
+    def _granted(self) -> Visit | None:
+        """The visit, once the PIN was accepted; staff actions do nothing without one."""
+        visit = self.visit
+        return visit if visit is not None and visit.granted else None
+
+
+def pin_notice(outcome: Outcome) -> Notice:
+    if outcome.locked_until is not None:
+        until = dt.datetime.fromtimestamp(outcome.locked_until, CST)
+        return Notice(N_("Too many wrong PINs: PIN entry is locked until {time}."),
+                      {"time": f"{until:%Y-%m-%d %H:%M:%S}"}, ok=False)
+    if outcome.result is Result.NO_PIN:
+        return Notice(N_("No maintenance PIN is set on this kiosk. Set one with: kiosk-diag maintenance set-pin"),
+                      ok=False)
+    return Notice(N_("Wrong PIN. Tries left before PIN entry locks: {count}."),
+                  {"count": outcome.attempts_left}, ok=False)
+
+
+def _with_check(report: ReadinessReport | None, check: DeviceCheck) -> ReadinessReport | None:
+    """The report with one device's line replaced by a fresher one."""
+    if report is None:
+        return None
+    devices = tuple(check if line.device == check.device else line for line in report.devices)
+    verdict = worst([line.verdict for line in devices] + [report.backoffice.verdict, report.system.verdict])
+    return dataclasses.replace(report, devices=devices, verdict=verdict)

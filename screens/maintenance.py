@@ -1,0 +1,125 @@
+"""Maintenance mode's diagnostics: a tile per device of the readiness report (driver,
+READY / DEGRADED / NOT READY, why and what to do, a test button), the back office with its
+latency, the machine; the service state; and the staff actions. Everything slow (the
+report, the tests, saving the service state) runs in kiosk/journeys/maintenance.py, off
+the UI thread; this page only draws the visit it finds in the session."""
+from __future__ import annotations
+
+from kivy.factory import Factory
+from kivy.metrics import dp
+from kivy.uix.gridlayout import GridLayout
+
+from kiosk import theme
+from kiosk.domain.cases import N_
+from kiosk.journeys.maintenance import MAINTENANCE_IDLE_S
+from kiosk.maintenance.storage import iso
+from kiosk.readiness import Verdict
+
+from .catalogue_page import Badge, JourneyPage
+from .maintenance_tiles import (DEVICE_NAMES, TEST_BUTTONS, TONES, VERDICTS, backoffice_lines,
+                                device_lines, system_lines)
+
+NOT_READY_FILL = [1.0, 0.88, 0.88, 1]  # a red tint, so NOT READY stands out from DEGRADED
+
+
+class MaintenanceScreen(JourneyPage):
+    screen_name = "maintenance"
+    journey_name = "maintenance"
+    idle_timeout_s = MAINTENANCE_IDLE_S
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.tiles: dict[str, object] = {}  # device, "backoffice" or "system" -> its card
+
+    def refresh(self) -> None:
+        visit = self.fresh_state()
+        self.tiles = {}
+        if visit is None or not visit.granted:
+            return
+        flow, report = self.flow, visit.report
+        self.ids.heading.text = self._(N_("Maintenance: kiosk readiness"))
+        self.ids.back.text = self._(N_("Leave maintenance"))
+        summary = self.card()
+        if report is None:
+            self.ids.hint.text = self._(N_("Checking every device…"))
+        else:
+            self.ids.hint.text = self._(N_("Terminal {terminal} · checked at {time}")).format(
+                terminal=report.terminal_id, time=report.generated_at.replace("T", " ")[:19])
+            self._overall(summary, report)
+        self._service(summary, flow.service)
+        if report is not None:
+            self._tiles(report, visit)
+        self._actions(flow.service.in_service)
+
+    # --- tiles -----------------------------------------------------------------------
+    def _overall(self, card, report) -> None:
+        self._title(card, self._(N_("Overall")), report.verdict)
+        names = [self._(DEVICE_NAMES.get(c.device, c.label)) for c in report.devices if c.verdict is not Verdict.READY]
+        names += [self._(name) for name, check in ((N_("Back office"), report.backoffice),
+                                                   (N_("This machine"), report.system))
+                  if check.verdict is not Verdict.READY]
+        if names:
+            self.text(self._(N_("Needs attention: {names}")).format(names=", ".join(names)), parent=card, size="small")
+
+    def _service(self, card, service) -> None:
+        if service.in_service:
+            self._title(card, self._(N_("Service to citizens")), Verdict.READY, label=N_("In service"))
+            return
+        self._title(card, self._(N_("Service to citizens")), Verdict.NOT_READY, label=N_("Out of service"))
+        since = (iso(service.changed_at) or "").replace("T", " ")[:19]
+        self.text(self._(N_("Since {time}: {reason}")).format(time=since, reason=self._(service.reason)),
+                  parent=card, size="small")
+        self.text(service.where_else_for(self.controller.translator.language), parent=card, size="small",
+                  color=theme.TEXT_MUTED)
+
+    def _tiles(self, report, visit) -> None:
+        for check in report.devices:
+            card = self._tile(check.device, self._(DEVICE_NAMES.get(check.device, check.label)),
+                              check.verdict, device_lines(check, self._))
+            notice = visit.tests.get(check.device)
+            if notice is not None:
+                self.text(notice.text(self._), parent=card, bold=True,
+                          color=theme.PRIMARY if notice.ok else theme.WARNING)
+            if self.flow.can_test(check.device):
+                self.button(self._(TEST_BUTTONS[check.device]), lambda name=check.device: self.flow.test_device(name),
+                            key=f"test:{check.device}", secondary=True, parent=card)
+        self._tile("backoffice", self._(N_("Back office")), report.backoffice.verdict,
+                   backoffice_lines(report.backoffice, self._))
+        self._tile("system", self._(N_("This machine")), report.system.verdict,
+                   system_lines(report.system, report.app_version, report.profile_model, self._))
+
+    def _tile(self, key: str, name: str, verdict: Verdict, lines: list[str]):
+        card = self.card()
+        self._title(card, name, verdict)
+        for line in lines:
+            self.text(line, parent=card, size="small")
+        self.tiles[key] = card
+        return card
+
+    def _title(self, card, name: str, verdict: Verdict, label: str | None = None) -> None:
+        self.text(name, parent=card, bold=True, color=theme.PRIMARY)
+        row = Factory.BadgeRow()
+        badge = Badge(text=self._(label or VERDICTS[verdict]), tone=TONES[verdict])
+        if verdict is Verdict.NOT_READY:
+            badge.fill = NOT_READY_FILL
+        row.add_widget(badge)
+        card.add_widget(row)
+
+    # --- actions ---------------------------------------------------------------------
+    def _actions(self, in_service: bool) -> None:
+        flow = self.flow
+        grid = GridLayout(cols=2, spacing=dp(16), size_hint_y=None)
+        grid.bind(minimum_height=grid.setter("height"))
+        self.ids.actions.add_widget(grid)
+        self.button(self._(N_("Check again")), flow.refresh_report, key="refresh", parent=grid)
+        if in_service:
+            self.button(self._(N_("Take out of service")), flow.open_service_form, key="service", parent=grid)
+        else:
+            self.button(self._(N_("Put back in service")), flow.return_to_service, key="service", parent=grid)
+        self.button(self._(N_("Restart the app")), lambda: flow.ask_to_stop("restart"), key="restart",
+                    secondary=True, parent=grid)
+        self.button(self._(N_("Exit to the desktop")), lambda: flow.ask_to_stop("exit"), key="exit",
+                    secondary=True, parent=grid)
+
+    def go_back(self) -> None:
+        self.flow.leave()

@@ -1,0 +1,28 @@
+"""Maintenance mode: restart or exit, asked once more before the app stops. Restart ends
+the app with the exit code its supervisor answers by starting it again; exit stops it and
+leaves the desktop (kiosk/journeys/maintenance.py)."""
+from __future__ import annotations
+
+from kiosk.domain.cases import N_
+from kiosk.journeys.maintenance import MAINTENANCE_IDLE_S, STOP_QUESTIONS
+
+from .catalogue_page import JourneyPage
+
+
+class MaintenanceConfirmScreen(JourneyPage):
+    screen_name = "maintenance_confirm"
+    journey_name = "maintenance"
+    idle_timeout_s = MAINTENANCE_IDLE_S
+
+    def refresh(self) -> None:
+        visit = self.fresh_state()
+        if visit is None or not visit.granted or visit.confirming not in STOP_QUESTIONS:
+            return
+        heading, body, confirm = STOP_QUESTIONS[visit.confirming]
+        self.ids.heading.text = self._(heading)
+        self.text(self._(body))
+        self.button(self._(confirm), self.flow.confirm_stop, key="confirm")
+        self.ids.back.text = self._(N_("Cancel"))
+
+    def go_back(self) -> None:
+        self.flow.cancel_stop()

@@ -1,0 +1,42 @@
+"""Maintenance mode: taking the kiosk out of service. Staff choose the reason (kept for the
+audit and shown to staff) and see what citizens will be told instead of the start screen,
+in each screen language; nothing changes until they confirm."""
+from __future__ import annotations
+
+from kivy.metrics import dp
+from kivy.uix.gridlayout import GridLayout
+
+from kiosk import theme
+from kiosk.domain.cases import N_
+from kiosk.journeys.maintenance import MAINTENANCE_IDLE_S, MSG_SERVICE_FORM, REASONS
+
+from .catalogue_page import JourneyPage
+
+
+class MaintenanceServiceScreen(JourneyPage):
+    screen_name = "maintenance_service"
+    journey_name = "maintenance"
+    idle_timeout_s = MAINTENANCE_IDLE_S
+
+    def refresh(self) -> None:
+        visit = self.fresh_state()
+        if visit is None or not visit.granted:
+            return
+        flow = self.flow
+        self.ids.heading.text = self._(N_("Take the kiosk out of service"))
+        self.ids.hint.text = self._(MSG_SERVICE_FORM)
+        reasons = GridLayout(cols=2, spacing=dp(16), size_hint_y=None)  # two a row: the message stays in view
+        reasons.bind(minimum_height=reasons.setter("height"))
+        self.ids.body.add_widget(reasons)
+        for reason in REASONS:
+            self.button(self._(reason), lambda chosen=reason: flow.choose_reason(chosen), key=reason,
+                        secondary=reason != visit.reason, parent=reasons)
+        card = self.card()
+        self.text(self._(N_("Citizens will read:")), parent=card, bold=True, color=theme.PRIMARY)
+        for text in flow.where_else().values():
+            self.text(text, parent=card, size="small")
+        self.button(self._(N_("Take out of service now")), flow.take_out_of_service, key="confirm",
+                    disabled=visit.reason is None)
+
+    def go_back(self) -> None:
+        self.controller.ui.navigate("maintenance")

@@ -1,0 +1,354 @@
+"""Maintenance mode and the out-of-service notice, driven with simulated touches on the
+real offscreen window: the hidden gesture, the PIN (wrong, locked, right), diagnostics with
+a tile per device and their tests (the test receipt read back from our printer emulator),
+out of service and back, restart and exit behind a confirmation, the maintenance idle
+timeout. Each test leaves the kiosk on the attract screen and in service: the UI tests
+share one app."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+
+from devices.printer import ReceiptPrinter
+from devices.printer.emulator import PrinterEmulator
+from kiosk.journeys.maintenance import EXIT_RESTART, EXIT_STOP, MAINTENANCE_IDLE_S, MaintenanceJourney
+from kiosk.maintenance.access import LockoutPolicy, MaintenanceAccess
+from kiosk.maintenance.service_state import ServiceStateStore
+from kiosk.readiness import DEVICES, present_devices
+from screens.maintenance_corner import MaintenanceCorner, TapSequence
+
+pytestmark = pytest.mark.ui
+
+PIN = "482916"
+WRONG = "482917"
+CST = dt.timezone(dt.timedelta(hours=8))
+WHERE_ELSE_ZH = "请到澄迈县政务服务中心（金江镇文化北路）办理"
+
+
+class FakeClock:
+    def __init__(self, now: float = 1_800_000_000.0):
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def joined(texts):
+    return "\n".join(texts)
+
+
+@pytest.fixture
+def maintenance(kiosk_app, ui):
+    """The maintenance journey with a known PIN (set through the core's own API, which
+    also clears any lock); afterwards the kiosk is back in service with no staff in."""
+    journey = kiosk_app.controller.journey("maintenance")
+    journey.access.set_pin(PIN, by="test")
+    yield journey
+    if not journey.service.in_service:  # a failed test must not leave the other tests out of service
+        journey.service = journey.store.return_to_service(by="test")
+        kiosk_app.navigate("attract")
+    if kiosk_app.session.active:
+        kiosk_app.controller.finish("test_reset")
+    ui.wait_for_screen("attract")
+
+
+@pytest.fixture
+def stop_requests(maintenance):
+    """Stopping the app, recorded instead of done: the app is shared by every UI test."""
+    requested: list[int] = []
+    real, maintenance.stop_app = maintenance.stop_app, requested.append
+    yield requested
+    maintenance.stop_app = real
+
+
+@pytest.fixture
+def emulated_printer(kiosk_app):
+    """The receipt printer is our ESC/POS emulator over TCP for this test, then goes back."""
+    devices, controller = kiosk_app.devices, kiosk_app.controller
+    original = devices.receipt_printer
+    with PrinterEmulator() as emulator:
+        printer = ReceiptPrinter(emulator.uri, original.profile)
+        printer.open()
+        devices.receipt_printer = controller.printer = printer
+        try:
+            yield emulator
+        finally:
+            devices.receipt_printer = controller.printer = original
+            printer.close()
+
+
+def corner(app) -> MaintenanceCorner:
+    return next(w for w in app.root.children if isinstance(w, MaintenanceCorner))
+
+
+def open_pin_screen(app, ui) -> None:
+    for _ in range(5):
+        ui.tap(corner(app))
+    ui.wait_for_screen("maintenance_pin")
+
+
+def type_pin(app, ui, pin: str) -> None:
+    screen = app.manager.get_screen("maintenance_pin")
+    for digit in pin:
+        ui.tap(screen.keypad.keys[digit])
+    ui.tap(screen.buttons["enter"])
+
+
+def enter_wrong_pin(app, ui, pin: str = WRONG) -> str:
+    """Type a PIN that is refused; the notice it leaves on the PIN screen."""
+    screen = app.manager.get_screen("maintenance_pin")
+    type_pin(app, ui, pin)
+    ui.wait_until(lambda: app._busy is None and screen.notice is not None, what="PIN outcome")
+    return screen.notice.text
+
+
+def open_diagnostics(app, ui) -> None:
+    open_pin_screen(app, ui)
+    type_pin(app, ui, PIN)
+    ui.wait_for_screen("maintenance", timeout=30)  # the report waits for the camera's first frame
+    ui.wait_until(lambda: app.session.data["maintenance"].report is not None, what="readiness report")
+
+
+def tap_key(app, ui, screen: str, key: str, wait_for: str | None = None) -> None:
+    ui.tap_button(screen, key)
+    if wait_for:
+        ui.wait_for_screen(wait_for, timeout=30)
+
+
+# --- getting in -----------------------------------------------------------------------------
+def test_the_tap_count_must_be_reached_within_three_seconds():
+    clock = FakeClock(0.0)
+    taps = TapSequence(clock=clock)
+    for at in (0.0, 0.5, 1.0, 1.5):
+        clock.now = at
+        assert not taps.tap()
+    clock.now = 3.2  # a fifth tap, but 3.2 s after the first: four within 3 s
+    assert not taps.tap()
+    clock.now = 3.3  # five within 3 s: 0.5 to 3.3
+    assert taps.tap()
+    assert not taps.tap()  # and the count starts again
+
+
+def test_five_taps_on_the_corner_open_the_pin_screen_without_showing_digits(kiosk_app, ui, maintenance):
+    app = kiosk_app
+    for _ in range(4):
+        ui.tap(corner(app))
+    assert app.manager.current == "attract" and not app.session.active
+    ui.tap(corner(app))
+    ui.wait_for_screen("maintenance_pin")
+    assert "请输入维护密码" in joined(ui.visible_texts())
+    screen = app.manager.get_screen("maintenance_pin")
+    assert screen.buttons["enter"].disabled  # shorter than any PIN
+    assert all(key.echo == "silent" for key in screen.keypad.keys.values())  # never read back
+    for digit in PIN[:3]:
+        ui.tap(screen.keypad.keys[digit])
+    assert screen.dots.text == "●●●○○○"
+    assert PIN[:3] not in joined(ui.all_texts())
+
+    app.demo_insert_card("wang")  # staff are in: a card starts no citizen journey
+    ui.pump(10)
+    assert app.manager.current == "maintenance_pin" and app.session.identity is None
+    app.demo_remove_card()
+    ui.tap(screen.ids.back)
+    ui.wait_for_screen("attract")
+    assert not app.session.active
+
+
+def test_the_corner_does_nothing_during_a_citizen_session(kiosk_app, ui, maintenance):
+    app = kiosk_app
+    app.demo_insert_card("wang")
+    ui.wait_for_screen("home")
+    for _ in range(5):
+        ui.tap(corner(app))
+    assert app.manager.current == "home" and "maintenance" not in app.session.data
+
+
+def test_a_wrong_pin_says_how_many_tries_are_left(kiosk_app, ui, maintenance):
+    app = kiosk_app
+    open_pin_screen(app, ui)
+    assert "锁定前还可尝试 4 次" in enter_wrong_pin(app, ui)
+    assert app.manager.get_screen("maintenance_pin").keypad.value == ""  # the PIN is not kept
+    assert "锁定前还可尝试 3 次" in enter_wrong_pin(app, ui)
+    assert app.manager.current == "maintenance_pin" and not app.session.data["maintenance"].granted
+
+
+def test_five_wrong_pins_lock_and_then_even_the_right_pin_is_refused(kiosk_app, ui, maintenance, tmp_path):
+    app = kiosk_app
+    clock = FakeClock()
+    fresh = MaintenanceAccess(tmp_path, clock=clock)  # its own lock file and clock
+    fresh.set_pin(PIN, by="test")
+    real, maintenance.access = maintenance.access, fresh
+    try:
+        open_pin_screen(app, ui)
+        for _ in range(4):
+            enter_wrong_pin(app, ui)
+        until = dt.datetime.fromtimestamp(clock.now + LockoutPolicy().base_lock_s, CST)
+        locked = f"密码输入已锁定至 {until:%Y-%m-%d %H:%M:%S}"
+        assert locked in enter_wrong_pin(app, ui)
+        assert locked in enter_wrong_pin(app, ui, PIN)  # the right PIN, refused while locked
+        assert app.manager.current == "maintenance_pin" and not app.session.data["maintenance"].granted
+        audit = [json.loads(line) for line in fresh.audit.path.read_text(encoding="utf-8").splitlines()]
+        assert [line["outcome"] for line in audit if line["event"] == "pin"] == ["wrong_pin"] * 5 + ["locked"]
+
+        clock.now += LockoutPolicy().base_lock_s + 1  # the lock has run out
+        type_pin(app, ui, PIN)
+        ui.wait_for_screen("maintenance", timeout=30)
+    finally:
+        maintenance.access = real
+
+
+# --- diagnostics ----------------------------------------------------------------------------
+def test_the_right_pin_opens_diagnostics_with_a_tile_for_every_device(kiosk_app, ui, maintenance):
+    app = kiosk_app
+    open_diagnostics(app, ui)
+    screen = app.manager.get_screen("maintenance")
+    assert {name for name, _ in present_devices(app.devices)} == set(DEVICES)
+    assert set(screen.tiles) == set(DEVICES) | {"backoffice", "system"}
+    assert {key for key in screen.buttons if key.startswith("test:")} == {f"test:{name}" for name in DEVICES}
+    everything = joined(ui.all_texts())
+    for words in ("身份证读卡器", "凭条打印机", "A4 文档打印机", "二维码扫描器", "语音播报", "高拍仪",
+                  "后台服务", "毫秒内应答", "本机", "磁盘：可用", "内存：可用", "系统已运行", "版本",
+                  "正常服务", "就绪"):
+        assert words in everything, words
+
+    ui.tap(app.top_bar.ids.language_toggle)  # staff may read English
+    assert "Maintenance: kiosk readiness" in joined(ui.visible_texts())
+    assert "Receipt printer" in joined(ui.all_texts())
+    ui.tap(app.top_bar.ids.language_toggle)
+
+    tap_key(app, ui, "maintenance", "refresh", wait_for="maintenance")
+    ui.tap(screen.ids.back)  # Leave maintenance
+    ui.wait_for_screen("attract")
+    assert not app.session.active and "maintenance" not in app.session.data
+
+
+def test_the_test_receipt_comes_out_of_the_receipt_printer(kiosk_app, ui, maintenance, emulated_printer):
+    app = kiosk_app
+    open_diagnostics(app, ui)
+    tap_key(app, ui, "maintenance", "test:receipt_printer", wait_for="maintenance")
+    receipt = emulated_printer.wait_for_receipt(timeout=20)
+    assert receipt.cut
+    assert "维护测试小票" in receipt.text and "Maintenance test receipt" in receipt.text
+    assert app.kiosk_config.terminal_id in receipt.text
+    assert "测试通过：test receipt printed" in joined(ui.all_texts())
+
+
+def test_the_card_test_reads_a_card_without_starting_a_journey(kiosk_app, ui, maintenance):
+    app = kiosk_app
+    open_diagnostics(app, ui)
+    tap_key(app, ui, "maintenance", "test:idcard", wait_for="maintenance")
+    assert "请在读卡区放置一张身份证。" in joined(ui.all_texts())
+    app.demo_insert_card("wang")
+    ui.wait_until(lambda: "已读取证件：4690**********1234" in joined(ui.all_texts()), what="card read")
+    assert app.manager.current == "maintenance" and app.session.identity is None
+    assert "469023195801041234" not in joined(ui.all_texts())
+
+
+def test_the_scanner_test_reads_a_code_without_showing_it(kiosk_app, ui, maintenance):
+    app = kiosk_app
+    open_diagnostics(app, ui)
+    tap_key(app, ui, "maintenance", "test:scanner", wait_for="maintenance")
+    assert "请将一个二维码对准扫描窗口。" in joined(ui.all_texts())
+    app.devices.scanner.backend.scan("469023-0001 PRIVATE")
+    ui.wait_until(lambda: "已读取二维码：19 个字符" in joined(ui.all_texts()), what="code read")
+    assert "PRIVATE" not in joined(ui.all_texts()) and app.manager.current == "maintenance"
+
+
+def test_the_a4_test_page_reaches_the_document_printer(kiosk_app, ui, maintenance):
+    from pypdf import PdfReader
+
+    app = kiosk_app
+    folder = app.devices.document_printer.folder  # the sim profile's printer keeps each PDF
+    before = set(folder.glob("*.pdf"))
+    open_diagnostics(app, ui)
+    tap_key(app, ui, "maintenance", "test:document_printer", wait_for="maintenance")
+    (page,) = set(folder.glob("*.pdf")) - before
+    text = PdfReader(page).pages[0].extract_text()
+    assert "Printer test page" in text and app.kiosk_config.terminal_id in text
+    assert "测试通过：test page completed" in joined(ui.all_texts())
+
+
+def test_the_maintenance_idle_timeout_is_its_own(kiosk_app, ui, maintenance):
+    app = kiosk_app
+    open_pin_screen(app, ui)
+    assert app.controller.idle_timeout_s < MAINTENANCE_IDLE_S
+    app.session.last_activity -= app.controller.idle_timeout_s + 5  # a citizen would be asked by now
+    ui.pump(80)
+    assert app._idle_warning.parent is None
+    app.session.last_activity -= MAINTENANCE_IDLE_S + app.controller.idle_warning_s
+    ui.wait_for_screen("attract", timeout=5)
+    assert not app.session.active
+
+
+# --- out of service -------------------------------------------------------------------------
+def test_out_of_service_shows_where_else_to_go_and_back_in_service_restores_the_start(
+        kiosk_app, ui, maintenance):
+    app = kiosk_app
+    open_diagnostics(app, ui)
+    tap_key(app, ui, "maintenance", "service", wait_for="maintenance_service")
+    form = app.manager.get_screen("maintenance_service")
+    assert form.buttons["confirm"].disabled  # a reason first
+    assert WHERE_ELSE_ZH in joined(ui.all_texts()) and "12345" in joined(ui.all_texts())
+    tap_key(app, ui, "maintenance_service", "Scheduled maintenance")
+    tap_key(app, ui, "maintenance_service", "confirm", wait_for="maintenance")
+    assert "自 " in joined(ui.all_texts()) and "计划维护" in joined(ui.all_texts())
+
+    ui.tap(app.manager.get_screen("maintenance").ids.back)
+    ui.wait_for_screen("out_of_service")
+    shown = joined(ui.visible_texts())
+    assert "本机暂停服务" in shown and WHERE_ELSE_ZH in shown and "12345" in shown
+    app.demo_insert_card("wang")  # no journey starts
+    ui.pump(10)
+    assert app.manager.current == "out_of_service" and not app.session.active
+    app.demo_remove_card()
+    app.devices.scanner.backend.scan("HELLO")  # nor does a code
+    ui.pump(20)
+    assert app.manager.current == "out_of_service" and not app.session.active
+    ui.tap(app.top_bar.ids.language_toggle)
+    assert "Chengmai County Government Service Centre" in joined(ui.visible_texts())
+    ui.tap(app.top_bar.ids.language_toggle)
+
+    # Kept by the core, so a restart starts out of service too.
+    kept = ServiceStateStore(app.kiosk_config.var_dir).current()
+    assert not kept.in_service and kept.reason == "Scheduled maintenance"
+    assert WHERE_ELSE_ZH in kept.where_else["zh_CN"] and "12345" in kept.where_else["en"]
+    after_restart = MaintenanceJourney(app.controller)
+    after_restart.configure(app.kiosk_config, stop_app=lambda code: None)
+    assert after_restart.start_screen() == "out_of_service"
+
+    open_diagnostics(app, ui)  # the hidden corner still answers
+    assert "暂停服务" in joined(ui.all_texts())
+    tap_key(app, ui, "maintenance", "service", wait_for="maintenance")  # Put back in service
+    assert maintenance.service.in_service and ServiceStateStore(app.kiosk_config.var_dir).current().in_service
+    ui.tap(app.manager.get_screen("maintenance").ids.back)
+    ui.wait_for_screen("attract")
+    assert "请将身份证放在读卡区" in joined(ui.visible_texts())
+
+
+# --- stopping the app -----------------------------------------------------------------------
+def test_restart_and_exit_stop_the_app_only_once_confirmed(kiosk_app, ui, maintenance, stop_requests):
+    app = kiosk_app
+    open_diagnostics(app, ui)
+    confirm = app.manager.get_screen("maintenance_confirm")
+
+    tap_key(app, ui, "maintenance", "restart", wait_for="maintenance_confirm")
+    assert "重启终端程序？" in joined(ui.visible_texts())
+    ui.tap(confirm.ids.back)  # Cancel
+    ui.wait_for_screen("maintenance")
+    assert stop_requests == []
+
+    tap_key(app, ui, "maintenance", "restart", wait_for="maintenance_confirm")
+    tap_key(app, ui, "maintenance_confirm", "confirm")
+    assert stop_requests == [EXIT_RESTART]
+
+    ui.tap(confirm.ids.back)
+    ui.wait_for_screen("maintenance")
+    tap_key(app, ui, "maintenance", "exit", wait_for="maintenance_confirm")
+    assert "退出到桌面？" in joined(ui.visible_texts())
+    tap_key(app, ui, "maintenance_confirm", "confirm")
+    assert stop_requests == [EXIT_RESTART, EXIT_STOP]
+    audit = [json.loads(line) for line in maintenance.access.audit.path.read_text(encoding="utf-8").splitlines()]
+    assert [(a["action"], a["exit_code"]) for a in audit if a["event"] == "app_stop"][-2:] == \
+        [("restart", EXIT_RESTART), ("exit", EXIT_STOP)]
