@@ -38,9 +38,8 @@ class MaintenancePinScreen(JourneyPage):
         self.dots.halign = "center"
         if visit.pin_notice is not None:
             self.notice = self.text(visit.pin_notice.text(self._), color=theme.WARNING)
-        self.keypad = Keypad("digits", translate=self._, on_change=self._typed, max_length=PIN_MAX)
-        for key in self.keypad.keys.values():
-            key.echo = "silent"  # kiosk/voice.py reads pressed keys back: never a PIN's, not even "Entered"
+        # kiosk/voice.py reads pressed keys back: never a PIN's digits, not even "Entered"
+        self.keypad = Keypad("digits", translate=self._, on_change=self._typed, max_length=PIN_MAX, echo="silent")
         self.ids.fixed.add_widget(self.keypad)
         self.button(self._(N_("Enter")), self._submit, key="enter")
         self._typed("")
