@@ -87,6 +87,12 @@ class MaintenanceScreen(JourneyPage):
                    backoffice_lines(report.backoffice, self._))
         self._tile("system", self._(N_("This machine")), report.system.verdict,
                    system_lines(report.system, report.app_version, report.profile_model, self._))
+        log = self.card()
+        self.text(self._(N_("Recent log")), parent=log, bold=True, color=theme.PRIMARY)
+        self.text("\n".join(self.flow.recent_log()) or "—", parent=log, size="small")
+        self.tiles["log"] = log
+        if visit.bundle is not None:
+            self.text(visit.bundle.text(self._), parent=log, bold=True, color=theme.PRIMARY)
 
     def _tile(self, key: str, name: str, verdict: Verdict, lines: list[str]):
         card = self.card()
@@ -112,6 +118,8 @@ class MaintenanceScreen(JourneyPage):
         grid.bind(minimum_height=grid.setter("height"))
         self.ids.actions.add_widget(grid)
         self.button(self._(N_("Check again")), flow.refresh_report, key="refresh", parent=grid)
+        self.button(self._(N_("Export diagnostics bundle")), flow.export_bundle, key="bundle", secondary=True,
+                    parent=grid)
         if in_service:
             self.button(self._(N_("Take out of service")), flow.open_service_form, key="service", parent=grid)
         else:

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import json
 import logging
 import time
 from dataclasses import dataclass, field
@@ -102,6 +103,7 @@ class Visit:
     waiting_for: str | None = None  # "idcard" or "scanner": the next card or code ends its test
     reason: str | None = None  # chosen on the out-of-service form
     confirming: str | None = None  # "restart" or "exit", awaiting confirmation
+    bundle: Notice | None = None  # where the last diagnostics bundle was written
 
 
 class MaintenanceJourney(Journey):
@@ -195,6 +197,40 @@ class MaintenanceJourney(Journey):
         if visit is not None:
             visit.report = report
             self.ui.navigate("maintenance")
+
+    def export_bundle(self) -> None:
+        """The diagnostics bundle for the help desk (kiosk/diagnostics_bundle.py), from the
+        report on screen, written under var/diagnostics off the UI thread."""
+        visit = self._granted()
+        if visit is None or visit.report is None:
+            return
+        from kiosk.diag.report import render_text
+        from kiosk.diagnostics_bundle import write_bundle
+
+        report, config = visit.report, self.config
+        stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+        out = config.var_dir / "diagnostics" / f"kiosk-{config.terminal_id}-{stamp}.zip"
+        self.kiosk.in_background(lambda: write_bundle(report, render_text(report), config, out),
+                                 self._bundle_written, back_to="maintenance", busy=N_("Writing the bundle…"))
+
+    def _bundle_written(self, path) -> None:
+        visit = self._granted()
+        if visit is not None:
+            visit.bundle = Notice(N_("Diagnostics bundle written: {path}"), {"path": str(path)})
+            self.ui.navigate("maintenance")
+
+    def recent_log(self, lines: int = 8) -> list[str]:
+        """The newest lines of the kiosk's log, short, ID and mobile numbers masked again."""
+        from kiosk.diagnostics_bundle import log_tail
+
+        shown = []
+        for line in log_tail(self.config.var_dir / "log" / "kiosk.jsonl", lines):
+            try:
+                entry = json.loads(line)
+            except ValueError:
+                continue
+            shown.append(f"{str(entry.get('t', ''))[11:19]} {entry.get('level', '')} {entry.get('msg', '')}")
+        return shown
 
     def can_test(self, device: str) -> bool:
         return device in TESTABLE and getattr(self.kiosk.devices, device, None) is not None

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import zipfile
 
 import pytest
 
@@ -141,7 +142,8 @@ def test_five_taps_on_the_corner_open_the_pin_screen_without_showing_digits(kios
     assert "请输入维护密码" in joined(ui.visible_texts())
     screen = app.manager.get_screen("maintenance_pin")
     assert screen.buttons["enter"].disabled  # shorter than any PIN
-    assert all(key.echo == "silent" for key in screen.keypad.keys.values())  # never read back
+    digits = [key for name, key in screen.keypad.keys.items() if name.isdigit()]
+    assert len(digits) == 10 and all(key.echo == "silent" for key in digits)  # never read back
     for digit in PIN[:3]:
         ui.tap(screen.keypad.keys[digit])
     assert screen.dots.text == "●●●○○○"
@@ -205,7 +207,7 @@ def test_the_right_pin_opens_diagnostics_with_a_tile_for_every_device(kiosk_app,
     open_diagnostics(app, ui)
     screen = app.manager.get_screen("maintenance")
     assert {name for name, _ in present_devices(app.devices)} == set(DEVICES)
-    assert set(screen.tiles) == set(DEVICES) | {"backoffice", "system"}
+    assert set(screen.tiles) == set(DEVICES) | {"backoffice", "system", "log"}
     assert {key for key in screen.buttons if key.startswith("test:")} == {f"test:{name}" for name in DEVICES}
     everything = joined(ui.all_texts())
     for words in ("身份证读卡器", "凭条打印机", "A4 文档打印机", "二维码扫描器", "语音播报", "高拍仪",
@@ -352,3 +354,27 @@ def test_restart_and_exit_stop_the_app_only_once_confirmed(kiosk_app, ui, mainte
     audit = [json.loads(line) for line in maintenance.access.audit.path.read_text(encoding="utf-8").splitlines()]
     assert [(a["action"], a["exit_code"]) for a in audit if a["event"] == "app_stop"][-2:] == \
         [("restart", EXIT_RESTART), ("exit", EXIT_STOP)]
+
+
+def test_the_diagnostics_bundle_is_exported_and_the_recent_log_shown(kiosk_app, ui, maintenance):
+    app = kiosk_app
+    log = app.kiosk_config.var_dir / "log" / "kiosk.jsonl"
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with log.open("a", encoding="utf-8") as lines:  # as kiosk.logs writes them
+        lines.write('{"t": "2026-11-27T09:15:02+0800", "level": "info", "logger": "kiosk", "msg": "kiosk started"}\n')
+        lines.write('{"t": "2026-11-27T09:16:40+0800", "level": "warning", "logger": "kiosk", '
+                    '"msg": "slip for 469023195801041234 not printed"}\n')
+    open_diagnostics(app, ui)
+    screen = app.manager.get_screen("maintenance")
+    log_tile = joined(w.text for w in screen.tiles["log"].children if hasattr(w, "text"))
+    assert "09:15:02 info kiosk started" in log_tile
+    assert "4690**********1234" in log_tile and "469023195801041234" not in log_tile  # masked again
+    tap_key(app, ui, "maintenance", "bundle")
+    ui.wait_until(lambda: app.session.data["maintenance"].bundle is not None and app._busy is None,
+                  what="bundle written")
+    written = sorted((app.kiosk_config.var_dir / "diagnostics").glob("kiosk-*.zip"))[-1]
+    with zipfile.ZipFile(written) as bundle:
+        assert "readiness.json" in bundle.namelist() and "log-tail.jsonl" in bundle.namelist()
+    assert written.name in joined(ui.all_texts())  # where to find it
+    ui.tap(screen.ids.back)
+    ui.wait_for_screen("attract")
