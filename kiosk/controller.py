@@ -14,7 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Callable, Protocol
 
-from devices.idcard import CardEvent, CardInserted, CardReadError, CardRemoved
+from devices.idcard import CardEvent, CardInserted, CardPresented, CardReadError, CardRemoved
 from devices.printer import ReceiptPrinter
 from kiosk.domain.cases import N_
 from kiosk.domain.tokens import TokenExpired, TokenInvalid
@@ -94,6 +94,9 @@ class KioskController:
 
     # --- device events (called on the main thread) ---------------------------------------
     def on_card_event(self, event: CardEvent) -> None:
+        if isinstance(event, CardPresented) and self.journey("maintenance").card_may_enter():
+            self.journey("maintenance").check_card(event)  # a staff card, or a card for the citizen error
+            return
         if not self.citizens_served():
             self.journey("maintenance").on_card_event(event)
             return

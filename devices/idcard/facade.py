@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Callable, Protocol, Union
 
 from kiosk.domain.identity import Identity
@@ -29,6 +29,15 @@ class CardReadError:
     """A read that failed in a way a person can be told about (an English message id)."""
 
     reason: str
+
+
+@dataclass(frozen=True)
+class CardPresented(CardReadError):
+    """A card not read as an identity document: with no passport details typed, the PC/SC
+    reader asks only for the card's contactless UID (a maintenance card is known by it).
+    To a citizen it is the read error `reason`; the UID is never shown or logged."""
+
+    uid: bytes = field(default=b"", repr=False)
 
 
 CardEvent = Union[CardInserted, CardRemoved, CardReadError]

@@ -17,7 +17,7 @@ from typing import Any, Callable
 from smartcard import scard as s
 
 from ..health import DeviceState, DeviceStatus, SelfTestResult
-from .facade import CardEvent, CardInserted, CardReadError, CardRemoved
+from .facade import CardEvent, CardInserted, CardPresented, CardReadError, CardRemoved
 from .icao.lds import LdsError
 from .icao.mrz import MrzError, normalise_mrz_information
 from .icao.reader import AccessDenied, ChipError, read_passport
@@ -28,6 +28,17 @@ MSG_CHECK_DETAILS = "The passport could not be opened. Please check the passport
 MSG_NEED_DETAILS = "Please enter the passport details first."
 MSG_CARD_MOVED = "The passport was moved while it was being read. Please place it again and keep it still."
 MSG_CHIP_FAILED = "The passport chip could not be read. Please ask staff for help."
+GET_UID_APDU = bytes.fromhex("FFCA000000")  # PC/SC part 3: GET DATA, the contactless UID, full length
+SW_OK = b"\x90\x00"
+UID_LENGTHS = (4, 7, 10)  # ISO/IEC 14443-3 single, double and triple size
+
+
+def uid_from_response(response: bytes) -> bytes | None:
+    """The UID from GET DATA's answer; None when the reader or card has none (e.g. 6A81)."""
+    if len(response) < 2 or response[-2:] != SW_OK:
+        return None
+    uid = bytes(response[:-2])
+    return uid if len(uid) in UID_LENGTHS else None
 
 def _err(hr: int) -> str:
     try:
@@ -138,7 +149,7 @@ class PcscPassportBackend:
     def _read(self) -> CardEvent:
         raw_mrz = self.mrz_provider()
         if not raw_mrz:
-            return CardReadError(MSG_NEED_DETAILS)
+            return self._presented()
         try:
             mrz = normalise_mrz_information(raw_mrz)
         except MrzError:
@@ -178,6 +189,20 @@ class PcscPassportBackend:
         timing.apdus = data.apdus
         self.last_timing = timing
         return CardInserted(data.identity)
+
+    def _presented(self) -> CardEvent:
+        """No passport details typed: the card's UID only, which is all a maintenance card
+        is asked for. A passport placed too early still tells the citizen what to do."""
+        hr, card, protocol = s.SCardConnect(self._ctx, self._reader, s.SCARD_SHARE_SHARED,
+                                            s.SCARD_PROTOCOL_T0 | s.SCARD_PROTOCOL_T1)
+        if hr != s.SCARD_S_SUCCESS:
+            return CardReadError(MSG_NEED_DETAILS)
+        try:
+            hr, response = s.SCardTransmit(card, protocol, list(GET_UID_APDU))
+        finally:
+            s.SCardDisconnect(card, s.SCARD_LEAVE_CARD)
+        uid = uid_from_response(bytes(response)) if hr == s.SCARD_S_SUCCESS else None
+        return CardPresented(MSG_NEED_DETAILS, uid=uid) if uid else CardReadError(MSG_NEED_DETAILS)
 
     # Context and reader lifecycle.
     def _removed_if_present(self) -> CardEvent | None:

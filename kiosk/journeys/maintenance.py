@@ -28,7 +28,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from devices.idcard import CardInserted, CardReadError
+from devices.idcard import CardInserted, CardPresented, CardReadError
 from kiosk.domain.cases import N_
 from kiosk.i18n import LANGUAGES, Translator
 from kiosk.maintenance.access import MaintenanceAccess, Outcome, Result
@@ -165,6 +165,28 @@ class MaintenanceJourney(Journey):
         self.session.begin()
         self.session.data[self.name] = Visit()
         self.ui.navigate("maintenance_pin")
+
+    def card_may_enter(self) -> bool:
+        """A maintenance card opens maintenance mode from the start screens (attract or out
+        of service), never in the middle of a citizen's session."""
+        return self.access is not None and self.visit is None and not self.session.active
+
+    def check_card(self, event: CardPresented) -> None:
+        """The card's UID against the allowlist (scrypt: off the UI thread); every attempt
+        is audited. Any other card is what it was: a card read without passport details."""
+        access = self.access
+        self.kiosk.in_background(lambda: access.try_card(event.uid), lambda outcome: self._card_checked(outcome, event),
+                                 back_to=self.start_screen())
+
+    def _card_checked(self, outcome: Outcome, event: CardPresented) -> None:
+        if not outcome.granted:
+            self.kiosk.on_card_event(CardReadError(event.reason))
+            return
+        self.session.wipe()
+        self.session.begin()
+        self.session.data[self.name] = Visit(granted=True)
+        self.ui.navigate("maintenance")
+        self.refresh_report()
 
     def try_pin(self, pin: str) -> None:
         access = self.access

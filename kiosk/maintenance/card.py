@@ -11,22 +11,13 @@ from __future__ import annotations
 import logging
 from typing import Iterable
 
+from devices.idcard.pcsc import UID_LENGTHS  # the reader reads the UID (GET DATA)
+
 from .hashing import hash_secret, verify_secret
 
-GET_UID_APDU = bytes.fromhex("FFCA000000")  # PC/SC part 3: GET DATA, UID, full length
-SW_OK = b"\x90\x00"
-UID_LENGTHS = (4, 7, 10)  # ISO/IEC 14443-3 single, double and triple size
 RANDOM_UID_FIRST_BYTE = 0x08  # a 4-byte UID starting 08h is drawn anew at each activation
 
 log = logging.getLogger(__name__)
-
-
-def uid_from_response(response: bytes) -> bytes | None:
-    """The UID from GET DATA's answer; None when the reader or card has none (e.g. 6A81)."""
-    if len(response) < 2 or response[-2:] != SW_OK:
-        return None
-    uid = bytes(response[:-2])
-    return uid if len(uid) in UID_LENGTHS else None
 
 
 def hash_card_uid(uid: bytes) -> str:

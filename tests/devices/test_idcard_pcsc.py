@@ -1,15 +1,18 @@
 """The PC/SC passport backend end to end: pyscard -> a pcscd this test run starts ->
 Debian's vsmartcard-vpcd driver -> our ePassport emulator over TCP. Covers BAC with the
 right and the wrong MRZ, DG1 and DG2, a passport pulled mid-read, a missing reader and a
-pcscd restarted under the running monitor."""
+pcscd restarted under the running monitor; with no passport details, a staff card known
+by its UID alone."""
 import datetime as dt
 
 from devices.health import DeviceState
-from devices.idcard import CardInserted, CardReadError, CardRemoved
+from devices.idcard import CardInserted, CardPresented, CardReadError, CardRemoved
 from devices.idcard.emulators.epassport import EPassportChip, PassportHolder, face_jpeg
+from devices.idcard.emulators.staff_card import StaffCard
 from devices.idcard.emulators.vpcd import VpcdCard
 from devices.idcard.icao.reader import read_passport
-from devices.idcard.pcsc import MSG_CARD_MOVED, MSG_CHECK_DETAILS, PcscPassportBackend, PcscSettings
+from devices.idcard.pcsc import (MSG_CARD_MOVED, MSG_CHECK_DETAILS, MSG_NEED_DETAILS, PcscPassportBackend,
+                                 PcscSettings)
 from kiosk.domain.identity import DocumentKind
 from tests.devices.idcard_fixtures import next_event, open_reader, pcscd  # noqa: F401
 
@@ -128,3 +131,28 @@ def _wait_for(predicate, timeout: float = 20.0) -> bool:
             return True
         time.sleep(0.05)
     return False
+
+
+def test_without_passport_details_a_card_is_known_by_its_uid_only(pcscd):
+    """A staff maintenance card: the reader asks only for its UID. A passport placed before
+    its details were typed still tells the citizen to type them (its chip gives no UID)."""
+    uid = bytes.fromhex("04a1b2c3d4e5f6")
+    badge = VpcdCard(StaffCard(uid), port=pcscd.vpcd_port)
+    reader, events = open_reader(PcscPassportBackend(PcscSettings(mrz="", reconnect_interval_s=0.2)))
+    try:
+        badge.insert()
+        event = next_event(events)
+        assert isinstance(event, CardPresented) and event.uid == uid
+        assert event.reason == MSG_NEED_DETAILS and uid.hex() not in repr(event)  # never in a log line
+        badge.remove()
+        next_event(events, CardRemoved)
+        passport = VpcdCard(EPassportChip(HOLDER), port=pcscd.vpcd_port)
+        passport.insert()
+        try:
+            event = next_event(events)
+            assert type(event) is CardReadError and event.reason == MSG_NEED_DETAILS
+        finally:
+            passport.remove()
+    finally:
+        badge.remove()
+        reader.close()

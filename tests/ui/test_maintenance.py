@@ -12,10 +12,13 @@ import zipfile
 
 import pytest
 
+from devices.idcard import CardPresented
+from devices.idcard.pcsc import MSG_NEED_DETAILS
 from devices.printer import ReceiptPrinter
 from devices.printer.emulator import PrinterEmulator
 from kiosk.journeys.maintenance import EXIT_RESTART, EXIT_STOP, MAINTENANCE_IDLE_S, MaintenanceJourney
 from kiosk.maintenance.access import LockoutPolicy, MaintenanceAccess
+from kiosk.maintenance.card import hash_card_uid
 from kiosk.maintenance.service_state import ServiceStateStore
 from kiosk.readiness import DEVICES, present_devices
 from screens.maintenance_corner import MaintenanceCorner, TapSequence
@@ -378,3 +381,29 @@ def test_the_diagnostics_bundle_is_exported_and_the_recent_log_shown(kiosk_app, 
     assert written.name in joined(ui.all_texts())  # where to find it
     ui.tap(screen.ids.back)
     ui.wait_for_screen("attract")
+
+
+def test_a_maintenance_card_opens_diagnostics_and_any_other_card_is_refused(kiosk_app, ui, maintenance):
+    """The PC/SC reader reports a card placed without passport details by its UID alone
+    (tests/devices/test_idcard_pcsc.py); here that event reaches the kiosk."""
+    app = kiosk_app
+    staff, stranger = bytes.fromhex("04a1b2c3d4e5f6"), bytes.fromhex("04ffeeddccbbaa")
+    access = maintenance.access
+    allowlist, access.card_allowlist = access.card_allowlist, [hash_card_uid(staff)]
+    try:
+        app.controller.on_card_event(CardPresented(MSG_NEED_DETAILS, uid=stranger))
+        ui.wait_for_screen("message")
+        assert "请先输入护照信息。" in joined(ui.visible_texts())  # what any card without details gets
+        assert "maintenance" not in app.session.data
+        ui.tap(ui.by_id("message", "back"))
+        ui.wait_for_screen("attract")
+
+        app.controller.on_card_event(CardPresented(MSG_NEED_DETAILS, uid=staff))
+        ui.wait_for_screen("maintenance", timeout=30)
+        ui.wait_until(lambda: app.session.data["maintenance"].report is not None, what="readiness report")
+        audit = access.audit.path.read_text()
+        assert staff.hex() not in audit and stranger.hex() not in audit  # attempts audited, UIDs never
+        ui.tap(app.manager.get_screen("maintenance").ids.back)
+        ui.wait_for_screen("attract")
+    finally:
+        access.card_allowlist = allowlist
