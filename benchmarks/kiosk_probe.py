@@ -7,6 +7,7 @@ and prints the measured tap-to-screen latencies as JSON.
 """
 from __future__ import annotations
 
+import gc
 import json
 import sys
 import tempfile
@@ -37,6 +38,9 @@ def kiosk(url: str, secret_file: str, rounds: int) -> dict:
     app = KioskApp(config)
     app._run_prepare()
     ui = _timing_driver(app)
+    # Taps are timed on a kiosk waiting for citizens, as in service: once its start-up work
+    # (the input method's dictionary, the freeze of startup objects) is over.
+    ui.wait_until(lambda: gc.get_freeze_count() > 0, timeout=60, what="kiosk settled")
     tour = Tour(app, None, ui=ui)
     emulator = app.devices.printer_emulator
     try:
