@@ -57,6 +57,7 @@ MSG_CODE_INVALID = N_("This code is not valid. Please scan a code printed or sen
 MSG_CODE_EXPIRED = N_("This code has expired. Please book again or ask at the service centre.")
 MSG_IDLE = N_("Do you need more time? Tap Continue.")
 MSG_GOODBYE = N_("Thank you. Please take your card and your papers.")
+MSG_MAINTENANCE_ENDED = N_("Maintenance mode has ended.")
 
 
 class KioskController:
@@ -183,12 +184,13 @@ class KioskController:
 
     def finish(self, reason: str) -> None:
         log.info("session ended", extra={"reason": reason})
+        staff = "maintenance" in self.session.data  # a maintenance visit, not a citizen's
         self.session.wipe()
         for journey in self.journeys.values():
             journey.reset()
         self._dismiss_warning()
         # Top priority: cuts in on anything still queued for the previous citizen.
-        self.say(MSG_GOODBYE, priority=10)
+        self.say(MSG_MAINTENANCE_ENDED if staff else MSG_GOODBYE, priority=10)
         self.voice.reset()
         if self.devices is not None and getattr(self.devices, "scanner", None) is not None:
             self.devices.scanner.reset_session()

@@ -407,3 +407,15 @@ def test_a_maintenance_card_opens_diagnostics_and_any_other_card_is_refused(kios
         ui.wait_for_screen("attract")
     finally:
         access.card_allowlist = allowlist
+
+
+def test_leaving_maintenance_says_so_not_the_citizens_goodbye(kiosk_app, ui, maintenance, monkeypatch):
+    app = kiosk_app
+    said: list[str] = []
+    speak = app.devices.speech.speak
+    monkeypatch.setattr(app.devices.speech, "speak",
+                        lambda text, *args, **kwargs: (said.append(text), speak(text, *args, **kwargs))[1])
+    open_diagnostics(app, ui)
+    ui.tap(app.manager.get_screen("maintenance").ids.back)
+    ui.wait_for_screen("attract")
+    assert "维护模式已结束。" in said and "谢谢使用，请带好您的证件和材料。" not in said
