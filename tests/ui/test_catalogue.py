@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from kiosk.domain.workdays import CalendarUnknown, add_working_days
-from kiosk.style import ELDER
 from kiosk.journeys.catalogue import today_cst
+from kiosk.style import ELDER
 
 pytestmark = pytest.mark.ui
 SHOTS = Path("/tmp/kiosk-shots")
