@@ -107,6 +107,7 @@ def load_profile(path: Path, var_dir: Path) -> HardwareProfile:
             cutter=_bool(printer.get("cutter", True)),
             code_page=str(printer.get("code_page", "gb18030")),
             status_timeout_s=float(printer.get("status_timeout_s", 0.5)),
+            roll_length_m=float(printer.get("roll_length_m", 80.0)),
         ),
         window_size=(int(width), int(height)),
         sections=data,

@@ -8,6 +8,7 @@ from devices.idcard.drivers import HARDWARE_DRIVERS, build_hardware_backend
 from devices.idcard.sim import SimulatedIdCardBackend, load_demo_people
 from devices.printer import ReceiptPrinter
 from devices.printer.document import build_document_printer
+from devices.printer.paper import PaperMeter
 from devices.scanner import Scanner, build_scanner
 
 from .config import KioskConfig
@@ -64,9 +65,9 @@ def build_devices(config: KioskConfig) -> Devices:
         from devices.printer.emulator import PrinterEmulator
 
         emulator = PrinterEmulator(width=profile.receipt_printer.paper_width_px).start()
-        printer = ReceiptPrinter(emulator.uri, profile.receipt_printer)
+        printer = ReceiptPrinter(emulator.uri, profile.receipt_printer, paper=paper_meter(config))
     else:
-        printer = ReceiptPrinter(_receipt_printer_target(profile), profile.receipt_printer)
+        printer = ReceiptPrinter(_receipt_printer_target(profile), profile.receipt_printer, paper=paper_meter(config))
     try:
         documents = build_document_printer(profile.sections.get("document_printer", {}), config.var_dir)
     except ValueError as exc:
@@ -88,6 +89,12 @@ def _scan_speech_doccam(config: KioskConfig):
     except ValueError as exc:
         raise UnknownDriver(str(exc)) from exc
     return scanner, build_speech(sections.get("speech", {}), config.var_dir), doccam
+
+
+def paper_meter(config: KioskConfig) -> PaperMeter:
+    """The count of paper left on the receipt roll, kept under the var folder."""
+    printer = config.profile.receipt_printer
+    return PaperMeter(printer.roll_length_m * 1000, printer.paper_width_px, config.var_dir / "printer-paper.json")
 
 
 def _receipt_printer_target(profile):

@@ -142,8 +142,11 @@ class PaperRenderer:
             used += self._draw_text_row(row)
         return used
 
+    def _row_height(self, row: list[tuple[str, int, int]]) -> int:
+        return max((h for _, _, h in row), default=1) * CELL_H + LINE_GAP
+
     def _draw_text_row(self, row: list[tuple[str, int, int]]) -> int:
-        height = max((h for _, _, h in row), default=1) * CELL_H + LINE_GAP
+        height = self._row_height(row)
         image = Image.new("L", (self.width, height), 255)
         used_w = sum(cw for _, cw, _ in row)
         x = self._x_for(used_w)

@@ -19,6 +19,7 @@ class ReceiptPrinterProfile:
     qr_module_size: int = 6
     cutter: bool = True
     status_timeout_s: float = 0.5  # how long a DLE EOT reply may take before "no answer"
+    roll_length_m: float = 80.0  # a full paper roll, for the estimate of paper left (paper.py)
 
     @property
     def writes_gb18030(self) -> bool:

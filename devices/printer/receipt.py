@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable
 
@@ -17,6 +17,7 @@ from kiosk.domain.slips import SlipDocument
 
 from ..health import DeviceState, DeviceStatus, MediaState, SelfTestResult
 from .layout import FS_CHINESE_MODE_ON, escpos_segments
+from .paper import PaperMeter
 from .profile import ReceiptPrinterProfile
 from .status import PAPER_END, ROLL_PAPER, PrinterStatus, read_status, valid_reply
 from .transports import FileTransport, Transport, TransportError, open_transport
@@ -38,8 +39,10 @@ class PrintResult:
 
 
 class ReceiptPrinter:
-    def __init__(self, target: Transport | Path | str, profile: ReceiptPrinterProfile | None = None):
-        """`target` is a transport, a printer URI, or a spool folder / device path."""
+    def __init__(self, target: Transport | Path | str, profile: ReceiptPrinterProfile | None = None,
+                 paper: PaperMeter | None = None):
+        """`target` is a transport, a printer URI, or a spool folder / device path;
+        `paper` keeps count of the paper left on the roll (paper.py)."""
         if isinstance(target, Transport):
             self.transport = target
         elif isinstance(target, str) and "://" in target:
@@ -51,6 +54,8 @@ class ReceiptPrinter:
         self._failed: SlipDocument | None = None
         self._listeners: list[Callable[[DeviceStatus], None]] = []
         self._last_status: DeviceStatus | None = None
+        self.paper = paper
+        self._paper_was_out = False
 
     @property
     def backend_name(self) -> str:
@@ -103,7 +108,20 @@ class ReceiptPrinter:
             return DeviceStatus(DEVICE, self.backend_name, DeviceState.OFFLINE, detail=str(exc))
         timeout = self.profile.status_timeout_s
         printer = read_status(lambda n: self.transport.query(n, timeout))
-        return _device_status(printer, self.backend_name)
+        return self._with_paper_level(_device_status(printer, self.backend_name))
+
+    def _with_paper_level(self, status: DeviceStatus) -> DeviceStatus:
+        """A printer back from paper out has a new roll; a ready one says what is left."""
+        if self.paper is None or status.media is None:
+            return status
+        out = status.media is MediaState.OUT
+        if self._paper_was_out and not out and status.state is DeviceState.ONLINE:
+            self.paper.new_roll()
+        self._paper_was_out = out
+        if out:
+            return status
+        level = self.paper.level().describe()
+        return replace(status, detail=f"{status.detail}; {level}" if status.detail else level)
 
     # --- printing ------------------------------------------------------------------------
     def print_slip(self, doc: SlipDocument) -> PrintResult:
@@ -135,6 +153,8 @@ class ReceiptPrinter:
                 if self.transport.can_query:
                     self._check_paper(sent, len(segments))
             self.transport.end_job()
+            if self.paper is not None:
+                self.paper.record(b"".join(segments))
         except _PaperOut:
             after = self._status()
             log.warning("receipt stopped: paper out after %d of %d blocks", sent, len(segments))

@@ -3,6 +3,10 @@
     kiosk-diag printer status [--uri tcp://192.168.1.50:9100]
     kiosk-diag printer test-page [--uri serial:///dev/ttyUSB0?baudrate=19200]
     kiosk-diag printer print-receipt FILE.json [--uri usb://04b8:0202]
+    kiosk-diag printer new-roll
+
+new-roll tells the kiosk's paper count (devices/printer/paper.py) that a full roll was
+put in before the old one ran out; a roll put in after "paper out" is noticed by itself.
 
 Without --uri the hardware profile's printer is used. FILE.json holds
 {"kind": "application_receipt" | "queue_ticket" | "correction_notice", ...fields of the
@@ -23,6 +27,8 @@ CST = dt.timezone(dt.timedelta(hours=8))
 def register(subparsers) -> None:
     parser = subparsers.add_parser("printer", help="receipt printer (ESC/POS)")
     actions = parser.add_subparsers(dest="action", required=True)
+    roll = actions.add_parser("new-roll", help="a full paper roll was put in: count from it")
+    roll.set_defaults(handler=_new_roll)
     for name, handler, help_text in (("status", _status, "DLE EOT status"),
                                      ("test-page", _test_page, "print a test page"),
                                      ("print-receipt", _print_receipt, "print a receipt from JSON")):
@@ -59,6 +65,16 @@ def _exit_for(status) -> int:
 
 def _emit(**fields) -> None:
     print(json.dumps(fields, ensure_ascii=False, default=str))
+
+
+def _new_roll(_args) -> int:
+    from kiosk.config import load_config
+    from kiosk.hardware import paper_meter
+
+    meter = paper_meter(load_config())
+    meter.new_roll()
+    _emit(ok=True, paper=meter.level().describe())
+    return EXIT_OK
 
 
 def _status(args) -> int:

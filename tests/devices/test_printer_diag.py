@@ -75,3 +75,11 @@ def test_bad_json_and_bad_uri_are_exit_2(emu, capsys, tmp_path):
     code, out = run(capsys, "printer", "status", "--uri", "lpt://nowhere")
     assert code == 2
     assert not emu.receipts
+
+
+def test_new_roll_starts_the_paper_count_again(capsys, tmp_path, monkeypatch):
+    monkeypatch.setenv("KIOSK__KIOSK__VAR_DIR", str(tmp_path))
+    (tmp_path / "printer-paper.json").write_text('{"used_mm": 61000.0, "slips": 240}', encoding="utf-8")
+    code, out = run(capsys, "printer", "new-roll")
+    assert code == 0 and out["paper"] == "paper about 80.0 m left of 80 m"
+    assert json.loads((tmp_path / "printer-paper.json").read_text()) == {"used_mm": 0.0, "slips": 0}
