@@ -9,6 +9,8 @@ full-width colon) through a code page and prints "?".
 from __future__ import annotations
 
 import copy
+import re
+import unicodedata
 
 from escpos.printer import Dummy
 
@@ -19,6 +21,9 @@ from .profile import ReceiptPrinterProfile
 FS_CHINESE_MODE_ON = b"\x1c\x26"
 GS_SIZE = b"\x1d!"  # character size for Chinese and Latin characters alike
 SIZE_1X = 0x00
+# A wide (Chinese) character, a run of spaces, or a run of anything else (a word, a number).
+TOKENS = re.compile(r"[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]"
+                    r"|\s+|[^\s\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]+")
 
 
 def escpos_segments(doc: SlipDocument, profile: ReceiptPrinterProfile) -> list[bytes]:
@@ -68,7 +73,8 @@ class _Writer:
 
     def title(self, text: str) -> None:
         self.p.set(align="center", bold=True, custom_size=True, width=2, height=2)
-        self._text(text + "\n")
+        for row in wrap_columns(text, self.profile.columns // 2):  # double width: half the columns
+            self._text(row + "\n")
         # python-escpos' normal_textsize resets ESC ! only; GS ! would stay at double size.
         self.p._raw(GS_SIZE + bytes([SIZE_1X]))
         self.p.set(align="left", bold=False, normal_textsize=True)
@@ -77,7 +83,8 @@ class _Writer:
 
     def line(self, text: str, bold: bool = False, align: str = "left") -> None:
         self.p.set(align=align, bold=bold, normal_textsize=True)
-        self._text(text + "\n")
+        for row in wrap_columns(text, self.profile.columns):
+            self._text(row + "\n")
         if bold or align != "left":
             self.p.set(align="left", bold=False)
 
@@ -98,6 +105,48 @@ class _Writer:
             self.p._raw(text.encode("gb18030", errors="replace"))
         else:
             self.p.text(text)
+
+
+def wrap_columns(text: str, columns: int) -> list[str]:
+    """Rows of at most `columns` print columns (a Chinese character takes two). The printer
+    would wrap by itself, but anywhere: an English word keeps whole here where it fits on a
+    row; Chinese may break between any two characters, as it does in print. A line's
+    leading spaces indent each of its rows."""
+    body = text.lstrip(" ")
+    indent = text[:len(text) - len(body)]
+    if indent and len(indent) < columns:
+        return [indent + row for row in wrap_columns(body, columns - len(indent))]
+    rows, row, used = [], "", 0
+    for token in TOKENS.findall(text):
+        width = _columns(token)
+        if token.isspace():
+            if row:  # spaces between words; none at the start of a row
+                row, used = row + token, used + width
+            continue
+        if used + width > columns and row.strip():
+            rows.append(row.rstrip())
+            row, used = "", 0
+        while width > columns:  # a word longer than a whole row: cut it
+            cut = _fit(token, columns)
+            rows.append(token[:cut])
+            token = token[cut:]
+            width = _columns(token)
+        row, used = row + token, used + width
+    rows.append(row.rstrip())
+    return rows
+
+
+def _columns(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text)
+
+
+def _fit(word: str, columns: int) -> int:
+    used = 0
+    for index, ch in enumerate(word):
+        used += _columns(ch)
+        if used > columns:
+            return max(1, index)
+    return len(word)
 
 
 def _has_cjk(text: str) -> bool:
