@@ -41,7 +41,9 @@ def application_receipt(r: ApplicationReceipt, now: dt.datetime, _: Translate,
     ]
     for i, m in enumerate(r.materials, 1):
         blocks.append(Line(f"{i}. {redact(m.name_in(language))}"))
-        detail = _("{form}, {copies} copies").format(form=_(FORMS[m.form]), copies=m.copies)
+        # two message ids rather than ngettext: Chinese has one form, English two
+        copies = _("{form}, 1 copy") if m.copies == 1 else _("{form}, {copies} copies")
+        detail = copies.format(form=_(FORMS[m.form]), copies=m.copies)
         blocks.append(Line(f"   {detail}"))
         if m.licence_id:
             blocks.append(Line(f"   {_('E-licence')} {m.licence_id}"))

@@ -107,7 +107,7 @@ def test_application_receipt_in_english(emu, tmp_path):
     assert "Item: Registering an individual business" in receipt.lines
     assert "1. Application form" in receipt.lines and "- Fire safety certificate" in receipt.lines
     assert "2. 经营场所使用证明" in receipt.lines  # no English name sent: the Chinese one
-    assert "   Copy, 2 copies" in receipt.lines
+    assert "   Original, 1 copy" in receipt.lines and "   Copy, 2 copies" in receipt.lines
     assert "Promised time limit: 3 working days" in receipt.lines
     # 49 characters on 48 columns: wrapped between words, not before the last letter
     assert "Chengmai County Government Affairs Service" in receipt.lines and "Center" in receipt.lines
