@@ -222,16 +222,9 @@ class KioskController:
     # --- speech ----------------------------------------------------------------------------
     def say(self, message: str, priority: int = 0, **values) -> None:
         """Speak a message id in the current language (newer speech interrupts older)."""
-        speech = getattr(self.devices, "speech", None) if self.devices is not None else None
-        if speech is None:
-            return
         self.voice.remember(message, priority, values)
         text = self._(message).format(**values) if values else self._(message)
-        try:
-            speech.speak(text, "zh" if self.translator.language == "zh_CN" else "en", priority,
-                         cache=not values)
-        except Exception:  # speech is a help, never a reason to fail a journey
-            log.warning("speech failed", exc_info=True)
+        self.voice.speak(text, priority, cache=not values)
 
     # --- plumbing ---------------------------------------------------------------------------
     def _(self, message: str) -> str:

@@ -58,7 +58,7 @@ class VoiceGuide:
             return
         if mode == ECHO_PRIVATE and not self.private_audio:
             text = self.controller._(MSG_ENTERED)
-        self._speak(text, PRIORITY_ECHO, cache=mode != ECHO_PRIVATE)
+        self.speak(text, PRIORITY_ECHO, cache=mode != ECHO_PRIVATE)
 
     def repeat(self) -> None:
         if self._last is None:
@@ -74,7 +74,7 @@ class VoiceGuide:
             return 0
         level = speech.change_volume(steps)
         # spoken at the new volume; not remembered, so Repeat still gives the instruction
-        self._speak(self.controller._(MSG_VOLUME).format(level=level + 3), 5, cache=False)
+        self.speak(self.controller._(MSG_VOLUME).format(level=level + 3), 5, cache=False)
         return level
 
     def read_aloud(self, public: str, private: str = "") -> None:
@@ -83,9 +83,10 @@ class VoiceGuide:
         spoken = public
         if private:
             spoken += " " + (private if self.private_audio else self.controller._(MSG_PRIVATE_NOT_READ))
-        self._speak(spoken, 0, cache=False)
+        self.speak(spoken, 0, cache=False)
 
-    def _speak(self, text: str, priority: int, cache: bool) -> None:
+    def speak(self, text: str, priority: int, cache: bool) -> None:
+        """Text already in the current language; `cache` only for fixed wording."""
         speech = self.speech
         if speech is None:
             return

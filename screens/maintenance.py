@@ -11,30 +11,28 @@ from kivy.uix.gridlayout import GridLayout
 
 from kiosk import theme
 from kiosk.domain.cases import N_
-from kiosk.journeys.maintenance import MAINTENANCE_IDLE_S
 from kiosk.maintenance.storage import iso
 from kiosk.readiness import Verdict
 
-from .catalogue_page import Badge, JourneyPage
+from .catalogue_page import Badge
+from .maintenance_page import MaintenancePage
 from .maintenance_tiles import (DEVICE_NAMES, TEST_BUTTONS, TONES, VERDICTS, backoffice_lines,
                                 device_lines, system_lines)
 
 NOT_READY_FILL = [1.0, 0.88, 0.88, 1]  # a red tint, so NOT READY stands out from DEGRADED
 
 
-class MaintenanceScreen(JourneyPage):
+class MaintenanceScreen(MaintenancePage):
     screen_name = "maintenance"
-    journey_name = "maintenance"
-    idle_timeout_s = MAINTENANCE_IDLE_S
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         self.tiles: dict[str, object] = {}  # device, "backoffice" or "system" -> its card
 
     def refresh(self) -> None:
-        visit = self.fresh_state()
+        visit = self.granted_visit()
         self.tiles = {}
-        if visit is None or not visit.granted:
+        if visit is None:
             return
         flow, report = self.flow, visit.report
         self.ids.heading.text = self._(N_("Maintenance: kiosk readiness"))
@@ -89,7 +87,7 @@ class MaintenanceScreen(JourneyPage):
                    system_lines(report.system, report.app_version, report.profile_model, self._))
         log = self.card()
         self.text(self._(N_("Recent log")), parent=log, bold=True, color=theme.PRIMARY)
-        self.text("\n".join(self.flow.recent_log()) or "—", parent=log, size="small")
+        self.text("\n".join(visit.log_lines) or "—", parent=log, size="small")
         self.tiles["log"] = log
         if visit.bundle is not None:
             self.text(visit.bundle.text(self._), parent=log, bold=True, color=theme.PRIMARY)

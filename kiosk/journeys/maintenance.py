@@ -104,6 +104,7 @@ class Visit:
     reason: str | None = None  # chosen on the out-of-service form
     confirming: str | None = None  # "restart" or "exit", awaiting confirmation
     bundle: Notice | None = None  # where the last diagnostics bundle was written
+    log_lines: list[str] = field(default_factory=list)  # the log's newest lines, read with the report
 
 
 class MaintenanceJourney(Journey):
@@ -210,14 +211,15 @@ class MaintenanceJourney(Journey):
 
     # --- diagnostics ---------------------------------------------------------------------
     def refresh_report(self) -> None:
+        """The readiness report and the log's newest lines, both read off the UI thread."""
         devices, config = self.kiosk.devices, self.config
-        self.kiosk.in_background(lambda: build_report(devices, config), self._report_ready,
-                                 back_to="maintenance", busy=N_("Checking every device…"))
+        self.kiosk.in_background(lambda: (build_report(devices, config), self._recent_log()),
+                                 self._report_ready, back_to="maintenance", busy=N_("Checking every device…"))
 
-    def _report_ready(self, report: ReadinessReport) -> None:
+    def _report_ready(self, found: tuple[ReadinessReport, list[str]]) -> None:
         visit = self._granted()
         if visit is not None:
-            visit.report = report
+            visit.report, visit.log_lines = found
             self.ui.navigate("maintenance")
 
     def export_bundle(self) -> None:
@@ -241,7 +243,7 @@ class MaintenanceJourney(Journey):
             visit.bundle = Notice(N_("Diagnostics bundle written: {path}"), {"path": str(path)})
             self.ui.navigate("maintenance")
 
-    def recent_log(self, lines: int = 8) -> list[str]:
+    def _recent_log(self, lines: int = 8) -> list[str]:
         """The newest lines of the kiosk's log, short, ID and mobile numbers masked again."""
         from kiosk.diagnostics_bundle import log_tail
 
