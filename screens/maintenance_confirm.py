@@ -4,19 +4,17 @@ leaves the desktop (kiosk/journeys/maintenance.py)."""
 from __future__ import annotations
 
 from kiosk.domain.cases import N_
-from kiosk.journeys.maintenance import MAINTENANCE_IDLE_S, STOP_QUESTIONS
+from kiosk.journeys.maintenance import STOP_QUESTIONS
 
-from .catalogue_page import JourneyPage
+from .maintenance_page import MaintenancePage
 
 
-class MaintenanceConfirmScreen(JourneyPage):
+class MaintenanceConfirmScreen(MaintenancePage):
     screen_name = "maintenance_confirm"
-    journey_name = "maintenance"
-    idle_timeout_s = MAINTENANCE_IDLE_S
 
     def refresh(self) -> None:
-        visit = self.fresh_state()
-        if visit is None or not visit.granted or visit.confirming not in STOP_QUESTIONS:
+        visit = self.granted_visit()
+        if visit is None or visit.confirming not in STOP_QUESTIONS:
             return
         heading, body, confirm = STOP_QUESTIONS[visit.confirming]
         self.ids.heading.text = self._(heading)

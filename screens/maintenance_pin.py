@@ -7,19 +7,16 @@ from __future__ import annotations
 
 from kiosk import theme
 from kiosk.domain.cases import N_
-from kiosk.journeys.maintenance import MAINTENANCE_IDLE_S
 
-from .catalogue_page import JourneyPage
 from .keypad import Keypad
+from .maintenance_page import MaintenancePage
 
 PIN_MIN, PIN_MAX = 6, 12  # kiosk/maintenance/access.py: PIN_PATTERN
 TYPED, UNTYPED = "●", "○"
 
 
-class MaintenancePinScreen(JourneyPage):
+class MaintenancePinScreen(MaintenancePage):
     screen_name = "maintenance_pin"
-    journey_name = "maintenance"
-    idle_timeout_s = MAINTENANCE_IDLE_S
     spoken_prompt = N_("Staff only: enter the maintenance PIN.")
 
     def __init__(self, **kwargs):

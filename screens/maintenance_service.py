@@ -8,19 +8,17 @@ from kivy.uix.gridlayout import GridLayout
 
 from kiosk import theme
 from kiosk.domain.cases import N_
-from kiosk.journeys.maintenance import MAINTENANCE_IDLE_S, MSG_SERVICE_FORM, REASONS
+from kiosk.journeys.maintenance import MSG_SERVICE_FORM, REASONS
 
-from .catalogue_page import JourneyPage
+from .maintenance_page import MaintenancePage
 
 
-class MaintenanceServiceScreen(JourneyPage):
+class MaintenanceServiceScreen(MaintenancePage):
     screen_name = "maintenance_service"
-    journey_name = "maintenance"
-    idle_timeout_s = MAINTENANCE_IDLE_S
 
     def refresh(self) -> None:
-        visit = self.fresh_state()
-        if visit is None or not visit.granted:
+        visit = self.granted_visit()
+        if visit is None:
             return
         flow = self.flow
         self.ids.heading.text = self._(N_("Take the kiosk out of service"))

@@ -24,3 +24,21 @@ def execute_sql(server, statement: str, **params) -> None:
     with engine.begin() as connection:
         connection.execute(text(statement), params)
     engine.dispose()
+
+
+def catalogued_app(tmp_path, monkeypatch):
+    """The back office in process on a migrated SQLite file with the catalogue loaded, for
+    tests that call its functions directly (and may move its clock)."""
+    from backoffice import migrations_runner
+    from backoffice.app import create_app
+    from backoffice.catalogue import load_catalogue
+    from backoffice.settings import Settings
+
+    monkeypatch.setenv("BACKOFFICE_VAR_DIR", str(tmp_path))
+    url = f"sqlite:///{tmp_path / 'bo.db'}"
+    migrations_runner.upgrade(url)
+    app = create_app(Settings.from_env(url))
+    with app.state.sessions() as session:
+        load_catalogue(session)
+        session.commit()
+    return app

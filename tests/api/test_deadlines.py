@@ -9,14 +9,12 @@ import pytest
 from sqlalchemy import inspect
 
 from backoffice import locks, migrations_runner
-from backoffice.app import create_app
 from backoffice.auth import Caller
 from backoffice.cases import apply_action, submit
-from backoffice.catalogue import load_catalogue
 from backoffice.routes.deps import context_for
-from backoffice.settings import Settings
 from backoffice.supervision import sweep
 from kiosk.domain.lifecycle import Action
+from tests.api.database import catalogued_app
 from tests.api.submissions import application
 
 D = dt.date
@@ -27,13 +25,7 @@ KIOSK = Caller("terminal", "CM-KIOSK-0001")
 
 @pytest.fixture
 def app(tmp_path, monkeypatch):
-    monkeypatch.setenv("BACKOFFICE_VAR_DIR", str(tmp_path))
-    url = f"sqlite:///{tmp_path / 'bo.db'}"
-    migrations_runner.upgrade(url)
-    app = create_app(Settings.from_env(url))
-    with app.state.sessions() as session:
-        load_catalogue(session)
-    return app
+    return catalogued_app(tmp_path, monkeypatch)
 
 
 def guide_of(session, code):

@@ -5,17 +5,14 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import event, select
 
-from backoffice import migrations_runner
-from backoffice.app import create_app
 from backoffice.auth import Caller
 from backoffice.cases import FRONT_DESK, FRONT_DESK_EN, submit
-from backoffice.catalogue import load_catalogue
 from backoffice.english_names import EnglishNames
 from backoffice.models import Case, Item
 from backoffice.routes.catalogue import item_guide
 from backoffice.routes.deps import context_for
-from backoffice.settings import Settings
 from backoffice.views import case_summary
+from tests.api.database import catalogued_app
 from tests.api.submissions import application
 
 KIOSK = Caller("terminal", "CM-KIOSK-0001")
@@ -24,12 +21,8 @@ ITEMS = ("469023-XK-SCJG-0031", "469023-GF-RS-0052", "469023-GF-MZ-0015", "46902
 
 @pytest.fixture
 def app(tmp_path, monkeypatch):
-    monkeypatch.setenv("BACKOFFICE_VAR_DIR", str(tmp_path))
-    url = f"sqlite:///{tmp_path / 'bo.db'}"
-    migrations_runner.upgrade(url)
-    app = create_app(Settings.from_env(url))
+    app = catalogued_app(tmp_path, monkeypatch)
     with app.state.sessions() as session:
-        load_catalogue(session)
         ctx = context_for(app, session)
         for code in ITEMS:
             submit(session, ctx, application(item_guide(session.get(Item, code))), KIOSK)

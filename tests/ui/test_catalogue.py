@@ -24,10 +24,15 @@ def open_catalogue(app, ui):
     ui.wait_for_screen("catalogue")
 
 
-def search(app, ui, letters):
+def open_search(app, ui):
+    """From the catalogue to the search page: the page, with its keyboard."""
     ui.tap_button("catalogue", "search")
     ui.wait_for_screen("catalogue_search")
-    screen = app.manager.get_screen("catalogue_search")
+    return app.manager.get_screen("catalogue_search")
+
+
+def search(app, ui, letters):
+    screen = open_search(app, ui)
     for ch in letters.upper():
         ui.tap(screen.keypad.keys[ch])
     ui.tap(screen.buttons["search"])
@@ -124,9 +129,7 @@ def test_bundles_are_listed(kiosk_app, ui):
 def test_search_with_chinese_chosen_on_the_pinyin_keyboard(kiosk_app, ui):
     app = kiosk_app
     open_catalogue(app, ui)
-    ui.tap_button("catalogue", "search")
-    ui.wait_for_screen("catalogue_search")
-    screen = app.manager.get_screen("catalogue_search")
+    screen = open_search(app, ui)
     keyboard = screen.keypad
     for ch in "SHIPINJINGYING":
         ui.tap(keyboard.keys[ch])
@@ -148,9 +151,7 @@ def test_search_with_chinese_chosen_on_the_pinyin_keyboard(kiosk_app, ui):
 def test_latin_letters_on_the_pinyin_keyboard(kiosk_app, ui):
     app = kiosk_app
     open_catalogue(app, ui)
-    ui.tap_button("catalogue", "search")
-    ui.wait_for_screen("catalogue_search")
-    screen = app.manager.get_screen("catalogue_search")
+    screen = open_search(app, ui)
     keyboard = screen.keypad
     ui.tap(keyboard.keys["\x0e"])  # to Latin letters
     for ch in "FOOD":
@@ -164,9 +165,7 @@ def test_latin_letters_on_the_pinyin_keyboard(kiosk_app, ui):
 def test_switching_language_and_mode_while_typing_keeps_the_pinyin(kiosk_app, ui):
     app = kiosk_app
     open_catalogue(app, ui)
-    ui.tap_button("catalogue", "search")
-    ui.wait_for_screen("catalogue_search")
-    screen = app.manager.get_screen("catalogue_search")
+    screen = open_search(app, ui)
     for ch in "SPJY":
         ui.tap(screen.keypad.keys[ch])
     ui.tap(app.top_bar.ids.language_toggle)
