@@ -67,7 +67,9 @@ class PaperMeter:
         self.width_px = width_px
         self.path = path
         self._lock = threading.Lock()
-        self._used_mm, self._slips = self._load()
+        # The file is the count (read again at each use): `kiosk-diag printer new-roll` may
+        # change it while the kiosk runs. Without a file the count lives here.
+        self._used_mm, self._slips = 0.0, 0
 
     def measure_mm(self, data: bytes) -> float:
         measure, dots = _PaperMeasure(self.width_px), 0
@@ -79,6 +81,7 @@ class PaperMeter:
         """A slip went out: its length comes off the roll."""
         used = self.measure_mm(data)
         with self._lock:
+            self._used_mm, self._slips = self._load()
             self._used_mm += used
             self._slips += 1
             self._save()
@@ -91,10 +94,13 @@ class PaperMeter:
 
     def level(self) -> PaperLevel:
         with self._lock:
+            self._used_mm, self._slips = self._load()
             return PaperLevel(self.roll_mm, self._used_mm, self._slips)
 
     def _load(self) -> tuple[float, int]:
-        if self.path is None or not self.path.exists():
+        if self.path is None:
+            return self._used_mm, self._slips
+        if not self.path.exists():
             return 0.0, 0
         try:
             kept = json.loads(self.path.read_text(encoding="utf-8"))

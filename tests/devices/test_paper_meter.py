@@ -65,3 +65,18 @@ def test_an_unreadable_count_starts_from_a_full_roll(tmp_path):
     path = tmp_path / "paper.json"
     path.write_text("{not json", encoding="utf-8")
     assert PaperMeter(ROLL_MM, 576, path).level().used_mm == 0
+
+
+def test_a_new_roll_told_from_outside_reaches_the_running_kiosk(tmp_path):
+    """`kiosk-diag printer new-roll` writes the count file while the kiosk runs."""
+    path = tmp_path / "paper.json"
+    with PrinterEmulator() as emulator:
+        printer, meter = printer_with_meter(emulator, path)
+        try:
+            assert printer.print_slip(slip()).ok
+            PaperMeter(ROLL_MM, 576, path).new_roll()  # another process's meter
+            assert meter.level().slips == 0
+            assert printer.print_slip(slip()).ok
+            assert meter.level().slips == 1  # counted from the new roll, not 2 on the old one
+        finally:
+            printer.close()
