@@ -46,7 +46,7 @@ KEY_F4 = 285
 
 
 class KioskApp(App):
-    session_active = BooleanProperty(False)
+    session_active = BooleanProperty(False)  # a citizen's session: the top bar offers Finish
 
     def __init__(self, config: KioskConfig, **kwargs):
         super().__init__(**kwargs)
@@ -201,7 +201,7 @@ class KioskApp(App):
     def navigate(self, screen: str) -> None:
         if screen == "attract":  # out of service, its notice stands in for the attract screen
             screen = self.controller.journey("maintenance").start_screen()
-        self.session_active = self.session.active
+        self._show_session()
         if self.manager.current == screen:
             self.manager.current_screen.refresh()
         self.manager.current = screen
@@ -252,7 +252,7 @@ class KioskApp(App):
 
     def set_elder_mode(self, on: bool) -> None:
         self.style.elder = on
-        self.session_active = self.session.active
+        self._show_session()
         self._refresh_current()  # pages built in code take the new sizes
 
     def reset_screens(self) -> None:
@@ -274,6 +274,10 @@ class KioskApp(App):
     # --- internals -----------------------------------------------------------------------
     def _refresh_current(self) -> None:
         self.manager.current_screen.refresh()
+
+    def _show_session(self) -> None:
+        """Staff leave maintenance mode through its own Leave, not the citizens' Finish."""
+        self.session_active = self.session.active and not self.controller.staff_visit()
 
     def _on_any_touch(self, _window, _touch):
         self.controller.user_activity()

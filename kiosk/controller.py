@@ -22,6 +22,7 @@ from services.api import BackofficeClient, BackofficeError, BackofficeUnavailabl
 
 from . import journeys
 from .i18n import Translator
+from .journeys.maintenance import MAINTENANCE_IDLE_S
 from .session import Session
 from .voice import VoiceGuide
 
@@ -147,6 +148,10 @@ class KioskController:
         and scanned codes then start no citizen journey and go to maintenance instead."""
         return self.journey("maintenance").citizens_served()
 
+    def staff_visit(self) -> bool:
+        """A maintenance visit is no citizen's session: no Finish, no "more time?" warning."""
+        return self.journey("maintenance").visit is not None
+
     # --- session lifetime ------------------------------------------------------------------
     def user_activity(self) -> None:
         if self.session.active:
@@ -157,6 +162,11 @@ class KioskController:
         any touch dismisses it; at zero the session ends."""
         if not self.session.active:
             self._dismiss_warning()
+            return
+        if self.staff_visit():  # staff get no countdown: their own timeout ends the visit
+            self._dismiss_warning()
+            if self.session.idle_seconds() >= MAINTENANCE_IDLE_S:
+                self.finish("maintenance_idle_timeout")
             return
         timeout = timeout_s or self.idle_timeout_s
         idle = self.session.idle_seconds()

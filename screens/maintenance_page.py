@@ -1,15 +1,13 @@
-"""What the staff-only maintenance pages share: the maintenance journey, its own idle
-timeout, and — past the PIN screen — nothing shown without a granted visit."""
+"""What the staff-only maintenance pages share: the maintenance journey and — past the PIN
+screen — nothing shown without a granted visit. The visit's own idle timeout (no citizens'
+countdown) is the controller's, for every screen the visit shows."""
 from __future__ import annotations
-
-from kiosk.journeys.maintenance import MAINTENANCE_IDLE_S
 
 from .catalogue_page import JourneyPage
 
 
 class MaintenancePage(JourneyPage):
     journey_name = "maintenance"
-    idle_timeout_s = MAINTENANCE_IDLE_S
 
     def granted_visit(self):
         """Clear the page; the maintenance visit if staff are in, else None (the page stays empty)."""

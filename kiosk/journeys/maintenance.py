@@ -3,9 +3,10 @@
 Staff get in by a hidden gesture on the attract or out-of-service screen (five taps
 within 3 s on the top-left corner of the top bar: screens/maintenance_corner.py), then
 the PIN (kiosk/maintenance/access.py; scrypt takes tens of ms, so it is checked off the UI
-thread). A maintenance visit is a kiosk session like a citizen's: it ends on Leave, on the
-top bar's Finish, or after MAINTENANCE_IDLE_S without a touch and the usual countdown, and
-the session wipe takes the granted PIN with it; results that come back later are dropped.
+thread). A maintenance visit is a kiosk session of its own, not a citizen's: the top bar
+offers no Finish and no "more time?" countdown comes up; it ends on Leave or after
+MAINTENANCE_IDLE_S without a touch (kiosk/controller.py), and the session wipe takes the
+granted PIN with it; results that come back later are dropped.
 
 While staff are in, and while the kiosk is out of service, cards and scanned codes start
 no citizen journey: the controller asks `citizens_served()` and hands them here (the card

@@ -275,16 +275,53 @@ def test_the_a4_test_page_reaches_the_document_printer(kiosk_app, ui, maintenanc
     assert "测试通过：test page completed" in joined(ui.all_texts())
 
 
-def test_the_maintenance_idle_timeout_is_its_own(kiosk_app, ui, maintenance):
+def test_the_maintenance_idle_timeout_is_its_own_with_no_citizens_countdown(kiosk_app, ui, maintenance):
     app = kiosk_app
+    warnings: list[int] = []
+    record = lambda *_args: warnings.append(1)  # noqa: E731
+    app._idle_warning.bind(on_open=record)
+    try:
+        open_pin_screen(app, ui)
+        assert app.controller.idle_timeout_s < MAINTENANCE_IDLE_S
+        asked = app.controller.idle_timeout_s + 5
+        app.session.last_activity -= asked
+        ui.pump(80)  # a citizen would be asked by now
+        assert app.manager.current == "maintenance_pin" and app.session.active
+        app.session.last_activity -= MAINTENANCE_IDLE_S - asked + 1  # just past the visit's own timeout
+        ui.wait_for_screen("attract", timeout=5)
+        assert not app.session.active and "maintenance" not in app.session.data
+        assert warnings == []  # never the citizens' "more time?"
+    finally:
+        app._idle_warning.unbind(on_open=record)
+
+
+def test_maintenance_pages_offer_no_finish_but_keep_the_language_switch(kiosk_app, ui, maintenance, stop_requests):
+    app = kiosk_app
+    bar = app.top_bar.ids
+
+    def finish_hidden() -> bool:
+        return not app.session_active and bar.finish_button.width == 0 and bar.finish_button.opacity == 0
+
     open_pin_screen(app, ui)
-    assert app.controller.idle_timeout_s < MAINTENANCE_IDLE_S
-    app.session.last_activity -= app.controller.idle_timeout_s + 5  # a citizen would be asked by now
-    ui.pump(80)
-    assert app._idle_warning.parent is None
-    app.session.last_activity -= MAINTENANCE_IDLE_S + app.controller.idle_warning_s
-    ui.wait_for_screen("attract", timeout=5)
-    assert not app.session.active
+    ui.pump(2)
+    assert finish_hidden() and bar.language_toggle.width > 0
+    type_pin(app, ui, PIN)
+    ui.wait_for_screen("maintenance", timeout=30)
+    for page, key in (("maintenance_service", "service"), ("maintenance_confirm", "restart")):
+        tap_key(app, ui, "maintenance", key, wait_for=page)
+        ui.pump(2)
+        assert finish_hidden(), page
+        ui.tap(app.manager.get_screen(page).ids.back)
+        ui.wait_for_screen("maintenance")
+    ui.tap(bar.language_toggle)  # still there for staff who read English
+    assert "Maintenance: kiosk readiness" in joined(ui.visible_texts()) and finish_hidden()
+    ui.tap(app.manager.get_screen("maintenance").ids.back)
+    ui.wait_for_screen("attract")
+
+    app.demo_insert_card("wang")  # a citizen's session offers Finish again
+    ui.wait_for_screen("home")
+    ui.pump(2)
+    assert app.session_active and bar.finish_button.width > 0 and bar.finish_button.opacity == 1
 
 
 # --- out of service -------------------------------------------------------------------------
