@@ -1,0 +1,193 @@
+"""Delivers the outbox to the back office: in order, one idempotency key per item, retries
+with exponential backoff and jitter, and a poisoned item parked instead of blocking the rest.
+
+Two callers share one delivery lock, so an item is never in flight twice at once:
+- the citizen's own submission (`deliver_now`, on a journey's worker thread): the older
+  queued items go first, then this one; the citizen waits for one attempt at most, and a
+  refusal comes back to the citizen (who is there to correct it) instead of being parked;
+- the background thread (`run`), which wakes when an item falls due, when nudged, or
+  every `idle_poll_s`.
+
+What each failure means:
+- unreachable (network down, server stopped, timeout) or refused for who is asking (401,
+  403: the terminal's secret or clock): every item would fail the same way, so the pass
+  stops and the items behind wait for this one; order is kept; such an item never parks;
+- refused for what it is (400, 404, 409, 410, 422): retrying cannot help: parked;
+- refused as too many (429), a server error or a broken answer: this item backs off and,
+  after `max_attempts`, is parked; the items behind it go on meanwhile.
+"""
+from __future__ import annotations
+
+import logging
+import random
+import threading
+import time
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from services.api import BackofficeBadResponse, BackofficeError, BackofficeRefused, BackofficeUnavailable
+
+from .outbox import Outbox, OutboxItem, OutboxKeyError
+
+log = logging.getLogger(__name__)
+
+DELIVERED, REFUSED, QUEUED = "delivered", "refused", "queued"
+POISON_STATUSES = frozenset({400, 404, 409, 410, 422})
+LINE_DOWN = "line:"  # marks a wait that every item shares (network, the terminal's credentials)
+# Each kind's delivery: (payload, idempotency key) -> (what the waiting citizen is shown,
+# what the outbox keeps: no personal data, e.g. {"case_number": ...}).
+Deliver = Callable[[dict, str], tuple[Any, dict]]
+
+
+@dataclass(frozen=True)
+class Delivery:
+    status: str  # delivered, refused or queued
+    item: OutboxItem
+    value: Any = None
+    error: BackofficeError | None = None
+
+
+@dataclass(frozen=True)
+class Backoff:
+    base_s: float = 2.0
+    cap_s: float = 300.0
+    max_attempts: int = 10  # for server errors and broken answers; unreachable never parks
+
+    def delay(self, attempts: int) -> float:
+        """Full-range jitter on the upper half, so a fleet coming back online does not
+        call the back office in step."""
+        ceiling = min(self.cap_s, self.base_s * (2 ** min(attempts, 30)))
+        return ceiling * random.uniform(0.5, 1.0)
+
+
+class OutboxSender:
+    def __init__(self, outbox: Outbox, deliverers: dict[str, Deliver], backoff: Backoff = Backoff(),
+                 idle_poll_s: float = 60.0, on_reachable: Callable[[bool], None] | None = None):
+        self.outbox = outbox
+        self.deliverers = deliverers
+        self.backoff = backoff
+        self.idle_poll_s = idle_poll_s
+        self.on_reachable = on_reachable or (lambda _reachable: None)
+        self._delivering = threading.Lock()
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.last_pass_at: float | None = None
+
+    # --- the background worker -----------------------------------------------------------
+    def start(self) -> None:
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._run, name="outbox-sender", daemon=True)
+            self._thread.start()
+
+    def stop(self, timeout: float = 5.0) -> None:
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+            self._thread = None
+
+    def nudge(self) -> None:
+        """Try now (staff's "send now", the network back, a new item)."""
+        self._wake.set()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                self.flush()
+            except Exception:  # a bug must not end delivery for good: log it, try again later
+                log.exception("outbox pass failed")
+            due = self.outbox.next_due_at()
+            wait = self.idle_poll_s if due is None else min(self.idle_poll_s, max(0.0, due - time.time()))
+            self._wake.wait(wait)
+            self._wake.clear()
+
+    # --- delivering ----------------------------------------------------------------------
+    def flush(self) -> int:
+        """One pass over the due items; returns how many were delivered."""
+        with self._delivering:
+            return self._pass(present=None)[0]
+
+    def deliver_now(self, item: OutboxItem, wait_s: float = 10.0) -> Delivery:
+        """The citizen's item, sent while they wait (older items first). Queued if the
+        back office cannot be reached or the background sender holds the line too long."""
+        if not self._delivering.acquire(timeout=wait_s):
+            return Delivery(QUEUED, item)
+        try:
+            _, own = self._pass(present=item.id)
+        finally:
+            self._delivering.release()
+        return own or Delivery(QUEUED, self.outbox.get(item.id) or item)
+
+    def _pass(self, present: int | None) -> tuple[int, Delivery | None]:
+        """Pending items in order. An item waiting because the line was down holds back the
+        ones behind it (order is kept); an item backing off for its own trouble does not.
+        With a citizen waiting, the line is tried again now, up to their item."""
+        now = time.time()
+        delivered, own = 0, None
+        for item in self.outbox.pending():
+            if present is not None and item.id > present:
+                break
+            if item.next_attempt_at > now and item.id != present:
+                line_down = item.last_error.startswith(LINE_DOWN)
+                if not line_down:
+                    continue
+                if present is None:
+                    break
+            outcome, stop = self._attempt(item, citizen_waiting=item.id == present)
+            if outcome.status == DELIVERED:
+                delivered += 1
+            if item.id == present:
+                own = outcome
+            if stop:
+                break
+        self.last_pass_at = now
+        return delivered, own
+
+    def _attempt(self, item: OutboxItem, citizen_waiting: bool) -> tuple[Delivery, bool]:
+        """One try of one item: (its delivery, whether the rest of the pass should stop)."""
+        deliver = self.deliverers.get(item.kind)
+        if deliver is None:
+            self.outbox.park(item.id, f"no delivery for kind {item.kind}")
+            return Delivery(QUEUED, item), False
+        try:
+            payload = self.outbox.payload(item)
+        except (OutboxKeyError, ValueError) as exc:
+            self.outbox.park(item.id, f"payload unreadable: {exc}")
+            log.error("outbox item parked", extra={"item": item.id, "kind": item.kind, "reason": "unreadable"})
+            return Delivery(QUEUED, item), False
+        try:
+            value, outcome = deliver(payload, item.idempotency_key)
+        except BackofficeUnavailable as exc:
+            self.on_reachable(False)
+            self.outbox.retry_later(item.id, f"{LINE_DOWN} unreachable ({exc})", self.backoff.delay(item.attempts))
+            return Delivery(QUEUED, item, error=exc), True
+        except BackofficeRefused as exc:
+            self.on_reachable(True)
+            reason = f"{exc.status} {exc.title}"
+            if exc.status in POISON_STATUSES:
+                if citizen_waiting:
+                    self.outbox.discard(item.id, reason)
+                    return Delivery(REFUSED, item, error=exc), False
+                self.outbox.park(item.id, reason)
+                log.warning("outbox item parked", extra={"item": item.id, "kind": item.kind, "status": exc.status})
+                return Delivery(QUEUED, item, error=exc), False
+            if exc.status in (401, 403):  # this terminal's signature or clock: every item alike
+                self.outbox.retry_later(item.id, f"{LINE_DOWN} {reason}", self.backoff.delay(item.attempts))
+                return Delivery(QUEUED, item, error=exc), True
+            return self._back_off(item, reason, exc), False
+        except BackofficeBadResponse as exc:
+            self.on_reachable(True)
+            return self._back_off(item, f"bad answer: {exc}", exc), False
+        self.on_reachable(True)
+        self.outbox.delivered(item.id, outcome)
+        log.info("outbox item delivered", extra={"item": item.id, "kind": item.kind, "attempts": item.attempts + 1})
+        return Delivery(DELIVERED, item, value=value), False
+
+    def _back_off(self, item: OutboxItem, reason: str, exc: BackofficeError) -> Delivery:
+        if item.attempts + 1 >= self.backoff.max_attempts:
+            self.outbox.park(item.id, reason)
+            log.warning("outbox item parked after retries", extra={"item": item.id, "kind": item.kind})
+        else:
+            self.outbox.retry_later(item.id, reason, self.backoff.delay(item.attempts))
+        return Delivery(QUEUED, item, error=exc)

@@ -1,0 +1,117 @@
+"""The outbox file on its own: encrypted at rest, durable, ordered, one row per key."""
+from __future__ import annotations
+
+import sqlite3
+import stat
+
+import pytest
+
+from services.outbox import KEY_BYTES, Outbox, OutboxKeyError, load_or_create_key
+
+ID_NUMBER = "469023195801041234"
+PAYLOAD = {"applicant": {"document_number": ID_NUMBER, "name": "王建国"}, "contact_phone": "13907561234",
+           "materials": [{"code": "m1", "content_b64": "SlBFR2RhdGE="}]}
+
+
+@pytest.fixture
+def outbox(tmp_path):
+    box = Outbox(tmp_path / "outbox" / "outbox.sqlite", load_or_create_key(tmp_path / "etc" / "outbox.key"),
+                 terminal_id="CM-KIOSK-0001")
+    yield box
+    box.close()
+
+
+def raw_bytes(box: Outbox) -> bytes:
+    """Everything on the disk: the database and its write-ahead log."""
+    return b"".join(p.read_bytes() for p in box.path.parent.iterdir() if p.is_file())
+
+
+def test_key_file_is_private_and_reused(tmp_path):
+    path = tmp_path / "etc" / "outbox.key"
+    first = load_or_create_key(path)
+    assert len(first) == KEY_BYTES
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert load_or_create_key(path) == first
+
+
+def test_payload_is_not_in_clear_on_disk(outbox):
+    item = outbox.put("application", PAYLOAD, "key-1", applicant=ID_NUMBER)
+    on_disk = raw_bytes(outbox)
+    for secret in (ID_NUMBER, "王建国", "13907561234", "SlBFR2RhdGE="):
+        assert secret.encode() not in on_disk
+    assert "王建国".encode("utf-8") not in on_disk and "13907561234".encode("utf-16-le") not in on_disk
+    assert outbox.payload(item) == PAYLOAD
+
+
+def test_another_key_cannot_open_it(outbox, tmp_path):
+    item = outbox.put("application", PAYLOAD, "key-1")
+    stranger = Outbox(outbox.path, bytes(KEY_BYTES))
+    with pytest.raises(OutboxKeyError):
+        stranger.payload(stranger.get(item.id))
+    stranger.close()
+
+
+def test_payload_cannot_be_moved_to_another_row(outbox):
+    """The kind and idempotency key are bound to the ciphertext."""
+    first = outbox.put("application", PAYLOAD, "key-1")
+    second = outbox.put("rating", {"level": 5}, "key-2")
+    db = sqlite3.connect(outbox.path)
+    db.execute("UPDATE items SET payload = (SELECT payload FROM items WHERE id = ?) WHERE id = ?",
+               (first.id, second.id))
+    db.commit()
+    db.close()
+    with pytest.raises(OutboxKeyError):
+        outbox.payload(outbox.get(second.id))
+
+
+def test_same_key_twice_is_one_item(outbox):
+    a = outbox.put("application", PAYLOAD, "key-1")
+    b = outbox.put("application", PAYLOAD, "key-1")
+    assert a.id == b.id and a.reference == b.reference
+    assert outbox.stats()["pending"] == 1
+
+
+def test_references_count_up_per_day(outbox):
+    refs = [outbox.put("rating", {"n": n}, f"k{n}").reference for n in range(3)]
+    assert refs[0].startswith("L0001-") and refs[0].endswith("-001")
+    assert [r[-3:] for r in refs] == ["001", "002", "003"]
+
+
+def test_delivered_erases_the_payload_and_keeps_the_case_number(outbox):
+    item = outbox.put("application", PAYLOAD, "key-1", applicant=ID_NUMBER)
+    outbox.delivered(item.id, {"case_number": "CM2026112700001"})
+    db = sqlite3.connect(outbox.path)
+    assert db.execute("SELECT payload FROM items WHERE id = ?", (item.id,)).fetchone()[0] is None
+    db.close()
+    mine = outbox.for_applicant(ID_NUMBER.lower())
+    assert [i.case_number for i in mine] == ["CM2026112700001"]
+    assert outbox.for_applicant("11010519491231002X") == []
+    assert outbox.stats() == {"pending": 0, "parked": 0, "oldest_pending_s": None, "last_error": ""}
+
+
+def test_pending_in_order_and_backoff_respected(tmp_path):
+    now = [1000.0]
+    box = Outbox(tmp_path / "o.sqlite", bytes(range(32)), clock=lambda: now[0])
+    a, b, c = (box.put("rating", {"n": n}, f"k{n}") for n in range(3))
+    box.retry_later(b.id, "unreachable", 30)
+    assert [i.id for i in box.pending(due_by=now[0])] == [a.id, c.id]
+    assert [i.id for i in box.pending()] == [a.id, b.id, c.id]
+    now[0] += 31
+    assert [i.id for i in box.pending(due_by=now[0])] == [a.id, b.id, c.id]
+    assert box.get(b.id).attempts == 1 and box.get(b.id).last_error == "unreachable"
+    box.park(a.id, "422 Unprocessable")
+    assert box.stats()["parked"] == 1 and box.stats()["last_error"] == "unreachable"
+    assert box.requeue_parked() == 1
+    assert box.get(a.id).state == "pending" and box.get(a.id).attempts == 0
+    box.close()
+
+
+def test_survives_reopening(tmp_path):
+    key = bytes(range(32))
+    box = Outbox(tmp_path / "o.sqlite", key)
+    item = box.put("application", PAYLOAD, "key-1")
+    box.close()
+    again = Outbox(tmp_path / "o.sqlite", key)
+    assert again.payload(again.get(item.id)) == PAYLOAD
+    assert again.db_settings() == ("wal", 2)
+    again.close()
