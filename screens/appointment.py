@@ -22,10 +22,11 @@ class AppointmentTicketScreen(KioskScreen):
         if ticket is None or not self.session.active:
             self.reset()
             return
+        language = self.controller.translator.language
         self.ids.number.text = ticket.ticket_number
-        lines = [self._("Window: {window}").format(window=ticket.window)]
+        lines = [self._("Window: {window}").format(window=ticket.window_in(language))]
         if ticket.item_name:
-            lines.append(self._("Item: {item}").format(item=ticket.item_name))
+            lines.append(self._("Item: {item}").format(item=ticket.item_name_in(language)))
         if ticket.appointment_slot:
             lines.append(self._("Appointment: {slot}").format(slot=ticket.appointment_slot))
         self.ids.detail.text = "\n".join(lines)
@@ -39,7 +40,8 @@ class AppointmentTicketScreen(KioskScreen):
     def on_enter(self, *_args):
         ticket = self.journey("appointment").ticket
         if ticket is not None:  # the number and the window, spoken
-            self.controller.say(SAY_TICKET, ticket=ticket.ticket_number, window=ticket.window)
+            window = ticket.window_in(self.controller.translator.language)
+            self.controller.say(SAY_TICKET, ticket=ticket.ticket_number, window=window)
 
     def reset(self) -> None:
         self.ids.number.text = ""

@@ -92,11 +92,12 @@ def correction_notice_slip(n: CorrectionNotice, terminal_id: str, now: dt.dateti
     return SlipDocument(title=_("Correction notice"), blocks=tuple(blocks), printed_at=now)
 
 
-def queue_ticket_slip(t: QueueTicket, terminal_id: str, now: dt.datetime, _: Translate) -> SlipDocument:
+def queue_ticket_slip(t: QueueTicket, terminal_id: str, now: dt.datetime, _: Translate,
+                      language: str = "zh_CN") -> SlipDocument:
     # The number goes in the title: it is the one thing printed at double size.
-    blocks: list = [Field(_("Window"), t.window)]
+    blocks: list = [Field(_("Window"), t.window_in(language))]
     if t.item_name:
-        blocks.append(Field(_("Item"), t.item_name))
+        blocks.append(Field(_("Item"), t.item_name_in(language)))
     if t.appointment_slot:
         blocks.append(Field(_("Appointment"), t.appointment_slot))
     blocks.append(Line(_("{count} people ahead of you").format(count=t.waiting_ahead)))

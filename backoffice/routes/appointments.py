@@ -89,7 +89,7 @@ def check_in(payload: dict[str, Any] = Body(...), who: Caller = Depends(caller("
     if a is None:
         raise NotFound("no such appointment")
     if a.status == "checked_in":
-        return {**_view(a), "window": _window_name(session, a), "already": True}
+        return {**_view(a), **_names(session, a), "already": True}
     if a.status != "booked":
         raise Conflict(f"appointment is {a.status}")
     now = utcnow()
@@ -101,12 +101,17 @@ def check_in(payload: dict[str, Any] = Body(...), who: Caller = Depends(caller("
     a.terminal_id = who.name if who.kind == "terminal" else ""
     audit.record(session, who.actor, "appointment.check_in", a.code, ticket=a.ticket_number)
     session.commit()
-    return {**_view(a), "window": _window_name(session, a), "already": False}
+    return {**_view(a), **_names(session, a), "already": False}
 
 
-def _window_name(session: Session, a: Appointment) -> str:
-    window = session.get(Window, a.window_code)
-    return window.name if window else a.window_code
+def _names(session: Session, a: Appointment) -> dict[str, str]:
+    """The window's and the item's names for the queue ticket, in Chinese and in English
+    (the kiosk prints the ticket in the citizen's screen language)."""
+    window, item = session.get(Window, a.window_code), session.get(Item, a.item_code)
+    return {"window": window.name if window else a.window_code,
+            "window_en": window.name_en if window else "",
+            "item_name": item.name if item else "",
+            "item_name_en": item.name_en if item else ""}
 
 
 def _next_ticket(session: Session, window_code: str, day: dt.date) -> str:

@@ -107,3 +107,11 @@ class QueueTicket:
     waiting_ahead: int = 0
     appointment_slot: str = ""  # e.g. "2026-11-27 09:30-10:00"
     notes: tuple[str, ...] = field(default_factory=tuple)
+    window_en: str = ""  # e.g. "Starting a business"
+    item_name_en: str = ""
+
+    def window_in(self, language: str) -> str:
+        return in_language(self.window, self.window_en, language)
+
+    def item_name_in(self, language: str) -> str:
+        return in_language(self.item_name, self.item_name_en, language)

@@ -1,6 +1,7 @@
 """Appointment check-in (预约签到): the appointment's QR code, scanned on the attract screen
 or on the check-in screen, is verified offline by the controller; the check-in itself is
-online; a queue ticket with the window is printed on the receipt printer and announced.
+online; a queue ticket with the window is printed on the receipt printer and announced,
+the window's and the item's names in the screen's language (the back office sends both).
 
 Check-in outside the window the back office allows (an hour before to half an hour after
 the booked time), a code the back office refuses, and a printer that is not ready each get
@@ -56,12 +57,13 @@ class AppointmentJourney(Journey):
                 if exc.status in (404, 409, 422):
                     return "not_valid", None
                 raise
-            item_name = ""
-            try:
-                item_name = str(api.guide(answer.get("item_code", "")).get("name", ""))
-            except BackofficeError:
-                pass  # the ticket is still right without the item's name
-            return "checked_in", {**answer, "item_name": item_name}
+            if not answer.get("item_name"):  # an older back office names neither item nor English
+                try:
+                    guide = api.guide(answer.get("item_code", ""))
+                    answer = {**answer, "item_name": guide.get("name", ""), "item_name_en": guide.get("name_en", "")}
+                except BackofficeError:
+                    pass  # the ticket is still right without the item's name
+            return "checked_in", answer
 
         self.kiosk.in_background(work, self._checked_in, back_to="attract", busy=N_("Checking you in…"))
 
@@ -77,8 +79,10 @@ class AppointmentJourney(Journey):
             ticket_number=str(answer.get("ticket_number") or ""),
             window=str(answer.get("window") or answer.get("window_code") or ""),
             issued_at=dt.datetime.now(CST),
-            item_name=str(answer.get("item_name", "")),
+            item_name=str(answer.get("item_name") or ""),
             appointment_slot=_slot(answer.get("slot_start"), answer.get("slot_end")),
+            window_en=str(answer.get("window_en") or ""),
+            item_name_en=str(answer.get("item_name_en") or ""),
         )
         self.session.data["ticket_printed"] = None
         self.ui.navigate("appointment_ticket")  # the screen announces the number and window
@@ -98,7 +102,7 @@ class AppointmentJourney(Journey):
         if ticket is None:
             return
         kiosk = self.kiosk
-        slip = ticket_slip(ticket, kiosk.terminal_id, dt.datetime.now(CST), self._)
+        slip = ticket_slip(ticket, kiosk.terminal_id, dt.datetime.now(CST), self._, kiosk.translator.language)
         self.session.data["ticket_printed"] = None
         kiosk.in_background(lambda: kiosk.printer.print_slip(slip), self._printed,
                             back_to="appointment_ticket", busy=N_("Printing your ticket…"))
@@ -116,10 +120,11 @@ class AppointmentJourney(Journey):
         """Everything lives in the session, which is wiped."""
 
 
-def ticket_slip(ticket: QueueTicket, terminal_id: str, now: dt.datetime, _):
-    """The queue ticket slip; the back office does not say how many wait ahead, so that
-    line (which would read "0 people ahead") is left out rather than guessed."""
-    slip = queue_ticket_slip(ticket, terminal_id, now, _)
+def ticket_slip(ticket: QueueTicket, terminal_id: str, now: dt.datetime, _, language: str = "zh_CN"):
+    """The queue ticket slip in the screen's language; the back office does not say how
+    many wait ahead, so that line (which would read "0 people ahead") is left out rather
+    than guessed."""
+    slip = queue_ticket_slip(ticket, terminal_id, now, _, language)
     ahead = _("{count} people ahead of you").format(count=ticket.waiting_ahead)
     blocks = tuple(b for b in slip.blocks if not (isinstance(b, Line) and b.text == ahead))
     return dataclasses.replace(slip, blocks=blocks)

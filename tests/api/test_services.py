@@ -131,8 +131,12 @@ def test_appointment_check_in_gives_a_ticket(terminal, staff):
     checked = terminal.post("/v1/appointments/check-in", {"token": token}, key=None).json()
     assert checked["status"] == "checked_in" and checked["ticket_number"].startswith("B")
     assert checked["window"] == "企业开办"
+    # English names beside the Chinese, for a ticket printed on an English screen.
+    assert checked["window_en"] == "Starting a business"
+    assert (checked["item_name"], checked["item_name_en"]) == ("企业设立登记", "Registering a new enterprise")
     again = terminal.post("/v1/appointments/check-in", {"token": token}, key=None).json()
     assert again["already"] and again["ticket_number"] == checked["ticket_number"]
+    assert again["window_en"] == "Starting a business"
 
 
 def test_forged_appointment_code_is_refused(terminal, staff):

@@ -50,3 +50,23 @@ def _back_to_attract(app, driver) -> None:
     if app.translator.language != "zh_CN":
         app.translator.switch("zh_CN")
     driver.wait_for_screen("attract")
+
+
+@pytest.fixture
+def emulated_printer(kiosk_app):
+    """The receipt printer is our ESC/POS emulator over TCP for this test, then goes back;
+    what it received is decoded as the printer would print it."""
+    from devices.printer import ReceiptPrinter
+    from devices.printer.emulator import PrinterEmulator
+
+    devices, controller = kiosk_app.devices, kiosk_app.controller
+    original = devices.receipt_printer
+    with PrinterEmulator() as emulator:
+        printer = ReceiptPrinter(emulator.uri, original.profile)
+        printer.open()
+        devices.receipt_printer = controller.printer = printer
+        try:
+            yield emulator
+        finally:
+            devices.receipt_printer = controller.printer = original
+            printer.close()

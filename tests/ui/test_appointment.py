@@ -79,6 +79,29 @@ def test_check_in_from_the_attract_screen_prints_and_announces_the_ticket(kiosk_
     assert ticket.ticket_number not in joined(ui.all_texts())
 
 
+def test_an_english_check_in_names_the_window_and_item_in_english(kiosk_app, ui, desk, spoken, emulated_printer):
+    app = kiosk_app
+    booked = desk.book_appointment(person("19840512", "219", "林海"), minutes_from_now=15)
+    ui.tap(app.top_bar.ids.language_toggle)
+    scan(app, ui, booked["token"])
+    ui.wait_for_screen("appointment_ticket")
+    receipt = emulated_printer.wait_for_receipt(timeout=20)  # decoded from the bytes it received
+    ticket = app.controller.journey("appointment").ticket
+    printed = receipt.text.replace("\n", " ")
+    assert f"Queue ticket {ticket.ticket_number}" in printed
+    assert "Starting a business" in printed and "Issuing the food business licence" in printed
+    assert "企业开办" not in printed and "食品经营许可证核发" not in printed
+    ui.wait_until(lambda: app._busy is None, what="ticket printed")
+    shown = joined(ui.visible_texts())
+    assert "Window: Starting a business" in shown and "Item: Issuing the food business licence" in shown
+    assert (SAY_TICKET, {"ticket": ticket.ticket_number, "window": "Starting a business"}) in spoken
+    ui.screenshot(SHOTS / "appointment_ticket_en.png")
+
+    ui.tap(app.top_bar.ids.language_toggle)  # back in Chinese, the screen names them in Chinese
+    shown = joined(ui.visible_texts())
+    assert "企业开办" in shown and "食品经营许可证核发" in shown
+
+
 def test_check_in_from_its_own_screen(kiosk_app, ui, desk):
     app = kiosk_app
     booked = desk.book_appointment(person("19770402", "613", "罗斌"), minutes_from_now=10)

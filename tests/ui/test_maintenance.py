@@ -14,8 +14,6 @@ import pytest
 
 from devices.idcard import CardPresented
 from devices.idcard.pcsc import MSG_NEED_DETAILS
-from devices.printer import ReceiptPrinter
-from devices.printer.emulator import PrinterEmulator
 from kiosk.journeys.maintenance import EXIT_RESTART, EXIT_STOP, MAINTENANCE_IDLE_S, MaintenanceJourney
 from kiosk.maintenance.access import LockoutPolicy, MaintenanceAccess
 from kiosk.maintenance.card import hash_card_uid
@@ -65,22 +63,6 @@ def stop_requests(maintenance):
     real, maintenance.stop_app = maintenance.stop_app, requested.append
     yield requested
     maintenance.stop_app = real
-
-
-@pytest.fixture
-def emulated_printer(kiosk_app):
-    """The receipt printer is our ESC/POS emulator over TCP for this test, then goes back."""
-    devices, controller = kiosk_app.devices, kiosk_app.controller
-    original = devices.receipt_printer
-    with PrinterEmulator() as emulator:
-        printer = ReceiptPrinter(emulator.uri, original.profile)
-        printer.open()
-        devices.receipt_printer = controller.printer = printer
-        try:
-            yield emulator
-        finally:
-            devices.receipt_printer = controller.printer = original
-            printer.close()
 
 
 def corner(app) -> MaintenanceCorner:
