@@ -27,7 +27,7 @@ from screens import KV_DIR, discover_screens, kv_files
 from services.api import BackofficeClient
 from services.qrtokens import load_verifier
 
-from . import gc_policy, label_rendering, theme
+from . import appliance, gc_policy, label_rendering, theme
 from .config import KioskConfig
 from .controller import KioskController
 from .demo import DemoSimulator
@@ -61,7 +61,8 @@ class KioskApp(App):
         self.controller = KioskController(
             session=self.session,
             api=BackofficeClient(config.backoffice_url, timeout=config.backoffice_timeout_s,
-                                 terminal_id=config.terminal_id, secret=config.terminal_secret()),
+                                 terminal_id=config.terminal_id, secret=config.terminal_secret(),
+                                 transport=config.backoffice_transport),
             printer=self.devices.receipt_printer,
             translator=self.translator,
             terminal_id=config.terminal_id,
@@ -117,6 +118,7 @@ class KioskApp(App):
         Window.bind(on_touch_down=self._on_any_touch, on_key_down=self._on_key)
         Clock.schedule_interval(lambda _dt: self._check_idle(), 1.0)
         self._idle_warning = Factory.IdleWarning()
+        self.appliance = appliance.install(self)  # lockdown, systemd watchdog, nightly restart
         return root
 
     def _build_demo_panel(self):

@@ -14,6 +14,7 @@ from devices.printer.receipt import ReceiptPrinterProfile
 from .paths import CONFIG_DIR, resolve
 
 DEFAULT_CONFIG = CONFIG_DIR / "kiosk.toml"
+CONFIG_ENV = "KIOSK_CONFIG"  # the file to read instead (an installed kiosk: /etc/chengmai-kiosk/kiosk.toml)
 ENV_PREFIX = "KIOSK__"
 
 
@@ -58,8 +59,9 @@ class KioskConfig:
 
 def load_config(path: Path | None = None, overrides: dict[str, Any] | None = None,
                 environ: dict[str, str] | None = None) -> KioskConfig:
-    data = tomllib.loads(Path(path or DEFAULT_CONFIG).read_text(encoding="utf-8"))
-    _apply_env(data, os.environ if environ is None else environ)
+    env = os.environ if environ is None else environ
+    data = tomllib.loads(Path(path or env.get(CONFIG_ENV) or DEFAULT_CONFIG).read_text(encoding="utf-8"))
+    _apply_env(data, env)
     for dotted, value in (overrides or {}).items():
         section, key = dotted.split(".", 1)
         data.setdefault(section, {})[key] = value
