@@ -4,10 +4,10 @@ from __future__ import annotations
 import argparse
 import getpass
 import json
-import logging
 import sys
 from pathlib import Path
 
+from .logging_setup import configure_logging, uvicorn_log_config
 from .settings import Settings
 
 
@@ -48,7 +48,7 @@ def main(argv: list[str] | None = None) -> int:
 
     args = parser.parse_args(argv)
     settings = Settings.from_env(args.database_url)
-    logging.basicConfig(level=logging.WARNING, format="%(message)s")
+    configure_logging()
 
     from . import migrations_runner
 
@@ -109,7 +109,8 @@ def main(argv: list[str] | None = None) -> int:
     # Access logs are off: request lines carry query strings, which may hold ID numbers.
     if args.workers > 1:
         print("several workers: run `uvicorn backoffice.asgi:app --workers N` behind the load balancer")
-    uvicorn.run(app, host=args.host, port=args.port, access_log=False, log_level="warning")
+    uvicorn.run(app, host=args.host, port=args.port, access_log=False, log_level="warning",
+                log_config=uvicorn_log_config())
     return 0
 
 

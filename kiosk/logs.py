@@ -1,7 +1,8 @@
 """Structured logs: JSON lines, rotated, no personal data.
 
 Call sites log events and masked or categorical values only; `extra` fields are written as
-JSON keys. A scrubbing filter that proves this on every call site comes with the fleet work.
+JSON keys. Every handler carries kiosk.domain.scrub's PersonalDataFilter as the second line
+of defence, and tests/unit/test_log_call_sites.py runs every call site's record through it.
 """
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ import json
 import logging
 import logging.handlers
 from pathlib import Path
+
+from .domain import scrub
 
 _STANDARD = set(vars(logging.makeLogRecord({})).keys()) | {"message", "asctime"}
 
@@ -26,6 +29,8 @@ class JsonLinesFormatter(logging.Formatter):
                 entry[key] = value if isinstance(value, (str, int, float, bool, type(None))) else str(value)
         if record.exc_info:
             entry["exc"] = self.formatException(record.exc_info)
+        elif record.exc_text:  # the scrubbing filter leaves the traceback as scrubbed text
+            entry["exc"] = record.exc_text
         return json.dumps(entry, ensure_ascii=False)
 
 
@@ -47,3 +52,4 @@ def configure_logging(log_dir: Path, level: int = logging.INFO) -> None:
         old.close()
     root.addHandler(handler)
     root.addHandler(console)
+    scrub.install(root.handlers)

@@ -2,12 +2,8 @@
 that slipped into free text (a clerk's note, a material name) are masked the canonical way."""
 from __future__ import annotations
 
-import re
-
 from kiosk.domain.ids import mask_id, mask_phone
-
-ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])")
-MOBILE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
+from kiosk.domain.scrub import ID_NUMBER, MOBILE  # the same patterns as the log filter
 
 
 def redact(text: str) -> str:
