@@ -31,7 +31,11 @@ def main(argv: list[str] | None = None) -> int:
         overrides["backoffice.terminal_secret_file"] = str(args.backoffice_secret_file.resolve())
     if args.profile:
         overrides["kiosk.hardware_profile"] = args.profile
-    config = load_config(args.config, overrides)
+    try:
+        config = load_config(args.config, overrides)
+    except ValueError as exc:  # e.g. plain http to a remote back office: said, never downgraded
+        print(f"kiosk: configuration refused: {exc}", file=sys.stderr)
+        return 2
     configure_logging(config.var_dir / "log")
     if args.tour is None and not kivy_env.has_display():
         args.tour = config.var_dir / "tour"  # nobody to see a window: show the tour instead

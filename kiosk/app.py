@@ -61,7 +61,8 @@ class KioskApp(App):
         self.controller = KioskController(
             session=self.session,
             api=BackofficeClient(config.backoffice_url, timeout=config.backoffice_timeout_s,
-                                 terminal_id=config.terminal_id, secret=config.terminal_secret()),
+                                 terminal_id=config.terminal_id, secret=config.terminal_secret(),
+                                 transport=config.backoffice_transport),
             printer=self.devices.receipt_printer,
             translator=self.translator,
             terminal_id=config.terminal_id,

@@ -1,6 +1,6 @@
 """Kiosk configuration: a TOML file, a hardware profile TOML per kiosk model, and
 environment overrides of the form KIOSK__SECTION__KEY=value (e.g.
-KIOSK__BACKOFFICE__URL=http://10.0.0.5:8700)."""
+KIOSK__BACKOFFICE__URL=https://10.0.0.5:8700)."""
 from __future__ import annotations
 
 import os
@@ -10,12 +10,14 @@ from pathlib import Path
 from typing import Any
 
 from devices.printer.receipt import ReceiptPrinterProfile
+from services.transport import TransportSettings, check_url, normalise_pin
 
 from .paths import CONFIG_DIR, resolve
 
 DEFAULT_CONFIG = CONFIG_DIR / "kiosk.toml"
 CONFIG_ENV = "KIOSK_CONFIG"  # the file to read instead (an installed kiosk: /etc/chengmai-kiosk/kiosk.toml)
 ENV_PREFIX = "KIOSK__"
+DEFAULT_BACKOFFICE_URL = "http://127.0.0.1:8700"
 
 
 @dataclass(frozen=True)
@@ -48,6 +50,7 @@ class KioskConfig:
     font_path: Path | None
     profile: HardwareProfile
     raw: dict[str, Any] = field(repr=False, default_factory=dict)
+    backoffice_transport: TransportSettings = field(default_factory=TransportSettings)
 
     def terminal_secret(self) -> str:
         """Read when the app starts; an unregistered kiosk gets "" and the back office says so."""
@@ -72,6 +75,7 @@ def load_config(path: Path | None = None, overrides: dict[str, Any] | None = Non
     var_dir = resolve(kiosk.get("var_dir", "var"))
     profile = load_profile(CONFIG_DIR / "profiles" / f"{profile_name}.toml", var_dir)
     font = kiosk.get("font_path")
+    transport = _transport(backoffice)
     return KioskConfig(
         terminal_id=str(kiosk.get("terminal_id", "CM-KIOSK-0001")),
         language=str(kiosk.get("language", "zh_CN")),
@@ -79,14 +83,27 @@ def load_config(path: Path | None = None, overrides: dict[str, Any] | None = Non
         idle_warning_s=max(20.0, float(kiosk.get("idle_warning_s", 30))),  # WCAG: >= 20 s to respond
         demo=_bool(kiosk.get("demo", True)),
         var_dir=var_dir,
-        backoffice_url=str(backoffice.get("url", "http://127.0.0.1:8700")),
+        backoffice_url=str(backoffice.get("url", DEFAULT_BACKOFFICE_URL)),
         backoffice_timeout_s=float(backoffice.get("timeout_s", 5)),
         terminal_secret_file=var_dir / backoffice.get("terminal_secret_file", "terminal.secret"),
         demo_people_file=resolve(kiosk.get("demo_people_file", "assets/seed/demo.json")),
         font_path=resolve(font) if font else None,
         profile=profile,
         raw=data,
+        backoffice_transport=transport,
     )
+
+
+def _transport(backoffice: dict[str, Any]) -> TransportSettings:
+    """Refuses at start-up (PlainHttpRefused, a ValueError) a URL the client would refuse."""
+    ca_file = backoffice.get("ca_file")
+    settings = TransportSettings(
+        ca_file=resolve(ca_file) if ca_file else None,
+        pin_sha256=normalise_pin(str(backoffice.get("pin_sha256", ""))),
+        allow_plain_http=_bool(backoffice.get("allow_plain_http", False)),
+    )
+    check_url(str(backoffice.get("url", DEFAULT_BACKOFFICE_URL)), settings.allow_plain_http)
+    return settings
 
 
 def load_profile(path: Path, var_dir: Path) -> HardwareProfile:

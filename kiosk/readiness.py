@@ -27,6 +27,7 @@ from urllib.parse import urlsplit, urlunsplit
 from devices.health import DeviceState, DeviceStatus, MediaState, SelfTestResult
 from services.api import BackofficeClient, BackofficeError, BackofficeRefused, BackofficeUnavailable
 from services.redact import redact
+from services.transport import CLOCK_WARNING_S, TransportSettings
 
 if TYPE_CHECKING:  # only for annotations: importing the device packages is the caller's cost
     from .config import KioskConfig
@@ -119,6 +120,7 @@ class BackofficeCheck:
     verdict: Verdict
     reason: str
     action: str
+    clock_offset_s: float | None = None  # back office minus kiosk, from its answer's Date
 
 
 @dataclass(frozen=True)
@@ -156,7 +158,8 @@ def build_report(devices: Devices, config: KioskConfig, *, self_test: bool = Fal
     """Reads the devices as they are (open them first); self-tests are opt-in because a
     printer's may print a slip. Blocks for seconds (HTTP, camera): keep it off a UI thread."""
     checks = tuple(check_device(name, device, self_test) for name, device in present_devices(devices))
-    backoffice = check_backoffice(config.backoffice_url, config.backoffice_timeout_s)
+    backoffice = check_backoffice(config.backoffice_url, config.backoffice_timeout_s,
+                                  config.backoffice_transport)
     system = check_system(config.var_dir)
     return ReadinessReport(
         verdict=worst([c.verdict for c in checks] + [backoffice.verdict, system.verdict]),
@@ -257,10 +260,14 @@ def _action(role: DeviceRole, status: DeviceStatus) -> str:
 
 
 # --- back office -------------------------------------------------------------------------
-def check_backoffice(url: str, timeout_s: float) -> BackofficeCheck:
+def check_backoffice(url: str, timeout_s: float, transport: TransportSettings | None = None) -> BackofficeCheck:
     """GET /health: the cheapest call, unsigned, and it touches the database."""
     shown = _without_credentials(url)
-    client = BackofficeClient(url, timeout=timeout_s)
+    try:
+        client = BackofficeClient(url, timeout=timeout_s, transport=transport)
+    except ValueError as exc:  # plain http beyond loopback
+        return BackofficeCheck(shown, False, None, "", Verdict.NOT_READY, str(exc),
+                               "correct the [backoffice] section of the kiosk config")
     started = time.perf_counter()
     try:
         body = client.health()
@@ -276,7 +283,19 @@ def check_backoffice(url: str, timeout_s: float) -> BackofficeCheck:
                                f"check that {shown} is the county back office")
     finally:
         client.close()
-    return _judge_health(shown, body, _ms_since(started))
+    return _judge_clock(_judge_health(shown, body, _ms_since(started)), client.clock)
+
+
+def _judge_clock(check: BackofficeCheck, clock) -> BackofficeCheck:
+    """The client signs with the server's time, so a wrong clock degrades, never stops."""
+    if not clock.known:
+        return check
+    offset = round(clock.offset_s, 1)
+    if abs(offset) <= CLOCK_WARNING_S or check.verdict is not Verdict.READY:
+        return replace(check, clock_offset_s=offset)
+    return replace(check, clock_offset_s=offset, verdict=Verdict.DEGRADED,
+                   reason=f"kiosk clock {abs(offset):.0f} s off the back office's",
+                   action="set the kiosk's clock (NTP); signed requests are corrected meanwhile")
 
 
 def _judge_health(url: str, body: Any, latency_ms: float) -> BackofficeCheck:

@@ -18,6 +18,8 @@ from kiosk.domain import signing
 from kiosk.domain.cases import CaseDetail, CaseStatus, CaseSummary, LicenceRef, NextStep, TimelineEntry
 from kiosk.domain.receipts import ApplicationReceipt, DeferredMaterial, MaterialForm, ReceivedMaterial
 
+from .transport import ServerClock, TransportSettings, check_url, failure_reason, secure_session
+
 
 class BackofficeError(Exception):
     """Base class: the request did not produce the data the kiosk asked for."""
@@ -66,12 +68,22 @@ class TerminalSignature(requests.auth.AuthBase):
 
 class BackofficeClient:
     def __init__(self, base_url: str, timeout: float = 5.0, session: requests.Session | None = None,
-                 terminal_id: str = "", secret: str = ""):
-        self.base_url = base_url.rstrip("/")
+                 terminal_id: str = "", secret: str = "", transport: TransportSettings | None = None,
+                 clock: ServerClock | None = None):
+        """Raises PlainHttpRefused (a ValueError) for plain http beyond loopback unless the
+        transport settings allow it: before any connection is made."""
+        settings = transport or TransportSettings()
+        self.base_url = check_url(base_url, settings.allow_plain_http).rstrip("/")
         self.timeout = timeout
+        self.clock = clock or ServerClock()  # its offset_s is the readiness report's clock line
         self._http = session or requests.Session()
+        secure_session(self._http, settings, self.clock)
         if terminal_id and secret:
-            self._http.auth = TerminalSignature(terminal_id, secret)
+            self._http.auth = TerminalSignature(terminal_id, secret, clock=self.clock.now)
+
+    def note_server_time(self, epoch_seconds: float) -> None:
+        """The heartbeat answer's server_time keeps the signing clock in step."""
+        self.clock.note_server_time(epoch_seconds)
 
     def close(self) -> None:
         self._http.close()
@@ -175,7 +187,7 @@ class BackofficeClient:
         try:
             response = self._http.request(method, self.base_url + path, timeout=self.timeout, **kw)
         except requests.RequestException as exc:
-            raise BackofficeUnavailable(type(exc).__name__) from None
+            raise BackofficeUnavailable(failure_reason(exc)) from None
         if response.status_code >= 400:
             title, detail, problems = "", "", []
             try:

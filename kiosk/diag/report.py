@@ -85,7 +85,15 @@ def render_text(report) -> str:
     rows = [("VERDICT", "CHECK", "DRIVER", "STATE", "REASON → ACTION")]
     rows += [_device_row(check) for check in report.devices]
     rows += [_backoffice_row(report.backoffice), _system_row(report.system)]
-    return "\n".join(head + _aligned(rows) + ["", _machine_line(report.system)])
+    return "\n".join(head + _aligned(rows) + ["", _machine_line(report.system)] + _clock_line(report.backoffice))
+
+
+def _clock_line(check) -> list[str]:
+    offset = check.clock_offset_s
+    if offset is None:
+        return []
+    side = "behind" if offset >= 0 else "ahead of"
+    return [f"Clock: the kiosk is {abs(offset):.1f} s {side} the back office (signed requests allow for it)"]
 
 
 def _aligned(rows) -> list[str]:
