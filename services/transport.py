@@ -75,21 +75,31 @@ def normalise_pin(text: str) -> str:
     return digest
 
 
-class PinnedAdapter(HTTPAdapter):
-    """Accepts only a server whose certificate has the pinned SHA-256 fingerprint (checked by
+class CountyTlsAdapter(HTTPAdapter):
+    """TLS to the back office: verified against the county's CA when one is configured
+    (over REQUESTS_CA_BUNDLE and the like, which requests would otherwise let win), and,
+    with a pin, only a server whose certificate has that SHA-256 fingerprint (checked by
     urllib3 after the handshake, on top of the CA check)."""
 
-    def __init__(self, pin_sha256: str, **kwargs):
+    def __init__(self, ca_file: Path | None = None, pin_sha256: str = "", **kwargs):
+        self.ca_file = str(ca_file) if ca_file is not None else None
         self.pin_sha256 = normalise_pin(pin_sha256)
         super().__init__(**kwargs)
 
     def init_poolmanager(self, *args, **kwargs):
-        kwargs["assert_fingerprint"] = self.pin_sha256
+        if self.pin_sha256:
+            kwargs["assert_fingerprint"] = self.pin_sha256
         super().init_poolmanager(*args, **kwargs)
 
     def proxy_manager_for(self, *args, **kwargs):
-        kwargs["assert_fingerprint"] = self.pin_sha256
+        if self.pin_sha256:
+            kwargs["assert_fingerprint"] = self.pin_sha256
         return super().proxy_manager_for(*args, **kwargs)
+
+    def send(self, request, **kwargs):
+        if self.ca_file is not None:
+            kwargs["verify"] = self.ca_file
+        return super().send(request, **kwargs)
 
 
 def failure_reason(exc: requests.RequestException) -> str:
@@ -147,10 +157,8 @@ class ServerClock:
 
 def secure_session(session: requests.Session, settings: TransportSettings, clock: ServerClock) -> None:
     """The CA, the pin and the clock keeping on a session that talks to the back office."""
-    if settings.ca_file is not None:
-        session.verify = str(settings.ca_file)
-    if settings.pin_sha256:
-        session.mount("https://", PinnedAdapter(settings.pin_sha256))
+    if settings.ca_file is not None or settings.pin_sha256:
+        session.mount("https://", CountyTlsAdapter(settings.ca_file, settings.pin_sha256))
     session.hooks["response"].append(_ClockKeeper(session, clock))
 
 
