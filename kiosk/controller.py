@@ -270,6 +270,18 @@ class KioskController:
 
         self._pool.submit(run)
 
+    def for_this_session(self, fn: Callable[..., None]) -> Callable[..., None]:
+        """`fn` made callable from any thread: it runs on the main thread, and only while
+        the session it was made in lasts (a device thread's stream of results)."""
+        generation = self.session.generation
+
+        def call(*args) -> None:
+            def on_main() -> None:
+                if generation == self.session.generation:
+                    fn(*args)
+            self._call_on_main(on_main)
+        return call
+
     def failed(self, exc: Exception, back_to: str) -> None:
         self.ui.show_busy(None)
         if isinstance(exc, BackofficeUnavailable):

@@ -1,13 +1,16 @@
 """Maintenance mode's diagnostics: a tile per device of the readiness report (driver,
-READY / DEGRADED / NOT READY, why and what to do, a test button), the back office with its
-latency, the machine; the service state; and the staff actions. Everything slow (the
+READY / DEGRADED / NOT READY, why and what to do, a test button; while the scanner test
+runs, the camera's live picture and a Stop button), the back office with its latency, the
+machine; the service state; and the staff actions. Everything slow (the
 report, the tests, saving the service state) runs in kiosk/journeys/maintenance.py, off
 the UI thread; this page only draws the visit it finds in the session."""
 from __future__ import annotations
 
 from kivy.factory import Factory
+from kivy.graphics.texture import Texture
 from kivy.metrics import dp
 from kivy.uix.gridlayout import GridLayout
+from kivy.uix.image import Image
 
 from kiosk import theme
 from kiosk.domain.cases import N_
@@ -20,6 +23,7 @@ from .maintenance_tiles import (DEVICE_NAMES, TEST_BUTTONS, TONES, VERDICTS, bac
                                 device_lines, system_lines)
 
 NOT_READY_FILL = [1.0, 0.88, 0.88, 1]  # a red tint, so NOT READY stands out from DEGRADED
+PREVIEW_HEIGHT_DP = 240  # the scanner test's camera picture: small, enough to aim a code
 
 
 class MaintenanceScreen(MaintenancePage):
@@ -28,8 +32,10 @@ class MaintenanceScreen(MaintenancePage):
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         self.tiles: dict[str, object] = {}  # device, "backoffice" or "system" -> its card
+        self.preview = self.waiting = None  # the scanner test's live view, while it runs
 
     def refresh(self) -> None:
+        self._forget_live_view()
         visit = self.granted_visit()
         self.tiles = {}
         if visit is None:
@@ -71,6 +77,11 @@ class MaintenanceScreen(MaintenancePage):
                   color=theme.TEXT_MUTED)
 
     def _tiles(self, report, visit) -> None:
+        """The tiles in order; another one is a method taking (report, visit) added here."""
+        for build in (self._device_tiles, self._backoffice_tile, self._system_tile, self._log_tile):
+            build(report, visit)
+
+    def _device_tiles(self, report, visit) -> None:
         for check in report.devices:
             card = self._tile(check.device, self._(DEVICE_NAMES.get(check.device, check.label)),
                               check.verdict, device_lines(check, self._))
@@ -78,19 +89,54 @@ class MaintenanceScreen(MaintenancePage):
             if notice is not None:
                 self.text(notice.text(self._), parent=card, bold=True,
                           color=theme.PRIMARY if notice.ok else theme.WARNING)
-            if self.flow.can_test(check.device):
+            if check.device == "scanner" and self.flow.live is not None:
+                self._live_view(card)
+            elif self.flow.can_test(check.device):
                 self.button(self._(TEST_BUTTONS[check.device]), lambda name=check.device: self.flow.test_device(name),
                             key=f"test:{check.device}", secondary=True, parent=card)
+
+    def _backoffice_tile(self, report, visit) -> None:
         self._tile("backoffice", self._(N_("Back office")), report.backoffice.verdict,
                    backoffice_lines(report.backoffice, self._))
+
+    def _system_tile(self, report, visit) -> None:
         self._tile("system", self._(N_("This machine")), report.system.verdict,
                    system_lines(report.system, report.app_version, report.profile_model, self._))
+
+    def _log_tile(self, report, visit) -> None:
         log = self.card()
         self.text(self._(N_("Recent log")), parent=log, bold=True, color=theme.PRIMARY)
         self.text("\n".join(visit.log_lines) or "—", parent=log, size="small")
         self.tiles["log"] = log
         if visit.bundle is not None:
             self.text(visit.bundle.text(self._), parent=log, bold=True, color=theme.PRIMARY)
+
+    # --- the scanner test's live view ------------------------------------------------
+    def _live_view(self, card) -> None:
+        """What the scanner's camera sees while its test runs, and a way to stop it."""
+        self.waiting = self.text(self._(N_("Waiting for the camera's picture…")), parent=card, size="small",
+                                 color=theme.TEXT_MUTED)
+        self.preview = Image(size_hint_y=None, height=dp(PREVIEW_HEIGHT_DP), fit_mode="contain")
+        card.add_widget(self.preview)
+        self.button(self._(N_("Stop the scanner test")), self.flow.stop_scanner_test, key="stop:scanner",
+                    secondary=True, parent=card)
+        self.flow.frame_shown = self.show_frame
+        if self.flow.last_frame is not None:
+            self.show_frame(self.flow.last_frame)
+
+    def show_frame(self, pixels) -> None:
+        """A frame from the camera (on the UI thread, through the Clock): a fresh texture
+        each time, as an in-place upload stalls a software renderer."""
+        if self.preview is None:
+            return
+        height, width = pixels.shape
+        texture = Texture.create(size=(width, height), colorfmt="luminance")
+        texture.blit_buffer(pixels.tobytes(), colorfmt="luminance", bufferfmt="ubyte")
+        texture.flip_vertical()  # image rows run top-down, GL's bottom-up
+        self.preview.texture = texture
+        if self.waiting is not None:
+            self.waiting.text = self._(N_("Camera picture, live"))
+            self.waiting = None
 
     def _tile(self, key: str, name: str, verdict: Verdict, lines: list[str]):
         card = self.card()
@@ -129,3 +175,16 @@ class MaintenanceScreen(MaintenancePage):
 
     def go_back(self) -> None:
         self.flow.leave()
+
+    def reset(self) -> None:
+        self._forget_live_view()
+        super().reset()
+
+    def on_leave(self, *_args):
+        self._forget_live_view()
+        self.flow.stop_scanner_test()  # the camera runs only while staff watch it
+
+    def _forget_live_view(self) -> None:
+        if self.flow.frame_shown == self.show_frame:
+            self.flow.frame_shown = None
+        self.preview = self.waiting = None

@@ -171,6 +171,10 @@ class CameraScannerBackend:
         self.frames_decoded += 1
         return self.decoder.decode(to_gray(frame.image))
 
+    def preview_frame(self) -> np.ndarray | None:
+        frame = self.grabber.latest()
+        return None if frame is None else to_gray(frame.image)
+
     def status(self) -> DeviceStatus:
         if not self._opened:
             return DeviceStatus(self.device, self.name, DeviceState.OFFLINE, detail="not opened")

@@ -112,6 +112,13 @@ class Scanner:
     def reset_session(self) -> None:
         self.debouncer.forget()
 
+    def preview_frame(self):
+        """The camera's newest frame in grey (a numpy array), for a live view; None from a
+        scanner with no camera (keyboard wedge, serial) or before the first frame. Any
+        thread may ask: it never waits for the camera."""
+        frame = getattr(self.backend, "preview_frame", None)
+        return frame() if frame is not None else None
+
     def _run(self) -> None:
         while not self._stop.is_set():
             try:

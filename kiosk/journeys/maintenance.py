@@ -34,6 +34,7 @@ from kiosk.domain.cases import N_
 from kiosk.i18n import LANGUAGES, Translator
 from kiosk.maintenance.access import MaintenanceAccess, Outcome, Result
 from kiosk.maintenance.device_tests import TESTABLE, DeviceTest, run_test
+from kiosk.maintenance.scanner_preview import ScannerPreview
 from kiosk.maintenance.service_state import ServiceState, ServiceStateStore
 from kiosk.readiness import DeviceCheck, ReadinessReport, build_report, worst
 
@@ -81,6 +82,8 @@ WAITS_FOR_INPUT = {
     "scanner": N_("Now show a QR code to the scanner."),
 }
 SAY_SPEECH_TEST = N_("Speech test. If you can hear this, speech works.")
+SCANNER_TEST_S = 60.0  # the scanner test's live view stops by itself after this long
+MSG_SCANNER_NOTHING_READ = N_("Scanner test ended: no code was read.")
 
 
 @dataclass(frozen=True)
@@ -106,6 +109,7 @@ class Visit:
     confirming: str | None = None  # "restart" or "exit", awaiting confirmation
     bundle: Notice | None = None  # where the last diagnostics bundle was written
     log_lines: list[str] = field(default_factory=list)  # the log's newest lines, read with the report
+    codes_read: int = 0  # by the running scanner test
 
 
 class MaintenanceJourney(Journey):
@@ -118,6 +122,12 @@ class MaintenanceJourney(Journey):
         self.store: ServiceStateStore | None = None
         self.service = ServiceState()  # in service until configure() reads the kept state
         self.stop_app: Callable[[int], None] = lambda code: None
+        # The scanner test's live view: on the journey, not in the visit, so that the end
+        # of the session (which wipes the visit first) still stops its thread.
+        self.live: ScannerPreview | None = None
+        self.last_frame = None  # the newest frame shown, for a page drawn again meanwhile
+        self.frame_shown: Callable[[Any], None] | None = None  # the diagnostics page's image
+        self.scanner_test_s = SCANNER_TEST_S
 
     def configure(self, config, stop_app: Callable[[int], None]) -> None:
         """The App's part: the configuration, and how to stop the app with an exit code
@@ -149,13 +159,19 @@ class MaintenanceJourney(Journey):
                 self._input_read("idcard", Notice(N_("Card not read: {reason}"), {"reason": event.reason}, ok=False))
 
     def on_code_scanned(self, text: str | None) -> None:
-        """A code while citizens are not served: it only ever completes the scanner test.
-        Its content is not shown: it may be a citizen's receipt."""
-        if self._waiting_for("scanner"):
-            if text:
-                self._input_read("scanner", Notice(N_("Code read: {count} characters"), {"count": len(text)}))
-            else:
-                self._input_read("scanner", Notice(N_("Code seen but not read"), ok=False))
+        """A code while citizens are not served: it only ever shows in the running scanner
+        test, which goes on decoding until stopped. Its content is not shown: it may be a
+        citizen's receipt."""
+        if not self._waiting_for("scanner"):
+            return
+        visit = self._granted()
+        if text:
+            visit.codes_read += 1
+            visit.tests["scanner"] = Notice(N_("Code read: {count} characters"), {"count": len(text)})
+        else:
+            visit.tests["scanner"] = Notice(N_("Code seen but not read"), ok=False)
+        if self.ui.current_screen() == "maintenance":
+            self.ui.navigate("maintenance")
 
     # --- entering --------------------------------------------------------------------------
     def open_pin(self) -> None:
@@ -265,6 +281,7 @@ class MaintenanceJourney(Journey):
         if visit is None or not self.can_test(name):
             return
         visit.waiting_for = None
+        self._stop_live()  # a new test ends the scanner's running one
         device, config = getattr(self.kiosk.devices, name), self.config
         self.kiosk.in_background(
             lambda: run_test(name, device, config.terminal_id, config.var_dir, dt.datetime.now(CST)),
@@ -278,6 +295,8 @@ class MaintenanceJourney(Journey):
         if result.passed and name in WAITS_FOR_INPUT:
             visit.waiting_for = name
             visit.tests[name] = Notice(WAITS_FOR_INPUT[name])
+            if name == "scanner":
+                self._watch_scanner(visit)
         elif result.passed:
             visit.tests[name] = Notice(N_("Test passed: {detail}"), {"detail": result.detail})
         else:
@@ -285,6 +304,45 @@ class MaintenanceJourney(Journey):
         if name == "speech" and result.passed:
             self.kiosk.say(SAY_SPEECH_TEST)
         self.ui.navigate("maintenance")
+
+    # --- the scanner test's live view ------------------------------------------------------
+    def _watch_scanner(self, visit: Visit) -> None:
+        """Camera frames, made off the UI thread, come back through the Clock while the test
+        runs; codes read meanwhile show beside them (on_code_scanned)."""
+        self._stop_live()
+        visit.codes_read = 0
+        live = self.live = ScannerPreview(self.kiosk.devices.scanner, self.scanner_test_s)
+        live.start(show=self.kiosk.for_this_session(lambda pixels: self._frame(live, pixels)),
+                   ended=self.kiosk.for_this_session(lambda: self.stop_scanner_test(live)))
+
+    def _frame(self, live: ScannerPreview, pixels) -> None:
+        if live is self.live:  # not a last frame of a test already stopped
+            self.last_frame = pixels
+            if self.frame_shown is not None:
+                self.frame_shown(pixels)
+
+    def stop_scanner_test(self, live: ScannerPreview | None = None) -> None:
+        """Staff tapped Stop, left the page, or the time ran out (`live`: that test only)."""
+        if self.live is None or (live is not None and live is not self.live):
+            return
+        self._stop_live()
+        visit = self._granted()
+        if visit is None or visit.waiting_for != "scanner":
+            return
+        visit.waiting_for = None
+        if not visit.codes_read:
+            visit.tests["scanner"] = Notice(MSG_SCANNER_NOTHING_READ, ok=False)
+        if self.ui.current_screen() == "maintenance":
+            self.ui.navigate("maintenance")
+
+    def _stop_live(self) -> None:
+        if self.live is not None:
+            self.live.stop()
+        self.live = self.last_frame = None
+
+    def reset(self) -> None:
+        """The visit ended (Leave, the idle timeout): no camera thread outlives it."""
+        self._stop_live()
 
     def _waiting_for(self, device: str) -> bool:
         visit = self._granted()

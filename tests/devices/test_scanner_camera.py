@@ -138,3 +138,25 @@ def test_stop_without_waiting_returns_at_once_and_the_thread_closes_the_camera(t
     finally:
         grabber.stop()
     assert grabber._thread is None and grabber._cap is None
+
+
+def test_the_preview_frame_is_the_cameras_newest_frame_in_grey(tmp_path):
+    """What the maintenance scanner test's live view shows (kiosk/maintenance/scanner_preview.py)."""
+    pattern = write_sequence(tmp_path, [scene(b"CMAPT1:PREVIEW")] * 3)
+    scanner = Scanner(CameraScannerBackend(FrameGrabber(pattern, loop=True),
+                                           CascadeDecoder(ZxingDecoder(), budget_ms=25)))
+    assert scanner.preview_frame() is None  # not opened: no picture, and no waiting for one
+    scanner.open()
+    try:
+        scanner.backend.grabber.wait_newer(0, 5.0)
+        frame = scanner.preview_frame()
+        assert frame is not None and frame.shape == (480, 640) and frame.dtype == np.uint8
+        assert [c.data for c in ZxingDecoder().decode(frame)] == [b"CMAPT1:PREVIEW"]
+    finally:
+        scanner.close()
+
+
+def test_a_scanner_without_a_camera_has_no_preview():
+    from devices.scanner.serial_port import SerialScannerBackend
+
+    assert Scanner(SerialScannerBackend("/dev/null-scanner")).preview_frame() is None

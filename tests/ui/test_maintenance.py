@@ -8,9 +8,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
+import threading
 import zipfile
+from pathlib import Path
 
 import pytest
+import zxingcpp
 
 from devices.idcard import CardPresented
 from devices.idcard.pcsc import MSG_NEED_DETAILS
@@ -27,6 +31,7 @@ PIN = "482916"
 WRONG = "482917"
 CST = dt.timezone(dt.timedelta(hours=8))
 WHERE_ELSE_ZH = "请到澄迈县政务服务中心（金江镇文化北路）办理"
+SHOTS = Path(os.environ.get("KIOSK_TEST_SHOTS", "/tmp/kiosk-shots"))
 
 
 class FakeClock:
@@ -233,14 +238,61 @@ def test_the_card_test_reads_a_card_without_starting_a_journey(kiosk_app, ui, ma
     assert "469023195801041234" not in joined(ui.all_texts())
 
 
-def test_the_scanner_test_reads_a_code_without_showing_it(kiosk_app, ui, maintenance):
+def test_the_scanner_test_shows_the_camera_live_and_what_it_reads_until_stopped(kiosk_app, ui, maintenance):
     app = kiosk_app
+    screen = app.manager.get_screen("maintenance")
     open_diagnostics(app, ui)
     tap_key(app, ui, "maintenance", "test:scanner", wait_for="maintenance")
     assert "请将一个二维码对准扫描窗口。" in joined(ui.all_texts())
+    live = maintenance.live
+    assert live is not None and "stop:scanner" in screen.buttons and "test:scanner" not in screen.buttons
+
+    # Frames are made on the preview's own thread and drawn on the UI thread.
+    drawn_on: list[str] = []
+    ui.wait_until(lambda: screen.preview is not None and screen.preview.texture is not None, what="first frame")
+    image = screen.preview
+    image.bind(texture=lambda *_args: drawn_on.append(threading.current_thread().name))
+    ui.wait_until(lambda: len(drawn_on) >= 3, what="frames keep coming")
+    assert set(drawn_on) == {threading.main_thread().name} and live.thread.name == "scanner-preview"
+    assert tuple(image.texture.size) == (320, 240)
+    assert "摄像头实时画面" in joined(ui.all_texts())
+
+    # A code held up: the count of its characters (never its content) beside the picture,
+    # which shows that code; the test goes on reading.
     app.devices.scanner.backend.scan("469023-0001 PRIVATE")
     ui.wait_until(lambda: "已读取二维码：19 个字符" in joined(ui.all_texts()), what="code read")
     assert "PRIVATE" not in joined(ui.all_texts()) and app.manager.current == "maintenance"
+    ui.wait_until(lambda: maintenance.last_frame is not None and
+                  [c.text for c in zxingcpp.read_barcodes(maintenance.last_frame)] == ["469023-0001 PRIVATE"],
+                  what="the code in the camera's picture")
+    assert maintenance.live is live and live.running and screen.preview is not None
+    ui.scroll_into_view(screen.preview)
+    ui.screenshot(SHOTS / "maintenance_scanner_live.png")
+
+    ui.tap_button("maintenance", "stop:scanner")
+    ui.wait_until(lambda: not live.thread.is_alive(), what="preview thread ended")
+    assert maintenance.live is None and screen.preview is None and "test:scanner" in screen.buttons
+    assert "已读取二维码：19 个字符" in joined(ui.all_texts())  # what was read stays shown
+
+
+def test_the_scanner_test_times_out_and_leaving_stops_the_camera(kiosk_app, ui, maintenance, monkeypatch):
+    app = kiosk_app
+    screen = app.manager.get_screen("maintenance")
+    monkeypatch.setattr(maintenance, "scanner_test_s", 1.0)  # the time limit, not the timing
+    open_diagnostics(app, ui)
+    tap_key(app, ui, "maintenance", "test:scanner", wait_for="maintenance")
+    live = maintenance.live
+    ui.wait_until(lambda: maintenance.live is None and "test:scanner" in screen.buttons, what="test timed out")
+    assert not live.running and "扫描测试已结束：未读到二维码。" in joined(ui.all_texts())
+
+    monkeypatch.setattr(maintenance, "scanner_test_s", 60.0)
+    tap_key(app, ui, "maintenance", "test:scanner", wait_for="maintenance")
+    live = maintenance.live
+    assert live is not None and live.running
+    ui.tap(screen.ids.back)  # Leave maintenance while the camera runs
+    ui.wait_for_screen("attract")
+    ui.wait_until(lambda: not live.thread.is_alive(), what="preview thread ended")
+    assert maintenance.live is None and maintenance.frame_shown is None
 
 
 def test_the_a4_test_page_reaches_the_document_printer(kiosk_app, ui, maintenance):
