@@ -13,7 +13,8 @@ from .auth import get_db
 from .db import make_engine, make_sessionmaker
 from .migrations_runner import current_revision, head_revision
 from .problems import install_problem_handlers
-from .routes import admin, appointments, cases, catalogue, licences, ratings, supervision, terminals
+from .routes import (admin, appointments, cases, catalogue, licences, ratings, supervision, terminal_diagnostics,
+                     terminals)
 from .security.crypto import Vault
 from .security.qr import QrSigner
 from .settings import Settings
@@ -33,7 +34,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_problem_handlers(app)
     _install_metrics(app)
 
-    for module in (catalogue, cases, ratings, supervision, licences, appointments, terminals, admin):
+    for module in (catalogue, cases, ratings, supervision, licences, appointments, terminals, terminal_diagnostics,
+                   admin):
         app.include_router(module.router)
 
     @app.get("/health", tags=["system"])

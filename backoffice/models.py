@@ -229,6 +229,9 @@ class Terminal(Base):
     uptime_s: Mapped[int] = mapped_column(Integer, default=0)
     outbox_length: Mapped[int] = mapped_column(Integer, default=0)
     devices: Mapped[dict] = mapped_column(JSON, default=dict)
+    # The rest of the last heartbeat (outbox detail, in service as the kiosk sees it, the
+    # screen's name): backoffice/fleet_report.py says which keys are kept.
+    reported: Mapped[dict | None] = mapped_column(JSON, nullable=True)
 
 
 class TerminalNonce(Base):
@@ -250,6 +253,21 @@ class TerminalCommand(Base):
     delivered_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
     acked_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
     result: Mapped[str] = mapped_column(Text, default="")
+    outcome: Mapped[str] = mapped_column(String(16), default="")  # done | failed | unavailable, once acked
+
+
+class TerminalDiagnostics(Base):
+    """A diagnostics bundle a terminal uploaded (kiosk/diagnostics_bundle.py: readiness
+    report, masked log tail, profile, versions); kept in the database so every server
+    process can hand it to staff."""
+    __tablename__ = "terminal_diagnostics"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    terminal_id: Mapped[str] = mapped_column(ForeignKey("terminals.id"), index=True)
+    command_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    received_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    content: Mapped[bytes] = mapped_column(LargeBinary)
 
 
 class Alert(Base):

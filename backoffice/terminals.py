@@ -12,6 +12,8 @@ from .supervision import clear, raise_alert
 
 HEARTBEAT_ALERTS = ("terminal_silent", "paper_out")  # what a heartbeat clears
 COMMANDS = ("restart", "out_of_service", "in_service", "refresh_catalogue", "upload_diagnostics")
+OUTCOMES = ("done", "failed", "unavailable")  # how the terminal says a command went
+RECENT_COMMANDS = 10  # per terminal in the fleet view, besides every one not yet acked
 
 
 def register(session: Session, vault, terminal_id: str, name: str = "", location: str = "",
@@ -44,7 +46,7 @@ def heartbeat(session: Session, terminal_id: str, report: dict) -> tuple[bool, l
     row = session.execute(update(table).where(table.c.id == terminal_id).values(
         last_seen_at=now, app_version=str(report.get("app_version", ""))[:32],
         uptime_s=int(report.get("uptime_s", 0) or 0), outbox_length=int(report.get("outbox_length", 0) or 0),
-        devices=devices,
+        devices=devices, reported=reported_fields(report),
     ).returning(table.c.in_service, alerts_open.label("alerts_open"),
                 commands_waiting.label("commands_waiting"))).one()
     paper_out = any(isinstance(v, dict) and v.get("media") == "out" for v in devices.values())
@@ -63,13 +65,62 @@ def heartbeat(session: Session, terminal_id: str, report: dict) -> tuple[bool, l
     return row.in_service, [{"id": c.id, "command": c.command} for c in pending]
 
 
+def reported_fields(report: dict) -> dict:
+    """What the fleet view keeps of a heartbeat besides devices, version and uptime: the
+    outbox in detail, service and screen as the kiosk sees them. Nothing else is stored."""
+    outbox = report.get("outbox") if isinstance(report.get("outbox"), dict) else {}
+    return {
+        "outbox": {key: _number(outbox.get(key)) for key in ("pending", "parked", "oldest_pending_s")},
+        "in_service": report.get("in_service") if isinstance(report.get("in_service"), bool) else None,
+        "screen": str(report.get("screen", ""))[:40],
+        "ui_responsive": report.get("ui_responsive") if isinstance(report.get("ui_responsive"), bool) else None,
+        "heartbeat_s": _number(report.get("heartbeat_s")),
+        "commands_waiting": [str(c)[:32] for c in report.get("commands_waiting") or [] if isinstance(c, str)][:10]
+        if isinstance(report.get("commands_waiting"), list) else [],
+    }
+
+
+def _number(value) -> float | int | None:
+    return value if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+
+
+def acknowledge(session: Session, command: TerminalCommand, result: str, outcome: str) -> None:
+    """The terminal's word on a command. Only a command that was carried out changes the
+    service state the fleet view shows."""
+    command.acked_at = command.acked_at or utcnow()
+    command.result = result[:500]
+    command.outcome = outcome
+    if command.command in ("out_of_service", "in_service") and outcome == "done":
+        session.get(Terminal, command.terminal_id).in_service = command.command == "in_service"
+
+
+def command_view(c: TerminalCommand) -> dict:
+    def at(value):
+        return value.isoformat() + "Z" if value else None
+
+    return {"id": c.id, "command": c.command, "created_by": c.created_by, "created_at": at(c.created_at),
+            "delivered_at": at(c.delivered_at), "acked_at": at(c.acked_at), "outcome": c.outcome,
+            "result": c.result}
+
+
 def fleet(session: Session, silent_after_s: int) -> list[dict]:
     now = utcnow()
+    alerts: dict[str, list[dict]] = {}
+    for a in session.scalars(select(Alert).where(Alert.kind.in_(HEARTBEAT_ALERTS), Alert.cleared_at.is_(None))
+                             .order_by(Alert.id)):
+        alerts.setdefault(a.subject, []).append({"kind": a.kind, "message": a.message,
+                                                 "raised_at": a.raised_at.isoformat() + "Z"})
+    commands: dict[str, list[dict]] = {}
+    for c in session.scalars(select(TerminalCommand).order_by(TerminalCommand.id.desc())):
+        queue = commands.setdefault(c.terminal_id, [])
+        if c.acked_at is None or sum(1 for q in queue if q["acked_at"]) < RECENT_COMMANDS:
+            queue.append(command_view(c))
     out = []
     for t in session.scalars(select(Terminal).order_by(Terminal.id)):
         silent = t.last_seen_at is None or (now - t.last_seen_at).total_seconds() > silent_after_s
         out.append({"id": t.id, "name": t.name, "location": t.location, "in_service": t.in_service,
                     "online": not silent, "last_seen_at": t.last_seen_at.isoformat() + "Z" if t.last_seen_at else None,
                     "app_version": t.app_version, "uptime_s": t.uptime_s, "outbox_length": t.outbox_length,
-                    "devices": t.devices})
+                    "devices": t.devices, "reported": t.reported or {}, "alerts": alerts.get(t.id, []),
+                    "commands": commands.get(t.id, [])})
     return out

@@ -51,6 +51,7 @@ class KioskConfig:
     profile: HardwareProfile
     raw: dict[str, Any] = field(repr=False, default_factory=dict)
     backoffice_transport: TransportSettings = field(default_factory=TransportSettings)
+    heartbeat_s: float = 30.0  # [fleet] heartbeat_s: how often the back office hears from the kiosk
 
     def terminal_secret(self) -> str:
         """Read when the app starts; an unregistered kiosk gets "" and the back office says so."""
@@ -91,6 +92,7 @@ def load_config(path: Path | None = None, overrides: dict[str, Any] | None = Non
         profile=profile,
         raw=data,
         backoffice_transport=transport,
+        heartbeat_s=max(1.0, float(data.get("fleet", {}).get("heartbeat_s", 30))),
     )
 
 

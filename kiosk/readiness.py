@@ -26,6 +26,8 @@ from urllib.parse import urlsplit, urlunsplit
 
 from devices.health import DeviceState, DeviceStatus, MediaState, SelfTestResult
 from services.api import BackofficeClient, BackofficeError, BackofficeRefused, BackofficeUnavailable
+from services.heartbeat import HeartbeatState
+from services.heartbeat import read_state as read_heartbeat_state
 from services.redact import redact
 from services.transport import CLOCK_WARNING_S, TransportSettings
 
@@ -160,6 +162,7 @@ def build_report(devices: Devices, config: KioskConfig, *, self_test: bool = Fal
     checks = tuple(check_device(name, device, self_test) for name, device in present_devices(devices))
     backoffice = check_backoffice(config.backoffice_url, config.backoffice_timeout_s,
                                   config.backoffice_transport)
+    backoffice = with_heartbeat(backoffice, read_heartbeat_state(config.var_dir))
     system = check_system(config.var_dir)
     return ReadinessReport(
         verdict=worst([c.verdict for c in checks] + [backoffice.verdict, system.verdict]),
@@ -296,6 +299,18 @@ def _judge_clock(check: BackofficeCheck, clock) -> BackofficeCheck:
     return replace(check, clock_offset_s=offset, verdict=Verdict.DEGRADED,
                    reason=f"kiosk clock {abs(offset):.0f} s off the back office's",
                    action="set the kiosk's clock (NTP); signed requests are corrected meanwhile")
+
+
+def with_heartbeat(check: BackofficeCheck, heartbeat: HeartbeatState | None) -> BackofficeCheck:
+    """A back office that answers /health may still refuse this terminal's signed requests
+    (not registered, or another secret): the heartbeat (services/heartbeat.py) knows."""
+    if heartbeat is None or not heartbeat.refused:
+        return check
+    since = dt.datetime.fromtimestamp(heartbeat.since).astimezone().isoformat(timespec="seconds")
+    return replace(check, verdict=Verdict.NOT_READY,
+                   reason=f"refuses this terminal's heartbeat since {since} ({heartbeat.detail}); {check.reason}",
+                   action="register this terminal (kiosk-backoffice register-terminal) and put its secret "
+                          "in the file [backoffice] terminal_secret_file names")
 
 
 def _judge_health(url: str, body: Any, latency_ms: float) -> BackofficeCheck:

@@ -175,6 +175,23 @@ class BackofficeClient:
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise BackofficeBadResponse(f"receipt: {type(exc).__name__}") from None
 
+    # --- the fleet (services/heartbeat.py) -------------------------------------------------
+    def heartbeat(self, report: dict) -> dict:
+        """The kiosk's state; the answer is {server_time, in_service, commands}."""
+        body = self._post_json("/v1/terminals/heartbeat", report)
+        if not isinstance(body, dict) or not isinstance(body.get("commands"), list):
+            raise BackofficeBadResponse("heartbeat: no command list")
+        return body
+
+    def ack_command(self, command_id: int, result: str, outcome: str = "done") -> None:
+        """outcome: done, failed, or unavailable (this kiosk cannot do it)."""
+        self._post_json(f"/v1/terminals/commands/{int(command_id)}/ack", {"result": result, "outcome": outcome})
+
+    def upload_diagnostics(self, bundle: bytes, command_id: int | None = None) -> dict:
+        params = {"command_id": str(command_id)} if command_id is not None else None
+        return self._json(self._request("POST", "/v1/terminals/diagnostics", data=bundle, params=params,
+                                        headers={"Content-Type": "application/zip"}))
+
     # --- plumbing ------------------------------------------------------------------------
     def _get_json(self, path: str, params: dict[str, str] | None = None) -> Any:
         return self._json(self._request("GET", path, params=params))

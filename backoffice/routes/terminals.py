@@ -11,7 +11,7 @@ from .. import audit, terminals
 from ..auth import Caller, caller, get_db
 from ..errors import Conflict, Invalid, NotFound
 from ..idempotency import idempotent
-from ..models import Terminal, TerminalCommand, utcnow
+from ..models import Terminal, TerminalCommand
 
 router = APIRouter(prefix="/v1/terminals", tags=["terminals"])
 
@@ -46,12 +46,11 @@ def ack(command_id: int, payload: dict[str, Any] = Body(default_factory=dict),
     command = session.get(TerminalCommand, command_id)
     if command is None or command.terminal_id != who.name:
         raise NotFound("no such command for this terminal")
-    command.acked_at = command.acked_at or utcnow()
-    command.result = str(payload.get("result", "done"))[:500]
-    terminal = session.get(Terminal, who.name)
-    if command.command in ("out_of_service", "in_service"):
-        terminal.in_service = command.command == "in_service"
-    audit.record(session, who.actor, "terminal.ack", str(command_id), command=command.command)
+    outcome = str(payload.get("outcome", "done"))
+    if outcome not in terminals.OUTCOMES:
+        raise Invalid(f"outcome must be one of {', '.join(terminals.OUTCOMES)}")
+    terminals.acknowledge(session, command, str(payload.get("result", "done")), outcome)
+    audit.record(session, who.actor, "terminal.ack", str(command_id), command=command.command, outcome=outcome)
     session.commit()
     return {"id": command.id, "acked": True}
 

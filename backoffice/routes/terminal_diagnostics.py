@@ -1,0 +1,48 @@
+"""Diagnostics bundles: a terminal uploads one (signed), staff list and download them."""
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse, Response
+from sqlalchemy.orm import Session
+
+from .. import audit, diagnostics
+from ..auth import Caller, caller, get_db
+from ..errors import NotFound
+from ..models import TerminalDiagnostics
+
+router = APIRouter(prefix="/v1/terminals/diagnostics", tags=["terminals"])
+
+
+def declared_size_within_limit(request: Request) -> None:
+    """Refuses a bundle by its Content-Length before the signature check reads the body."""
+    declared = request.headers.get("Content-Length", "")
+    if declared.isdigit() and int(declared) > diagnostics.MAX_BUNDLE_BYTES:
+        raise HTTPException(413, f"a diagnostics bundle may be at most {diagnostics.MAX_BUNDLE_BYTES} bytes")
+
+
+@router.post("", status_code=201, dependencies=[Depends(declared_size_within_limit)])
+async def upload(request: Request, command_id: int | None = None, who: Caller = Depends(caller("terminal")),
+                 session: Session = Depends(get_db)):
+    content = await request.body()  # already read (and size-checked) for the signature
+    bundle, new = await run_in_threadpool(diagnostics.store, session, who.name, content, command_id)
+    body = {"id": bundle.id, "size": bundle.size, "sha256": bundle.sha256}
+    return body if new else JSONResponse(body, status_code=200)  # a retried upload: kept once
+
+
+@router.get("")
+def listing(terminal: str = "", who: Caller = Depends(caller("supervisor")), session: Session = Depends(get_db)):
+    return {"bundles": diagnostics.listing(session, terminal)}
+
+
+@router.get("/{bundle_id}")
+def download(bundle_id: int, who: Caller = Depends(caller("supervisor")), session: Session = Depends(get_db)):
+    bundle = session.get(TerminalDiagnostics, bundle_id)
+    if bundle is None:
+        raise NotFound("no such diagnostics bundle")
+    audit.record(session, who.actor, "terminal.diagnostics.download", str(bundle_id), terminal=bundle.terminal_id)
+    session.commit()
+    stamp = bundle.received_at.strftime("%Y%m%d-%H%M%S")
+    return Response(bundle.content, media_type="application/zip", headers={
+        "Content-Disposition": f'attachment; filename="diagnostics-{bundle.terminal_id}-{stamp}.zip"'})
+
