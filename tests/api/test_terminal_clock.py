@@ -64,3 +64,21 @@ def test_an_unsigned_client_learns_the_offset_from_the_date_header(backoffice):
     client.health()
     client.close()
     assert abs(client.clock.offset_s + 90) < 3
+
+
+def test_the_readiness_report_shows_the_clock_offset(backoffice):
+    from kiosk.diag.report import _clock_line
+    from kiosk.readiness import Verdict, check_backoffice
+
+    check = check_backoffice(backoffice.url, 10)
+    assert check.verdict is Verdict.READY
+    assert check.clock_offset_s is not None and abs(check.clock_offset_s) < 3  # the same machine's clock
+    assert _clock_line(check)[0].startswith("Clock: the kiosk is ")
+
+
+def test_the_readiness_report_refuses_plain_http_beyond_loopback():
+    from kiosk.readiness import Verdict, check_backoffice
+
+    check = check_backoffice("http://192.0.2.1:8700", 1)
+    assert check.verdict is Verdict.NOT_READY and not check.reachable
+    assert "allow_plain_http" in check.reason
