@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 import signal
-from dataclasses import dataclass
 from typing import Any
 
 from kivy.clock import Clock
@@ -23,14 +22,6 @@ log = logging.getLogger(__name__)
 EXIT_RESTART = 75  # as maintenance mode's restart: the service's Restart= starts it again
 
 
-@dataclass
-class Appliance:
-    lockdown: Lockdown
-    notifier: Notifier
-    watchdog: UiWatchdog
-    nightly: NightlyRestart | None
-
-
 def lockdown_enabled(kiosk_section: dict[str, Any]) -> bool:
     value = kiosk_section.get("lockdown", False)
     if isinstance(value, str):
@@ -38,39 +29,60 @@ def lockdown_enabled(kiosk_section: dict[str, Any]) -> bool:
     return bool(value)
 
 
-def install(app, environ=None) -> Appliance:
-    section = app.kiosk_config.raw.get("kiosk", {})
-    lockdown = Lockdown(Window)
-    if lockdown_enabled(section):
-        lockdown.install()
-    notifier = Notifier(environ)
-    watchdog = UiWatchdog(notifier, Clock.schedule_interval, Clock.unschedule)
-    window = RestartWindow.from_config(section)
-    nightly = None
-    if window is not None:
-        nightly = NightlyRestart(window, idle=lambda: not app.session.active,
-                                 restart=lambda: app.stop_with(EXIT_RESTART))
-        Clock.schedule_interval(nightly.check, CHECK_EVERY_S)
-    appliance = Appliance(lockdown, notifier, watchdog, nightly)
+class Appliance:
+    def __init__(self, app, environ=None):
+        self.app = app
+        section = app.kiosk_config.raw.get("kiosk", {})
+        self.lockdown = Lockdown(Window)
+        self.lockdown_wanted = lockdown_enabled(section)
+        self.notifier = Notifier(environ)
+        self.watchdog = UiWatchdog(self.notifier, Clock.schedule_interval, Clock.unschedule)
+        window = RestartWindow.from_config(section)
+        self.nightly = None if window is None else NightlyRestart(
+            window, idle=lambda: not app.session.active, restart=lambda: app.stop_with(EXIT_RESTART))
+        self._nightly_event = None
+        self._previous_sigterm = None
 
-    def started(*_args):
+    def install(self) -> "Appliance":
+        if self.lockdown_wanted:
+            self.lockdown.install()
+        if self.nightly is not None:
+            self._nightly_event = Clock.schedule_interval(self.nightly.check, CHECK_EVERY_S)
+        self.app.bind(on_start=self._started, on_stop=self._stopping)
+        if self.notifier.enabled:  # under systemd: `systemctl stop` closes the devices on the way out
+            self._previous_sigterm = signal.signal(
+                signal.SIGTERM, lambda *_: Clock.schedule_once(lambda _dt: self.app.stop()))
+        return self
+
+    def uninstall(self) -> None:
+        """Everything install() did, undone (tests share one app and one window)."""
+        self.lockdown.uninstall()
+        self.watchdog.stop()
+        if self._nightly_event is not None:
+            Clock.unschedule(self._nightly_event)
+            self._nightly_event = None
+        self.app.unbind(on_start=self._started, on_stop=self._stopping)
+        if self._previous_sigterm is not None:
+            signal.signal(signal.SIGTERM, self._previous_sigterm)
+            self._previous_sigterm = None
+
+    def ready(self) -> None:
+        """The first screen is up: systemd may consider the kiosk started, and the watchdog
+        starts counting."""
+        self.notifier.ready("serving")
+        self.watchdog.start()
+        log.info("appliance ready", extra={"watchdog": self.watchdog.feeding, "lockdown": self.lockdown.installed,
+                                           "nightly_restart": self.nightly is not None})
+
+    def _started(self, *_args) -> None:
         # Bound handlers run before KioskApp.on_start opens the devices: READY waits for
-        # the first drawn frame after it.
-        Clock.schedule_once(lambda _dt: Clock.schedule_once(lambda _dt2: _ready(appliance)))
+        # the first frame drawn after it.
+        Clock.schedule_once(lambda _dt: Clock.schedule_once(lambda _dt2: self.ready()))
 
-    def stopping(*_args):
-        watchdog.stop()
-        notifier.stopping()
-
-    app.bind(on_start=started, on_stop=stopping)
-    if notifier.enabled:  # under systemd: `systemctl stop` closes the devices on the way out
-        signal.signal(signal.SIGTERM, lambda *_: Clock.schedule_once(lambda _dt: app.stop()))
-    return appliance
+    def _stopping(self, *_args) -> None:
+        self.watchdog.stop()
+        self.notifier.stopping()
 
 
-def _ready(appliance: Appliance) -> None:
-    appliance.notifier.ready("serving")
-    appliance.watchdog.start()
-    log.info("appliance ready", extra={"watchdog": appliance.watchdog.feeding,
-                                       "lockdown": appliance.lockdown.installed,
-                                       "nightly_restart": appliance.nightly is not None})
+def install(app, environ=None) -> Appliance:
+    return Appliance(app, environ).install()

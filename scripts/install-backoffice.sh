@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Installs this repository as a back-office server on a plain Debian 12 machine, unattended:
+# Debian packages, the `chengmai-backoffice` system user, the code and its own venv
+# (.[backoffice]) under /opt/chengmai-kiosk, settings in /etc/chengmai-kiosk/backoffice.env,
+# state (SQLite, generated keys) in /var/lib/chengmai-backoffice, the service and the
+# supervision sweep's timer enabled and started.
+#
+#   scripts/install-backoffice.sh [--root DIR] [--dry-run]
+#
+# --root DIR stages the files under DIR and leaves the machine alone (no apt, no users, no
+# ownership, no venv, no systemctl); --dry-run prints what would be done.
+set -euo pipefail
+# shellcheck source=install-common.sh
+. "$(dirname "${BASH_SOURCE[0]}")/install-common.sh"
+
+SERVICE_USER=chengmai-backoffice
+STATE_DIR=/var/lib/chengmai-backoffice
+
+usage() { sed -n '8p' "$0" | sed 's/^#//'; exit 2; }
+while (( $# )); do
+  case $1 in
+    --root) ROOT=$(realpath -m "${2:?}"); shift ;;
+    --dry-run) DRY_RUN=1 ;;
+    -h|--help) usage ;;
+    *) echo "unknown option $1" >&2; usage ;;
+  esac
+  shift
+done
+preflight
+
+ensure_packages "$REPO/scripts/appliance-backoffice-packages.txt"
+ensure_system_user "$SERVICE_USER" "$STATE_DIR" /usr/sbin/nologin
+
+copy_code
+make_venv backoffice
+install_file 0755 "$REPO/deploy/bin/chengmai-backoffice" /usr/local/sbin/chengmai-backoffice
+
+say "configuration in $CONF_DIR"
+make_dir 0750 "$CONF_DIR"
+install_config 0640 "$REPO/deploy/config/backoffice.env" "$CONF_DIR/backoffice.env"
+machine chown "root:$SERVICE_USER" "$CONF_DIR/backoffice.env"
+
+say "state in $STATE_DIR"
+# systemd's StateDirectory= makes it too; made here so the admin command works before the
+# service has ever started.
+make_dir 0750 "$STATE_DIR" "$SERVICE_USER:$SERVICE_USER"
+
+say "units"
+for unit in chengmai-backoffice.service chengmai-backoffice-sweep.service chengmai-backoffice-sweep.timer; do
+  install_file 0644 "$REPO/deploy/systemd/$unit" "/etc/systemd/system/$unit"
+done
+systemctl_step daemon-reload
+systemctl_step enable --now chengmai-backoffice.service chengmai-backoffice-sweep.timer
+
+say "done${ROOT:+: staged under $ROOT}"
+echo "Register each kiosk: chengmai-backoffice register-terminal CM-KIOSK-0002 --location ..."

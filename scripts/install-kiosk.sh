@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# Installs this repository as a kiosk appliance on a plain Debian 12 machine, unattended:
+# Debian packages, the unprivileged `kiosk` user logged in automatically by lightdm into a
+# session that runs nothing but the kiosk (a systemd user service with a watchdog), the code
+# and its own venv (.[kiosk]) under /opt/chengmai-kiosk, the configuration in
+# /etc/chengmai-kiosk (lockdown on, demo off, the chosen hardware profile), state in
+# /var/lib/chengmai-kiosk, logs in /var/log/chengmai-kiosk.
+#
+#   scripts/install-kiosk.sh --profile floor-215 [--terminal-id CM-KIOSK-0002]
+#       [--backoffice-url https://backoffice.example:8700] [--secret-file FILE]
+#       [--root DIR] [--dry-run]
+#
+# --root DIR stages the files under DIR and leaves the machine alone (no apt, no users, no
+# ownership, no venv, no systemctl); --dry-run prints what would be done.
+set -euo pipefail
+# shellcheck source=install-common.sh
+. "$(dirname "${BASH_SOURCE[0]}")/install-common.sh"
+
+PROFILE=""
+TERMINAL_ID=CM-KIOSK-0001
+BACKOFFICE_URL=https://backoffice.invalid:8700
+SECRET_FILE=""
+KIOSK_USER=kiosk
+KIOSK_GROUPS=dialout,video,input,audio,lp,plugdev
+STATE_DIR=/var/lib/chengmai-kiosk
+LOG_DIR=/var/log/chengmai-kiosk
+
+usage() { sed -n '9,11p' "$0" | sed 's/^#//'; exit 2; }
+while (( $# )); do
+  case $1 in
+    --profile) PROFILE=${2:?}; shift ;;
+    --terminal-id) TERMINAL_ID=${2:?}; shift ;;
+    --backoffice-url) BACKOFFICE_URL=${2:?}; shift ;;
+    --secret-file) SECRET_FILE=${2:?}; shift ;;
+    --root) ROOT=$(realpath -m "${2:?}"); shift ;;
+    --dry-run) DRY_RUN=1 ;;
+    -h|--help) usage ;;
+    *) echo "unknown option $1" >&2; usage ;;
+  esac
+  shift
+done
+[[ -n $PROFILE ]] || { echo "--profile is required: one of $(cd "$REPO/config/profiles" && ls | sed 's/\.toml$//' | xargs)" >&2; exit 2; }
+[[ -r $REPO/config/profiles/$PROFILE.toml ]] || die "no hardware profile config/profiles/$PROFILE.toml"
+[[ $TERMINAL_ID =~ ^[A-Za-z0-9_.-]+$ ]] || die "terminal id: letters, digits, . _ - only"
+[[ $BACKOFFICE_URL =~ ^https?://[^\"[:space:]]+$ ]] || die "back-office URL: http(s)://host[:port]"
+[[ -z $SECRET_FILE || -r $SECRET_FILE ]] || die "cannot read $SECRET_FILE"
+preflight
+
+ensure_packages "$REPO/scripts/appliance-kiosk-packages.txt"
+ensure_system_user "$KIOSK_USER" /home/$KIOSK_USER /bin/bash "$KIOSK_GROUPS"
+
+copy_code
+make_venv kiosk
+build_assets
+install_file 0755 "$REPO/deploy/session/chengmai-kiosk-session" "$APP_DIR/bin/chengmai-kiosk-session"
+install_file 0755 "$REPO/deploy/bin/chengmai-kiosk-diag" /usr/local/sbin/chengmai-kiosk-diag
+
+say "configuration in $CONF_DIR"
+make_dir 0750 "$CONF_DIR" "root:$KIOSK_USER"
+rendered=$(mktemp)
+trap 'rm -f "$rendered"' EXIT
+sed -e "s|@PROFILE@|$PROFILE|" -e "s|@TERMINAL_ID@|$TERMINAL_ID|" -e "s|@BACKOFFICE_URL@|$BACKOFFICE_URL|" \
+  "$REPO/deploy/config/kiosk.toml.in" > "$rendered"
+install_config 0640 "$rendered" "$CONF_DIR/kiosk.toml"
+machine chown "root:$KIOSK_USER" "$CONF_DIR/kiosk.toml"
+# The terminal's HMAC secret: readable by the kiosk user only, kept across reinstalls.
+secret=$CONF_DIR/terminal.secret
+if [[ -n $SECRET_FILE ]]; then
+  files install -D -m 0600 "$SECRET_FILE" "$ROOT$secret"
+elif [[ ! -e $ROOT$secret ]]; then
+  files install -D -m 0600 /dev/null "$ROOT$secret"
+fi
+machine chown "$KIOSK_USER:$KIOSK_USER" "$secret"
+
+say "state in $STATE_DIR, logs in $LOG_DIR"
+make_dir 0750 "$STATE_DIR" "$KIOSK_USER:$KIOSK_USER"
+make_dir 0750 "$LOG_DIR" "$KIOSK_USER:adm"
+# The kiosk writes its JSON-lines log under var_dir/log: that is the log folder.
+files ln -sfn "$LOG_DIR" "$ROOT$STATE_DIR/log"
+
+say "session, units and lockdown"
+install_file 0644 "$REPO/deploy/systemd/chengmai-kiosk.service" /etc/systemd/user/chengmai-kiosk.service
+install_file 0644 "$REPO/deploy/session/chengmai-kiosk.desktop" /usr/share/xsessions/chengmai-kiosk.desktop
+install_file 0644 "$REPO/deploy/lightdm/50-chengmai-kiosk.conf" /etc/lightdm/lightdm.conf.d/50-chengmai-kiosk.conf
+install_file 0644 "$REPO/deploy/xorg/50-chengmai-kiosk.conf" /etc/X11/xorg.conf.d/50-chengmai-kiosk.conf
+install_file 0644 "$REPO/deploy/udev/60-chengmai-kiosk.rules" /etc/udev/rules.d/60-chengmai-kiosk.rules
+install_file 0644 "$REPO/deploy/system/logind-50-chengmai-kiosk.conf" /etc/systemd/logind.conf.d/50-chengmai-kiosk.conf
+install_file 0644 "$REPO/deploy/system/sysctl-50-chengmai-kiosk.conf" /etc/sysctl.d/50-chengmai-kiosk.conf
+
+say "enable"
+# The kiosk unit is started by the session, not enabled: it needs the session's display.
+systemctl_step daemon-reload
+systemctl_step enable lightdm.service
+systemctl_step set-default graphical.target
+machine udevadm control --reload-rules
+machine sysctl --quiet --load /etc/sysctl.d/50-chengmai-kiosk.conf
+
+say "done: kiosk $TERMINAL_ID, profile $PROFILE${ROOT:+, staged under $ROOT}"
+[[ $BACKOFFICE_URL == https://backoffice.invalid:8700 ]] && echo "Set [backoffice] url in $CONF_DIR/kiosk.toml."
+[[ -s $ROOT$secret ]] || echo "Write the terminal's secret (kiosk-backoffice register-terminal $TERMINAL_ID) to $secret."
+staging || (( DRY_RUN )) || echo "Reboot to start the kiosk session."
