@@ -1,0 +1,63 @@
+"""The personal-data log filter on its own: what it masks, and that it keeps the rest."""
+from __future__ import annotations
+
+import logging
+
+from kiosk.domain.scrub import PersonalDataFilter, is_personal_key, scrub_numbers, scrub_text
+from kiosk.logs import JsonLinesFormatter
+
+MRZ_1 = "P<CHNWANG<<JIANGUO<<<<<<<<<<<<<<<<<<<<<<<<<<"
+MRZ_2 = "E123456784CHN5801041M3001019<<<<<<<<<<<<<<08"
+
+
+def _line(msg, *args, exc=None, **extra) -> str:
+    record = logging.getLogger("kiosk.test").makeRecord("kiosk.test", logging.WARNING, __file__, 1, msg, args,
+                                                        exc, extra=extra)
+    PersonalDataFilter().filter(record)
+    PersonalDataFilter().filter(record)  # a second handler's filter changes nothing more
+    return JsonLinesFormatter().format(record)
+
+
+def test_numbers_are_masked_the_canonical_way():
+    assert scrub_numbers("id 46902319580104123X, tel 13812345678.") == "id 4690**********123X, tel 138****5678."
+    assert scrub_numbers("passport E12345678 permit C87654321") == "passport E123*5678 permit C876*4321"
+    masked = scrub_numbers(f"{MRZ_1}\n{MRZ_2}")
+    assert "WANG" not in masked and "5801041" not in masked
+
+
+def test_case_numbers_counts_and_ports_are_kept():
+    text = "case 469023-20240501-00001, 3 of 12 blocks, port 9100, terminal CM-KIOSK-0001"
+    assert scrub_text(text) == text
+
+
+def test_template_words_stay_and_filled_in_chinese_is_masked_as_a_name():
+    line = _line("收件 for %s at window %d", "王建国", 3)
+    assert "收件 for 王* at window 3" in line
+
+
+def test_numbers_passed_as_numbers_are_masked_after_formatting():
+    assert "138****5678" in _line("callback %d", 13812345678)
+
+
+def test_mapping_arguments_and_personal_keys():
+    line = _line("%(who)s / %(phone)s", {"who": "李四", "phone": "0898-1234"})
+    assert "李* / ***" in line
+
+
+def test_extra_fields_named_personal_are_replaced_whole():
+    line = _line("submitted", applicant="ZHANG SAN", document_number="E12345678", item="食品经营", attempts=2)
+    assert '"applicant": "***"' in line and '"document_number": "***"' in line
+    assert '"item": "食*"' in line and '"attempts": 2' in line
+
+
+def test_exception_text_is_masked():
+    try:
+        raise ValueError("no case for 469023195801041234 (王建国)")
+    except ValueError as exc:
+        line = _line("lookup failed", exc=(type(exc), exc, exc.__traceback__))
+    assert "469023195801041234" not in line and "王建国" not in line and "4690**********1234" in line
+
+
+def test_personal_keys():
+    assert all(map(is_personal_key, ["name", "applicant_name", "phone", "document_number", "holderName", "address"]))
+    assert not any(map(is_personal_key, ["reason", "printer", "item", "command_id", "offset_s"]))
