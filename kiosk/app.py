@@ -34,6 +34,7 @@ from .demo import DemoSimulator
 from .fonts import find_cjk_font
 from .hardware import Devices, build_devices
 from .i18n import Translator
+from .offline import Reachability, build_outbox
 from .ime.pinyin import DictionaryMissing, default_engine
 from .session import Session
 from .style import Style
@@ -47,6 +48,7 @@ KEY_F4 = 285
 
 class KioskApp(App):
     session_active = BooleanProperty(False)  # a citizen's session: the top bar offers Finish
+    backoffice_online = BooleanProperty(True)  # False: the top bar's title says "Offline"
 
     def __init__(self, config: KioskConfig, **kwargs):
         super().__init__(**kwargs)
@@ -73,6 +75,11 @@ class KioskApp(App):
             idle_warning_s=config.idle_warning_s,
             devices=self.devices,
         )
+        self.reachability = Reachability(lambda online: Clock.schedule_once(
+            lambda _dt: setattr(self, "backoffice_online", online)))
+        self.controller.reachability = self.reachability
+        self.controller.outbox, self.controller.outbox_sender = build_outbox(
+            config, self.controller.api, self.reachability)
         self.demo = DemoSimulator(self.devices, self.controller) if config.demo else None
         self.exit_code = 0  # what `kiosk` exits with; maintenance mode's restart sets another
         self.controller.journey("maintenance").configure(config, stop_app=self.stop_with)
@@ -158,6 +165,7 @@ class KioskApp(App):
                 lambda event: Clock.schedule_once(lambda _dt: self.controller.on_code_scanned(event.code.text))
             )
         self.devices.open()
+        self.controller.outbox_sender.start()  # what was kept while offline, or before a restart
         self.manager.current_screen.refresh()
         if not self.controller.journey("maintenance").service.in_service:
             self.navigate("out_of_service")  # taken out of service before this start
@@ -188,6 +196,8 @@ class KioskApp(App):
         self.stop()
 
     def on_stop(self):
+        self.controller.outbox_sender.stop()
+        self.controller.outbox.close()
         self.devices.close()
         self.controller.shutdown()
 

@@ -77,6 +77,10 @@ class KioskController:
         self.preview_dir = preview_dir
         self.devices = devices
         self.verifier = verifier  # services.qrtokens.QrVerifier, or None until the key is known
+        # Set by the app (kiosk/offline.py): submissions, ratings and check-ins go through them.
+        self.outbox = None
+        self.outbox_sender = None
+        self.reachability = None
         self._call_on_main = call_on_main
         self._pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="kiosk-io")
         self._warning_up = False
@@ -260,6 +264,8 @@ class KioskController:
                 value = work()
             except BackofficeError as exc:
                 log.warning("back office request failed", extra={"error": type(exc).__name__})
+                if self.reachability is not None:
+                    self.reachability.report(not isinstance(exc, BackofficeUnavailable))
                 deliver(lambda error=exc: self.failed(error, back_to))
                 return
             except Exception as exc:  # a bug must still leave the citizen a way out

@@ -89,4 +89,6 @@ class DemoSimulator:
         http.mount("http://", adapter)
         http.mount("https://", adapter)
         log.info("demo network", extra={"cut": self.network_cut})
+        if not self.network_cut and getattr(self.controller, "outbox_sender", None) is not None:
+            self.controller.outbox_sender.nudge()  # what was kept meanwhile goes now
         return self.network_cut

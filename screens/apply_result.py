@@ -25,6 +25,9 @@ class ApplyResultScreen(JourneyPage):
 
     def refresh(self) -> None:
         state = self.fresh_state()
+        if state is not None and state.get("queued"):
+            self._show_queued(state)
+            return
         if state is None or state.get("case") is None:
             return
         case, receipt = state["case"], state["receipt"]
@@ -53,6 +56,24 @@ class ApplyResultScreen(JourneyPage):
                     secondary=True)
         self.button(self._(N_("Done")), lambda: self.controller.finish("done"), key="done")
         self.ids.back.opacity = 0  # the application is in: no way back into it
+        self.ids.back.disabled = True
+
+    def _show_queued(self, state: dict) -> None:
+        """Kept while the county could not be reached: a reference, not a case number, and
+        what happens next (the outbox sends it by itself)."""
+        self.ids.heading.text = self._(N_("Application kept, not yet sent"))
+        self.ids.hint.text = self._(N_("The county service cannot be reached right now. "
+                                       "This kiosk keeps your application safely and sends it by itself."))
+        card = self.card()
+        self.text(self._(N_("Reference")), parent=card, size="small", color=theme.TEXT_MUTED)
+        self.text(state["queued"]["reference"], parent=card, size="heading", bold=True, color=theme.PRIMARY)
+        self.text(self._(N_("The case number and the time limit start when the county receives it. "
+                            "Check progress with your ID card at any kiosk: the case number appears there.")),
+                  parent=card)
+        label = N_("Print the slip again") if state.get("printed") else N_("Print the slip")
+        self.button(self._(label), self.flow.print_receipt, key="reprint", secondary=True)
+        self.button(self._(N_("Done")), lambda: self.controller.finish("done"), key="done")
+        self.ids.back.opacity = 0  # the application is kept: no way back into it
         self.ids.back.disabled = True
 
     def clear(self) -> None:

@@ -183,6 +183,9 @@ class RatingDoneScreen(KioskScreen):
         lines = [self._("Your rating: {word}").format(word=self._(level_word(draft["level"])))]
         if draft.get("rectification"):
             lines.append(self._("The county will look into it and follow it up with the department."))
+        if draft.get("queued"):
+            lines.append(self._("The county service cannot be reached right now: "
+                                "this kiosk keeps your rating and sends it by itself."))
         self.ids.detail.text = "\n".join(lines)
 
     def reset(self) -> None:

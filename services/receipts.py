@@ -67,6 +67,31 @@ def application_receipt(r: ApplicationReceipt, now: dt.datetime, _: Translate,
     return SlipDocument(title=_("Application receipt"), blocks=tuple(blocks), printed_at=now)
 
 
+def queued_application_slip(reference: str, item_name: str, applicant_masked: str, materials: int,
+                            kept_at: dt.datetime, terminal_id: str, now: dt.datetime, _: Translate) -> SlipDocument:
+    """The slip for an application kept while the county could not be reached: a
+    provisional reference, not a case number, and what happens next. No QR code: only the
+    back office signs tracking codes, and it has not seen the application yet."""
+    blocks: list = [
+        Line(_("Kept at this kiosk, not yet received by the county"), align="center"),
+        Rule(),
+        Field(_("Reference"), reference),
+        Field(_("Kept at"), _time(kept_at)),
+        Field(_("Terminal"), terminal_id),
+        Field(_("Item"), item_name),
+        Field(_("Applicant"), redact(applicant_masked)),
+        Field(_("Pages and materials"), str(materials)),
+        Rule(),
+        Line(_("This kiosk sends your application by itself as soon as the county's network is back.")),
+        Line(_("The case number and the time limit start when the county receives it.")),
+        Line(_("Check progress with your ID card at any kiosk: the case number appears there. "
+               "Or call 12345 with the reference.")),
+        Rule(),
+        Line(f"{_('Terminal')} {terminal_id}  {_time(now)}", align="center"),
+    ]
+    return SlipDocument(title=_("Application kept"), blocks=tuple(blocks), printed_at=now)
+
+
 def correction_notice_slip(n: CorrectionNotice, terminal_id: str, now: dt.datetime,
                            _: Translate, language: str = "zh_CN") -> SlipDocument:
     blocks: list = [

@@ -17,10 +17,11 @@ from pathlib import Path
 
 from devices.doccam.page import preview as page_preview
 from kiosk.domain.cases import N_, in_language
-from kiosk.domain.ids import is_valid_credit_code, is_valid_resident_id, make_licence_id
-from services.api import BackofficeRefused
+from kiosk.domain.ids import is_valid_credit_code, is_valid_resident_id, make_licence_id, mask_name
+from services.deliveries import APPLICATION
+from services.outbox_sender import QUEUED, REFUSED
 from services.preview import render_slip_png
-from services.receipts import application_receipt
+from services.receipts import application_receipt, queued_application_slip
 
 from . import Journey
 
@@ -38,6 +39,10 @@ MSG_SENDING = N_("Sending your application…")
 MSG_CAPTURING = N_("Taking the picture…")
 MSG_PRINTING = N_("Printing your receipt…")
 MSG_RECEIPT_SPOKEN = N_("Application receipt. Case number {number}. {item}.")
+MSG_QUEUED = N_(
+    "The county service cannot be reached right now. Your application is kept safely at this kiosk "
+    "and will be sent by itself. Reference {reference}. Please take your slip."
+)
 MSG_RECEIVED = N_("Your application has been received. Case number {number}. Please take your receipt.")
 MSG_NO_PAGE = N_("The page was not found. Lay it flat in the marked area, face up, and try again.")
 MSG_NO_CAMERA = N_("The document camera is not working. You can supply this material later (容缺) "
@@ -412,49 +417,72 @@ class ApplyJourney(Journey):
         return [f for g in self.catalogue.current_guides() for f in g.get("form") or []]
 
     def submit(self) -> None:
-        """Agree and submit. One key per application: a retry after a network failure
-        replays the first answer instead of creating a second case."""
+        """Agree and submit. The application is kept in the outbox (encrypted, on the disk)
+        before it is sent; one idempotency key per application, so a retry after a lost
+        answer replays the first answer instead of creating a second case."""
         state, identity = self.state, self.session.identity
-        if state is None or identity is None or state.get("case") is not None:
+        if state is None or identity is None or state.get("case") is not None or state.get("queued"):
             return
         state["consent"] = True
         payload = self.application()
         if not state["idempotency_key"]:
             state["idempotency_key"] = uuid.uuid4().hex
-        key, api = state["idempotency_key"], self.kiosk.api
+        key, outbox, sender = state["idempotency_key"], self.kiosk.outbox, self.kiosk.outbox_sender
+        document = identity.document_number
 
         def work():
-            try:
-                return api.submit(with_pages(payload), key)
-            except BackofficeRefused as refused:
-                if refused.status in (400, 409, 422):
-                    return refused
-                raise
+            item = outbox.put(APPLICATION, with_pages(payload), key, applicant=document)
+            return sender.deliver_now(item)
 
         self.kiosk.in_background(work, self._submitted, back_to="apply_consent", busy=MSG_SENDING)
 
-    def _submitted(self, result) -> None:
+    def _submitted(self, delivery) -> None:
         state = self.state
         if state is None:
             return
-        if isinstance(result, BackofficeRefused):
-            log.info("application refused", extra={"status": result.status, "problems": len(result.problems)})
-            state["problems"] = list(result.problems) or [{"problem": "refused"}]
+        if delivery.status == REFUSED:
+            refused = delivery.error
+            log.info("application refused", extra={"status": refused.status, "problems": len(refused.problems)})
+            state["problems"] = list(refused.problems) or [{"problem": "refused"}]
             state["idempotency_key"] = ""  # nothing was created; the corrected application is a new request
             self.ui.navigate("apply_problems")
             return
-        case, receipt = result
+        if delivery.status == QUEUED:
+            item = delivery.item
+            log.info("application kept for later", extra={"item": item.id})
+            state["queued"] = {"reference": item.reference,
+                               "kept_at": dt.datetime.fromtimestamp(item.created_at, CST)}
+            state["problems"] = []
+            self.ui.navigate("apply_result")
+            self.kiosk.say(MSG_QUEUED, reference=" ".join(item.reference))
+            self.print_receipt()
+            return
+        case, receipt = delivery.value
         state["case"], state["receipt"], state["problems"] = case, receipt, []
         self.ui.navigate("apply_result")
         self.kiosk.say(MSG_RECEIVED, number=" ".join(case.number))
         self.print_receipt()
 
+    def queued_slip(self):
+        """The slip of an application kept for later (services/receipts.py)."""
+        state, identity = self.state, self.session.identity
+        queued = state["queued"]
+        chosen = self.catalogue.state.get("bundle") or self.catalogue.state.get("guide") or {}
+        item_name = in_language(chosen.get("name", ""), chosen.get("name_en", ""), self.kiosk.translator.language)
+        materials = sum(1 for given in state["provided"].values() if given and given.get("mode") == "capture")
+        return queued_application_slip(queued["reference"], item_name, mask_name(identity.name) if identity else "",
+                                       materials, queued["kept_at"], self.kiosk.terminal_id,
+                                       dt.datetime.now(CST), self._)
+
     def print_receipt(self) -> None:
         state = self.state
-        if state is None or state.get("receipt") is None:
+        if state is None or (state.get("receipt") is None and not state.get("queued")):
             return
         kiosk = self.kiosk
-        slip = application_receipt(state["receipt"], dt.datetime.now(CST), self._, kiosk.translator.language)
+        if state.get("queued"):
+            slip = self.queued_slip()
+        else:
+            slip = application_receipt(state["receipt"], dt.datetime.now(CST), self._, kiosk.translator.language)
 
         def work():
             result = kiosk.printer.print_slip(slip)

@@ -11,7 +11,8 @@ import uuid
 
 from kiosk.domain.cases import N_, CaseStatus, CaseSummary
 from kiosk.i18n import Translator
-from services.api import BackofficeRefused
+from services.deliveries import RATING
+from services.outbox_sender import QUEUED, REFUSED
 
 from . import Journey
 
@@ -146,30 +147,27 @@ class RatingJourney(Journey):
         to_zh = Translator("zh_CN").gettext
         reasons = [to_zh(r) for r in draft["reasons"]]
         comment = "；".join(to_zh(c) for c in draft["comments"])
-        number, level, key = draft["number"], draft["level"], draft["key"]
-        api = self.kiosk.api
+        rating = {"number": draft["number"], "level": draft["level"], "reasons": reasons, "comment": comment}
+        key, outbox, sender = draft["key"], self.kiosk.outbox, self.kiosk.outbox_sender
 
-        def work():
-            try:
-                return "stored", api.rate(number, level, reasons, comment, key)
-            except BackofficeRefused as exc:
-                if exc.status == 409:
-                    return ("already" if "already" in exc.detail else "cannot"), None
-                raise
+        def work():  # kept in the outbox first: a rating given offline is sent later
+            return sender.deliver_now(outbox.put(RATING, rating, key))
 
         self.kiosk.in_background(work, self._sent, back_to="rating_comment", busy=N_("Sending your rating…"))
 
-    def _sent(self, outcome) -> None:
-        result, body = outcome
+    def _sent(self, delivery) -> None:
         draft = self.draft
+        if delivery.status == REFUSED:
+            log.info("rating refused", extra={"status": delivery.error.status})
+            self.ui.show_message(N_("Cannot rate this case"), MSG_CANNOT_RATE, back_to=self._way_back())
+            return
+        result, body = delivery.value if delivery.status != QUEUED else ("queued", None)
         if result == "already":
             self.ui.show_message(N_("Already rated"), MSG_ALREADY_RATED, back_to=self._way_back())
             return
-        if result == "cannot":
-            self.ui.show_message(N_("Cannot rate this case"), MSG_CANNOT_RATE, back_to=self._way_back())
-            return
         if draft is not None:
             draft["stored"] = True
+            draft["queued"] = result == "queued"
             draft["rectification"] = bool(body and body.get("rectification"))
         self.ui.navigate("rating_done")
         self.kiosk.say(N_("Thank you for your rating."))

@@ -133,46 +133,69 @@ def test_a_refusal_shows_every_problem_and_keeps_the_answers(kiosk_app, ui, offi
     assert len({c.number for c in office.list_cases(WANG_ID)} - before) == 1
 
 
-class LostAnswer:
-    """The back office takes the application but the answer never reaches the kiosk."""
-
-    def __init__(self, api):
-        self.api = api
-        self.lost = 0
-
-    def __getattr__(self, name):
-        return getattr(self.api, name)
-
-    def submit(self, application, idempotency_key):
-        self.api.submit(application, idempotency_key)
-        self.lost += 1
-        raise BackofficeUnavailable("ReadTimeout")
+def outbox_stats(app):
+    return app.controller.outbox.stats()
 
 
-def test_a_retry_after_a_lost_answer_creates_one_case(kiosk_app, ui, office, citizen):
-    from kiosk.embedded_backoffice import free_port
-
+def test_offline_the_application_is_kept_and_sent_by_itself(kiosk_app, ui, office, citizen, emulated_printer):
+    """The network is cut at the moment of submitting: the citizen leaves with a slip
+    naming a provisional reference; when the line is back the outbox sends it: one case."""
     app = kiosk_app
-    real_api = app.controller.api
     before = {c.number for c in office.list_cases(WANG_ID)}
     citizen.reach_consent("W6", ITEM)
+    assert app.demo.toggle_network() is True
     try:
-        app.controller.api = BackofficeClient(f"http://127.0.0.1:{free_port()}", timeout=1)
-        citizen.submit(expect="message")  # the network is down
-        assert "您的信息不会丢失" in joined(ui.visible_texts())
-        ui.tap(ui.by_id("message", "back"))
-        ui.wait_for_screen("apply_consent")
-        flaky = app.controller.api = LostAnswer(real_api)
-        citizen.submit(expect="message")  # the case was made, the answer lost
-        assert flaky.lost == 1
-        app.controller.api = real_api
-        ui.tap(ui.by_id("message", "back"))
-        ui.wait_for_screen("apply_consent")
-        citizen.submit()
+        citizen.submit()  # the result page, queued variant
+        reference = state(app)["queued"]["reference"]
+        assert reference.startswith("L0001-")
+        shown = joined(ui.visible_texts())
+        assert "申请已保存，尚未发送" in shown and reference in shown
+        ui.wait_until(lambda: not app.backoffice_online, what="offline badge")
+        assert "网络离线" in joined(ui.visible_texts())
+        ui.screenshot(SHOTS / "apply_queued.png")
+        citizen.wait_for_receipt_printed()
+        slip = emulated_printer.wait_for_receipt(timeout=20).text
+        assert reference in slip and "尚未被县里收到" in slip and WANG_ID not in slip
+        assert outbox_stats(app)["pending"] == 1
+        on_disk = b"".join(p.read_bytes() for p in app.controller.outbox.path.parent.iterdir() if p.is_file())
+        assert WANG_ID.encode() not in on_disk and "王建国".encode() not in on_disk
+        assert {c.number for c in office.list_cases(WANG_ID)} == before
     finally:
-        app.controller.api = real_api
+        if app.demo.network_cut:
+            app.demo.toggle_network()
+    app.controller.outbox_sender.nudge()
+    ui.wait_until(lambda: outbox_stats(app)["pending"] == 0, timeout=60, what="outbox delivered")
     new = {c.number for c in office.list_cases(WANG_ID)} - before
-    assert new == {state(app)["case"].number}
+    assert len(new) == 1
+    kept = [i for i in app.controller.outbox.for_applicant(WANG_ID) if i.reference == reference]
+    assert [i.case_number for i in kept] == list(new)
+    ui.wait_until(lambda: app.backoffice_online, what="online again")
+
+
+def test_a_lost_answer_is_sent_again_into_the_same_case(kiosk_app, ui, office, citizen, backoffice):
+    """The back office made the case but the answer was cut on the way back: the citizen
+    is told it is kept; the outbox's retry carries the same key: still one case."""
+    from tests.netfault import CUT_ANSWER, PASS, FaultyLink
+
+    app = kiosk_app
+    api = app.controller.api
+    before = {c.number for c in office.list_cases(WANG_ID)}
+    citizen.reach_consent("W6", ITEM)
+    link = FaultyLink(backoffice.port)
+    real_url, api.base_url = api.base_url, link.url
+    try:
+        link.mode = CUT_ANSWER
+        citizen.submit()
+        assert state(app)["queued"] and link.cut_answers >= 1
+        assert len({c.number for c in office.list_cases(WANG_ID)} - before) == 1  # made, answer lost
+        link.mode = PASS
+        app.controller.outbox_sender.nudge()
+        ui.wait_until(lambda: outbox_stats(app)["pending"] == 0, timeout=60, what="outbox delivered")
+    finally:
+        api.base_url = real_url
+        link.close()
+    new = {c.number for c in office.list_cases(WANG_ID)} - before
+    assert len(new) == 1
 
 
 def test_switching_language_at_every_page_keeps_the_application(kiosk_app, ui, office):

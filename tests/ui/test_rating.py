@@ -111,3 +111,28 @@ def test_a_good_rating_needs_no_reason_and_english_works(kiosk_app, ui, desk):
     ui.wait_for_screen("rating_done")
     (stored,) = desk.audit("rating.create", number)
     assert stored["detail"]["level"] == 3
+
+
+def test_a_rating_given_offline_is_kept_and_sent_later(kiosk_app, ui, desk):
+    """The case list came from the back office; the line drops before Send: the rating is
+    kept in the outbox, the citizen is told so, and it reaches the county once it is back."""
+    app = kiosk_app
+    applicant = person("19650203", "315", "周强")
+    number = desk.submit(applicant, FOOD)
+    to_levels(app, ui, applicant, number)
+    ui.tap(face(ui, 5))
+    ui.wait_for_screen("rating_comment")
+    assert app.demo.toggle_network() is True
+    try:
+        ui.tap(ui.by_id("rating_comment", "send"))
+        ui.wait_for_screen("rating_done")
+        assert "本机已保存您的评价" in joined(ui.visible_texts())
+        assert desk.audit("rating.create", number) == []
+        assert app.controller.outbox.stats()["pending"] == 1
+    finally:
+        app.demo.toggle_network()  # restoring the line nudges the outbox
+    ui.wait_until(lambda: app.controller.outbox.stats()["pending"] == 0, timeout=60, what="rating sent")
+    (stored,) = desk.audit("rating.create", number)
+    assert stored["detail"]["level"] == 5
+    ui.tap(ui.by_id("rating_done", "finish"))
+    ui.wait_for_screen("attract")

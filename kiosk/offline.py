@@ -1,0 +1,66 @@
+"""Offline-first plumbing for the app, no Kivy: the outbox, its sender and whether the back
+office answered lately, built from kiosk.toml's `[outbox]` section:
+
+    [outbox]
+    path = "outbox/outbox.sqlite"   # relative to var_dir
+    key_file = ""                   # default: outbox.key beside the terminal secret
+    retry_base_s = 2                # first retry; doubles up to retry_cap_s, with jitter
+    retry_cap_s = 300
+    max_attempts = 10               # server errors before an item is parked for staff
+
+On an installed kiosk the terminal secret and the outbox key live in /etc, the outbox in
+/var/lib: a copied disk image of the data alone does not open the applications in it.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+from pathlib import Path
+from typing import Callable
+
+from services.api import BackofficeClient
+from services.deliveries import deliverers
+from services.outbox import Outbox, load_or_create_key
+from services.outbox_sender import Backoff, OutboxSender
+
+from .config import KioskConfig
+
+log = logging.getLogger(__name__)
+
+
+class Reachability:
+    """Whether the back office answered the last time anyone asked. Changes are reported
+    once, to the callback (the app's online/offline badge)."""
+
+    def __init__(self, on_change: Callable[[bool], None] = lambda _online: None):
+        self.online = True
+        self._on_change = on_change
+        self._lock = threading.Lock()
+
+    def report(self, online: bool) -> None:
+        with self._lock:
+            changed, self.online = online != self.online, online
+        if changed:
+            log.info("back office reachability changed", extra={"online": online})
+            self._on_change(online)
+
+
+def outbox_paths(config: KioskConfig) -> tuple[Path, Path]:
+    section = config.raw.get("outbox", {})
+    path = config.var_dir / str(section.get("path", "outbox/outbox.sqlite"))
+    key_file = section.get("key_file") or ""
+    key = Path(key_file) if key_file else config.terminal_secret_file.parent / "outbox.key"
+    if not key.is_absolute():
+        key = config.var_dir / key
+    return path, key
+
+
+def build_outbox(config: KioskConfig, api: BackofficeClient,
+                 reachability: Reachability) -> tuple[Outbox, OutboxSender]:
+    section = config.raw.get("outbox", {})
+    path, key_file = outbox_paths(config)
+    outbox = Outbox(path, load_or_create_key(key_file), terminal_id=config.terminal_id)
+    backoff = Backoff(base_s=float(section.get("retry_base_s", 2)), cap_s=float(section.get("retry_cap_s", 300)),
+                      max_attempts=int(section.get("max_attempts", 10)))
+    sender = OutboxSender(outbox, deliverers(api), backoff, on_reachable=reachability.report)
+    return outbox, sender
