@@ -39,6 +39,17 @@ run: setup
 test: setup
 	$(PY) -m pytest
 
+# Installing as an appliance on a plain Debian 12 machine, as root (README: "Installing a
+# kiosk or a back-office server"). INSTALL_ARGS: e.g. --terminal-id, --backoffice-url,
+# --root DIR (stage into DIR, leave the machine alone), --dry-run.
+.PHONY: install-kiosk install-backoffice
+install-kiosk:
+	@test -n "$(PROFILE)" || { echo "PROFILE=floor-215 or PROFILE=wall-238 (config/profiles/)"; exit 2; }
+	scripts/install-kiosk.sh --profile $(PROFILE) $(INSTALL_ARGS)
+
+install-backoffice:
+	scripts/install-backoffice.sh $(INSTALL_ARGS)
+
 # Benchmarks are separate from tests and never fail a build on a figure; BENCHMARKS.md.
 bench: setup
 	$(PY) -m benchmarks

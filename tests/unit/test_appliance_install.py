@@ -1,0 +1,269 @@
+"""The appliance installers (scripts/install-kiosk.sh, install-backoffice.sh) staged into a
+temporary root with --root: the tree, the configuration as the kiosk loads it, the
+permissions, the systemd units (as `systemd-analyze verify` reads them, and their key
+settings), and nothing done to the machine itself."""
+from __future__ import annotations
+
+import os
+import shutil
+import stat
+import subprocess
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from kiosk.appliance import lockdown_enabled
+from kiosk.config import CONFIG_ENV, load_config
+from kiosk.nightly_restart import RestartWindow
+
+REPO = Path(__file__).resolve().parents[2]
+SCRIPTS = REPO / "scripts"
+APP = "opt/chengmai-kiosk"
+MACHINE_COMMANDS = ("useradd", "chown", "systemctl", "apt-get", "pip", "udevadm", "sysctl")
+
+
+def run(*args, check=True) -> subprocess.CompletedProcess:
+    return subprocess.run([str(a) for a in args], cwd=REPO, capture_output=True, text=True, check=check,
+                          env={**os.environ, "LC_ALL": "C.UTF-8"})
+
+
+@pytest.fixture(scope="module")
+def kiosk_root(tmp_path_factory):
+    root = tmp_path_factory.mktemp("kiosk-root")
+    secret = root.parent / "kiosk-secret"
+    secret.write_text("0123456789abcdef\n")
+    out = run(SCRIPTS / "install-kiosk.sh", "--profile", "floor-215", "--terminal-id", "CM-KIOSK-0042",
+              "--backoffice-url", "https://backoffice.chengmai.example:8443", "--secret-file", secret,
+              "--root", root)
+    return root, out.stdout
+
+
+@pytest.fixture(scope="module")
+def backoffice_root(tmp_path_factory):
+    root = tmp_path_factory.mktemp("backoffice-root")
+    out = run("make", "--no-print-directory", "install-backoffice", f"INSTALL_ARGS=--root {root}")
+    return root, out.stdout
+
+
+def mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+def unit(path: Path) -> dict[str, dict[str, list[str]]]:
+    """A unit file as systemd reads it: sections of keys, a key may repeat."""
+    sections: dict[str, dict[str, list[str]]] = {}
+    current = None
+    for line in path.read_text().splitlines():
+        line = line.strip()
+        if not line or line.startswith(("#", ";")):
+            continue
+        if line.startswith("["):
+            current = sections.setdefault(line.strip("[]"), {})
+            continue
+        key, value = line.split("=", 1)
+        current.setdefault(key.strip(), []).append(value.strip())
+    return sections
+
+
+# --- the kiosk ----------------------------------------------------------------------------
+def test_kiosk_tree(kiosk_root):
+    root, _ = kiosk_root
+    expected = {
+        f"{APP}/app/kiosk/__main__.py": 0o644, f"{APP}/app/config/profiles/floor-215.toml": 0o644,
+        f"{APP}/bin/chengmai-kiosk-session": 0o755, "usr/local/sbin/chengmai-kiosk-diag": 0o755,
+        "etc/chengmai-kiosk/kiosk.toml": 0o640, "etc/chengmai-kiosk/terminal.secret": 0o600,
+        "etc/systemd/user/chengmai-kiosk.service": 0o644,
+        "usr/share/xsessions/chengmai-kiosk.desktop": 0o644,
+        "etc/lightdm/lightdm.conf.d/50-chengmai-kiosk.conf": 0o644,
+        "etc/X11/xorg.conf.d/50-chengmai-kiosk.conf": 0o644,
+        "etc/udev/rules.d/60-chengmai-kiosk.rules": 0o644,
+        "etc/systemd/logind.conf.d/50-chengmai-kiosk.conf": 0o644,
+        "etc/sysctl.d/50-chengmai-kiosk.conf": 0o644,
+    }
+    for path, wanted in expected.items():
+        assert (root / path).is_file(), path
+        assert mode(root / path) == wanted, (path, oct(mode(root / path)))
+    assert mode(root / "etc/chengmai-kiosk") == 0o750
+    assert (root / "var/lib/chengmai-kiosk").is_dir() and (root / "var/log/chengmai-kiosk").is_dir()
+    assert os.readlink(root / "var/lib/chengmai-kiosk/log") == "/var/log/chengmai-kiosk"
+    # the code only: no developer's venv, runtime files or git
+    for absent in (".venv", "var", ".git"):
+        assert not (root / APP / "app" / absent).exists(), absent
+
+
+def test_kiosk_secret_is_copied_and_private(kiosk_root):
+    root, _ = kiosk_root
+    secret = root / "etc/chengmai-kiosk/terminal.secret"
+    assert secret.read_text() == "0123456789abcdef\n"
+    assert mode(secret) == 0o600
+
+
+def test_kiosk_config_as_the_installed_kiosk_loads_it(kiosk_root):
+    root, _ = kiosk_root
+    path = root / "etc/chengmai-kiosk/kiosk.toml"
+    config = load_config(environ={CONFIG_ENV: str(path)})  # how the unit points the kiosk at it
+    assert config.demo is False
+    assert lockdown_enabled(config.raw["kiosk"]) is True
+    assert config.terminal_id == "CM-KIOSK-0042"
+    assert config.backoffice_url == "https://backoffice.chengmai.example:8443"
+    assert config.profile.model == "Floor-standing 21.5-inch portrait kiosk"
+    assert config.var_dir == Path("/var/lib/chengmai-kiosk")
+    assert config.terminal_secret_file == Path("/etc/chengmai-kiosk/terminal.secret")  # not under var
+    assert RestartWindow.from_config(config.raw["kiosk"]) is not None
+
+
+def test_kiosk_unit(kiosk_root):
+    root, _ = kiosk_root
+    kiosk = unit(root / "etc/systemd/user/chengmai-kiosk.service")
+    service = kiosk["Service"]
+    assert service["Type"] == ["notify"]
+    assert int(service["WatchdogSec"][0]) > 0
+    assert service["Restart"] == ["always"]
+    assert "0" in service["RestartPreventExitStatus"][0].split()  # "exit to the desktop" stays down
+    assert "75" in service["SuccessExitStatus"][0].split()
+    assert "75" in service["RestartForceExitStatus"][0].split()
+    assert "KIOSK_CONFIG=/etc/chengmai-kiosk/kiosk.toml" in service["Environment"]
+    assert service["ExecStart"] == [f"/{APP}/venv/bin/kiosk"]
+    assert kiosk["Unit"]["ConditionEnvironment"] == ["DISPLAY"]
+
+
+def test_session_starts_the_kiosk_unit_with_blanking_off(kiosk_root):
+    root, _ = kiosk_root
+    desktop = (root / "usr/share/xsessions/chengmai-kiosk.desktop").read_text()
+    session_script = f"/{APP}/bin/chengmai-kiosk-session"
+    assert f"Exec={session_script}" in desktop
+    script = (root / session_script.lstrip("/")).read_text()
+    assert "xset s off -dpms s noblank" in script
+    assert "systemctl --user start --wait chengmai-kiosk.service" in script
+    lightdm = (root / "etc/lightdm/lightdm.conf.d/50-chengmai-kiosk.conf").read_text()
+    assert "autologin-user=kiosk" in lightdm and "autologin-session=chengmai-kiosk" in lightdm
+    xorg = (root / "etc/X11/xorg.conf.d/50-chengmai-kiosk.conf").read_text()
+    assert 'Option "DontZap" "true"' in xorg and 'Option "DontVTSwitch" "true"' in xorg
+
+
+def test_staging_leaves_the_machine_alone(kiosk_root):
+    _, out = kiosk_root
+    for line in out.splitlines():
+        if any(line.lstrip().startswith(command) for command in MACHINE_COMMANDS):
+            pytest.fail(f"ran on the machine while staging: {line}")
+    assert "staged, not run: useradd" in out
+    assert "staged, not run: systemctl enable lightdm.service" in out
+
+
+def test_reinstall_keeps_an_edited_config(tmp_path):
+    args = (SCRIPTS / "install-kiosk.sh", "--profile", "wall-238", "--root", tmp_path)
+    run(*args)
+    config = tmp_path / "etc/chengmai-kiosk/kiosk.toml"
+    config.write_text(config.read_text().replace('language = "zh_CN"', 'language = "en"'))
+    secret = tmp_path / "etc/chengmai-kiosk/terminal.secret"
+    secret.write_text("registered later\n")
+    out = run(*args).stdout
+    assert 'language = "en"' in config.read_text()
+    assert "kiosk.toml.new" in out
+    assert tomllib.loads((tmp_path / "etc/chengmai-kiosk/kiosk.toml.new").read_text())["kiosk"]["language"] == "zh_CN"
+    assert secret.read_text() == "registered later\n" and mode(secret) == 0o600
+
+
+def test_kiosk_installer_refuses_an_unknown_profile(tmp_path):
+    out = run(SCRIPTS / "install-kiosk.sh", "--profile", "no-such-model", "--root", tmp_path, check=False)
+    assert out.returncode != 0
+    assert not (tmp_path / "etc").exists()
+
+
+def test_make_install_kiosk_needs_a_profile(tmp_path):
+    out = run("make", "--no-print-directory", "install-kiosk", f"INSTALL_ARGS=--root {tmp_path}", check=False)
+    assert out.returncode != 0 and "PROFILE=" in out.stdout + out.stderr
+
+
+# --- the back office ----------------------------------------------------------------------
+def test_backoffice_tree_and_units(backoffice_root):
+    root, out = backoffice_root
+    env = root / "etc/chengmai-kiosk/backoffice.env"
+    assert mode(env) == 0o640
+    assert mode(root / "var/lib/chengmai-backoffice") == 0o750
+    assert mode(root / "usr/local/sbin/chengmai-backoffice") == 0o755
+    assert "staged, not run: systemctl enable --now chengmai-backoffice.service chengmai-backoffice-sweep.timer" in out
+    service = unit(root / "etc/systemd/system/chengmai-backoffice.service")
+    assert service["Service"]["User"] == ["chengmai-backoffice"]
+    assert service["Service"]["EnvironmentFile"] == ["/etc/chengmai-kiosk/backoffice.env"]
+    assert "BACKOFFICE_VAR_DIR=/var/lib/chengmai-backoffice" in service["Service"]["Environment"]
+    assert service["Service"]["ExecStart"][0].startswith(f"/{APP}/venv/bin/kiosk-backoffice serve ")
+    assert service["Install"]["WantedBy"] == ["multi-user.target"]
+    sweep = unit(root / "etc/systemd/system/chengmai-backoffice-sweep.service")
+    assert sweep["Service"]["ExecStart"] == [f"/{APP}/venv/bin/kiosk-backoffice sweep"]
+    assert unit(root / "etc/systemd/system/chengmai-backoffice-sweep.timer")["Install"]["WantedBy"] == ["timers.target"]
+    # the settings file names only variables backoffice/settings.py and the unit read
+    names = {line.split("=", 1)[0].lstrip("# ").strip() for line in env.read_text().splitlines()
+             if "=" in line and line.lstrip("# ").startswith("BACKOFFICE_")}
+    settings_source = (REPO / "backoffice/settings.py").read_text()
+    for name in names - {"BACKOFFICE_HOST", "BACKOFFICE_PORT"}:
+        assert name in settings_source, name
+
+
+def test_entry_points_the_units_start_exist():
+    scripts = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["scripts"]
+    assert {"kiosk", "kiosk-backoffice", "kiosk-diag"} <= set(scripts)
+
+
+def test_appliance_packages_cover_what_the_session_runs():
+    def packages(name):
+        lines = (SCRIPTS / name).read_text().splitlines()
+        return {line.split("#")[0].strip() for line in lines} - {""}
+
+    kiosk = packages("appliance-kiosk-packages.txt")
+    assert {"lightdm", "x11-xserver-utils", "xterm", "dbus-user-session", "python3-venv", "gettext"} <= kiosk
+    assert "postgresql" not in kiosk  # test tooling stays off the kiosks
+    assert "python3-venv" in packages("appliance-backoffice-packages.txt")
+
+
+# --- systemd-analyze verify ---------------------------------------------------------------
+needs_systemd_analyze = pytest.mark.skipif(
+    shutil.which("systemd-analyze") is None,
+    reason="systemd-analyze missing (Debian package systemd, in scripts/debian-packages.txt)")
+
+
+def verify(*args, env=None) -> subprocess.CompletedProcess:
+    return subprocess.run(["systemd-analyze", *map(str, args)], capture_output=True, text=True,
+                          env={**os.environ, **(env or {})})
+
+
+def placeholder_entry_points(root: Path, *names: str) -> None:
+    """Staging skips the venv: stand-ins where its entry points go, so verify's check that
+    ExecStart is executable looks at the installed path."""
+    for name in names:
+        path = root / APP / "venv/bin" / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("#!/bin/sh\n")
+        path.chmod(0o755)
+
+
+@needs_systemd_analyze
+def test_systemd_verifies_the_back_office_units(backoffice_root, tmp_path):
+    staged, _ = backoffice_root
+    root = tmp_path / "root"
+    shutil.copytree(staged, root, symlinks=True)
+    # the distribution's own units (multi-user.target, timers.target, ...) the ours refer to
+    shutil.copytree("/usr/lib/systemd/system", root / "usr/lib/systemd/system", symlinks=True)
+    placeholder_entry_points(root, "kiosk-backoffice")
+    units = ("chengmai-backoffice.service", "chengmai-backoffice-sweep.service", "chengmai-backoffice-sweep.timer")
+    result = verify("verify", f"--root={root}", *units)
+    assert result.returncode == 0, result.stderr
+    assert "chengmai" not in result.stderr, result.stderr
+
+
+@needs_systemd_analyze
+def test_systemd_verifies_the_kiosk_user_unit(kiosk_root, tmp_path):
+    staged, _ = kiosk_root
+    # `--root` is for the system manager only: the user unit is verified where it is, with
+    # its ExecStart moved into the staged tree (verify checks the program is executable).
+    placeholder_entry_points(tmp_path, "kiosk")
+    text = (staged / "etc/systemd/user/chengmai-kiosk.service").read_text()
+    assert f"ExecStart=/{APP}/" in text
+    copy = tmp_path / "chengmai-kiosk.service"
+    copy.write_text(text.replace(f"ExecStart=/{APP}/", f"ExecStart={tmp_path}/{APP}/"))
+    runtime = tmp_path / "runtime"
+    runtime.mkdir(mode=0o700)
+    result = verify("--user", "verify", copy, env={"XDG_RUNTIME_DIR": str(runtime)})
+    assert result.returncode == 0, result.stderr
+    assert "chengmai" not in result.stderr, result.stderr
