@@ -9,6 +9,8 @@ from pypinyin import Style, lazy_pinyin
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from kiosk.domain.catalogue_search import matches_query
+
 from .models import Bundle, Department, Item, Material, Window
 from .settings import REPO_ROOT
 
@@ -76,11 +78,6 @@ def search_items(session: Session, query: str = "", window: str = "", type_: str
     items = list(session.scalars(stmt))
     if audience:
         items = [i for i in items if audience in (i.audience or [])]
-    q = query.strip().lower()
-    if q:
-        if q.isascii():
-            # pinyin initials match anywhere, full pinyin as a prefix of any syllable run
-            items = [i for i in items if q in i.pinyin_initials or q in i.pinyin_full or q in i.name_en.lower()]
-        else:
-            items = [i for i in items if q in i.name.lower()]
+    if query.strip():
+        items = [i for i in items if matches_query(query, i.name, i.name_en, i.pinyin_initials, i.pinyin_full)]
     return items

@@ -34,7 +34,7 @@ from .demo import DemoSimulator
 from .fonts import find_cjk_font
 from .hardware import Devices, build_devices
 from .i18n import Translator
-from .offline import Reachability, build_outbox
+from .offline import Reachability, build_catalogue, build_outbox
 from .ime.pinyin import DictionaryMissing, default_engine
 from .session import Session
 from .style import Style
@@ -80,6 +80,7 @@ class KioskApp(App):
         self.controller.reachability = self.reachability
         self.controller.outbox, self.controller.outbox_sender = build_outbox(
             config, self.controller.api, self.reachability)
+        self.controller.catalogue, self.catalogue_refresher = build_catalogue(config, self.controller.api)
         self.demo = DemoSimulator(self.devices, self.controller) if config.demo else None
         self.exit_code = 0  # what `kiosk` exits with; maintenance mode's restart sets another
         self.controller.journey("maintenance").configure(config, stop_app=self.stop_with)
@@ -166,6 +167,7 @@ class KioskApp(App):
             )
         self.devices.open()
         self.controller.outbox_sender.start()  # what was kept while offline, or before a restart
+        self.catalogue_refresher.start()
         self.manager.current_screen.refresh()
         if not self.controller.journey("maintenance").service.in_service:
             self.navigate("out_of_service")  # taken out of service before this start
@@ -197,6 +199,7 @@ class KioskApp(App):
 
     def on_stop(self):
         self.controller.outbox_sender.stop()
+        self.catalogue_refresher.stop()
         self.controller.outbox.close()
         self.devices.close()
         self.controller.shutdown()

@@ -81,6 +81,7 @@ class KioskController:
         self.outbox = None
         self.outbox_sender = None
         self.reachability = None
+        self.catalogue = None  # services.catalogue_cache.CatalogueCache: guides served offline too
         self._call_on_main = call_on_main
         self._pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="kiosk-io")
         self._warning_up = False

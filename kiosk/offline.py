@@ -1,5 +1,8 @@
-"""Offline-first plumbing for the app, no Kivy: the outbox, its sender and whether the back
-office answered lately, built from kiosk.toml's `[outbox]` section:
+"""Offline-first plumbing for the app, no Kivy: the outbox, its sender, the catalogue's
+local copy and whether the back office answered lately, built from kiosk.toml:
+
+    [catalogue]
+    refresh_s = 3600                # the kiosk's copy of the catalogue, refreshed while online
 
     [outbox]
     path = "outbox/outbox.sqlite"   # relative to var_dir
@@ -19,6 +22,7 @@ from pathlib import Path
 from typing import Callable
 
 from services.api import BackofficeClient
+from services.catalogue_cache import CatalogueCache, CatalogueRefresher
 from services.deliveries import deliverers
 from services.outbox import Outbox, load_or_create_key
 from services.outbox_sender import Backoff, OutboxSender
@@ -64,3 +68,9 @@ def build_outbox(config: KioskConfig, api: BackofficeClient,
                       max_attempts=int(section.get("max_attempts", 10)))
     sender = OutboxSender(outbox, deliverers(api), backoff, on_reachable=reachability.report)
     return outbox, sender
+
+
+def build_catalogue(config: KioskConfig, api: BackofficeClient) -> tuple[CatalogueCache, CatalogueRefresher]:
+    section = config.raw.get("catalogue", {})
+    cache = CatalogueCache(api, config.var_dir / "cache" / "catalogue.json")
+    return cache, CatalogueRefresher(cache, refresh_s=float(section.get("refresh_s", 3600)))

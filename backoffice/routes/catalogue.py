@@ -22,7 +22,9 @@ def item_summary(item: Item) -> dict:
     return {"code": item.code, "name": item.name, "name_en": item.name_en, "type": item.type,
             "type_name": TYPES.get(item.type, ("", ""))[0], "window": item.window_code,
             "department_code": item.department_code, "audience": item.audience, "kiosk": item.kiosk,
-            "promised_days": item.promised_days, "visits": item.visits}
+            "promised_days": item.promised_days, "visits": item.visits,
+            # so a kiosk's offline copy of the catalogue searches as the back office does
+            "pinyin_initials": item.pinyin_initials, "pinyin_full": item.pinyin_full}
 
 
 def item_guide(item: Item) -> dict:

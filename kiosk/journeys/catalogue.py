@@ -66,7 +66,7 @@ class CatalogueJourney(Journey):
         if self.state.get("windows"):
             self.ui.navigate("catalogue")
             return
-        api = self.kiosk.api
+        api = self.kiosk.catalogue  # the kiosk's copy, served offline too
         self.kiosk.in_background(lambda: (api.windows(), api.bundles()), self._windows_loaded,
                                  back_to="attract", busy=MSG_LOADING)
 
@@ -100,7 +100,7 @@ class CatalogueJourney(Journey):
         self._load_items()
 
     def _load_items(self) -> None:
-        state, api = self.state, self.kiosk.api
+        state, api = self.state, self.kiosk.catalogue
         filters = {"window": state.get("window", ""), "q": state.get("query", ""),
                    "audience": state.get("audience", "")}
         back = "catalogue_search" if filters["q"] else "catalogue"
@@ -115,7 +115,7 @@ class CatalogueJourney(Journey):
         self.ui.navigate("catalogue_bundles")
 
     def open_guide(self, code: str) -> None:
-        api = self.kiosk.api
+        api = self.kiosk.catalogue  # the kiosk's copy, served offline too
         self.kiosk.in_background(lambda: api.guide(code), self._guide_loaded,
                                  back_to=self.ui.current_screen(), busy=MSG_LOADING)
 
@@ -127,7 +127,7 @@ class CatalogueJourney(Journey):
         bundle = next((b for b in self.state.get("bundles", []) if b["code"] == code), None)
         if bundle is None:
             return
-        api = self.kiosk.api
+        api = self.kiosk.catalogue  # the kiosk's copy, served offline too
         codes = [i["code"] for i in bundle["items"]]
         self.kiosk.in_background(lambda: [api.guide(c) for c in codes],
                                  lambda guides: self._bundle_loaded(bundle, guides),

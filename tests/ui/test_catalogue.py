@@ -178,3 +178,22 @@ def test_switching_language_and_mode_while_typing_keeps_the_pinyin(kiosk_app, ui
     ui.tap(screen.buttons["search"])
     ui.wait_for_screen("catalogue_items")
     assert "469023-XK-SCJG-0031" in app.manager.get_screen("catalogue_items").buttons
+
+
+def test_guides_open_with_the_network_cut(kiosk_app, ui):
+    """Served from the kiosk's copy of the catalogue (refreshed while online)."""
+    app = kiosk_app
+    app.catalogue_refresher.refresh_now()
+    assert app.demo.toggle_network() is True
+    try:
+        open_catalogue(app, ui)
+        assert "企业开办" in joined(ui.visible_texts())
+        search(app, ui, "spjy")
+        assert "食品经营许可证核发" in joined(ui.visible_texts())
+        ui.tap_button("catalogue_items", "469023-XK-SCJG-0031")
+        ui.wait_for_screen("guide")
+        shown = joined(ui.visible_texts())
+        assert "食品经营许可证核发" in shown and "必需" in shown
+    finally:
+        app.demo.toggle_network()
+    ui.tap(ui.by_id("guide", "back"))

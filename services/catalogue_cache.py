@@ -1,0 +1,137 @@
+"""The kiosk's own copy of the county's catalogue: windows, items, bundles and every guide,
+kept in one JSON file and served from it, so service guides open without the network (and
+without a round trip when it is up). `refresh()` replaces the copy while the back office
+answers: at start, every `refresh_s`, and on the back office's refresh_catalogue command.
+
+Until a first copy exists, requests go to the back office directly. Searching the copy
+uses the same matching as the back office (kiosk/domain/catalogue_search.py).
+"""
+from __future__ import annotations
+
+import json
+import logging
+import os
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+from kiosk.domain.catalogue_search import matches_query
+from services.api import BackofficeClient, BackofficeError
+
+log = logging.getLogger(__name__)
+
+
+class CatalogueCache:
+    def __init__(self, api: BackofficeClient, path: Path):
+        self.api = api
+        self.path = path
+        self._lock = threading.Lock()
+        self._copy: dict[str, Any] | None = None
+        try:
+            self._copy = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            self._copy = None  # no copy yet (first start) or a broken file: the next refresh writes one
+
+    @property
+    def fetched_at(self) -> float | None:
+        copy = self._copy
+        return None if copy is None else float(copy.get("fetched_at", 0))
+
+    def refresh(self) -> dict[str, int]:
+        """Fetch the whole catalogue and replace the copy in one step (raises
+        BackofficeError while the back office cannot give all of it: the old copy stays)."""
+        windows, bundles = self.api.windows(), self.api.bundles()
+        items = self.api.items()
+        guides = {item["code"]: self.api.guide(item["code"]) for item in items}
+        copy = {"fetched_at": time.time(), "windows": windows, "bundles": bundles, "items": items,
+                "guides": guides}
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        scratch = self.path.with_suffix(".tmp")
+        with open(scratch, "w", encoding="utf-8") as handle:
+            json.dump(copy, handle, ensure_ascii=False)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(scratch, self.path)
+        with self._lock:
+            self._copy = copy
+        counts = {"windows": len(windows), "items": len(items), "bundles": len(bundles)}
+        log.info("catalogue copy refreshed", extra=counts)
+        return counts
+
+    # --- the same calls as BackofficeClient's, answered from the copy -------------------------
+    def windows(self) -> list[dict]:
+        copy = self._copy
+        return copy["windows"] if copy else self.api.windows()
+
+    def bundles(self) -> list[dict]:
+        copy = self._copy
+        return copy["bundles"] if copy else self.api.bundles()
+
+    def items(self, q: str = "", window: str = "", type: str = "", audience: str = "",
+              kiosk: str | bool = "") -> list[dict]:
+        copy = self._copy
+        if not copy:
+            return self.api.items(q=q, window=window, type=type, audience=audience, kiosk=str(kiosk).lower()
+                                  if kiosk != "" else "")
+        wanted_kiosk = None if kiosk == "" else str(kiosk).lower() in ("1", "true", "yes")
+        found = [i for i in copy["items"]
+                 if (not window or i.get("window") == window) and (not type or i.get("type") == type)
+                 and (wanted_kiosk is None or bool(i.get("kiosk")) == wanted_kiosk)
+                 and (not audience or audience in (i.get("audience") or []))
+                 and matches_query(q, i.get("name", ""), i.get("name_en", ""), i.get("pinyin_initials", ""),
+                                   i.get("pinyin_full", ""))]
+        return sorted(found, key=lambda i: (i.get("window", ""), i.get("code", "")))
+
+    def guide(self, item_code: str) -> dict:
+        copy = self._copy
+        if copy and item_code in copy["guides"]:
+            return copy["guides"][item_code]
+        return self.api.guide(item_code)
+
+
+class CatalogueRefresher:
+    """Refreshes the copy at start and every `refresh_s`; after a failure, tries again
+    sooner (every `retry_s`). `refresh_now()` is the back office's refresh command."""
+
+    def __init__(self, cache: CatalogueCache, refresh_s: float = 3600.0, retry_s: float = 120.0):
+        self.cache = cache
+        self.refresh_s = refresh_s
+        self.retry_s = retry_s
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.last_error = ""
+
+    def start(self) -> None:
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._run, name="catalogue-refresh", daemon=True)
+            self._thread.start()
+
+    def stop(self, timeout: float = 5.0) -> None:
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+            self._thread = None
+
+    def refresh_now(self) -> dict[str, int]:
+        """Synchronous (the command's worker waits for it and acks with the counts)."""
+        counts = self.cache.refresh()
+        self.last_error = ""
+        return counts
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                self.refresh_now()
+                wait = self.refresh_s
+            except BackofficeError as exc:
+                self.last_error = type(exc).__name__
+                log.info("catalogue copy not refreshed", extra={"error": self.last_error})
+                wait = self.retry_s
+            except Exception:  # a bug must not stop refreshing for good
+                log.exception("catalogue refresh failed")
+                wait = self.retry_s
+            self._wake.wait(wait)
+            self._wake.clear()

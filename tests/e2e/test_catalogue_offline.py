@@ -1,0 +1,63 @@
+"""The kiosk's copy of the catalogue against the real back office: the same answers as the
+back office's own search, and still there when the back office is gone."""
+from __future__ import annotations
+
+import pytest
+
+from kiosk.embedded_backoffice import EmbeddedBackoffice, free_port
+from services.api import BackofficeClient, BackofficeUnavailable
+from services.catalogue_cache import CatalogueCache
+
+QUERIES = ["", "spjy", "食品", "food", "xian", "zhu", "营业", "licence", "qy"]
+FILTERS = [{}, {"audience": "company"}, {"audience": "person"}, {"kiosk": "true"}, {"type": "01"}]
+
+
+@pytest.fixture(scope="module")
+def backoffice(tmp_path_factory):
+    var = tmp_path_factory.mktemp("bo")
+    bo = EmbeddedBackoffice(database=var / "backoffice.db", log_file=var / "backoffice.log")
+    bo.start()
+    yield bo
+    bo.stop()
+
+
+def codes(items):
+    return [i["code"] for i in items]
+
+
+def test_the_copy_searches_as_the_back_office_does(backoffice, tmp_path):
+    api = BackofficeClient(backoffice.url, timeout=10)
+    cache = CatalogueCache(api, tmp_path / "catalogue.json")
+    counts = cache.refresh()
+    assert counts["items"] >= 50 and counts["windows"] == 7 and counts["bundles"] >= 4
+    windows = [w["code"] for w in api.windows()]
+    for q in QUERIES:
+        for extra in FILTERS + [{"window": windows[0]}]:
+            online = api.items(q=q, **extra)
+            assert codes(cache.items(q=q, **extra)) == codes(online), (q, extra)
+    assert codes(cache.items(q="spjy")) != []  # the comparison above is not between two empty lists
+
+
+def test_served_from_the_file_when_the_back_office_is_gone(backoffice, tmp_path):
+    path = tmp_path / "catalogue.json"
+    CatalogueCache(BackofficeClient(backoffice.url, timeout=10), path).refresh()
+    dead = BackofficeClient(f"http://127.0.0.1:{free_port()}", timeout=1)
+    cache = CatalogueCache(dead, path)  # a restarted kiosk, offline from the start
+    assert len(cache.windows()) == 7 and cache.bundles()
+    (food,) = cache.items(q="spjy", window="")[:1]
+    guide = cache.guide(food["code"])
+    assert guide["materials"] and guide["name"] == food["name"]
+    with pytest.raises(BackofficeUnavailable):
+        cache.refresh()  # a failed refresh keeps the old copy
+    assert cache.guide(food["code"]) == guide
+
+
+def test_without_a_copy_it_asks_the_back_office(backoffice, tmp_path):
+    broken = tmp_path / "catalogue.json"
+    broken.write_text("{not json")
+    cache = CatalogueCache(BackofficeClient(backoffice.url, timeout=10), broken)
+    assert cache.fetched_at is None
+    assert codes(cache.items(q="spjy")) == codes(BackofficeClient(backoffice.url).items(q="spjy"))
+    dead = CatalogueCache(BackofficeClient(f"http://127.0.0.1:{free_port()}", timeout=1), tmp_path / "none.json")
+    with pytest.raises(BackofficeUnavailable):
+        dead.windows()
