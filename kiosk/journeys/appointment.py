@@ -1,7 +1,8 @@
 """Appointment check-in (预约签到): the appointment's QR code, scanned on the attract screen
-or on the check-in screen, is verified offline by the controller; the check-in itself is
-online; a queue ticket with the window is printed on the receipt printer and announced,
-the window's and the item's names in the screen's language (the back office sends both).
+or on the check-in screen, is verified offline by the controller; the check-in goes through
+the outbox and is answered online; a queue ticket with the window is printed on the
+receipt printer and announced, the window's and the item's names in the screen's language
+(the back office sends both).
 
 Check-in outside the window the back office allows (an hour before to half an hour after
 the booked time), a code the back office refuses, and a printer that is not ready each get
@@ -11,11 +12,14 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import logging
+import uuid
 
 from kiosk.domain.cases import N_
 from kiosk.domain.receipts import QueueTicket
 from kiosk.domain.slips import Line
-from services.api import BackofficeError, BackofficeRefused
+from services.api import BackofficeError
+from services.deliveries import CHECK_IN
+from services.outbox_sender import QUEUED, REFUSED
 from services.receipts import queue_ticket_slip
 
 from . import Journey
@@ -35,6 +39,10 @@ MSG_TICKET_NOT_PRINTED = N_(
     "You are checked in, but the ticket could not be printed. Nothing is lost: "
     "please remember your number, or tap Print again."
 )
+MSG_CHECKED_IN_OFFLINE = N_(
+    "The county's queue cannot be reached right now, so no number could be given. "
+    "Your arrival is kept and will be sent. Please show your appointment code at the service desk."
+)
 SAY_TICKET = N_("Your number is {ticket}. Please wait near {window}.")
 
 
@@ -44,19 +52,23 @@ class AppointmentJourney(Journey):
     handles_tokens = ("appointment",)
 
     def on_token(self, token, text: str) -> None:
-        """A verified appointment code: check in online, then print the ticket."""
+        """A verified appointment code: kept in the outbox, checked in online, then the
+        ticket is printed. Offline the check-in is sent later (the county still learns the
+        applicant came) and the citizen is told to go to the desk: only the back office
+        gives queue numbers."""
         self.session.begin()
-        api = self.kiosk.api
+        api, outbox, sender = self.kiosk.api, self.kiosk.outbox, self.kiosk.outbox_sender
 
         def work():
-            try:
-                answer = api.check_in(text)
-            except BackofficeRefused as exc:
+            delivery = sender.deliver_now(outbox.put(CHECK_IN, {"token": text}, uuid.uuid4().hex))
+            if delivery.status == QUEUED:
+                return "queued", None
+            if delivery.status == REFUSED:
+                exc = delivery.error
                 if exc.status == 409 and "check-in is open" in exc.detail:
                     return "not_open", None
-                if exc.status in (404, 409, 422):
-                    return "not_valid", None
-                raise
+                return "not_valid", None
+            answer = delivery.value
             if not answer.get("item_name"):  # an older back office names neither item nor English
                 try:
                     guide = api.guide(answer.get("item_code", ""))
@@ -74,6 +86,9 @@ class AppointmentJourney(Journey):
             return
         if result == "not_valid":
             self.ui.show_message(N_("Appointment not valid"), MSG_NOT_VALID, back_to="appointment_start")
+            return
+        if result == "queued":
+            self.ui.show_message(N_("Checked in at this kiosk"), MSG_CHECKED_IN_OFFLINE, back_to="attract")
             return
         self.session.data["ticket"] = QueueTicket(
             ticket_number=str(answer.get("ticket_number") or ""),

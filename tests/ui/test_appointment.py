@@ -138,3 +138,26 @@ def test_too_early_gets_its_own_calm_screen(kiosk_app, ui, desk):
     assert desk.get("clerk01", f"/v1/appointments/{booked['code']}").json()["status"] == "booked"
     ui.tap(ui.by_id("message", "back"))
     ui.wait_for_screen("appointment_start")
+
+
+def test_offline_the_arrival_is_kept_and_sent_later(kiosk_app, ui, desk):
+    """No queue number without the back office; the check-in waits in the outbox and
+    reaches the county when the line is back."""
+    app = kiosk_app
+    booked = desk.book_appointment(person("19790915", "817", "郑洁"), minutes_from_now=10)
+    ui.wait_until(lambda: app.controller.verifier is not None, what="QR key loaded")
+    assert app.demo.toggle_network() is True
+    try:
+        scan(app, ui, booked["token"])
+        ui.wait_for_screen("message")
+        shown = joined(ui.visible_texts())
+        assert "已在本机签到" in shown and "请到服务台出示预约码" in shown
+        assert app.controller.journey("appointment").ticket is None
+        assert app.controller.outbox.stats()["pending"] == 1
+    finally:
+        app.demo.toggle_network()
+    ui.wait_until(lambda: app.controller.outbox.stats()["pending"] == 0, timeout=60, what="check-in sent")
+    (checked_in,) = desk.audit("appointment.check_in", booked["code"])
+    assert checked_in["detail"]["ticket"]
+    ui.tap(ui.by_id("message", "back"))
+    ui.wait_for_screen("attract")
