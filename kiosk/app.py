@@ -31,6 +31,7 @@ from . import appliance, gc_policy, label_rendering, theme
 from .config import KioskConfig
 from .controller import KioskController
 from .demo import DemoSimulator
+from .fleet import start_fleet
 from .fonts import find_cjk_font
 from .hardware import Devices, build_devices
 from .i18n import Translator
@@ -180,6 +181,9 @@ class KioskApp(App):
         log.info("kiosk started", extra={"terminal": self.kiosk_config.terminal_id,
                                          "profile": self.kiosk_config.profile.model})
         threading.Thread(target=self._warm_up, name="kiosk-warm-up", daemon=True).start()
+        # Heartbeat and the back office's commands (kiosk/fleet.py). Plug in here:
+        # outbox_stats=<outbox>.stats, refresh_catalogue=<catalogue cache>.refresh.
+        self.fleet = start_fleet(self, call_on_main=lambda fn: Clock.schedule_once(lambda _dt: fn()))
 
     def _warm_up(self) -> None:
         """Off the UI thread: the input method's dictionary (95,000 words; half a second
@@ -198,6 +202,8 @@ class KioskApp(App):
         self.stop()
 
     def on_stop(self):
+        if getattr(self, "fleet", None) is not None:
+            self.fleet.stop()
         self.controller.outbox_sender.stop()
         self.catalogue_refresher.stop()
         self.controller.outbox.close()

@@ -119,6 +119,8 @@ make_venv() {
   machine python3 -m venv "$APP_DIR/venv"
   machine "$APP_DIR/venv/bin/python" -m pip install --quiet --upgrade pip
   machine "$APP_DIR/venv/bin/python" -m pip install --quiet -e "$APP_DIR/app[$1]"
+  # The service user cannot write __pycache__ under /opt: compile once here.
+  machine "$APP_DIR/venv/bin/python" -m compileall -q "$APP_DIR/app"
 }
 
 # What `make setup` builds and a checkout may lack: the compiled catalogues (Debian's

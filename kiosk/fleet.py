@@ -1,0 +1,136 @@
+"""The kiosk in the county's fleet: its heartbeat (services/heartbeat.py) and the back
+office's commands (kiosk/fleet_commands.py), wired to the running app.
+
+No Kivy: the App hands over `call_on_main`. The heartbeat's body is built on the
+heartbeat's thread from device statuses (no self-tests), the paper count, the outbox's
+counts and a snapshot of what the UI shows, asked of the main thread; nothing of a
+session is ever read.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from devices.health import DeviceState, MediaState
+from services.heartbeat import HeartbeatWorker, no_outbox
+from services.redact import redact
+
+from .fleet_commands import CommandLedger, CommandRunner, bundle_name
+from .readiness import app_version, present_devices
+
+log = logging.getLogger(__name__)
+
+UI_ANSWER_S = 1.0  # how long the report waits for the main thread's snapshot
+
+
+@dataclass(frozen=True)
+class UiSnapshot:
+    screen: str
+    in_service: bool
+
+
+class Fleet:
+    def __init__(self, app, call_on_main: Callable[[Callable[[], None]], None],
+                 outbox_stats: Callable[[], dict] = no_outbox,
+                 refresh_catalogue: Callable[[], Any] | None = None,
+                 on_server_time: Callable[[float], None] | None = None):
+        config = app.kiosk_config
+        self.config, self.devices, self.controller = config, app.devices, app.controller
+        self.call_on_main = call_on_main
+        self.outbox_stats = outbox_stats
+        self.started = time.monotonic()
+        self._snapshot = UiSnapshot("", True)
+        self.worker = HeartbeatWorker(self.controller.api, self.report, config.heartbeat_s,
+                                      on_server_time=on_server_time, state_dir=config.var_dir)
+        self.commands = CommandRunner(controller=self.controller, ledger=CommandLedger(config.var_dir),
+                                      acknowledge=self.worker.acknowledge, call_on_main=call_on_main,
+                                      upload_diagnostics=self.upload_diagnostics,
+                                      refresh_catalogue=refresh_catalogue)
+        self.worker.on_commands = self.commands.receive
+        self.worker.between_beats = self.commands.tick
+
+    def start(self) -> "Fleet":
+        self.worker.start()
+        return self
+
+    def stop(self) -> None:
+        self.worker.stop()
+        self.commands.shutdown()
+
+    # --- the heartbeat's body (on the heartbeat's thread) ------------------------------------
+    def report(self) -> dict:
+        snapshot, responsive = self._ui_snapshot()
+        outbox = self.outbox_stats()
+        pending, parked = int(outbox.get("pending", 0)), int(outbox.get("parked", 0))
+        return {
+            "app_version": app_version(),
+            "uptime_s": int(time.monotonic() - self.started),
+            "heartbeat_s": self.config.heartbeat_s,
+            "devices": device_health(self.devices),
+            "outbox_length": pending + parked,
+            "outbox": {"pending": pending, "parked": parked, "oldest_pending_s": outbox.get("oldest_pending_s")},
+            "in_service": snapshot.in_service,
+            "screen": snapshot.screen,  # a screen's name ("apply_materials"), never what is on it
+            "ui_responsive": responsive,
+            "commands_waiting": self.commands.waiting(),
+        }
+
+    def _ui_snapshot(self) -> tuple[UiSnapshot, bool]:
+        """What the UI shows, read on the main thread; the last one if it does not answer."""
+        answered = threading.Event()
+
+        def take() -> None:
+            self._snapshot = UiSnapshot(self.controller.ui.current_screen(),
+                                        self.controller.journey("maintenance").service.in_service)
+            answered.set()
+
+        self.call_on_main(take)
+        responsive = answered.wait(UI_ANSWER_S)
+        return self._snapshot, responsive
+
+    # --- upload_diagnostics (on the command thread) ------------------------------------------
+    def upload_diagnostics(self, command_id: int) -> str:
+        from kiosk.diag.report import render_text
+        from kiosk.diagnostics_bundle import write_bundle
+        from kiosk.readiness import build_report
+
+        config = self.config
+        report = build_report(self.devices, config)
+        path = write_bundle(report, render_text(report), config,
+                            config.var_dir / "diagnostics" / bundle_name(config.terminal_id))
+        answer = self.controller.api.upload_diagnostics(path.read_bytes(), command_id)
+        return f"diagnostics bundle #{answer.get('id')} uploaded ({answer.get('size')} bytes)"
+
+
+def device_health(devices) -> dict[str, dict]:
+    """Each device's own status (no self-test), and the paper left on the receipt roll."""
+    health = {}
+    for name, device in present_devices(devices):
+        try:
+            status = device.status()
+        except Exception as exc:  # one device's fault must not cost the whole heartbeat
+            health[name] = {"state": DeviceState.HARDWARE_ERROR.value, "media": None, "backend": "",
+                            "detail": f"raised {type(exc).__name__} while asked its status"}
+            continue
+        entry = {"state": status.state.value, "media": status.media.value if status.media else None,
+                 "backend": status.backend, "detail": redact(status.detail)[:200]}
+        paper = getattr(device, "paper", None) if name == "receipt_printer" else None
+        if paper is not None:
+            level = paper.level()
+            out = status.media is MediaState.OUT
+            entry["paper_left_mm"] = 0 if out else round(level.left_mm)
+            entry["slips_left"] = 0 if out else level.slips_left
+        health[name] = entry
+    return health
+
+
+def start_fleet(app, call_on_main: Callable[[Callable[[], None]], None], **hooks) -> Fleet:
+    """The App's one call (on_start). hooks: outbox_stats, refresh_catalogue, on_server_time;
+    the last defaults to the client's clock-offset tracking (services/transport.py) when
+    the client keeps one."""
+    clock = getattr(app.controller.api, "clock", None)
+    hooks.setdefault("on_server_time", getattr(clock, "note_server_time", None))
+    return Fleet(app, call_on_main, **hooks).start()
