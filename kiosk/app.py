@@ -181,9 +181,10 @@ class KioskApp(App):
         log.info("kiosk started", extra={"terminal": self.kiosk_config.terminal_id,
                                          "profile": self.kiosk_config.profile.model})
         threading.Thread(target=self._warm_up, name="kiosk-warm-up", daemon=True).start()
-        # Heartbeat and the back office's commands (kiosk/fleet.py). Plug in here:
-        # outbox_stats=<outbox>.stats, refresh_catalogue=<catalogue cache>.refresh.
-        self.fleet = start_fleet(self, call_on_main=lambda fn: Clock.schedule_once(lambda _dt: fn()))
+        # Heartbeat and the back office's commands (kiosk/fleet.py).
+        self.fleet = start_fleet(self, call_on_main=lambda fn: Clock.schedule_once(lambda _dt: fn()),
+                                 outbox_stats=self.controller.outbox.stats,
+                                 refresh_catalogue=self.catalogue_refresher.refresh_now)
 
     def _warm_up(self) -> None:
         """Off the UI thread: the input method's dictionary (95,000 words; half a second

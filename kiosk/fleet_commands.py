@@ -217,8 +217,10 @@ class CommandRunner:
         if name == "refresh_catalogue":
             if self.refresh_catalogue is None:
                 return Outcome(UNAVAILABLE, "this kiosk keeps no local catalogue cache yet; nothing refreshed")
-            said = self.refresh_catalogue()
-            return Outcome(DONE, str(said)[:300] if said else "catalogue refreshed")
+            counts = self.refresh_catalogue()
+            if isinstance(counts, dict):
+                return Outcome(DONE, "catalogue refreshed: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+            return Outcome(DONE, "catalogue refreshed")
         if name == "upload_diagnostics":
             return Outcome(DONE, self.upload_diagnostics(command_id))
         return Outcome(UNAVAILABLE, f"this kiosk does not know the command {name[:40]!r}")

@@ -1,10 +1,10 @@
 """The running kiosk in the fleet: its heartbeat reaches the real back office (devices,
-paper, screen), and commands staff queue there are carried out on the offscreen kiosk
-and acknowledged: out of service (the citizens' notice) and back, never in the middle of
-a citizen's session, restart through exit code 75, refresh_catalogue said to be
-unavailable, upload_diagnostics as a bundle staff can download with nothing personal in
-clear. Each test leaves the kiosk in service on the attract screen: the UI tests share
-one app."""
+paper, outbox, screen), and commands staff queue there are carried out on the offscreen
+kiosk and acknowledged: out of service (the citizens' notice) and back, never in the
+middle of a citizen's session, restart through exit code 75, refresh_catalogue through
+the kiosk's catalogue copy (and no success faked without one), upload_diagnostics as a
+bundle staff can download with nothing personal in clear. Each test leaves the kiosk in
+service on the attract screen: the UI tests share one app."""
 from __future__ import annotations
 
 import io
@@ -204,10 +204,24 @@ def test_restart_waits_for_the_session_then_exits_75_once_acknowledged(kiosk_app
     assert sent_again == [(command_id, first_ack["result"], "done")]
 
 
-def test_refresh_catalogue_says_it_is_not_available(kiosk_app, ui, fleet, admin):
+def test_refresh_catalogue_refreshes_the_kiosks_copy(kiosk_app, ui, fleet, admin):
+    cache = kiosk_app.controller.catalogue
+    before = cache.fetched_at
     command_id = admin.queue("refresh_catalogue")
     fleet.worker.beat_now()
     acked = wait_for_ack(ui, admin, command_id)
+    assert acked["outcome"] == "done" and acked["result"].startswith("catalogue refreshed: windows ")
+    assert cache.fetched_at is not None and cache.fetched_at != before
+
+
+def test_refresh_catalogue_without_a_cache_is_not_faked(kiosk_app, ui, fleet, admin):
+    hook, fleet.commands.refresh_catalogue = fleet.commands.refresh_catalogue, None
+    try:
+        command_id = admin.queue("refresh_catalogue")
+        fleet.worker.beat_now()
+        acked = wait_for_ack(ui, admin, command_id)
+    finally:
+        fleet.commands.refresh_catalogue = hook
     assert acked["outcome"] == "unavailable" and "no local catalogue cache" in acked["result"]
 
 
