@@ -2,11 +2,15 @@
 timeline."""
 from __future__ import annotations
 
+import datetime as dt
+
 from kivy.properties import BooleanProperty, StringProperty
 from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.boxlayout import BoxLayout
 
 from .base import KioskScreen
+
+CST = dt.timezone(dt.timedelta(hours=8), "CST")
 
 
 class CaseRow(ButtonBehavior, BoxLayout):
@@ -44,6 +48,27 @@ class CasesScreen(KioskScreen):
             )
             row.bind(on_release=lambda r: self.journey("progress").open_case(r.number))
             rows.add_widget(row)
+        for item in self.journey("progress").kept_applications:
+            rows.add_widget(self._kept_row(item))
+        if not self.session.data.get("cases_online", True):
+            self.ids.heading.text = self._("The county service cannot be reached: "
+                                           "only applications kept at this kiosk are shown.")
+
+    def _kept_row(self, item) -> CaseRow:
+        """An application from a queued receipt: waiting, sent (tap for the case), or held
+        for staff."""
+        kept = dt.datetime.fromtimestamp(item.created_at, CST).strftime("%Y-%m-%d %H:%M")
+        if item.case_number:
+            status = self._("Sent: now case {number}").format(number=item.case_number)
+        elif item.state == "parked":
+            status = self._("Held for staff to check: please call 12345 with the reference")
+        else:
+            status = self._("Kept at this kiosk, waiting to be sent")
+        row = CaseRow(number=item.case_number, title=self._("Reference {reference}").format(reference=item.reference),
+                      subtitle=self._("Kept at this kiosk on {time}").format(time=kept), status=status)
+        if item.case_number:
+            row.bind(on_release=lambda r: self.journey("progress").open_case(r.number))
+        return row
 
     def reset(self) -> None:
         self.ids.rows.clear_widgets()

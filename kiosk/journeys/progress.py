@@ -8,6 +8,8 @@ from pathlib import Path
 
 from kiosk.domain.cases import CaseDetail, CaseSummary
 from kiosk.domain.slips import SlipDocument
+from services.api import BackofficeUnavailable
+from services.deliveries import APPLICATION
 from services.preview import render_slip_png
 from services.slips import progress_slip
 
@@ -37,15 +39,37 @@ class ProgressJourney(Journey):
             self.ui.navigate("progress_start")
 
     def open_my_cases(self) -> None:
+        """The back office's cases, and this applicant's applications kept at this kiosk:
+        a queued receipt's reference becomes a case number here once it is sent. Offline,
+        the kept ones are still shown (with no case list, nothing else can be)."""
         identity = self.session.identity
         if identity is None:
             return
-        self.kiosk.in_background(lambda: self.kiosk.api.list_cases(identity.document_number),
-                                 self._cases_loaded, back_to="home", busy="Fetching your cases…")
+        api, outbox, document = self.kiosk.api, self.kiosk.outbox, identity.document_number
 
-    def _cases_loaded(self, cases: list[CaseSummary]) -> None:
+        def work():
+            kept = [i for i in outbox.for_applicant(document)
+                    if i.kind == APPLICATION and "refused" not in i.outcome]
+            try:
+                return api.list_cases(document), kept, True
+            except BackofficeUnavailable:
+                if not kept:
+                    raise
+                return [], kept, False
+
+        self.kiosk.in_background(work, self._cases_loaded, back_to="home", busy="Fetching your cases…")
+
+    def _cases_loaded(self, loaded) -> None:
+        cases, kept, online = loaded
         self.session.cases = cases
+        self.session.data["kept_applications"] = kept
+        self.session.data["cases_online"] = online
         self.ui.navigate("cases")
+
+    @property
+    def kept_applications(self) -> list:
+        """OutboxItems of this applicant's applications kept here (oldest first)."""
+        return self.session.data.get("kept_applications") or []
 
     def open_case(self, number: str) -> None:
         self.kiosk.in_background(lambda: self.kiosk.api.get_case(number), self._case_loaded,

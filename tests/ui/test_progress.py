@@ -2,6 +2,8 @@
 without a card (masked); forged codes refused."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from services.api import BackofficeClient
@@ -78,3 +80,42 @@ def test_a_forged_code_is_refused_calmly(kiosk_app, ui, tracking_token):
     app.devices.scanner.backend.scan(forged)
     ui.wait_for_screen("message")
     assert "此二维码无效" in joined(ui.visible_texts())
+
+
+def test_a_queued_receipt_s_reference_becomes_a_case_number(kiosk_app, ui, backoffice):
+    """An application kept while offline shows on My cases as waiting (even with the
+    network still down); once sent, its reference leads to the real case number."""
+    import uuid
+
+    from services.deliveries import APPLICATION
+    from tests.api.submissions import application
+    from tests.ui.staffdesk import FOOD, person
+
+    app = kiosk_app
+    applicant = person("19721030", "419", "吴敏")
+    guide = BackofficeClient(backoffice.url).guide(FOOD)
+    who = {"kind": "person", "document_number": applicant.document_number, "name": applicant.name}
+    outbox, sender = app.controller.outbox, app.controller.outbox_sender
+    assert app.demo.toggle_network() is True
+    try:
+        item = outbox.put(APPLICATION, application(guide, who), uuid.uuid4().hex, applicant=applicant.document_number)
+        assert sender.deliver_now(item).status == "queued"
+        ui.tap(ui.by_text("查询办件进度"))
+        ui.wait_for_screen("progress_start")
+        app.devices.idcard_sim.insert(applicant)
+        ui.wait_for_screen("cases")
+        shown = joined(ui.visible_texts())
+        assert f"临时编号 {item.reference}" in shown and "已保存在本机，等待发送" in shown
+        assert "只显示本机保存的申请" in shown
+        ui.screenshot(Path("/tmp/kiosk-shots/cases_kept_offline.png"))
+    finally:
+        app.demo.toggle_network()
+    ui.wait_until(lambda: outbox.get(item.id).case_number, timeout=60, what="application sent")
+    number = outbox.get(item.id).case_number
+    ui.tap(ui.by_id("cases", "back"))
+    ui.wait_for_screen("home")
+    app.controller.journey("progress").open_my_cases()
+    ui.wait_until(lambda: f"已发送，办件编号 {number}" in joined(ui.visible_texts()), what="reference resolved")
+    assert number in joined(ui.visible_texts()).replace(f"已发送，办件编号 {number}", "")  # the case's own row too
+    app.devices.idcard_sim.remove()
+    ui.wait_for_screen("attract")
