@@ -28,6 +28,7 @@ from devices.health import DeviceState, DeviceStatus, MediaState, SelfTestResult
 from services.api import BackofficeClient, BackofficeError, BackofficeRefused, BackofficeUnavailable
 from services.heartbeat import HeartbeatState
 from services.heartbeat import read_state as read_heartbeat_state
+from services.outbox import read_stats as read_outbox_stats
 from services.redact import redact
 from services.transport import CLOCK_WARNING_S, TransportSettings
 
@@ -39,6 +40,7 @@ DISTRIBUTION = "chengmai-kiosk"  # [project] name in pyproject.toml
 DISK_LOW_BYTES = 1 << 30  # captured pages, PDFs and logs go under var_dir
 MEMORY_LOW_BYTES = 256 << 20
 BACKOFFICE_SLOW_MS = 2000.0  # citizens wait on every call; this is already a long wait
+OUTBOX_STALE_S = 3600.0  # applications kept longer than this: the county should know
 FIRST_FRAME_S = 3.0  # a missing camera is known only once it failed to deliver a frame
 
 
@@ -141,6 +143,18 @@ class SystemCheck:
 
 
 @dataclass(frozen=True)
+class OutboxCheck:
+    """What waits to be sent (services/outbox.py): counts only, never a payload."""
+    pending: int
+    parked: int
+    oldest_pending_s: float | None
+    last_error: str
+    verdict: Verdict
+    reason: str
+    action: str
+
+
+@dataclass(frozen=True)
 class ReadinessReport:
     verdict: Verdict
     generated_at: str  # ISO 8601, local time with its offset
@@ -150,6 +164,7 @@ class ReadinessReport:
     devices: tuple[DeviceCheck, ...]
     backoffice: BackofficeCheck
     system: SystemCheck
+    outbox: OutboxCheck | None = None  # None before the first application was ever kept
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self, dict_factory=lambda items: {k: v.value if isinstance(v, Enum) else v
@@ -164,8 +179,12 @@ def build_report(devices: Devices, config: KioskConfig, *, self_test: bool = Fal
                                   config.backoffice_transport)
     backoffice = with_heartbeat(backoffice, read_heartbeat_state(config.var_dir))
     system = check_system(config.var_dir)
+    from .offline import outbox_paths
+
+    outbox = check_outbox(read_outbox_stats(outbox_paths(config)[0]))
+    extra = [outbox.verdict] if outbox is not None else []
     return ReadinessReport(
-        verdict=worst([c.verdict for c in checks] + [backoffice.verdict, system.verdict]),
+        verdict=worst([c.verdict for c in checks] + [backoffice.verdict, system.verdict] + extra),
         generated_at=dt.datetime.now().astimezone().isoformat(timespec="seconds"),
         terminal_id=config.terminal_id,
         profile_model=config.profile.model,
@@ -173,7 +192,27 @@ def build_report(devices: Devices, config: KioskConfig, *, self_test: bool = Fal
         devices=checks,
         backoffice=backoffice,
         system=system,
+        outbox=outbox,
     )
+
+
+def check_outbox(stats: dict[str, Any] | None) -> OutboxCheck | None:
+    """Held items need a person; a queue older than OUTBOX_STALE_S means the back office
+    has been out of reach for long (applicants hold only provisional references)."""
+    if stats is None:
+        return None
+    pending, parked, oldest = stats["pending"], stats["parked"], stats["oldest_pending_s"]
+    error = redact(str(stats.get("last_error", "")))[:120]
+    if parked:
+        return OutboxCheck(pending, parked, oldest, error, Verdict.DEGRADED,
+                           f"{parked} held: the back office refused them ({error})",
+                           "check them with the county's help desk, then Send again in maintenance mode")
+    if pending and oldest is not None and oldest > OUTBOX_STALE_S:
+        return OutboxCheck(pending, parked, oldest, error, Verdict.DEGRADED,
+                           f"{pending} waiting, the oldest for {oldest / 60:.0f} min ({error})",
+                           "check the network link to the back office")
+    reason = f"{pending} waiting to be sent" if pending else "nothing waiting"
+    return OutboxCheck(pending, parked, oldest, error, Verdict.READY, reason, "")
 
 
 def present_devices(devices: Devices) -> list[tuple[str, Any]]:

@@ -76,6 +76,27 @@ class OutboxItem:
         return str(self.outcome.get("case_number", ""))
 
 
+def read_stats(path: Path, now: float | None = None) -> dict[str, Any] | None:
+    """The outbox's counts without its key, read-only (kiosk-diag report, while the app
+    may be writing); None when there is no outbox yet."""
+    if not path.exists():
+        return None
+    db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        counts = dict(db.execute("SELECT state, COUNT(*) FROM items GROUP BY state").fetchall())
+        oldest = db.execute("SELECT MIN(created_at) FROM items WHERE state = ?", (PENDING,)).fetchone()[0]
+        error = db.execute("SELECT last_error FROM items WHERE state IN (?, ?) AND last_error != '' "
+                           "ORDER BY id DESC LIMIT 1", (PENDING, PARKED)).fetchone()
+    except sqlite3.Error:
+        return None
+    finally:
+        db.close()
+    now = time.time() if now is None else now
+    return {"pending": int(counts.get(PENDING, 0)), "parked": int(counts.get(PARKED, 0)),
+            "oldest_pending_s": None if oldest is None else max(0.0, now - oldest),
+            "last_error": error[0] if error else ""}
+
+
 def load_or_create_key(path: Path) -> bytes:
     """The outbox key: 32 random bytes in a 0600 file, created on first use. It sits with
     the terminal secret (in /etc on an installed kiosk), never in the outbox's directory."""

@@ -85,6 +85,8 @@ def render_text(report) -> str:
     rows = [("VERDICT", "CHECK", "DRIVER", "STATE", "REASON → ACTION")]
     rows += [_device_row(check) for check in report.devices]
     rows += [_backoffice_row(report.backoffice), _system_row(report.system)]
+    if report.outbox is not None:
+        rows.append(_outbox_row(report.outbox))
     return "\n".join(head + _aligned(rows) + ["", _machine_line(report.system)] + _clock_line(report.backoffice))
 
 
@@ -118,6 +120,11 @@ def _device_row(check) -> tuple[str, ...]:
 def _backoffice_row(check) -> tuple[str, ...]:
     latency = f"{check.latency_ms:.0f} ms" if check.latency_ms is not None else "no answer"
     return check.verdict.label, "Back office", check.url, latency, _says(check.reason, check.action)
+
+
+def _outbox_row(check) -> tuple[str, ...]:
+    held = f"{check.parked} held" if check.parked else ""
+    return check.verdict.label, "Outbox", f"{check.pending} waiting", held, _says(check.reason, check.action)
 
 
 def _system_row(check) -> tuple[str, ...]:

@@ -441,5 +441,6 @@ def _with_check(report: ReadinessReport | None, check: DeviceCheck) -> Readiness
     if report is None:
         return None
     devices = tuple(check if line.device == check.device else line for line in report.devices)
-    verdict = worst([line.verdict for line in devices] + [report.backoffice.verdict, report.system.verdict])
+    others = [report.backoffice.verdict, report.system.verdict] + ([report.outbox.verdict] if report.outbox else [])
+    verdict = worst([line.verdict for line in devices] + others)
     return dataclasses.replace(report, devices=devices, verdict=verdict)

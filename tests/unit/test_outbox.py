@@ -115,3 +115,22 @@ def test_survives_reopening(tmp_path):
     assert again.payload(again.get(item.id)) == PAYLOAD
     assert again.db_settings() == ("wal", 2)
     again.close()
+
+
+def test_counts_are_read_without_the_key_and_judged(tmp_path):
+    from kiosk.readiness import Verdict, check_outbox
+    from services.outbox import read_stats
+
+    path = tmp_path / "o.sqlite"
+    assert read_stats(path) is None and check_outbox(None) is None
+    now = [1000.0]
+    box = Outbox(path, bytes(range(32)), clock=lambda: now[0])
+    first = box.put("application", PAYLOAD, "k1")
+    stats = read_stats(path, now=1000.0 + 30)
+    assert stats["pending"] == 1 and stats["oldest_pending_s"] == 30.0
+    assert check_outbox(stats).verdict is Verdict.READY
+    assert check_outbox(read_stats(path, now=1000.0 + 7200)).verdict is Verdict.DEGRADED
+    box.park(first.id, "422 Unprocessable Entity")
+    held = check_outbox(read_stats(path, now=1000.0 + 30))
+    assert held.verdict is Verdict.DEGRADED and held.parked == 1 and "422" in held.reason
+    box.close()
