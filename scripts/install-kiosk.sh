@@ -71,6 +71,17 @@ elif [[ ! -e $ROOT$secret ]]; then
   files install -D -m 0600 /dev/null "$ROOT$secret"
 fi
 machine chown "$KIOSK_USER:$KIOSK_USER" "$secret"
+# The outbox key (32 random bytes, hex): apart from the outbox under the state folder, so a
+# copy of /var/lib alone does not open the applications waiting in it. Kept across reinstalls.
+outbox_key=$CONF_DIR/outbox.key
+if [[ ! -e $ROOT$outbox_key ]]; then
+  key_file=$(mktemp)
+  od -An -N32 -tx1 /dev/urandom | tr -d ' \n' > "$key_file"
+  echo >> "$key_file"
+  files install -D -m 0600 "$key_file" "$ROOT$outbox_key"
+  rm -f "$key_file"
+fi
+machine chown "$KIOSK_USER:$KIOSK_USER" "$outbox_key"
 
 say "state in $STATE_DIR, logs in $LOG_DIR"
 make_dir 0750 "$STATE_DIR" "$KIOSK_USER:$KIOSK_USER"

@@ -16,6 +16,8 @@ import pytest
 from kiosk.appliance import lockdown_enabled
 from kiosk.config import CONFIG_ENV, load_config
 from kiosk.nightly_restart import RestartWindow
+from kiosk.offline import outbox_paths
+from services.outbox import load_or_create_key
 
 REPO = Path(__file__).resolve().parents[2]
 SCRIPTS = REPO / "scripts"
@@ -110,7 +112,16 @@ def test_kiosk_config_as_the_installed_kiosk_loads_it(kiosk_root):
     assert config.profile.model == "Floor-standing 21.5-inch portrait kiosk"
     assert config.var_dir == Path("/var/lib/chengmai-kiosk")
     assert config.terminal_secret_file == Path("/etc/chengmai-kiosk/terminal.secret")  # not under var
+    outbox, outbox_key = outbox_paths(config)
+    assert outbox.is_relative_to("/var/lib/chengmai-kiosk") and outbox_key == Path("/etc/chengmai-kiosk/outbox.key")
     assert RestartWindow.from_config(config.raw["kiosk"]) is not None
+
+
+def test_kiosk_outbox_key_is_made_private_and_kept(kiosk_root):
+    root, _ = kiosk_root
+    key = root / "etc/chengmai-kiosk/outbox.key"
+    assert mode(key) == 0o600
+    assert load_or_create_key(key) == bytes.fromhex(key.read_text().strip())  # the outbox reads it as is
 
 
 def test_kiosk_unit(kiosk_root):
