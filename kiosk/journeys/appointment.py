@@ -6,7 +6,8 @@ receipt printer and announced, the window's and the item's names in the screen's
 
 Check-in outside the window the back office allows (an hour before to half an hour after
 the booked time), a code the back office refuses, and a printer that is not ready each get
-their own calm message. Checking in twice is harmless: the same ticket comes back."""
+their own calm message. A code this kiosk has already checked in is refused as used: no
+second ticket (the back office itself would hand back the same one)."""
 from __future__ import annotations
 
 import dataclasses
@@ -43,6 +44,10 @@ MSG_CHECKED_IN_OFFLINE = N_(
     "The county's queue cannot be reached right now, so no number could be given. "
     "Your arrival is kept and will be sent. Please show your appointment code at the service desk."
 )
+MSG_ALREADY_CHECKED_IN = N_(
+    "This appointment code has already been used to check in at this kiosk, and its queue "
+    "ticket was printed then. If you lost the ticket, please ask at the service desk."
+)
 SAY_TICKET = N_("Your number is {ticket}. Please wait near {window}.")
 
 
@@ -58,9 +63,14 @@ class AppointmentJourney(Journey):
         gives queue numbers."""
         self.session.begin()
         api, outbox, sender = self.kiosk.api, self.kiosk.outbox, self.kiosk.outbox_sender
+        code = token.subject
 
         def work():
-            delivery = sender.deliver_now(outbox.put(CHECK_IN, {"token": text}, uuid.uuid4().hex))
+            # A code this kiosk already checked in is a replay (a second scan, or a photo of
+            # someone's code): refused, no second ticket. Looked up by the code's keyed hash.
+            if any(i.kind == CHECK_IN and "refused" not in i.outcome for i in outbox.for_applicant(code)):
+                return "replayed", None
+            delivery = sender.deliver_now(outbox.put(CHECK_IN, {"token": text}, uuid.uuid4().hex, applicant=code))
             if delivery.status == QUEUED:
                 return "queued", None
             if delivery.status == REFUSED:
@@ -86,6 +96,10 @@ class AppointmentJourney(Journey):
             return
         if result == "not_valid":
             self.ui.show_message(N_("Appointment not valid"), MSG_NOT_VALID, back_to="appointment_start")
+            return
+        if result == "replayed":
+            log.info("appointment code used again")
+            self.ui.show_message(N_("Code already used"), MSG_ALREADY_CHECKED_IN, back_to="attract")
             return
         if result == "queued":
             self.ui.show_message(N_("Checked in at this kiosk"), MSG_CHECKED_IN_OFFLINE, back_to="attract")

@@ -161,3 +161,24 @@ def test_offline_the_arrival_is_kept_and_sent_later(kiosk_app, ui, desk):
     assert checked_in["detail"]["ticket"]
     ui.tap(ui.by_id("message", "back"))
     ui.wait_for_screen("attract")
+
+
+def test_a_code_checked_in_here_is_refused_when_scanned_again(kiosk_app, ui, desk):
+    app = kiosk_app
+    booked = desk.book_appointment(person("19860720", "919", "韩梅"), minutes_from_now=5)
+    scan(app, ui, booked["token"])
+    ui.wait_for_screen("appointment_ticket")
+    ui.wait_until(lambda: app.controller.journey("appointment").ticket_printed is not None and app._busy is None,
+                  what="ticket printed")
+    spool = app.kiosk_config.profile.receipt_printer_target
+    printed = set(spool.glob("*.escpos"))
+    ui.tap(app.top_bar.ids.finish_button)
+    ui.wait_for_screen("attract")
+    scan(app, ui, booked["token"])  # the same code again: a photo, or a second try
+    ui.wait_for_screen("message")
+    assert "此预约码已在本机签到过" in joined(ui.visible_texts())
+    assert app.controller.journey("appointment").ticket is None
+    assert set(spool.glob("*.escpos")) == printed  # no second ticket
+    assert len(desk.audit("appointment.check_in", booked["code"])) == 1
+    ui.tap(ui.by_id("message", "back"))
+    ui.wait_for_screen("attract")
