@@ -118,7 +118,7 @@ class AccessibilityChecker:
         overflow = _overflow(label, clip)
         if overflow:
             found.append(("text cut", _name(label), overflow, "all of the text shown"))
-        stray = "" if getattr(label, "user_text", False) else _other_language(label.text, language)
+        stray = "" if _not_ours_to_translate(label) else _other_language(label.text, language)
         if stray:
             found.append(("untranslated", _name(label), stray, f"text in {language}"))
         return found
@@ -169,6 +169,13 @@ def _overflow(label: Label, clip) -> str:
     if label.text_size == [None, None] and width > label.width + 2:
         return f"{width:.0f} px wide in {label.width:.0f}"
     return ""
+
+
+def _not_ours_to_translate(label) -> bool:
+    """What the citizen typed (`user_text`), and words quoted as they are (`quoted`): a
+    device's own report or a log line on the maintenance tiles, as `kiosk-diag report`
+    prints them, and what citizens will read in each language."""
+    return getattr(label, "user_text", False) or getattr(label, "quoted", False)
 
 
 def _other_language(text: str, language: str) -> str:

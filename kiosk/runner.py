@@ -9,6 +9,10 @@ from pathlib import Path
 from .embedded_backoffice import EmbeddedBackoffice
 from .paths import REPO_ROOT
 
+# The demo's maintenance PIN, written as a hash into the demo's own var dir at each start
+# (a real kiosk's PIN is set with `kiosk-diag maintenance set-pin`); the tour types it.
+DEMO_MAINTENANCE_PIN = "246810"
+
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="kiosk-run", description=__doc__)
@@ -20,6 +24,7 @@ def main(argv: list[str] | None = None) -> int:
     # generated secrets in var/ are kept.
     for stale in var.glob("backoffice.db*"):
         stale.unlink()
+    set_demo_pin(var)
     backoffice = EmbeddedBackoffice(database=var / "backoffice.db", log_file=var / "backoffice.log")
     print(f"back office: starting on {backoffice.url}", flush=True)
     with backoffice:
@@ -30,6 +35,14 @@ def main(argv: list[str] | None = None) -> int:
                            "--backoffice-secret-file", str(backoffice.terminal_secret_file)])
     print("back office: stopped", flush=True)
     return code
+
+
+def set_demo_pin(var: Path) -> None:
+    from .maintenance.access import MaintenanceAccess
+
+    MaintenanceAccess(var).set_pin(DEMO_MAINTENANCE_PIN, by="kiosk-run (demo)")  # clears a lock too
+    print(f"maintenance mode: demo PIN {DEMO_MAINTENANCE_PIN} (five taps on the top bar's top-left corner)",
+          flush=True)
 
 
 if __name__ == "__main__":

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Callable
 
 from .citizen import Citizen
+from .runner import DEMO_MAINTENANCE_PIN
 from .uidriver import UiDriver
 
 log = logging.getLogger(__name__)
@@ -33,6 +34,8 @@ LEGS = (
     ("paper_out", "ID card", False),
     ("network_cut", "ID card", False),
     ("idle_warning", "ID card", False),
+    ("maintenance", "", False),
+    ("sound_panel", "", False),
 )
 APPLY_ITEM = ("W6", "469023-GF-MZ-0015")  # 最低生活保障对象认定: camera, e-licence and 容缺 materials
 GUIDE_SEARCH = ("SPJY", "469023-XK-SCJG-0031")  # 食品经营许可证核发, found by its pinyin initials
@@ -309,6 +312,66 @@ class Tour:
         app.session.last_activity -= app.controller.idle_timeout_s + 1
         self.ui.wait_until(lambda: app._idle_warning.parent is not None, what="idle warning")
         self.shot("idle-warning")
+
+    def maintenance(self) -> None:
+        """Staff: the hidden corner, the demo's PIN, diagnostics, out of service (the
+        citizens' notice) and back in service, leaving each time through Leave."""
+        app, journey = self.app, self.app.controller.journey("maintenance")
+        try:
+            self.enter_maintenance(shots=True)
+            self.ui.tap_button("maintenance", "service")
+            self.screen("maintenance_service")
+            self.ui.tap_button("maintenance_service", "Scheduled maintenance")
+            self.shot("maintenance-out-of-service-form")
+            self.ui.tap_button("maintenance_service", "confirm")
+            self.ui.wait_until(lambda: not journey.service.in_service and app.manager.current == "maintenance"
+                               and app._busy is None, timeout=30, what="out of service")
+            self.tap_id("maintenance", "back")
+            self.screen("out_of_service")
+            self.shot("out-of-service")
+            self.enter_maintenance(shots=False)
+            self.ui.tap_button("maintenance", "service")  # Put back in service
+            self.ui.wait_until(lambda: journey.service.in_service and app._busy is None, timeout=30,
+                               what="back in service")
+            self.tap_id("maintenance", "back")
+            self.screen("attract")
+        finally:
+            if not journey.service.in_service:  # a failed leg must not leave the demo out of service
+                journey.service = journey.store.return_to_service(by="tour")
+
+    def enter_maintenance(self, shots: bool) -> None:
+        from screens.maintenance_corner import TAPS, MaintenanceCorner
+
+        app = self.app
+        corner = next(w for w in app.root.children if isinstance(w, MaintenanceCorner))
+        for _ in range(TAPS):
+            self.ui.tap(corner)
+        self.screen("maintenance_pin")
+        if shots:
+            self.shot("maintenance-pin")
+        keys = app.manager.get_screen("maintenance_pin").keypad.keys
+        for digit in DEMO_MAINTENANCE_PIN:
+            self.ui.tap(keys[digit])
+        self.ui.tap_button("maintenance_pin", "enter")
+        self.screen("maintenance")
+        self.ui.wait_until(lambda: app.session.data["maintenance"].report is not None and app._busy is None,
+                           timeout=30, what="readiness report")
+        if shots:
+            self.shot("maintenance-diagnostics")
+
+    def sound_panel(self) -> None:
+        """The top bar's Sound button: Repeat and the volume."""
+        app = self.app
+        self.tap_id_top("sound_button")
+        self.ui.wait_until(lambda: app._sound_panel is not None and app._sound_panel.parent is not None,
+                           what="sound panel")
+        self.ui.pump(4)
+        self.shot("sound-panel")
+        panel = app._sound_panel.ids
+        for button in (panel.repeat, panel.louder, panel.quieter):
+            self.ui.tap(button)
+        self.ui.tap(panel.close)
+        self.ui.wait_until(lambda: app._sound_panel.parent is None, what="sound panel closed")
 
     def run(self) -> list[Path]:
         for name, brings, journey in LEGS:

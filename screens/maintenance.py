@@ -84,11 +84,11 @@ class MaintenanceScreen(MaintenancePage):
     def _device_tiles(self, report, visit) -> None:
         for check in report.devices:
             card = self._tile(check.device, self._(DEVICE_NAMES.get(check.device, check.label)),
-                              check.verdict, device_lines(check, self._))
+                              check.verdict, device_lines(check, self._), quoted=True)
             notice = visit.tests.get(check.device)
-            if notice is not None:
+            if notice is not None:  # its details are the device's own words
                 self.text(notice.text(self._), parent=card, bold=True,
-                          color=theme.PRIMARY if notice.ok else theme.WARNING)
+                          color=theme.PRIMARY if notice.ok else theme.WARNING).quoted = True
             if check.device == "scanner" and self.flow.live is not None:
                 self._live_view(card)
             elif self.flow.can_test(check.device):
@@ -97,7 +97,7 @@ class MaintenanceScreen(MaintenancePage):
 
     def _backoffice_tile(self, report, visit) -> None:
         self._tile("backoffice", self._(N_("Back office")), report.backoffice.verdict,
-                   backoffice_lines(report.backoffice, self._))
+                   backoffice_lines(report.backoffice, self._), quoted=True)
 
     def _system_tile(self, report, visit) -> None:
         self._tile("system", self._(N_("This machine")), report.system.verdict,
@@ -106,7 +106,7 @@ class MaintenanceScreen(MaintenancePage):
     def _log_tile(self, report, visit) -> None:
         log = self.card()
         self.text(self._(N_("Recent log")), parent=log, bold=True, color=theme.PRIMARY)
-        self.text("\n".join(visit.log_lines) or "—", parent=log, size="small")
+        self.text("\n".join(visit.log_lines) or "—", parent=log, size="small").quoted = True
         self.tiles["log"] = log
         if visit.bundle is not None:
             self.text(visit.bundle.text(self._), parent=log, bold=True, color=theme.PRIMARY)
@@ -138,11 +138,13 @@ class MaintenanceScreen(MaintenancePage):
             self.waiting.text = self._(N_("Camera picture, live"))
             self.waiting = None
 
-    def _tile(self, key: str, name: str, verdict: Verdict, lines: list[str]):
+    def _tile(self, key: str, name: str, verdict: Verdict, lines: list[str], quoted: bool = False):
+        """`quoted`: the lines carry a device's or the report's own technical words (reasons,
+        actions, details), shown untranslated as `kiosk-diag report` prints them."""
         card = self.card()
         self._title(card, name, verdict)
         for line in lines:
-            self.text(line, parent=card, size="small")
+            self.text(line, parent=card, size="small").quoted = quoted
         self.tiles[key] = card
         return card
 

@@ -12,6 +12,8 @@ from kiosk.journeys.maintenance import MSG_SERVICE_FORM, REASONS
 
 from .maintenance_page import MaintenancePage
 
+SCREENS_IN = {"zh_CN": N_("On Chinese screens:"), "en": N_("On English screens:")}
+
 
 class MaintenanceServiceScreen(MaintenancePage):
     screen_name = "maintenance_service"
@@ -31,8 +33,9 @@ class MaintenanceServiceScreen(MaintenancePage):
                         secondary=reason != visit.reason, parent=reasons)
         card = self.card()
         self.text(self._(N_("Citizens will read:")), parent=card, bold=True, color=theme.PRIMARY)
-        for text in flow.where_else().values():
-            self.text(text, parent=card, size="small")
+        for language, text in flow.where_else().items():
+            self.text(self._(SCREENS_IN.get(language, language)), parent=card, size="small", bold=True)
+            self.text(text, parent=card, size="small").quoted = True  # as citizens read it, in that language
         self.button(self._(N_("Take out of service now")), flow.take_out_of_service, key="confirm",
                     disabled=visit.reason is None)
 
