@@ -19,6 +19,8 @@ from typing import Any
 from kiosk.domain.catalogue_search import matches_query
 from services.api import BackofficeClient, BackofficeError
 
+from .background import BackgroundWorker
+
 log = logging.getLogger(__name__)
 
 
@@ -90,30 +92,18 @@ class CatalogueCache:
         return self.api.guide(item_code)
 
 
-class CatalogueRefresher:
+class CatalogueRefresher(BackgroundWorker):
     """Refreshes the copy at start and every `refresh_s`; after a failure, tries again
     sooner (every `retry_s`). `refresh_now()` is the back office's refresh command."""
 
+    thread_name = "catalogue-refresh"
+
     def __init__(self, cache: CatalogueCache, refresh_s: float = 3600.0, retry_s: float = 120.0):
+        super().__init__()
         self.cache = cache
         self.refresh_s = refresh_s
         self.retry_s = retry_s
-        self._wake = threading.Event()
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
         self.last_error = ""
-
-    def start(self) -> None:
-        if self._thread is None:
-            self._thread = threading.Thread(target=self._run, name="catalogue-refresh", daemon=True)
-            self._thread.start()
-
-    def stop(self, timeout: float = 5.0) -> None:
-        self._stop.set()
-        self._wake.set()
-        if self._thread is not None:
-            self._thread.join(timeout)
-            self._thread = None
 
     def refresh_now(self) -> dict[str, int]:
         """Synchronous (the command's worker waits for it and acks with the counts)."""
@@ -122,7 +112,7 @@ class CatalogueRefresher:
         return counts
 
     def _run(self) -> None:
-        while not self._stop.is_set():
+        while not self.stopping:
             try:
                 self.refresh_now()
                 wait = self.refresh_s
@@ -133,5 +123,4 @@ class CatalogueRefresher:
             except Exception:  # a bug must not stop refreshing for good
                 log.exception("catalogue refresh failed")
                 wait = self.retry_s
-            self._wake.wait(wait)
-            self._wake.clear()
+            self._pause(wait)

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from .api import BackofficeClient, BackofficeError, BackofficeRefused, BackofficeUnavailable
+from .background import BackgroundWorker
 
 log = logging.getLogger(__name__)
 
@@ -59,7 +60,9 @@ def read_state(var_dir: Path) -> HeartbeatState | None:
         return None
 
 
-class HeartbeatWorker:
+class HeartbeatWorker(BackgroundWorker):
+    thread_name = "kiosk-heartbeat"
+
     def __init__(self, client: BackofficeClient, report: Callable[[], dict], interval_s: float = DEFAULT_INTERVAL_S,
                  *, on_commands: Callable[[list[dict]], None] = lambda commands: None,
                  on_server_time: Callable[[float], None] | None = None,
@@ -68,6 +71,7 @@ class HeartbeatWorker:
         """`report()` builds the heartbeat's body on this worker's thread; `on_commands`
         gets the answer's commands there; `on_server_time(epoch)` the back office's clock
         (for the transport's clock-offset tracking); `between_beats()` runs every TICK_S."""
+        super().__init__()
         self.client = client
         self.report = report
         self.interval_s = max(1.0, float(interval_s))
@@ -77,35 +81,15 @@ class HeartbeatWorker:
         self.state_path = Path(state_dir) / STATE_FILE if state_dir is not None else None
         self.clock = clock
         self.state: HeartbeatState | None = None
-        self._stop = threading.Event()
-        self._wake = threading.Event()
         self._beat_requested = False
         self._acks: OrderedDict[int, tuple[str, str, list[Callable[[bool], None]]]] = OrderedDict()
         self._acks_lock = threading.Lock()
-        self._thread: threading.Thread | None = None
 
-    # --- lifecycle -------------------------------------------------------------------------
-    def start(self) -> "HeartbeatWorker":
-        self._thread = threading.Thread(target=self._run, name="kiosk-heartbeat", daemon=True)
-        self._thread.start()
-        return self
-
-    def stop(self, timeout: float = 10.0) -> None:
-        """Returns once the thread ended, or after `timeout` (a request in flight ends at
-        the client's own timeout; the thread is a daemon)."""
-        self._stop.set()
-        self._wake.set()
-        if self._thread is not None and self._thread is not threading.current_thread():
-            self._thread.join(timeout)
-
-    @property
-    def running(self) -> bool:
-        return self._thread is not None and self._thread.is_alive()
-
+    # --- lifecycle: start(), stop(), running (services/background.py) ------------------------
     def beat_now(self) -> None:
         """A heartbeat now instead of at the next interval."""
         self._beat_requested = True
-        self._wake.set()
+        self.wake()
 
     def acknowledge(self, command_id: int, result: str, outcome: str = "done",
                     then: Callable[[bool], None] | None = None) -> None:
@@ -115,12 +99,12 @@ class HeartbeatWorker:
         with self._acks_lock:
             _result, _outcome, waiting = self._acks.get(command_id, (result, outcome, []))
             self._acks[command_id] = (result, outcome, waiting + ([then] if then else []))
-        self._wake.set()
+        self.wake()
 
     # --- the thread ------------------------------------------------------------------------
     def _run(self) -> None:
         next_beat = time.monotonic()
-        while not self._stop.is_set():
+        while not self.stopping:
             self._send_acks()
             if self._beat_requested or time.monotonic() >= next_beat:
                 self._beat_requested = False
@@ -129,8 +113,7 @@ class HeartbeatWorker:
                 self._send_acks()  # commands done at once (refresh_catalogue) are acked now
             if self.between_beats is not None:
                 self._guarded(self.between_beats)
-            self._wake.wait(max(0.0, min(TICK_S, next_beat - time.monotonic())))
-            self._wake.clear()
+            self._pause(min(TICK_S, next_beat - time.monotonic()))
 
     def _beat(self) -> None:
         try:

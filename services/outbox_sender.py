@@ -27,6 +27,7 @@ from typing import Any, Callable
 
 from services.api import BackofficeBadResponse, BackofficeError, BackofficeRefused, BackofficeUnavailable
 
+from .background import BackgroundWorker
 from .outbox import Outbox, OutboxItem, OutboxKeyError
 
 log = logging.getLogger(__name__)
@@ -60,47 +61,33 @@ class Backoff:
         return ceiling * random.uniform(0.5, 1.0)
 
 
-class OutboxSender:
+class OutboxSender(BackgroundWorker):
+    thread_name = "outbox-sender"
+
     def __init__(self, outbox: Outbox, deliverers: dict[str, Deliver], backoff: Backoff = Backoff(),
                  idle_poll_s: float = 60.0, on_reachable: Callable[[bool], None] | None = None):
+        super().__init__()
         self.outbox = outbox
         self.deliverers = deliverers
         self.backoff = backoff
         self.idle_poll_s = idle_poll_s
         self.on_reachable = on_reachable or (lambda _reachable: None)
         self._delivering = threading.Lock()
-        self._wake = threading.Event()
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
         self.last_pass_at: float | None = None
 
     # --- the background worker -----------------------------------------------------------
-    def start(self) -> None:
-        if self._thread is None:
-            self._thread = threading.Thread(target=self._run, name="outbox-sender", daemon=True)
-            self._thread.start()
-
-    def stop(self, timeout: float = 5.0) -> None:
-        self._stop.set()
-        self._wake.set()
-        if self._thread is not None:
-            self._thread.join(timeout)
-            self._thread = None
-
     def nudge(self) -> None:
         """Try now (staff's "send now", the network back, a new item)."""
-        self._wake.set()
+        self.wake()
 
     def _run(self) -> None:
-        while not self._stop.is_set():
+        while not self.stopping:
             try:
                 self.flush()
             except Exception:  # a bug must not end delivery for good: log it, try again later
                 log.exception("outbox pass failed")
             due = self.outbox.next_due_at()
-            wait = self.idle_poll_s if due is None else min(self.idle_poll_s, max(0.0, due - time.time()))
-            self._wake.wait(wait)
-            self._wake.clear()
+            self._pause(self.idle_poll_s if due is None else min(self.idle_poll_s, due - time.time()))
 
     # --- delivering ----------------------------------------------------------------------
     def flush(self) -> int:

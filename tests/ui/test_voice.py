@@ -90,9 +90,11 @@ def test_repeat_and_volume_from_the_sound_panel(kiosk_app, ui, spoken):
 
 def test_an_error_screen_says_what_happened(kiosk_app, ui, spoken):
     app = kiosk_app
-    app.demo.toggle_network()  # the back office cannot be reached
+    app.demo.toggle_network()  # the back office cannot be reached (guides would still open: a local copy)
     try:
-        ui.tap(ui.by_text(app.controller._("Service guides")))
+        ui.tap(ui.by_text(app.controller._("Check progress")))
+        ui.wait_for_screen("progress_start")
+        app.demo_insert_card("li")
         ui.wait_for_screen("message")
         body = app.controller._(app.manager.current_screen.body)
         ui.wait_until(lambda: body in texts(spoken), what="the error spoken")
