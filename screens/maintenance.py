@@ -1,7 +1,8 @@
 """Maintenance mode's diagnostics: a tile per device of the readiness report (driver,
 READY / DEGRADED / NOT READY, why and what to do, a test button; while the scanner test
 runs, the camera's live picture and a Stop button), the back office with its latency, the
-machine; the service state; and the staff actions. Everything slow (the
+machine, the outbox (send now, send the held ones again); the service state; and the
+staff actions. Everything slow (the
 report, the tests, saving the service state) runs in kiosk/journeys/maintenance.py, off
 the UI thread; this page only draws the visit it finds in the session."""
 from __future__ import annotations
@@ -20,7 +21,7 @@ from kiosk.readiness import Verdict
 from .catalogue_page import Badge
 from .maintenance_page import MaintenancePage
 from .maintenance_tiles import (DEVICE_NAMES, TEST_BUTTONS, TONES, VERDICTS, backoffice_lines,
-                                device_lines, system_lines)
+                                device_lines, outbox_lines, system_lines)
 
 NOT_READY_FILL = [1.0, 0.88, 0.88, 1]  # a red tint, so NOT READY stands out from DEGRADED
 PREVIEW_HEIGHT_DP = 240  # the scanner test's camera picture: small, enough to aim a code
@@ -60,8 +61,9 @@ class MaintenanceScreen(MaintenancePage):
         self._title(card, self._(N_("Overall")), report.verdict)
         names = [self._(DEVICE_NAMES.get(c.device, c.label)) for c in report.devices if c.verdict is not Verdict.READY]
         names += [self._(name) for name, check in ((N_("Back office"), report.backoffice),
+                                                   (N_("Outbox"), report.outbox),
                                                    (N_("This machine"), report.system))
-                  if check.verdict is not Verdict.READY]
+                  if check is not None and check.verdict is not Verdict.READY]
         if names:
             self.text(self._(N_("Needs attention: {names}")).format(names=", ".join(names)), parent=card, size="small")
 
@@ -78,7 +80,8 @@ class MaintenanceScreen(MaintenancePage):
 
     def _tiles(self, report, visit) -> None:
         """The tiles in order; another one is a method taking (report, visit) added here."""
-        for build in (self._device_tiles, self._backoffice_tile, self._system_tile, self._log_tile):
+        for build in (self._device_tiles, self._backoffice_tile, self._outbox_tile, self._system_tile,
+                      self._log_tile):
             build(report, visit)
 
     def _device_tiles(self, report, visit) -> None:
@@ -98,6 +101,22 @@ class MaintenanceScreen(MaintenancePage):
     def _backoffice_tile(self, report, visit) -> None:
         self._tile("backoffice", self._(N_("Back office")), report.backoffice.verdict,
                    backoffice_lines(report.backoffice, self._), quoted=True)
+
+    def _outbox_tile(self, report, visit) -> None:
+        """Applications, ratings and check-ins kept for sending (services/outbox.py), with
+        "send now" and, for held ones, "send again"."""
+        check = report.outbox
+        card = self._tile("outbox", self._(N_("Outbox")), check.verdict if check else Verdict.READY,
+                          outbox_lines(check, self._), quoted=True)
+        notice = visit.tests.get("outbox")
+        if notice is not None:
+            self.text(notice.text(self._), parent=card, bold=True, color=theme.PRIMARY if notice.ok else theme.WARNING)
+        if check is not None and check.pending:
+            self.button(self._(N_("Send now")), self.flow.send_outbox_now, key="outbox:send", secondary=True,
+                        parent=card)
+        if check is not None and check.parked:
+            self.button(self._(N_("Send the held ones again")), self.flow.send_held_again, key="outbox:held",
+                        secondary=True, parent=card)
 
     def _system_tile(self, report, visit) -> None:
         self._tile("system", self._(N_("This machine")), report.system.verdict,

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Callable
 
 from kiosk.domain.cases import N_
-from kiosk.readiness import BackofficeCheck, DeviceCheck, SystemCheck, Verdict
+from kiosk.readiness import BackofficeCheck, DeviceCheck, OutboxCheck, SystemCheck, Verdict
 
 Translate = Callable[[str], str]
 
@@ -50,6 +50,18 @@ def backoffice_lines(check: BackofficeCheck, _: Translate) -> list[str]:
     if check.verdict is Verdict.READY:  # its reason is the latency again
         return [check.url, answer]
     return [check.url, answer] + reason_lines(check.reason, check.action, _)
+
+
+def outbox_lines(check: OutboxCheck | None, _: Translate) -> list[str]:
+    """What waits to be sent: counts and the oldest wait; the reason (with the back
+    office's last refusal) in the report's own words when something needs a person."""
+    if check is None:
+        return [_(N_("Nothing has been kept for sending yet."))]
+    oldest = "—" if check.oldest_pending_s is None else duration(check.oldest_pending_s, _)
+    lines = [_(N_("Waiting to be sent: {pending} · held for staff: {parked}")).format(
+                 pending=check.pending, parked=check.parked),
+             _(N_("Oldest waiting for: {age}")).format(age=oldest)]
+    return lines + ([] if check.verdict is Verdict.READY else reason_lines(check.reason, check.action, _))
 
 
 def system_lines(check: SystemCheck, version: str, profile: str, _: Translate) -> list[str]:

@@ -16,6 +16,7 @@ class BackgroundWorker:
 
     def start(self):
         if self._thread is None:
+            self._stop.clear()  # a stopped worker can be started again
             self._thread = threading.Thread(target=self._run, name=self.thread_name, daemon=True)
             self._thread.start()
         return self

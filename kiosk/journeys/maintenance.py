@@ -239,6 +239,41 @@ class MaintenanceJourney(Journey):
             visit.report, visit.log_lines = found
             self.ui.navigate("maintenance")
 
+    def send_outbox_now(self) -> None:
+        """Staff's "send now": every waiting item is due at once (backoff forgotten) and
+        one delivery pass runs, off the UI thread; then the report is read again."""
+        self._outbox_pass(lambda outbox: outbox.make_due(), N_("Sent: {sent}; still waiting: {pending}"))
+
+    def send_held_again(self) -> None:
+        """Held (parked) items back in line, after staff checked them with the help desk."""
+        self._outbox_pass(lambda outbox: outbox.requeue_parked(),
+                          N_("Sent: {sent}; still waiting: {pending}; held: {parked}"))
+
+    def _outbox_pass(self, prepare: Callable[[Any], Any], message: str) -> None:
+        visit = self._granted()
+        outbox, sender = self.kiosk.outbox, self.kiosk.outbox_sender
+        if visit is None or outbox is None:
+            return
+        devices, config = self.kiosk.devices, self.config
+        self.access.audit.append(time.time(), "outbox_send", held_too="held" in message, by=STAFF)
+
+        def work():
+            prepare(outbox)
+            sent = sender.flush()
+            return sent, outbox.stats(), build_report(devices, config), self._recent_log()
+
+        self.kiosk.in_background(work, lambda done: self._outbox_sent(message, *done), back_to="maintenance",
+                                 busy=N_("Sending…"))
+
+    def _outbox_sent(self, message: str, sent: int, stats: dict, report: ReadinessReport, log_lines) -> None:
+        visit = self._granted()
+        if visit is None:
+            return
+        visit.report, visit.log_lines = report, log_lines
+        visit.tests["outbox"] = Notice(message, {"sent": sent, "pending": stats["pending"], "parked": stats["parked"]},
+                                       ok=not stats["pending"] and not stats["parked"])
+        self.ui.navigate("maintenance")
+
     def export_bundle(self) -> None:
         """The diagnostics bundle for the help desk (kiosk/diagnostics_bundle.py), from the
         report on screen, written under var/diagnostics off the UI thread."""

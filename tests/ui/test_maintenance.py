@@ -197,7 +197,7 @@ def test_the_right_pin_opens_diagnostics_with_a_tile_for_every_device(kiosk_app,
     open_diagnostics(app, ui)
     screen = app.manager.get_screen("maintenance")
     assert {name for name, _ in present_devices(app.devices)} == set(DEVICES)
-    assert set(screen.tiles) == set(DEVICES) | {"backoffice", "system", "log"}
+    assert set(screen.tiles) == set(DEVICES) | {"backoffice", "outbox", "system", "log"}
     assert {key for key in screen.buttons if key.startswith("test:")} == {f"test:{name}" for name in DEVICES}
     everything = joined(ui.all_texts())
     for words in ("身份证读卡器", "凭条打印机", "A4 文档打印机", "二维码扫描器", "语音播报", "高拍仪",
@@ -490,3 +490,55 @@ def test_leaving_maintenance_says_so_not_the_citizens_goodbye(kiosk_app, ui, mai
     ui.tap(app.manager.get_screen("maintenance").ids.back)
     ui.wait_for_screen("attract")
     assert "维护模式已结束。" in said and "谢谢使用，请带好您的证件和材料。" not in said
+
+
+def test_the_outbox_tile_sends_now_and_sends_held_items_again(kiosk_app, ui, maintenance, backoffice):
+    """What waits while the line is down, "send now" once it is back, and an item the back
+    office refuses held for staff (not blocking the other), sent again on request."""
+    import uuid
+
+    from services.api import BackofficeClient
+    from services.deliveries import APPLICATION
+    from tests.api.submissions import application
+    from tests.ui.staffdesk import FOOD, person
+
+    app = kiosk_app
+    outbox, sender = app.controller.outbox, app.controller.outbox_sender
+    guide = BackofficeClient(backoffice.url).guide(FOOD)
+    good_person, bad_person = person("19610101", "021", "冯涛"), person("19620202", "022", "卫兰")
+    good = application(guide, {"kind": "person", "document_number": good_person.document_number, "name": "冯涛"})
+    bad = dict(application(guide, {"kind": "person", "document_number": bad_person.document_number, "name": "卫兰"}),
+               item_code="469023-NO-SUCH-0000")
+    sender.stop()  # this test sends by hand; the background sender would race it
+    try:
+        assert app.demo.toggle_network() is True
+        try:
+            kept = [outbox.put(APPLICATION, good, uuid.uuid4().hex), outbox.put(APPLICATION, bad, uuid.uuid4().hex)]
+            sender.flush()  # the line is down: both wait
+        finally:
+            app.demo.toggle_network()
+        open_diagnostics(app, ui)
+        screen = app.manager.get_screen("maintenance")
+        tile = joined(w.text for w in screen.tiles["outbox"].children if hasattr(w, "text"))
+        assert "等待发送：2 · 待人工处理：0" in tile
+        ui.screenshot(SHOTS / "maintenance_outbox.png")
+        tap_key(app, ui, "maintenance", "outbox:send")
+        ui.wait_until(lambda: "outbox" in app.session.data["maintenance"].tests and app._busy is None,
+                      what="outbox sent")
+        assert outbox.get(kept[0].id).case_number and outbox.get(kept[1].id).state == "parked"
+        tile = joined(w.text for w in screen.tiles["outbox"].children if hasattr(w, "text"))
+        assert "已发送：1；仍在等待：0" in tile and "等待发送：0 · 待人工处理：1" in tile
+        ui.screenshot(SHOTS / "maintenance_outbox_sent.png")
+        assert "需要处理" in joined(ui.visible_texts()) or "待发送" in joined(ui.visible_texts())
+        tap_key(app, ui, "maintenance", "outbox:held")
+        ui.wait_until(lambda: app._busy is None and "待人工处理：1" in joined(
+            w.text for w in screen.tiles["outbox"].children if hasattr(w, "text")), what="held sent again")
+        assert outbox.get(kept[1].id).state == "parked"  # still refused: held again, nothing lost
+        audit = maintenance.access.audit.path.read_text()
+        assert audit.count('"outbox_send"') >= 2
+        ui.tap(screen.ids.back)
+        ui.wait_for_screen("attract")
+    finally:
+        for item in outbox.parked():
+            outbox.discard(item.id, "test cleanup")
+        sender.start()
