@@ -41,7 +41,7 @@ class ProgressJourney(Journey):
     def open_my_cases(self) -> None:
         """The back office's cases, and this applicant's applications kept at this kiosk:
         a queued receipt's reference becomes a case number here once it is sent. Offline,
-        the kept ones are still shown (with no case list, nothing else can be)."""
+        the ones still waiting here are shown (with no case list, nothing else can be)."""
         identity = self.session.identity
         if identity is None:
             return
@@ -53,9 +53,10 @@ class ProgressJourney(Journey):
             try:
                 return api.list_cases(document), kept, True
             except BackofficeUnavailable:
-                if not kept:
+                waiting = [i for i in kept if i.state != "delivered"]
+                if not waiting:  # what was sent is in the county's list, which cannot be read now
                     raise
-                return [], kept, False
+                return [], waiting, False
 
         self.kiosk.in_background(work, self._cases_loaded, back_to="home", busy="Fetching your cases…")
 

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from kiosk.citizen import Citizen
+from tests.ui.accessible import assert_accessible
 from services.api import BackofficeClient, BackofficeUnavailable
 
 pytestmark = pytest.mark.ui
@@ -153,6 +154,7 @@ def test_offline_the_application_is_kept_and_sent_by_itself(kiosk_app, ui, offic
         ui.wait_until(lambda: not app.backoffice_online, what="offline badge")
         assert "网络离线" in joined(ui.visible_texts())
         ui.screenshot(SHOTS / "apply_queued.png")
+        assert_accessible(app, ui, "apply_result (kept)")
         citizen.wait_for_receipt_printed()
         slip = emulated_printer.wait_for_receipt(timeout=20).text
         assert reference in slip and "尚未被县里收到" in slip and WANG_ID not in slip

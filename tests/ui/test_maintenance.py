@@ -24,6 +24,7 @@ from kiosk.maintenance.card import hash_card_uid
 from kiosk.maintenance.service_state import ServiceStateStore
 from kiosk.readiness import DEVICES, present_devices
 from screens.maintenance_corner import MaintenanceCorner, TapSequence
+from tests.ui.accessible import assert_accessible
 
 pytestmark = pytest.mark.ui
 
@@ -529,6 +530,7 @@ def test_the_outbox_tile_sends_now_and_sends_held_items_again(kiosk_app, ui, mai
         tile = joined(w.text for w in screen.tiles["outbox"].children if hasattr(w, "text"))
         assert "已发送：1；仍在等待：0" in tile and "等待发送：0 · 待人工处理：1" in tile
         ui.screenshot(SHOTS / "maintenance_outbox_sent.png")
+        assert_accessible(app, ui, "maintenance (outbox tile)")
         assert "需要处理" in joined(ui.visible_texts()) or "待发送" in joined(ui.visible_texts())
         tap_key(app, ui, "maintenance", "outbox:held")
         ui.wait_until(lambda: app._busy is None and "待人工处理：1" in joined(

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from services.api import BackofficeClient
+from tests.ui.accessible import assert_accessible
 
 pytestmark = pytest.mark.ui
 
@@ -108,6 +109,7 @@ def test_a_queued_receipt_s_reference_becomes_a_case_number(kiosk_app, ui, backo
         assert f"临时编号 {item.reference}" in shown and "已保存在本机，等待发送" in shown
         assert "只显示本机保存的申请" in shown
         ui.screenshot(Path("/tmp/kiosk-shots/cases_kept_offline.png"))
+        assert_accessible(app, ui, "cases (kept, offline)")
     finally:
         app.demo.toggle_network()
     ui.wait_until(lambda: outbox.get(item.id).case_number, timeout=60, what="application sent")

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.ui.accessible import assert_accessible
 from tests.ui.staffdesk import FOOD, StaffDesk, person
 
 pytestmark = pytest.mark.ui
@@ -127,6 +128,7 @@ def test_a_rating_given_offline_is_kept_and_sent_later(kiosk_app, ui, desk):
         ui.tap(ui.by_id("rating_comment", "send"))
         ui.wait_for_screen("rating_done")
         assert "本机已保存您的评价" in joined(ui.visible_texts())
+        assert_accessible(app, ui, "rating_done (kept)")
         assert desk.audit("rating.create", number) == []
         assert app.controller.outbox.stats()["pending"] == 1
     finally:
