@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from .auth import get_db
 from .db import make_engine, make_sessionmaker
 from .migrations_runner import current_revision, head_revision
+from .openapi_docs import document_problems
 from .problems import install_problem_handlers
 from .routes import (admin, appointments, cases, catalogue, licences, ratings, supervision, terminal_diagnostics,
                      terminals)
@@ -36,6 +37,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     for module in (catalogue, cases, ratings, supervision, licences, appointments, terminals, terminal_diagnostics,
                    admin):
+        document_problems(module.router)
         app.include_router(module.router)
 
     @app.get("/health", tags=["system"])
@@ -43,7 +45,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         session.execute(text("SELECT 1"))
         return {"status": "ok", "database": engine.dialect.name}
 
-    @app.get("/ready", tags=["system"])
+    @app.get("/ready", tags=["system"], responses={503: {
+        "description": "The database does not answer or is not at the latest migration",
+        "content": {"application/json": {"schema": {"type": "object", "required": ["ready"]}}}}})
     def ready():
         """Ready when the database answers and its schema is at the latest migration."""
         try:
@@ -54,6 +58,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         ok = current == head
         return JSONResponse({"ready": ok, "revision": current, "head": head}, status_code=200 if ok else 503)
 
+    document_problems(app.router)
     return app
 
 

@@ -137,6 +137,7 @@ def caller(*allowed: str):
         body = await request.body()
         return await run_in_threadpool(identify_in_own_transaction, request, session, body)
 
+    dependency.identifies_caller = True  # the OpenAPI document lists 401 and 403 for it
     return dependency
 
 

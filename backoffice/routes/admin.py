@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, Query, Request
+from fastapi import APIRouter, Body, Depends, Path, Query, Request
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -14,12 +14,13 @@ from .. import audit
 from ..auth import Caller, caller, get_db, login
 from ..errors import Invalid
 from ..models import AuditEntry, CalendarOverride, CalendarYear
+from ..openapi_docs import ROW_ID_MAX, problems
 from .deps import context
 
 router = APIRouter(prefix="/v1", tags=["administration"])
 
 
-@router.post("/auth/token")
+@router.post("/auth/token", responses=problems(401, 429))
 def token(request: Request, payload: dict[str, Any] = Body(...), session: Session = Depends(get_db)):
     value, staff, expires = login(session, request.app.state.settings, str(payload.get("username", "")),
                                   str(payload.get("password", "")))
@@ -62,7 +63,7 @@ def set_override(day: dt.date, payload: dict[str, Any] = Body(...), who: Caller 
 
 
 @router.put("/calendar/years/{year}")
-def declare_year(year: int, who: Caller = Depends(caller("admin")), session: Session = Depends(get_db)):
+def declare_year(year: Annotated[int, Path(ge=dt.MINYEAR, le=dt.MAXYEAR)], who: Caller = Depends(caller("admin")), session: Session = Depends(get_db)):
     """Declare a year's schedule complete (its holidays and make-up days entered as overrides)."""
     session.merge(CalendarYear(year=year, declared_by=who.name))
     audit.record(session, who.actor, "calendar.declare_year", str(year))
@@ -71,7 +72,7 @@ def declare_year(year: int, who: Caller = Depends(caller("admin")), session: Ses
 
 
 @router.get("/audit")
-def audit_log(after_id: int = 0, limit: int = Query(100, le=1000), who: Caller = Depends(caller("admin")),
+def audit_log(after_id: int = Query(0, ge=0, le=ROW_ID_MAX), limit: int = Query(100, ge=0, le=1000), who: Caller = Depends(caller("admin")),
               session: Session = Depends(get_db)):
     rows = session.scalars(select(AuditEntry).where(AuditEntry.id > after_id).order_by(AuditEntry.id).limit(limit))
     return {"entries": [{"id": e.id, "at": e.at.isoformat() + "Z", "actor": e.actor, "action": e.action,

@@ -19,6 +19,7 @@ from ..cases import CST, to_cst
 from ..errors import Conflict, Invalid, NotFound
 from ..idempotency import idempotent
 from ..models import Appointment, Item, TicketCounter, Window, utcnow
+from ..openapi_docs import IDEMPOTENCY_KEY, problems
 from .deps import context
 
 router = APIRouter(prefix="/v1/appointments", tags=["appointments"])
@@ -35,7 +36,7 @@ def _view(a: Appointment, token: str | None = None) -> dict:
     return body
 
 
-@router.post("", status_code=201)
+@router.post("", status_code=201, responses=problems(404), openapi_extra=IDEMPOTENCY_KEY)
 def book(request: Request, payload: dict[str, Any] = Body(...), who: Caller = Depends(caller("terminal", "clerk")),
          session: Session = Depends(get_db), ctx=Depends(context)):
     item = session.get(Item, str(payload.get("item_code", "")))
@@ -68,7 +69,7 @@ def book(request: Request, payload: dict[str, Any] = Body(...), who: Caller = De
     return idempotent(request, session, f"appointment:{who.actor}", f"{item.code}:{applicant}:{start_utc}", produce)
 
 
-@router.get("/{code}")
+@router.get("/{code}", responses=problems(404))
 def look_up(code: str, who: Caller = Depends(caller("terminal", "clerk")), session: Session = Depends(get_db)):
     a = session.scalar(select(Appointment).where(Appointment.code == code))
     if a is None:
@@ -76,7 +77,7 @@ def look_up(code: str, who: Caller = Depends(caller("terminal", "clerk")), sessi
     return _view(a)
 
 
-@router.post("/check-in")
+@router.post("/check-in", responses=problems(404, 409))
 def check_in(payload: dict[str, Any] = Body(...), who: Caller = Depends(caller("terminal", "clerk")),
              session: Session = Depends(get_db), ctx=Depends(context)):
     try:

@@ -17,6 +17,7 @@ from ..errors import Invalid, NotFound
 from ..idempotency import idempotent
 from ..models import Case, Licence
 from ..views import ISSUING_OFFICE, case_detail, case_summary, receipt
+from ..openapi_docs import IDEMPOTENCY_KEY, problems
 from .deps import context
 
 router = APIRouter(prefix="/v1", tags=["cases"])
@@ -40,7 +41,7 @@ def _detail(session: Session, ctx, case: Case) -> dict:
     return case_detail(case, ctx.calendar, ctx.today(), names, _licences(session, case))
 
 
-@router.post("/cases", status_code=201)
+@router.post("/cases", status_code=201, responses=problems(404, 409), openapi_extra=IDEMPOTENCY_KEY)
 def submit_case(request: Request, payload: dict[str, Any] = Body(...), who: Caller = Depends(caller("terminal", "clerk")),
                 session: Session = Depends(get_db), ctx=Depends(context)):
     """Submit an application. Requires `Idempotency-Key`."""
@@ -67,13 +68,13 @@ def list_cases(applicant: str = Query(..., min_length=6, max_length=32),
     return {"cases": [case_summary(c, ctx.calendar, today, names) for c in rows]}
 
 
-@router.get("/cases/{number}")
+@router.get("/cases/{number}", responses=problems(404))
 def get_case(number: str, who: Caller = Depends(caller(*ANYONE)), session: Session = Depends(get_db),
              ctx=Depends(context)):
     return _detail(session, ctx, load_case(session, number))
 
 
-@router.get("/track")
+@router.get("/track", responses=problems(404))
 def track(token: str = Query(..., max_length=2048), who: Caller = Depends(caller(*ANYONE)),
           session: Session = Depends(get_db), ctx=Depends(context)):
     """Resolve a receipt's tracking QR code: the masked detail, no card needed."""
@@ -84,7 +85,7 @@ def track(token: str = Query(..., max_length=2048), who: Caller = Depends(caller
     return _detail(session, ctx, load_case(session, parsed.subject))
 
 
-@router.post("/cases/{number}/actions/{action}")
+@router.post("/cases/{number}/actions/{action}", responses=problems(404, 409))
 def act(number: str, action: Action, request: Request, params: dict[str, Any] = Body(default_factory=dict),
         who: Caller = Depends(caller("terminal", "clerk", "approver", "supervisor")),
         session: Session = Depends(get_db), ctx=Depends(context)):
@@ -95,13 +96,13 @@ def act(number: str, action: Action, request: Request, params: dict[str, Any] = 
     return _detail(session, ctx, case)
 
 
-@router.get("/cases/{number}/receipt")
+@router.get("/cases/{number}/receipt", responses=problems(404))
 def get_receipt(number: str, who: Caller = Depends(caller(*ANYONE)), session: Session = Depends(get_db)):
     case = load_case(session, number)
     return receipt(case, "", EnglishNames.for_case(session, case))
 
 
-@router.get("/cases/{number}/correction-notice")
+@router.get("/cases/{number}/correction-notice", responses=problems(404))
 def correction_notice(number: str, who: Caller = Depends(caller(*ANYONE)), session: Session = Depends(get_db)):
     case = load_case(session, number)
     if not case.correction:

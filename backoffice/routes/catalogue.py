@@ -10,6 +10,7 @@ from ..auth import get_db
 from ..catalogue import search_items
 from ..errors import NotFound
 from ..models import Bundle, Item, Window
+from ..openapi_docs import problems
 
 router = APIRouter(prefix="/v1/catalogue", tags=["catalogue"])
 TYPES = {"01": ("行政许可", "Administrative licensing"), "05": ("行政给付", "Administrative payment"),
@@ -64,7 +65,7 @@ def items(q: str = Query("", max_length=50), window: str = "", type: str = "",
     return {"items": [item_summary(i) for i in found], "count": len(found)}
 
 
-@router.get("/items/{code}")
+@router.get("/items/{code}", responses=problems(404))
 def guide(code: str, session: Session = Depends(get_db)):
     item = session.scalar(select(Item).where(Item.code == code).options(selectinload(Item.materials)))
     if item is None:

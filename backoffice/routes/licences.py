@@ -15,6 +15,7 @@ from ..auth import Caller, caller, get_db
 from ..errors import Invalid, NotFound
 from ..licences import licence_pdf
 from ..models import Case, Licence
+from ..openapi_docs import binary, problems
 from .deps import context
 
 router = APIRouter(prefix="/v1/licences", tags=["e-licences"])
@@ -35,13 +36,14 @@ def _find(session: Session, identifier: str) -> Licence:
     return licence
 
 
-@router.get("/{identifier}")
+@router.get("/{identifier}", responses=problems(404))
 def get_licence(identifier: str, who: Caller = Depends(caller("terminal", "clerk", "approver", "supervisor")),
                 session: Session = Depends(get_db)):
     return _view(_find(session, identifier))
 
 
-@router.get("/{identifier}/pdf")
+@router.get("/{identifier}/pdf", response_class=Response,
+            responses={200: binary("application/pdf", "The e-licence on A4"), **problems(404)})
 def get_pdf(identifier: str, who: Caller = Depends(caller("terminal", "clerk")),
             session: Session = Depends(get_db), ctx=Depends(context)):
     licence = _find(session, identifier)

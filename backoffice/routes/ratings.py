@@ -2,9 +2,9 @@
 callback and rectification deadlines in working days; a rating may be appealed."""
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, Request
+from fastapi import APIRouter, Body, Depends, Path, Request
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -16,6 +16,7 @@ from ..auth import Caller, caller, get_db
 from ..errors import Conflict, Forbidden, Invalid, NotFound
 from ..idempotency import idempotent
 from ..models import Rating, Rectification, utcnow
+from ..openapi_docs import IDEMPOTENCY_KEY, ROW_ID_MAX, problems
 from .cases import load_case
 from .deps import context
 
@@ -41,7 +42,7 @@ def rectification_view(r: Rectification) -> dict:
             "level": r.rating.level, "department_code": r.rating.department_code}
 
 
-@router.post("/cases/{number}/rating", status_code=201)
+@router.post("/cases/{number}/rating", status_code=201, responses=problems(404, 409), openapi_extra=IDEMPOTENCY_KEY)
 def rate(number: str, request: Request, payload: dict[str, Any] = Body(...),
          who: Caller = Depends(caller("terminal", "clerk")), session: Session = Depends(get_db), ctx=Depends(context)):
     level = payload.get("level")
@@ -92,8 +93,8 @@ def list_rectifications(status: str = "", who: Caller = Depends(caller("supervis
     return {"rectifications": [rectification_view(r) for r in session.scalars(stmt)]}
 
 
-@router.post("/rectifications/{rect_id}/{step}")
-def rectification_step(rect_id: int, step: str, payload: dict[str, Any] = Body(default_factory=dict),
+@router.post("/rectifications/{rect_id}/{step}", responses=problems(404, 409))
+def rectification_step(rect_id: Annotated[int, Path(ge=1, le=ROW_ID_MAX)], step: str, payload: dict[str, Any] = Body(default_factory=dict),
                        who: Caller = Depends(caller("terminal", "clerk", "supervisor")),
                        session: Session = Depends(get_db)):
     """Steps: callback (supervisor), rectify (supervisor, with `response`), appeal (the

@@ -1,7 +1,9 @@
 """Diagnostics bundles: a terminal uploads one (signed), staff list and download them."""
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, HTTPException, Request
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy.orm import Session
@@ -10,8 +12,12 @@ from .. import audit, diagnostics
 from ..auth import Caller, caller, get_db
 from ..errors import NotFound
 from ..models import TerminalDiagnostics
+from ..openapi_docs import ROW_ID_MAX, binary, problems
 
 router = APIRouter(prefix="/v1/terminals/diagnostics", tags=["terminals"])
+# The bundle is the raw body (read for the signature), so FastAPI cannot describe it itself.
+BUNDLE_BODY = {"requestBody": {"required": True, "content": {
+    "application/zip": {"schema": {"type": "string", "format": "binary"}}}}}
 
 
 def declared_size_within_limit(request: Request) -> None:
@@ -21,8 +27,11 @@ def declared_size_within_limit(request: Request) -> None:
         raise HTTPException(413, f"a diagnostics bundle may be at most {diagnostics.MAX_BUNDLE_BYTES} bytes")
 
 
-@router.post("", status_code=201, dependencies=[Depends(declared_size_within_limit)])
-async def upload(request: Request, command_id: int | None = None, who: Caller = Depends(caller("terminal")),
+@router.post("", status_code=201, dependencies=[Depends(declared_size_within_limit)],
+             responses={200: {"description": "The same bundle again: kept once",
+                              "content": {"application/json": {"schema": {}}}}, **problems(413)},
+             openapi_extra=BUNDLE_BODY)
+async def upload(request: Request, command_id: int | None = Query(None, ge=1, le=ROW_ID_MAX), who: Caller = Depends(caller("terminal")),
                  session: Session = Depends(get_db)):
     content = await request.body()  # already read (and size-checked) for the signature
     bundle, new = await run_in_threadpool(diagnostics.store, session, who.name, content, command_id)
@@ -35,8 +44,9 @@ def listing(terminal: str = "", who: Caller = Depends(caller("supervisor")), ses
     return {"bundles": diagnostics.listing(session, terminal)}
 
 
-@router.get("/{bundle_id}")
-def download(bundle_id: int, who: Caller = Depends(caller("supervisor")), session: Session = Depends(get_db)):
+@router.get("/{bundle_id}", response_class=Response,
+            responses={200: binary("application/zip", "The diagnostics bundle"), **problems(404)})
+def download(bundle_id: Annotated[int, Path(ge=1, le=ROW_ID_MAX)], who: Caller = Depends(caller("supervisor")), session: Session = Depends(get_db)):
     bundle = session.get(TerminalDiagnostics, bundle_id)
     if bundle is None:
         raise NotFound("no such diagnostics bundle")

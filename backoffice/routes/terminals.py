@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 import time
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, Request
+from fastapi import APIRouter, Body, Depends, Path, Request
 from sqlalchemy.orm import Session
 
 from .. import audit, terminals
@@ -12,11 +12,12 @@ from ..auth import Caller, caller, get_db
 from ..errors import Conflict, Invalid, NotFound
 from ..idempotency import idempotent
 from ..models import Terminal, TerminalCommand
+from ..openapi_docs import IDEMPOTENCY_KEY, ROW_ID_MAX, problems
 
 router = APIRouter(prefix="/v1/terminals", tags=["terminals"])
 
 
-@router.post("", status_code=201)
+@router.post("", status_code=201, responses=problems(409), openapi_extra=IDEMPOTENCY_KEY)
 def register(request: Request, payload: dict[str, Any] = Body(...), who: Caller = Depends(caller("admin")),
              session: Session = Depends(get_db)):
     terminal_id = str(payload.get("id", "")).strip()
@@ -40,8 +41,8 @@ def heartbeat(report: dict[str, Any] = Body(...), who: Caller = Depends(caller("
     return {"server_time": time.time(), "in_service": in_service, "commands": commands}
 
 
-@router.post("/commands/{command_id}/ack")
-def ack(command_id: int, payload: dict[str, Any] = Body(default_factory=dict),
+@router.post("/commands/{command_id}/ack", responses=problems(404))
+def ack(command_id: Annotated[int, Path(ge=1, le=ROW_ID_MAX)], payload: dict[str, Any] = Body(default_factory=dict),
         who: Caller = Depends(caller("terminal")), session: Session = Depends(get_db)):
     command = session.get(TerminalCommand, command_id)
     if command is None or command.terminal_id != who.name:
@@ -60,7 +61,7 @@ def fleet(request: Request, who: Caller = Depends(caller("supervisor")), session
     return {"terminals": terminals.fleet(session, request.app.state.settings.silent_terminal_s)}
 
 
-@router.post("/{terminal_id}/commands", status_code=201)
+@router.post("/{terminal_id}/commands", status_code=201, responses=problems(404), openapi_extra=IDEMPOTENCY_KEY)
 def queue_command(terminal_id: str, request: Request, payload: dict[str, Any] = Body(...),
                   who: Caller = Depends(caller("admin")), session: Session = Depends(get_db)):
     if session.get(Terminal, terminal_id) is None:
