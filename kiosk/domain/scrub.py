@@ -22,7 +22,9 @@ MOBILE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
 MRZ_LINE = re.compile(r"(?<![0-9A-Z<])(?=[0-9A-Z<]*<)[0-9A-Z<]{30,}(?![0-9A-Z<])")
 # Passports (E12345678, EA1234567) and travel permits (C12345678, H1234567890).
 DOCUMENT_NUMBER = re.compile(r"(?<![0-9A-Za-z])[A-Z]{1,2}\d{7,10}(?![0-9A-Za-z])")
-HAN_TEXT = re.compile(r"[\u3400-\u9fff\uf900-\ufaff](?:[\u3400-\u9fff\uf900-\ufaff·]*[\u3400-\u9fff\uf900-\ufaff])?")
+# A run of Chinese characters with the stars of an earlier mask after it, so a name masked
+# already (张*) stays as it is instead of gaining a star each time it is scrubbed.
+HAN_TEXT = re.compile(r"[\u3400-\u9fff\uf900-\ufaff](?:[\u3400-\u9fff\uf900-\ufaff·]*[\u3400-\u9fff\uf900-\ufaff])?\**")
 
 WHOLLY_PERSONAL = "***"
 # Words that make an `extra` key personal, as whole words of a snake_case key.
