@@ -114,9 +114,10 @@ class FrameDecoder:
                 continue
             end = len(PREAMBLE) + 2 + length
             if len(self._buf) < end:
-                # A torn frame followed by a new one: the new preamble inside the missing
-                # part means the first frame will never complete.
-                later = self._buf.find(PREAMBLE, len(PREAMBLE))
+                # A torn frame followed by a new one: a whole, checked frame after it means
+                # the first will never complete. A bare preamble is not enough: a photo's
+                # bytes may hold one, and the serial port may hand them over in pieces.
+                later = self._whole_frame_after_start()
                 if later > 0:
                     self.dropped += later
                     del self._buf[:later]
@@ -128,6 +129,20 @@ class FrameDecoder:
                 continue
             frames.append(Frame(body=head_body[2:]))
             del self._buf[:end]
+
+    def _whole_frame_after_start(self) -> int:
+        """Where the first complete frame with a right checksum after the buffer's start
+        begins, or -1."""
+        at = self._buf.find(PREAMBLE, 1)
+        while at > 0:
+            head = at + len(PREAMBLE)
+            length = int.from_bytes(self._buf[head : head + 2], "big")
+            end = head + 2 + length
+            if 2 <= length <= self.max_len and end <= len(self._buf) \
+                    and checksum(self._buf[head : end - 1]) == self._buf[end - 1]:
+                return at
+            at = self._buf.find(PREAMBLE, at + 1)
+        return -1
 
     def _skip_preamble(self) -> None:
         # Drop the first preamble byte only: a real frame may start inside what we skip.
