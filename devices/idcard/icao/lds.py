@@ -9,7 +9,7 @@ import datetime as dt
 
 from kiosk.domain.identity import DocumentKind, Identity
 
-from .mrz import check_digit
+from .mrz import MrzError, check_digit
 from .tlv import TlvError, find
 
 FILES = {"COM": b"\x01\x1E", "DG1": b"\x01\x01", "DG2": b"\x01\x02"}
@@ -58,8 +58,11 @@ def parse_dg1(dg1: bytes) -> Identity:
     l1, l2 = mrz[:44], mrz[44:]
     number, birth, expiry = l2[0:9], l2[13:19], l2[21:27]
     for name, field, check in (("number", number, l2[9]), ("birth", birth, l2[19]), ("expiry", expiry, l2[27])):
-        if check_digit(field) != check:
-            raise LdsError(f"DG1 {name} check digit does not match")
+        try:
+            if check_digit(field) != check:
+                raise LdsError(f"DG1 {name} check digit does not match")
+        except MrzError as exc:  # a character no MRZ holds: the chip's file, not the citizen
+            raise LdsError(f"DG1 {name} has a character no MRZ holds") from exc
     surname, _, given = l1[5:].partition("<<")
     name = " ".join(p for p in (given.replace("<", " ").strip(), surname.replace("<", " ").strip()) if p)
     try:

@@ -12,7 +12,7 @@ class MrzError(ValueError):
 
 
 def _value(ch: str) -> int:
-    if ch.isdigit():
+    if "0" <= ch <= "9":  # not str.isdigit(): "²" and "٣" are digits to Python, not to an MRZ
         return int(ch)
     if "A" <= ch <= "Z":
         return ord(ch) - 55
@@ -29,7 +29,7 @@ def mrz_information(document_number: str, birth_yymmdd: str, expiry_yymmdd: str)
     """Build the 24+ character key string; document numbers shorter than 9 are `<`-padded."""
     number = document_number.upper().ljust(9, "<")
     for name, value in (("birth date", birth_yymmdd), ("expiry date", expiry_yymmdd)):
-        if not re.fullmatch(r"\d{6}", value):
+        if not re.fullmatch(r"[0-9]{6}", value):
             raise MrzError(f"{name} must be YYMMDD")
     return "".join(v + check_digit(v) for v in (number, birth_yymmdd, expiry_yymmdd))
 

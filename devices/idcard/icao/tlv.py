@@ -58,17 +58,26 @@ def parse_all(data: bytes) -> list[tuple[int, bytes, bytes]]:
     return out
 
 
-def find(data: bytes, wanted: int) -> bytes | None:
+# The LDS nests a few levels deep (DG2: 75 / 7F61 / 7F60 / 5F2E); a chip's file nested
+# deeper than this is not searched further (and cannot exhaust Python's recursion).
+MAX_DEPTH = 16
+
+
+def find(data: bytes, wanted: int, depth: int = 0) -> bytes | None:
     """The first value tagged `wanted`, searching constructed objects depth-first."""
     for tag, value, _ in parse_all(data):
         if tag == wanted:
             return value
-        constructed = (tag >> (8 * ((tag.bit_length() - 1) // 8))) & 0x20
-        if constructed:
+        if _constructed(tag) and depth < MAX_DEPTH:
             try:
-                inner = find(value, wanted)
+                inner = find(value, wanted, depth + 1)
             except TlvError:
                 inner = None
             if inner is not None:
                 return inner
     return None
+
+
+def _constructed(tag: int) -> bool:
+    """Bit 6 of the tag's first byte (a tag 00 is one byte too)."""
+    return bool(tag >> (8 * max(0, (tag.bit_length() - 1) // 8)) & 0x20)
