@@ -63,18 +63,29 @@ def decode(token: str, verify: Callable[[bytes, bytes], bool], now: int,
     if len(parts) != 3 or parts[0] != PREFIX:
         raise TokenInvalid("not a CM1 token")
     try:
-        signature = unb64url(parts[2])
-        payload = json.loads(unb64url(parts[1]))
-    except (ValueError, UnicodeDecodeError):
+        signature, body = unb64url(parts[2]), unb64url(parts[1])
+    except ValueError:
         raise TokenInvalid("undecodable") from None
+    # The signature first: nothing a forger wrote is parsed (deeply nested JSON would
+    # exhaust the parser's recursion).
     if not verify(signature, f"{parts[0]}.{parts[1]}".encode("ascii")):
         raise TokenInvalid("bad signature")
+    try:
+        payload = json.loads(body)
+    except (ValueError, RecursionError):
+        raise TokenInvalid("undecodable") from None
     if not isinstance(payload, dict) or payload.get("k") not in KINDS or not isinstance(payload.get("s"), str):
         raise TokenInvalid("bad payload")
+    issued, expires = payload.get("iat", 0), payload.get("exp")
+    if not _is_int(issued) or not (expires is None or _is_int(expires)):
+        raise TokenInvalid("bad payload")  # JSON also allows 1e999, 1.5, "12" and true
     if kind is not None and payload["k"] != kind:
         raise TokenInvalid(f"expected a {kind} token")
-    expires = payload.get("exp")
-    if expires is not None and now > int(expires):
+    if expires is not None and now > expires:
         raise TokenExpired("expired")
     claims = {k: v for k, v in payload.items() if k not in ("k", "s", "iat", "exp")}
-    return Token(payload["k"], payload["s"], int(payload.get("iat", 0)), expires, claims)
+    return Token(payload["k"], payload["s"], issued, expires, claims)
+
+
+def _is_int(value: Any) -> bool:
+    return type(value) is int
