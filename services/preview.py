@@ -5,9 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import qrcode
+from qrcode.exceptions import DataOverflowError
 from PIL import Image, ImageDraw, ImageFont
 
-from kiosk.domain.slips import Field, Heading, Line, QrCode, Rule, SlipDocument
+from kiosk.domain.slips import Field, Heading, Line, QrCode, Rule, SlipDocument, printable
 
 MARGIN = 16
 BODY_PX = 24  # font A on a 203 dpi head is 12x24 dots
@@ -21,18 +22,19 @@ def render_slip_png(doc: SlipDocument, font_path: Path, out: Path, width_px: int
     # Lay out first (to know the height), then draw.
     ops: list[tuple[str, object, int]] = []
     y = MARGIN
-    ops.append(("center", (doc.title, title), y))
+    ops.append(("center", (printable(doc.title), title), y))
     y += TITLE_PX + 20
     for block in doc.blocks:
         if isinstance(block, Rule):
             ops.append(("rule", None, y + BODY_PX // 2))
             y += BODY_PX
         elif isinstance(block, QrCode):
-            img = qrcode.make(block.payload, box_size=6, border=2).get_image().convert("L")
-            ops.append(("image", img, y))
-            y += img.height + 8
+            img = _qr_image(block.payload, usable)
+            if img is not None:  # the printer leaves out a payload no QR code holds, too
+                ops.append(("image", img, y))
+                y += img.height + 8
         else:
-            text = f"{block.label}：{block.value}" if isinstance(block, Field) else block.text
+            text = printable(f"{block.label}：{block.value}" if isinstance(block, Field) else block.text)
             align = getattr(block, "align", "left")
             for row in _wrap(text, body, usable):
                 ops.append((align, (row, body), y))
@@ -53,6 +55,19 @@ def render_slip_png(doc: SlipDocument, font_path: Path, out: Path, width_px: int
     out.parent.mkdir(parents=True, exist_ok=True)
     canvas.save(out)
     return out
+
+
+def _qr_image(payload: str, width: int) -> Image.Image | None:
+    code = qrcode.QRCode(box_size=6, border=2)
+    code.add_data(payload.encode("utf-8", "replace"))  # a lone surrogate as "?"
+    try:
+        code.make(fit=True)
+    except (DataOverflowError, ValueError):  # qrcode says "Invalid version" past version 40
+        return None
+    img = code.make_image().get_image().convert("L")
+    if img.width > width:  # the printer makes the modules smaller; so does the preview
+        img = img.resize((width, width), Image.NEAREST)
+    return img
 
 
 def _wrap(text: str, font: ImageFont.FreeTypeFont, width: float) -> list[str]:

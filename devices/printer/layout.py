@@ -9,18 +9,24 @@ full-width colon) through a code page and prints "?".
 from __future__ import annotations
 
 import copy
+import logging
 import re
 import unicodedata
 
+import qrcode
 from escpos.printer import Dummy
+from qrcode.exceptions import DataOverflowError
 
-from kiosk.domain.slips import Field, Heading, Line, QrCode, Rule, SlipDocument
+from kiosk.domain.slips import Field, Heading, Line, QrCode, Rule, SlipDocument, printable
 
 from .profile import ReceiptPrinterProfile
+
+log = logging.getLogger(__name__)
 
 FS_CHINESE_MODE_ON = b"\x1c\x26"
 GS_SIZE = b"\x1d!"  # character size for Chinese and Latin characters alike
 SIZE_1X = 0x00
+QR_BORDER = 1  # modules of quiet zone python-escpos draws around a raster QR code
 # A wide (Chinese) character, a run of spaces, or a run of anything else (a word, a number).
 TOKENS = re.compile(r"[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]"
                     r"|\s+|[^\s\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]+")
@@ -73,7 +79,7 @@ class _Writer:
 
     def title(self, text: str) -> None:
         self.p.set(align="center", bold=True, custom_size=True, width=2, height=2)
-        for row in wrap_columns(text, self.profile.columns // 2):  # double width: half the columns
+        for row in wrap_columns(printable(text), self.profile.columns // 2):  # double width: half the columns
             self._text(row + "\n")
         # python-escpos' normal_textsize resets ESC ! only; GS ! would stay at double size.
         self.p._raw(GS_SIZE + bytes([SIZE_1X]))
@@ -83,15 +89,22 @@ class _Writer:
 
     def line(self, text: str, bold: bool = False, align: str = "left") -> None:
         self.p.set(align=align, bold=bold, normal_textsize=True)
-        for row in wrap_columns(text, self.profile.columns):
+        for row in wrap_columns(printable(text), self.profile.columns):
             self._text(row + "\n")
         if bold or align != "left":
             self.p.set(align="left", bold=False)
 
     def qr(self, payload: str) -> None:
+        payload = payload.encode("utf-8", "replace").decode("utf-8")  # a lone surrogate as "?"
+        try:
+            modules = qr_modules(payload)
+        except (DataOverflowError, ValueError):  # qrcode says "Invalid version" past version 40
+            log.warning("a QR payload of %d characters fits no QR code; printed without it", len(payload))
+            return
+        # A long payload makes a wide code: smaller modules rather than one wider than the paper.
+        size = max(1, min(self.profile.qr_module_size, self.profile.paper_width_px // (modules + QR_BORDER * 2)))
         self.p.set(align="center")
-        self.p.qr(payload, native=self.profile.native_qr, size=self.profile.qr_module_size,
-                  center=not self.profile.native_qr)
+        self.p.qr(payload, native=self.profile.native_qr, size=size, center=not self.profile.native_qr)
         self.p.set(align="left")
 
     def finish(self) -> None:
@@ -105,6 +118,14 @@ class _Writer:
             self.p._raw(text.encode("gb18030", errors="replace"))
         else:
             self.p.text(text)
+
+
+def qr_modules(payload: str) -> int:
+    """Modules across the QR code python-escpos makes of `payload` (error correction L)."""
+    code = qrcode.QRCode(border=0, error_correction=qrcode.constants.ERROR_CORRECT_L)
+    code.add_data(payload)
+    code.make(fit=True)
+    return code.modules_count
 
 
 def wrap_columns(text: str, columns: int) -> list[str]:

@@ -7,8 +7,20 @@ show the same thing.
 from __future__ import annotations
 
 import datetime as _dt
+import re
 from dataclasses import dataclass
 from typing import Literal, Sequence, Union
+
+# Unicode's control characters (C0, DEL, C1) and the line and paragraph separators.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def printable(text: str) -> str:
+    """A slip's text as it may go to paper: every control character a space. Slips carry
+    text from citizens and the back office; an ESC or GS in a field would reach the
+    printer as a command, a tab or form feed would move the paper, and the preview's
+    text shaping refuses paragraph separators."""
+    return _CONTROL.sub(" ", text)
 
 
 @dataclass(frozen=True)
