@@ -50,6 +50,18 @@ install-kiosk:
 install-backoffice:
 	scripts/install-backoffice.sh $(INSTALL_ARGS)
 
+# Coverage-guided fuzzing, FUZZ_SECONDS per harness (tests/fuzz/fuzz_*.py); what it finds
+# goes to var/fuzz/<target>/ (crash-* files are failing inputs). README: "Fuzzing".
+FUZZ_SECONDS ?= 300
+.PHONY: fuzz
+fuzz: setup
+	@for harness in tests/fuzz/fuzz_*.py; do \
+	  target=$$(basename $$harness .py | sed 's/^fuzz_//'); mkdir -p var/fuzz/$$target/corpus; \
+	  echo "fuzzing $$target for $(FUZZ_SECONDS) s"; \
+	  $(PY) $$harness -max_total_time=$(FUZZ_SECONDS) -timeout=20 -artifact_prefix=var/fuzz/$$target/ \
+	    var/fuzz/$$target/corpus tests/fuzz/corpus/$$target || exit 1; \
+	done
+
 # Benchmarks are separate from tests and never fail a build on a figure; BENCHMARKS.md.
 bench: setup
 	$(PY) -m benchmarks
