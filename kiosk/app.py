@@ -78,9 +78,8 @@ class KioskApp(App):
         )
         self.reachability = Reachability(lambda online: Clock.schedule_once(
             lambda _dt: setattr(self, "backoffice_online", online)))
-        self.controller.reachability = self.reachability
-        self.controller.outbox, self.controller.outbox_sender = build_outbox(
-            config, self.controller.api, self.reachability)
+        self.controller.api.on_reachable = self.reachability.report
+        self.controller.outbox, self.controller.outbox_sender = build_outbox(config, self.controller.api)
         self.controller.catalogue, self.catalogue_refresher = build_catalogue(config, self.controller.api)
         self.demo = DemoSimulator(self.devices, self.controller) if config.demo else None
         self.exit_code = 0  # what `kiosk` exits with; maintenance mode's restart sets another

@@ -80,7 +80,6 @@ class KioskController:
         # Set by the app (kiosk/offline.py): submissions, ratings and check-ins go through them.
         self.outbox = None
         self.outbox_sender = None
-        self.reachability = None
         self.catalogue = None  # services.catalogue_cache.CatalogueCache: guides served offline too
         self._call_on_main = call_on_main
         self._pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="kiosk-io")
@@ -265,8 +264,6 @@ class KioskController:
                 value = work()
             except BackofficeError as exc:
                 log.warning("back office request failed", extra={"error": type(exc).__name__})
-                if self.reachability is not None:
-                    self.reachability.report(not isinstance(exc, BackofficeUnavailable))
                 deliver(lambda error=exc: self.failed(error, back_to))
                 return
             except Exception as exc:  # a bug must still leave the citizen a way out

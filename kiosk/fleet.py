@@ -44,8 +44,7 @@ class Fleet:
         self.started = time.monotonic()
         self._snapshot = UiSnapshot("", True)
         self.worker = HeartbeatWorker(self.controller.api, self.report, config.heartbeat_s,
-                                      on_server_time=on_server_time, state_dir=config.var_dir,
-                                      on_reachable=app.reachability.report)  # the top bar's "offline"
+                                      on_server_time=on_server_time, state_dir=config.var_dir)
         self.commands = CommandRunner(controller=self.controller, ledger=CommandLedger(config.var_dir),
                                       acknowledge=self.worker.acknowledge, call_on_main=call_on_main,
                                       upload_diagnostics=self.upload_diagnostics,

@@ -33,8 +33,9 @@ log = logging.getLogger(__name__)
 
 
 class Reachability:
-    """Whether the back office answered the last time anyone asked. Changes are reported
-    once, to the callback (the app's online/offline badge)."""
+    """Whether the back office answered the last request anyone made (the client reports
+    every one: BackofficeClient.on_reachable). Changes are reported once, to the callback
+    (the top bar's title)."""
 
     def __init__(self, on_change: Callable[[bool], None] = lambda _online: None):
         self.online = True
@@ -59,14 +60,13 @@ def outbox_paths(config: KioskConfig) -> tuple[Path, Path]:
     return path, key
 
 
-def build_outbox(config: KioskConfig, api: BackofficeClient,
-                 reachability: Reachability) -> tuple[Outbox, OutboxSender]:
+def build_outbox(config: KioskConfig, api: BackofficeClient) -> tuple[Outbox, OutboxSender]:
     section = config.raw.get("outbox", {})
     path, key_file = outbox_paths(config)
     outbox = Outbox(path, load_or_create_key(key_file), terminal_id=config.terminal_id)
     backoff = Backoff(base_s=float(section.get("retry_base_s", 2)), cap_s=float(section.get("retry_cap_s", 300)),
                       max_attempts=int(section.get("max_attempts", 10)))
-    sender = OutboxSender(outbox, deliverers(api), backoff, on_reachable=reachability.report)
+    sender = OutboxSender(outbox, deliverers(api), backoff)
     return outbox, sender
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 import time
-from typing import Any
+from typing import Any, Callable
 from urllib.parse import unquote, urlsplit
 
 import requests
@@ -77,6 +77,9 @@ class BackofficeClient:
         self.timeout = timeout
         self.clock = clock or ServerClock()  # its offset_s is the readiness report's clock line
         self._http = session or requests.Session()
+        # Told after every request whether the back office answered (any status) or not: the
+        # app's online/offline state (kiosk/offline.py Reachability) follows real traffic.
+        self.on_reachable: Callable[[bool], None] | None = None
         secure_session(self._http, settings, self.clock)
         if terminal_id and secret:
             self._http.auth = TerminalSignature(terminal_id, secret, clock=self.clock.now)
@@ -204,7 +207,9 @@ class BackofficeClient:
         try:
             response = self._http.request(method, self.base_url + path, timeout=self.timeout, **kw)
         except requests.RequestException as exc:
+            self._reachable(False)
             raise BackofficeUnavailable(failure_reason(exc)) from None
+        self._reachable(True)
         if response.status_code >= 400:
             title, detail, problems = "", "", []
             try:
@@ -215,6 +220,10 @@ class BackofficeClient:
                 pass
             raise BackofficeRefused(response.status_code, title or response.reason or "", detail, problems)
         return response
+
+    def _reachable(self, answered: bool) -> None:
+        if self.on_reachable is not None:
+            self.on_reachable(answered)
 
     @staticmethod
     def _json(response: requests.Response) -> Any:

@@ -67,13 +67,11 @@ class HeartbeatWorker(BackgroundWorker):
                  *, on_commands: Callable[[list[dict]], None] = lambda commands: None,
                  on_server_time: Callable[[float], None] | None = None,
                  between_beats: Callable[[], None] | None = None,
-                 state_dir: Path | None = None, clock: Callable[[], float] = time.time,
-                 on_reachable: Callable[[bool], None] | None = None):
+                 state_dir: Path | None = None, clock: Callable[[], float] = time.time):
         """`report()` builds the heartbeat's body on this worker's thread; `on_commands`
         gets the answer's commands there; `on_server_time(epoch)` the back office's clock
         (for the transport's clock-offset tracking); `between_beats()` runs every TICK_S."""
         super().__init__()
-        self.on_reachable = on_reachable  # each beat tells whether the back office answered
         self.client = client
         self.report = report
         self.interval_s = max(1.0, float(interval_s))
@@ -179,8 +177,6 @@ class HeartbeatWorker(BackgroundWorker):
 
     # --- state -----------------------------------------------------------------------------
     def _set_state(self, state: str, detail: str, exc_info: bool = False) -> None:
-        if self.on_reachable is not None:
-            self.on_reachable(state != UNREACHABLE)
         now = self.clock()
         previous = self.state
         last_accepted = now if state == ACCEPTED else (previous.last_accepted_at if previous else None)

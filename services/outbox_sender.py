@@ -65,13 +65,12 @@ class OutboxSender(BackgroundWorker):
     thread_name = "outbox-sender"
 
     def __init__(self, outbox: Outbox, deliverers: dict[str, Deliver], backoff: Backoff = Backoff(),
-                 idle_poll_s: float = 60.0, on_reachable: Callable[[bool], None] | None = None):
+                 idle_poll_s: float = 60.0):
         super().__init__()
         self.outbox = outbox
         self.deliverers = deliverers
         self.backoff = backoff
         self.idle_poll_s = idle_poll_s
-        self.on_reachable = on_reachable or (lambda _reachable: None)
         self._delivering = threading.Lock()
         self.last_pass_at: float | None = None
 
@@ -146,11 +145,9 @@ class OutboxSender(BackgroundWorker):
         try:
             value, outcome = deliver(payload, item.idempotency_key)
         except BackofficeUnavailable as exc:
-            self.on_reachable(False)
             self.outbox.retry_later(item.id, f"{LINE_DOWN} unreachable ({exc})", self.backoff.delay(item.attempts))
             return Delivery(QUEUED, item, error=exc), True
         except BackofficeRefused as exc:
-            self.on_reachable(True)
             reason = f"{exc.status} {exc.title}"
             if exc.status in POISON_STATUSES:
                 if citizen_waiting:
@@ -164,9 +161,7 @@ class OutboxSender(BackgroundWorker):
                 return Delivery(QUEUED, item, error=exc), True
             return self._back_off(item, reason, exc), False
         except BackofficeBadResponse as exc:
-            self.on_reachable(True)
             return self._back_off(item, f"bad answer: {exc}", exc), False
-        self.on_reachable(True)
         self.outbox.delivered(item.id, outcome)
         log.info("outbox item delivered", extra={"item": item.id, "kind": item.kind, "attempts": item.attempts + 1})
         return Delivery(DELIVERED, item, value=value), False
