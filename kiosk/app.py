@@ -27,7 +27,7 @@ from screens import KV_DIR, discover_screens, kv_files
 from services.api import BackofficeClient
 from services.qrtokens import load_verifier
 
-from . import appliance, gc_policy, label_rendering, theme
+from . import appliance, gc_policy, label_rendering, offscreen_frames, theme
 from .config import KioskConfig
 from .controller import KioskController
 from .demo import DemoSimulator
@@ -95,6 +95,7 @@ class KioskApp(App):
     # --- building ------------------------------------------------------------------------
     def build(self):
         label_rendering.install()
+        offscreen_frames.install()  # else offscreen every texture ever drawn stays in memory
         theme.register_fonts(str(self.font_path))
         for path in kv_files():
             Builder.load_file(str(path))
