@@ -12,12 +12,13 @@ from sqlalchemy.orm import Session
 from .auth import get_db
 from .db import make_engine, make_sessionmaker
 from .migrations_runner import current_revision, head_revision
-from .openapi_docs import document_problems
+from .openapi_docs import answers, document_problems
 from .problems import install_problem_handlers
 from .routes import (admin, appointments, cases, catalogue, licences, ratings, supervision, terminal_diagnostics,
                      terminals)
 from .security.crypto import Vault
 from .security.qr import QrSigner
+from .schemas.office import HealthOut, ReadyOut
 from .settings import Settings
 
 
@@ -40,12 +41,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         document_problems(module.router)
         app.include_router(module.router)
 
-    @app.get("/health", tags=["system"])
+    @app.get("/health", tags=["system"], responses=answers(HealthOut))
     def health(session: Session = Depends(get_db)):
         session.execute(text("SELECT 1"))
         return {"status": "ok", "database": engine.dialect.name}
 
-    @app.get("/ready", tags=["system"], responses={503: {
+    @app.get("/ready", tags=["system"], responses={**answers(ReadyOut), 503: {
         "description": "The database does not answer or is not at the latest migration",
         "content": {"application/json": {"schema": {"type": "object", "required": ["ready"]}}}}})
     def ready():

@@ -81,3 +81,9 @@ IDEMPOTENCY_KEY = {"parameters": [{
 def binary(media_type: str, description: str) -> dict:
     """A success answer that is a file, not JSON."""
     return {"description": description, "content": {media_type: {"schema": {"type": "string", "format": "binary"}}}}
+
+
+def answers(model: type, status: int = 200, description: str = "Success") -> dict[int | str, dict]:
+    """`responses=` for a route's success answer: its schema is the model's. Documents
+    only: what the route returns is sent as it is (FastAPI's response_model would filter)."""
+    return {status: {"model": model, "description": description}}

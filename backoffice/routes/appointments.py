@@ -3,9 +3,8 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
-from typing import Any
 
-from fastapi import APIRouter, Body, Depends, Request
+from fastapi import APIRouter, Depends, Request
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -19,7 +18,9 @@ from ..cases import CST, to_cst
 from ..errors import Conflict, Invalid, NotFound
 from ..idempotency import idempotent
 from ..models import Appointment, Item, TicketCounter, Window, utcnow
-from ..openapi_docs import IDEMPOTENCY_KEY, problems
+from ..openapi_docs import IDEMPOTENCY_KEY, answers, problems
+from ..schemas.bodies import BookingIn, CheckInIn, as_sent
+from ..schemas.services import AppointmentOut, BookedOut, CheckedInOut
 from .deps import context
 
 router = APIRouter(prefix="/v1/appointments", tags=["appointments"])
@@ -36,9 +37,10 @@ def _view(a: Appointment, token: str | None = None) -> dict:
     return body
 
 
-@router.post("", status_code=201, responses=problems(404), openapi_extra=IDEMPOTENCY_KEY)
-def book(request: Request, payload: dict[str, Any] = Body(...), who: Caller = Depends(caller("terminal", "clerk")),
+@router.post("", status_code=201, responses={**answers(BookedOut, 201), **problems(404)}, openapi_extra=IDEMPOTENCY_KEY)
+def book(request: Request, body: BookingIn, who: Caller = Depends(caller("terminal", "clerk")),
          session: Session = Depends(get_db), ctx=Depends(context)):
+    payload = as_sent(body)
     item = session.get(Item, str(payload.get("item_code", "")))
     if item is None:
         raise NotFound("no such catalogue item")
@@ -69,7 +71,7 @@ def book(request: Request, payload: dict[str, Any] = Body(...), who: Caller = De
     return idempotent(request, session, f"appointment:{who.actor}", f"{item.code}:{applicant}:{start_utc}", produce)
 
 
-@router.get("/{code}", responses=problems(404))
+@router.get("/{code}", responses={**answers(AppointmentOut), **problems(404)})
 def look_up(code: str, who: Caller = Depends(caller("terminal", "clerk")), session: Session = Depends(get_db)):
     a = session.scalar(select(Appointment).where(Appointment.code == code))
     if a is None:
@@ -77,11 +79,11 @@ def look_up(code: str, who: Caller = Depends(caller("terminal", "clerk")), sessi
     return _view(a)
 
 
-@router.post("/check-in", responses=problems(404, 409))
-def check_in(payload: dict[str, Any] = Body(...), who: Caller = Depends(caller("terminal", "clerk")),
+@router.post("/check-in", responses={**answers(CheckedInOut), **problems(404, 409)})
+def check_in(body: CheckInIn, who: Caller = Depends(caller("terminal", "clerk")),
              session: Session = Depends(get_db), ctx=Depends(context)):
     try:
-        token = ctx.signer.verify(str(payload.get("token", "")), kind="appointment")
+        token = ctx.signer.verify(body.token, kind="appointment")
     except TokenExpired:
         raise Invalid("this appointment code has expired") from None
     except TokenInvalid as exc:

@@ -1,8 +1,6 @@
 """Cases: submit, list by applicant, detail, track by QR token, staff actions, documents."""
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter, Body, Depends, Query, Request
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
@@ -17,7 +15,9 @@ from ..errors import Invalid, NotFound
 from ..idempotency import idempotent
 from ..models import Case, Licence
 from ..views import ISSUING_OFFICE, case_detail, case_summary, receipt
-from ..openapi_docs import IDEMPOTENCY_KEY, problems
+from ..openapi_docs import IDEMPOTENCY_KEY, answers, problems
+from ..schemas.bodies import ActionIn, SubmissionIn, as_sent
+from ..schemas.cases import CaseDetailOut, CaseListOut, CorrectionNoticeOut, ReceiptOut, SubmissionOut
 from .deps import context
 
 router = APIRouter(prefix="/v1", tags=["cases"])
@@ -41,10 +41,12 @@ def _detail(session: Session, ctx, case: Case) -> dict:
     return case_detail(case, ctx.calendar, ctx.today(), names, _licences(session, case))
 
 
-@router.post("/cases", status_code=201, responses=problems(404, 409), openapi_extra=IDEMPOTENCY_KEY)
-def submit_case(request: Request, payload: dict[str, Any] = Body(...), who: Caller = Depends(caller("terminal", "clerk")),
+@router.post("/cases", status_code=201, responses={**answers(SubmissionOut, 201), **problems(404, 409)},
+             openapi_extra=IDEMPOTENCY_KEY)
+def submit_case(request: Request, body: SubmissionIn, who: Caller = Depends(caller("terminal", "clerk")),
                 session: Session = Depends(get_db), ctx=Depends(context)):
     """Submit an application. Requires `Idempotency-Key`."""
+    payload = as_sent(body)
 
     def check():  # reads only, before the write (on SQLite without the write lock)
         return lifecycle.check_submission(session, ctx, payload, who)
@@ -59,7 +61,7 @@ def submit_case(request: Request, payload: dict[str, Any] = Body(...), who: Call
                       check)
 
 
-@router.get("/cases")
+@router.get("/cases", responses=answers(CaseListOut))
 def list_cases(applicant: str = Query(..., min_length=6, max_length=32),
                who: Caller = Depends(caller(*ANYONE)), session: Session = Depends(get_db), ctx=Depends(context)):
     lookup = ctx.vault.lookup(applicant)
@@ -68,13 +70,13 @@ def list_cases(applicant: str = Query(..., min_length=6, max_length=32),
     return {"cases": [case_summary(c, ctx.calendar, today, names) for c in rows]}
 
 
-@router.get("/cases/{number}", responses=problems(404))
+@router.get("/cases/{number}", responses={**answers(CaseDetailOut), **problems(404)})
 def get_case(number: str, who: Caller = Depends(caller(*ANYONE)), session: Session = Depends(get_db),
              ctx=Depends(context)):
     return _detail(session, ctx, load_case(session, number))
 
 
-@router.get("/track", responses=problems(404))
+@router.get("/track", responses={**answers(CaseDetailOut), **problems(404)})
 def track(token: str = Query(..., max_length=2048), who: Caller = Depends(caller(*ANYONE)),
           session: Session = Depends(get_db), ctx=Depends(context)):
     """Resolve a receipt's tracking QR code: the masked detail, no card needed."""
@@ -85,24 +87,24 @@ def track(token: str = Query(..., max_length=2048), who: Caller = Depends(caller
     return _detail(session, ctx, load_case(session, parsed.subject))
 
 
-@router.post("/cases/{number}/actions/{action}", responses=problems(404, 409))
-def act(number: str, action: Action, request: Request, params: dict[str, Any] = Body(default_factory=dict),
+@router.post("/cases/{number}/actions/{action}", responses={**answers(CaseDetailOut), **problems(404, 409)})
+def act(number: str, action: Action, request: Request, body: ActionIn | None = Body(None),
         who: Caller = Depends(caller("terminal", "clerk", "approver", "supervisor")),
         session: Session = Depends(get_db), ctx=Depends(context)):
     """Move a case through its lifecycle; an action not allowed in its state answers 409."""
     case = load_case(session, number)
-    lifecycle.apply_action(session, ctx, case, action, params, who)
+    lifecycle.apply_action(session, ctx, case, action, as_sent(body), who)
     session.commit()
     return _detail(session, ctx, case)
 
 
-@router.get("/cases/{number}/receipt", responses=problems(404))
+@router.get("/cases/{number}/receipt", responses={**answers(ReceiptOut), **problems(404)})
 def get_receipt(number: str, who: Caller = Depends(caller(*ANYONE)), session: Session = Depends(get_db)):
     case = load_case(session, number)
     return receipt(case, "", EnglishNames.for_case(session, case))
 
 
-@router.get("/cases/{number}/correction-notice", responses=problems(404))
+@router.get("/cases/{number}/correction-notice", responses={**answers(CorrectionNoticeOut), **problems(404)})
 def correction_notice(number: str, who: Caller = Depends(caller(*ANYONE)), session: Session = Depends(get_db)):
     case = load_case(session, number)
     if not case.correction:

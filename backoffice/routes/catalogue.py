@@ -10,7 +10,8 @@ from ..auth import get_db
 from ..catalogue import search_items
 from ..errors import NotFound
 from ..models import Bundle, Item, Window
-from ..openapi_docs import problems
+from ..openapi_docs import answers, problems
+from ..schemas.catalogue import BundlesOut, ItemGuideOut, ItemsOut, TypesOut, WindowsOut
 
 router = APIRouter(prefix="/v1/catalogue", tags=["catalogue"])
 TYPES = {"01": ("行政许可", "Administrative licensing"), "05": ("行政给付", "Administrative payment"),
@@ -44,18 +45,18 @@ def item_guide(item: Item) -> dict:
     return body
 
 
-@router.get("/windows")
+@router.get("/windows", responses=answers(WindowsOut))
 def windows(session: Session = Depends(get_db)):
     rows = session.scalars(select(Window).order_by(Window.position))
     return {"windows": [{"code": w.code, "name": w.name, "name_en": w.name_en} for w in rows]}
 
 
-@router.get("/types")
+@router.get("/types", responses=answers(TypesOut))
 def types():
     return {"types": [{"code": k, "name": v[0], "name_en": v[1]} for k, v in TYPES.items()]}
 
 
-@router.get("/items")
+@router.get("/items", responses=answers(ItemsOut))
 def items(q: str = Query("", max_length=50), window: str = "", type: str = "",
           audience: str = Query("", pattern="^(|person|company)$"), kiosk: bool | None = None,
           session: Session = Depends(get_db)):
@@ -65,7 +66,7 @@ def items(q: str = Query("", max_length=50), window: str = "", type: str = "",
     return {"items": [item_summary(i) for i in found], "count": len(found)}
 
 
-@router.get("/items/{code}", responses=problems(404))
+@router.get("/items/{code}", responses={**answers(ItemGuideOut), **problems(404)})
 def guide(code: str, session: Session = Depends(get_db)):
     item = session.scalar(select(Item).where(Item.code == code).options(selectinload(Item.materials)))
     if item is None:
@@ -73,7 +74,7 @@ def guide(code: str, session: Session = Depends(get_db)):
     return item_guide(item)
 
 
-@router.get("/bundles")
+@router.get("/bundles", responses=answers(BundlesOut))
 def bundles(session: Session = Depends(get_db)):
     out = []
     for b in session.scalars(select(Bundle).order_by(Bundle.code)):

@@ -1,9 +1,7 @@
 """E-licences: metadata, the A4 PDF with its verification QR code, verification."""
 from __future__ import annotations
 
-from typing import Any
-
-from fastapi import APIRouter, Body, Depends
+from fastapi import APIRouter, Depends
 from fastapi.responses import Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -15,7 +13,9 @@ from ..auth import Caller, caller, get_db
 from ..errors import Invalid, NotFound
 from ..licences import licence_pdf
 from ..models import Case, Licence
-from ..openapi_docs import binary, problems
+from ..openapi_docs import answers, binary, problems
+from ..schemas.bodies import LicenceVerificationIn, as_sent
+from ..schemas.services import LicenceOut, VerificationOut
 from .deps import context
 
 router = APIRouter(prefix="/v1/licences", tags=["e-licences"])
@@ -36,7 +36,7 @@ def _find(session: Session, identifier: str) -> Licence:
     return licence
 
 
-@router.get("/{identifier}", responses=problems(404))
+@router.get("/{identifier}", responses={**answers(LicenceOut), **problems(404)})
 def get_licence(identifier: str, who: Caller = Depends(caller("terminal", "clerk", "approver", "supervisor")),
                 session: Session = Depends(get_db)):
     return _view(_find(session, identifier))
@@ -53,9 +53,10 @@ def get_pdf(identifier: str, who: Caller = Depends(caller("terminal", "clerk")),
     return Response(licence_pdf(licence, token, holder), media_type="application/pdf")
 
 
-@router.post("/verify")
-def verify(payload: dict[str, Any] = Body(...), session: Session = Depends(get_db), ctx=Depends(context)):
+@router.post("/verify", responses=answers(VerificationOut))
+def verify(body: LicenceVerificationIn, session: Session = Depends(get_db), ctx=Depends(context)):
     """Public: anyone holding a printed licence can check it (no personal data returned)."""
+    payload = as_sent(body)
     identifier = str(payload.get("identifier", ""))
     if payload.get("token"):
         try:

@@ -2,7 +2,7 @@
 callback and rectification deadlines in working days; a rating may be appealed."""
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Body, Depends, Path, Request
 from sqlalchemy import select
@@ -16,7 +16,9 @@ from ..auth import Caller, caller, get_db
 from ..errors import Conflict, Forbidden, Invalid, NotFound
 from ..idempotency import idempotent
 from ..models import Rating, Rectification, utcnow
-from ..openapi_docs import IDEMPOTENCY_KEY, ROW_ID_MAX, problems
+from ..openapi_docs import IDEMPOTENCY_KEY, ROW_ID_MAX, answers, problems
+from ..schemas.bodies import RatingIn, RectificationStepIn, as_sent
+from ..schemas.ratings import RatingOut, RectificationOut, RectificationsOut
 from .cases import load_case
 from .deps import context
 
@@ -42,9 +44,11 @@ def rectification_view(r: Rectification) -> dict:
             "level": r.rating.level, "department_code": r.rating.department_code}
 
 
-@router.post("/cases/{number}/rating", status_code=201, responses=problems(404, 409), openapi_extra=IDEMPOTENCY_KEY)
-def rate(number: str, request: Request, payload: dict[str, Any] = Body(...),
+@router.post("/cases/{number}/rating", status_code=201, responses={**answers(RatingOut, 201), **problems(404, 409)},
+             openapi_extra=IDEMPOTENCY_KEY)
+def rate(number: str, request: Request, body: RatingIn,
          who: Caller = Depends(caller("terminal", "clerk")), session: Session = Depends(get_db), ctx=Depends(context)):
+    payload = as_sent(body)
     level = payload.get("level")
     if level not in LEVELS:
         raise Invalid("level must be 1 (非常不满意) to 5 (非常满意)")
@@ -84,7 +88,7 @@ def _due(ctx, today, days):
         return None
 
 
-@router.get("/rectifications")
+@router.get("/rectifications", responses=answers(RectificationsOut))
 def list_rectifications(status: str = "", who: Caller = Depends(caller("supervisor")),
                         session: Session = Depends(get_db)):
     stmt = select(Rectification).order_by(Rectification.id)
@@ -93,13 +97,15 @@ def list_rectifications(status: str = "", who: Caller = Depends(caller("supervis
     return {"rectifications": [rectification_view(r) for r in session.scalars(stmt)]}
 
 
-@router.post("/rectifications/{rect_id}/{step}", responses=problems(404, 409))
-def rectification_step(rect_id: Annotated[int, Path(ge=1, le=ROW_ID_MAX)], step: str, payload: dict[str, Any] = Body(default_factory=dict),
+@router.post("/rectifications/{rect_id}/{step}", responses={**answers(RectificationOut), **problems(404, 409)})
+def rectification_step(rect_id: Annotated[int, Path(ge=1, le=ROW_ID_MAX)], step: str,
+                       body: RectificationStepIn | None = Body(None),
                        who: Caller = Depends(caller("terminal", "clerk", "supervisor")),
                        session: Session = Depends(get_db)):
     """Steps: callback (supervisor), rectify (supervisor, with `response`), appeal (the
     applicant through a terminal or clerk, with `reason`), review (supervisor: `decision`
     upheld | overturned)."""
+    payload = as_sent(body)
     rect = session.get(Rectification, rect_id)
     if rect is None:
         raise NotFound("no such rectification")

@@ -11,17 +11,19 @@ from ..cases import light_of
 from ..english_names import EnglishNames
 from ..models import Alert, Case
 from ..views import case_summary
+from ..openapi_docs import answers
+from ..schemas.ratings import AlertsOut, SupervisedCasesOut, SupervisionSummaryOut, SweepOut
 from .deps import context
 
 router = APIRouter(prefix="/v1/supervision", tags=["supervision"])
 
 
-@router.get("/summary")
+@router.get("/summary", responses=answers(SupervisionSummaryOut))
 def summary(who: Caller = Depends(caller("supervisor")), session: Session = Depends(get_db), ctx=Depends(context)):
     return {"departments": supervision.summary(session, ctx)}
 
 
-@router.get("/cases")
+@router.get("/cases", responses=answers(SupervisedCasesOut))
 def cases_by_light(light: str = Query("red", pattern="^(red|yellow|green)$"), department: str = "",
                    who: Caller = Depends(caller("supervisor", "approver")), session: Session = Depends(get_db),
                    ctx=Depends(context)):
@@ -36,12 +38,12 @@ def cases_by_light(light: str = Query("red", pattern="^(red|yellow|green)$"), de
     return {"cases": [case_summary(c, ctx.calendar, today, names) for c in rows]}
 
 
-@router.post("/sweep")
+@router.post("/sweep", responses=answers(SweepOut))
 def run_sweep(who: Caller = Depends(caller("supervisor")), session: Session = Depends(get_db), ctx=Depends(context)):
     return supervision.sweep(session, ctx)
 
 
-@router.get("/alerts")
+@router.get("/alerts", responses=answers(AlertsOut))
 def alerts(include_cleared: bool = False, who: Caller = Depends(caller("supervisor")),
            session: Session = Depends(get_db)):
     stmt = select(Alert).order_by(Alert.id.desc())

@@ -12,7 +12,8 @@ from .. import audit, diagnostics
 from ..auth import Caller, caller, get_db
 from ..errors import NotFound
 from ..models import TerminalDiagnostics
-from ..openapi_docs import ROW_ID_MAX, binary, problems
+from ..openapi_docs import ROW_ID_MAX, answers, binary, problems
+from ..schemas.fleet import BundleListingOut, BundleStoredOut
 
 router = APIRouter(prefix="/v1/terminals/diagnostics", tags=["terminals"])
 # The bundle is the raw body (read for the signature), so FastAPI cannot describe it itself.
@@ -28,8 +29,8 @@ def declared_size_within_limit(request: Request) -> None:
 
 
 @router.post("", status_code=201, dependencies=[Depends(declared_size_within_limit)],
-             responses={200: {"description": "The same bundle again: kept once",
-                              "content": {"application/json": {"schema": {}}}}, **problems(413)},
+             responses={**answers(BundleStoredOut, 201, "Kept"),
+                        **answers(BundleStoredOut, 200, "The same bundle again: kept once"), **problems(413)},
              openapi_extra=BUNDLE_BODY)
 async def upload(request: Request, command_id: int | None = Query(None, ge=1, le=ROW_ID_MAX), who: Caller = Depends(caller("terminal")),
                  session: Session = Depends(get_db)):
@@ -39,7 +40,7 @@ async def upload(request: Request, command_id: int | None = Query(None, ge=1, le
     return body if new else JSONResponse(body, status_code=200)  # a retried upload: kept once
 
 
-@router.get("")
+@router.get("", responses=answers(BundleListingOut))
 def listing(terminal: str = "", who: Caller = Depends(caller("supervisor")), session: Session = Depends(get_db)):
     return {"bundles": diagnostics.listing(session, terminal)}
 

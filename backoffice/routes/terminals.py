@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import time
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Body, Depends, Path, Request
 from sqlalchemy.orm import Session
@@ -12,14 +12,18 @@ from ..auth import Caller, caller, get_db
 from ..errors import Conflict, Invalid, NotFound
 from ..idempotency import idempotent
 from ..models import Terminal, TerminalCommand
-from ..openapi_docs import IDEMPOTENCY_KEY, ROW_ID_MAX, problems
+from ..openapi_docs import IDEMPOTENCY_KEY, ROW_ID_MAX, answers, problems
+from ..schemas.bodies import AckIn, CommandIn, HeartbeatIn, TerminalRegistrationIn, as_sent
+from ..schemas.fleet import AckOut, FleetOut, HeartbeatAnswerOut, QueuedCommandOut, RegisteredOut
 
 router = APIRouter(prefix="/v1/terminals", tags=["terminals"])
 
 
-@router.post("", status_code=201, responses=problems(409), openapi_extra=IDEMPOTENCY_KEY)
-def register(request: Request, payload: dict[str, Any] = Body(...), who: Caller = Depends(caller("admin")),
+@router.post("", status_code=201, responses={**answers(RegisteredOut, 201), **problems(409)},
+             openapi_extra=IDEMPOTENCY_KEY)
+def register(request: Request, body: TerminalRegistrationIn, who: Caller = Depends(caller("admin")),
              session: Session = Depends(get_db)):
+    payload = as_sent(body)
     terminal_id = str(payload.get("id", "")).strip()
     if not (3 <= len(terminal_id) <= 64):
         raise Invalid("terminal id must be 3-64 characters")
@@ -34,16 +38,17 @@ def register(request: Request, payload: dict[str, Any] = Body(...), who: Caller 
     return idempotent(request, session, f"terminal:{who.actor}", terminal_id, produce)
 
 
-@router.post("/heartbeat")
-def heartbeat(report: dict[str, Any] = Body(...), who: Caller = Depends(caller("terminal")),
+@router.post("/heartbeat", responses=answers(HeartbeatAnswerOut))
+def heartbeat(body: HeartbeatIn, who: Caller = Depends(caller("terminal")),
               session: Session = Depends(get_db)):
-    in_service, commands = terminals.heartbeat(session, who.name, report)
+    in_service, commands = terminals.heartbeat(session, who.name, as_sent(body))
     return {"server_time": time.time(), "in_service": in_service, "commands": commands}
 
 
-@router.post("/commands/{command_id}/ack", responses=problems(404))
-def ack(command_id: Annotated[int, Path(ge=1, le=ROW_ID_MAX)], payload: dict[str, Any] = Body(default_factory=dict),
+@router.post("/commands/{command_id}/ack", responses={**answers(AckOut), **problems(404)})
+def ack(command_id: Annotated[int, Path(ge=1, le=ROW_ID_MAX)], body: AckIn | None = Body(None),
         who: Caller = Depends(caller("terminal")), session: Session = Depends(get_db)):
+    payload = as_sent(body)
     command = session.get(TerminalCommand, command_id)
     if command is None or command.terminal_id != who.name:
         raise NotFound("no such command for this terminal")
@@ -56,17 +61,18 @@ def ack(command_id: Annotated[int, Path(ge=1, le=ROW_ID_MAX)], payload: dict[str
     return {"id": command.id, "acked": True}
 
 
-@router.get("")
+@router.get("", responses=answers(FleetOut))
 def fleet(request: Request, who: Caller = Depends(caller("supervisor")), session: Session = Depends(get_db)):
     return {"terminals": terminals.fleet(session, request.app.state.settings.silent_terminal_s)}
 
 
-@router.post("/{terminal_id}/commands", status_code=201, responses=problems(404), openapi_extra=IDEMPOTENCY_KEY)
-def queue_command(terminal_id: str, request: Request, payload: dict[str, Any] = Body(...),
+@router.post("/{terminal_id}/commands", status_code=201, responses={**answers(QueuedCommandOut, 201), **problems(404)},
+             openapi_extra=IDEMPOTENCY_KEY)
+def queue_command(terminal_id: str, request: Request, body: CommandIn,
                   who: Caller = Depends(caller("admin")), session: Session = Depends(get_db)):
     if session.get(Terminal, terminal_id) is None:
         raise NotFound("no such terminal")
-    name = payload.get("command")
+    name = body.command
     if name not in terminals.COMMANDS:
         raise Invalid(f"command must be one of {', '.join(terminals.COMMANDS)}")
 

@@ -10,6 +10,7 @@ import requests
 
 from kiosk.embedded_backoffice import EmbeddedBackoffice
 from services.api import TerminalSignature
+from tests.api.documented import DocumentedAnswers
 
 DEMO_PASSWORD = "chengmai-demo"
 TERMINAL = "CM-KIOSK-0001"
@@ -55,14 +56,20 @@ def server(request, tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def terminal(server) -> Api:
-    session = requests.Session()
+def documented(server) -> DocumentedAnswers:
+    """Checks each answer the clients below receive against /openapi.json."""
+    return DocumentedAnswers(server.url)
+
+
+@pytest.fixture(scope="module")
+def terminal(server, documented) -> Api:
+    session = documented.watch(requests.Session())
     session.auth = TerminalSignature(TERMINAL, server.terminal_secret_file.read_text())
     return Api(server.url, session)
 
 
 @pytest.fixture(scope="module")
-def staff(server):
+def staff(server, documented):
     """staff("clerk01") -> an Api signed in as that demo user."""
     cache: dict[str, Api] = {}
 
@@ -71,7 +78,7 @@ def staff(server):
             answer = requests.post(f"{server.url}/v1/auth/token",
                                    json={"username": username, "password": DEMO_PASSWORD}, timeout=30)
             assert answer.status_code == 200, answer.text
-            session = requests.Session()
+            session = documented.watch(requests.Session())
             session.headers["Authorization"] = f"Bearer {answer.json()['access_token']}"
             cache[username] = Api(server.url, session)
         return cache[username]
@@ -80,5 +87,5 @@ def staff(server):
 
 
 @pytest.fixture(scope="module")
-def anonymous(server) -> Api:
-    return Api(server.url, requests.Session())
+def anonymous(server, documented) -> Api:
+    return Api(server.url, documented.watch(requests.Session()))

@@ -89,7 +89,10 @@ def test_heartbeat_fills_the_fleet_view(new_terminal, worker_for, staff):
     terminal_id, client = new_terminal
     server_times = []
     worker = worker_for(client, report(), on_server_time=server_times.append)
-    entry = wait_until(lambda: (e := fleet_entry(staff, terminal_id))["last_seen_at"] and e, "the first heartbeat")
+    # The fleet view may show the heartbeat before the worker has taken in its answer.
+    wait_until(lambda: worker.state is not None, "the first heartbeat's answer")
+    entry = fleet_entry(staff, terminal_id)
+    assert entry["last_seen_at"]
     assert worker.state.state == ACCEPTED and server_times, "the answer's server_time is handed on"
     assert entry["online"] and entry["app_version"] == "0.9.1" and entry["uptime_s"] == 321
     assert entry["outbox_length"] == 3

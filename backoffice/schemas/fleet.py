@@ -1,0 +1,112 @@
+"""The terminal fleet on the wire (routes/terminals.py, routes/terminal_diagnostics.py,
+terminals.py, diagnostics.py). Times of the fleet view are UTC (`Z`)."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal
+
+from pydantic import Field
+
+from .wire import Wire
+
+Command = Literal["restart", "out_of_service", "in_service", "refresh_catalogue", "upload_diagnostics"]
+Outcome = Literal["done", "failed", "unavailable"]
+Number = int | float
+
+
+class RegisteredOut(Wire):
+    id: str
+    secret: str  # shown once; the back office keeps it only encrypted
+
+
+class PendingCommandOut(Wire):
+    id: int
+    command: Command
+
+
+class HeartbeatAnswerOut(Wire):
+    server_time: float  # unix seconds: the kiosk signs with the server's clock
+    in_service: bool
+    commands: list[PendingCommandOut]  # every command not yet acknowledged
+
+
+class AckOut(Wire):
+    id: int
+    acked: bool
+
+
+class QueuedCommandOut(Wire):
+    id: int
+    command: Command
+
+
+class OutboxFiguresOut(Wire):
+    pending: Number | None
+    parked: Number | None
+    oldest_pending_s: Number | None
+
+
+class ReportedOut(Wire):
+    """What the fleet view keeps of the last heartbeat; empty before the first one."""
+    outbox: OutboxFiguresOut | None = None
+    in_service: bool | None = None  # as the kiosk sees it
+    screen: str = ""
+    ui_responsive: bool | None = None
+    heartbeat_s: Number | None = None
+    commands_waiting: list[str] = []
+
+
+class TerminalAlertOut(Wire):
+    kind: Literal["terminal_silent", "paper_out"]
+    message: str
+    raised_at: dt.datetime
+
+
+class CommandOut(Wire):
+    id: int
+    command: Command
+    created_by: str
+    created_at: dt.datetime
+    delivered_at: dt.datetime | None
+    acked_at: dt.datetime | None
+    outcome: Literal["", "done", "failed", "unavailable"]  # "" until acknowledged
+    result: str
+
+
+class TerminalOut(Wire):
+    id: str
+    name: str
+    location: str
+    in_service: bool
+    online: bool  # heard from within the silence limit
+    last_seen_at: dt.datetime | None
+    app_version: str
+    uptime_s: int
+    outbox_length: int
+    devices: dict[str, Any]  # device name -> its state as the kiosk reported it
+    reported: ReportedOut
+    alerts: list[TerminalAlertOut]
+    commands: list[CommandOut]  # every one not yet acknowledged, and the latest acknowledged
+
+
+class FleetOut(Wire):
+    terminals: list[TerminalOut]
+
+
+class BundleStoredOut(Wire):
+    id: int
+    size: int
+    sha256: str
+
+
+class BundleListedOut(Wire):
+    id: int
+    terminal_id: str
+    command_id: int | None  # the upload_diagnostics command it answers, if any
+    received_at: dt.datetime
+    size: int = Field(ge=0)
+    sha256: str
+
+
+class BundleListingOut(Wire):
+    bundles: list[BundleListedOut]

@@ -1,0 +1,84 @@
+"""好差评 and 统一督办 on the wire (routes/ratings.py, routes/supervision.py)."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import Field
+
+from .cases import CaseSummaryOut
+from .wire import Wire
+
+RectificationStatus = Literal["open", "called_back", "rectified", "appealed", "closed"]
+
+
+class RectificationOut(Wire):
+    id: int
+    status: RectificationStatus
+    callback_due: dt.date | None  # None while the working-day calendar is unknown
+    rectify_due: dt.date | None
+    called_back: bool
+    rectified: bool
+    response: str
+    appeal_reason: str
+    appeal_decision: Literal["", "upheld", "overturned"]
+    level: int = Field(ge=1, le=5)
+    department_code: str
+
+
+class RectificationsOut(Wire):
+    rectifications: list[RectificationOut]
+
+
+class RatingOut(Wire):
+    case_id: int
+    level: int = Field(ge=1, le=5)
+    label: Literal["非常满意", "满意", "基本满意", "不满意", "非常不满意"]
+    reasons: list[str]
+    comment: str
+    channel: Literal["kiosk", "window"]
+    rectification: RectificationOut | None  # opened by a bad rating (level 1 or 2)
+
+
+class DepartmentFiguresOut(Wire):
+    department_code: str
+    department: str
+    open: int
+    at_risk: int  # yellow
+    overdue: int  # red
+    completed: int
+    on_time: int
+    on_time_rate: float | None  # None before anything was completed
+    average_working_days: float | None
+
+
+class SupervisionSummaryOut(Wire):
+    departments: list[DepartmentFiguresOut]
+
+
+class SupervisedCasesOut(Wire):
+    cases: list[CaseSummaryOut]
+
+
+class SweepOut(Wire):
+    """Either the sweep ran, with its counts, or another was running (`reason`)."""
+    ran: bool
+    reason: str = Field(default="", description="Only when the sweep did not run")
+    overdue: int = Field(default=0, description="Only when the sweep ran")
+    terminated: int = 0
+    alerts: int = 0
+    nonces_pruned: int = 0
+
+
+class AlertOut(Wire):
+    id: int
+    kind: str  # case_overdue, terminal_silent, paper_out
+    subject: str  # a case number or terminal id
+    message: str
+    department_code: str
+    raised_at: dt.datetime
+    cleared: bool
+
+
+class AlertsOut(Wire):
+    alerts: list[AlertOut]
