@@ -260,9 +260,9 @@ def _check_answers(item: Item, answers: dict) -> list[dict]:
         if kind == "number":
             ok = isinstance(value, (int, float)) or (isinstance(value, str) and _is_number(value))
         elif kind == "singlevaluelist":
-            ok = value in keys
+            ok = _is_choice(value) and value in keys
         elif kind == "multivaluelist":
-            ok = isinstance(value, list) and set(value) <= keys
+            ok = isinstance(value, list) and all(_is_choice(v) for v in value) and set(value) <= keys
         elif kind == "datetime":
             ok = isinstance(value, str) and _is_iso(value)
         elif not isinstance(value, str):
@@ -573,6 +573,12 @@ def light_of(case: Case, calendar: WorkCalendar, today: dt.date) -> str | None:
 def _add_event(case: Case, action: str, status: str, note: Note, caller: Caller) -> None:
     case.events.append(CaseEvent(at=utcnow(), action=action, status=status, department=case.department_name,
                                  note=note.zh, note_en=note.en, actor=caller.actor))
+
+
+def _is_choice(value) -> bool:
+    """A list field's answer is one of its keys: a string or number, never a list or an
+    object (those are not hashable: a server error before)."""
+    return isinstance(value, (str, int, float)) and not isinstance(value, bool)
 
 
 def _is_number(text: str) -> bool:

@@ -26,6 +26,7 @@ from .deps import context
 router = APIRouter(prefix="/v1/appointments", tags=["appointments"])
 EARLY = dt.timedelta(minutes=60)  # check-in opens an hour before the slot
 LATE = dt.timedelta(minutes=30)  # and closes half an hour after its start
+FIRST_SLOT, LAST_SLOT = dt.datetime(2, 1, 1), dt.datetime(9998, 12, 31)
 
 
 def _view(a: Appointment, token: str | None = None) -> dict:
@@ -47,13 +48,7 @@ def book(request: Request, body: BookingIn, who: Caller = Depends(caller("termin
     applicant = payload.get("applicant") or {}
     if not applicant.get("document_number") or not applicant.get("name"):
         raise Invalid("applicant document_number and name are required")
-    try:
-        start = dt.datetime.fromisoformat(str(payload["slot_start"]))
-    except (KeyError, ValueError):
-        raise Invalid("slot_start must be an ISO 8601 time") from None
-    if start.tzinfo is None:
-        start = start.replace(tzinfo=CST)
-    start_utc = start.astimezone(dt.timezone.utc).replace(tzinfo=None)
+    start_utc = _slot_start(payload.get("slot_start"))
 
     def produce():
         appointment = Appointment(
@@ -69,6 +64,24 @@ def book(request: Request, body: BookingIn, who: Caller = Depends(caller("termin
         return 201, _view(appointment, token)
 
     return idempotent(request, session, f"appointment:{who.actor}", f"{item.code}:{applicant}:{start_utc}", produce)
+
+
+def _slot_start(given) -> dt.datetime:
+    """The slot's start in UTC (naive); a time without an offset is China Standard Time.
+    Years 2-9998 only: the check-in window and the times shown in CST must be dates too
+    (at the ends of the calendar they overflowed into a server error)."""
+    try:
+        start = dt.datetime.fromisoformat(str(given if given is not None else ""))
+        if start.tzinfo is None:
+            start = start.replace(tzinfo=CST)
+        start_utc = start.astimezone(dt.timezone.utc).replace(tzinfo=None)
+    except ValueError:
+        raise Invalid("slot_start must be an ISO 8601 time") from None
+    except OverflowError:
+        start_utc = None
+    if start_utc is None or not FIRST_SLOT <= start_utc <= LAST_SLOT:
+        raise Invalid("slot_start is outside the calendar (years 2-9998)")
+    return start_utc
 
 
 @router.get("/{code}", responses={**answers(AppointmentOut), **problems(404)})

@@ -4,6 +4,7 @@ from __future__ import annotations
 import pytest
 
 from backoffice.problems import PROBLEM_JSON
+from tests.api.submissions import WANG, application
 
 HUGE = "1890547597492562004123363802114686976"  # beyond a 64-bit row id
 
@@ -41,3 +42,77 @@ def test_the_document_describes_errors_as_problems(anonymous):
     submit = doc["paths"]["/v1/cases"]["post"]
     assert any(p["name"] == "Idempotency-Key" and p["required"] for p in submit["parameters"])
     assert "application/pdf" in doc["paths"]["/v1/licences/{identifier}/pdf"]["get"]["responses"]["200"]["content"]
+
+
+# --- found by reading the routes against their new body schemas -------------------------------
+FOOD = "469023-XK-SCJG-0031"  # its form has a multi-value list, food_categories
+PERSONAL_BUSINESS = "469023-XK-SCJG-0003"  # its form has a single-value list, organisation_form
+
+
+def guide(anonymous, code: str) -> dict:
+    answer = anonymous.get(f"/v1/catalogue/items/{code}")
+    assert answer.status_code == 200, answer.text
+    return answer.json()
+
+
+@pytest.mark.parametrize("code, field, value", [
+    (FOOD, "food_categories", [{"key": "hot_food"}]),
+    (FOOD, "food_categories", [["hot_food"]]),
+    (PERSONAL_BUSINESS, "organisation_form", ["individual"]),
+    (PERSONAL_BUSINESS, "organisation_form", {"key": "individual"}),
+])
+def test_a_list_answer_of_the_wrong_shape_is_a_problem_of_the_application(terminal, anonymous, code, field, value):
+    """Unhashable answers to a list field were a server error (TypeError), not a problem."""
+    item = guide(anonymous, code)
+    (spec,) = [f for f in item["form"] if f["code"] == field]
+    payload = application(item)
+    payload["answers"][field] = value
+    answer = terminal.post("/v1/cases", payload)
+    assert_refused_as_invalid(answer)
+    assert {"field": field, "problem": f"not a valid {spec['datatype']}"} in answer.json()["problems"]
+
+
+@pytest.mark.parametrize("slot_start", ["9999-12-31T23:59:00", "0001-01-01T00:00:00+08:00", "0001-01-01T00:10:00"])
+def test_an_appointment_at_the_ends_of_the_calendar_is_refused(terminal, slot_start):
+    answer = terminal.post("/v1/appointments", {"item_code": FOOD, "slot_start": slot_start,
+                                                "applicant": {"document_number": WANG["document_number"],
+                                                              "name": WANG["name"]}})
+    assert_refused_as_invalid(answer)
+
+
+# --- bodies the routes read without checking their shape: server errors before the models ----
+def submitted_case(terminal, anonymous) -> str:
+    answer = terminal.post("/v1/cases", application(guide(anonymous, FOOD)))
+    assert answer.status_code == 201, answer.text
+    return answer.json()["case"]["number"]
+
+
+@pytest.mark.parametrize("action, params", [
+    ("request_correction", {"deficiencies": [1]}),  # AttributeError: int has no .get
+    ("request_correction", {"deficiencies": [{"problem": "缺页"}], "due_days": "five"}),  # int("five")
+    ("supplement", {"materials": [{"code": "M01", "copies": "two"}]}),  # int("two")
+    ("supplement", {"materials": [{"code": "M01", "form": "x" * 40}]}),  # longer than the column
+])
+def test_action_parameters_of_the_wrong_shape_are_refused(terminal, anonymous, staff, action, params):
+    number = submitted_case(terminal, anonymous)
+    assert_refused_as_invalid(staff("clerk01").act(number, action, **params))
+
+
+@pytest.mark.parametrize("report", [
+    {"uptime_s": "a while"},  # int("a while")
+    {"uptime_s": 2**70},  # beyond a database integer
+    {"outbox_length": -1},
+])
+def test_a_heartbeat_of_the_wrong_shape_is_refused(terminal, report):
+    assert_refused_as_invalid(terminal.post("/v1/terminals/heartbeat", report, key=None))
+
+
+@pytest.mark.parametrize("role, path, body", [
+    ("terminal", "/v1/appointments", {"item_code": FOOD, "slot_start": "2026-12-01T09:00", "applicant": ["王建国"]}),
+    ("admin", "/v1/terminals", {"id": "CM-KIOSK-LONG", "name": "终" * 101}),  # name is 100 characters at most
+    ("anonymous", "/v1/auth/token", {"username": "u" * 65, "password": "x"}),  # a failed login keeps the name
+    ("clerk01", "/v1/cases", {"item_code": FOOD, "channel": "c" * 17}),
+])
+def test_a_body_that_does_not_fit_where_it_is_kept_is_refused(terminal, anonymous, staff, role, path, body):
+    api = {"terminal": terminal, "anonymous": anonymous}.get(role) or staff(role)
+    assert_refused_as_invalid(api.post(path, body))
