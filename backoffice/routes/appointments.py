@@ -130,14 +130,23 @@ def _names(session: Session, a: Appointment) -> dict[str, str]:
             "item_name_en": item.name_en if item else ""}
 
 
+def ticket_letter(window_code: str) -> str:
+    """The queue ticket's letter: W1 -> A, W2 -> B, ... as the county's windows are coded;
+    another catalogue's codes give their first Latin letter (or Q), never an error."""
+    digits = window_code[1:] if window_code[:1] == "W" else ""
+    if digits.isascii() and digits.isdigit():
+        return chr(ord("A") + (int(digits) - 1) % 26)
+    letters = [c for c in window_code.upper() if "A" <= c <= "Z"]
+    return letters[0] if letters else "Q"
+
+
 def _next_ticket(session: Session, window_code: str, day: dt.date) -> str:
     prefix = f"{window_code}:{day:%Y%m%d}"
     for _ in range(3):
         row = session.execute(update(TicketCounter).where(TicketCounter.prefix == prefix)
                               .values(value=TicketCounter.value + 1).returning(TicketCounter.value)).first()
         if row is not None:
-            letter = chr(ord("A") + (int(window_code.lstrip("W") or 1) - 1) % 26)
-            return f"{letter}{row[0]:03d}"
+            return f"{ticket_letter(window_code)}{row[0]:03d}"
         try:
             with session.begin_nested():
                 session.add(TicketCounter(prefix=prefix, value=0))

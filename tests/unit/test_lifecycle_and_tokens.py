@@ -86,3 +86,11 @@ def test_expired_tokens():
     with pytest.raises(tokens.TokenExpired):
         tokens.decode(token, lambda s, m: True, now=201)
     assert tokens.decode(token, lambda s, m: True, now=150).subject == "X"
+
+
+def test_queue_ticket_letters_from_any_window_code():
+    from backoffice.routes.appointments import ticket_letter
+
+    assert [ticket_letter(c) for c in ("W1", "W2", "W7", "W27")] == ["A", "B", "G", "A"]
+    assert ticket_letter("W0") == "Z"  # (0 - 1) % 26: wraps, never an error
+    assert [ticket_letter(c) for c in ("X-12", "窗口3", "", "W", "W٣")] == ["X", "Q", "Q", "W", "W"]
