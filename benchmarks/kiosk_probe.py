@@ -123,8 +123,11 @@ def bare(rounds: int) -> dict:
     from kivy.uix.button import Button
     from kivy.uix.screenmanager import NoTransition, Screen, ScreenManager
 
+    from kiosk import offscreen_frames
+
     class Bare(App):
         def build(self):
+            offscreen_frames.install()  # each frame finished, as the kiosk's are
             self.manager = ScreenManager(transition=NoTransition())
             for name, other in (("a", "b"), ("b", "a")):
                 screen = Screen(name=name)

@@ -38,3 +38,64 @@ def summary(report: dict) -> str:
             lines.append(f"{kind}: {entry}")
     lines.append(f"all checks: {_verdict(report['ok'])} (report: {report['var_dir']}/soak-report.json)")
     return "\n".join(lines)
+
+
+def benchmarks_section(report: dict, command: str) -> str:
+    """The soak's section of BENCHMARKS.md: the command, how long it really ran, what was
+    injected, each check's verdict and the resource samples."""
+    cases, drained, grown = report["cases"], report["outbox_drained"], report["growth"]
+    samples = report["samples"]
+    shown = samples if len(samples) <= 12 else samples[:: max(1, len(samples) // 12)] + samples[-1:]
+    rows = [f"| {s['cycle']} | {s['t_s'] / 60:.1f} | {s['rss_kib'] / 1024:.0f} | {s['threads']} | {s['fds']} | "
+            f"{s.get('backoffice_rss_kib', 0) / 1024:.0f} |" for s in shown]
+    outcomes = [f"| {name} | " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())) + " |"
+                for name, counts in report["outcomes"].items()]
+    lines = [
+        "## Soak: every journey in a loop, with faults",
+        "",
+        f"Command: `{command}`. It ran for **{report['ran_s'] / 60:.1f} minutes** ({report['cycles']} cycles of every "
+        f"citizen journey, seed {report['seed']}), then the faults were healed and the outbox drained. The real kiosk "
+        "offscreen (1080x1920, Mesa llvmpipe), demo profile (ESC/POS printer emulator, simulated card reader, scanner "
+        "and document camera), the back office on loopback (SQLite); one fresh applicant per submission, so "
+        "\"exactly once\" is that applicant's case count in the back office. Faults, chosen at random from the seed "
+        "and each logged: the printer out of paper (at once, or part-way through the next slip) and loaded again "
+        "after the journey; a card unreadable, pulled mid-read, or pulled mid-journey; the network cut for 2-25 s "
+        "during a journey or right at submit.",
+        "",
+        "Faults injected: " + (", ".join(f"{k} {v}" for k, v in sorted(report["faults"].items())) or "none") + ".",
+        "",
+        "| journey | outcomes |",
+        "|---|---|",
+        *outcomes,
+        "",
+        "| check | result |",
+        "|---|---|",
+        f"| no crash (nothing escaped to Kivy's loop or a thread; nothing logged by a safety net) | "
+        f"{'held' if not report['crashes'] and not report['logged_exceptions'] else 'FAILED'} |",
+        f"| no stuck screen (every step within its bound; the attract screen back after each journey) | "
+        f"{'held' if not report['stuck'] else 'FAILED: ' + str(len(report['stuck']))} |",
+        f"| outbox drained once the network was back | {'held' if drained['ok'] else 'FAILED'} ({drained['s']} s, "
+        f"{drained['pending']} pending, {drained['parked']} held) |",
+        f"| every submission once in the back office | {'held' if cases['ok'] else 'FAILED'}: {cases['submissions']} "
+        f"({cases['answered']} answered at once, {cases['kept_then_sent']} kept then sent), {len(cases['lost'])} lost, "
+        f"{len(cases['duplicated'])} duplicated; {cases['check_ins']} check-ins and {cases['ratings']} ratings, "
+        f"{len(cases['check_ins_missing']) + len(cases['ratings_missing'])} missing |",
+    ]
+    if grown.get("judged"):
+        rss = grown["rss_kib"]
+        lines.append(
+            f"| no growth after the warm-up ({report['warmup_cycles']} cycles) | {'held' if grown['ok'] else 'FAILED'}: "
+            f"RSS {rss[0] / 1024:.0f} -> {rss[1] / 1024:.0f} MiB ({grown['rss_growth']:+.1%}, allowed "
+            f"{grown['tolerance']['rss_share']:.0%}), threads {grown['threads'][0]} -> {grown['threads'][1]} "
+            f"(allowed +{grown['tolerance']['threads']}), fds {grown['fds'][0]} -> {grown['fds'][1]} "
+            f"(allowed +{grown['tolerance']['fds']}) |")
+    lines += [
+        f"| script failures (a journey met something the soak did not expect) | {len(report['failed'])} |",
+        "",
+        "Samples (after each cycle; the back office's RSS for information):",
+        "",
+        "| cycle | minutes | kiosk RSS MiB | threads | fds | back office RSS MiB |",
+        "|---|---|---|---|---|---|",
+        *rows,
+    ]
+    return "\n".join(lines)
