@@ -115,10 +115,15 @@ def _with_backoffice(plan: Plan, var: Path, backoffice: EmbeddedBackoffice, prog
                     _shot(ui, var, f"stuck-{cycle}-{name}")
                 except Crashed:
                     outcome = "crashed"
-                except Exception:  # the script met something it did not expect: a finding too
-                    outcome = "failed"
-                    failed.append(f"cycle {cycle} {name}: {traceback.format_exc(limit=4)}")
-                    _shot(ui, var, f"failed-{cycle}-{name}")
+                except Exception:  # the script met something it did not expect: a finding too,
+                    reason = ui.interruption()  # unless a fault had just ended the session under it
+                    if reason is not None:
+                        outcome = f"interrupted: {reason}"
+                        interruptions.append(f"cycle {cycle} {name}: {reason} ({traceback.format_exc(limit=1)})")
+                    else:
+                        outcome = "failed"
+                        failed.append(f"cycle {cycle} {name}: {traceback.format_exc(limit=4)}")
+                        _shot(ui, var, f"failed-{cycle}-{name}")
                 finally:
                     faults.after_journey()
                     ui.expect_session = False
