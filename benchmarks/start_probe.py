@@ -37,6 +37,14 @@ def _time_first_frame(app, stamps: dict, ready) -> None:
     app.bind(on_start=started)
 
 
+def _texts_drawn(screen) -> bool:
+    """Every label on the screen that has text has its texture (labels wait for their
+    layout's width before they render, so the very first frame can still lack some)."""
+    from kivy.uix.label import Label
+
+    return all(w.texture is not None for w in screen.walk() if isinstance(w, Label) and w.text)
+
+
 def kiosk(url: str, secret_file: str, var_dir: str) -> dict:
     """As `python -m kiosk` starts it, with the demo profile and no display."""
     from pathlib import Path
@@ -53,7 +61,7 @@ def kiosk(url: str, secret_file: str, var_dir: str) -> dict:
 
     stamps = {"running": RUNNING, "imported": time.time()}
     app = KioskApp(config)
-    _time_first_frame(app, stamps, lambda: app.manager.current == "attract")
+    _time_first_frame(app, stamps, lambda: app.manager.current == "attract" and _texts_drawn(app.manager.current_screen))
     app.run()
     return stamps
 
@@ -73,7 +81,7 @@ def bare(var_dir: str) -> dict:
 
     stamps = {"running": RUNNING, "imported": time.time()}
     app = Bare()
-    _time_first_frame(app, stamps, lambda: app.root is not None)
+    _time_first_frame(app, stamps, lambda: app.root is not None and _texts_drawn(app.root))
     app.run()
     return stamps
 
