@@ -87,8 +87,12 @@ def run() -> str:
         "timed from its dispatch to two frames: *drawn*, the first frame drawn after it, which shows the next "
         "screen, or, when the tap starts a back-office, printer or camera step, the overlay that says so "
         "(\"Sending…\", \"Printing…\"); and *answered*, the first frame drawn once that step is over and its "
-        "outcome is on screen. A tap with no such step is answered when drawn. Baseline: a bare Kivy app "
-        "switching between two screens on a button tap, same window size, same timing driver, same run.",
+        "outcome is on screen. A tap with no such step is answered when drawn. A frame counts once the renderer "
+        "has finished it (glFinish after each frame, kiosk/offscreen_frames.py, as a display's buffer swap would "
+        "make it; until 2026-11-27 a frame counted once it was queued, which left llvmpipe's rasterising out of "
+        "the figures and kept every replaced texture in memory). Baseline: a bare Kivy app "
+        "switching between two screens on a button tap, same window size, same timing driver, same run, its "
+        "frames finished the same way.",
         "",
         "| journey | taps | drawn median ms | drawn p95 ms | drawn p95 / bare p95 | taps with a step | "
         "answered median ms | answered p95 ms |",

@@ -60,7 +60,8 @@ def benchmarks_section(report: dict, command: str) -> str:
         "\"exactly once\" is that applicant's case count in the back office. Faults, chosen at random from the seed "
         "and each logged: the printer out of paper (at once, or part-way through the next slip) and loaded again "
         "after the journey; a card unreadable, pulled mid-read, or pulled mid-journey; the network cut for 2-25 s "
-        "during a journey or right at submit.",
+        "during a journey or right at submit. The README's long run is `--minutes 60`; a run shorter than that "
+        "says so here.",
         "",
         "Faults injected: " + (", ".join(f"{k} {v}" for k, v in sorted(report["faults"].items())) or "none") + ".",
         "",
