@@ -14,6 +14,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from benchmarks.demo_kiosk import start_demo_kiosk
+
 
 # A check-in and a collection can happen once per demo appointment and result: first round only.
 ONCE = {"appointment", "collect_and_rate"}
@@ -24,19 +26,9 @@ def kiosk(url: str, secret_file: str, rounds: int) -> dict:
     """Every citizen journey of the demo tour, `rounds` times, on the demo profile (the
     receipt printer is the ESC/POS emulator on loopback): each tap timed to the frame that
     shows its outcome, and each submission timed to its receipt's cut at the printer."""
-    from kiosk import kivy_env
-    from kiosk.config import load_config
-
-    var = Path(tempfile.mkdtemp(prefix="bench-kiosk-"))
-    config = load_config(environ={}, overrides={"kiosk.var_dir": str(var), "backoffice.url": url,
-                                                "backoffice.terminal_secret_file": secret_file,
-                                                "kiosk.hardware_profile": "demo"})
-    kivy_env.prepare(var, config.profile.window_size, headless=True)
-    from kiosk.app import KioskApp
+    app = start_demo_kiosk(url, secret_file, "bench-kiosk-")
     from kiosk.tour import LEGS, Tour
 
-    app = KioskApp(config)
-    app._run_prepare()
     ui = _timing_driver(app)
     # Taps are timed on a kiosk waiting for citizens, as in service: once its start-up work
     # (the input method's dictionary, the freeze of startup objects) is over.

@@ -12,28 +12,18 @@ from __future__ import annotations
 import gc
 import json
 import sys
-import tempfile
 import time
-from pathlib import Path
+
+from benchmarks.demo_kiosk import start_demo_kiosk
 
 PEOPLE = ("wang", "li", "chen")
 
 
 def main(url: str, secret_file: str, sessions: int, every: int) -> dict:
-    from kiosk import kivy_env
-    from kiosk.config import load_config
-
-    var = Path(tempfile.mkdtemp(prefix="bench-memory-"))
-    config = load_config(environ={}, overrides={"kiosk.var_dir": str(var), "backoffice.url": url,
-                                                "backoffice.terminal_secret_file": secret_file,
-                                                "kiosk.hardware_profile": "demo"})
-    kivy_env.prepare(var, config.profile.window_size, headless=True)
-    from kiosk.app import KioskApp
+    app = start_demo_kiosk(url, secret_file, "bench-memory-")
     from kiosk.soak.resources import rss_kib
     from kiosk.uidriver import UiDriver
 
-    app = KioskApp(config)
-    app._run_prepare()
     ui = UiDriver(app)
     ui.wait_until(lambda: gc.get_freeze_count() > 0, timeout=120, what="kiosk settled")
     sim = app.devices.idcard_sim

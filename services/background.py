@@ -4,9 +4,10 @@ heartbeat): one daemon thread, woken early by `wake()`, stopped promptly by `sto
 from __future__ import annotations
 
 import threading
+from abc import ABC, abstractmethod
 
 
-class BackgroundWorker:
+class BackgroundWorker(ABC):
     thread_name = "kiosk-worker"
 
     def __init__(self) -> None:
@@ -46,5 +47,6 @@ class BackgroundWorker:
         self._wake.wait(max(0.0, seconds))
         self._wake.clear()
 
+    @abstractmethod
     def _run(self) -> None:
-        raise NotImplementedError
+        """The thread's loop: until `stopping`, do a round of work, then `_pause(...)`."""

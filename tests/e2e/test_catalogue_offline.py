@@ -4,21 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from kiosk.embedded_backoffice import EmbeddedBackoffice, free_port
+from kiosk.embedded_backoffice import free_port
 from services.api import BackofficeClient, BackofficeUnavailable
 from services.catalogue_cache import CatalogueCache
 
 QUERIES = ["", "spjy", "食品", "food", "xian", "zhu", "营业", "licence", "qy"]
 FILTERS = [{}, {"audience": "company"}, {"audience": "person"}, {"kiosk": "true"}, {"type": "01"}]
-
-
-@pytest.fixture(scope="module")
-def backoffice(tmp_path_factory):
-    var = tmp_path_factory.mktemp("bo")
-    bo = EmbeddedBackoffice(database=var / "backoffice.db", log_file=var / "backoffice.log")
-    bo.start()
-    yield bo
-    bo.stop()
 
 
 def codes(items):

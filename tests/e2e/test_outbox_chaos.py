@@ -15,7 +15,6 @@ import time
 
 import pytest
 
-from kiosk.embedded_backoffice import EmbeddedBackoffice
 from kiosk.paths import REPO_ROOT
 from services.api import BackofficeClient
 from services.deliveries import APPLICATION, RATING, deliverers
@@ -35,15 +34,6 @@ def wait_until(condition, timeout: float = 60.0, step: float = 0.05) -> bool:
             return True
         time.sleep(step)
     return condition()
-
-
-@pytest.fixture(scope="module")
-def backoffice(tmp_path_factory):
-    var = tmp_path_factory.mktemp("bo")
-    bo = EmbeddedBackoffice(database=var / "backoffice.db", log_file=var / "backoffice.log")
-    bo.start()
-    yield bo
-    bo.stop()
 
 
 @pytest.fixture(scope="module")
