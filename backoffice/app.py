@@ -16,6 +16,7 @@ from .openapi_docs import answers, document_problems
 from .problems import install_problem_handlers
 from .routes import (admin, appointments, cases, catalogue, licences, ratings, supervision, terminal_diagnostics,
                      terminals)
+from .routes.deps import refuse_nul_characters
 from .security.crypto import Vault
 from .security.qr import QrSigner
 from .schemas.office import HealthOut, ReadyOut
@@ -27,7 +28,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     engine = make_engine(settings.database_url, background_checkpoints=True)
 
     app = FastAPI(title="Chengmai County back office", version="0.2.0",
-                  description="Back half of the one-window reform: 后台分类审批、按责转办、限时办结、统一督办、评价反馈.")
+                  description="Back half of the one-window reform: 后台分类审批、按责转办、限时办结、统一督办、评价反馈.",
+                  dependencies=[Depends(refuse_nul_characters)])
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessions = make_sessionmaker(engine)

@@ -24,9 +24,10 @@ PROBLEM_SCHEMA = {
     "additionalProperties": True,  # a domain error may add its own members, e.g. `year`
 }
 EXTRA_TITLES = {413: "Content too large", 503: "Service unavailable"}
-# Row ids in paths and queries: beyond this SQLite raises OverflowError and PostgreSQL an
-# out-of-range error, which were server errors rather than refusals.
-ROW_ID_MAX = 2**63 - 1
+# Row ids in paths and queries. The id columns are Integer: 32 bits on PostgreSQL, whose
+# out-of-range error (and SQLite's OverflowError beyond 64 bits) were server errors rather
+# than refusals; one bound on both databases.
+ROW_ID_MAX = 2**31 - 1
 
 
 def problems(*statuses: int) -> dict[int | str, dict]:

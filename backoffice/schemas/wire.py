@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, model_validator
 
 CST = dt.timezone(dt.timedelta(hours=8), "CST")
 
@@ -24,7 +25,36 @@ class Open(BaseModel):
     model_config = ConfigDict(extra="allow")
 
 
+NUL_REFUSED = "text must not contain NUL characters"
+
+
+def holds_nul(value: Any) -> bool:
+    """Whether a NUL character is in the text, or in any key or text within a JSON value.
+    No field has a use for one, and PostgreSQL cannot store or compare text holding it
+    (psycopg refuses the query: a server error, where SQLite went on)."""
+    pending = [value]  # a loop, not recursion: a deeply nested body must not exhaust the stack
+    while pending:
+        item = pending.pop()
+        if isinstance(item, str):
+            if "\x00" in item:
+                return True
+        elif isinstance(item, dict):
+            pending.extend(item.keys())
+            pending.extend(item.values())
+        elif isinstance(item, (list, tuple)):
+            pending.extend(item)
+    return False
+
+
 class RequestBody(BaseModel):
-    """A request body: the members a route reads; others are ignored, as they always were."""
+    """A request body: the members a route reads; others are ignored, as they always were.
+    Text holding a NUL character, anywhere in the body, is refused (422)."""
 
     model_config = ConfigDict(extra="allow")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_nul(cls, data: Any) -> Any:
+        if holds_nul(data):
+            raise ValueError(NUL_REFUSED)
+        return data

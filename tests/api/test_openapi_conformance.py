@@ -1,14 +1,16 @@
 """schemathesis against the back office's own /openapi.json, over real HTTP, once per kind
-of caller: anonymous, a signed terminal and staff of every role.
+of caller (anonymous, a signed terminal and staff of every role) and per database: SQLite
+and the run's private PostgreSQL (the `server` fixture of tests/api/conftest.py, a back
+office of this module's own: the fuzzing changes the calendar, terminals and cases).
 
 Every generated request must answer without a server error, with a status code the
 document lists for the operation, in a media type it lists for that status, with a body
 that validates against the documented schema.
 
-The test run keeps it short (SCHEMATHESIS_MAX_EXAMPLES, default 8 per operation and
-role). A longer run, e.g. 200 per operation and role, also on PostgreSQL:
+The test run keeps it short (SCHEMATHESIS_MAX_EXAMPLES, default 8 per operation, role and
+database). A longer run, e.g. 200, on one database (SCHEMATHESIS_DATABASES, default both):
 
-    SCHEMATHESIS_MAX_EXAMPLES=200 SCHEMATHESIS_DATABASES=sqlite,postgresql \\
+    SCHEMATHESIS_MAX_EXAMPLES=200 SCHEMATHESIS_DATABASES=postgresql \\
         .venv/bin/python -m pytest -q -p no:cacheprovider tests/api/test_openapi_conformance.py
 """
 from __future__ import annotations
@@ -25,13 +27,12 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (content_type_conformance, response_headers_conformance,
                                                response_schema_conformance, status_code_conformance)
 
-from kiosk.embedded_backoffice import EmbeddedBackoffice
 from services.api import TerminalSignature
 
 from tests.api.conftest import DEMO_PASSWORD, TERMINAL
 
 MAX_EXAMPLES = int(os.environ.get("SCHEMATHESIS_MAX_EXAMPLES", "8"))
-DATABASES = os.environ.get("SCHEMATHESIS_DATABASES", "sqlite").split(",")
+DATABASES = os.environ.get("SCHEMATHESIS_DATABASES", "sqlite,postgresql").split(",")
 # One of each kind of caller; the approver is bound to a department.
 STAFF = {"clerk": "clerk01", "approver": "approver-scjg", "supervisor": "supervisor01", "admin": "admin"}
 ROLES = ["anonymous", "terminal", *STAFF]
@@ -40,28 +41,15 @@ CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
           response_schema_conformance]
 
 
-@pytest.fixture(scope="module", params=DATABASES)
-def backoffice(request, tmp_path_factory):
-    """A back office of its own: the fuzzing changes the calendar, terminals and cases."""
-    var = tmp_path_factory.mktemp("schemathesis")
-    url = None
-    if request.param == "postgresql":
-        url = request.getfixturevalue("postgres_server").create_database("api_schemathesis")
-    bo = EmbeddedBackoffice(database=var / "backoffice.db", log_file=var / "backoffice.log", database_url=url)
-    bo.start()
-    yield bo
-    bo.stop()
-
-
 @pytest.fixture(scope="module")
-def sessions(backoffice) -> dict[str, requests.Session]:
+def sessions(server) -> dict[str, requests.Session]:
     """role -> a requests session that speaks as that caller."""
     out = {"anonymous": requests.Session()}
     terminal = requests.Session()
-    terminal.auth = TerminalSignature(TERMINAL, backoffice.terminal_secret_file.read_text())
+    terminal.auth = TerminalSignature(TERMINAL, server.terminal_secret_file.read_text())
     out["terminal"] = terminal
     for role, username in STAFF.items():
-        answer = requests.post(f"{backoffice.url}/v1/auth/token",
+        answer = requests.post(f"{server.url}/v1/auth/token",
                                json={"username": username, "password": DEMO_PASSWORD}, timeout=30)
         assert answer.status_code == 200, answer.text
         staff = requests.Session()
@@ -75,8 +63,8 @@ schemathesis.serializer.alias("application/zip", "application/octet-stream")
 
 
 @pytest.fixture(scope="module")
-def operations(backoffice) -> list:
-    loaded = schemathesis.openapi.from_url(f"{backoffice.url}/openapi.json")
+def operations(server) -> list:
+    loaded = schemathesis.openapi.from_url(f"{server.url}/openapi.json")
     return [result.ok() for result in loaded.get_all_operations()]
 
 
@@ -92,6 +80,7 @@ def fuzz(operation, mode: GenerationMode, session: requests.Session) -> None:
     run()
 
 
+@pytest.mark.parametrize("server", DATABASES, indirect=True)  # the conftest's back office, on each
 @pytest.mark.parametrize("role", ROLES)
 def test_every_operation_answers_as_documented(role, sessions, operations):
     assert len(operations) >= 40  # the whole document was read

@@ -116,3 +116,78 @@ def test_a_heartbeat_of_the_wrong_shape_is_refused(terminal, report):
 def test_a_body_that_does_not_fit_where_it_is_kept_is_refused(terminal, anonymous, staff, role, path, body):
     api = {"terminal": terminal, "anonymous": anonymous}.get(role) or staff(role)
     assert_refused_as_invalid(api.post(path, body))
+
+
+# --- found by running the conformance test on PostgreSQL --------------------------------------
+INT32_PLUS_ONE = str(2**31)  # beyond an Integer id column on PostgreSQL (SQLite's go to 64 bits)
+
+
+@pytest.mark.parametrize("role, method, path", [
+    ("admin", "GET", f"/v1/audit?after_id={INT32_PLUS_ONE}"),
+    ("supervisor01", "POST", f"/v1/rectifications/{INT32_PLUS_ONE}/callback"),
+    ("supervisor01", "GET", f"/v1/terminals/diagnostics/{INT32_PLUS_ONE}"),
+])
+def test_a_row_id_beyond_32_bits_is_refused_on_either_database(staff, role, method, path):
+    """PostgreSQL's integer-out-of-range error was a server error."""
+    api = staff(role)
+    assert_refused_as_invalid(api.http.request(method, api.base + path, json={}, timeout=30))
+
+
+def test_a_terminal_naming_a_command_beyond_32_bits_is_refused(terminal):
+    assert_refused_as_invalid(terminal.post(f"/v1/terminals/commands/{INT32_PLUS_ONE}/ack", {}, key=None))
+    assert_refused_as_invalid(terminal.http.post(
+        f"{terminal.base}/v1/terminals/diagnostics?command_id={INT32_PLUS_ONE}", data=b"PK", timeout=30))
+
+
+def test_the_document_bounds_row_ids_to_32_bits(anonymous):
+    doc = anonymous.get("/openapi.json").json()
+    (after_id,) = [p for p in doc["paths"]["/v1/audit"]["get"]["parameters"] if p["name"] == "after_id"]
+    assert after_id["schema"]["maximum"] == 2**31 - 1
+
+
+@pytest.mark.parametrize("role, method, path", [
+    ("anonymous", "GET", "/v1/catalogue/items/469023-XK-SCJG-0031%00"),
+    ("anonymous", "GET", "/v1/catalogue/items?window=%00"),
+    ("anonymous", "GET", "/v1/catalogue/items?type=a%00b"),
+    ("terminal", "GET", "/v1/cases/469023-0001%00"),
+    ("terminal", "GET", "/v1/cases/469023-0001%00/receipt"),
+    ("terminal", "GET", "/v1/appointments/%00"),
+    ("terminal", "GET", "/v1/licences/%00"),
+    ("terminal", "GET", "/v1/licences/%00/pdf"),
+    ("terminal", "GET", "/v1/cases?applicant=469023195801041234%00"),
+    ("supervisor01", "GET", "/v1/rectifications?status=%00"),
+    ("supervisor01", "GET", "/v1/supervision/cases?department=%00"),
+    ("supervisor01", "GET", "/v1/terminals/diagnostics?terminal=%00"),
+    ("admin", "POST", "/v1/terminals/CM-KIOSK-0001%00/commands"),
+])
+def test_a_nul_character_in_a_path_or_query_is_refused(terminal, anonymous, staff, role, method, path):
+    """PostgreSQL cannot compare text holding NUL: psycopg's refusal was a server error."""
+    api = {"terminal": terminal, "anonymous": anonymous}.get(role) or staff(role)
+    answer = api.http.request(method, api.base + path, json={"command": "restart"} if method == "POST" else None,
+                              headers={"Idempotency-Key": "nul-in-path"} if method == "POST" else {}, timeout=30)
+    assert_refused_as_invalid(answer)
+    assert answer.json()["errors"][0]["msg"] == "text must not contain NUL characters"
+
+
+@pytest.mark.parametrize("role, path, body", [
+    ("anonymous", "/v1/auth/token", {"username": "clerk01\x00", "password": "x"}),
+    ("terminal", "/v1/terminals/heartbeat", {"app_version": "1.0\x00"}),
+    ("terminal", "/v1/terminals/heartbeat", {"devices": {"printer": {"media\x00": "out"}}}),  # a key, nested
+    ("clerk01", "/v1/cases", {"item_code": FOOD, "answers": {"x": ["ok", "a\x00"]}}),
+    ("admin", "/v1/terminals", {"id": "CM-KIOSK-NUL", "name": "\x00"}),
+])
+def test_a_nul_character_anywhere_in_a_body_is_refused(terminal, anonymous, staff, role, path, body):
+    api = {"terminal": terminal, "anonymous": anonymous}.get(role) or staff(role)
+    answer = api.post(path, body, key=None if path == "/v1/terminals/heartbeat" else "auto")
+    assert_refused_as_invalid(answer)
+    assert "\x00" not in answer.text  # the refusal does not echo what was sent
+
+
+def test_a_deeply_nested_body_is_checked_without_recursion():
+    from backoffice.schemas.wire import holds_nul
+
+    deep: object = "\x00"
+    for _ in range(100_000):
+        deep = [deep]
+    assert holds_nul({"devices": deep})
+    assert not holds_nul({"devices": [[["clean"]]], "n": 1, "ok": None})
