@@ -1,13 +1,23 @@
 """The speech facade the kiosk uses: speak() returns at once; a worker process renders and
 plays. A supervisor thread reads the worker's results and heartbeats and restarts a worker
-that died or hung. Playback failure (no sound card) is a status, never an exception."""
+that died or hung. Playback failure (no sound card) is a status, never an exception.
+
+A worker stopped (on close, or to be replaced) leaves nothing behind: its process group
+is killed (the worker if it did not end by itself, and any engine or player it started),
+both queues are closed and let go (three semaphores and a pipe each), the feeder thread
+that wrote to it joined, and its folder of rendered speech removed."""
 from __future__ import annotations
 
 import collections
 import itertools
 import logging
 import multiprocessing as mp
+import multiprocessing.connection
+import os
 import queue
+import shutil
+import signal
+import tempfile
 import threading
 import time
 from dataclasses import dataclass
@@ -53,6 +63,7 @@ class Speech:
         self._process = None
         self._requests = None
         self._results = None
+        self._tmp = ""  # the worker's folder for rendered speech
         self._supervisor: threading.Thread | None = None
         self._stop = threading.Event()
         self._last_beat = 0.0
@@ -183,35 +194,44 @@ class Speech:
 
     # -- worker supervision ---------------------------------------------------------------
     def _start_worker(self) -> None:
+        self._tmp = tempfile.mkdtemp(prefix="kiosk-speech-")
         self._requests = self._ctx.Queue()
         self._results = self._ctx.Queue()
-        self._process = self._ctx.Process(target=worker_main, args=(self._requests, self._results, self._config),
+        self._process = self._ctx.Process(target=worker_main,
+                                          args=(self._requests, self._results, self._config, self._tmp),
                                           name="kiosk-speech", daemon=True)
         self._process.start()
         self._last_beat = time.monotonic() + 5.0  # grace for the interpreter to start
 
     def _stop_worker(self, graceful: bool) -> None:
-        process, requests = self._process, self._requests
-        self._process = self._requests = None
-        if process is None:
-            return
-        if graceful and process.is_alive():
-            try:
-                requests.put(None)
-            except (OSError, ValueError):
-                pass
+        process, requests, results, tmp = self._process, self._requests, self._results, self._tmp
+        self._process = self._requests = self._results = None
+        self._tmp = ""
+        ended = False
+        if process is not None:
+            if graceful and not _ended(process):
+                try:
+                    requests.put(None)
+                except (OSError, ValueError):
+                    pass
+                ended = _ended(process, timeout=2)
+            _kill_group(process)  # not reaped yet: its group is still its own
             process.join(timeout=2)
-        if process.is_alive():
-            process.kill()
-            process.join(timeout=2)
+        for q in (requests, results):
+            if q is None:
+                continue
+            if ended:  # the worker took everything: the feeder thread has nothing left to write
+                q.close()
+                q.join_thread()
+            else:  # a dead or hung reader: never wait on a feeder thread that may be stuck on a full pipe
+                q.cancel_join_thread()
+                q.close()
+        if tmp:
+            shutil.rmtree(tmp, ignore_errors=True)
 
     def _supervise(self) -> None:
         while not self._stop.is_set():
-            results = self._results
-            try:
-                result = results.get(timeout=0.2) if results is not None else None
-            except (queue.Empty, OSError, ValueError, EOFError):
-                result = None
+            result = self._next_result()
             if result is not None:
                 self._last_beat = time.monotonic()
                 if result.outcome != "heartbeat":
@@ -219,7 +239,7 @@ class Speech:
                 continue
             with self._lock:
                 process = self._process
-                dead = process is not None and not process.is_alive()
+                dead = process is not None and _ended(process)
                 hung = process is not None and time.monotonic() - self._last_beat > self.settings.hang_s
                 if dead or hung:
                     log.warning("speech worker %s; restarting", "died" if dead else "hung")
@@ -229,6 +249,17 @@ class Speech:
                     for seq, waiter in list(self._waiters.items()):
                         waiter.put(Result(seq, "engine_error", "speech worker restarted"))
                 self._deliver_pending()  # what speak() left while the lock was held
+
+    def _next_result(self) -> Result | None:
+        """The worker's next result or heartbeat, if one comes soon (no reference to the
+        queue outlives the call: a replaced worker's queue is let go at once)."""
+        results = self._results
+        if results is None:
+            return None
+        try:
+            return results.get(timeout=0.2)
+        except (queue.Empty, OSError, ValueError, EOFError):
+            return None
 
     def _record(self, result: Result) -> None:
         if result.outcome == "play_error":
@@ -251,3 +282,20 @@ class Speech:
                 listener(result)
             except Exception:
                 log.exception("speech listener failed")
+
+
+def _ended(process, timeout: float = 0.0) -> bool:
+    """Whether the worker has exited, without reaping it (its pid, and so its process
+    group's id, stays its own until join())."""
+    return bool(mp.connection.wait([process.sentinel], timeout))
+
+
+def _kill_group(process) -> None:
+    """SIGKILL to the worker's process group (the worker, and the engine or player it
+    started), or to the worker alone if it has not made its group yet. Only before
+    join(): until then the exited worker's pid, the group's id, cannot be reused."""
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except OSError:
+        pass
+    process.kill()

@@ -1,11 +1,21 @@
 """The speech worker process: takes requests from a queue, renders them (or takes them
 from the prompt cache) and plays them with aplay, checking the queue while playing so
 newer speech of the same or higher priority cuts in. Results go back on a second queue,
-with a heartbeat so the parent can tell a hung worker from a quiet one."""
+with a heartbeat so the parent can tell a hung worker from a quiet one.
+
+The worker leads its own process group, so the parent stopping a hung worker by force
+takes the engine or player it had started with it (a killed worker's aplay would go on
+speaking over the next one). It renders into a folder the parent made for it, removed
+when the worker ends (by the worker, or by the parent after killing it). It ends by
+itself when the kiosk process is gone (a kiosk killed without closing its speech would
+otherwise leave the worker looping for ever, and with it the multiprocessing resource
+tracker and the queues' semaphores)."""
 from __future__ import annotations
 
+import multiprocessing
 import os
 import queue
+import shutil
 import subprocess
 import tempfile
 import time
@@ -47,16 +57,25 @@ class WorkerConfig:
 
 
 class _Worker:
-    def __init__(self, requests, results, config: WorkerConfig):
+    def __init__(self, requests, results, config: WorkerConfig, tmp: Path | None = None):
         self.requests, self.results, self.config = requests, results, config
         self.engine = EspeakEngine(config.engine_command, config.engine_timeout_s)
         self.cache = PromptCache(Path(config.cache_dir))
         self.pending: list[Request] = []
-        self.tmp = Path(tempfile.mkdtemp(prefix="kiosk-speech-"))
+        self.tmp = tmp if tmp is not None else Path(tempfile.mkdtemp(prefix="kiosk-speech-"))
+        self.tmp.mkdir(parents=True, exist_ok=True)
         self.last_beat = 0.0
+        # the pid recorded by the parent: it may have died already while this interpreter started
+        parent = multiprocessing.parent_process()
+        self.parent = parent.pid if parent is not None else os.getppid()
+
+    @property
+    def orphaned(self) -> bool:
+        """The kiosk process that started this worker is gone."""
+        return os.getppid() != self.parent
 
     def run(self) -> None:
-        while True:
+        while not self.orphaned:
             if not self.pending:
                 try:
                     request = self.requests.get(timeout=HEARTBEAT_S)
@@ -127,6 +146,10 @@ class _Worker:
             try:
                 newer = self.requests.get(timeout=0.05)
             except queue.Empty:
+                if self.orphaned:  # nobody left to speak for
+                    player.kill()
+                    player.wait()
+                    return
                 self._beat()
                 continue
             if newer is None:
@@ -154,5 +177,15 @@ class _Worker:
             self.results.put(Result(0, "heartbeat"))
 
 
-def main(requests, results, config: WorkerConfig) -> None:
-    _Worker(requests, results, config).run()
+def main(requests, results, config: WorkerConfig, tmp_dir: str = "") -> None:
+    try:
+        os.setpgid(0, 0)  # the engine and player it starts are in this group too
+    except OSError:
+        pass
+    worker = _Worker(requests, results, config, Path(tmp_dir) if tmp_dir else None)
+    try:
+        worker.run()
+    finally:
+        shutil.rmtree(worker.tmp, ignore_errors=True)
+        if worker.orphaned:  # nobody reads the results: do not wait at exit to flush them
+            results.cancel_join_thread()
