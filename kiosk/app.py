@@ -21,7 +21,7 @@ from kivy.uix.button import Button
 from kivy.uix.floatlayout import FloatLayout
 from kivy.uix.label import Label
 from kivy.uix.modalview import ModalView
-from kivy.uix.screenmanager import NoTransition, ScreenManager
+from kivy.uix.screenmanager import NoTransition
 
 from screens import KV_DIR, discover_screens, kv_files
 from services.api import BackofficeClient
@@ -36,6 +36,7 @@ from .fonts import find_cjk_font
 from .hardware import Devices, build_devices
 from .i18n import Translator
 from .offline import Reachability, build_catalogue, build_outbox
+from .screen_manager import KioskScreenManager
 from .ime.pinyin import DictionaryMissing, default_engine
 from .session import Session
 from .style import Style
@@ -88,6 +89,7 @@ class KioskApp(App):
         self._idle_warning: ModalView | None = None
         self._toast: Label | None = None
         self._sound_panel: ModalView | None = None
+        self._stopping = False
 
     def get_application_config(self, defaultpath="%(appdir)s/%(appname)s.ini"):
         return str(self.kiosk_config.var_dir / "kivy" / "kiosk.ini")
@@ -99,9 +101,8 @@ class KioskApp(App):
         theme.register_fonts(str(self.font_path))
         for path in kv_files():
             Builder.load_file(str(path))
-        self.manager = ScreenManager(transition=NoTransition())
-        for screen_class in discover_screens():
-            self.manager.add_widget(screen_class())
+        # Only the attract screen before the first frame; the others as needed or when idle.
+        self.manager = KioskScreenManager(discover_screens(), first="attract", transition=NoTransition())
         column = BoxLayout(orientation="vertical")
         self.top_bar = Factory.TopBar()
         column.add_widget(self.top_bar)
@@ -166,35 +167,60 @@ class KioskApp(App):
             self.devices.scanner.subscribe(
                 lambda event: Clock.schedule_once(lambda _dt: self.controller.on_code_scanned(event.code.text))
             )
-        self.devices.open()
-        self.controller.outbox_sender.start()  # what was kept while offline, or before a restart
-        self.catalogue_refresher.start()
         self.manager.current_screen.refresh()
         if not self.controller.journey("maintenance").service.in_service:
             self.navigate("out_of_service")  # taken out of service before this start
+        log.info("kiosk started", extra={"terminal": self.kiosk_config.terminal_id,
+                                         "profile": self.kiosk_config.profile.model})
+        Window.bind(on_flip=self._on_first_frame)
+
+    def _on_first_frame(self, *_args) -> None:
+        Window.unbind(on_flip=self._on_first_frame)
+        _after_next_frame(self._start_background_work)
+
+    def _start_background_work(self) -> None:
+        """Once the attract screen is up: the devices and the workers, which before it
+        would only have competed with its drawing for the interpreter (no citizen can use
+        a device before the screen shows)."""
+        if self._stopping:
+            return
+        self.devices.open()  # the card reader, printers, scanner and voice, a moment after the screen
+        self.controller.outbox_sender.start()  # what was kept while offline, or before a restart
+        self.catalogue_refresher.start()
         # The QR key: fetched once (and kept for offline use) off the main thread.
         cache = self.kiosk_config.var_dir / "qr-key.json"
         self.controller.in_background(lambda: load_verifier(self.controller.api, cache),
                                       self._verifier_loaded, back_to="attract")
         if self.demo is not None:
             self.controller.in_background(self.demo.prepare_codes, lambda _codes: None, back_to="attract")
-        log.info("kiosk started", extra={"terminal": self.kiosk_config.terminal_id,
-                                         "profile": self.kiosk_config.profile.model})
         threading.Thread(target=self._warm_up, name="kiosk-warm-up", daemon=True).start()
+        self._build_screens_when_idle()
         # Heartbeat and the back office's commands (kiosk/fleet.py).
         self.fleet = start_fleet(self, call_on_main=lambda fn: Clock.schedule_once(lambda _dt: fn()),
                                  outbox_stats=self.controller.outbox.stats,
                                  refresh_catalogue=self.catalogue_refresher.refresh_now)
 
     def _warm_up(self) -> None:
-        """Off the UI thread: the input method's dictionary (95,000 words; half a second
+        """Off the UI thread: python-escpos, then the input method's dictionary (95,000 words; half a second
         to read, which the first typed letter would otherwise wait for). Then what the
         kiosk keeps for good, that dictionary included, is frozen out of collections."""
+        import escpos.printer  # noqa: F401  (the first receipt would otherwise import it)
+
         try:
             default_engine().preload()
         except DictionaryMissing:
             log.warning("pinyin dictionary missing: the keyboard types Latin letters only")
-        Clock.schedule_once(lambda _dt: _after_next_frame(gc_policy.settle_after_start))
+        Clock.schedule_once(lambda _dt: _after_next_frame(self._settle_after_start))
+
+    def _build_screens_when_idle(self) -> None:
+        """After the first frame, the screens not built yet, one a frame (about 7 ms each),
+        so none has to be built while a citizen waits for it."""
+        if self.manager.build_next():
+            Clock.schedule_once(lambda _dt: self._build_screens_when_idle())
+
+    def _settle_after_start(self) -> None:
+        self.manager.build_all()  # what the kiosk keeps for good includes every screen
+        gc_policy.settle_after_start()
 
     def stop_with(self, exit_code: int) -> None:
         """Stop the app and have `kiosk` exit with `exit_code` (kiosk/journeys/maintenance.py:
@@ -203,6 +229,7 @@ class KioskApp(App):
         self.stop()
 
     def on_stop(self):
+        self._stopping = True
         if getattr(self, "fleet", None) is not None:
             self.fleet.stop()
         self.controller.outbox_sender.stop()
