@@ -10,6 +10,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from benchmarks.report import goal_line
+
 CST = dt.timezone(dt.timedelta(hours=8))
 COMMAND = ".venv/bin/python -m benchmarks printing"
 
@@ -47,7 +49,7 @@ def run() -> str:
     from devices.printer.emulator import PrinterEmulator
     from devices.printer.layout import escpos_bytes
     from kiosk.i18n import Translator
-    from services.documents import Certificate, certificate_pdf
+    from services.documents.certificate import Certificate, certificate_pdf
     from services.documents.pdf import FONT, register_font
     from services.receipts import application_receipt
 
@@ -112,6 +114,8 @@ def run() -> str:
     for name, ms, baseline in rows:
         ratio = f"{ms / baseline:.1f}x" if baseline else ""
         lines.append(f"| {name} | {ms:.2f} | {ratio} |")
-    lines += ["", "Goal: a receipt out in well under a second including the status questions that catch "
-              "a paper-out mid-receipt; the status checks are the price of never trusting silence."]
+    lines += ["", "The status questions between blocks catch a paper-out mid-receipt; they are the price of never "
+              "trusting silence.", "",
+              goal_line("a receipt laid out and printed, status questions included, well under a second (100 ms)",
+                        f"median {checked:.1f} ms ({checked / plain:.1f}x the bare write)", checked < 100)]
     return "\n".join(lines)

@@ -1,4 +1,5 @@
-"""Kivy reads its environment at import time: everything here must run first."""
+"""Kivy (and python-escpos) read their environment at import time: everything here must
+run first."""
 from __future__ import annotations
 
 import os
@@ -11,6 +12,7 @@ def has_display() -> bool:
 
 
 def prepare(var_dir: Path, window_size: tuple[int, int], headless: bool) -> None:
+    _keep_escpos_capabilities(var_dir)
     if "kivy" in sys.modules:
         # Kivy already read its environment; only the window settings can still change.
         _configure_window(window_size)
@@ -34,3 +36,14 @@ def _configure_window(window_size: tuple[int, int]) -> None:
     Config.set("graphics", "resizable", "0")
     Config.set("kivy", "exit_on_escape", "0")  # Escape must never close the kiosk
     Config.set("input", "mouse", "mouse,disable_multitouch")
+
+
+def _keep_escpos_capabilities(var_dir: Path) -> None:
+    """python-escpos parses its printer database (YAML) at import and pickles it into a new
+    temporary directory unless told where: every start would parse it again (a fifth of a
+    second) and leave one more directory in /tmp. Kept in the kiosk's cache, it is read once."""
+    if "escpos.capabilities" in sys.modules:
+        return
+    cache = var_dir / "cache" / "escpos"
+    cache.mkdir(parents=True, exist_ok=True)
+    os.environ.setdefault("ESCPOS_CAPABILITIES_PICKLE_DIR", str(cache))

@@ -6,11 +6,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import qrcode
-from qrcode.exceptions import DataOverflowError
 from PIL import Image, ImageDraw, ImageFont
 
-from devices.printer.layout import TOKENS, _has_cjk
+from devices.printer.layout import TOKENS, has_cjk
 from kiosk.domain.slips import Field, QrCode, Rule, SlipDocument, printable
 
 MARGIN = 16
@@ -63,7 +61,7 @@ def lay_out(doc: SlipDocument, font_path: Path, width_px: int = 576) -> tuple[li
                 y += img.height + 8
         else:
             if isinstance(block, Field):  # the printer's colon: full width after a Chinese label
-                text = f"{block.label}{'：' if _has_cjk(block.label) else ': '}{block.value}"
+                text = f"{block.label}{'：' if has_cjk(block.label) else ': '}{block.value}"
             else:
                 text = block.text
             align = getattr(block, "align", "left")
@@ -74,6 +72,9 @@ def lay_out(doc: SlipDocument, font_path: Path, width_px: int = 576) -> tuple[li
 
 
 def _qr_image(payload: str, width: int) -> Image.Image | None:
+    import qrcode  # with the first code drawn, not with the kiosk's start
+    from qrcode.exceptions import DataOverflowError
+
     code = qrcode.QRCode(box_size=6, border=2)
     code.add_data(payload.encode("utf-8", "replace"))  # a lone surrogate as "?"
     try:

@@ -1,13 +1,15 @@
 """The document-camera facade: the camera runs while a capture screen is open; capture()
-takes the newest frame and turns it into a flat, clean page JPEG (or says why not)."""
+takes the newest frame and turns it into a flat, clean page JPEG (or says why not).
+
+The page pipeline (OpenCV, numpy) is imported with the first capture, not with the
+kiosk: building this facade at start must not cost the first frame a tenth of a second."""
 from __future__ import annotations
 
 import logging
 from pathlib import Path
 
 from ..health import DeviceState, DeviceStatus, SelfTestResult
-from ..scanner.camera import FrameGrabber
-from .page import PageResult, process
+from ..frame_grabber import FrameGrabber
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +33,10 @@ class DocumentCamera:
             self.grabber.stop(wait=False)
             self._open = False
 
-    def capture(self, timeout: float = 3.0) -> PageResult:
+    def capture(self, timeout: float = 3.0):
+        """A PageResult (devices/doccam/page.py)."""
+        from .page import PageResult, process
+
         if not self._open:
             return PageResult(False, "document camera not open")
         frame = self.grabber.latest() or self.grabber.wait_newer(0, timeout)
@@ -53,6 +58,7 @@ class DocumentCamera:
 
     def self_test(self) -> SelfTestResult:
         """The page pipeline on a generated photo, then a frame from the camera."""
+        from .page import process
         from .synthetic import photograph
 
         image, _ = photograph(1, rotation_deg=10, tilt=0.1, shadow=0.3)
@@ -81,12 +87,12 @@ def build_doccam(section: dict | None, base_dir: Path | None = None) -> Document
 
 
 def _sim_source(folder: Path) -> str:
-    import cv2
-
-    from .synthetic import photograph
-
     first = folder / "desk_000.png"
-    if not first.exists():
+    if not first.exists():  # made once, on a new demo kiosk
+        import cv2
+
+        from .synthetic import photograph
+
         folder.mkdir(parents=True, exist_ok=True)
         cv2.imwrite(str(first), photograph(7, rotation_deg=-9, tilt=0.12, shadow=0.35)[0])
     return str(folder / "desk_%03d.png")

@@ -11,7 +11,6 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import qrcode
 from PIL import Image, ImageDraw, ImageFont, ImageOps
 
 from .escpos_parse import Op
@@ -20,8 +19,7 @@ CELL_H = 24
 HALF_W = 12
 LINE_GAP = 6  # default line spacing (ESC 2) is about 30 dots
 CODE_PAGES = {0: "cp437", 2: "cp850", 3: "cp860", 16: "cp1252", 17: "cp866", 19: "cp858"}
-QR_ECC = {48: qrcode.constants.ERROR_CORRECT_L, 49: qrcode.constants.ERROR_CORRECT_M,
-          50: qrcode.constants.ERROR_CORRECT_Q, 51: qrcode.constants.ERROR_CORRECT_H}
+QR_ECC_LEVELS = {48: "L", 49: "M", 50: "Q", 51: "H"}  # GS ( k fn 69's n; qrcode imported when a code prints
 
 
 @dataclass
@@ -210,9 +208,12 @@ class PaperRenderer:
         return 0
 
     def _print_qr(self) -> int:
+        import qrcode.constants
+
         used = self._print_line() if self._pending else 0
+        level = QR_ECC_LEVELS.get(self.qr_ecc, "L")
         code = qrcode.QRCode(box_size=max(1, self.qr_module), border=0,
-                             error_correction=QR_ECC.get(self.qr_ecc, qrcode.constants.ERROR_CORRECT_L))
+                             error_correction=getattr(qrcode.constants, f"ERROR_CORRECT_{level}"))
         code.add_data(self.qr_data)
         image = code.make_image().get_image().convert("L")
         return used + self._place_image(image)

@@ -5,6 +5,9 @@ status between them (a DLE EOT inside a raster image would be read as image data
 python-escpos builds the commands; text goes out as GB18030 written by us, because
 python-escpos sends strings made only of CJK punctuation (or an English label with a
 full-width colon) through a code page and prints "?".
+
+python-escpos and qrcode are imported with the first slip, not with this module: the
+kiosk's first frame must not wait for them (python-escpos reads a printer database at import).
 """
 from __future__ import annotations
 
@@ -13,9 +16,6 @@ import logging
 import re
 import unicodedata
 
-import qrcode
-from escpos.printer import Dummy
-from qrcode.exceptions import DataOverflowError
 
 from kiosk.domain.slips import Field, Heading, Line, QrCode, Rule, SlipDocument, printable
 
@@ -42,7 +42,7 @@ def escpos_segments(doc: SlipDocument, profile: ReceiptPrinterProfile) -> list[b
         elif isinstance(block, Line):
             out.line(block.text, align=block.align)
         elif isinstance(block, Field):
-            colon = "：" if _has_cjk(block.label) else ": "
+            colon = "：" if has_cjk(block.label) else ": "
             out.line(f"{block.label}{colon}{block.value}")
         elif isinstance(block, Rule):
             out.line("-" * profile.columns)
@@ -59,6 +59,8 @@ def escpos_bytes(doc: SlipDocument, profile: ReceiptPrinterProfile) -> bytes:
 
 class _Writer:
     def __init__(self, profile: ReceiptPrinterProfile):
+        from escpos.printer import Dummy
+
         self.profile = profile
         self.p = Dummy(profile="default")
         _set_paper_width(self.p, profile.paper_width_px)
@@ -95,6 +97,8 @@ class _Writer:
             self.p.set(align="left", bold=False)
 
     def qr(self, payload: str) -> None:
+        from qrcode.exceptions import DataOverflowError
+
         payload = payload.encode("utf-8", "replace").decode("utf-8")  # a lone surrogate as "?"
         try:
             modules = qr_modules(payload)
@@ -122,6 +126,8 @@ class _Writer:
 
 def qr_modules(payload: str) -> int:
     """Modules across the QR code python-escpos makes of `payload` (error correction L)."""
+    import qrcode
+
     code = qrcode.QRCode(border=0, error_correction=qrcode.constants.ERROR_CORRECT_L)
     code.add_data(payload)
     code.make(fit=True)
@@ -170,11 +176,11 @@ def _fit(word: str, columns: int) -> int:
     return len(word)
 
 
-def _has_cjk(text: str) -> bool:
+def has_cjk(text: str) -> bool:
     return any("\u4e00" <= ch <= "\u9fff" for ch in text)
 
 
-def _set_paper_width(printer: Dummy, pixels: int) -> None:
+def _set_paper_width(printer, pixels: int) -> None:
     """python-escpos centres images by its profile's paper width; the profile data is shared
     between instances, so give this printer its own copy before changing it."""
     data = copy.deepcopy(printer.profile.profile_data)

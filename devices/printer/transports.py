@@ -9,6 +9,8 @@ File), chosen by a URI:
 
 A transport writes bytes and asks DLE EOT questions. Every failure surfaces as
 `TransportError` so the facade can turn it into a status a person can be told about.
+python-escpos's printer objects are made when a transport first opens: importing them
+takes a tenth of a second or more, which building the kiosk's devices should not cost.
 """
 from __future__ import annotations
 
@@ -57,15 +59,17 @@ class NetworkTransport(Transport):
     name = "escpos-network"
 
     def __init__(self, host: str, port: int = 9100, timeout: float = 5.0):
-        from escpos.printer import Network
-
         self.host, self.port, self.timeout = host, port, timeout
-        self._printer = Network(host=host, port=port, timeout=timeout, profile="default")
+        self._printer = None  # python-escpos's Network, made on the first open (see the module's docstring)
         self._connected = False
 
     def open(self) -> None:
         if self._connected:
             return
+        if self._printer is None:
+            from escpos.printer import Network
+
+            self._printer = Network(host=self.host, port=self.port, timeout=self.timeout, profile="default")
         try:
             self._printer.open()
             # Status questions are 3 bytes; without this Nagle holds each one back for
@@ -121,16 +125,18 @@ class SerialTransport(Transport):
     name = "escpos-serial"
 
     def __init__(self, devfile: str, baudrate: int = 19200, dsrdtr: bool = False):
-        from escpos.printer import Serial
-
-        self.devfile = devfile
-        self._printer = Serial(devfile=devfile, baudrate=baudrate, timeout=1, dsrdtr=dsrdtr,
-                               profile="default")
+        self.devfile, self.baudrate, self.dsrdtr = devfile, baudrate, dsrdtr
+        self._printer = None  # python-escpos's Serial, made on the first open
         self._open = False
 
     def open(self) -> None:
         if self._open:
             return
+        if self._printer is None:
+            from escpos.printer import Serial
+
+            self._printer = Serial(devfile=self.devfile, baudrate=self.baudrate, timeout=1, dsrdtr=self.dsrdtr,
+                                   profile="default")
         try:
             self._printer.open()
         except (EscposError, OSError) as exc:
@@ -172,17 +178,19 @@ class UsbTransport(Transport):
     name = "escpos-usb"
 
     def __init__(self, vendor: int, product: int, in_ep: int = 0x82, out_ep: int = 0x01):
-        from escpos.printer import Usb
-
-        self.vendor, self.product = vendor, product
-        self._printer = Usb(idVendor=vendor, idProduct=product, in_ep=in_ep, out_ep=out_ep,
-                            timeout=5000, profile="default")
+        self.vendor, self.product, self.in_ep, self.out_ep = vendor, product, in_ep, out_ep
+        self._printer = None  # python-escpos's Usb, made on the first open
         self._open = False
 
     def open(self) -> None:
         if self._open:
             return
         try:
+            if self._printer is None:
+                from escpos.printer import Usb
+
+                self._printer = Usb(idVendor=self.vendor, idProduct=self.product, in_ep=self.in_ep,
+                                    out_ep=self.out_ep, timeout=5000, profile="default")
             self._printer.open()
         except Exception as exc:  # DeviceNotFoundError, USBError, missing libusb backend
             raise TransportError(f"USB printer {self.vendor:04x}:{self.product:04x} not found") from exc
@@ -224,9 +232,6 @@ class FileTransport(Transport):
     can_query = False
 
     def __init__(self, target: Path):
-        from escpos.printer import File
-
-        self._file_class = File
         self.target = Path(target)
         self._jobs = 0
         self._printer = None
@@ -251,8 +256,10 @@ class FileTransport(Transport):
         return ""
 
     def begin_job(self) -> None:
+        from escpos.printer import File
+
         self.job_path = self._next_path()
-        self._printer = self._file_class(devfile=str(self.job_path), profile="default")
+        self._printer = File(devfile=str(self.job_path), profile="default")
         try:
             self._printer.open()
         except (EscposError, OSError) as exc:

@@ -1,11 +1,10 @@
-"""WAV facts for self-tests and diagnostics: duration and loudness."""
+"""WAV facts for self-tests and diagnostics: duration and loudness. numpy is imported by
+the first measurement, not with the kiosk's voice."""
 from __future__ import annotations
 
 import wave
 from dataclasses import dataclass
 from pathlib import Path
-
-import numpy as np
 
 
 @dataclass(frozen=True)
@@ -20,6 +19,8 @@ class WavInfo:
 
 
 def wav_info(path: Path) -> WavInfo:
+    import numpy as np
+
     with wave.open(str(path), "rb") as w:
         frames = w.readframes(w.getnframes())
         rate, width, channels = w.getframerate(), w.getsampwidth(), w.getnchannels()

@@ -15,7 +15,6 @@ import tempfile
 import uuid
 from pathlib import Path
 
-from devices.doccam.page import preview as page_preview
 from kiosk.domain.cases import N_, in_language
 from kiosk.domain.ids import is_valid_credit_code, is_valid_resident_id, make_licence_id, mask_name
 from services.deliveries import APPLICATION
@@ -274,6 +273,8 @@ class ApplyJourney(Journey):
         self._drop_preview()
 
         def work():
+            from devices.doccam.page import preview as page_preview  # OpenCV: with the first capture
+
             result = doccam.capture()
             return result, (page_preview(result.page, PREVIEW_HEIGHT_PX) if result.ok else None)
 

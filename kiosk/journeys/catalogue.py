@@ -10,7 +10,6 @@ from pathlib import Path
 
 from kiosk.domain.cases import N_
 from kiosk.domain.workdays import CalendarUnknown, add_working_days
-from services.documents.guide import item_guide_pdf
 from services.guide_slips import guide_for_pdf, guide_slip
 
 from . import Journey
@@ -183,6 +182,8 @@ class CatalogueJourney(Journey):
         item = guide_for_pdf(guide, _, self.english)
 
         def work():
+            from services.documents.guide import item_guide_pdf  # reportlab: when first printed
+
             with tempfile.TemporaryDirectory(prefix="kiosk-guide-") as tmp:
                 pdf = item_guide_pdf(item, Path(tmp) / "guide.pdf", kiosk.terminal_id, dt.datetime.now(CST), _)
                 return printer.print_pdf(pdf, title="guide")

@@ -11,13 +11,8 @@ import logging
 import tempfile
 from pathlib import Path
 
-from reportlab.lib.units import mm
-from reportlab.platypus import Spacer
-
 from kiosk.domain.cases import N_, CaseDetail, CaseStatus
 from services.api import BackofficeError
-from services.documents.pdf import QrFlowable, build, field_table, para, stamp, styles
-from services.redact import redact
 
 from . import Journey
 
@@ -96,6 +91,8 @@ class CollectJourney(Journey):
         translate, language = self._, self.kiosk.translator.language
 
         def work():
+            from services.documents.result_notice import result_notice_pdf  # reportlab: when first printed
+
             if printer is None:
                 return False, False, []
             files = []
@@ -155,33 +152,3 @@ class CollectJourney(Journey):
     def reset(self) -> None:
         self.last_printed = []
         self.delivered = None
-
-
-def result_notice_pdf(case: CaseDetail, out: Path, terminal_id: str, now: dt.datetime, _,
-                      language: str = "zh_CN") -> Path:
-    """A4 notice for a result that is not an e-licence (a payment, a record, a decision)."""
-    st = styles()
-    rows = [
-        (_("Case number"), case.number),
-        (_("Item"), case.item_name_in(language)),
-        (_("Applicant"), redact(case.applicant_masked)),
-        (_("Department"), case.department_in(language)),
-        (_("Status"), _(case.status.label)),
-    ]
-    done = [e for e in case.timeline if e.status is CaseStatus.COMPLETED]
-    if done:
-        rows.append((_("Completed on"), stamp(done[-1].at)))
-    decided = [e for e in case.timeline if e.status is CaseStatus.DECIDED and e.note]
-    if decided:
-        rows.append((_("Decision"), redact(decided[-1].note_in(language))))
-    story = [
-        para(_("Notice of the result of your application"), st["title"]),
-        para(_("Issued at the self-service kiosk"), st["subtitle"]),
-        field_table(rows, st),
-        Spacer(1, 10 * mm),
-        QrFlowable(case.tracking_token or case.number, 30 * mm),
-        para(_("Scan at any kiosk to check progress"), st["center"]),
-        para(_("Hotline {hotline}").format(hotline="12345"), st["center"]),
-    ]
-    footer = f"{_('Chengmai County Government Affairs Service Center')}  {_('Terminal')} {terminal_id}  {stamp(now)}"
-    return build(out, _("Notice of the result of your application"), story, footer)

@@ -1,9 +1,7 @@
 """A4 documents as PDF (reportlab, the CJK font embedded): certificates and e-licences with
-a verification QR code, item guides (一次性告知 of everything an item needs) and
-correction notices. Each module lays out one document; `pdf` holds the shared page."""
-from .certificate import Certificate, certificate_pdf
-from .guide import GuideMaterial, ItemGuide, item_guide_pdf
-from .notice import correction_notice_pdf
+a verification QR code (certificate), item guides (guide: 一次性告知 of everything an item
+needs), correction notices (notice) and result notices (result_notice). Each module lays out
+one document; `pdf` holds the shared page.
 
-__all__ = ["Certificate", "GuideMaterial", "ItemGuide", "certificate_pdf", "correction_notice_pdf",
-           "item_guide_pdf"]
+Nothing is imported here: reportlab takes a tenth of a second to import, and the kiosk
+imports it only when it first makes a PDF. Import from the modules themselves."""

@@ -1,17 +1,18 @@
-"""An item guide (办事指南) on A4: everything the item needs, told once."""
+"""An item guide (办事指南) on A4: everything the item needs, told once.
+
+The guide's data (GuideMaterial, ItemGuide) is also what the kiosk's guide slips print
+from (services/guide_slips.py), so reportlab is imported only when a PDF is made."""
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
-
-from reportlab.lib import colors
-from reportlab.lib.units import mm
-from reportlab.platypus import Table, TableStyle
+from typing import TYPE_CHECKING
 
 from kiosk.domain.cases import N_
 
-from .pdf import Translate, build, field_table, para, stamp, styles
+if TYPE_CHECKING:
+    from .pdf import Translate
 
 NECESSITY = {"required": N_("Required"), "optional": N_("Optional"),
              "deferrable": N_("Deferrable (may be supplied later)")}
@@ -44,6 +45,12 @@ class ItemGuide:
 
 def item_guide_pdf(guide: ItemGuide, out: Path, terminal_id: str, now: dt.datetime,
                    _: Translate) -> Path:
+    from reportlab.lib import colors
+    from reportlab.lib.units import mm
+    from reportlab.platypus import Table, TableStyle
+
+    from .pdf import build, field_table, para, stamp, styles
+
     st = styles()
     days = _("{days} working days")
     story = [

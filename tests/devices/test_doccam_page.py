@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from devices.doccam import MAX_JPEG_BYTES, PAGE_PX, DocumentCamera, process
+from devices.doccam import DocumentCamera
+from devices.doccam.page import MAX_JPEG_BYTES, PAGE_PX, process
 from devices.doccam.synthetic import ORIENTATION_DOT_MM, marker_centres_px, mm_to_px, photograph
 from devices.health import DeviceState
 

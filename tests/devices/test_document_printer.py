@@ -11,8 +11,9 @@ from devices.health import DeviceState
 from devices.printer.document import CupsDocumentPrinter, FolderDocumentPrinter
 from kiosk.domain.receipts import CorrectionNotice, Deficiency
 from kiosk.i18n import Translator
-from services.documents import Certificate, GuideMaterial, ItemGuide, certificate_pdf, item_guide_pdf
-from services.documents import correction_notice_pdf
+from services.documents.certificate import Certificate, certificate_pdf
+from services.documents.guide import GuideMaterial, ItemGuide, item_guide_pdf
+from services.documents.notice import correction_notice_pdf
 from tests.cups_support import compact_text as pdf_text
 from tests.cups_support import cups_pdfs, needs_cups, pdf_qr_codes
 from tests.cups_support import cups_queue  # noqa: F401  (a fixture)
