@@ -211,6 +211,7 @@ class KioskController:
         self.ui.show_busy(None)
         if self.elder_mode:  # the next citizen starts from the standard screens
             self.set_elder_mode(False)
+        self.translator.switch(self.translator.default_language)  # and in the kiosk's language (after goodbye)
         self.ui.reset_screens()
         self.ui.navigate("attract")
 

@@ -19,6 +19,7 @@ class Translator:
         self._listeners: list[Callable[[str], None]] = []
         self._catalogues: dict[str, gettext.NullTranslations] = {}
         self.language = ""
+        self.default_language = language  # the kiosk's own; every visit starts in it
         self.switch(language)
 
     def switch(self, language: str) -> None:

@@ -57,3 +57,23 @@ def test_nothing_remains_after_the_session(kiosk_app, ui, tmp_path, ending):
     assert progress.last_slip is None and progress.last_slip_preview is None
     if app.devices.idcard_sim.card_present:
         app.demo_remove_card()
+
+
+def test_the_next_citizen_starts_in_the_kiosks_language(kiosk_app, ui, monkeypatch):
+    """A visitor who switched to English leaves; the goodbye is said in English, and the next
+    citizen finds the attract screen in Chinese."""
+    app = kiosk_app
+    app.demo_insert_card("wang")
+    ui.wait_for_screen("home")
+    ui.tap(app.top_bar.ids.language_toggle)
+    ui.wait_until(lambda: app.translator.language == "en", what="English")
+    speech, said = app.devices.speech, []
+    speak = speech.speak
+    monkeypatch.setattr(speech, "speak", lambda text, lang="zh", *a, **k: (said.append((lang, text)),
+                                                                           speak(text, lang, *a, **k))[1])
+    ui.tap(app.top_bar.ids.finish_button)
+    ui.wait_until(lambda: app.manager.current == "attract" and not app.session.active, what="session end")
+    assert ("en", "Thank you. Please take your card and your papers.") in said
+    assert app.translator.language == "zh_CN"
+    assert app.manager.current_screen.ids.headline.text == "24小时自助服务"
+    app.demo_remove_card()
