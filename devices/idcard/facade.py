@@ -31,6 +31,9 @@ class CardReadError:
     reason: str
 
 
+UID_LENGTHS = (4, 7, 10)  # ISO/IEC 14443-3 single, double and triple size UIDs, in bytes
+
+
 @dataclass(frozen=True)
 class CardPresented(CardReadError):
     """A card not read as an identity document: with no passport details typed, the PC/SC

@@ -17,7 +17,7 @@ from typing import Any, Callable
 from smartcard import scard as s
 
 from ..health import DeviceState, DeviceStatus, SelfTestResult
-from .facade import CardEvent, CardInserted, CardPresented, CardReadError, CardRemoved
+from .facade import UID_LENGTHS, CardEvent, CardInserted, CardPresented, CardReadError, CardRemoved
 from .icao.lds import LdsError
 from .icao.mrz import MrzError, normalise_mrz_information
 from .icao.reader import AccessDenied, ChipError, read_passport
@@ -30,7 +30,6 @@ MSG_CARD_MOVED = "The passport was moved while it was being read. Please place i
 MSG_CHIP_FAILED = "The passport chip could not be read. Please ask staff for help."
 GET_UID_APDU = bytes.fromhex("FFCA000000")  # PC/SC part 3: GET DATA, the contactless UID, full length
 SW_OK = b"\x90\x00"
-UID_LENGTHS = (4, 7, 10)  # ISO/IEC 14443-3 single, double and triple size
 
 
 def uid_from_response(response: bytes) -> bytes | None:

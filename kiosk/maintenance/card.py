@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from typing import Iterable
 
-from devices.idcard.pcsc import UID_LENGTHS  # the reader reads the UID (GET DATA)
+from devices.idcard.facade import UID_LENGTHS  # the PC/SC reader reads the UID (GET DATA)
 
 from .hashing import hash_secret, verify_secret
 
