@@ -5,11 +5,9 @@ the network. Every action goes through the same device paths a real kiosk uses."
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 import uuid
-
-import requests
-from requests.adapters import HTTPAdapter
 
 log = logging.getLogger(__name__)
 CST = dt.timezone(dt.timedelta(hours=8), "CST")
@@ -17,11 +15,20 @@ DEMO_RECEIPT_CASE = "469023-0003"
 DEMO_APPOINTMENT_ITEM = "469023-XK-SCJG-0002"
 
 
-class _CutCable(HTTPAdapter):
-    """Every request fails as if the network cable were pulled."""
+@functools.cache
+def _adapters() -> tuple[type, type]:
+    """(a cut cable, a working connection) as requests adapters, made when the network is
+    first cut: the kiosk's start does not import requests."""
+    import requests
+    from requests.adapters import HTTPAdapter
 
-    def send(self, request, **kwargs):
-        raise requests.ConnectionError("network cut (demo)")
+    class CutCable(HTTPAdapter):
+        """Every request fails as if the network cable were pulled."""
+
+        def send(self, request, **kwargs):
+            raise requests.ConnectionError("network cut (demo)")
+
+    return CutCable, HTTPAdapter
 
 
 class DemoSimulator:
@@ -85,7 +92,8 @@ class DemoSimulator:
         """Cut or restore the kiosk's connection to the back office. Returns network_cut."""
         http = self.controller.api._http
         self.network_cut = not self.network_cut
-        adapter = _CutCable() if self.network_cut else HTTPAdapter()
+        cut_cable, working = _adapters()
+        adapter = cut_cable() if self.network_cut else working()
         http.mount("http://", adapter)
         http.mount("https://", adapter)
         log.info("demo network", extra={"cut": self.network_cut})

@@ -8,17 +8,19 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+import threading
 import time
-from typing import Any, Callable
-from urllib.parse import unquote, urlsplit
-
-import requests
+from typing import TYPE_CHECKING, Any, Callable
+from urllib.parse import quote, unquote, urlsplit
 
 from kiosk.domain import signing
 from kiosk.domain.cases import CaseDetail, CaseStatus, CaseSummary, LicenceRef, NextStep, TimelineEntry
 from kiosk.domain.receipts import ApplicationReceipt, DeferredMaterial, MaterialForm, ReceivedMaterial
 
-from .transport import ServerClock, TransportSettings, check_url, failure_reason, secure_session
+from .transport import ServerClock, TransportSettings, check_url
+
+if TYPE_CHECKING:
+    import requests
 
 
 class BackofficeError(Exception):
@@ -42,9 +44,10 @@ class BackofficeBadResponse(BackofficeError):
     """The server answered, but not with what the API promises."""
 
 
-class TerminalSignature(requests.auth.AuthBase):
+class TerminalSignature:
     """Signs every request as the back office requires: HMAC-SHA256 over method, path,
-    query, timestamp, a one-time nonce and the body's hash."""
+    query, timestamp, a one-time nonce and the body's hash. A requests auth: called with
+    each prepared request."""
 
     def __init__(self, terminal_id: str, secret: str, clock=time.time):
         self.terminal_id = terminal_id
@@ -76,20 +79,36 @@ class BackofficeClient:
         self.base_url = check_url(base_url, settings.allow_plain_http).rstrip("/")
         self.timeout = timeout
         self.clock = clock or ServerClock()  # its offset_s is the readiness report's clock line
-        self._http = session or requests.Session()
         # Told after every request whether the back office answered (any status) or not: the
         # app's online/offline state (kiosk/offline.py Reachability) follows real traffic.
         self.on_reachable: Callable[[bool], None] | None = None
-        secure_session(self._http, settings, self.clock)
-        if terminal_id and secret:
-            self._http.auth = TerminalSignature(terminal_id, secret, clock=self.clock.now)
+        self._settings = settings
+        self._signature = TerminalSignature(terminal_id, secret, clock=self.clock.now) if terminal_id and secret \
+            else None
+        self._session: requests.Session | None = session
+        self._session_ready = False
+        self._session_lock = threading.Lock()
+
+    @property
+    def _http(self) -> requests.Session:
+        """The HTTP session, set up with the first request (services/http_session.py): the
+        kiosk's start does not import requests."""
+        if not self._session_ready:
+            with self._session_lock:
+                if not self._session_ready:
+                    from .http_session import make_session
+
+                    self._session = make_session(self._settings, self.clock, self._signature, self._session)
+                    self._session_ready = True
+        return self._session
 
     def note_server_time(self, epoch_seconds: float) -> None:
         """The heartbeat answer's server_time keeps the signing clock in step."""
         self.clock.note_server_time(epoch_seconds)
 
     def close(self) -> None:
-        self._http.close()
+        if self._session_ready:
+            self._session.close()
 
     def health(self) -> dict[str, Any]:
         return self._get_json("/health")
@@ -113,7 +132,7 @@ class BackofficeClient:
             raise BackofficeBadResponse(f"case list: {type(exc).__name__}") from None
 
     def get_case(self, number: str) -> CaseDetail:
-        return self._detail(self._get_json(f"/v1/cases/{requests.utils.quote(number, safe='')}"))
+        return self._detail(self._get_json(f"/v1/cases/{quote(number, safe='')}"))
 
     def _detail(self, body: Any) -> CaseDetail:
         try:
@@ -139,7 +158,7 @@ class BackofficeClient:
         return self._get_json("/v1/catalogue/items", params={k: v for k, v in filters.items() if v != ""})["items"]
 
     def guide(self, item_code: str) -> dict:
-        return self._get_json(f"/v1/catalogue/items/{requests.utils.quote(item_code, safe='')}")
+        return self._get_json(f"/v1/catalogue/items/{quote(item_code, safe='')}")
 
     def bundles(self) -> list[dict]:
         return self._get_json("/v1/catalogue/bundles")["bundles"]
@@ -153,7 +172,7 @@ class BackofficeClient:
             raise BackofficeBadResponse(f"submission: {type(exc).__name__}") from None
 
     def rate(self, number: str, level: int, reasons: list[str], comment: str, idempotency_key: str) -> dict:
-        return self._post_json(f"/v1/cases/{requests.utils.quote(number, safe='')}/rating",
+        return self._post_json(f"/v1/cases/{quote(number, safe='')}/rating",
                                {"level": level, "reasons": reasons, "comment": comment}, idempotency_key)
 
     def check_in(self, token: str) -> dict:
@@ -163,16 +182,16 @@ class BackofficeClient:
     def case_action(self, number: str, action: str, **params: Any) -> CaseDetail:
         """Terminal actions on a case: supplement, deliver, withdraw."""
         return self._detail(self._post_json(
-            f"/v1/cases/{requests.utils.quote(number, safe='')}/actions/{action}", params))
+            f"/v1/cases/{quote(number, safe='')}/actions/{action}", params))
 
     def licence_pdf(self, identifier: str) -> bytes:
-        response = self._request("GET", f"/v1/licences/{requests.utils.quote(identifier, safe='')}/pdf")
+        response = self._request("GET", f"/v1/licences/{quote(identifier, safe='')}/pdf")
         if not response.content.startswith(b"%PDF"):
             raise BackofficeBadResponse("licence: not a PDF")
         return response.content
 
     def receipt(self, number: str) -> ApplicationReceipt:
-        body = self._get_json(f"/v1/cases/{requests.utils.quote(number, safe='')}/receipt")
+        body = self._get_json(f"/v1/cases/{quote(number, safe='')}/receipt")
         try:
             return _receipt(body)
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
@@ -204,9 +223,12 @@ class BackofficeClient:
         return self._json(self._request("POST", path, json=body, headers=headers))
 
     def _request(self, method: str, path: str, **kw) -> requests.Response:
+        http = self._http
+        from .http_session import RequestException, failure_reason  # loaded with the session
+
         try:
-            response = self._http.request(method, self.base_url + path, timeout=self.timeout, **kw)
-        except requests.RequestException as exc:
+            response = http.request(method, self.base_url + path, timeout=self.timeout, **kw)
+        except RequestException as exc:
             self._reachable(False)
             raise BackofficeUnavailable(failure_reason(exc)) from None
         self._reachable(True)

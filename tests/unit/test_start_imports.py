@@ -1,7 +1,8 @@
 """What the kiosk imports on its way to the first frame. OpenCV and numpy (the cameras),
-reportlab (A4 PDFs), python-escpos's printer database and qrcode cost a few hundred
-milliseconds together and no screen shows them before a citizen acts: they are imported
-when first used. This guards the cold start (BENCHMARKS.md) without timing anything."""
+reportlab (A4 PDFs), python-escpos's printer database, qrcode, requests (the first request
+to the back office) and pyscard (the PC/SC reader) cost a few hundred milliseconds
+together, and no screen shows them before a citizen acts: they are imported when first
+used. This guards the cold start (BENCHMARKS.md) without timing anything."""
 from __future__ import annotations
 
 import json
@@ -12,7 +13,7 @@ import tempfile
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
-DEFERRED = ("cv2", "numpy", "reportlab", "escpos.printer", "escpos.capabilities", "qrcode")
+DEFERRED = ("cv2", "numpy", "reportlab", "escpos.printer", "escpos.capabilities", "qrcode", "requests", "smartcard")
 
 PROBE = """
 import json, sys
