@@ -8,10 +8,14 @@ def _verdict(ok: bool) -> str:
 
 def summary(report: dict) -> str:
     cases, drained, grown = report["cases"], report["outbox_drained"], report["growth"]
+    stopped = report.get("stopped_by")
     lines = [
         f"soak: {report['cycles']} cycles in {report['ran_s'] / 60:.1f} min, seed {report['seed']}, "
-        f"warm-up {report['warmup_cycles']} cycles",
-        "journeys: " + "; ".join(f"{name} " + ", ".join(f"{k} {v}" for k, v in sorted(outcomes.items()))
+        f"warm-up {report['warmup_cycles']} cycles"
+        + (f"; STOPPED EARLY by {stopped} (planned: {report.get('planned', '?')}; the last cycle may be cut "
+           "short)" if stopped else ""),
+        "journeys: " + "; ".join(f"{name} " + (", ".join(f"{k} {v}" for k, v in sorted(outcomes.items()))
+                                                or "not run")
                                  for name, outcomes in report["outcomes"].items()),
         "faults: " + (", ".join(f"{k} {v}" for k, v in sorted(report["faults"].items())) or "none"),
         f"no crash: {_verdict(not report['crashes'] and not report['logged_exceptions'])} "
@@ -36,7 +40,9 @@ def summary(report: dict) -> str:
     for kind in ("crashes", "logged_exceptions", "stuck", "failed"):
         for entry in report[kind][:5]:
             lines.append(f"{kind}: {entry}")
-    lines.append(f"all checks: {_verdict(report['ok'])} (report: {report['var_dir']}/soak-report.json)")
+    lines.append(f"all checks: {_verdict(report['ok'])}" + (f" on the part that ran (stopped early by {stopped})"
+                                                             if stopped else "")
+                 + f" (report: {report['var_dir']}/soak-report.json)")
     return "\n".join(lines)
 
 

@@ -1,12 +1,19 @@
 """The soak loop: start the back office and the kiosk (offscreen, demo profile: the ESC/POS
 printer emulator, simulated card reader, scanner and document camera), walk every journey
 cycle after cycle with faults injected, then heal the faults, let the outbox drain and
-check the run: no crash, no stuck screen, every case once, no growth after the warm-up."""
+check the run: no crash, no stuck screen, every case once, no growth after the warm-up.
+
+A run asked to stop early (`Stop`, set by `python -m kiosk.soak` on SIGTERM or SIGINT)
+finishes the journey under way and its way back to the attract screen, starts no other,
+and ends as at its planned length: faults healed, outbox drained, every check made on
+what ran, the report written with `stopped_by`. A cycle cut short gives no resource
+sample (its journeys are in the outcomes)."""
 from __future__ import annotations
 
 import gc
 import json
 import logging
+import signal
 import tempfile
 import threading
 import time
@@ -37,6 +44,25 @@ class Plan:
             return cycle < self.cycles
         return time.monotonic() - started < (self.minutes or 0) * 60
 
+    def length(self) -> str:
+        return f"{self.cycles} cycles" if self.cycles is not None else f"{self.minutes:g} minutes"
+
+
+class Stop:
+    """An early end asked for (a signal's name in `by`); the soak's loop looks at it
+    between journeys."""
+
+    def __init__(self) -> None:
+        self.by: str | None = None
+
+    def request(self, by: str) -> None:
+        if self.by is None:
+            self.by = by
+
+    @property
+    def requested(self) -> bool:
+        return self.by is not None
+
 
 class _Errors(logging.Handler):
     """Exceptions the kiosk's safety nets caught and logged (a background task, the outbox
@@ -52,15 +78,25 @@ class _Errors(logging.Handler):
                                 + "".join(traceback.format_exception(*record.exc_info))[-1500:])
 
 
-def run(plan: Plan, progress=print) -> dict:
+def run(plan: Plan, progress=print, stop: Stop | None = None) -> dict:
     var = Path(plan.var_dir or tempfile.mkdtemp(prefix="kiosk-soak-")).resolve()
     var.mkdir(parents=True, exist_ok=True)
-    with EmbeddedBackoffice(database=var / "backoffice" / "backoffice.db",
-                            log_file=var / "backoffice.log") as backoffice:
-        return _with_backoffice(plan, var, backoffice, progress)
+    backoffice = EmbeddedBackoffice(database=var / "backoffice" / "backoffice.db", log_file=var / "backoffice.log")
+    # Ctrl-C in a terminal goes to the whole process group: the back office must not take
+    # it, or the final checks of a soak stopped that way would find it gone. It starts
+    # with SIGINT blocked (the mask is inherited) and is stopped at the end with SIGTERM.
+    try:
+        blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+        try:
+            backoffice.start()
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
+        return _with_backoffice(plan, var, backoffice, progress, stop or Stop())
+    finally:
+        backoffice.stop()
 
 
-def _with_backoffice(plan: Plan, var: Path, backoffice: EmbeddedBackoffice, progress) -> dict:
+def _with_backoffice(plan: Plan, var: Path, backoffice: EmbeddedBackoffice, progress, stop: Stop) -> dict:
     from .. import kivy_env
     from ..config import load_config
 
@@ -96,12 +132,22 @@ def _with_backoffice(plan: Plan, var: Path, backoffice: EmbeddedBackoffice, prog
     failed: list[str] = []
     interruptions: list[str] = []
     samples: list[dict] = []
+    progress(f"soak started: {plan.length()}, seed {plan.seed}, var {var} "
+             "(SIGTERM or Ctrl-C: stop after the journey under way, with the final checks and report)")
     started = time.monotonic()
     cycle = 0
+    stopped_by = None  # the signal that ended the run before its planned length
     try:
         while plan.more(cycle, started) and not crashes:
+            if stop.requested:
+                stopped_by = stop.by
+                break
             cycle += 1
+            whole = True
             for name in JOURNEYS:
+                if stop.requested:
+                    stopped_by, whole = stop.by, False
+                    break
                 faults.before_journey(f"{cycle}:{name}")
                 outcome = "done"
                 try:
@@ -135,8 +181,8 @@ def _with_backoffice(plan: Plan, var: Path, backoffice: EmbeddedBackoffice, prog
                     _shot(ui, var, f"stuck-{cycle}-{name}-finish")
                     _recover(app, ui)
                 outcomes[name][outcome] = outcomes[name].get(outcome, 0) + 1
-            if crashes:
-                break
+            if crashes or not whole:
+                break  # a cycle cut short: no staff step, no sample
             try:
                 walk.complete_one()
             except Exception:
@@ -146,6 +192,9 @@ def _with_backoffice(plan: Plan, var: Path, backoffice: EmbeddedBackoffice, prog
             progress(f"cycle {cycle} at {samples[-1]['t_s']:.0f} s: rss {samples[-1]['rss_kib'] // 1024} MiB, "
                      f"threads {samples[-1]['threads']}, fds {samples[-1]['fds']}, faults {faults.log.counts()}")
         ran_s = time.monotonic() - started
+        if stopped_by:
+            progress(f"soak stopped by {stopped_by} " + (f"in cycle {cycle}" if cycle else "before the first cycle")
+                     + f" of {plan.length()}: healing the faults, draining the outbox, checking")
         faults.heal()
         drained = _drain(app, ui)
         count = _count(walk, county)
@@ -157,6 +206,7 @@ def _with_backoffice(plan: Plan, var: Path, backoffice: EmbeddedBackoffice, prog
     grown = resources.growth(samples, warmup, plan.tolerance)
     report = {
         "seed": plan.seed, "ran_s": round(ran_s, 1), "cycles": cycle, "warmup_cycles": warmup,
+        "planned": plan.length(), "stopped_by": stopped_by,
         "outcomes": outcomes, "faults": faults.log.counts(), "fault_log": faults.log.entries,
         "interruptions": interruptions,
         "crashes": crashes, "logged_exceptions": errors.records, "stuck": stuck, "failed": failed,
