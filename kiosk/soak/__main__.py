@@ -98,19 +98,13 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def write_section(text: str) -> None:
-    """Replace (or add) the soak's section of BENCHMARKS.md; the other sections stay."""
-    from benchmarks.__main__ import MARK, OUT
+    """Replace (or add) the soak's section of BENCHMARKS.md; the other sections stay, and the
+    table of goals at its top is gathered again."""
+    from benchmarks.report import measured_on, read_sections, write
 
-    mark = MARK.format(name="soak")
-    current = OUT.read_text(encoding="utf-8") if OUT.exists() else "# Benchmarks\n"
-    if mark in current:
-        head, rest = current.split(mark, 1)
-        following = rest.find("<!-- bench:")
-        tail = rest[following:] if following >= 0 else ""
-        current = head + mark + "\n" + text.strip() + "\n\n" + tail
-    else:
-        current = current.rstrip() + "\n\n" + mark + "\n" + text.strip() + "\n"
-    OUT.write_text(current.rstrip() + "\n", encoding="utf-8")
+    sections = read_sections()
+    sections["soak"] = text.strip() + "\n\n" + measured_on()
+    write(sections)
 
 
 if __name__ == "__main__":
