@@ -22,8 +22,6 @@ from abc import ABC, abstractmethod
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
-from escpos.exceptions import Error as EscposError
-
 from .status import DLE_EOT
 
 
@@ -66,16 +64,16 @@ class NetworkTransport(Transport):
     def open(self) -> None:
         if self._connected:
             return
-        if self._printer is None:
-            from escpos.printer import Network
-
-            self._printer = Network(host=self.host, port=self.port, timeout=self.timeout, profile="default")
         try:
+            if self._printer is None:
+                from escpos.printer import Network
+
+                self._printer = Network(host=self.host, port=self.port, timeout=self.timeout, profile="default")
             self._printer.open()
             # Status questions are 3 bytes; without this Nagle holds each one back for
             # the previous segment's delayed ACK.
             self._printer.device.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        except (EscposError, OSError) as exc:
+        except Exception as exc:  # EscposError, OSError, or python-escpos itself failing to load
             raise TransportError(f"cannot connect to {self.host}:{self.port}") from exc
         self._connected = True
 
@@ -132,14 +130,14 @@ class SerialTransport(Transport):
     def open(self) -> None:
         if self._open:
             return
-        if self._printer is None:
-            from escpos.printer import Serial
-
-            self._printer = Serial(devfile=self.devfile, baudrate=self.baudrate, timeout=1, dsrdtr=self.dsrdtr,
-                                   profile="default")
         try:
+            if self._printer is None:
+                from escpos.printer import Serial
+
+                self._printer = Serial(devfile=self.devfile, baudrate=self.baudrate, timeout=1,
+                                       dsrdtr=self.dsrdtr, profile="default")
             self._printer.open()
-        except (EscposError, OSError) as exc:
+        except Exception as exc:  # EscposError, OSError, or python-escpos itself failing to load
             raise TransportError(f"cannot open {self.devfile}") from exc
         self._open = True
 
@@ -256,13 +254,13 @@ class FileTransport(Transport):
         return ""
 
     def begin_job(self) -> None:
-        from escpos.printer import File
-
         self.job_path = self._next_path()
-        self._printer = File(devfile=str(self.job_path), profile="default")
         try:
+            from escpos.printer import File
+
+            self._printer = File(devfile=str(self.job_path), profile="default")
             self._printer.open()
-        except (EscposError, OSError) as exc:
+        except Exception as exc:  # EscposError, OSError, or python-escpos itself failing to load
             self._printer = None
             raise TransportError(f"cannot open {self.job_path}") from exc
 

@@ -56,3 +56,24 @@ def test_escpos_keeps_its_printer_database_in_the_kiosk_cache():
                                   text=True, timeout=120)
             assert done.returncode == 0, done.stderr[-3000:]
         assert list((Path(var) / "cache" / "escpos").glob("*.capabilities.pickle"))
+
+
+def test_a_printer_database_cut_short_is_made_again():
+    """A start killed while python-escpos wrote its pickle leaves it short; the next start
+    must not fail on it (python-escpos itself would raise EOFError at every import)."""
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY",
+                                                            "ESCPOS_CAPABILITIES_PICKLE_DIR")}
+    probe = ("import sys; from pathlib import Path; from kiosk import kivy_env; "
+             "kivy_env.prepare(Path(sys.argv[1]), (1080, 1920), headless=True); import escpos.printer")
+    with tempfile.TemporaryDirectory() as var:
+        first = subprocess.run([sys.executable, "-c", probe, var], cwd=REPO, env=env, capture_output=True, text=True,
+                               timeout=120)
+        assert first.returncode == 0, first.stderr[-3000:]
+        (pickled,) = (Path(var) / "cache" / "escpos").glob("*.capabilities.pickle")
+        whole = pickled.read_bytes()
+        for cut in (b"", whole[: len(whole) // 2]):  # killed before, or while, it was written
+            pickled.write_bytes(cut)
+            again = subprocess.run([sys.executable, "-c", probe, var], cwd=REPO, env=env, capture_output=True,
+                                   text=True, timeout=120)
+            assert again.returncode == 0, again.stderr[-3000:]
+            assert pickled.read_bytes() == whole
