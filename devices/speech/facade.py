@@ -200,7 +200,11 @@ class Speech:
         self._process = self._ctx.Process(target=worker_main,
                                           args=(self._requests, self._results, self._config, self._tmp),
                                           name="kiosk-speech", daemon=True)
-        self._process.start()
+        try:
+            self._process.start()
+        except BaseException:  # fork refused (EAGAIN, ENOMEM, EMFILE): nothing half-made stays
+            self._stop_worker(graceful=False)
+            raise
         self._last_beat = time.monotonic() + 5.0  # grace for the interpreter to start
 
     def _stop_worker(self, graceful: bool) -> None:
@@ -216,7 +220,8 @@ class Speech:
                     pass
                 ended = _ended(process, timeout=2)
             _kill_group(process)  # not reaped yet: its group is still its own
-            process.join(timeout=2)
+            if process.pid is not None:
+                process.join(timeout=2)
         for q in (requests, results):
             if q is None:
                 continue
@@ -287,6 +292,8 @@ class Speech:
 def _ended(process, timeout: float = 0.0) -> bool:
     """Whether the worker has exited, without reaping it (its pid, and so its process
     group's id, stays its own until join())."""
+    if process.pid is None:  # never started
+        return True
     return bool(mp.connection.wait([process.sentinel], timeout))
 
 
@@ -294,6 +301,8 @@ def _kill_group(process) -> None:
     """SIGKILL to the worker's process group (the worker, and the engine or player it
     started), or to the worker alone if it has not made its group yet. Only before
     join(): until then the exited worker's pid, the group's id, cannot be reused."""
+    if process.pid is None:  # never started: nothing to kill
+        return
     try:
         os.killpg(process.pid, signal.SIGKILL)
     except OSError:

@@ -171,3 +171,23 @@ def test_the_worker_ends_when_the_kiosk_process_is_killed(tmp_path):
         kiosk.stdout.close()
         if worker is not None and _alive(worker):  # the worker this test's kiosk started
             os.kill(worker, signal.SIGKILL)
+
+
+def test_a_worker_that_could_not_start_leaves_the_facade_closable(tmp_path, own_tmp, monkeypatch):
+    """fork() refused (EAGAIN, ENOMEM): open() says so, nothing half-made stays, and close()
+    still works, so the kiosk's shutdown goes on to its other devices."""
+    speech = Speech(tmp_path / "cache", SpeechSettings())
+
+    class RefusedProcess:
+        def __init__(self, *args, **kwargs):
+            self.pid = None
+
+        def start(self):
+            raise BlockingIOError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(speech._ctx, "Process", RefusedProcess)
+    with pytest.raises(BlockingIOError):
+        speech.open()
+    assert speech._process is None and speech._requests is None and speech._results is None
+    assert not list(own_tmp.glob("kiosk-speech-*"))
+    speech.close()  # raised ValueError("process not started") before
