@@ -231,6 +231,9 @@ class KioskController:
         self.ui.set_elder_mode(on)
 
     def toggle_language(self) -> None:
+        """The top bar's language switch: for the rest of this citizen's visit (a visit that
+        starts with this tap, like any first touch, so its end puts the kiosk's own back)."""
+        self.session.begin()
         self.translator.toggle()
         self.user_activity()
 

@@ -77,3 +77,16 @@ def test_the_next_citizen_starts_in_the_kiosks_language(kiosk_app, ui, monkeypat
     assert app.translator.language == "zh_CN"
     assert app.manager.current_screen.ids.headline.text == "24小时自助服务"
     app.demo_remove_card()
+
+
+def test_english_chosen_on_the_attract_screen_ends_when_the_visitor_walks_away(kiosk_app, ui):
+    """The language switch tapped with no card starts a visit, as elder mode does, so the
+    idle timeout ends it and the kiosk goes back to Chinese by itself."""
+    app = kiosk_app
+    ui.tap(app.top_bar.ids.language_toggle)
+    ui.pump()
+    assert app.translator.language == "en" and app.session.active and app.session_active
+    app.session.last_activity -= app.controller.idle_timeout_s + app.controller.idle_warning_s + 1
+    ui.wait_until(lambda: not app.session.active, timeout=10, what="visit timed out")
+    assert app.translator.language == "zh_CN"
+    assert app.manager.current_screen.ids.headline.text == "24小时自助服务"
