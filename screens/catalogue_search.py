@@ -20,6 +20,9 @@ class CatalogueSearchScreen(JourneyPage):
         super().__init__(**kwargs)
         self.keypad: PinyinKeyboard | None = None
         self.display = None
+        # One keyboard per language and mode, kept: building its thirty keys was most of
+        # the tap that opens this page (kiosk/benchmarks: catalogue -> catalogue_search).
+        self._keyboards: dict[tuple[str, bool], PinyinKeyboard] = {}
 
     def refresh(self) -> None:
         self.clear()
@@ -33,10 +36,17 @@ class CatalogueSearchScreen(JourneyPage):
         self.display.user_text = True  # what the citizen typed, in whatever language
         self.ids.body.add_widget(self.display)
         draft = state.get("draft_query", "")  # kept across a language switch
-        self.keypad = PinyinKeyboard(translate=self._, on_change=self._typed, max_length=20, echo="public")
+        self.keypad = self._keyboard()
         self.ids.fixed.add_widget(self.keypad)
         self.button(self._(N_("Search")), self.search, key="search")
-        self.keypad.set_text(draft)
+        self.keypad.restart(draft)
+
+    def _keyboard(self) -> PinyinKeyboard:
+        mode = (self.controller.translator.language, bool(self.style.elder))
+        if mode not in self._keyboards:
+            self._keyboards[mode] = PinyinKeyboard(translate=self._, on_change=self._typed, max_length=20,
+                                                   echo="public")
+        return self._keyboards[mode]
 
     def _typed(self, value: str) -> None:
         state = self.session.data.get("catalogue")
@@ -58,3 +68,5 @@ class CatalogueSearchScreen(JourneyPage):
         super().reset()
         self.keypad = None
         self.display = None
+        for keyboard in self._keyboards.values():  # nothing typed is kept for the next citizen
+            keyboard.restart("")

@@ -87,6 +87,14 @@ class PinyinKeyboard(BoxLayout):
             self.composition.type(pending.group())
         self._refresh()
 
+    def restart(self, text: str = "") -> None:
+        """As a new keyboard would start, in pinyin, from `text`: a page keeps its keyboard
+        rather than build thirty keys again each time it opens."""
+        self.chinese = True
+        self.keys[MODE].text = self._mode_label()
+        self._page = 0
+        self.set_text(text)
+
     def type(self, text: str) -> None:
         """Press each key of `text` in turn (the demo tour and tests)."""
         for ch in text:

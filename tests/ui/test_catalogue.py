@@ -162,6 +162,30 @@ def test_latin_letters_on_the_pinyin_keyboard(kiosk_app, ui):
     assert "469023-XK-SCJG-0031" in app.manager.get_screen("catalogue_items").buttons  # English names searched
 
 
+def test_the_search_page_keeps_its_keyboard_and_each_visit_starts_fresh(kiosk_app, ui):
+    """The keyboard is built once and reused; coming back (or the next citizen) finds it
+    empty and in pinyin, as a new one would be."""
+    app = kiosk_app
+    open_catalogue(app, ui)
+    screen = open_search(app, ui)
+    keyboard = screen.keypad
+    ui.tap(keyboard.keys["\x0e"])  # to Latin letters
+    for ch in "FOOD":
+        ui.tap(keyboard.keys[ch])
+    ui.tap(app.top_bar.ids.finish_button)
+    ui.wait_until(lambda: app.manager.current == "attract" and not app.session.active, what="session end")
+    assert keyboard.value == "" and keyboard.shown == ""  # nothing typed left behind
+
+    open_catalogue(app, ui)
+    screen = open_search(app, ui)
+    assert screen.keypad is keyboard  # the same widget, not thirty new keys
+    assert keyboard.chinese and keyboard.value == "" and screen.display.text == "_"
+    assert keyboard.keys["\x0e"].text == "中文（拼音）· 点按改为字母"
+    for ch in "SPJY":
+        ui.tap(keyboard.keys[ch])
+    assert keyboard.candidate_buttons[0].text == "食品经营"
+
+
 def test_switching_language_and_mode_while_typing_keeps_the_pinyin(kiosk_app, ui):
     app = kiosk_app
     open_catalogue(app, ui)
