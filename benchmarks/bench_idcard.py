@@ -185,7 +185,10 @@ def run() -> str:
                   f"{_ms(ga['slowest'])} (median {_ms(ga['presented'])}) over {RUNS_GA467} reads",
                   ga["slowest"] < 1.0),
     ]
-    if not isinstance(pc, str):
+    if isinstance(pc, str):
+        lines.append(goal_line("a passport's identity within 2 s of it being placed, through pcscd (the slowest)",
+                               f"not measured: {pc}", False))
+    else:
         lines.append(goal_line("a passport's identity within 2 s of it being placed, through pcscd (the slowest)",
                                f"{_ms(pc['slowest'])} (median {_ms(pc['presented'])}) over {RUNS_PCSC} reads",
                                pc["slowest"] < 2.0))

@@ -50,7 +50,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from .tour import run_tour
 
-    app._run_prepare()  # build, open the window and start the devices, without a main loop
+    app._run_prepare()  # build and open the window, without a main loop (the tour's frames do the rest)
     try:
         shots = run_tour(app, args.tour)
     finally:

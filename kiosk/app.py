@@ -204,8 +204,10 @@ class KioskApp(App):
         """Off the UI thread: python-escpos, then the input method's dictionary (95,000 words; half a second
         to read, which the first typed letter would otherwise wait for). Then what the
         kiosk keeps for good, that dictionary included, is frozen out of collections."""
-        import escpos.printer  # noqa: F401  (the first receipt would otherwise import it)
-
+        try:
+            import escpos.printer  # noqa: F401  (the first receipt would otherwise import it)
+        except Exception:  # the printer's own open says what is wrong; the warm-up goes on
+            log.warning("python-escpos could not be loaded", exc_info=True)
         try:
             default_engine().preload()
         except DictionaryMissing:
@@ -219,7 +221,9 @@ class KioskApp(App):
             Clock.schedule_once(lambda _dt: self._build_screens_when_idle())
 
     def _settle_after_start(self) -> None:
-        self.manager.build_all()  # what the kiosk keeps for good includes every screen
+        if self.manager.unbuilt:  # what the kiosk keeps for good includes every screen
+            Clock.schedule_once(lambda _dt: self._settle_after_start())  # built one a frame meanwhile
+            return
         gc_policy.settle_after_start()
 
     def stop_with(self, exit_code: int) -> None:
@@ -322,6 +326,7 @@ class KioskApp(App):
 
     # --- internals -----------------------------------------------------------------------
     def _refresh_current(self) -> None:
+        self._show_session()  # a language switch on the attract screen starts a visit
         self.manager.current_screen.refresh()
 
     def _show_session(self) -> None:

@@ -42,5 +42,6 @@ class KioskScreenManager(ScreenManager):
             pass
 
     def _build(self, name: str) -> None:
-        screen_class = self._unbuilt.pop(name)
-        self.add_widget(screen_class())
+        screen = self._unbuilt[name]()  # a screen that fails to build stays unbuilt: asked again, it fails again
+        del self._unbuilt[name]
+        self.add_widget(screen)

@@ -6,6 +6,7 @@ Imported with the client's first request, not with the kiosk: requests and urlli
 tens of milliseconds to import, which the kiosk's first frame does not wait for."""
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Callable
 
 import requests
