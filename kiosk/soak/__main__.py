@@ -47,6 +47,8 @@ def stop_on_signals(stop: Stop) -> None:
     def handler(signum, _frame):
         name = signal.Signals(signum).name
         if stop.requested:
+            for other in (signal.SIGTERM, signal.SIGINT):  # the shutdown that follows is not cut short too
+                signal.signal(other, signal.SIG_IGN)
             raise StoppedAtOnce(signum)
         stop.request(name)
         # os.write, not print: the handler may run in the middle of a print to the same stream
