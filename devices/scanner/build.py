@@ -7,6 +7,7 @@ from typing import Any
 from .facade import Scanner
 
 DRIVERS = ("sim", "camera", "hid", "serial")
+DECODERS = ("zxing-cpp", "pyzbar")  # devices/scanner/decoders.py make_decoder
 
 
 def build_scanner(section: dict[str, Any] | None, base_dir: Path | None = None) -> Scanner:
@@ -33,14 +34,25 @@ def build_scanner(section: dict[str, Any] | None, base_dir: Path | None = None) 
 
 
 def build_camera_backend(cfg: dict[str, Any], base_dir: Path | None = None):
+    """The camera, its capture thread and its decoder; OpenCV and the decoding library are
+    imported when the scanner opens (devices/scanner/camera.py). The decoder's name is
+    checked here, so a wrong profile still fails at start."""
     from .camera import CameraScannerBackend, FrameGrabber, parse_source
-    from .cascade import CascadeDecoder
-    from .decoders import DEFAULT_FORMATS, make_decoder
 
     source = parse_source(cfg.get("camera_source", 0))
     if isinstance(source, str) and base_dir is not None and not Path(source).is_absolute():
         source = str(base_dir / source)
     grabber = FrameGrabber(source, width=int(cfg.get("width", 640)), height=int(cfg.get("height", 480)),
                            loop=bool(cfg.get("loop", False)), pace_fps=float(cfg.get("pace_fps", 0)))
-    decoder = make_decoder(str(cfg.get("decoder", "zxing-cpp")), tuple(cfg.get("formats", DEFAULT_FORMATS)))
-    return CameraScannerBackend(grabber, CascadeDecoder(decoder, float(cfg.get("budget_ms", 25))))
+    name = str(cfg.get("decoder", "zxing-cpp"))
+    if name not in DECODERS:
+        raise ValueError(f"unknown decoder {name!r} ({', '.join(DECODERS)})")
+    formats, budget_ms = cfg.get("formats"), float(cfg.get("budget_ms", 25))
+
+    def make_decoder():
+        from .cascade import CascadeDecoder
+        from .decoders import DEFAULT_FORMATS, make_decoder as make_frame_decoder
+
+        return CascadeDecoder(make_frame_decoder(name, tuple(formats or DEFAULT_FORMATS)), budget_ms)
+
+    return CameraScannerBackend(grabber, make_decoder=make_decoder)

@@ -5,12 +5,16 @@ from __future__ import annotations
 import logging
 import time
 
-import numpy as np
+from typing import TYPE_CHECKING, Callable
 
 from ..frame_grabber import FrameGrabber, GrabbedFrame, parse_source  # noqa: F401  (shared, re-exported)
 from ..health import DeviceState, DeviceStatus, SelfTestResult
-from .cascade import CascadeDecoder, to_gray
 from .codes import ScannedCode
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from .cascade import CascadeDecoder
 
 log = logging.getLogger(__name__)
 
@@ -18,15 +22,27 @@ log = logging.getLogger(__name__)
 class CameraScannerBackend:
     name = "camera"
 
-    def __init__(self, grabber: FrameGrabber, decoder: CascadeDecoder, device: str = "scanner"):
+    def __init__(self, grabber: FrameGrabber, decoder: CascadeDecoder | None = None, device: str = "scanner", *,
+                 make_decoder: Callable[[], CascadeDecoder] | None = None):
+        """`decoder`, or `make_decoder` to make it when the scanner opens: OpenCV and the
+        decoding library are then imported with the camera, after the kiosk's first frame."""
+        if (decoder is None) == (make_decoder is None):
+            raise ValueError("a decoder, or a way to make one")
         self.grabber = grabber
         self.decoder = decoder
+        self._make_decoder = make_decoder
         self.device = device
         self._decoded_seq = 0
         self._opened = False
         self.frames_decoded = 0
 
+    def _ensure_decoder(self) -> CascadeDecoder:
+        if self.decoder is None:
+            self.decoder = self._make_decoder()
+        return self.decoder
+
     def open(self) -> None:
+        self._ensure_decoder()
         self._decoded_seq = 0
         self.grabber.start()
         self._opened = True
@@ -41,11 +57,15 @@ class CameraScannerBackend:
             if self.grabber.ended:
                 time.sleep(timeout)  # a finished file: nothing more will come
             return []
+        from .cascade import to_gray
+
         self._decoded_seq = frame.seq
         self.frames_decoded += 1
         return self.decoder.decode(to_gray(frame.image))
 
     def preview_frame(self) -> np.ndarray | None:
+        from .cascade import to_gray
+
         frame = self.grabber.latest()
         return None if frame is None else to_gray(frame.image)
 
@@ -61,10 +81,12 @@ class CameraScannerBackend:
 
     def self_test(self) -> SelfTestResult:
         """The decoder reads a generated code, and the camera delivers a frame."""
+        import numpy as np
+
         from .corpus import code_patch
 
         sample = np.pad(code_patch(b"CM-SELFTEST", 4).astype(np.uint8), 40, constant_values=235)
-        decoder_ok = [c.data for c in self.decoder.decode(sample)] == [b"CM-SELFTEST"]
+        decoder_ok = [c.data for c in self._ensure_decoder().decode(sample)] == [b"CM-SELFTEST"]
         frame = self.grabber.latest() or self.grabber.wait_newer(0, 2.0)
         status = self.status()
         if not decoder_ok:

@@ -12,8 +12,11 @@ import sys
 import tempfile
 from pathlib import Path
 
+import pytest
+
 REPO = Path(__file__).resolve().parents[2]
-DEFERRED = ("cv2", "numpy", "reportlab", "escpos.printer", "escpos.capabilities", "qrcode", "requests", "smartcard")
+DEFERRED = ("cv2", "numpy", "zxingcpp", "reportlab", "escpos.printer", "escpos.capabilities", "qrcode", "requests",
+            "smartcard")
 
 PROBE = """
 import json, sys
@@ -21,7 +24,7 @@ from pathlib import Path
 from kiosk import kivy_env
 from kiosk.config import load_config
 var = Path(sys.argv[1])
-config = load_config(environ={}, overrides={"kiosk.var_dir": str(var), "kiosk.hardware_profile": "demo"})
+config = load_config(environ={}, overrides={"kiosk.var_dir": str(var), "kiosk.hardware_profile": sys.argv[2]})
 kivy_env.prepare(var, config.profile.window_size, headless=True)
 from kiosk.app import KioskApp
 from kiosk.hardware import build_devices
@@ -33,12 +36,13 @@ devices.close()
 """
 
 
-def test_the_start_path_leaves_cameras_pdfs_and_printer_database_for_later():
+@pytest.mark.parametrize("profile", ["demo", "floor-215"])  # floor-215: a camera scanner, OpenCV at open
+def test_the_start_path_leaves_cameras_pdfs_and_printer_database_for_later(profile):
     env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
     with tempfile.TemporaryDirectory() as var:
         (Path(var) / "doccam-sim").mkdir()
-        (Path(var) / "doccam-sim" / "desk_000.png").write_bytes(b"")  # a kiosk past its first start
-        done = subprocess.run([sys.executable, "-c", PROBE % (DEFERRED,), var], cwd=REPO, env=env,
+        (Path(var) / "doccam-sim" / "desk_000.png").write_bytes(b"")  # a demo kiosk past its first start
+        done = subprocess.run([sys.executable, "-c", PROBE % (DEFERRED,), var, profile], cwd=REPO, env=env,
                               capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr[-3000:]
     imported = set(json.loads(done.stdout.strip().splitlines()[-1]))
