@@ -12,6 +12,7 @@ import datetime as dt
 import os
 import platform
 import re
+import subprocess
 from pathlib import Path
 
 OUT = Path(__file__).resolve().parent.parent / "BENCHMARKS.md"
@@ -29,8 +30,17 @@ def machine() -> str:
 
 
 def measured_on() -> str:
-    """The last line of every section: when, and on what."""
-    return f"*Measured {dt.datetime.now().astimezone():%Y-%m-%d %H:%M %z} on {machine()}.*"
+    """The last line of every section: when, on what, and of which code."""
+    return f"*Measured {dt.datetime.now().astimezone():%Y-%m-%d %H:%M %z} on {machine()}{_commit()}.*"
+
+
+def _commit() -> str:
+    try:
+        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=OUT.parent, capture_output=True,
+                              text=True, timeout=10).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return ""
+    return f", commit {head}" if head else ""
 
 
 def read_sections(path: Path = OUT) -> dict[str, str]:
