@@ -84,6 +84,8 @@ class Citizen:
                 shot_kinds.add(kind)
                 self.seen(f"apply-field-{kind}")
             if kind != "choice":  # a single choice moves on by itself
+                if "next" not in screen.buttons:  # the page was cleared: the session ended under it
+                    break
                 if screen.buttons["next"].disabled:
                     raise AssertionError(f"the kiosk refused the answer to {field['code']}")
                 self.ui.tap(screen.buttons["next"])

@@ -33,6 +33,11 @@ def _text(widget) -> str:
     return value if isinstance(value, str) else ""
 
 
+class NotShown(LookupError):
+    """The widget is not on the glass (its page was left, or never shown): no finger can
+    touch it, and a touch at its old place would land on whatever is there now."""
+
+
 class DriverTimeout(AssertionError):
     pass
 
@@ -116,6 +121,9 @@ class UiDriver:
     def touch(self, widget: Widget) -> None:
         """Only the touch itself, down and up: what the kiosk does about it runs in the
         frames that follow."""
+        if widget.get_root_window() is None:
+            raise NotShown(f"{type(widget).__name__} {getattr(widget, 'text', '')!r} is not on the glass "
+                           f"(the kiosk shows {self.app.manager.current!r})")
         self.taps += 1
         touch = _Touch(*widget.to_window(*widget.center))
         EventLoop.post_dispatch_input("begin", touch)

@@ -9,7 +9,7 @@ from typing import Callable
 
 from kivy.base import EventLoop
 
-from ..uidriver import DriverTimeout, UiDriver
+from ..uidriver import DriverTimeout, NotShown, UiDriver
 
 
 class Interrupted(Exception):
@@ -42,6 +42,17 @@ class SoakDriver(UiDriver):
     def pump(self, frames: int = 3) -> None:
         for _ in range(frames):
             self.idle()
+
+    def touch(self, widget) -> None:
+        """A widget whose page a fault took away (a pulled card ended the session) is no
+        longer there to touch: that ends the journey as the fault's, not the script's."""
+        try:
+            super().touch(widget)
+        except NotShown:
+            reason = self.interruption()
+            if reason is not None:
+                raise Interrupted(f"{reason} (its page was gone)") from None
+            raise
 
     def settle(self, seconds: float) -> None:
         """Let the kiosk run for a while (device events still on their way)."""
