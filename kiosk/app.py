@@ -201,13 +201,9 @@ class KioskApp(App):
                                  refresh_catalogue=self.catalogue_refresher.refresh_now)
 
     def _warm_up(self) -> None:
-        """Off the UI thread: python-escpos, then the input method's dictionary (95,000 words; half a second
+        """Off the UI thread: the input method's dictionary (95,000 words; half a second
         to read, which the first typed letter would otherwise wait for). Then what the
         kiosk keeps for good, that dictionary included, is frozen out of collections."""
-        try:
-            import escpos.printer  # noqa: F401  (the first receipt would otherwise import it)
-        except Exception:  # the printer's own open says what is wrong; the warm-up goes on
-            log.warning("python-escpos could not be loaded", exc_info=True)
         try:
             default_engine().preload()
         except DictionaryMissing:

@@ -31,6 +31,13 @@ def open_search(app, ui):
     return app.manager.get_screen("catalogue_search")
 
 
+def type_latin(ui, screen, letters):
+    """Switch the search keyboard to Latin letters and type `letters` (capitals)."""
+    ui.tap(screen.keypad.keys["\x0e"])
+    for ch in letters:
+        ui.tap(screen.keypad.keys[ch])
+
+
 def search(app, ui, letters):
     screen = open_search(app, ui)
     for ch in letters.upper():
@@ -153,9 +160,7 @@ def test_latin_letters_on_the_pinyin_keyboard(kiosk_app, ui):
     open_catalogue(app, ui)
     screen = open_search(app, ui)
     keyboard = screen.keypad
-    ui.tap(keyboard.keys["\x0e"])  # to Latin letters
-    for ch in "FOOD":
-        ui.tap(keyboard.keys[ch])
+    type_latin(ui, screen, "FOOD")
     assert keyboard.candidate_buttons == [] and screen.display.text == "FOOD"
     ui.tap(screen.buttons["search"])
     ui.wait_for_screen("catalogue_items")
@@ -169,9 +174,7 @@ def test_the_search_page_keeps_its_keyboard_and_each_visit_starts_fresh(kiosk_ap
     open_catalogue(app, ui)
     screen = open_search(app, ui)
     keyboard = screen.keypad
-    ui.tap(keyboard.keys["\x0e"])  # to Latin letters
-    for ch in "FOOD":
-        ui.tap(keyboard.keys[ch])
+    type_latin(ui, screen, "FOOD")
     ui.tap(app.top_bar.ids.finish_button)
     ui.wait_until(lambda: app.manager.current == "attract" and not app.session.active, what="session end")
     assert keyboard.value == "" and keyboard.shown == ""  # nothing typed left behind
