@@ -1,6 +1,7 @@
 """Builds the device facades a hardware profile names."""
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 
 from devices.idcard import IdCardReader
@@ -26,8 +27,11 @@ class Devices:
     printer_emulator: object | None = None  # the demo's ESC/POS emulator on loopback (driver "emulator")
 
     def open(self) -> None:
+        """Called on the UI thread. The receipt printer connects on a thread of its own: a
+        network printer that does not answer would hold the screen for its whole connect
+        timeout (5 s); printing and status questions wait for that connect (its lock)."""
         self.idcard.open()
-        self.receipt_printer.open()
+        threading.Thread(target=self.receipt_printer.open, name="receipt-printer-open", daemon=True).start()
         if self.document_printer is not None:
             self.document_printer.open()
         for device in (self.scanner, self.speech):

@@ -63,13 +63,16 @@ class ReceiptPrinter:
 
     # --- lifecycle -----------------------------------------------------------------------
     def open(self) -> None:
-        try:
-            self.transport.open()
-        except TransportError as exc:  # reported by status(); the kiosk still starts
-            log.warning("receipt printer not reachable: %s", exc)
+        """Safe on any thread: a job or a status question started meanwhile waits for it."""
+        with self._lock:
+            try:
+                self.transport.open()
+            except TransportError as exc:  # reported by status(); the kiosk still starts
+                log.warning("receipt printer not reachable: %s", exc)
 
     def close(self) -> None:
-        self.transport.close()
+        with self._lock:  # after the job under way, not through it
+            self.transport.close()
 
     # --- status --------------------------------------------------------------------------
     def status(self) -> DeviceStatus:
