@@ -44,9 +44,11 @@ def register(subparsers) -> None:
 def _printer(args):
     from devices.printer import ReceiptPrinter
     from kiosk.config import load_config
+    from kiosk.escpos_cache import keep_escpos_capabilities
     from kiosk.hardware import _receipt_printer_target
 
     config = load_config()
+    keep_escpos_capabilities(config.var_dir)  # the kiosk's parsed printer database, not a new /tmp folder
     target = args.uri or _receipt_printer_target(config.profile)
     printer = ReceiptPrinter(target, config.profile.receipt_printer)
     printer.open()

@@ -1,11 +1,15 @@
 """`kiosk-diag printer ...` against the TCP 9100 emulator: JSON out, meaningful exit codes."""
 import json
+import os
+import subprocess
+import sys
 
 import pytest
 import zxingcpp
 
 from devices.printer.emulator import PrinterEmulator
 from kiosk.diag.__main__ import main
+from kiosk.escpos_cache import keep_escpos_capabilities
 
 RECEIPT = {
     "kind": "application_receipt",
@@ -83,3 +87,28 @@ def test_new_roll_starts_the_paper_count_again(capsys, tmp_path, monkeypatch):
     code, out = run(capsys, "printer", "new-roll")
     assert code == 0 and out["paper"] == "paper about 80.0 m left of 80 m"
     assert json.loads((tmp_path / "printer-paper.json").read_text()) == {"used_mm": 0.0, "slips": 0}
+
+
+def test_the_printer_database_is_read_from_the_kiosk_cache_not_parsed_into_tmp(emu, tmp_path):
+    """python-escpos parses its printer database at import and, unless told where, pickles it
+    into a new /tmp folder each time (a fifth of a second, and 70 kB left there each run)."""
+    var, tmp = tmp_path / "var", tmp_path / "tmp"
+    tmp.mkdir()
+    env = {k: v for k, v in os.environ.items() if k != "ESCPOS_CAPABILITIES_PICKLE_DIR"}
+    env.update(KIOSK__KIOSK__VAR_DIR=str(var), TMPDIR=str(tmp))
+    for _ in range(2):  # the second run reads what the first wrote
+        done = subprocess.run([sys.executable, "-m", "kiosk.diag", "printer", "status", "--uri", emu.uri],
+                              env=env, capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stderr[-3000:]
+        assert json.loads(done.stdout.strip().splitlines()[-1])["state"] == "online"
+    assert list((var / "cache" / "escpos").glob("*.capabilities.pickle"))
+    # python-escpos still makes its default's empty folder before reading the setting.
+    assert [p for p in tmp.rglob("*") if p.is_file()] == []
+
+
+def test_a_cache_folder_that_cannot_be_made_leaves_python_escpos_its_default(tmp_path, monkeypatch):
+    monkeypatch.delenv("ESCPOS_CAPABILITIES_PICKLE_DIR", raising=False)
+    monkeypatch.delitem(sys.modules, "escpos.capabilities", raising=False)
+    (tmp_path / "cache").write_text("a file where the folder would be")
+    keep_escpos_capabilities(tmp_path)
+    assert "ESCPOS_CAPABILITIES_PICKLE_DIR" not in os.environ
