@@ -81,10 +81,11 @@ class Speech:
             if self._supervisor is not None:
                 return
             self._stop.clear()
-            if self._process is None:  # a speak() before open() may have started it already
+            if self._process is None:
                 self._start_worker()
             self._supervisor = threading.Thread(target=self._supervise, name="speech-supervisor", daemon=True)
             self._supervisor.start()
+            self._deliver_pending()  # said before open(): the attract screen's prompt at start
 
     def close(self) -> None:
         self._stop.set()
@@ -158,6 +159,11 @@ class Speech:
         """With the lock held: hand every waiting request to the worker, in order."""
         if self._stop.is_set():
             self._pending.clear()  # closed: a last word after shutdown must not spawn a worker
+            return
+        if self._supervisor is None:
+            # Not opened yet: open() starts the worker and sends these. A kiosk's first
+            # screen speaks before its first frame, which a new interpreter starting up
+            # beside it would slow down.
             return
         if self._pending and self._requests is None:
             self._start_worker()

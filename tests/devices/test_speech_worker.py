@@ -154,3 +154,17 @@ def test_speaking_while_the_worker_is_being_restarted_does_not_wait_for_it(speec
         caller.join(timeout=10)
         assert not caller.is_alive() and seqs  # returned while the lock was held
     assert s.wait_for(seqs[0], timeout=30).outcome in ("played", "play_error")  # and then spoken
+
+
+def test_what_is_said_before_open_waits_for_it_and_starts_no_worker(tmp_path):
+    """The attract screen speaks before the kiosk's first frame; its devices open after
+    it. No interpreter starts up beside that frame: the prompt waits and is spoken then."""
+    s = Speech(tmp_path / "cache", player=("true",))
+    try:
+        seq = s.speak(EN, "en")
+        assert s._process is None and s.status().detail == "not opened"
+        s.open()
+        result = s.wait_for(seq)
+        assert result.outcome == "played", result
+    finally:
+        s.close()
