@@ -1,6 +1,6 @@
 """Where python-escpos keeps its parsed printer database: the kiosk's cache folder, read
-at import time, so this must run before anything imports python-escpos (kiosk/kivy_env.py
-for the kiosk, kiosk-diag's printer commands for themselves)."""
+at import time, so this must run before anything imports python-escpos: kiosk/hardware.py
+build_devices (the kiosk, `kiosk-diag report`) and kiosk-diag's printer commands."""
 from __future__ import annotations
 
 import os

@@ -13,6 +13,7 @@ from devices.printer.paper import PaperMeter
 from devices.scanner import Scanner, build_scanner
 
 from .config import KioskConfig
+from .escpos_cache import keep_escpos_capabilities
 
 
 @dataclass
@@ -55,6 +56,7 @@ class UnknownDriver(ValueError):
 
 
 def build_devices(config: KioskConfig) -> Devices:
+    keep_escpos_capabilities(config.var_dir)  # before the receipt printer's first open imports python-escpos
     profile = config.profile
     sim = None
     if profile.idcard_driver == "sim":

@@ -1,12 +1,11 @@
-"""Kivy (and python-escpos, and glibc's malloc for its arenas) read their settings at
-start: everything here must run first."""
+"""Kivy (and glibc's malloc, for its arenas) read their settings at start: everything here
+must run first."""
 from __future__ import annotations
 
 import os
 import sys
 from pathlib import Path
 
-from .escpos_cache import keep_escpos_capabilities
 from .malloc_arenas import cap_arenas
 
 
@@ -16,7 +15,6 @@ def has_display() -> bool:
 
 def prepare(var_dir: Path, window_size: tuple[int, int], headless: bool) -> None:
     cap_arenas()  # before the kiosk's threads start
-    keep_escpos_capabilities(var_dir)
     if "kivy" in sys.modules:
         # Kivy already read its environment; only the window settings can still change.
         _configure_window(window_size)

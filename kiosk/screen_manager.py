@@ -10,7 +10,8 @@ from __future__ import annotations
 from kivy.graphics import Rectangle, StencilPop, StencilPush, StencilUnUse, StencilUse
 from kivy.uix.screenmanager import NoTransition, ScreenManager
 
-_STENCIL = (StencilPush, StencilUse, StencilUnUse, StencilPop, Rectangle)  # StencilView's kv rule (a Rectangle takes its BindTexture with it)
+# StencilView's kv rule (removing its Rectangle removes the BindTexture it drew with).
+_STENCIL = (StencilPush, StencilUse, StencilUnUse, StencilPop, Rectangle)
 
 
 class KioskScreenManager(ScreenManager):

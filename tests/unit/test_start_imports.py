@@ -52,8 +52,8 @@ def test_the_start_path_leaves_cameras_pdfs_and_printer_database_for_later(profi
 def test_escpos_keeps_its_printer_database_in_the_kiosk_cache():
     env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY",
                                                             "ESCPOS_CAPABILITIES_PICKLE_DIR")}
-    probe = ("import sys; from pathlib import Path; from kiosk import kivy_env; "
-             "kivy_env.prepare(Path(sys.argv[1]), (1080, 1920), headless=True); import escpos.printer")
+    probe = ("import sys; from pathlib import Path; from kiosk.escpos_cache import keep_escpos_capabilities; "
+             "keep_escpos_capabilities(Path(sys.argv[1])); import escpos.printer")
     with tempfile.TemporaryDirectory() as var:
         for _ in range(2):  # the second start reads what the first wrote
             done = subprocess.run([sys.executable, "-c", probe, var], cwd=REPO, env=env, capture_output=True,
@@ -67,8 +67,8 @@ def test_a_printer_database_cut_short_is_made_again():
     must not fail on it (python-escpos itself would raise EOFError at every import)."""
     env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY",
                                                             "ESCPOS_CAPABILITIES_PICKLE_DIR")}
-    probe = ("import sys; from pathlib import Path; from kiosk import kivy_env; "
-             "kivy_env.prepare(Path(sys.argv[1]), (1080, 1920), headless=True); import escpos.printer")
+    probe = ("import sys; from pathlib import Path; from kiosk.escpos_cache import keep_escpos_capabilities; "
+             "keep_escpos_capabilities(Path(sys.argv[1])); import escpos.printer")
     with tempfile.TemporaryDirectory() as var:
         first = subprocess.run([sys.executable, "-c", probe, var], cwd=REPO, env=env, capture_output=True, text=True,
                                timeout=120)
