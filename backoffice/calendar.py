@@ -1,22 +1,116 @@
-"""The working-day calendar as the county runs it: the official schedule plus the
-administrator's overrides (typhoon closures, next year's schedule)."""
+"""The working-day calendar as the county runs it: the official schedule, the State
+Council's arrangements imported each year, and the administrator's own days (typhoon
+closures). Everything that changes it is audited."""
 from __future__ import annotations
 
+import datetime as dt
 import functools
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from kiosk.domain.workdays import WorkCalendar, chinese_calendar_source
 
-from .models import CalendarOverride, CalendarYear
+from . import audit
+from .cases import fill_pending_dates
+from .holiday_arrangement import Arrangement
+from .models import CalendarOverride, CalendarYear, utcnow
 
 # The official schedule is the installed package's fixed data, so each day's answer is
 # kept: a deadline walks day by day through it, on every submission and every answer.
-_official = functools.lru_cache(maxsize=4096)(chinese_calendar_source())
+official = functools.lru_cache(maxsize=4096)(chinese_calendar_source())
+
+# Supervisors are warned this many days before the year ends while the next is unknown.
+WARN_DAYS_BEFORE_YEAR_END = 60
 
 
 def load_calendar(session: Session) -> WorkCalendar:
     overrides = {o.day: o.working for o in session.scalars(select(CalendarOverride))}
     years = frozenset(session.scalars(select(CalendarYear.year)))
-    return WorkCalendar(_official, overrides, years)
+    return WorkCalendar(official, overrides, years)
+
+
+def import_arrangement(session: Session, arrangement: Arrangement, actor: str) -> dict[str, Any]:
+    """Applies a validated arrangement in the caller's transaction: replaces the days an
+    earlier import of the same year set, keeps days set by hand (a typhoon closure is the
+    later word), declares the year, and audits it with the notice and the file's hash."""
+    source = f"arrangement:{arrangement.year}"
+    session.execute(delete(CalendarOverride).where(CalendarOverride.source == source))
+    by_hand = {o.day for o in session.scalars(select(CalendarOverride).where(CalendarOverride.source == ""))}
+    written = kept = 0
+    for day, (working, reason) in sorted(arrangement.days().items()):
+        if day in by_hand:
+            kept += 1
+            continue
+        session.merge(CalendarOverride(day=day, working=working, reason=reason, source=source))
+        written += 1
+    notice = arrangement.notice
+    session.merge(CalendarYear(year=arrangement.year, declared_by=actor.split(":", 1)[-1], declared_at=utcnow(),
+                               notice_number=notice.number, notice_issued=notice.issued,
+                               notice_title=notice.title, notice_url=notice.url, sha256=arrangement.sha256))
+    session.flush()
+    dated = fill_pending_dates(session, load_calendar(session))
+    rest = sum(1 for working, _ in arrangement.days().values() if not working)
+    audit.record(session, actor, "calendar.import", str(arrangement.year), notice=notice.number,
+                 issued=notice.issued.isoformat(), sha256=arrangement.sha256, days_off=rest,
+                 working_days=written + kept - rest, kept_by_hand=kept, cases_dated=dated)
+    return {"year": arrangement.year, "notice": notice.number, "days": written, "kept_by_hand": kept,
+            "cases_dated": dated, "declared": True}
+
+
+def set_day(session: Session, day: dt.date, working: bool, reason: str, actor: str) -> None:
+    """An administrator's own day (a typhoon closure, a day given back)."""
+    session.merge(CalendarOverride(day=day, working=working, reason=reason[:200], source=""))
+    audit.record(session, actor, "calendar.override", day.isoformat(), working=working)
+
+
+def delete_day(session: Session, day: dt.date, actor: str) -> bool:
+    """Removes a day's override, whoever set it; False when there was none."""
+    existing = session.get(CalendarOverride, day)
+    if existing is None:
+        return False
+    audit.record(session, actor, "calendar.override_deleted", day.isoformat(), working=existing.working,
+                 reason=existing.reason, source=existing.source)
+    session.delete(existing)
+    return True
+
+
+def overview(session: Session, today: dt.date, year: int | None = None) -> dict[str, Any]:
+    """The calendar as an administrator (and a kiosk's copy) reads it: the horizon, the
+    years entered by import with their notices, and the override days."""
+    calendar = load_calendar(session)
+    horizon = calendar.horizon(today)
+    stmt = select(CalendarOverride).order_by(CalendarOverride.day)
+    if year is not None:
+        stmt = stmt.where(CalendarOverride.day >= dt.date(year, 1, 1), CalendarOverride.day <= dt.date(year, 12, 31))
+    years = session.scalars(select(CalendarYear).order_by(CalendarYear.year))
+    return {
+        "today": today.isoformat(),
+        "horizon": horizon.isoformat() if horizon else None,
+        "next_year_known": calendar.knows_year(today.year + 1),
+        "years": [{"year": y.year, "notice_number": y.notice_number,
+                   "notice_issued": y.notice_issued.isoformat() if y.notice_issued else None,
+                   "notice_title": y.notice_title, "notice_url": y.notice_url, "sha256": y.sha256,
+                   "declared_by": y.declared_by, "declared_at": y.declared_at.isoformat() + "Z"} for y in years],
+        "overrides": [{"day": o.day.isoformat(), "working": o.working, "reason": o.reason,
+                       "source": o.source or "manual"} for o in session.scalars(stmt)],
+    }
+
+
+def missing_year(calendar: WorkCalendar, today: dt.date) -> int | None:
+    """The year supervisors must be warned about: this year when it is unknown, next year
+    from WARN_DAYS_BEFORE_YEAR_END days before this one ends, else None."""
+    if not calendar.knows_year(today.year):
+        return today.year
+    warn_from = dt.date(today.year, 12, 31) - dt.timedelta(days=WARN_DAYS_BEFORE_YEAR_END)
+    if today >= warn_from and not calendar.knows_year(today.year + 1):
+        return today.year + 1
+    return None
+
+
+def horizon_days(calendar: WorkCalendar, today: dt.date) -> int:
+    """Days from today to the horizon; -1 when today's own year is unknown."""
+    horizon = calendar.horizon(today)
+    return -1 if horizon is None else (horizon - today).days
+

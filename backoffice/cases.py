@@ -14,7 +14,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from kiosk.domain.cases import CaseStatus
+from kiosk.domain.cases import CLOSED_STATUSES, CaseStatus
 from kiosk.domain.ids import (
     InvalidResidentId,
     is_valid_credit_code,
@@ -543,6 +543,33 @@ def _recompute_deadline(case: Case, calendar: WorkCalendar) -> None:
     except CalendarUnknown:
         case.promised_date = None  # never guess: the date follows once the calendar is entered
         case.promised_date_pending = True
+
+
+def fill_pending_dates(session: Session, calendar: WorkCalendar) -> int:
+    """Gives the dates a calendar could not give when they were set (a promised date, a
+    容缺 material's or a correction's due date), once the year's calendar is entered.
+    Returns how many open cases got a date."""
+    filled = 0
+    pending = select(Case).where(Case.status.not_in([s.value for s in CLOSED_STATUSES]),
+                                 (Case.promised_date_pending.is_(True)) | (Case.deferred_pending.is_(True)
+                                                                           & Case.deferred_due.is_(None))
+                                 | (Case.status == CaseStatus.CORRECTION_REQUIRED.value))
+    for case in session.scalars(pending):
+        received_day = to_cst(case.received_at).date()
+        before = (case.promised_date, case.deferred_due, (case.correction or {}).get("due"))
+        if case.promised_date_pending:
+            _recompute_deadline(case, calendar)
+        if case.deferred_pending and case.deferred_due is None:
+            case.deferred_due = _add_days_or_none(calendar, received_day, DEFERRED_SUPPLY_DAYS)
+        correction = case.correction or {}
+        if case.status == CaseStatus.CORRECTION_REQUIRED.value and correction.get("issued_at") \
+                and not correction.get("due"):
+            issued = dt.datetime.fromisoformat(correction["issued_at"]).date()
+            due = _add_days_or_none(calendar, issued, CORRECTION_DAYS)
+            case.correction = {**correction, "due": due.isoformat() if due else None}
+        if (case.promised_date, case.deferred_due, (case.correction or {}).get("due")) != before:
+            filled += 1
+    return filled
 
 
 def _paused_days(calendar: WorkCalendar, since: dt.date, until: dt.date) -> int:

@@ -1,4 +1,5 @@
-"""`kiosk-backoffice serve | migrate | seed | create-staff | register-terminal | sweep`."""
+"""`kiosk-backoffice serve | migrate | seed | load-catalogue | calendar | create-staff |
+register-terminal | sweep`."""
 from __future__ import annotations
 
 import argparse
@@ -33,6 +34,8 @@ def main(argv: list[str] | None = None) -> int:
     seed.add_argument("--terminal-secret-file", type=Path)
     catalogue = sub.add_parser("load-catalogue", help="load or refresh the item catalogue from a data file")
     catalogue.add_argument("path", type=Path)
+
+    _calendar_parser(sub)
 
     staff = sub.add_parser("create-staff", help="add a staff account (password asked, or BACKOFFICE_NEW_PASSWORD)")
     staff.add_argument("username")
@@ -88,6 +91,11 @@ def main(argv: list[str] | None = None) -> int:
         with sessions() as session:
             print(json.dumps(load_catalogue(session, args.path)))
         return 0
+    if args.command == "calendar":
+        from .calendar_cli import run_calendar
+
+        with sessions() as session:
+            return run_calendar(session, context_for(app, session), args)
     if args.command == "create-staff":
         return _create_staff(sessions, args)
     if args.command == "register-terminal":
@@ -112,6 +120,36 @@ def main(argv: list[str] | None = None) -> int:
     uvicorn.run(app, host=args.host, port=args.port, access_log=False, log_level="warning",
                 log_config=uvicorn_log_config())
     return 0
+
+
+def _calendar_parser(sub) -> None:
+    calendar = sub.add_parser("calendar", help="the working-day calendar: import a year's arrangement, list, "
+                                               "set or delete days, see how far ahead it knows")
+    verbs = calendar.add_subparsers(dest="verb", required=True)
+    imported = verbs.add_parser("import", help="import the State Council's holiday arrangement for a year "
+                                               "(deploy/calendar/README.md); declares the year")
+    imported.add_argument("file", type=Path)
+    imported.add_argument("--check", action="store_true", help="validate only, change nothing")
+    listed = verbs.add_parser("list", help="the imported years and the override days")
+    listed.add_argument("--year", type=int)
+    listed.add_argument("--json", action="store_true")
+    day = verbs.add_parser("set", help="set one day by hand (a typhoon closure, a day given back)")
+    day.add_argument("day", type=_iso_date)
+    day.add_argument("kind", choices=("working", "rest"))
+    day.add_argument("--reason", default="")
+    deleted = verbs.add_parser("delete", help="delete one day's override")
+    deleted.add_argument("day", type=_iso_date)
+    verbs.add_parser("status", help="how far ahead the calendar knows every day; exit 1 while "
+                                    "supervisors should be warned")
+
+
+def _iso_date(text: str):
+    import datetime as dt
+
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from None
 
 
 def _engine(settings):

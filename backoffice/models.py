@@ -385,15 +385,24 @@ class CalendarOverride(Base):
     day: Mapped[dt.date] = mapped_column(Date, primary_key=True)
     working: Mapped[bool] = mapped_column(Boolean)
     reason: Mapped[str] = mapped_column(String(200), default="")
+    # "" for a day an administrator set by hand (a typhoon closure); the notice's year,
+    # "arrangement:2027", for a day an imported arrangement set (a re-import replaces them).
+    source: Mapped[str] = mapped_column(String(64), default="")
 
 
 class CalendarYear(Base):
-    """A year whose full schedule an administrator entered (beyond the official package)."""
+    """A year whose full schedule was imported from the State Council's arrangement
+    (beyond the official package), with the notice it came from."""
 
     __tablename__ = "calendar_years"
     year: Mapped[int] = mapped_column(Integer, primary_key=True)
     declared_by: Mapped[str] = mapped_column(String(64), default="")
     declared_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    notice_number: Mapped[str] = mapped_column(String(64), default="")
+    notice_issued: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    notice_title: Mapped[str] = mapped_column(String(200), default="")
+    notice_url: Mapped[str] = mapped_column(String(500), default="")
+    sha256: Mapped[str] = mapped_column(String(64), default="")
 
 
 class AuditEntry(Base):

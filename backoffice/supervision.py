@@ -1,6 +1,7 @@
 """统一督办: deadline supervision. The sweep marks overdue cases, terminates cases whose
-容缺 material was never supplied, prunes spent nonces and raises alerts; a database lease
-makes sure only one server process sweeps at a time."""
+容缺 material was never supplied, prunes spent nonces and raises alerts (among them the
+working-day calendar running out); a database lease makes sure only one server process
+sweeps at a time."""
 from __future__ import annotations
 
 import datetime as dt
@@ -14,6 +15,7 @@ from kiosk.domain.cases import CaseStatus
 from kiosk.domain.lifecycle import Action
 
 from . import audit, locks
+from .calendar import missing_year
 from .auth import Caller
 from .cases import LIGHT_STATES, Context, apply_action, light_of, to_cst
 from .models import Alert, Case, Terminal, TerminalNonce, utcnow
@@ -47,6 +49,7 @@ def sweep(session: Session, ctx: Context, today: dt.date | None = None) -> dict:
                 result["alerts"] += _raise(session, "case_overdue", case.number,
                                            f"{case.item_name} 已超过承诺办结时限", case.department_code)
         result["alerts"] += _silent_terminals(session, ctx)
+        result["alerts"] += _calendar_running_out(session, ctx, today)
         window = dt.timedelta(seconds=ctx.settings.signature_window_s * 2)
         result["nonces_pruned"] = session.execute(
             delete(TerminalNonce).where(TerminalNonce.seen_at < utcnow() - window)).rowcount
@@ -66,6 +69,20 @@ def _silent_terminals(session: Session, ctx: Context) -> int:
         else:
             clear(session, "terminal_silent", terminal.id)
     return raised
+
+
+def _calendar_running_out(session: Session, ctx: Context, today: dt.date) -> int:
+    """Warns from 60 days before the year ends while next year's arrangement is not
+    imported (and at once when this year's is not): without it no case gets a promised date."""
+    missing = missing_year(ctx.calendar, today)
+    for stale in session.scalars(select(Alert.subject).where(Alert.kind == "calendar_year_missing",
+                                                             Alert.cleared_at.is_(None))).all():
+        if stale != str(missing):
+            clear(session, "calendar_year_missing", stale)
+    if missing is None:
+        return 0
+    return _raise(session, "calendar_year_missing", str(missing),
+                  f"{missing}年工作日历尚未导入国务院节假日安排：该年的承诺办结日期无法计算")
 
 
 def _raise(session: Session, kind: str, subject: str, message: str, department: str = "") -> int:

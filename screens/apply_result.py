@@ -6,6 +6,8 @@ from __future__ import annotations
 from kiosk import theme
 from kiosk.domain.cases import N_
 
+from services.receipts import promised_lines
+
 from .catalogue_page import JourneyPage
 
 PROBLEM_WORDS = {
@@ -39,13 +41,7 @@ class ApplyResultScreen(JourneyPage):
         language = self.controller.translator.language
         self.text(receipt.item_name_in(language), parent=card)
         lines = []
-        if receipt.promised_date:
-            lines.append(self._(N_("Promised by: {date}")).format(date=receipt.promised_date.isoformat()))
-        if receipt.promised_days:
-            lines.append(self._(N_("{days} working days")).format(days=receipt.promised_days))
-        for deferred in receipt.deferred:
-            due = deferred.due.isoformat() if deferred.due else "—"
-            lines.append(self._(N_("Supply {name} by {date}")).format(name=deferred.name_in(language), date=due))
+        lines = promised_lines(receipt, self._, language)
         self.text("\n".join(lines), parent=card)
         if state.get("printed"):
             self.button(self._(N_("Print the receipt again")), self.flow.print_receipt, key="reprint",

@@ -4,6 +4,8 @@ from __future__ import annotations
 from kivy.properties import BooleanProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
 
+from kiosk.domain.receipts import DATE_TO_BE_CONFIRMED
+
 from .base import KioskScreen
 
 
@@ -43,6 +45,8 @@ class CaseDetailScreen(KioskScreen):
         ]
         if case.promised_date:
             lines.append(self._("Promised by: {date}").format(date=case.promised_date.isoformat()))
+        elif not case.status.is_closed:  # the calendar for that year is not imported yet
+            lines.append(self._("Promised by: {date}").format(date=self._(DATE_TO_BE_CONFIRMED)))
         if case.light in LIGHT_WORDS:  # words, not only a colour
             lines.append(self._(LIGHT_WORDS[case.light]))
         self.ids.summary.text = "\n".join(lines)

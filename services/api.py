@@ -163,6 +163,11 @@ class BackofficeClient:
     def bundles(self) -> list[dict]:
         return self._get_json("/v1/catalogue/bundles")["bundles"]
 
+    def calendar(self) -> dict:
+        """The county's working-day calendar: the years imported from the State Council's
+        arrangements and their days, so the kiosk promises the same dates offline."""
+        return self._get_json("/v1/calendar")
+
     # --- creating things (every POST carries an Idempotency-Key: retries never duplicate) -
     def submit(self, application: dict, idempotency_key: str) -> tuple[CaseDetail, ApplicationReceipt]:
         body = self._post_json("/v1/cases", application, idempotency_key)

@@ -1,6 +1,7 @@
 """The kiosk's own copy of the county's catalogue: windows, items, bundles and every guide,
 kept in one JSON file and served from it, so service guides open without the network (and
-without a round trip when it is up). `refresh()` replaces the copy while the back office
+without a round trip when it is up). The county's working-day calendar travels with it: a
+guide's "by this date if you apply today" counts the years the county imported too. `refresh()` replaces the copy while the back office
 answers: at start, every `refresh_s`, and on the back office's refresh_catalogue command.
 
 Until a first copy exists, requests go to the back office directly. Searching the copy
@@ -8,6 +9,7 @@ uses the same matching as the back office (kiosk/domain/catalogue_search.py).
 """
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
 import os
@@ -17,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from kiosk.domain.catalogue_search import matches_query
+from kiosk.domain.workdays import WorkCalendar, default_calendar
 from services.api import BackofficeClient, BackofficeError
 
 from .background import BackgroundWorker
@@ -34,6 +37,7 @@ class CatalogueCache:
             self._copy = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             self._copy = None  # no copy yet (first start) or a broken file: the next refresh writes one
+        self._calendar = _work_calendar(self._copy)
 
     @property
     def fetched_at(self) -> float | None:
@@ -46,8 +50,10 @@ class CatalogueCache:
         windows, bundles = self.api.windows(), self.api.bundles()
         items = self.api.items()
         guides = {item["code"]: self.api.guide(item["code"]) for item in items}
+        county_calendar = self.api.calendar()
         copy = {"fetched_at": time.time(), "windows": windows, "bundles": bundles, "items": items,
-                "guides": guides}
+                "guides": guides, "calendar": county_calendar}
+        calendar = _work_calendar(copy)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         scratch = self.path.with_suffix(".tmp")
         with open(scratch, "w", encoding="utf-8") as handle:
@@ -57,9 +63,14 @@ class CatalogueCache:
         os.replace(scratch, self.path)
         with self._lock:
             self._copy = copy
+            self._calendar = calendar
         counts = {"windows": len(windows), "items": len(items), "bundles": len(bundles)}
         log.info("catalogue copy refreshed", extra=counts)
         return counts
+
+    def work_calendar(self) -> WorkCalendar:
+        """The official schedule with the county's imported years and days, as last copied."""
+        return self._calendar
 
     # --- the same calls as BackofficeClient's, answered from the copy -------------------------
     def windows(self) -> list[dict]:
@@ -90,6 +101,16 @@ class CatalogueCache:
         if copy and item_code in copy["guides"]:
             return copy["guides"][item_code]
         return self.api.guide(item_code)
+
+
+def _work_calendar(copy: dict[str, Any] | None) -> WorkCalendar:
+    county = (copy or {}).get("calendar") or {}
+    try:
+        overrides = {dt.date.fromisoformat(o["day"]): bool(o["working"]) for o in county.get("overrides", [])}
+        years = frozenset(int(y["year"]) for y in county.get("years", []))
+    except (KeyError, TypeError, ValueError):  # a copy from before the calendar travelled with it
+        overrides, years = {}, frozenset()
+    return WorkCalendar(default_calendar().official, overrides, years)
 
 
 class CatalogueRefresher(BackgroundWorker):

@@ -64,7 +64,7 @@ def promised_text(days: int, date: dt.date | None, _: Translate) -> str:
     text = _("{days} working days").format(days=days)
     if date is not None:
         return text + "，" + _("by {date} if you apply today").format(date=date.isoformat())
-    return text + "，" + _("the date follows on your receipt")
+    return text + "，" + _("the date will be confirmed")
 
 
 def guide_slip(guide: dict, promised: dt.date | None, terminal_id: str, now: dt.datetime,

@@ -11,13 +11,15 @@ import datetime as dt
 from typing import Callable
 
 from kiosk.domain.cases import N_, in_language
-from kiosk.domain.receipts import ApplicationReceipt, CorrectionNotice, MaterialForm, QueueTicket
+from kiosk.domain.receipts import (DATE_TO_BE_CONFIRMED, ApplicationReceipt, CorrectionNotice, MaterialForm,
+                                   QueueTicket)
 from kiosk.domain.slips import Field, Heading, Line, QrCode, Rule, SlipDocument
 
 from .redact import redact
 
 Translate = Callable[[str], str]
 CST = dt.timezone(dt.timedelta(hours=8))
+DATES_FOLLOW = N_("Dates to be confirmed appear when you check progress with this receipt")
 FORMS = {
     MaterialForm.ORIGINAL: N_("Original"),
     MaterialForm.COPY: N_("Copy"),
@@ -53,7 +55,8 @@ def application_receipt(r: ApplicationReceipt, now: dt.datetime, _: Translate,
         blocks.append(Heading(_("Deferred materials (accepted with a material missing)")))
         for m in r.deferred:
             blocks.append(Line(f"- {redact(m.name_in(language))}"))
-            blocks.append(Line("  " + _("Supply by {date}").format(date=m.due.isoformat())))
+            blocks.append(Line("  " + (_("Supply by {date}").format(date=m.due.isoformat()) if m.due
+                                       else _("Supply by: to be confirmed"))))
         blocks.append(Line(_("Credit commitment signed") if r.commitment_signed
                            else _("Credit commitment not signed")))
     blocks += [Rule()]
@@ -62,9 +65,26 @@ def application_receipt(r: ApplicationReceipt, now: dt.datetime, _: Translate,
                             _("{days} working days").format(days=r.promised_days)))
     if r.promised_date:
         blocks.append(Field(_("Promised by"), r.promised_date.isoformat()))
+    elif r.promised_days:
+        blocks.append(Field(_("Promised by"), _(DATE_TO_BE_CONFIRMED)))
+    if (r.promised_days and not r.promised_date) or any(m.due is None for m in r.deferred):
+        blocks.append(Line(_(DATES_FOLLOW)))
     blocks += _tracking(r.tracking_token or r.case_number, r.hotline, r.issuing_office_in(language),
                         r.terminal_id, now, _)
     return SlipDocument(title=_("Application receipt"), blocks=tuple(blocks), printed_at=now)
+
+
+def promised_lines(r: ApplicationReceipt, _: Translate, language: str = "zh_CN") -> list[str]:
+    """The receipt's dates as the result screen shows and speech reads them; a date the
+    calendar cannot give yet is said to be confirmed, never guessed."""
+    date = r.promised_date.isoformat() if r.promised_date else _(DATE_TO_BE_CONFIRMED)
+    lines = [_("Promised by: {date}").format(date=date)] if r.promised_date or r.promised_days else []
+    if r.promised_days:
+        lines.append(_("{days} working days").format(days=r.promised_days))
+    for m in r.deferred:
+        lines.append(_("Supply {name} by {date}").format(name=m.name_in(language), date=m.due.isoformat()) if m.due
+                     else _("Supply {name}: date to be confirmed").format(name=m.name_in(language)))
+    return lines
 
 
 def queued_application_slip(reference: str, item_name: str, applicant_masked: str, materials: int,

@@ -5,6 +5,7 @@ import datetime as dt
 from typing import Callable
 
 from kiosk.domain.cases import CaseDetail
+from kiosk.domain.receipts import DATE_TO_BE_CONFIRMED
 from kiosk.domain.slips import Field, Heading, Line, QrCode, Rule, SlipDocument
 
 Translate = Callable[[str], str]
@@ -25,6 +26,8 @@ def progress_slip(case: CaseDetail, terminal_id: str, now: dt.datetime, _: Trans
     ]
     if case.promised_date:
         blocks.append(Field(_("Promised by"), case.promised_date.isoformat()))
+    elif not case.status.is_closed:
+        blocks.append(Field(_("Promised by"), _(DATE_TO_BE_CONFIRMED)))
     blocks += [Rule(), Heading(_("Progress"))]
     for entry in case.timeline:
         blocks.append(Line(f"{entry.at:%m-%d %H:%M} {_(entry.status.label)}"))

@@ -1,4 +1,4 @@
-"""Calendar overrides, the audit log, staff sign-in, the QR public key."""
+"""The working-day calendar, the audit log, staff sign-in, the QR public key."""
 from __future__ import annotations
 
 import datetime as dt
@@ -10,14 +10,15 @@ from sqlalchemy.orm import Session
 
 from kiosk.domain.workdays import CalendarUnknown
 
-from .. import audit
+from .. import audit, calendar
 from ..auth import Caller, caller, get_db, login
-from ..errors import Invalid
-from ..models import AuditEntry, CalendarOverride, CalendarYear
+from ..errors import Invalid, NotFound
+from ..holiday_arrangement import ArrangementInvalid, parse_arrangement
+from ..models import AuditEntry
 from ..openapi_docs import ROW_ID_MAX, answers, problems
-from ..schemas.bodies import OverrideIn, SignInIn, as_sent
-from ..schemas.office import (AuditEntriesOut, AuditVerifyOut, OverrideOut, QrKeyOut, TokenOut, WorkingDaysOut,
-                              YearDeclaredOut)
+from ..schemas.bodies import ArrangementIn, OverrideIn, SignInIn, as_sent
+from ..schemas.office import (ArrangementImportedOut, AuditEntriesOut, AuditVerifyOut, CalendarOut,
+                              OverrideDeletedOut, OverrideOut, QrKeyOut, TokenOut, WorkingDaysOut)
 from .deps import context
 
 router = APIRouter(prefix="/v1", tags=["administration"])
@@ -53,25 +54,52 @@ def working_days(start: dt.date, end: dt.date, ctx=Depends(context)):
             "working_days": [d.isoformat() for d in days]}
 
 
+@router.get("/calendar", responses=answers(CalendarOut))
+def calendar_overview(year: Annotated[int | None, Query(ge=dt.MINYEAR, le=dt.MAXYEAR)] = None, ctx=Depends(context),
+                      session: Session = Depends(get_db)):
+    """The county's calendar: its horizon, the imported years and the override days (of
+    one year when `year` is given). No personal data: kiosks keep a copy."""
+    return calendar.overview(session, ctx.today(), year)
+
+
+@router.put("/calendar/arrangements/{year}", responses={**answers(ArrangementImportedOut), **problems(422)})
+def import_arrangement(year: Annotated[int, Path(ge=dt.MINYEAR, le=dt.MAXYEAR)], body: ArrangementIn,
+                       who: Caller = Depends(caller("admin")), session: Session = Depends(get_db)):
+    """Imports the State Council's holiday arrangement for `year` (deploy/calendar/README.md):
+    validated in full, applied in one transaction, audited, and only then the year declared.
+    Importing the same year again replaces the earlier import's days."""
+    data = as_sent(body)
+    if data.get("year") != year:
+        raise Invalid(f"the arrangement's year must be {year}, the year in the address",
+                      problems=[f"year: {data.get('year')!r} is not {year}"])
+    try:
+        arrangement = parse_arrangement(data, calendar.official)
+    except ArrangementInvalid as exc:
+        raise Invalid(f"the arrangement for {year} is not valid: {len(exc.problems)} problem(s)",
+                      problems=exc.problems) from None
+    result = calendar.import_arrangement(session, arrangement, who.actor)
+    session.commit()
+    return result
+
+
 @router.put("/calendar/overrides/{day}", responses=answers(OverrideOut))
 def set_override(day: dt.date, body: OverrideIn, who: Caller = Depends(caller("admin")),
                  session: Session = Depends(get_db)):
+    """An administrator's own day: a typhoon closure, a day given back."""
     payload = as_sent(body)
     if not isinstance(payload.get("working"), bool):
         raise Invalid("'working' must be true or false")
-    session.merge(CalendarOverride(day=day, working=payload["working"], reason=str(payload.get("reason", ""))[:200]))
-    audit.record(session, who.actor, "calendar.override", day.isoformat(), working=payload["working"])
+    calendar.set_day(session, day, payload["working"], str(payload.get("reason", "")), who.actor)
     session.commit()
     return {"day": day.isoformat(), "working": payload["working"]}
 
 
-@router.put("/calendar/years/{year}", responses=answers(YearDeclaredOut))
-def declare_year(year: Annotated[int, Path(ge=dt.MINYEAR, le=dt.MAXYEAR)], who: Caller = Depends(caller("admin")), session: Session = Depends(get_db)):
-    """Declare a year's schedule complete (its holidays and make-up days entered as overrides)."""
-    session.merge(CalendarYear(year=year, declared_by=who.name))
-    audit.record(session, who.actor, "calendar.declare_year", str(year))
+@router.delete("/calendar/overrides/{day}", responses={**answers(OverrideDeletedOut), **problems(404)})
+def delete_override(day: dt.date, who: Caller = Depends(caller("admin")), session: Session = Depends(get_db)):
+    if not calendar.delete_day(session, day, who.actor):
+        raise NotFound(f"no override for {day.isoformat()}")
     session.commit()
-    return {"year": year, "declared": True}
+    return {"day": day.isoformat(), "deleted": True}
 
 
 @router.get("/audit", responses=answers(AuditEntriesOut))

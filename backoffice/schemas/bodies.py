@@ -143,6 +143,15 @@ class SignInIn(RequestBody):
     password: str = Field("", max_length=1024)
 
 
+class ArrangementIn(RequestBody):
+    """The State Council's holiday arrangement for a year, in the file format of
+    deploy/calendar/README.md; checked in full by the route (every problem at once)."""
+    format: str = Field("", max_length=64)
+    year: int | None = None
+    notice: dict[str, Any] = {}
+    holidays: list[Any] = Field([], max_length=20)
+
+
 class OverrideIn(RequestBody):
     working: StrictBool
     reason: str = ""  # kept to 200 characters

@@ -46,9 +46,45 @@ class OverrideOut(Wire):
     working: bool
 
 
-class YearDeclaredOut(Wire):
+class ArrangementImportedOut(Wire):
     year: int
-    declared: bool
+    notice: str  # the notice's number (文号)
+    days: int  # days the arrangement set
+    kept_by_hand: int  # its days an administrator had already set by hand, left as they were
+    cases_dated: int  # open cases whose dates waited for this year and now have them
+    declared: Literal[True]
+
+
+class OverrideDeletedOut(Wire):
+    day: dt.date
+    deleted: Literal[True]
+
+
+class CalendarYearOut(Wire):
+    year: int
+    notice_number: str
+    notice_issued: dt.date | None
+    notice_title: str
+    notice_url: str
+    sha256: str  # of the imported file's JSON
+    declared_by: str
+    declared_at: dt.datetime
+
+
+class CalendarDayOut(Wire):
+    day: dt.date
+    working: bool
+    reason: str
+    source: str  # "manual", or "arrangement:<year>"
+
+
+class CalendarOut(Wire):
+    """The county's calendar: how far ahead it knows every day, the imported years, the days."""
+    today: dt.date
+    horizon: dt.date | None  # the last day known without a gap from today; null: not even today's year
+    next_year_known: bool
+    years: list[CalendarYearOut]
+    overrides: list[CalendarDayOut]
 
 
 class AuditEntryOut(Wire):

@@ -72,7 +72,7 @@ class SweepOut(Wire):
 
 class AlertOut(Wire):
     id: int
-    kind: str  # case_overdue, terminal_silent, paper_out
+    kind: str  # case_overdue, terminal_silent, paper_out, calendar_year_missing
     subject: str  # a case number or terminal id
     message: str
     department_code: str

@@ -58,6 +58,18 @@ class WorkCalendar:
             return day.weekday() < 5  # declared year: weekdays work unless overridden
         raise CalendarUnknown(day.year)
 
+    def knows_year(self, year: int) -> bool:
+        """Whether every day of `year` has an answer (official data or a declared year)."""
+        return year in self.declared_years or self.official(_dt.date(year, 7, 1)) is not None
+
+    def horizon(self, today: _dt.date) -> _dt.date | None:
+        """The last day up to which every day from `today` on is known (the end of the
+        last known year in a row), or None when not even today's year is known."""
+        year = today.year
+        while year < _dt.MAXYEAR and self.knows_year(year):
+            year += 1
+        return None if year == today.year else _dt.date(year - 1, 12, 31)
+
     def add_working_days(self, start: _dt.date, n: int) -> _dt.date:
         """The date of the n-th working day after `start` (`start` itself never counts).
 

@@ -20,7 +20,7 @@ from kiosk.domain.ids import is_valid_credit_code, is_valid_resident_id, make_li
 from services.deliveries import APPLICATION
 from services.outbox_sender import QUEUED, REFUSED
 from services.preview import render_slip_png
-from services.receipts import application_receipt, queued_application_slip
+from services.receipts import application_receipt, promised_lines, queued_application_slip
 
 from . import Journey
 
@@ -520,11 +520,7 @@ class ApplyJourney(Journey):
         language = self.kiosk.translator.language
         parts = [self._(MSG_RECEIPT_SPOKEN).format(number=" ".join(receipt.case_number),
                                                    item=receipt.item_name_in(language))]
-        if receipt.promised_date:
-            parts.append(self._(N_("Promised by: {date}")).format(date=receipt.promised_date.isoformat()))
-        for deferred in receipt.deferred:
-            due = deferred.due.isoformat() if deferred.due else "—"
-            parts.append(self._(N_("Supply {name} by {date}")).format(name=deferred.name_in(language), date=due))
+        parts += promised_lines(receipt, self._, language)
         parts.append(self._(N_("Keep the receipt: its QR code shows the progress. Hotline {hotline}.")).format(
             hotline=receipt.hotline))
         private = self._(N_("Applicant: {name}.")).format(name=receipt.applicant_masked)

@@ -9,7 +9,7 @@ import tempfile
 from pathlib import Path
 
 from kiosk.domain.cases import N_
-from kiosk.domain.workdays import CalendarUnknown, add_working_days
+from kiosk.domain.workdays import CalendarUnknown
 from services.guide_slips import guide_for_pdf, guide_slip
 
 from . import Journey
@@ -52,10 +52,10 @@ class CatalogueJourney(Journey):
         return str(obj.get(key) or "")
 
     def promised(self, days: int, start: dt.date | None = None) -> dt.date | None:
-        """The date `days` working days after today, or None when the calendar does not
-        know that year yet (the date is then given on the receipt)."""
+        """The date `days` working days after today, by the county's calendar as the
+        kiosk last copied it; None when that year is not known yet (never a guessed date)."""
         try:
-            return add_working_days(start or today_cst(), int(days))
+            return self.kiosk.catalogue.work_calendar().add_working_days(start or today_cst(), int(days))
         except CalendarUnknown:
             return None
 

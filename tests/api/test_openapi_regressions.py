@@ -19,10 +19,11 @@ def assert_refused_as_invalid(answer) -> None:
     ("admin", "GET", "/v1/audit?limit=-1078066778275945376671777251393536"),
     ("supervisor01", "POST", f"/v1/rectifications/{HUGE}/callback"),
     ("supervisor01", "GET", f"/v1/terminals/diagnostics/{HUGE}"),
-    ("admin", "PUT", f"/v1/calendar/years/{HUGE}"),
+    ("admin", "PUT", f"/v1/calendar/arrangements/{HUGE}"),
+    ("anonymous", "GET", f"/v1/calendar?year={HUGE}"),
 ])
-def test_a_row_id_beyond_64_bits_is_refused_not_a_server_error(staff, role, method, path):
-    api = staff(role)
+def test_a_row_id_beyond_64_bits_is_refused_not_a_server_error(staff, anonymous, role, method, path):
+    api = anonymous if role == "anonymous" else staff(role)
     answer = api.http.request(method, api.base + path, json={}, timeout=30)
     assert_refused_as_invalid(answer)
 
