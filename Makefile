@@ -9,7 +9,7 @@ PO     := $(wildcard assets/locale/*/LC_MESSAGES/kiosk.po)
 MO     := $(PO:.po=.mo)
 IME    := assets/ime/pinyin.tsv.gz
 
-.PHONY: all setup run test bench clean
+.PHONY: all setup run test lint bench clean
 all: setup
 
 setup: $(STAMPS)/debian $(VENV)/.installed $(MO) $(IME)
@@ -36,8 +36,13 @@ $(IME): scripts/build_pinyin_dictionary.py assets/seed/catalogue.json $(VENV)/.i
 run: setup
 	$(VENV)/bin/kiosk-run
 
-test: setup
+test: setup lint
 	$(PY) -m pytest
+
+# ruff over the whole tree, mypy over domain/ and services/ (pyproject.toml says how).
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
 
 # Installing as an appliance on a plain Debian 12 machine, as root (README: "Installing a
 # kiosk or a back-office server"). INSTALL_ARGS: e.g. --terminal-id, --backoffice-url,

@@ -10,19 +10,29 @@ from prometheus_client.core import GaugeMetricFamily
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from domain.county import today_cst
+
 from .auth import get_db
 from .calendar import horizon_days, load_calendar
-from .cases import today_cst
 from .db import make_engine, make_sessionmaker
 from .migrations_runner import current_revision, head_revision
 from .openapi_docs import answers, document_problems
 from .problems import install_problem_handlers
-from .routes import (admin, appointments, cases, catalogue, licences, ratings, supervision, terminal_diagnostics,
-                     terminals)
+from .routes import (
+    admin,
+    appointments,
+    cases,
+    catalogue,
+    licences,
+    ratings,
+    supervision,
+    terminal_diagnostics,
+    terminals,
+)
 from .routes.deps import refuse_nul_characters
+from .schemas.office import HealthOut, ReadyOut
 from .security.crypto import Vault
 from .security.qr import QrSigner
-from .schemas.office import HealthOut, ReadyOut
 from .settings import Settings
 
 
@@ -31,7 +41,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     engine = make_engine(settings.database_url, background_checkpoints=True)
 
     app = FastAPI(title="Chengmai County back office", version="0.2.0",
-                  description="Back half of the one-window reform: 后台分类审批、按责转办、限时办结、统一督办、评价反馈.",
+                  description="Back half of the one-window reform: "
+                              "后台分类审批、按责转办、限时办结、统一督办、评价反馈.",
                   dependencies=[Depends(refuse_nul_characters)])
     app.state.settings = settings
     app.state.engine = engine
@@ -96,7 +107,8 @@ class CalendarCollector:
                                 "Days from today to the last day the calendar knows without a gap "
                                 "(-1: not even this year)", value=horizon_days(calendar, today))
         yield GaugeMetricFamily("backoffice_calendar_next_year_known",
-                                "1 when next year's holiday arrangement is known", value=int(calendar.knows_year(today.year + 1)))
+                                "1 when next year's holiday arrangement is known",
+                                value=int(calendar.knows_year(today.year + 1)))
 
 
 class MetricsMiddleware:

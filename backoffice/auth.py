@@ -14,7 +14,7 @@ from sqlalchemy import delete, func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from kiosk.domain import signing
+from domain import signing
 
 from .db import statements_stand_alone
 from .models import LoginFailure, Staff, StaffToken, Terminal, TerminalNonce, utcnow

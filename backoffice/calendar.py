@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from kiosk.domain.workdays import WorkCalendar, chinese_calendar_source
+from domain.workdays import WorkCalendar, chinese_calendar_source
 
 from . import audit
 from .cases import fill_pending_dates

@@ -14,8 +14,9 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from kiosk.domain.cases import CLOSED_STATUSES, CaseStatus
-from kiosk.domain.ids import (
+from domain.cases import CLOSED_STATUSES, CaseStatus
+from domain.county import to_cst, today_cst
+from domain.ids import (
     InvalidResidentId,
     is_valid_credit_code,
     is_valid_licence_id,
@@ -24,8 +25,8 @@ from kiosk.domain.ids import (
     mask_phone,
     parse_resident_id,
 )
-from kiosk.domain.lifecycle import CLOCK_RUNS, Action, IllegalTransition, next_status
-from kiosk.domain.workdays import CalendarUnknown, WorkCalendar, deadline_light
+from domain.lifecycle import CLOCK_RUNS, Action, IllegalTransition, next_status
+from domain.workdays import CalendarUnknown, WorkCalendar, deadline_light
 
 from . import audit
 from .auth import Caller
@@ -33,7 +34,6 @@ from .errors import Conflict, Forbidden, Invalid, NotFound
 from .licences import issue_licences_for
 from .models import Bundle, Case, CaseCounter, CaseEvent, CaseMaterial, CasePart, Department, Item, Licence, utcnow
 
-CST = dt.timezone(dt.timedelta(hours=8), "CST")
 FRONT_DESK = ("FRONT", "澄迈县政务服务中心综合受理窗口")
 FRONT_DESK_EN = "Chengmai County Government Affairs Service Center, general intake window"
 DEFERRED_SUPPLY_DAYS = 10  # working days to supply a 容缺 material
@@ -60,10 +60,6 @@ PAUSED = (CaseStatus.CORRECTION_REQUIRED, CaseStatus.SUSPENDED)
 LIGHT_STATES = (CaseStatus.RECEIVED,) + tuple(CLOCK_RUNS)
 
 
-def today_cst() -> dt.date:
-    return dt.datetime.now(CST).date()
-
-
 class Context:
     """What the lifecycle needs besides the session. `calendar` may be given as a loader,
     called once on first use (requests load it inside the route's transaction)."""
@@ -80,10 +76,6 @@ class Context:
         if not isinstance(self._calendar, WorkCalendar):
             self._calendar = self._calendar()
         return self._calendar
-
-
-def to_cst(utc_naive: dt.datetime) -> dt.datetime:
-    return utc_naive.replace(tzinfo=dt.timezone.utc).astimezone(CST)
 
 
 @dataclass(frozen=True)

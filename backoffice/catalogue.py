@@ -9,7 +9,7 @@ from pypinyin import Style, lazy_pinyin
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from kiosk.domain.catalogue_search import matches_query
+from domain.catalogue_search import matches_query
 
 from .models import Bundle, Department, Item, Material, Window
 from .settings import REPO_ROOT

@@ -1,6 +1,6 @@
 """Diagnostics bundles uploaded by terminals (the `upload_diagnostics` command): kept in
 the database, listed and handed to staff. A bundle is the kiosk's help-desk zip
-(kiosk/diagnostics_bundle.py): readiness report, masked log tail, profile, versions."""
+(kiosk/ops/diagnostics_bundle.py): readiness report, masked log tail, profile, versions."""
 from __future__ import annotations
 
 import hashlib
@@ -17,7 +17,8 @@ from .models import TerminalCommand, TerminalDiagnostics
 MAX_BUNDLE_BYTES = 8 << 20  # a bundle is a few hundred kB; this leaves room, not a disk to fill
 
 
-def store(session: Session, terminal_id: str, content: bytes, command_id: int | None) -> tuple[TerminalDiagnostics, bool]:
+def store(session: Session, terminal_id: str, content: bytes,
+          command_id: int | None) -> tuple[TerminalDiagnostics, bool]:
     """Returns (the bundle, whether it is new). The same bytes sent again (a retried
     upload) are the bundle already kept."""
     if len(content) > MAX_BUNDLE_BYTES:

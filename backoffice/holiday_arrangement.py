@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from kiosk.domain.workdays import OfficialSource
+from domain.workdays import OfficialSource
 
 from .holiday_law import BY_KEY, FESTIVALS, FIRST_YEAR, LAST_YEAR, statutory_days
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from kiosk.domain.ids import make_licence_id
+from domain.ids import make_licence_id
 
 from .models import Case, Item, Licence, utcnow
 
@@ -49,6 +49,7 @@ def _next_serial(session: Session, type_code: str) -> str:
 
 def licence_pdf(licence: Licence, verify_token: str, holder_name: str) -> bytes:
     """An A4 page: title, holder, issuer, identifier, dates and the verification QR code."""
+    from reportlab.graphics import renderPDF
     from reportlab.graphics.barcode.qr import QrCodeWidget
     from reportlab.graphics.shapes import Drawing
     from reportlab.lib.pagesizes import A4
@@ -56,7 +57,6 @@ def licence_pdf(licence: Licence, verify_token: str, holder_name: str) -> bytes:
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.ttfonts import TTFont
     from reportlab.pdfgen import canvas
-    from reportlab.graphics import renderPDF
 
     font_path = next((p for p in FONT_CANDIDATES if p.exists()), None)
     font = "Helvetica"
@@ -74,7 +74,7 @@ def licence_pdf(licence: Licence, verify_token: str, holder_name: str) -> bytes:
     lines = [
         f"持证人 Holder：{holder_name}",
         f"发证机关 Issuer：{licence.issuer_name}",
-        f"证照标识 Identifier：",
+        "证照标识 Identifier：",
         f"  {licence.identifier}",
         f"发证日期 Issued：{licence.issued_at:%Y-%m-%d}",
         f"有效期至 Valid until：{licence.valid_until.isoformat() if licence.valid_until else '长期 Long-term'}",

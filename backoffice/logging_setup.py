@@ -1,11 +1,11 @@
 """The back office's logs go through the same personal-data filter as the kiosk's
-(kiosk.domain.scrub): masked ID, passport and mobile numbers, names filled in by call sites."""
+(domain.scrub): masked ID, passport and mobile numbers, names filled in by call sites."""
 from __future__ import annotations
 
 import copy
 import logging
 
-from kiosk.domain import scrub
+from domain import scrub
 
 
 def configure_logging(level: int = logging.WARNING) -> None:

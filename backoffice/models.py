@@ -257,7 +257,7 @@ class TerminalCommand(Base):
 
 
 class TerminalDiagnostics(Base):
-    """A diagnostics bundle a terminal uploaded (kiosk/diagnostics_bundle.py: readiness
+    """A diagnostics bundle a terminal uploaded (kiosk/ops/diagnostics_bundle.py: readiness
     report, masked log tail, profile, versions); kept in the database so every server
     process can hand it to staff."""
     __tablename__ = "terminal_diagnostics"

@@ -13,11 +13,12 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from kiosk.domain.ids import make_licence_id
-from kiosk.domain.lifecycle import Action
+from domain.county import CST
+from domain.ids import make_licence_id
+from domain.lifecycle import Action
 
 from .auth import Caller
-from .cases import CST, Context, _recompute_deadline, apply_action, submit
+from .cases import Context, _recompute_deadline, apply_action, submit
 from .catalogue import DEFAULT_CATALOGUE, load_catalogue
 from .models import Bundle, Case, Item, Staff
 from .security.crypto import hash_password

@@ -11,13 +11,14 @@ import socket
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
-from kiosk.domain.cases import CaseStatus
-from kiosk.domain.lifecycle import Action
+from domain.cases import CaseStatus
+from domain.county import to_cst
+from domain.lifecycle import Action
 
 from . import audit, locks
-from .calendar import missing_year
 from .auth import Caller
-from .cases import LIGHT_STATES, Context, apply_action, light_of, to_cst
+from .calendar import missing_year
+from .cases import LIGHT_STATES, Context, apply_action, light_of
 from .models import Alert, Case, Terminal, TerminalNonce, utcnow
 
 SYSTEM = Caller("system", "sweep", role="admin")

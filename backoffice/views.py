@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from kiosk.domain.cases import CaseStatus
+from domain.cases import CaseStatus
+from domain.county import to_cst
 
-from .cases import light_of, to_cst
+from .cases import light_of
 from .english_names import EnglishNames
 from .models import Case
 
@@ -74,7 +75,8 @@ def next_step(case: Case, names: EnglishNames) -> dict | None:
                 "items": case.correction.get("deficiencies", [])}
     if case.deferred_pending:
         return {"action": "supply_deferred", "due": case.deferred_due.isoformat() if case.deferred_due else None,
-                "items": [{"material": m.material_code, "name": m.name, "name_en": names.material(case, m.material_code)}
+                "items": [{"material": m.material_code, "name": m.name,
+                           "name_en": names.material(case, m.material_code)}
                           for m in case.materials if m.deferred and m.supplied_at is None]}
     if status == CaseStatus.COMPLETED:
         return {"action": "collect", "due": None, "items": []}
@@ -82,7 +84,7 @@ def next_step(case: Case, names: EnglishNames) -> dict | None:
 
 
 def receipt(case: Case, terminal_id: str, names: EnglishNames) -> dict:
-    """The 收件凭证, shaped like kiosk.domain.receipts.ApplicationReceipt."""
+    """The 收件凭证, shaped like domain.receipts.ApplicationReceipt."""
     return {
         "case_number": case.number,
         "received_at": to_cst(case.received_at).isoformat(),

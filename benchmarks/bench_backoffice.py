@@ -27,7 +27,7 @@ from pathlib import Path
 import requests
 
 from benchmarks.report import goal_line
-from kiosk.embedded_backoffice import EmbeddedBackoffice, free_port
+from demo.embedded_backoffice import EmbeddedBackoffice, free_port
 from services.api import TerminalSignature
 
 HEARTBEAT_INTERVAL_S = 30.0

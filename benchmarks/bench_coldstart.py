@@ -46,7 +46,7 @@ def compile_bytecode() -> None:
 
 
 def run() -> str:
-    from kiosk.embedded_backoffice import EmbeddedBackoffice
+    from demo.embedded_backoffice import EmbeddedBackoffice
 
     compile_bytecode()
     work = Path(tempfile.mkdtemp(prefix="bench-coldstart-"))
@@ -76,7 +76,8 @@ def heaviest_imports(top: int = 5) -> list[tuple[str, float]]:
         if not cumulative.isdigit():
             continue
         package = name.split(".")[0]
-        if package not in ("kiosk", "devices", "services", "screens", "encodings", "site") and not package.startswith("__"):
+        ours = ("kiosk", "devices", "services", "screens", "encodings", "site")
+        if package not in ours and not package.startswith("__"):
             costs[package] = max(costs.get(package, 0.0), int(cumulative) / 1000)
     return sorted(costs.items(), key=lambda kv: -kv[1])[:top]
 
@@ -108,7 +109,8 @@ def section(kiosk_runs: list[dict], bare_runs: list[dict], load, imports_ms: lis
         f"keys, catalogue copy and caches are made once on a new kiosk); then {len(kiosk_runs)} of each, "
         "alternated. Medians, ms from the spawn:",
         "",
-        "| start | runs | interpreter up | imports done | app built and started | first frame drawn | fastest | slowest |",
+        "| start | runs | interpreter up | imports done | app built and started | first frame drawn "
+        "| fastest | slowest |",
         "|---|---|---|---|---|---|---|---|",
         row("kiosk (attract screen)", kiosk_runs),
         row("bare Kivy app (baseline)", bare_runs),
@@ -117,7 +119,7 @@ def section(kiosk_runs: list[dict], bare_runs: list[dict], load, imports_ms: lis
         f"are its imports, {build * 1000:.0f} ms building the top bar and the attract screen from their kv rules "
         f"and the devices' facades, and {frame * 1000:.0f} ms to the first frame drawn. The other screens are built "
         "one a frame once it is drawn, and the devices open, the workers start and the input method's dictionary is "
-        "read then (kiosk/app.py, kiosk/screen_manager.py); the cameras' OpenCV, reportlab and python-escpos's "
+        "read then (kiosk/app.py, kiosk/ui/screen_manager.py); the cameras' OpenCV, reportlab and python-escpos's "
         "printers are imported when first used (tests/unit/test_start_imports.py keeps them off the start). "
         "The heaviest imports left (`python -X importtime -c \"import kiosk.app\"`, cumulative, where each is "
         "first imported): " + ", ".join(f"{name} {ms:.0f} ms" for name, ms in imports_ms) + ".",

@@ -134,7 +134,8 @@ def _raw_transmits(card, count: int) -> float:
     _, readers = s.SCardListReaders(ctx, [])
     deadline = time.monotonic() + 20
     while True:
-        hr, handle, proto = s.SCardConnect(ctx, readers[0], s.SCARD_SHARE_SHARED, s.SCARD_PROTOCOL_T0 | s.SCARD_PROTOCOL_T1)
+        hr, handle, proto = s.SCardConnect(ctx, readers[0], s.SCARD_SHARE_SHARED,
+                                           s.SCARD_PROTOCOL_T0 | s.SCARD_PROTOCOL_T1)
         if hr == s.SCARD_S_SUCCESS or time.monotonic() > deadline:
             break
         time.sleep(0.05)
@@ -157,7 +158,8 @@ def run() -> str:
         f"Command: {COMMAND}. Card presented = the emulator puts the card on the reader; "
         "identity available = `CardInserted` reaches a facade listener. Medians.",
         "",
-        "| Path | presented -> identity | of which the read | our code | waiting on device | baseline (bare transport, same exchanges) | read / baseline |",
+        "| Path | presented -> identity | of which the read | our code | waiting on device "
+        "| baseline (bare transport, same exchanges) | read / baseline |",
         "|---|---|---|---|---|---|---|",
     ]
     ga_ours = ga["read"] - ga["wait"]

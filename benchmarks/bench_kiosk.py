@@ -45,7 +45,7 @@ def _summary(values: list[float]) -> str:
 
 
 def run() -> str:
-    from kiosk.embedded_backoffice import EmbeddedBackoffice
+    from demo.embedded_backoffice import EmbeddedBackoffice
 
     var = Path(tempfile.mkdtemp(prefix="bench-kiosk-bo-"))
     with EmbeddedBackoffice(database=var / "backoffice.db") as backoffice:
@@ -90,9 +90,8 @@ def run() -> str:
         "screen, or, when the tap starts a back-office, printer or camera step, the overlay that says so "
         "(\"Sending…\", \"Printing…\"); and *answered*, the first frame drawn once that step is over and its "
         "outcome is on screen. A tap with no such step is answered when drawn. A frame counts once the renderer "
-        "has finished it (glFinish after each frame, kiosk/offscreen_frames.py, as a display's buffer swap would "
-        "make it; until 2026-11-27 a frame counted once it was queued, which left llvmpipe's rasterising out of "
-        "the figures and kept every replaced texture in memory). Baseline: a bare Kivy app "
+        "has finished it (glFinish after each frame, kiosk/runtime/offscreen_frames.py, as a display's buffer "
+        "swap would make it). Baseline: a bare Kivy app "
         "switching between two screens on a button tap, same window size, same timing driver, same run, its "
         "frames finished the same way.",
         "",

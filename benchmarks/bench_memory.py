@@ -31,7 +31,7 @@ def _probe(url: str, secret: Path) -> dict:
 
 
 def run() -> str:
-    from kiosk.embedded_backoffice import EmbeddedBackoffice
+    from demo.embedded_backoffice import EmbeddedBackoffice
 
     var = Path(tempfile.mkdtemp(prefix="bench-memory-bo-"))
     with MachineLoad() as busy:

@@ -11,8 +11,8 @@ import time
 from pathlib import Path
 
 from benchmarks.report import goal_line
+from domain.county import CST
 
-CST = dt.timezone(dt.timedelta(hours=8))
 COMMAND = ".venv/bin/python -m benchmarks printing"
 
 
@@ -27,8 +27,7 @@ def _median_ms(fn, repeat: int) -> float:
 
 
 def _receipt():
-    from kiosk.domain.receipts import (ApplicationReceipt, DeferredMaterial, MaterialForm,
-                                       ReceivedMaterial)
+    from domain.receipts import ApplicationReceipt, DeferredMaterial, MaterialForm, ReceivedMaterial
 
     return ApplicationReceipt(
         case_number="469023-2026-000123", received_at=dt.datetime(2026, 11, 27, 21, 4, tzinfo=CST),

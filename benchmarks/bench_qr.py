@@ -76,11 +76,12 @@ def run() -> str:
 
     def summary(name):
         times, hits, _ = results[name]
-        return (sum(hits.values()) / n, statistics.median(times), float(np.percentile(times, 95)), statistics.mean(times))
+        return (sum(hits.values()) / n, statistics.median(times), float(np.percentile(times, 95)),
+                statistics.mean(times))
 
     ours_name, zx_name, pz_name = (d.name for d in deciders)
     rate, med, p95, mean = summary(ours_name)
-    zx, pz = summary(zx_name), summary(pz_name)
+    pz = summary(pz_name)
     ours_hits, zx_hits, pz_hits = (sum(results[k][1].values()) for k in (ours_name, zx_name, pz_name))
     clipped = sum(f.clipped for f in frames)
     speedup_median = pz[1] / med

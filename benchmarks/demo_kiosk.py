@@ -9,8 +9,8 @@ from pathlib import Path
 
 def start_demo_kiosk(url: str, secret_file: str, prefix: str):
     """A prepared KioskApp (build done, no main loop): the caller drives it."""
-    from kiosk import kivy_env
     from kiosk.config import load_config
+    from kiosk.runtime import kivy_env
 
     var = Path(tempfile.mkdtemp(prefix=prefix))
     config = load_config(environ={}, overrides={"kiosk.var_dir": str(var), "backoffice.url": url,

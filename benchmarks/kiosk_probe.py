@@ -16,7 +16,6 @@ from pathlib import Path
 
 from benchmarks.demo_kiosk import start_demo_kiosk
 
-
 # A check-in and a collection can happen once per demo appointment and result: first round only.
 ONCE = {"appointment", "collect_and_rate"}
 DEMO_APPLICANT = "469023195801041234"  # the demo's 王建国, who applies on the tour
@@ -27,7 +26,7 @@ def kiosk(url: str, secret_file: str, rounds: int) -> dict:
     receipt printer is the ESC/POS emulator on loopback): each tap timed to the frame that
     shows its outcome, and each submission timed to its receipt's cut at the printer."""
     app = start_demo_kiosk(url, secret_file, "bench-kiosk-")
-    from kiosk.tour import LEGS, Tour
+    from demo.tour import LEGS, Tour
 
     ui = _timing_driver(app)
     # Taps are timed on a kiosk waiting for citizens, as in service: once its start-up work
@@ -74,7 +73,7 @@ def _print_only(app, emulator, rounds: int) -> list[float]:
 def _timing_driver(app):
     from kivy.base import EventLoop
 
-    from kiosk.uidriver import UiDriver
+    from proof.uidriver import UiDriver
 
     class TimingDriver(UiDriver):
         """Times each touch from its dispatch to two frames: the first one drawn after it
@@ -107,7 +106,7 @@ def _timing_driver(app):
 
 
 def bare(rounds: int) -> dict:
-    from kiosk import kivy_env
+    from kiosk.runtime import kivy_env
 
     var = Path(tempfile.mkdtemp(prefix="bench-bare-"))
     kivy_env.prepare(var, (1080, 1920), headless=True)
@@ -115,7 +114,7 @@ def bare(rounds: int) -> dict:
     from kivy.uix.button import Button
     from kivy.uix.screenmanager import NoTransition, Screen, ScreenManager
 
-    from kiosk import offscreen_frames
+    from kiosk.runtime import offscreen_frames
 
     class Bare(App):
         def build(self):

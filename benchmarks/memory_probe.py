@@ -21,8 +21,8 @@ PEOPLE = ("wang", "li", "chen")
 
 def main(url: str, secret_file: str, sessions: int, every: int) -> dict:
     app = start_demo_kiosk(url, secret_file, "bench-memory-")
-    from kiosk.soak.resources import rss_kib
-    from kiosk.uidriver import UiDriver
+    from proof.soak.resources import rss_kib
+    from proof.uidriver import UiDriver
 
     ui = UiDriver(app)
     ui.wait_until(lambda: gc.get_freeze_count() > 0, timeout=120, what="kiosk settled")

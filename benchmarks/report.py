@@ -53,7 +53,7 @@ def read_sections(path: Path = OUT) -> dict[str, str]:
 def write(sections: dict[str, str], path: Path = OUT) -> None:
     header = (
         "# Benchmarks\n\n"
-        "Produced by `make bench` (or `.venv/bin/python -m benchmarks NAME`; the soak by `python -m kiosk.soak "
+        "Produced by `make bench` (or `.venv/bin/python -m benchmarks NAME`; the soak by `python -m proof.soak "
         "--write-benchmarks`). Each section names its command, the machine, the baseline measured in the same "
         "run, the ratio and the goal; the table below gathers every goal from the sections.\n\n"
         "Each section ends with when and on what machine it was measured, and says so where the machine "

@@ -49,9 +49,9 @@ def kiosk(url: str, secret_file: str, var_dir: str) -> dict:
     """As `python -m kiosk` starts it, with the demo profile and no display."""
     from pathlib import Path
 
-    from kiosk import kivy_env
     from kiosk.config import load_config
     from kiosk.logs import configure_logging
+    from kiosk.runtime import kivy_env
 
     config = load_config(None, {"kiosk.var_dir": var_dir, "backoffice.url": url,
                                 "backoffice.terminal_secret_file": secret_file, "kiosk.hardware_profile": "demo"})
@@ -61,7 +61,8 @@ def kiosk(url: str, secret_file: str, var_dir: str) -> dict:
 
     stamps = {"running": RUNNING, "imported": time.time()}
     app = KioskApp(config)
-    _time_first_frame(app, stamps, lambda: app.manager.current == "attract" and _texts_drawn(app.manager.current_screen))
+    _time_first_frame(app, stamps,
+                      lambda: app.manager.current == "attract" and _texts_drawn(app.manager.current_screen))
     app.run()
     return stamps
 
@@ -69,7 +70,7 @@ def kiosk(url: str, secret_file: str, var_dir: str) -> dict:
 def bare(var_dir: str) -> dict:
     from pathlib import Path
 
-    from kiosk import kivy_env
+    from kiosk.runtime import kivy_env
 
     kivy_env.prepare(Path(var_dir), (1080, 1920), headless=True)
     from kivy.app import App

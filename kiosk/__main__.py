@@ -6,9 +6,9 @@ import logging
 import sys
 from pathlib import Path
 
-from . import kivy_env
-from .config import load_config
-from .logs import configure_logging
+from kiosk.config import load_config
+from kiosk.logs import configure_logging
+from kiosk.runtime import kivy_env
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -41,14 +41,14 @@ def main(argv: list[str] | None = None) -> int:
         args.tour = config.var_dir / "tour"  # nobody to see a window: show the tour instead
     kivy_env.prepare(config.var_dir, config.profile.window_size, headless=args.tour is not None)
 
-    from .app import KioskApp  # imports Kivy: only after the environment is prepared
+    from kiosk.app import KioskApp  # imports Kivy: only after the environment is prepared
 
     app = KioskApp(config)
     if args.tour is None:
         app.run()
         return app.exit_code  # 75 after a restart asked for in maintenance mode
 
-    from .tour import run_tour
+    from demo.tour import run_tour
 
     app._run_prepare()  # build and open the window, without a main loop (the tour's frames do the rest)
     try:

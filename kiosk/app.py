@@ -23,24 +23,25 @@ from kivy.uix.label import Label
 from kivy.uix.modalview import ModalView
 from kivy.uix.screenmanager import NoTransition
 
-from screens import KV_DIR, discover_screens, kv_files
+from devices.fonts import find_cjk_font
+from kiosk import appliance
+from kiosk.config import KioskConfig
+from kiosk.controller import KioskController
+from kiosk.demo import DemoSimulator
+from kiosk.hardware import Devices, build_devices
+from kiosk.i18n import Translator
+from kiosk.ime.pinyin import DictionaryMissing, default_engine
+from kiosk.offline import Reachability, build_catalogue, build_outbox
+from kiosk.ops.fleet import start_fleet
+from kiosk.runtime import gc_policy, label_rendering, offscreen_frames
+from kiosk.session import Session
+from kiosk.ui import theme
+from kiosk.ui.kivy_gettext import KivyTranslations
+from kiosk.ui.screen_manager import KioskScreenManager
+from kiosk.ui.style import Style
+from screens import discover_screens, kv_files
 from services.api import BackofficeClient
 from services.qrtokens import load_verifier
-
-from . import appliance, gc_policy, label_rendering, offscreen_frames, theme
-from .config import KioskConfig
-from .controller import KioskController
-from .demo import DemoSimulator
-from .fleet import start_fleet
-from .fonts import find_cjk_font
-from .hardware import Devices, build_devices
-from .i18n import Translator
-from .offline import Reachability, build_catalogue, build_outbox
-from .screen_manager import KioskScreenManager
-from .ime.pinyin import DictionaryMissing, default_engine
-from .session import Session
-from .style import Style
-from .tr import KivyTranslations
 
 log = logging.getLogger(__name__)
 
@@ -198,7 +199,7 @@ class KioskApp(App):
             self.controller.in_background(self.demo.prepare_codes, lambda _codes: None, back_to="attract")
         threading.Thread(target=self._warm_up, name="kiosk-warm-up", daemon=True).start()
         self._build_screens_when_idle()
-        # Heartbeat and the back office's commands (kiosk/fleet.py).
+        # Heartbeat and the back office's commands (kiosk/ops/fleet.py).
         self.fleet = start_fleet(self, call_on_main=lambda fn: Clock.schedule_once(lambda _dt: fn()),
                                  outbox_stats=self.controller.outbox.stats,
                                  refresh_catalogue=self.catalogue_refresher.refresh_now)

@@ -10,9 +10,8 @@ from pathlib import Path
 from typing import Any
 
 from devices.printer.receipt import ReceiptPrinterProfile
+from kiosk.paths import CONFIG_DIR, resolve
 from services.transport import TransportSettings, check_url, normalise_pin
-
-from .paths import CONFIG_DIR, resolve
 
 DEFAULT_CONFIG = CONFIG_DIR / "kiosk.toml"
 CONFIG_ENV = "KIOSK_CONFIG"  # the file to read instead (an installed kiosk: /etc/chengmai-kiosk/kiosk.toml)

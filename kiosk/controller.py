@@ -16,15 +16,14 @@ from typing import Any, Callable, Protocol
 
 from devices.idcard import CardEvent, CardInserted, CardPresented, CardReadError, CardRemoved
 from devices.printer import ReceiptPrinter
-from kiosk.domain.cases import N_
-from kiosk.domain.tokens import TokenExpired, TokenInvalid
+from domain.cases import N_
+from domain.tokens import TokenExpired, TokenInvalid
+from kiosk import journeys
+from kiosk.i18n import Translator
+from kiosk.journeys.maintenance import MAINTENANCE_IDLE_S
+from kiosk.session import Session
+from kiosk.voice import VoiceGuide
 from services.api import BackofficeClient, BackofficeError, BackofficeUnavailable
-
-from . import journeys
-from .i18n import Translator
-from .journeys.maintenance import MAINTENANCE_IDLE_S
-from .session import Session
-from .voice import VoiceGuide
 
 log = logging.getLogger(__name__)
 

@@ -9,8 +9,9 @@ import functools
 import logging
 import uuid
 
+from domain.county import CST
+
 log = logging.getLogger(__name__)
-CST = dt.timezone(dt.timedelta(hours=8), "CST")
 DEMO_RECEIPT_CASE = "469023-0003"
 DEMO_APPOINTMENT_ITEM = "469023-XK-SCJG-0002"
 

@@ -11,9 +11,8 @@ from devices.printer import ReceiptPrinter
 from devices.printer.document import build_document_printer
 from devices.printer.paper import PaperMeter
 from devices.scanner import Scanner, build_scanner
-
-from .config import KioskConfig
-from .escpos_cache import keep_escpos_capabilities
+from kiosk.config import KioskConfig
+from kiosk.runtime.escpos_cache import keep_escpos_capabilities
 
 
 @dataclass

@@ -8,7 +8,7 @@ from __future__ import annotations
 import gettext
 from typing import Callable
 
-from .paths import LOCALE_DIR
+from kiosk.paths import LOCALE_DIR
 
 DOMAIN = "kiosk"
 LANGUAGES = ("zh_CN", "en")

@@ -1,7 +1,7 @@
 """Structured logs: JSON lines, rotated, no personal data.
 
 Call sites log events and masked or categorical values only; `extra` fields are written as
-JSON keys. Every handler carries kiosk.domain.scrub's PersonalDataFilter as the second line
+JSON keys. Every handler carries domain.scrub's PersonalDataFilter as the second line
 of defence, and tests/unit/test_log_call_sites.py runs every call site's record through it.
 """
 from __future__ import annotations
@@ -11,7 +11,7 @@ import logging
 import logging.handlers
 from pathlib import Path
 
-from .domain import scrub
+from domain import scrub
 
 _STANDARD = set(vars(logging.makeLogRecord({})).keys()) | {"message", "asctime"}
 

@@ -21,13 +21,12 @@ import threading
 from pathlib import Path
 from typing import Callable
 
+from kiosk.config import KioskConfig
 from services.api import BackofficeClient
 from services.catalogue_cache import CatalogueCache, CatalogueRefresher
 from services.deliveries import deliverers
 from services.outbox import Outbox, load_or_create_key
 from services.outbox_sender import Backoff, OutboxSender
-
-from .config import KioskConfig
 
 log = logging.getLogger(__name__)
 

@@ -12,8 +12,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from kiosk.domain.cases import CaseDetail, CaseSummary
-from kiosk.domain.identity import Identity
+from domain.cases import CaseDetail, CaseSummary
+from domain.identity import Identity
 
 log = logging.getLogger(__name__)
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from kivy.factory import Factory
 
-from kiosk import theme
-from kiosk.domain.cases import N_
+from domain.cases import N_
 from kiosk.journeys.apply import field_kind, valid_answer
+from kiosk.ui import theme
 
 from .catalogue_page import JourneyPage
 from .keypad import Keypad

@@ -1,8 +1,8 @@
 """Self-submit needs to know who applies: place the ID card (the journey goes on by itself)."""
 from __future__ import annotations
 
-from kiosk import theme
-from kiosk.domain.cases import N_
+from domain.cases import N_
+from kiosk.ui import theme
 
 from .catalogue_page import JourneyPage
 

@@ -9,8 +9,8 @@ from kivy.graphics.texture import Texture
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.image import Image
 
-from kiosk import theme
-from kiosk.domain.cases import N_
+from domain.cases import N_
+from kiosk.ui import theme
 from services.guide_slips import BADGE_E_LICENCE, BADGE_SHARED
 
 from .catalogue_page import JourneyPage

@@ -3,9 +3,8 @@ receipt is printed by itself. And the page for a refusal: every problem at once,
 with a way to fix it that keeps everything entered."""
 from __future__ import annotations
 
-from kiosk import theme
-from kiosk.domain.cases import N_
-
+from domain.cases import N_
+from kiosk.ui import theme
 from services.receipts import promised_lines
 
 from .catalogue_page import JourneyPage

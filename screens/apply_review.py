@@ -1,10 +1,10 @@
 """Review (masked) and the separate consent for personal data, which also submits."""
 from __future__ import annotations
 
-from kiosk import theme
-from kiosk.domain.cases import N_
-from kiosk.domain.ids import mask_id, mask_name, mask_phone
+from domain.cases import N_
+from domain.ids import mask_id, mask_name, mask_phone
 from kiosk.journeys.apply import field_kind
+from kiosk.ui import theme
 
 from .apply_materials import STATUS
 from .catalogue_page import JourneyPage

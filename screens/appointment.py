@@ -2,7 +2,7 @@
 large, printed and announced."""
 from __future__ import annotations
 
-from kiosk.domain.cases import N_
+from domain.cases import N_
 from kiosk.journeys.appointment import SAY_TICKET
 
 from .base import KioskScreen

@@ -8,9 +8,9 @@ from kivy.clock import Clock
 from kivy.factory import Factory
 from kivy.properties import StringProperty
 
-from .base import KioskScreen
+from domain.county import CST
 
-CST = dt.timezone(dt.timedelta(hours=8))
+from .base import KioskScreen
 
 
 class AttractScreen(KioskScreen):

@@ -23,7 +23,7 @@ class KioskScreen(Screen):
 
     @property
     def style(self):
-        """Sizes for the current mode (normal or elder): kiosk/style.py."""
+        """Sizes for the current mode (normal or elder): kiosk/ui/style.py."""
         return App.get_running_app().style
 
     @property

@@ -4,10 +4,9 @@ from __future__ import annotations
 from kivy.properties import BooleanProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
 
-from kiosk.domain.receipts import DATE_TO_BE_CONFIRMED
+from domain.receipts import DATE_TO_BE_CONFIRMED
 
 from .base import KioskScreen
-
 
 LIGHT_WORDS = {
     "green": "On time",

@@ -8,9 +8,9 @@ from kivy.properties import BooleanProperty, StringProperty
 from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.boxlayout import BoxLayout
 
-from .base import KioskScreen
+from domain.county import CST
 
-CST = dt.timezone(dt.timedelta(hours=8), "CST")
+from .base import KioskScreen
 
 
 class CaseRow(ButtonBehavior, BoxLayout):

@@ -1,7 +1,7 @@
 """"一件事" bundles: one life event, several items and departments, submitted once."""
 from __future__ import annotations
 
-from kiosk.domain.cases import N_
+from domain.cases import N_
 
 from .catalogue_page import JourneyPage
 

@@ -2,10 +2,9 @@
 that cannot be done at a kiosk say so before they are opened."""
 from __future__ import annotations
 
-from kivy.factory import Factory
 from kivy.uix.boxlayout import BoxLayout
 
-from kiosk.domain.cases import N_
+from domain.cases import N_
 
 from .catalogue_page import JourneyPage
 

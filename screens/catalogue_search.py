@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from kivy.factory import Factory
 
-from kiosk import theme
-from kiosk.domain.cases import N_
+from domain.cases import N_
+from kiosk.ui import theme
 
 from .catalogue_page import JourneyPage
 from .pinyin_keyboard import PinyinKeyboard

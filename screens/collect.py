@@ -2,7 +2,7 @@
 take the printed document and, if the citizen wishes, rate the service."""
 from __future__ import annotations
 
-from kiosk.domain.cases import N_
+from domain.cases import N_
 
 from .base import KioskScreen
 from .cases import CaseRow

@@ -6,10 +6,16 @@ from __future__ import annotations
 from kivy.factory import Factory
 from kivy.uix.boxlayout import BoxLayout
 
-from kiosk import theme
-from kiosk.domain.cases import N_
-from services.guide_slips import BADGE_DEFERRABLE, BADGE_E_LICENCE, BADGE_SHARED, fees_text, material_badges, \
-    promised_text
+from domain.cases import N_
+from kiosk.ui import theme
+from services.guide_slips import (
+    BADGE_DEFERRABLE,
+    BADGE_E_LICENCE,
+    BADGE_SHARED,
+    fees_text,
+    material_badges,
+    promised_text,
+)
 
 from .catalogue_page import JourneyPage
 

@@ -6,7 +6,7 @@ import string
 
 from kivy.factory import Factory
 
-from kiosk.domain.cases import N_
+from domain.cases import N_
 from kiosk.journeys.identify import FIELD_LABELS, FIELDS
 
 from .base import KioskScreen
@@ -16,7 +16,8 @@ KEYS = tuple(string.digits + string.ascii_uppercase)
 
 class IdentifyPassportScreen(KioskScreen):
     screen_name = "identify_passport"
-    spoken_prompt = N_("Type the passport number, your date of birth and the expiry date, as printed on the photo page.")
+    spoken_prompt = N_("Type the passport number, your date of birth and the expiry date, "
+                       "as printed on the photo page.")
     idle_timeout_s = 180  # typing takes longer than tapping
 
     def __init__(self, **kwargs):

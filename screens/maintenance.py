@@ -13,15 +13,23 @@ from kivy.metrics import dp
 from kivy.uix.gridlayout import GridLayout
 from kivy.uix.image import Image
 
-from kiosk import theme
-from kiosk.domain.cases import N_
+from domain.cases import N_
 from kiosk.maintenance.storage import iso
-from kiosk.readiness import Verdict
+from kiosk.ops.readiness import Verdict
+from kiosk.ui import theme
 
 from .catalogue_page import Badge
 from .maintenance_page import MaintenancePage
-from .maintenance_tiles import (DEVICE_NAMES, TEST_BUTTONS, TONES, VERDICTS, backoffice_lines,
-                                device_lines, outbox_lines, system_lines)
+from .maintenance_tiles import (
+    DEVICE_NAMES,
+    TEST_BUTTONS,
+    TONES,
+    VERDICTS,
+    backoffice_lines,
+    device_lines,
+    outbox_lines,
+    system_lines,
+)
 
 NOT_READY_FILL = [1.0, 0.88, 0.88, 1]  # a red tint, so NOT READY stands out from DEGRADED
 PREVIEW_HEIGHT_DP = 240  # the scanner test's camera picture: small, enough to aim a code

@@ -3,7 +3,7 @@ the app with the exit code its supervisor answers by starting it again; exit sto
 leaves the desktop (kiosk/journeys/maintenance.py)."""
 from __future__ import annotations
 
-from kiosk.domain.cases import N_
+from domain.cases import N_
 from kiosk.journeys.maintenance import STOP_QUESTIONS
 
 from .maintenance_page import MaintenancePage

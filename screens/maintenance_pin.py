@@ -5,8 +5,8 @@ tapped, and the PIN is checked off the UI thread (scrypt). The outcome stays on 
 tries left, or until when PIN entry is locked."""
 from __future__ import annotations
 
-from kiosk import theme
-from kiosk.domain.cases import N_
+from domain.cases import N_
+from kiosk.ui import theme
 
 from .keypad import Keypad
 from .maintenance_page import MaintenancePage

@@ -6,9 +6,9 @@ from __future__ import annotations
 from kivy.metrics import dp
 from kivy.uix.gridlayout import GridLayout
 
-from kiosk import theme
-from kiosk.domain.cases import N_
+from domain.cases import N_
 from kiosk.journeys.maintenance import MSG_SERVICE_FORM, REASONS
+from kiosk.ui import theme
 
 from .maintenance_page import MaintenancePage
 

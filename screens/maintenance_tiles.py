@@ -1,4 +1,4 @@
-"""The words on the diagnostics screen's tiles, from a readiness report (kiosk/readiness.py).
+"""The words on the diagnostics screen's tiles, from a readiness report (kiosk/ops/readiness.py).
 
 Labels, verdicts and units go through gettext; reasons, actions and details are the
 devices' and the report's own technical words, shown as `kiosk-diag report` prints them.
@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from typing import Callable
 
-from kiosk.domain.cases import N_
-from kiosk.readiness import BackofficeCheck, DeviceCheck, OutboxCheck, SystemCheck, Verdict
+from domain.cases import N_
+from kiosk.ops.readiness import BackofficeCheck, DeviceCheck, OutboxCheck, SystemCheck, Verdict
 
 Translate = Callable[[str], str]
 

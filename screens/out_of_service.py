@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from kivy.properties import StringProperty
 
-from kiosk.domain.cases import N_
+from domain.cases import N_
 
 from .base import KioskScreen
 

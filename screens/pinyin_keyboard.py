@@ -16,9 +16,9 @@ from kivy.factory import Factory
 from kivy.properties import BooleanProperty, NumericProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
 
-from kiosk import theme
-from kiosk.domain.cases import N_
+from domain.cases import N_
 from kiosk.ime.pinyin import Composition, DictionaryMissing
+from kiosk.ui import theme
 
 log = logging.getLogger(__name__)
 

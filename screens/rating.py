@@ -6,7 +6,7 @@ from kivy.properties import BooleanProperty, NumericProperty, StringProperty
 from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.boxlayout import BoxLayout
 
-from kiosk.domain.cases import N_, in_language
+from domain.cases import N_, in_language
 from kiosk.journeys.rating import COMMENTS, LEVELS, REASONS, level_word
 
 from .base import KioskScreen
@@ -75,7 +75,8 @@ class _DraftScreen(KioskScreen):
 
 class RatingLevelsScreen(_DraftScreen):
     screen_name = "rating_levels"
-    spoken_prompt = N_("How satisfied are you? Tap one of the five faces, from very satisfied at the top to very dissatisfied at the bottom.")
+    spoken_prompt = N_("How satisfied are you? Tap one of the five faces, "
+                       "from very satisfied at the top to very dissatisfied at the bottom.")
 
     def refresh(self) -> None:
         faces = self.ids.faces

@@ -13,9 +13,9 @@ import time
 from typing import TYPE_CHECKING, Any, Callable
 from urllib.parse import quote, unquote, urlsplit
 
-from kiosk.domain import signing
-from kiosk.domain.cases import CaseDetail, CaseStatus, CaseSummary, LicenceRef, NextStep, TimelineEntry
-from kiosk.domain.receipts import ApplicationReceipt, DeferredMaterial, MaterialForm, ReceivedMaterial
+from domain import signing
+from domain.cases import CaseDetail, CaseStatus, CaseSummary, LicenceRef, NextStep, TimelineEntry
+from domain.receipts import ApplicationReceipt, DeferredMaterial, MaterialForm, ReceivedMaterial
 
 from .transport import ServerClock, TransportSettings, check_url
 
@@ -55,17 +55,19 @@ class TerminalSignature:
         self.clock = clock
 
     def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
-        url = urlsplit(request.url)
+        url = urlsplit(str(request.url))
         body = request.body or b""
         if isinstance(body, str):
             body = body.encode()
+        if not isinstance(body, bytes):
+            raise TypeError("a signed request's body is bytes or text, not a stream")
         timestamp = str(int(self.clock()))
         nonce = secrets.token_hex(16)
         request.headers[signing.HEADER_TERMINAL] = self.terminal_id
         request.headers[signing.HEADER_TIMESTAMP] = timestamp
         request.headers[signing.HEADER_NONCE] = nonce
         request.headers[signing.HEADER_SIGNATURE] = signing.sign(
-            self.secret, request.method, unquote(url.path), url.query, timestamp, nonce, body)
+            self.secret, str(request.method), unquote(url.path), url.query, timestamp, nonce, body)
         return request
 
 
@@ -100,6 +102,7 @@ class BackofficeClient:
 
                     self._session = make_session(self._settings, self.clock, self._signature, self._session)
                     self._session_ready = True
+        assert self._session is not None
         return self._session
 
     def note_server_time(self, epoch_seconds: float) -> None:
@@ -107,7 +110,7 @@ class BackofficeClient:
         self.clock.note_server_time(epoch_seconds)
 
     def close(self) -> None:
-        if self._session_ready:
+        if self._session_ready and self._session is not None:
             self._session.close()
 
     def health(self) -> dict[str, Any]:

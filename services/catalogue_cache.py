@@ -1,11 +1,12 @@
 """The kiosk's own copy of the county's catalogue: windows, items, bundles and every guide,
 kept in one JSON file and served from it, so service guides open without the network (and
-without a round trip when it is up). The county's working-day calendar travels with it: a
-guide's "by this date if you apply today" counts the years the county imported too. `refresh()` replaces the copy while the back office
+without a round trip when it is up). `refresh()` replaces the copy while the back office
 answers: at start, every `refresh_s`, and on the back office's refresh_catalogue command.
+The county's working-day calendar travels with it: a guide's "by this date if you apply
+today" counts the years the county imported too.
 
 Until a first copy exists, requests go to the back office directly. Searching the copy
-uses the same matching as the back office (kiosk/domain/catalogue_search.py).
+uses the same matching as the back office (domain/catalogue_search.py).
 """
 from __future__ import annotations
 
@@ -18,8 +19,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from kiosk.domain.catalogue_search import matches_query
-from kiosk.domain.workdays import WorkCalendar, default_calendar
+from domain.catalogue_search import matches_query
+from domain.workdays import WorkCalendar, default_calendar
 from services.api import BackofficeClient, BackofficeError
 
 from .background import BackgroundWorker

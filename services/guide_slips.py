@@ -6,8 +6,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Callable
 
-from kiosk.domain.cases import N_
-from kiosk.domain.slips import Field, Heading, Line, Rule, SlipDocument
+from domain.cases import N_
+from domain.slips import Field, Heading, Line, Rule, SlipDocument
 
 from .documents.guide import GuideMaterial, ItemGuide
 

@@ -10,6 +10,7 @@ until the back office takes them.
 """
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import os
@@ -133,8 +134,9 @@ class HeartbeatWorker(BackgroundWorker):
             return
         self._set_state(ACCEPTED, "")
         server_time = answer.get("server_time")
-        if self.on_server_time is not None and isinstance(server_time, (int, float)):
-            self._guarded(lambda: self.on_server_time(float(server_time)))
+        on_server_time = self.on_server_time
+        if on_server_time is not None and isinstance(server_time, (int, float)):
+            self._guarded(lambda: on_server_time(float(server_time)))
         commands = [c for c in answer["commands"] if isinstance(c, dict) and "id" in c and "command" in c]
         if commands:
             self._guarded(lambda: self.on_commands(commands))
@@ -165,7 +167,7 @@ class HeartbeatWorker(BackgroundWorker):
                     else:
                         self._acks[command_id] = (current[0], current[1], later)
             for then in waiting:
-                self._guarded(lambda then=then: then(sent))
+                self._guarded(functools.partial(then, sent))
             if not sent:
                 return  # the back office is not taking them now; the rest wait for the next beat
 
@@ -194,7 +196,7 @@ class HeartbeatWorker(BackgroundWorker):
         self._write_state()
 
     def _write_state(self) -> None:
-        if self.state_path is None:
+        if self.state_path is None or self.state is None:
             return
         try:
             self.state_path.parent.mkdir(parents=True, exist_ok=True)

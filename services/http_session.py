@@ -12,7 +12,7 @@ from typing import Callable
 import requests
 from requests.adapters import HTTPAdapter
 
-from kiosk.domain import signing
+from domain import signing
 
 from .transport import PIN_MISMATCH, UNTRUSTED_CERTIFICATE, ServerClock, TransportSettings, normalise_pin
 
@@ -88,7 +88,7 @@ class _ClockKeeper:
         response.content  # read it all so the connection goes back to the pool
         response.close()
         again = response.request.copy()
-        self.session.auth(again)  # a fresh timestamp from the corrected clock, a new nonce
+        self.session.auth(again)  # type: ignore[operator]  # our TerminalSignature: a fresh timestamp from the corrected clock, a new nonce
         retried = response.connection.send(again, **send_kwargs)
         retried.history.append(response)
         retried.request = again

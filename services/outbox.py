@@ -29,6 +29,8 @@ from typing import Any
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
+from domain.county import CST
+
 PENDING, DELIVERED, PARKED = "pending", "delivered", "parked"
 KEY_BYTES = 32
 
@@ -159,7 +161,9 @@ class Outbox:
             except BaseException:
                 self._db.execute("ROLLBACK")
                 raise
-            return self._get(cursor.lastrowid)
+            item = self._get(int(cursor.lastrowid or 0))
+            assert item is not None  # inserted just above, in this transaction
+            return item
 
     def delivered(self, item_id: int, outcome: dict) -> None:
         """The back office has it: the payload is erased, the outcome (no personal data) kept."""
@@ -216,7 +220,8 @@ class Outbox:
 
     def pending(self, due_by: float | None = None) -> list[OutboxItem]:
         """Pending items oldest first; with due_by, only those whose backoff has passed."""
-        query, args = "SELECT * FROM items WHERE state = ?", [PENDING]
+        query = "SELECT * FROM items WHERE state = ?"
+        args: list[object] = [PENDING]
         if due_by is not None:
             query += " AND next_attempt_at <= ?"
             args.append(due_by)
@@ -278,7 +283,7 @@ class Outbox:
 
     def _next_reference(self, now: float) -> str:
         """临时编号: terminal, date, a daily sequence, e.g. L0001-261127-003."""
-        day = dt.datetime.fromtimestamp(now, dt.timezone(dt.timedelta(hours=8))).strftime("%y%m%d")
+        day = dt.datetime.fromtimestamp(now, CST).strftime("%y%m%d")
         self._db.execute("INSERT INTO sequence (day, last) VALUES (?, 1) "
                          "ON CONFLICT(day) DO UPDATE SET last = last + 1", (day,))
         last = self._db.execute("SELECT last FROM sequence WHERE day = ?", (day,)).fetchone()[0]

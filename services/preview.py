@@ -5,11 +5,12 @@ line breaks in kind: between words for Latin text, at any character for Chinese
 from __future__ import annotations
 
 from pathlib import Path
+from typing import cast
 
 from PIL import Image, ImageDraw, ImageFont
 
 from devices.printer.layout import TOKENS, has_cjk
-from kiosk.domain.slips import Field, QrCode, Rule, SlipDocument, printable
+from domain.slips import Field, QrCode, Rule, SlipDocument, printable
 
 MARGIN = 16
 BODY_PX = 24  # font A on a 203 dpi head is 12x24 dots
@@ -27,9 +28,10 @@ def render_slip_png(doc: SlipDocument, font_path: Path, out: Path, width_px: int
         if kind == "rule":
             draw.line((MARGIN, top, width_px - MARGIN, top), fill=0, width=2)
         elif kind == "image":
+            assert isinstance(payload, Image.Image)
             canvas.paste(payload, ((width_px - payload.width) // 2, top))
         else:
-            text, font = payload
+            text, font = cast(tuple[str, ImageFont.FreeTypeFont], payload)
             w = draw.textlength(text, font=font)
             x = (width_px - w) / 2 if kind == "center" else MARGIN
             draw.text((x, top), text, font=font, fill=0)
@@ -83,7 +85,7 @@ def _qr_image(payload: str, width: int) -> Image.Image | None:
         return None
     img = code.make_image().get_image().convert("L")
     if img.width > width:  # the printer makes the modules smaller; so does the preview
-        img = img.resize((width, width), Image.NEAREST)
+        img = img.resize((width, width), Image.Resampling.NEAREST)
     return img
 
 

@@ -1,4 +1,4 @@
-"""Lays out the printed slips other than the progress slip, from kiosk.domain models, in the
+"""Lays out the printed slips other than the progress slip, from domain models, in the
 kiosk's current language: the 收件凭证 application receipt, the 一次性告知 / 补正
 correction notice and the queue ticket. Each is a SlipDocument, so the receipt printer and
 the PNG preview show the same blocks. Free text is redacted before it reaches paper.
@@ -10,15 +10,14 @@ from __future__ import annotations
 import datetime as dt
 from typing import Callable
 
-from kiosk.domain.cases import N_, in_language
-from kiosk.domain.receipts import (DATE_TO_BE_CONFIRMED, ApplicationReceipt, CorrectionNotice, MaterialForm,
-                                   QueueTicket)
-from kiosk.domain.slips import Field, Heading, Line, QrCode, Rule, SlipDocument
+from domain.cases import N_, in_language
+from domain.county import CST
+from domain.receipts import DATE_TO_BE_CONFIRMED, ApplicationReceipt, CorrectionNotice, MaterialForm, QueueTicket
+from domain.slips import Field, Heading, Line, QrCode, Rule, SlipDocument
 
 from .redact import redact
 
 Translate = Callable[[str], str]
-CST = dt.timezone(dt.timedelta(hours=8))
 DATES_FOLLOW = N_("Dates to be confirmed appear when you check progress with this receipt")
 FORMS = {
     MaterialForm.ORIGINAL: N_("Original"),
@@ -53,9 +52,9 @@ def application_receipt(r: ApplicationReceipt, now: dt.datetime, _: Translate,
         blocks.append(Line(_("None")))
     if r.deferred:
         blocks.append(Heading(_("Deferred materials (accepted with a material missing)")))
-        for m in r.deferred:
-            blocks.append(Line(f"- {redact(m.name_in(language))}"))
-            blocks.append(Line("  " + (_("Supply by {date}").format(date=m.due.isoformat()) if m.due
+        for d in r.deferred:
+            blocks.append(Line(f"- {redact(d.name_in(language))}"))
+            blocks.append(Line("  " + (_("Supply by {date}").format(date=d.due.isoformat()) if d.due
                                        else _("Supply by: to be confirmed"))))
         blocks.append(Line(_("Credit commitment signed") if r.commitment_signed
                            else _("Credit commitment not signed")))

@@ -2,8 +2,8 @@
 that slipped into free text (a clerk's note, a material name) are masked the canonical way."""
 from __future__ import annotations
 
-from kiosk.domain.ids import mask_id, mask_phone
-from kiosk.domain.scrub import ID_NUMBER, MOBILE  # the same patterns as the log filter
+from domain.ids import mask_id, mask_phone
+from domain.scrub import ID_NUMBER, MOBILE  # the same patterns as the log filter
 
 
 def redact(text: str) -> str:

@@ -4,9 +4,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Callable
 
-from kiosk.domain.cases import CaseDetail
-from kiosk.domain.receipts import DATE_TO_BE_CONFIRMED
-from kiosk.domain.slips import Field, Heading, Line, QrCode, Rule, SlipDocument
+from domain.cases import CaseDetail
+from domain.receipts import DATE_TO_BE_CONFIRMED
+from domain.slips import Block, Field, Heading, Line, QrCode, Rule, SlipDocument
 
 Translate = Callable[[str], str]
 ISSUING_OFFICE = "Chengmai County Government Affairs Service Center"
@@ -16,7 +16,7 @@ HOTLINE = "12345"
 def progress_slip(case: CaseDetail, terminal_id: str, now: dt.datetime, _: Translate,
                   language: str = "zh_CN") -> SlipDocument:
     """`_` translates the slip's own words; `language` picks the back office's names."""
-    blocks = [
+    blocks: list[Block] = [
         Field(_("Case number"), case.number),
         Field(_("Item"), case.item_name_in(language)),
         Field(_("Applicant"), case.applicant_masked),

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.embedded_backoffice import EmbeddedBackoffice
+from demo.embedded_backoffice import EmbeddedBackoffice
 from kiosk.paths import ASSETS
 from tests.postgres import postgres_server  # noqa: F401  (a private PostgreSQL for the run)
 

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from kiosk.domain.workdays import CalendarUnknown
+from domain.workdays import CalendarUnknown
 
 from .. import audit, calendar
 from ..auth import Caller, caller, get_db, login
@@ -17,8 +17,17 @@ from ..holiday_arrangement import ArrangementInvalid, parse_arrangement
 from ..models import AuditEntry
 from ..openapi_docs import ROW_ID_MAX, answers, problems
 from ..schemas.bodies import ArrangementIn, OverrideIn, SignInIn, as_sent
-from ..schemas.office import (ArrangementImportedOut, AuditEntriesOut, AuditVerifyOut, CalendarOut,
-                              OverrideDeletedOut, OverrideOut, QrKeyOut, TokenOut, WorkingDaysOut)
+from ..schemas.office import (
+    ArrangementImportedOut,
+    AuditEntriesOut,
+    AuditVerifyOut,
+    CalendarOut,
+    OverrideDeletedOut,
+    OverrideOut,
+    QrKeyOut,
+    TokenOut,
+    WorkingDaysOut,
+)
 from .deps import context
 
 router = APIRouter(prefix="/v1", tags=["administration"])
@@ -103,8 +112,8 @@ def delete_override(day: dt.date, who: Caller = Depends(caller("admin")), sessio
 
 
 @router.get("/audit", responses=answers(AuditEntriesOut))
-def audit_log(after_id: int = Query(0, ge=0, le=ROW_ID_MAX), limit: int = Query(100, ge=0, le=1000), who: Caller = Depends(caller("admin")),
-              session: Session = Depends(get_db)):
+def audit_log(after_id: int = Query(0, ge=0, le=ROW_ID_MAX), limit: int = Query(100, ge=0, le=1000),
+              who: Caller = Depends(caller("admin")), session: Session = Depends(get_db)):
     rows = session.scalars(select(AuditEntry).where(AuditEntry.id > after_id).order_by(AuditEntry.id).limit(limit))
     return {"entries": [{"id": e.id, "at": e.at.isoformat() + "Z", "actor": e.actor, "action": e.action,
                          "subject": e.subject, "detail": e.detail, "hash": e.hash} for e in rows]}

@@ -9,12 +9,12 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from kiosk.domain.ids import mask_name
-from kiosk.domain.tokens import TokenExpired, TokenInvalid
+from domain.county import CST, to_cst
+from domain.ids import mask_name
+from domain.tokens import TokenExpired, TokenInvalid
 
 from .. import audit
 from ..auth import Caller, caller, get_db
-from ..cases import CST, to_cst
 from ..errors import Conflict, Invalid, NotFound
 from ..idempotency import idempotent
 from ..models import Appointment, Item, TicketCounter, Window, utcnow

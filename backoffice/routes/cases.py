@@ -5,8 +5,8 @@ from fastapi import APIRouter, Body, Depends, Query, Request
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from kiosk.domain.lifecycle import Action
-from kiosk.domain.tokens import TokenInvalid
+from domain.lifecycle import Action
+from domain.tokens import TokenInvalid
 
 from .. import cases as lifecycle
 from ..auth import Caller, caller, get_db
@@ -14,10 +14,10 @@ from ..english_names import EnglishNames
 from ..errors import Invalid, NotFound
 from ..idempotency import idempotent
 from ..models import Case, Licence
-from ..views import ISSUING_OFFICE, case_detail, case_summary, receipt
 from ..openapi_docs import IDEMPOTENCY_KEY, answers, problems
 from ..schemas.bodies import ActionIn, SubmissionIn, as_sent
 from ..schemas.cases import CaseDetailOut, CaseListOut, CorrectionNoticeOut, ReceiptOut, SubmissionOut
+from ..views import ISSUING_OFFICE, case_detail, case_summary, receipt
 from .deps import context
 
 router = APIRouter(prefix="/v1", tags=["cases"])

@@ -6,8 +6,8 @@ from fastapi.responses import Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from kiosk.domain.ids import is_valid_licence_id
-from kiosk.domain.tokens import TokenInvalid
+from domain.ids import is_valid_licence_id
+from domain.tokens import TokenInvalid
 
 from ..auth import Caller, caller, get_db
 from ..errors import Invalid, NotFound

@@ -8,8 +8,8 @@ from fastapi import APIRouter, Body, Depends, Path, Request
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from kiosk.domain.cases import CaseStatus
-from kiosk.domain.workdays import CalendarUnknown
+from domain.cases import CaseStatus
+from domain.workdays import CalendarUnknown
 
 from .. import audit
 from ..auth import Caller, caller, get_db

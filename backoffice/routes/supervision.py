@@ -10,9 +10,9 @@ from ..auth import Caller, caller, get_db
 from ..cases import light_of
 from ..english_names import EnglishNames
 from ..models import Alert, Case
-from ..views import case_summary
 from ..openapi_docs import answers
 from ..schemas.ratings import AlertsOut, SupervisedCasesOut, SupervisionSummaryOut, SweepOut
+from ..views import case_summary
 from .deps import context
 
 router = APIRouter(prefix="/v1/supervision", tags=["supervision"])

@@ -32,8 +32,8 @@ def declared_size_within_limit(request: Request) -> None:
              responses={**answers(BundleStoredOut, 201, "Kept"),
                         **answers(BundleStoredOut, 200, "The same bundle again: kept once"), **problems(413)},
              openapi_extra=BUNDLE_BODY)
-async def upload(request: Request, command_id: int | None = Query(None, ge=1, le=ROW_ID_MAX), who: Caller = Depends(caller("terminal")),
-                 session: Session = Depends(get_db)):
+async def upload(request: Request, command_id: int | None = Query(None, ge=1, le=ROW_ID_MAX),
+                 who: Caller = Depends(caller("terminal")), session: Session = Depends(get_db)):
     content = await request.body()  # already read (and size-checked) for the signature
     bundle, new = await run_in_threadpool(diagnostics.store, session, who.name, content, command_id)
     body = {"id": bundle.id, "size": bundle.size, "sha256": bundle.sha256}
@@ -47,7 +47,8 @@ def listing(terminal: str = "", who: Caller = Depends(caller("supervisor")), ses
 
 @router.get("/{bundle_id}", response_class=Response,
             responses={200: binary("application/zip", "The diagnostics bundle"), **problems(404)})
-def download(bundle_id: Annotated[int, Path(ge=1, le=ROW_ID_MAX)], who: Caller = Depends(caller("supervisor")), session: Session = Depends(get_db)):
+def download(bundle_id: Annotated[int, Path(ge=1, le=ROW_ID_MAX)], who: Caller = Depends(caller("supervisor")),
+             session: Session = Depends(get_db)):
     bundle = session.get(TerminalDiagnostics, bundle_id)
     if bundle is None:
         raise NotFound("no such diagnostics bundle")

@@ -6,10 +6,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
-from kiosk.domain.cases import CaseStatus
-from kiosk.domain.lifecycle import Action
+from domain.cases import CaseStatus
+from domain.lifecycle import Action
 
-from .wire import CST, Wire, to_cst  # noqa: F401 - CST and to_cst were always importable here
+from .wire import Wire
 
 Light = Literal["red", "yellow", "green"]
 Decision = Literal["", "approved", "denied", "partial"]  # "" until decided
@@ -136,7 +136,7 @@ class ReceiptDeferredOut(Wire):
 
 
 class ReceiptOut(Wire):
-    """The 收件凭证, shaped like kiosk.domain.receipts.ApplicationReceipt."""
+    """The 收件凭证, shaped like domain.receipts.ApplicationReceipt."""
     case_number: str
     received_at: dt.datetime
     terminal_id: str

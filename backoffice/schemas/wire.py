@@ -1,16 +1,9 @@
 """Base classes of the wire formats."""
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, model_validator
-
-CST = dt.timezone(dt.timedelta(hours=8), "CST")
-
-
-def to_cst(utc_naive: dt.datetime) -> dt.datetime:
-    return utc_naive.replace(tzinfo=dt.timezone.utc).astimezone(CST)
 
 
 class Wire(BaseModel):

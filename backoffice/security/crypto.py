@@ -8,7 +8,7 @@ import os
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from kiosk.domain.ids import normalize_resident_id
+from domain.ids import normalize_resident_id
 
 
 class Vault:

@@ -1,4 +1,4 @@
-"""Ed25519 signing of QR tokens (format in kiosk.domain.tokens). Terminals verify offline
+"""Ed25519 signing of QR tokens (format in domain.tokens). Terminals verify offline
 with the public key published at /v1/keys/qr."""
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from kiosk.domain import tokens
+from domain import tokens
 
 
 class QrSigner:

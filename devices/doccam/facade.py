@@ -8,8 +8,8 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from ..health import DeviceState, DeviceStatus, SelfTestResult
 from ..frame_grabber import FrameGrabber
+from ..health import DeviceState, DeviceStatus, SelfTestResult
 
 log = logging.getLogger(__name__)
 

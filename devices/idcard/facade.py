@@ -7,7 +7,7 @@ import threading
 from dataclasses import dataclass, field
 from typing import Callable, Protocol, Union
 
-from kiosk.domain.identity import Identity
+from domain.identity import Identity
 
 from ..health import DeviceState, DeviceStatus, SelfTestResult
 

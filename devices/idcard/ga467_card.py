@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from kiosk.domain.identity import DocumentKind, Identity
+from domain.identity import DocumentKind, Identity
 
 from .nations import SEX_CODES, nation_code, nation_name
 

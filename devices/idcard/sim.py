@@ -8,7 +8,7 @@ import json
 import queue
 from pathlib import Path
 
-from kiosk.domain.identity import DocumentKind, Identity
+from domain.identity import DocumentKind, Identity
 
 from ..health import DeviceState, DeviceStatus, SelfTestResult
 from .facade import CardEvent, CardInserted, CardReadError, CardRemoved

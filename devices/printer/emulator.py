@@ -17,7 +17,7 @@ import struct
 import threading
 from pathlib import Path
 
-from kiosk.fonts import find_cjk_font
+from devices.fonts import find_cjk_font
 
 from . import status as st
 from .escpos_parse import EscPosParser

@@ -16,8 +16,7 @@ import logging
 import re
 import unicodedata
 
-
-from kiosk.domain.slips import Field, Heading, Line, QrCode, Rule, SlipDocument, printable
+from domain.slips import Field, Heading, Line, QrCode, Rule, SlipDocument, printable
 
 from .profile import ReceiptPrinterProfile
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable
 
-from kiosk.domain.slips import SlipDocument
+from domain.slips import SlipDocument
 
 from ..health import DeviceState, DeviceStatus, MediaState, SelfTestResult
 from .layout import FS_CHINESE_MODE_ON, escpos_segments

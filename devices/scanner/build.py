@@ -51,7 +51,8 @@ def build_camera_backend(cfg: dict[str, Any], base_dir: Path | None = None):
 
     def make_decoder():
         from .cascade import CascadeDecoder
-        from .decoders import DEFAULT_FORMATS, make_decoder as make_frame_decoder
+        from .decoders import DEFAULT_FORMATS
+        from .decoders import make_decoder as make_frame_decoder
 
         return CascadeDecoder(make_frame_decoder(name, tuple(formats or DEFAULT_FORMATS)), budget_ms)
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import time
-
 from typing import TYPE_CHECKING, Callable
 
 from ..frame_grabber import FrameGrabber, GrabbedFrame, parse_source  # noqa: F401  (shared, re-exported)

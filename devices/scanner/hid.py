@@ -125,7 +125,8 @@ class HidScannerBackend:
     def status(self) -> DeviceStatus:
         if self._fd is None:
             return DeviceStatus(self.device, self.name, DeviceState.NO_DEVICE, detail=self.error or "not open")
-        detail = "grabbed" if self.grabbed else ("not grabbed: keystrokes may reach the UI" if not self._given_fd else "")
+        detail = "grabbed" if self.grabbed else (
+            "not grabbed: keystrokes may reach the UI" if not self._given_fd else "")
         return DeviceStatus(self.device, self.name, DeviceState.ONLINE, detail=detail)
 
     def self_test(self) -> SelfTestResult:

@@ -26,7 +26,8 @@ from pathlib import Path
 from ..health import DeviceState, DeviceStatus, SelfTestResult
 from .engine import Voice
 from .wav import wav_info
-from .worker import Request, Result, WorkerConfig, main as worker_main
+from .worker import Request, Result, WorkerConfig
+from .worker import main as worker_main
 
 log = logging.getLogger(__name__)
 

@@ -9,7 +9,6 @@ see it). Exit codes: 0 ok, 3 no card presented in time, 4 reader missing, 5 read
 """
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import json
 import time
@@ -115,11 +114,13 @@ def identity_json(identity, masked: bool = True) -> dict[str, Any]:
         return f"{value.year}-**-**" if masked else value.isoformat()
 
     photo = identity.photo
-    kind = "jpeg" if photo.startswith(b"\xff\xd8") else "jpeg2000" if photo[:4] in (b"\x00\x00\x00\x0c", b"\xffO\xffQ") else "wlt" if photo else None
+    jpeg2000 = photo[:4] in (b"\x00\x00\x00\x0c", b"\xffO\xffQ")
+    kind = "jpeg" if photo.startswith(b"\xff\xd8") else "jpeg2000" if jpeg2000 else "wlt" if photo else None
     return {
         "kind": identity.kind.value,
         "name": identity.masked_name if masked else identity.name,
-        "chinese_name": (identity.chinese_name[:1] + "*" * (len(identity.chinese_name) - 1)) if masked else identity.chinese_name,
+        "chinese_name": (identity.chinese_name[:1] + "*" * (len(identity.chinese_name) - 1)) if masked
+        else identity.chinese_name,
         "document_number": identity.masked_number if masked else identity.document_number,
         "sex": identity.sex,
         "nation": identity.nation,
@@ -128,7 +129,8 @@ def identity_json(identity, masked: bool = True) -> dict[str, Any]:
         "address": (identity.address[:3] + "***" if identity.address else "") if masked else identity.address,
         "issuing_authority": identity.issuing_authority,
         "valid_from": identity.valid_from.isoformat() if identity.valid_from else None,
-        "valid_until": identity.valid_until.isoformat() if identity.valid_until else "长期" if identity.kind.value == "resident_id" else None,
+        "valid_until": identity.valid_until.isoformat() if identity.valid_until
+        else "长期" if identity.kind.value == "resident_id" else None,
         "photo": {"format": kind, "bytes": len(photo)} if photo else None,
         "masked": masked,
     }

@@ -10,18 +10,18 @@ put in before the old one ran out; a roll put in after "paper out" is noticed by
 
 Without --uri the hardware profile's printer is used. FILE.json holds
 {"kind": "application_receipt" | "queue_ticket" | "correction_notice", ...fields of the
-kiosk.domain.receipts model}. Results are JSON on stdout. Exit codes: 0 ok, 2 bad input,
+domain.receipts model}. Results are JSON on stdout. Exit codes: 0 ok, 2 bad input,
 3 printer needs attention (paper, cover), 4 printer unreachable or silent, 5 print failed.
 """
 from __future__ import annotations
 
 import datetime as dt
 import json
-import sys
 from pathlib import Path
 
+from domain.county import CST
+
 EXIT_OK, EXIT_BAD_INPUT, EXIT_ATTENTION, EXIT_UNREACHABLE, EXIT_FAILED = 0, 2, 3, 4, 5
-CST = dt.timezone(dt.timedelta(hours=8))
 
 
 def register(subparsers) -> None:
@@ -44,8 +44,8 @@ def register(subparsers) -> None:
 def _printer(args):
     from devices.printer import ReceiptPrinter
     from kiosk.config import load_config
-    from kiosk.escpos_cache import keep_escpos_capabilities
     from kiosk.hardware import _receipt_printer_target
+    from kiosk.runtime.escpos_cache import keep_escpos_capabilities
 
     config = load_config()
     keep_escpos_capabilities(config.var_dir)  # the kiosk's parsed printer database, not a new /tmp folder
@@ -93,7 +93,7 @@ def _status(args) -> int:
 
 
 def _test_page(args) -> int:
-    from kiosk.domain.slips import Field, Line, QrCode, Rule, SlipDocument
+    from domain.slips import Field, Line, QrCode, Rule, SlipDocument
 
     try:
         printer, terminal = _printer(args)
@@ -140,8 +140,8 @@ def _print(printer, doc) -> int:
 
 
 def slip_from_json(data: dict, terminal_id: str, _):
-    """Build a slip from the JSON form of a kiosk.domain.receipts model."""
-    from kiosk.domain import receipts as m
+    """Build a slip from the JSON form of a domain.receipts model."""
+    from domain import receipts as m
     from services.receipts import application_receipt, correction_notice_slip, queue_ticket_slip
 
     now = dt.datetime.now(CST)

@@ -1,4 +1,4 @@
-"""`kiosk-diag report`: the hardware readiness report (kiosk.readiness) for a technician.
+"""`kiosk-diag report`: the hardware readiness report (kiosk.ops.readiness) for a technician.
 
     kiosk-diag report [--json] [--self-test] [--profile NAME] [--bundle FILE.zip]
 
@@ -9,7 +9,7 @@ machine, each READY / DEGRADED / NOT READY with the reason and the action; the o
 verdict first. --self-test also runs each device's self-test (a printer's may print a
 slip). Speech reports a missing sound card only after something failed to play, so a
 fresh report cannot see it; the maintenance screen, using the app's devices, can.
---bundle also writes a diagnostics bundle for the help desk (kiosk/diagnostics_bundle.py):
+--bundle also writes a diagnostics bundle for the help desk (kiosk/ops/diagnostics_bundle.py):
 the report, the log's tail, the profile and the versions, without personal data.
 
 Exit codes: 0 ready, 2 the configuration or profile cannot be loaded, 3 degraded (usable,
@@ -39,7 +39,7 @@ def register(subparsers) -> None:
 
 
 def exit_code(report) -> int:
-    from kiosk.readiness import Verdict
+    from kiosk.ops.readiness import Verdict
 
     return {Verdict.READY: EXIT_READY, Verdict.DEGRADED: EXIT_DEGRADED,
             Verdict.NOT_READY: EXIT_NOT_READY}[report.verdict]
@@ -48,7 +48,7 @@ def exit_code(report) -> int:
 def _report(args) -> int:
     from kiosk.config import load_config
     from kiosk.hardware import build_devices
-    from kiosk.readiness import build_report
+    from kiosk.ops.readiness import build_report
 
     try:
         config = load_config(overrides={"kiosk.hardware_profile": args.profile} if args.profile else None)
@@ -64,7 +64,7 @@ def _report(args) -> int:
         devices.close()
     print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2) if args.json else render_text(report))
     if args.bundle is not None:
-        from kiosk.diagnostics_bundle import write_bundle
+        from kiosk.ops.diagnostics_bundle import write_bundle
 
         write_bundle(report, render_text(report), config, args.bundle)
     return exit_code(report)

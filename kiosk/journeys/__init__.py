@@ -19,7 +19,7 @@ class Journey:
     # On the attract screen: (order, English message id of the button, screen to open),
     # or None when the journey starts some other way (a card, a scan).
     attract_action: tuple[int, str, str] | None = None
-    # Token kinds (kiosk.domain.tokens) this journey handles when scanned on any screen.
+    # Token kinds (domain.tokens) this journey handles when scanned on any screen.
     handles_tokens: tuple[str, ...] = ()
 
     def __init__(self, controller: "KioskController"):

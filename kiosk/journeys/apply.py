@@ -15,17 +15,16 @@ import tempfile
 import uuid
 from pathlib import Path
 
-from kiosk.domain.cases import N_, in_language
-from kiosk.domain.ids import is_valid_credit_code, is_valid_resident_id, make_licence_id, mask_name
+from domain.cases import N_, in_language
+from domain.county import CST
+from domain.ids import is_valid_credit_code, is_valid_resident_id, make_licence_id, mask_name
+from kiosk.journeys import Journey
 from services.deliveries import APPLICATION
 from services.outbox_sender import QUEUED, REFUSED
 from services.preview import render_slip_png
 from services.receipts import application_receipt, promised_lines, queued_application_slip
 
-from . import Journey
-
 log = logging.getLogger(__name__)
-CST = dt.timezone(dt.timedelta(hours=8), "CST")
 PREVIEW_HEIGHT_PX = 900  # the capture page shows the captured page this tall
 
 # The demo's e-licence issuer (a valid unified social credit code of the county licence

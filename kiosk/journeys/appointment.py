@@ -15,18 +15,17 @@ import datetime as dt
 import logging
 import uuid
 
-from kiosk.domain.cases import N_
-from kiosk.domain.receipts import QueueTicket
-from kiosk.domain.slips import Line
+from domain.cases import N_
+from domain.county import CST
+from domain.receipts import QueueTicket
+from domain.slips import Line
+from kiosk.journeys import Journey
 from services.api import BackofficeError
 from services.deliveries import CHECK_IN
 from services.outbox_sender import QUEUED, REFUSED
 from services.receipts import queue_ticket_slip
 
-from . import Journey
-
 log = logging.getLogger(__name__)
-CST = dt.timezone(dt.timedelta(hours=8), "CST")
 
 MSG_NOT_OPEN = N_(
     "Check-in is open from one hour before to 30 minutes after your booked time. "

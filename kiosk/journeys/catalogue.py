@@ -8,21 +8,16 @@ import logging
 import tempfile
 from pathlib import Path
 
-from kiosk.domain.cases import N_
-from kiosk.domain.workdays import CalendarUnknown
+from domain.cases import N_
+from domain.county import CST, today_cst
+from domain.workdays import CalendarUnknown
+from kiosk.journeys import Journey
 from services.guide_slips import guide_for_pdf, guide_slip
 
-from . import Journey
-
 log = logging.getLogger(__name__)
-CST = dt.timezone(dt.timedelta(hours=8), "CST")
 
 MSG_LOADING = N_("Loading the service guides…")
 MSG_PRINTING = N_("Printing…")
-
-
-def today_cst() -> dt.date:
-    return dt.datetime.now(CST).date()
 
 
 class CatalogueJourney(Journey):

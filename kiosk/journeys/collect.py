@@ -11,13 +11,12 @@ import logging
 import tempfile
 from pathlib import Path
 
-from kiosk.domain.cases import N_, CaseDetail, CaseStatus
+from domain.cases import N_, CaseDetail, CaseStatus
+from domain.county import CST
+from kiosk.journeys import Journey
 from services.api import BackofficeError
 
-from . import Journey
-
 log = logging.getLogger(__name__)
-CST = dt.timezone(dt.timedelta(hours=8), "CST")
 
 MSG_NOTHING_READY = N_("Nothing is ready to collect yet. We will tell you by SMS when it is.")
 MSG_DOC_PRINTER = N_(

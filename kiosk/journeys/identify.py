@@ -18,9 +18,8 @@ import re
 from dataclasses import dataclass, field
 
 from devices.idcard.icao.mrz import MrzError, check_digit, mrz_information
-from kiosk.domain.cases import N_
-
-from . import Journey
+from domain.cases import N_
+from kiosk.journeys import Journey
 
 FIELDS = ("number", "birth", "expiry")
 MAX_LENGTH = {"number": 9, "birth": 6, "expiry": 6}

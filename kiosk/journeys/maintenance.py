@@ -30,18 +30,17 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from devices.idcard import CardInserted, CardPresented, CardReadError
-from kiosk.domain.cases import N_
+from domain.cases import N_
+from domain.county import CST
 from kiosk.i18n import LANGUAGES, Translator
+from kiosk.journeys import Journey
 from kiosk.maintenance.access import MaintenanceAccess, Outcome, Result
 from kiosk.maintenance.device_tests import TESTABLE, DeviceTest, run_test
 from kiosk.maintenance.scanner_preview import ScannerPreview
 from kiosk.maintenance.service_state import ServiceState, ServiceStateStore
-from kiosk.readiness import DeviceCheck, ReadinessReport, build_report, worst
-
-from . import Journey
+from kiosk.ops.readiness import DeviceCheck, ReadinessReport, build_report, worst
 
 log = logging.getLogger(__name__)
-CST = dt.timezone(dt.timedelta(hours=8))
 
 MAINTENANCE_IDLE_S = 120  # staff read and wait on devices longer than citizens do
 EXIT_STOP, EXIT_RESTART = 0, 75
@@ -275,13 +274,13 @@ class MaintenanceJourney(Journey):
         self.ui.navigate("maintenance")
 
     def export_bundle(self) -> None:
-        """The diagnostics bundle for the help desk (kiosk/diagnostics_bundle.py), from the
+        """The diagnostics bundle for the help desk (kiosk/ops/diagnostics_bundle.py), from the
         report on screen, written under var/diagnostics off the UI thread."""
         visit = self._granted()
         if visit is None or visit.report is None:
             return
         from kiosk.diag.report import render_text
-        from kiosk.diagnostics_bundle import write_bundle
+        from kiosk.ops.diagnostics_bundle import write_bundle
 
         report, config = visit.report, self.config
         stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
@@ -297,7 +296,7 @@ class MaintenanceJourney(Journey):
 
     def _recent_log(self, lines: int = 8) -> list[str]:
         """The newest lines of the kiosk's log, short, ID and mobile numbers masked again."""
-        from kiosk.diagnostics_bundle import log_tail
+        from kiosk.ops.diagnostics_bundle import log_tail
 
         shown = []
         for line in log_tail(self.config.var_dir / "log" / "kiosk.jsonl", lines):

@@ -6,17 +6,16 @@ import datetime as dt
 import logging
 from pathlib import Path
 
-from kiosk.domain.cases import CaseDetail, CaseSummary
-from kiosk.domain.slips import SlipDocument
+from domain.cases import CaseDetail
+from domain.county import CST
+from domain.slips import SlipDocument
+from kiosk.journeys import Journey
 from services.api import BackofficeUnavailable
 from services.deliveries import APPLICATION
 from services.preview import render_slip_png
 from services.slips import progress_slip
 
-from . import Journey
-
 log = logging.getLogger(__name__)
-CST = dt.timezone(dt.timedelta(hours=8), "CST")
 
 
 class ProgressJourney(Journey):

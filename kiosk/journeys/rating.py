@@ -9,12 +9,11 @@ from __future__ import annotations
 import logging
 import uuid
 
-from kiosk.domain.cases import N_, CaseStatus, CaseSummary
+from domain.cases import N_, CaseStatus, CaseSummary
 from kiosk.i18n import Translator
+from kiosk.journeys import Journey
 from services.deliveries import RATING
 from services.outbox_sender import QUEUED, REFUSED
-
-from . import Journey
 
 log = logging.getLogger(__name__)
 

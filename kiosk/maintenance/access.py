@@ -20,9 +20,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
-from .card import allowlist_from_config, card_allowed
-from .hashing import hash_secret, parse, verify_secret
-from .storage import AuditLog, atomic_write_text, iso, maintenance_dir, read_json
+from kiosk.maintenance.card import allowlist_from_config, card_allowed
+from kiosk.maintenance.hashing import hash_secret, parse, verify_secret
+from kiosk.maintenance.storage import AuditLog, atomic_write_text, iso, maintenance_dir, read_json
 
 log = logging.getLogger(__name__)
 

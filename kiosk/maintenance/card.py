@@ -12,8 +12,7 @@ import logging
 from typing import Iterable
 
 from devices.idcard.facade import UID_LENGTHS  # the PC/SC reader reads the UID (GET DATA)
-
-from .hashing import hash_secret, verify_secret
+from kiosk.maintenance.hashing import hash_secret, verify_secret
 
 RANDOM_UID_FIRST_BYTE = 0x08  # a 4-byte UID starting 08h is drawn anew at each activation
 

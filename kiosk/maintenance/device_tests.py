@@ -18,10 +18,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from kiosk.domain.slips import Field, Line, QrCode, Rule, SlipDocument
-from kiosk.readiness import DeviceCheck, check_device
+from domain.county import CST
+from domain.slips import Field, Line, QrCode, Rule, SlipDocument
+from kiosk.ops.readiness import DeviceCheck, check_device
 
-CST = dt.timezone(dt.timedelta(hours=8))
 TESTABLE = ("idcard", "receipt_printer", "document_printer", "scanner", "speech", "doccam")
 
 

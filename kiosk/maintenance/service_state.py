@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-from .storage import AuditLog, atomic_write_text, iso, maintenance_dir, read_json
+from kiosk.maintenance.storage import AuditLog, atomic_write_text, iso, maintenance_dir, read_json
 
 log = logging.getLogger(__name__)
 

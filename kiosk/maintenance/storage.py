@@ -7,7 +7,8 @@ import os
 from pathlib import Path
 from typing import Any
 
-CST = dt.timezone(dt.timedelta(hours=8))
+from domain.county import CST
+
 PRIVATE = 0o600
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 from reportlab.lib.units import mm
 from reportlab.platypus import Spacer
 
-from kiosk.domain.receipts import CorrectionNotice
+from domain.receipts import CorrectionNotice
 
 from ..redact import redact
 from .pdf import QrFlowable, Translate, build, field_table, para, stamp, styles

@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 from typing import Callable, Sequence
+from xml.sax.saxutils import escape
 
 from reportlab.graphics.barcode.qr import QrCodeWidget
 from reportlab.graphics.shapes import Drawing
@@ -15,13 +16,12 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Table, TableStyle
-from xml.sax.saxutils import escape
 
-from kiosk.fonts import find_cjk_font
+from devices.fonts import find_cjk_font
+from domain.county import CST
 
 Translate = Callable[[str], str]
 FONT = "KioskCJK"
-CST = dt.timezone(dt.timedelta(hours=8))
 
 
 def register_font(path: Path | None = None) -> str:

@@ -8,7 +8,7 @@ from pathlib import Path
 from reportlab.lib.units import mm
 from reportlab.platypus import Spacer
 
-from kiosk.domain.cases import CaseDetail, CaseStatus
+from domain.cases import CaseDetail, CaseStatus
 
 from ..redact import redact
 from .pdf import QrFlowable, Translate, build, field_table, para, stamp, styles

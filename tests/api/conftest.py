@@ -8,7 +8,7 @@ import uuid
 import pytest
 import requests
 
-from kiosk.embedded_backoffice import EmbeddedBackoffice
+from demo.embedded_backoffice import EmbeddedBackoffice
 from services.api import TerminalSignature
 from tests.api.documented import DocumentedAnswers
 

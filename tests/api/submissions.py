@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from backoffice.seed import demo_answers
-from kiosk.domain.ids import make_licence_id
+from domain.ids import make_licence_id
 
 WANG = {"kind": "person", "document_number": "469023195801041234", "name": "王建国"}
 ZHAO = {"kind": "person", "document_number": "11010519491231002X", "name": "赵敏"}

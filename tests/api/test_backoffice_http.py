@@ -5,8 +5,8 @@ import threading
 import pytest
 import requests
 
-from kiosk.domain.cases import CaseStatus
-from kiosk.embedded_backoffice import free_port
+from demo.embedded_backoffice import free_port
+from domain.cases import CaseStatus
 from services.api import BackofficeBadResponse, BackofficeClient, BackofficeRefused, BackofficeUnavailable
 
 WANG = "469023195801041234"

@@ -10,8 +10,8 @@ from sqlalchemy import create_engine, inspect
 
 from backoffice import migrations_runner
 from backoffice.db import Base
-from kiosk.domain.cases import CaseStatus
-from kiosk.embedded_backoffice import EmbeddedBackoffice
+from demo.embedded_backoffice import EmbeddedBackoffice
+from domain.cases import CaseStatus
 from services.api import BackofficeClient, BackofficeRefused, TerminalSignature
 
 WANG = "469023195801041234"

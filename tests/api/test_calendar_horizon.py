@@ -17,6 +17,7 @@ from backoffice.app import CalendarCollector
 from backoffice.holiday_arrangement import parse_arrangement
 from backoffice.models import Alert
 from backoffice.supervision import sweep
+from domain.county import CST
 from tests.api.arrangements import NOTICE_2026, lawful_arrangement
 from tests.api.database import catalogued_app
 from tests.api.test_deadlines import context_on
@@ -63,7 +64,7 @@ def test_the_horizon_metric_and_warning_year(tmp_path, monkeypatch):
         work = calendar.load_calendar(session)
         assert work.horizon(D(2026, 12, 5)) == D(2027, 12, 31) and calendar.missing_year(work, D(2026, 12, 5)) is None
     scraped = {m.name: m.samples[0].value for m in CalendarCollector(app.state.sessions).collect()}
-    today = dt.datetime.now(dt.timezone(dt.timedelta(hours=8))).date()
+    today = dt.datetime.now(CST).date()
     horizon = max(D(2027, 12, 31), D(today.year, 12, 31)) if today.year <= 2027 else None
     expected = (horizon - today).days if horizon and today.year <= 2027 else -1
     assert scraped["backoffice_calendar_horizon_days"] == expected
@@ -115,11 +116,11 @@ def test_a_case_received_past_the_horizon_gets_no_wrong_date_and_its_receipt_pri
     receipt says the time limit in working days and that the dates will be confirmed."""
     from backoffice.auth import Caller
     from backoffice.cases import apply_action, submit
-    from kiosk.domain.lifecycle import Action
     from backoffice.english_names import EnglishNames
     from backoffice.views import receipt
     from devices.printer import ReceiptPrinter, ReceiptPrinterProfile
     from devices.printer.emulator import PrinterEmulator
+    from domain.lifecycle import Action
     from kiosk.i18n import Translator
     from services.api import _receipt
     from services.receipts import application_receipt
@@ -147,7 +148,7 @@ def test_a_case_received_past_the_horizon_gets_no_wrong_date_and_its_receipt_pri
         assert case.deferred_due == work.add_working_days(D(2031, 1, 6), 10) and not case.promised_date_pending
     slip_receipt = _receipt(wire)
     assert slip_receipt.promised_date is None and slip_receipt.deferred and slip_receipt.promised_days > 0
-    now = dt.datetime(2031, 1, 6, 21, 5, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+    now = dt.datetime(2031, 1, 6, 21, 5, tzinfo=CST)
     with PrinterEmulator() as emu:
         for language, expected in (("zh_CN", ("承诺时限：", "承诺办结日期：待确认", "补交期限待确认")),
                                    ("en", ("Promised time limit:", "Promised by: to be confirmed",

@@ -36,7 +36,8 @@ def test_an_invalid_arrangement_is_refused_whole_and_changes_nothing(anonymous, 
 
 def test_an_arrangement_is_imported_declared_listed_and_audited(anonymous, staff):
     admin = staff("admin")
-    assert admin.put(f"/v1/calendar/overrides/{YEAR}-07-20", {"working": False, "reason": "台风停工"}).status_code == 200
+    typhoon = {"working": False, "reason": "台风停工"}
+    assert admin.put(f"/v1/calendar/overrides/{YEAR}-07-20", typhoon).status_code == 200
     answer = admin.put(f"/v1/calendar/arrangements/{YEAR}", lawful_arrangement(YEAR))
     assert answer.status_code == 200, answer.text
     imported = answer.json()
@@ -65,7 +66,8 @@ def test_an_arrangement_is_imported_declared_listed_and_audited(anonymous, staff
 
 def test_a_day_is_deleted_and_audited(anonymous, staff):
     admin = staff("admin")
-    assert admin.put(f"/v1/calendar/overrides/{YEAR + 2}-03-03", {"working": False, "reason": "台风"}).status_code == 200
+    typhoon = {"working": False, "reason": "台风"}
+    assert admin.put(f"/v1/calendar/overrides/{YEAR + 2}-03-03", typhoon).status_code == 200
     answer = admin.http.delete(f"{admin.base}/v1/calendar/overrides/{YEAR + 2}-03-03", timeout=30)
     assert answer.status_code == 200 and answer.json() == {"day": f"{YEAR + 2}-03-03", "deleted": True}
     again = admin.http.delete(f"{admin.base}/v1/calendar/overrides/{YEAR + 2}-03-03", timeout=30)

@@ -6,12 +6,12 @@ import sys
 
 import requests
 
-from kiosk.embedded_backoffice import EmbeddedBackoffice
+from demo.embedded_backoffice import EmbeddedBackoffice
 
 
 def run(tmp_path, *args, env_extra=None):
-    env = dict(os.environ, BACKOFFICE_VAR_DIR=str(tmp_path), BACKOFFICE_DATABASE_URL=f"sqlite:///{tmp_path / 'backoffice.db'}",
-               **(env_extra or {}))
+    env = dict(os.environ, BACKOFFICE_VAR_DIR=str(tmp_path),
+               BACKOFFICE_DATABASE_URL=f"sqlite:///{tmp_path / 'backoffice.db'}", **(env_extra or {}))
     done = subprocess.run([sys.executable, "-m", "backoffice", *args], env=env, capture_output=True, text=True,
                           timeout=120)
     assert done.returncode == 0, done.stderr

@@ -13,7 +13,7 @@ from backoffice.auth import Caller
 from backoffice.cases import apply_action, submit
 from backoffice.routes.deps import context_for
 from backoffice.supervision import sweep
-from kiosk.domain.lifecycle import Action
+from domain.lifecycle import Action
 from tests.api.database import catalogued_app
 from tests.api.submissions import application
 
@@ -29,8 +29,8 @@ def app(tmp_path, monkeypatch):
 
 
 def guide_of(session, code):
-    from backoffice.routes.catalogue import item_guide
     from backoffice.models import Item
+    from backoffice.routes.catalogue import item_guide
 
     return item_guide(session.get(Item, code))
 

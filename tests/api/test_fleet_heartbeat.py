@@ -12,7 +12,7 @@ import zipfile
 
 import pytest
 
-from kiosk.readiness import BackofficeCheck, Verdict, with_heartbeat
+from kiosk.ops.readiness import BackofficeCheck, Verdict, with_heartbeat
 from services.api import BackofficeClient, BackofficeRefused
 from services.heartbeat import ACCEPTED, REFUSED, HeartbeatWorker, read_state
 

@@ -7,8 +7,8 @@ import copy
 import pytest
 
 from backoffice.security.qr import QrSigner
-from kiosk.domain import tokens
-from kiosk.domain.ids import is_valid_licence_id
+from domain import tokens
+from domain.ids import is_valid_licence_id
 from tests.api.submissions import WANG, ZHAO, application
 
 FOOD = "469023-XK-SCJG-0031"  # 食品经营许可证核发 (市场监督管理局, e-licence result, 容缺 allowed)

@@ -6,7 +6,7 @@ import time
 
 import requests
 
-from kiosk.domain import signing
+from domain import signing
 from services.api import TerminalSignature
 from tests.api.database import stored_bytes
 

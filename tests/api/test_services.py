@@ -3,13 +3,13 @@ calendar, audit, catalogue, and the system endpoints — over HTTP."""
 from __future__ import annotations
 
 import datetime as dt
+
 import pytest
 import requests
 
+from domain.county import CST
 from tests.api.database import execute_sql
 from tests.api.submissions import WANG, application, bundle_application
-
-CST = dt.timezone(dt.timedelta(hours=8))
 
 
 # --- catalogue -------------------------------------------------------------------------------

@@ -68,7 +68,7 @@ def test_an_unsigned_client_learns_the_offset_from_the_date_header(backoffice):
 
 def test_the_readiness_report_shows_the_clock_offset(backoffice):
     from kiosk.diag.report import _clock_line
-    from kiosk.readiness import Verdict, check_backoffice
+    from kiosk.ops.readiness import Verdict, check_backoffice
 
     check = check_backoffice(backoffice.url, 10)
     assert check.verdict is Verdict.READY
@@ -77,7 +77,7 @@ def test_the_readiness_report_shows_the_clock_offset(backoffice):
 
 
 def test_the_readiness_report_refuses_plain_http_beyond_loopback():
-    from kiosk.readiness import Verdict, check_backoffice
+    from kiosk.ops.readiness import Verdict, check_backoffice
 
     check = check_backoffice("http://192.0.2.1:8700", 1)
     assert check.verdict is Verdict.NOT_READY and not check.reachable

@@ -10,7 +10,7 @@ import pytest
 
 from devices.idcard import IdCardReader
 from devices.idcard.emulators.ga467_pty import Ga467Emulator
-from kiosk.domain.identity import DocumentKind, Identity
+from domain.identity import DocumentKind, Identity
 
 WAIT = 20  # seconds; generous for a loaded 2-core CI machine
 

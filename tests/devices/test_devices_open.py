@@ -12,7 +12,7 @@ from devices.idcard.sim import SimulatedIdCardBackend
 from devices.printer import ReceiptPrinter
 from devices.printer.emulator import PrinterEmulator
 from devices.printer.transports import NetworkTransport
-from kiosk.domain.slips import Line, SlipDocument
+from domain.slips import Line, SlipDocument
 from kiosk.hardware import Devices
 
 WAIT = 10.0

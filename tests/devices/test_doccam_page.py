@@ -51,8 +51,9 @@ def test_shadow_is_lifted_and_text_stays_dark():
     result = process(image)
     assert result.ok
     page = result.page
-    left_paper = page[int(mm_to_px(0, 270)[1]):int(mm_to_px(0, 285)[1]), int(mm_to_px(30, 0)[0]):int(mm_to_px(60, 0)[0])]
-    right_paper = page[int(mm_to_px(0, 270)[1]):int(mm_to_px(0, 285)[1]), int(mm_to_px(150, 0)[0]):int(mm_to_px(180, 0)[0])]
+    rows = slice(int(mm_to_px(0, 270)[1]), int(mm_to_px(0, 285)[1]))
+    left_paper = page[rows, int(mm_to_px(30, 0)[0]):int(mm_to_px(60, 0)[0])]
+    right_paper = page[rows, int(mm_to_px(150, 0)[0]):int(mm_to_px(180, 0)[0])]
     raw_left = image[..., 0][image[..., 0] > 0]  # the shadow is real in the photo
     assert raw_left.size
     assert abs(float(np.median(left_paper)) - float(np.median(right_paper))) < 15

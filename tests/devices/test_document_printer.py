@@ -9,16 +9,20 @@ import pytest
 
 from devices.health import DeviceState
 from devices.printer.document import CupsDocumentPrinter, FolderDocumentPrinter
-from kiosk.domain.receipts import CorrectionNotice, Deficiency
+from domain.county import CST
+from domain.receipts import CorrectionNotice, Deficiency
 from kiosk.i18n import Translator
 from services.documents.certificate import Certificate, certificate_pdf
 from services.documents.guide import GuideMaterial, ItemGuide, item_guide_pdf
 from services.documents.notice import correction_notice_pdf
 from tests.cups_support import compact_text as pdf_text
-from tests.cups_support import cups_pdfs, needs_cups, pdf_qr_codes
-from tests.cups_support import cups_queue  # noqa: F401  (a fixture)
+from tests.cups_support import (
+    cups_pdfs,
+    cups_queue,  # noqa: F401  (a fixture)
+    needs_cups,
+    pdf_qr_codes,
+)
 
-CST = dt.timezone(dt.timedelta(hours=8))
 NOW = dt.datetime(2026, 11, 27, 21, 5, tzinfo=CST)
 LICENCE = "1.2.156.3005.2.11100000000013338W011.11430000006122244L.20230000403.001.U"
 CERT = Certificate("营业执照", LICENCE, "澄迈县福山咖啡有限公司", "澄迈县市场监督管理局",

@@ -4,12 +4,13 @@ and never hide a good frame that follows."""
 import datetime as dt
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from devices.idcard import ga467_frame as f
 from devices.idcard.ga467_card import CardDataError, encode_text, parse_text
 from devices.idcard.nations import NATIONS, nation_name
-from kiosk.domain.identity import DocumentKind
+from domain.identity import DocumentKind
 from tests.devices.idcard_fixtures import FOREIGNER, RESIDENT
 
 H = bytes.fromhex

@@ -7,7 +7,7 @@ from devices.health import DeviceState
 from devices.idcard import CardInserted, CardReadError, CardRemoved
 from devices.idcard.emulators.ga467_pty import fake_wlt
 from devices.idcard.ga467 import Ga467Backend, Ga467Settings
-from kiosk.domain.identity import DocumentKind
+from domain.identity import DocumentKind
 from tests.devices.idcard_fixtures import FOREIGNER, RESIDENT, ga467_emulator, next_event, open_reader  # noqa: F401
 
 FAST = dict(poll_interval_s=0.02, reconnect_interval_s=0.1, response_timeout_s=2.0)

@@ -11,9 +11,8 @@ from devices.idcard.emulators.epassport import EPassportChip, PassportHolder, fa
 from devices.idcard.emulators.staff_card import StaffCard
 from devices.idcard.emulators.vpcd import VpcdCard
 from devices.idcard.icao.reader import read_passport
-from devices.idcard.pcsc import (MSG_CARD_MOVED, MSG_CHECK_DETAILS, MSG_NEED_DETAILS, PcscPassportBackend,
-                                 PcscSettings)
-from kiosk.domain.identity import DocumentKind
+from devices.idcard.pcsc import MSG_CARD_MOVED, MSG_CHECK_DETAILS, MSG_NEED_DETAILS, PcscPassportBackend, PcscSettings
+from domain.identity import DocumentKind
 from tests.devices.idcard_fixtures import next_event, open_reader, pcscd  # noqa: F401
 
 HOLDER = PassportHolder(surname="MARTIN", given_names="CLAIRE", document_number="18FR12345",

@@ -9,7 +9,7 @@ import zxingcpp
 
 from devices.printer.emulator import PrinterEmulator
 from kiosk.diag.__main__ import main
-from kiosk.escpos_cache import keep_escpos_capabilities
+from kiosk.runtime.escpos_cache import keep_escpos_capabilities
 
 RECEIPT = {
     "kind": "application_receipt",

@@ -12,9 +12,9 @@ from devices.printer import ReceiptPrinter, ReceiptPrinterProfile
 from devices.printer.emulator import PrinterEmulator
 from devices.printer.layout import escpos_bytes
 from devices.printer.transports import NetworkTransport
-from kiosk.domain.slips import Field, Heading, Line, QrCode, Rule, SlipDocument
+from domain.county import CST
+from domain.slips import Field, Heading, Line, QrCode, Rule, SlipDocument
 
-CST = dt.timezone(dt.timedelta(hours=8))
 FAST = ReceiptPrinterProfile(status_timeout_s=0.3)
 
 

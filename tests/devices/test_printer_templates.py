@@ -1,4 +1,4 @@
-"""Every printed template, laid out from kiosk.domain models, sent through the network
+"""Every printed template, laid out from domain models, sent through the network
 backend to the emulator and read back from its paper: text compared, QR decoded."""
 import dataclasses
 import datetime as dt
@@ -8,14 +8,21 @@ import zxingcpp
 
 from devices.printer import ReceiptPrinter, ReceiptPrinterProfile
 from devices.printer.emulator import PrinterEmulator
-from kiosk.domain.cases import CaseDetail, CaseStatus, TimelineEntry
-from kiosk.domain.receipts import (ApplicationReceipt, CorrectionNotice, DeferredMaterial, Deficiency,
-                                   MaterialForm, QueueTicket, ReceivedMaterial)
+from domain.cases import CaseDetail, CaseStatus, TimelineEntry
+from domain.county import CST
+from domain.receipts import (
+    ApplicationReceipt,
+    CorrectionNotice,
+    DeferredMaterial,
+    Deficiency,
+    MaterialForm,
+    QueueTicket,
+    ReceivedMaterial,
+)
 from kiosk.i18n import Translator
 from services.receipts import application_receipt, correction_notice_slip, queue_ticket_slip
 from services.slips import progress_slip
 
-CST = dt.timezone(dt.timedelta(hours=8))
 NOW = dt.datetime(2026, 11, 27, 21, 5, tzinfo=CST)
 LICENCE = "1.2.156.3005.2.11100000000013338W011.11430000006122244L.20230000403.001.U"
 TOKEN = "CMT1.receipt.469023-2026-000123.Zm9vYmFy"

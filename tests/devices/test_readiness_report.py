@@ -1,4 +1,4 @@
-"""`kiosk-diag report` and kiosk.readiness against the demo hardware profile's own devices
+"""`kiosk-diag report` and kiosk.ops.readiness against the demo hardware profile's own devices
 (simulated reader, scanner and document camera, the ESC/POS emulator on loopback as the
 receipt printer, the espeak-ng speech worker) and a real back office on loopback."""
 import json
@@ -8,12 +8,12 @@ from dataclasses import replace
 
 import pytest
 
+from demo.embedded_backoffice import free_port
 from kiosk.config import load_config
 from kiosk.diag.__main__ import main
 from kiosk.diag.report import EXIT_DEGRADED, EXIT_NOT_READY, EXIT_READY, exit_code, render_text
-from kiosk.embedded_backoffice import free_port
 from kiosk.hardware import build_devices
-from kiosk.readiness import DEVICES, Verdict, build_report
+from kiosk.ops.readiness import DEVICES, Verdict, build_report
 
 CASE_NUMBER = re.compile(r"469023-\d{4}")  # seeded 469023-0001, issued 469023-2026-000200
 ID_NUMBER = re.compile(r"\d{17}[\dXx]")

@@ -5,11 +5,10 @@ import datetime as dt
 from devices.health import DeviceState, MediaState
 from devices.printer import ReceiptPrinter, ReceiptPrinterProfile
 from devices.printer.receipt import FS_CHINESE_MODE_ON
-from kiosk.domain.cases import CaseDetail, CaseStatus, TimelineEntry
+from domain.cases import CaseDetail, CaseStatus, TimelineEntry
+from domain.county import CST
 from kiosk.i18n import Translator
 from services.slips import progress_slip
-
-CST = dt.timezone(dt.timedelta(hours=8))
 
 CASE = CaseDetail(
     number="469023-0003",

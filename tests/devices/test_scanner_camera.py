@@ -8,8 +8,7 @@ import numpy as np
 import pytest
 
 from devices.health import DeviceState
-from devices.scanner import CodeScanned, Scanner, build_scanner
-from devices.scanner import corpus
+from devices.scanner import CodeScanned, Scanner, build_scanner, corpus
 from devices.scanner.camera import CameraScannerBackend, FrameGrabber
 from devices.scanner.cascade import CascadeDecoder
 from devices.scanner.decoders import ZxingDecoder

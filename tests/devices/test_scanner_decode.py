@@ -54,8 +54,8 @@ def test_qrcode_means_full_size_codes_micro_qr_only_when_named():
     noise; a kiosk reads none, so "QRCode" does not include it."""
     import zxingcpp
 
-    micro = np.asarray(zxingcpp.write_barcode_to_image(zxingcpp.create_barcode("12345", zxingcpp.BarcodeFormat.MicroQRCode),
-                                                       scale=6))
+    symbol = zxingcpp.create_barcode("12345", zxingcpp.BarcodeFormat.MicroQRCode)
+    micro = np.asarray(zxingcpp.write_barcode_to_image(symbol, scale=6))
     micro = np.pad(micro, 30, constant_values=255)
     assert ZxingDecoder().decode(micro) == []
     assert [c.data for c in ZxingDecoder(formats=["MicroQRCode"]).decode(micro)] == [b"12345"]
@@ -70,7 +70,8 @@ def test_binarizer_variants_are_built_once_and_read_the_same_payloads():
     for variant in (glob, decoder.variant(FIXED)):
         assert [c.data for c in variant.decode(framed(CHINESE))] == [CHINESE]
     dark = 255 - framed(CHINESE)
-    assert decoder.decode(dark) == [] and [c.data for c in decoder.variant(both_polarities=True).decode(dark)] == [CHINESE]
+    assert decoder.decode(dark) == []
+    assert [c.data for c in decoder.variant(both_polarities=True).decode(dark)] == [CHINESE]
 
 
 def test_codes_found_on_a_padded_frame_are_placed_on_the_camera_frame():

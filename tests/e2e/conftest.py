@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from kiosk.embedded_backoffice import EmbeddedBackoffice
+from demo.embedded_backoffice import EmbeddedBackoffice
 
 
 @pytest.fixture(scope="module")

@@ -2,7 +2,7 @@
 submission, so "exactly once" is the applicant's case count in the back office."""
 from __future__ import annotations
 
-from kiosk.domain.ids import resident_id_check_char
+from domain.ids import resident_id_check_char
 from tests.api.submissions import application
 
 FOOD = "469023-XK-SCJG-0031"

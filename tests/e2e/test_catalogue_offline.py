@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from kiosk.embedded_backoffice import free_port
+from demo.embedded_backoffice import free_port
 from services.api import BackofficeClient, BackofficeUnavailable
 from services.catalogue_cache import CatalogueCache
 

@@ -13,7 +13,8 @@ from PIL import Image, ImageStat
 from backoffice.security.qr import QrSigner
 
 REQUIRED = ["attract-zh", "attract-en", "catalogue-windows", "catalogue-results", "guide", "apply-identify",
-            "apply-capture", "apply-commitment", "apply-review", "apply-consent", "apply-result", "home", "my-cases", "case-timeline", "slip-printed", "card-removed",
+            "apply-capture", "apply-commitment", "apply-review", "apply-consent", "apply-result", "home", "my-cases",
+            "case-timeline", "slip-printed", "card-removed",
             "progress-by-receipt-code", "appointment-start", "appointment-ticket", "collect-list",
             "collect-done", "rating-levels", "rating-done", "printer-out-of-paper", "network-down", "idle-warning",
             "maintenance-pin", "maintenance-diagnostics", "maintenance-out-of-service-form", "out-of-service",
@@ -22,7 +23,7 @@ REQUIRED = ["attract-zh", "attract-en", "catalogue-windows", "catalogue-results"
 
 def test_headless_run_writes_the_tour(tmp_path):
     env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
-    done = subprocess.run([sys.executable, "-m", "kiosk.runner", "--var-dir", str(tmp_path)],
+    done = subprocess.run([sys.executable, "-m", "demo.runner", "--var-dir", str(tmp_path)],
                           env=env, capture_output=True, text=True, timeout=900)
     assert done.returncode == 0, done.stderr[-3000:]
     assert "back office: stopped" in done.stdout
@@ -57,7 +58,8 @@ def test_headless_run_writes_the_tour(tmp_path):
 
     # Every citizen journey walked, with its taps and screens counted for the README.
     journeys = {j["leg"]: j for j in json.loads((tmp_path / "tour" / "journeys.json").read_text())}
-    assert {"guide", "apply", "progress_by_card", "progress_by_code", "appointment", "collect_and_rate"} <= set(journeys)
+    walked = {"guide", "apply", "progress_by_card", "progress_by_code", "appointment", "collect_and_rate"}
+    assert walked <= set(journeys)
     assert all(j["screens"] for j in journeys.values())
     assert journeys["apply"]["taps"] > len(journeys["apply"]["screens"])  # keypad digits on top of the pages
     assert "| apply |" in done.stdout

@@ -17,12 +17,12 @@ import subprocess
 import sys
 
 CYCLES, WARMUP, SEED = 10, 4, 3
-RSS_TOLERANCE = 0.50  # ten cycles are still in the first climb (see kiosk/soak/resources.py)
+RSS_TOLERANCE = 0.50  # ten cycles are still in the first climb (see proof/soak/resources.py)
 
 
 def test_short_soak_holds_every_check(tmp_path):
     env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
-    done = subprocess.run([sys.executable, "-m", "kiosk.soak", "--cycles", str(CYCLES), "--warmup-cycles",
+    done = subprocess.run([sys.executable, "-m", "proof.soak", "--cycles", str(CYCLES), "--warmup-cycles",
                            str(WARMUP), "--seed", str(SEED), "--rss-tolerance", str(RSS_TOLERANCE),
                            "--var-dir", str(tmp_path)],
                           env=env, capture_output=True, text=True, timeout=1200)

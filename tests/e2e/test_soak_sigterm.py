@@ -30,7 +30,7 @@ def _lines(stream, into: queue.Queue) -> None:
 def test_a_signal_stops_the_soak_with_its_checks_and_report(tmp_path, signum, to_group):
     env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
     with open(tmp_path / "stderr.txt", "wb") as err:
-        soak = subprocess.Popen([sys.executable, "-m", "kiosk.soak", "--cycles", str(PLANNED_CYCLES), "--seed", "5",
+        soak = subprocess.Popen([sys.executable, "-m", "proof.soak", "--cycles", str(PLANNED_CYCLES), "--seed", "5",
                                  "--var-dir", str(tmp_path / "var")],
                                 env=env, stdout=subprocess.PIPE, stderr=err, text=True,
                                 start_new_session=True)  # its own group, as a terminal's foreground job

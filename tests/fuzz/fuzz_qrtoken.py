@@ -1,5 +1,5 @@
 """Fuzz harness: a scanned QR code's text through the kiosk's offline verifier
-(services.qrtokens.QrVerifier, a real Ed25519 key; kiosk.domain.tokens.decode).
+(services.qrtokens.QrVerifier, a real Ed25519 key; domain.tokens.decode).
 
 Contract: anything scanned either is a Token the key signed, with a known kind (the one
 asked for, if any), a string subject, integer times and not expired, or raises
@@ -25,7 +25,7 @@ from tests.fuzz.support import instrumented, run_fuzzer, text  # noqa: E402
 
 with instrumented(__name__):
     from backoffice.security.qr import QrSigner
-    from kiosk.domain import tokens
+    from domain import tokens
     from services.qrtokens import QrVerifier
 
 SIGNER = QrSigner(hashlib.sha256(b"chengmai kiosk fuzzing key").digest())

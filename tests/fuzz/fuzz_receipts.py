@@ -22,18 +22,26 @@ from pathlib import Path
 if __name__ == "__main__":  # run as the fuzzer: the repository on the path
     sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
+from domain.county import CST
 from tests.fuzz.support import fields, instrumented, run_fuzzer  # noqa: E402
 
 with instrumented(__name__):
     from qrcode.exceptions import DataOverflowError
 
+    from devices.fonts import CANDIDATES
     from devices.printer import escpos_parse
     from devices.printer.layout import _columns, escpos_bytes, qr_modules
     from devices.printer.profile import ReceiptPrinterProfile
-    from kiosk.domain.cases import CaseDetail, CaseStatus, TimelineEntry
-    from kiosk.domain.receipts import (ApplicationReceipt, CorrectionNotice, DeferredMaterial, Deficiency,
-                                       MaterialForm, QueueTicket, ReceivedMaterial)
-    from kiosk.fonts import CANDIDATES
+    from domain.cases import CaseDetail, CaseStatus, TimelineEntry
+    from domain.receipts import (
+        ApplicationReceipt,
+        CorrectionNotice,
+        DeferredMaterial,
+        Deficiency,
+        MaterialForm,
+        QueueTicket,
+        ReceivedMaterial,
+    )
     from kiosk.i18n import Translator
     from services import receipts, slips
     from services.preview import render_slip_png
@@ -43,7 +51,7 @@ FIELDS = 14
 # office's, so bounded; a payload beyond a QR code's capacity is test_fuzz_findings.py's.
 QR_FIELD_MAX = 512
 QR_FIELDS = (0, 10)
-NOW = dt.datetime(2026, 11, 27, 9, 30, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+NOW = dt.datetime(2026, 11, 27, 9, 30, tzinfo=CST)
 DUE = dt.date(2026, 12, 11)
 PRINTERS = (
     ReceiptPrinterProfile(native_qr=True),  # 80 mm, GB18030; GS ( k is quick to make

@@ -11,8 +11,8 @@ import json
 from devices.idcard import ga467_frame as frames
 from devices.idcard.emulators.epassport import PassportHolder, build_files
 from devices.idcard.ga467_card import encode_text
-from kiosk.domain import tokens
-from kiosk.domain.identity import DocumentKind, Identity
+from domain import tokens
+from domain.identity import DocumentKind, Identity
 from tests.fuzz.support import CORPUS, FIELD_SEPARATOR
 
 H = bytes.fromhex

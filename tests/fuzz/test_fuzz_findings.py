@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 
+from devices.fonts import find_cjk_font
 from devices.printer import escpos_parse
 from devices.printer.layout import escpos_bytes
 from devices.printer.profile import ReceiptPrinterProfile
-from kiosk.domain.slips import Field, QrCode, SlipDocument
+from domain.slips import Field, QrCode, SlipDocument
 from services.preview import render_slip_png
-from kiosk.fonts import find_cjk_font
 
 NOW = dt.datetime(2026, 11, 27, 9, 30)
 TOO_LONG = "码" * 1500  # 4500 UTF-8 bytes: more than a version 40 QR code holds

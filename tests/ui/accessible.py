@@ -3,8 +3,8 @@
 standard and elder mode; any violation fails the test with the checker's own words."""
 from __future__ import annotations
 
-from kiosk.accessibility import AccessibilityChecker
-from kiosk.tour import Tour
+from demo.tour import Tour
+from proof.accessibility import AccessibilityChecker
 
 
 def assert_accessible(app, ui, name: str) -> None:

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from kiosk import kivy_env
 from kiosk.config import load_config
+from kiosk.runtime import kivy_env
 
 UI_VAR = Path(tempfile.mkdtemp(prefix="kiosk-ui-"))
 _BASE_CONFIG = load_config(environ={}, overrides={"kiosk.var_dir": str(UI_VAR)})
@@ -33,7 +33,7 @@ def kiosk_app(backoffice):
 @pytest.fixture
 def ui(kiosk_app):
     """A driver on the attract screen with no session; puts it back there afterwards."""
-    from kiosk.uidriver import UiDriver
+    from proof.uidriver import UiDriver
 
     driver = UiDriver(kiosk_app)
     _back_to_attract(kiosk_app, driver)

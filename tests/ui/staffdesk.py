@@ -8,14 +8,14 @@ import uuid
 
 import requests
 
-from kiosk.domain.identity import DocumentKind, Identity
-from kiosk.domain.ids import resident_id_check_char
+from domain.county import CST
+from domain.identity import DocumentKind, Identity
+from domain.ids import resident_id_check_char
 from services.api import BackofficeClient
 from tests.api.submissions import application
 
 DEMO_PASSWORD = "chengmai-demo"
 TERMINAL = "CM-KIOSK-0001"
-CST = dt.timezone(dt.timedelta(hours=8))
 FOOD = "469023-XK-SCJG-0031"  # 食品经营许可证核发: an e-licence result (市场监督管理局)
 PENSION = "469023-GF-RS-0007"  # 城乡居民基本养老保险待遇申领: a payment, no e-licence (人社局)
 APPROVERS = {"469023-XK-SCJG-0031": "approver-scjg", "469023-GF-RS-0007": "approver-rs"}

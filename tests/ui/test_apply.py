@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.citizen import Citizen
-from tests.ui.accessible import assert_accessible
+from proof.citizen import Citizen
 from services.api import BackofficeClient, BackofficeUnavailable
+from tests.ui.accessible import assert_accessible
 
 pytestmark = pytest.mark.ui
 SHOTS = Path("/tmp/kiosk-shots")

@@ -10,8 +10,13 @@ from pathlib import Path
 import pytest
 
 from devices.printer.document import CupsDocumentPrinter
-from tests.cups_support import compact_text, cups_pdfs, needs_cups, pdf_qr_codes
-from tests.cups_support import cups_queue  # noqa: F401  (a fixture)
+from tests.cups_support import (
+    compact_text,
+    cups_pdfs,
+    cups_queue,  # noqa: F401  (a fixture)
+    needs_cups,
+    pdf_qr_codes,
+)
 from tests.ui.staffdesk import FOOD, PENSION, StaffDesk, person
 
 pytestmark = pytest.mark.ui

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from kiosk.style import ELDER, NORMAL
+from kiosk.ui.style import ELDER, NORMAL
 
 pytestmark = pytest.mark.ui
 

@@ -137,7 +137,7 @@ def test_language_switch_mid_journey_keeps_the_place(kiosk_app, ui):
 
 
 def test_back_office_down_gives_a_calm_message_and_a_way_back(kiosk_app, ui):
-    from kiosk.embedded_backoffice import free_port
+    from demo.embedded_backoffice import free_port
     from services.api import BackofficeClient
 
     app = kiosk_app

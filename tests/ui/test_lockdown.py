@@ -11,8 +11,8 @@ import socket
 import pytest
 
 from kiosk.appliance import Appliance
-from kiosk.lockdown import Lockdown
-from kiosk.watchdog import Notifier, UiWatchdog
+from kiosk.appliance.lockdown import Lockdown
+from kiosk.appliance.watchdog import Notifier, UiWatchdog
 
 pytestmark = pytest.mark.ui
 
@@ -69,7 +69,7 @@ def test_without_lockdown_escape_and_keys_reach_the_app_as_before(ui, kiosk_app,
     press(window, ESCAPE)
     press(window, F4, ["alt"])
     assert probe == [(ESCAPE, ()), (F4, ("alt",))]
-    assert Config.get("kivy", "exit_on_escape") == "0"  # kiosk/kivy_env.py, as it always was
+    assert Config.get("kivy", "exit_on_escape") == "0"  # kiosk/runtime/kivy_env.py, as it always was
     assert window.dispatch("on_request_close") is not True
     press(window, F1)  # the demo key still inserts a demo card
     ui.wait_until(lambda: kiosk_app.devices.idcard_sim.card_present, what="demo card from F1")

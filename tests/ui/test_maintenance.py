@@ -18,11 +18,12 @@ import zxingcpp
 
 from devices.idcard import CardPresented
 from devices.idcard.pcsc import MSG_NEED_DETAILS
+from domain.county import CST
 from kiosk.journeys.maintenance import EXIT_RESTART, EXIT_STOP, MAINTENANCE_IDLE_S, MaintenanceJourney
 from kiosk.maintenance.access import LockoutPolicy, MaintenanceAccess
 from kiosk.maintenance.card import hash_card_uid
 from kiosk.maintenance.service_state import ServiceStateStore
-from kiosk.readiness import DEVICES, present_devices
+from kiosk.ops.readiness import DEVICES, present_devices
 from screens.maintenance_corner import MaintenanceCorner, TapSequence
 from tests.ui.accessible import assert_accessible
 
@@ -30,7 +31,6 @@ pytestmark = pytest.mark.ui
 
 PIN = "482916"
 WRONG = "482917"
-CST = dt.timezone(dt.timedelta(hours=8))
 WHERE_ELSE_ZH = "请到澄迈县政务服务中心（金江镇文化北路）办理"
 SHOTS = Path(os.environ.get("KIOSK_TEST_SHOTS", "/tmp/kiosk-shots"))
 

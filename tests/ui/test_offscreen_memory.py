@@ -1,13 +1,13 @@
-"""Regression (found by the soak, kiosk/soak/): offscreen, a label's texture is replaced on
-every change of its text (kiosk/label_rendering.py), and without each frame finished
-(kiosk/offscreen_frames.py) Mesa kept every replaced texture: the kiosk's RSS grew by
+"""Regression (found by the soak, proof/soak/): offscreen, a label's texture is replaced on
+every change of its text (kiosk/runtime/label_rendering.py), and without each frame finished
+(kiosk/runtime/offscreen_frames.py) Mesa kept every replaced texture: the kiosk's RSS grew by
 hundreds of MiB per round of the journeys."""
 from __future__ import annotations
 
 from kivy.core.window import Window
 from kivy.uix.label import Label
 
-from kiosk.soak.resources import rss_kib
+from proof.soak.resources import rss_kib
 
 
 def test_labels_whose_text_changes_every_frame_do_not_pile_up_textures(kiosk_app, ui):

@@ -9,7 +9,7 @@ import gc
 import pytest
 from kivy.uix.label import Label
 
-from kiosk import gc_policy
+from kiosk.runtime import gc_policy
 
 pytestmark = pytest.mark.ui
 

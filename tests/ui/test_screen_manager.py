@@ -1,4 +1,4 @@
-"""The kiosk's screens are built as they are needed (kiosk/screen_manager.py): the attract
+"""The kiosk's screens are built as they are needed (kiosk/ui/screen_manager.py): the attract
 screen before the first frame, any other when first asked for, the rest when idle."""
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import pytest
 from kivy.uix.screenmanager import NoTransition, SlideTransition
 from PIL import Image
 
-from kiosk import theme
-from kiosk.screen_manager import KioskScreenManager
+from kiosk.ui import theme
+from kiosk.ui.screen_manager import KioskScreenManager
 from screens.base import KioskScreen
 
 built: list[str] = []

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import pytest
 
-from kiosk.citizen import Citizen
-from kiosk.soak.driver import Interrupted, SoakDriver
-from kiosk.tour import APPLY_ITEM
-from kiosk.uidriver import NotShown
+from demo.tour import APPLY_ITEM
+from proof.citizen import Citizen
+from proof.soak.driver import Interrupted, SoakDriver
+from proof.uidriver import NotShown
 
 pytestmark = pytest.mark.ui
 

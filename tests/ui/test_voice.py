@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from kiosk.citizen import Citizen
+from proof.citizen import Citizen
 
 pytestmark = pytest.mark.ui
 

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from kiosk.appliance import lockdown_enabled
+from kiosk.appliance.nightly_restart import RestartWindow
 from kiosk.config import CONFIG_ENV, load_config
-from kiosk.nightly_restart import RestartWindow
 from kiosk.offline import outbox_paths
 from services.outbox import load_or_create_key
 

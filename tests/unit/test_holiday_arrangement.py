@@ -11,7 +11,7 @@ import pytest
 
 from backoffice.holiday_arrangement import ArrangementInvalid, parse_arrangement, read_arrangement
 from backoffice.holiday_law import FESTIVALS, lunar_dates, statutory_days
-from kiosk.domain.workdays import chinese_calendar_source
+from domain.workdays import chinese_calendar_source
 from tests.api.arrangements import NOTICE_2026, lawful_arrangement, notice_2026, shifted
 
 D = dt.date

@@ -2,7 +2,7 @@ import datetime as dt
 
 import pytest
 
-from kiosk.domain.ids import (
+from domain.ids import (
     InvalidResidentId,
     is_valid_resident_id,
     mask_id,
@@ -48,7 +48,7 @@ def test_rejections_name_their_reason(number, reason):
 
 def test_invalid_birth_date_with_correct_checksum():
     # 1949-02-30 does not exist; compute a matching check char so only the date is wrong.
-    from kiosk.domain.ids import resident_id_check_char
+    from domain.ids import resident_id_check_char
 
     first17 = "11010519490230002"
     number = first17 + resident_id_check_char(first17)

@@ -1,9 +1,9 @@
 import pytest
 
-from kiosk.domain.cases import CaseStatus as S
-from kiosk.domain.ids import is_valid_credit_code, is_valid_licence_id, make_licence_id
-from kiosk.domain.lifecycle import TRANSITIONS, Action, IllegalTransition, allowed_actions, next_status
-from kiosk.domain import tokens
+from domain import tokens
+from domain.cases import CaseStatus as S
+from domain.ids import is_valid_credit_code, is_valid_licence_id, make_licence_id
+from domain.lifecycle import TRANSITIONS, Action, IllegalTransition, allowed_actions, next_status
 
 
 def test_happy_path():
@@ -38,7 +38,7 @@ def test_credit_code_vector():
 
 
 def test_credit_codes_need_not_start_with_digits():
-    from kiosk.domain.ids import credit_code_check_char
+    from domain.ids import credit_code_check_char
 
     for first17 in ("N2469023MJ0000001", "A1469023MB0000001", "Y1469023MC0000001"):
         assert is_valid_credit_code(first17 + credit_code_check_char(first17))

@@ -18,7 +18,7 @@ import pytest
 
 from backoffice.logging_setup import configure_logging as configure_backoffice_logging
 from backoffice.logging_setup import uvicorn_log_config
-from kiosk.domain.scrub import PersonalDataFilter
+from domain.scrub import PersonalDataFilter
 from kiosk.logs import configure_logging
 from kiosk.paths import REPO_ROOT as ROOT
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import logging
 
-from kiosk.domain.scrub import PersonalDataFilter, is_personal_key, scrub_numbers, scrub_text
+from domain.scrub import PersonalDataFilter, is_personal_key, scrub_numbers, scrub_text
 from kiosk.logs import JsonLinesFormatter
 
 MRZ_1 = "P<CHNWANG<<JIANGUO<<<<<<<<<<<<<<<<<<<<<<<<<<"

@@ -12,8 +12,7 @@ import sys
 import pytest
 
 from devices.idcard.pcsc import uid_from_response
-from kiosk.maintenance.access import (LockoutPolicy, MaintenanceAccess, PinManagedInConfig, PinRefused,
-                                      Result)
+from kiosk.maintenance.access import LockoutPolicy, MaintenanceAccess, PinManagedInConfig, PinRefused, Result
 from kiosk.maintenance.card import allowlist_from_config, card_allowed, hash_card_uid
 from kiosk.maintenance.hashing import hash_secret, verify_secret
 from kiosk.paths import REPO_ROOT

@@ -1,4 +1,4 @@
-"""kiosk/malloc_arenas.py: the kiosk's threads share two glibc malloc arenas instead of
+"""kiosk/runtime/malloc_arenas.py: the kiosk's threads share two glibc malloc arenas instead of
 each taking its own. Counted by glibc itself (malloc_info's <heap nr=...> entries), in a
 fresh process with eight threads alive and allocating at once."""
 from __future__ import annotations
@@ -14,7 +14,7 @@ REPO = Path(__file__).resolve().parents[2]
 
 PROBE = r"""
 import ctypes, sys, tempfile, threading
-from kiosk.malloc_arenas import cap_arenas
+from kiosk.runtime.malloc_arenas import cap_arenas
 capped = cap_arenas() if sys.argv[1] == "cap" else False
 together = threading.Barrier(8)
 kept = []

@@ -1,4 +1,4 @@
-"""The nightly restart window (kiosk/nightly_restart.py): once a night, inside the window,
+"""The nightly restart window (kiosk/appliance/nightly_restart.py): once a night, inside the window,
 never during a session. Times are given, never read from the wall clock."""
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from kiosk.nightly_restart import CST, NightlyRestart, RestartWindow
+from kiosk.appliance.nightly_restart import CST, NightlyRestart, RestartWindow
 
 WINDOW = RestartWindow.from_config({"nightly_restart": "03:30", "nightly_restart_window_min": 60})
 

@@ -118,7 +118,7 @@ def test_survives_reopening(tmp_path):
 
 
 def test_counts_are_read_without_the_key_and_judged(tmp_path):
-    from kiosk.readiness import Verdict, check_outbox
+    from kiosk.ops.readiness import Verdict, check_outbox
     from services.outbox import read_stats
 
     path = tmp_path / "o.sqlite"

@@ -8,13 +8,13 @@ import datetime as dt
 import pytest
 from PIL import ImageFont
 
-from kiosk.domain.slips import Field, Line, SlipDocument
-from kiosk.fonts import find_cjk_font
+from devices.fonts import find_cjk_font
+from domain.county import CST
+from domain.slips import Field, Line, SlipDocument
 from kiosk.i18n import Translator
 from services.preview import BODY_PX, MARGIN, lay_out, wrap_pixels
 from services.receipts import queued_application_slip
 
-CST = dt.timezone(dt.timedelta(hours=8))
 NOW = dt.datetime(2026, 11, 27, 21, 5, tzinfo=CST)
 WIDTH = 576
 

@@ -3,7 +3,7 @@ actions on one case through the back office's own lifecycle (backoffice.cases.ap
 in process on SQLite, the county's date moved forward between actions).
 
 Illegal moves are refused and change nothing; closed states have no way out; every state
-reached is a documented one and the one kiosk.domain.lifecycle's table names; the
+reached is a documented one and the one domain.lifecycle's table names; the
 promised-time clock stops in correction and suspension and, resumed, the promised date
 moves by exactly the working days spent stopped."""
 from __future__ import annotations
@@ -21,8 +21,8 @@ from backoffice.errors import Conflict
 from backoffice.models import Item
 from backoffice.routes.catalogue import item_guide
 from backoffice.routes.deps import context_for
-from kiosk.domain.cases import CLOSED_STATUSES, STATUS_LABELS, CaseStatus
-from kiosk.domain.lifecycle import CLOCK_RUNS, TRANSITIONS, Action, allowed_actions, next_status
+from domain.cases import CLOSED_STATUSES, STATUS_LABELS, CaseStatus
+from domain.lifecycle import CLOCK_RUNS, TRANSITIONS, Action, allowed_actions, next_status
 from tests.api.database import catalogued_app
 from tests.api.submissions import application
 

@@ -1,12 +1,12 @@
-"""Properties of the masks (kiosk/domain/ids.py) and the log scrubber (kiosk/domain/scrub.py):
+"""Properties of the masks (domain/ids.py) and the log scrubber (domain/scrub.py):
 what is hidden never shows, the documented parts stay visible, and no input makes them fail."""
 from __future__ import annotations
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kiosk.domain.ids import mask_credit_code, mask_id, mask_name, mask_phone, resident_id_check_char
-from kiosk.domain.scrub import scrub_numbers, scrub_text
+from domain.ids import mask_credit_code, mask_id, mask_name, mask_phone, resident_id_check_char
+from domain.scrub import scrub_numbers, scrub_text
 
 PROPERTY = settings(max_examples=300, deadline=None)
 anything = st.text()

@@ -1,4 +1,4 @@
-"""Properties of the working-day arithmetic (kiosk/domain/workdays.py) over the official
+"""Properties of the working-day arithmetic (domain/workdays.py) over the official
 calendar: it knows 2004 to 2026 (chinesecalendar); any other year is refused."""
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kiosk.domain.workdays import CalendarUnknown, WorkCalendar, chinese_calendar_source
+from domain.workdays import CalendarUnknown, WorkCalendar, chinese_calendar_source
 
 FIRST_KNOWN, LAST_KNOWN = dt.date(2004, 1, 1), dt.date(2026, 12, 31)
 CALENDAR = WorkCalendar(chinese_calendar_source())

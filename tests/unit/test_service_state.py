@@ -9,7 +9,8 @@ import pytest
 from kiosk.maintenance import storage
 from kiosk.maintenance.service_state import ServiceState, ServiceStateStore
 
-WHERE_ELSE = {"zh_CN": "请前往县政务服务中心一楼综合窗口办理", "en": "Please go to the county service centre, ground floor."}
+WHERE_ELSE = {"zh_CN": "请前往县政务服务中心一楼综合窗口办理",
+              "en": "Please go to the county service centre, ground floor."}
 
 
 class FakeClock:

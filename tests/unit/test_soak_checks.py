@@ -1,8 +1,8 @@
-"""The soak's judgement of resources after the warm-up (kiosk/soak/resources.py): flat
+"""The soak's judgement of resources after the warm-up (proof/soak/resources.py): flat
 holds, a climb during the warm-up is forgiven, growth after it fails, per resource."""
 from __future__ import annotations
 
-from kiosk.soak.resources import Tolerance, growth
+from proof.soak.resources import Tolerance, growth
 
 
 def samples(rss: list[int], threads: list[int] | None = None, fds: list[int] | None = None) -> list[dict]:

@@ -21,7 +21,7 @@ DEFERRED = ("cv2", "numpy", "zxingcpp", "reportlab", "escpos.printer", "escpos.c
 PROBE = """
 import json, sys
 from pathlib import Path
-from kiosk import kivy_env
+from kiosk.runtime import kivy_env
 from kiosk.config import load_config
 var = Path(sys.argv[1])
 config = load_config(environ={}, overrides={"kiosk.var_dir": str(var), "kiosk.hardware_profile": sys.argv[2]})
@@ -52,7 +52,7 @@ def test_the_start_path_leaves_cameras_pdfs_and_printer_database_for_later(profi
 def test_escpos_keeps_its_printer_database_in_the_kiosk_cache():
     env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY",
                                                             "ESCPOS_CAPABILITIES_PICKLE_DIR")}
-    probe = ("import sys; from pathlib import Path; from kiosk.escpos_cache import keep_escpos_capabilities; "
+    probe = ("import sys; from pathlib import Path; from kiosk.runtime.escpos_cache import keep_escpos_capabilities; "
              "keep_escpos_capabilities(Path(sys.argv[1])); import escpos.printer")
     with tempfile.TemporaryDirectory() as var:
         for _ in range(2):  # the second start reads what the first wrote
@@ -67,7 +67,7 @@ def test_a_printer_database_cut_short_is_made_again():
     must not fail on it (python-escpos itself would raise EOFError at every import)."""
     env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY",
                                                             "ESCPOS_CAPABILITIES_PICKLE_DIR")}
-    probe = ("import sys; from pathlib import Path; from kiosk.escpos_cache import keep_escpos_capabilities; "
+    probe = ("import sys; from pathlib import Path; from kiosk.runtime.escpos_cache import keep_escpos_capabilities; "
              "keep_escpos_capabilities(Path(sys.argv[1])); import escpos.printer")
     with tempfile.TemporaryDirectory() as var:
         first = subprocess.run([sys.executable, "-c", probe, var], cwd=REPO, env=env, capture_output=True, text=True,

@@ -19,7 +19,7 @@ def used_message_ids() -> set[str]:
                 for match in CALL.finditer(path.read_text(encoding="utf-8")):
                     found.add(match.group(1))
     # implicit concatenation inside N_( ... ) spans lines; collect those too
-    for path in (REPO_ROOT / "kiosk").rglob("*.py"):
+    for path in (p for folder in SOURCES for p in (REPO_ROOT / folder).rglob("*.py")):
         for block in re.finditer(r'N_\(\s*((?:"[^"]*"\s*)+)\)', path.read_text(encoding="utf-8")):
             found.add("".join(re.findall(r'"([^"]*)"', block.group(1))))
     return found
@@ -39,7 +39,7 @@ def test_every_used_message_is_translated_to_chinese():
 
 
 def test_status_labels_are_translated():
-    from kiosk.domain.cases import STATUS_LABELS
+    from domain.cases import STATUS_LABELS
 
     zh = catalogue("zh_CN")
     assert all(zh.get(label) for label in STATUS_LABELS.values())

@@ -21,8 +21,14 @@ from cryptography.x509.oid import NameOID
 
 from kiosk.config import load_config
 from services.api import BackofficeClient, BackofficeUnavailable
-from services.transport import (PIN_MISMATCH, UNTRUSTED_CERTIFICATE, PlainHttpRefused, TransportSettings,
-                                check_url, normalise_pin)
+from services.transport import (
+    PIN_MISMATCH,
+    UNTRUSTED_CERTIFICATE,
+    PlainHttpRefused,
+    TransportSettings,
+    check_url,
+    normalise_pin,
+)
 
 HEALTH = {"status": "ok", "database": "sqlite"}
 SERVER_AHEAD_S = 600  # the test server's Date header runs ten minutes ahead

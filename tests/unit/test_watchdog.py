@@ -1,4 +1,4 @@
-"""systemd notifications (kiosk/watchdog.py) against a real AF_UNIX datagram socket the
+"""systemd notifications (kiosk/appliance/watchdog.py) against a real AF_UNIX datagram socket the
 test binds, as systemd's NOTIFY_SOCKET: a path, and an abstract-namespace name ('@...')."""
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import uuid
 
 import pytest
 
-from kiosk.watchdog import Notifier, UiWatchdog
+from kiosk.appliance.watchdog import Notifier, UiWatchdog
 
 
 @pytest.fixture

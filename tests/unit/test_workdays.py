@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from kiosk.domain.workdays import (
+from domain.workdays import (
     CalendarUnknown,
     DeadlineLight,
     WorkCalendar,

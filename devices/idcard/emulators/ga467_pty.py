@@ -16,7 +16,7 @@ import time
 import tty
 from pathlib import Path
 
-from kiosk.domain.identity import Identity
+from domain.identity import Identity
 
 from .. import ga467_frame as f
 from ..ga467_card import encode_text

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from kiosk.domain.identity import DocumentKind, Identity
+from domain.identity import DocumentKind, Identity
 
 from .mrz import MrzError, check_digit
 from .tlv import TlvError, find

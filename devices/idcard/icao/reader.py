@@ -7,7 +7,7 @@ import os
 from dataclasses import dataclass, replace
 from typing import Callable
 
-from kiosk.domain.identity import Identity
+from domain.identity import Identity
 
 from . import crypto, lds, sm
 from .tlv import TlvError, read_header

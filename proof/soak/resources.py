@@ -39,7 +39,8 @@ class Tolerance:
     (measured: ~600 MiB after the first cycle, ~900 MiB after 25-30 cycles, flat after
     that), all of it outside Python's objects, which stay flat; not traced to one cause,
     the likely ones being the first pass through each page and fault path, the software
-    renderer's compiled shader variants and the allocator's arenas in worker threads. Hence a warm-up of a third of the run and 5 % after it;
+    renderer's compiled shader variants and the allocator's arenas in worker threads.
+    Hence a warm-up of a third of the run and 5 % after it;
     a leak keeps growing (the texture leak this soak found added ~350 MiB a cycle)."""
     threads: int = 2
     fds: int = 8

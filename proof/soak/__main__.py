@@ -1,4 +1,4 @@
-"""`python -m kiosk.soak --minutes 60` (or `--cycles N`): the soak run; prints a summary,
+"""`python -m proof.soak --minutes 60` (or `--cycles N`): the soak run; prints a summary,
 writes soak-report.json into the var dir.
 
 Stopping early: SIGTERM (`kill PID`, a CI job cancelled) or SIGINT (Ctrl-C) ends the
@@ -25,9 +25,9 @@ import signal
 import sys
 from pathlib import Path
 
-from .report import benchmarks_section, summary
-from .resources import Tolerance
-from .run import Plan, Stop, run
+from proof.soak.report import benchmarks_section, summary
+from proof.soak.resources import Tolerance
+from proof.soak.run import Plan, Stop, run
 
 
 class StoppedAtOnce(BaseException):
@@ -60,7 +60,7 @@ def stop_on_signals(stop: Stop) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m kiosk.soak", description=__doc__,
+    parser = argparse.ArgumentParser(prog="python -m proof.soak", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     length = parser.add_mutually_exclusive_group(required=True)
     length.add_argument("--minutes", type=float, help="run every journey in a loop for this long")
@@ -92,7 +92,7 @@ def main(argv: list[str] | None = None) -> int:
         if stopped:
             print("BENCHMARKS.md left as it was: the run was stopped early", flush=True)
         else:
-            write_section(benchmarks_section(report, "python -m kiosk.soak " + " ".join(
+            write_section(benchmarks_section(report, "python -m proof.soak " + " ".join(
                 a for a in (argv if argv is not None else sys.argv[1:]) if a != "--write-benchmarks")))
     if not report["ok"]:
         return 1

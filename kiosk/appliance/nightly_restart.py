@@ -15,8 +15,9 @@ import logging
 from dataclasses import dataclass
 from typing import Callable
 
+from domain.county import CST
+
 log = logging.getLogger(__name__)
-CST = dt.timezone(dt.timedelta(hours=8))  # the county's clock, whatever the machine's zone
 CHECK_EVERY_S = 30.0
 
 

@@ -5,7 +5,7 @@ import datetime as _dt
 from dataclasses import dataclass, field
 from enum import Enum
 
-from .ids import mask_id, mask_name
+from domain.ids import mask_id, mask_name
 
 
 class DocumentKind(str, Enum):

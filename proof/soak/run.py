@@ -3,7 +3,7 @@ printer emulator, simulated card reader, scanner and document camera), walk ever
 cycle after cycle with faults injected, then heal the faults, let the outbox drain and
 check the run: no crash, no stuck screen, every case once, no growth after the warm-up.
 
-A run asked to stop early (`Stop`, set by `python -m kiosk.soak` on SIGTERM or SIGINT)
+A run asked to stop early (`Stop`, set by `python -m proof.soak` on SIGTERM or SIGINT)
 finishes the journey under way and its way back to the attract screen, starts no other,
 and ends as at its planned length: faults healed, outbox drained, every check made on
 what ran, the report written with `stopped_by`. A cycle cut short gives no resource
@@ -21,8 +21,8 @@ import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..embedded_backoffice import EmbeddedBackoffice
-from . import resources
+from demo.embedded_backoffice import EmbeddedBackoffice
+from proof.soak import resources
 
 log = logging.getLogger(__name__)
 ATTRACT_BOUND_S = 45  # after Finish (or a pulled card) the attract screen returns within this
@@ -97,19 +97,19 @@ def run(plan: Plan, progress=print, stop: Stop | None = None) -> dict:
 
 
 def _with_backoffice(plan: Plan, var: Path, backoffice: EmbeddedBackoffice, progress, stop: Stop) -> dict:
-    from .. import kivy_env
-    from ..config import load_config
+    from kiosk.config import load_config
+    from kiosk.runtime import kivy_env
 
     config = load_config(environ={}, overrides={
         "kiosk.var_dir": str(var / "kiosk"), "backoffice.url": backoffice.url,
         "backoffice.terminal_secret_file": str(backoffice.terminal_secret_file),
         "kiosk.hardware_profile": "demo"})
     kivy_env.prepare(config.var_dir, config.profile.window_size, headless=True)
-    from ..app import KioskApp
-    from .county import County
-    from .driver import Crashed, Interrupted, SoakDriver, Stuck
-    from .faults import Faults
-    from .journeys import JOURNEYS, SoakJourneys
+    from kiosk.app import KioskApp
+    from proof.soak.county import County
+    from proof.soak.driver import Crashed, Interrupted, SoakDriver, Stuck
+    from proof.soak.faults import Faults
+    from proof.soak.journeys import JOURNEYS, SoakJourneys
 
     crashes: list[str] = []
     errors = _Errors()
@@ -222,7 +222,7 @@ def _back_to_attract(app, ui) -> str | None:
     """Out of the journey as a citizen leaves: Finish where it shows, the card out, Back on
     a message with no session behind it, again until the attract screen stays. None, or
     why it did not return within the bound."""
-    from .driver import Stuck
+    from proof.soak.driver import Stuck
 
     def home() -> bool:
         return (app.manager.current == "attract" and not app.session.active and app._busy is None
@@ -282,7 +282,7 @@ def _drain(app, ui) -> dict:
 
 def _count(walk, county) -> dict:
     """Every submission the soak made, counted in the back office by its fresh applicant."""
-    from .county import fresh_applicant
+    from proof.soak.county import fresh_applicant
 
     ledger = walk.ledger
     people = {p.document_number: p for p in (fresh_applicant(n, walk.seed) for n in range(1, walk.applicants + 1))}
@@ -299,7 +299,8 @@ def _count(walk, county) -> dict:
     ratings = county.ratings()
     unrated = [n for n in set(ledger.rated) if ratings.get(n, 0) != 1]
     return {"ok": not lost and not duplicated and not not_checked_in and not unrated,
-            "submissions": len(ledger.submitted), "answered": sum(1 for v in ledger.submitted.values() if v == "answered"),
+            "submissions": len(ledger.submitted),
+            "answered": sum(1 for v in ledger.submitted.values() if v == "answered"),
             "kept_then_sent": sum(1 for v in ledger.submitted.values() if v == "kept"),
             "submit_tapped": len(set(ledger.submit_tapped)), "submitted_as_interrupted": len(extra),
             "lost": lost, "duplicated": duplicated, "check_ins": len(set(ledger.checked_in)),

@@ -1,5 +1,5 @@
 """The kiosk in the county's fleet: its heartbeat (services/heartbeat.py) and the back
-office's commands (kiosk/fleet_commands.py), wired to the running app.
+office's commands (kiosk/ops/fleet_commands.py), wired to the running app.
 
 No Kivy: the App hands over `call_on_main`. The heartbeat's body is built on the
 heartbeat's thread from device statuses (no self-tests), the paper count, the outbox's
@@ -15,11 +15,10 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from devices.health import DeviceState, MediaState
+from kiosk.ops.fleet_commands import CommandLedger, CommandRunner, bundle_name
+from kiosk.ops.readiness import app_version, present_devices
 from services.heartbeat import HeartbeatWorker, no_outbox
 from services.redact import redact
-
-from .fleet_commands import CommandLedger, CommandRunner, bundle_name
-from .readiness import app_version, present_devices
 
 log = logging.getLogger(__name__)
 
@@ -94,8 +93,8 @@ class Fleet:
     # --- upload_diagnostics (on the command thread) ------------------------------------------
     def upload_diagnostics(self, command_id: int) -> str:
         from kiosk.diag.report import render_text
-        from kiosk.diagnostics_bundle import write_bundle
-        from kiosk.readiness import build_report
+        from kiosk.ops.diagnostics_bundle import write_bundle
+        from kiosk.ops.readiness import build_report
 
         config = self.config
         report = build_report(self.devices, config)

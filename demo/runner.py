@@ -6,8 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from .embedded_backoffice import EmbeddedBackoffice
-from .paths import REPO_ROOT
+from demo.embedded_backoffice import EmbeddedBackoffice
+from kiosk.paths import REPO_ROOT
 
 # The demo's maintenance PIN, written as a hash into the demo's own var dir at each start
 # (a real kiosk's PIN is set with `kiosk-diag maintenance set-pin`); the tour types it.
@@ -29,7 +29,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"back office: starting on {backoffice.url}", flush=True)
     with backoffice:
         print(f"back office: ready ({backoffice.url}, SQLite {backoffice.database})", flush=True)
-        from .__main__ import main as kiosk_main
+        from kiosk.__main__ import main as kiosk_main
 
         code = kiosk_main(["--backoffice-url", backoffice.url, "--var-dir", str(var), "--profile", "demo",
                            "--backoffice-secret-file", str(backoffice.terminal_secret_file)])
@@ -38,7 +38,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def set_demo_pin(var: Path) -> None:
-    from .maintenance.access import MaintenanceAccess
+    from kiosk.maintenance.access import MaintenanceAccess
 
     MaintenanceAccess(var).set_pin(DEMO_MAINTENANCE_PIN, by="kiosk-run (demo)")  # clears a lock too
     print(f"maintenance mode: demo PIN {DEMO_MAINTENANCE_PIN} (five taps on the top bar's top-left corner)",

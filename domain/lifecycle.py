@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from enum import Enum
 
-from .cases import CaseStatus as S
+from domain.cases import CaseStatus as S
 
 
 class Action(str, Enum):

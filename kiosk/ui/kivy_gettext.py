@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from kivy.event import Observable
 
-from .i18n import Translator
+from kiosk.i18n import Translator
 
 
 class KivyTranslations(Observable):

@@ -1,6 +1,6 @@
 """The kiosk as an appliance under systemd, installed by KioskApp.build(): lockdown when
-`[kiosk] lockdown` is on, systemd's notifications and watchdog (kiosk/watchdog.py), the
-nightly restart window (kiosk/nightly_restart.py), and a clean stop on SIGTERM.
+`[kiosk] lockdown` is on, systemd's notifications and watchdog (kiosk/appliance/watchdog.py), the
+nightly restart window (kiosk/appliance/nightly_restart.py), and a clean stop on SIGTERM.
 
 Each part does nothing where it is not configured: a developer's `make run` and the tests
 get none of it unless they ask.
@@ -14,9 +14,9 @@ from typing import Any
 from kivy.clock import Clock
 from kivy.core.window import Window
 
-from .lockdown import Lockdown
-from .nightly_restart import CHECK_EVERY_S, NightlyRestart, RestartWindow
-from .watchdog import Notifier, UiWatchdog
+from kiosk.appliance.lockdown import Lockdown
+from kiosk.appliance.nightly_restart import CHECK_EVERY_S, NightlyRestart, RestartWindow
+from kiosk.appliance.watchdog import Notifier, UiWatchdog
 
 log = logging.getLogger(__name__)
 EXIT_RESTART = 75  # as maintenance mode's restart: the service's Restart= starts it again

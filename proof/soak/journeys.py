@@ -6,11 +6,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..citizen import Citizen
-from ..tour import APPLY_ITEM, GUIDE_SEARCH
-from .county import County, fresh_applicant
-from .driver import Interrupted, SoakDriver
-from .faults import Faults
+from demo.tour import APPLY_ITEM, GUIDE_SEARCH
+from proof.citizen import Citizen
+from proof.soak.county import County, fresh_applicant
+from proof.soak.driver import Interrupted, SoakDriver
+from proof.soak.faults import Faults
 
 PROGRESS_PERSON, PROGRESS_CASE = "wang", "469023-0003"  # a demo applicant and his case
 QUEUED_CHECK_IN = "Checked in at this kiosk"  # the message an offline check-in ends on

@@ -21,7 +21,7 @@ PACKAGES = ("chengmai-kiosk", "Kivy", "python-escpos", "pyscard", "opencv-python
 
 
 def write_bundle(report, rendered: str, config, out: Path, log_dir: Path | None = None) -> Path:
-    """`report` is a kiosk.readiness.ReadinessReport, `rendered` its text form."""
+    """`report` is a kiosk.ops.readiness.ReadinessReport, `rendered` its text form."""
     log_dir = log_dir or config.var_dir / "log"
     out.parent.mkdir(parents=True, exist_ok=True)
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as bundle:

@@ -13,7 +13,7 @@ from __future__ import annotations
 from kivy.event import EventDispatcher
 from kivy.properties import BooleanProperty, NumericProperty
 
-from . import theme
+from kiosk.ui import theme
 
 # Applied in this order. A widget whose base rule reads body_sp (every KioskLabel) and
 # whose own rule reads heading_sp ends with the size set last: body first, headings last.

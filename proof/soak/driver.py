@@ -9,7 +9,7 @@ from typing import Callable
 
 from kivy.base import EventLoop
 
-from ..uidriver import DriverTimeout, NotShown, UiDriver
+from proof.uidriver import DriverTimeout, NotShown, UiDriver
 
 
 class Interrupted(Exception):

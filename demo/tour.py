@@ -14,9 +14,9 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from .citizen import Citizen
-from .runner import DEMO_MAINTENANCE_PIN
-from .uidriver import UiDriver
+from demo.runner import DEMO_MAINTENANCE_PIN
+from proof.citizen import Citizen
+from proof.uidriver import UiDriver
 
 log = logging.getLogger(__name__)
 
@@ -60,7 +60,7 @@ class Tour:
 
     def __init__(self, app, out_dir: Path | None, ui: UiDriver | None = None, checker=None):
         self.app = app
-        self.checker = checker  # kiosk.accessibility.AccessibilityChecker: every screen, 4 ways
+        self.checker = checker  # proof.accessibility.AccessibilityChecker: every screen, 4 ways
         self.ui = ui or UiDriver(app)
         self.out_dir = out_dir
         self.shots: list[Path] = []
@@ -399,7 +399,7 @@ class Tour:
 def run_tour(app, out_dir: Path) -> list[Path]:
     """Every journey, with every screen it reaches checked for accessibility in both
     languages and both modes (out_dir/accessibility.md)."""
-    from .accessibility import AccessibilityChecker
+    from proof.accessibility import AccessibilityChecker
 
     display = app.kiosk_config.profile.sections.get("display", {})
     checker = AccessibilityChecker(app, diagonal_in=float(display.get("diagonal_in", 21.5)))

@@ -6,7 +6,7 @@ import os
 import sys
 from pathlib import Path
 
-from .malloc_arenas import cap_arenas
+from kiosk.runtime.malloc_arenas import cap_arenas
 
 
 def has_display() -> bool:

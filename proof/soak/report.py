@@ -93,7 +93,8 @@ def benchmarks_section(report: dict, command: str) -> str:
     if grown.get("judged"):
         rss = grown["rss_kib"]
         lines.append(
-            f"| no growth after the warm-up ({report['warmup_cycles']} cycles) | {'held' if grown['ok'] else 'FAILED'}: "
+            f"| no growth after the warm-up ({report['warmup_cycles']} cycles) "
+            f"| {'held' if grown['ok'] else 'FAILED'}: "
             f"RSS {rss[0] / 1024:.0f} -> {rss[1] / 1024:.0f} MiB ({grown['rss_growth']:+.1%}, allowed "
             f"{grown['tolerance']['rss_share']:.0%}), threads {grown['threads'][0]} -> {grown['threads'][1]} "
             f"(allowed +{grown['tolerance']['threads']}), fds {grown['fds'][0]} -> {grown['fds'][1]} "

@@ -8,12 +8,12 @@ import uuid
 
 import requests
 
-from kiosk.domain.identity import DocumentKind, Identity
-from kiosk.domain.ids import resident_id_check_char
+from domain.county import CST
+from domain.identity import DocumentKind, Identity
+from domain.ids import resident_id_check_char
 from services.api import BackofficeClient
 
 DEMO_STAFF_PASSWORD = "chengmai-demo"  # the demo seed's staff accounts
-CST = dt.timezone(dt.timedelta(hours=8))
 APPLY_APPROVER = "approver-mz"  # the tour's application, 最低生活保障对象认定, is 民政局's
 APPOINTMENT_ITEM = "469023-XK-SCJG-0002"
 
@@ -23,7 +23,8 @@ def fresh_applicant(n: int, seed: int) -> Identity:
     once" is that applicant's case count in the back office."""
     born = dt.date(1940, 1, 1) + dt.timedelta(days=(seed * 7919 + n * 37) % 20000)
     first17 = f"469023{born:%Y%m%d}{n % 1000:03d}"
-    return Identity(kind=DocumentKind.RESIDENT_ID, name="浸泡测试", document_number=first17 + resident_id_check_char(first17),
+    return Identity(kind=DocumentKind.RESIDENT_ID, name="浸泡测试",
+                    document_number=first17 + resident_id_check_char(first17),
                     sex="F", nation="汉", birth_date=born, address="海南省澄迈县金江镇测试路2号",
                     issuing_authority="澄迈县公安局", valid_from=dt.date(2020, 1, 1), valid_until=dt.date(2040, 1, 1))
 

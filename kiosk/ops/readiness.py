@@ -33,8 +33,8 @@ from services.redact import redact
 from services.transport import CLOCK_WARNING_S, TransportSettings
 
 if TYPE_CHECKING:  # only for annotations: importing the device packages is the caller's cost
-    from .config import KioskConfig
-    from .hardware import Devices
+    from kiosk.config import KioskConfig
+    from kiosk.hardware import Devices
 
 DISTRIBUTION = "chengmai-kiosk"  # [project] name in pyproject.toml
 DISK_LOW_BYTES = 1 << 30  # captured pages, PDFs and logs go under var_dir
@@ -179,7 +179,7 @@ def build_report(devices: Devices, config: KioskConfig, *, self_test: bool = Fal
                                   config.backoffice_transport)
     backoffice = with_heartbeat(backoffice, read_heartbeat_state(config.var_dir))
     system = check_system(config.var_dir)
-    from .offline import outbox_paths
+    from kiosk.offline import outbox_paths
 
     outbox = check_outbox(read_outbox_stats(outbox_paths(config)[0]))
     extra = [outbox.verdict] if outbox is not None else []

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import Callable
 
-from .journeys.apply import field_kind
-from .uidriver import UiDriver
+from kiosk.journeys.apply import field_kind
+from proof.uidriver import UiDriver
 
 # What a citizen types on each keypad kind (valid for the demo catalogue's form schemas).
 ANSWERS = {"phone": "13907561234", "date": "20261120", "id": "11010519491231002X", "digits": "2",
