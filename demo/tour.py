@@ -354,7 +354,7 @@ class Tour:
             self.ui.tap(keys[digit])
         self.ui.tap_button("maintenance_pin", "enter")
         self.screen("maintenance")
-        self.ui.wait_until(lambda: app.session.data["maintenance"].report is not None and app._busy is None,
+        self.ui.wait_until(lambda: app.controller.journey("maintenance").visit.report is not None and app._busy is None,
                            timeout=30, what="readiness report")
         if shots:
             self.shot("maintenance-diagnostics")

@@ -106,10 +106,10 @@ class KioskController:
             self.journey("maintenance").on_card_event(event)
             return
         if isinstance(event, CardInserted):
-            waiting = self.session.data.pop("on_identified", None)
-            if self.session.active and waiting is not None:
+            waiting, self.session.resume_after_identify = self.session.resume_after_identify, ""
+            if self.session.active and waiting:
                 self.session.identify(event.identity)
-                waiting()
+                self.journey(waiting).identified()
                 return
             self.session.start(event.identity)
             log.info("session started", extra={"document": event.identity.kind.value})
@@ -197,7 +197,7 @@ class KioskController:
 
     def finish(self, reason: str) -> None:
         log.info("session ended", extra={"reason": reason})
-        staff = "maintenance" in self.session.data  # a maintenance visit, not a citizen's
+        staff = self.journey("maintenance").visit is not None  # a maintenance visit, not a citizen's
         self.session.wipe()
         for journey in self.journeys.values():
             journey.reset()

@@ -4,18 +4,22 @@ A session starts at the first touch, card or scan, and ends when the citizen tap
 finish, removes the card that identified them, or leaves the kiosk alone past the idle
 warning. On end, `wipe()` drops every reference to personal data and deletes the
 session's files (captured images, rendered receipts).
+
+Each journey keeps its own typed state here (a dataclass of its own, looked up by its
+type), so everything a citizen entered goes with one wipe.
 """
 from __future__ import annotations
 
 import logging
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from domain.cases import CaseDetail, CaseSummary
 from domain.identity import Identity
 
 log = logging.getLogger(__name__)
+State = TypeVar("State")
 
 
 class Session:
@@ -27,7 +31,8 @@ class Session:
         self.identified_by_card = False
         self.cases: list[CaseSummary] = []
         self.current_case: CaseDetail | None = None
-        self.data: dict[str, Any] = {}  # per-journey state (answers, scans, tickets, ...)
+        self._states: dict[type, Any] = {}  # each journey's typed state, by its type
+        self.resume_after_identify = ""  # the journey that goes on once the citizen is identified
         self.temp_files: list[Path] = []
         self.last_activity = clock()
 
@@ -58,6 +63,25 @@ class Session:
     def idle_seconds(self) -> float:
         return self._clock() - self.last_activity
 
+    def state(self, kind: type[State]) -> State:
+        """The journey state of this type, made empty on first use."""
+        found = self._states.get(kind)
+        if found is None:
+            found = self._states[kind] = kind()
+        return found
+
+    def peek(self, kind: type[State]) -> State | None:
+        """The journey state of this type if a journey made one in this session."""
+        return self._states.get(kind)
+
+    def keep(self, state: State) -> State:
+        """Replaces the journey state of its type (a journey starting over)."""
+        self._states[type(state)] = state
+        return state
+
+    def discard(self, kind: type) -> None:
+        self._states.pop(kind, None)
+
     def add_temp_file(self, path: Path) -> None:
         self.temp_files.append(Path(path))
 
@@ -73,5 +97,6 @@ class Session:
         self.identified_by_card = False
         self.cases = []
         self.current_case = None
-        self.data = {}
+        self._states = {}
+        self.resume_after_identify = ""
         self.generation += 1

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Callable
 
-from kiosk.journeys.apply import field_kind
+from kiosk.journeys.apply import ApplyState, field_kind
 from proof.uidriver import UiDriver
 
 # What a citizen types on each keypad kind (valid for the demo catalogue's form schemas).
@@ -28,8 +28,10 @@ class Citizen:
         return self.app.controller.journey("apply")
 
     @property
-    def state(self) -> dict:
-        return self.app.session.data["apply"]
+    def state(self) -> ApplyState:
+        state = self.flow.state
+        assert state is not None, "no application under way"
+        return state
 
     def arrive(self, screen: str, shot: str | None = None, timeout: float = 30) -> None:
         self.ui.wait_for_screen(screen, timeout=timeout)
@@ -71,7 +73,7 @@ class Citizen:
         pages = 0
         while self.app.manager.current == "apply_field":
             pages += 1
-            field, page = self.flow.current_field(), self.state["page"]
+            field, page = self.flow.current_field(), self.state.page
             kind = field_kind(field)
             if kind in ("choice", "choices"):
                 self.ui.tap_button("apply_field", f"value:{field['values'][0]['key']}")
@@ -89,7 +91,7 @@ class Citizen:
                 if screen.buttons["next"].disabled:
                     raise AssertionError(f"the kiosk refused the answer to {field['code']}")
                 self.ui.tap(screen.buttons["next"])
-            self.ui.wait_until(lambda: self.app.manager.current != "apply_field" or self.state["page"] != page,
+            self.ui.wait_until(lambda: self.app.manager.current != "apply_field" or self.state.page != page,
                                what=f"answer to {field['code']}")
         self.arrive("apply_materials")
         return pages
@@ -99,7 +101,8 @@ class Citizen:
         self.ui.tap_button("apply_materials", f"capture:{key}")
         self.arrive("apply_capture")
         self.ui.tap(self.app.manager.get_screen("apply_capture").buttons["take"])
-        self.ui.wait_until(lambda: self.state.get("preview") and self.app._busy is None, timeout=30,
+        self.ui.wait_until(lambda: self.state.capture is not None and self.state.capture.preview
+                           and self.app._busy is None, timeout=30,
                            what="page captured")
         self.arrive("apply_capture", "apply-capture" if shots else None)
         self.ui.tap_button("apply_capture", "use")
@@ -109,8 +112,8 @@ class Citizen:
         """Capture each material the citizen must give (or declare 容缺 where allowed), then
         accept the commitment if anything was deferred; ends on the review."""
         first_capture = shots
-        for entry in list(self.state["materials"]):
-            if not self.flow.needs_action(entry) or entry["key"] in self.state["provided"]:
+        for entry in list(self.state.materials):
+            if not self.flow.needs_action(entry) or entry["key"] in self.state.provided:
                 continue
             if defer and entry["spec"]["necessity"] == "deferrable":
                 self.ui.tap_button("apply_materials", f"defer:{entry['key']}")
@@ -148,8 +151,8 @@ class Citizen:
         self.ui.wait_until(lambda: self.app.manager.current != "apply_consent" and self.app._busy is None,
                            timeout=30, what="submission answered")
         if self.app.manager.current != expect:
-            raise AssertionError(f"on {self.app.manager.current!r}, not {expect!r}: {self.state.get('problems')}")
+            raise AssertionError(f"on {self.app.manager.current!r}, not {expect!r}: {self.state.problems}")
 
     def wait_for_receipt_printed(self) -> None:
-        self.ui.wait_until(lambda: self.state["printed"] and self.app._busy is None, timeout=30,
+        self.ui.wait_until(lambda: self.state.printed and self.app._busy is None, timeout=30,
                            what="receipt printed")

@@ -64,11 +64,12 @@ class ApplyFieldScreen(JourneyPage):
             return
         kind = field_kind(field)
         self.ids.heading.text = flow.catalogue.loc(field, "label")
-        position = self._(N_("Question {n} of {total}")).format(n=state["page"] + 1, total=len(state["pages"]))
+        n, total = flow.page_position()
+        position = self._(N_("Question {n} of {total}")).format(n=n, total=total)
         if not field.get("required"):
             position += " · " + self._(N_("optional"))
         self.ids.hint.text = position + "\n" + self._(HINTS[kind])
-        saved = state["answers"].get(field["code"])
+        saved, draft = flow.saved_answer(field["code"]), flow.draft()
         if kind == "choice":
             for value in field.get("values") or []:
                 chosen = saved == value["key"]
@@ -76,21 +77,21 @@ class ApplyFieldScreen(JourneyPage):
                             lambda key=value["key"]: flow.answer(key), key=f"value:{value['key']}",
                             secondary=not chosen, parent=self.ids.body)
         elif kind == "choices":
-            draft = state.setdefault("draft", list(saved or []))
+            ticked = list(draft if draft is not None else (saved or []))
             for value in field.get("values") or []:
-                chosen = value["key"] in draft
+                chosen = value["key"] in ticked
                 self.button(("● " if chosen else "") + flow.catalogue.loc(value),
                             lambda key=value["key"]: self.toggle(key), key=f"value:{value['key']}",
                             secondary=not chosen, parent=self.ids.body)
-            self.button(self._(N_("Next")), lambda: flow.answer(list(state.get("draft", []))), key="next",
-                        disabled=not valid_answer(field, draft))
+            self.button(self._(N_("Next")), lambda: flow.answer(list(ticked)), key="next",
+                        disabled=not valid_answer(field, ticked))
         else:
             self.display = Factory.KioskLabel(font_size=f"{self.style.title_sp}sp", halign="center",
                                               color=theme.PRIMARY)
             self.display.user_text = True  # what the citizen typed, in whatever language
             self.ids.body.add_widget(self.display)
-            if "draft" in state:
-                start = state["draft"]
+            if draft is not None:
+                start = draft
             elif saved:
                 shown = str(saved)[:10].replace("-", "") if kind == "date" else str(saved)
                 start = shown if kind not in ("digits", "date") or shown.isdigit() else ""
@@ -112,12 +113,7 @@ class ApplyFieldScreen(JourneyPage):
             self.button(self._(N_("Skip this question")), lambda: flow.answer(""), key="skip", secondary=True)
 
     def toggle(self, key: str) -> None:
-        state = self.session.data.get("apply")
-        draft = state.setdefault("draft", [])
-        if key in draft:
-            draft.remove(key)
-        else:
-            draft.append(key)
+        self.flow.toggle_choice(key)
         self.refresh()
 
     def value(self):
@@ -133,11 +129,10 @@ class ApplyFieldScreen(JourneyPage):
         return raw
 
     def _typed(self, raw: str) -> None:
-        state = self.session.data.get("apply")
         field = self.flow.current_field()
-        if state is None or field is None:
+        if field is None:
             return
-        state["draft"] = raw
+        self.flow.keep_draft(raw)
         kind = field_kind(field)
         if self.display is not None:
             self.display.text = (date_display(raw) if kind == "date" else raw) or "_"

@@ -23,5 +23,4 @@ class ApplyIdentifyScreen(JourneyPage):
                             "They are used only for this application.")), parent=card, color=theme.TEXT_MUTED)
 
     def go_back(self) -> None:
-        self.session.data.pop("on_identified", None)
-        self.controller.ui.navigate("guide")
+        self.flow.cancel_identify()

@@ -36,25 +36,25 @@ class ApplyMaterialsScreen(JourneyPage):
         flow = self.flow
         self.ids.heading.text = self._(N_("Materials"))
         self.ids.hint.text = self._(self.spoken_prompt)  # what is spoken is written
-        for entry in state["materials"]:
+        for entry in state.materials:
             spec, key = entry["spec"], entry["key"]
-            given = state["provided"].get(key)
+            given = state.provided.get(key)
             card = self.card()
             self.text(flow.catalogue.loc(spec), parent=card, bold=True)
             if given:
-                tone = theme.WARNING if given["mode"] == "deferred" else (0.0, 0.42, 0.16, 1)
-                self.text(self._(STATUS[given["mode"]]), parent=card, size="small", color=tone)
+                tone = theme.WARNING if given.mode == "deferred" else theme.SUCCESS
+                self.text(self._(STATUS[given.mode]), parent=card, size="small", color=tone)
             elif spec.get("necessity") == "optional":
                 self.text(self._(N_("Optional: you may skip it")), parent=card, size="small",
                           color=theme.TEXT_MUTED)
             if spec.get("source") != "applicant":
                 continue
             row = BoxLayout(spacing=12, size_hint_y=None, height=self.style.target_dp)
-            captured = bool(given and given["mode"] == "capture")
+            captured = bool(given and given.mode == "capture")
             self.button(self._(N_("Capture again") if captured else N_("Capture with the camera")),
                         lambda k=key: flow.open_capture(k), key=f"capture:{key}", parent=row,
                         secondary=captured)
-            if spec.get("necessity") == "deferrable" and not (given and given["mode"] == "deferred"):
+            if spec.get("necessity") == "deferrable" and not (given and given.mode == "deferred"):
                 self.button(self._(N_("Supply later (容缺)")), lambda k=key: flow.defer(k), key=f"defer:{key}",
                             parent=row, secondary=True)
             card.add_widget(row)
@@ -65,12 +65,7 @@ class ApplyMaterialsScreen(JourneyPage):
         self.button(self._(N_("Next")), flow.materials_done, key="next", disabled=not complete)
 
     def go_back(self) -> None:
-        state = self.session.data.get("apply")
-        if state and state["pages"]:
-            state["page"] = len(state["pages"]) - 1
-            self.controller.ui.navigate("apply_review" if state["review_seen"] else "apply_field")
-        else:
-            self.controller.ui.navigate("guide")
+        self.flow.back_from_materials()
 
 
 class ApplyCaptureScreen(JourneyPage):
@@ -81,29 +76,30 @@ class ApplyCaptureScreen(JourneyPage):
 
     def refresh(self) -> None:
         state = self.fresh_state()
-        if state is None or not state.get("capturing"):
+        capture = state.capture if state else None
+        if capture is None:
             return
         flow = self.flow
-        entry = flow.material(state["capturing"])
+        entry = flow.material(capture.key)
         self.ids.heading.text = flow.catalogue.loc(entry["spec"])
         self.ids.hint.text = self._(self.spoken_prompt)  # what is spoken is written
-        if state.get("preview"):
-            self.ids.body.add_widget(_page_image(state["preview_pixels"]))
+        if capture.preview:
+            self.ids.body.add_widget(_page_image(capture.preview_pixels))
             self.text(self._(N_("Is the whole page readable?")), parent=self.ids.fixed, size="heading")
             self.button(self._(N_("Use this picture")), flow.use_capture, key="use")
             self.button(self._(N_("Retake")), flow.retake, key="retake", secondary=True)
         else:
-            if state.get("capture_error"):
+            if capture.error:
                 card = self.card()
-                self.text(self._(state["capture_error"]), parent=card, color=theme.WARNING)
+                self.text(self._(capture.error), parent=card, color=theme.WARNING)
             self.button(self._(N_("Take picture")), flow.capture, key="take")
 
     def go_back(self) -> None:
         self.flow.leave_capture()
 
     def on_leave(self, *_args):
-        state = self.session.data.get("apply")
-        if state is None or not state.get("capturing"):
+        state = self.flow.state
+        if state is None or state.capture is None:
             self.flow.close_camera()
 
 

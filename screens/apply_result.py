@@ -4,6 +4,7 @@ with a way to fix it that keeps everything entered."""
 from __future__ import annotations
 
 from domain.cases import N_
+from kiosk.journeys.apply import ApplyState
 from kiosk.ui import theme
 from services.receipts import promised_lines
 
@@ -26,12 +27,12 @@ class ApplyResultScreen(JourneyPage):
 
     def refresh(self) -> None:
         state = self.fresh_state()
-        if state is not None and state.get("queued"):
+        if state is not None and state.queued:
             self._show_queued(state)
             return
-        if state is None or state.get("case") is None:
+        if state is None or state.case is None or state.receipt is None:
             return
-        case, receipt = state["case"], state["receipt"]
+        case, receipt = state.case, state.receipt
         self.ids.heading.text = self._(N_("Application received"))
         self.ids.hint.text = self._(N_("Your receipt is being printed. Keep it: its QR code shows the progress."))
         card = self.card()
@@ -42,7 +43,7 @@ class ApplyResultScreen(JourneyPage):
         lines = []
         lines = promised_lines(receipt, self._, language)
         self.text("\n".join(lines), parent=card)
-        if state.get("printed"):
+        if state.printed:
             self.button(self._(N_("Print the receipt again")), self.flow.print_receipt, key="reprint",
                         secondary=True)
         else:
@@ -53,7 +54,7 @@ class ApplyResultScreen(JourneyPage):
         self.ids.back.opacity = 0  # the application is in: no way back into it
         self.ids.back.disabled = True
 
-    def _show_queued(self, state: dict) -> None:
+    def _show_queued(self, state: ApplyState) -> None:
         """Kept while the county could not be reached: a reference, not a case number, and
         what happens next (the outbox sends it by itself)."""
         self.ids.heading.text = self._(N_("Application kept, not yet sent"))
@@ -61,11 +62,11 @@ class ApplyResultScreen(JourneyPage):
                                        "This kiosk keeps your application safely and sends it by itself."))
         card = self.card()
         self.text(self._(N_("Reference")), parent=card, size="small", color=theme.TEXT_MUTED)
-        self.text(state["queued"]["reference"], parent=card, size="heading", bold=True, color=theme.PRIMARY)
+        self.text(state.queued.reference, parent=card, size="heading", bold=True, color=theme.PRIMARY)
         self.text(self._(N_("The case number and the time limit start when the county receives it. "
                             "Check progress with your ID card at any kiosk: the case number appears there.")),
                   parent=card)
-        label = N_("Print the slip again") if state.get("printed") else N_("Print the slip")
+        label = N_("Print the slip again") if state.printed else N_("Print the slip")
         self.button(self._(label), self.flow.print_receipt, key="reprint", secondary=True)
         self.button(self._(N_("Done")), lambda: self.controller.finish("done"), key="done")
         self.ids.back.opacity = 0  # the application is kept: no way back into it
@@ -92,12 +93,12 @@ class ApplyProblemsScreen(JourneyPage):
         flow = self.flow
         self.ids.heading.text = self._(N_("A few things to change"))
         self.ids.hint.text = self._(self.spoken_prompt)  # what is spoken is written
-        for problem in state.get("problems") or []:
+        for problem in state.problems:
             words = self._(PROBLEM_WORDS.get(str(problem.get("problem", "")), N_("Please check this.")))
             if problem.get("field") and flow.field(problem["field"]):
                 field = flow.field(problem["field"])
                 text = f"{flow.catalogue.loc(field, 'label')}：{words}"
-                if problem["field"] in state["pages"]:
+                if problem["field"] in state.pages:
                     self.button(text, lambda code=problem["field"]: flow.edit_field(code),
                                 key=f"fix:{problem['field']}", secondary=True, parent=self.ids.body)
                     continue

@@ -46,10 +46,10 @@ class ApplyReviewScreen(JourneyPage):
         self.text(flow.title(), parent=card, bold=True, color=theme.PRIMARY)
         self.text(self._(N_("Applicant: {name}  ID {number}")).format(
             name=mask_name(identity.name), number=mask_id(identity.document_number)), parent=card)
-        for field in state["fields"]:
-            value = state["answers"].get(field["code"])
+        for field in state.fields:
+            value = state.answers.get(field["code"])
             text = f"{flow.catalogue.loc(field, 'label')}：{shown_value(flow, field, value)}"
-            if field["code"] in state["pages"]:
+            if field["code"] in state.pages:
                 row = self.button(text, lambda code=field["code"]: flow.edit_field(code), key=f"edit:{field['code']}",
                                   secondary=True, parent=self.ids.body)
                 row.font_size = f"{self.style.body_sp}sp"
@@ -59,10 +59,10 @@ class ApplyReviewScreen(JourneyPage):
         materials = self.card()
         self.text(self._(N_("Materials")), parent=materials, bold=True)
         lines = []
-        for entry in state["materials"]:
-            given = state["provided"].get(entry["key"])
+        for entry in state.materials:
+            given = state.provided.get(entry["key"])
             if given:
-                lines.append(f"·\u00a0{flow.catalogue.loc(entry['spec'])}：{self._(STATUS[given['mode']])}")
+                lines.append(f"·\u00a0{flow.catalogue.loc(entry['spec'])}：{self._(STATUS[given.mode])}")
         self.text("\n".join(lines) or "—", parent=materials, size="small")
         self.button(self._(N_("Change materials")), lambda: self.controller.ui.navigate("apply_materials"),
                     key="materials", secondary=True, parent=self.ids.body)

@@ -50,7 +50,7 @@ class CasesScreen(KioskScreen):
             rows.add_widget(row)
         for item in self.journey("progress").kept_applications:
             rows.add_widget(self._kept_row(item))
-        if not self.session.data.get("cases_online", True):
+        if not self.journey("progress").cases_online:
             self.ids.heading.text = self._("The county service cannot be reached: "
                                            "only applications kept at this kiosk are shown.")
 

@@ -12,18 +12,17 @@ class CatalogueScreen(JourneyPage):
     spoken_prompt = N_("Choose a window, or search for a service.")
 
     def refresh(self) -> None:
-        self.clear()
-        state = self.session.data.get("catalogue") or {}
-        if not self.session.active or not state.get("windows"):
+        state = self.fresh_state()
+        if state is None or not state.windows:
             return
         flow = self.flow
         self.ids.heading.text = self._(N_("Service guides"))
         self.ids.hint.text = self._(N_("Choose a window, or search for a service."))
         self.button(self._(N_("Search by pinyin initials or English")), flow.open_search, key="search",
                     parent=self.ids.body)
-        for window in state["windows"]:
+        for window in state.windows:
             self.button(flow.loc(window), lambda code=window["code"]: flow.open_window(code),
                         key=window["code"], secondary=True, parent=self.ids.body)
-        if state.get("bundles"):
+        if state.bundles:
             self.button(self._(N_("One event, one submission (一件事)")), flow.open_bundles, key="bundles",
                         parent=self.ids.body)

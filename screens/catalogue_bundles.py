@@ -12,14 +12,13 @@ class CatalogueBundlesScreen(JourneyPage):
     spoken_prompt = N_("One application covers several services. Choose one.")
 
     def refresh(self) -> None:
-        self.clear()
-        state = self.session.data.get("catalogue") or {}
-        if not self.session.active or not state.get("bundles"):
+        state = self.fresh_state()
+        if state is None or not state.bundles:
             return
         flow = self.flow
         self.ids.heading.text = self._(N_("One event, one submission (一件事)"))
         self.ids.hint.text = self._(N_("One application covers several services. Choose one."))
-        for bundle in state["bundles"]:
+        for bundle in state.bundles:
             text = flow.loc(bundle) + "\n" + self._(N_("{count} services together")).format(
                 count=len(bundle.get("items", [])))
             row = self.button(text, lambda code=bundle["code"]: flow.open_bundle(code), key=bundle["code"],

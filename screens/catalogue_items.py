@@ -17,19 +17,18 @@ class CatalogueItemsScreen(JourneyPage):
     spoken_prompt = N_("Choose a service to read its guide.")
 
     def refresh(self) -> None:
-        self.clear()
-        state = self.session.data.get("catalogue") or {}
-        if not self.session.active or state.get("items") is None:
+        state = self.fresh_state()
+        if state is None or state.items is None:
             return
         flow = self.flow
-        if state.get("query"):
-            self.ids.heading.text = self._(N_("Results for “{query}”")).format(query=state["query"].upper())
+        if state.query:
+            self.ids.heading.text = self._(N_("Results for “{query}”")).format(query=state.query.upper())
         else:
-            self.ids.heading.text = flow.loc(flow.window(state.get("window", "")))
-        items = state["items"]
+            self.ids.heading.text = flow.loc(flow.window(state.window))
+        items = state.items
         self.ids.hint.text = self._(N_("{count} services. Tap one to read its guide.")).format(count=len(items))
         filters = BoxLayout(spacing=12, size_hint_y=None, height=self.style.target_dp)
-        chosen = state.get("audience", "")
+        chosen = state.audience
         for audience, label in AUDIENCES:
             selected = audience == chosen
             text = ("● " if selected else "") + self._(label)
@@ -50,5 +49,4 @@ class CatalogueItemsScreen(JourneyPage):
             row.font_size = f"{self.style.body_sp}sp"
 
     def go_back(self) -> None:
-        state = self.session.data.get("catalogue") or {}
-        self.controller.ui.navigate("catalogue_search" if state.get("query") else "catalogue")
+        self.flow.back_from_items()

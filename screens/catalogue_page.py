@@ -32,11 +32,11 @@ class JourneyPage(KioskScreen):
         return self.journey(self.journey_name)
 
     # --- building blocks --------------------------------------------------------------
-    def fresh_state(self) -> dict | None:
+    def fresh_state(self):
         """Clear the page and return this journey's state in the session, or None when no
         session or no such journey is under way (the page then stays empty)."""
         self.clear()
-        return self.session.data.get(self.journey_name) if self.session.active else None
+        return self.flow.current_state()
 
     def clear(self) -> None:
         for key in ("body", "fixed", "actions"):

@@ -25,9 +25,8 @@ class CatalogueSearchScreen(JourneyPage):
         self._keyboards: dict[tuple[str, bool], PinyinKeyboard] = {}
 
     def refresh(self) -> None:
-        self.clear()
-        state = self.session.data.get("catalogue")
-        if not self.session.active or state is None:
+        state = self.fresh_state()
+        if state is None:
             return
         self.ids.heading.text = self._(N_("Search"))
         self.ids.hint.text = self._(N_("Type the pinyin and choose the words on the bar, or tap Search with "
@@ -35,7 +34,7 @@ class CatalogueSearchScreen(JourneyPage):
         self.display = Factory.KioskLabel(font_size=f"{self.style.title_sp}sp", halign="center", color=theme.PRIMARY)
         self.display.user_text = True  # what the citizen typed, in whatever language
         self.ids.body.add_widget(self.display)
-        draft = state.get("draft_query", "")  # kept across a language switch
+        draft = state.draft_query  # kept across a language switch
         self.keypad = self._keyboard()
         self.ids.fixed.add_widget(self.keypad)
         self.button(self._(N_("Search")), self.search, key="search")
@@ -49,9 +48,8 @@ class CatalogueSearchScreen(JourneyPage):
         return self._keyboards[mode]
 
     def _typed(self, value: str) -> None:
-        state = self.session.data.get("catalogue")
-        if state is not None:
-            state["draft_query"] = value
+        if self.flow.current_state() is not None:
+            self.flow.type_query(value)
         if self.display is not None:
             self.display.text = value or "_"
         if "search" in self.buttons:

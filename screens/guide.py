@@ -7,6 +7,7 @@ from kivy.factory import Factory
 from kivy.uix.boxlayout import BoxLayout
 
 from domain.cases import N_
+from kiosk.journeys.catalogue import BundleGuides
 from kiosk.ui import theme
 from services.guide_slips import (
     BADGE_DEFERRABLE,
@@ -28,18 +29,17 @@ class GuideScreen(JourneyPage):
     spoken_prompt = N_("This is everything you need for this service, told once.")
 
     def refresh(self) -> None:
-        self.clear()
-        state = self.session.data.get("catalogue") or {}
-        if not self.session.active or not (state.get("guide") or state.get("bundle")):
+        state = self.fresh_state()
+        if state is None or not (state.guide or state.bundle):
             return
         flow = self.flow
-        if state.get("bundle"):
-            self._bundle(state["bundle"])
-        else:
-            self._item(state["guide"])
+        if state.bundle:
+            self._bundle(state.bundle)
+        elif state.guide:
+            self._item(state.guide)
         if flow.can_apply_here():
             self.button(self._(N_("Apply now")), lambda: self.journey("apply").begin(), key="apply")
-        if not state.get("bundle"):
+        if not state.bundle:
             row = BoxLayout(spacing=12, size_hint_y=None, height=self.style.target_dp)
             self.button(self._(N_("Print this guide (slip)")), flow.print_guide_slip, key="print_slip",
                         secondary=True, parent=row)
@@ -93,9 +93,9 @@ class GuideScreen(JourneyPage):
                 self.badge(badge, badges, TONES.get(badge, "info"))
             card.add_widget(badges)
 
-    def _bundle(self, loaded: dict) -> None:
+    def _bundle(self, loaded: BundleGuides) -> None:
         flow, _ = self.flow, self._
-        bundle, guides = loaded["bundle"], loaded["guides"]
+        bundle, guides = loaded.bundle, loaded.guides
         self.ids.heading.text = flow.loc(bundle)
         self.ids.hint.text = _(N_("One application for all of these services."))
         if not flow.can_apply_here():

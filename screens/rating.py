@@ -69,8 +69,8 @@ class _DraftScreen(KioskScreen):
         draft = self.journey("rating").draft
         if not draft:
             return ""
-        item = in_language(draft["item_name"], draft["item_name_en"], self.controller.translator.language)
-        return self._("Case {number}: {item}").format(number=draft["number"], item=item)
+        item = in_language(draft.item_name, draft.item_name_en, self.controller.translator.language)
+        return self._("Case {number}: {item}").format(number=draft.number, item=item)
 
 
 class RatingLevelsScreen(_DraftScreen):
@@ -98,7 +98,10 @@ class RatingLevelsScreen(_DraftScreen):
 
 class _ChipsScreen(_DraftScreen):
     choices: tuple[str, ...] = ()
-    draft_key = ""
+
+    def chosen(self) -> list[str]:
+        """The choices the draft holds for this page."""
+        return []
 
     def refresh(self) -> None:
         grid = self.ids.chips
@@ -109,14 +112,14 @@ class _ChipsScreen(_DraftScreen):
             return
         self.ids.case_line.text = self._case_line()
         for message in self.choices:
-            chip = ChoiceChip(message=message, text=self._(message), chosen=message in draft[self.draft_key])
+            chip = ChoiceChip(message=message, text=self._(message), chosen=message in self.chosen())
             chip.bind(on_release=self._toggled)
             grid.add_widget(chip)
         self._update()
 
     def _toggled(self, chip) -> None:
         self.toggle(chip.message)
-        chip.chosen = chip.message in (self.journey("rating").draft or {}).get(self.draft_key, [])
+        chip.chosen = chip.message in self.chosen()
         self._update()
 
     def toggle(self, message: str) -> None: ...
@@ -132,18 +135,21 @@ class RatingReasonsScreen(_ChipsScreen):
     screen_name = "rating_reasons"
     spoken_prompt = N_("We are sorry. What went wrong? Choose at least one reason, then tap Next.")
     choices = REASONS
-    draft_key = "reasons"
+
+    def chosen(self) -> list[str]:
+        draft = self.journey("rating").draft
+        return draft.reasons if draft else []
 
     def toggle(self, message: str) -> None:
         self.journey("rating").toggle_reason(message)
 
     def _update(self) -> None:
-        draft = self.journey("rating").draft or {}
-        chosen = bool(draft.get("reasons"))
-        self.ids.next.disabled = not chosen
-        self.ids.hint.text = (self._("{count} chosen").format(count=len(draft["reasons"])) if chosen
+        draft = self.journey("rating").draft
+        reasons = self.chosen()
+        self.ids.next.disabled = not reasons
+        self.ids.hint.text = (self._("{count} chosen").format(count=len(reasons)) if reasons
                               else self._("Choose at least one reason."))
-        level = draft.get("level")
+        level = draft.level if draft else None
         self.ids.level_word.text = self._(level_word(level)) if level else ""
 
     def reset(self) -> None:
@@ -156,14 +162,17 @@ class RatingCommentScreen(_ChipsScreen):
     screen_name = "rating_comment"
     spoken_prompt = N_("Anything to add? You may choose phrases, then tap Send rating.")
     choices = COMMENTS
-    draft_key = "comments"
+
+    def chosen(self) -> list[str]:
+        draft = self.journey("rating").draft
+        return draft.comments if draft else []
 
     def toggle(self, message: str) -> None:
         self.journey("rating").toggle_comment(message)
 
     def _update(self) -> None:
-        draft = self.journey("rating").draft or {}
-        level = draft.get("level")
+        draft = self.journey("rating").draft
+        level = draft.level if draft else None
         self.ids.level_word.text = (self._("Your rating: {word}").format(word=self._(level_word(level)))
                                     if level else "")
 
@@ -178,13 +187,13 @@ class RatingDoneScreen(KioskScreen):
 
     def refresh(self) -> None:
         draft = self.journey("rating").draft
-        if not draft or not draft.get("stored"):
+        if draft is None or not draft.stored or draft.level is None:
             self.reset()
             return
-        lines = [self._("Your rating: {word}").format(word=self._(level_word(draft["level"])))]
-        if draft.get("rectification"):
+        lines = [self._("Your rating: {word}").format(word=self._(level_word(draft.level)))]
+        if draft.rectification:
             lines.append(self._("The county will look into it and follow it up with the department."))
-        if draft.get("queued"):
+        if draft.queued:
             lines.append(self._("The county service cannot be reached right now: "
                                 "this kiosk keeps your rating and sends it by itself."))
         self.ids.detail.text = "\n".join(lines)

@@ -21,6 +21,8 @@ class Journey:
     attract_action: tuple[int, str, str] | None = None
     # Token kinds (domain.tokens) this journey handles when scanned on any screen.
     handles_tokens: tuple[str, ...] = ()
+    # The dataclass of what the journey keeps in the session (session.state(State)).
+    State: type | None = None
 
     def __init__(self, controller: "KioskController"):
         self.kiosk = controller
@@ -41,8 +43,20 @@ class Journey:
         self.kiosk.session.begin()
         self.ui.navigate(self.attract_action[2])
 
+    def current_state(self):
+        """The journey's state in this session, or None before the journey made one."""
+        return self.session.peek(self.State) if self.State is not None and self.session.active else None
+
     def on_token(self, token) -> None:
         """A scanned, verified token of a kind in `handles_tokens`."""
+
+    def wait_for_identity(self) -> None:
+        """The journey goes on in `identified()` once the citizen places a card (or a
+        passport through the identify journey)."""
+        self.session.resume_after_identify = self.name
+
+    def identified(self) -> None:
+        """The citizen was identified while this journey waited for it."""
 
     def reset(self) -> None:
         """The session ended: drop anything the journey kept."""

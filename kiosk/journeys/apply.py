@@ -3,7 +3,7 @@ the materials checklist (document camera, e-licence, or 容缺 with the commitme
 review, a separate consent, one submission with one idempotency key, the result, the
 收件凭证 printed and the key facts spoken. A "一件事" bundle is one submission.
 
-Everything the citizen enters lives in session.data["apply"] and is wiped with the
+Everything the citizen enters lives in the session's ApplyState and is wiped with the
 session; captured pages are session temp files, deleted at session end."""
 from __future__ import annotations
 
@@ -13,11 +13,14 @@ import logging
 import os
 import tempfile
 import uuid
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from domain.cases import N_, in_language
+from domain.cases import N_, CaseDetail, in_language
 from domain.county import CST
 from domain.ids import is_valid_credit_code, is_valid_resident_id, make_licence_id, mask_name
+from domain.receipts import ApplicationReceipt
 from kiosk.journeys import Journey
 from services.deliveries import APPLICATION
 from services.outbox_sender import QUEUED, REFUSED
@@ -95,9 +98,60 @@ def with_pages(application: dict) -> dict:
     return {**application, "materials": materials}
 
 
+@dataclass
+class Provided:
+    """How a material is given: a captured page, an e-licence, shared by the departments,
+    or 容缺 (supplied later)."""
+    mode: str  # capture | e_licence | shared | deferred
+    path: str = ""  # a captured page's session file
+    licence_id: str = ""
+
+
+@dataclass
+class Capture:
+    """The capture page while it is open: for which material, the page taken (not yet used)."""
+    key: str
+    preview: str = ""  # the captured page's session file
+    preview_pixels: Any = None  # its small grey copy, shown as it is
+    error: str = ""  # a message id
+
+
+@dataclass
+class Queued:
+    """An application kept at this kiosk while the county could not be reached."""
+    reference: str
+    kept_at: dt.datetime
+
+
+@dataclass
+class ApplyState:
+    bundle_code: str = ""
+    item_code: str = ""
+    title_zh: str = ""
+    title_en: str = ""
+    fields: list[dict] = field(default_factory=list)  # the form, from the guides
+    materials: list[dict] = field(default_factory=list)  # {"key", "spec" (the guide's), "item"}
+    pages: list[str] = field(default_factory=list)  # the fields asked, one a page (not those from the card)
+    page: int = 0
+    answers: dict[str, Any] = field(default_factory=dict)
+    draft: Any = None  # the open page's input before Next: the typed text, or the choices ticked
+    provided: dict[str, Provided] = field(default_factory=dict)  # by material key
+    capture: Capture | None = None
+    commitment: bool = False  # the 容缺 credit commitment accepted
+    consent: bool = False
+    idempotency_key: str = ""
+    problems: list[dict] = field(default_factory=list)  # what the back office refused
+    review_seen: bool = False  # after the review, changing an answer returns to it
+    case: CaseDetail | None = None
+    receipt: ApplicationReceipt | None = None
+    queued: Queued | None = None
+    printed: bool = False
+
+
 class ApplyJourney(Journey):
     name = "apply"
     attract_action = (1, N_("Apply"), "catalogue")
+    State = ApplyState
 
     def __init__(self, controller):
         super().__init__(controller)
@@ -106,8 +160,8 @@ class ApplyJourney(Journey):
         self._camera_open = False
 
     @property
-    def state(self) -> dict | None:
-        return self.session.data.get("apply")
+    def state(self) -> ApplyState | None:
+        return self.session.peek(ApplyState)
 
     @property
     def catalogue(self):
@@ -120,17 +174,17 @@ class ApplyJourney(Journey):
     # --- beginning --------------------------------------------------------------------
     def begin(self) -> None:
         """From a guide: start an application for the item (or bundle) on show."""
-        cat = self.session.data.get("catalogue") or {}
         guides = self.catalogue.current_guides()
         if not guides or not self.catalogue.can_apply_here():
             return
-        bundle = (cat.get("bundle") or {}).get("bundle")
+        on_show = self.catalogue.state.bundle
+        bundle = on_show.bundle if on_show else None
         fields, seen = [], set()
         for guide in guides:
-            for field in guide.get("form") or []:
-                if field["code"] not in seen:
-                    seen.add(field["code"])
-                    fields.append(field)
+            for question in guide.get("form") or []:
+                if question["code"] not in seen:
+                    seen.add(question["code"])
+                    fields.append(question)
         if not any(f.get("format") == "phone" and f["code"] == "contact_phone" for f in fields):
             fields.append(dict(PHONE_FIELD))
         materials = []
@@ -138,69 +192,98 @@ class ApplyJourney(Journey):
             for spec in guide.get("materials") or []:
                 key = f"{guide['code']}/{spec['code']}" if bundle else spec["code"]
                 materials.append({"key": key, "spec": spec, "item": guide["code"]})
-        self.session.data["apply"] = {
-            "bundle_code": bundle["code"] if bundle else "",
-            "item_code": "" if bundle else guides[0]["code"],
-            "title_zh": (bundle or guides[0])["name"], "title_en": (bundle or guides[0]).get("name_en", ""),
-            "fields": fields, "pages": [], "page": 0, "answers": {}, "materials": materials,
-            "provided": {}, "commitment": False, "consent": False, "idempotency_key": "",
-            "problems": [], "review_seen": False, "case": None, "receipt": None, "printed": False,
-        }
+        self.session.keep(ApplyState(
+            bundle_code=bundle["code"] if bundle else "", item_code="" if bundle else guides[0]["code"],
+            title_zh=(bundle or guides[0])["name"], title_en=(bundle or guides[0]).get("name_en", ""),
+            fields=fields, materials=materials))
         if self.session.identity is None:
-            self.session.data["on_identified"] = self._identified
+            self.wait_for_identity()
             self.ui.navigate("apply_identify")
         else:
-            self._identified()
+            self.identified()
 
     def title(self) -> str:
         """The item's (or bundle's) name in the current language: the citizen may switch mid-way."""
-        state = self.state or {}
-        return in_language(state.get("title_zh", ""), state.get("title_en", ""), self.kiosk.translator.language)
+        state = self.state
+        if state is None:
+            return ""
+        return in_language(state.title_zh, state.title_en, self.kiosk.translator.language)
 
-    def _identified(self) -> None:
+    def cancel_identify(self) -> None:
+        """Back from the card prompt to the guide: no longer waiting for a card."""
+        self.session.resume_after_identify = ""
+        self.ui.navigate("guide")
+
+    def identified(self) -> None:
         state, identity = self.state, self.session.identity
         if state is None or identity is None:
             return
-        state["pages"] = []
-        for field in state["fields"]:
-            if field.get("format") == "id_number" and field["code"] == "id_number":
-                state["answers"][field["code"]] = identity.document_number  # from the card
+        state.pages = []
+        for question in state.fields:
+            if question.get("format") == "id_number" and question["code"] == "id_number":
+                state.answers[question["code"]] = identity.document_number  # from the card
             else:
-                state["pages"].append(field["code"])
-        for entry in state["materials"]:  # what needs nothing from the citizen is settled now
+                state.pages.append(question["code"])
+        for entry in state.materials:  # what needs nothing from the citizen is settled now
             spec = entry["spec"]
             if spec.get("source") == "e_licence" and spec.get("licence_type_code"):
-                serial = f"2024{len(state['provided']) + 1:07d}"
-                state["provided"][entry["key"]] = {
-                    "mode": "e_licence",
-                    "licence_id": make_licence_id(spec["licence_type_code"], DEMO_LICENCE_ISSUER, serial, 1)}
+                serial = f"2024{len(state.provided) + 1:07d}"
+                state.provided[entry["key"]] = Provided(
+                    "e_licence", licence_id=make_licence_id(spec["licence_type_code"], DEMO_LICENCE_ISSUER, serial, 1))
             elif spec.get("source") == "data_sharing":
-                state["provided"][entry["key"]] = {"mode": "shared"}
-        state["page"] = 0
-        self.ui.navigate("apply_field" if state["pages"] else "apply_materials")
+                state.provided[entry["key"]] = Provided("shared")
+        state.page = 0
+        self.ui.navigate("apply_field" if state.pages else "apply_materials")
 
     # --- form pages -------------------------------------------------------------------
     def field(self, code: str) -> dict | None:
         state = self.state
-        return next((f for f in state["fields"] if f["code"] == code), None) if state else None
+        return next((f for f in state.fields if f["code"] == code), None) if state else None
 
     def current_field(self) -> dict | None:
         state = self.state
-        if not state or not state["pages"]:
+        if not state or not state.pages:
             return None
-        return self.field(state["pages"][min(state["page"], len(state["pages"]) - 1)])
+        return self.field(state.pages[min(state.page, len(state.pages) - 1)])
+
+    def page_position(self) -> tuple[int, int]:
+        """(this page's number from 1, how many pages)."""
+        state = self.state
+        return (state.page + 1, len(state.pages)) if state else (0, 0)
+
+    def saved_answer(self, code: str) -> Any:
+        state = self.state
+        return state.answers.get(code) if state else None
+
+    def draft(self) -> Any:
+        """The open page's input before Next, or None before anything was typed or ticked."""
+        state = self.state
+        return state.draft if state else None
+
+    def keep_draft(self, value: Any) -> None:
+        """What is typed or ticked on the open page, kept across a language switch."""
+        if self.state is not None:
+            self.state.draft = value
+
+    def toggle_choice(self, key: str) -> None:
+        """A page of several choices: tick or untick one."""
+        state, question = self.state, self.current_field()
+        if state is None or question is None:
+            return
+        chosen = list(state.draft if state.draft is not None else (state.answers.get(question["code"]) or []))
+        state.draft = [k for k in chosen if k != key] if key in chosen else chosen + [key]
 
     def answer(self, value) -> None:
         """The current page's answer; on to the next page (or back to the review)."""
         state, field = self.state, self.current_field()
         if field is None or not valid_answer(field, value):
             return
-        state["answers"][field["code"]] = value
-        state.pop("draft", None)
-        if state["review_seen"]:
+        state.answers[field["code"]] = value
+        state.draft = None
+        if state.review_seen:
             self.ui.navigate("apply_review")
-        elif state["page"] + 1 < len(state["pages"]):
-            state["page"] += 1
+        elif state.page + 1 < len(state.pages):
+            state.page += 1
             self.ui.navigate("apply_field")
         else:
             self.ui.navigate("apply_materials")
@@ -209,34 +292,40 @@ class ApplyJourney(Journey):
         state = self.state
         if state is None:
             return
-        state.pop("draft", None)
-        if state["review_seen"]:
+        state.draft = None
+        if state.review_seen:
             self.ui.navigate("apply_review")
-        elif state["page"] > 0:
-            state["page"] -= 1
+        elif state.page > 0:
+            state.page -= 1
             self.ui.navigate("apply_field")
         else:
             self.ui.navigate("guide")
 
     def edit_field(self, code: str) -> None:
         state = self.state
-        if state and code in state["pages"]:
-            state["page"] = state["pages"].index(code)
-            state.pop("draft", None)
+        if state and code in state.pages:
+            state.page = state.pages.index(code)
+            state.draft = None
             self.ui.navigate("apply_field")
 
     def contact_phone(self) -> str:
         state = self.state
-        phone = state["answers"].get("contact_phone", "")
+        if state is None:
+            return ""
+        phone = state.answers.get("contact_phone", "")
         if not phone:
-            phone = next((state["answers"].get(f["code"], "") for f in state["fields"]
+            phone = next((state.answers.get(f["code"], "") for f in state.fields
                           if f.get("format") == "phone"), "")
         return phone
 
     # --- materials --------------------------------------------------------------------
     def material(self, key: str) -> dict | None:
         state = self.state
-        return next((m for m in state["materials"] if m["key"] == key), None) if state else None
+        return next((m for m in state.materials if m["key"] == key), None) if state else None
+
+    def provided(self, key: str) -> Provided | None:
+        state = self.state
+        return state.provided.get(key) if state else None
 
     def needs_action(self, entry: dict) -> bool:
         spec = entry["spec"]
@@ -244,16 +333,23 @@ class ApplyJourney(Journey):
 
     def materials_complete(self) -> bool:
         state = self.state
-        return state is not None and all(m["key"] in state["provided"] for m in state["materials"]
+        return state is not None and all(m["key"] in state.provided for m in state.materials
                                          if self.needs_action(m))
+
+    def back_from_materials(self) -> None:
+        """To the form's last page (or the review, once seen); with no form, to the guide."""
+        state = self.state
+        if state and state.pages:
+            state.page = len(state.pages) - 1
+            self.ui.navigate("apply_review" if state.review_seen else "apply_field")
+        else:
+            self.ui.navigate("guide")
 
     def open_capture(self, key: str) -> None:
         state = self.state
         if state is None or self.material(key) is None:
             return
-        state["capturing"] = key
-        state.pop("preview", None)
-        state.pop("capture_error", None)
+        state.capture = Capture(key)
         doccam = getattr(self.kiosk.devices, "doccam", None)
         if doccam is not None and not self._camera_open:
             doccam.open()
@@ -263,10 +359,10 @@ class ApplyJourney(Journey):
     def capture(self) -> None:
         state = self.state
         doccam = getattr(self.kiosk.devices, "doccam", None)
-        if state is None:
+        if state is None or state.capture is None:
             return
         if doccam is None:
-            state["capture_error"] = MSG_NO_CAMERA
+            state.capture.error = MSG_NO_CAMERA
             self.ui.navigate("apply_capture")
             return
         self._drop_preview()
@@ -282,11 +378,11 @@ class ApplyJourney(Journey):
 
     def _captured(self, result, preview) -> None:
         state = self.state
-        if state is None:
+        if state is None or state.capture is None:
             return
         if not result.ok:
             log.info("page not captured", extra={"reason": result.reason})
-            state["capture_error"] = MSG_NO_PAGE
+            state.capture.error = MSG_NO_PAGE
         else:
             folder = self.kiosk.preview_dir.parent / "captures"
             folder.mkdir(parents=True, exist_ok=True)
@@ -295,9 +391,9 @@ class ApplyJourney(Journey):
                 f.write(result.jpeg)
             path = Path(name)
             self.session.add_temp_file(path)
-            state["preview"] = str(path)
-            state["preview_pixels"] = preview  # shown as it is: no decoding on the UI thread
-            state.pop("capture_error", None)
+            state.capture.preview = str(path)
+            state.capture.preview_pixels = preview  # shown as it is: no decoding on the UI thread
+            state.capture.error = ""
         self.ui.navigate("apply_capture")
 
     def retake(self) -> None:
@@ -305,22 +401,22 @@ class ApplyJourney(Journey):
         self.capture()
 
     def _drop_preview(self) -> None:
-        state = self.state
-        if state and state.get("preview"):
-            Path(state.pop("preview")).unlink(missing_ok=True)
-        if state:
-            state.pop("preview_pixels", None)
+        capture = self.state.capture if self.state else None
+        if capture is not None and capture.preview:
+            Path(capture.preview).unlink(missing_ok=True)
+        if capture is not None:
+            capture.preview, capture.preview_pixels = "", None
 
     def use_capture(self) -> None:
         state = self.state
-        if state is None or not state.get("preview") or not state.get("capturing"):
+        capture = state.capture if state else None
+        if state is None or capture is None or not capture.preview:
             return
-        key = state.pop("capturing")
-        old = state["provided"].get(key, {})
-        if old.get("path") and old["path"] != state["preview"]:
-            Path(old["path"]).unlink(missing_ok=True)
-        state["provided"][key] = {"mode": "capture", "path": state.pop("preview")}
-        state.pop("preview_pixels", None)
+        old = state.provided.get(capture.key)
+        if old is not None and old.path and old.path != capture.preview:
+            Path(old.path).unlink(missing_ok=True)
+        state.provided[capture.key] = Provided("capture", path=capture.preview)
+        state.capture = None
         self.close_camera()
         self.ui.navigate("apply_materials")
 
@@ -328,8 +424,7 @@ class ApplyJourney(Journey):
         state = self.state
         if state is not None:
             self._drop_preview()
-            state.pop("capturing", None)
-            state.pop("capture_error", None)
+            state.capture = None
         self.close_camera()
         self.ui.navigate("apply_materials")
 
@@ -344,36 +439,36 @@ class ApplyJourney(Journey):
         state, entry = self.state, self.material(key)
         if state is None or entry is None or entry["spec"].get("necessity") != "deferrable":
             return
-        old = state["provided"].get(key, {})
-        if old.get("path"):
-            Path(old["path"]).unlink(missing_ok=True)
-        state["provided"][key] = {"mode": "deferred"}
-        state["commitment"] = False  # a new promise needs a new acceptance
+        old = state.provided.get(key)
+        if old is not None and old.path:
+            Path(old.path).unlink(missing_ok=True)
+        state.provided[key] = Provided("deferred")
+        state.commitment = False  # a new promise needs a new acceptance
         self.ui.navigate("apply_materials")
 
     def materials_done(self) -> None:
         state = self.state
         if state is None or not self.materials_complete():
             return
-        if self.deferred_keys() and not state["commitment"]:
+        if self.deferred_keys() and not state.commitment:
             self.ui.navigate("apply_commitment")
         else:
             self.to_review()
 
     def deferred_keys(self) -> list[str]:
         state = self.state
-        return [k for k, v in state["provided"].items() if v.get("mode") == "deferred"] if state else []
+        return [k for k, v in state.provided.items() if v.mode == "deferred"] if state else []
 
     def accept_commitment(self) -> None:
         state = self.state
         if state is not None:
-            state["commitment"] = True
+            state.commitment = True
             self.to_review()
 
     def to_review(self) -> None:
         state = self.state
         if state is not None:
-            state["review_seen"] = True
+            state.review_seen = True
             self.ui.navigate("apply_review")
 
     def to_consent(self) -> None:
@@ -385,32 +480,33 @@ class ApplyJourney(Journey):
         """The submission as the back office takes it, except that captured pages are still
         named by their file (`with_pages` reads them, off the UI thread)."""
         state, identity = self.state, self.session.identity
-        materials = []
-        for entry in state["materials"]:
-            given = state["provided"].get(entry["key"])
-            if not given or given["mode"] in ("shared", "deferred"):
+        assert state is not None and identity is not None  # the consent page is reached only so
+        materials: list[dict[str, Any]] = []
+        for entry in state.materials:
+            given = state.provided.get(entry["key"])
+            if not given or given.mode in ("shared", "deferred"):
                 continue
             spec = entry["spec"]
-            if given["mode"] == "e_licence":
-                materials.append({"code": entry["key"], "form": "electronic", "licence_id": given["licence_id"]})
-            elif given["mode"] == "capture":
+            if given.mode == "e_licence":
+                materials.append({"code": entry["key"], "form": "electronic", "licence_id": given.licence_id})
+            elif given.mode == "capture":
                 form = "electronic" if "electronic" in (spec.get("forms") or []) else "copy"
                 materials.append({"code": entry["key"], "form": form, "copies": int(spec.get("copies", 1)),
-                                  "content_type": "image/jpeg", "path": given["path"]})
+                                  "content_type": "image/jpeg", "path": given.path})
         payload = {
             "applicant": {"kind": "person", "document_kind": identity.kind.value,
                           "document_number": identity.document_number, "name": identity.name},
             "contact_phone": self.contact_phone(),
-            "answers": {k: v for k, v in state["answers"].items() if k != "contact_phone"
+            "answers": {k: v for k, v in state.answers.items() if k != "contact_phone"
                         or any(f["code"] == "contact_phone" for f in self._schema_fields())},
             "materials": materials,
             "deferred": self.deferred_keys(),
-            "commitment_signed": bool(state["commitment"] and self.deferred_keys()),
+            "commitment_signed": bool(state.commitment and self.deferred_keys()),
         }
-        if state["bundle_code"]:
-            payload["bundle_code"] = state["bundle_code"]
+        if state.bundle_code:
+            payload["bundle_code"] = state.bundle_code
         else:
-            payload["item_code"] = state["item_code"]
+            payload["item_code"] = state.item_code
         return payload
 
     def _schema_fields(self) -> list[dict]:
@@ -421,13 +517,13 @@ class ApplyJourney(Journey):
         before it is sent; one idempotency key per application, so a retry after a lost
         answer replays the first answer instead of creating a second case."""
         state, identity = self.state, self.session.identity
-        if state is None or identity is None or state.get("case") is not None or state.get("queued"):
+        if state is None or identity is None or state.case is not None or state.queued:
             return
-        state["consent"] = True
+        state.consent = True
         payload = self.application()
-        if not state["idempotency_key"]:
-            state["idempotency_key"] = uuid.uuid4().hex
-        key, outbox, sender = state["idempotency_key"], self.kiosk.outbox, self.kiosk.outbox_sender
+        if not state.idempotency_key:
+            state.idempotency_key = uuid.uuid4().hex
+        key, outbox, sender = state.idempotency_key, self.kiosk.outbox, self.kiosk.outbox_sender
         document = identity.document_number
 
         def work():
@@ -443,22 +539,21 @@ class ApplyJourney(Journey):
         if delivery.status == REFUSED:
             refused = delivery.error
             log.info("application refused", extra={"status": refused.status, "problems": len(refused.problems)})
-            state["problems"] = list(refused.problems) or [{"problem": "refused"}]
-            state["idempotency_key"] = ""  # nothing was created; the corrected application is a new request
+            state.problems = list(refused.problems) or [{"problem": "refused"}]
+            state.idempotency_key = ""  # nothing was created; the corrected application is a new request
             self.ui.navigate("apply_problems")
             return
         if delivery.status == QUEUED:
             item = delivery.item
             log.info("application kept for later", extra={"item": item.id})
-            state["queued"] = {"reference": item.reference,
-                               "kept_at": dt.datetime.fromtimestamp(item.created_at, CST)}
-            state["problems"] = []
+            state.queued = Queued(item.reference, dt.datetime.fromtimestamp(item.created_at, CST))
+            state.problems = []
             self.ui.navigate("apply_result")
             self.kiosk.say(MSG_QUEUED, reference=" ".join(item.reference))
             self.print_receipt()
             return
         case, receipt = delivery.value
-        state["case"], state["receipt"], state["problems"] = case, receipt, []
+        state.case, state.receipt, state.problems = case, receipt, []
         self.ui.navigate("apply_result")
         self.kiosk.say(MSG_RECEIVED, number=" ".join(case.number))
         self.print_receipt()
@@ -466,23 +561,23 @@ class ApplyJourney(Journey):
     def queued_slip(self):
         """The slip of an application kept for later (services/receipts.py)."""
         state, identity = self.state, self.session.identity
-        queued = state["queued"]
-        chosen = self.catalogue.state.get("bundle") or self.catalogue.state.get("guide") or {}
-        item_name = in_language(chosen.get("name", ""), chosen.get("name_en", ""), self.kiosk.translator.language)
-        materials = sum(1 for given in state["provided"].values() if given and given.get("mode") == "capture")
-        return queued_application_slip(queued["reference"], item_name, mask_name(identity.name) if identity else "",
-                                       materials, queued["kept_at"], self.kiosk.terminal_id,
-                                       dt.datetime.now(CST), self._)
+        assert state is not None and state.queued is not None
+        item_name = in_language(state.title_zh, state.title_en, self.kiosk.translator.language)
+        materials = sum(1 for given in state.provided.values() if given.mode == "capture")
+        return queued_application_slip(state.queued.reference, item_name,
+                                       mask_name(identity.name) if identity else "", materials,
+                                       state.queued.kept_at, self.kiosk.terminal_id, dt.datetime.now(CST), self._)
 
     def print_receipt(self) -> None:
         state = self.state
-        if state is None or (state.get("receipt") is None and not state.get("queued")):
+        if state is None or (state.receipt is None and not state.queued):
             return
         kiosk = self.kiosk
-        if state.get("queued"):
+        if state.queued:
             slip = self.queued_slip()
         else:
-            slip = application_receipt(state["receipt"], dt.datetime.now(CST), self._, kiosk.translator.language)
+            assert state.receipt is not None
+            slip = application_receipt(state.receipt, dt.datetime.now(CST), self._, kiosk.translator.language)
 
         def work():
             result = kiosk.printer.print_slip(slip)
@@ -503,7 +598,7 @@ class ApplyJourney(Journey):
             self.ui.show_message(N_("Printer not ready"), MSG_PRINTER, back_to="apply_result")
             return
         if state is not None:
-            state["printed"] = True
+            state.printed = True
         self.last_receipt, self.last_receipt_preview = slip, preview
         if preview is not None:
             self.session.add_temp_file(preview)  # it shows the masked applicant: gone with the session
@@ -513,7 +608,7 @@ class ApplyJourney(Journey):
         """The 收件凭证's content on request: the case and its dates for anyone, the
         applicant's (masked) name only through a handset (kiosk/voice.py)."""
         state = self.state
-        receipt = state.get("receipt") if state else None
+        receipt = state.receipt if state else None
         if receipt is None:
             return
         language = self.kiosk.translator.language

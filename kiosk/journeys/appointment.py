@@ -14,6 +14,7 @@ import dataclasses
 import datetime as dt
 import logging
 import uuid
+from dataclasses import dataclass
 
 from domain.cases import N_
 from domain.county import CST
@@ -50,8 +51,15 @@ MSG_ALREADY_CHECKED_IN = N_(
 SAY_TICKET = N_("Your number is {ticket}. Please wait near {window}.")
 
 
+
+@dataclass
+class AppointmentState:
+    ticket: QueueTicket | None = None
+    printed: bool | None = None  # None while printing, then whether the ticket came out
+
 class AppointmentJourney(Journey):
     name = "appointment"
+    State = AppointmentState
     attract_action = (4, N_("Appointment check-in"), "appointment_start")
     handles_tokens = ("appointment",)
 
@@ -103,7 +111,7 @@ class AppointmentJourney(Journey):
         if result == "queued":
             self.ui.show_message(N_("Checked in at this kiosk"), MSG_CHECKED_IN_OFFLINE, back_to="attract")
             return
-        self.session.data["ticket"] = QueueTicket(
+        self.session.keep(AppointmentState(ticket=QueueTicket(
             ticket_number=str(answer.get("ticket_number") or ""),
             window=str(answer.get("window") or answer.get("window_code") or ""),
             issued_at=dt.datetime.now(CST),
@@ -111,19 +119,20 @@ class AppointmentJourney(Journey):
             appointment_slot=_slot(answer.get("slot_start"), answer.get("slot_end")),
             window_en=str(answer.get("window_en") or ""),
             item_name_en=str(answer.get("item_name_en") or ""),
-        )
-        self.session.data["ticket_printed"] = None
+        )))
         self.ui.navigate("appointment_ticket")  # the screen announces the number and window
         self.print_ticket()
 
     @property
     def ticket(self) -> QueueTicket | None:
-        return self.session.data.get("ticket")
+        state = self.session.peek(AppointmentState)
+        return state.ticket if state else None
 
     @property
     def ticket_printed(self) -> bool | None:
         """None while printing, then True or False."""
-        return self.session.data.get("ticket_printed")
+        state = self.session.peek(AppointmentState)
+        return state.printed if state else None
 
     def print_ticket(self) -> None:
         ticket = self.ticket
@@ -131,17 +140,16 @@ class AppointmentJourney(Journey):
             return
         kiosk = self.kiosk
         slip = ticket_slip(ticket, kiosk.terminal_id, dt.datetime.now(CST), self._, kiosk.translator.language)
-        self.session.data["ticket_printed"] = None
+        self.session.state(AppointmentState).printed = None
         kiosk.in_background(lambda: kiosk.printer.print_slip(slip), self._printed,
                             back_to="appointment_ticket", busy=N_("Printing your ticket…"))
 
     def _printed(self, result) -> None:
-        self.session.data["ticket_printed"] = bool(result.ok)
+        self.session.state(AppointmentState).printed = bool(result.ok)
         if not result.ok:
             log.warning("queue ticket not printed", extra={"printer": result.status.state.value})
             self.ui.show_message(N_("Printer not ready"), MSG_TICKET_NOT_PRINTED, back_to="appointment_ticket")
             return
-        self.session.data["ticket_slip"] = result.job_path
         self.ui.navigate("appointment_ticket")  # which says "Please take your ticket"
 
     def reset(self) -> None:

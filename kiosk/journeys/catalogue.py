@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import tempfile
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from domain.cases import N_
@@ -20,8 +21,29 @@ MSG_LOADING = N_("Loading the service guides…")
 MSG_PRINTING = N_("Printing…")
 
 
+@dataclass
+class BundleGuides:
+    """A "一件事" bundle on show, with the guides of its services."""
+    bundle: dict
+    guides: list[dict]
+
+
+@dataclass
+class CatalogueState:
+    windows: list[dict] = field(default_factory=list)
+    bundles: list[dict] = field(default_factory=list)
+    window: str = ""  # the window whose items are listed ("" when searching)
+    audience: str = ""  # "" (everyone), "person" or "company"
+    query: str = ""  # the search the items answer
+    draft_query: str = ""  # what is typed on the search page, kept across a language switch
+    items: list[dict] | None = None  # the last list of items shown
+    guide: dict | None = None  # one item's guide on show
+    bundle: BundleGuides | None = None  # or a bundle's
+
+
 class CatalogueJourney(Journey):
     name = "catalogue"
+    State = CatalogueState
     attract_action = (5, N_("Service guides"), "catalogue")
 
     def __init__(self, controller):
@@ -31,8 +53,8 @@ class CatalogueJourney(Journey):
 
     # --- state (in the session: wiped with it) ----------------------------------------
     @property
-    def state(self) -> dict:
-        return self.session.data.setdefault("catalogue", {})
+    def state(self) -> CatalogueState:
+        return self.session.state(CatalogueState)
 
     @property
     def english(self) -> bool:
@@ -57,7 +79,7 @@ class CatalogueJourney(Journey):
     # --- browsing ---------------------------------------------------------------------
     def start(self) -> None:
         self.session.begin()
-        if self.state.get("windows"):
+        if self.state.windows:
             self.ui.navigate("catalogue")
             return
         api = self.kiosk.catalogue  # the kiosk's copy, served offline too
@@ -66,43 +88,45 @@ class CatalogueJourney(Journey):
 
     def _windows_loaded(self, loaded) -> None:
         windows, bundles = loaded
-        self.state["windows"] = windows
-        self.state["bundles"] = bundles
+        self.state.windows, self.state.bundles = windows, bundles
         self.ui.navigate("catalogue")
 
     def window(self, code: str) -> dict | None:
-        return next((w for w in self.state.get("windows", []) if w["code"] == code), None)
+        return next((w for w in self.state.windows if w["code"] == code), None)
 
     def open_window(self, code: str) -> None:
-        self.state.update(window=code, query="")
+        self.state.window, self.state.query = code, ""
         self._load_items()
 
     def set_audience(self, audience: str) -> None:
         """"" (everyone), "person" or "company"."""
-        self.state["audience"] = audience
+        self.state.audience = audience
         self._load_items()
 
     def open_search(self) -> None:
-        self.state.setdefault("draft_query", "")
         self.ui.navigate("catalogue_search")
+
+    def type_query(self, text: str) -> None:
+        """The search page's keyboard: kept, so a language switch keeps what was typed."""
+        self.state.draft_query = text
 
     def search(self, query: str) -> None:
         query = query.strip().lower()
         if not query:
             return
-        self.state.update(window="", query=query, draft_query=query)
+        state = self.state
+        state.window, state.query, state.draft_query = "", query, query
         self._load_items()
 
     def _load_items(self) -> None:
         state, api = self.state, self.kiosk.catalogue
-        filters = {"window": state.get("window", ""), "q": state.get("query", ""),
-                   "audience": state.get("audience", "")}
+        filters = {"window": state.window, "q": state.query, "audience": state.audience}
         back = "catalogue_search" if filters["q"] else "catalogue"
         self.kiosk.in_background(lambda: api.items(**filters), self._items_loaded, back_to=back,
                                  busy=MSG_LOADING)
 
     def _items_loaded(self, items: list[dict]) -> None:
-        self.state["items"] = items
+        self.state.items = items
         self.ui.navigate("catalogue_items")
 
     def open_bundles(self) -> None:
@@ -114,11 +138,11 @@ class CatalogueJourney(Journey):
                                  back_to=self.ui.current_screen(), busy=MSG_LOADING)
 
     def _guide_loaded(self, guide: dict) -> None:
-        self.state.update(guide=guide, bundle=None)
+        self.state.guide, self.state.bundle = guide, None
         self.ui.navigate("guide")
 
     def open_bundle(self, code: str) -> None:
-        bundle = next((b for b in self.state.get("bundles", []) if b["code"] == code), None)
+        bundle = next((b for b in self.state.bundles if b["code"] == code), None)
         if bundle is None:
             return
         api = self.kiosk.catalogue  # the kiosk's copy, served offline too
@@ -128,13 +152,16 @@ class CatalogueJourney(Journey):
                                  back_to="catalogue_bundles", busy=MSG_LOADING)
 
     def _bundle_loaded(self, bundle: dict, guides: list[dict]) -> None:
-        self.state.update(guide=None, bundle={"bundle": bundle, "guides": guides})
+        self.state.guide, self.state.bundle = None, BundleGuides(bundle, guides)
         self.ui.navigate("guide")
 
+    def back_from_items(self) -> None:
+        self.ui.navigate("catalogue_search" if self.state.query else "catalogue")
+
     def back_from_guide(self) -> None:
-        if self.state.get("bundle"):
+        if self.state.bundle:
             self.ui.navigate("catalogue_bundles")
-        elif self.state.get("items") is not None:
+        elif self.state.items is not None:
             self.ui.navigate("catalogue_items")
         else:
             self.ui.navigate("catalogue")
@@ -145,19 +172,19 @@ class CatalogueJourney(Journey):
         guides = self.current_guides()
         if not guides:
             return False
-        if self.state.get("bundle"):
+        if self.state.bundle:
             return all(g.get("kiosk") and "person" in (g.get("audience") or ["person"]) for g in guides)
         guide = guides[0]
         return bool(guide.get("kiosk")) and "person" in (guide.get("audience") or ["person"])
 
     def current_guides(self) -> list[dict]:
-        if self.state.get("bundle"):
-            return list(self.state["bundle"]["guides"])
-        return [self.state["guide"]] if self.state.get("guide") else []
+        if self.state.bundle:
+            return list(self.state.bundle.guides)
+        return [self.state.guide] if self.state.guide else []
 
     # --- printing ---------------------------------------------------------------------
     def print_guide_slip(self) -> None:
-        guide = self.state.get("guide")
+        guide = self.state.guide
         if guide is None:
             return
         kiosk = self.kiosk
@@ -168,7 +195,7 @@ class CatalogueJourney(Journey):
                             lambda result: self._printed(result.ok, slip=slip), back_to="guide", busy=MSG_PRINTING)
 
     def print_guide_a4(self) -> None:
-        guide = self.state.get("guide")
+        guide = self.state.guide
         printer = getattr(self.kiosk.devices, "document_printer", None)
         if guide is None or printer is None:
             self._printed(False)

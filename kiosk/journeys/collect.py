@@ -9,9 +9,10 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import tempfile
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from domain.cases import N_, CaseDetail, CaseStatus
+from domain.cases import N_, CaseDetail, CaseStatus, CaseSummary
 from domain.county import CST
 from kiosk.journeys import Journey
 from services.api import BackofficeError
@@ -25,8 +26,14 @@ MSG_DOC_PRINTER = N_(
 )
 
 
+
+@dataclass
+class CollectState:
+    ready: list[CaseSummary] = field(default_factory=list)  # completed, not yet handed out
+
 class CollectJourney(Journey):
     name = "collect"
+    State = CollectState
     attract_action = (3, N_("Collect results"), "collect_start")
 
     def __init__(self, controller):
@@ -40,8 +47,11 @@ class CollectJourney(Journey):
         if self.session.identity is not None:
             self.open_ready()
         else:
-            self.session.data["on_identified"] = self.open_ready
+            self.wait_for_identity()
             self.ui.navigate("collect_start")
+
+    def identified(self) -> None:
+        self.open_ready()
 
     def open_ready(self) -> None:
         """The applicant's cases whose results are ready (办结, not yet handed out)."""
@@ -53,12 +63,13 @@ class CollectJourney(Journey):
 
     def _cases_loaded(self, cases) -> None:
         self.session.cases = list(cases)
-        self.session.data["collect_ready"] = [c for c in cases if c.status is CaseStatus.COMPLETED]
+        self.session.state(CollectState).ready = [c for c in cases if c.status is CaseStatus.COMPLETED]
         self.ui.navigate("collect_list")
 
     @property
-    def ready(self) -> list:
-        return self.session.data.get("collect_ready", [])
+    def ready(self) -> list[CaseSummary]:
+        state = self.session.peek(CollectState)
+        return state.ready if state else []
 
     # --- one result ----------------------------------------------------------------------
     def choose(self, number: str) -> None:

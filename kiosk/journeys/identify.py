@@ -4,8 +4,8 @@ The chip opens only with a key made from three printed details (BAC): the docume
 the date of birth and the expiry date, each with its check digit. The applicant types them
 on an on-screen keypad (digits and letters); the journey checks them and hands the key
 information to the PC/SC reader backend through its `mrz_provider`. Then the passport is
-placed on the reader and the waiting journey (collect, rating, ...) continues through the
-session's `on_identified` callback, exactly as with a resident ID card.
+placed on the reader and the waiting journey (collect, rating, ...) continues (the session
+names it in `resume_after_identify`), exactly as with a resident ID card.
 
 A reader without an MRZ input (the simulated reader, a GA 467 ID-card reader) still gets
 the screen: the details are checked and kept for the session, and the next card the
@@ -102,10 +102,18 @@ def _date(yymmdd: str, century_before: dt.date | None) -> dt.date | None:
         return None
 
 
+@dataclass
+class IdentifyState:
+    entry: MrzEntry = field(default_factory=MrzEntry)
+    back_to: str = "attract"  # the screen that asked (its card prompt)
+    mrz_information: str | None = None  # the BAC key information, once the details are right
+
+
 class IdentifyJourney(Journey):
     """Not on the attract screen: other journeys open it ("I have a passport")."""
 
     name = "identify"
+    State = IdentifyState
 
     def __init__(self, controller):
         super().__init__(controller)
@@ -114,20 +122,22 @@ class IdentifyJourney(Journey):
 
     @property
     def entry(self) -> MrzEntry:
-        entry = self.session.data.get("mrz_entry")
-        if entry is None:
-            entry = self.session.data["mrz_entry"] = MrzEntry()
-        return entry
+        return self.session.state(IdentifyState).entry
+
+    @property
+    def mrz_information(self) -> str | None:
+        """The key information given to the reader in this session (None before)."""
+        state = self.session.peek(IdentifyState)
+        return state.mrz_information if state else None
 
     def start_passport(self, back_to: str) -> None:
         """Open the MRZ keypad; `back_to` is the screen that asked (its card prompt)."""
         self.session.begin()
-        self.session.data["mrz_entry"] = MrzEntry()
-        self.session.data["identify_back_to"] = back_to
+        self.session.keep(IdentifyState(back_to=back_to))
         self.ui.navigate("identify_passport")
 
     def back(self) -> None:
-        self.ui.navigate(self.session.data.get("identify_back_to", "attract"))
+        self.ui.navigate(self.session.state(IdentifyState).back_to)
 
     def confirm(self, today: dt.date | None = None) -> bool:
         """Check the details; when right, hand them to the reader and ask for the passport."""
@@ -154,14 +164,13 @@ class IdentifyJourney(Journey):
 
     def _give_reader(self, information: str) -> None:
         """The PC/SC backend asks its provider when a chip appears (on the reader's thread)."""
-        self.session.data["mrz_information"] = information
+        self.session.state(IdentifyState).mrz_information = information
         backend = self._reader_backend()
         if backend is None or not hasattr(backend, "mrz_provider"):
             return
         if self._backend is None:
             self._backend, self._original_provider = backend, backend.mrz_provider
-        session = self.session
-        backend.mrz_provider = lambda: session.data.get("mrz_information")
+        backend.mrz_provider = lambda: self.mrz_information
 
     def reset(self) -> None:
         if self._backend is not None:

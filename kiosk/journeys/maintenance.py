@@ -113,6 +113,7 @@ class Visit:
 
 class MaintenanceJourney(Journey):
     name = "maintenance"
+    State = Visit
 
     def __init__(self, controller):
         super().__init__(controller)
@@ -140,7 +141,7 @@ class MaintenanceJourney(Journey):
     # --- who the kiosk serves ------------------------------------------------------------
     @property
     def visit(self) -> Visit | None:
-        return self.session.data.get(self.name) if self.session.active else None
+        return self.session.peek(Visit) if self.session.active else None
 
     def citizens_served(self) -> bool:
         return self.service.in_service and self.visit is None
@@ -180,7 +181,7 @@ class MaintenanceJourney(Journey):
             return
         self.session.wipe()
         self.session.begin()
-        self.session.data[self.name] = Visit()
+        self.session.keep(Visit())
         self.ui.navigate("maintenance_pin")
 
     def card_may_enter(self) -> bool:
@@ -201,7 +202,7 @@ class MaintenanceJourney(Journey):
             return
         self.session.wipe()
         self.session.begin()
-        self.session.data[self.name] = Visit(granted=True)
+        self.session.keep(Visit(granted=True))
         self.ui.navigate("maintenance")
         self.refresh_report()
 

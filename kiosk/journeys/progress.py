@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from domain.cases import CaseDetail
@@ -18,8 +19,15 @@ from services.slips import progress_slip
 log = logging.getLogger(__name__)
 
 
+
+@dataclass
+class ProgressState:
+    kept_applications: list = field(default_factory=list)  # OutboxItems of this applicant's, kept here
+    cases_online: bool = True  # whether the county's case list could be read
+
 class ProgressJourney(Journey):
     name = "progress"
+    State = ProgressState
     attract_action = (2, "Check progress", "progress_start")
     handles_tokens = ("case",)
 
@@ -34,8 +42,11 @@ class ProgressJourney(Journey):
             self.open_my_cases()
         else:
             # Place a card (then the list opens by itself) or scan the receipt's code.
-            self.session.data["on_identified"] = self.open_my_cases
+            self.wait_for_identity()
             self.ui.navigate("progress_start")
+
+    def identified(self) -> None:
+        self.open_my_cases()
 
     def open_my_cases(self) -> None:
         """The back office's cases, and this applicant's applications kept at this kiosk:
@@ -62,14 +73,20 @@ class ProgressJourney(Journey):
     def _cases_loaded(self, loaded) -> None:
         cases, kept, online = loaded
         self.session.cases = cases
-        self.session.data["kept_applications"] = kept
-        self.session.data["cases_online"] = online
+        self.session.keep(ProgressState(kept, online))
         self.ui.navigate("cases")
 
     @property
     def kept_applications(self) -> list:
         """OutboxItems of this applicant's applications kept here (oldest first)."""
-        return self.session.data.get("kept_applications") or []
+        state = self.session.peek(ProgressState)
+        return state.kept_applications if state else []
+
+    @property
+    def cases_online(self) -> bool:
+        """False when the case list could not be read (only applications kept here show)."""
+        state = self.session.peek(ProgressState)
+        return state.cases_online if state else True
 
     def open_case(self, number: str) -> None:
         self.kiosk.in_background(lambda: self.kiosk.api.get_case(number), self._case_loaded,

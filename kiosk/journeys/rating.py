@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from dataclasses import dataclass, field
 
 from domain.cases import N_, CaseStatus, CaseSummary
 from kiosk.i18n import Translator
@@ -54,8 +55,29 @@ def level_word(level: int) -> str:
     return dict(LEVELS)[level]
 
 
+@dataclass
+class RatingDraft:
+    """One case's rating as the citizen builds it, then what became of it."""
+    number: str
+    item_name: str
+    item_name_en: str = ""
+    level: int | None = None
+    reasons: list[str] = field(default_factory=list)
+    comments: list[str] = field(default_factory=list)
+    key: str = field(default_factory=lambda: uuid.uuid4().hex)  # the outbox's idempotency key
+    stored: bool = False
+    queued: bool = False  # kept at this kiosk, sent when the county answers
+    rectification: bool = False  # a low rating opened a rectification
+
+
+@dataclass
+class RatingState:
+    draft: RatingDraft | None = None
+
+
 class RatingJourney(Journey):
     name = "rating"
+    State = RatingState
     attract_action = (6, N_("Rate our service"), "rating_start")
 
     # --- starting ----------------------------------------------------------------------
@@ -64,8 +86,11 @@ class RatingJourney(Journey):
         if self.session.identity is not None:
             self.open_cases()
         else:
-            self.session.data["on_identified"] = self.open_cases
+            self.wait_for_identity()
             self.ui.navigate("rating_start")
+
+    def identified(self) -> None:
+        self.open_cases()
 
     def open_cases(self) -> None:
         identity = self.session.identity
@@ -83,37 +108,36 @@ class RatingJourney(Journey):
 
     def rate_case(self, case: CaseSummary) -> None:
         """Open the five levels for one case (from the case list, or after collecting it)."""
-        self.session.data["rating"] = {"number": case.number, "item_name": case.item_name,
-                                       "item_name_en": case.item_name_en, "level": None,
-                                       "reasons": [], "comments": [], "key": uuid.uuid4().hex}
+        self.session.state(RatingState).draft = RatingDraft(case.number, case.item_name, case.item_name_en)
         self.ui.navigate("rating_levels")
 
     # --- the citizen's answers -------------------------------------------------------------
     @property
-    def draft(self) -> dict | None:
-        return self.session.data.get("rating")
+    def draft(self) -> RatingDraft | None:
+        state = self.session.peek(RatingState)
+        return state.draft if state else None
 
     def choose_level(self, level: int) -> None:
         draft = self.draft
         if draft is None or level not in dict(LEVELS):
             return
-        if draft["level"] != level:
-            draft["reasons"] = []
-            draft["key"] = uuid.uuid4().hex  # a different rating: a different request
-        draft["level"] = level
+        if draft.level != level:
+            draft.reasons = []
+            draft.key = uuid.uuid4().hex  # a different rating: a different request
+        draft.level = level
         self.ui.navigate("rating_reasons" if level in LOW_LEVELS else "rating_comment")
 
     def toggle_reason(self, reason: str) -> None:
         draft = self.draft
         if draft is None or reason not in REASONS:
             return
-        draft["reasons"] = [r for r in draft["reasons"] if r != reason] if reason in draft["reasons"] \
-            else draft["reasons"] + [reason]
+        draft.reasons = [r for r in draft.reasons if r != reason] if reason in draft.reasons \
+            else draft.reasons + [reason]
 
     def reasons_done(self) -> bool:
         """Next from the reasons page; False (stay) while no reason is chosen."""
         draft = self.draft
-        if draft is None or not draft["reasons"]:
+        if draft is None or not draft.reasons:
             return False
         self.ui.navigate("rating_comment")
         return True
@@ -122,12 +146,12 @@ class RatingJourney(Journey):
         draft = self.draft
         if draft is None or phrase not in COMMENTS:
             return
-        draft["comments"] = [c for c in draft["comments"] if c != phrase] if phrase in draft["comments"] \
-            else draft["comments"] + [phrase]
+        draft.comments = [c for c in draft.comments if c != phrase] if phrase in draft.comments \
+            else draft.comments + [phrase]
 
     def back_from_comment(self) -> None:
         draft = self.draft
-        low = draft is not None and draft["level"] in LOW_LEVELS
+        low = draft is not None and draft.level in LOW_LEVELS
         self.ui.navigate("rating_reasons" if low else "rating_levels")
 
     def back_from_levels(self) -> None:
@@ -137,17 +161,17 @@ class RatingJourney(Journey):
     # --- sending -----------------------------------------------------------------------------
     def submit(self) -> None:
         draft = self.draft
-        if draft is None or draft["level"] is None:
+        if draft is None or draft.level is None:
             return
-        if draft["level"] in LOW_LEVELS and not draft["reasons"]:
+        if draft.level in LOW_LEVELS and not draft.reasons:
             self.ui.navigate("rating_reasons")
             return
         # Reasons and comments are stored in Chinese, the county's working language.
         to_zh = Translator("zh_CN").gettext
-        reasons = [to_zh(r) for r in draft["reasons"]]
-        comment = "；".join(to_zh(c) for c in draft["comments"])
-        rating = {"number": draft["number"], "level": draft["level"], "reasons": reasons, "comment": comment}
-        key, outbox, sender = draft["key"], self.kiosk.outbox, self.kiosk.outbox_sender
+        reasons = [to_zh(r) for r in draft.reasons]
+        comment = "；".join(to_zh(c) for c in draft.comments)
+        rating = {"number": draft.number, "level": draft.level, "reasons": reasons, "comment": comment}
+        key, outbox, sender = draft.key, self.kiosk.outbox, self.kiosk.outbox_sender
 
         def work():  # kept in the outbox first: a rating given offline is sent later
             return sender.deliver_now(outbox.put(RATING, rating, key))
@@ -165,9 +189,9 @@ class RatingJourney(Journey):
             self.ui.show_message(N_("Already rated"), MSG_ALREADY_RATED, back_to=self._way_back())
             return
         if draft is not None:
-            draft["stored"] = True
-            draft["queued"] = result == "queued"
-            draft["rectification"] = bool(body and body.get("rectification"))
+            draft.stored = True
+            draft.queued = result == "queued"
+            draft.rectification = bool(body and body.get("rectification"))
         self.ui.navigate("rating_done")
         self.kiosk.say(N_("Thank you for your rating."))
 

@@ -13,6 +13,7 @@ PRIMARY = (0.043, 0.310, 0.612, 1)  # #0B4F9C
 PRIMARY_DARK = (0.027, 0.220, 0.440, 1)
 ON_PRIMARY = (1, 1, 1, 1)
 WARNING = (0.70, 0.33, 0.0, 1)
+SUCCESS = (0.0, 0.42, 0.16, 1)  # #006B29, what is done (a material given)
 DEMO_PANEL = (0.20, 0.20, 0.22, 1)
 
 TITLE_SP = 56

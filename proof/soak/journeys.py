@@ -155,7 +155,7 @@ class SoakJourneys:
                 self.ledger.checked_in.append(booked["code"])  # kept, sent when the line is back
             raise
         self.ledger.checked_in.append(booked["code"])
-        ui.wait_until(lambda: app.session.data.get("ticket_printed") is not None and app._busy is None,
+        ui.wait_until(lambda: app.controller.journey("appointment").ticket_printed is not None and app._busy is None,
                       timeout=30, what="queue ticket printed")
 
     def collect_and_rate(self) -> str | None:

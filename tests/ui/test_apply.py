@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from kiosk.journeys.apply import ApplyState
 from proof.citizen import Citizen
 from services.api import BackofficeClient, BackofficeUnavailable
 from tests.ui.accessible import assert_accessible
@@ -29,8 +30,8 @@ def office(backoffice):
                             secret=backoffice.terminal_secret_file.read_text())
 
 
-def state(app):
-    return app.session.data["apply"]
+def state(app) -> ApplyState:
+    return app.controller.journey("apply").state
 
 
 @pytest.fixture
@@ -49,7 +50,7 @@ def test_self_submission_with_camera_e_licence_and_deferred_material(kiosk_app, 
     shown = joined(ui.visible_texts())
     assert "无需纸质材料：调取您的电子证照" in shown and "部门共享获取，无需提交" in shown
     citizen.settle_materials(defer=True, shots=True)
-    captured = [Path(v["path"]) for v in state(app)["provided"].values() if v["mode"] == "capture"]
+    captured = [Path(v.path) for v in state(app).provided.values() if v.mode == "capture"]
     assert len(captured) == 2 and all(p.exists() for p in captured)
     review = joined(ui.visible_texts())
     assert "4690**********1234" in review and "王*" in review and "139****1234" in review
@@ -60,8 +61,8 @@ def test_self_submission_with_camera_e_licence_and_deferred_material(kiosk_app, 
     spool = app.kiosk_config.profile.receipt_printer_target
     jobs_before = set(spool.glob("*.escpos"))
     citizen.submit()
-    number = state(app)["case"].number
-    ui.wait_until(lambda: state(app)["printed"] and app._busy is None, timeout=20, what="receipt printed")
+    number = state(app).case.number
+    ui.wait_until(lambda: state(app).printed and app._busy is None, timeout=20, what="receipt printed")
     shown = joined(ui.visible_texts())
     ui.screenshot(SHOTS / "apply_result.png")
     assert number in shown and "申请已收件" in shown
@@ -95,7 +96,7 @@ def test_a_bundle_is_submitted_once(kiosk_app, ui, office, citizen):
     citizen.settle_materials(defer=True)
     citizen.to_consent()
     citizen.submit()
-    number = state(app)["case"].number
+    number = state(app).case.number
     new = {c.number for c in office.list_cases(WANG_ID)} - before
     assert new == {number}
     case = office.get_case(number)
@@ -109,15 +110,15 @@ def test_a_refusal_shows_every_problem_and_keeps_the_answers(kiosk_app, ui, offi
     before = {c.number for c in office.list_cases(WANG_ID)}
     citizen.reach_consent("W6", ITEM)
     # What the county's rules refuse and the kiosk did not catch: both come back at once.
-    state(app)["answers"]["household_size"] = "many"
-    state(app)["provided"].pop("M04")
+    state(app).answers["household_size"] = "many"
+    state(app).provided.pop("M04")
     citizen.submit(expect="apply_problems")
     shown = joined(ui.visible_texts())
     ui.screenshot(SHOTS / "apply_problems.png")
     assert "共同生活家庭人数：请检查此项。" in shown
     assert "家庭经济状况授权核查书：缺少此材料。" in shown
     assert {c.number for c in office.list_cases(WANG_ID)} == before
-    assert state(app)["answers"]["contact_phone"] == "13907561234"  # nothing entered is lost
+    assert state(app).answers["contact_phone"] == "13907561234"  # nothing entered is lost
     ui.tap_button("apply_problems", "fix:household_size")
     ui.wait_for_screen("apply_field")
     screen = app.manager.get_screen("apply_field")
@@ -147,7 +148,7 @@ def test_offline_the_application_is_kept_and_sent_by_itself(kiosk_app, ui, offic
     assert app.demo.toggle_network() is True
     try:
         citizen.submit()  # the result page, queued variant
-        reference = state(app)["queued"]["reference"]
+        reference = state(app).queued.reference
         assert reference.startswith("L0001-")
         shown = joined(ui.visible_texts())
         assert "申请已保存，尚未发送" in shown and reference in shown
@@ -188,7 +189,7 @@ def test_a_lost_answer_is_sent_again_into_the_same_case(kiosk_app, ui, office, c
     try:
         link.mode = CUT_ANSWER
         citizen.submit()
-        assert state(app)["queued"] and link.cut_answers >= 1
+        assert state(app).queued and link.cut_answers >= 1
         assert len({c.number for c in office.list_cases(WANG_ID)} - before) == 1  # made, answer lost
         link.mode = PASS
         app.controller.outbox_sender.nudge()
@@ -219,10 +220,10 @@ def test_switching_language_at_every_page_keeps_the_application(kiosk_app, ui, o
     citizen = Citizen(app, ui, seen=switch_language)
     citizen.reach_consent("W6", ITEM, shots=True)
     assert len({screen for screen, _l, _h in switched}) >= 5 and {"en", "zh_CN"} <= {lang for _s, lang, _h in switched}
-    answers = dict(state(app)["answers"])
+    answers = dict(state(app).answers)
     assert answers["contact_phone"] == "13907561234" and str(answers["household_size"]) == "2"
-    assert len([v for v in state(app)["provided"].values() if v["mode"] == "capture"]) == 2
+    assert len([v for v in state(app).provided.values() if v.mode == "capture"]) == 2
     citizen.submit()
-    number = state(app)["case"].number
+    number = state(app).case.number
     case = office.get_case(number)
     assert case.item_code == ITEM

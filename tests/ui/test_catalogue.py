@@ -79,7 +79,7 @@ def test_search_by_pinyin_initials_and_read_the_guide(kiosk_app, ui):
     for badge in ("必需", "可容缺：可以以后补交", "无需纸质材料：调取您的电子证照"):
         assert badge in shown, badge
     try:
-        days = app.session.data["catalogue"]["guide"]["promised_days"]
+        days = app.controller.journey("catalogue").state.guide["promised_days"]
         due = add_working_days(today_cst(), days)
         assert f"{due.isoformat()}前办结" in shown
     except CalendarUnknown:

@@ -95,7 +95,7 @@ def test_passport_details_on_the_keypad_then_the_reader(kiosk_app, ui, backoffic
     ui.tap(ui.by_id("identify_passport", "confirm"))
     ui.wait_for_screen("identify_place")
     ui.screenshot(SHOTS / "identify_place.png")
-    information = app.session.data["mrz_information"]
+    information = journey.mrz_information
     assert information == MrzEntry(number="E1234567", birth="600606", expiry="351231").key_information()
     assert journey.reader_takes_mrz is False  # the simulated reader has no chip to open
 
@@ -106,7 +106,7 @@ def test_passport_details_on_the_keypad_then_the_reader(kiosk_app, ui, backoffic
 
     ui.tap(app.top_bar.ids.finish_button)
     ui.wait_for_screen("attract")
-    assert "mrz_information" not in app.session.data
+    assert journey.mrz_information is None
     assert "E1234567" not in joined(ui.all_texts())
 
 

@@ -100,7 +100,7 @@ def open_diagnostics(app, ui) -> None:
     open_pin_screen(app, ui)
     type_pin(app, ui, PIN)
     ui.wait_for_screen("maintenance", timeout=30)  # the report waits for the camera's first frame
-    ui.wait_until(lambda: app.session.data["maintenance"].report is not None, what="readiness report")
+    ui.wait_until(lambda: app.controller.journey("maintenance").visit.report is not None, what="readiness report")
 
 
 def tap_key(app, ui, screen: str, key: str, wait_for: str | None = None) -> None:
@@ -155,7 +155,7 @@ def test_the_corner_does_nothing_during_a_citizen_session(kiosk_app, ui, mainten
     ui.wait_for_screen("home")
     for _ in range(5):
         ui.tap(corner(app))
-    assert app.manager.current == "home" and "maintenance" not in app.session.data
+    assert app.manager.current == "home" and app.controller.journey("maintenance").visit is None
 
 
 def test_a_wrong_pin_says_how_many_tries_are_left(kiosk_app, ui, maintenance):
@@ -164,7 +164,7 @@ def test_a_wrong_pin_says_how_many_tries_are_left(kiosk_app, ui, maintenance):
     assert "锁定前还可尝试 4 次" in enter_wrong_pin(app, ui)
     assert app.manager.get_screen("maintenance_pin").keypad.value == ""  # the PIN is not kept
     assert "锁定前还可尝试 3 次" in enter_wrong_pin(app, ui)
-    assert app.manager.current == "maintenance_pin" and not app.session.data["maintenance"].granted
+    assert app.manager.current == "maintenance_pin" and not app.controller.journey("maintenance").visit.granted
 
 
 def test_five_wrong_pins_lock_and_then_even_the_right_pin_is_refused(kiosk_app, ui, maintenance, tmp_path):
@@ -181,7 +181,7 @@ def test_five_wrong_pins_lock_and_then_even_the_right_pin_is_refused(kiosk_app, 
         locked = f"密码输入已锁定至 {until:%Y-%m-%d %H:%M:%S}"
         assert locked in enter_wrong_pin(app, ui)
         assert locked in enter_wrong_pin(app, ui, PIN)  # the right PIN, refused while locked
-        assert app.manager.current == "maintenance_pin" and not app.session.data["maintenance"].granted
+        assert app.manager.current == "maintenance_pin" and not app.controller.journey("maintenance").visit.granted
         audit = [json.loads(line) for line in fresh.audit.path.read_text(encoding="utf-8").splitlines()]
         assert [line["outcome"] for line in audit if line["event"] == "pin"] == ["wrong_pin"] * 5 + ["locked"]
 
@@ -214,7 +214,7 @@ def test_the_right_pin_opens_diagnostics_with_a_tile_for_every_device(kiosk_app,
     tap_key(app, ui, "maintenance", "refresh", wait_for="maintenance")
     ui.tap(screen.ids.back)  # Leave maintenance
     ui.wait_for_screen("attract")
-    assert not app.session.active and "maintenance" not in app.session.data
+    assert not app.session.active and app.controller.journey("maintenance").visit is None
 
 
 def test_the_test_receipt_comes_out_of_the_receipt_printer(kiosk_app, ui, maintenance, emulated_printer):
@@ -324,7 +324,7 @@ def test_the_maintenance_idle_timeout_is_its_own_with_no_citizens_countdown(kios
         assert app.manager.current == "maintenance_pin" and app.session.active
         app.session.last_activity -= MAINTENANCE_IDLE_S - asked + 1  # just past the visit's own timeout
         ui.wait_for_screen("attract", timeout=5)
-        assert not app.session.active and "maintenance" not in app.session.data
+        assert not app.session.active and app.controller.journey("maintenance").visit is None
         assert warnings == []  # never the citizens' "more time?"
     finally:
         app._idle_warning.unbind(on_open=record)
@@ -445,7 +445,7 @@ def test_the_diagnostics_bundle_is_exported_and_the_recent_log_shown(kiosk_app, 
     assert "09:15:02 info kiosk started" in log_tile
     assert "4690**********1234" in log_tile and "469023195801041234" not in log_tile  # masked again
     tap_key(app, ui, "maintenance", "bundle")
-    ui.wait_until(lambda: app.session.data["maintenance"].bundle is not None and app._busy is None,
+    ui.wait_until(lambda: app.controller.journey("maintenance").visit.bundle is not None and app._busy is None,
                   what="bundle written")
     written = sorted((app.kiosk_config.var_dir / "diagnostics").glob("kiosk-*.zip"))[-1]
     with zipfile.ZipFile(written) as bundle:
@@ -466,13 +466,13 @@ def test_a_maintenance_card_opens_diagnostics_and_any_other_card_is_refused(kios
         app.controller.on_card_event(CardPresented(MSG_NEED_DETAILS, uid=stranger))
         ui.wait_for_screen("message")
         assert "请先输入护照信息。" in joined(ui.visible_texts())  # what any card without details gets
-        assert "maintenance" not in app.session.data
+        assert app.controller.journey("maintenance").visit is None
         ui.tap(ui.by_id("message", "back"))
         ui.wait_for_screen("attract")
 
         app.controller.on_card_event(CardPresented(MSG_NEED_DETAILS, uid=staff))
         ui.wait_for_screen("maintenance", timeout=30)
-        ui.wait_until(lambda: app.session.data["maintenance"].report is not None, what="readiness report")
+        ui.wait_until(lambda: app.controller.journey("maintenance").visit.report is not None, what="readiness report")
         audit = access.audit.path.read_text()
         assert staff.hex() not in audit and stranger.hex() not in audit  # attempts audited, UIDs never
         ui.tap(app.manager.get_screen("maintenance").ids.back)
@@ -524,7 +524,7 @@ def test_the_outbox_tile_sends_now_and_sends_held_items_again(kiosk_app, ui, mai
         assert "等待发送：2 · 待人工处理：0" in tile
         ui.screenshot(SHOTS / "maintenance_outbox.png")
         tap_key(app, ui, "maintenance", "outbox:send")
-        ui.wait_until(lambda: "outbox" in app.session.data["maintenance"].tests and app._busy is None,
+        ui.wait_until(lambda: "outbox" in app.controller.journey("maintenance").visit.tests and app._busy is None,
                       what="outbox sent")
         assert outbox.get(kept[0].id).case_number and outbox.get(kept[1].id).state == "parked"
         tile = joined(w.text for w in screen.tiles["outbox"].children if hasattr(w, "text"))

@@ -51,7 +51,8 @@ def test_nothing_remains_after_the_session(kiosk_app, ui, tmp_path, ending):
         assert trace not in everything, trace
     session = app.session
     assert session.identity is None and session.cases == [] and session.current_case is None
-    assert session.data == {} and session.temp_files == []
+    assert session.temp_files == [] and session.resume_after_identify == ""
+    assert all(session.peek(journey.State) is None for journey in app.controller.journeys.values() if journey.State)
     assert not capture.exists()
     progress = app.controller.journey("progress")
     assert progress.last_slip is None and progress.last_slip_preview is None

@@ -108,7 +108,7 @@ def test_the_receipt_read_aloud_keeps_the_name_for_a_handset(kiosk_app, ui, spok
     citizen.reach_consent("W6", "469023-GF-MZ-0015")
     citizen.submit()
     citizen.wait_for_receipt_printed()
-    number = app.session.data["apply"]["case"].number
+    number = app.controller.journey("apply").state.case.number
     ui.tap_button("apply_result", "read_aloud")
     reading = texts(spoken)[-1]
     assert " ".join(number) in reading and "最低生活保障对象认定" in reading
