@@ -18,6 +18,7 @@ from domain.cases import CLOSED_STATUSES, CaseStatus
 from domain.county import to_cst, today_cst
 from domain.ids import (
     InvalidResidentId,
+    is_mobile_number,
     is_valid_credit_code,
     is_valid_licence_id,
     mask_id,
@@ -118,7 +119,7 @@ def check_submission(session: Session, ctx: Context, payload: dict, caller: Call
     kind, number, name = _check_applicant(applicant, items)
     phone = str(payload.get("contact_phone", "")).strip()
     problems: list[dict] = []
-    if not (len(phone) == 11 and phone.isdigit() and phone.startswith("1")):
+    if not is_mobile_number(phone):
         problems.append({"field": "contact_phone", "problem": "an 11-digit mobile number is required"})
     answers = payload.get("answers") or {}
     for item in items:
@@ -260,7 +261,7 @@ def _check_answers(item: Item, answers: dict) -> list[dict]:
         elif not isinstance(value, str):
             ok = False
         elif field.get("format") == "phone":
-            ok = len(value) == 11 and value.isdigit()
+            ok = is_mobile_number(value)
         elif field.get("format") == "id_number":
             ok = _valid_id(value)
         elif field.get("format") == "credit_code":

@@ -74,6 +74,11 @@ def mask_id(number: str) -> str:
     return number[:4] + "*" * (len(number) - 8) + number[-4:]
 
 
+def is_mobile_number(phone: str) -> bool:
+    """A mainland mobile number as the kiosk and the back office take it: 11 digits, a 1 first."""
+    return len(phone) == 11 and phone.isdigit() and phone.startswith("1")
+
+
 def mask_phone(phone: str) -> str:
     """`138****1234` for an 11-digit mobile number; shorter numbers keep only the last 4."""
     phone = phone.strip()

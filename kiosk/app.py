@@ -38,6 +38,7 @@ from kiosk.session import Session
 from kiosk.ui import theme
 from kiosk.ui.kivy_gettext import KivyTranslations
 from kiosk.ui.screen_manager import KioskScreenManager
+from kiosk.ui.screen_names import Screen
 from kiosk.ui.style import Style
 from screens import discover_screens, kv_files
 from services.api import BackofficeClient
@@ -173,7 +174,7 @@ class KioskApp(App):
             )
         self.manager.current_screen.refresh()
         if not self.controller.journey("maintenance").service.in_service:
-            self.navigate("out_of_service")  # taken out of service before this start
+            self.navigate(Screen.OUT_OF_SERVICE)  # taken out of service before this start
         log.info("kiosk started", extra={"terminal": self.kiosk_config.terminal_id,
                                          "profile": self.kiosk_config.profile.model})
         Window.bind(on_flip=self._on_first_frame)
@@ -194,9 +195,9 @@ class KioskApp(App):
         # The QR key: fetched once (and kept for offline use) off the main thread.
         cache = self.kiosk_config.var_dir / "qr-key.json"
         self.controller.in_background(lambda: load_verifier(self.controller.api, cache),
-                                      self._verifier_loaded, back_to="attract")
+                                      self._verifier_loaded, back_to=Screen.ATTRACT)
         if self.demo is not None:
-            self.controller.in_background(self.demo.prepare_codes, lambda _codes: None, back_to="attract")
+            self.controller.in_background(self.demo.prepare_codes, lambda _codes: None, back_to=Screen.ATTRACT)
         threading.Thread(target=self._warm_up, name="kiosk-warm-up", daemon=True).start()
         self._build_screens_when_idle()
         # Heartbeat and the back office's commands (kiosk/ops/fleet.py).
@@ -287,7 +288,7 @@ class KioskApp(App):
     def show_message(self, title: str, body: str, back_to: str) -> None:
         screen = self.manager.get_screen("message")
         screen.title, screen.body, screen.back_to = title, body, back_to
-        self.navigate("message")
+        self.navigate(Screen.MESSAGE)
 
     def show_toast(self, message: str) -> None:
         self._toast.text = message

@@ -22,6 +22,7 @@ from kiosk import journeys
 from kiosk.i18n import Translator
 from kiosk.journeys.maintenance import MAINTENANCE_IDLE_S
 from kiosk.session import Session
+from kiosk.ui.screen_names import Screen
 from kiosk.voice import VoiceGuide
 from services.api import BackofficeClient, BackofficeError, BackofficeUnavailable
 
@@ -49,10 +50,6 @@ MSG_OFFLINE = N_(
 MSG_ELDER_ON = N_("Elder mode is on: larger text and slower speech.")
 MSG_ELDER_OFF = N_("Standard mode is on.")
 MSG_REFUSED = N_("The county service could not answer this request. Please try again, or call 12345.")
-MSG_PRINTER = N_(
-    "The printer is not ready. Nothing is lost: you can print this slip again later, "
-    "or check progress by calling 12345."
-)
 MSG_CODE_INVALID = N_("This code is not valid. Please scan a code printed or sent by the county service.")
 MSG_CODE_EXPIRED = N_("This code has expired. Please book again or ask at the service centre.")
 MSG_IDLE = N_("Do you need more time? Tap Continue.")
@@ -113,7 +110,7 @@ class KioskController:
                 return
             self.session.start(event.identity)
             log.info("session started", extra={"document": event.identity.kind.value})
-            self.ui.navigate("home")
+            self.ui.navigate(Screen.HOME)
         elif isinstance(event, CardRemoved):
             if self.session.active and self.session.identified_by_card:
                 self.finish("card_removed")
@@ -128,22 +125,22 @@ class KioskController:
             return
         self.session.begin()
         if self.verifier is None or text is None:
-            self.ui.show_message(N_("Code not recognised"), MSG_CODE_INVALID, back_to="attract")
+            self.ui.show_message(N_("Code not recognised"), MSG_CODE_INVALID, back_to=Screen.ATTRACT)
             return
         try:
             token = self.verifier.verify(text)
         except TokenExpired:
-            self.ui.show_message(N_("Code expired"), MSG_CODE_EXPIRED, back_to="attract")
+            self.ui.show_message(N_("Code expired"), MSG_CODE_EXPIRED, back_to=Screen.ATTRACT)
             return
         except TokenInvalid as exc:
             log.warning("scanned code refused", extra={"reason": str(exc)})
-            self.ui.show_message(N_("Code not recognised"), MSG_CODE_INVALID, back_to="attract")
+            self.ui.show_message(N_("Code not recognised"), MSG_CODE_INVALID, back_to=Screen.ATTRACT)
             return
         for journey in self.journeys.values():
             if token.kind in journey.handles_tokens:
                 journey.on_token(token, text)
                 return
-        self.ui.show_message(N_("Code not recognised"), MSG_CODE_INVALID, back_to="attract")
+        self.ui.show_message(N_("Code not recognised"), MSG_CODE_INVALID, back_to=Screen.ATTRACT)
 
     # --- maintenance mode (kiosk/journeys/maintenance.py) -----------------------------------
     def citizens_served(self) -> bool:
@@ -212,7 +209,7 @@ class KioskController:
             self.set_elder_mode(False)
         self.translator.switch(self.translator.default_language)  # and in the kiosk's language (after goodbye)
         self.ui.reset_screens()
-        self.ui.navigate("attract")
+        self.ui.navigate(Screen.ATTRACT)
 
     def toggle_elder_mode(self) -> None:
         """The top bar's 长辈模式 switch: larger text and targets, slower speech, for the

@@ -8,6 +8,7 @@ from kivy.factory import Factory
 from domain.cases import N_
 from kiosk.journeys.apply import field_kind, valid_answer
 from kiosk.ui import theme
+from kiosk.ui.screen_names import Screen
 
 from .catalogue_page import JourneyPage
 from .keypad import Keypad
@@ -43,7 +44,7 @@ def date_value(digits: str) -> str:
 
 
 class ApplyFieldScreen(JourneyPage):
-    screen_name = "apply_field"
+    screen_name = Screen.APPLY_FIELD
     journey_name = "apply"
     idle_timeout_s = 180  # typing takes longer than reading
     spoken_prompt = N_("Please answer the question on the screen.")

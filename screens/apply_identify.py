@@ -3,12 +3,13 @@ from __future__ import annotations
 
 from domain.cases import N_
 from kiosk.ui import theme
+from kiosk.ui.screen_names import Screen
 
 from .catalogue_page import JourneyPage
 
 
 class ApplyIdentifyScreen(JourneyPage):
-    screen_name = "apply_identify"
+    screen_name = Screen.APPLY_IDENTIFY
     journey_name = "apply"
     spoken_prompt = N_("To apply, place your ID card on the reader.")
 

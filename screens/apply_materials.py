@@ -11,6 +11,7 @@ from kivy.uix.image import Image
 
 from domain.cases import N_
 from kiosk.ui import theme
+from kiosk.ui.screen_names import Screen
 from services.guide_slips import BADGE_E_LICENCE, BADGE_SHARED
 
 from .catalogue_page import JourneyPage
@@ -24,7 +25,7 @@ STATUS = {
 
 
 class ApplyMaterialsScreen(JourneyPage):
-    screen_name = "apply_materials"
+    screen_name = Screen.APPLY_MATERIALS
     journey_name = "apply"
     idle_timeout_s = 180
     spoken_prompt = N_("Place each paper material under the camera, or choose to supply it later where allowed.")
@@ -69,7 +70,7 @@ class ApplyMaterialsScreen(JourneyPage):
 
 
 class ApplyCaptureScreen(JourneyPage):
-    screen_name = "apply_capture"
+    screen_name = Screen.APPLY_CAPTURE
     journey_name = "apply"
     idle_timeout_s = 180
     spoken_prompt = N_("Place the page face up under the camera, then tap Take picture.")
@@ -116,7 +117,7 @@ def _page_image(pixels) -> Image:
 
 
 class ApplyCommitmentScreen(JourneyPage):
-    screen_name = "apply_commitment"
+    screen_name = Screen.APPLY_COMMITMENT
     journey_name = "apply"
     spoken_prompt = N_("Please read the credit commitment for the materials you will supply later.")
 
@@ -137,4 +138,4 @@ class ApplyCommitmentScreen(JourneyPage):
         self.button(self._(N_("I accept the commitment")), flow.accept_commitment, key="accept")
 
     def go_back(self) -> None:
-        self.controller.ui.navigate("apply_materials")
+        self.controller.ui.navigate(Screen.APPLY_MATERIALS)

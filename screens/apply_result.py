@@ -6,6 +6,7 @@ from __future__ import annotations
 from domain.cases import N_
 from kiosk.journeys.apply import ApplyState
 from kiosk.ui import theme
+from kiosk.ui.screen_names import Screen
 from services.receipts import promised_lines
 
 from .catalogue_page import JourneyPage
@@ -21,7 +22,7 @@ PROBLEM_WORDS = {
 
 
 class ApplyResultScreen(JourneyPage):
-    screen_name = "apply_result"
+    screen_name = Screen.APPLY_RESULT
     journey_name = "apply"
     spoken_prompt = ""  # the journey speaks the case number itself
 
@@ -82,7 +83,7 @@ class ApplyResultScreen(JourneyPage):
 
 
 class ApplyProblemsScreen(JourneyPage):
-    screen_name = "apply_problems"
+    screen_name = Screen.APPLY_PROBLEMS
     journey_name = "apply"
     spoken_prompt = N_("The application needs a few changes. Everything you entered is kept.")
 
@@ -104,7 +105,7 @@ class ApplyProblemsScreen(JourneyPage):
                     continue
             elif problem.get("material") and flow.material(problem["material"]):
                 text = f"{flow.catalogue.loc(flow.material(problem['material'])['spec'])}：{words}"
-                self.button(text, lambda: self.controller.ui.navigate("apply_materials"),
+                self.button(text, lambda: self.controller.ui.navigate(Screen.APPLY_MATERIALS),
                             key=f"fix:{problem['material']}", secondary=True, parent=self.ids.body)
                 continue
             elif problem.get("field") == "commitment_signed":

@@ -5,6 +5,7 @@ from domain.cases import N_
 from domain.ids import mask_id, mask_name, mask_phone
 from kiosk.journeys.apply import field_kind
 from kiosk.ui import theme
+from kiosk.ui.screen_names import Screen
 
 from .apply_materials import STATUS
 from .catalogue_page import JourneyPage
@@ -30,7 +31,7 @@ def shown_value(flow, field: dict, value) -> str:
 
 
 class ApplyReviewScreen(JourneyPage):
-    screen_name = "apply_review"
+    screen_name = Screen.APPLY_REVIEW
     journey_name = "apply"
     idle_timeout_s = 180
     spoken_prompt = N_("Please check your application. Tap a line to change it.")
@@ -64,16 +65,16 @@ class ApplyReviewScreen(JourneyPage):
             if given:
                 lines.append(f"·\u00a0{flow.catalogue.loc(entry['spec'])}：{self._(STATUS[given.mode])}")
         self.text("\n".join(lines) or "—", parent=materials, size="small")
-        self.button(self._(N_("Change materials")), lambda: self.controller.ui.navigate("apply_materials"),
+        self.button(self._(N_("Change materials")), lambda: self.controller.ui.navigate(Screen.APPLY_MATERIALS),
                     key="materials", secondary=True, parent=self.ids.body)
         self.button(self._(N_("Continue")), flow.to_consent, key="continue")
 
     def go_back(self) -> None:
-        self.controller.ui.navigate("apply_materials")
+        self.controller.ui.navigate(Screen.APPLY_MATERIALS)
 
 
 class ApplyConsentScreen(JourneyPage):
-    screen_name = "apply_consent"
+    screen_name = Screen.APPLY_CONSENT
     journey_name = "apply"
     spoken_prompt = N_("Your personal data is used only to handle this application. Do you agree?")
 
@@ -93,4 +94,4 @@ class ApplyConsentScreen(JourneyPage):
         self.button(self._(N_("I agree: submit the application")), self.flow.submit, key="submit")
 
     def go_back(self) -> None:
-        self.controller.ui.navigate("apply_review")
+        self.controller.ui.navigate(Screen.APPLY_REVIEW)

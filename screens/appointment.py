@@ -4,17 +4,18 @@ from __future__ import annotations
 
 from domain.cases import N_
 from kiosk.journeys.appointment import SAY_TICKET
+from kiosk.ui.screen_names import Screen
 
 from .base import KioskScreen
 
 
 class AppointmentStartScreen(KioskScreen):
-    screen_name = "appointment_start"
+    screen_name = Screen.APPOINTMENT_START
     spoken_prompt = N_("Hold the QR code of your appointment under the scanner.")
 
 
 class AppointmentTicketScreen(KioskScreen):
-    screen_name = "appointment_ticket"
+    screen_name = Screen.APPOINTMENT_TICKET
 
     def refresh(self) -> None:
         journey = self.journey("appointment")

@@ -9,12 +9,13 @@ from kivy.factory import Factory
 from kivy.properties import StringProperty
 
 from domain.county import CST
+from kiosk.ui.screen_names import Screen
 
 from .base import KioskScreen
 
 
 class AttractScreen(KioskScreen):
-    screen_name = "attract"
+    screen_name = Screen.ATTRACT
     clock_text = StringProperty("")
 
     spoken_prompt = "Please place your ID card on the reader"

@@ -5,6 +5,7 @@ from kivy.properties import BooleanProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
 
 from domain.receipts import DATE_TO_BE_CONFIRMED
+from kiosk.ui.screen_names import Screen
 
 from .base import KioskScreen
 
@@ -27,7 +28,7 @@ class TimelineRow(BoxLayout):
 
 
 class CaseDetailScreen(KioskScreen):
-    screen_name = "case"
+    screen_name = Screen.CASE
     def refresh(self) -> None:
         case = self.session.current_case
         timeline = self.ids.timeline

@@ -9,6 +9,7 @@ from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.boxlayout import BoxLayout
 
 from domain.county import CST
+from kiosk.ui.screen_names import Screen
 
 from .base import KioskScreen
 
@@ -25,7 +26,7 @@ class CaseRow(ButtonBehavior, BoxLayout):
 
 
 class CasesScreen(KioskScreen):
-    screen_name = "cases"
+    screen_name = Screen.CASES
     def refresh(self) -> None:
         rows = self.ids.rows
         rows.clear_widgets()

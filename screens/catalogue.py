@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 from domain.cases import N_
+from kiosk.ui.screen_names import Screen
 
 from .catalogue_page import JourneyPage
 
 
 class CatalogueScreen(JourneyPage):
-    screen_name = "catalogue"
+    screen_name = Screen.CATALOGUE
     journey_name = "catalogue"
     spoken_prompt = N_("Choose a window, or search for a service.")
 

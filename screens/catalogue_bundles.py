@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 from domain.cases import N_
+from kiosk.ui.screen_names import Screen
 
 from .catalogue_page import JourneyPage
 
 
 class CatalogueBundlesScreen(JourneyPage):
-    screen_name = "catalogue_bundles"
+    screen_name = Screen.CATALOGUE_BUNDLES
     journey_name = "catalogue"
     spoken_prompt = N_("One application covers several services. Choose one.")
 
@@ -27,4 +28,4 @@ class CatalogueBundlesScreen(JourneyPage):
             row.font_size = f"{self.style.body_sp}sp"
 
     def go_back(self) -> None:
-        self.controller.ui.navigate("catalogue")
+        self.controller.ui.navigate(Screen.CATALOGUE)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from kivy.uix.boxlayout import BoxLayout
 
 from domain.cases import N_
+from kiosk.ui.screen_names import Screen
 
 from .catalogue_page import JourneyPage
 
@@ -12,7 +13,7 @@ AUDIENCES = (("", N_("Everyone")), ("person", N_("For individuals")), ("company"
 
 
 class CatalogueItemsScreen(JourneyPage):
-    screen_name = "catalogue_items"
+    screen_name = Screen.CATALOGUE_ITEMS
     journey_name = "catalogue"
     spoken_prompt = N_("Choose a service to read its guide.")
 

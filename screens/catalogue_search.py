@@ -6,13 +6,14 @@ from kivy.factory import Factory
 
 from domain.cases import N_
 from kiosk.ui import theme
+from kiosk.ui.screen_names import Screen
 
 from .catalogue_page import JourneyPage
 from .pinyin_keyboard import PinyinKeyboard
 
 
 class CatalogueSearchScreen(JourneyPage):
-    screen_name = "catalogue_search"
+    screen_name = Screen.CATALOGUE_SEARCH
     journey_name = "catalogue"
     spoken_prompt = N_("Type the pinyin, then choose the words, or tap Search.")
 
@@ -60,7 +61,7 @@ class CatalogueSearchScreen(JourneyPage):
             self.flow.search(self.keypad.value)
 
     def go_back(self) -> None:
-        self.controller.ui.navigate("catalogue")
+        self.controller.ui.navigate(Screen.CATALOGUE)
 
     def reset(self) -> None:
         super().reset()

@@ -3,18 +3,19 @@ take the printed document and, if the citizen wishes, rate the service."""
 from __future__ import annotations
 
 from domain.cases import N_
+from kiosk.ui.screen_names import Screen
 
 from .base import KioskScreen
 from .cases import CaseRow
 
 
 class CollectStartScreen(KioskScreen):
-    screen_name = "collect_start"
+    screen_name = Screen.COLLECT_START
     spoken_prompt = N_("Place your ID card on the reader to collect your result.")
 
 
 class CollectListScreen(KioskScreen):
-    screen_name = "collect_list"
+    screen_name = Screen.COLLECT_LIST
     spoken_prompt = N_("Tap the result you want to collect.")
 
     def refresh(self) -> None:
@@ -46,7 +47,7 @@ class CollectListScreen(KioskScreen):
 
 
 class CollectConfirmScreen(KioskScreen):
-    screen_name = "collect_confirm"
+    screen_name = Screen.COLLECT_CONFIRM
     spoken_prompt = N_("Check that this is your result, then tap Print.")
 
     def refresh(self) -> None:
@@ -72,7 +73,7 @@ class CollectConfirmScreen(KioskScreen):
 
 
 class CollectDoneScreen(KioskScreen):
-    screen_name = "collect_done"
+    screen_name = Screen.COLLECT_DONE
     spoken_prompt = N_("Please take your document from the printer. You can rate our service now.")
 
     def refresh(self) -> None:

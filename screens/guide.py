@@ -9,6 +9,7 @@ from kivy.uix.boxlayout import BoxLayout
 from domain.cases import N_
 from kiosk.journeys.catalogue import BundleGuides
 from kiosk.ui import theme
+from kiosk.ui.screen_names import Screen
 from services.guide_slips import (
     BADGE_DEFERRABLE,
     BADGE_E_LICENCE,
@@ -24,7 +25,7 @@ TONES = {BADGE_E_LICENCE: "ok", BADGE_SHARED: "ok", BADGE_DEFERRABLE: "warn"}
 
 
 class GuideScreen(JourneyPage):
-    screen_name = "guide"
+    screen_name = Screen.GUIDE
     journey_name = "catalogue"
     spoken_prompt = N_("This is everything you need for this service, told once.")
 

@@ -1,11 +1,13 @@
 """Home: who is identified (masked) and what they can do."""
 from __future__ import annotations
 
+from kiosk.ui.screen_names import Screen
+
 from .base import KioskScreen
 
 
 class HomeScreen(KioskScreen):
-    screen_name = "home"
+    screen_name = Screen.HOME
     def refresh(self) -> None:
         identity = self.session.identity
         if identity is None:

@@ -8,6 +8,7 @@ from kivy.factory import Factory
 
 from domain.cases import N_
 from kiosk.journeys.identify import FIELD_LABELS, FIELDS
+from kiosk.ui.screen_names import Screen
 
 from .base import KioskScreen
 
@@ -15,7 +16,7 @@ KEYS = tuple(string.digits + string.ascii_uppercase)
 
 
 class IdentifyPassportScreen(KioskScreen):
-    screen_name = "identify_passport"
+    screen_name = Screen.IDENTIFY_PASSPORT
     spoken_prompt = N_("Type the passport number, your date of birth and the expiry date, "
                        "as printed on the photo page.")
     idle_timeout_s = 180  # typing takes longer than tapping
@@ -82,5 +83,5 @@ class IdentifyPassportScreen(KioskScreen):
 
 
 class IdentifyPlaceScreen(KioskScreen):
-    screen_name = "identify_place"
+    screen_name = Screen.IDENTIFY_PLACE
     spoken_prompt = N_("Now place your passport on the reader, photo page down, and keep it still.")

@@ -17,6 +17,7 @@ from domain.cases import N_
 from kiosk.maintenance.storage import iso
 from kiosk.ops.readiness import Verdict
 from kiosk.ui import theme
+from kiosk.ui.screen_names import Screen
 
 from .catalogue_page import Badge
 from .maintenance_page import MaintenancePage
@@ -36,7 +37,7 @@ PREVIEW_HEIGHT_DP = 240  # the scanner test's camera picture: small, enough to a
 
 
 class MaintenanceScreen(MaintenancePage):
-    screen_name = "maintenance"
+    screen_name = Screen.MAINTENANCE
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from domain.cases import N_
 from kiosk.journeys.maintenance import STOP_QUESTIONS
+from kiosk.ui.screen_names import Screen
 
 from .maintenance_page import MaintenancePage
 
 
 class MaintenanceConfirmScreen(MaintenancePage):
-    screen_name = "maintenance_confirm"
+    screen_name = Screen.MAINTENANCE_CONFIRM
 
     def refresh(self) -> None:
         visit = self.granted_visit()

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from domain.cases import N_
 from kiosk.ui import theme
+from kiosk.ui.screen_names import Screen
 
 from .keypad import Keypad
 from .maintenance_page import MaintenancePage
@@ -16,7 +17,7 @@ TYPED, UNTYPED = "●", "○"
 
 
 class MaintenancePinScreen(MaintenancePage):
-    screen_name = "maintenance_pin"
+    screen_name = Screen.MAINTENANCE_PIN
     spoken_prompt = N_("Staff only: enter the maintenance PIN.")
 
     def __init__(self, **kwargs):

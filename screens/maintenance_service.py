@@ -9,6 +9,7 @@ from kivy.uix.gridlayout import GridLayout
 from domain.cases import N_
 from kiosk.journeys.maintenance import MSG_SERVICE_FORM, REASONS
 from kiosk.ui import theme
+from kiosk.ui.screen_names import Screen
 
 from .maintenance_page import MaintenancePage
 
@@ -16,7 +17,7 @@ SCREENS_IN = {"zh_CN": N_("On Chinese screens:"), "en": N_("On English screens:"
 
 
 class MaintenanceServiceScreen(MaintenancePage):
-    screen_name = "maintenance_service"
+    screen_name = Screen.MAINTENANCE_SERVICE
 
     def refresh(self) -> None:
         visit = self.granted_visit()
@@ -40,4 +41,4 @@ class MaintenanceServiceScreen(MaintenancePage):
                     disabled=visit.reason is None)
 
     def go_back(self) -> None:
-        self.controller.ui.navigate("maintenance")
+        self.controller.ui.navigate(Screen.MAINTENANCE)

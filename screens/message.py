@@ -3,11 +3,13 @@ from __future__ import annotations
 
 from kivy.properties import StringProperty
 
+from kiosk.ui.screen_names import Screen
+
 from .base import KioskScreen
 
 
 class MessageScreen(KioskScreen):
-    screen_name = "message"
+    screen_name = Screen.MESSAGE
     title = StringProperty("")
     body = StringProperty("")
     back_to = StringProperty("attract")

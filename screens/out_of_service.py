@@ -6,12 +6,13 @@ from __future__ import annotations
 from kivy.properties import StringProperty
 
 from domain.cases import N_
+from kiosk.ui.screen_names import Screen
 
 from .base import KioskScreen
 
 
 class OutOfServiceScreen(KioskScreen):
-    screen_name = "out_of_service"
+    screen_name = Screen.OUT_OF_SERVICE
     spoken_prompt = N_("This kiosk is out of service. Please go to the county service centre, or call 12345.")
     where_else = StringProperty("")
 

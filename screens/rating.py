@@ -8,6 +8,7 @@ from kivy.uix.boxlayout import BoxLayout
 
 from domain.cases import N_, in_language
 from kiosk.journeys.rating import COMMENTS, LEVELS, REASONS, level_word
+from kiosk.ui.screen_names import Screen
 
 from .base import KioskScreen
 from .cases import CaseRow
@@ -33,12 +34,12 @@ class ChoiceChip(ButtonBehavior, BoxLayout):
 
 
 class RatingStartScreen(KioskScreen):
-    screen_name = "rating_start"
+    screen_name = Screen.RATING_START
     spoken_prompt = N_("Place your ID card on the reader to choose the case you want to rate.")
 
 
 class RatingCasesScreen(KioskScreen):
-    screen_name = "rating_cases"
+    screen_name = Screen.RATING_CASES
     spoken_prompt = N_("Which case would you like to rate? Tap it.")
 
     def refresh(self) -> None:
@@ -74,7 +75,7 @@ class _DraftScreen(KioskScreen):
 
 
 class RatingLevelsScreen(_DraftScreen):
-    screen_name = "rating_levels"
+    screen_name = Screen.RATING_LEVELS
     spoken_prompt = N_("How satisfied are you? Tap one of the five faces, "
                        "from very satisfied at the top to very dissatisfied at the bottom.")
 
@@ -132,7 +133,7 @@ class _ChipsScreen(_DraftScreen):
 
 
 class RatingReasonsScreen(_ChipsScreen):
-    screen_name = "rating_reasons"
+    screen_name = Screen.RATING_REASONS
     spoken_prompt = N_("We are sorry. What went wrong? Choose at least one reason, then tap Next.")
     choices = REASONS
 
@@ -159,7 +160,7 @@ class RatingReasonsScreen(_ChipsScreen):
 
 
 class RatingCommentScreen(_ChipsScreen):
-    screen_name = "rating_comment"
+    screen_name = Screen.RATING_COMMENT
     spoken_prompt = N_("Anything to add? You may choose phrases, then tap Send rating.")
     choices = COMMENTS
 
@@ -182,7 +183,7 @@ class RatingCommentScreen(_ChipsScreen):
 
 
 class RatingDoneScreen(KioskScreen):
-    screen_name = "rating_done"
+    screen_name = Screen.RATING_DONE
     spoken_prompt = N_("Thank you for your rating.")
 
     def refresh(self) -> None:

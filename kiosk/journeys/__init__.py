@@ -7,11 +7,23 @@ its screens live in screens/ and reach it as `self.journey("name")`.
 from __future__ import annotations
 
 import importlib
+import logging
 import pkgutil
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import TYPE_CHECKING, Callable
+
+from domain.cases import N_
+from domain.slips import SlipDocument
+from services.preview import render_slip_png
 
 if TYPE_CHECKING:
     from kiosk.controller import KioskController
+
+log = logging.getLogger(__name__)
+MSG_PRINTER = N_(
+    "The printer is not ready. Nothing is lost: you can print this slip again later, "
+    "or check progress by calling 12345."
+)
 
 
 class Journey:
@@ -49,6 +61,33 @@ class Journey:
 
     def on_token(self, token) -> None:
         """A scanned, verified token of a kind in `handles_tokens`."""
+
+    def print_slip(self, slip: SlipDocument, *, back_to: str, busy: str, preview_name: str = "",
+                   then: Callable[[Path | None], None] | None = None) -> None:
+        """Prints `slip` on the receipt printer off the UI thread, with its PNG preview when
+        `preview_name` is given, then calls `then(preview)`. A printer that is not ready is
+        explained, and the citizen stays on `back_to` to print again."""
+        kiosk = self.kiosk
+
+        def work():
+            result = kiosk.printer.print_slip(slip)
+            preview = None
+            if result.ok and preview_name:
+                name = result.job_path.stem if getattr(result, "job_path", None) else preview_name
+                preview = render_slip_png(slip, kiosk.font_path, kiosk.preview_dir / f"{name}.png",
+                                          kiosk.printer.profile.paper_width_px)
+            return result, preview
+
+        def printed(done) -> None:
+            result, preview = done
+            if not result.ok:
+                log.warning("slip not printed", extra={"printer": result.status.state.value})
+                self.ui.show_message(N_("Printer not ready"), MSG_PRINTER, back_to=back_to)
+                return
+            if then is not None:
+                then(preview)
+
+        kiosk.in_background(work, printed, back_to=back_to, busy=busy)
 
     def wait_for_identity(self) -> None:
         """The journey goes on in `identified()` once the citizen places a card (or a

@@ -19,12 +19,12 @@ from typing import Any
 
 from domain.cases import N_, CaseDetail, in_language
 from domain.county import CST
-from domain.ids import is_valid_credit_code, is_valid_resident_id, make_licence_id, mask_name
+from domain.ids import is_mobile_number, is_valid_credit_code, is_valid_resident_id, make_licence_id, mask_name
 from domain.receipts import ApplicationReceipt
 from kiosk.journeys import Journey
+from kiosk.ui.screen_names import Screen
 from services.deliveries import APPLICATION
 from services.outbox_sender import QUEUED, REFUSED
-from services.preview import render_slip_png
 from services.receipts import application_receipt, promised_lines, queued_application_slip
 
 log = logging.getLogger(__name__)
@@ -71,7 +71,7 @@ def valid_answer(field: dict, value) -> bool:
         return not field.get("required")
     kind = field_kind(field)
     if kind == "phone":
-        return len(value) == 11 and value.isdigit() and value.startswith("1")
+        return is_mobile_number(value)
     if kind == "id":
         return is_valid_resident_id(value)
     if kind == "alnum" and field.get("format") == "credit_code":
@@ -150,7 +150,7 @@ class ApplyState:
 
 class ApplyJourney(Journey):
     name = "apply"
-    attract_action = (1, N_("Apply"), "catalogue")
+    attract_action = (1, N_("Apply"), Screen.CATALOGUE)
     State = ApplyState
 
     def __init__(self, controller):
@@ -198,7 +198,7 @@ class ApplyJourney(Journey):
             fields=fields, materials=materials))
         if self.session.identity is None:
             self.wait_for_identity()
-            self.ui.navigate("apply_identify")
+            self.ui.navigate(Screen.APPLY_IDENTIFY)
         else:
             self.identified()
 
@@ -212,7 +212,7 @@ class ApplyJourney(Journey):
     def cancel_identify(self) -> None:
         """Back from the card prompt to the guide: no longer waiting for a card."""
         self.session.resume_after_identify = ""
-        self.ui.navigate("guide")
+        self.ui.navigate(Screen.GUIDE)
 
     def identified(self) -> None:
         state, identity = self.state, self.session.identity
@@ -233,7 +233,7 @@ class ApplyJourney(Journey):
             elif spec.get("source") == "data_sharing":
                 state.provided[entry["key"]] = Provided("shared")
         state.page = 0
-        self.ui.navigate("apply_field" if state.pages else "apply_materials")
+        self.ui.navigate(Screen.APPLY_FIELD if state.pages else Screen.APPLY_MATERIALS)
 
     # --- form pages -------------------------------------------------------------------
     def field(self, code: str) -> dict | None:
@@ -281,12 +281,12 @@ class ApplyJourney(Journey):
         state.answers[field["code"]] = value
         state.draft = None
         if state.review_seen:
-            self.ui.navigate("apply_review")
+            self.ui.navigate(Screen.APPLY_REVIEW)
         elif state.page + 1 < len(state.pages):
             state.page += 1
-            self.ui.navigate("apply_field")
+            self.ui.navigate(Screen.APPLY_FIELD)
         else:
-            self.ui.navigate("apply_materials")
+            self.ui.navigate(Screen.APPLY_MATERIALS)
 
     def previous_page(self) -> None:
         state = self.state
@@ -294,19 +294,19 @@ class ApplyJourney(Journey):
             return
         state.draft = None
         if state.review_seen:
-            self.ui.navigate("apply_review")
+            self.ui.navigate(Screen.APPLY_REVIEW)
         elif state.page > 0:
             state.page -= 1
-            self.ui.navigate("apply_field")
+            self.ui.navigate(Screen.APPLY_FIELD)
         else:
-            self.ui.navigate("guide")
+            self.ui.navigate(Screen.GUIDE)
 
     def edit_field(self, code: str) -> None:
         state = self.state
         if state and code in state.pages:
             state.page = state.pages.index(code)
             state.draft = None
-            self.ui.navigate("apply_field")
+            self.ui.navigate(Screen.APPLY_FIELD)
 
     def contact_phone(self) -> str:
         state = self.state
@@ -341,9 +341,9 @@ class ApplyJourney(Journey):
         state = self.state
         if state and state.pages:
             state.page = len(state.pages) - 1
-            self.ui.navigate("apply_review" if state.review_seen else "apply_field")
+            self.ui.navigate(Screen.APPLY_REVIEW if state.review_seen else Screen.APPLY_FIELD)
         else:
-            self.ui.navigate("guide")
+            self.ui.navigate(Screen.GUIDE)
 
     def open_capture(self, key: str) -> None:
         state = self.state
@@ -354,7 +354,7 @@ class ApplyJourney(Journey):
         if doccam is not None and not self._camera_open:
             doccam.open()
             self._camera_open = True
-        self.ui.navigate("apply_capture")
+        self.ui.navigate(Screen.APPLY_CAPTURE)
 
     def capture(self) -> None:
         state = self.state
@@ -363,7 +363,7 @@ class ApplyJourney(Journey):
             return
         if doccam is None:
             state.capture.error = MSG_NO_CAMERA
-            self.ui.navigate("apply_capture")
+            self.ui.navigate(Screen.APPLY_CAPTURE)
             return
         self._drop_preview()
 
@@ -373,7 +373,7 @@ class ApplyJourney(Journey):
             result = doccam.capture()
             return result, (page_preview(result.page, PREVIEW_HEIGHT_PX) if result.ok else None)
 
-        self.kiosk.in_background(work, lambda done: self._captured(*done), back_to="apply_capture",
+        self.kiosk.in_background(work, lambda done: self._captured(*done), back_to=Screen.APPLY_CAPTURE,
                                  busy=MSG_CAPTURING)
 
     def _captured(self, result, preview) -> None:
@@ -394,7 +394,7 @@ class ApplyJourney(Journey):
             state.capture.preview = str(path)
             state.capture.preview_pixels = preview  # shown as it is: no decoding on the UI thread
             state.capture.error = ""
-        self.ui.navigate("apply_capture")
+        self.ui.navigate(Screen.APPLY_CAPTURE)
 
     def retake(self) -> None:
         self._drop_preview()
@@ -418,7 +418,7 @@ class ApplyJourney(Journey):
         state.provided[capture.key] = Provided("capture", path=capture.preview)
         state.capture = None
         self.close_camera()
-        self.ui.navigate("apply_materials")
+        self.ui.navigate(Screen.APPLY_MATERIALS)
 
     def leave_capture(self) -> None:
         state = self.state
@@ -426,7 +426,7 @@ class ApplyJourney(Journey):
             self._drop_preview()
             state.capture = None
         self.close_camera()
-        self.ui.navigate("apply_materials")
+        self.ui.navigate(Screen.APPLY_MATERIALS)
 
     def close_camera(self) -> None:
         doccam = getattr(self.kiosk.devices, "doccam", None)
@@ -444,14 +444,14 @@ class ApplyJourney(Journey):
             Path(old.path).unlink(missing_ok=True)
         state.provided[key] = Provided("deferred")
         state.commitment = False  # a new promise needs a new acceptance
-        self.ui.navigate("apply_materials")
+        self.ui.navigate(Screen.APPLY_MATERIALS)
 
     def materials_done(self) -> None:
         state = self.state
         if state is None or not self.materials_complete():
             return
         if self.deferred_keys() and not state.commitment:
-            self.ui.navigate("apply_commitment")
+            self.ui.navigate(Screen.APPLY_COMMITMENT)
         else:
             self.to_review()
 
@@ -469,11 +469,11 @@ class ApplyJourney(Journey):
         state = self.state
         if state is not None:
             state.review_seen = True
-            self.ui.navigate("apply_review")
+            self.ui.navigate(Screen.APPLY_REVIEW)
 
     def to_consent(self) -> None:
         if self.state is not None:
-            self.ui.navigate("apply_consent")
+            self.ui.navigate(Screen.APPLY_CONSENT)
 
     # --- submitting -------------------------------------------------------------------
     def application(self) -> dict:
@@ -530,7 +530,7 @@ class ApplyJourney(Journey):
             item = outbox.put(APPLICATION, with_pages(payload), key, applicant=document)
             return sender.deliver_now(item)
 
-        self.kiosk.in_background(work, self._submitted, back_to="apply_consent", busy=MSG_SENDING)
+        self.kiosk.in_background(work, self._submitted, back_to=Screen.APPLY_CONSENT, busy=MSG_SENDING)
 
     def _submitted(self, delivery) -> None:
         state = self.state
@@ -541,20 +541,20 @@ class ApplyJourney(Journey):
             log.info("application refused", extra={"status": refused.status, "problems": len(refused.problems)})
             state.problems = list(refused.problems) or [{"problem": "refused"}]
             state.idempotency_key = ""  # nothing was created; the corrected application is a new request
-            self.ui.navigate("apply_problems")
+            self.ui.navigate(Screen.APPLY_PROBLEMS)
             return
         if delivery.status == QUEUED:
             item = delivery.item
             log.info("application kept for later", extra={"item": item.id})
             state.queued = Queued(item.reference, dt.datetime.fromtimestamp(item.created_at, CST))
             state.problems = []
-            self.ui.navigate("apply_result")
+            self.ui.navigate(Screen.APPLY_RESULT)
             self.kiosk.say(MSG_QUEUED, reference=" ".join(item.reference))
             self.print_receipt()
             return
         case, receipt = delivery.value
         state.case, state.receipt, state.problems = case, receipt, []
-        self.ui.navigate("apply_result")
+        self.ui.navigate(Screen.APPLY_RESULT)
         self.kiosk.say(MSG_RECEIVED, number=" ".join(case.number))
         self.print_receipt()
 
@@ -572,31 +572,16 @@ class ApplyJourney(Journey):
         state = self.state
         if state is None or (state.receipt is None and not state.queued):
             return
-        kiosk = self.kiosk
         if state.queued:
             slip = self.queued_slip()
         else:
             assert state.receipt is not None
-            slip = application_receipt(state.receipt, dt.datetime.now(CST), self._, kiosk.translator.language)
+            slip = application_receipt(state.receipt, dt.datetime.now(CST), self._, self.kiosk.translator.language)
+        self.print_slip(slip, back_to=Screen.APPLY_RESULT, busy=MSG_PRINTING, preview_name="receipt",
+                        then=lambda preview: self._printed(slip, preview))
 
-        def work():
-            result = kiosk.printer.print_slip(slip)
-            preview = None
-            if result.ok:
-                name = result.job_path.stem if getattr(result, "job_path", None) else "receipt"
-                preview = render_slip_png(slip, kiosk.font_path, kiosk.preview_dir / f"{name}.png",
-                                          kiosk.printer.profile.paper_width_px)
-            return result, preview
-
-        kiosk.in_background(work, lambda r: self._printed(slip, *r), back_to="apply_result", busy=MSG_PRINTING)
-
-    def _printed(self, slip, result, preview) -> None:
+    def _printed(self, slip, preview: Path | None) -> None:
         state = self.state
-        if not result.ok:
-            from kiosk.controller import MSG_PRINTER
-
-            self.ui.show_message(N_("Printer not ready"), MSG_PRINTER, back_to="apply_result")
-            return
         if state is not None:
             state.printed = True
         self.last_receipt, self.last_receipt_preview = slip, preview

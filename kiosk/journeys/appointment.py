@@ -21,6 +21,7 @@ from domain.county import CST
 from domain.receipts import QueueTicket
 from domain.slips import Line
 from kiosk.journeys import Journey
+from kiosk.ui.screen_names import Screen
 from services.api import BackofficeError
 from services.deliveries import CHECK_IN
 from services.outbox_sender import QUEUED, REFUSED
@@ -60,7 +61,7 @@ class AppointmentState:
 class AppointmentJourney(Journey):
     name = "appointment"
     State = AppointmentState
-    attract_action = (4, N_("Appointment check-in"), "appointment_start")
+    attract_action = (4, N_("Appointment check-in"), Screen.APPOINTMENT_START)
     handles_tokens = ("appointment",)
 
     def on_token(self, token, text: str) -> None:
@@ -94,22 +95,22 @@ class AppointmentJourney(Journey):
                     pass  # the ticket is still right without the item's name
             return "checked_in", answer
 
-        self.kiosk.in_background(work, self._checked_in, back_to="attract", busy=N_("Checking you in…"))
+        self.kiosk.in_background(work, self._checked_in, back_to=Screen.ATTRACT, busy=N_("Checking you in…"))
 
     def _checked_in(self, outcome) -> None:
         result, answer = outcome
         if result == "not_open":
-            self.ui.show_message(N_("Check-in is not open yet"), MSG_NOT_OPEN, back_to="appointment_start")
+            self.ui.show_message(N_("Check-in is not open yet"), MSG_NOT_OPEN, back_to=Screen.APPOINTMENT_START)
             return
         if result == "not_valid":
-            self.ui.show_message(N_("Appointment not valid"), MSG_NOT_VALID, back_to="appointment_start")
+            self.ui.show_message(N_("Appointment not valid"), MSG_NOT_VALID, back_to=Screen.APPOINTMENT_START)
             return
         if result == "replayed":
             log.info("appointment code used again")
-            self.ui.show_message(N_("Code already used"), MSG_ALREADY_CHECKED_IN, back_to="attract")
+            self.ui.show_message(N_("Code already used"), MSG_ALREADY_CHECKED_IN, back_to=Screen.ATTRACT)
             return
         if result == "queued":
-            self.ui.show_message(N_("Checked in at this kiosk"), MSG_CHECKED_IN_OFFLINE, back_to="attract")
+            self.ui.show_message(N_("Checked in at this kiosk"), MSG_CHECKED_IN_OFFLINE, back_to=Screen.ATTRACT)
             return
         self.session.keep(AppointmentState(ticket=QueueTicket(
             ticket_number=str(answer.get("ticket_number") or ""),
@@ -120,7 +121,7 @@ class AppointmentJourney(Journey):
             window_en=str(answer.get("window_en") or ""),
             item_name_en=str(answer.get("item_name_en") or ""),
         )))
-        self.ui.navigate("appointment_ticket")  # the screen announces the number and window
+        self.ui.navigate(Screen.APPOINTMENT_TICKET)  # the screen announces the number and window
         self.print_ticket()
 
     @property
@@ -142,15 +143,15 @@ class AppointmentJourney(Journey):
         slip = ticket_slip(ticket, kiosk.terminal_id, dt.datetime.now(CST), self._, kiosk.translator.language)
         self.session.state(AppointmentState).printed = None
         kiosk.in_background(lambda: kiosk.printer.print_slip(slip), self._printed,
-                            back_to="appointment_ticket", busy=N_("Printing your ticket…"))
+                            back_to=Screen.APPOINTMENT_TICKET, busy=N_("Printing your ticket…"))
 
     def _printed(self, result) -> None:
         self.session.state(AppointmentState).printed = bool(result.ok)
         if not result.ok:
             log.warning("queue ticket not printed", extra={"printer": result.status.state.value})
-            self.ui.show_message(N_("Printer not ready"), MSG_TICKET_NOT_PRINTED, back_to="appointment_ticket")
+            self.ui.show_message(N_("Printer not ready"), MSG_TICKET_NOT_PRINTED, back_to=Screen.APPOINTMENT_TICKET)
             return
-        self.ui.navigate("appointment_ticket")  # which says "Please take your ticket"
+        self.ui.navigate(Screen.APPOINTMENT_TICKET)  # which says "Please take your ticket"
 
     def reset(self) -> None:
         """Everything lives in the session, which is wiped."""

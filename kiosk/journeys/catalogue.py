@@ -12,7 +12,8 @@ from pathlib import Path
 from domain.cases import N_
 from domain.county import CST, today_cst
 from domain.workdays import CalendarUnknown
-from kiosk.journeys import Journey
+from kiosk.journeys import MSG_PRINTER, Journey
+from kiosk.ui.screen_names import Screen
 from services.guide_slips import guide_for_pdf, guide_slip
 
 log = logging.getLogger(__name__)
@@ -44,7 +45,7 @@ class CatalogueState:
 class CatalogueJourney(Journey):
     name = "catalogue"
     State = CatalogueState
-    attract_action = (5, N_("Service guides"), "catalogue")
+    attract_action = (5, N_("Service guides"), Screen.CATALOGUE)
 
     def __init__(self, controller):
         super().__init__(controller)
@@ -80,16 +81,16 @@ class CatalogueJourney(Journey):
     def start(self) -> None:
         self.session.begin()
         if self.state.windows:
-            self.ui.navigate("catalogue")
+            self.ui.navigate(Screen.CATALOGUE)
             return
         api = self.kiosk.catalogue  # the kiosk's copy, served offline too
         self.kiosk.in_background(lambda: (api.windows(), api.bundles()), self._windows_loaded,
-                                 back_to="attract", busy=MSG_LOADING)
+                                 back_to=Screen.ATTRACT, busy=MSG_LOADING)
 
     def _windows_loaded(self, loaded) -> None:
         windows, bundles = loaded
         self.state.windows, self.state.bundles = windows, bundles
-        self.ui.navigate("catalogue")
+        self.ui.navigate(Screen.CATALOGUE)
 
     def window(self, code: str) -> dict | None:
         return next((w for w in self.state.windows if w["code"] == code), None)
@@ -104,7 +105,7 @@ class CatalogueJourney(Journey):
         self._load_items()
 
     def open_search(self) -> None:
-        self.ui.navigate("catalogue_search")
+        self.ui.navigate(Screen.CATALOGUE_SEARCH)
 
     def type_query(self, text: str) -> None:
         """The search page's keyboard: kept, so a language switch keeps what was typed."""
@@ -121,16 +122,16 @@ class CatalogueJourney(Journey):
     def _load_items(self) -> None:
         state, api = self.state, self.kiosk.catalogue
         filters = {"window": state.window, "q": state.query, "audience": state.audience}
-        back = "catalogue_search" if filters["q"] else "catalogue"
+        back = Screen.CATALOGUE_SEARCH if filters["q"] else Screen.CATALOGUE
         self.kiosk.in_background(lambda: api.items(**filters), self._items_loaded, back_to=back,
                                  busy=MSG_LOADING)
 
     def _items_loaded(self, items: list[dict]) -> None:
         self.state.items = items
-        self.ui.navigate("catalogue_items")
+        self.ui.navigate(Screen.CATALOGUE_ITEMS)
 
     def open_bundles(self) -> None:
-        self.ui.navigate("catalogue_bundles")
+        self.ui.navigate(Screen.CATALOGUE_BUNDLES)
 
     def open_guide(self, code: str) -> None:
         api = self.kiosk.catalogue  # the kiosk's copy, served offline too
@@ -139,7 +140,7 @@ class CatalogueJourney(Journey):
 
     def _guide_loaded(self, guide: dict) -> None:
         self.state.guide, self.state.bundle = guide, None
-        self.ui.navigate("guide")
+        self.ui.navigate(Screen.GUIDE)
 
     def open_bundle(self, code: str) -> None:
         bundle = next((b for b in self.state.bundles if b["code"] == code), None)
@@ -149,22 +150,22 @@ class CatalogueJourney(Journey):
         codes = [i["code"] for i in bundle["items"]]
         self.kiosk.in_background(lambda: [api.guide(c) for c in codes],
                                  lambda guides: self._bundle_loaded(bundle, guides),
-                                 back_to="catalogue_bundles", busy=MSG_LOADING)
+                                 back_to=Screen.CATALOGUE_BUNDLES, busy=MSG_LOADING)
 
     def _bundle_loaded(self, bundle: dict, guides: list[dict]) -> None:
         self.state.guide, self.state.bundle = None, BundleGuides(bundle, guides)
-        self.ui.navigate("guide")
+        self.ui.navigate(Screen.GUIDE)
 
     def back_from_items(self) -> None:
-        self.ui.navigate("catalogue_search" if self.state.query else "catalogue")
+        self.ui.navigate(Screen.CATALOGUE_SEARCH if self.state.query else Screen.CATALOGUE)
 
     def back_from_guide(self) -> None:
         if self.state.bundle:
-            self.ui.navigate("catalogue_bundles")
+            self.ui.navigate(Screen.CATALOGUE_BUNDLES)
         elif self.state.items is not None:
-            self.ui.navigate("catalogue_items")
+            self.ui.navigate(Screen.CATALOGUE_ITEMS)
         else:
-            self.ui.navigate("catalogue")
+            self.ui.navigate(Screen.CATALOGUE)
 
     # --- what the guide says ----------------------------------------------------------
     def can_apply_here(self) -> bool:
@@ -191,8 +192,8 @@ class CatalogueJourney(Journey):
         now = dt.datetime.now(CST)
         slip = guide_slip(guide, self.promised(guide.get("promised_days", 0)), kiosk.terminal_id, now,
                           self._, self.english)
-        kiosk.in_background(lambda: kiosk.printer.print_slip(slip),
-                            lambda result: self._printed(result.ok, slip=slip), back_to="guide", busy=MSG_PRINTING)
+        self.print_slip(slip, back_to=Screen.GUIDE, busy=MSG_PRINTING,
+                        then=lambda _preview: self._printed(True, slip=slip))
 
     def print_guide_a4(self) -> None:
         guide = self.state.guide
@@ -211,13 +212,11 @@ class CatalogueJourney(Journey):
                 return printer.print_pdf(pdf, title="guide")
 
         kiosk.in_background(work, lambda result: self._printed(result.ok, pdf=getattr(result, "output", None)),
-                            back_to="guide", busy=MSG_PRINTING)
+                            back_to=Screen.GUIDE, busy=MSG_PRINTING)
 
     def _printed(self, ok: bool, slip=None, pdf=None) -> None:
         if not ok:
-            from kiosk.controller import MSG_PRINTER
-
-            self.ui.show_message(N_("Printer not ready"), MSG_PRINTER, back_to="guide")
+            self.ui.show_message(N_("Printer not ready"), MSG_PRINTER, back_to=Screen.GUIDE)
             return
         self.last_slip, self.last_pdf = slip, pdf
         self.ui.show_toast(self._(N_("Please take your printed guide")))

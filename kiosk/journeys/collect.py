@@ -15,6 +15,7 @@ from pathlib import Path
 from domain.cases import N_, CaseDetail, CaseStatus, CaseSummary
 from domain.county import CST
 from kiosk.journeys import Journey
+from kiosk.ui.screen_names import Screen
 from services.api import BackofficeError
 
 log = logging.getLogger(__name__)
@@ -34,7 +35,7 @@ class CollectState:
 class CollectJourney(Journey):
     name = "collect"
     State = CollectState
-    attract_action = (3, N_("Collect results"), "collect_start")
+    attract_action = (3, N_("Collect results"), Screen.COLLECT_START)
 
     def __init__(self, controller):
         super().__init__(controller)
@@ -48,7 +49,7 @@ class CollectJourney(Journey):
             self.open_ready()
         else:
             self.wait_for_identity()
-            self.ui.navigate("collect_start")
+            self.ui.navigate(Screen.COLLECT_START)
 
     def identified(self) -> None:
         self.open_ready()
@@ -59,12 +60,12 @@ class CollectJourney(Journey):
         if identity is None:
             return
         self.kiosk.in_background(lambda: self.kiosk.api.list_cases(identity.document_number),
-                                 self._cases_loaded, back_to="attract", busy=N_("Looking for your results…"))
+                                 self._cases_loaded, back_to=Screen.ATTRACT, busy=N_("Looking for your results…"))
 
     def _cases_loaded(self, cases) -> None:
         self.session.cases = list(cases)
         self.session.state(CollectState).ready = [c for c in cases if c.status is CaseStatus.COMPLETED]
-        self.ui.navigate("collect_list")
+        self.ui.navigate(Screen.COLLECT_LIST)
 
     @property
     def ready(self) -> list[CaseSummary]:
@@ -74,14 +75,14 @@ class CollectJourney(Journey):
     # --- one result ----------------------------------------------------------------------
     def choose(self, number: str) -> None:
         self.kiosk.in_background(lambda: self.kiosk.api.get_case(number), self._case_loaded,
-                                 back_to="collect_list", busy=N_("Fetching your result…"))
+                                 back_to=Screen.COLLECT_LIST, busy=N_("Fetching your result…"))
 
     def _case_loaded(self, case: CaseDetail) -> None:
         if case.status is not CaseStatus.COMPLETED:  # handed out meanwhile, e.g. at the window
-            self.ui.show_message(N_("Not ready to collect"), MSG_NOTHING_READY, back_to="collect_list")
+            self.ui.show_message(N_("Not ready to collect"), MSG_NOTHING_READY, back_to=Screen.COLLECT_LIST)
             return
         self.session.current_case = case
-        self.ui.navigate("collect_confirm")
+        self.ui.navigate(Screen.COLLECT_CONFIRM)
 
     def document_names(self, case: CaseDetail | None = None) -> list[str]:
         case = case or self.session.current_case
@@ -131,7 +132,7 @@ class CollectJourney(Journey):
                 delivered = False
             return True, delivered, files
 
-        kiosk.in_background(work, self._printed, back_to="collect_confirm", busy=N_("Printing your document…"))
+        kiosk.in_background(work, self._printed, back_to=Screen.COLLECT_CONFIRM, busy=N_("Printing your document…"))
 
     def _session_file(self, suffix: str) -> Path:
         folder = self.kiosk.preview_dir.parent / "session"
@@ -145,12 +146,12 @@ class CollectJourney(Journey):
     def _printed(self, outcome) -> None:
         printed, delivered, files = outcome
         if not printed:
-            self.ui.show_message(N_("Printer not ready"), MSG_DOC_PRINTER, back_to="collect_confirm")
+            self.ui.show_message(N_("Printer not ready"), MSG_DOC_PRINTER, back_to=Screen.COLLECT_CONFIRM)
             return
         self.last_printed = list(files)
         case = self.session.current_case
         self.delivered = case.number if (case is not None and delivered) else None
-        self.ui.navigate("collect_done")
+        self.ui.navigate(Screen.COLLECT_DONE)
         self.kiosk.say(N_("Please take your document from the printer."))
 
     def rate_now(self) -> None:

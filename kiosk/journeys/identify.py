@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from devices.idcard.icao.mrz import MrzError, check_digit, mrz_information
 from domain.cases import N_
 from kiosk.journeys import Journey
+from kiosk.ui.screen_names import Screen
 
 FIELDS = ("number", "birth", "expiry")
 MAX_LENGTH = {"number": 9, "birth": 6, "expiry": 6}
@@ -105,7 +106,7 @@ def _date(yymmdd: str, century_before: dt.date | None) -> dt.date | None:
 @dataclass
 class IdentifyState:
     entry: MrzEntry = field(default_factory=MrzEntry)
-    back_to: str = "attract"  # the screen that asked (its card prompt)
+    back_to: str = Screen.ATTRACT  # the screen that asked (its card prompt)
     mrz_information: str | None = None  # the BAC key information, once the details are right
 
 
@@ -134,7 +135,7 @@ class IdentifyJourney(Journey):
         """Open the MRZ keypad; `back_to` is the screen that asked (its card prompt)."""
         self.session.begin()
         self.session.keep(IdentifyState(back_to=back_to))
-        self.ui.navigate("identify_passport")
+        self.ui.navigate(Screen.IDENTIFY_PASSPORT)
 
     def back(self) -> None:
         self.ui.navigate(self.session.state(IdentifyState).back_to)
@@ -150,7 +151,7 @@ class IdentifyJourney(Journey):
             entry.errors = {"number": ERR_NUMBER}
             return False
         self._give_reader(information)
-        self.ui.navigate("identify_place")
+        self.ui.navigate(Screen.IDENTIFY_PLACE)
         return True
 
     @property

@@ -39,6 +39,7 @@ from kiosk.maintenance.device_tests import TESTABLE, DeviceTest, run_test
 from kiosk.maintenance.scanner_preview import ScannerPreview
 from kiosk.maintenance.service_state import ServiceState, ServiceStateStore
 from kiosk.ops.readiness import DeviceCheck, ReadinessReport, build_report, worst
+from kiosk.ui.screen_names import Screen
 
 log = logging.getLogger(__name__)
 
@@ -147,7 +148,7 @@ class MaintenanceJourney(Journey):
         return self.service.in_service and self.visit is None
 
     def start_screen(self) -> str:
-        return "attract" if self.service.in_service else "out_of_service"
+        return Screen.ATTRACT if self.service.in_service else Screen.OUT_OF_SERVICE
 
     def on_card_event(self, event) -> None:
         """A card while citizens are not served: it only ever completes the card test."""
@@ -170,8 +171,8 @@ class MaintenanceJourney(Journey):
             visit.tests["scanner"] = Notice(N_("Code read: {count} characters"), {"count": len(text)})
         else:
             visit.tests["scanner"] = Notice(N_("Code seen but not read"), ok=False)
-        if self.ui.current_screen() == "maintenance":
-            self.ui.navigate("maintenance")
+        if self.ui.current_screen() == Screen.MAINTENANCE:
+            self.ui.navigate(Screen.MAINTENANCE)
 
     # --- entering --------------------------------------------------------------------------
     def open_pin(self) -> None:
@@ -182,7 +183,7 @@ class MaintenanceJourney(Journey):
         self.session.wipe()
         self.session.begin()
         self.session.keep(Visit())
-        self.ui.navigate("maintenance_pin")
+        self.ui.navigate(Screen.MAINTENANCE_PIN)
 
     def card_may_enter(self) -> bool:
         """A maintenance card opens maintenance mode from the start screens (attract or out
@@ -203,13 +204,13 @@ class MaintenanceJourney(Journey):
         self.session.wipe()
         self.session.begin()
         self.session.keep(Visit(granted=True))
-        self.ui.navigate("maintenance")
+        self.ui.navigate(Screen.MAINTENANCE)
         self.refresh_report()
 
     def try_pin(self, pin: str) -> None:
         access = self.access
         self.kiosk.in_background(lambda: access.try_pin(pin), self._pin_checked,
-                                 back_to="maintenance_pin", busy=N_("Checking the PIN…"))
+                                 back_to=Screen.MAINTENANCE_PIN, busy=N_("Checking the PIN…"))
 
     def _pin_checked(self, outcome: Outcome) -> None:
         visit = self.visit
@@ -217,11 +218,11 @@ class MaintenanceJourney(Journey):
             return
         if outcome.granted:
             visit.granted, visit.pin_notice = True, None
-            self.ui.navigate("maintenance")
+            self.ui.navigate(Screen.MAINTENANCE)
             self.refresh_report()
             return
         visit.pin_notice = pin_notice(outcome)
-        self.ui.navigate("maintenance_pin")
+        self.ui.navigate(Screen.MAINTENANCE_PIN)
 
     def leave(self) -> None:
         self.kiosk.finish("maintenance_left")
@@ -231,13 +232,13 @@ class MaintenanceJourney(Journey):
         """The readiness report and the log's newest lines, both read off the UI thread."""
         devices, config = self.kiosk.devices, self.config
         self.kiosk.in_background(lambda: (build_report(devices, config), self._recent_log()),
-                                 self._report_ready, back_to="maintenance", busy=N_("Checking every device…"))
+                                 self._report_ready, back_to=Screen.MAINTENANCE, busy=N_("Checking every device…"))
 
     def _report_ready(self, found: tuple[ReadinessReport, list[str]]) -> None:
         visit = self._granted()
         if visit is not None:
             visit.report, visit.log_lines = found
-            self.ui.navigate("maintenance")
+            self.ui.navigate(Screen.MAINTENANCE)
 
     def send_outbox_now(self) -> None:
         """Staff's "send now": every waiting item is due at once (backoff forgotten) and
@@ -262,7 +263,7 @@ class MaintenanceJourney(Journey):
             sent = sender.flush()
             return sent, outbox.stats(), build_report(devices, config), self._recent_log()
 
-        self.kiosk.in_background(work, lambda done: self._outbox_sent(message, *done), back_to="maintenance",
+        self.kiosk.in_background(work, lambda done: self._outbox_sent(message, *done), back_to=Screen.MAINTENANCE,
                                  busy=N_("Sending…"))
 
     def _outbox_sent(self, message: str, sent: int, stats: dict, report: ReadinessReport, log_lines) -> None:
@@ -272,7 +273,7 @@ class MaintenanceJourney(Journey):
         visit.report, visit.log_lines = report, log_lines
         visit.tests["outbox"] = Notice(message, {"sent": sent, "pending": stats["pending"], "parked": stats["parked"]},
                                        ok=not stats["pending"] and not stats["parked"])
-        self.ui.navigate("maintenance")
+        self.ui.navigate(Screen.MAINTENANCE)
 
     def export_bundle(self) -> None:
         """The diagnostics bundle for the help desk (kiosk/ops/diagnostics_bundle.py), from the
@@ -287,13 +288,13 @@ class MaintenanceJourney(Journey):
         stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
         out = config.var_dir / "diagnostics" / f"kiosk-{config.terminal_id}-{stamp}.zip"
         self.kiosk.in_background(lambda: write_bundle(report, render_text(report), config, out),
-                                 self._bundle_written, back_to="maintenance", busy=N_("Writing the bundle…"))
+                                 self._bundle_written, back_to=Screen.MAINTENANCE, busy=N_("Writing the bundle…"))
 
     def _bundle_written(self, path) -> None:
         visit = self._granted()
         if visit is not None:
             visit.bundle = Notice(N_("Diagnostics bundle written: {path}"), {"path": str(path)})
-            self.ui.navigate("maintenance")
+            self.ui.navigate(Screen.MAINTENANCE)
 
     def _recent_log(self, lines: int = 8) -> list[str]:
         """The newest lines of the kiosk's log, short, ID and mobile numbers masked again."""
@@ -320,7 +321,7 @@ class MaintenanceJourney(Journey):
         device, config = getattr(self.kiosk.devices, name), self.config
         self.kiosk.in_background(
             lambda: run_test(name, device, config.terminal_id, config.var_dir, dt.datetime.now(CST)),
-            lambda result: self._tested(name, result), back_to="maintenance", busy=N_("Testing…"))
+            lambda result: self._tested(name, result), back_to=Screen.MAINTENANCE, busy=N_("Testing…"))
 
     def _tested(self, name: str, result: DeviceTest) -> None:
         visit = self._granted()
@@ -338,7 +339,7 @@ class MaintenanceJourney(Journey):
             visit.tests[name] = Notice(N_("Test failed: {detail}"), {"detail": result.detail}, ok=False)
         if name == "speech" and result.passed:
             self.kiosk.say(SAY_SPEECH_TEST)
-        self.ui.navigate("maintenance")
+        self.ui.navigate(Screen.MAINTENANCE)
 
     # --- the scanner test's live view ------------------------------------------------------
     def _watch_scanner(self, visit: Visit) -> None:
@@ -367,8 +368,8 @@ class MaintenanceJourney(Journey):
         visit.waiting_for = None
         if not visit.codes_read:
             visit.tests["scanner"] = Notice(MSG_SCANNER_NOTHING_READ, ok=False)
-        if self.ui.current_screen() == "maintenance":
-            self.ui.navigate("maintenance")
+        if self.ui.current_screen() == Screen.MAINTENANCE:
+            self.ui.navigate(Screen.MAINTENANCE)
 
     def _stop_live(self) -> None:
         if self.live is not None:
@@ -387,8 +388,8 @@ class MaintenanceJourney(Journey):
         visit = self._granted()
         visit.waiting_for = None
         visit.tests[device] = notice
-        if self.ui.current_screen() == "maintenance":
-            self.ui.navigate("maintenance")
+        if self.ui.current_screen() == Screen.MAINTENANCE:
+            self.ui.navigate(Screen.MAINTENANCE)
 
     # --- in and out of service -----------------------------------------------------------
     def where_else(self) -> dict[str, str]:
@@ -402,13 +403,13 @@ class MaintenanceJourney(Journey):
         visit = self._granted()
         if visit is not None:
             visit.reason = None
-            self.ui.navigate("maintenance_service")
+            self.ui.navigate(Screen.MAINTENANCE_SERVICE)
 
     def choose_reason(self, reason: str) -> None:
         visit = self._granted()
         if visit is not None and reason in REASONS:
             visit.reason = reason
-            self.ui.navigate("maintenance_service")
+            self.ui.navigate(Screen.MAINTENANCE_SERVICE)
 
     def take_out_of_service(self) -> None:
         visit = self._granted()
@@ -416,19 +417,19 @@ class MaintenanceJourney(Journey):
             return
         store, reason, texts = self.store, visit.reason, self.where_else()
         self.kiosk.in_background(lambda: store.take_out_of_service(reason, texts, by=STAFF),
-                                 self._service_changed, back_to="maintenance", busy=N_("Saving…"))
+                                 self._service_changed, back_to=Screen.MAINTENANCE, busy=N_("Saving…"))
 
     def return_to_service(self) -> None:
         if self._granted() is None:
             return
         store = self.store
         self.kiosk.in_background(lambda: store.return_to_service(by=STAFF), self._service_changed,
-                                 back_to="maintenance", busy=N_("Saving…"))
+                                 back_to=Screen.MAINTENANCE, busy=N_("Saving…"))
 
     def _service_changed(self, state: ServiceState) -> None:
         self.service = state
         log.info("service state changed", extra={"in_service": state.in_service})
-        self.ui.navigate("maintenance")
+        self.ui.navigate(Screen.MAINTENANCE)
 
     # --- stopping the app ------------------------------------------------------------------
     def ask_to_stop(self, action: str) -> None:
@@ -436,13 +437,13 @@ class MaintenanceJourney(Journey):
         visit = self._granted()
         if visit is not None and action in STOP_QUESTIONS:
             visit.confirming = action
-            self.ui.navigate("maintenance_confirm")
+            self.ui.navigate(Screen.MAINTENANCE_CONFIRM)
 
     def cancel_stop(self) -> None:
         visit = self._granted()
         if visit is not None:
             visit.confirming = None
-            self.ui.navigate("maintenance")
+            self.ui.navigate(Screen.MAINTENANCE)
 
     def confirm_stop(self) -> None:
         visit = self._granted()

@@ -11,9 +11,9 @@ from domain.cases import CaseDetail
 from domain.county import CST
 from domain.slips import SlipDocument
 from kiosk.journeys import Journey
+from kiosk.ui.screen_names import Screen
 from services.api import BackofficeUnavailable
 from services.deliveries import APPLICATION
-from services.preview import render_slip_png
 from services.slips import progress_slip
 
 log = logging.getLogger(__name__)
@@ -28,7 +28,7 @@ class ProgressState:
 class ProgressJourney(Journey):
     name = "progress"
     State = ProgressState
-    attract_action = (2, "Check progress", "progress_start")
+    attract_action = (2, "Check progress", Screen.PROGRESS_START)
     handles_tokens = ("case",)
 
     def __init__(self, controller):
@@ -43,7 +43,7 @@ class ProgressJourney(Journey):
         else:
             # Place a card (then the list opens by itself) or scan the receipt's code.
             self.wait_for_identity()
-            self.ui.navigate("progress_start")
+            self.ui.navigate(Screen.PROGRESS_START)
 
     def identified(self) -> None:
         self.open_my_cases()
@@ -68,13 +68,13 @@ class ProgressJourney(Journey):
                     raise
                 return [], waiting, False
 
-        self.kiosk.in_background(work, self._cases_loaded, back_to="home", busy="Fetching your cases…")
+        self.kiosk.in_background(work, self._cases_loaded, back_to=Screen.HOME, busy="Fetching your cases…")
 
     def _cases_loaded(self, loaded) -> None:
         cases, kept, online = loaded
         self.session.cases = cases
         self.session.keep(ProgressState(kept, online))
-        self.ui.navigate("cases")
+        self.ui.navigate(Screen.CASES)
 
     @property
     def kept_applications(self) -> list:
@@ -90,16 +90,16 @@ class ProgressJourney(Journey):
 
     def open_case(self, number: str) -> None:
         self.kiosk.in_background(lambda: self.kiosk.api.get_case(number), self._case_loaded,
-                                 back_to="cases", busy="Fetching case progress…")
+                                 back_to=Screen.CASES, busy="Fetching case progress…")
 
     def on_token(self, token, text: str) -> None:
         """A receipt's tracking code: show that case, masked, with no card."""
         self.kiosk.in_background(lambda: self.kiosk.api.track(text), self._case_loaded,
-                                 back_to="attract", busy="Fetching case progress…")
+                                 back_to=Screen.ATTRACT, busy="Fetching case progress…")
 
     def _case_loaded(self, case: CaseDetail) -> None:
         self.session.current_case = case
-        self.ui.navigate("case")
+        self.ui.navigate(Screen.CASE)
 
     def print_progress_slip(self) -> None:
         case = self.session.current_case
@@ -107,25 +107,10 @@ class ProgressJourney(Journey):
             return
         kiosk = self.kiosk
         slip = progress_slip(case, kiosk.terminal_id, dt.datetime.now(CST), self._, kiosk.translator.language)
+        self.print_slip(slip, back_to=Screen.CASE, busy="Printing…", preview_name=f"slip-{case.number}",
+                        then=lambda preview: self._slip_printed(slip, preview))
 
-        def work():
-            result = kiosk.printer.print_slip(slip)
-            preview = None
-            if result.ok:
-                name = result.job_path.stem if getattr(result, "job_path", None) else f"slip-{case.number}"
-                preview = render_slip_png(slip, kiosk.font_path, kiosk.preview_dir / f"{name}.png",
-                                          kiosk.printer.profile.paper_width_px)
-            return result, preview
-
-        kiosk.in_background(work, lambda r: self._slip_printed(slip, *r), back_to="case", busy="Printing…")
-
-    def _slip_printed(self, slip: SlipDocument, result, preview: Path | None) -> None:
-        if not result.ok:
-            log.warning("slip not printed", extra={"printer": result.status.state.value})
-            from kiosk.controller import MSG_PRINTER
-
-            self.ui.show_message("Printer not ready", MSG_PRINTER, back_to="case")
-            return
+    def _slip_printed(self, slip: SlipDocument, preview: Path | None) -> None:
         self.last_slip = slip
         self.last_slip_preview = preview
         self.ui.show_toast(self._("Please take your slip"))

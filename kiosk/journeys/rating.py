@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from domain.cases import N_, CaseStatus, CaseSummary
 from kiosk.i18n import Translator
 from kiosk.journeys import Journey
+from kiosk.ui.screen_names import Screen
 from services.deliveries import RATING
 from services.outbox_sender import QUEUED, REFUSED
 
@@ -78,7 +79,7 @@ class RatingState:
 class RatingJourney(Journey):
     name = "rating"
     State = RatingState
-    attract_action = (6, N_("Rate our service"), "rating_start")
+    attract_action = (6, N_("Rate our service"), Screen.RATING_START)
 
     # --- starting ----------------------------------------------------------------------
     def start(self) -> None:
@@ -87,7 +88,7 @@ class RatingJourney(Journey):
             self.open_cases()
         else:
             self.wait_for_identity()
-            self.ui.navigate("rating_start")
+            self.ui.navigate(Screen.RATING_START)
 
     def identified(self) -> None:
         self.open_cases()
@@ -97,11 +98,11 @@ class RatingJourney(Journey):
         if identity is None:
             return
         self.kiosk.in_background(lambda: self.kiosk.api.list_cases(identity.document_number),
-                                 self._cases_loaded, back_to="attract", busy=N_("Fetching your cases…"))
+                                 self._cases_loaded, back_to=Screen.ATTRACT, busy=N_("Fetching your cases…"))
 
     def _cases_loaded(self, cases) -> None:
         self.session.cases = list(cases)
-        self.ui.navigate("rating_cases")
+        self.ui.navigate(Screen.RATING_CASES)
 
     def rateable_cases(self) -> list:
         return [c for c in self.session.cases if c.status in RATEABLE]
@@ -109,7 +110,7 @@ class RatingJourney(Journey):
     def rate_case(self, case: CaseSummary) -> None:
         """Open the five levels for one case (from the case list, or after collecting it)."""
         self.session.state(RatingState).draft = RatingDraft(case.number, case.item_name, case.item_name_en)
-        self.ui.navigate("rating_levels")
+        self.ui.navigate(Screen.RATING_LEVELS)
 
     # --- the citizen's answers -------------------------------------------------------------
     @property
@@ -125,7 +126,7 @@ class RatingJourney(Journey):
             draft.reasons = []
             draft.key = uuid.uuid4().hex  # a different rating: a different request
         draft.level = level
-        self.ui.navigate("rating_reasons" if level in LOW_LEVELS else "rating_comment")
+        self.ui.navigate(Screen.RATING_REASONS if level in LOW_LEVELS else Screen.RATING_COMMENT)
 
     def toggle_reason(self, reason: str) -> None:
         draft = self.draft
@@ -139,7 +140,7 @@ class RatingJourney(Journey):
         draft = self.draft
         if draft is None or not draft.reasons:
             return False
-        self.ui.navigate("rating_comment")
+        self.ui.navigate(Screen.RATING_COMMENT)
         return True
 
     def toggle_comment(self, phrase: str) -> None:
@@ -152,7 +153,7 @@ class RatingJourney(Journey):
     def back_from_comment(self) -> None:
         draft = self.draft
         low = draft is not None and draft.level in LOW_LEVELS
-        self.ui.navigate("rating_reasons" if low else "rating_levels")
+        self.ui.navigate(Screen.RATING_REASONS if low else Screen.RATING_LEVELS)
 
     def back_from_levels(self) -> None:
         """Back to the case list, or (after collecting) to the collection's last screen."""
@@ -164,7 +165,7 @@ class RatingJourney(Journey):
         if draft is None or draft.level is None:
             return
         if draft.level in LOW_LEVELS and not draft.reasons:
-            self.ui.navigate("rating_reasons")
+            self.ui.navigate(Screen.RATING_REASONS)
             return
         # Reasons and comments are stored in Chinese, the county's working language.
         to_zh = Translator("zh_CN").gettext
@@ -176,7 +177,7 @@ class RatingJourney(Journey):
         def work():  # kept in the outbox first: a rating given offline is sent later
             return sender.deliver_now(outbox.put(RATING, rating, key))
 
-        self.kiosk.in_background(work, self._sent, back_to="rating_comment", busy=N_("Sending your rating…"))
+        self.kiosk.in_background(work, self._sent, back_to=Screen.RATING_COMMENT, busy=N_("Sending your rating…"))
 
     def _sent(self, delivery) -> None:
         draft = self.draft
@@ -192,11 +193,11 @@ class RatingJourney(Journey):
             draft.stored = True
             draft.queued = result == "queued"
             draft.rectification = bool(body and body.get("rectification"))
-        self.ui.navigate("rating_done")
+        self.ui.navigate(Screen.RATING_DONE)
         self.kiosk.say(N_("Thank you for your rating."))
 
     def _way_back(self) -> str:
-        return "rating_cases" if self.session.cases else "attract"
+        return Screen.RATING_CASES if self.session.cases else Screen.ATTRACT
 
     def reset(self) -> None:
         """Everything lives in the session, which is wiped; nothing kept here."""

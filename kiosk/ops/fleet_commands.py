@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from kiosk.journeys.maintenance import EXIT_RESTART
+from kiosk.ui.screen_names import Screen
 
 log = logging.getLogger(__name__)
 
@@ -198,7 +199,7 @@ class CommandRunner:
             maintenance.service = state
             log.info("service state changed", extra={"in_service": state.in_service, "by": BY})
             if not self.controller.session.active:
-                self.controller.ui.navigate("attract")  # the notice, or the attract screen again
+                self.controller.ui.navigate(Screen.ATTRACT)  # the notice, or the attract screen again
             self._pool.submit(self._finish, command_id, "in_service" if in_service else "out_of_service",
                               Outcome(DONE, "in service" if in_service else
                                       "out of service: citizens see where else to go"))

@@ -66,3 +66,11 @@ def test_canonical_masks():
 def test_mask_id_never_shows_the_birth_date():
     number = "469023195801041234"
     assert "19580104" not in mask_id(number)
+
+
+def test_one_mobile_number_rule():
+    from domain.ids import is_mobile_number
+
+    assert is_mobile_number("13907561234")
+    for wrong in ("1390756123", "139075612345", "23907561234", "1390756123x", ""):
+        assert not is_mobile_number(wrong), wrong

@@ -1,0 +1,48 @@
+"""The kiosk's screens by name: the screen manager's routes. Journeys navigate to these and
+each screen class names itself with one, so a mistyped route fails where it is written
+(tests/unit/test_screen_names.py checks every screen has one and every name a screen)."""
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Screen(StrEnum):
+    APPLY_CAPTURE = "apply_capture"
+    APPLY_COMMITMENT = "apply_commitment"
+    APPLY_CONSENT = "apply_consent"
+    APPLY_FIELD = "apply_field"
+    APPLY_IDENTIFY = "apply_identify"
+    APPLY_MATERIALS = "apply_materials"
+    APPLY_PROBLEMS = "apply_problems"
+    APPLY_RESULT = "apply_result"
+    APPLY_REVIEW = "apply_review"
+    APPOINTMENT_START = "appointment_start"
+    APPOINTMENT_TICKET = "appointment_ticket"
+    ATTRACT = "attract"
+    CASE = "case"
+    CASES = "cases"
+    CATALOGUE = "catalogue"
+    CATALOGUE_BUNDLES = "catalogue_bundles"
+    CATALOGUE_ITEMS = "catalogue_items"
+    CATALOGUE_SEARCH = "catalogue_search"
+    COLLECT_CONFIRM = "collect_confirm"
+    COLLECT_DONE = "collect_done"
+    COLLECT_LIST = "collect_list"
+    COLLECT_START = "collect_start"
+    GUIDE = "guide"
+    HOME = "home"
+    IDENTIFY_PASSPORT = "identify_passport"
+    IDENTIFY_PLACE = "identify_place"
+    MAINTENANCE = "maintenance"
+    MAINTENANCE_CONFIRM = "maintenance_confirm"
+    MAINTENANCE_PIN = "maintenance_pin"
+    MAINTENANCE_SERVICE = "maintenance_service"
+    MESSAGE = "message"
+    OUT_OF_SERVICE = "out_of_service"
+    PROGRESS_START = "progress_start"
+    RATING_CASES = "rating_cases"
+    RATING_COMMENT = "rating_comment"
+    RATING_DONE = "rating_done"
+    RATING_LEVELS = "rating_levels"
+    RATING_REASONS = "rating_reasons"
+    RATING_START = "rating_start"
