@@ -65,14 +65,18 @@ class OutboxSender(BackgroundWorker):
     thread_name = "outbox-sender"
 
     def __init__(self, outbox: Outbox, deliverers: dict[str, Deliver], backoff: Backoff = Backoff(),
-                 idle_poll_s: float = 60.0):
+                 idle_poll_s: float = 60.0, keep_delivered_s: float = 30 * 86400,
+                 prune_every_s: float = 6 * 3600):
         super().__init__()
         self.outbox = outbox
         self.deliverers = deliverers
         self.backoff = backoff
         self.idle_poll_s = idle_poll_s
+        self.keep_delivered_s = keep_delivered_s  # delivered rows answer "where is my application?"
+        self.prune_every_s = prune_every_s
         self._delivering = threading.Lock()
         self.last_pass_at: float | None = None
+        self._pruned_at: float | None = None
 
     # --- the background worker -----------------------------------------------------------
     def nudge(self) -> None:
@@ -83,10 +87,22 @@ class OutboxSender(BackgroundWorker):
         while not self.stopping:
             try:
                 self.flush()
+                self.prune_when_due(time.monotonic())
             except Exception:  # a bug must not end delivery for good: log it, try again later
                 log.exception("outbox pass failed")
             due = self.outbox.next_due_at()
             self._pause(self.idle_poll_s if due is None else min(self.idle_poll_s, due - time.time()))
+
+    def prune_when_due(self, now: float) -> int:
+        """Drops delivered rows older than `keep_delivered_s`, at most every `prune_every_s`
+        (the first pass after a start prunes at once)."""
+        if self._pruned_at is not None and now - self._pruned_at < self.prune_every_s:
+            return 0
+        self._pruned_at = now
+        dropped = self.outbox.prune(self.keep_delivered_s)
+        if dropped:
+            log.info("outbox pruned", extra={"dropped": dropped})
+        return dropped
 
     # --- delivering ----------------------------------------------------------------------
     def flush(self) -> int:

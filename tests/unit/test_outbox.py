@@ -134,3 +134,25 @@ def test_counts_are_read_without_the_key_and_judged(tmp_path):
     held = check_outbox(read_stats(path, now=1000.0 + 30))
     assert held.verdict is Verdict.DEGRADED and held.parked == 1 and "422" in held.reason
     box.close()
+
+
+def test_the_sender_prunes_delivered_rows_after_their_month(tmp_path):
+    """Delivered rows (no payload, the applicant's keyed hash and the case number) answer
+    "where is my application?" for a month, then go; pending and parked rows stay."""
+    from services.outbox_sender import OutboxSender
+
+    now = [1_800_000_000.0]
+    box = Outbox(tmp_path / "outbox.sqlite", load_or_create_key(tmp_path / "outbox.key"), clock=lambda: now[0])
+    sender = OutboxSender(box, {}, keep_delivered_s=30 * 86400, prune_every_s=3600)
+    old = box.put("application", PAYLOAD, "key-old", applicant=ID_NUMBER)
+    box.delivered(old.id, {"case_number": "469023-0001"})
+    waiting = box.put("application", PAYLOAD, "key-waiting", applicant=ID_NUMBER)
+    parked = box.put("rating", {"level": 1}, "key-parked")
+    box.park(parked.id, "refused")
+    now[0] += 29 * 86400
+    assert sender.prune_when_due(0.0) == 0 and box.get(old.id) is not None  # within the month
+    now[0] += 2 * 86400
+    assert sender.prune_when_due(1800.0) == 0  # pruned half an hour ago: not yet again
+    assert sender.prune_when_due(3600.0) == 1
+    assert box.get(old.id) is None and box.get(waiting.id) is not None and box.get(parked.id) is not None
+    box.close()
