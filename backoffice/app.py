@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from domain.county import today_cst
 
 from .auth import get_db
+from .body_limits import BodyLimit
 from .calendar import horizon_days, load_calendar
 from .db import make_engine, make_sessionmaker
 from .migrations_runner import current_revision, head_revision
@@ -50,6 +51,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.vault = Vault(settings.data_key, settings.lookup_key)
     app.state.signer = QrSigner(settings.signing_seed)
     install_problem_handlers(app)
+    app.add_middleware(BodyLimit)  # inside the metrics: refused bodies are counted too
     _install_metrics(app)
 
     for module in (catalogue, cases, ratings, supervision, licences, appointments, terminals, terminal_diagnostics,

@@ -60,14 +60,16 @@ def takes_body(route: APIRoute) -> bool:
 
 def document_problems(router: APIRouter) -> None:
     """Adds to each of the router's own routes the problems the framework answers for it:
-    422 for a request that does not parse, 401/403 where a caller must be identified.
+    422 for a request that does not parse, 413 for a body over its limit (body_limits.py),
+    401/403 where a caller must be identified.
     What a route's own code refuses (404, 409...) it lists itself with problems(). Run on
     a router before it is included; a second run changes nothing."""
     for route in router.routes:
         if not isinstance(route, APIRoute):
             continue
+        has_body = takes_body(route) or "requestBody" in (route.openapi_extra or {})
         statuses = (([422] if takes_input(route) else []) + ([400] if takes_body(route) else [])
-                    + ([401, 403] if identifies_caller(route) else []))
+                    + ([413] if has_body else []) + ([401, 403] if identifies_caller(route) else []))
         for status, response in problems(*statuses).items():
             route.responses.setdefault(status, response)
 

@@ -47,6 +47,11 @@ class EmbeddedBackoffice:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
+    @property
+    def pid(self) -> int | None:
+        """The server process, for tests that watch its resources."""
+        return self._process.pid if self._process is not None else None
+
     def start(self, timeout: float = 60.0) -> "EmbeddedBackoffice":
         self.database.parent.mkdir(parents=True, exist_ok=True)
         cmd = [sys.executable, "-m", "backoffice", "serve", "--host", "127.0.0.1", "--port", str(self.port),

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy.orm import Session
@@ -21,16 +21,9 @@ BUNDLE_BODY = {"requestBody": {"required": True, "content": {
     "application/zip": {"schema": {"type": "string", "format": "binary"}}}}}
 
 
-def declared_size_within_limit(request: Request) -> None:
-    """Refuses a bundle by its Content-Length before the signature check reads the body."""
-    declared = request.headers.get("Content-Length", "")
-    if declared.isdigit() and int(declared) > diagnostics.MAX_BUNDLE_BYTES:
-        raise HTTPException(413, f"a diagnostics bundle may be at most {diagnostics.MAX_BUNDLE_BYTES} bytes")
-
-
-@router.post("", status_code=201, dependencies=[Depends(declared_size_within_limit)],
+@router.post("", status_code=201,  # its size is limited before it is read (body_limits.py)
              responses={**answers(BundleStoredOut, 201, "Kept"),
-                        **answers(BundleStoredOut, 200, "The same bundle again: kept once"), **problems(413)},
+                        **answers(BundleStoredOut, 200, "The same bundle again: kept once")},
              openapi_extra=BUNDLE_BODY)
 async def upload(request: Request, command_id: int | None = Query(None, ge=1, le=ROW_ID_MAX),
                  who: Caller = Depends(caller("terminal")), session: Session = Depends(get_db)):
