@@ -1,6 +1,7 @@
 """`Idempotency-Key` on every creating POST: a retry with the same key and body gets the
 first answer again; the same key with another body is refused. Kept in the database so
-every server process sees it."""
+every server process sees it. A secret in an answer (a new terminal's) is shown once: it
+is never stored, and a replay answers null in its place."""
 from __future__ import annotations
 
 import hashlib
@@ -19,9 +20,11 @@ from .models import IdempotencyRecord
 
 
 def idempotent(request: Request, session: Session, scope: str, fingerprint: str,
-               produce: Callable[..., tuple[int, dict]], check: Callable[[], Any] | None = None) -> Response:
+               produce: Callable[..., tuple[int, dict]], check: Callable[[], Any] | None = None,
+               shown_once: tuple[str, ...] = ()) -> Response:
     """`check` (optional) reads and validates before anything is written; its result is
-    handed to `produce`, which writes. Both run only when the key is new."""
+    handed to `produce`, which writes. Both run only when the key is new. The answer's
+    members named in `shown_once` go to this caller only, never into the store."""
     key = request.headers.get("Idempotency-Key", "").strip()
     if not key or len(key) > 128:
         raise Invalid("an Idempotency-Key header (1-128 characters) is required")
@@ -34,9 +37,11 @@ def idempotent(request: Request, session: Session, scope: str, fingerprint: str,
         return _replay(stored, fingerprint)
     status, body = produce(checked) if check is not None else produce()
     answer = json.dumps(body, ensure_ascii=False, default=str)
+    kept = json.dumps({k: (None if k in shown_once else v) for k, v in body.items()}, ensure_ascii=False,
+                      default=str) if shown_once else answer
     try:
         session.execute(insert(IdempotencyRecord.__table__).values(
-            scope=scope, key=key, request_hash=fingerprint, status_code=status, body=answer))
+            scope=scope, key=key, request_hash=fingerprint, status_code=status, body=kept))
         session.commit()
     except IntegrityError:
         # A concurrent retry with the same key won; our work is rolled back, theirs stands.
@@ -45,7 +50,7 @@ def idempotent(request: Request, session: Session, scope: str, fingerprint: str,
         if stored is None:
             raise
         return _replay(stored, fingerprint)
-    # The stored text is the answer: serialised once, and a replay answers the same bytes.
+    # The stored text is the answer (less what is shown once): a replay answers those bytes.
     return Response(answer.encode(), status_code=status, media_type="application/json")
 
 

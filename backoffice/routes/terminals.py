@@ -35,7 +35,7 @@ def register(request: Request, body: TerminalRegistrationIn, who: Caller = Depen
                                     str(payload.get("location", "")), who.actor)
         return 201, {"id": terminal_id, "secret": secret}
 
-    return idempotent(request, session, f"terminal:{who.actor}", terminal_id, produce)
+    return idempotent(request, session, f"terminal:{who.actor}", terminal_id, produce, shown_once=("secret",))
 
 
 @router.post("/heartbeat", responses=answers(HeartbeatAnswerOut))

@@ -16,7 +16,7 @@ Number = int | float
 
 class RegisteredOut(Wire):
     id: str
-    secret: str  # shown once; the back office keeps it only encrypted
+    secret: str | None  # shown once (null when a retry replays the answer); kept only encrypted
 
 
 class PendingCommandOut(Wire):

@@ -102,3 +102,17 @@ def test_client_signature_round_trip(server):
     session.auth = TerminalSignature("CM-KIOSK-0001", server.terminal_secret_file.read_text())
     answer = session.post(f"{server.url}/v1/terminals/heartbeat", json={"app_version": "t"}, timeout=10)
     assert answer.status_code == 200 and "commands" in answer.json()
+
+
+def test_a_terminal_registered_over_the_api_leaves_no_secret_at_rest(server, staff):
+    """The registration's answer carries the new secret once. The idempotency store kept
+    that answer in clear, so the database held a working terminal secret."""
+    admin = staff("admin")
+    registered = admin.post("/v1/terminals", {"id": "CM-KIOSK-0077", "name": "福山镇"}, key="register-0077")
+    assert registered.status_code == 201
+    secret = registered.json()["secret"]
+    at_rest = secret.encode() in stored_bytes(server)
+    assert len(secret) >= 32 and not at_rest
+    again = admin.post("/v1/terminals", {"id": "CM-KIOSK-0077", "name": "福山镇"}, key="register-0077")
+    assert again.status_code == 201 and again.headers.get("Idempotent-Replayed") == "true"
+    assert again.json() == {"id": "CM-KIOSK-0077", "secret": None}  # shown once: rotate to get another
