@@ -107,11 +107,11 @@ class SoakJourneys:
         state = citizen.state
         self.ui.tap(app.manager.get_screen("apply_consent").buttons["submit"])
         try:
-            self.ui.wait_until(lambda: state.get("case") is not None or bool(state.get("queued")), timeout=30,
+            self.ui.wait_until(lambda: state.case is not None or state.queued is not None, timeout=30,
                                what="the submission answered or kept")
         finally:  # told "received" or "kept", even if the receipt then meets an empty printer
-            if state.get("case") is not None or state.get("queued"):
-                ledger.submitted[person.document_number] = "answered" if state.get("case") else "kept"
+            if state.case is not None or state.queued is not None:
+                ledger.submitted[person.document_number] = "answered" if state.case else "kept"
         self.ui.wait_for_screen("apply_result", 30)
         citizen.wait_for_receipt_printed()
 
