@@ -6,7 +6,6 @@ import copy
 
 import pytest
 
-from backoffice.security.qr import QrSigner
 from domain import tokens
 from domain.ids import is_valid_licence_id
 from tests.api.submissions import WANG, ZHAO, application

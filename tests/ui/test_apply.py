@@ -11,7 +11,7 @@ import pytest
 
 from kiosk.journeys.apply import ApplyState
 from proof.citizen import Citizen
-from services.api import BackofficeClient, BackofficeUnavailable
+from services.api import BackofficeClient
 from tests.ui.accessible import assert_accessible
 
 pytestmark = pytest.mark.ui

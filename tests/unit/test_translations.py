@@ -1,6 +1,5 @@
 """Every message id the kiosk uses has a Chinese translation (zh_CN is the default)."""
 import re
-from pathlib import Path
 
 from babel.messages.pofile import read_po
 
