@@ -67,11 +67,16 @@ def is_valid_resident_id(raw: str) -> bool:
 
 
 def mask_id(number: str) -> str:
-    """`4690**********1234`: first four and last four characters, the rest starred."""
+    """An 18-character number (resident ID, new permanent-residence ID, credit code):
+    `4690**********1234`, its first four and last four characters. Any other (passports,
+    permits, older permanent-residence numbers): only the last four, as `*****5678`: four
+    and four of a nine-character passport number would show eight of its nine."""
     number = number.strip()
-    if len(number) <= 8:
+    if len(number) == 18:
+        return number[:4] + "*" * 10 + number[-4:]
+    if len(number) <= 4:
         return "*" * len(number)
-    return number[:4] + "*" * (len(number) - 8) + number[-4:]
+    return "*" * (len(number) - 4) + number[-4:]
 
 
 def is_mobile_number(phone: str) -> bool:

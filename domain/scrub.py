@@ -1,7 +1,9 @@
 """Personal data kept out of logs: a logging filter over the canonical masks of ids.py.
 
 Numbers are recognised wherever they appear: 18-character resident ID numbers, mainland
-mobile numbers, passport and permit numbers, MRZ lines. Names cannot be recognised in free
+mobile numbers (also as +86 and in groups), passport, permit and permanent-residence
+numbers, MRZ lines. Latin names are not recognised in free text (a word of capitals reads
+the same as a status); call sites keep them out (the Identity's repr is masked). Names cannot be recognised in free
 text, so everything a call site fills in (%-arguments, `extra` values, exception text) has
 its Chinese characters masked as a name would be (`张*`); the message template, written in
 the source, keeps its words. An `extra` field whose key names personal data is replaced
@@ -18,10 +20,14 @@ from domain.ids import mask_id, mask_name, mask_phone
 
 ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])")
 MOBILE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
+# The same number as people write it: +86 or 86 first, spaces or dashes between the groups.
+MOBILE_WRITTEN = re.compile(r"(?<![\d+])(?:\+?86[ -]?)?(1[3-9]\d)[ -]?(\d{4})[ -]?(\d{4})(?![\d-])")
 # An ICAO 9303 machine-readable line (30, 36 or 44 characters with filler "<"; longer runs too).
 MRZ_LINE = re.compile(r"(?<![0-9A-Z<])(?=[0-9A-Z<]*<)[0-9A-Z<]{30,}(?![0-9A-Z<])")
 # Passports (E12345678, EA1234567) and travel permits (C12345678, H1234567890).
 DOCUMENT_NUMBER = re.compile(r"(?<![0-9A-Za-z])[A-Z]{1,2}\d{7,10}(?![0-9A-Za-z])")
+# Permanent-residence cards before 2023: the holder's country (three letters), twelve digits.
+OLD_RESIDENCE_NUMBER = re.compile(r"(?<![0-9A-Za-z])[A-Z]{3}\d{12}(?![0-9A-Za-z])")
 # A run of Chinese characters with the stars of an earlier mask after it, so a name masked
 # already (张*) stays as it is instead of gaining a star each time it is scrubbed.
 HAN_TEXT = re.compile(r"[\u3400-\u9fff\uf900-\ufaff](?:[\u3400-\u9fff\uf900-\ufaff·]*[\u3400-\u9fff\uf900-\ufaff])?\**")
@@ -44,7 +50,8 @@ def scrub_numbers(text: str) -> str:
     text = MRZ_LINE.sub(lambda m: mask_id(m.group()), text)
     text = ID_NUMBER.sub(lambda m: mask_id(m.group()), text)
     text = DOCUMENT_NUMBER.sub(lambda m: mask_id(m.group()), text)
-    return MOBILE.sub(lambda m: mask_phone(m.group()), text)
+    text = OLD_RESIDENCE_NUMBER.sub(lambda m: mask_id(m.group()), text)
+    return MOBILE_WRITTEN.sub(lambda m: mask_phone("".join(m.groups())), text)
 
 
 def scrub_text(text: str) -> str:

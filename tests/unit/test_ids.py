@@ -74,3 +74,13 @@ def test_one_mobile_number_rule():
     assert is_mobile_number("13907561234")
     for wrong in ("1390756123", "139075612345", "23907561234", "1390756123x", ""):
         assert not is_mobile_number(wrong), wrong
+
+
+def test_a_foreign_document_number_shows_only_its_last_four():
+    """A passport's nine characters masked "first four and last four" showed eight of them."""
+    from domain.identity import DocumentKind, Identity
+
+    assert mask_id("E12345678") == "*****5678"
+    assert mask_id("USA110079060012") == "*" * 11 + "0012"  # a 15-character permanent-residence number
+    passport = Identity(kind=DocumentKind.PASSPORT, name="SMITH JOHN", document_number="EA1234567")
+    assert passport.masked_number == "*****4567" and "EA12" not in repr(passport)

@@ -20,9 +20,17 @@ def _line(msg, *args, exc=None, **extra) -> str:
 
 def test_numbers_are_masked_the_canonical_way():
     assert scrub_numbers("id 46902319580104123X, tel 13812345678.") == "id 4690**********123X, tel 138****5678."
-    assert scrub_numbers("passport E12345678 permit C87654321") == "passport E123*5678 permit C876*4321"
+    assert scrub_numbers("passport E12345678 permit C87654321") == "passport *****5678 permit *****4321"
     masked = scrub_numbers(f"{MRZ_1}\n{MRZ_2}")
     assert "WANG" not in masked and "5801041" not in masked
+
+
+def test_phone_numbers_written_the_other_ways_and_older_residence_numbers_are_masked():
+    for written in ("+86 139-0756-1234", "+8613907561234", "139 0756 1234", "139-0756-1234", "86-13907561234"):
+        masked = scrub_numbers(f"call {written} now")
+        assert "0756" not in masked and masked.startswith("call ") and masked.endswith(" now"), masked
+        assert "1234" in masked
+    assert scrub_numbers("permanent resident USA110079060012.") == "permanent resident ***********0012."
 
 
 def test_case_numbers_counts_and_ports_are_kept():

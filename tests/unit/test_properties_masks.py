@@ -20,14 +20,15 @@ def resident_ids(draw) -> str:
 
 @PROPERTY
 @given(anything)
-def test_mask_id_keeps_four_and_four_and_stars_the_rest(raw):
+def test_mask_id_keeps_four_and_four_of_eighteen_and_only_the_last_four_of_others(raw):
     number, masked = raw.strip(), mask_id(raw)
     assert len(masked) == len(number)
-    if len(number) <= 8:
+    if len(number) == 18:
+        assert masked[:4] == number[:4] and masked[-4:] == number[-4:] and set(masked[4:-4]) == {"*"}
+    elif len(number) <= 4:
         assert masked == "*" * len(number)
     else:
-        assert masked[:4] == number[:4] and masked[-4:] == number[-4:]
-        assert set(masked[4:-4]) == {"*"}
+        assert set(masked[:-4]) == {"*"} and masked[-4:] == number[-4:]
     assert mask_id(masked) == masked
     assert mask_credit_code(raw) == masked  # credit codes are shown the same way
 
