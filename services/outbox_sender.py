@@ -9,12 +9,14 @@ Two callers share one delivery lock, so an item is never in flight twice at once
   every `idle_poll_s`.
 
 What each failure means:
-- unreachable (network down, server stopped, timeout) or refused for who is asking (401,
-  403: the terminal's secret or clock): every item would fail the same way, so the pass
-  stops and the items behind wait for this one; order is kept; such an item never parks;
+- unreachable (network down, server stopped, timeout), refused for who is asking (401,
+  403: the terminal's secret or clock) or turned away whole (429 too many, 502, 503, 504:
+  the back office restarting or overloaded, or its proxy without it): every item would
+  fail the same way, so the pass stops and the items behind wait for this one; order is
+  kept; such an item never parks;
 - refused for what it is (400, 404, 409, 410, 422): retrying cannot help: parked;
-- refused as too many (429), a server error or a broken answer: this item backs off and,
-  after `max_attempts`, is parked; the items behind it go on meanwhile.
+- another server error, a broken answer, or a bug while delivering it: this item backs
+  off and, after `max_attempts`, is parked; the items behind it go on meanwhile.
 """
 from __future__ import annotations
 
@@ -34,6 +36,7 @@ log = logging.getLogger(__name__)
 
 DELIVERED, REFUSED, QUEUED = "delivered", "refused", "queued"
 POISON_STATUSES = frozenset({400, 404, 409, 410, 422})
+LINE_STATUSES = frozenset({401, 403, 429, 502, 503, 504})  # about the line or the caller, not the item
 LINE_DOWN = "line:"  # marks a wait that every item shares (network, the terminal's credentials)
 # Each kind's delivery: (payload, idempotency key) -> (what the waiting citizen is shown,
 # what the outbox keeps: no personal data, e.g. {"case_number": ...}).
@@ -172,17 +175,20 @@ class OutboxSender(BackgroundWorker):
                 self.outbox.park(item.id, reason)
                 log.warning("outbox item parked", extra={"item": item.id, "kind": item.kind, "status": exc.status})
                 return Delivery(QUEUED, item, error=exc), False
-            if exc.status in (401, 403):  # this terminal's signature or clock: every item alike
+            if exc.status in LINE_STATUSES:  # every item alike: hold the line, keep the order
                 self.outbox.retry_later(item.id, f"{LINE_DOWN} {reason}", self.backoff.delay(item.attempts))
                 return Delivery(QUEUED, item, error=exc), True
             return self._back_off(item, reason, exc), False
         except BackofficeBadResponse as exc:
             return self._back_off(item, f"bad answer: {exc}", exc), False
+        except Exception as exc:  # a bug in this item's delivery: its attempt, not the queue's
+            log.exception("outbox item delivery failed", extra={"item": item.id, "kind": item.kind})
+            return self._back_off(item, f"failed: {type(exc).__name__}", None), False
         self.outbox.delivered(item.id, outcome)
         log.info("outbox item delivered", extra={"item": item.id, "kind": item.kind, "attempts": item.attempts + 1})
         return Delivery(DELIVERED, item, value=value), False
 
-    def _back_off(self, item: OutboxItem, reason: str, exc: BackofficeError) -> Delivery:
+    def _back_off(self, item: OutboxItem, reason: str, exc: BackofficeError | None) -> Delivery:
         if item.attempts + 1 >= self.backoff.max_attempts:
             self.outbox.park(item.id, reason)
             log.warning("outbox item parked after retries", extra={"item": item.id, "kind": item.kind})

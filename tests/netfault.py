@@ -1,13 +1,17 @@
 """A TCP relay between the kiosk and the back office that can fail the way a county's
 network does: refuse connections (cable pulled), or pass a request to the server and then
 cut the line before the answer comes back (the server did the work; the kiosk never
-hears). Real sockets on loopback, nothing stubbed."""
+hears), or answer 503 itself as the county's proxy does while the back office restarts.
+Real sockets on loopback, nothing stubbed."""
 from __future__ import annotations
 
 import socket
 import threading
 
-PASS, REFUSE, CUT_ANSWER = "pass", "refuse", "cut_answer"
+PASS, REFUSE, CUT_ANSWER, UNAVAILABLE = "pass", "refuse", "cut_answer", "unavailable"
+ANSWER_503 = (b"HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/problem+json\r\n"
+              b"Content-Length: 65\r\nConnection: close\r\n\r\n"
+              b'{"type":"about:blank","title":"Service unavailable","status":503}')
 
 
 class FaultyLink:
@@ -38,7 +42,26 @@ class FaultyLink:
                 client.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
                 client.close()  # a reset, as when the route is gone
                 continue
+            if self.mode == UNAVAILABLE:
+                threading.Thread(target=self._unavailable, args=(client,), daemon=True).start()
+                continue
             threading.Thread(target=self._relay, args=(client, self.mode), daemon=True).start()
+
+    def _unavailable(self, client: socket.socket) -> None:
+        """Reads the request's head and answers 503 (the body, if any, is not waited for)."""
+        try:
+            client.settimeout(5)
+            data = b""
+            while b"\r\n\r\n" not in data:
+                chunk = client.recv(65536)
+                if not chunk:
+                    break
+                data += chunk
+            client.sendall(ANSWER_503)
+        except OSError:
+            pass
+        finally:
+            client.close()
 
     def _relay(self, client: socket.socket, mode: str) -> None:
         try:

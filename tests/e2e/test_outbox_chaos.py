@@ -21,7 +21,7 @@ from services.deliveries import APPLICATION, RATING, deliverers
 from services.outbox import Outbox, load_or_create_key
 from services.outbox_sender import DELIVERED, QUEUED, REFUSED, Backoff, OutboxSender
 from tests.e2e.outbox_support import FOOD, applicant, application_for
-from tests.netfault import CUT_ANSWER, PASS, REFUSE, FaultyLink
+from tests.netfault import CUT_ANSWER, PASS, REFUSE, UNAVAILABLE, FaultyLink
 
 TERMINAL = "CM-KIOSK-0001"
 FAST = Backoff(base_s=0.05, cap_s=0.5)
@@ -129,6 +129,44 @@ def test_poisoned_item_is_parked_and_does_not_block_the_rest(kiosk_side, guide, 
     assert outbox.stats()["parked"] == 1
     assert outbox.get(first.id).case_number and outbox.get(last.id).case_number
     assert cases_of(backoffice, applicant(21)) == []
+
+
+def test_a_proxy_answering_503_holds_the_line_and_parks_nothing(kiosk_side, guide, backoffice, link):
+    """While the county's proxy answers 503 (the back office restarting, overloaded), every
+    item would fail alike: they wait in order however long it lasts, and none is parked."""
+    _, outbox, sender = kiosk_side
+    link.mode = UNAVAILABLE
+    items = [put(outbox, guide, n) for n in (40, 41, 42)]
+    for _ in range(FAST.max_attempts + 3):
+        sender.flush()
+        wait_until(lambda: outbox.get(items[0].id).next_attempt_at <= time.time(), timeout=2)
+    assert outbox.stats()["parked"] == 0 and outbox.stats()["pending"] == 3
+    assert outbox.get(items[0].id).attempts > FAST.max_attempts  # tried all along, never given up
+    assert outbox.get(items[1].id).attempts == 0  # the line was down: the ones behind waited their turn
+    link.mode = PASS
+    sender.start()
+    assert wait_until(lambda: outbox.stats()["pending"] == 0)
+    assert all(len(cases_of(backoffice, applicant(n))) == 1 for n in (40, 41, 42))
+
+
+def test_a_bug_while_delivering_one_item_counts_against_it_not_the_queue(kiosk_side, guide):
+    """An unexpected exception in one delivery used to escape the pass and leave that item
+    first in line for ever: it now counts as that item's failed attempt, parks after the
+    limit, and the items behind it are delivered."""
+    _, outbox, sender = kiosk_side
+
+    def broken(_payload, _key):
+        raise KeyError("a deliverer's bug")
+
+    sender.deliverers = {**sender.deliverers, "broken": broken}
+    bad = outbox.put("broken", {"x": 1}, "chaos-broken")
+    good = put(outbox, guide, 43)
+    for _ in range(FAST.max_attempts + 2):
+        sender.flush()
+        wait_until(lambda: (outbox.get(bad.id).state != "pending"
+                            or outbox.get(bad.id).next_attempt_at <= time.time()), timeout=2)
+    assert outbox.get(bad.id).state == "parked" and "KeyError" in outbox.get(bad.id).last_error
+    assert outbox.get(good.id).case_number
 
 
 def test_refusal_goes_back_to_the_citizen_who_is_still_there(kiosk_side, guide):
