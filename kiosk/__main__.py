@@ -38,7 +38,12 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     configure_logging(config.var_dir / "log")
     if args.tour is None and not kivy_env.has_display():
-        args.tour = config.var_dir / "tour"  # nobody to see a window: show the tour instead
+        if not config.demo:  # a county's kiosk: never the demo tour against its real back office
+            print("kiosk: no display to show the kiosk on (DISPLAY is not set). Start it in its X session "
+                  "(the chengmai-kiosk user service), or pass --tour DIR to run the demo tour on purpose.",
+                  file=sys.stderr)
+            return 2
+        args.tour = config.var_dir / "tour"  # the demo with nobody to see a window: show the tour instead
     kivy_env.prepare(config.var_dir, config.profile.window_size, headless=args.tour is not None)
 
     from kiosk.app import KioskApp  # imports Kivy: only after the environment is prepared

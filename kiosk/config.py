@@ -81,7 +81,7 @@ def load_config(path: Path | None = None, overrides: dict[str, Any] | None = Non
         language=str(kiosk.get("language", "zh_CN")),
         idle_timeout_s=float(kiosk.get("idle_timeout_s", 90)),
         idle_warning_s=max(20.0, float(kiosk.get("idle_warning_s", 30))),  # WCAG: >= 20 s to respond
-        demo=_bool(kiosk.get("demo", True)),
+        demo=_bool(kiosk.get("demo", False)),  # the demo is asked for (config/kiosk.toml does)
         var_dir=var_dir,
         backoffice_url=str(backoffice.get("url", DEFAULT_BACKOFFICE_URL)),
         backoffice_timeout_s=float(backoffice.get("timeout_s", 5)),

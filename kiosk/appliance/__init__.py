@@ -22,8 +22,9 @@ log = logging.getLogger(__name__)
 EXIT_RESTART = 75  # as maintenance mode's restart: the service's Restart= starts it again
 
 
-def lockdown_enabled(kiosk_section: dict[str, Any]) -> bool:
-    value = kiosk_section.get("lockdown", False)
+def lockdown_enabled(kiosk_section: dict[str, Any], demo: bool) -> bool:
+    """On unless the configuration turns it off; a demo kiosk's default is off."""
+    value = kiosk_section.get("lockdown", not demo)
     if isinstance(value, str):
         return value.strip().lower() in ("1", "true", "yes", "on")
     return bool(value)
@@ -34,7 +35,7 @@ class Appliance:
         self.app = app
         section = app.kiosk_config.raw.get("kiosk", {})
         self.lockdown = Lockdown(Window)
-        self.lockdown_wanted = lockdown_enabled(section)
+        self.lockdown_wanted = lockdown_enabled(section, app.kiosk_config.demo)
         self.notifier = Notifier(environ)
         self.watchdog = UiWatchdog(self.notifier, Clock.schedule_interval, Clock.unschedule)
         window = RestartWindow.from_config(section)
