@@ -94,6 +94,14 @@ class KioskController:
     def journey(self, name: str):
         return self.journeys[name]
 
+    def back_from(self, screen: str) -> bool:
+        """Back from a screen whose journey has a fixed way back; False when none has."""
+        owner = next((j for j in self.journeys.values() if screen in j.BACK), None)
+        if owner is None:
+            return False
+        owner.back(screen)
+        return True
+
     # --- device events (called on the main thread) ---------------------------------------
     def on_card_event(self, event: CardEvent) -> None:
         if isinstance(event, CardPresented) and self.journey("maintenance").card_may_enter():

@@ -136,6 +136,3 @@ class ApplyCommitmentScreen(JourneyPage):
         self.text(self._(N_("If I do not, the application may be terminated, and this is recorded in my "
                             "credit record. What I have declared is true.")), parent=card)
         self.button(self._(N_("I accept the commitment")), flow.accept_commitment, key="accept")
-
-    def go_back(self) -> None:
-        self.controller.ui.navigate(Screen.APPLY_MATERIALS)

@@ -105,7 +105,7 @@ class ApplyProblemsScreen(JourneyPage):
                     continue
             elif problem.get("material") and flow.material(problem["material"]):
                 text = f"{flow.catalogue.loc(flow.material(problem['material'])['spec'])}：{words}"
-                self.button(text, lambda: self.controller.ui.navigate(Screen.APPLY_MATERIALS),
+                self.button(text, self.flow.to_materials,
                             key=f"fix:{problem['material']}", secondary=True, parent=self.ids.body)
                 continue
             elif problem.get("field") == "commitment_signed":

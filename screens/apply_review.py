@@ -65,12 +65,9 @@ class ApplyReviewScreen(JourneyPage):
             if given:
                 lines.append(f"·\u00a0{flow.catalogue.loc(entry['spec'])}：{self._(STATUS[given.mode])}")
         self.text("\n".join(lines) or "—", parent=materials, size="small")
-        self.button(self._(N_("Change materials")), lambda: self.controller.ui.navigate(Screen.APPLY_MATERIALS),
+        self.button(self._(N_("Change materials")), self.flow.to_materials,
                     key="materials", secondary=True, parent=self.ids.body)
         self.button(self._(N_("Continue")), flow.to_consent, key="continue")
-
-    def go_back(self) -> None:
-        self.controller.ui.navigate(Screen.APPLY_MATERIALS)
 
 
 class ApplyConsentScreen(JourneyPage):
@@ -92,6 +89,3 @@ class ApplyConsentScreen(JourneyPage):
                             "departments that handle this application. This kiosk deletes everything when "
                             "you finish.")), parent=card)
         self.button(self._(N_("I agree: submit the application")), self.flow.submit, key="submit")
-
-    def go_back(self) -> None:
-        self.controller.ui.navigate(Screen.APPLY_REVIEW)

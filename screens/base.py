@@ -43,6 +43,10 @@ class KioskScreen(Screen):
         if self.spoken_prompt:
             self.controller.say(self.spoken_prompt)
 
+    def go_back(self) -> None:
+        """The Back button: where the screen's journey says (its BACK table)."""
+        self.controller.back_from(self.screen_name)
+
     def refresh(self) -> None:
         """Fill the screen from the session, in the current language."""
 

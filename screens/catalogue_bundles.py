@@ -26,6 +26,3 @@ class CatalogueBundlesScreen(JourneyPage):
                               secondary=True, parent=self.ids.body)
             row.height = self.style.target_dp + 40
             row.font_size = f"{self.style.body_sp}sp"
-
-    def go_back(self) -> None:
-        self.controller.ui.navigate(Screen.CATALOGUE)

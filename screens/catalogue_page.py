@@ -80,7 +80,9 @@ class JourneyPage(KioskScreen):
 
     # --- hooks ------------------------------------------------------------------------
     def go_back(self) -> None:
-        self.controller.finish("back_to_start")
+        """Where the journey's BACK table says; a journey's first page ends the visit."""
+        if not self.controller.back_from(self.screen_name):
+            self.controller.finish("back_to_start")
 
     def reset(self) -> None:
         self.clear()

@@ -60,8 +60,6 @@ class CatalogueSearchScreen(JourneyPage):
         if self.keypad is not None and self.keypad.finish():
             self.flow.search(self.keypad.value)
 
-    def go_back(self) -> None:
-        self.controller.ui.navigate(Screen.CATALOGUE)
 
     def reset(self) -> None:
         super().reset()

@@ -39,6 +39,3 @@ class MaintenanceServiceScreen(MaintenancePage):
             self.text(text, parent=card, size="small").quoted = True  # as citizens read it, in that language
         self.button(self._(N_("Take out of service now")), flow.take_out_of_service, key="confirm",
                     disabled=visit.reason is None)
-
-    def go_back(self) -> None:
-        self.controller.ui.navigate(Screen.MAINTENANCE)

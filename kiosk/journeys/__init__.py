@@ -10,10 +10,11 @@ import importlib
 import logging
 import pkgutil
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING, Callable, Mapping
 
 from domain.cases import N_
 from domain.slips import SlipDocument
+from kiosk.ui.screen_names import Screen
 from services.preview import render_slip_png
 
 if TYPE_CHECKING:
@@ -35,6 +36,9 @@ class Journey:
     handles_tokens: tuple[str, ...] = ()
     # The dataclass of what the journey keeps in the session (session.state(State)).
     State: type | None = None
+    # Where Back goes from each of the journey's screens whose way back does not depend on
+    # the state; the others have a method of the journey (back_from_guide, previous_page...).
+    BACK: Mapping[Screen, Screen] = {}
 
     def __init__(self, controller: "KioskController"):
         self.kiosk = controller
@@ -54,6 +58,9 @@ class Journey:
         """The attract-screen button: open the journey's first screen."""
         self.kiosk.session.begin()
         self.ui.navigate(self.attract_action[2])
+
+    def back(self, screen: str) -> None:
+        self.ui.navigate(self.BACK[Screen(screen)])
 
     def current_state(self):
         """The journey's state in this session, or None before the journey made one."""

@@ -152,6 +152,8 @@ class ApplyJourney(Journey):
     name = "apply"
     attract_action = (1, N_("Apply"), Screen.CATALOGUE)
     State = ApplyState
+    BACK = {Screen.APPLY_COMMITMENT: Screen.APPLY_MATERIALS, Screen.APPLY_REVIEW: Screen.APPLY_MATERIALS,
+            Screen.APPLY_CONSENT: Screen.APPLY_REVIEW}
 
     def __init__(self, controller):
         super().__init__(controller)
@@ -335,6 +337,10 @@ class ApplyJourney(Journey):
         state = self.state
         return state is not None and all(m["key"] in state.provided for m in state.materials
                                          if self.needs_action(m))
+
+    def to_materials(self) -> None:
+        """The materials page, to change one (from the review or a refused application)."""
+        self.ui.navigate(Screen.APPLY_MATERIALS)
 
     def back_from_materials(self) -> None:
         """To the form's last page (or the review, once seen); with no form, to the guide."""

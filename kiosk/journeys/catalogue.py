@@ -45,6 +45,7 @@ class CatalogueState:
 class CatalogueJourney(Journey):
     name = "catalogue"
     State = CatalogueState
+    BACK = {Screen.CATALOGUE_BUNDLES: Screen.CATALOGUE, Screen.CATALOGUE_SEARCH: Screen.CATALOGUE}
     attract_action = (5, N_("Service guides"), Screen.CATALOGUE)
 
     def __init__(self, controller):

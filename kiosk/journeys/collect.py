@@ -35,6 +35,7 @@ class CollectState:
 class CollectJourney(Journey):
     name = "collect"
     State = CollectState
+    BACK = {Screen.COLLECT_LIST: Screen.HOME, Screen.COLLECT_CONFIRM: Screen.COLLECT_LIST}
     attract_action = (3, N_("Collect results"), Screen.COLLECT_START)
 
     def __init__(self, controller):

@@ -115,6 +115,7 @@ class IdentifyJourney(Journey):
 
     name = "identify"
     State = IdentifyState
+    BACK = {Screen.IDENTIFY_PLACE: Screen.IDENTIFY_PASSPORT}
 
     def __init__(self, controller):
         super().__init__(controller)

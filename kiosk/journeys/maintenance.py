@@ -115,6 +115,7 @@ class Visit:
 class MaintenanceJourney(Journey):
     name = "maintenance"
     State = Visit
+    BACK = {Screen.MAINTENANCE_SERVICE: Screen.MAINTENANCE}
 
     def __init__(self, controller):
         super().__init__(controller)

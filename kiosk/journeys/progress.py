@@ -28,6 +28,7 @@ class ProgressState:
 class ProgressJourney(Journey):
     name = "progress"
     State = ProgressState
+    BACK = {Screen.CASE: Screen.CASES, Screen.CASES: Screen.HOME}
     attract_action = (2, "Check progress", Screen.PROGRESS_START)
     handles_tokens = ("case",)
 

@@ -79,6 +79,7 @@ class RatingState:
 class RatingJourney(Journey):
     name = "rating"
     State = RatingState
+    BACK = {Screen.RATING_CASES: Screen.HOME, Screen.RATING_REASONS: Screen.RATING_LEVELS}
     attract_action = (6, N_("Rate our service"), Screen.RATING_START)
 
     # --- starting ----------------------------------------------------------------------

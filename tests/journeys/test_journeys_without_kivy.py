@@ -40,6 +40,9 @@ def test_progress_waits_for_the_card_then_lists_the_cases_and_prints_a_slip(kios
     paper = kiosk.printer.wait_for_receipts(before + 1)[before]
     assert "办件编号：469023-0003" in paper.lines and "申请人：王*" in paper.lines
     assert progress.last_slip_preview is not None and progress.last_slip_preview.exists()
+    assert kiosk.controller.back_from(Screen.CASE) and kiosk.ui.screen == Screen.CASES
+    assert kiosk.controller.back_from(Screen.CASES) and kiosk.ui.screen == Screen.HOME
+    assert not kiosk.controller.back_from(Screen.HOME)  # home has no fixed way back: Finish ends the visit
 
 
 def test_a_bad_rating_needs_a_reason_and_opens_a_rectification(kiosk, desk):

@@ -45,7 +45,18 @@ def test_no_route_is_a_literal_and_every_member_used_exists():
                 assert not isinstance(node.value, ast.Constant), f"{path.name}:{node.value.lineno}: back_to literal"
 
 
-def test_kv_rules_navigate_to_screens_that_exist():
+def test_kv_rules_leave_the_way_back_to_the_journeys():
     for path in (ROOT / "screens").glob("*.kv"):
-        for name in re.findall(r"navigate\(\"([a-z_]+)\"\)", path.read_text(encoding="utf-8")):
-            assert name in Screen._value2member_map_, f"{path.name}: navigate({name!r})"
+        named = re.findall(r"navigate\(\"([a-z_]+)\"\)", path.read_text(encoding="utf-8"))
+        assert not named, f"{path.name}: a kv rule navigates to {named}: use root.go_back() (the journey's BACK)"
+
+
+def test_each_screen_has_at_most_one_way_back_and_it_leads_to_a_screen():
+    from kiosk.journeys import discover
+
+    owners: dict[Screen, str] = {}
+    for journey in discover():
+        for screen, target in journey.BACK.items():
+            assert isinstance(screen, Screen) and isinstance(target, Screen), journey.name
+            assert screen not in owners, f"{screen} has a way back in {owners[screen]} and {journey.name}"
+            owners[screen] = journey.name
