@@ -11,13 +11,15 @@ from kivy.factory import Factory
 from kivy.properties import ListProperty, StringProperty
 from kivy.uix.label import Label
 
+from kiosk.ui import theme
+
 from .base import KioskScreen
 
 
 class Badge(Label):
     """A short tag on a material (required, 容缺 allowed, from your e-licence, ...)."""
     tone = StringProperty("info")  # info | ok | warn
-    fill = ListProperty([0.89, 0.93, 0.98, 1])
+    fill = ListProperty(list(theme.BADGE_FILL["info"]))
 
 
 class JourneyPage(KioskScreen):
@@ -73,8 +75,7 @@ class JourneyPage(KioskScreen):
         return card
 
     def badge(self, message_id: str, parent, tone: str = "info"):
-        fills = {"info": [0.89, 0.93, 0.98, 1], "ok": [0.88, 0.95, 0.89, 1], "warn": [1.0, 0.93, 0.84, 1]}
-        widget = Badge(text=self._(message_id), tone=tone, fill=fills[tone])
+        widget = Badge(text=self._(message_id), tone=tone, fill=list(theme.BADGE_FILL[tone]))
         parent.add_widget(widget)
         return widget
 

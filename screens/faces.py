@@ -6,17 +6,12 @@ from kivy.graphics import Color, Ellipse, Line
 from kivy.properties import NumericProperty
 from kivy.uix.widget import Widget
 
+from kiosk.ui import theme
+
 # Mouth curvature per level: positive smiles, negative frowns (fraction of the face radius).
 CURVE = {5: 0.36, 4: 0.20, 3: 0.0, 2: -0.20, 1: -0.36}
-# Warm-to-cool fill behind the face; dark outline so it reads without colour.
-FILL = {
-    5: (0.80, 0.93, 0.80, 1),
-    4: (0.87, 0.95, 0.82, 1),
-    3: (0.97, 0.95, 0.80, 1),
-    2: (0.99, 0.88, 0.78, 1),
-    1: (0.98, 0.80, 0.78, 1),
-}
-INK = (0.10, 0.10, 0.10, 1)
+FILL = theme.FACE_FILL
+INK = theme.TEXT
 
 
 class Face(Widget):

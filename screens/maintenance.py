@@ -32,7 +32,7 @@ from .maintenance_tiles import (
     system_lines,
 )
 
-NOT_READY_FILL = [1.0, 0.88, 0.88, 1]  # a red tint, so NOT READY stands out from DEGRADED
+NOT_READY_FILL = list(theme.BADGE_FILL["alert"])
 PREVIEW_HEIGHT_DP = 240  # the scanner test's camera picture: small, enough to aim a code
 
 
