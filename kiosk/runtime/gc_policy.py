@@ -1,21 +1,15 @@
 """When Python's cycle collector may pause the kiosk.
 
-A full collection walks every tracked object. Once the kiosk is up that is about 200,000
-of them (Kivy, the fonts, the screens and their kv rules), and a full collection took
-190 to 330 ms on the reference machine. The interpreter starts one whenever its
-allocation counters say so, which in practice meant in the middle of a citizen's tap:
-these pauses were most of the slow taps measured by `python -m benchmarks kiosk`.
+- What exists once the kiosk has started lives as long as the process: it is frozen out
+  of collections for good (`gc.freeze`), so later collections walk only what came after.
+- Automatic full collections are pushed far apart, and one runs between citizens instead,
+  just after the attract screen is drawn, when nobody is waiting for an answer.
+- Young-generation collections stay as they are: short, and they keep short-lived cycles
+  (a page's widgets rebuilt on every visit) from piling up.
 
-So:
-- what exists once the kiosk has started lives as long as the process: it is frozen
-  out of collections for good (`gc.freeze`), and later collections only walk what was
-  made after it;
-- automatic full collections are pushed far apart;
-- a full collection runs between citizens instead, just after the attract screen is
-  drawn, when nobody is waiting for an answer.
-
-Young-generation collections stay as they are: they are short and keep short-lived
-cycles (a page's widgets rebuilt on every visit) from piling up.
+Why: a full collection walks the whole started kiosk (Kivy, fonts, screens) and, left to
+the interpreter's counters, landed in the middle of citizens' taps (the tap figures:
+BENCHMARKS.md).
 """
 from __future__ import annotations
 

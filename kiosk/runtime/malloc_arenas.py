@@ -1,14 +1,9 @@
-"""Fewer glibc malloc arenas for the kiosk process.
+"""Two glibc malloc arenas for the whole kiosk process.
 
-glibc gives a thread its own arena (a heap of up to 64 MiB at a time) when it first
-allocates, up to eight per core, and keeps each arena's freed pages once they are
-scattered between live blocks. The kiosk runs some twenty threads (device workers, the
-outbox and fleet, HTTP, Mesa's rasterisers): over the soak's hour its arenas held about
-285 MiB in 44 heaps, a third of its memory. Two arenas are plenty for threads that mostly
-wait, and Python's own small objects never came from them (pymalloc).
-
-Set before the threads start (kivy_env.prepare, the first thing every entry point does);
-MALLOC_ARENA_MAX in the environment, read by glibc itself at start, takes precedence.
+Why: glibc gives each new thread an arena of its own and keeps freed pages scattered in
+it; the kiosk's twenty mostly waiting threads held a third of its memory that way (the
+soak's figures: BENCHMARKS.md). Set before the threads start (kivy_env.prepare);
+MALLOC_ARENA_MAX in the environment takes precedence.
 """
 from __future__ import annotations
 

@@ -1,11 +1,9 @@
 """Each frame finished on an offscreen window, as a display's buffer swap would.
 
-Offscreen (SDL's offscreen video driver: the tour, the UI tests, the benchmarks, the soak)
-a swap presents nothing and so never makes Mesa finish the frame. Mesa frees a deleted
-texture only once the frames that drew it are finished, and the kiosk deletes a label's
-texture on every change of its text (kiosk/runtime/label_rendering.py): offscreen, every texture
-the kiosk ever drew stayed in memory (the soak saw RSS grow by ~350 MiB per round of the
-journeys). Finishing each frame after it is drawn frees them as they go."""
+Why: offscreen (the tour, the UI tests, the benchmarks, the soak) nothing presents a
+frame, and Mesa frees a deleted label texture only once the frames that drew it are
+finished, so without this every texture the kiosk ever drew stays in memory (the soak's
+figures: BENCHMARKS.md)."""
 from __future__ import annotations
 
 import os
