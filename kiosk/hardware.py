@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from devices.idcard import IdCardReader
 from devices.idcard.drivers import HARDWARE_DRIVERS, build_hardware_backend
@@ -14,17 +15,23 @@ from devices.scanner import Scanner, build_scanner
 from kiosk.config import KioskConfig
 from kiosk.runtime.escpos_cache import keep_escpos_capabilities
 
+if TYPE_CHECKING:  # named for the reader; imported where they are built (OpenCV, the speech worker)
+    from devices.doccam.facade import DocumentCamera
+    from devices.printer.document import CupsDocumentPrinter, FolderDocumentPrinter
+    from devices.printer.emulator import PrinterEmulator
+    from devices.speech.facade import Speech
+
 
 @dataclass
 class Devices:
     idcard: IdCardReader
     receipt_printer: ReceiptPrinter
     idcard_sim: SimulatedIdCardBackend | None = None  # the demo panel's handle on the sim
-    document_printer: object | None = None  # devices.printer.document: CUPS or a folder
+    document_printer: CupsDocumentPrinter | FolderDocumentPrinter | None = None
     scanner: Scanner | None = None
-    speech: object | None = None  # devices.speech.Speech: worker process started on open()
-    doccam: object | None = None  # devices.doccam.DocumentCamera: opened by the capture screen only
-    printer_emulator: object | None = None  # the demo's ESC/POS emulator on loopback (driver "emulator")
+    speech: Speech | None = None  # its worker process starts on open()
+    doccam: DocumentCamera | None = None  # opened by the capture screen only
+    printer_emulator: PrinterEmulator | None = None  # the demo's ESC/POS emulator on loopback (driver "emulator")
 
     def open(self) -> None:
         """Called on the UI thread. The receipt printer connects on a thread of its own: a
