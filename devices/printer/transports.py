@@ -53,42 +53,78 @@ class Transport(ABC):
         return self.name
 
 
-class NetworkTransport(Transport):
-    name = "escpos-network"
+class _EscposBacked(Transport):
+    """A connection through one of python-escpos's printer classes: made on the first
+    open (importing python-escpos costs a tenth of a second or more), opened once, and
+    closed after a failed write so the next job reconnects. Subclasses say how to make
+    it, how a failure to open reads, and how to ask a status question."""
 
-    def __init__(self, host: str, port: int = 9100, timeout: float = 5.0):
-        self.host, self.port, self.timeout = host, port, timeout
-        self._printer = None  # python-escpos's Network, made on the first open (see the module's docstring)
-        self._connected = False
+    def __init__(self):
+        self._printer = None
+        self._open = False
+
+    @abstractmethod
+    def _make(self):
+        """The python-escpos printer object for this connection (not yet opened)."""
+
+    def _unreachable(self) -> str:
+        return f"cannot open {self.describe()}"
 
     def open(self) -> None:
-        if self._connected:
+        if self._open:
             return
         try:
             if self._printer is None:
-                from escpos.printer import Network
-
-                self._printer = Network(host=self.host, port=self.port, timeout=self.timeout, profile="default")
+                self._printer = self._make()
             self._printer.open()
-            # Status questions are 3 bytes; without this Nagle holds each one back for
-            # the previous segment's delayed ACK.
-            self._printer.device.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        except Exception as exc:  # EscposError, OSError, or python-escpos itself failing to load
-            raise TransportError(f"cannot connect to {self.host}:{self.port}") from exc
-        self._connected = True
+            self._opened(self._printer)
+        except Exception as exc:  # EscposError, OSError, USBError, or python-escpos failing to load
+            raise TransportError(self._unreachable()) from exc
+        self._open = True
+
+    def _opened(self, printer) -> None:
+        """After each open: a connection's own settings."""
 
     def close(self) -> None:
-        if self._connected:
-            self._printer.close()
-        self._connected = False
+        if self._open:
+            try:
+                self._printer.close()
+            except Exception:  # a device already gone (unplugged, reset): closed all the same
+                pass
+        self._open = False
 
     def write(self, data: bytes) -> None:
         self.open()
         try:
             self._printer._raw(data)
-        except OSError as exc:
+            self._flush(self._printer)
+        except Exception as exc:  # OSError, SerialException, USBError on unplug
             self.close()  # reconnect on the next job
-            raise TransportError("connection to the printer was lost") from exc
+            raise TransportError(f"writing to {self.describe()} failed") from exc
+
+    def _flush(self, printer) -> None:
+        """After each write: what the connection needs to send it now."""
+
+
+class NetworkTransport(_EscposBacked):
+    name = "escpos-network"
+
+    def __init__(self, host: str, port: int = 9100, timeout: float = 5.0):
+        super().__init__()
+        self.host, self.port, self.timeout = host, port, timeout
+
+    def _make(self):
+        from escpos.printer import Network
+
+        return Network(host=self.host, port=self.port, timeout=self.timeout, profile="default")
+
+    def _unreachable(self) -> str:
+        return f"cannot connect to {self.host}:{self.port}"
+
+    def _opened(self, printer) -> None:
+        # Status questions are 3 bytes; without this Nagle holds each one back for the
+        # previous segment's delayed ACK.
+        printer.device.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
     def query(self, n: int, timeout: float) -> int | None:
         try:
@@ -119,41 +155,21 @@ class NetworkTransport(Transport):
         return f"tcp://{self.host}:{self.port}"
 
 
-class SerialTransport(Transport):
+class SerialTransport(_EscposBacked):
     name = "escpos-serial"
 
     def __init__(self, devfile: str, baudrate: int = 19200, dsrdtr: bool = False):
+        super().__init__()
         self.devfile, self.baudrate, self.dsrdtr = devfile, baudrate, dsrdtr
-        self._printer = None  # python-escpos's Serial, made on the first open
-        self._open = False
 
-    def open(self) -> None:
-        if self._open:
-            return
-        try:
-            if self._printer is None:
-                from escpos.printer import Serial
+    def _make(self):
+        from escpos.printer import Serial
 
-                self._printer = Serial(devfile=self.devfile, baudrate=self.baudrate, timeout=1,
-                                       dsrdtr=self.dsrdtr, profile="default")
-            self._printer.open()
-        except Exception as exc:  # EscposError, OSError, or python-escpos itself failing to load
-            raise TransportError(f"cannot open {self.devfile}") from exc
-        self._open = True
+        return Serial(devfile=self.devfile, baudrate=self.baudrate, timeout=1, dsrdtr=self.dsrdtr,
+                      profile="default")
 
-    def close(self) -> None:
-        if self._open:
-            self._printer.close()
-        self._open = False
-
-    def write(self, data: bytes) -> None:
-        self.open()
-        try:
-            self._printer._raw(data)
-            self._printer.device.flush()
-        except Exception as exc:  # pyserial raises SerialException (an OSError) or others
-            self.close()
-            raise TransportError(f"write to {self.devfile} failed") from exc
+    def _flush(self, printer) -> None:
+        printer.device.flush()
 
     def query(self, n: int, timeout: float) -> int | None:
         try:
@@ -172,43 +188,21 @@ class SerialTransport(Transport):
         return f"serial://{self.devfile}"
 
 
-class UsbTransport(Transport):
+class UsbTransport(_EscposBacked):
     name = "escpos-usb"
 
     def __init__(self, vendor: int, product: int, in_ep: int = 0x82, out_ep: int = 0x01):
+        super().__init__()
         self.vendor, self.product, self.in_ep, self.out_ep = vendor, product, in_ep, out_ep
-        self._printer = None  # python-escpos's Usb, made on the first open
-        self._open = False
 
-    def open(self) -> None:
-        if self._open:
-            return
-        try:
-            if self._printer is None:
-                from escpos.printer import Usb
+    def _make(self):
+        from escpos.printer import Usb
 
-                self._printer = Usb(idVendor=self.vendor, idProduct=self.product, in_ep=self.in_ep,
-                                    out_ep=self.out_ep, timeout=5000, profile="default")
-            self._printer.open()
-        except Exception as exc:  # DeviceNotFoundError, USBError, missing libusb backend
-            raise TransportError(f"USB printer {self.vendor:04x}:{self.product:04x} not found") from exc
-        self._open = True
+        return Usb(idVendor=self.vendor, idProduct=self.product, in_ep=self.in_ep, out_ep=self.out_ep,
+                   timeout=5000, profile="default")
 
-    def close(self) -> None:
-        if self._open:
-            try:
-                self._printer.close()
-            except Exception:
-                pass
-        self._open = False
-
-    def write(self, data: bytes) -> None:
-        self.open()
-        try:
-            self._printer._raw(data)
-        except Exception as exc:  # usb.core.USBError on unplug
-            self.close()
-            raise TransportError("USB write failed") from exc
+    def _unreachable(self) -> str:
+        return f"USB printer {self.vendor:04x}:{self.product:04x} not found"
 
     def query(self, n: int, timeout: float) -> int | None:
         try:

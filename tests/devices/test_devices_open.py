@@ -28,7 +28,7 @@ class HeldConnect(NetworkTransport):
         self.connect_threads: list[str] = []
 
     def open(self) -> None:
-        if not self._connected:
+        if not self._open:
             self.connect_threads.append(threading.current_thread().name)
             self.connecting.set()
             assert self.release.wait(WAIT), "the test never let the connect go"
