@@ -114,10 +114,10 @@ def main(argv: list[str] | None = None) -> int:
 
     import uvicorn
 
-    # Access logs are off: request lines carry query strings, which may hold ID numbers.
     if args.workers > 1:
         print("several workers: run `uvicorn backoffice.asgi:app --workers N` behind the load balancer")
-    uvicorn.run(app, host=args.host, port=args.port, access_log=False, log_level="warning",
+    # The access log has every request, its path only (logging_setup.PathOnly).
+    uvicorn.run(app, host=args.host, port=args.port, access_log=True, log_level="info",
                 log_config=uvicorn_log_config())
     return 0
 

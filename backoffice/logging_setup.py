@@ -13,14 +13,29 @@ def configure_logging(level: int = logging.WARNING) -> None:
     scrub.install(logging.getLogger().handlers)
 
 
+class PathOnly(logging.Filter):
+    """uvicorn's access line with the request's path alone: a query string may carry a
+    receipt's tracking token or a filter's value. (No ID number is ever in a URL: searches
+    by applicant take it in the body.) The formatter's argument layout is kept."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        args = record.args
+        if isinstance(args, tuple) and len(args) >= 3 and isinstance(args[2], str):
+            record.args = args[:2] + (args[2].split("?", 1)[0],) + args[3:]
+        return True
+
+
 def uvicorn_log_config() -> dict:
-    """uvicorn's own logging set-up with the filter on its error log's handler. Its access
-    log keeps its formatter's argument layout, so it stays off (query strings carry ID numbers)."""
+    """uvicorn's own logging set-up: the personal-data filter on its error log, and its
+    access log of requests with their paths only."""
     import uvicorn.config
 
     config = copy.deepcopy(uvicorn.config.LOGGING_CONFIG)
-    config.setdefault("filters", {})["personal_data"] = {"()": scrub.PersonalDataFilter}
+    filters = config.setdefault("filters", {})
+    filters["personal_data"] = {"()": scrub.PersonalDataFilter}
+    filters["path_only"] = {"()": PathOnly}
     config["handlers"]["default"]["filters"] = ["personal_data"]
+    config["handlers"]["access"]["filters"] = ["path_only"]
     return config
 
 

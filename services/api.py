@@ -128,7 +128,7 @@ class BackofficeClient:
         return self._detail(self._get_json("/v1/track", params={"token": token}))
 
     def list_cases(self, document_number: str) -> list[CaseSummary]:
-        body = self._get_json("/v1/cases", params={"applicant": document_number})
+        body = self._post_json("/v1/cases/search", {"applicant": document_number})
         try:
             return [_summary(item) for item in body["cases"]]
         except (KeyError, TypeError, ValueError, AttributeError) as exc:

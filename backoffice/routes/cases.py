@@ -15,7 +15,7 @@ from ..errors import Invalid, NotFound
 from ..idempotency import idempotent
 from ..models import Case, Licence
 from ..openapi_docs import IDEMPOTENCY_KEY, answers, problems
-from ..schemas.bodies import ActionIn, SubmissionIn, as_sent
+from ..schemas.bodies import ActionIn, CaseSearchIn, SubmissionIn, as_sent
 from ..schemas.cases import CaseDetailOut, CaseListOut, CorrectionNoticeOut, ReceiptOut, SubmissionOut
 from ..views import ISSUING_OFFICE, case_detail, case_summary, receipt
 from .deps import context
@@ -61,10 +61,11 @@ def submit_case(request: Request, body: SubmissionIn, who: Caller = Depends(call
                       check)
 
 
-@router.get("/cases", responses=answers(CaseListOut))
-def list_cases(applicant: str = Query(..., min_length=6, max_length=32),
-               who: Caller = Depends(caller(*ANYONE)), session: Session = Depends(get_db), ctx=Depends(context)):
-    lookup = ctx.vault.lookup(applicant)
+@router.post("/cases/search", responses=answers(CaseListOut))
+def search_cases(body: CaseSearchIn, who: Caller = Depends(caller(*ANYONE)), session: Session = Depends(get_db),
+                 ctx=Depends(context)):
+    """An applicant's cases, newest first. The ID number travels in the body, never in a URL."""
+    lookup = ctx.vault.lookup(body.applicant)
     rows = list(session.scalars(select(Case).where(Case.applicant_lookup == lookup).order_by(Case.received_at.desc())))
     today, names = ctx.today(), EnglishNames.for_cases(session, rows)
     return {"cases": [case_summary(c, ctx.calendar, today, names) for c in rows]}

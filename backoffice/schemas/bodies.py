@@ -143,6 +143,11 @@ class SignInIn(RequestBody):
     password: str = Field("", max_length=1024)
 
 
+class CaseSearchIn(RequestBody):
+    """Whose cases: an ID number is never put in a URL (URLs reach proxies' and servers' logs)."""
+    applicant: str = Field(min_length=6, max_length=32)
+
+
 class ArrangementIn(RequestBody):
     """The State Council's holiday arrangement for a year, in the file format of
     deploy/calendar/README.md; checked in full by the route (every problem at once)."""

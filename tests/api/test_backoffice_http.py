@@ -25,7 +25,7 @@ def test_health(client):
 
 
 def test_unsigned_requests_are_refused(backoffice):
-    raw = requests.get(f"{backoffice.url}/v1/cases", params={"applicant": WANG}, timeout=5)
+    raw = requests.post(f"{backoffice.url}/v1/cases/search", json={"applicant": WANG}, timeout=5)
     assert raw.status_code == 401
     with pytest.raises(BackofficeRefused) as info:
         BackofficeClient(backoffice.url).list_cases(WANG)
@@ -93,7 +93,7 @@ def test_unknown_case_is_a_problem_json_404(backoffice, client):
 
 
 def test_missing_applicant_is_a_problem_without_echoing_input(backoffice, client):
-    raw = client._http.get(f"{backoffice.url}/v1/cases", params={"applicant": "46"}, timeout=5)
+    raw = client._http.post(f"{backoffice.url}/v1/cases/search", json={"applicant": "46"}, timeout=5)
     assert raw.status_code == 422
     assert raw.headers["content-type"].startswith("application/problem+json")
     assert "46" not in str(raw.json()["errors"])
@@ -117,7 +117,8 @@ def test_stopped_server_is_unavailable_not_a_crash():
                                   b'{"cases": "none"}', b'[]'])
 def test_broken_answers_are_reported_as_bad_responses(body):
     class Broken(http.server.BaseHTTPRequestHandler):
-        def do_GET(self):
+        def do_POST(self):
+            self.rfile.read(int(self.headers.get("Content-Length", 0)))
             self.send_response(200)
             self.send_header("Content-Type", "application/json")
             self.end_headers()

@@ -63,7 +63,7 @@ def test_case_detail_has_a_timeline_in_order(client):
 
 
 def test_unsigned_request_is_refused(pg_backoffice):
-    raw = requests.get(f"{pg_backoffice.url}/v1/cases", params={"applicant": WANG}, timeout=10)
+    raw = requests.post(f"{pg_backoffice.url}/v1/cases/search", json={"applicant": WANG}, timeout=10)
     assert raw.status_code == 401
     with pytest.raises(BackofficeRefused) as info:
         BackofficeClient(pg_backoffice.url).list_cases(WANG)
@@ -74,7 +74,7 @@ def test_replayed_signed_request_is_refused(pg_backoffice):
     with requests.Session() as http:
         http.auth = TerminalSignature(TERMINAL, pg_backoffice.terminal_secret_file.read_text())
         prepared = http.prepare_request(requests.Request(
-            "GET", f"{pg_backoffice.url}/v1/cases", params={"applicant": WANG}))
+            "POST", f"{pg_backoffice.url}/v1/cases/search", json={"applicant": WANG}))
         first = http.send(prepared, timeout=10)
         again = http.send(prepared, timeout=10)
     assert first.status_code == 200

@@ -155,7 +155,6 @@ def test_the_document_bounds_row_ids_to_32_bits(anonymous):
     ("terminal", "GET", "/v1/appointments/%00"),
     ("terminal", "GET", "/v1/licences/%00"),
     ("terminal", "GET", "/v1/licences/%00/pdf"),
-    ("terminal", "GET", "/v1/cases?applicant=469023195801041234%00"),
     ("supervisor01", "GET", "/v1/rectifications?status=%00"),
     ("supervisor01", "GET", "/v1/supervision/cases?department=%00"),
     ("supervisor01", "GET", "/v1/terminals/diagnostics?terminal=%00"),

@@ -31,7 +31,7 @@ def test_the_back_office_refuses_a_request_signed_ten_minutes_late(backoffice):
     session = requests.Session()
     session.auth = TerminalSignature(TERMINAL, backoffice.terminal_secret_file.read_text(),
                                      clock=lambda: time.time() - TEN_MINUTES)
-    answer = session.get(f"{backoffice.url}/v1/cases", params={"applicant": WANG}, timeout=10)
+    answer = session.post(f"{backoffice.url}/v1/cases/search", json={"applicant": WANG}, timeout=10)
     assert answer.status_code == 401
     assert "stale timestamp" in answer.text
 
