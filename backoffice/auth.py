@@ -71,14 +71,17 @@ def _terminal_from_signature(request: Request, session: Session, body: bytes) ->
     # Core statements, not ORM objects: every terminal request passes here. The nonce
     # INSERT alone is the replay guard, so it needs no transaction around it.
     statements_stand_alone(session)
-    secret_enc = session.execute(select(Terminal.secret_enc).where(Terminal.id == terminal_id)).scalar()
-    if secret_enc is None:
+    row = session.execute(select(Terminal.secret_enc, Terminal.disabled).where(Terminal.id == terminal_id)).first()
+    if row is None:
         raise _unauthorized("unknown terminal")
+    secret_enc, disabled = row
     secret = request.app.state.vault.decrypt(secret_enc, "terminal-secret")
     expected = signing.sign(secret, request.method, request.url.path, request.url.query,
                             timestamp, nonce, body)
     if not hmac.compare_digest(expected, signature):
         raise _unauthorized("bad signature")
+    if disabled:  # told only to the terminal itself, once its signature is right
+        raise HTTPException(403, "this terminal is disabled: ask the county's IT to enable it")
     # The nonce table is the replay guard; it is in the database so every server process
     # sees it. Old nonces are pruned by the sweep once outside the timestamp window.
     try:

@@ -1,5 +1,5 @@
 """`kiosk-backoffice serve | migrate | seed | load-catalogue | calendar | create-staff |
-register-terminal | sweep`."""
+register-terminal | disable-terminal | enable-terminal | sweep`."""
 from __future__ import annotations
 
 import argparse
@@ -46,6 +46,13 @@ def main(argv: list[str] | None = None) -> int:
     terminal.add_argument("terminal_id")
     terminal.add_argument("--name", default="")
     terminal.add_argument("--location", default="")
+
+    for verb, text in (("disable-terminal", "cut a terminal off at once: its requests are refused"),
+                       ("enable-terminal", "let a disabled terminal back")):
+        switch = sub.add_parser(verb, help=text)
+        switch.add_argument("terminal_id")
+        if verb == "disable-terminal":
+            switch.add_argument("--reason", default="", help="why, for the audit log and the fleet view")
 
     sub.add_parser("sweep", help="supervision sweep: overdue marks, expired 容缺 terminations, alerts")
 
@@ -104,6 +111,16 @@ def main(argv: list[str] | None = None) -> int:
         with sessions() as session:
             secret = register(session, app.state.vault, args.terminal_id, args.name, args.location, "system:cli")
         print(json.dumps({"id": args.terminal_id, "secret": secret}))
+        return 0
+    if args.command in ("disable-terminal", "enable-terminal"):
+        from .terminals import set_disabled
+
+        disable = args.command == "disable-terminal"
+        with sessions() as session:
+            if not set_disabled(session, args.terminal_id, disable, getattr(args, "reason", ""), "system:cli"):
+                print(f"no terminal {args.terminal_id}", file=sys.stderr)
+                return 1
+        print(f"{args.terminal_id} {'disabled' if disable else 'enabled'}")
         return 0
     if args.command == "sweep":
         from .supervision import sweep

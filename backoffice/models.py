@@ -223,6 +223,10 @@ class Terminal(Base):
     location: Mapped[str] = mapped_column(String(200), default="")
     secret_enc: Mapped[str] = mapped_column(Text)
     in_service: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Cut off by an administrator (a stolen or misbehaving kiosk): every signed request is
+    # refused until it is enabled again.
+    disabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    disabled_reason: Mapped[str] = mapped_column(String(200), default="")
     registered_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     last_seen_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True, index=True)
     app_version: Mapped[str] = mapped_column(String(32), default="")

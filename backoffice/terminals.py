@@ -18,15 +18,30 @@ RECENT_COMMANDS = 10  # per terminal in the fleet view, besides every one not ye
 
 def register(session: Session, vault, terminal_id: str, name: str = "", location: str = "",
              actor: str = "system", secret: str | None = None) -> str:
-    """Returns the terminal's secret; it is shown once and stored only encrypted."""
+    """Returns the terminal's secret; it is shown once and stored only encrypted. For a
+    terminal already registered this is a new secret (the old one stops working); a name
+    or location not given keeps the one it had."""
     secret = secret or secrets.token_urlsafe(32)
     terminal = session.get(Terminal, terminal_id) or Terminal(id=terminal_id)
-    terminal.name, terminal.location = name, location
+    terminal.name = name or terminal.name or ""
+    terminal.location = location or terminal.location or ""
     terminal.secret_enc = vault.encrypt(secret, "terminal-secret")
     session.add(terminal)
     audit.record(session, actor, "terminal.register", terminal_id)
     session.commit()
     return secret
+
+
+def set_disabled(session: Session, terminal_id: str, disabled: bool, reason: str, actor: str) -> bool:
+    """Cuts a terminal off (or lets it back); False when there is no such terminal."""
+    terminal = session.get(Terminal, terminal_id)
+    if terminal is None:
+        return False
+    terminal.disabled, terminal.disabled_reason = disabled, reason[:200] if disabled else ""
+    action = "terminal.disable" if disabled else "terminal.enable"
+    audit.record(session, actor, action, terminal_id, reason=reason[:200])
+    session.commit()
+    return True
 
 
 def heartbeat(session: Session, terminal_id: str, report: dict) -> tuple[bool, list[dict]]:
@@ -119,6 +134,7 @@ def fleet(session: Session, silent_after_s: int) -> list[dict]:
     for t in session.scalars(select(Terminal).order_by(Terminal.id)):
         silent = t.last_seen_at is None or (now - t.last_seen_at).total_seconds() > silent_after_s
         out.append({"id": t.id, "name": t.name, "location": t.location, "in_service": t.in_service,
+                    "disabled": t.disabled, "disabled_reason": t.disabled_reason,
                     "online": not silent, "last_seen_at": t.last_seen_at.isoformat() + "Z" if t.last_seen_at else None,
                     "app_version": t.app_version, "uptime_s": t.uptime_s, "outbox_length": t.outbox_length,
                     "devices": t.devices, "reported": t.reported or {}, "alerts": alerts.get(t.id, []),

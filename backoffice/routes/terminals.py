@@ -13,8 +13,8 @@ from ..errors import Conflict, Invalid, NotFound
 from ..idempotency import idempotent
 from ..models import Terminal, TerminalCommand
 from ..openapi_docs import IDEMPOTENCY_KEY, ROW_ID_MAX, answers, problems
-from ..schemas.bodies import AckIn, CommandIn, HeartbeatIn, TerminalRegistrationIn, as_sent
-from ..schemas.fleet import AckOut, FleetOut, HeartbeatAnswerOut, QueuedCommandOut, RegisteredOut
+from ..schemas.bodies import AckIn, CommandIn, HeartbeatIn, TerminalDisabledIn, TerminalRegistrationIn, as_sent
+from ..schemas.fleet import AckOut, FleetOut, HeartbeatAnswerOut, QueuedCommandOut, RegisteredOut, TerminalDisabledOut
 
 router = APIRouter(prefix="/v1/terminals", tags=["terminals"])
 
@@ -64,6 +64,16 @@ def ack(command_id: Annotated[int, Path(ge=1, le=ROW_ID_MAX)], body: AckIn | Non
 @router.get("", responses=answers(FleetOut))
 def fleet(request: Request, who: Caller = Depends(caller("supervisor")), session: Session = Depends(get_db)):
     return {"terminals": terminals.fleet(session, request.app.state.settings.silent_terminal_s)}
+
+
+@router.put("/{terminal_id}/disabled", responses={**answers(TerminalDisabledOut), **problems(404)})
+def set_disabled(terminal_id: str, body: TerminalDisabledIn, who: Caller = Depends(caller("admin")),
+                 session: Session = Depends(get_db)):
+    """Cut a terminal off at once (a stolen or misbehaving kiosk): every request it signs is
+    refused 403 until it is enabled again. Audited with the reason."""
+    if not terminals.set_disabled(session, terminal_id, body.disabled, body.reason, who.actor):
+        raise NotFound("no such terminal")
+    return {"id": terminal_id, "disabled": body.disabled, "reason": body.reason if body.disabled else ""}
 
 
 @router.post("/{terminal_id}/commands", status_code=201, responses={**answers(QueuedCommandOut, 201), **problems(404)},

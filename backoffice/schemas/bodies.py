@@ -109,6 +109,11 @@ class TerminalRegistrationIn(RequestBody):
     location: str = Field("", max_length=200)
 
 
+class TerminalDisabledIn(RequestBody):
+    disabled: StrictBool
+    reason: str = Field("", max_length=200)  # why, for the audit log and the fleet view
+
+
 class OutboxIn(RequestBody):
     pending: Number | None = None
     parked: Number | None = None

@@ -78,6 +78,8 @@ class TerminalOut(Wire):
     name: str
     location: str
     in_service: bool
+    disabled: bool  # cut off by an administrator: its requests are refused
+    disabled_reason: str
     online: bool  # heard from within the silence limit
     last_seen_at: dt.datetime | None
     app_version: str
@@ -87,6 +89,12 @@ class TerminalOut(Wire):
     reported: ReportedOut
     alerts: list[TerminalAlertOut]
     commands: list[CommandOut]  # every one not yet acknowledged, and the latest acknowledged
+
+
+class TerminalDisabledOut(Wire):
+    id: str
+    disabled: bool
+    reason: str
 
 
 class FleetOut(Wire):
