@@ -19,7 +19,11 @@ from . import audit, locks
 from .auth import Caller
 from .calendar import missing_year
 from .cases import LIGHT_STATES, Context, apply_action, light_of
-from .models import Alert, Case, Terminal, TerminalNonce, utcnow
+from .models import Alert, Case, IdempotencyRecord, LoginFailure, StaffToken, Terminal, TerminalNonce, utcnow
+
+# A kiosk that lost a submission's answer retries with the same key, possibly days later
+# after an outage: the record that makes the retry answer the first case is kept a month.
+IDEMPOTENCY_KEEP = dt.timedelta(days=30)
 
 SYSTEM = Caller("system", "sweep", role="admin")
 OPEN_STATES = [s.value for s in (CaseStatus.RECEIVED, CaseStatus.ACCEPTED, CaseStatus.IN_REVIEW,
@@ -32,7 +36,7 @@ def sweep(session: Session, ctx: Context, today: dt.date | None = None) -> dict:
         return {"ran": False, "reason": "another sweep is running"}
     try:
         today = today or ctx.today()
-        result = {"ran": True, "overdue": 0, "terminated": 0, "alerts": 0, "nonces_pruned": 0}
+        result = {"ran": True, "overdue": 0, "terminated": 0, "alerts": 0}
         for case in session.scalars(select(Case).where(Case.status.in_(OPEN_STATES))):
             if case.deferred_pending and case.deferred_due and today > case.deferred_due \
                     and CaseStatus(case.status) in (CaseStatus.ACCEPTED, CaseStatus.IN_REVIEW, CaseStatus.SUSPENDED):
@@ -51,14 +55,28 @@ def sweep(session: Session, ctx: Context, today: dt.date | None = None) -> dict:
                                            f"{case.item_name} 已超过承诺办结时限", case.department_code)
         result["alerts"] += _silent_terminals(session, ctx)
         result["alerts"] += _calendar_running_out(session, ctx, today)
-        window = dt.timedelta(seconds=ctx.settings.signature_window_s * 2)
-        result["nonces_pruned"] = session.execute(
-            delete(TerminalNonce).where(TerminalNonce.seen_at < utcnow() - window)).rowcount
+        result.update(prune(session, ctx))
         audit.record(session, SYSTEM.actor, "supervision.sweep", "", **{k: v for k, v in result.items() if k != "ran"})
         session.commit()
         return result
     finally:
         locks.release(session, "sweep", holder)
+
+
+def prune(session: Session, ctx: Context) -> dict[str, int]:
+    """What is kept only for a while: nonces outside the signature window, expired staff
+    tokens, login failures outside the throttling window, old idempotency records."""
+    now = utcnow()
+    signatures = dt.timedelta(seconds=ctx.settings.signature_window_s * 2)
+    logins = dt.timedelta(seconds=ctx.settings.login_window_s)
+    return {
+        "nonces_pruned": session.execute(
+            delete(TerminalNonce).where(TerminalNonce.seen_at < now - signatures)).rowcount,
+        "tokens_pruned": session.execute(delete(StaffToken).where(StaffToken.expires_at < now)).rowcount,
+        "login_failures_pruned": session.execute(delete(LoginFailure).where(LoginFailure.at < now - logins)).rowcount,
+        "idempotency_pruned": session.execute(
+            delete(IdempotencyRecord).where(IdempotencyRecord.created_at < now - IDEMPOTENCY_KEEP)).rowcount,
+    }
 
 
 def _silent_terminals(session: Session, ctx: Context) -> int:

@@ -68,6 +68,9 @@ class SweepOut(Wire):
     terminated: int = 0
     alerts: int = 0
     nonces_pruned: int = 0
+    tokens_pruned: int = 0
+    login_failures_pruned: int = 0
+    idempotency_pruned: int = 0
 
 
 class AlertOut(Wire):

@@ -161,3 +161,4 @@ def test_a_case_received_past_the_horizon_gets_no_wrong_date_and_its_receipt_pri
             text = paper.text
             for words in expected:
                 assert words in text, (words, text)
+
