@@ -206,6 +206,13 @@ class BackofficeClient:
             raise BackofficeBadResponse(f"receipt: {type(exc).__name__}") from None
 
     # --- the fleet (services/heartbeat.py) -------------------------------------------------
+    def whoami(self) -> dict:
+        """The back office's record of this terminal, by a signed request that changes nothing."""
+        body = self._get_json("/v1/terminals/me")
+        if not isinstance(body, dict) or "id" not in body:
+            raise BackofficeBadResponse("terminal: no id")
+        return body
+
     def heartbeat(self, report: dict) -> dict:
         """The kiosk's state; the answer is {server_time, in_service, commands}."""
         body = self._post_json("/v1/terminals/heartbeat", report)

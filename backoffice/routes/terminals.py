@@ -14,7 +14,15 @@ from ..idempotency import idempotent
 from ..models import Terminal, TerminalCommand
 from ..openapi_docs import IDEMPOTENCY_KEY, ROW_ID_MAX, answers, problems
 from ..schemas.bodies import AckIn, CommandIn, HeartbeatIn, TerminalDisabledIn, TerminalRegistrationIn, as_sent
-from ..schemas.fleet import AckOut, FleetOut, HeartbeatAnswerOut, QueuedCommandOut, RegisteredOut, TerminalDisabledOut
+from ..schemas.fleet import (
+    AckOut,
+    FleetOut,
+    HeartbeatAnswerOut,
+    QueuedCommandOut,
+    RegisteredOut,
+    TerminalDisabledOut,
+    TerminalSelfOut,
+)
 
 router = APIRouter(prefix="/v1/terminals", tags=["terminals"])
 
@@ -36,6 +44,15 @@ def register(request: Request, body: TerminalRegistrationIn, who: Caller = Depen
         return 201, {"id": terminal_id, "secret": secret}
 
     return idempotent(request, session, f"terminal:{who.actor}", terminal_id, produce, shown_once=("secret",))
+
+
+@router.get("/me", responses=answers(TerminalSelfOut))
+def who_am_i(who: Caller = Depends(caller("terminal")), session: Session = Depends(get_db)):
+    """The calling terminal as the back office knows it; changes nothing (unlike the
+    heartbeat, which hands out commands). A wrong secret or an unknown terminal is 401, a
+    disabled one 403: `kiosk-diag report` reads this to confirm an install."""
+    terminal = session.get(Terminal, who.name)
+    return {"id": terminal.id, "name": terminal.name, "location": terminal.location}
 
 
 @router.post("/heartbeat", responses=answers(HeartbeatAnswerOut))

@@ -91,6 +91,13 @@ class TerminalOut(Wire):
     commands: list[CommandOut]  # every one not yet acknowledged, and the latest acknowledged
 
 
+class TerminalSelfOut(Wire):
+    """Who a correctly signed request comes from: a technician's check of an install."""
+    id: str
+    name: str
+    location: str
+
+
 class TerminalDisabledOut(Wire):
     id: str
     disabled: bool

@@ -176,7 +176,7 @@ def build_report(devices: Devices, config: KioskConfig, *, self_test: bool = Fal
     printer's may print a slip. Blocks for seconds (HTTP, camera): keep it off a UI thread."""
     checks = tuple(check_device(name, device, self_test) for name, device in present_devices(devices))
     backoffice = check_backoffice(config.backoffice_url, config.backoffice_timeout_s,
-                                  config.backoffice_transport)
+                                  config.backoffice_transport, (config.terminal_id, config.terminal_secret()))
     backoffice = with_heartbeat(backoffice, read_heartbeat_state(config.var_dir))
     system = check_system(config.var_dir)
     from kiosk.offline import outbox_paths
@@ -302,17 +302,27 @@ def _action(role: DeviceRole, status: DeviceStatus) -> str:
 
 
 # --- back office -------------------------------------------------------------------------
-def check_backoffice(url: str, timeout_s: float, transport: TransportSettings | None = None) -> BackofficeCheck:
-    """GET /health: the cheapest call, unsigned, and it touches the database."""
+def check_backoffice(url: str, timeout_s: float, transport: TransportSettings | None = None,
+                     credentials: tuple[str, str] | None = None) -> BackofficeCheck:
+    """GET /health: the cheapest call, unsigned, and it touches the database. With this
+    terminal's (id, secret), then a signed call that changes nothing (GET /v1/terminals/me):
+    a technician learns before leaving whether the back office takes this terminal."""
     shown = _without_credentials(url)
+    terminal_id, secret = credentials or ("", "")
     try:
-        client = BackofficeClient(url, timeout=timeout_s, transport=transport)
+        client = BackofficeClient(url, timeout=timeout_s, transport=transport, terminal_id=terminal_id,
+                                  secret=secret)
     except ValueError as exc:  # plain http beyond loopback
         return BackofficeCheck(shown, False, None, "", Verdict.NOT_READY, str(exc),
                                "correct the [backoffice] section of the kiosk config")
     started = time.perf_counter()
     try:
         body = client.health()
+        latency = _ms_since(started)
+        if credentials is not None:
+            refused = _credentials_refused(shown, client, credentials, latency)
+            if refused is not None:
+                return refused
     except BackofficeUnavailable as exc:
         return BackofficeCheck(shown, False, None, str(exc), Verdict.NOT_READY, f"no answer ({exc})",
                                "check the network, then the [backoffice] url of the kiosk config")
@@ -325,7 +335,28 @@ def check_backoffice(url: str, timeout_s: float, transport: TransportSettings | 
                                f"check that {shown} is the county back office")
     finally:
         client.close()
-    return _judge_clock(_judge_health(shown, body, _ms_since(started)), client.clock)
+    return _judge_clock(_judge_health(shown, body, latency), client.clock)
+
+
+def _credentials_refused(url: str, client: BackofficeClient, credentials: tuple[str, str],
+                         latency_ms: float) -> BackofficeCheck | None:
+    """NOT READY when the back office would not take this terminal's signed requests."""
+    terminal_id, secret = credentials
+    register = ("register this terminal (kiosk-backoffice register-terminal) and put its secret in the "
+                "file [backoffice] terminal_secret_file names")
+    if not secret:
+        return BackofficeCheck(url, True, latency_ms, "", Verdict.NOT_READY,
+                               f"no secret for terminal {terminal_id} on this kiosk", register)
+    try:
+        client.whoami()
+    except BackofficeRefused as exc:
+        if exc.status == 403:
+            return BackofficeCheck(url, True, latency_ms, exc.detail, Verdict.NOT_READY,
+                                   f"terminal {terminal_id} is disabled at the back office",
+                                   "ask the county's IT why, and to enable it (kiosk-backoffice enable-terminal)")
+        return BackofficeCheck(url, True, latency_ms, exc.detail, Verdict.NOT_READY,
+                               f"refuses terminal {terminal_id}'s signature ({exc.detail or exc.status})", register)
+    return None
 
 
 def _judge_clock(check: BackofficeCheck, clock) -> BackofficeCheck:

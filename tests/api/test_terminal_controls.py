@@ -10,6 +10,7 @@ import subprocess
 import sys
 
 from demo.embedded_backoffice import EmbeddedBackoffice
+from kiosk.ops.readiness import Verdict, check_backoffice
 from services.api import BackofficeClient, BackofficeRefused
 
 WANG = "469023195801041234"
@@ -37,6 +38,8 @@ def test_a_disabled_terminal_is_refused_at_once_and_enabled_again(server, staff)
                                                      "reason": "stolen from the hall"}
     assert refusal(lambda: kiosk.list_cases(WANG)) == 403
     assert refusal(lambda: kiosk.heartbeat({"devices": {}})) == 403
+    check = check_backoffice(server.url, 10, credentials=("CM-KIOSK-0088", secret))  # kiosk-diag report's
+    assert check.verdict is Verdict.NOT_READY and "CM-KIOSK-0088 is disabled" in check.reason
     fleet = {t["id"]: t for t in staff("supervisor01").get("/v1/terminals").json()["terminals"]}
     assert fleet["CM-KIOSK-0088"]["disabled"] and fleet["CM-KIOSK-0088"]["disabled_reason"] == "stolen from the hall"
     entries = admin.get("/v1/audit", params={"limit": 1000}).json()["entries"]

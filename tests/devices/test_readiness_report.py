@@ -27,15 +27,24 @@ def var_dir(monkeypatch, tmp_path):
     return tmp_path
 
 
-def demo_config(var_dir, backoffice_url):
+def demo_config(var_dir, backoffice):
+    """The demo profile, registered with the back office (its terminal secret)."""
     return load_config(overrides={"kiosk.hardware_profile": "demo", "kiosk.var_dir": str(var_dir),
-                                  "backoffice.url": backoffice_url}, environ={})
+                                  "backoffice.url": backoffice.url,
+                                  "backoffice.terminal_secret_file": str(backoffice.terminal_secret_file)},
+                       environ={})
+
+
+def use_backoffice(monkeypatch, backoffice) -> None:
+    """`kiosk-diag report` reads its configuration itself: point it at the back office."""
+    monkeypatch.setenv("KIOSK__BACKOFFICE__URL", backoffice.url)
+    monkeypatch.setenv("KIOSK__BACKOFFICE__TERMINAL_SECRET_FILE", str(backoffice.terminal_secret_file))
 
 
 @pytest.fixture
 def demo_devices(tmp_path, backoffice):
     """The devices `make run` builds, opened, for faults set on the emulators directly."""
-    config = demo_config(tmp_path, backoffice.url)
+    config = demo_config(tmp_path, backoffice)
     devices = build_devices(config)
     devices.open()
     yield config, devices
@@ -54,7 +63,7 @@ def assert_no_personal_data(text, demo_people):
 
 
 def test_every_device_ready_is_exit_0_and_every_device_is_listed(var_dir, backoffice, monkeypatch, capsys):
-    monkeypatch.setenv("KIOSK__BACKOFFICE__URL", backoffice.url)
+    use_backoffice(monkeypatch, backoffice)
     code = main(["report", "--profile", "demo"])
     out = capsys.readouterr().out
     assert code == EXIT_READY, out
@@ -87,7 +96,7 @@ def test_receipt_printer_out_of_paper_is_not_ready_and_paper_low_degraded(demo_d
 
 
 def test_speech_without_audio_output_is_degraded(tmp_path, backoffice):
-    config = demo_config(tmp_path, backoffice.url)
+    config = demo_config(tmp_path, backoffice)
     sections = config.profile.sections
     sections = dict(sections, speech=dict(sections["speech"], player=NO_CARD_PLAYER))
     config = replace(config, profile=replace(config.profile, sections=sections))
@@ -119,7 +128,7 @@ def test_back_office_unreachable_is_not_ready_with_the_reason(var_dir, monkeypat
 
 def test_json_with_self_tests_parses_and_holds_no_personal_data(var_dir, backoffice, demo_people,
                                                                 monkeypatch, capsys):
-    monkeypatch.setenv("KIOSK__BACKOFFICE__URL", backoffice.url)
+    use_backoffice(monkeypatch, backoffice)
     code = main(["report", "--profile", "demo", "--json", "--self-test"])
     out = capsys.readouterr().out
     report = json.loads(out)
@@ -142,7 +151,7 @@ def test_a_card_in_the_reader_leaves_no_trace_in_the_report(demo_devices, demo_p
 
 def test_the_diagnostics_bundle_holds_the_report_and_the_log_without_personal_data(
         var_dir, backoffice, monkeypatch, capsys, tmp_path, demo_people):
-    monkeypatch.setenv("KIOSK__BACKOFFICE__URL", backoffice.url)
+    use_backoffice(monkeypatch, backoffice)
     log = var_dir / "log"
     log.mkdir()
     # a line that should never have been written: the bundle masks it again
@@ -164,3 +173,21 @@ def test_the_diagnostics_bundle_holds_the_report_and_the_log_without_personal_da
     assert "469023195801041234" not in everything and "13907561234" not in everything
     assert "4690**********1234" in tail and "139****1234" in tail  # masked, the line kept
     assert_no_personal_data(everything, demo_people)
+
+
+def test_a_wrong_secret_or_a_disabled_terminal_is_not_ready_before_the_technician_leaves(
+        var_dir, backoffice, monkeypatch, capsys):
+    """/health answers whatever the secret: the signed check says whether the back office
+    takes this terminal (it said READY for a kiosk with a wrong secret)."""
+    monkeypatch.setenv("KIOSK__BACKOFFICE__URL", backoffice.url)
+    wrong = var_dir / "wrong.secret"
+    wrong.write_text("not-the-secret")
+    monkeypatch.setenv("KIOSK__BACKOFFICE__TERMINAL_SECRET_FILE", str(wrong))
+    assert main(["report", "--profile", "demo", "--json"]) == EXIT_NOT_READY
+    refused = json.loads(capsys.readouterr().out)["backoffice"]
+    assert refused["verdict"] == "not_ready" and "refuses terminal CM-KIOSK-0001's signature" in refused["reason"]
+    assert "register-terminal" in refused["action"]
+
+    monkeypatch.setenv("KIOSK__BACKOFFICE__TERMINAL_SECRET_FILE", str(var_dir / "none.secret"))
+    assert main(["report", "--profile", "demo", "--json"]) == EXIT_NOT_READY
+    assert "no secret for terminal" in json.loads(capsys.readouterr().out)["backoffice"]["reason"]
