@@ -6,16 +6,13 @@ import time
 from fastapi import Depends, FastAPI
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
-from prometheus_client.core import GaugeMetricFamily
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from domain.county import today_cst
-
 from .auth import get_db
 from .body_limits import BodyLimit
-from .calendar import horizon_days, load_calendar
 from .db import make_engine, make_sessionmaker
+from .metrics import StateCollector
 from .migrations_runner import current_revision, head_revision
 from .openapi_docs import answers, document_problems
 from .problems import install_problem_handlers
@@ -87,30 +84,11 @@ def _install_metrics(app: FastAPI) -> None:
     latency = Histogram("backoffice_request_seconds", "HTTP request latency", ["method", "route"], registry=registry,
                         buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.2, 0.5, 1, 2.5, 5))
     app.add_middleware(MetricsMiddleware, requests=requests, latency=latency)
-    registry.register(CalendarCollector(app.state.sessions))
+    registry.register(StateCollector(app.state.sessions, app.state.settings))
 
     @app.get("/metrics", tags=["system"], include_in_schema=False)
     def metrics():
         return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
-
-
-class CalendarCollector:
-    """How far ahead the working-day calendar knows every day, read at each scrape (two
-    small tables): an alert rule warns well before promised dates stop."""
-
-    def __init__(self, sessions):
-        self.sessions = sessions
-
-    def collect(self):
-        with self.sessions() as session:
-            calendar = load_calendar(session)
-        today = today_cst()
-        yield GaugeMetricFamily("backoffice_calendar_horizon_days",
-                                "Days from today to the last day the calendar knows without a gap "
-                                "(-1: not even this year)", value=horizon_days(calendar, today))
-        yield GaugeMetricFamily("backoffice_calendar_next_year_known",
-                                "1 when next year's holiday arrangement is known",
-                                value=int(calendar.knows_year(today.year + 1)))
 
 
 class MetricsMiddleware:

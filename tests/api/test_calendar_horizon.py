@@ -13,8 +13,8 @@ import sys
 from sqlalchemy import select
 
 from backoffice import calendar
-from backoffice.app import CalendarCollector
 from backoffice.holiday_arrangement import parse_arrangement
+from backoffice.metrics import StateCollector
 from backoffice.models import Alert
 from backoffice.supervision import sweep
 from domain.county import CST
@@ -63,7 +63,8 @@ def test_the_horizon_metric_and_warning_year(tmp_path, monkeypatch):
         session.commit()
         work = calendar.load_calendar(session)
         assert work.horizon(D(2026, 12, 5)) == D(2027, 12, 31) and calendar.missing_year(work, D(2026, 12, 5)) is None
-    scraped = {m.name: m.samples[0].value for m in CalendarCollector(app.state.sessions).collect()}
+    scraped = {m.name: m.samples[0].value for m in StateCollector(app.state.sessions, app.state.settings).collect()
+               if m.name.startswith("backoffice_calendar")}
     today = dt.datetime.now(CST).date()
     horizon = max(D(2027, 12, 31), D(today.year, 12, 31)) if today.year <= 2027 else None
     expected = (horizon - today).days if horizon and today.year <= 2027 else -1

@@ -231,3 +231,17 @@ def test_system_endpoints(anonymous):
     metrics = anonymous.get("/metrics").text
     assert 'backoffice_requests_total{method="GET",route="/health",status="200"}' in metrics
     assert "469023" not in metrics  # route templates only, never concrete case numbers
+
+
+def test_metrics_carry_the_fleet_alerts_cases_calendar_and_sweep(server, staff):
+    """What an operator's alert rules read (deploy/prometheus/chengmai-alerts.yml)."""
+    assert staff("supervisor01").post("/v1/supervision/sweep", {}, key=None).status_code == 200
+    text = requests.get(f"{server.url}/metrics", timeout=10).text
+    for series in ('backoffice_terminals{state="in_service"}', 'backoffice_terminals{state="silent"}',
+                   'backoffice_terminals{state="disabled"}', 'backoffice_kiosk_outbox_items{state="pending"}',
+                   "backoffice_cases_overdue ", "backoffice_calendar_horizon_days ",
+                   "backoffice_calendar_next_year_known "):
+        assert series in text, series
+    swept = next(line for line in text.splitlines() if line.startswith("backoffice_sweep_last_run_timestamp_seconds "))
+    assert float(swept.split()[1]) > 1.7e9
+    assert "# TYPE backoffice_alerts_open gauge" in text
