@@ -18,7 +18,7 @@ from domain import signing
 
 from .db import statements_stand_alone
 from .models import LoginFailure, Staff, StaffToken, Terminal, TerminalNonce, utcnow
-from .security.crypto import check_password, token_hash
+from .security.crypto import check_password, hash_password, needs_rehash, token_hash, unknown_user_hash
 
 ROLES = ("clerk", "approver", "supervisor", "admin")
 
@@ -144,21 +144,51 @@ def caller(*allowed: str):
     return dependency
 
 
-def login(session: Session, settings, username: str, password: str) -> tuple[str, Staff, dt.datetime]:
-    window_start = utcnow() - dt.timedelta(seconds=settings.login_window_s)
-    failures = session.scalar(select(func.count()).select_from(LoginFailure).where(
-        LoginFailure.username == username, LoginFailure.at >= window_start))
-    if failures >= settings.login_max_failures:
-        raise HTTPException(429, "too many failed logins; wait and try again",
-                            headers={"Retry-After": str(settings.login_window_s)})
+# Sign-in throttling: free tries, then a wait that doubles with each further failure (up
+# to the window). Per account from one address, per address, and per account from all
+# addresses: an attacker's failures slow the attacker, not the clerk at another desk, and
+# no number of failures locks an account for good.
+THROTTLE_BASE_S = 30
+FREE_TRIES = {"account_here": 5, "address": 20, "account": 50}
+
+
+def login(session: Session, settings, username: str, password: str,
+          client: str = "") -> tuple[str, Staff, dt.datetime]:
+    now = utcnow()
+    wait = _throttled(session, settings, username, client[:64], now)
+    if wait > 0:
+        raise HTTPException(429, "too many failed sign-ins; wait and try again", headers={"Retry-After": str(wait)})
     staff = session.scalar(select(Staff).where(Staff.username == username))
-    if staff is None or not staff.active or not check_password(password, staff.password_hash):
-        session.add(LoginFailure(username=username))
+    usable = staff is not None and staff.active
+    # The same work whether or not the account exists, so the answer's time tells nothing.
+    right = check_password(password, staff.password_hash if usable else unknown_user_hash())
+    if not (usable and right):
+        session.add(LoginFailure(username=username, client=client[:64]))
         session.commit()
         raise _unauthorized("wrong username or password")
-    session.execute(delete(LoginFailure).where(LoginFailure.username == username))
+    if needs_rehash(staff.password_hash):
+        staff.password_hash = hash_password(password)  # an older hash, replaced now it is known
+    session.execute(delete(LoginFailure).where(LoginFailure.username == username,
+                                               LoginFailure.client == client[:64]))
     token = secrets.token_urlsafe(32)
     expires = utcnow() + dt.timedelta(seconds=settings.token_ttl_s)
     session.add(StaffToken(token_hash=token_hash(token), staff_id=staff.id, expires_at=expires))
     session.commit()
     return token, staff, expires
+
+
+
+def _throttled(session: Session, settings, username: str, client: str, now: dt.datetime) -> int:
+    """Seconds to wait before another try (0: go ahead)."""
+    since = now - dt.timedelta(seconds=settings.login_window_s)
+    scopes = {"account_here": (LoginFailure.username == username, LoginFailure.client == client),
+              "address": (LoginFailure.client == client,), "account": (LoginFailure.username == username,)}
+    wait = 0.0
+    for scope, conditions in scopes.items():
+        count, last = session.execute(select(func.count(), func.max(LoginFailure.at)).where(
+            LoginFailure.at >= since, *conditions)).one()
+        extra = count - FREE_TRIES[scope]
+        if extra >= 0 and last is not None:
+            delay = min(THROTTLE_BASE_S * 2 ** min(extra, 16), settings.login_window_s)
+            wait = max(wait, (last + dt.timedelta(seconds=delay) - now).total_seconds())
+    return max(0, int(wait + 0.999))

@@ -308,6 +308,7 @@ class LoginFailure(Base):
     __tablename__ = "login_failures"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     username: Mapped[str] = mapped_column(String(64), index=True)
+    client: Mapped[str] = mapped_column(String(64), default="", index=True)  # the address it came from
     at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, index=True)
 
 

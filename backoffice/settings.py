@@ -30,8 +30,7 @@ class Settings:
     callback_days: int = 1  # working days to call back after a bad rating
     rectify_days: int = 15  # working days to rectify after a bad rating
     silent_terminal_s: int = 120  # a terminal this long without heartbeat raises an alert
-    login_max_failures: int = 5
-    login_window_s: int = 900
+    login_window_s: int = 900  # sign-in failures count this long (auth.py throttles on them)
     token_ttl_s: int = 8 * 3600
 
     @classmethod

@@ -35,7 +35,8 @@ router = APIRouter(prefix="/v1", tags=["administration"])
 
 @router.post("/auth/token", responses={**answers(TokenOut), **problems(401, 429)})
 def token(request: Request, body: SignInIn, session: Session = Depends(get_db)):
-    value, staff, expires = login(session, request.app.state.settings, body.username, body.password)
+    client = request.client.host if request.client else ""
+    value, staff, expires = login(session, request.app.state.settings, body.username, body.password, client)
     audit.record(session, f"staff:{staff.username}", "staff.login", staff.username)
     session.commit()
     return {"access_token": value, "token_type": "bearer", "role": staff.role,

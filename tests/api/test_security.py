@@ -6,7 +6,9 @@ import json
 import re
 import time
 
+import pytest
 import requests
+from fastapi import HTTPException
 
 from domain import signing
 from services.api import TerminalSignature
@@ -152,3 +154,61 @@ def test_the_access_log_has_each_request_by_its_path_only(server, terminal):
     log = server.log_file.read_text(errors="replace")
     assert '"GET /v1/track HTTP/1.1" 4' in log and '"POST /v1/cases/search HTTP/1.1" 200' in log
     assert token not in log and WANG not in log
+
+
+class FromAddress(requests.adapters.HTTPAdapter):
+    """Requests from another loopback address (127.0.0.0/8 is all this machine's)."""
+
+    def __init__(self, address: str):
+        self.address = address
+        super().__init__()
+
+    def init_poolmanager(self, *args, **kwargs):
+        kwargs["source_address"] = (self.address, 0)
+        super().init_poolmanager(*args, **kwargs)
+
+
+def test_an_attackers_failures_slow_the_attacker_not_the_clerk_at_another_desk(server):
+    """Five wrong passwords locked the account for everyone for fifteen minutes: anyone
+    could keep a clerk out. Now they slow that address (doubling waits, never a lock)."""
+    url = f"{server.url}/v1/auth/token"
+    attacker = requests.Session()
+    attacker.mount("http://", FromAddress("127.0.0.2"))
+    codes = [attacker.post(url, json={"username": "approver-rs", "password": f"guess-{i}"}, timeout=10).status_code
+             for i in range(6)]
+    assert codes == [401] * 5 + [429]
+    retry = attacker.post(url, json={"username": "approver-rs", "password": "chengmai-demo"}, timeout=10)
+    assert retry.status_code == 429 and 0 < int(retry.headers["Retry-After"]) <= 30
+    clerk = requests.post(url, json={"username": "approver-rs", "password": "chengmai-demo"}, timeout=10)
+    assert clerk.status_code == 200  # from her own desk
+
+
+def test_an_unknown_user_costs_a_password_check_and_old_hashes_are_upgraded(tmp_path, monkeypatch):
+    """The answer for an unknown name took no hashing (a quick 401 said the name was
+    unknown); and staff passwords hashed before Argon2id are replaced at sign-in."""
+    import hashlib
+    import os
+
+    from sqlalchemy import select
+
+    from backoffice import auth
+    from backoffice.models import Staff
+    from tests.api.database import catalogued_app
+
+    app = catalogued_app(tmp_path, monkeypatch)
+    checked = []
+    real_check = auth.check_password
+    monkeypatch.setattr(auth, "check_password", lambda p, h: checked.append(h) or real_check(p, h))
+    salt = os.urandom(16)
+    legacy = f"scrypt${salt.hex()}${hashlib.scrypt(b'an-old-password', salt=salt, n=2**14, r=8, p=1, dklen=32).hex()}"
+    with app.state.sessions() as session:
+        session.add(Staff(username="old.hash", password_hash=legacy, role="clerk"))
+        session.commit()
+        with pytest.raises(HTTPException) as refused:
+            auth.login(session, app.state.settings, "nobody.here", "whatever-password", "127.0.0.9")
+        assert refused.value.status_code == 401
+        assert len(checked) == 1 and checked[0].startswith("$argon2id$")
+        auth.login(session, app.state.settings, "old.hash", "an-old-password", "127.0.0.9")
+        upgraded = session.scalar(select(Staff.password_hash).where(Staff.username == "old.hash"))
+        assert upgraded.startswith("$argon2id$v=19$m=19456,t=2,p=1$")
+        assert auth.check_password("an-old-password", upgraded)
