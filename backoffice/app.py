@@ -1,9 +1,10 @@
 """The FastAPI application: wiring of settings, database, security and routes."""
 from __future__ import annotations
 
+import ipaddress
 import time
 
-from fastapi import Depends, FastAPI
+from fastapi import Depends, FastAPI, HTTPException, Request
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
 from sqlalchemy import text
@@ -38,7 +39,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings.from_env()
     engine = make_engine(settings.database_url, background_checkpoints=True)
 
-    app = FastAPI(title="Chengmai County back office", version="0.2.0",
+    # No /docs or /redoc: their pages load scripts from a CDN, which a county network does
+    # not reach and should not trust; /openapi.json is the document.
+    app = FastAPI(title="Chengmai County back office", version="0.2.0", docs_url=None, redoc_url=None,
                   description="Back half of the one-window reform: "
                               "后台分类审批、按责转办、限时办结、统一督办、评价反馈.",
                   dependencies=[Depends(refuse_nul_characters)])
@@ -86,8 +89,15 @@ def _install_metrics(app: FastAPI) -> None:
     app.add_middleware(MetricsMiddleware, requests=requests, latency=latency)
     registry.register(StateCollector(app.state.sessions, app.state.settings))
 
+    allowed = [ipaddress.ip_network(n, strict=False) for n in app.state.settings.metrics_from]
+
     @app.get("/metrics", tags=["system"], include_in_schema=False)
-    def metrics():
+    def metrics(request: Request):
+        """For the internal network's monitoring only (Settings.metrics_from): fleet and case
+        counts are not for anyone who can reach the API."""
+        client = ipaddress.ip_address(request.client.host) if request.client else None
+        if client is None or not any(client in network for network in allowed):
+            raise HTTPException(404)
         return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
 
 

@@ -32,6 +32,9 @@ class Settings:
     silent_terminal_s: int = 120  # a terminal this long without heartbeat raises an alert
     login_window_s: int = 900  # sign-in failures count this long (auth.py throttles on them)
     token_ttl_s: int = 8 * 3600
+    # Who may read /metrics: the internal network's monitoring (BACKOFFICE_METRICS_FROM,
+    # addresses or networks, comma-separated); the default is this machine only.
+    metrics_from: tuple[str, ...] = ("127.0.0.0/8", "::1/128")
 
     @classmethod
     def from_env(cls, database_url: str | None = None) -> "Settings":
@@ -49,6 +52,8 @@ class Settings:
             callback_days=int(env.get("BACKOFFICE_CALLBACK_DAYS", 1)),
             rectify_days=int(env.get("BACKOFFICE_RECTIFY_DAYS", 15)),
             issuer_uscc=env.get("BACKOFFICE_ISSUER_USCC", "11469023MB12345676"),
+            metrics_from=tuple(n.strip() for n in env.get("BACKOFFICE_METRICS_FROM", "127.0.0.0/8,::1/128").split(",")
+                               if n.strip()),
         )
 
 

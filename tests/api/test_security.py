@@ -212,3 +212,19 @@ def test_an_unknown_user_costs_a_password_check_and_old_hashes_are_upgraded(tmp_
         upgraded = session.scalar(select(Staff.password_hash).where(Staff.username == "old.hash"))
         assert upgraded.startswith("$argon2id$v=19$m=19456,t=2,p=1$")
         assert auth.check_password("an-old-password", upgraded)
+
+
+def test_no_docs_page_and_metrics_only_for_the_internal_network(tmp_path, monkeypatch):
+    """/docs loaded its page's scripts from a CDN; /metrics answered anyone who reached the
+    API. The document stays at /openapi.json; /metrics answers the configured networks."""
+    from demo.embedded_backoffice import EmbeddedBackoffice
+
+    monkeypatch.setenv("BACKOFFICE_METRICS_FROM", "127.0.0.1/32")
+    with EmbeddedBackoffice(database=tmp_path / "backoffice.db", seed_demo=False) as server:
+        assert requests.get(f"{server.url}/docs", timeout=10).status_code == 404
+        assert requests.get(f"{server.url}/redoc", timeout=10).status_code == 404
+        assert requests.get(f"{server.url}/openapi.json", timeout=10).status_code == 200
+        assert requests.get(f"{server.url}/metrics", timeout=10).status_code == 200  # from 127.0.0.1
+        elsewhere = requests.Session()
+        elsewhere.mount("http://", FromAddress("127.0.0.2"))
+        assert elsewhere.get(f"{server.url}/metrics", timeout=10).status_code == 404
