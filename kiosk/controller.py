@@ -99,7 +99,7 @@ class KioskController:
         owner = next((j for j in self.journeys.values() if screen in j.BACK), None)
         if owner is None:
             return False
-        owner.back(screen)
+        owner.back_from(screen)
         return True
 
     # --- device events (called on the main thread) ---------------------------------------

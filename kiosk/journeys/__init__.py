@@ -59,7 +59,8 @@ class Journey:
         self.kiosk.session.begin()
         self.ui.navigate(self.attract_action[2])
 
-    def back(self, screen: str) -> None:
+    def back_from(self, screen: str) -> None:
+        """Back from one of the journey's screens, by its BACK table."""
         self.ui.navigate(self.BACK[Screen(screen)])
 
     def current_state(self):

@@ -138,7 +138,8 @@ class IdentifyJourney(Journey):
         self.session.keep(IdentifyState(back_to=back_to))
         self.ui.navigate(Screen.IDENTIFY_PASSPORT)
 
-    def back(self) -> None:
+    def back_to_asker(self) -> None:
+        """From the passport keypad: back to the screen that asked (its card prompt)."""
         self.ui.navigate(self.session.state(IdentifyState).back_to)
 
     def confirm(self, today: dt.date | None = None) -> bool:

@@ -106,7 +106,7 @@ def test_kiosk_config_as_the_installed_kiosk_loads_it(kiosk_root):
     path = root / "etc/chengmai-kiosk/kiosk.toml"
     config = load_config(environ={CONFIG_ENV: str(path)})  # how the unit points the kiosk at it
     assert config.demo is False
-    assert lockdown_enabled(config.raw["kiosk"]) is True
+    assert lockdown_enabled(config.raw["kiosk"], config.demo) is True
     assert config.terminal_id == "CM-KIOSK-0042"
     assert config.backoffice_url == "https://backoffice.chengmai.example:8443"
     assert config.profile.model == "Floor-standing 21.5-inch portrait kiosk"
