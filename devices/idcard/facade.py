@@ -3,13 +3,13 @@ listeners. Backends (simulated, GA 467 serial SAM, PC/SC) only know how to poll.
 from __future__ import annotations
 
 import logging
-import threading
 from dataclasses import dataclass, field
 from typing import Callable, Protocol, Union
 
 from domain.identity import Identity
 
 from ..health import DeviceState, DeviceStatus, SelfTestResult
+from ..polling import PollingDevice
 
 log = logging.getLogger(__name__)
 
@@ -62,52 +62,32 @@ class IdCardBackend(Protocol):
     def self_test(self) -> SelfTestResult: ...
 
 
-class IdCardReader:
+class IdCardReader(PollingDevice):
     """What the kiosk uses. Listeners run on the reader's worker thread."""
 
-    POLL_INTERVAL = 0.2
-
     def __init__(self, backend: IdCardBackend):
+        super().__init__("idcard")
         self.backend = backend
-        self._listeners: list[Listener] = []
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-
-    def subscribe(self, listener: Listener) -> None:
-        self._listeners.append(listener)
 
     def open(self) -> None:
         self.backend.open()
-        self._stop.clear()
-        self._thread = threading.Thread(target=self._run, name="idcard-reader", daemon=True)
-        self._thread.start()
+        self._start_polling("idcard-reader")
 
     def close(self) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout=2)
-            self._thread = None
+        self._stop_polling(timeout=2)
         self.backend.close()
 
     def status(self) -> DeviceStatus:
-        if self._thread is None:
+        if not self.running:
             return DeviceStatus("idcard", self.backend.name, DeviceState.OFFLINE, detail="not opened")
         return self.backend.status()
 
     def self_test(self) -> SelfTestResult:
         return self.backend.self_test()
 
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            try:
-                event = self.backend.poll(self.POLL_INTERVAL)
-            except Exception:  # a backend bug must not kill the reader for the night
-                log.exception("idcard backend poll failed")
-                event = CardReadError("The card could not be read. Please try again.")
-                self._stop.wait(self.POLL_INTERVAL)
-            if event is not None:
-                for listener in list(self._listeners):
-                    try:
-                        listener(event)
-                    except Exception:
-                        log.exception("idcard listener failed")
+    def _poll(self) -> list:
+        event = self.backend.poll(self.POLL_INTERVAL)
+        return [event] if event is not None else []
+
+    def _poll_failed(self) -> list:
+        return [CardReadError("The card could not be read. Please try again.")]

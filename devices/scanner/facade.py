@@ -4,12 +4,12 @@ of the same payload within the debounce interval."""
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from dataclasses import dataclass
 from typing import Callable, Protocol
 
 from ..health import DeviceState, DeviceStatus, SelfTestResult
+from ..polling import PollingDevice
 from .codes import ScannedCode
 
 log = logging.getLogger(__name__)
@@ -61,43 +61,29 @@ class Debouncer:
         self._last_seen.clear()
 
 
-class Scanner:
+class Scanner(PollingDevice):
     """What the kiosk uses. Listeners run on the scanner's worker thread."""
 
-    POLL_INTERVAL = 0.2
-
     def __init__(self, backend: ScannerBackend, debounce_s: float = 2.0, device: str = "scanner"):
+        super().__init__(device)
         self.backend = backend
-        self.device = device
         self.debouncer = Debouncer(debounce_s)
-        self._listeners: list[Listener] = []
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-        self._failures = 0
-
-    def subscribe(self, listener: Listener) -> None:
-        self._listeners.append(listener)
 
     def open(self) -> None:
-        if self._thread is not None:
+        if self.running:
             return
         try:
             self.backend.open()
         except Exception:  # an unplugged scanner is a status, not a crash at start-up
             log.exception("scanner backend %s did not open", self.backend.name)
-        self._stop.clear()
-        self._thread = threading.Thread(target=self._run, name=f"{self.device}-{self.backend.name}", daemon=True)
-        self._thread.start()
+        self._start_polling(f"{self.device}-{self.backend.name}")
 
     def close(self) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout=3)
-            self._thread = None
+        self._stop_polling(timeout=3)
         self.backend.close()
 
     def status(self) -> DeviceStatus:
-        if self._thread is None:
+        if not self.running:
             return DeviceStatus(self.device, self.backend.name, DeviceState.OFFLINE, detail="not opened")
         return self.backend.status()
 
@@ -119,23 +105,6 @@ class Scanner:
         frame = getattr(self.backend, "preview_frame", None)
         return frame() if frame is not None else None
 
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            try:
-                codes = self.backend.poll(self.POLL_INTERVAL)
-                self._failures = 0
-            except Exception:  # a backend bug must not stop scanning for the night
-                self._failures += 1
-                if self._failures in (1, 10, 100):
-                    log.exception("scanner backend poll failed (%d in a row)", self._failures)
-                self._stop.wait(min(5.0, self.POLL_INTERVAL * self._failures))
-                continue
-            for code in codes:
-                if not self.debouncer.accept(code.data):
-                    continue
-                event = CodeScanned(code)
-                for listener in list(self._listeners):
-                    try:
-                        listener(event)
-                    except Exception:
-                        log.exception("scanner listener failed")
+    def _poll(self) -> list:
+        return [CodeScanned(code) for code in self.backend.poll(self.POLL_INTERVAL)
+                if self.debouncer.accept(code.data)]
