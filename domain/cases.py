@@ -9,16 +9,7 @@ import datetime as _dt
 from dataclasses import dataclass, field
 from enum import Enum
 
-
-def N_(message: str) -> str:
-    """Marks a string for translation without translating it (gettext convention)."""
-    return message
-
-
-def in_language(chinese: str, english: str, language: str) -> str:
-    """A name from the back office in the kiosk's language: the English one on English
-    screens when the back office has it, else the Chinese (the county's own name)."""
-    return english if language == "en" and english else chinese
+from domain.i18n import N_, in_language
 
 
 class CaseStatus(str, Enum):

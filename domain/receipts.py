@@ -11,7 +11,7 @@ import datetime as _dt
 from dataclasses import dataclass, field
 from enum import Enum
 
-from domain.cases import N_, in_language
+from domain.i18n import N_, in_language
 
 # Shown where the working-day calendar cannot give a date yet (next year's holidays not
 # yet imported): never a guessed date; the time limit in working days stays beside it.

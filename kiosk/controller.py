@@ -16,7 +16,7 @@ from typing import Any, Callable, Protocol
 
 from devices.idcard import CardEvent, CardInserted, CardPresented, CardReadError, CardRemoved
 from devices.printer import ReceiptPrinter
-from domain.cases import N_
+from domain.i18n import N_
 from domain.tokens import TokenExpired, TokenInvalid
 from kiosk import journeys
 from kiosk.i18n import Translator

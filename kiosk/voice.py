@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 
-from domain.cases import N_
+from domain.i18n import N_
 
 log = logging.getLogger(__name__)
 

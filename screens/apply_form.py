@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from kivy.factory import Factory
 
-from domain.cases import N_
+from domain.i18n import N_
 from kiosk.journeys.apply import field_kind, valid_answer
 from kiosk.ui import theme
 from kiosk.ui.screen_names import Screen

@@ -1,7 +1,7 @@
 """Self-submit needs to know who applies: place the ID card (the journey goes on by itself)."""
 from __future__ import annotations
 
-from domain.cases import N_
+from domain.i18n import N_
 from kiosk.ui import theme
 from kiosk.ui.screen_names import Screen
 

@@ -9,7 +9,7 @@ from kivy.graphics.texture import Texture
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.image import Image
 
-from domain.cases import N_
+from domain.i18n import N_
 from kiosk.ui import theme
 from kiosk.ui.screen_names import Screen
 from services.guide_slips import BADGE_E_LICENCE, BADGE_SHARED

@@ -3,7 +3,7 @@ receipt is printed by itself. And the page for a refusal: every problem at once,
 with a way to fix it that keeps everything entered."""
 from __future__ import annotations
 
-from domain.cases import N_
+from domain.i18n import N_
 from kiosk.journeys.apply import ApplyState
 from kiosk.ui import theme
 from kiosk.ui.screen_names import Screen

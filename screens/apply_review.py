@@ -1,7 +1,7 @@
 """Review (masked) and the separate consent for personal data, which also submits."""
 from __future__ import annotations
 
-from domain.cases import N_
+from domain.i18n import N_
 from domain.ids import mask_id, mask_name, mask_phone
 from kiosk.journeys.apply import field_kind
 from kiosk.ui import theme

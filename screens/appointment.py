@@ -2,7 +2,7 @@
 large, printed and announced."""
 from __future__ import annotations
 
-from domain.cases import N_
+from domain.i18n import N_
 from kiosk.journeys.appointment import SAY_TICKET
 from kiosk.ui.screen_names import Screen
 

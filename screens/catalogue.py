@@ -1,7 +1,7 @@
 """Service guides, first page: the seven comprehensive windows, search, "一件事" bundles."""
 from __future__ import annotations
 
-from domain.cases import N_
+from domain.i18n import N_
 from kiosk.ui.screen_names import Screen
 
 from .catalogue_page import JourneyPage

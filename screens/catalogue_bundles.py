@@ -1,7 +1,7 @@
 """"一件事" bundles: one life event, several items and departments, submitted once."""
 from __future__ import annotations
 
-from domain.cases import N_
+from domain.i18n import N_
 from kiosk.ui.screen_names import Screen
 
 from .catalogue_page import JourneyPage

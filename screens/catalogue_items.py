@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from kivy.uix.boxlayout import BoxLayout
 
-from domain.cases import N_
+from domain.i18n import N_
 from kiosk.ui.screen_names import Screen
 
 from .catalogue_page import JourneyPage

@@ -2,7 +2,7 @@
 take the printed document and, if the citizen wishes, rate the service."""
 from __future__ import annotations
 
-from domain.cases import N_
+from domain.i18n import N_
 from kiosk.ui.screen_names import Screen
 
 from .base import KioskScreen

@@ -6,7 +6,7 @@ from __future__ import annotations
 from kivy.factory import Factory
 from kivy.uix.boxlayout import BoxLayout
 
-from domain.cases import N_
+from domain.i18n import N_
 from kiosk.journeys.catalogue import BundleGuides
 from kiosk.ui import theme
 from kiosk.ui.screen_names import Screen

@@ -6,7 +6,7 @@ import string
 
 from kivy.factory import Factory
 
-from domain.cases import N_
+from domain.i18n import N_
 from kiosk.journeys.identify import FIELD_LABELS, FIELDS
 from kiosk.ui.screen_names import Screen
 

@@ -8,7 +8,7 @@ from kivy.factory import Factory
 from kivy.properties import NumericProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
 
-from domain.cases import N_
+from domain.i18n import N_
 
 DELETE, CLEAR = "\x08", "\x7f"
 LAYOUTS = {

@@ -13,7 +13,7 @@ from kivy.metrics import dp
 from kivy.uix.gridlayout import GridLayout
 from kivy.uix.image import Image
 
-from domain.cases import N_
+from domain.i18n import N_
 from kiosk.maintenance.storage import iso
 from kiosk.ops.readiness import Verdict
 from kiosk.ui import theme

@@ -3,7 +3,7 @@ the app with the exit code its supervisor answers by starting it again; exit sto
 leaves the desktop (kiosk/journeys/maintenance.py)."""
 from __future__ import annotations
 
-from domain.cases import N_
+from domain.i18n import N_
 from kiosk.journeys.maintenance import STOP_QUESTIONS
 from kiosk.ui.screen_names import Screen
 

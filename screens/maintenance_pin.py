@@ -5,7 +5,7 @@ tapped, and the PIN is checked off the UI thread (scrypt). The outcome stays on 
 tries left, or until when PIN entry is locked."""
 from __future__ import annotations
 
-from domain.cases import N_
+from domain.i18n import N_
 from kiosk.ui import theme
 from kiosk.ui.screen_names import Screen
 

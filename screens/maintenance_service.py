@@ -6,7 +6,7 @@ from __future__ import annotations
 from kivy.metrics import dp
 from kivy.uix.gridlayout import GridLayout
 
-from domain.cases import N_
+from domain.i18n import N_
 from kiosk.journeys.maintenance import MSG_SERVICE_FORM, REASONS
 from kiosk.ui import theme
 from kiosk.ui.screen_names import Screen

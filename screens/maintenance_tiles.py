@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Callable
 
-from domain.cases import N_
+from domain.i18n import N_
 from kiosk.ops.readiness import BackofficeCheck, DeviceCheck, OutboxCheck, SystemCheck, Verdict
 
 Translate = Callable[[str], str]

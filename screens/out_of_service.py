@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from kivy.properties import StringProperty
 
-from domain.cases import N_
+from domain.i18n import N_
 from kiosk.ui.screen_names import Screen
 
 from .base import KioskScreen

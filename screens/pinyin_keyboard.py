@@ -16,7 +16,7 @@ from kivy.factory import Factory
 from kivy.properties import BooleanProperty, NumericProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
 
-from domain.cases import N_
+from domain.i18n import N_
 from kiosk.ime.pinyin import Composition, DictionaryMissing
 from kiosk.ui import theme
 

@@ -6,7 +6,7 @@ from kivy.properties import BooleanProperty, NumericProperty, StringProperty
 from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.boxlayout import BoxLayout
 
-from domain.cases import N_, in_language
+from domain.i18n import N_, in_language
 from kiosk.journeys.rating import COMMENTS, LEVELS, REASONS, level_word
 from kiosk.ui.screen_names import Screen
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Callable
 
-from domain.cases import N_
+from domain.i18n import N_
 from domain.slips import Field, Heading, Line, Rule, SlipDocument
 
 from .documents.guide import GuideMaterial, ItemGuide

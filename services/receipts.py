@@ -10,8 +10,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Callable
 
-from domain.cases import N_, in_language
 from domain.county import CST
+from domain.i18n import N_, in_language
 from domain.receipts import DATE_TO_BE_CONFIRMED, ApplicationReceipt, CorrectionNotice, MaterialForm, QueueTicket
 from domain.slips import Field, Heading, Line, QrCode, Rule, SlipDocument
 

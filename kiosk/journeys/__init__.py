@@ -12,7 +12,7 @@ import pkgutil
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Mapping
 
-from domain.cases import N_
+from domain.i18n import N_
 from domain.slips import SlipDocument
 from kiosk.ui.screen_names import Screen
 from services.preview import render_slip_png

@@ -17,8 +17,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from domain.cases import N_, CaseDetail, in_language
+from domain.cases import CaseDetail
 from domain.county import CST
+from domain.i18n import N_, in_language
 from domain.ids import is_mobile_number, is_valid_credit_code, is_valid_resident_id, make_licence_id, mask_name
 from domain.receipts import ApplicationReceipt
 from kiosk.journeys import Journey

@@ -16,8 +16,8 @@ import logging
 import uuid
 from dataclasses import dataclass
 
-from domain.cases import N_
 from domain.county import CST
+from domain.i18n import N_
 from domain.receipts import QueueTicket
 from domain.slips import Line
 from kiosk.journeys import Journey

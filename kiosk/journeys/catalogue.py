@@ -9,8 +9,8 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from domain.cases import N_
 from domain.county import CST, today_cst
+from domain.i18n import N_
 from domain.workdays import CalendarUnknown
 from kiosk.journeys import MSG_PRINTER, Journey
 from kiosk.ui.screen_names import Screen

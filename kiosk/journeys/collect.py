@@ -12,8 +12,9 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from domain.cases import N_, CaseDetail, CaseStatus, CaseSummary
+from domain.cases import CaseDetail, CaseStatus, CaseSummary
 from domain.county import CST
+from domain.i18n import N_
 from kiosk.journeys import Journey
 from kiosk.ui.screen_names import Screen
 from services.api import BackofficeError

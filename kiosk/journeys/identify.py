@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass, field
 
 from devices.idcard.icao.mrz import MrzError, check_digit, mrz_information
-from domain.cases import N_
+from domain.i18n import N_
 from kiosk.journeys import Journey
 from kiosk.ui.screen_names import Screen
 

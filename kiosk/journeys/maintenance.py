@@ -30,8 +30,8 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from devices.idcard import CardInserted, CardPresented, CardReadError
-from domain.cases import N_
 from domain.county import CST
+from domain.i18n import N_
 from kiosk.i18n import LANGUAGES, Translator
 from kiosk.journeys import Journey
 from kiosk.maintenance.access import MaintenanceAccess, Outcome, Result

@@ -10,7 +10,8 @@ import logging
 import uuid
 from dataclasses import dataclass, field
 
-from domain.cases import N_, CaseStatus, CaseSummary
+from domain.cases import CaseStatus, CaseSummary
+from domain.i18n import N_
 from kiosk.i18n import Translator
 from kiosk.journeys import Journey
 from kiosk.ui.screen_names import Screen

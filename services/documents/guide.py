@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from domain.cases import N_
+from domain.i18n import N_
 
 if TYPE_CHECKING:
     from .pdf import Translate
