@@ -6,9 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
-import subprocess
-import sys
 
 from sqlalchemy import select
 
@@ -19,6 +16,7 @@ from backoffice.models import Alert
 from backoffice.supervision import sweep
 from domain.county import CST
 from tests.api.arrangements import NOTICE_2026, lawful_arrangement
+from tests.api.command_line import backoffice_cli
 from tests.api.database import catalogued_app
 from tests.api.test_deadlines import context_on
 
@@ -72,11 +70,7 @@ def test_the_horizon_metric_and_warning_year(tmp_path, monkeypatch):
     assert scraped["backoffice_calendar_next_year_known"] == (1 if today.year < 2027 else 0)
 
 
-def cli(tmp_path, *args):
-    env = dict(os.environ, BACKOFFICE_VAR_DIR=str(tmp_path),
-               BACKOFFICE_DATABASE_URL=f"sqlite:///{tmp_path / 'backoffice.db'}")
-    return subprocess.run([sys.executable, "-m", "backoffice", *args], env=env, capture_output=True, text=True,
-                          timeout=120)
+cli = backoffice_cli
 
 
 def test_the_calendar_at_the_command_line(tmp_path):

@@ -1,19 +1,14 @@
 """`kiosk-backoffice` from a shell: migrate, seed, create-staff, register-terminal, sweep."""
 import json
-import os
-import subprocess
-import sys
 
 import requests
 
 from demo.embedded_backoffice import EmbeddedBackoffice
+from tests.api.command_line import backoffice_cli
 
 
 def run(tmp_path, *args, env_extra=None):
-    env = dict(os.environ, BACKOFFICE_VAR_DIR=str(tmp_path),
-               BACKOFFICE_DATABASE_URL=f"sqlite:///{tmp_path / 'backoffice.db'}", **(env_extra or {}))
-    done = subprocess.run([sys.executable, "-m", "backoffice", *args], env=env, capture_output=True, text=True,
-                          timeout=120)
+    done = backoffice_cli(tmp_path, *args, env_extra=env_extra)
     assert done.returncode == 0, done.stderr
     return done.stdout
 

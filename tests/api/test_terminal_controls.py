@@ -4,14 +4,12 @@ SQLite and PostgreSQL, and at the command line."""
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
-import subprocess
-import sys
 
 from demo.embedded_backoffice import EmbeddedBackoffice
 from kiosk.ops.readiness import Verdict, check_backoffice
 from services.api import BackofficeClient, BackofficeRefused
+from tests.api.command_line import backoffice_cli
 
 WANG = "469023195801041234"
 
@@ -50,11 +48,7 @@ def test_a_disabled_terminal_is_refused_at_once_and_enabled_again(server, staff)
     assert staff("supervisor01").put("/v1/terminals/CM-KIOSK-0088/disabled", {"disabled": True}).status_code == 403
 
 
-def cli(tmp_path, *args) -> subprocess.CompletedProcess:
-    env = dict(os.environ, BACKOFFICE_VAR_DIR=str(tmp_path),
-               BACKOFFICE_DATABASE_URL=f"sqlite:///{tmp_path / 'backoffice.db'}")
-    return subprocess.run([sys.executable, "-m", "backoffice", *args], env=env, capture_output=True, text=True,
-                          timeout=120)
+cli = backoffice_cli
 
 
 def test_at_the_command_line_a_new_secret_keeps_the_name_and_a_terminal_is_cut_off(tmp_path):
