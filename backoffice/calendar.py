@@ -39,7 +39,8 @@ def import_arrangement(session: Session, arrangement: Arrangement, actor: str) -
     session.execute(delete(CalendarOverride).where(CalendarOverride.source == source))
     by_hand = {o.day for o in session.scalars(select(CalendarOverride).where(CalendarOverride.source == ""))}
     written = kept = 0
-    for day, (working, reason) in sorted(arrangement.days().items()):
+    days = arrangement.days()
+    for day, (working, reason) in sorted(days.items()):
         if day in by_hand:
             kept += 1
             continue
@@ -51,7 +52,7 @@ def import_arrangement(session: Session, arrangement: Arrangement, actor: str) -
                                notice_title=notice.title, notice_url=notice.url, sha256=arrangement.sha256))
     session.flush()
     dated = fill_pending_dates(session, load_calendar(session))
-    rest = sum(1 for working, _ in arrangement.days().values() if not working)
+    rest = sum(1 for working, _ in days.values() if not working)
     audit.record(session, actor, "calendar.import", str(arrangement.year), notice=notice.number,
                  issued=notice.issued.isoformat(), sha256=arrangement.sha256, days_off=rest,
                  working_days=written + kept - rest, kept_by_hand=kept, cases_dated=dated)

@@ -62,13 +62,18 @@ class Arrangement:
 
     def days(self) -> dict[dt.date, tuple[bool, str]]:
         """Each day the arrangement names: (working, reason)."""
-        named: dict[dt.date, tuple[bool, str]] = {}
-        for period in self.periods:
-            for day in period.days_off():
-                named[day] = (False, period.name)
-            for day in period.work:
-                named[day] = (True, f"{period.name}调休上班")
-        return named
+        return named_days(self.periods)
+
+
+def named_days(periods) -> dict[dt.date, tuple[bool, str]]:
+    """Each day the periods name: (working, reason)."""
+    named: dict[dt.date, tuple[bool, str]] = {}
+    for period in periods:
+        for day in period.days_off():
+            named[day] = (False, period.name)
+        for day in period.work:
+            named[day] = (True, f"{period.name}调休上班")
+    return named
 
 
 def read_arrangement(path: Path, official: OfficialSource | None = None) -> Arrangement:
@@ -253,7 +258,7 @@ def _check_official(periods: list[HolidayPeriod], year: int, official: OfficialS
     """Where the official package already knows the year, the file must say the same."""
     if official(dt.date(year, 7, 1)) is None:
         return
-    named = Arrangement(year, Notice("", dt.date(year, 1, 1), "", ""), tuple(periods), "").days()
+    named = named_days(periods)
     disagree = []
     day = dt.date(year, 1, 1)
     while day.year == year:

@@ -20,14 +20,6 @@ def read_all(fd: int, want: int, timeout: float = 5.0) -> bytes:
     return got
 
 
-@pytest.fixture
-def pty_pair():
-    master, slave = os.openpty()
-    yield master, os.ttyname(slave)
-    os.close(master)
-    os.close(slave)
-
-
 def test_a_job_reaches_the_tty_and_a_question_gets_its_answer(pty_pair):
     master, devfile = pty_pair
     transport = SerialTransport(devfile, baudrate=19200)

@@ -6,7 +6,6 @@ records written to a pipe, which the backend reads exactly as it reads /dev/inpu
 The serial scanner is tested over a pty with pyserial."""
 import os
 
-import pytest
 from evdev import InputEvent, categorize, ecodes
 
 from devices.health import DeviceState
@@ -88,14 +87,6 @@ def test_missing_input_device_is_a_status_not_a_crash():
     assert backend.poll(0.05) == []
     assert backend.status().state is DeviceState.NO_DEVICE
     assert not backend.self_test().passed
-
-
-@pytest.fixture
-def pty_pair():
-    master, slave = os.openpty()
-    yield master, os.ttyname(slave)
-    os.close(master)
-    os.close(slave)
 
 
 def read_until(backend, count, rounds=40):
