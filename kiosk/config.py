@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from devices.printer.receipt import ReceiptPrinterProfile
+from domain.flags import is_on
 from kiosk.paths import CONFIG_DIR, resolve
 from services.transport import TransportSettings, check_url, normalise_pin
 
@@ -23,7 +24,6 @@ DEFAULT_BACKOFFICE_URL = "http://127.0.0.1:8700"
 class HardwareProfile:
     model: str
     idcard_driver: str
-    receipt_printer_driver: str
     receipt_printer_target: Path
     receipt_printer: ReceiptPrinterProfile
     window_size: tuple[int, int]
@@ -31,7 +31,6 @@ class HardwareProfile:
     # settings (e.g. sections["scanner"]) without this module knowing them all.
     sections: dict[str, Any] = field(default_factory=dict)
     # tcp://host:9100, serial:///dev/ttyUSB0?baudrate=19200, usb://VID:PID (devices.printer.transports)
-    receipt_printer_uri: str = ""
 
 
 @dataclass(frozen=True)
@@ -81,7 +80,7 @@ def load_config(path: Path | None = None, overrides: dict[str, Any] | None = Non
         language=str(kiosk.get("language", "zh_CN")),
         idle_timeout_s=float(kiosk.get("idle_timeout_s", 90)),
         idle_warning_s=max(20.0, float(kiosk.get("idle_warning_s", 30))),  # WCAG: >= 20 s to respond
-        demo=_bool(kiosk.get("demo", False)),  # the demo is asked for (config/kiosk.toml does)
+        demo=is_on(kiosk.get("demo", False)),  # the demo is asked for (config/kiosk.toml does)
         var_dir=var_dir,
         backoffice_url=str(backoffice.get("url", DEFAULT_BACKOFFICE_URL)),
         backoffice_timeout_s=float(backoffice.get("timeout_s", 5)),
@@ -101,7 +100,7 @@ def _transport(backoffice: dict[str, Any]) -> TransportSettings:
     settings = TransportSettings(
         ca_file=resolve(ca_file) if ca_file else None,
         pin_sha256=normalise_pin(str(backoffice.get("pin_sha256", ""))),
-        allow_plain_http=_bool(backoffice.get("allow_plain_http", False)),
+        allow_plain_http=is_on(backoffice.get("allow_plain_http", False)),
     )
     check_url(str(backoffice.get("url", DEFAULT_BACKOFFICE_URL)), settings.allow_plain_http)
     return settings
@@ -115,23 +114,10 @@ def load_profile(path: Path, var_dir: Path) -> HardwareProfile:
     return HardwareProfile(
         model=str(data.get("model", path.stem)),
         idcard_driver=str(data.get("idcard", {}).get("driver", "sim")),
-        receipt_printer_driver=str(printer.get("driver", "file")),
         receipt_printer_target=var_dir / printer.get("target", "printer"),
-        receipt_printer=ReceiptPrinterProfile(
-            model=str(printer.get("model", "generic-80mm")),
-            paper_width_px=int(printer.get("paper_width_px", 576)),
-            columns=int(printer.get("columns", 48)),
-            chinese_mode=_bool(printer.get("chinese_mode", True)),
-            native_qr=_bool(printer.get("native_qr", False)),
-            qr_module_size=int(printer.get("qr_module_size", 6)),
-            cutter=_bool(printer.get("cutter", True)),
-            code_page=str(printer.get("code_page", "gb18030")),
-            status_timeout_s=float(printer.get("status_timeout_s", 0.5)),
-            roll_length_m=float(printer.get("roll_length_m", 80.0)),
-        ),
+        receipt_printer=ReceiptPrinterProfile.from_section(printer),
         window_size=(int(width), int(height)),
         sections=data,
-        receipt_printer_uri=str(printer.get("uri", "")),
     )
 
 
@@ -144,7 +130,4 @@ def _apply_env(data: dict[str, Any], environ: dict[str, str]) -> None:
             data.setdefault(parts[0], {})[parts[1]] = value
 
 
-def _bool(value: Any) -> bool:
-    if isinstance(value, str):
-        return value.strip().lower() in ("1", "true", "yes", "on")
-    return bool(value)
+

@@ -6,11 +6,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from devices.idcard import IdCardReader
-from devices.idcard.drivers import HARDWARE_DRIVERS, build_hardware_backend
-from devices.idcard.sim import SimulatedIdCardBackend, load_demo_people
+from devices.idcard.build import build_idcard_reader
+from devices.idcard.sim import SimulatedIdCardBackend
 from devices.printer import ReceiptPrinter
-from devices.printer.document import build_document_printer
-from devices.printer.paper import PaperMeter
+from devices.printer.build import build_document_printer, build_receipt_printer
 from devices.scanner import Scanner, build_scanner
 from kiosk.config import KioskConfig
 from kiosk.runtime.escpos_cache import keep_escpos_capabilities
@@ -26,12 +25,21 @@ if TYPE_CHECKING:  # named for the reader; imported where they are built (OpenCV
 class Devices:
     idcard: IdCardReader
     receipt_printer: ReceiptPrinter
-    idcard_sim: SimulatedIdCardBackend | None = None  # the demo panel's handle on the sim
     document_printer: CupsDocumentPrinter | FolderDocumentPrinter | None = None
     scanner: Scanner | None = None
     speech: Speech | None = None  # its worker process starts on open()
     doccam: DocumentCamera | None = None  # opened by the capture screen only
-    printer_emulator: PrinterEmulator | None = None  # the demo's ESC/POS emulator on loopback (driver "emulator")
+
+    @property
+    def idcard_sim(self) -> SimulatedIdCardBackend | None:
+        """The demo panel's handle on the simulated reader (driver "sim")."""
+        backend = self.idcard.backend
+        return backend if isinstance(backend, SimulatedIdCardBackend) else None
+
+    @property
+    def printer_emulator(self) -> PrinterEmulator | None:
+        """The demo's ESC/POS emulator on loopback (driver "emulator")."""
+        return self.receipt_printer.emulator
 
     def open(self) -> None:
         """Called on the UI thread. The receipt printer connects on a thread of its own: a
@@ -62,58 +70,21 @@ class UnknownDriver(ValueError):
 
 
 def build_devices(config: KioskConfig) -> Devices:
+    """Each device package builds its facade from the profile's section of the same name
+    (`build_*(section, var_dir)`); a driver the package does not know stops the start."""
     keep_escpos_capabilities(config.var_dir)  # before the receipt printer's first open imports python-escpos
-    profile = config.profile
-    sim = None
-    if profile.idcard_driver == "sim":
-        sim = SimulatedIdCardBackend(load_demo_people(config.demo_people_file))
-        idcard_backend = sim
-    elif profile.idcard_driver in HARDWARE_DRIVERS:
-        idcard_backend = build_hardware_backend(profile.idcard_driver, profile.sections.get("idcard", {}))
-    else:
-        raise UnknownDriver(f"idcard driver {profile.idcard_driver!r} is not available yet")
-    emulator = None
-    if profile.receipt_printer_driver == "emulator":
-        from devices.printer.emulator import PrinterEmulator
-
-        emulator = PrinterEmulator(width=profile.receipt_printer.paper_width_px).start()
-        printer = ReceiptPrinter(emulator.uri, profile.receipt_printer, paper=paper_meter(config))
-    else:
-        printer = ReceiptPrinter(_receipt_printer_target(profile), profile.receipt_printer, paper=paper_meter(config))
-    try:
-        documents = build_document_printer(profile.sections.get("document_printer", {}), config.var_dir)
-    except ValueError as exc:
-        raise UnknownDriver(str(exc)) from exc
-    scanner, speech, doccam = _scan_speech_doccam(config)
-    return Devices(idcard=IdCardReader(idcard_backend), receipt_printer=printer, idcard_sim=sim,
-                   document_printer=documents, scanner=scanner, speech=speech, doccam=doccam,
-                   printer_emulator=emulator)
-
-
-def _scan_speech_doccam(config: KioskConfig):
     from devices.doccam import build_doccam
     from devices.speech import build_speech
 
-    sections = config.profile.sections
+    sections, var_dir = config.profile.sections, config.var_dir
     try:
-        scanner = build_scanner(sections.get("scanner", {}), config.var_dir)
-        doccam = build_doccam(sections.get("doccam", {"driver": "sim"}), config.var_dir)
+        idcard = build_idcard_reader({"driver": "sim", "people": str(config.demo_people_file),
+                                      **sections.get("idcard", {})}, var_dir)
+        documents = build_document_printer(sections.get("document_printer", {}), var_dir)
+        scanner = build_scanner(sections.get("scanner", {}), var_dir)
+        doccam = build_doccam(sections.get("doccam", {"driver": "sim"}), var_dir)
+        receipt = build_receipt_printer(sections.get("receipt_printer", {}), var_dir)
     except ValueError as exc:
         raise UnknownDriver(str(exc)) from exc
-    return scanner, build_speech(sections.get("speech", {}), config.var_dir), doccam
-
-
-def paper_meter(config: KioskConfig) -> PaperMeter:
-    """The count of paper left on the receipt roll, kept under the var folder."""
-    printer = config.profile.receipt_printer
-    return PaperMeter(printer.roll_length_m * 1000, printer.paper_width_px, config.var_dir / "printer-paper.json")
-
-
-def _receipt_printer_target(profile):
-    """`file` spools under var_dir; network, serial and usb printers are named by a URI."""
-    driver = profile.receipt_printer_driver
-    if driver == "file":
-        return profile.receipt_printer_target
-    if driver in ("network", "serial", "usb") and profile.receipt_printer_uri:
-        return profile.receipt_printer_uri
-    raise UnknownDriver(f"receipt printer driver {driver!r} needs a uri (e.g. tcp://192.168.1.50:9100)")
+    return Devices(idcard=idcard, receipt_printer=receipt, document_printer=documents, scanner=scanner,
+                   speech=build_speech(sections.get("speech", {}), var_dir), doccam=doccam)

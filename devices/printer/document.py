@@ -158,15 +158,3 @@ class FolderDocumentPrinter:
         except OSError as exc:
             return DocumentResult(False, status, detail=type(exc).__name__)
         return DocumentResult(True, status, job_state="completed", output=out)
-
-
-def build_document_printer(settings: dict, var_dir: Path):
-    """From the hardware profile's [document_printer] section."""
-    driver = str(settings.get("driver", "folder"))
-    if driver == "cups":
-        return CupsDocumentPrinter(str(settings.get("queue", "KioskA4")), settings.get("server") or None,
-                                   {k: str(v) for k, v in settings.get("options", {}).items()},
-                                   float(settings.get("job_timeout_s", 120)))
-    if driver == "folder":
-        return FolderDocumentPrinter(var_dir / str(settings.get("target", "documents")))
-    raise ValueError(f"unknown document printer driver {driver!r}")

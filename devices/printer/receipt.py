@@ -11,7 +11,7 @@ import logging
 import threading
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable
 
 from domain.slips import SlipDocument
 
@@ -56,6 +56,7 @@ class ReceiptPrinter:
         self._last_status: DeviceStatus | None = None
         self.paper = paper
         self._paper_was_out = False
+        self.emulator: Any = None  # the demo's emulator this printer prints to (build.py), or None
 
     @property
     def backend_name(self) -> str:

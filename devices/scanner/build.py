@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Mapping
 
 from .facade import Scanner
 
@@ -10,8 +10,8 @@ DRIVERS = ("sim", "camera", "hid", "serial")
 DECODERS = ("zxing-cpp", "pyzbar")  # devices/scanner/decoders.py make_decoder
 
 
-def build_scanner(section: dict[str, Any] | None, base_dir: Path | None = None) -> Scanner:
-    """`base_dir` resolves a relative camera file path (the demo's recorded camera)."""
+def build_scanner(section: Mapping[str, Any] | None, var_dir: Path | None = None) -> Scanner:
+    """`var_dir` resolves a relative camera file path (the demo's recorded camera)."""
     cfg = dict(section or {})
     driver = str(cfg.get("driver", "sim"))
     debounce = float(cfg.get("debounce_s", 2.0))
@@ -20,7 +20,7 @@ def build_scanner(section: dict[str, Any] | None, base_dir: Path | None = None) 
 
         return Scanner(SimulatedScannerBackend(), debounce)
     if driver == "camera":
-        return Scanner(build_camera_backend(cfg, base_dir), debounce)
+        return Scanner(build_camera_backend(cfg, var_dir), debounce)
     if driver == "hid":
         from .hid import HidScannerBackend
 

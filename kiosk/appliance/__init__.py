@@ -14,6 +14,7 @@ from typing import Any
 from kivy.clock import Clock
 from kivy.core.window import Window
 
+from domain.flags import is_on
 from kiosk.appliance.lockdown import Lockdown
 from kiosk.appliance.nightly_restart import CHECK_EVERY_S, NightlyRestart, RestartWindow
 from kiosk.appliance.watchdog import Notifier, UiWatchdog
@@ -24,10 +25,7 @@ EXIT_RESTART = 75  # as maintenance mode's restart: the service's Restart= start
 
 def lockdown_enabled(kiosk_section: dict[str, Any], demo: bool) -> bool:
     """On unless the configuration turns it off; a demo kiosk's default is off."""
-    value = kiosk_section.get("lockdown", not demo)
-    if isinstance(value, str):
-        return value.strip().lower() in ("1", "true", "yes", "on")
-    return bool(value)
+    return is_on(kiosk_section.get("lockdown", not demo))
 
 
 class Appliance:

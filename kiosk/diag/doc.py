@@ -26,7 +26,8 @@ def register(subparsers) -> None:
 
 
 def _print(args) -> int:
-    from devices.printer.document import CupsDocumentPrinter, build_document_printer
+    from devices.printer.build import build_document_printer
+    from devices.printer.document import CupsDocumentPrinter
 
     if not args.file.is_file() or args.file.read_bytes()[:5] != b"%PDF-":
         print(json.dumps({"ok": False, "error": f"{args.file} is not a PDF file"}))

@@ -54,12 +54,15 @@ def _section(args) -> tuple[str, dict[str, Any]]:
 
 
 def _backend(args):
-    from devices.idcard.drivers import HARDWARE_DRIVERS, build_hardware_backend
+    from devices.idcard.build import build_idcard_reader
 
     driver, section = _section(args)
-    if driver not in HARDWARE_DRIVERS:
-        raise SystemExit(f"kiosk-diag: the {driver!r} idcard driver has no hardware; use --driver")
-    backend = build_hardware_backend(driver, section)
+    if driver == "sim":
+        raise SystemExit("kiosk-diag: the 'sim' idcard driver has no hardware; use --driver")
+    try:
+        backend = build_idcard_reader({**section, "driver": driver}).backend
+    except ValueError as exc:
+        raise SystemExit(f"kiosk-diag: {exc}") from exc
     backend.open()
     return backend
 

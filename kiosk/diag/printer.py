@@ -43,13 +43,13 @@ def register(subparsers) -> None:
 
 def _printer(args):
     from devices.printer import ReceiptPrinter
+    from devices.printer.build import receipt_printer_target
     from kiosk.config import load_config
-    from kiosk.hardware import _receipt_printer_target
     from kiosk.runtime.escpos_cache import keep_escpos_capabilities
 
     config = load_config()
     keep_escpos_capabilities(config.var_dir)  # the kiosk's parsed printer database, not a new /tmp folder
-    target = args.uri or _receipt_printer_target(config.profile)
+    target = args.uri or receipt_printer_target(config.profile.sections.get("receipt_printer", {}), config.var_dir)
     printer = ReceiptPrinter(target, config.profile.receipt_printer)
     printer.open()
     return printer, config.terminal_id
@@ -70,10 +70,11 @@ def _emit(**fields) -> None:
 
 
 def _new_roll(_args) -> int:
+    from devices.printer.build import paper_meter
     from kiosk.config import load_config
-    from kiosk.hardware import paper_meter
 
-    meter = paper_meter(load_config())
+    config = load_config()
+    meter = paper_meter(config.profile.receipt_printer, config.var_dir)
     meter.new_roll()
     _emit(ok=True, paper=meter.level().describe())
     return EXIT_OK

@@ -27,6 +27,10 @@ MSG_PRINTER = N_(
 )
 
 
+class UnlistedMove(AssertionError):
+    """A journey opened a screen its FLOW does not list (raised under strict_flow)."""
+
+
 class Journey:
     name = ""  # e.g. "progress"
     # On the attract screen: (order, English message id of the button, screen to open),
@@ -39,6 +43,14 @@ class Journey:
     # Where Back goes from each of the journey's screens whose way back does not depend on
     # the state; the others have a method of the journey (back_from_guide, previous_page...).
     BACK: Mapping[Screen, Screen] = {}
+    # Every other move the journey makes (go()): from each of its screens, the screens a
+    # tap or an answer may open next, Back by a method included; and ENTRIES, the screens
+    # it may open from wherever the citizen is (its start, a card placed, a slip scanned).
+    # With BACK, the journey's whole map in one place; a move outside it is logged, and
+    # fails the tests (strict_flow).
+    FLOW: Mapping[Screen, tuple[Screen, ...]] = {}
+    ENTRIES: tuple[Screen, ...] = ()
+    strict_flow = False
 
     def __init__(self, controller: "KioskController"):
         self.kiosk = controller
@@ -57,11 +69,20 @@ class Journey:
     def start(self) -> None:
         """The attract-screen button: open the journey's first screen."""
         self.kiosk.session.begin()
-        self.ui.navigate(self.attract_action[2])
+        self.go(self.attract_action[2])
 
     def back_from(self, screen: str) -> None:
         """Back from one of the journey's screens, by its BACK table."""
         self.ui.navigate(self.BACK[Screen(screen)])
+
+    def go(self, to: Screen) -> None:
+        """Opens `to`, a move the journey's FLOW or ENTRIES lists."""
+        here = self.ui.current_screen()
+        if to not in self.ENTRIES and to not in self.FLOW.get(Screen(here), ()):
+            if self.strict_flow:
+                raise UnlistedMove(f"{self.name}: {here} -> {to} is not in the journey's FLOW")
+            log.error("move not in the journey's flow", extra={"journey": self.name, "from": here, "to": str(to)})
+        self.ui.navigate(to)
 
     def current_state(self):
         """The journey's state in this session, or None before the journey made one."""

@@ -155,6 +155,19 @@ class ApplyJourney(Journey):
     State = ApplyState
     BACK = {Screen.APPLY_COMMITMENT: Screen.APPLY_MATERIALS, Screen.APPLY_REVIEW: Screen.APPLY_MATERIALS,
             Screen.APPLY_CONSENT: Screen.APPLY_REVIEW}
+    FLOW = {
+        Screen.GUIDE: (Screen.APPLY_IDENTIFY, Screen.APPLY_FIELD, Screen.APPLY_MATERIALS),
+        Screen.APPLY_IDENTIFY: (Screen.GUIDE, Screen.APPLY_FIELD, Screen.APPLY_MATERIALS),
+        Screen.IDENTIFY_PLACE: (Screen.APPLY_FIELD, Screen.APPLY_MATERIALS),  # a passport read for the application
+        Screen.APPLY_FIELD: (Screen.APPLY_FIELD, Screen.APPLY_MATERIALS, Screen.APPLY_REVIEW, Screen.GUIDE),
+        Screen.APPLY_MATERIALS: (Screen.APPLY_CAPTURE, Screen.APPLY_MATERIALS, Screen.APPLY_COMMITMENT,
+                                 Screen.APPLY_REVIEW, Screen.APPLY_FIELD, Screen.GUIDE),
+        Screen.APPLY_CAPTURE: (Screen.APPLY_CAPTURE, Screen.APPLY_MATERIALS),
+        Screen.APPLY_COMMITMENT: (Screen.APPLY_REVIEW,),
+        Screen.APPLY_REVIEW: (Screen.APPLY_CONSENT, Screen.APPLY_FIELD, Screen.APPLY_MATERIALS),
+        Screen.APPLY_CONSENT: (Screen.APPLY_RESULT, Screen.APPLY_PROBLEMS),
+        Screen.APPLY_PROBLEMS: (Screen.APPLY_REVIEW, Screen.APPLY_FIELD),
+    }
 
     def __init__(self, controller):
         super().__init__(controller)
@@ -201,7 +214,7 @@ class ApplyJourney(Journey):
             fields=fields, materials=materials))
         if self.session.identity is None:
             self.wait_for_identity()
-            self.ui.navigate(Screen.APPLY_IDENTIFY)
+            self.go(Screen.APPLY_IDENTIFY)
         else:
             self.identified()
 
@@ -215,7 +228,7 @@ class ApplyJourney(Journey):
     def cancel_identify(self) -> None:
         """Back from the card prompt to the guide: no longer waiting for a card."""
         self.session.resume_after_identify = ""
-        self.ui.navigate(Screen.GUIDE)
+        self.go(Screen.GUIDE)
 
     def identified(self) -> None:
         state, identity = self.state, self.session.identity
@@ -236,7 +249,7 @@ class ApplyJourney(Journey):
             elif spec.get("source") == "data_sharing":
                 state.provided[entry["key"]] = Provided("shared")
         state.page = 0
-        self.ui.navigate(Screen.APPLY_FIELD if state.pages else Screen.APPLY_MATERIALS)
+        self.go(Screen.APPLY_FIELD if state.pages else Screen.APPLY_MATERIALS)
 
     # --- form pages -------------------------------------------------------------------
     def field(self, code: str) -> dict | None:
@@ -284,12 +297,12 @@ class ApplyJourney(Journey):
         state.answers[field["code"]] = value
         state.draft = None
         if state.review_seen:
-            self.ui.navigate(Screen.APPLY_REVIEW)
+            self.go(Screen.APPLY_REVIEW)
         elif state.page + 1 < len(state.pages):
             state.page += 1
-            self.ui.navigate(Screen.APPLY_FIELD)
+            self.go(Screen.APPLY_FIELD)
         else:
-            self.ui.navigate(Screen.APPLY_MATERIALS)
+            self.go(Screen.APPLY_MATERIALS)
 
     def previous_page(self) -> None:
         state = self.state
@@ -297,19 +310,19 @@ class ApplyJourney(Journey):
             return
         state.draft = None
         if state.review_seen:
-            self.ui.navigate(Screen.APPLY_REVIEW)
+            self.go(Screen.APPLY_REVIEW)
         elif state.page > 0:
             state.page -= 1
-            self.ui.navigate(Screen.APPLY_FIELD)
+            self.go(Screen.APPLY_FIELD)
         else:
-            self.ui.navigate(Screen.GUIDE)
+            self.go(Screen.GUIDE)
 
     def edit_field(self, code: str) -> None:
         state = self.state
         if state and code in state.pages:
             state.page = state.pages.index(code)
             state.draft = None
-            self.ui.navigate(Screen.APPLY_FIELD)
+            self.go(Screen.APPLY_FIELD)
 
     def contact_phone(self) -> str:
         state = self.state
@@ -341,16 +354,16 @@ class ApplyJourney(Journey):
 
     def to_materials(self) -> None:
         """The materials page, to change one (from the review or a refused application)."""
-        self.ui.navigate(Screen.APPLY_MATERIALS)
+        self.go(Screen.APPLY_MATERIALS)
 
     def back_from_materials(self) -> None:
         """To the form's last page (or the review, once seen); with no form, to the guide."""
         state = self.state
         if state and state.pages:
             state.page = len(state.pages) - 1
-            self.ui.navigate(Screen.APPLY_REVIEW if state.review_seen else Screen.APPLY_FIELD)
+            self.go(Screen.APPLY_REVIEW if state.review_seen else Screen.APPLY_FIELD)
         else:
-            self.ui.navigate(Screen.GUIDE)
+            self.go(Screen.GUIDE)
 
     def open_capture(self, key: str) -> None:
         state = self.state
@@ -361,7 +374,7 @@ class ApplyJourney(Journey):
         if doccam is not None and not self._camera_open:
             doccam.open()
             self._camera_open = True
-        self.ui.navigate(Screen.APPLY_CAPTURE)
+        self.go(Screen.APPLY_CAPTURE)
 
     def capture(self) -> None:
         state = self.state
@@ -370,7 +383,7 @@ class ApplyJourney(Journey):
             return
         if doccam is None:
             state.capture.error = MSG_NO_CAMERA
-            self.ui.navigate(Screen.APPLY_CAPTURE)
+            self.go(Screen.APPLY_CAPTURE)
             return
         self._drop_preview()
 
@@ -401,7 +414,7 @@ class ApplyJourney(Journey):
             state.capture.preview = str(path)
             state.capture.preview_pixels = preview  # shown as it is: no decoding on the UI thread
             state.capture.error = ""
-        self.ui.navigate(Screen.APPLY_CAPTURE)
+        self.go(Screen.APPLY_CAPTURE)
 
     def retake(self) -> None:
         self._drop_preview()
@@ -425,7 +438,7 @@ class ApplyJourney(Journey):
         state.provided[capture.key] = Provided("capture", path=capture.preview)
         state.capture = None
         self.close_camera()
-        self.ui.navigate(Screen.APPLY_MATERIALS)
+        self.go(Screen.APPLY_MATERIALS)
 
     def leave_capture(self) -> None:
         state = self.state
@@ -433,7 +446,7 @@ class ApplyJourney(Journey):
             self._drop_preview()
             state.capture = None
         self.close_camera()
-        self.ui.navigate(Screen.APPLY_MATERIALS)
+        self.go(Screen.APPLY_MATERIALS)
 
     def close_camera(self) -> None:
         doccam = getattr(self.kiosk.devices, "doccam", None)
@@ -451,14 +464,14 @@ class ApplyJourney(Journey):
             Path(old.path).unlink(missing_ok=True)
         state.provided[key] = Provided("deferred")
         state.commitment = False  # a new promise needs a new acceptance
-        self.ui.navigate(Screen.APPLY_MATERIALS)
+        self.go(Screen.APPLY_MATERIALS)
 
     def materials_done(self) -> None:
         state = self.state
         if state is None or not self.materials_complete():
             return
         if self.deferred_keys() and not state.commitment:
-            self.ui.navigate(Screen.APPLY_COMMITMENT)
+            self.go(Screen.APPLY_COMMITMENT)
         else:
             self.to_review()
 
@@ -476,11 +489,11 @@ class ApplyJourney(Journey):
         state = self.state
         if state is not None:
             state.review_seen = True
-            self.ui.navigate(Screen.APPLY_REVIEW)
+            self.go(Screen.APPLY_REVIEW)
 
     def to_consent(self) -> None:
         if self.state is not None:
-            self.ui.navigate(Screen.APPLY_CONSENT)
+            self.go(Screen.APPLY_CONSENT)
 
     # --- submitting -------------------------------------------------------------------
     def application(self) -> dict:
@@ -548,20 +561,20 @@ class ApplyJourney(Journey):
             log.info("application refused", extra={"status": refused.status, "problems": len(refused.problems)})
             state.problems = list(refused.problems) or [{"problem": "refused"}]
             state.idempotency_key = ""  # nothing was created; the corrected application is a new request
-            self.ui.navigate(Screen.APPLY_PROBLEMS)
+            self.go(Screen.APPLY_PROBLEMS)
             return
         if delivery.status == QUEUED:
             item = delivery.item
             log.info("application kept for later", extra={"item": item.id})
             state.queued = Queued(item.reference, dt.datetime.fromtimestamp(item.created_at, CST))
             state.problems = []
-            self.ui.navigate(Screen.APPLY_RESULT)
+            self.go(Screen.APPLY_RESULT)
             self.kiosk.say(MSG_QUEUED, reference=" ".join(item.reference))
             self.print_receipt()
             return
         case, receipt = delivery.value
         state.case, state.receipt, state.problems = case, receipt, []
-        self.ui.navigate(Screen.APPLY_RESULT)
+        self.go(Screen.APPLY_RESULT)
         self.kiosk.say(MSG_RECEIVED, number=" ".join(case.number))
         self.print_receipt()
 

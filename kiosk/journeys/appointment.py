@@ -62,6 +62,9 @@ class AppointmentJourney(Journey):
     name = "appointment"
     State = AppointmentState
     attract_action = (4, N_("Appointment check-in"), Screen.APPOINTMENT_START)
+    ENTRIES = (Screen.APPOINTMENT_START, Screen.APPOINTMENT_TICKET)  # the ticket: a booking scanned anywhere
+    FLOW = {Screen.APPOINTMENT_START: (Screen.APPOINTMENT_TICKET,),
+            Screen.APPOINTMENT_TICKET: (Screen.APPOINTMENT_TICKET,)}
     handles_tokens = ("appointment",)
 
     def on_token(self, token, text: str) -> None:
@@ -121,7 +124,7 @@ class AppointmentJourney(Journey):
             window_en=str(answer.get("window_en") or ""),
             item_name_en=str(answer.get("item_name_en") or ""),
         )))
-        self.ui.navigate(Screen.APPOINTMENT_TICKET)  # the screen announces the number and window
+        self.go(Screen.APPOINTMENT_TICKET)  # the screen announces the number and window
         self.print_ticket()
 
     @property
@@ -151,7 +154,7 @@ class AppointmentJourney(Journey):
             log.warning("queue ticket not printed", extra={"printer": result.status.state.value})
             self.ui.show_message(N_("Printer not ready"), MSG_TICKET_NOT_PRINTED, back_to=Screen.APPOINTMENT_TICKET)
             return
-        self.ui.navigate(Screen.APPOINTMENT_TICKET)  # which says "Please take your ticket"
+        self.go(Screen.APPOINTMENT_TICKET)  # which says "Please take your ticket"
 
     def reset(self) -> None:
         """Everything lives in the session, which is wiped."""

@@ -46,6 +46,15 @@ class CatalogueJourney(Journey):
     name = "catalogue"
     State = CatalogueState
     BACK = {Screen.CATALOGUE_BUNDLES: Screen.CATALOGUE, Screen.CATALOGUE_SEARCH: Screen.CATALOGUE}
+    ENTRIES = (Screen.CATALOGUE,)
+    FLOW = {
+        Screen.CATALOGUE: (Screen.CATALOGUE, Screen.CATALOGUE_SEARCH, Screen.CATALOGUE_ITEMS, Screen.CATALOGUE_BUNDLES,
+                           Screen.GUIDE),
+        Screen.CATALOGUE_SEARCH: (Screen.CATALOGUE_ITEMS,),
+        Screen.CATALOGUE_ITEMS: (Screen.CATALOGUE_ITEMS, Screen.CATALOGUE_SEARCH, Screen.CATALOGUE, Screen.GUIDE),
+        Screen.CATALOGUE_BUNDLES: (Screen.GUIDE,),
+        Screen.GUIDE: (Screen.CATALOGUE, Screen.CATALOGUE_ITEMS, Screen.CATALOGUE_BUNDLES),
+    }
     attract_action = (5, N_("Service guides"), Screen.CATALOGUE)
 
     def __init__(self, controller):
@@ -82,7 +91,7 @@ class CatalogueJourney(Journey):
     def start(self) -> None:
         self.session.begin()
         if self.state.windows:
-            self.ui.navigate(Screen.CATALOGUE)
+            self.go(Screen.CATALOGUE)
             return
         api = self.kiosk.catalogue  # the kiosk's copy, served offline too
         self.kiosk.in_background(lambda: (api.windows(), api.bundles()), self._windows_loaded,
@@ -91,7 +100,7 @@ class CatalogueJourney(Journey):
     def _windows_loaded(self, loaded) -> None:
         windows, bundles = loaded
         self.state.windows, self.state.bundles = windows, bundles
-        self.ui.navigate(Screen.CATALOGUE)
+        self.go(Screen.CATALOGUE)
 
     def window(self, code: str) -> dict | None:
         return next((w for w in self.state.windows if w["code"] == code), None)
@@ -106,7 +115,7 @@ class CatalogueJourney(Journey):
         self._load_items()
 
     def open_search(self) -> None:
-        self.ui.navigate(Screen.CATALOGUE_SEARCH)
+        self.go(Screen.CATALOGUE_SEARCH)
 
     def type_query(self, text: str) -> None:
         """The search page's keyboard: kept, so a language switch keeps what was typed."""
@@ -129,10 +138,10 @@ class CatalogueJourney(Journey):
 
     def _items_loaded(self, items: list[dict]) -> None:
         self.state.items = items
-        self.ui.navigate(Screen.CATALOGUE_ITEMS)
+        self.go(Screen.CATALOGUE_ITEMS)
 
     def open_bundles(self) -> None:
-        self.ui.navigate(Screen.CATALOGUE_BUNDLES)
+        self.go(Screen.CATALOGUE_BUNDLES)
 
     def open_guide(self, code: str) -> None:
         api = self.kiosk.catalogue  # the kiosk's copy, served offline too
@@ -141,7 +150,7 @@ class CatalogueJourney(Journey):
 
     def _guide_loaded(self, guide: dict) -> None:
         self.state.guide, self.state.bundle = guide, None
-        self.ui.navigate(Screen.GUIDE)
+        self.go(Screen.GUIDE)
 
     def open_bundle(self, code: str) -> None:
         bundle = next((b for b in self.state.bundles if b["code"] == code), None)
@@ -155,18 +164,18 @@ class CatalogueJourney(Journey):
 
     def _bundle_loaded(self, bundle: dict, guides: list[dict]) -> None:
         self.state.guide, self.state.bundle = None, BundleGuides(bundle, guides)
-        self.ui.navigate(Screen.GUIDE)
+        self.go(Screen.GUIDE)
 
     def back_from_items(self) -> None:
-        self.ui.navigate(Screen.CATALOGUE_SEARCH if self.state.query else Screen.CATALOGUE)
+        self.go(Screen.CATALOGUE_SEARCH if self.state.query else Screen.CATALOGUE)
 
     def back_from_guide(self) -> None:
         if self.state.bundle:
-            self.ui.navigate(Screen.CATALOGUE_BUNDLES)
+            self.go(Screen.CATALOGUE_BUNDLES)
         elif self.state.items is not None:
-            self.ui.navigate(Screen.CATALOGUE_ITEMS)
+            self.go(Screen.CATALOGUE_ITEMS)
         else:
-            self.ui.navigate(Screen.CATALOGUE)
+            self.go(Screen.CATALOGUE)
 
     # --- what the guide says ----------------------------------------------------------
     def can_apply_here(self) -> bool:

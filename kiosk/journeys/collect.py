@@ -37,6 +37,8 @@ class CollectJourney(Journey):
     name = "collect"
     State = CollectState
     BACK = {Screen.COLLECT_LIST: Screen.HOME, Screen.COLLECT_CONFIRM: Screen.COLLECT_LIST}
+    ENTRIES = (Screen.COLLECT_START, Screen.COLLECT_LIST)  # the list once the citizen is identified
+    FLOW = {Screen.COLLECT_LIST: (Screen.COLLECT_CONFIRM,), Screen.COLLECT_CONFIRM: (Screen.COLLECT_DONE,)}
     attract_action = (3, N_("Collect results"), Screen.COLLECT_START)
 
     def __init__(self, controller):
@@ -51,7 +53,7 @@ class CollectJourney(Journey):
             self.open_ready()
         else:
             self.wait_for_identity()
-            self.ui.navigate(Screen.COLLECT_START)
+            self.go(Screen.COLLECT_START)
 
     def identified(self) -> None:
         self.open_ready()
@@ -67,7 +69,7 @@ class CollectJourney(Journey):
     def _cases_loaded(self, cases) -> None:
         self.session.cases = list(cases)
         self.session.state(CollectState).ready = [c for c in cases if c.status is CaseStatus.COMPLETED]
-        self.ui.navigate(Screen.COLLECT_LIST)
+        self.go(Screen.COLLECT_LIST)
 
     @property
     def ready(self) -> list[CaseSummary]:
@@ -84,7 +86,7 @@ class CollectJourney(Journey):
             self.ui.show_message(N_("Not ready to collect"), MSG_NOTHING_READY, back_to=Screen.COLLECT_LIST)
             return
         self.session.current_case = case
-        self.ui.navigate(Screen.COLLECT_CONFIRM)
+        self.go(Screen.COLLECT_CONFIRM)
 
     def document_names(self, case: CaseDetail | None = None) -> list[str]:
         case = case or self.session.current_case
@@ -153,7 +155,7 @@ class CollectJourney(Journey):
         self.last_printed = list(files)
         case = self.session.current_case
         self.delivered = case.number if (case is not None and delivered) else None
-        self.ui.navigate(Screen.COLLECT_DONE)
+        self.go(Screen.COLLECT_DONE)
         self.kiosk.say(N_("Please take your document from the printer."))
 
     def rate_now(self) -> None:

@@ -116,6 +116,10 @@ class IdentifyJourney(Journey):
     name = "identify"
     State = IdentifyState
     BACK = {Screen.IDENTIFY_PLACE: Screen.IDENTIFY_PASSPORT}
+    ENTRIES = (Screen.IDENTIFY_PASSPORT,)
+    # Back from the passport's page goes to the screen that asked (the card prompts).
+    FLOW = {Screen.IDENTIFY_PASSPORT: (Screen.IDENTIFY_PLACE, Screen.COLLECT_START, Screen.RATING_START,
+                                       Screen.PROGRESS_START, Screen.APPLY_IDENTIFY)}
 
     def __init__(self, controller):
         super().__init__(controller)
@@ -136,11 +140,11 @@ class IdentifyJourney(Journey):
         """Open the MRZ keypad; `back_to` is the screen that asked (its card prompt)."""
         self.session.begin()
         self.session.keep(IdentifyState(back_to=back_to))
-        self.ui.navigate(Screen.IDENTIFY_PASSPORT)
+        self.go(Screen.IDENTIFY_PASSPORT)
 
     def back_to_asker(self) -> None:
         """From the passport keypad: back to the screen that asked (its card prompt)."""
-        self.ui.navigate(self.session.state(IdentifyState).back_to)
+        self.go(self.session.state(IdentifyState).back_to)
 
     def confirm(self, today: dt.date | None = None) -> bool:
         """Check the details; when right, hand them to the reader and ask for the passport."""
@@ -153,7 +157,7 @@ class IdentifyJourney(Journey):
             entry.errors = {"number": ERR_NUMBER}
             return False
         self._give_reader(information)
-        self.ui.navigate(Screen.IDENTIFY_PLACE)
+        self.go(Screen.IDENTIFY_PLACE)
         return True
 
     @property

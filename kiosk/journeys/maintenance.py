@@ -116,6 +116,13 @@ class MaintenanceJourney(Journey):
     name = "maintenance"
     State = Visit
     BACK = {Screen.MAINTENANCE_SERVICE: Screen.MAINTENANCE}
+    ENTRIES = (Screen.MAINTENANCE, Screen.MAINTENANCE_PIN)  # a staff card or code, on any screen
+    FLOW = {
+        Screen.MAINTENANCE: (Screen.MAINTENANCE, Screen.MAINTENANCE_SERVICE, Screen.MAINTENANCE_CONFIRM),
+        Screen.MAINTENANCE_PIN: (Screen.MAINTENANCE, Screen.MAINTENANCE_PIN),
+        Screen.MAINTENANCE_SERVICE: (Screen.MAINTENANCE, Screen.MAINTENANCE_SERVICE),
+        Screen.MAINTENANCE_CONFIRM: (Screen.MAINTENANCE,),
+    }
 
     def __init__(self, controller):
         super().__init__(controller)
@@ -173,7 +180,7 @@ class MaintenanceJourney(Journey):
         else:
             visit.tests["scanner"] = Notice(N_("Code seen but not read"), ok=False)
         if self.ui.current_screen() == Screen.MAINTENANCE:
-            self.ui.navigate(Screen.MAINTENANCE)
+            self.go(Screen.MAINTENANCE)
 
     # --- entering --------------------------------------------------------------------------
     def open_pin(self) -> None:
@@ -184,7 +191,7 @@ class MaintenanceJourney(Journey):
         self.session.wipe()
         self.session.begin()
         self.session.keep(Visit())
-        self.ui.navigate(Screen.MAINTENANCE_PIN)
+        self.go(Screen.MAINTENANCE_PIN)
 
     def card_may_enter(self) -> bool:
         """A maintenance card opens maintenance mode from the start screens (attract or out
@@ -205,7 +212,7 @@ class MaintenanceJourney(Journey):
         self.session.wipe()
         self.session.begin()
         self.session.keep(Visit(granted=True))
-        self.ui.navigate(Screen.MAINTENANCE)
+        self.go(Screen.MAINTENANCE)
         self.refresh_report()
 
     def try_pin(self, pin: str) -> None:
@@ -219,11 +226,11 @@ class MaintenanceJourney(Journey):
             return
         if outcome.granted:
             visit.granted, visit.pin_notice = True, None
-            self.ui.navigate(Screen.MAINTENANCE)
+            self.go(Screen.MAINTENANCE)
             self.refresh_report()
             return
         visit.pin_notice = pin_notice(outcome)
-        self.ui.navigate(Screen.MAINTENANCE_PIN)
+        self.go(Screen.MAINTENANCE_PIN)
 
     def leave(self) -> None:
         self.kiosk.finish("maintenance_left")
@@ -239,7 +246,7 @@ class MaintenanceJourney(Journey):
         visit = self._granted()
         if visit is not None:
             visit.report, visit.log_lines = found
-            self.ui.navigate(Screen.MAINTENANCE)
+            self.go(Screen.MAINTENANCE)
 
     def send_outbox_now(self) -> None:
         """Staff's "send now": every waiting item is due at once (backoff forgotten) and
@@ -274,7 +281,7 @@ class MaintenanceJourney(Journey):
         visit.report, visit.log_lines = report, log_lines
         visit.tests["outbox"] = Notice(message, {"sent": sent, "pending": stats["pending"], "parked": stats["parked"]},
                                        ok=not stats["pending"] and not stats["parked"])
-        self.ui.navigate(Screen.MAINTENANCE)
+        self.go(Screen.MAINTENANCE)
 
     def export_bundle(self) -> None:
         """The diagnostics bundle for the help desk (kiosk/ops/diagnostics_bundle.py), from the
@@ -295,7 +302,7 @@ class MaintenanceJourney(Journey):
         visit = self._granted()
         if visit is not None:
             visit.bundle = Notice(N_("Diagnostics bundle written: {path}"), {"path": str(path)})
-            self.ui.navigate(Screen.MAINTENANCE)
+            self.go(Screen.MAINTENANCE)
 
     def _recent_log(self, lines: int = 8) -> list[str]:
         """The newest lines of the kiosk's log, short, ID and mobile numbers masked again."""
@@ -340,7 +347,7 @@ class MaintenanceJourney(Journey):
             visit.tests[name] = Notice(N_("Test failed: {detail}"), {"detail": result.detail}, ok=False)
         if name == "speech" and result.passed:
             self.kiosk.say(SAY_SPEECH_TEST)
-        self.ui.navigate(Screen.MAINTENANCE)
+        self.go(Screen.MAINTENANCE)
 
     # --- the scanner test's live view ------------------------------------------------------
     def _watch_scanner(self, visit: Visit) -> None:
@@ -370,7 +377,7 @@ class MaintenanceJourney(Journey):
         if not visit.codes_read:
             visit.tests["scanner"] = Notice(MSG_SCANNER_NOTHING_READ, ok=False)
         if self.ui.current_screen() == Screen.MAINTENANCE:
-            self.ui.navigate(Screen.MAINTENANCE)
+            self.go(Screen.MAINTENANCE)
 
     def _stop_live(self) -> None:
         if self.live is not None:
@@ -390,7 +397,7 @@ class MaintenanceJourney(Journey):
         visit.waiting_for = None
         visit.tests[device] = notice
         if self.ui.current_screen() == Screen.MAINTENANCE:
-            self.ui.navigate(Screen.MAINTENANCE)
+            self.go(Screen.MAINTENANCE)
 
     # --- in and out of service -----------------------------------------------------------
     def where_else(self) -> dict[str, str]:
@@ -404,13 +411,13 @@ class MaintenanceJourney(Journey):
         visit = self._granted()
         if visit is not None:
             visit.reason = None
-            self.ui.navigate(Screen.MAINTENANCE_SERVICE)
+            self.go(Screen.MAINTENANCE_SERVICE)
 
     def choose_reason(self, reason: str) -> None:
         visit = self._granted()
         if visit is not None and reason in REASONS:
             visit.reason = reason
-            self.ui.navigate(Screen.MAINTENANCE_SERVICE)
+            self.go(Screen.MAINTENANCE_SERVICE)
 
     def take_out_of_service(self) -> None:
         visit = self._granted()
@@ -430,7 +437,7 @@ class MaintenanceJourney(Journey):
     def _service_changed(self, state: ServiceState) -> None:
         self.service = state
         log.info("service state changed", extra={"in_service": state.in_service})
-        self.ui.navigate(Screen.MAINTENANCE)
+        self.go(Screen.MAINTENANCE)
 
     # --- stopping the app ------------------------------------------------------------------
     def ask_to_stop(self, action: str) -> None:
@@ -438,13 +445,13 @@ class MaintenanceJourney(Journey):
         visit = self._granted()
         if visit is not None and action in STOP_QUESTIONS:
             visit.confirming = action
-            self.ui.navigate(Screen.MAINTENANCE_CONFIRM)
+            self.go(Screen.MAINTENANCE_CONFIRM)
 
     def cancel_stop(self) -> None:
         visit = self._granted()
         if visit is not None:
             visit.confirming = None
-            self.ui.navigate(Screen.MAINTENANCE)
+            self.go(Screen.MAINTENANCE)
 
     def confirm_stop(self) -> None:
         visit = self._granted()

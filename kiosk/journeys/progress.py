@@ -29,6 +29,9 @@ class ProgressJourney(Journey):
     name = "progress"
     State = ProgressState
     BACK = {Screen.CASE: Screen.CASES, Screen.CASES: Screen.HOME}
+    # A card placed lists the citizen's cases; a receipt scanned shows its case.
+    ENTRIES = (Screen.PROGRESS_START, Screen.CASES, Screen.CASE)
+    FLOW = {Screen.PROGRESS_START: (Screen.CASES,), Screen.CASES: (Screen.CASE,)}
     attract_action = (2, "Check progress", Screen.PROGRESS_START)
     handles_tokens = ("case",)
 
@@ -44,7 +47,7 @@ class ProgressJourney(Journey):
         else:
             # Place a card (then the list opens by itself) or scan the receipt's code.
             self.wait_for_identity()
-            self.ui.navigate(Screen.PROGRESS_START)
+            self.go(Screen.PROGRESS_START)
 
     def identified(self) -> None:
         self.open_my_cases()
@@ -75,7 +78,7 @@ class ProgressJourney(Journey):
         cases, kept, online = loaded
         self.session.cases = cases
         self.session.keep(ProgressState(kept, online))
-        self.ui.navigate(Screen.CASES)
+        self.go(Screen.CASES)
 
     @property
     def kept_applications(self) -> list:
@@ -100,7 +103,7 @@ class ProgressJourney(Journey):
 
     def _case_loaded(self, case: CaseDetail) -> None:
         self.session.current_case = case
-        self.ui.navigate(Screen.CASE)
+        self.go(Screen.CASE)
 
     def print_progress_slip(self) -> None:
         case = self.session.current_case

@@ -81,6 +81,14 @@ class RatingJourney(Journey):
     name = "rating"
     State = RatingState
     BACK = {Screen.RATING_CASES: Screen.HOME, Screen.RATING_REASONS: Screen.RATING_LEVELS}
+    ENTRIES = (Screen.RATING_START, Screen.RATING_CASES, Screen.RATING_LEVELS)  # levels: right after collecting
+    FLOW = {
+        Screen.RATING_START: (Screen.RATING_CASES,),
+        Screen.RATING_CASES: (Screen.RATING_LEVELS,),
+        Screen.RATING_LEVELS: (Screen.RATING_REASONS, Screen.RATING_COMMENT, Screen.RATING_CASES, Screen.ATTRACT),
+        Screen.RATING_REASONS: (Screen.RATING_COMMENT,),
+        Screen.RATING_COMMENT: (Screen.RATING_REASONS, Screen.RATING_LEVELS, Screen.RATING_DONE),
+    }
     attract_action = (6, N_("Rate our service"), Screen.RATING_START)
 
     # --- starting ----------------------------------------------------------------------
@@ -90,7 +98,7 @@ class RatingJourney(Journey):
             self.open_cases()
         else:
             self.wait_for_identity()
-            self.ui.navigate(Screen.RATING_START)
+            self.go(Screen.RATING_START)
 
     def identified(self) -> None:
         self.open_cases()
@@ -104,7 +112,7 @@ class RatingJourney(Journey):
 
     def _cases_loaded(self, cases) -> None:
         self.session.cases = list(cases)
-        self.ui.navigate(Screen.RATING_CASES)
+        self.go(Screen.RATING_CASES)
 
     def rateable_cases(self) -> list:
         return [c for c in self.session.cases if c.status in RATEABLE]
@@ -112,7 +120,7 @@ class RatingJourney(Journey):
     def rate_case(self, case: CaseSummary) -> None:
         """Open the five levels for one case (from the case list, or after collecting it)."""
         self.session.state(RatingState).draft = RatingDraft(case.number, case.item_name, case.item_name_en)
-        self.ui.navigate(Screen.RATING_LEVELS)
+        self.go(Screen.RATING_LEVELS)
 
     # --- the citizen's answers -------------------------------------------------------------
     @property
@@ -128,7 +136,7 @@ class RatingJourney(Journey):
             draft.reasons = []
             draft.key = uuid.uuid4().hex  # a different rating: a different request
         draft.level = level
-        self.ui.navigate(Screen.RATING_REASONS if level in LOW_LEVELS else Screen.RATING_COMMENT)
+        self.go(Screen.RATING_REASONS if level in LOW_LEVELS else Screen.RATING_COMMENT)
 
     def toggle_reason(self, reason: str) -> None:
         draft = self.draft
@@ -142,7 +150,7 @@ class RatingJourney(Journey):
         draft = self.draft
         if draft is None or not draft.reasons:
             return False
-        self.ui.navigate(Screen.RATING_COMMENT)
+        self.go(Screen.RATING_COMMENT)
         return True
 
     def toggle_comment(self, phrase: str) -> None:
@@ -155,11 +163,11 @@ class RatingJourney(Journey):
     def back_from_comment(self) -> None:
         draft = self.draft
         low = draft is not None and draft.level in LOW_LEVELS
-        self.ui.navigate(Screen.RATING_REASONS if low else Screen.RATING_LEVELS)
+        self.go(Screen.RATING_REASONS if low else Screen.RATING_LEVELS)
 
     def back_from_levels(self) -> None:
         """Back to the case list, or (after collecting) to the collection's last screen."""
-        self.ui.navigate(self._way_back())
+        self.go(self._way_back())
 
     # --- sending -----------------------------------------------------------------------------
     def submit(self) -> None:
@@ -167,7 +175,7 @@ class RatingJourney(Journey):
         if draft is None or draft.level is None:
             return
         if draft.level in LOW_LEVELS and not draft.reasons:
-            self.ui.navigate(Screen.RATING_REASONS)
+            self.go(Screen.RATING_REASONS)
             return
         # Reasons and comments are stored in Chinese, the county's working language.
         to_zh = Translator("zh_CN").gettext
@@ -195,7 +203,7 @@ class RatingJourney(Journey):
             draft.stored = True
             draft.queued = result == "queued"
             draft.rectification = bool(body and body.get("rectification"))
-        self.ui.navigate(Screen.RATING_DONE)
+        self.go(Screen.RATING_DONE)
         self.kiosk.say(N_("Thank you for your rating."))
 
     def _way_back(self) -> str:

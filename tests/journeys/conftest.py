@@ -136,3 +136,11 @@ def kiosk(backoffice, printer_emulator, tmp_path):
     controller.finish("test_end")
     controller.shutdown()
     printer.close()
+
+
+@pytest.fixture(autouse=True)
+def journeys_keep_to_their_flow(monkeypatch):
+    """A journey opening a screen its FLOW does not list fails the test (the kiosk logs it)."""
+    from kiosk.journeys import Journey
+
+    monkeypatch.setattr(Journey, "strict_flow", True)

@@ -70,3 +70,11 @@ def emulated_printer(kiosk_app):
         finally:
             devices.receipt_printer = controller.printer = original
             printer.close()
+
+
+@pytest.fixture(autouse=True)
+def journeys_keep_to_their_flow(monkeypatch):
+    """A journey opening a screen its FLOW does not list fails the test (the kiosk logs it)."""
+    from kiosk.journeys import Journey
+
+    monkeypatch.setattr(Journey, "strict_flow", True)
