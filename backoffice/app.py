@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from .auth import get_db
 from .body_limits import BodyLimit
+from .carrier_check import carrier_check_from_settings
 from .db import make_engine, make_sessionmaker
 from .metrics import StateCollector
 from .migrations_runner import current_revision, head_revision
@@ -23,6 +24,7 @@ from .routes import (
     cases,
     catalogue,
     licences,
+    presence,
     ratings,
     supervision,
     terminal_diagnostics,
@@ -33,6 +35,8 @@ from .schemas.office import HealthOut, ReadyOut
 from .security.crypto import Vault
 from .security.qr import QrSigner
 from .settings import Settings
+from .sms.gateway import SmsGateway
+from .sms.providers import provider_from_settings
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -50,12 +54,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.sessions = make_sessionmaker(engine)
     app.state.vault = Vault(settings.data_key, settings.lookup_key)
     app.state.signer = QrSigner(settings.signing_seed)
+    app.state.sms = SmsGateway(provider_from_settings(settings), app.state.vault)
+    app.state.carrier_check = carrier_check_from_settings(settings)
     install_problem_handlers(app)
     app.add_middleware(BodyLimit)  # inside the metrics: refused bodies are counted too
     _install_metrics(app)
 
     for module in (catalogue, cases, ratings, supervision, licences, appointments, terminals, terminal_diagnostics,
-                   admin):
+                   admin, presence):
         document_problems(module.router)
         app.include_router(module.router)
 

@@ -67,8 +67,9 @@ class Context:
 
     def __init__(self, settings: Any, vault: Any, signer: Any,
                  calendar: WorkCalendar | Callable[[], WorkCalendar],
-                 today: Callable[[], dt.date] = today_cst):
+                 today: Callable[[], dt.date] = today_cst, sms: Any = None, carrier_check: Any = None):
         self.settings, self.vault, self.signer = settings, vault, signer
+        self.sms, self.carrier_check = sms, carrier_check  # sms/gateway.py, carrier_check.py
         self._calendar = calendar
         self.today = today  # the county's date; tests move it
 

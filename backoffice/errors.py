@@ -30,3 +30,18 @@ class Invalid(ApiError):
 class Forbidden(ApiError):
     status = 403
     title = "Forbidden"
+
+
+class Gone(ApiError):
+    status = 410
+    title = "Gone"
+
+
+class TooMany(ApiError):
+    """429 with Retry-After: the caller may try again after `retry_after` seconds."""
+    status = 429
+    title = "Too many requests"
+
+    def __init__(self, detail: str = "", retry_after: int = 60, **extra):
+        super().__init__(detail, retry_after_s=retry_after, **extra)
+        self.headers = {"Retry-After": str(retry_after)}

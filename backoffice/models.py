@@ -144,6 +144,9 @@ class Case(Base):
     overdue: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
     completed_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
     tracking_token: Mapped[str] = mapped_column(Text, default="")
+    # How the applicant was known to be present: sms_on_file, sms_carrier_checked (a
+    # presence grant), card_read (a kiosk's card read alone: to check in person), staff.
+    presence_evidence: Mapped[str] = mapped_column(String(32), default="")
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     events: Mapped[list["CaseEvent"]] = relationship(
@@ -283,6 +286,59 @@ class Alert(Base):
     department_code: Mapped[str] = mapped_column(String(16), default="")
     raised_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     cleared_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True, index=True)
+
+
+# --- presence grants and texts ---------------------------------------------------------------
+class PresenceChallenge(Base):
+    """A one-time code sent for a citizen at a terminal (presence.py); only its keyed hash is kept."""
+    __tablename__ = "presence_challenges"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    terminal_id: Mapped[str] = mapped_column(String(64), index=True)
+    session_ref: Mapped[str] = mapped_column(String(64))
+    citizen_lookup: Mapped[str] = mapped_column(String(64), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64))
+    phone_source: Mapped[str] = mapped_column(String(16))  # on_file | typed
+    phone_masked: Mapped[str] = mapped_column(String(16))
+    tries_left: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    redeemed_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+
+
+class PresenceGrant(Base):
+    """What a redeemed code buys: one citizen's data for one terminal and kiosk session."""
+    __tablename__ = "presence_grants"
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    terminal_id: Mapped[str] = mapped_column(String(64), index=True)
+    session_ref: Mapped[str] = mapped_column(String(64))
+    citizen_lookup: Mapped[str] = mapped_column(String(64))
+    scopes: Mapped[str] = mapped_column(String(100))
+    evidence: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
+    ended_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    ended_reason: Mapped[str] = mapped_column(String(16), default="")
+
+
+class SmsMessage(Base):
+    """The durable send table (sms/gateway.py): one row per message key."""
+    __tablename__ = "sms_messages"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(128), unique=True)
+    template: Mapped[str] = mapped_column(String(32))
+    language: Mapped[str] = mapped_column(String(8), default="zh_CN")
+    phone_enc: Mapped[str] = mapped_column(Text)
+    phone_masked: Mapped[str] = mapped_column(String(16))
+    params_enc: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), default="queued", index=True)  # queued | sent | failed | expired
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, index=True)
+    expires_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    provider: Mapped[str] = mapped_column(String(16), default="")
+    provider_id: Mapped[str] = mapped_column(String(64), default="")
+    last_error: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    sent_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
 
 
 # --- staff -----------------------------------------------------------------------------------

@@ -29,7 +29,7 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(ApiError)
     async def _api(_request: Request, exc: ApiError):
-        return problem(exc.status, exc.title, exc.detail, **exc.extra)
+        return problem(exc.status, exc.title, exc.detail, headers=getattr(exc, "headers", None), **exc.extra)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_request: Request, exc: RequestValidationError):

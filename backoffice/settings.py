@@ -35,6 +35,20 @@ class Settings:
     # Who may read /metrics: the internal network's monitoring (BACKOFFICE_METRICS_FROM,
     # addresses or networks, comma-separated); the default is this machine only.
     metrics_from: tuple[str, ...] = ("127.0.0.0/8", "::1/128")
+    # Presence grants (presence.py): citizens one terminal may ask codes for in an hour.
+    presence_citizens_per_hour: int = 20
+    presence_codes_per_citizen_hour: int = 5  # codes texted for one citizen, at any terminal
+    # Where one-time codes and notices go: "aliyun" (BACKOFFICE_SMS_ALIYUN_* below),
+    # "recording:PATH" (a file standing in for the phones: the demo and tests only), or
+    # "none", where asking for a code answers 503.
+    sms_provider: str = "none"
+    sms_sign_name: str = "澄迈政务"
+    sms_templates: tuple[tuple[str, str], ...] = ()  # (template name, the provider's template code)
+    sms_aliyun_key_id: str = ""
+    sms_aliyun_key_secret: str = ""
+    sms_aliyun_endpoint: str = "https://dysmsapi.aliyuncs.com/"
+    # 运营商三要素核验 for typed numbers: "none" or "registry:PATH" (carrier_check.py).
+    carrier_check: str = "none"
 
     @classmethod
     def from_env(cls, database_url: str | None = None) -> "Settings":
@@ -54,6 +68,16 @@ class Settings:
             issuer_uscc=env.get("BACKOFFICE_ISSUER_USCC", "11469023MB12345676"),
             metrics_from=tuple(n.strip() for n in env.get("BACKOFFICE_METRICS_FROM", "127.0.0.0/8,::1/128").split(",")
                                if n.strip()),
+            presence_citizens_per_hour=int(env.get("BACKOFFICE_PRESENCE_CITIZENS_PER_HOUR", 20)),
+            presence_codes_per_citizen_hour=int(env.get("BACKOFFICE_PRESENCE_CODES_PER_CITIZEN_HOUR", 5)),
+            sms_provider=env.get("BACKOFFICE_SMS_PROVIDER", "none"),
+            sms_sign_name=env.get("BACKOFFICE_SMS_SIGN_NAME", "澄迈政务"),
+            sms_templates=tuple(tuple(pair.split("=", 1)) for pair in env.get("BACKOFFICE_SMS_TEMPLATES", "").split(",")
+                                if "=" in pair),  # type: ignore[misc]
+            sms_aliyun_key_id=env.get("BACKOFFICE_SMS_ALIYUN_KEY_ID", ""),
+            sms_aliyun_key_secret=env.get("BACKOFFICE_SMS_ALIYUN_KEY_SECRET", ""),
+            sms_aliyun_endpoint=env.get("BACKOFFICE_SMS_ALIYUN_ENDPOINT", "https://dysmsapi.aliyuncs.com/"),
+            carrier_check=env.get("BACKOFFICE_CARRIER_CHECK", "none"),
         )
 
 

@@ -19,7 +19,19 @@ from . import audit, locks
 from .auth import Caller
 from .calendar import missing_year
 from .cases import LIGHT_STATES, Context, apply_action, light_of
-from .models import Alert, Case, IdempotencyRecord, LoginFailure, StaffToken, Terminal, TerminalNonce, utcnow
+from .models import (
+    Alert,
+    Case,
+    IdempotencyRecord,
+    LoginFailure,
+    PresenceChallenge,
+    PresenceGrant,
+    StaffToken,
+    Terminal,
+    TerminalNonce,
+    utcnow,
+)
+from .presence import DEFERRED_WINDOW
 
 # A kiosk that lost a submission's answer retries with the same key, possibly days later
 # after an outage: the record that makes the retry answer the first case is kept a month.
@@ -56,6 +68,8 @@ def sweep(session: Session, ctx: Context, today: dt.date | None = None) -> dict:
         result["alerts"] += _silent_terminals(session, ctx)
         result["alerts"] += _calendar_running_out(session, ctx, today)
         result.update(prune(session, ctx))
+        if ctx.sms is not None:
+            result.update(ctx.sms.deliver_due(session))
         audit.record(session, SYSTEM.actor, "supervision.sweep", "", **{k: v for k, v in result.items() if k != "ran"})
         session.commit()
         return result
@@ -65,7 +79,8 @@ def sweep(session: Session, ctx: Context, today: dt.date | None = None) -> dict:
 
 def prune(session: Session, ctx: Context) -> dict[str, int]:
     """What is kept only for a while: nonces outside the signature window, expired staff
-    tokens, login failures outside the throttling window, old idempotency records."""
+    tokens, login failures outside the throttling window, old idempotency records, code
+    requests a day after they expired, grants once no outbox delivery can use them."""
     now = utcnow()
     signatures = dt.timedelta(seconds=ctx.settings.signature_window_s * 2)
     logins = dt.timedelta(seconds=ctx.settings.login_window_s)
@@ -76,6 +91,10 @@ def prune(session: Session, ctx: Context) -> dict[str, int]:
         "login_failures_pruned": session.execute(delete(LoginFailure).where(LoginFailure.at < now - logins)).rowcount,
         "idempotency_pruned": session.execute(
             delete(IdempotencyRecord).where(IdempotencyRecord.created_at < now - IDEMPOTENCY_KEEP)).rowcount,
+        "presence_codes_pruned": session.execute(delete(PresenceChallenge).where(
+            PresenceChallenge.expires_at < now - dt.timedelta(days=1))).rowcount,
+        "presence_grants_pruned": session.execute(delete(PresenceGrant).where(
+            PresenceGrant.expires_at < now - DEFERRED_WINDOW)).rowcount,
     }
 
 

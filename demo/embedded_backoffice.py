@@ -13,6 +13,15 @@ from pathlib import Path
 
 import requests
 
+from kiosk.paths import REPO_ROOT
+
+PHONE_INBOX = "demo-phone.jsonl"
+DEMO_PEOPLE = REPO_ROOT / "assets" / "seed" / "demo.json"  # the carriers' registry of the demo's phones
+# The demo's people come back to the glass every few minutes and the soak brings a new
+# one each cycle, which would soon meet the limits on codes meant for a real hall.
+DEMO_SETTINGS = {"BACKOFFICE_PRESENCE_CODES_PER_CITIZEN_HOUR": "100000",
+                 "BACKOFFICE_PRESENCE_CITIZENS_PER_HOUR": "100000"}
+
 
 class BackofficeDidNotStart(RuntimeError):
     pass
@@ -27,9 +36,12 @@ def free_port() -> int:
 class EmbeddedBackoffice:
     def __init__(self, database: Path, port: int | None = None, seed_demo: bool = True,
                  lookup_key: str | None = None, log_file: Path | None = None,
-                 database_url: str | None = None):
-        """`database` is the SQLite file; its directory also holds the generated secrets and
-        the demo terminal's secret. `database_url` (e.g. PostgreSQL) replaces the SQLite file."""
+                 database_url: str | None = None, environ: dict[str, str] | None = None):
+        """`database` is the SQLite file; its directory also holds the generated secrets, the
+        demo terminal's secret and the demo's phone (every text sent, PHONE_INBOX).
+        `database_url` (e.g. PostgreSQL) replaces the SQLite file; `environ` adds or
+        replaces the server's settings (BACKOFFICE_*)."""
+        self.environ = dict(environ or {})
         self.database = Path(database)
         self.database_url = database_url or f"sqlite:///{self.database}"
         self.port = port or free_port()
@@ -42,6 +54,11 @@ class EmbeddedBackoffice:
     def terminal_secret_file(self) -> Path:
         """The demo terminal's secret, written by the seed for the kiosk to sign with."""
         return self.database.parent / "terminal.secret"
+
+    @property
+    def phone_inbox(self) -> Path:
+        """The texts the server sent, one JSON line each (sms/providers.py RecordingProvider)."""
+        return self.database.parent / PHONE_INBOX
 
     @property
     def url(self) -> str:
@@ -60,7 +77,9 @@ class EmbeddedBackoffice:
             cmd += ["--seed-demo", "--terminal-secret-file", str(self.terminal_secret_file)]
         # The URL goes by environment, not argv: a server URL may carry a password.
         env = dict(os.environ, BACKOFFICE_VAR_DIR=str(self.database.parent),
-                   BACKOFFICE_DATABASE_URL=self.database_url)
+                   BACKOFFICE_DATABASE_URL=self.database_url, **DEMO_SETTINGS)
+        env.update({"BACKOFFICE_SMS_PROVIDER": f"recording:{self.phone_inbox}",
+                    "BACKOFFICE_CARRIER_CHECK": f"registry:{DEMO_PEOPLE}", **self.environ})
         if self.lookup_key:
             env["BACKOFFICE_LOOKUP_KEY"] = self.lookup_key
         out = open(self.log_file, "ab") if self.log_file else subprocess.DEVNULL

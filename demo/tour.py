@@ -27,11 +27,11 @@ LEGS = (
     ("elder_mode", "", False),
     ("guide", "", True),
     ("apply", "ID card", True),
-    ("progress_by_card", "ID card", True),
+    ("progress_by_card", "ID card, phone", True),
     ("progress_by_code", "receipt QR code", True),
     ("appointment", "appointment QR code", True),
-    ("collect_and_rate", "ID card", True),
-    ("paper_out", "ID card", False),
+    ("collect_and_rate", "ID card, phone", True),
+    ("paper_out", "ID card, phone", False),
     ("network_cut", "ID card", False),
     ("idle_warning", "ID card", False),
     ("maintenance", "", False),
@@ -217,6 +217,9 @@ class Tour:
         self.screen("home")
         self.shot("home")
         self.tap_id("home", "my_cases")
+        self.screen("presence_code")
+        self.shot("presence-code")
+        self.ui.type_code()  # texted to the phone on file: the card alone opens nothing
         self.screen("cases")
         self.shot("my-cases")
         self.row("cases", "469023-0003")
@@ -259,6 +262,7 @@ class Tour:
         self.screen("collect_start")
         self.shot("collect-start")
         app.demo_insert_card("wang")
+        self.ui.type_code()
         self.screen("collect_list")
         self.shot("collect-list")
         self.row("collect_list", "469023-0002")
@@ -282,6 +286,7 @@ class Tour:
         app.demo_insert_card("li")
         self.screen("home")
         self.tap_id("home", "my_cases")
+        self.ui.type_code()
         self.screen("cases")
         self.row("cases", "469023-0004")
         self.screen("case")

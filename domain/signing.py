@@ -11,6 +11,8 @@ HEADER_TERMINAL = "X-Terminal-Id"
 HEADER_TIMESTAMP = "X-Timestamp"
 HEADER_NONCE = "X-Nonce"
 HEADER_SIGNATURE = "X-Signature"
+# The citizen's presence grant (backoffice/presence.py), on requests for their data.
+HEADER_PRESENCE_GRANT = "X-Presence-Grant"
 
 
 def canonical_request(method: str, path: str, query: str, timestamp: str, nonce: str, body: bytes) -> bytes:

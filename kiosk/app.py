@@ -84,7 +84,7 @@ class KioskApp(App):
         self.controller.api.on_reachable = self.reachability.report
         self.controller.outbox, self.controller.outbox_sender = build_outbox(config, self.controller.api)
         self.controller.catalogue, self.catalogue_refresher = build_catalogue(config, self.controller.api)
-        self.demo = DemoSimulator(self.devices, self.controller) if config.demo else None
+        self.demo = DemoSimulator(self.devices, self.controller, config.demo_phone_inbox) if config.demo else None
         self.exit_code = 0  # what `kiosk` exits with; maintenance mode's restart sets another
         self.controller.journey("maintenance").configure(config, stop_app=self.stop_with)
         self._busy: ModalView | None = None
@@ -146,7 +146,21 @@ class KioskApp(App):
             panel.ids.people.add_widget(button)
         self._label_demo_cards(panel)
         self.translator.on_switch(lambda _lang: self._label_demo_cards(panel))
+        Clock.schedule_interval(lambda _dt: self._show_demo_phone(panel), 0.5)
+        self.translator.on_switch(lambda _lang: self._show_demo_phone(panel))
         return panel
+
+    def _show_demo_phone(self, panel) -> None:
+        """The demo people's phone: the newest text the back office sent (a code to type)."""
+        text = self.demo.latest_text()
+        if text is None:
+            label = self.tr._("Phone: no texts yet")
+        elif text.get("template") == "presence_code":  # in the kiosk's language, whatever the text's
+            label = self.tr._("Phone: code {code} received").format(code=text["params"]["code"])
+        else:
+            label = self.tr._("Phone: {text}").format(text=text["text"])
+        if panel.ids.phone.text != label:
+            panel.ids.phone.text = label
 
     def _label_demo_cards(self, panel) -> None:
         for button in panel.ids.people.children:

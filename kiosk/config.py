@@ -45,6 +45,10 @@ class KioskConfig:
     backoffice_timeout_s: float
     terminal_secret_file: Path
     demo_people_file: Path
+    # The demo's phone: the texts its back office sends, shown on the demo panel so the
+    # one-time codes can be typed. The demo back office (demo/embedded_backoffice.py)
+    # keeps it beside the terminal secret it hands the kiosk.
+    demo_phone_inbox: Path
     font_path: Path | None
     profile: HardwareProfile
     raw: dict[str, Any] = field(repr=False, default_factory=dict)
@@ -75,6 +79,7 @@ def load_config(path: Path | None = None, overrides: dict[str, Any] | None = Non
     profile = load_profile(CONFIG_DIR / "profiles" / f"{profile_name}.toml", var_dir)
     font = kiosk.get("font_path")
     transport = _transport(backoffice)
+    secret_file = var_dir / backoffice.get("terminal_secret_file", "terminal.secret")
     return KioskConfig(
         terminal_id=str(kiosk.get("terminal_id", "CM-KIOSK-0001")),
         language=str(kiosk.get("language", "zh_CN")),
@@ -84,8 +89,9 @@ def load_config(path: Path | None = None, overrides: dict[str, Any] | None = Non
         var_dir=var_dir,
         backoffice_url=str(backoffice.get("url", DEFAULT_BACKOFFICE_URL)),
         backoffice_timeout_s=float(backoffice.get("timeout_s", 5)),
-        terminal_secret_file=var_dir / backoffice.get("terminal_secret_file", "terminal.secret"),
+        terminal_secret_file=secret_file,
         demo_people_file=resolve(kiosk.get("demo_people_file", "assets/seed/demo.json")),
+        demo_phone_inbox=secret_file.parent / kiosk.get("demo_phone_inbox", "demo-phone.jsonl"),
         font_path=resolve(font) if font else None,
         profile=profile,
         raw=data,

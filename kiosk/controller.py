@@ -203,6 +203,8 @@ class KioskController:
     def finish(self, reason: str) -> None:
         log.info("session ended", extra={"reason": reason})
         staff = self.journey("maintenance").visit is not None  # a maintenance visit, not a citizen's
+        if self.session.grant:
+            self._end_grant(self.session.grant, reason)
         self.session.wipe()
         for journey in self.journeys.values():
             journey.reset()
@@ -218,6 +220,20 @@ class KioskController:
         self.translator.switch(self.translator.default_language)  # and in the kiosk's language (after goodbye)
         self.ui.reset_screens()
         self.ui.navigate(Screen.ATTRACT)
+
+    def _end_grant(self, grant: str, reason: str) -> None:
+        """Tells the back office the citizen's grant opens nothing more (off the UI thread;
+        unanswered, it still expires by itself within minutes)."""
+        why = {"card_removed": "card_removed", "idle_timeout": "timeout", "finish_tapped": "finish",
+               "done": "finish"}.get(reason, "other")
+
+        def end() -> None:
+            try:
+                self.api.end_grant(grant, why)
+            except BackofficeError:
+                log.info("presence grant not ended at the back office; it expires by itself")
+
+        self._pool.submit(end)
 
     def toggle_elder_mode(self) -> None:
         """The top bar's 长辈模式 switch: larger text and targets, slower speech, for the

@@ -1,18 +1,22 @@
 """The demo simulator: what a person at the demo panel (or a key, or the tour) can do to a
 kiosk with no hardware — insert and remove demo people's cards, present demo QR codes
 (a receipt's tracking code, an appointment), run the receipt printer out of paper, and cut
-the network. Every action goes through the same device paths a real kiosk uses."""
+the network; and the demo people's phone, which shows the texts the demo back office sends
+(the one-time codes to type). Every action goes through the same paths a real kiosk uses."""
 from __future__ import annotations
 
 import datetime as dt
 import functools
+import json
 import logging
 import uuid
+from pathlib import Path
 
 from domain.county import CST
 
 log = logging.getLogger(__name__)
 DEMO_RECEIPT_CASE = "469023-0003"
+DEMO_RECEIPT_HOLDER = "wang"  # the demo person whose receipt that is
 DEMO_APPOINTMENT_ITEM = "469023-XK-SCJG-0002"
 
 
@@ -32,10 +36,34 @@ def _adapters() -> tuple[type, type]:
     return CutCable, HTTPAdapter
 
 
+def phone_texts(inbox: Path) -> list[dict]:
+    """The texts on the demo's phone, oldest first: {phone, template, params, text, at}."""
+    try:
+        lines = Path(inbox).read_text(encoding="utf-8").splitlines()
+    except FileNotFoundError:
+        return []
+    texts = []
+    for line in lines:
+        try:
+            texts.append(json.loads(line))
+        except ValueError:  # a line being written
+            continue
+    return texts
+
+
+def latest_code(inbox: Path) -> str:
+    """The newest one-time code on the demo's phone, or ""."""
+    codes = [t["params"]["code"] for t in phone_texts(inbox) if t.get("template") == "presence_code"]
+    return codes[-1] if codes else ""
+
+
 class DemoSimulator:
-    def __init__(self, devices, controller):
+    def __init__(self, devices, controller, phone_inbox: Path | None = None):
         self.devices = devices
         self.controller = controller
+        self.phone_inbox = phone_inbox
+        self._phone_seen: tuple[int, int] | None = None
+        self._latest_text: dict | None = None
         self.codes: dict[str, str] = {}  # "receipt" / "appointment" -> a signed QR text
         self.network_cut = False
 
@@ -50,8 +78,8 @@ class DemoSimulator:
     def prepare_codes(self) -> dict[str, str]:
         """Fetch a demo receipt's tracking code and book a demo appointment (worker thread)."""
         api = self.controller.api
-        codes = {"receipt": api.get_case(DEMO_RECEIPT_CASE).tracking_token}
         people = self.devices.idcard_sim.people if self.devices.idcard_sim else {}
+        codes = {"receipt": self._receipt_token(api, people[DEMO_RECEIPT_HOLDER])}
         person = next(iter(people.values()), None)
         if person is not None:
             slot = (dt.datetime.now(CST) + dt.timedelta(minutes=20)).replace(second=0, microsecond=0)
@@ -62,6 +90,30 @@ class DemoSimulator:
             codes["appointment"] = booked["token"]
         self.codes = codes
         return codes
+
+    def _receipt_token(self, api, holder) -> str:
+        """The tracking code printed on the demo holder's receipt, read as the holder would
+        at a kiosk: a code texted to their phone buys the grant that opens the case."""
+        ref = f"demo-{uuid.uuid4().hex[:12]}"
+        sent = api.request_code(ref, holder.document_number, holder.name, "zh_CN")
+        grant = api.redeem_code(ref, sent["challenge"], latest_code(self.phone_inbox))["grant"]
+        try:
+            return api.get_case(DEMO_RECEIPT_CASE, grant=grant).tracking_token
+        finally:
+            api.end_grant(grant, "finish")
+
+    def latest_text(self) -> dict | None:
+        """The newest text on the demo phone: {template, params, text} (the demo panel asks
+        twice a second: the file is read again only when it changed)."""
+        try:
+            stat = self.phone_inbox.stat() if self.phone_inbox is not None else None
+        except OSError:
+            stat = None
+        seen = (stat.st_mtime_ns, stat.st_size) if stat is not None else None
+        if seen != self._phone_seen:
+            texts = phone_texts(self.phone_inbox) if stat is not None else []
+            self._phone_seen, self._latest_text = seen, (texts[-1] if texts else None)
+        return self._latest_text
 
     def scan(self, which: str) -> bool:
         code = self.codes.get(which)

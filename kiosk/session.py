@@ -11,6 +11,7 @@ type), so everything a citizen entered goes with one wipe.
 from __future__ import annotations
 
 import logging
+import secrets
 import time
 from pathlib import Path
 from typing import Any, TypeVar
@@ -33,6 +34,10 @@ class Session:
         self.current_case: CaseDetail | None = None
         self._states: dict[type, Any] = {}  # each journey's typed state, by its type
         self.resume_after_identify = ""  # the journey that goes on once the citizen is identified
+        self.ref = ""  # this session's random name: a presence grant is bound to it
+        # The back office's presence grant for `identity`: the citizen typed the code it
+        # texted them. Without it the back office serves none of their data.
+        self.grant = ""
         self.temp_files: list[Path] = []
         self.last_activity = clock()
 
@@ -43,16 +48,18 @@ class Session:
     def begin(self) -> None:
         if not self.started:
             self.wipe()
-            self.started = True
+            self.started, self.ref = True, secrets.token_urlsafe(12)
         self.touch()
 
     def start(self, identity: Identity, by_card: bool = True) -> None:
         """A new session identified by `identity` (a card placed on the attract screen)."""
         self.wipe()
-        self.started = True
+        self.started, self.ref = True, secrets.token_urlsafe(12)
         self.identify(identity, by_card)
 
     def identify(self, identity: Identity, by_card: bool = True) -> None:
+        if self.identity is not None and self.identity.document_number != identity.document_number:
+            self.grant = ""  # another person's card: the grant was not theirs
         self.identity = identity
         self.identified_by_card = by_card
         self.touch()
@@ -99,4 +106,5 @@ class Session:
         self.current_case = None
         self._states = {}
         self.resume_after_identify = ""
+        self.ref = self.grant = ""
         self.generation += 1

@@ -138,6 +138,26 @@ class UiDriver:
                 return
             where = now
 
+    def type_code(self, timeout: float = 10.0, phone: str = "") -> None:
+        """On the code screen: the code the back office just texted to the demo's phone,
+        typed on the keypad, then Confirm, as the citizen would; where no number is on file
+        and the page asks for one, `phone` first."""
+        from kiosk.demo import latest_code
+
+        self.wait_for_screen("presence_code", timeout)
+        screen = self.app.manager.get_screen("presence_code")
+        if screen.asking_phone:
+            if not phone:
+                raise DriverTimeout("the kiosk asks for a phone number and none was given")
+            for digit in phone:
+                self.tap(screen.keypad.keys[digit])
+            self.tap_button("presence_code", "confirm")
+            self.wait_until(lambda: not screen.asking_phone and self.app._busy is None, timeout,
+                            what="the code sent to the typed number")
+        for digit in latest_code(self.app.kiosk_config.demo_phone_inbox):
+            self.tap(screen.keypad.keys[digit])
+        self.tap_button("presence_code", "confirm")
+
     def tap_button(self, screen: str, key: str) -> None:
         """Tap one of a page's keyed buttons."""
         self.tap(self.app.manager.get_screen(screen).buttons[key])

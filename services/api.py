@@ -32,12 +32,19 @@ class BackofficeUnavailable(BackofficeError):
 
 
 class BackofficeRefused(BackofficeError):
-    def __init__(self, status: int, title: str, detail: str = "", problems: list | None = None):
+    def __init__(self, status: int, title: str, detail: str = "", problems: list | None = None,
+                 extra: dict | None = None):
         super().__init__(f"{status} {title}")
         self.status = status
         self.title = title
         self.detail = detail  # for staff and logs; citizens get a translated message
         self.problems = problems or []  # every field or material that is wrong, at once
+        self.extra = extra or {}  # the problem's other members: code, tries_left, retry_after_s...
+
+    @property
+    def code(self) -> str:
+        """The problem's machine-readable reason, where the back office gives one."""
+        return str(self.extra.get("code", ""))
 
 
 class BackofficeBadResponse(BackofficeError):
@@ -127,15 +134,30 @@ class BackofficeClient:
         """The masked detail of the case a receipt's QR code names (no card needed)."""
         return self._detail(self._get_json("/v1/track", params={"token": token}))
 
-    def list_cases(self, document_number: str) -> list[CaseSummary]:
-        body = self._post_json("/v1/cases/search", {"applicant": document_number})
+    # --- presence: the citizen at the glass confirms it is them (a one-time code) ----------
+    def request_code(self, session_ref: str, document_number: str, name: str, language: str,
+                     phone: str = "") -> dict:
+        """Has the back office text a code to the citizen's phone on file (or to `phone`,
+        once it answered 409 phone_needed): {challenge, phone_masked, resend_after_s, ...}."""
+        return self._post_json("/v1/presence/codes", {"session": session_ref, "id_number": document_number,
+                                                      "name": name, "language": language, "phone": phone})
+
+    def redeem_code(self, session_ref: str, challenge: str, code: str) -> dict:
+        """The code the citizen typed: {grant, scopes, expires_in_s}; 422 wrong, 410 spent."""
+        return self._post_json("/v1/presence/grants", {"session": session_ref, "challenge": challenge, "code": code})
+
+    def end_grant(self, grant: str, reason: str) -> None:
+        self._post_json("/v1/presence/grants/end", {"reason": reason}, grant=grant)
+
+    def list_cases(self, document_number: str, grant: str = "") -> list[CaseSummary]:
+        body = self._post_json("/v1/cases/search", {"applicant": document_number}, grant=grant)
         try:
             return [_summary(item) for item in body["cases"]]
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise BackofficeBadResponse(f"case list: {type(exc).__name__}") from None
 
-    def get_case(self, number: str) -> CaseDetail:
-        return self._detail(self._get_json(f"/v1/cases/{quote(number, safe='')}"))
+    def get_case(self, number: str, grant: str = "") -> CaseDetail:
+        return self._detail(self._get_json(f"/v1/cases/{quote(number, safe='')}", grant=grant))
 
     def _detail(self, body: Any) -> CaseDetail:
         try:
@@ -172,34 +194,37 @@ class BackofficeClient:
         return self._get_json("/v1/calendar")
 
     # --- creating things (every POST carries an Idempotency-Key: retries never duplicate) -
-    def submit(self, application: dict, idempotency_key: str) -> tuple[CaseDetail, ApplicationReceipt]:
-        body = self._post_json("/v1/cases", application, idempotency_key)
+    def submit(self, application: dict, idempotency_key: str,
+               grant: str = "") -> tuple[CaseDetail, ApplicationReceipt]:
+        body = self._post_json("/v1/cases", application, idempotency_key, grant=grant)
         try:
             return self._detail(body["case"]), _receipt(body["receipt"])
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise BackofficeBadResponse(f"submission: {type(exc).__name__}") from None
 
-    def rate(self, number: str, level: int, reasons: list[str], comment: str, idempotency_key: str) -> dict:
+    def rate(self, number: str, level: int, reasons: list[str], comment: str, idempotency_key: str,
+             grant: str = "") -> dict:
         return self._post_json(f"/v1/cases/{quote(number, safe='')}/rating",
-                               {"level": level, "reasons": reasons, "comment": comment}, idempotency_key)
+                               {"level": level, "reasons": reasons, "comment": comment}, idempotency_key, grant=grant)
 
     def check_in(self, token: str) -> dict:
         """Appointment check-in: the ticket number and window (repeating it is harmless)."""
         return self._post_json("/v1/appointments/check-in", {"token": token})
 
-    def case_action(self, number: str, action: str, **params: Any) -> CaseDetail:
+    def case_action(self, number: str, action: str, grant: str = "", **params: Any) -> CaseDetail:
         """Terminal actions on a case: supplement, deliver, withdraw."""
         return self._detail(self._post_json(
-            f"/v1/cases/{quote(number, safe='')}/actions/{action}", params))
+            f"/v1/cases/{quote(number, safe='')}/actions/{action}", params, grant=grant))
 
-    def licence_pdf(self, identifier: str) -> bytes:
-        response = self._request("GET", f"/v1/licences/{quote(identifier, safe='')}/pdf")
+    def licence_pdf(self, identifier: str, grant: str = "") -> bytes:
+        response = self._request("GET", f"/v1/licences/{quote(identifier, safe='')}/pdf",
+                                 headers=_presenting(grant))
         if not response.content.startswith(b"%PDF"):
             raise BackofficeBadResponse("licence: not a PDF")
         return response.content
 
-    def receipt(self, number: str) -> ApplicationReceipt:
-        body = self._get_json(f"/v1/cases/{quote(number, safe='')}/receipt")
+    def receipt(self, number: str, grant: str = "") -> ApplicationReceipt:
+        body = self._get_json(f"/v1/cases/{quote(number, safe='')}/receipt", grant=grant)
         try:
             return _receipt(body)
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
@@ -230,11 +255,13 @@ class BackofficeClient:
                                         headers={"Content-Type": "application/zip"}))
 
     # --- plumbing ------------------------------------------------------------------------
-    def _get_json(self, path: str, params: dict[str, str] | None = None) -> Any:
-        return self._json(self._request("GET", path, params=params))
+    def _get_json(self, path: str, params: dict[str, str] | None = None, grant: str = "") -> Any:
+        return self._json(self._request("GET", path, params=params, headers=_presenting(grant)))
 
-    def _post_json(self, path: str, body: dict, idempotency_key: str | None = None) -> Any:
-        headers = {"Idempotency-Key": idempotency_key} if idempotency_key else {}
+    def _post_json(self, path: str, body: dict, idempotency_key: str | None = None, grant: str = "") -> Any:
+        headers = _presenting(grant)
+        if idempotency_key:
+            headers["Idempotency-Key"] = idempotency_key
         return self._json(self._request("POST", path, json=body, headers=headers))
 
     def _request(self, method: str, path: str, **kw) -> requests.Response:
@@ -248,14 +275,15 @@ class BackofficeClient:
             raise BackofficeUnavailable(failure_reason(exc)) from None
         self._reachable(True)
         if response.status_code >= 400:
-            title, detail, problems = "", "", []
+            title, detail, problems, extra = "", "", [], {}
             try:
                 problem = response.json()
                 title, detail = str(problem.get("title", "")), str(problem.get("detail", ""))
                 problems = list(problem.get("problems") or [])
+                extra = {k: v for k, v in problem.items() if k not in ("type", "title", "status", "detail", "problems")}
             except (ValueError, AttributeError, TypeError):
                 pass
-            raise BackofficeRefused(response.status_code, title or response.reason or "", detail, problems)
+            raise BackofficeRefused(response.status_code, title or response.reason or "", detail, problems, extra)
         return response
 
     def _reachable(self, answered: bool) -> None:
@@ -285,6 +313,13 @@ def _summary_fields(item: dict) -> dict:
         light=str(item.get("light") or ""),
     )
 
+
+
+def _presenting(grant: str) -> dict[str, str]:
+    """The headers of a request made for the citizen holding `grant` (none without one).
+    Each call names its grant: the outbox's thread delivers an earlier citizen's rating
+    while the next citizen holds the glass."""
+    return {signing.HEADER_PRESENCE_GRANT: grant} if grant else {}
 
 def _summary(item: dict) -> CaseSummary:
     return CaseSummary(**_summary_fields(item))

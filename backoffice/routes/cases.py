@@ -9,9 +9,10 @@ from domain.lifecycle import Action
 from domain.tokens import TokenInvalid
 
 from .. import cases as lifecycle
+from .. import presence
 from ..auth import Caller, caller, get_db
 from ..english_names import EnglishNames
-from ..errors import Invalid, NotFound
+from ..errors import Forbidden, Invalid, NotFound
 from ..idempotency import idempotent
 from ..models import Case, Licence
 from ..openapi_docs import IDEMPOTENCY_KEY, answers, problems
@@ -22,6 +23,9 @@ from .deps import context
 
 router = APIRouter(prefix="/v1", tags=["cases"])
 ANYONE = ("terminal", "clerk", "approver", "supervisor")
+# What a terminal's presence grant must allow for the actions terminals may take.
+ACTION_SCOPES = {Action.DELIVER: presence.COLLECT, Action.WITHDRAW: presence.WITHDRAW,
+                 Action.SUPPLEMENT: presence.SUBMIT}
 
 
 def load_case(session: Session, number: str) -> Case:
@@ -45,14 +49,24 @@ def _detail(session: Session, ctx, case: Case) -> dict:
              openapi_extra=IDEMPOTENCY_KEY)
 def submit_case(request: Request, body: SubmissionIn, who: Caller = Depends(caller("terminal", "clerk")),
                 session: Session = Depends(get_db), ctx=Depends(context)):
-    """Submit an application. Requires `Idempotency-Key`."""
+    """Submit an application. Requires `Idempotency-Key`. A terminal may present the
+    applicant's presence grant (its session's, also once ended: the kiosk's outbox may
+    deliver later); without one the case is marked as identified by a card read only,
+    for the clerk to check the applicant in person."""
     payload = as_sent(body)
+    grant = presence.grant_of(session, request, who.name, deferred=True) if who.kind == "terminal" else None
+    if grant is not None and (presence.SUBMIT not in grant.scopes or grant.citizen_lookup != ctx.vault.lookup(
+            str((payload.get("applicant") or {}).get("document_number", "")).strip().upper())):
+        raise Forbidden("the grant is for another citizen", code="presence_other_citizen")
+    evidence = grant.evidence if grant is not None else ("card_read" if who.kind == "terminal" else "staff")
 
     def check():  # reads only, before the write (on SQLite without the write lock)
         return lifecycle.check_submission(session, ctx, payload, who)
 
     def produce(checked):
         case = lifecycle.record_submission(session, ctx, checked, who)
+        case.presence_evidence = evidence
+        session.commit()
         names = EnglishNames.for_case(session, case)
         return 201, {"case": case_detail(case, ctx.calendar, ctx.today(), names),
                      "receipt": receipt(case, who.name, names)}
@@ -62,19 +76,36 @@ def submit_case(request: Request, body: SubmissionIn, who: Caller = Depends(call
 
 
 @router.post("/cases/search", responses=answers(CaseListOut))
-def search_cases(body: CaseSearchIn, who: Caller = Depends(caller(*ANYONE)), session: Session = Depends(get_db),
-                 ctx=Depends(context)):
-    """An applicant's cases, newest first. The ID number travels in the body, never in a URL."""
+def search_cases(body: CaseSearchIn, request: Request, who: Caller = Depends(caller(*ANYONE)),
+                 session: Session = Depends(get_db), ctx=Depends(context)):
+    """An applicant's cases, newest first. The ID number travels in the body, never in a URL;
+    a terminal asks only for the citizen its presence grant is for."""
+    grant = presence.require(session, request, who, presence.READ)
     lookup = ctx.vault.lookup(body.applicant)
+    if grant is not None and grant.citizen_lookup != lookup:
+        raise Forbidden("the grant is for another citizen", code="presence_other_citizen")
     rows = list(session.scalars(select(Case).where(Case.applicant_lookup == lookup).order_by(Case.received_at.desc())))
+    presence.own(session, who, grant, lookup, "cases", presence.READ)
+    session.commit()
     today, names = ctx.today(), EnglishNames.for_cases(session, rows)
     return {"cases": [case_summary(c, ctx.calendar, today, names) for c in rows]}
 
 
 @router.get("/cases/{number}", responses={**answers(CaseDetailOut), **problems(404)})
-def get_case(number: str, who: Caller = Depends(caller(*ANYONE)), session: Session = Depends(get_db),
-             ctx=Depends(context)):
-    return _detail(session, ctx, load_case(session, number))
+def get_case(number: str, request: Request, who: Caller = Depends(caller(*ANYONE)),
+             session: Session = Depends(get_db), ctx=Depends(context)):
+    case = _own_case(session, request, who, number, presence.READ)
+    return _detail(session, ctx, case)
+
+
+def _own_case(session: Session, request: Request, who: Caller, number: str, scope: str,
+              deferred: bool = False) -> Case:
+    """The case, for staff or for a terminal whose presence grant is its applicant's."""
+    grant = presence.require(session, request, who, scope, deferred)
+    case = load_case(session, number)
+    presence.own(session, who, grant, case.applicant_lookup, case.number, scope)
+    session.commit()
+    return case
 
 
 @router.get("/track", responses={**answers(CaseDetailOut), **problems(404)})
@@ -93,21 +124,23 @@ def act(number: str, action: Action, request: Request, body: ActionIn | None = B
         who: Caller = Depends(caller("terminal", "clerk", "approver", "supervisor")),
         session: Session = Depends(get_db), ctx=Depends(context)):
     """Move a case through its lifecycle; an action not allowed in its state answers 409."""
-    case = load_case(session, number)
+    case = _own_case(session, request, who, number, ACTION_SCOPES.get(action, presence.WITHDRAW))
     lifecycle.apply_action(session, ctx, case, action, as_sent(body), who)
     session.commit()
     return _detail(session, ctx, case)
 
 
 @router.get("/cases/{number}/receipt", responses={**answers(ReceiptOut), **problems(404)})
-def get_receipt(number: str, who: Caller = Depends(caller(*ANYONE)), session: Session = Depends(get_db)):
-    case = load_case(session, number)
+def get_receipt(number: str, request: Request, who: Caller = Depends(caller(*ANYONE)),
+                session: Session = Depends(get_db)):
+    case = _own_case(session, request, who, number, presence.READ)
     return receipt(case, "", EnglishNames.for_case(session, case))
 
 
 @router.get("/cases/{number}/correction-notice", responses={**answers(CorrectionNoticeOut), **problems(404)})
-def correction_notice(number: str, who: Caller = Depends(caller(*ANYONE)), session: Session = Depends(get_db)):
-    case = load_case(session, number)
+def correction_notice(number: str, request: Request, who: Caller = Depends(caller(*ANYONE)),
+                      session: Session = Depends(get_db)):
+    case = _own_case(session, request, who, number, presence.READ)
     if not case.correction:
         raise NotFound("this case has no correction notice")
     names = EnglishNames.for_cases(session, [case])

@@ -1,7 +1,7 @@
 """E-licences: metadata, the A4 PDF with its verification QR code, verification."""
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from domain.ids import is_valid_licence_id
 from domain.tokens import TokenInvalid
 
+from .. import presence
 from ..auth import Caller, caller, get_db
 from ..errors import Invalid, NotFound
 from ..licences import licence_pdf
@@ -37,16 +38,26 @@ def _find(session: Session, identifier: str) -> Licence:
 
 
 @router.get("/{identifier}", responses={**answers(LicenceOut), **problems(404)})
-def get_licence(identifier: str, who: Caller = Depends(caller("terminal", "clerk", "approver", "supervisor")),
+def get_licence(identifier: str, request: Request,
+                who: Caller = Depends(caller("terminal", "clerk", "approver", "supervisor")),
                 session: Session = Depends(get_db)):
-    return _view(_find(session, identifier))
+    return _view(_own(session, request, who, identifier, presence.READ))
+
+
+def _own(session: Session, request: Request, who: Caller, identifier: str, scope: str) -> Licence:
+    """The licence, for staff or for a terminal whose presence grant is its holder's."""
+    grant = presence.require(session, request, who, scope)
+    licence = _find(session, identifier)
+    presence.own(session, who, grant, licence.holder_lookup, licence.identifier, scope)
+    session.commit()
+    return licence
 
 
 @router.get("/{identifier}/pdf", response_class=Response,
             responses={200: binary("application/pdf", "The e-licence on A4"), **problems(404)})
-def get_pdf(identifier: str, who: Caller = Depends(caller("terminal", "clerk")),
+def get_pdf(identifier: str, request: Request, who: Caller = Depends(caller("terminal", "clerk")),
             session: Session = Depends(get_db), ctx=Depends(context)):
-    licence = _find(session, identifier)
+    licence = _own(session, request, who, identifier, presence.COLLECT)
     case = session.get(Case, licence.case_id)
     holder = ctx.vault.decrypt(case.applicant_name_enc, "applicant-name") if case else licence.holder_masked
     token = ctx.signer.issue("licence", licence.identifier)

@@ -11,11 +11,11 @@ from sqlalchemy.orm import Session
 from domain.cases import CaseStatus
 from domain.workdays import CalendarUnknown
 
-from .. import audit
+from .. import audit, presence
 from ..auth import Caller, caller, get_db
 from ..errors import Conflict, Forbidden, Invalid, NotFound
 from ..idempotency import idempotent
-from ..models import Rating, Rectification, utcnow
+from ..models import Case, Rating, Rectification, utcnow
 from ..openapi_docs import IDEMPOTENCY_KEY, ROW_ID_MAX, answers, problems
 from ..schemas.bodies import RatingIn, RectificationStepIn, as_sent
 from ..schemas.ratings import RatingOut, RectificationOut, RectificationsOut
@@ -56,8 +56,11 @@ def rate(number: str, request: Request, body: RatingIn,
     if level <= 2 and not reasons:
         raise Invalid("a bad rating needs at least one reason")
 
+    grant = presence.require(session, request, who, presence.RATE, deferred=True)
+
     def produce():
         case = load_case(session, number)
+        presence.own(session, who, grant, case.applicant_lookup, case.number, presence.RATE)
         if case.status not in RATEABLE:
             raise Conflict(f"a {case.status} case cannot be rated")
         if session.scalar(select(Rating).where(Rating.case_id == case.id)) is not None:
@@ -98,20 +101,24 @@ def list_rectifications(status: str = "", who: Caller = Depends(caller("supervis
 
 
 @router.post("/rectifications/{rect_id}/{step}", responses={**answers(RectificationOut), **problems(404, 409)})
-def rectification_step(rect_id: Annotated[int, Path(ge=1, le=ROW_ID_MAX)], step: str,
+def rectification_step(rect_id: Annotated[int, Path(ge=1, le=ROW_ID_MAX)], step: str, request: Request,
                        body: RectificationStepIn | None = Body(None),
                        who: Caller = Depends(caller("terminal", "clerk", "supervisor")),
                        session: Session = Depends(get_db)):
     """Steps: callback (supervisor), rectify (supervisor, with `response`), appeal (the
-    applicant through a terminal or clerk, with `reason`), review (supervisor: `decision`
-    upheld | overturned)."""
+    applicant through a terminal, under their presence grant, or a clerk, with `reason`),
+    review (supervisor: `decision` upheld | overturned)."""
     payload = as_sent(body)
-    rect = session.get(Rectification, rect_id)
-    if rect is None:
-        raise NotFound("no such rectification")
     staff_only = {"callback", "rectify", "review"}
     if step in staff_only and who.role not in ("supervisor", "admin"):
         raise Forbidden(f"{step} is a supervisor's step")
+    grant = presence.require(session, request, who, presence.RATE)
+    rect = session.get(Rectification, rect_id)
+    if rect is None:
+        raise NotFound("no such rectification")
+    if grant is not None:
+        case = session.get(Case, session.get(Rating, rect.rating_id).case_id)
+        presence.own(session, who, grant, case.applicant_lookup, str(rect_id), presence.RATE)
     if step == "callback" and rect.status == "open":
         rect.called_back_at, rect.status = utcnow(), "called_back"
     elif step == "rectify" and rect.status in ("open", "called_back"):

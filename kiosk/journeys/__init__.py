@@ -126,6 +126,19 @@ class Journey:
     def identified(self) -> None:
         """The citizen was identified while this journey waited for it."""
 
+    def need_presence(self, back_to: str) -> None:
+        """The journey goes on in `confirmed()` once the citizen at the glass confirmed it
+        is them (the code texted to their phone: journeys/presence.py); `back_to` is where
+        Back and a refusal lead."""
+        self.kiosk.journey("presence").confirm(self.name, back_to)
+
+    def confirmed(self) -> None:
+        """The session now holds the citizen's presence grant (session.grant)."""
+
+    def unconfirmed(self, error: Exception, back_to: str) -> None:
+        """No code could be sent because the back office did not answer."""
+        self.kiosk.failed(error, back_to)
+
     def reset(self) -> None:
         """The session ended: drop anything the journey kept."""
 

@@ -24,7 +24,7 @@ from domain.ids import is_mobile_number, is_valid_credit_code, is_valid_resident
 from domain.receipts import ApplicationReceipt
 from kiosk.journeys import Journey
 from kiosk.ui.screen_names import Screen
-from services.deliveries import APPLICATION
+from services.deliveries import APPLICATION, GRANT
 from services.outbox_sender import QUEUED, REFUSED
 from services.receipts import application_receipt, promised_lines, queued_application_slip
 
@@ -541,6 +541,8 @@ class ApplyJourney(Journey):
             return
         state.consent = True
         payload = self.application()
+        if self.session.grant:  # confirmed earlier in this session: the case says so
+            payload[GRANT] = self.session.grant
         if not state.idempotency_key:
             state.idempotency_key = uuid.uuid4().hex
         key, outbox, sender = state.idempotency_key, self.kiosk.outbox, self.kiosk.outbox_sender

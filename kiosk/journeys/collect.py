@@ -50,20 +50,23 @@ class CollectJourney(Journey):
     def start(self) -> None:
         self.session.begin()
         if self.session.identity is not None:
-            self.open_ready()
+            self.need_presence(Screen.HOME)
         else:
             self.wait_for_identity()
             self.go(Screen.COLLECT_START)
 
     def identified(self) -> None:
+        self.need_presence(Screen.COLLECT_START)
+
+    def confirmed(self) -> None:
         self.open_ready()
 
     def open_ready(self) -> None:
         """The applicant's cases whose results are ready (办结, not yet handed out)."""
-        identity = self.session.identity
+        identity, grant = self.session.identity, self.session.grant
         if identity is None:
             return
-        self.kiosk.in_background(lambda: self.kiosk.api.list_cases(identity.document_number),
+        self.kiosk.in_background(lambda: self.kiosk.api.list_cases(identity.document_number, grant=grant),
                                  self._cases_loaded, back_to=Screen.ATTRACT, busy=N_("Looking for your results…"))
 
     def _cases_loaded(self, cases) -> None:
@@ -78,7 +81,8 @@ class CollectJourney(Journey):
 
     # --- one result ----------------------------------------------------------------------
     def choose(self, number: str) -> None:
-        self.kiosk.in_background(lambda: self.kiosk.api.get_case(number), self._case_loaded,
+        grant = self.session.grant
+        self.kiosk.in_background(lambda: self.kiosk.api.get_case(number, grant=grant), self._case_loaded,
                                  back_to=Screen.COLLECT_LIST, busy=N_("Fetching your result…"))
 
     def _case_loaded(self, case: CaseDetail) -> None:
@@ -103,7 +107,7 @@ class CollectJourney(Journey):
         kiosk = self.kiosk
         printer = getattr(kiosk.devices, "document_printer", None) if kiosk.devices is not None else None
         now = dt.datetime.now(CST)
-        translate, language = self._, self.kiosk.translator.language
+        translate, language, grant = self._, self.kiosk.translator.language, self.session.grant
 
         def work():
             from services.documents.result_notice import result_notice_pdf  # reportlab: when first printed
@@ -114,7 +118,7 @@ class CollectJourney(Journey):
             if case.licences:
                 for licence in case.licences:
                     path = self._session_file(".pdf")
-                    path.write_bytes(kiosk.api.licence_pdf(licence.identifier))
+                    path.write_bytes(kiosk.api.licence_pdf(licence.identifier, grant=grant))
                     files.append(path)
             else:
                 path = self._session_file(".pdf")
@@ -128,7 +132,7 @@ class CollectJourney(Journey):
                     return False, False, files
             # Printed: only now is the result handed out.
             try:
-                kiosk.api.case_action(case.number, "deliver", note="自助终端领取",
+                kiosk.api.case_action(case.number, "deliver", grant=grant, note="自助终端领取",
                                       note_en="Collected at a self-service kiosk")
                 delivered = True
             except BackofficeError as exc:

@@ -43,29 +43,39 @@ class ProgressJourney(Journey):
     def start(self) -> None:
         self.session.begin()
         if self.session.identity is not None:
-            self.open_my_cases()
+            self.need_presence(Screen.HOME)
         else:
             # Place a card (then the list opens by itself) or scan the receipt's code.
             self.wait_for_identity()
             self.go(Screen.PROGRESS_START)
 
     def identified(self) -> None:
+        self.need_presence(Screen.HOME)
+
+    def confirmed(self) -> None:
         self.open_my_cases()
 
-    def open_my_cases(self) -> None:
+    def unconfirmed(self, error: Exception, back_to: str) -> None:
+        """The back office is out of reach: this applicant's applications still waiting at
+        this kiosk can be shown (they never left it), or the failure is."""
+        self.open_my_cases(online=False)
+
+    def open_my_cases(self, online: bool = True) -> None:
         """The back office's cases, and this applicant's applications kept at this kiosk:
         a queued receipt's reference becomes a case number here once it is sent. Offline,
         the ones still waiting here are shown (with no case list, nothing else can be)."""
         identity = self.session.identity
         if identity is None:
             return
-        api, outbox, document = self.kiosk.api, self.kiosk.outbox, identity.document_number
+        api, outbox, document, grant = self.kiosk.api, self.kiosk.outbox, identity.document_number, self.session.grant
 
         def work():
             kept = [i for i in outbox.for_applicant(document)
                     if i.kind == APPLICATION and "refused" not in i.outcome]
             try:
-                return api.list_cases(document), kept, True
+                if not online:
+                    raise BackofficeUnavailable("no code could be sent")
+                return api.list_cases(document, grant=grant), kept, True
             except BackofficeUnavailable:
                 waiting = [i for i in kept if i.state != "delivered"]
                 if not waiting:  # what was sent is in the county's list, which cannot be read now
@@ -93,7 +103,8 @@ class ProgressJourney(Journey):
         return state.cases_online if state else True
 
     def open_case(self, number: str) -> None:
-        self.kiosk.in_background(lambda: self.kiosk.api.get_case(number), self._case_loaded,
+        grant = self.session.grant
+        self.kiosk.in_background(lambda: self.kiosk.api.get_case(number, grant=grant), self._case_loaded,
                                  back_to=Screen.CASES, busy="Fetching case progress…")
 
     def on_token(self, token, text: str) -> None:

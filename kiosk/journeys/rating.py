@@ -15,7 +15,7 @@ from domain.i18n import N_
 from kiosk.i18n import Translator
 from kiosk.journeys import Journey
 from kiosk.ui.screen_names import Screen
-from services.deliveries import RATING
+from services.deliveries import GRANT, RATING
 from services.outbox_sender import QUEUED, REFUSED
 
 log = logging.getLogger(__name__)
@@ -95,19 +95,22 @@ class RatingJourney(Journey):
     def start(self) -> None:
         self.session.begin()
         if self.session.identity is not None:
-            self.open_cases()
+            self.need_presence(Screen.HOME)
         else:
             self.wait_for_identity()
             self.go(Screen.RATING_START)
 
     def identified(self) -> None:
+        self.need_presence(Screen.RATING_START)
+
+    def confirmed(self) -> None:
         self.open_cases()
 
     def open_cases(self) -> None:
-        identity = self.session.identity
+        identity, grant = self.session.identity, self.session.grant
         if identity is None:
             return
-        self.kiosk.in_background(lambda: self.kiosk.api.list_cases(identity.document_number),
+        self.kiosk.in_background(lambda: self.kiosk.api.list_cases(identity.document_number, grant=grant),
                                  self._cases_loaded, back_to=Screen.ATTRACT, busy=N_("Fetching your cases…"))
 
     def _cases_loaded(self, cases) -> None:
@@ -181,7 +184,8 @@ class RatingJourney(Journey):
         to_zh = Translator("zh_CN").gettext
         reasons = [to_zh(r) for r in draft.reasons]
         comment = "；".join(to_zh(c) for c in draft.comments)
-        rating = {"number": draft.number, "level": draft.level, "reasons": reasons, "comment": comment}
+        rating = {"number": draft.number, "level": draft.level, "reasons": reasons, "comment": comment,
+                  GRANT: self.session.grant}  # delivered under this session's grant, even later
         key, outbox, sender = draft.key, self.kiosk.outbox, self.kiosk.outbox_sender
 
         def work():  # kept in the outbox first: a rating given offline is sent later

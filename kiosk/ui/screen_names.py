@@ -39,6 +39,7 @@ class Screen(StrEnum):
     MAINTENANCE_SERVICE = "maintenance_service"
     MESSAGE = "message"
     OUT_OF_SERVICE = "out_of_service"
+    PRESENCE_CODE = "presence_code"
     PROGRESS_START = "progress_start"
     RATING_CASES = "rating_cases"
     RATING_COMMENT = "rating_comment"

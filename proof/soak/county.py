@@ -4,7 +4,9 @@ carry to "ready to collect", and the final count of what the kiosk sent."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import uuid
+from pathlib import Path
 
 import requests
 
@@ -30,11 +32,25 @@ def fresh_applicant(n: int, seed: int) -> Identity:
 
 
 class County:
-    def __init__(self, url: str, terminal_id: str, secret: str):
+    def __init__(self, url: str, terminal_id: str, secret: str, sim_cards: Path | None = None):
+        """`sim_cards`: the carriers' registry the soak's back office checks typed numbers
+        against (backoffice/carrier_check.py); each new applicant's number goes in it."""
         self.url = url
+        self.sim_cards = sim_cards
         self.terminal = BackofficeClient(url, timeout=30, terminal_id=terminal_id, secret=secret)
         self._http = requests.Session()
         self._tokens: dict[str, str] = {}
+
+    def sell_sim_card(self, applicant: Identity, phone: str) -> None:
+        """The applicant's mobile number, registered in their name with the carrier."""
+        if self.sim_cards is None:
+            return
+        registry = json.loads(self.sim_cards.read_text(encoding="utf-8")) if self.sim_cards.exists() else {}
+        registry.setdefault("sim_cards", []).append(
+            {"name": applicant.name, "document_number": applicant.document_number, "phone": phone})
+        temporary = self.sim_cards.with_suffix(".tmp")
+        temporary.write_text(json.dumps(registry, ensure_ascii=False), encoding="utf-8")
+        temporary.replace(self.sim_cards)
 
     def _staff(self, username: str) -> dict:
         if username not in self._tokens:
@@ -49,6 +65,13 @@ class County:
                                  headers=self._staff(username))
         answer.raise_for_status()
         return answer.json()
+
+    def cases_of(self, document_number: str) -> list[dict]:
+        """A citizen's cases as a clerk sees them (a terminal sees them only under their grant)."""
+        answer = self._http.post(f"{self.url}/v1/cases/search", json={"applicant": document_number}, timeout=30,
+                                 headers=self._staff("clerk01"))
+        answer.raise_for_status()
+        return answer.json()["cases"]
 
     def case(self, number: str) -> dict:
         answer = self._http.get(f"{self.url}/v1/cases/{number}", timeout=30, headers=self._staff("clerk01"))
@@ -89,6 +112,3 @@ class County:
 
     def appointment(self, code: str) -> dict:
         return self.terminal._get_json(f"/v1/appointments/{code}")
-
-    def cases_of(self, applicant: Identity) -> list:
-        return self.terminal.list_cases(applicant.document_number)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from demo.tour import APPLY_ITEM, GUIDE_SEARCH
-from proof.citizen import Citizen
+from proof.citizen import ANSWERS, Citizen
 from proof.soak.county import County, fresh_applicant
 from proof.soak.driver import Interrupted, SoakDriver
 from proof.soak.faults import Faults
@@ -40,7 +40,9 @@ class SoakJourneys:
 
     def next_applicant(self):
         self.applicants += 1
-        return fresh_applicant(self.applicants, self.seed)
+        applicant = fresh_applicant(self.applicants, self.seed)
+        self.county.sell_sim_card(applicant, ANSWERS["phone"])  # the number the citizen types in forms
+        return applicant
 
     def begun(self) -> None:
         """The citizen's first touch, card or code made a session (the card's and the
@@ -121,6 +123,7 @@ class SoakJourneys:
         self.begun()
         ui.wait_for_screen("home", 30)
         ui.tap(ui.by_id("home", "my_cases"))
+        ui.type_code(30)
         ui.wait_for_screen("cases", 30)
         ui.tap(next(r for r in ui.by_id("cases", "rows").children if r.number == PROGRESS_CASE))
         ui.wait_for_screen("case", 30)
@@ -169,6 +172,7 @@ class SoakJourneys:
             self.begun()
             ui.wait_for_screen("collect_start", 30)
             self.put_card(person)
+            ui.type_code(30, phone=ANSWERS["phone"])  # none on file from a card-only application
             ui.wait_for_screen("collect_list", 30)
             ui.tap(next(r for r in ui.by_id("collect_list", "rows").children if r.number == number))
             ui.wait_for_screen("collect_confirm", 30)
@@ -192,13 +196,13 @@ class SoakJourneys:
         for document, _how in self.ledger.submitted.items():
             if document in self.ledger.completed:
                 continue
-            cases = self.county.terminal.list_cases(document)
+            cases = self.county.cases_of(document)
             if len(cases) != 1:
                 continue  # still in the outbox (or wrong: the final count says so)
             self.ledger.completed.add(document)
-            self.county.complete(cases[0].number)
+            self.county.complete(cases[0]["number"])
             person = next(p for p in self._people_made() if p.document_number == document)
-            self.ledger.collectable.append((person, cases[0].number))
+            self.ledger.collectable.append((person, cases[0]["number"]))
             return
 
     def _people_made(self):

@@ -81,7 +81,9 @@ class _Errors(logging.Handler):
 def run(plan: Plan, progress=print, stop: Stop | None = None) -> dict:
     var = Path(plan.var_dir or tempfile.mkdtemp(prefix="kiosk-soak-")).resolve()
     var.mkdir(parents=True, exist_ok=True)
-    backoffice = EmbeddedBackoffice(database=var / "backoffice" / "backoffice.db", log_file=var / "backoffice.log")
+    sim_cards = var / "sim-cards.json"  # the carriers' registry: each new applicant's number goes in it
+    backoffice = EmbeddedBackoffice(database=var / "backoffice" / "backoffice.db", log_file=var / "backoffice.log",
+                                    environ={"BACKOFFICE_CARRIER_CHECK": f"registry:{sim_cards}"})
     # Ctrl-C in a terminal goes to the whole process group: the back office must not take
     # it, or the final checks of a soak stopped that way would find it gone. It starts
     # with SIGINT blocked (the mask is inherited) and is stopped at the end with SIGTERM.
@@ -124,7 +126,8 @@ def _with_backoffice(plan: Plan, var: Path, backoffice: EmbeddedBackoffice, prog
     ui = SoakDriver(app, on_crash=crashes.append)
     ui.wait_until(lambda: gc.get_freeze_count() > 0 and "receipt" in app.demo.codes, timeout=120,
                   what="kiosk settled")
-    county = County(backoffice.url, config.terminal_id, backoffice.terminal_secret_file.read_text().strip())
+    county = County(backoffice.url, config.terminal_id, backoffice.terminal_secret_file.read_text().strip(),
+                    sim_cards=var / "sim-cards.json")
     faults = Faults(app, plan.seed, enabled=plan.faults)
     walk = SoakJourneys(app, ui, faults, county, plan.seed)
     outcomes: dict[str, dict[str, int]] = {name: {} for name in JOURNEYS}
@@ -288,7 +291,7 @@ def _count(walk, county) -> dict:
     people = {p.document_number: p for p in (fresh_applicant(n, walk.seed) for n in range(1, walk.applicants + 1))}
     lost, duplicated, extra = [], [], []
     for document in set(ledger.submit_tapped):
-        cases = county.cases_of(people[document])
+        cases = county.cases_of(people[document].document_number)
         if document in ledger.submitted and len(cases) == 0:
             lost.append(document[:6] + "…" + document[-4:])
         elif len(cases) > 1:

@@ -9,6 +9,7 @@ import pytest
 import requests
 
 from demo.embedded_backoffice import EmbeddedBackoffice
+from kiosk.demo import latest_code
 from services.api import TerminalSignature
 from tests.api.documented import DocumentedAnswers
 
@@ -36,8 +37,8 @@ class Api:
     def put(self, path: str, body: dict | None = None) -> requests.Response:
         return self.http.put(self.base + path, json=body or {}, timeout=30)
 
-    def act(self, number: str, action: str, **params) -> requests.Response:
-        return self.post(f"/v1/cases/{number}/actions/{action}", params, key=None)
+    def act(self, number: str, action: str, headers: dict | None = None, **params) -> requests.Response:
+        return self.post(f"/v1/cases/{number}/actions/{action}", params, key=None, headers=headers or {})
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
@@ -89,3 +90,21 @@ def staff(server, documented):
 @pytest.fixture(scope="module")
 def anonymous(server, documented) -> Api:
     return Api(server.url, documented.watch(requests.Session()))
+
+
+@pytest.fixture(scope="module")
+def presence(server, terminal):
+    """presence(id_number) -> headers carrying a presence grant for that citizen, got as a
+    kiosk gets one: a code texted to the number on file (the demo's phone), typed back."""
+
+    def confirm(id_number: str, session_ref: str | None = None, via=None) -> dict[str, str]:
+        via = via or terminal
+        ref = session_ref or uuid.uuid4().hex
+        sent = via.post("/v1/presence/codes", {"session": ref, "id_number": id_number}, key=None)
+        assert sent.status_code == 201, sent.text
+        got = via.post("/v1/presence/grants", {"session": ref, "challenge": sent.json()["challenge"],
+                                               "code": latest_code(server.phone_inbox)}, key=None)
+        assert got.status_code == 201, got.text
+        return {"X-Presence-Grant": got.json()["grant"]}
+
+    return confirm

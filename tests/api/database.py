@@ -26,6 +26,14 @@ def execute_sql(server, statement: str, **params) -> None:
     engine.dispose()
 
 
+def query(server, statement: str, **params) -> list[tuple]:
+    engine = create_engine(server.database_url)
+    with engine.connect() as connection:
+        rows = [tuple(row) for row in connection.execute(text(statement), params)]
+    engine.dispose()
+    return rows
+
+
 def catalogued_app(tmp_path, monkeypatch):
     """The back office in process on a migrated SQLite file with the catalogue loaded, for
     tests that call its functions directly (and may move its clock)."""

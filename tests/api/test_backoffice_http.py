@@ -8,6 +8,7 @@ import requests
 from demo.embedded_backoffice import free_port
 from domain.cases import CaseStatus
 from services.api import BackofficeBadResponse, BackofficeClient, BackofficeRefused, BackofficeUnavailable
+from tests.presence import ZHAO, confirm
 
 WANG = "469023195801041234"
 
@@ -18,6 +19,12 @@ def client(backoffice):
                          secret=backoffice.terminal_secret_file.read_text())
     yield c
     c.close()
+
+
+@pytest.fixture
+def wang(backoffice, client) -> str:
+    """王建国's presence grant: his cases open to the kiosk only with it."""
+    return confirm(client, backoffice.phone_inbox, WANG)
 
 
 def test_health(client):
@@ -32,23 +39,26 @@ def test_unsigned_requests_are_refused(backoffice):
     assert info.value.status == 401
 
 
-def test_cases_of_a_demo_person_newest_first(client):
-    cases = client.list_cases(WANG)
+def test_cases_of_a_demo_person_newest_first(client, wang):
+    cases = client.list_cases(WANG, grant=wang)
     assert [c.number for c in cases] == ["469023-0003", "469023-0001", "469023-0011", "469023-0002"]
     assert cases[0].status is CaseStatus.CORRECTION_REQUIRED
     assert cases[0].received_at.utcoffset().total_seconds() == 8 * 3600
 
 
-def test_spaces_around_the_number_are_ignored(client):
-    assert len(client.list_cases(" 469023198501010026 ")) == len(client.list_cases("469023198501010026")) > 0
+def test_spaces_around_the_number_are_ignored(backoffice, client):
+    li = confirm(client, backoffice.phone_inbox, "469023198501010026")
+    assert len(client.list_cases(" 469023198501010026 ", grant=li)) == len(
+        client.list_cases("469023198501010026", grant=li)) > 0
 
 
-def test_someone_without_cases_gets_an_empty_list(client):
-    assert client.list_cases("11010519491231002X") == []
+def test_someone_without_cases_gets_an_empty_list(backoffice, client):
+    zhao = confirm(client, backoffice.phone_inbox, ZHAO["document_number"], ZHAO["name"], ZHAO["phone"])
+    assert client.list_cases(ZHAO["document_number"], grant=zhao) == []
 
 
-def test_case_detail_has_a_timeline_in_order(client):
-    case = client.get_case("469023-0002")
+def test_case_detail_has_a_timeline_in_order(client, wang):
+    case = client.get_case("469023-0002", grant=wang)
     assert case.item_name == "城乡居民基本养老保险待遇申领"
     assert case.applicant_masked == "王*"
     statuses = [e.status for e in case.timeline]
@@ -57,15 +67,15 @@ def test_case_detail_has_a_timeline_in_order(client):
     assert [e.at for e in case.timeline] == sorted(e.at for e in case.timeline)
 
 
-def test_cases_carry_english_names_beside_the_chinese(client):
-    cases = {c.number: c for c in client.list_cases(WANG)}
+def test_cases_carry_english_names_beside_the_chinese(client, wang):
+    cases = {c.number: c for c in client.list_cases(WANG, grant=wang)}
     pension = cases["469023-0002"]
     assert pension.item_name == "城乡居民基本养老保险待遇申领"
     assert pension.item_name_en and pension.item_name_en.isascii()
     assert pension.department_en == "Chengmai County Bureau of Human Resources and Social Security"
     assert all(c.item_name_en and c.department_en for c in cases.values())
 
-    case = client.get_case("469023-0003")
+    case = client.get_case("469023-0003", grant=wang)
     received = case.timeline[0]
     assert received.department == "澄迈县政务服务中心综合受理窗口"
     assert received.department_en == "Chengmai County Government Affairs Service Center, general intake window"
@@ -75,20 +85,21 @@ def test_cases_carry_english_names_beside_the_chinese(client):
     assert case.next_step.items_in("zh_CN") == ("不动产权证书：复印件不清晰，请提交清晰复印件或原件",)
 
 
-def test_case_answers_keep_their_fields_and_add_english_ones(backoffice, client):
-    body = client._http.get(f"{backoffice.url}/v1/cases/469023-0002", timeout=5).json()
+def test_case_answers_keep_their_fields_and_add_english_ones(backoffice, client, wang):
+    body = client._http.get(f"{backoffice.url}/v1/cases/469023-0002", timeout=5,
+                            headers={"X-Presence-Grant": wang}).json()
     assert {"item_name", "department", "timeline", "parts", "licences"} <= set(body)  # as before
     assert body["item_name_en"] and body["department_en"]
     assert {"department", "department_en", "note", "note_en"} <= set(body["timeline"][0])
 
 
-def test_unknown_case_is_a_problem_json_404(backoffice, client):
-    raw = client._http.get(f"{backoffice.url}/v1/cases/nope", timeout=5)
+def test_unknown_case_is_a_problem_json_404(backoffice, client, wang):
+    raw = client._http.get(f"{backoffice.url}/v1/cases/nope", timeout=5, headers={"X-Presence-Grant": wang})
     assert raw.status_code == 404
     assert raw.headers["content-type"].startswith("application/problem+json")
     assert raw.json()["title"] == "Not found"
     with pytest.raises(BackofficeRefused) as info:
-        client.get_case("nope")
+        client.get_case("nope", grant=wang)
     assert info.value.status == 404
 
 
@@ -99,8 +110,8 @@ def test_missing_applicant_is_a_problem_without_echoing_input(backoffice, client
     assert "46" not in str(raw.json()["errors"])
 
 
-def test_id_numbers_are_not_stored_in_clear(backoffice, client):
-    client.list_cases(WANG)
+def test_id_numbers_are_not_stored_in_clear(backoffice, client, wang):
+    client.list_cases(WANG, grant=wang)
     stored = b"".join(p.read_bytes() for p in backoffice.database.parent.glob("backoffice.db*"))
     assert stored, "database files exist"
     assert WANG.encode() not in stored

@@ -13,6 +13,7 @@ from backoffice.db import Base
 from demo.embedded_backoffice import EmbeddedBackoffice
 from domain.cases import CaseStatus
 from services.api import BackofficeClient, BackofficeRefused, TerminalSignature
+from tests.presence import confirm
 
 WANG = "469023195801041234"
 TERMINAL = "CM-KIOSK-0001"
@@ -47,15 +48,20 @@ def test_ready_at_the_latest_migration(pg_backoffice):
     assert answer.json()["revision"] == migrations_runner.head_revision()
 
 
-def test_demo_cases_of_a_person_newest_first(client):
-    cases = client.list_cases(WANG)
+@pytest.fixture
+def wang(pg_backoffice, client) -> str:
+    return confirm(client, pg_backoffice.phone_inbox, WANG)
+
+
+def test_demo_cases_of_a_person_newest_first(client, wang):
+    cases = client.list_cases(WANG, grant=wang)
     assert [c.number for c in cases] == ["469023-0003", "469023-0001", "469023-0011", "469023-0002"]
     assert cases[0].status is CaseStatus.CORRECTION_REQUIRED
     assert cases[0].received_at.utcoffset().total_seconds() == 8 * 3600
 
 
-def test_case_detail_has_a_timeline_in_order(client):
-    case = client.get_case("469023-0002")
+def test_case_detail_has_a_timeline_in_order(client, wang):
+    case = client.get_case("469023-0002", grant=wang)
     assert case.item_name == "城乡居民基本养老保险待遇申领"
     assert case.applicant_masked == "王*"
     assert [e.status for e in case.timeline] == [CaseStatus.RECEIVED, CaseStatus.ACCEPTED, CaseStatus.IN_REVIEW,
@@ -70,11 +76,12 @@ def test_unsigned_request_is_refused(pg_backoffice):
     assert info.value.status == 401
 
 
-def test_replayed_signed_request_is_refused(pg_backoffice):
+def test_replayed_signed_request_is_refused(pg_backoffice, wang):
     with requests.Session() as http:
         http.auth = TerminalSignature(TERMINAL, pg_backoffice.terminal_secret_file.read_text())
         prepared = http.prepare_request(requests.Request(
-            "POST", f"{pg_backoffice.url}/v1/cases/search", json={"applicant": WANG}))
+            "POST", f"{pg_backoffice.url}/v1/cases/search", json={"applicant": WANG},
+            headers={"X-Presence-Grant": wang}))
         first = http.send(prepared, timeout=10)
         again = http.send(prepared, timeout=10)
     assert first.status_code == 200

@@ -26,7 +26,7 @@ def submit(terminal, guide, **kw):
     return answer.json()
 
 
-def test_full_life_from_kiosk_to_e_licence(terminal, staff, anonymous, food_guide):
+def test_full_life_from_kiosk_to_e_licence(terminal, staff, anonymous, food_guide, presence):
     body = submit(terminal, food_guide)
     case, receipt = body["case"], body["receipt"]
     number = case["number"]
@@ -75,10 +75,12 @@ def test_full_life_from_kiosk_to_e_licence(terminal, staff, anonymous, food_guid
 
     verified = anonymous.post("/v1/licences/verify", {"identifier": licence["identifier"]}, key=None).json()
     assert verified["valid"] and verified["licence"]["holder_masked"] == "王*"
-    pdf = terminal.get(f"/v1/licences/{licence['identifier']}/pdf")
+    wang = presence(WANG["document_number"])  # the holder at the glass, to collect
+    pdf = terminal.get(f"/v1/licences/{licence['identifier']}/pdf", headers=wang)
     assert pdf.headers["content-type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
 
-    delivered = terminal.act(number, "deliver", note="自助终端领取", note_en="Collected at a kiosk").json()
+    delivered = terminal.act(number, "deliver", headers=wang, note="自助终端领取",
+                             note_en="Collected at a kiosk").json()
     assert delivered["status"] == "delivered"
     assert delivered["timeline"][-1]["note_en"] == "Collected at a kiosk"
     assert delivered["timeline"][1]["note_en"] == ""  # the clerk wrote the acceptance in Chinese only
@@ -149,7 +151,7 @@ def test_deferred_material_needs_the_signed_commitment(terminal, staff, food_gui
     assert supplied["status"] == "accepted" and not supplied["deferred_pending"]
 
 
-def test_correction_notice_lists_deficiencies_and_supplement_resubmits(terminal, staff, food_guide):
+def test_correction_notice_lists_deficiencies_and_supplement_resubmits(terminal, staff, food_guide, presence):
     number = submit(terminal, food_guide)["case"]["number"]
     clerk = staff("clerk01")
     assert clerk.act(number, "request_correction").status_code == 422  # must list deficiencies
@@ -157,9 +159,11 @@ def test_correction_notice_lists_deficiencies_and_supplement_resubmits(terminal,
         {"material": "营业执照", "problem": "复印件不清晰"},
         {"material": "经营场所证明", "problem": "缺少盖章"}]).json()
     assert corrected["status"] == "correction_required"
-    notice = terminal.get(f"/v1/cases/{number}/correction-notice").json()
+    wang = presence(WANG["document_number"])
+    assert terminal.get(f"/v1/cases/{number}/correction-notice").status_code == 403  # not on the secret alone
+    notice = terminal.get(f"/v1/cases/{number}/correction-notice", headers=wang).json()
     assert len(notice["deficiencies"]) == 2 and notice["due"]
-    back = terminal.act(number, "supplement", materials=[{"code": "M01", "form": "original"}]).json()
+    back = terminal.act(number, "supplement", headers=wang, materials=[{"code": "M01", "form": "original"}]).json()
     assert back["status"] == "received" and back["correction"] is None
 
 
@@ -176,7 +180,8 @@ def test_items_not_for_kiosks_say_where_to_go(terminal, anonymous):
     assert answer.status_code == 422 and answer.json()["where_instead"]
 
 
-def test_withdraw_from_the_kiosk(terminal, food_guide):
+def test_withdraw_from_the_kiosk(terminal, food_guide, presence):
     number = submit(terminal, food_guide)["case"]["number"]
-    assert terminal.act(number, "withdraw", note="申请人撤回").json()["status"] == "withdrawn"
-    assert terminal.act(number, "withdraw").status_code == 409
+    wang = presence(WANG["document_number"])
+    assert terminal.act(number, "withdraw", headers=wang, note="申请人撤回").json()["status"] == "withdrawn"
+    assert terminal.act(number, "withdraw", headers=wang).status_code == 409

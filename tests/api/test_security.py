@@ -41,9 +41,9 @@ def test_forged_signature_is_refused(server):
     assert answer.status_code == 401 and answer.json()["detail"] == "bad signature"
 
 
-def test_replayed_request_is_refused(server):
+def test_replayed_request_is_refused(server, presence):
     secret = server.terminal_secret_file.read_text()
-    headers = signed_headers(secret, SEARCH, search_body(), nonce="replay-me")
+    headers = {**signed_headers(secret, SEARCH, search_body(), nonce="replay-me"), **presence(WANG)}
     first = search(server, headers, search_body())
     second = search(server, headers, search_body())
     assert first.status_code == 200
@@ -147,10 +147,10 @@ def test_no_operation_takes_personal_data_in_its_url(anonymous):
     assert in_urls == []
 
 
-def test_the_access_log_has_each_request_by_its_path_only(server, terminal):
+def test_the_access_log_has_each_request_by_its_path_only(server, terminal, presence):
     token = "CM1.secret-looking-token-value"
     terminal.get("/v1/track", params={"token": token})  # refused, and logged all the same
-    terminal.post("/v1/cases/search", {"applicant": WANG}, key=None)
+    terminal.post("/v1/cases/search", {"applicant": WANG}, key=None, headers=presence(WANG))
     log = server.log_file.read_text(errors="replace")
     assert '"GET /v1/track HTTP/1.1" 4' in log and '"POST /v1/cases/search HTTP/1.1" 200' in log
     assert token not in log and WANG not in log

@@ -86,18 +86,22 @@ def _fresh_case(terminal, anonymous, code="469023-GG-RS-0033"):
     return terminal.post("/v1/cases", application(guide)).json()["case"]["number"]
 
 
-def test_one_rating_per_case(terminal, anonymous):
+def test_one_rating_per_case(terminal, anonymous, presence):
     number = _fresh_case(terminal, anonymous)
-    first = terminal.post(f"/v1/cases/{number}/rating", {"level": 5})
+    wang = presence(WANG["document_number"])
+    assert terminal.post(f"/v1/cases/{number}/rating", {"level": 5}).status_code == 403  # not on the secret alone
+    first = terminal.post(f"/v1/cases/{number}/rating", {"level": 5}, headers=wang)
     assert first.status_code == 201 and first.json()["label"] == "非常满意" and first.json()["rectification"] is None
-    second = terminal.post(f"/v1/cases/{number}/rating", {"level": 4})
+    second = terminal.post(f"/v1/cases/{number}/rating", {"level": 4}, headers=wang)
     assert second.status_code == 409
 
 
-def test_bad_rating_needs_a_reason_and_opens_a_rectification(terminal, staff, anonymous):
+def test_bad_rating_needs_a_reason_and_opens_a_rectification(terminal, staff, anonymous, presence):
     number = _fresh_case(terminal, anonymous)
-    assert terminal.post(f"/v1/cases/{number}/rating", {"level": 1}).status_code == 422
-    rated = terminal.post(f"/v1/cases/{number}/rating", {"level": 1, "reasons": ["办理时间长"], "comment": "等太久"})
+    wang = presence(WANG["document_number"])
+    assert terminal.post(f"/v1/cases/{number}/rating", {"level": 1}, headers=wang).status_code == 422
+    rated = terminal.post(f"/v1/cases/{number}/rating", {"level": 1, "reasons": ["办理时间长"], "comment": "等太久"},
+                          headers=wang)
     assert rated.status_code == 201
     rect = rated.json()["rectification"]
     assert rect["status"] == "open" and rect["callback_due"] < rect["rectify_due"]
@@ -108,7 +112,8 @@ def test_bad_rating_needs_a_reason_and_opens_a_rectification(terminal, staff, an
     assert supervisor.post(f"/v1/rectifications/{rid}/rectify", {}, key=None).status_code == 422
     done = supervisor.post(f"/v1/rectifications/{rid}/rectify", {"response": "已优化审批流程"}, key=None).json()
     assert done["status"] == "rectified"
-    appealed = terminal.post(f"/v1/rectifications/{rid}/appeal", {"reason": "评价系误操作"}, key=None).json()
+    appealed = terminal.post(f"/v1/rectifications/{rid}/appeal", {"reason": "评价系误操作"}, key=None,
+                             headers=wang).json()
     assert appealed["status"] == "appealed"
     reviewed = supervisor.post(f"/v1/rectifications/{rid}/review", {"decision": "overturned"}, key=None).json()
     assert reviewed["status"] == "closed"

@@ -41,8 +41,8 @@ def test_a_kiosk_clock_ten_minutes_off_is_corrected_after_one_refusal(backoffice
     statuses: list[int] = []
     client = _client(backoffice, skew_s, statuses)
     with caplog.at_level(logging.WARNING, logger="services.transport"):
-        assert client.list_cases(WANG)  # refused as stale, re-signed with the server's time, accepted
-        assert client.list_cases(WANG)  # the offset is kept: accepted at once
+        assert client.whoami()  # refused as stale, re-signed with the server's time, accepted
+        assert client.whoami()  # the offset is kept: accepted at once
     client.close()
     assert statuses == [401, 200]
     assert abs(client.clock.offset_s + skew_s) < 3  # learnt from whole-second Date headers
@@ -54,7 +54,7 @@ def test_the_heartbeats_server_time_sets_the_offset_before_any_refusal(backoffic
     statuses: list[int] = []
     client = _client(backoffice, -TEN_MINUTES, statuses)
     client.note_server_time(time.time())  # what the heartbeat worker passes on
-    assert client.list_cases(WANG)
+    assert client.whoami()
     client.close()
     assert statuses == [200]
 

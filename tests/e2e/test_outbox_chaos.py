@@ -12,18 +12,22 @@ import subprocess
 import sys
 import threading
 import time
+import uuid
 
 import pytest
+import requests
 
+from kiosk.demo import latest_code
 from kiosk.paths import REPO_ROOT
 from services.api import BackofficeClient
-from services.deliveries import APPLICATION, RATING, deliverers
+from services.deliveries import APPLICATION, GRANT, RATING, deliverers
 from services.outbox import Outbox, load_or_create_key
 from services.outbox_sender import DELIVERED, QUEUED, REFUSED, Backoff, OutboxSender
 from tests.e2e.outbox_support import FOOD, applicant, application_for
 from tests.netfault import CUT_ANSWER, PASS, REFUSE, UNAVAILABLE, FaultyLink
 
 TERMINAL = "CM-KIOSK-0001"
+DEMO_PASSWORD = "chengmai-demo"
 FAST = Backoff(base_s=0.05, cap_s=0.5)
 
 
@@ -61,10 +65,26 @@ def kiosk_side(tmp_path, backoffice, link):
     outbox.close()
 
 
+def clerk(backoffice) -> dict[str, str]:
+    token = requests.post(f"{backoffice.url}/v1/auth/token", json={"username": "clerk01", "password": DEMO_PASSWORD},
+                          timeout=10).json()["access_token"]
+    return {"Authorization": f"Bearer {token}"}
+
+
+def window_case(backoffice, guide, person) -> str:
+    """A case received by a clerk at the window, the applicant there in person."""
+    answer = requests.post(f"{backoffice.url}/v1/cases", json=application_for(guide, person), timeout=10,
+                           headers={**clerk(backoffice), "Idempotency-Key": uuid.uuid4().hex})
+    assert answer.status_code == 201, answer.text
+    return answer.json()["case"]["number"]
+
+
 def cases_of(backoffice, person) -> list:
-    secret = backoffice.terminal_secret_file.read_text().strip()
-    direct = BackofficeClient(backoffice.url, timeout=10, terminal_id=TERMINAL, secret=secret)
-    return direct.list_cases(person["document_number"])
+    """As a clerk sees them (a terminal sees a citizen's cases only under their grant)."""
+    answer = requests.post(f"{backoffice.url}/v1/cases/search", json={"applicant": person["document_number"]},
+                           headers=clerk(backoffice), timeout=10)
+    assert answer.status_code == 200, answer.text
+    return answer.json()["cases"]
 
 
 def put(outbox, guide, n):
@@ -79,7 +99,7 @@ def test_delivered_while_the_citizen_waits(kiosk_side, guide, backoffice):
     case, receipt = delivery.value
     assert receipt.case_number == case.number
     assert outbox.get(delivery.item.id).case_number == case.number
-    assert [c.number for c in cases_of(backoffice, applicant(1))] == [case.number]
+    assert [c["number"] for c in cases_of(backoffice, applicant(1))] == [case.number]
     assert outbox.stats()["pending"] == 0
 
 
@@ -95,7 +115,7 @@ def test_lost_answer_is_retried_into_the_same_case(kiosk_side, guide, backoffice
     sender.start()
     assert wait_until(lambda: outbox.stats()["pending"] == 0)
     assert len(cases_of(backoffice, applicant(2))) == 1
-    assert outbox.get(delivery.item.id).case_number == cases_of(backoffice, applicant(2))[0].number
+    assert outbox.get(delivery.item.id).case_number == cases_of(backoffice, applicant(2))[0]["number"]
 
 
 def test_network_down_then_back_delivers_everything_in_order(kiosk_side, guide, backoffice, link):
@@ -181,9 +201,13 @@ def test_refusal_goes_back_to_the_citizen_who_is_still_there(kiosk_side, guide):
 
 
 def test_rating_already_given_counts_as_delivered(kiosk_side, guide, backoffice):
-    _, outbox, sender = kiosk_side
-    case = sender.deliver_now(put(outbox, guide, 40)).value[0]
-    rating = {"number": case.number, "level": 5, "reasons": [], "comment": ""}
+    api, outbox, sender = kiosk_side
+    number = window_case(backoffice, guide, applicant(40))  # the phone given there is on file
+    ref = uuid.uuid4().hex  # the citizen confirms it is them, as at the glass
+    sent = api.request_code(ref, applicant(40)["document_number"], applicant(40)["name"], "zh_CN")
+    grant = api.redeem_code(ref, sent["challenge"], latest_code(backoffice.phone_inbox))["grant"]
+    api.end_grant(grant, "finish")  # the session is over before the outbox delivers
+    rating = {"number": number, "level": 5, "reasons": [], "comment": "", GRANT: grant}
     first = sender.deliver_now(outbox.put(RATING, rating, "rate-40a"))
     again = sender.deliver_now(outbox.put(RATING, rating, "rate-40b"))  # another key: a second rating
     assert first.status == DELIVERED and first.value[0] == "stored"

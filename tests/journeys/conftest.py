@@ -19,6 +19,7 @@ from devices.printer import ReceiptPrinter, ReceiptPrinterProfile
 from devices.printer.emulator import PrinterEmulator
 from kiosk.config import load_config
 from kiosk.controller import KioskController
+from kiosk.demo import latest_code
 from kiosk.i18n import Translator
 from kiosk.offline import build_catalogue, build_outbox
 from kiosk.session import Session
@@ -75,8 +76,10 @@ class RecordingUI:
 class Kiosk:
     """The controller with its main loop in the test's hands."""
 
-    def __init__(self, controller: KioskController, ui: RecordingUI, main: queue.Queue, printer: PrinterEmulator):
+    def __init__(self, controller: KioskController, ui: RecordingUI, main: queue.Queue, printer: PrinterEmulator,
+                 phone_inbox: Path):
         self.controller, self.ui, self._main, self.printer = controller, ui, main, printer
+        self.phone_inbox = phone_inbox  # the texts the back office sent (the demo's phone)
         self.people = load_demo_people(DEMO_PEOPLE)
 
     def journey(self, name: str):
@@ -108,6 +111,11 @@ class Kiosk:
     def remove_card(self) -> None:
         self.controller.on_card_event(CardRemoved())
 
+    def type_code(self) -> None:
+        """On the code screen, the code the back office just texted to the citizen's phone."""
+        self.on(Screen.PRESENCE_CODE)
+        self.controller.journey("presence").check_code(latest_code(self.phone_inbox))
+
 
 @pytest.fixture(scope="module")
 def printer_emulator():
@@ -132,7 +140,7 @@ def kiosk(backoffice, printer_emulator, tmp_path):
     controller.catalogue, _refresher = build_catalogue(config, api)
     ui = RecordingUI()
     controller.attach(ui)
-    yield Kiosk(controller, ui, main, printer_emulator)
+    yield Kiosk(controller, ui, main, printer_emulator, backoffice.phone_inbox)
     controller.finish("test_end")
     controller.shutdown()
     printer.close()

@@ -28,6 +28,7 @@ def test_progress_waits_for_the_card_then_lists_the_cases_and_prints_a_slip(kios
     assert kiosk.ui.screen == Screen.PROGRESS_START
     assert kiosk.controller.session.resume_after_identify == "progress"
     kiosk.insert_card("wang")  # the journey goes on where it asked for the card
+    kiosk.type_code()  # the code texted to the phone on file: the card alone opens nothing
     kiosk.on(Screen.CASES)
     assert kiosk.controller.session.resume_after_identify == ""
     numbers = [c.number for c in kiosk.controller.session.cases]
@@ -51,6 +52,7 @@ def test_a_bad_rating_needs_a_reason_and_opens_a_rectification(kiosk, desk):
     rating = kiosk.journey("rating")
     rating.start()
     kiosk.present(applicant)
+    kiosk.type_code()
     kiosk.on(Screen.RATING_CASES)
     case = next(c for c in rating.rateable_cases() if c.number == number)
     rating.rate_case(case)

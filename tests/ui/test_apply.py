@@ -12,6 +12,7 @@ import pytest
 from kiosk.journeys.apply import ApplyState
 from proof.citizen import Citizen
 from services.api import BackofficeClient
+from tests.presence import CitizensClient, confirm
 from tests.ui.accessible import assert_accessible
 
 pytestmark = pytest.mark.ui
@@ -26,8 +27,10 @@ def joined(texts):
 
 @pytest.fixture(scope="module")
 def office(backoffice):
-    return BackofficeClient(backoffice.url, terminal_id="CM-KIOSK-0001",
-                            secret=backoffice.terminal_secret_file.read_text())
+    """王建国's cases as the back office holds them (read under his grant)."""
+    api = BackofficeClient(backoffice.url, terminal_id="CM-KIOSK-0001",
+                           secret=backoffice.terminal_secret_file.read_text())
+    return CitizensClient(api, confirm(api, backoffice.phone_inbox, WANG_ID))
 
 
 def state(app) -> ApplyState:

@@ -42,6 +42,7 @@ def collect_to_confirm(app, ui, applicant, number, start="领取办件结果"):
     ui.wait_for_screen("collect_start")
     ui.screenshot(SHOTS / "collect_start.png")
     app.devices.idcard_sim.insert(applicant)
+    ui.type_code()  # texted to the phone on file: the card alone opens nothing
     ui.wait_for_screen("collect_list")
     ui.screenshot(SHOTS / "collect_list.png")
     row = next(r for r in ui.by_id("collect_list", "rows").children if r.number == number)
@@ -235,6 +236,7 @@ def test_nothing_ready_says_so(kiosk_app, ui, desk):
     ui.tap(ui.by_text("领取办件结果"))
     ui.wait_for_screen("collect_start")
     app.devices.idcard_sim.insert(applicant)
+    ui.type_code()
     ui.wait_for_screen("collect_list")
     assert "暂时没有可以领取的结果" in joined(ui.visible_texts())
     assert ui.by_id("collect_list", "rows").children == []

@@ -18,6 +18,7 @@ def open_case(app, ui, person, number):
     app.demo_insert_card(person)
     ui.wait_for_screen("home")
     ui.tap(ui.by_id("home", "my_cases"))
+    ui.type_code()
     ui.wait_for_screen("cases")
     row = next(r for r in ui.by_id("cases", "rows").children if r.number == number)
     ui.tap(row)
@@ -73,6 +74,7 @@ def test_network_cut_then_restored(kiosk_app, ui):
     finally:
         assert app.demo.toggle_network() is False
     ui.tap(ui.by_id("home", "my_cases"))
+    ui.type_code()
     ui.wait_for_screen("cases")
     assert "469023-0004" in joined(ui.visible_texts())
 

@@ -101,6 +101,7 @@ def test_passport_details_on_the_keypad_then_the_reader(kiosk_app, ui, backoffic
 
     # The reader reports the holder: the collection continues where it asked.
     app.devices.idcard_sim.insert(applicant)
+    ui.type_code()
     ui.wait_for_screen("collect_list")
     assert number in joined(ui.visible_texts())
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from services.api import BackofficeClient
+from tests.presence import confirm
 
 pytestmark = pytest.mark.ui
 
@@ -24,6 +25,7 @@ def start_session(app, ui, person="wang"):
 
 def open_case(app, ui, number):
     ui.tap(ui.by_id("home", "my_cases"))
+    ui.type_code()
     ui.wait_for_screen("cases")
     row = next(r for r in ui.by_id("cases", "rows").children if r.number == number)
     ui.tap(row)
@@ -51,13 +53,15 @@ def test_full_journey_to_a_printed_slip_and_out(kiosk_app, ui, tmp_path, backoff
     start_session(app, ui)
 
     ui.tap(ui.by_id("home", "my_cases"))
+    ui.type_code()
     ui.wait_for_screen("cases")
     listed = joined(ui.all_texts())  # a long list scrolls: every case is on it, not all on the glass
     for number in WANG_CASES:
         assert number in listed
     office = BackofficeClient(backoffice.url, terminal_id="CM-KIOSK-0001",
                               secret=backoffice.terminal_secret_file.read_text())
-    held = len(office.list_cases(WANG_ID))  # other tests may have submitted for him
+    wang = confirm(office, backoffice.phone_inbox, WANG_ID)
+    held = len(office.list_cases(WANG_ID, grant=wang))  # other tests may have submitted for him
     assert held >= len(WANG_CASES) and f"我的办件（{held}件）" in joined(ui.visible_texts())
 
     row = next(r for r in ui.by_id("cases", "rows").children if r.number == "469023-0001")

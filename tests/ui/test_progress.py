@@ -2,12 +2,16 @@
 without a card (masked); forged codes refused."""
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
 from services.api import BackofficeClient
+from tests.presence import confirm
 from tests.ui.accessible import assert_accessible
+
+SHOTS = Path(os.environ.get("KIOSK_TEST_SHOTS", "/tmp/kiosk-shots"))
 
 pytestmark = pytest.mark.ui
 
@@ -20,7 +24,8 @@ def joined(texts):
 def tracking_token(backoffice):
     client = BackofficeClient(backoffice.url, terminal_id="CM-KIOSK-0001",
                               secret=backoffice.terminal_secret_file.read_text())
-    return client.get_case("469023-0003").tracking_token
+    wang = confirm(client, backoffice.phone_inbox, "469023195801041234")
+    return client.get_case("469023-0003", grant=wang).tracking_token
 
 
 def test_attract_offers_the_journeys(kiosk_app, ui):
@@ -33,9 +38,60 @@ def test_progress_by_card_from_the_attract_screen(kiosk_app, ui):
     ui.wait_for_screen("progress_start")
     assert app.session.active and app.session.identity is None
     app.demo_insert_card("li")
+    ui.type_code()
     ui.wait_for_screen("cases")
     shown = joined(ui.visible_texts())
     assert "469023-0004" in shown and "最低生活保障对象认定" in shown
+
+
+def test_the_code_screen_tells_a_wrong_code_and_is_readable_every_way(kiosk_app, ui):
+    """The code step as a citizen meets it: the masked number, the big digit keypad, a wrong
+    code's notice with the tries left; Send a new code waits its minute; in Chinese and
+    English, standard and elder mode, with the accessibility check at zero."""
+    from kiosk.demo import latest_code
+
+    app = kiosk_app
+    app.demo_insert_card("li")
+    ui.wait_for_screen("home")
+    ui.tap(ui.by_id("home", "my_cases"))
+    ui.wait_for_screen("presence_code")
+    shown = joined(ui.visible_texts())
+    assert "验证码（6位数字）已发送至139****1928" in shown and "没带手机？" in shown
+    screen = app.manager.get_screen("presence_code")
+    assert screen.buttons["confirm"].disabled and screen.buttons["resend"].disabled
+    right = latest_code(app.kiosk_config.demo_phone_inbox)
+    for digit in "000000" if right != "000000" else "111111":
+        ui.tap(screen.keypad.keys[digit])
+    assert not screen.buttons["confirm"].disabled
+    ui.tap_button("presence_code", "confirm")
+    ui.wait_until(lambda: "验证码不正确，还可尝试2次。" in joined(ui.visible_texts()), what="the wrong-code notice")
+    ui.screenshot(SHOTS / "presence_code_wrong.png")
+    assert_accessible(app, ui, "presence_code")
+    ui.type_code()
+    ui.wait_for_screen("cases")
+    assert "469023-0004" in joined(ui.visible_texts())
+
+
+def test_with_no_number_on_file_the_page_asks_for_one(kiosk_app, ui):
+    """赵丽 has no case yet, so no number on file: the page asks for hers (her carrier
+    confirms it is in her name), then for the code sent to it."""
+    from domain.identity import DocumentKind, Identity
+
+    app = kiosk_app
+    zhao = Identity(kind=DocumentKind.RESIDENT_ID, name="赵丽", document_number="469023199003070020")
+    ui.tap(ui.by_text("查询办件进度"))
+    ui.wait_for_screen("progress_start")
+    app.devices.idcard_sim.insert(zhao)
+    ui.wait_for_screen("presence_code")
+    screen = app.manager.get_screen("presence_code")
+    assert screen.asking_phone and "系统中没有您的手机号码" in joined(ui.visible_texts())
+    assert screen.buttons["confirm"].disabled
+    ui.screenshot(SHOTS / "presence_phone.png")
+    assert_accessible(app, ui, "presence_code (a number asked for)")
+    ui.type_code(phone="13512345678")
+    ui.wait_for_screen("cases")
+    app.devices.idcard_sim.remove()
+    ui.wait_for_screen("attract")
 
 
 def test_scanning_a_receipt_shows_the_case_without_a_card(kiosk_app, ui, tracking_token):
@@ -90,10 +146,10 @@ def test_a_queued_receipt_s_reference_becomes_a_case_number(kiosk_app, ui, backo
 
     from services.deliveries import APPLICATION
     from tests.api.submissions import application
-    from tests.ui.staffdesk import FOOD, person
+    from tests.ui.staffdesk import FOOD
 
     app = kiosk_app
-    applicant = person("19721030", "419", "吴敏")
+    applicant = app.devices.idcard_sim.people["li"]  # a number on file: her code comes once online
     guide = BackofficeClient(backoffice.url).guide(FOOD)
     who = {"kind": "person", "document_number": applicant.document_number, "name": applicant.name}
     outbox, sender = app.controller.outbox, app.controller.outbox_sender
@@ -116,7 +172,8 @@ def test_a_queued_receipt_s_reference_becomes_a_case_number(kiosk_app, ui, backo
     number = outbox.get(item.id).case_number
     ui.tap(ui.by_id("cases", "back"))
     ui.wait_for_screen("home")
-    app.controller.journey("progress").open_my_cases()
+    ui.tap(ui.by_id("home", "my_cases"))  # online again: the citizen confirms it is them
+    ui.type_code()
     ui.wait_until(lambda: f"已发送，办件编号 {number}" in joined(ui.visible_texts()), what="reference resolved")
     assert number in joined(ui.visible_texts()).replace(f"已发送，办件编号 {number}", "")  # the case's own row too
     app.devices.idcard_sim.remove()

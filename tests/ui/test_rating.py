@@ -29,6 +29,7 @@ def to_levels(app, ui, applicant, number):
     ui.wait_for_screen("rating_start")
     ui.screenshot(SHOTS / "rating_start.png")
     app.devices.idcard_sim.insert(applicant)
+    ui.type_code()
     ui.wait_for_screen("rating_cases")
     ui.screenshot(SHOTS / "rating_cases.png")
     row = next(r for r in ui.by_id("rating_cases", "rows").children if r.number == number)

@@ -18,6 +18,7 @@ def walk_a_journey(app, ui, tmp_path):
     app.demo_insert_card("wang")
     ui.wait_for_screen("home")
     ui.tap(ui.by_id("home", "my_cases"))
+    ui.type_code()
     ui.wait_for_screen("cases")
     row = next(r for r in ui.by_id("cases", "rows").children if r.number == "469023-0001")
     ui.tap(row)

@@ -1,0 +1,143 @@
+"""SMS providers behind one interface. `RecordingProvider` writes each text to a file, the
+demo's simulated phone and the tests' inbox; `AliyunSms` sends through Alibaba Cloud's
+SMS service (dysmsapi, version 2017-05-25) over its documented RPC API, signed with the
+account's AccessKey; a provider is chosen by BACKOFFICE_SMS_PROVIDER (settings.py)."""
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import hashlib
+import hmac
+import json
+import os
+import secrets
+import threading
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Mapping
+from urllib.parse import quote
+
+import requests
+
+from .templates import Template
+
+
+@dataclass(frozen=True)
+class SendResult:
+    accepted: bool  # the provider took the message (a send, not yet a delivery)
+    provider_id: str = ""  # the provider's id of the message, for its delivery receipt
+    retry: bool = False  # a fault that may pass (throttled, unreachable, the provider's 5xx)
+    detail: str = ""
+
+
+class SmsProvider(ABC):
+    name = ""
+
+    @abstractmethod
+    def send(self, phone: str, template: Template, params: Mapping[str, str], language: str) -> SendResult:
+        """Hands one message to the provider; never raises for the provider's faults."""
+
+
+class RecordingProvider(SmsProvider):
+    """Appends each message as a line of JSON (phone, template, parameters, the text as the
+    phone shows it) to `path`. For the demo and tests only: it keeps codes in clear."""
+
+    name = "recording"
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        self._lock = threading.Lock()
+
+    def send(self, phone: str, template: Template, params: Mapping[str, str], language: str) -> SendResult:
+        message_id = secrets.token_hex(8)
+        line = json.dumps({"id": message_id, "phone": phone, "template": template.name, "params": dict(params),
+                           "text": template.render(params, language),
+                           "at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")}, ensure_ascii=False)
+        with self._lock:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+            with os.fdopen(fd, "a", encoding="utf-8") as inbox:
+                inbox.write(line + "\n")
+        return SendResult(True, message_id)
+
+
+# Answers of dysmsapi that a later try may pass: flow control and an account to top up.
+ALIYUN_RETRY_CODES = frozenset({"isv.BUSINESS_LIMIT_CONTROL", "isv.DAY_LIMIT_CONTROL", "isv.AMOUNT_NOT_ENOUGH",
+                                "Throttling", "Throttling.User", "ServiceUnavailable", "InternalError"})
+
+
+def percent_encode(value: str) -> str:
+    """RFC 3986 encoding as Alibaba Cloud's RPC signature defines it (space as %20, ~ kept)."""
+    return quote(value, safe="~")
+
+
+def rpc_signature(method: str, params: Mapping[str, str], access_key_secret: str) -> str:
+    """Signature version 1.0, HMAC-SHA1: the sorted, encoded query, encoded again after
+    `METHOD&%2F&`, keyed by the secret followed by "&"."""
+    canonical = "&".join(f"{percent_encode(k)}={percent_encode(v)}" for k, v in sorted(params.items()))
+    to_sign = f"{method}&{percent_encode('/')}&{percent_encode(canonical)}"
+    digest = hmac.new(f"{access_key_secret}&".encode(), to_sign.encode(), hashlib.sha1).digest()
+    return base64.b64encode(digest).decode()
+
+
+class AliyunSms(SmsProvider):
+    name = "aliyun"
+
+    def __init__(self, access_key_id: str, access_key_secret: str, sign_name: str,
+                 template_codes: Mapping[str, str], endpoint: str = "https://dysmsapi.aliyuncs.com/",
+                 timeout_s: float = 5.0, region: str = "cn-hangzhou"):
+        self.access_key_id, self._secret = access_key_id, access_key_secret
+        self.sign_name, self.template_codes = sign_name, dict(template_codes)
+        self.endpoint, self.timeout_s, self.region = endpoint, timeout_s, region
+        self._http = requests.Session()
+
+    def request_params(self, phone: str, template: Template, params: Mapping[str, str]) -> dict[str, str]:
+        values = {
+            "AccessKeyId": self.access_key_id, "Action": "SendSms", "Format": "JSON", "RegionId": self.region,
+            "SignatureMethod": "HMAC-SHA1", "SignatureNonce": secrets.token_hex(16), "SignatureVersion": "1.0",
+            "Timestamp": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"), "Version": "2017-05-25",
+            "PhoneNumbers": phone, "SignName": self.sign_name, "TemplateCode": self.template_codes[template.name],
+            "TemplateParam": json.dumps(dict(params), ensure_ascii=False, separators=(",", ":")),
+        }
+        values["Signature"] = rpc_signature("POST", values, self._secret)
+        return values
+
+    def send(self, phone: str, template: Template, params: Mapping[str, str], language: str) -> SendResult:
+        if template.name not in self.template_codes:
+            return SendResult(False, detail=f"no registered template for {template.name}")
+        try:
+            answer = self._http.post(self.endpoint, data=self.request_params(phone, template, params),
+                                     timeout=self.timeout_s)
+        except requests.RequestException as exc:
+            return SendResult(False, retry=True, detail=type(exc).__name__)
+        try:
+            body = answer.json()
+        except ValueError:
+            body = {}
+        code = str(body.get("Code", ""))
+        if answer.status_code == 200 and code == "OK":
+            return SendResult(True, str(body.get("BizId", "")))
+        retry = answer.status_code >= 500 or answer.status_code == 429 or code in ALIYUN_RETRY_CODES
+        return SendResult(False, retry=retry, detail=f"{answer.status_code} {code}".strip()[:200])
+
+
+class NoProvider(SmsProvider):
+    """Where no provider is configured: nothing is sent, and the caller is told."""
+
+    name = "none"
+
+    def send(self, phone: str, template: Template, params: Mapping[str, str], language: str) -> SendResult:
+        return SendResult(False, detail="no SMS provider is configured (BACKOFFICE_SMS_PROVIDER)")
+
+
+def provider_from_settings(settings) -> SmsProvider:
+    choice = settings.sms_provider
+    if choice.startswith("recording:"):
+        return RecordingProvider(Path(choice.split(":", 1)[1]))
+    if choice == "aliyun":
+        return AliyunSms(settings.sms_aliyun_key_id, settings.sms_aliyun_key_secret, settings.sms_sign_name,
+                         dict(settings.sms_templates), endpoint=settings.sms_aliyun_endpoint)
+    if choice == "none":
+        return NoProvider()
+    raise ValueError(f"unknown SMS provider {choice!r}: aliyun, recording:PATH or none")
