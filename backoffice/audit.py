@@ -1,11 +1,17 @@
-"""Append-only, hash-chained audit log of every staff and terminal action.
+"""Append-only, keyed, chained audit log of every staff and terminal action.
 
-Each entry's hash covers the previous hash and the entry's canonical JSON, so removing or
-editing any entry breaks every hash after it (`verify_chain`)."""
+Each entry's MAC (HMAC-SHA256 under the audit key, which is kept outside the database)
+covers the previous entry's MAC and the entry's canonical JSON, so removing or editing any
+entry breaks every MAC after it (`verify_chain`), and whoever can write the database but
+does not hold the key cannot forge a new chain after an edit. `export` writes the chain as
+JSON lines that `verify_export` checks again anywhere the key is."""
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
+import hmac
 import json
+from typing import IO, Iterable, Iterator
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
@@ -15,36 +21,78 @@ from .models import AuditEntry, AuditHead, utcnow
 GENESIS = "0" * 64
 
 
-def _digest(prev_hash: str, entry: AuditEntry) -> str:
-    canonical = json.dumps(
-        {"at": entry.at.isoformat(), "actor": entry.actor, "action": entry.action,
-         "subject": entry.subject, "detail": entry.detail},
-        sort_keys=True, ensure_ascii=False, separators=(",", ":"),
-    )
-    return hashlib.sha256((prev_hash + canonical).encode()).hexdigest()
+class AuditKeyMissing(RuntimeError):
+    """Sessions are made without the audit key (db.make_sessionmaker)."""
+
+
+def _key(session: Session) -> bytes:
+    key = session.info.get("audit_key", b"")
+    if not key:
+        raise AuditKeyMissing("the audit log needs its key: make sessions with make_sessionmaker(engine, key)")
+    return key
+
+
+def _canonical(at: dt.datetime, actor: str, action: str, subject: str, detail: dict) -> str:
+    return json.dumps({"at": at.isoformat(), "actor": actor, "action": action, "subject": subject, "detail": detail},
+                      sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def _mac(key: bytes, prev_hash: str, canonical: str) -> str:
+    return hmac.new(key, (prev_hash + canonical).encode(), hashlib.sha256).hexdigest()
 
 
 def record(session: Session, actor: str, action: str, subject: str = "", **detail) -> AuditEntry:
     """Append within the caller's transaction; the head row is locked until it commits.
     Core statements: every submission and staff action passes here."""
+    key = _key(session)
     heads, entries = AuditHead.__table__, AuditEntry.__table__
     prev = session.execute(select(heads.c.last_hash).where(heads.c.id == 1).with_for_update()).scalar()
     if prev is None:
         prev = GENESIS
         session.execute(insert(heads).values(id=1, last_hash=GENESIS))
     entry = AuditEntry(at=utcnow(), actor=actor, action=action, subject=subject, detail=detail, prev_hash=prev)
-    entry.hash = _digest(prev, entry)  # a transient object: never added to the session
+    entry.hash = _mac(key, prev, _canonical(entry.at, actor, action, subject, detail))  # transient: never added
     session.execute(insert(entries).values(at=entry.at, actor=actor, action=action, subject=subject,
                                            detail=detail, prev_hash=prev, hash=entry.hash))
     session.execute(update(heads).where(heads.c.id == 1).values(last_hash=entry.hash))
     return entry
 
 
-def verify_chain(session: Session) -> tuple[bool, int, int | None]:
-    """(intact, entries checked, id of the first broken entry)."""
-    prev, count = GENESIS, 0
-    for entry in session.scalars(select(AuditEntry).order_by(AuditEntry.id)):
-        if entry.prev_hash != prev or _digest(prev, entry) != entry.hash:
-            return False, count, entry.id
-        prev, count = entry.hash, count + 1
+def _check(key: bytes, rows: Iterable[dict], prev: str | None = GENESIS) -> tuple[bool, int, int | None]:
+    """(intact, entries checked, id of the first broken entry); `prev` None takes the first
+    entry's own prev_hash as the start (an export from the middle of the chain)."""
+    count = 0
+    for row in rows:
+        at = row["at"] if isinstance(row["at"], dt.datetime) else dt.datetime.fromisoformat(row["at"])
+        start = row["prev_hash"] if prev is None else prev
+        expected = _mac(key, start, _canonical(at, row["actor"], row["action"], row["subject"], row["detail"]))
+        if row["prev_hash"] != start or not hmac.compare_digest(expected, row["hash"]):
+            return False, count, row["id"]
+        prev, count = row["hash"], count + 1
     return True, count, None
+
+
+def _rows(session: Session, after_id: int = 0) -> Iterator[dict]:
+    for e in session.scalars(select(AuditEntry).where(AuditEntry.id > after_id).order_by(AuditEntry.id)):
+        yield {"id": e.id, "at": e.at, "actor": e.actor, "action": e.action, "subject": e.subject,
+               "detail": e.detail, "prev_hash": e.prev_hash, "hash": e.hash}
+
+
+def verify_chain(session: Session) -> tuple[bool, int, int | None]:
+    """(intact, entries checked, id of the first broken entry), from the first entry on."""
+    return _check(_key(session), _rows(session))
+
+
+def export(session: Session, out: IO[str], after_id: int = 0) -> int:
+    """The chain from after `after_id` as JSON lines (each with its prev_hash and MAC), for
+    keeping beside the database or handing to an auditor; how many were written."""
+    count = 0
+    for row in _rows(session, after_id):
+        out.write(json.dumps({**row, "at": row["at"].isoformat()}, ensure_ascii=False) + "\n")
+        count += 1
+    return count
+
+
+def verify_export(key: bytes, lines: Iterable[str]) -> tuple[bool, int, int | None]:
+    """An exported chain checked with the key alone: no database needed."""
+    return _check(key, (json.loads(line) for line in lines if line.strip()), prev=None)

@@ -1,5 +1,6 @@
 """`kiosk-backoffice serve | migrate | seed | load-catalogue | calendar | create-staff |
-register-terminal | disable-terminal | enable-terminal | sweep`."""
+disable-staff | enable-staff | register-terminal | disable-terminal | enable-terminal | sweep |
+audit export | audit verify`."""
 from __future__ import annotations
 
 import argparse
@@ -36,6 +37,14 @@ def main(argv: list[str] | None = None) -> int:
     catalogue.add_argument("path", type=Path)
 
     _calendar_parser(sub)
+    audit_log = sub.add_parser("audit", help="the keyed audit chain: export it, or check an export with the key")
+    audit_verbs = audit_log.add_subparsers(dest="verb", required=True)
+    exported = audit_verbs.add_parser("export", help="the chain as JSON lines, each with its MAC")
+    exported.add_argument("--after-id", type=int, default=0, help="only entries after this one")
+    exported.add_argument("--output", type=Path, help="a file (default: standard output)")
+    checked = audit_verbs.add_parser("verify", help="check an export with the audit key (exit 1 when broken); "
+                                                    "without a file, the database's chain")
+    checked.add_argument("file", type=Path, nargs="?")
 
     staff = sub.add_parser("create-staff", help="add a staff account (password asked, or BACKOFFICE_NEW_PASSWORD)")
     staff.add_argument("username")
@@ -47,12 +56,15 @@ def main(argv: list[str] | None = None) -> int:
     terminal.add_argument("--name", default="")
     terminal.add_argument("--location", default="")
 
-    for verb, text in (("disable-terminal", "cut a terminal off at once: its requests are refused"),
-                       ("enable-terminal", "let a disabled terminal back")):
+    for verb, who, text in (
+            ("disable-terminal", "terminal_id", "cut a terminal off at once: its requests are refused"),
+            ("enable-terminal", "terminal_id", "let a disabled terminal back"),
+            ("disable-staff", "username", "disable a staff account: its sign-ins and tokens are refused"),
+            ("enable-staff", "username", "let a disabled staff account sign in again")):
         switch = sub.add_parser(verb, help=text)
-        switch.add_argument("terminal_id")
-        if verb == "disable-terminal":
-            switch.add_argument("--reason", default="", help="why, for the audit log and the fleet view")
+        switch.add_argument(who)
+        if verb.startswith("disable"):
+            switch.add_argument("--reason", default="", help="why, for the audit log")
 
     sub.add_parser("sweep", help="supervision sweep: overdue marks, expired 容缺 terminations, alerts")
 
@@ -103,6 +115,8 @@ def main(argv: list[str] | None = None) -> int:
 
         with sessions() as session:
             return run_calendar(session, context_for(app, session), args)
+    if args.command == "audit":
+        return _audit(sessions, settings, args)
     if args.command == "create-staff":
         return _create_staff(sessions, args)
     if args.command == "register-terminal":
@@ -112,15 +126,18 @@ def main(argv: list[str] | None = None) -> int:
             secret = register(session, app.state.vault, args.terminal_id, args.name, args.location, "system:cli")
         print(json.dumps({"id": args.terminal_id, "secret": secret}))
         return 0
-    if args.command in ("disable-terminal", "enable-terminal"):
-        from .terminals import set_disabled
+    if args.command in ("disable-terminal", "enable-terminal", "disable-staff", "enable-staff"):
+        from .staff_accounts import set_disabled as set_staff_disabled
+        from .terminals import set_disabled as set_terminal_disabled
 
-        disable = args.command == "disable-terminal"
+        noun, name, setter = (("terminal", args.terminal_id, set_terminal_disabled) if "terminal" in args.command
+                              else ("staff account", args.username, set_staff_disabled))
+        disable = args.command.startswith("disable")
         with sessions() as session:
-            if not set_disabled(session, args.terminal_id, disable, getattr(args, "reason", ""), "system:cli"):
-                print(f"no terminal {args.terminal_id}", file=sys.stderr)
+            if not setter(session, name, disable, getattr(args, "reason", ""), "system:cli"):
+                print(f"no {noun} {name}", file=sys.stderr)
                 return 1
-        print(f"{args.terminal_id} {'disabled' if disable else 'enabled'}")
+        print(f"{name} {'disabled' if disable else 'enabled'}")
         return 0
     if args.command == "sweep":
         from .supervision import sweep
@@ -181,6 +198,28 @@ def _read_or_new_secret(path: Path) -> str:
     if path.exists() and path.read_text().strip():
         return path.read_text().strip()
     return secrets.token_urlsafe(32)
+
+
+def _audit(sessions, settings, args) -> int:
+    from . import audit
+
+    if args.verb == "export":
+        with sessions() as session:
+            if args.output is None:
+                count = audit.export(session, sys.stdout, args.after_id)
+            else:
+                with open(args.output, "w", encoding="utf-8") as out:
+                    count = audit.export(session, out, args.after_id)
+        print(f"exported {count} entries", file=sys.stderr)
+        return 0
+    if args.file is not None:
+        with open(args.file, encoding="utf-8") as lines:
+            intact, checked, broken = audit.verify_export(settings.audit_key, lines)
+    else:
+        with sessions() as session:
+            intact, checked, broken = audit.verify_chain(session)
+    print(json.dumps({"intact": intact, "checked": checked, "first_broken_id": broken}))
+    return 0 if intact else 1
 
 
 def _create_staff(sessions, args) -> int:

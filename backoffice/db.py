@@ -87,5 +87,6 @@ def statements_stand_alone(session: Session) -> None:
         session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
 
 
-def make_sessionmaker(engine: Engine) -> sessionmaker:
-    return sessionmaker(bind=engine, expire_on_commit=False)
+def make_sessionmaker(engine: Engine, audit_key: bytes = b"") -> sessionmaker:
+    """Sessions carry the audit chain's key (audit.py reads it from session.info)."""
+    return sessionmaker(bind=engine, expire_on_commit=False, info={"audit_key": audit_key})

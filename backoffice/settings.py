@@ -22,6 +22,9 @@ class Settings:
     lookup_key: bytes  # HMAC pepper: find a person's cases without storing the ID in clear
     data_key: bytes  # 32 bytes, AES-GCM for personal data and terminal secrets at rest
     signing_seed: bytes  # 32 bytes, Ed25519 private key seed for QR tokens
+    # Keys the audit chain (HMAC-SHA256): kept outside the database, so whoever can write
+    # the database cannot rewrite the log and its chain after it (audit.py).
+    audit_key: bytes = b""
     division_code: str = "469023"  # 澄迈县
     # The issuing authority's unified social credit code inside e-licence identifiers;
     # set BACKOFFICE_ISSUER_USCC to the county government's real code in production.
@@ -63,6 +66,7 @@ class Settings:
             lookup_key=(env.get("BACKOFFICE_LOOKUP_KEY") or keys["lookup_key"]).encode(),
             data_key=bytes.fromhex(env.get("BACKOFFICE_DATA_KEY") or keys["data_key"]),
             signing_seed=bytes.fromhex(env.get("BACKOFFICE_SIGNING_SEED") or keys["signing_seed"]),
+            audit_key=bytes.fromhex(env.get("BACKOFFICE_AUDIT_KEY") or _audit_key_file()),
             callback_days=int(env.get("BACKOFFICE_CALLBACK_DAYS", 1)),
             rectify_days=int(env.get("BACKOFFICE_RECTIFY_DAYS", 15)),
             issuer_uscc=env.get("BACKOFFICE_ISSUER_USCC", "11469023MB12345676"),
@@ -81,24 +85,31 @@ class Settings:
         )
 
 
+def _audit_key_file() -> str:
+    """The audit chain's key for when the environment gives none: 32 random bytes made once
+    in its own 0600 file (an install made before the key existed gets one on its next start)."""
+    return _made_once(var_dir() / "backoffice.audit-key", lambda: secrets.token_hex(32))
+
+
 def _install_secrets() -> dict[str, str]:
     """Per-install secrets for when the environment gives none: generated once and kept
     (losing them makes lookups unfindable and encrypted data unreadable)."""
-    path = var_dir() / "backoffice.secrets.json"
-    if path.exists():
-        return json.loads(path.read_text())
-    path.parent.mkdir(parents=True, exist_ok=True)
-    values = {
-        "lookup_key": secrets.token_hex(32),
-        "data_key": secrets.token_hex(32),
-        "signing_seed": secrets.token_hex(32),
-    }
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(values))
-    tmp.chmod(0o600)
-    try:
-        os.link(tmp, path)  # atomic: two processes starting together keep one set
-    except FileExistsError:
-        pass
-    tmp.unlink()
-    return json.loads(path.read_text())
+    return json.loads(_made_once(var_dir() / "backoffice.secrets.json", lambda: json.dumps(
+        {"lookup_key": secrets.token_hex(32), "data_key": secrets.token_hex(32),
+         "signing_seed": secrets.token_hex(32)})))
+
+
+def _made_once(path: Path, content) -> str:
+    """The file's text, written with `content()` (0600) the first time. Atomic: two
+    processes starting together keep one version."""
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        made = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+        made.write_text(content())
+        made.chmod(0o600)
+        try:
+            os.link(made, path)
+        except FileExistsError:
+            pass
+        made.unlink()
+    return path.read_text().strip()

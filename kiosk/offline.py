@@ -62,7 +62,7 @@ def outbox_paths(config: KioskConfig) -> tuple[Path, Path]:
 def build_outbox(config: KioskConfig, api: BackofficeClient) -> tuple[Outbox, OutboxSender]:
     section = config.raw.get("outbox", {})
     path, key_file = outbox_paths(config)
-    outbox = Outbox(path, load_or_create_key(key_file), terminal_id=config.terminal_id)
+    outbox = Outbox.open(path, load_or_create_key(key_file), terminal_id=config.terminal_id)
     backoff = Backoff(base_s=float(section.get("retry_base_s", 2)), cap_s=float(section.get("retry_cap_s", 300)),
                       max_attempts=int(section.get("max_attempts", 10)))
     sender = OutboxSender(outbox, deliverers(api), backoff)

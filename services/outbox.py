@@ -9,7 +9,9 @@ Once the back office has it, the payload is erased and only the outcome (a case 
 stays, for the "where is my queued application" lookup, until it is pruned.
 
 SQLite in WAL mode with synchronous=FULL: a commit is on the disk when put() returns, so
-a power cut or a SIGKILL right after cannot lose what the citizen was told was kept.
+a power cut or a SIGKILL right after cannot lose what the citizen was told was kept. A file
+that is not a sound outbox is set aside, never deleted (open()), so the kiosk goes on
+taking applications and the county's IT keeps what it held.
 """
 from __future__ import annotations
 
@@ -17,6 +19,7 @@ import datetime as dt
 import hashlib
 import hmac
 import json
+import logging
 import os
 import secrets
 import sqlite3
@@ -31,7 +34,9 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from domain.county import CST
 
+log = logging.getLogger(__name__)
 PENDING, DELIVERED, PARKED = "pending", "delivered", "parked"
+SET_ASIDE = ".corrupt-"  # outbox.sqlite.corrupt-20261205T235900Z: a damaged outbox, kept
 KEY_BYTES = 32
 
 _SCHEMA = """
@@ -81,8 +86,11 @@ class OutboxItem:
 def read_stats(path: Path, now: float | None = None) -> dict[str, Any] | None:
     """The outbox's counts without its key, read-only (kiosk-diag report, while the app
     may be writing); None when there is no outbox yet."""
+    set_aside = sorted(p.name for p in path.parent.glob(f"{path.name}{SET_ASIDE}*") if not p.name.endswith(
+        ("-wal", "-shm")))
     if not path.exists():
-        return None
+        return {"pending": 0, "parked": 0, "oldest_pending_s": None, "last_error": "", "set_aside": set_aside} \
+            if set_aside else None
     db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     try:
         counts = dict(db.execute("SELECT state, COUNT(*) FROM items GROUP BY state").fetchall())
@@ -96,7 +104,7 @@ def read_stats(path: Path, now: float | None = None) -> dict[str, Any] | None:
     now = time.time() if now is None else now
     return {"pending": int(counts.get(PENDING, 0)), "parked": int(counts.get(PARKED, 0)),
             "oldest_pending_s": None if oldest is None else max(0.0, now - oldest),
-            "last_error": error[0] if error else ""}
+            "last_error": error[0] if error else "", "set_aside": set_aside}
 
 
 def load_or_create_key(path: Path) -> bytes:
@@ -119,7 +127,36 @@ def load_or_create_key(path: Path) -> bytes:
     return key
 
 
+def set_aside(path: Path, now: float | None = None) -> Path:
+    """Renames a damaged outbox (and its WAL and shared-memory files) beside itself."""
+    stamp = dt.datetime.fromtimestamp(time.time() if now is None else now, dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    kept = path.with_name(f"{path.name}{SET_ASIDE}{stamp}")
+    for suffix in ("", "-wal", "-shm"):
+        damaged = path.with_name(path.name + suffix)
+        if damaged.exists():
+            damaged.rename(kept.with_name(kept.name + suffix))
+    return kept
+
+
 class Outbox:
+    @classmethod
+    def open(cls, path: Path, key: bytes, terminal_id: str = "", clock=time.time) -> "Outbox":
+        """The outbox at `path`; one that SQLite cannot read or that fails its integrity
+        check (a disk fault, a file cut short) is set aside for forensics, logged, shown by
+        `kiosk-diag report`, and a fresh one started: the kiosk must not stop taking
+        applications, and the damaged file may still hold what citizens were told was kept."""
+        try:
+            outbox = cls(path, key, terminal_id, clock)
+        except sqlite3.DatabaseError:
+            outbox = None
+        if outbox is not None:
+            if outbox.sound():
+                return outbox
+            outbox.close()
+        kept = set_aside(path)
+        log.error("outbox damaged: set aside, a fresh one started", extra={"file": kept.name})
+        return cls(path, key, terminal_id, clock)
+
     def __init__(self, path: Path, key: bytes, terminal_id: str = "", clock=time.time):
         if len(key) != KEY_BYTES:
             raise OutboxKeyError("the outbox key must be 32 bytes")
@@ -258,6 +295,14 @@ class Outbox:
             "oldest_pending_s": None if oldest is None else max(0.0, self._clock() - oldest),
             "last_error": error[0] if error else "",
         }
+
+    def sound(self) -> bool:
+        """SQLite's own check of the file's structure."""
+        with self._lock:
+            try:
+                return self._db.execute("PRAGMA quick_check").fetchone()[0] == "ok"
+            except sqlite3.DatabaseError:
+                return False
 
     def db_settings(self) -> tuple[str, int]:
         """(journal mode, synchronous level): "wal" and 2 (FULL) mean a commit is on the disk."""

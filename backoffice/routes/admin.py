@@ -10,13 +10,13 @@ from sqlalchemy.orm import Session
 
 from domain.workdays import CalendarUnknown
 
-from .. import audit, calendar
-from ..auth import Caller, caller, get_db, login
-from ..errors import Invalid, NotFound
+from .. import audit, calendar, staff_accounts
+from ..auth import ROLES, Caller, caller, get_db, login
+from ..errors import Conflict, Invalid, NotFound
 from ..holiday_arrangement import ArrangementInvalid, parse_arrangement
 from ..models import AuditEntry
 from ..openapi_docs import ROW_ID_MAX, answers, problems
-from ..schemas.bodies import ArrangementIn, OverrideIn, SignInIn, as_sent
+from ..schemas.bodies import ArrangementIn, OverrideIn, SignInIn, StaffDisabledIn, as_sent
 from ..schemas.office import (
     ArrangementImportedOut,
     AuditEntriesOut,
@@ -25,6 +25,8 @@ from ..schemas.office import (
     OverrideDeletedOut,
     OverrideOut,
     QrKeyOut,
+    SignedOutOut,
+    StaffDisabledOut,
     TokenOut,
     WorkingDaysOut,
 )
@@ -41,6 +43,25 @@ def token(request: Request, body: SignInIn, session: Session = Depends(get_db)):
     session.commit()
     return {"access_token": value, "token_type": "bearer", "role": staff.role,
             "department_code": staff.department_code, "expires_at": expires.isoformat() + "Z"}
+
+
+@router.post("/auth/logout", responses=answers(SignedOutOut))
+def sign_out(request: Request, who: Caller = Depends(caller(*ROLES)), session: Session = Depends(get_db)):
+    """Ends the token presented: it opens nothing more."""
+    token = request.headers.get("Authorization", "")[len("Bearer "):].strip()
+    return {"signed_out": staff_accounts.sign_out(session, token, who.actor)}
+
+
+@router.put("/staff/{account}/disabled", responses={**answers(StaffDisabledOut), **problems(404, 409)})
+def set_staff_disabled(account: str, body: StaffDisabledIn, who: Caller = Depends(caller("admin")),
+                       session: Session = Depends(get_db)):
+    """Disable a staff account (someone left, a password leaked): its sign-ins are refused
+    and every token it holds ends at once. Audited with the reason."""
+    if body.disabled and account == who.name:
+        raise Conflict("an administrator cannot disable their own account")
+    if not staff_accounts.set_disabled(session, account, body.disabled, body.reason, who.actor):
+        raise NotFound("no such staff account")
+    return {"username": account, "disabled": body.disabled}
 
 
 @router.get("/keys/qr", responses=answers(QrKeyOut))

@@ -114,6 +114,11 @@ class TerminalDisabledIn(RequestBody):
     reason: str = Field("", max_length=200)  # why, for the audit log and the fleet view
 
 
+class StaffDisabledIn(RequestBody):
+    disabled: StrictBool
+    reason: str = Field("", max_length=200)  # why, for the audit log
+
+
 class OutboxIn(RequestBody):
     pending: Number | None = None
     parked: Number | None = None

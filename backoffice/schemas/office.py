@@ -101,6 +101,15 @@ class AuditEntriesOut(Wire):
     entries: list[AuditEntryOut]
 
 
+class SignedOutOut(Wire):
+    signed_out: bool  # false when the token was no longer live
+
+
+class StaffDisabledOut(Wire):
+    username: str
+    disabled: bool
+
+
 class AuditVerifyOut(Wire):
     intact: bool
     checked: int

@@ -203,6 +203,10 @@ def check_outbox(stats: dict[str, Any] | None) -> OutboxCheck | None:
         return None
     pending, parked, oldest = stats["pending"], stats["parked"], stats["oldest_pending_s"]
     error = redact(str(stats.get("last_error", "")))[:120]
+    if stats.get("set_aside"):
+        return OutboxCheck(pending, parked, oldest, error, Verdict.DEGRADED,
+                           f"a damaged outbox was set aside as {stats['set_aside'][-1]} and a fresh one started",
+                           "keep that file (encrypted) for the county's IT: what it held may have to be made again")
     if parked:
         return OutboxCheck(pending, parked, oldest, error, Verdict.DEGRADED,
                            f"{parked} held: the back office refused them ({error})",
