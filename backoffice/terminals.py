@@ -11,7 +11,7 @@ from .models import Alert, Terminal, TerminalCommand, utcnow
 from .supervision import clear, raise_alert
 
 HEARTBEAT_ALERTS = ("terminal_silent", "paper_out")  # what a heartbeat clears
-COMMANDS = ("restart", "out_of_service", "in_service", "refresh_catalogue", "upload_diagnostics")
+COMMANDS = ("restart", "out_of_service", "in_service", "refresh_catalogue", "upload_diagnostics", "send_outbox")
 OUTCOMES = ("done", "failed", "unavailable")  # how the terminal says a command went
 RECENT_COMMANDS = 10  # per terminal in the fleet view, besides every one not yet acked
 

@@ -54,12 +54,17 @@ def kiosk(url: str, secret_file: str, rounds: int) -> dict:
 def _print_only(app, emulator, rounds: int) -> list[float]:
     """Baseline for submit-to-receipt: the same 收件凭证 sent straight to the same printer."""
     import datetime as dt
+    import uuid
 
+    from kiosk.demo import latest_code
     from services.receipts import application_receipt
 
     api = app.controller.api
-    newest = max(api.list_cases(DEMO_APPLICANT), key=lambda c: c.number)  # the tour's last submission
-    slip = application_receipt(api.receipt(newest.number), dt.datetime.now(dt.timezone.utc), app.tr._)
+    ref = uuid.uuid4().hex  # the applicant's grant, as the kiosk gets one: the code from the demo's phone
+    sent = api.request_code(ref, DEMO_APPLICANT, "", "zh_CN")
+    grant = api.redeem_code(ref, sent["challenge"], latest_code(app.kiosk_config.demo_phone_inbox))["grant"]
+    newest = max(api.list_cases(DEMO_APPLICANT, grant=grant), key=lambda c: c.number)  # the tour's last submission
+    slip = application_receipt(api.receipt(newest.number, grant=grant), dt.datetime.now(dt.timezone.utc), app.tr._)
     times = []
     for _ in range(rounds):
         before = len(emulator.receipts)

@@ -27,7 +27,7 @@ from devices.fonts import find_cjk_font
 from kiosk import appliance
 from kiosk.config import KioskConfig
 from kiosk.controller import KioskController
-from kiosk.demo import DemoSimulator
+from kiosk.demo import DemoLicenceLibrary, DemoSimulator
 from kiosk.hardware import Devices, build_devices
 from kiosk.i18n import Translator
 from kiosk.ime.pinyin import DictionaryMissing, default_engine
@@ -85,6 +85,8 @@ class KioskApp(App):
         self.controller.outbox, self.controller.outbox_sender = build_outbox(config, self.controller.api)
         self.controller.catalogue, self.catalogue_refresher = build_catalogue(config, self.controller.api)
         self.demo = DemoSimulator(self.devices, self.controller, config.demo_phone_inbox) if config.demo else None
+        if config.demo:
+            self.controller.licence_library = DemoLicenceLibrary()
         self.exit_code = 0  # what `kiosk` exits with; maintenance mode's restart sets another
         self.controller.journey("maintenance").configure(config, stop_app=self.stop_with)
         self._busy: ModalView | None = None

@@ -77,6 +77,11 @@ class KioskController:
         self.outbox = None
         self.outbox_sender = None
         self.catalogue = None  # services.catalogue_cache.CatalogueCache: guides served offline too
+        # The provincial e-licence library, asked for the applicant's own licences when an
+        # application needs one: `licence_for(document_number, type_code)` -> an identifier
+        # or "". None where the kiosk reaches none (the citizen then brings the paper); the
+        # demo's stands in for it (kiosk/demo.py).
+        self.licence_library = None
         self._call_on_main = call_on_main
         self._pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="kiosk-io")
         self._warning_up = False

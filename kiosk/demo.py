@@ -57,6 +57,26 @@ def latest_code(inbox: Path) -> str:
     return codes[-1] if codes else ""
 
 
+# The demo's e-licence issuer: a valid unified social credit code of the county licence hub.
+DEMO_LICENCE_ISSUER = "11469023MB12345676"
+
+
+class DemoLicenceLibrary:
+    """Stands in for the provincial e-licence library in the demo: every demo applicant
+    holds a licence of every type asked for, under the demo issuer."""
+
+    def __init__(self):
+        self._issued: dict[tuple[str, str], str] = {}
+
+    def licence_for(self, document_number: str, type_code: str) -> str:
+        from domain.ids import make_licence_id
+
+        key = (document_number, type_code)
+        if key not in self._issued:
+            self._issued[key] = make_licence_id(type_code, DEMO_LICENCE_ISSUER, f"2024{len(self._issued) + 1:07d}", 1)
+        return self._issued[key]
+
+
 class DemoSimulator:
     def __init__(self, devices, controller, phone_inbox: Path | None = None):
         self.devices = devices

@@ -24,31 +24,45 @@ class CaseRow(ButtonBehavior, BoxLayout):
     def on_state(self, _instance, value):
         self.pressed = value == "down"
 
+    @classmethod
+    def of(cls, screen: KioskScreen, case, status: str, on_tap) -> "CaseRow":
+        """A case as a tappable row: its item in the kiosk's language, its number and the
+        day it was received; `on_tap()` when tapped."""
+        row = cls(number=case.number, title=case.item_name_in(screen.controller.translator.language),
+                  subtitle=screen._("No. {number} · received {date}").format(
+                      number=case.number, date=case.received_at.strftime("%Y-%m-%d")),
+                  status=status)
+        row.bind(on_release=lambda _row: on_tap())
+        return row
 
-class CasesScreen(KioskScreen):
-    screen_name = Screen.CASES
+
+class CaseListScreen(KioskScreen):
+    """A screen of case rows (ids.rows): emptied at every refresh and filled by fill() while
+    a session is active; with none, emptied by reset()."""
+
     def refresh(self) -> None:
-        rows = self.ids.rows
-        rows.clear_widgets()
-        cases = self.session.cases
+        self.ids.rows.clear_widgets()
         if not self.session.active:
             self.reset()
             return
+        self.fill(self.ids.rows)
+
+    def fill(self, rows) -> None:
+        """The list's heading and rows (each list says which)."""
+
+
+class CasesScreen(CaseListScreen):
+    screen_name = Screen.CASES
+
+    def fill(self, rows) -> None:
+        cases = self.session.cases
         self.ids.heading.text = (
             self._("My cases ({count})").format(count=len(cases)) if cases
             else self._("You have no cases yet.")
         )
-        language = self.controller.translator.language
         for case in cases:
-            row = CaseRow(
-                number=case.number,
-                title=case.item_name_in(language),
-                subtitle=self._("No. {number} · received {date}").format(
-                    number=case.number, date=case.received_at.strftime("%Y-%m-%d")),
-                status=self._(case.status.label),
-            )
-            row.bind(on_release=lambda r: self.journey("progress").open_case(r.number))
-            rows.add_widget(row)
+            rows.add_widget(CaseRow.of(self, case, self._(case.status.label),
+                                       lambda number=case.number: self.journey("progress").open_case(number)))
         for item in self.journey("progress").kept_applications:
             rows.add_widget(self._kept_row(item))
         if not self.journey("progress").cases_online:

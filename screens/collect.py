@@ -6,7 +6,7 @@ from domain.i18n import N_
 from kiosk.ui.screen_names import Screen
 
 from .base import KioskScreen
-from .cases import CaseRow
+from .cases import CaseListScreen, CaseRow
 
 
 class CollectStartScreen(KioskScreen):
@@ -14,16 +14,11 @@ class CollectStartScreen(KioskScreen):
     spoken_prompt = N_("Place your ID card on the reader to collect your result.")
 
 
-class CollectListScreen(KioskScreen):
+class CollectListScreen(CaseListScreen):
     screen_name = Screen.COLLECT_LIST
     spoken_prompt = N_("Tap the result you want to collect.")
 
-    def refresh(self) -> None:
-        rows = self.ids.rows
-        rows.clear_widgets()
-        if not self.session.active:
-            self.reset()
-            return
+    def fill(self, rows) -> None:
         ready = self.journey("collect").ready
         if ready:
             self.ids.heading.text = self._("Results ready to collect ({count})").format(count=len(ready))
@@ -31,14 +26,9 @@ class CollectListScreen(KioskScreen):
         else:
             self.ids.heading.text = self._("Collect results")
             self.ids.empty.text = self._("Nothing is ready to collect yet. We will tell you by SMS when it is.")
-        language = self.controller.translator.language
         for case in ready:
-            row = CaseRow(number=case.number, title=case.item_name_in(language),
-                          subtitle=self._("No. {number} · received {date}").format(
-                              number=case.number, date=case.received_at.strftime("%Y-%m-%d")),
-                          status=self._("Ready to collect"))
-            row.bind(on_release=lambda r: self.journey("collect").choose(r.number))
-            rows.add_widget(row)
+            rows.add_widget(CaseRow.of(self, case, self._("Ready to collect"),
+                                       lambda number=case.number: self.journey("collect").choose(number)))
 
     def reset(self) -> None:
         self.ids.rows.clear_widgets()

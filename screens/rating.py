@@ -11,7 +11,7 @@ from kiosk.journeys.rating import COMMENTS, LEVELS, REASONS, level_word
 from kiosk.ui.screen_names import Screen
 
 from .base import KioskScreen
-from .cases import CaseRow
+from .cases import CaseListScreen, CaseRow
 
 
 class FaceButton(ButtonBehavior, BoxLayout):
@@ -38,27 +38,17 @@ class RatingStartScreen(KioskScreen):
     spoken_prompt = N_("Place your ID card on the reader to choose the case you want to rate.")
 
 
-class RatingCasesScreen(KioskScreen):
+class RatingCasesScreen(CaseListScreen):
     screen_name = Screen.RATING_CASES
     spoken_prompt = N_("Which case would you like to rate? Tap it.")
 
-    def refresh(self) -> None:
-        rows = self.ids.rows
-        rows.clear_widgets()
-        if not self.session.active:
-            self.reset()
-            return
+    def fill(self, rows) -> None:
         cases = self.journey("rating").rateable_cases()
         self.ids.heading.text = (self._("Which case would you like to rate?") if cases
                                  else self._("You have no cases to rate yet."))
-        language = self.controller.translator.language
         for case in cases:
-            row = CaseRow(number=case.number, title=case.item_name_in(language),
-                          subtitle=self._("No. {number} · received {date}").format(
-                              number=case.number, date=case.received_at.strftime("%Y-%m-%d")),
-                          status=self._(case.status.label))
-            row.bind(on_release=lambda _row, case=case: self.journey("rating").rate_case(case))
-            rows.add_widget(row)
+            rows.add_widget(CaseRow.of(self, case, self._(case.status.label),
+                                       lambda case=case: self.journey("rating").rate_case(case)))
 
     def reset(self) -> None:
         self.ids.rows.clear_widgets()

@@ -223,12 +223,14 @@ class Outbox:
                 "UPDATE items SET attempts = attempts + 1, next_attempt_at = ?, last_error = ? WHERE id = ?",
                 (self._clock() + delay_s, reason[:500], item_id))
 
-    def requeue_parked(self) -> int:
-        """Staff's "send again": parked items go back to the end of their turn, due now."""
+    def requeue_parked(self, parked_for_s: float = 0.0) -> int:
+        """Staff's "send again" (and the sender's own, for items parked `parked_for_s` or
+        longer): parked items go back to the end of their turn, due now."""
+        now = self._clock()
         with self._lock:
             cursor = self._db.execute(
                 "UPDATE items SET state = ?, attempts = 0, next_attempt_at = ?, finished_at = NULL "
-                "WHERE state = ?", (PENDING, self._clock(), PARKED))
+                "WHERE state = ? AND finished_at <= ?", (PENDING, now, PARKED, now - parked_for_s))
             return cursor.rowcount
 
     def make_due(self) -> None:

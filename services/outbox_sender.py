@@ -17,6 +17,9 @@ What each failure means:
 - refused for what it is (400, 404, 409, 410, 422): retrying cannot help: parked;
 - another server error, a broken answer, or a bug while delivering it: this item backs
   off and, after `max_attempts`, is parked; the items behind it go on meanwhile.
+A parked item is tried again by itself after `revive_parked_s` (the back office may have
+been mended meanwhile: a catalogue fixed, a bug deployed away), and at once by staff's
+Send again or the back office's send_outbox command.
 """
 from __future__ import annotations
 
@@ -69,7 +72,7 @@ class OutboxSender(BackgroundWorker):
 
     def __init__(self, outbox: Outbox, deliverers: dict[str, Deliver], backoff: Backoff = Backoff(),
                  idle_poll_s: float = 60.0, keep_delivered_s: float = 30 * 86400,
-                 prune_every_s: float = 6 * 3600):
+                 prune_every_s: float = 6 * 3600, revive_parked_s: float = 6 * 3600, clock=time.time):
         super().__init__()
         self.outbox = outbox
         self.deliverers = deliverers
@@ -77,6 +80,8 @@ class OutboxSender(BackgroundWorker):
         self.idle_poll_s = idle_poll_s
         self.keep_delivered_s = keep_delivered_s  # delivered rows answer "where is my application?"
         self.prune_every_s = prune_every_s
+        self.revive_parked_s = revive_parked_s
+        self._clock = clock  # the wall clock the outbox's deadlines are written in
         self._delivering = threading.Lock()
         self.last_pass_at: float | None = None
         self._pruned_at: float | None = None
@@ -89,12 +94,28 @@ class OutboxSender(BackgroundWorker):
     def _run(self) -> None:
         while not self.stopping:
             try:
+                self.revive_parked()
                 self.flush()
                 self.prune_when_due(time.monotonic())
             except Exception:  # a bug must not end delivery for good: log it, try again later
                 log.exception("outbox pass failed")
             due = self.outbox.next_due_at()
-            self._pause(self.idle_poll_s if due is None else min(self.idle_poll_s, due - time.time()))
+            self._pause(self.idle_poll_s if due is None else min(self.idle_poll_s, self._wait_until(due)))
+
+    def _wait_until(self, deadline: float, now: float | None = None) -> float:
+        """Seconds until `deadline`. A deadline further off than the longest backoff was
+        written before the clock went back (an NTP correction, a dead RTC battery): it is
+        due now, or items would wait out the jump."""
+        left = deadline - (self._clock() if now is None else now)
+        return 0.0 if left > self.backoff.cap_s * 2 else left
+
+    def revive_parked(self) -> int:
+        """Items parked `revive_parked_s` ago or more go back in line (a long wait between
+        tries: one request per parked item every few hours)."""
+        revived = self.outbox.requeue_parked(parked_for_s=self.revive_parked_s)
+        if revived:
+            log.info("parked outbox items tried again", extra={"items": revived})
+        return revived
 
     def prune_when_due(self, now: float) -> int:
         """Drops delivered rows older than `keep_delivered_s`, at most every `prune_every_s`
@@ -128,12 +149,12 @@ class OutboxSender(BackgroundWorker):
         """Pending items in order. An item waiting because the line was down holds back the
         ones behind it (order is kept); an item backing off for its own trouble does not.
         With a citizen waiting, the line is tried again now, up to their item."""
-        now = time.time()
+        now = self._clock()
         delivered, own = 0, None
         for item in self.outbox.pending():
             if present is not None and item.id > present:
                 break
-            if item.next_attempt_at > now and item.id != present:
+            if self._wait_until(item.next_attempt_at, now) > 0 and item.id != present:
                 line_down = item.last_error.startswith(LINE_DOWN)
                 if not line_down:
                     continue

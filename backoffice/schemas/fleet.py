@@ -9,7 +9,8 @@ from pydantic import Field
 
 from .wire import Wire
 
-Command = Literal["restart", "out_of_service", "in_service", "refresh_catalogue", "upload_diagnostics"]
+Command = Literal["restart", "out_of_service", "in_service", "refresh_catalogue", "upload_diagnostics",
+                  "send_outbox"]
 Outcome = Literal["done", "failed", "unavailable"]
 Number = int | float
 

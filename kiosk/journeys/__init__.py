@@ -51,6 +51,9 @@ class Journey:
     FLOW: Mapping[Screen, tuple[Screen, ...]] = {}
     ENTRIES: tuple[Screen, ...] = ()
     strict_flow = False
+    # The journeys of a citizen's own cases (progress, collect, rating) name the screen
+    # asking for a card when no one is identified yet; the others keep None.
+    CARD_PROMPT: Screen | None = None
 
     def __init__(self, controller: "KioskController"):
         self.kiosk = controller
@@ -67,9 +70,16 @@ class Journey:
         return self.kiosk.translator.gettext(message)
 
     def start(self) -> None:
-        """The attract-screen button: open the journey's first screen."""
+        """The attract-screen button: open the journey's first screen; for a journey of the
+        citizen's own cases, the card prompt, or (the citizen known) their confirmation."""
         self.kiosk.session.begin()
-        self.go(self.attract_action[2])
+        if self.CARD_PROMPT is None:
+            self.go(self.attract_action[2])
+        elif self.session.identity is not None:
+            self.need_presence(Screen.HOME)
+        else:
+            self.wait_for_identity()
+            self.go(self.CARD_PROMPT)
 
     def back_from(self, screen: str) -> None:
         """Back from one of the journey's screens, by its BACK table."""
@@ -124,7 +134,18 @@ class Journey:
         self.session.resume_after_identify = self.name
 
     def identified(self) -> None:
-        """The citizen was identified while this journey waited for it."""
+        """The citizen was identified while this journey waited for it: a journey of their
+        own cases asks them to confirm it is them."""
+        if self.CARD_PROMPT is not None:
+            self.need_presence(self.CARD_PROMPT)
+
+    def load_cases(self, then: Callable[[list], None], busy: str) -> None:
+        """The citizen's cases, read under the session's grant, then `then(cases)`."""
+        identity, grant, api = self.session.identity, self.session.grant, self.kiosk.api
+        if identity is None:
+            return
+        self.kiosk.in_background(lambda: api.list_cases(identity.document_number, grant=grant), then,
+                                 back_to=Screen.ATTRACT, busy=busy)
 
     def need_presence(self, back_to: str) -> None:
         """The journey goes on in `confirmed()` once the citizen at the glass confirmed it

@@ -20,7 +20,7 @@ from typing import Any
 from domain.cases import CaseDetail
 from domain.county import CST
 from domain.i18n import N_, in_language
-from domain.ids import is_mobile_number, is_valid_credit_code, is_valid_resident_id, make_licence_id, mask_name
+from domain.ids import is_mobile_number, is_valid_credit_code, is_valid_resident_id, mask_name
 from domain.receipts import ApplicationReceipt
 from kiosk.journeys import Journey
 from kiosk.ui.screen_names import Screen
@@ -31,9 +31,6 @@ from services.receipts import application_receipt, promised_lines, queued_applic
 log = logging.getLogger(__name__)
 PREVIEW_HEIGHT_PX = 900  # the capture page shows the captured page this tall
 
-# The demo's e-licence issuer (a valid unified social credit code of the county licence
-# hub); a real kiosk asks the e-licence library for the applicant's own licences.
-DEMO_LICENCE_ISSUER = "11469023MB12345676"
 PHONE_FIELD = {"code": "contact_phone", "label": "联系电话", "label_en": "Contact phone",
                "datatype": "string", "format": "phone", "required": True}
 
@@ -242,10 +239,11 @@ class ApplyJourney(Journey):
                 state.pages.append(question["code"])
         for entry in state.materials:  # what needs nothing from the citizen is settled now
             spec = entry["spec"]
-            if spec.get("source") == "e_licence" and spec.get("licence_type_code"):
-                serial = f"2024{len(state.provided) + 1:07d}"
-                state.provided[entry["key"]] = Provided(
-                    "e_licence", licence_id=make_licence_id(spec["licence_type_code"], DEMO_LICENCE_ISSUER, serial, 1))
+            library = self.kiosk.licence_library  # None: no e-licence library reachable from this kiosk
+            if spec.get("source") == "e_licence" and spec.get("licence_type_code") and library is not None:
+                licence = library.licence_for(identity.document_number, spec["licence_type_code"])
+                if licence:
+                    state.provided[entry["key"]] = Provided("e_licence", licence_id=licence)
             elif spec.get("source") == "data_sharing":
                 state.provided[entry["key"]] = Provided("shared")
         state.page = 0

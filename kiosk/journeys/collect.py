@@ -40,6 +40,7 @@ class CollectJourney(Journey):
     ENTRIES = (Screen.COLLECT_START, Screen.COLLECT_LIST)  # the list once the citizen is identified
     FLOW = {Screen.COLLECT_LIST: (Screen.COLLECT_CONFIRM,), Screen.COLLECT_CONFIRM: (Screen.COLLECT_DONE,)}
     attract_action = (3, N_("Collect results"), Screen.COLLECT_START)
+    CARD_PROMPT = Screen.COLLECT_START
 
     def __init__(self, controller):
         super().__init__(controller)
@@ -47,27 +48,9 @@ class CollectJourney(Journey):
         self.delivered: str | None = None  # the case number marked delivered in this session
 
     # --- starting ----------------------------------------------------------------------
-    def start(self) -> None:
-        self.session.begin()
-        if self.session.identity is not None:
-            self.need_presence(Screen.HOME)
-        else:
-            self.wait_for_identity()
-            self.go(Screen.COLLECT_START)
-
-    def identified(self) -> None:
-        self.need_presence(Screen.COLLECT_START)
-
     def confirmed(self) -> None:
-        self.open_ready()
-
-    def open_ready(self) -> None:
         """The applicant's cases whose results are ready (办结, not yet handed out)."""
-        identity, grant = self.session.identity, self.session.grant
-        if identity is None:
-            return
-        self.kiosk.in_background(lambda: self.kiosk.api.list_cases(identity.document_number, grant=grant),
-                                 self._cases_loaded, back_to=Screen.ATTRACT, busy=N_("Looking for your results…"))
+        self.load_cases(self._cases_loaded, busy=N_("Looking for your results…"))
 
     def _cases_loaded(self, cases) -> None:
         self.session.cases = list(cases)

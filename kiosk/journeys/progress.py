@@ -33,24 +33,14 @@ class ProgressJourney(Journey):
     ENTRIES = (Screen.PROGRESS_START, Screen.CASES, Screen.CASE)
     FLOW = {Screen.PROGRESS_START: (Screen.CASES,), Screen.CASES: (Screen.CASE,)}
     attract_action = (2, "Check progress", Screen.PROGRESS_START)
+    # Place a card (then the list opens once confirmed) or scan the receipt's code.
+    CARD_PROMPT = Screen.PROGRESS_START
     handles_tokens = ("case",)
 
     def __init__(self, controller):
         super().__init__(controller)
         self.last_slip: SlipDocument | None = None
         self.last_slip_preview: Path | None = None
-
-    def start(self) -> None:
-        self.session.begin()
-        if self.session.identity is not None:
-            self.need_presence(Screen.HOME)
-        else:
-            # Place a card (then the list opens by itself) or scan the receipt's code.
-            self.wait_for_identity()
-            self.go(Screen.PROGRESS_START)
-
-    def identified(self) -> None:
-        self.need_presence(Screen.HOME)
 
     def confirmed(self) -> None:
         self.open_my_cases()

@@ -90,28 +90,11 @@ class RatingJourney(Journey):
         Screen.RATING_COMMENT: (Screen.RATING_REASONS, Screen.RATING_LEVELS, Screen.RATING_DONE),
     }
     attract_action = (6, N_("Rate our service"), Screen.RATING_START)
+    CARD_PROMPT = Screen.RATING_START
 
     # --- starting ----------------------------------------------------------------------
-    def start(self) -> None:
-        self.session.begin()
-        if self.session.identity is not None:
-            self.need_presence(Screen.HOME)
-        else:
-            self.wait_for_identity()
-            self.go(Screen.RATING_START)
-
-    def identified(self) -> None:
-        self.need_presence(Screen.RATING_START)
-
     def confirmed(self) -> None:
-        self.open_cases()
-
-    def open_cases(self) -> None:
-        identity, grant = self.session.identity, self.session.grant
-        if identity is None:
-            return
-        self.kiosk.in_background(lambda: self.kiosk.api.list_cases(identity.document_number, grant=grant),
-                                 self._cases_loaded, back_to=Screen.ATTRACT, busy=N_("Fetching your cases…"))
+        self.load_cases(self._cases_loaded, busy=N_("Fetching your cases…"))
 
     def _cases_loaded(self, cases) -> None:
         self.session.cases = list(cases)

@@ -1,5 +1,6 @@
 """Commands from the back office (restart, out of service, in service, refresh catalogue,
-upload diagnostics), carried out once each and acknowledged with how they went.
+upload diagnostics, send the outbox's held items again), carried out once each and
+acknowledged with how they went.
 
 No Kivy. Commands arrive on the heartbeat's thread; anything that changes what the
 screen shows goes through `call_on_main`. Those that change the kiosk under a person's
@@ -224,6 +225,11 @@ class CommandRunner:
             return Outcome(DONE, "catalogue refreshed")
         if name == "upload_diagnostics":
             return Outcome(DONE, self.upload_diagnostics(command_id))
+        if name == "send_outbox":
+            outbox = self.controller.outbox
+            revived = outbox.requeue_parked()
+            self.controller.outbox_sender.nudge()
+            return Outcome(DONE, f"held items sent again: {revived}; waiting: {outbox.stats()['pending']}")
         return Outcome(UNAVAILABLE, f"this kiosk does not know the command {name[:40]!r}")
 
     def _finish(self, command_id: int, name: str, outcome: Outcome,

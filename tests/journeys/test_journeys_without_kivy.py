@@ -106,3 +106,36 @@ def test_the_printer_out_of_paper_is_explained_and_nothing_is_lost(kiosk):
     message = kiosk.ui.messages[-1]
     assert message.title == "Printer not ready" and message.back_to == Screen.GUIDE
     assert catalogue.state.guide["code"] == FOOD  # the guide is still there to print again
+
+
+def _apply_for(kiosk, item: str):
+    catalogue = kiosk.journey("catalogue")
+    catalogue.start()
+    kiosk.on(Screen.CATALOGUE)
+    catalogue.open_window("W6")
+    kiosk.on(Screen.CATALOGUE_ITEMS)
+    catalogue.open_guide(item)
+    kiosk.on(Screen.GUIDE)
+    kiosk.journey("apply").begin()
+    kiosk.on(Screen.APPLY_IDENTIFY)
+    kiosk.insert_card("wang")
+    kiosk.until(lambda: kiosk.ui.screen in (Screen.APPLY_FIELD, Screen.APPLY_MATERIALS), "the form")
+    return kiosk.journey("apply").state
+
+
+def test_e_licences_come_from_the_library_and_without_one_the_citizen_brings_the_paper(kiosk):
+    """最低生活保障对象认定 asks for 家庭成员身份证明 as an e-licence: taken from the e-licence
+    library when the kiosk reaches one (the demo's here), left for the citizen otherwise;
+    no identifier is ever made up on the kiosk."""
+    from kiosk.demo import DemoLicenceLibrary
+
+    wanted = "469023-GF-MZ-0015"
+    kiosk.controller.licence_library = None
+    state = _apply_for(kiosk, wanted)
+    e_licence = [e["key"] for e in state.materials if e["spec"].get("source") == "e_licence"]
+    assert e_licence and not any(state.provided.get(k) for k in e_licence)
+    kiosk.controller.finish("test")
+    kiosk.controller.licence_library = DemoLicenceLibrary()
+    state = _apply_for(kiosk, wanted)
+    assert all(state.provided[k].mode == "e_licence" and state.provided[k].licence_id.startswith("1.2.156.3005.2.")
+               for k in e_licence)

@@ -214,6 +214,26 @@ def test_refresh_catalogue_refreshes_the_kiosks_copy(kiosk_app, ui, fleet, admin
     assert cache.fetched_at is not None and cache.fetched_at != before
 
 
+def test_send_outbox_sends_the_held_items_again(kiosk_app, ui, fleet, admin, backoffice):
+    """An application parked at the kiosk (the back office refused it while it was broken)
+    is sent again when staff queue send_outbox, without waiting for its hours."""
+    from services.deliveries import APPLICATION
+    from tests.api.submissions import application
+    from tests.ui.staffdesk import FOOD, StaffDesk, person
+
+    outbox = kiosk_app.controller.outbox
+    applicant = person("19800707", "515", "郑平")
+    guide = StaffDesk(backoffice).terminal.guide(FOOD)
+    who = {"kind": "person", "document_number": applicant.document_number, "name": applicant.name}
+    item = outbox.put(APPLICATION, application(guide, who), uuid.uuid4().hex, applicant=applicant.document_number)
+    outbox.park(item.id, "500 Internal Server Error")
+    command_id = admin.queue("send_outbox")
+    fleet.worker.beat_now()
+    acked = wait_for_ack(ui, admin, command_id)
+    assert acked["outcome"] == "done" and acked["result"].startswith("held items sent again: 1")
+    ui.wait_until(lambda: outbox.get(item.id).case_number, timeout=30, what="the held application delivered")
+
+
 def test_refresh_catalogue_without_a_cache_is_not_faked(kiosk_app, ui, fleet, admin):
     hook, fleet.commands.refresh_catalogue = fleet.commands.refresh_catalogue, None
     try:

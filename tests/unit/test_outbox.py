@@ -156,3 +156,42 @@ def test_the_sender_prunes_delivered_rows_after_their_month(tmp_path):
     assert sender.prune_when_due(3600.0) == 1
     assert box.get(old.id) is None and box.get(waiting.id) is not None and box.get(parked.id) is not None
     box.close()
+
+
+def test_a_parked_item_is_tried_again_by_itself_after_hours_not_at_once(tmp_path):
+    """Before, a parked item waited for staff however long: a fixed back office never saw
+    it. Now the sender puts it back in line once it has been parked `revive_parked_s`."""
+    from services.outbox_sender import OutboxSender
+
+    now = [1000.0]
+    box = Outbox(tmp_path / "o.sqlite", bytes(range(32)), clock=lambda: now[0])
+    held = box.put("application", PAYLOAD, "k1")
+    box.park(held.id, "500 Internal Server Error")
+    sender = OutboxSender(box, {}, revive_parked_s=6 * 3600)
+    now[0] += 3600
+    assert sender.revive_parked() == 0 and box.get(held.id).state == "parked"
+    now[0] += 5 * 3600
+    assert sender.revive_parked() == 1
+    again = box.get(held.id)
+    assert again.state == "pending" and again.attempts == 0 and again.next_attempt_at == now[0]
+    box.close()
+
+
+def test_a_clock_set_back_does_not_hold_an_item_for_the_hours_it_jumped(tmp_path):
+    """A retry written at 10:00 for 10:02 waited until 10:02 came round again when the
+    clock was then set back two hours; a deadline further off than the longest backoff is
+    now taken as due."""
+    from services.outbox_sender import Backoff, OutboxSender
+
+    now = [10 * 3600.0]
+    box = Outbox(tmp_path / "o.sqlite", bytes(range(32)), clock=lambda: now[0])
+    item = box.put("application", PAYLOAD, "k1")
+    box.retry_later(item.id, "500 Internal Server Error", 120)
+    sent = []
+    sender = OutboxSender(box, {"application": lambda payload, key: (sent.append(key) or ("ok", {}))},
+                          backoff=Backoff(cap_s=300), clock=lambda: now[0])
+    now[0] += 60
+    assert sender.flush() == 0 and sent == []  # a minute later: still waiting its two
+    now[0] -= 2 * 3600
+    assert sender.flush() == 1 and sent == ["k1"]
+    box.close()
