@@ -10,7 +10,10 @@ from . import audit
 from .models import Alert, Terminal, TerminalCommand, utcnow
 from .supervision import clear, raise_alert
 
-HEARTBEAT_ALERTS = ("terminal_silent", "paper_out")  # what a heartbeat clears
+HEARTBEAT_ALERTS = ("terminal_silent", "paper_out", "disk_low")  # what a heartbeat clears
+# Below this the kiosk soon cannot keep captured pages or its outbox (the kiosk's own
+# readiness report warns from 1 GiB too).
+DISK_LOW_MB = 1024
 COMMANDS = ("restart", "out_of_service", "in_service", "refresh_catalogue", "upload_diagnostics", "send_outbox")
 OUTCOMES = ("done", "failed", "unavailable")  # how the terminal says a command went
 RECENT_COMMANDS = 10  # per terminal in the fleet view, besides every one not yet acked
@@ -64,10 +67,15 @@ def heartbeat(session: Session, terminal_id: str, report: dict) -> tuple[bool, l
         devices=devices, reported=reported_fields(report),
     ).returning(table.c.in_service, alerts_open.label("alerts_open"),
                 commands_waiting.label("commands_waiting"))).one()
-    paper_out = any(isinstance(v, dict) and v.get("media") == "out" for v in devices.values())
-    if paper_out:
-        clear(session, "terminal_silent", terminal_id)
-        raise_alert(session, "paper_out", terminal_id, "打印机缺纸")
+    free = _number(report.get("disk_free_mb"))
+    problems = {"paper_out": (any(isinstance(v, dict) and v.get("media") == "out" for v in devices.values()),
+                              "打印机缺纸"),
+                "disk_low": (free is not None and free < DISK_LOW_MB, "终端磁盘空间不足，请清理或更换存储")}
+    if any(on for on, _ in problems.values()):
+        clear(session, tuple(k for k in HEARTBEAT_ALERTS if not problems.get(k, (False, ""))[0]), terminal_id)
+        for kind, (on, message) in problems.items():
+            if on:
+                raise_alert(session, kind, terminal_id, message)
     elif row.alerts_open:
         clear(session, HEARTBEAT_ALERTS, terminal_id)
     pending = []
@@ -92,6 +100,7 @@ def reported_fields(report: dict) -> dict:
         "heartbeat_s": _number(report.get("heartbeat_s")),
         "commands_waiting": [str(c)[:32] for c in report.get("commands_waiting") or [] if isinstance(c, str)][:10]
         if isinstance(report.get("commands_waiting"), list) else [],
+        "disk_free_mb": _number(report.get("disk_free_mb")),
     }
 
 

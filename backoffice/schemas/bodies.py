@@ -137,6 +137,7 @@ class HeartbeatIn(RequestBody):
     ui_responsive: bool | None = None
     heartbeat_s: Number | None = None
     commands_waiting: list[str] = []
+    disk_free_mb: Number | None = Field(None, ge=0)  # under the kiosk's var folder: pages, PDFs, the outbox
 
 
 class CommandIn(RequestBody):

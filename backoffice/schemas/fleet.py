@@ -55,10 +55,11 @@ class ReportedOut(Wire):
     ui_responsive: bool | None = None
     heartbeat_s: Number | None = None
     commands_waiting: list[str] = []
+    disk_free_mb: Number | None = None
 
 
 class TerminalAlertOut(Wire):
-    kind: Literal["terminal_silent", "paper_out"]
+    kind: Literal["terminal_silent", "paper_out", "disk_low"]
     message: str
     raised_at: dt.datetime
 

@@ -16,7 +16,7 @@ from typing import Any, Callable
 
 from devices.health import DeviceState, MediaState
 from kiosk.ops.fleet_commands import CommandLedger, CommandRunner, bundle_name
-from kiosk.ops.readiness import app_version, present_devices
+from kiosk.ops.readiness import app_version, disk_space, present_devices
 from services.heartbeat import HeartbeatWorker, no_outbox
 from services.redact import redact
 
@@ -64,6 +64,7 @@ class Fleet:
         snapshot, responsive = self._ui_snapshot()
         outbox = self.outbox_stats()
         pending, parked = int(outbox.get("pending", 0)), int(outbox.get("parked", 0))
+        free, _total = disk_space(self.config.var_dir)
         return {
             "app_version": app_version(),
             "uptime_s": int(time.monotonic() - self.started),
@@ -75,6 +76,7 @@ class Fleet:
             "screen": snapshot.screen,  # a screen's name ("apply_materials"), never what is on it
             "ui_responsive": responsive,
             "commands_waiting": self.commands.waiting(),
+            "disk_free_mb": None if free is None else free // 2**20,
         }
 
     def _ui_snapshot(self) -> tuple[UiSnapshot, bool]:

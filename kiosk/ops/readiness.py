@@ -409,7 +409,7 @@ def _without_credentials(url: str) -> str:
 
 # --- the machine -------------------------------------------------------------------------
 def check_system(var_dir: Path) -> SystemCheck:
-    free, total = _disk(var_dir)
+    free, total = disk_space(var_dir)
     mem_total, mem_available = _meminfo()
     system_uptime = _system_uptime()
     problems = []  # (reason, action)
@@ -428,7 +428,8 @@ def check_system(var_dir: Path) -> SystemCheck:
     )
 
 
-def _disk(var_dir: Path) -> tuple[int | None, int | None]:
+def disk_space(var_dir: Path) -> tuple[int | None, int | None]:
+    """(free, total) bytes on the file system under `var_dir`; (None, None) unreadable."""
     path = Path(var_dir)
     while not path.exists() and path != path.parent:  # var/ is made on the first run
         path = path.parent

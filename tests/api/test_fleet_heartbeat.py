@@ -113,6 +113,21 @@ def test_printer_out_of_paper_raises_an_alert_until_paper_is_back(new_terminal, 
     wait_until(lambda: "paper_out" not in open_alerts(staff, terminal_id), "the alert cleared by a heartbeat")
 
 
+def test_a_kiosk_short_of_disk_raises_an_alert_until_space_is_back(new_terminal, worker_for, staff):
+    """Before, the back office never heard how much room a kiosk had left for pages, PDFs and
+    its outbox; a nearly full disk now shows in the fleet view and raises disk_low."""
+    terminal_id, client = new_terminal
+    free = {"mb": 300}
+    worker = worker_for(client, lambda: {**report(), "disk_free_mb": free["mb"]})
+    wait_until(lambda: "disk_low" in open_alerts(staff, terminal_id), "the disk-low alert")
+    entry = fleet_entry(staff, terminal_id)
+    assert entry["reported"]["disk_free_mb"] == 300 and [a["kind"] for a in entry["alerts"]] == ["disk_low"]
+    free["mb"] = 20_000
+    worker.beat_now()
+    wait_until(lambda: "disk_low" not in open_alerts(staff, terminal_id), "the alert cleared by a heartbeat")
+    assert fleet_entry(staff, terminal_id)["reported"]["disk_free_mb"] == 20_000
+
+
 def test_a_silent_terminal_is_alerted_and_a_heartbeat_clears_it(new_terminal, worker_for, staff):
     terminal_id, client = new_terminal
     assert staff("supervisor01").post("/v1/supervision/sweep", key=None).status_code == 200
