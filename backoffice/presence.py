@@ -18,7 +18,7 @@ import hmac
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from domain import signing
@@ -26,7 +26,7 @@ from domain.ids import is_mobile_number, mask_phone
 
 from . import audit
 from .errors import Conflict, Forbidden, Gone, Invalid, NotFound, TooMany
-from .models import Alert, Case, PresenceChallenge, PresenceGrant, utcnow
+from .models import Case, PresenceChallenge, PresenceGrant, utcnow
 from .sms.templates import PRESENCE_CODE
 
 HEADER = signing.HEADER_PRESENCE_GRANT
@@ -130,10 +130,10 @@ def _hold_to_limits(session: Session, ctx, terminal_id: str, session_ref: str, l
     seen = set(session.scalars(select(PresenceChallenge.citizen_lookup).where(
         PresenceChallenge.terminal_id == terminal_id, PresenceChallenge.created_at > now - HOUR)).all())
     if lookup not in seen and len(seen) >= ctx.settings.presence_citizens_per_hour:
-        if session.scalar(select(func.count()).select_from(Alert).where(
-                Alert.kind == "terminal_citizen_limit", Alert.subject == terminal_id, Alert.cleared_at.is_(None))) == 0:
-            session.add(Alert(kind="terminal_citizen_limit", subject=terminal_id,
-                              message=f"终端一小时内为超过{len(seen)}位群众申请验证码，可能被滥用，请核查"))
+        from .supervision import raise_alert  # supervision prunes grants: imported here, not at the top
+
+        if raise_alert(session, "terminal_citizen_limit", terminal_id,
+                       f"终端一小时内为超过{len(seen)}位群众申请验证码，可能被滥用，请核查"):
             audit.record(session, f"terminal:{terminal_id}", "presence.terminal_limit", terminal_id, citizens=len(seen))
             session.commit()
         raise TooMany("this terminal asked for too many citizens this hour", retry_after=600, code="terminal_limit")
