@@ -124,6 +124,7 @@ def main(argv: list[str] | None = None) -> int:
 
         with sessions() as session:
             secret = register(session, app.state.vault, args.terminal_id, args.name, args.location, "system:cli")
+            session.commit()
         print(json.dumps({"id": args.terminal_id, "secret": secret}))
         return 0
     if args.command in ("disable-terminal", "enable-terminal", "disable-staff", "enable-staff"):

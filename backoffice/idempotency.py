@@ -23,8 +23,11 @@ def idempotent(request: Request, session: Session, scope: str, fingerprint: str,
                produce: Callable[..., tuple[int, dict]], check: Callable[[], Any] | None = None,
                shown_once: tuple[str, ...] = ()) -> Response:
     """`check` (optional) reads and validates before anything is written; its result is
-    handed to `produce`, which writes. Both run only when the key is new. The answer's
-    members named in `shown_once` go to this caller only, never into the store."""
+    handed to `produce`, which writes but does not commit: what it wrote and the key's
+    record commit together, so of tries arriving together only one writes (the others'
+    insert of the key fails, their work is rolled back and they answer the first's
+    answer). Both run only when the key is new. The answer's members named in
+    `shown_once` go to this caller only, never into the store."""
     key = request.headers.get("Idempotency-Key", "").strip()
     if not key or len(key) > 128:
         raise Invalid("an Idempotency-Key header (1-128 characters) is required")
@@ -35,16 +38,17 @@ def idempotent(request: Request, session: Session, scope: str, fingerprint: str,
         checked = check() if stored is None and check is not None else None
     if stored is not None:
         return _replay(stored, fingerprint)
-    status, body = produce(checked) if check is not None else produce()
-    answer = json.dumps(body, ensure_ascii=False, default=str)
-    kept = json.dumps({k: (None if k in shown_once else v) for k, v in body.items()}, ensure_ascii=False,
-                      default=str) if shown_once else answer
     try:
+        status, body = produce(checked) if check is not None else produce()
+        answer = json.dumps(body, ensure_ascii=False, default=str)
+        kept = json.dumps({k: (None if k in shown_once else v) for k, v in body.items()}, ensure_ascii=False,
+                          default=str) if shown_once else answer
         session.execute(insert(IdempotencyRecord.__table__).values(
             scope=scope, key=key, request_hash=fingerprint, status_code=status, body=kept))
         session.commit()
     except IntegrityError:
-        # A concurrent retry with the same key won; our work is rolled back, theirs stands.
+        # A try with the same key arriving together won (its key, or what it made, was
+        # written first): ours is rolled back, theirs stands and is answered.
         session.rollback()
         stored = _find(session, scope, key)
         if stored is None:

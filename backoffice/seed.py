@@ -58,6 +58,7 @@ def seed_demo(session: Session, ctx: Context, path: Path = DEFAULT_SEED, catalog
     if terminal and terminal_secret is not None:
         out["terminal_secret"] = register(session, ctx.vault, terminal["id"], terminal.get("name", ""),
                                           terminal.get("location", ""), "system:seed", secret=terminal_secret)
+        session.commit()
     if not session.scalar(select(func.count()).select_from(Case)):
         people = {p["key"]: p for p in data["people"]}
         today = today or dt.datetime.now(CST).date()

@@ -31,7 +31,7 @@ def register(session: Session, vault, terminal_id: str, name: str = "", location
     terminal.secret_enc = vault.encrypt(secret, "terminal-secret")
     session.add(terminal)
     audit.record(session, actor, "terminal.register", terminal_id)
-    session.commit()
+    session.flush()  # the caller commits (over the API, with the Idempotency-Key's record)
     return secret
 
 

@@ -61,13 +61,14 @@ def submit_case(request: Request, body: SubmissionIn, who: Caller = Depends(call
     evidence = grant.evidence if grant is not None else ("card_read" if who.kind == "terminal" else "staff")
 
     def check():  # reads only, before the write (on SQLite without the write lock)
-        return lifecycle.check_submission(session, ctx, payload, who)
+        checked = lifecycle.check_submission(session, ctx, payload, who)
+        return checked, EnglishNames.for_case(session, checked.case)
 
-    def produce(checked):
+    def produce(checked_and_names):
+        checked, names = checked_and_names
         case = lifecycle.record_submission(session, ctx, checked, who)
         case.presence_evidence = evidence
-        session.commit()
-        names = EnglishNames.for_case(session, case)
+        session.flush()
         return 201, {"case": case_detail(case, ctx.calendar, ctx.today(), names),
                      "receipt": receipt(case, who.name, names)}
 

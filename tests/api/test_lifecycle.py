@@ -3,12 +3,19 @@ machine, an e-licence comes out at the end; the rules that guard each step."""
 from __future__ import annotations
 
 import copy
+import threading
+import uuid
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+import requests
 
 from domain import tokens
 from domain.ids import is_valid_licence_id
+from services.api import TerminalSignature
+from tests.api.conftest import TERMINAL
 from tests.api.submissions import WANG, ZHAO, application
+from tests.e2e.outbox_support import applicant
 
 FOOD = "469023-XK-SCJG-0031"  # 食品经营许可证核发 (市场监督管理局, e-licence result, 容缺 allowed)
 
@@ -120,6 +127,30 @@ def test_idempotent_retries(terminal, food_guide):
     refused = terminal.post("/v1/cases", other, key="retry-1")
     assert refused.status_code == 422 and "different request" in refused.json()["detail"]
     assert terminal.post("/v1/cases", payload, key=None).status_code == 422  # the key is required
+
+
+def test_retries_arriving_together_make_one_case(server, staff, food_guide):
+    """A kiosk whose first try timed out sends again while the back office is still at
+    work on the first: however the tries interleave, one case results and every answer
+    names it."""
+    secret = server.terminal_secret_file.read_text()
+    for round_ in range(6):
+        person = applicant(700 + round_)
+        body, key = application(food_guide, person), uuid.uuid4().hex
+        together = threading.Barrier(3)
+
+        def send(_):
+            with requests.Session() as http:
+                http.auth = TerminalSignature(TERMINAL, secret)
+                together.wait()
+                return http.post(f"{server.url}/v1/cases", json=body, headers={"Idempotency-Key": key}, timeout=30)
+
+        with ThreadPoolExecutor(3) as pool:
+            answers = list(pool.map(send, range(3)))
+        assert [a.status_code for a in answers] == [201] * 3, [a.text for a in answers]
+        assert len({a.json()["case"]["number"] for a in answers}) == 1
+        found = staff("clerk01").post("/v1/cases/search", {"applicant": person["document_number"]}, key=None)
+        assert len(found.json()["cases"]) == 1, round_
 
 
 def test_incomplete_application_lists_every_problem_at_once(terminal, food_guide):
