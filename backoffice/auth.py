@@ -16,8 +16,11 @@ from sqlalchemy.orm import Session
 
 from domain import signing
 
+from . import audit
 from .db import statements_stand_alone
+from .errors import Forbidden, Unauthorized
 from .models import LoginFailure, Staff, StaffToken, Terminal, TerminalNonce, utcnow
+from .security import totp
 from .security.crypto import check_password, hash_password, needs_rehash, token_hash, unknown_user_hash
 
 ROLES = ("clerk", "approver", "supervisor", "admin")
@@ -152,8 +155,10 @@ THROTTLE_BASE_S = 30
 FREE_TRIES = {"account_here": 5, "address": 20, "account": 50}
 
 
-def login(session: Session, settings, username: str, password: str,
-          client: str = "") -> tuple[str, Staff, dt.datetime]:
+def login(session: Session, settings, username: str, password: str, client: str = "", *,
+          totp_code: str = "", vault=None) -> tuple[str, Staff, dt.datetime]:
+    """A new token for the account; for roles in `settings.mfa_roles` only with the
+    authenticator's current code too (`vault` opens its secret)."""
     now = utcnow()
     wait = _throttled(session, settings, username, client[:64], now)
     if wait > 0:
@@ -166,6 +171,8 @@ def login(session: Session, settings, username: str, password: str,
         session.add(LoginFailure(username=username, client=client[:64]))
         session.commit()
         raise _unauthorized("wrong username or password")
+    if staff.role in settings.mfa_roles:
+        _check_second_factor(session, vault, staff, totp_code, client[:64])
     if needs_rehash(staff.password_hash):
         staff.password_hash = hash_password(password)  # an older hash, replaced now it is known
     session.execute(delete(LoginFailure).where(LoginFailure.username == username,
@@ -176,6 +183,38 @@ def login(session: Session, settings, username: str, password: str,
     session.commit()
     return token, staff, expires
 
+
+
+def _check_second_factor(session: Session, vault, staff: Staff, code: str, client: str) -> None:
+    """The password was right; the account's role also needs the authenticator's code. A
+    wrong code counts as a failed sign-in (throttled like a wrong password); a code whose
+    time step was already used is refused, so one seen cannot be used again."""
+    if not staff.totp_secret_enc:
+        raise Forbidden("this account needs an authenticator before it can sign in: "
+                        "the county's IT enrols it with kiosk-backoffice enroll-totp", code="totp_not_enrolled")
+    if not code.strip():
+        raise Unauthorized("enter the six-digit code from your authenticator", code="totp_required")
+    step = totp.matching_step(vault.decrypt(staff.totp_secret_enc, "staff-totp"), code, staff.totp_last_step)
+    if step is None:
+        session.add(LoginFailure(username=staff.username, client=client))
+        session.commit()
+        raise Unauthorized("wrong or already used one-time code", code="totp_wrong")
+    staff.totp_last_step = step
+
+
+def enroll_second_factor(session: Session, vault, username: str, actor: str) -> str | None:
+    """A new authenticator secret for the account (an earlier one stops working); None
+    when there is no such account. The secret is shown once, to be scanned, and kept
+    only encrypted."""
+    staff = session.scalar(select(Staff).where(Staff.username == username))
+    if staff is None:
+        return None
+    secret = totp.new_secret()
+    staff.totp_secret_enc = vault.encrypt(secret, "staff-totp")
+    staff.totp_last_step = 0
+    audit.record(session, actor, "staff.totp_enrol", username)
+    session.commit()
+    return secret
 
 
 def _throttled(session: Session, settings, username: str, client: str, now: dt.datetime) -> int:

@@ -1,5 +1,5 @@
 """`kiosk-backoffice serve | migrate | seed | load-catalogue | calendar | create-staff |
-disable-staff | enable-staff | register-terminal | disable-terminal | enable-terminal | sweep |
+enroll-totp | disable-staff | enable-staff | register-terminal | disable-terminal | enable-terminal | sweep |
 audit export | audit verify`."""
 from __future__ import annotations
 
@@ -50,6 +50,10 @@ def main(argv: list[str] | None = None) -> int:
     staff.add_argument("username")
     staff.add_argument("--role", required=True, choices=("clerk", "approver", "supervisor", "admin"))
     staff.add_argument("--department", default="")
+
+    enrol = sub.add_parser("enroll-totp", help="give a staff account a new authenticator secret (an earlier one "
+                                               "stops working); prints it once, with the otpauth:// address to scan")
+    enrol.add_argument("username")
 
     terminal = sub.add_parser("register-terminal", help="register a terminal; prints its secret once")
     terminal.add_argument("terminal_id")
@@ -119,6 +123,18 @@ def main(argv: list[str] | None = None) -> int:
         return _audit(sessions, settings, args)
     if args.command == "create-staff":
         return _create_staff(sessions, args)
+    if args.command == "enroll-totp":
+        from .auth import enroll_second_factor
+        from .security.totp import provisioning_uri
+
+        with sessions() as session:
+            secret = enroll_second_factor(session, app.state.vault, args.username, "system:cli")
+        if secret is None:
+            print(f"no staff account {args.username}", file=sys.stderr)
+            return 1
+        print(json.dumps({"username": args.username, "secret": secret,
+                          "uri": provisioning_uri(secret, args.username)}, ensure_ascii=False))
+        return 0
     if args.command == "register-terminal":
         from .terminals import register
 

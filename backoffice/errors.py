@@ -27,6 +27,15 @@ class Invalid(ApiError):
     title = "Invalid request"
 
 
+class Unauthorized(ApiError):
+    status = 401
+    title = "Unauthorized"
+
+    def __init__(self, detail: str = "", **extra):
+        super().__init__(detail, **extra)
+        self.headers = {"WWW-Authenticate": "Bearer"}
+
+
 class Forbidden(ApiError):
     status = 403
     title = "Forbidden"

@@ -6,6 +6,7 @@ import datetime as dt
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Date,
     DateTime,
@@ -350,6 +351,10 @@ class Staff(Base):
     role: Mapped[str] = mapped_column(String(16))  # clerk | approver | supervisor | admin
     department_code: Mapped[str] = mapped_column(String(16), default="")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # The second factor (roles in the mfa_roles setting): the authenticator's secret,
+    # encrypted, "" until enrolled; the last time step signed in with, never accepted again.
+    totp_secret_enc: Mapped[str] = mapped_column(Text, default="", server_default="")
+    totp_last_step: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
 
 
 class StaffToken(Base):

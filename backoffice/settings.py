@@ -35,6 +35,8 @@ class Settings:
     silent_terminal_s: int = 120  # a terminal this long without heartbeat raises an alert
     login_window_s: int = 900  # sign-in failures count this long (auth.py throttles on them)
     token_ttl_s: int = 8 * 3600
+    # Roles that sign in with a one-time code from an authenticator besides the password.
+    mfa_roles: tuple[str, ...] = ("admin", "supervisor")
     # Who may read /metrics: the internal network's monitoring (BACKOFFICE_METRICS_FROM,
     # addresses or networks, comma-separated); the default is this machine only.
     metrics_from: tuple[str, ...] = ("127.0.0.0/8", "::1/128")
@@ -72,6 +74,8 @@ class Settings:
             issuer_uscc=env.get("BACKOFFICE_ISSUER_USCC", "11469023MB12345676"),
             metrics_from=tuple(n.strip() for n in env.get("BACKOFFICE_METRICS_FROM", "127.0.0.0/8,::1/128").split(",")
                                if n.strip()),
+            mfa_roles=tuple(r.strip() for r in env.get("BACKOFFICE_MFA_ROLES", "admin,supervisor").split(",")
+                            if r.strip()),
             presence_citizens_per_hour=int(env.get("BACKOFFICE_PRESENCE_CITIZENS_PER_HOUR", 20)),
             presence_codes_per_citizen_hour=int(env.get("BACKOFFICE_PRESENCE_CODES_PER_CITIZEN_HOUR", 5)),
             sms_provider=env.get("BACKOFFICE_SMS_PROVIDER", "none"),

@@ -35,10 +35,14 @@ from .deps import context
 router = APIRouter(prefix="/v1", tags=["administration"])
 
 
-@router.post("/auth/token", responses={**answers(TokenOut), **problems(401, 429)})
+@router.post("/auth/token", responses={**answers(TokenOut), **problems(401, 403, 429)})
 def token(request: Request, body: SignInIn, session: Session = Depends(get_db)):
+    """Sign in. Administrators and supervisors (the `BACKOFFICE_MFA_ROLES`) also give
+    `totp`, the six digits their authenticator shows: without it a right password is
+    answered 401 `totp_required`; an account of theirs not yet enrolled, 403."""
     client = request.client.host if request.client else ""
-    value, staff, expires = login(session, request.app.state.settings, body.username, body.password, client)
+    value, staff, expires = login(session, request.app.state.settings, body.username, body.password, client,
+                                  totp_code=body.totp, vault=request.app.state.vault)
     audit.record(session, f"staff:{staff.username}", "staff.login", staff.username)
     session.commit()
     return {"access_token": value, "token_type": "bearer", "role": staff.role,

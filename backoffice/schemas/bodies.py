@@ -152,6 +152,7 @@ class AckIn(RequestBody):
 class SignInIn(RequestBody):
     username: str = Field("", max_length=64)
     password: str = Field("", max_length=1024)
+    totp: str = Field("", max_length=16)  # the authenticator's six digits, for roles that need them
 
 
 class CaseSearchIn(RequestBody):
