@@ -53,7 +53,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = engine
     app.state.sessions = make_sessionmaker(engine, settings.audit_key)
     app.state.vault = Vault(settings.data_key, settings.lookup_key)
-    app.state.signer = QrSigner(settings.signing_seed)
+    app.state.signer = QrSigner(settings.signing_seed, settings.signing_seeds_retired)
     app.state.sms = SmsGateway(provider_from_settings(settings), app.state.vault)
     app.state.carrier_check = carrier_check_from_settings(settings)
     install_problem_handlers(app)

@@ -193,7 +193,8 @@ def record_submission(session: Session, ctx: Context, checked: CheckedSubmission
     taken only now, when all that is left is to write."""
     case = checked.case
     case.number = _next_case_number(session, ctx.settings.division_code, ctx.today())
-    case.tracking_token = ctx.signer.issue("case", case.number)  # before the INSERT: no second UPDATE
+    # Before the INSERT: no second UPDATE.
+    case.tracking_token = ctx.signer.issue("case", case.number, ttl_s=ctx.settings.tracking_token_days * 86400)
     session.add(case)
     session.flush()
     audit.record(session, caller.actor, "case.submit", case.number, item=case.item_code or case.bundle_code,

@@ -109,7 +109,7 @@ def _seed_case(session: Session, ctx: Context, spec: dict, person: dict, today: 
             apply_action(session, ctx, case, Action.APPROVE, {"part": part_code, "note": "准予", "note_en": "Approved"},
                          SEED_CALLER)
     case.number = spec["number"]
-    case.tracking_token = ctx.signer.issue("case", case.number)
+    case.tracking_token = ctx.signer.issue("case", case.number, ttl_s=ctx.settings.tracking_token_days * 86400)
     _date_back(case, spec["timeline"], today)
     _recompute_deadline(case, ctx.calendar)
     session.flush()

@@ -35,6 +35,10 @@ class Settings:
     silent_terminal_s: int = 120  # a terminal this long without heartbeat raises an alert
     login_window_s: int = 900  # sign-in failures count this long (auth.py throttles on them)
     token_ttl_s: int = 8 * 3600
+    # Seeds of QR keys rotated out (BACKOFFICE_SIGNING_SEEDS_RETIRED, hex, comma-separated):
+    # they sign nothing, but the codes they signed stay valid until the seed is dropped.
+    signing_seeds_retired: tuple[bytes, ...] = ()
+    tracking_token_days: int = 730  # a receipt's QR code tracks its case this long
     # Roles that sign in with a one-time code from an authenticator besides the password.
     mfa_roles: tuple[str, ...] = ("admin", "supervisor")
     # Who may read /metrics: the internal network's monitoring (BACKOFFICE_METRICS_FROM,
@@ -68,6 +72,9 @@ class Settings:
             lookup_key=(env.get("BACKOFFICE_LOOKUP_KEY") or keys["lookup_key"]).encode(),
             data_key=bytes.fromhex(env.get("BACKOFFICE_DATA_KEY") or keys["data_key"]),
             signing_seed=bytes.fromhex(env.get("BACKOFFICE_SIGNING_SEED") or keys["signing_seed"]),
+            signing_seeds_retired=tuple(bytes.fromhex(seed.strip()) for seed in
+                                        env.get("BACKOFFICE_SIGNING_SEEDS_RETIRED", "").split(",") if seed.strip()),
+            tracking_token_days=int(env.get("BACKOFFICE_TRACKING_TOKEN_DAYS", 730)),
             audit_key=bytes.fromhex(env.get("BACKOFFICE_AUDIT_KEY") or _audit_key_file()),
             callback_days=int(env.get("BACKOFFICE_CALLBACK_DAYS", 1)),
             rectify_days=int(env.get("BACKOFFICE_RECTIFY_DAYS", 15)),

@@ -1,7 +1,8 @@
 """Compact signed tokens carried by QR codes (appointments, case tracking, e-licence
 verification): `CM1.<payload>.<signature>`, both parts base64url without padding.
 
-The payload is compact JSON: {"k": kind, "s": subject, "iat": issued, "exp": expiry, ...}.
+The payload is compact JSON: {"k": kind, "s": subject, "iat": issued, "exp": expiry,
+"kid": the signing key's id, ...}.
 Signing (Ed25519) happens in the back office; verification on the kiosk, offline, with the
 published public key. This module only knows the format; the crypto is injected, so the
 domain stays free of third-party code.
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Callable
 
@@ -22,7 +24,11 @@ class TokenInvalid(ValueError):
 
 
 class TokenExpired(TokenInvalid):
-    pass
+    """Genuine but past its expiry; `kind` says what it was for (what to tell the citizen)."""
+
+    def __init__(self, message: str, kind: str = ""):
+        super().__init__(message)
+        self.kind = kind
 
 
 @dataclass(frozen=True)
@@ -82,9 +88,30 @@ def decode(token: str, verify: Callable[[bytes, bytes], bool], now: int,
     if kind is not None and payload["k"] != kind:
         raise TokenInvalid(f"expected a {kind} token")
     if expires is not None and now > expires:
-        raise TokenExpired("expired")
+        raise TokenExpired("expired", payload["k"])
     claims = {k: v for k, v in payload.items() if k not in ("k", "s", "iat", "exp")}
     return Token(payload["k"], payload["s"], issued, expires, claims)
+
+
+def decode_with_keys(token: str, keys: Mapping[str, Callable[[bytes, bytes], bool]], now: int,
+                     kind: str | None = None) -> Token:
+    """Verified by whichever of `keys` (key id -> verify, the current key first) signed it.
+    A token naming its key (`kid`) must have been signed by that very key; one signed by
+    a key no longer in `keys` (retired and dropped) is refused."""
+    signed_by: list[str] = []
+
+    def verify(signature: bytes, message: bytes) -> bool:
+        for kid, check in keys.items():
+            if check(signature, message):
+                signed_by.append(kid)
+                return True
+        return False
+
+    parsed = decode(token, verify, now, kind)
+    named = parsed.claims.get("kid")
+    if named is not None and named != signed_by[0]:
+        raise TokenInvalid("signed by another key than the one it names")
+    return parsed
 
 
 def _is_int(value: Any) -> bool:

@@ -52,6 +52,8 @@ MSG_ELDER_OFF = N_("Standard mode is on.")
 MSG_REFUSED = N_("The county service could not answer this request. Please try again, or call 12345.")
 MSG_CODE_INVALID = N_("This code is not valid. Please scan a code printed or sent by the county service.")
 MSG_CODE_EXPIRED = N_("This code has expired. Please book again or ask at the service centre.")
+MSG_RECEIPT_CODE_EXPIRED = N_("This receipt's code has expired. Check your progress with your ID card, "
+                              "or ask at the service centre.")
 MSG_IDLE = N_("Do you need more time? Tap Continue.")
 MSG_GOODBYE = N_("Thank you. Please take your card and your papers.")
 MSG_MAINTENANCE_ENDED = N_("Maintenance mode has ended.")
@@ -142,8 +144,9 @@ class KioskController:
             return
         try:
             token = self.verifier.verify(text)
-        except TokenExpired:
-            self.ui.show_message(N_("Code expired"), MSG_CODE_EXPIRED, back_to=Screen.ATTRACT)
+        except TokenExpired as exc:
+            said = MSG_RECEIPT_CODE_EXPIRED if exc.kind == "case" else MSG_CODE_EXPIRED
+            self.ui.show_message(N_("Code expired"), said, back_to=Screen.ATTRACT)
             return
         except TokenInvalid as exc:
             log.warning("scanned code refused", extra={"reason": str(exc)})

@@ -123,12 +123,17 @@ class BackofficeClient:
     def health(self) -> dict[str, Any]:
         return self._get_json("/health")
 
-    def qr_public_key(self) -> str:
+    def qr_keys(self) -> dict[str, str]:
+        """Key id -> public key of every key that verifies QR codes, the signing one first."""
         body = self._get_json("/v1/keys/qr")
         try:
-            return str(body["public_key"])
-        except (KeyError, TypeError):
-            raise BackofficeBadResponse("key: no public_key") from None
+            listed = body.get("keys")
+            if listed is None:  # a back office from before keys had ids
+                return {"": str(body["public_key"])}
+            keys = sorted(listed, key=lambda k: not k["current"])
+            return {str(k["key_id"]): str(k["public_key"]) for k in keys}
+        except (KeyError, TypeError, AttributeError):
+            raise BackofficeBadResponse("keys: malformed") from None
 
     def track(self, token: str) -> CaseDetail:
         """The masked detail of the case a receipt's QR code names (no card needed)."""

@@ -70,10 +70,12 @@ def set_staff_disabled(account: str, body: StaffDisabledIn, who: Caller = Depend
 
 @router.get("/keys/qr", responses=answers(QrKeyOut))
 def qr_public_key(request: Request):
-    """The Ed25519 key that signs QR tokens, for terminals to verify them offline."""
+    """The Ed25519 keys of QR tokens, for terminals to verify them offline: `public_key`
+    (and `pem`) the one signing now, `keys` every one that verifies, by the id tokens
+    carry in `kid` (a key rotated out still verifies the codes it signed, until dropped)."""
     signer = request.app.state.signer
     return {"alg": "Ed25519", "format": "CM1", "public_key": signer.public_key_raw_b64(),
-            "pem": signer.public_key_pem()}
+            "pem": signer.public_key_pem(), "key_id": signer.key_id, "keys": signer.published()}
 
 
 @router.get("/calendar/working-days", responses=answers(WorkingDaysOut))

@@ -27,11 +27,19 @@ class TokenOut(Wire):
     expires_at: dt.datetime
 
 
+class QrKeyIdOut(Wire):
+    key_id: str
+    public_key: str  # raw, base64url
+    current: bool
+
+
 class QrKeyOut(Wire):
     alg: Literal["Ed25519"]
     format: Literal["CM1"]
-    public_key: str  # raw, base64
+    public_key: str  # raw, base64url: the key signing now
     pem: str
+    key_id: str
+    keys: list[QrKeyIdOut]
 
 
 class WorkingDaysOut(Wire):

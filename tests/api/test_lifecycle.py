@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import threading
+import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 
@@ -60,8 +61,8 @@ def test_full_life_from_kiosk_to_e_licence(terminal, staff, anonymous, food_guid
         except Exception:
             return False
 
-    parsed = tokens.decode(receipt["tracking_token"], verify, now=2_000_000_000, kind="case")
-    assert parsed.subject == number
+    parsed = tokens.decode(receipt["tracking_token"], verify, now=int(time.time()), kind="case")
+    assert parsed.subject == number and parsed.expires_at and parsed.claims["kid"]
     assert terminal.get("/v1/track", params={"token": receipt["tracking_token"]}).json()["number"] == number
 
     clerk, approver = staff("clerk01"), staff("approver-scjg")

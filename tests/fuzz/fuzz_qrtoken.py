@@ -29,7 +29,7 @@ with instrumented(__name__):
     from services.qrtokens import QrVerifier
 
 SIGNER = QrSigner(hashlib.sha256(b"chengmai kiosk fuzzing key").digest())
-VERIFIER = QrVerifier(SIGNER.public_key_raw_b64())
+VERIFIER = QrVerifier({SIGNER.key_id: SIGNER.public_key_raw_b64()})
 ISSUED = 1_790_000_000  # the seeds' tokens were issued at this time, valid for a day
 KIND_ASKED = (None, "appointment", "case", "licence")
 

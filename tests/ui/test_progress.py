@@ -139,6 +139,23 @@ def test_a_forged_code_is_refused_calmly(kiosk_app, ui, tracking_token):
     assert "此二维码无效" in joined(ui.visible_texts())
 
 
+def test_an_expired_receipt_code_says_how_to_check_instead(kiosk_app, ui, backoffice):
+    """Genuine, signed by the back office, but past its expiry: the citizen is told to use
+    the ID card, not to book again (which is what an expired appointment code says)."""
+    import json
+
+    from backoffice.security.qr import QrSigner
+
+    app = kiosk_app
+    ui.wait_until(lambda: app.controller.verifier is not None, what="QR key loaded")
+    seed = bytes.fromhex(json.loads((backoffice.database.parent / "backoffice.secrets.json").read_text())
+                         ["signing_seed"])
+    app.devices.scanner.backend.scan(QrSigner(seed).issue("case", "469023-0003", ttl_s=-60))
+    ui.wait_for_screen("message")
+    shown = joined(ui.visible_texts())
+    assert "此回执二维码已过期" in shown and "请重新预约" not in shown
+
+
 def test_a_queued_receipt_s_reference_becomes_a_case_number(kiosk_app, ui, backoffice):
     """An application kept while offline shows on My cases as waiting (even with the
     network still down); once sent, its reference leads to the real case number."""

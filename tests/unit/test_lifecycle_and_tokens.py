@@ -65,7 +65,7 @@ def test_tokens_round_trip_and_refuse_forgeries():
     signer = QrSigner(bytes(range(32)))
     token = signer.issue("appointment", "AB12CD34", ttl_s=600, w="W2")
     parsed = signer.verify(token, kind="appointment")
-    assert parsed.subject == "AB12CD34" and parsed.claims == {"w": "W2"}
+    assert parsed.subject == "AB12CD34" and parsed.claims == {"w": "W2", "kid": signer.key_id}
     with pytest.raises(tokens.TokenInvalid):
         signer.verify(token, kind="case")
     with pytest.raises(tokens.TokenInvalid):
@@ -86,6 +86,39 @@ def test_expired_tokens():
     with pytest.raises(tokens.TokenExpired):
         tokens.decode(token, lambda s, m: True, now=201)
     assert tokens.decode(token, lambda s, m: True, now=150).subject == "X"
+
+
+def test_an_expired_token_says_what_it_was_for():
+    with pytest.raises(tokens.TokenExpired) as info:
+        tokens.decode(tokens.encode("case", "X", 100, lambda m: b"s", expires_at=200), lambda s, m: True, now=201)
+    assert info.value.kind == "case"
+
+
+def test_a_rotated_key_verifies_what_it_signed_until_it_is_dropped():
+    from backoffice.security.qr import QrSigner
+
+    old_seed, new_seed = bytes(range(32)), bytes(range(1, 33))
+    before = QrSigner(old_seed)
+    printed = before.issue("case", "469023-20261206-00001")
+    during = QrSigner(new_seed, retired=(old_seed,))
+    assert during.verify(printed).subject == "469023-20261206-00001"
+    fresh = during.issue("case", "469023-20261206-00002")
+    assert during.verify(fresh).claims["kid"] == during.key_id != before.key_id
+    assert [k["key_id"] for k in during.published()] == [during.key_id, before.key_id]
+    after = QrSigner(new_seed)
+    with pytest.raises(tokens.TokenInvalid):
+        after.verify(printed)
+    assert after.verify(fresh).subject == "469023-20261206-00002"
+
+
+def test_a_token_naming_another_key_than_its_signer_is_refused():
+    from backoffice.security.qr import QrSigner
+
+    signer, other = QrSigner(bytes(range(32))), QrSigner(bytes(range(1, 33)))
+    both = QrSigner(bytes(range(32)), retired=(bytes(range(1, 33)),))
+    claiming = tokens.encode("case", "X", 100, signer._key.sign, kid=other.key_id)
+    with pytest.raises(tokens.TokenInvalid, match="another key"):
+        both.verify(claiming)
 
 
 def test_queue_ticket_letters_from_any_window_code():
