@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from fastapi import Depends, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -46,6 +46,7 @@ class Caller:
     name: str  # terminal id or username
     role: str = ""  # staff role
     department_code: str = ""
+    signed_with_previous: bool = False  # a terminal still on its secret from before a rotation
 
     @property
     def actor(self) -> str:
@@ -74,14 +75,26 @@ def _terminal_from_signature(request: Request, session: Session, body: bytes) ->
     # Core statements, not ORM objects: every terminal request passes here. The nonce
     # INSERT alone is the replay guard, so it needs no transaction around it.
     statements_stand_alone(session)
-    row = session.execute(select(Terminal.secret_enc, Terminal.disabled).where(Terminal.id == terminal_id)).first()
+    row = session.execute(select(Terminal.secret_enc, Terminal.disabled, Terminal.secret_previous_enc,
+                                 Terminal.secret_previous_until).where(Terminal.id == terminal_id)).first()
     if row is None:
         raise _unauthorized("unknown terminal")
-    secret_enc, disabled = row
-    secret = request.app.state.vault.decrypt(secret_enc, "terminal-secret")
-    expected = signing.sign(secret, request.method, request.url.path, request.url.query,
-                            timestamp, nonce, body)
-    if not hmac.compare_digest(expected, signature):
+    secret_enc, disabled, previous_enc, previous_until = row
+
+    def signed_by(encrypted: str) -> bool:
+        secret = request.app.state.vault.decrypt(encrypted, "terminal-secret")
+        expected = signing.sign(secret, request.method, request.url.path, request.url.query, timestamp, nonce, body)
+        return hmac.compare_digest(expected, signature)
+
+    previous = bool(previous_enc) and previous_until is not None and previous_until > utcnow()
+    if signed_by(secret_enc):
+        on_previous = False
+        if previous_enc:  # the new secret is in use: the old one's overlap ends now
+            session.execute(update(Terminal).where(Terminal.id == terminal_id).values(
+                secret_previous_enc="", secret_previous_until=None))
+    elif previous and signed_by(previous_enc):
+        on_previous = True
+    else:
         raise _unauthorized("bad signature")
     if disabled:  # told only to the terminal itself, once its signature is right
         raise HTTPException(403, "this terminal is disabled: ask the county's IT to enable it")
@@ -93,7 +106,7 @@ def _terminal_from_signature(request: Request, session: Session, body: bytes) ->
     except IntegrityError:
         session.rollback()
         raise _unauthorized("replayed request") from None
-    return Caller("terminal", terminal_id)
+    return Caller("terminal", terminal_id, signed_with_previous=on_previous)
 
 
 def _staff_from_token(request: Request, session: Session) -> Caller | None:

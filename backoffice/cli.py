@@ -1,6 +1,6 @@
 """`kiosk-backoffice serve | migrate | seed | load-catalogue | calendar | create-staff |
-enroll-totp | disable-staff | enable-staff | register-terminal | disable-terminal | enable-terminal | sweep |
-audit export | audit verify`."""
+enroll-totp | rotate-terminal-secret | disable-staff | enable-staff | register-terminal |
+disable-terminal | enable-terminal | sweep | audit export | audit verify`."""
 from __future__ import annotations
 
 import argparse
@@ -50,6 +50,11 @@ def main(argv: list[str] | None = None) -> int:
     staff.add_argument("username")
     staff.add_argument("--role", required=True, choices=("clerk", "approver", "supervisor", "admin"))
     staff.add_argument("--department", default="")
+
+    rotated = sub.add_parser("rotate-terminal-secret", help="a new secret for a terminal, printed once; the old "
+                                                            "one keeps working for the overlap or until the new "
+                                                            "one is used")
+    rotated.add_argument("terminal_id")
 
     enrol = sub.add_parser("enroll-totp", help="give a staff account a new authenticator secret (an earlier one "
                                                "stops working); prints it once, with the otpauth:// address to scan")
@@ -123,6 +128,19 @@ def main(argv: list[str] | None = None) -> int:
         return _audit(sessions, settings, args)
     if args.command == "create-staff":
         return _create_staff(sessions, args)
+    if args.command == "rotate-terminal-secret":
+        from .terminals import rotate_secret
+
+        with sessions() as session:
+            rotation = rotate_secret(session, app.state.vault, args.terminal_id, settings.terminal_secret_overlap_s,
+                                     "system:cli")
+        if rotation is None:
+            print(f"no terminal {args.terminal_id}", file=sys.stderr)
+            return 1
+        secret, until = rotation
+        print(json.dumps({"id": args.terminal_id, "secret": secret,
+                          "previous_valid_until": until.isoformat() + "Z" if until else None}))
+        return 0
     if args.command == "enroll-totp":
         from .auth import enroll_second_factor
         from .security.totp import provisioning_uri

@@ -226,6 +226,10 @@ class Terminal(Base):
     name: Mapped[str] = mapped_column(String(100), default="")
     location: Mapped[str] = mapped_column(String(200), default="")
     secret_enc: Mapped[str] = mapped_column(Text)
+    # After a rotation the secret before it still signs until `secret_previous_until` (a
+    # kiosk offline, or its answer lost), or until the new one is first used.
+    secret_previous_enc: Mapped[str] = mapped_column(Text, default="", server_default="")
+    secret_previous_until: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
     in_service: Mapped[bool] = mapped_column(Boolean, default=True)
     # Cut off by an administrator (a stolen or misbehaving kiosk): every signed request is
     # refused until it is enabled again.

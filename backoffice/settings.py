@@ -39,6 +39,9 @@ class Settings:
     # they sign nothing, but the codes they signed stay valid until the seed is dropped.
     signing_seeds_retired: tuple[bytes, ...] = ()
     tracking_token_days: int = 730  # a receipt's QR code tracks its case this long
+    # After a terminal's secret is rotated, the old one still signs this long (or until
+    # the new one is used): a kiosk offline then, or whose answer was lost, is not cut off.
+    terminal_secret_overlap_s: int = 7 * 86400
     # Roles that sign in with a one-time code from an authenticator besides the password.
     mfa_roles: tuple[str, ...] = ("admin", "supervisor")
     # Who may read /metrics: the internal network's monitoring (BACKOFFICE_METRICS_FROM,
@@ -75,6 +78,7 @@ class Settings:
             signing_seeds_retired=tuple(bytes.fromhex(seed.strip()) for seed in
                                         env.get("BACKOFFICE_SIGNING_SEEDS_RETIRED", "").split(",") if seed.strip()),
             tracking_token_days=int(env.get("BACKOFFICE_TRACKING_TOKEN_DAYS", 730)),
+            terminal_secret_overlap_s=int(env.get("BACKOFFICE_TERMINAL_SECRET_OVERLAP_S", 7 * 86400)),
             audit_key=bytes.fromhex(env.get("BACKOFFICE_AUDIT_KEY") or _audit_key_file()),
             callback_days=int(env.get("BACKOFFICE_CALLBACK_DAYS", 1)),
             rectify_days=int(env.get("BACKOFFICE_RECTIFY_DAYS", 15)),

@@ -1,6 +1,7 @@
 """The terminal fleet: registration with a secret, heartbeats, commands, alerts."""
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 
 from sqlalchemy import exists, select, update
@@ -14,7 +15,8 @@ HEARTBEAT_ALERTS = ("terminal_silent", "paper_out", "disk_low")  # what a heartb
 # Below this the kiosk soon cannot keep captured pages or its outbox (the kiosk's own
 # readiness report warns from 1 GiB too).
 DISK_LOW_MB = 1024
-COMMANDS = ("restart", "out_of_service", "in_service", "refresh_catalogue", "upload_diagnostics", "send_outbox")
+COMMANDS = ("restart", "out_of_service", "in_service", "refresh_catalogue", "upload_diagnostics", "send_outbox",
+            "rotate_secret")
 OUTCOMES = ("done", "failed", "unavailable")  # how the terminal says a command went
 RECENT_COMMANDS = 10  # per terminal in the fleet view, besides every one not yet acked
 
@@ -29,10 +31,31 @@ def register(session: Session, vault, terminal_id: str, name: str = "", location
     terminal.name = name or terminal.name or ""
     terminal.location = location or terminal.location or ""
     terminal.secret_enc = vault.encrypt(secret, "terminal-secret")
+    terminal.secret_previous_enc, terminal.secret_previous_until = "", None
     session.add(terminal)
     audit.record(session, actor, "terminal.register", terminal_id)
     session.flush()  # the caller commits (over the API, with the Idempotency-Key's record)
     return secret
+
+
+def rotate_secret(session: Session, vault, terminal_id: str, overlap_s: int, actor: str,
+                  signed_with_previous: bool = False) -> tuple[str, dt.datetime | None] | None:
+    """A new secret for the terminal, shown once; the one it replaces keeps signing for
+    `overlap_s` (until the new one is first used). Asked with the previous secret (the
+    answer to an earlier rotation was lost, so the kiosk never had that one), the
+    previous one is kept and only the never-used current one is replaced. None when
+    there is no such terminal."""
+    terminal = session.get(Terminal, terminal_id)
+    if terminal is None:
+        return None
+    secret = secrets.token_urlsafe(32)
+    if not signed_with_previous:
+        terminal.secret_previous_enc = terminal.secret_enc
+        terminal.secret_previous_until = utcnow() + dt.timedelta(seconds=overlap_s)
+    terminal.secret_enc = vault.encrypt(secret, "terminal-secret")
+    audit.record(session, actor, "terminal.rotate_secret", terminal_id, overlap_s=overlap_s)
+    session.commit()
+    return secret, terminal.secret_previous_until
 
 
 def set_disabled(session: Session, terminal_id: str, disabled: bool, reason: str, actor: str) -> bool:

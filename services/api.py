@@ -135,6 +135,20 @@ class BackofficeClient:
         except (KeyError, TypeError, AttributeError):
             raise BackofficeBadResponse("keys: malformed") from None
 
+    def rotate_secret(self) -> dict:
+        """Has the back office give this terminal a new secret: {secret, previous_valid_until}.
+        The caller keeps it, then `use_secret`s it; the old one works meanwhile."""
+        body = self._post_json("/v1/terminals/me/secret", {})
+        if not isinstance(body, dict) or not isinstance(body.get("secret"), str) or len(body["secret"]) < 32:
+            raise BackofficeBadResponse("rotated secret: malformed")
+        return body
+
+    def use_secret(self, secret: str) -> None:
+        """Signs every request from now on with `secret`."""
+        if self._signature is None:
+            raise ValueError("this client signs nothing: it has no terminal id")
+        self._signature.secret = secret
+
     def track(self, token: str) -> CaseDetail:
         """The masked detail of the case a receipt's QR code names (no card needed)."""
         return self._detail(self._get_json("/v1/track", params={"token": token}))

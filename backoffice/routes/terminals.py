@@ -20,6 +20,7 @@ from ..schemas.fleet import (
     HeartbeatAnswerOut,
     QueuedCommandOut,
     RegisteredOut,
+    SecretRotatedOut,
     TerminalDisabledOut,
     TerminalSelfOut,
 )
@@ -53,6 +54,22 @@ def who_am_i(who: Caller = Depends(caller("terminal")), session: Session = Depen
     disabled one 403: `kiosk-diag report` reads this to confirm an install."""
     terminal = session.get(Terminal, who.name)
     return {"id": terminal.id, "name": terminal.name, "location": terminal.location}
+
+
+@router.post("/me/secret", status_code=201, responses=answers(SecretRotatedOut, 201))
+def rotate_own_secret(request: Request, who: Caller = Depends(caller("terminal")),
+                      session: Session = Depends(get_db)):
+    """A new secret for the calling terminal, shown once (the `rotate_secret` command asks
+    a kiosk to call this). The secret it signed this request with keeps working until
+    `previous_valid_until` or until the new one is first used; asked again with that old
+    secret (this answer was lost), the old one is kept and another new one given."""
+    settings = request.app.state.settings
+    rotated = terminals.rotate_secret(session, request.app.state.vault, who.name, settings.terminal_secret_overlap_s,
+                                      who.actor, signed_with_previous=who.signed_with_previous)
+    if rotated is None:  # signed, so it exists; deleted between the two statements
+        raise NotFound("no such terminal")
+    secret, until = rotated
+    return {"secret": secret, "previous_valid_until": until.isoformat() + "Z" if until else None}
 
 
 @router.post("/heartbeat", responses=answers(HeartbeatAnswerOut))

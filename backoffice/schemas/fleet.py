@@ -10,7 +10,7 @@ from pydantic import Field
 from .wire import Wire
 
 Command = Literal["restart", "out_of_service", "in_service", "refresh_catalogue", "upload_diagnostics",
-                  "send_outbox"]
+                  "send_outbox", "rotate_secret"]
 Outcome = Literal["done", "failed", "unavailable"]
 Number = int | float
 
@@ -18,6 +18,11 @@ Number = int | float
 class RegisteredOut(Wire):
     id: str
     secret: str | None  # shown once (null when a retry replays the answer); kept only encrypted
+
+
+class SecretRotatedOut(Wire):
+    secret: str  # shown once; kept only encrypted
+    previous_valid_until: str | None  # the secret signing the request works until then (UTC)
 
 
 class PendingCommandOut(Wire):

@@ -47,7 +47,7 @@ class Fleet:
         self.commands = CommandRunner(controller=self.controller, ledger=CommandLedger(config.var_dir),
                                       acknowledge=self.worker.acknowledge, call_on_main=call_on_main,
                                       upload_diagnostics=self.upload_diagnostics,
-                                      refresh_catalogue=refresh_catalogue)
+                                      refresh_catalogue=refresh_catalogue, rotate_secret=self.rotate_secret)
         self.worker.on_commands = self.commands.receive
         self.worker.between_beats = self.commands.tick
 
@@ -104,6 +104,19 @@ class Fleet:
                             config.var_dir / "diagnostics" / bundle_name(config.terminal_id))
         answer = self.controller.api.upload_diagnostics(path.read_bytes(), command_id)
         return f"diagnostics bundle #{answer.get('id')} uploaded ({answer.get('size')} bytes)"
+
+
+    # --- rotate_secret (on the command thread) -----------------------------------------------
+    def rotate_secret(self) -> str:
+        """Kept on disk before it is used: a kiosk that stops in between starts again on
+        the old secret, which the back office still takes, and the command comes again."""
+        from kiosk.maintenance.storage import atomic_write_text
+
+        answer = self.controller.api.rotate_secret()
+        atomic_write_text(self.config.terminal_secret_file, answer["secret"] + "\n")
+        self.controller.api.use_secret(answer["secret"])
+        log.info("terminal secret rotated")
+        return "terminal secret rotated: the new one is kept and in use"
 
 
 def device_health(devices) -> dict[str, dict]:

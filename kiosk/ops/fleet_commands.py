@@ -1,6 +1,6 @@
 """Commands from the back office (restart, out of service, in service, refresh catalogue,
-upload diagnostics, send the outbox's held items again), carried out once each and
-acknowledged with how they went.
+upload diagnostics, send the outbox's held items again, rotate the terminal's secret),
+carried out once each and acknowledged with how they went.
 
 No Kivy. Commands arrive on the heartbeat's thread; anything that changes what the
 screen shows goes through `call_on_main`. Those that change the kiosk under a person's
@@ -35,7 +35,9 @@ LEDGER_FILE = Path("fleet") / "commands.json"
 LEDGER_KEEP = 200  # the back office never delivers a command this old again
 BY = "back office command"  # who, in the service state and the maintenance audit file
 REMOTE_REASON = "Taken out of service from the back office"
-WAIT_FOR_NO_SESSION = ("restart", "out_of_service", "in_service", "upload_diagnostics")
+# A new secret, too: a citizen's request signed with the old one just as the new one is
+# first used (which ends the old one's overlap) would be refused.
+WAIT_FOR_NO_SESSION = ("restart", "out_of_service", "in_service", "upload_diagnostics", "rotate_secret")
 DONE, FAILED, UNAVAILABLE = "done", "failed", "unavailable"
 
 
@@ -90,16 +92,19 @@ class CommandRunner:
     def __init__(self, *, controller, ledger: CommandLedger, acknowledge: Callable[..., None],
                  call_on_main: Callable[[Callable[[], None]], None],
                  upload_diagnostics: Callable[[int], str],
-                 refresh_catalogue: Callable[[], Any] | None = None):
+                 refresh_catalogue: Callable[[], Any] | None = None,
+                 rotate_secret: Callable[[], str] | None = None):
         """`acknowledge(id, result, outcome, then=None)` is the heartbeat worker's;
         `upload_diagnostics(command_id)` builds the bundle, uploads it and says what
-        was sent; `refresh_catalogue()` is None until the kiosk keeps a catalogue cache."""
+        was sent; `refresh_catalogue()` is None until the kiosk keeps a catalogue cache;
+        `rotate_secret()` gets, keeps and starts using a new terminal secret."""
         self.controller = controller
         self.ledger = ledger
         self.acknowledge = acknowledge
         self.call_on_main = call_on_main
         self.upload_diagnostics = upload_diagnostics
         self.refresh_catalogue = refresh_catalogue
+        self.rotate_secret = rotate_secret
         self._lock = threading.Lock()
         self._waiting: dict[int, str] = {}  # id -> command, until no session is active
         self._started: set[int] = set()  # running, or done and being acknowledged
@@ -225,6 +230,10 @@ class CommandRunner:
             return Outcome(DONE, "catalogue refreshed")
         if name == "upload_diagnostics":
             return Outcome(DONE, self.upload_diagnostics(command_id))
+        if name == "rotate_secret":
+            if self.rotate_secret is None:
+                return Outcome(UNAVAILABLE, "this kiosk cannot keep a new secret")
+            return Outcome(DONE, self.rotate_secret())
         if name == "send_outbox":
             outbox = self.controller.outbox
             revived = outbox.requeue_parked()

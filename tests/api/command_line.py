@@ -7,7 +7,7 @@ import sys
 
 
 def backoffice_cli(tmp_path, *args, env_extra: dict | None = None) -> subprocess.CompletedProcess:
-    env = dict(os.environ, BACKOFFICE_VAR_DIR=str(tmp_path),
-               BACKOFFICE_DATABASE_URL=f"sqlite:///{tmp_path / 'backoffice.db'}", **(env_extra or {}))
+    env = {**os.environ, "BACKOFFICE_VAR_DIR": str(tmp_path),
+           "BACKOFFICE_DATABASE_URL": f"sqlite:///{tmp_path / 'backoffice.db'}", **(env_extra or {})}
     return subprocess.run([sys.executable, "-m", "backoffice", *args], env=env, capture_output=True, text=True,
                           timeout=120)

@@ -123,6 +123,9 @@ def operations(world) -> dict[tuple[str, str], tuple[dict, object, dict]]:
         ("POST", "/v1/terminals"): ({}, {"id": f"CM-MATRIX-{uuid.uuid4().hex[:6]}", "name": "矩阵"}, staff()),
         ("GET", "/v1/terminals"): ({}, None, staff("supervisor")),
         ("GET", "/v1/terminals/me"): ({}, None, terminals()),
+        # Each terminal caller rotates the demo terminal's secret here: asked on the secret
+        # from before, the back office keeps that one working (no caller holds the new one).
+        ("POST", "/v1/terminals/me/secret"): ({}, {}, terminals()),
         ("POST", "/v1/terminals/heartbeat"): ({}, {"devices": {}}, terminals()),
         ("POST", "/v1/terminals/commands/{command_id}/ack"): ({"command_id": 999999}, {"result": "x"}, terminals()),
         ("PUT", "/v1/terminals/{terminal_id}/disabled"): ({"terminal_id": "CM-NOBODY"}, {"disabled": True}, staff()),

@@ -270,3 +270,26 @@ def test_upload_diagnostics_gives_staff_a_bundle_with_nothing_personal_in_clear(
     assert f"{wang[:4]}**********{wang[-4:]}" in everything  # the slipped number, masked
     for person in demo_people.values():
         assert person["document_number"] not in everything and person["name"] not in everything
+
+
+def test_rotate_secret_gives_the_kiosk_a_new_secret_and_retires_the_old(kiosk_app, ui, fleet, admin, backoffice):
+    """Kept on disk (0600) before use; the acknowledgement already goes out signed with
+    the new one, which ends the old one's overlap: a copy of the old secret opens nothing."""
+    from services.api import BackofficeClient, BackofficeRefused
+
+    secret_file = backoffice.terminal_secret_file
+    old = secret_file.read_text().strip()
+    command_id = admin.queue("rotate_secret")
+    fleet.worker.beat_now()
+    acked = wait_for_ack(ui, admin, command_id)
+    assert acked["outcome"] == "done", acked["result"]
+    new = secret_file.read_text().strip()
+    assert new != old and len(new) >= 32 and secret_file.stat().st_mode & 0o077 == 0
+    assert BackofficeClient(backoffice.url, terminal_id=TERMINAL, secret=new).whoami()["id"] == TERMINAL
+    with pytest.raises(BackofficeRefused) as refused:
+        BackofficeClient(backoffice.url, terminal_id=TERMINAL, secret=old).whoami()
+    assert refused.value.status == 401
+    before = admin.terminal()["last_seen_at"]
+    fleet.worker.beat_now()  # the kiosk goes on, on the new secret
+    ui.wait_until(now_and_then(lambda: admin.terminal()["last_seen_at"] != before), timeout=BACKOFFICE_WAIT_S,
+                  what="a heartbeat on the new secret")

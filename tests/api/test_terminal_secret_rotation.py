@@ -1,0 +1,85 @@
+"""A terminal's secret rotated with an overlap, over HTTP: the old secret keeps signing
+until the new one is first used (or the overlap ends), an answer lost on the way does
+not cut the kiosk off, and a rotation is audited."""
+from __future__ import annotations
+
+import json
+import uuid
+
+import pytest
+
+from services.api import BackofficeClient, BackofficeRefused
+from tests.api.command_line import backoffice_cli
+from tests.api.database import execute_sql
+
+
+@pytest.fixture
+def new_terminal(server, staff):
+    """A terminal of the test's own (the demo one is shared): (id, its first secret)."""
+    terminal_id = f"CM-ROT-{uuid.uuid4().hex[:8]}"
+    made = staff("admin").post("/v1/terminals", {"id": terminal_id, "name": "轮换测试"})
+    assert made.status_code == 201, made.text
+    return terminal_id, made.json()["secret"]
+
+
+def signed(server, terminal_id: str, secret: str) -> BackofficeClient:
+    return BackofficeClient(server.url, timeout=10, terminal_id=terminal_id, secret=secret)
+
+
+def refused(client: BackofficeClient) -> int:
+    with pytest.raises(BackofficeRefused) as info:
+        client.whoami()
+    return info.value.status
+
+
+def test_the_old_secret_works_until_the_new_one_is_used(server, new_terminal):
+    terminal_id, first = new_terminal
+    answer = signed(server, terminal_id, first).rotate_secret()
+    second = answer["secret"]
+    assert second != first and answer["previous_valid_until"]
+    assert signed(server, terminal_id, first).whoami()["id"] == terminal_id  # the overlap
+    assert signed(server, terminal_id, second).whoami()["id"] == terminal_id  # first use ends it
+    assert refused(signed(server, terminal_id, first)) == 401
+
+
+def test_a_lost_answer_does_not_cut_the_kiosk_off(server, new_terminal):
+    """The kiosk never got the second secret: asking again with the first keeps the first
+    working and replaces the second, which nobody holds."""
+    terminal_id, first = new_terminal
+    lost = signed(server, terminal_id, first).rotate_secret()["secret"]
+    third = signed(server, terminal_id, first).rotate_secret()["secret"]
+    assert refused(signed(server, terminal_id, lost)) == 401
+    assert signed(server, terminal_id, first).whoami()["id"] == terminal_id
+    assert signed(server, terminal_id, third).whoami()["id"] == terminal_id
+    assert refused(signed(server, terminal_id, first)) == 401
+
+
+def test_the_old_secret_stops_when_the_overlap_ends(server, new_terminal):
+    terminal_id, first = new_terminal
+    signed(server, terminal_id, first).rotate_secret()
+    execute_sql(server, "UPDATE terminals SET secret_previous_until = :past WHERE id = :id",
+                past="2020-01-01 00:00:00", id=terminal_id)
+    assert refused(signed(server, terminal_id, first)) == 401
+
+
+def test_a_rotation_is_audited_and_the_secret_is_not_kept_in_clear(server, new_terminal, staff):
+    from tests.api.database import stored_bytes
+
+    terminal_id, first = new_terminal
+    second = signed(server, terminal_id, first).rotate_secret()["secret"]
+    entries = staff("admin").get("/v1/audit", params={"limit": 1000}).json()["entries"]
+    assert any(e["action"] == "terminal.rotate_secret" and e["subject"] == terminal_id for e in entries)
+    assert second.encode() not in stored_bytes(server)
+
+
+def test_an_administrator_rotates_from_the_command_line(server, new_terminal):
+    terminal_id, first = new_terminal
+    database = {"BACKOFFICE_DATABASE_URL": server.database_url}
+    done = backoffice_cli(server.database.parent, "rotate-terminal-secret", terminal_id, env_extra=database)
+    assert done.returncode == 0, done.stderr
+    printed = json.loads(done.stdout)
+    assert printed["id"] == terminal_id and printed["previous_valid_until"]
+    assert signed(server, terminal_id, first).whoami()["id"] == terminal_id
+    assert signed(server, terminal_id, printed["secret"]).whoami()["id"] == terminal_id
+    missing = backoffice_cli(server.database.parent, "rotate-terminal-secret", "CM-NO-SUCH", env_extra=database)
+    assert missing.returncode == 1 and "no terminal CM-NO-SUCH" in missing.stderr
