@@ -14,7 +14,7 @@ def run(tmp_path, *args, env_extra=None):
 
 
 def test_commands_end_to_end(tmp_path):
-    assert "schema at 0007" in run(tmp_path, "migrate")
+    assert "schema at 0008" in run(tmp_path, "migrate")
     seeded = json.loads(run(tmp_path, "seed").split("seed: ", 1)[1])
     assert seeded["catalogue"]["items"] >= 40 and seeded["cases"] >= 11
     assert "nothing to do" in run(tmp_path, "seed")  # idempotent

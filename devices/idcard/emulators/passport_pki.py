@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from dataclasses import dataclass
+from pathlib import Path
 
 from asn1crypto import cms
 from asn1crypto import x509 as asn1_x509
@@ -64,6 +65,33 @@ def make_pki(country: str = "UTO") -> PassportPki:
     certificate = _certificate(_name(country, f"Document Signer {country} (test)"), signer_key, csca_name, csca_key,
                                ca=False)
     return PassportPki(csca_key, csca, DocumentSigner(signer_key, certificate))
+
+
+TRUST_DIR = "trust"  # under demo_pki's directory: the CSCA certificate alone, for a back office
+
+
+def demo_pki(directory: Path) -> PassportPki:
+    """The demo's PKI, made the first time in `directory` and read back after: the CSCA
+    certificate in TRUST_DIR for the back office to trust, the keys beside it for the
+    emulator. A demo and test stand-in only (the keys are files without protection)."""
+    directory = Path(directory)
+    files = {name: directory / name for name in ("csca.pem", "csca-key.pem", "signer.pem", "signer-key.pem")}
+    if not all(f.exists() for f in files.values()):
+        pki = make_pki()
+        directory.mkdir(parents=True, exist_ok=True)
+        (directory / TRUST_DIR).mkdir(exist_ok=True)
+        (directory / TRUST_DIR / "csca.pem").write_bytes(pki.csca_pem())
+        files["csca.pem"].write_bytes(pki.csca_pem())
+        files["signer.pem"].write_bytes(pki.signer.certificate.public_bytes(serialization.Encoding.PEM))
+        for name, key in (("csca-key.pem", pki.csca_key), ("signer-key.pem", pki.signer.key)):
+            files[name].write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                                      serialization.NoEncryption()))
+        return pki
+    csca_key = serialization.load_pem_private_key(files["csca-key.pem"].read_bytes(), None)
+    signer_key = serialization.load_pem_private_key(files["signer-key.pem"].read_bytes(), None)
+    assert isinstance(csca_key, ec.EllipticCurvePrivateKey) and isinstance(signer_key, ec.EllipticCurvePrivateKey)
+    return PassportPki(csca_key, x509.load_pem_x509_certificate(files["csca.pem"].read_bytes()),
+                       DocumentSigner(signer_key, x509.load_pem_x509_certificate(files["signer.pem"].read_bytes())))
 
 
 def rogue_signer(pki: PassportPki) -> DocumentSigner:
