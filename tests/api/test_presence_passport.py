@@ -207,3 +207,20 @@ def test_without_a_trust_list_a_passport_proves_nothing(tmp_path):
         terminal = Api(server.url, http)
         answer = present(terminal, EPassportChip(HOLDER, signer=server.passport_pki().signer))
         assert answer.status_code == 503 and answer.json()["code"] == "passport_unavailable"
+
+
+def test_staff_see_a_chip_read_without_verification_as_unverified(terminal, staff, pki):
+    """A kiosk that sends the passport holder's application on its own chip read (no
+    grant) gets a case staff see as unverified; under a verified chip's grant, verified."""
+    guide = terminal.get("/v1/catalogue/items/469023-XK-SCJG-0002").json()
+    applicant = {"kind": "person", "document_kind": "passport", "document_number": HOLDER.document_number,
+                 "name": "CLAIRE MARTIN"}
+    by_read = terminal.post("/v1/cases", dict(application(guide), applicant=applicant))
+    granted = present(terminal, EPassportChip(HOLDER, signer=pki.signer)).json()
+    by_chip = terminal.post("/v1/cases", dict(application(guide), applicant=applicant),
+                            headers={"X-Presence-Grant": granted["grant"]})
+    assert by_read.status_code == 201 and by_chip.status_code == 201, by_chip.text
+    seen = {name: staff("clerk01").get(f"/v1/cases/{answer.json()['case']['number']}").json()
+            for name, answer in (("read", by_read), ("chip", by_chip))}
+    assert (seen["read"]["presence_evidence"], seen["read"]["applicant_unverified"]) == ("card_read", True)
+    assert (seen["chip"]["presence_evidence"], seen["chip"]["applicant_unverified"]) == ("epassport_pa_aa", False)
