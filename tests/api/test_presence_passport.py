@@ -14,6 +14,7 @@ import pytest
 
 from devices.idcard.emulators.epassport import EPassportChip, PassportHolder, dg1_of
 from devices.idcard.emulators.passport_pki import make_pki, rogue_signer
+from devices.idcard.icao import sod as sod_module
 from devices.idcard.icao.reader import ChipEvidence, read_chip_evidence
 from tests.api.submissions import application
 
@@ -112,6 +113,15 @@ def test_an_sod_rehashed_for_an_altered_dg1_fails_its_signature(terminal, pki):
     assert evidence.sod is not None
     altered = dg1_of(VICTIM)
     sod = evidence.sod.replace(hashlib.sha256(evidence.dg1).digest(), hashlib.sha256(altered).digest())
+    body = dict(proof(ref, issued["challenge"], evidence), sod=b64(sod), dg1=b64(altered))
+    answer = terminal.post("/v1/presence/passport-grants", body, key=None)
+    assert answer.status_code == 403 and answer.json()["code"] == "pa_signature_invalid", answer.text
+    # The signed attributes' message digest made to agree as well: only the signature is left.
+    security_object = sod_module.unwrap(sod)["content"]["encap_content_info"]["content"].native
+    before = sod_module.unwrap(evidence.sod)["content"]["encap_content_info"]["content"].native
+    sod = sod.replace(hashlib.sha256(before).digest(), hashlib.sha256(security_object).digest())
+    issued = challenge(terminal, ref)
+    evidence = read_chip_evidence(chip.process, HOLDER.mrz_information, bytes.fromhex(issued["nonce"]))
     body = dict(proof(ref, issued["challenge"], evidence), sod=b64(sod), dg1=b64(altered))
     answer = terminal.post("/v1/presence/passport-grants", body, key=None)
     assert answer.status_code == 403 and answer.json()["code"] == "pa_signature_invalid", answer.text
@@ -224,3 +234,51 @@ def test_staff_see_a_chip_read_without_verification_as_unverified(terminal, staf
             for name, answer in (("read", by_read), ("chip", by_chip))}
     assert (seen["read"]["presence_evidence"], seen["read"]["applicant_unverified"]) == ("card_read", True)
     assert (seen["chip"]["presence_evidence"], seen["chip"]["applicant_unverified"]) == ("epassport_pa_aa", False)
+
+
+def test_a_key_of_the_forgers_own_spliced_onto_a_chip_without_active_authentication_is_refused(terminal, pki):
+    """The SOD of a genuine chip without Active Authentication lists no DG15: a DG15 and a
+    signature from a chip the forger made do not make it one."""
+    genuine = EPassportChip(HOLDER, signer=pki.signer, active_authentication=False)
+    forgers = EPassportChip(HOLDER, signer=rogue_signer(pki))
+    ref = uuid.uuid4().hex
+    issued = challenge(terminal, ref)
+    nonce = bytes.fromhex(issued["nonce"])
+    copied = read_chip_evidence(genuine.process, HOLDER.mrz_information, nonce, with_face=False)
+    own = read_chip_evidence(forgers.process, HOLDER.mrz_information, nonce, with_face=False)
+    body = dict(proof(ref, issued["challenge"], copied), dg15=b64(own.dg15), aa_signature=b64(own.aa_signature))
+    answer = terminal.post("/v1/presence/passport-grants", body, key=None)
+    assert answer.status_code == 403, answer.text
+    assert answer.json()["code"] == "pa_hash_missing" and answer.json()["data_group"] == "DG15"
+
+
+def test_an_rsa_active_authentication_key_is_refused_as_unsupported(terminal, pki):
+    """Only EC keys are verified (plain ECDSA); an RSA DG15 (ISO/IEC 9796-2) is said so."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    from devices.idcard.emulators.passport_pki import signed_sod
+    from devices.idcard.icao.tlv import encode
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=1024)
+    dg15 = encode(0x6F, key.public_key().public_bytes(serialization.Encoding.DER,
+                                                      serialization.PublicFormat.SubjectPublicKeyInfo))
+    dg1 = dg1_of(HOLDER)
+    ref = uuid.uuid4().hex
+    issued = challenge(terminal, ref)
+    body = {"session": ref, "challenge": issued["challenge"], "sod": b64(signed_sod({1: dg1, 15: dg15}, pki.signer)),
+            "dg1": b64(dg1), "dg15": b64(dg15), "aa_signature": b64(bytes(128))}
+    answer = terminal.post("/v1/presence/passport-grants", body, key=None)
+    assert answer.status_code == 422 and answer.json()["code"] == "aa_unsupported", answer.text
+
+
+def test_a_signer_certificate_that_does_not_parse_is_malformed_not_a_server_error(terminal, pki):
+    chip = EPassportChip(HOLDER, signer=pki.signer)
+    ref = uuid.uuid4().hex
+    issued = challenge(terminal, ref)
+    evidence = read_chip_evidence(chip.process, HOLDER.mrz_information, bytes.fromhex(issued["nonce"]))
+    assert evidence.sod is not None and evidence.sod.count(b"\xa0\x03\x02\x01\x02") == 1  # X.509 v3's version
+    sod = evidence.sod.replace(b"\xa0\x03\x02\x01\x02", b"\xa0\x03\x02\x01\x33")
+    answer = terminal.post("/v1/presence/passport-grants", dict(proof(ref, issued["challenge"], evidence),
+                                                                sod=b64(sod)), key=None)
+    assert answer.status_code == 422 and answer.json()["code"] == "sod_malformed", answer.text
