@@ -310,6 +310,19 @@ class PresenceChallenge(Base):
     redeemed_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
 
 
+class PassportChallenge(Base):
+    """Eight random bytes for an ePassport chip to sign (presence_passport.py), for one
+    terminal and kiosk session, used once."""
+    __tablename__ = "passport_challenges"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    terminal_id: Mapped[str] = mapped_column(String(64), index=True)
+    session_ref: Mapped[str] = mapped_column(String(64))
+    nonce: Mapped[str] = mapped_column(String(16))  # hex
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
+    used_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+
+
 class PresenceGrant(Base):
     """What a redeemed code buys: one citizen's data for one terminal and kiosk session."""
     __tablename__ = "presence_grants"

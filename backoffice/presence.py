@@ -41,8 +41,11 @@ DEFERRED_WINDOW = dt.timedelta(days=14)  # as long as the kiosk's outbox keeps t
 READ, SUBMIT, COLLECT, RATE, WITHDRAW = "read", "submit", "collect", "rate", "withdraw"
 # A code to the number on file, or to a typed number the carriers confirmed is the
 # citizen's, proves the same thing: the person at the glass holds the citizen's phone.
+# A passport chip that passed passive and Active Authentication proves at least as much:
+# the citizen's own genuine passport is on the reader now (presence_passport.py).
 SCOPES = {"sms_on_file": (READ, SUBMIT, COLLECT, RATE, WITHDRAW),
-          "sms_carrier_checked": (READ, SUBMIT, COLLECT, RATE, WITHDRAW)}
+          "sms_carrier_checked": (READ, SUBMIT, COLLECT, RATE, WITHDRAW),
+          "epassport_pa_aa": (READ, SUBMIT, COLLECT, RATE, WITHDRAW)}
 
 
 @dataclass(frozen=True)
@@ -168,13 +171,18 @@ def redeem(session: Session, ctx, terminal_id: str, session_ref: str, challenge_
         session.rollback()
         raise Gone("this code was already used", code="used")
     evidence = "sms_on_file" if challenge.phone_source == "on_file" else "sms_carrier_checked"
+    return issue_grant(session, terminal_id, session_ref, challenge.citizen_lookup, evidence)
+
+
+def issue_grant(session: Session, terminal_id: str, session_ref: str, citizen_lookup: str, evidence: str) -> dict:
+    """A grant for the citizen on `evidence` the caller verified; audited and committed."""
+    now = utcnow()
     token = secrets.token_urlsafe(32)
     scopes = SCOPES[evidence]
     session.add(PresenceGrant(token_hash=_token_hash(token), terminal_id=terminal_id, session_ref=session_ref,
-                              citizen_lookup=challenge.citizen_lookup, scopes=",".join(scopes), evidence=evidence,
+                              citizen_lookup=citizen_lookup, scopes=",".join(scopes), evidence=evidence,
                               created_at=now, expires_at=now + GRANT_TTL))
-    audit.record(session, f"terminal:{terminal_id}", "presence.granted", challenge.citizen_lookup[:16],
-                 evidence=evidence)
+    audit.record(session, f"terminal:{terminal_id}", "presence.granted", citizen_lookup[:16], evidence=evidence)
     session.commit()
     return {"grant": token, "scopes": list(scopes), "evidence": evidence,
             "expires_in_s": int(GRANT_TTL.total_seconds())}

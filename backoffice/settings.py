@@ -61,6 +61,9 @@ class Settings:
     sms_aliyun_endpoint: str = "https://dysmsapi.aliyuncs.com/"
     # 运营商三要素核验 for typed numbers: "none" or "registry:PATH" (carrier_check.py).
     carrier_check: str = "none"
+    # The CSCA certificates ePassport chips are checked against (passport_auth.py): a PEM
+    # file or a directory of certificate files; empty, and no passport proves presence.
+    csca_trust_list: str = ""
 
     @classmethod
     def from_env(cls, database_url: str | None = None) -> "Settings":
@@ -97,6 +100,7 @@ class Settings:
             sms_aliyun_key_secret=env.get("BACKOFFICE_SMS_ALIYUN_KEY_SECRET", ""),
             sms_aliyun_endpoint=env.get("BACKOFFICE_SMS_ALIYUN_ENDPOINT", "https://dysmsapi.aliyuncs.com/"),
             carrier_check=env.get("BACKOFFICE_CARRIER_CHECK", "none"),
+            csca_trust_list=env.get("BACKOFFICE_CSCA_TRUST_LIST", ""),
         )
 
 

@@ -24,6 +24,7 @@ from .models import (
     Case,
     IdempotencyRecord,
     LoginFailure,
+    PassportChallenge,
     PresenceChallenge,
     PresenceGrant,
     StaffToken,
@@ -80,7 +81,8 @@ def sweep(session: Session, ctx: Context, today: dt.date | None = None) -> dict:
 def prune(session: Session, ctx: Context) -> dict[str, int]:
     """What is kept only for a while: nonces outside the signature window, expired staff
     tokens, login failures outside the throttling window, old idempotency records, code
-    requests a day after they expired, grants once no outbox delivery can use them."""
+    requests and passport challenges a day after they expired, grants once no outbox
+    delivery can use them."""
     now = utcnow()
     signatures = dt.timedelta(seconds=ctx.settings.signature_window_s * 2)
     logins = dt.timedelta(seconds=ctx.settings.login_window_s)
@@ -93,6 +95,8 @@ def prune(session: Session, ctx: Context) -> dict[str, int]:
             delete(IdempotencyRecord).where(IdempotencyRecord.created_at < now - IDEMPOTENCY_KEEP)).rowcount,
         "presence_codes_pruned": session.execute(delete(PresenceChallenge).where(
             PresenceChallenge.expires_at < now - dt.timedelta(days=1))).rowcount,
+        "passport_challenges_pruned": session.execute(delete(PassportChallenge).where(
+            PassportChallenge.expires_at < now - dt.timedelta(days=1))).rowcount,
         "presence_grants_pruned": session.execute(delete(PresenceGrant).where(
             PresenceGrant.expires_at < now - DEFERRED_WINDOW)).rowcount,
     }

@@ -43,6 +43,10 @@ def case_detail(case: Case, calendar, today: dt.date, names: EnglishNames, licen
         "applicant_id_masked": case.applicant_id_masked,
         "phone_masked": case.phone_masked,
         "channel": case.channel,
+        "presence_evidence": case.presence_evidence,
+        # A kiosk's card or chip read the back office did not verify: the clerk checks the
+        # applicant in person.
+        "applicant_unverified": case.presence_evidence == "card_read",
         "promised_days": case.promised_days,
         "paused_working_days": case.paused_working_days,
         "deferred_pending": case.deferred_pending,

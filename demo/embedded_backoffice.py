@@ -13,6 +13,7 @@ from pathlib import Path
 
 import requests
 
+from devices.idcard.emulators.passport_pki import TRUST_DIR, PassportPki, demo_pki
 from kiosk.paths import REPO_ROOT
 
 PHONE_INBOX = "demo-phone.jsonl"
@@ -64,6 +65,15 @@ class EmbeddedBackoffice:
         return self.database.parent / PHONE_INBOX
 
     @property
+    def passport_pki_dir(self) -> Path:
+        """The demo's passport PKI (devices/idcard/emulators/passport_pki.demo_pki): the
+        back office trusts its CSCA, the ePassport emulator signs with its document signer."""
+        return self.database.parent / "demo-passport-pki"
+
+    def passport_pki(self) -> PassportPki:
+        return demo_pki(self.passport_pki_dir)
+
+    @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
@@ -81,8 +91,10 @@ class EmbeddedBackoffice:
         # The URL goes by environment, not argv: a server URL may carry a password.
         env = dict(os.environ, BACKOFFICE_VAR_DIR=str(self.database.parent),
                    BACKOFFICE_DATABASE_URL=self.database_url, **DEMO_SETTINGS)
+        self.passport_pki()  # made before the server reads its trust list
         env.update({"BACKOFFICE_SMS_PROVIDER": f"recording:{self.phone_inbox}",
-                    "BACKOFFICE_CARRIER_CHECK": f"registry:{DEMO_PEOPLE}", **self.environ})
+                    "BACKOFFICE_CARRIER_CHECK": f"registry:{DEMO_PEOPLE}",
+                    "BACKOFFICE_CSCA_TRUST_LIST": str(self.passport_pki_dir / TRUST_DIR), **self.environ})
         if self.lookup_key:
             env["BACKOFFICE_LOOKUP_KEY"] = self.lookup_key
         out = open(self.log_file, "ab") if self.log_file else subprocess.DEVNULL

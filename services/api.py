@@ -6,6 +6,7 @@ answer that does not parse. Nothing here logs an ID number.
 """
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import secrets
 import threading
@@ -164,6 +165,21 @@ class BackofficeClient:
     def redeem_code(self, session_ref: str, challenge: str, code: str) -> dict:
         """The code the citizen typed: {grant, scopes, expires_in_s}; 422 wrong, 410 spent."""
         return self._post_json("/v1/presence/grants", {"session": session_ref, "challenge": challenge, "code": code})
+
+    def passport_challenge(self, session_ref: str) -> dict:
+        """Eight bytes for the passport's chip to sign: {challenge, nonce (hex), expires_in_s}."""
+        return self._post_json("/v1/presence/passport-challenges", {"session": session_ref})
+
+    def prove_passport(self, session_ref: str, challenge: str, sod: bytes, dg1: bytes, dg15: bytes | None,
+                       aa_signature: bytes | None, dg2: bytes | None = None) -> dict:
+        """What the chip gave, for the back office to verify: {grant, scopes, evidence, ...};
+        403 names the check the chip failed, 410 a spent challenge."""
+        def text(data: bytes | None) -> str:
+            return base64.b64encode(data or b"").decode("ascii")
+
+        return self._post_json("/v1/presence/passport-grants", {
+            "session": session_ref, "challenge": challenge, "sod": text(sod), "dg1": text(dg1), "dg15": text(dg15),
+            "dg2": text(dg2), "aa_signature": text(aa_signature)})
 
     def end_grant(self, grant: str, reason: str) -> None:
         self._post_json("/v1/presence/grants/end", {"reason": reason}, grant=grant)

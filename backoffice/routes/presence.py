@@ -1,15 +1,29 @@
 """Presence grants: a terminal asks a one-time code for the citizen at its glass, trades
-the code the citizen types for a grant, and ends the grant with the session."""
+the code the citizen types for a grant, and ends the grant with the session. Or it has
+the citizen's ePassport chip sign a challenge and trades what the chip gave for a grant."""
 from __future__ import annotations
+
+import base64
+import binascii
 
 from fastapi import APIRouter, Depends, Request
 from sqlalchemy.orm import Session
 
-from .. import presence
+from .. import presence, presence_passport
 from ..auth import Caller, caller, get_db
-from ..errors import ApiError
+from ..errors import ApiError, Invalid
 from ..openapi_docs import answers, problems
-from ..schemas.presence import CodeIn, CodeRequestIn, CodeSentOut, GrantEndedOut, GrantEndIn, GrantOut
+from ..schemas.presence import (
+    CodeIn,
+    CodeRequestIn,
+    CodeSentOut,
+    GrantEndedOut,
+    GrantEndIn,
+    GrantOut,
+    PassportChallengeIn,
+    PassportChallengeOut,
+    PassportProofIn,
+)
 from .deps import context
 
 router = APIRouter(prefix="/v1/presence", tags=["presence"])
@@ -43,3 +57,32 @@ def end_grant(body: GrantEndIn, request: Request, who: Caller = Depends(caller("
               session: Session = Depends(get_db)):
     """The session ended: the grant presented in X-Presence-Grant opens nothing more."""
     return {"ended": presence.end(session, who.name, request.headers.get(presence.HEADER, ""), body.reason)}
+
+
+@router.post("/passport-challenges", status_code=201, responses=answers(PassportChallengeOut, 201))
+def passport_challenge(body: PassportChallengeIn, who: Caller = Depends(caller("terminal")),
+                       session: Session = Depends(get_db)):
+    """Eight random bytes for the passport's chip to sign (INTERNAL AUTHENTICATE), for this
+    terminal and kiosk session, once, within 2 minutes."""
+    return presence_passport.challenge(session, who.name, body.session)
+
+
+@router.post("/passport-grants", status_code=201,
+             responses={**answers(GrantOut, 201), **problems(404, 410, 422, 503)})
+def passport_grant(body: PassportProofIn, who: Caller = Depends(caller("terminal")),
+                   session: Session = Depends(get_db), ctx=Depends(context)):
+    """The chip's EF.SOD, DG1, DG15 (DG2 if read) and its signature over the challenge,
+    base64. The back office checks them itself: 403 names the failed check (pa_signer_untrusted,
+    pa_signature_invalid, pa_hash_mismatch with `data_group`, aa_unavailable,
+    aa_signature_invalid), 422 a file that does not parse; the challenge is spent either way."""
+    chip = presence_passport.ChipRead(
+        sod=_decoded(body.sod, "sod"), dg1=_decoded(body.dg1, "dg1"), dg15=_decoded(body.dg15, "dg15") or None,
+        dg2=_decoded(body.dg2, "dg2") or None, aa_signature=_decoded(body.aa_signature, "aa_signature") or None)
+    return presence_passport.prove(session, ctx, who.name, body.session, body.challenge, chip)
+
+
+def _decoded(text: str, field: str) -> bytes:
+    try:
+        return base64.b64decode(text, validate=True)
+    except (binascii.Error, ValueError):
+        raise Invalid(f"{field} is not base64", code="not_base64", field=field) from None

@@ -104,6 +104,11 @@ class CaseDetailOut(CaseSummaryOut):
     applicant_id_masked: str
     phone_masked: str
     channel: str  # kiosk, window or what the clerk named
+    # How the applicant was known: staff, sms_on_file, sms_carrier_checked, epassport_pa_aa
+    # (a chip the back office verified), card_read (what a kiosk read, unverified), or ""
+    # for a case made before it was recorded.
+    presence_evidence: str
+    applicant_unverified: bool  # card_read: staff are to check the applicant in person
     promised_days: int
     paused_working_days: int
     deferred_pending: bool

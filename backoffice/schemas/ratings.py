@@ -72,6 +72,7 @@ class SweepOut(Wire):
     login_failures_pruned: int = 0
     idempotency_pruned: int = 0
     presence_codes_pruned: int = 0
+    passport_challenges_pruned: int = 0
     presence_grants_pruned: int = 0
     sms_sent: int = Field(default=0, description="Texts the sweep sent that were waiting for a retry")
     sms_failed: int = Field(default=0, description="Texts given up on (expired codes, wrong numbers)")

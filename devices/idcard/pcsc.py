@@ -20,7 +20,7 @@ from ..health import DeviceState, DeviceStatus, SelfTestResult
 from .facade import UID_LENGTHS, CardEvent, CardInserted, CardPresented, CardReadError, CardRemoved
 from .icao.lds import LdsError
 from .icao.mrz import MrzError, normalise_mrz_information
-from .icao.reader import AccessDenied, ChipError, read_passport
+from .icao.reader import AccessDenied, ChipError, ChipEvidence, read_chip_evidence, read_passport
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +38,19 @@ def uid_from_response(response: bytes) -> bytes | None:
         return None
     uid = bytes(response[:-2])
     return uid if len(uid) in UID_LENGTHS else None
+
+
+def _transmitter(card: int, protocol: int) -> Callable[[bytes], bytes]:
+    def transmit(apdu: bytes) -> bytes:
+        hr, response = s.SCardTransmit(card, protocol, list(apdu))
+        if hr != s.SCARD_S_SUCCESS:
+            raise CardGone(_err(hr))
+        if len(response) < 2:  # vpcd and some drivers answer nothing for a vanished card
+            raise CardGone("no status word")
+        return bytes(response)
+
+    return transmit
+
 
 def _err(hr: int) -> str:
     try:
@@ -68,6 +81,14 @@ class PcscSettings:
 
 class CardGone(Exception):
     pass
+
+
+class ChipNotRead(Exception):
+    """The passport's chip evidence could not be read; `reason` is what to tell the citizen."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
 
 
 @dataclass
@@ -188,6 +209,44 @@ class PcscPassportBackend:
         timing.apdus = data.apdus
         self.last_timing = timing
         return CardInserted(data.identity)
+
+    def chip_evidence(self, challenge: bytes) -> ChipEvidence:
+        """The passport on the reader read again for the back office: its files and its
+        signature over the back office's `challenge`. A context of its own, so the monitor
+        thread polling the reader is not disturbed. Raises ChipNotRead."""
+        raw_mrz = self.mrz_provider()
+        if not raw_mrz:
+            raise ChipNotRead(MSG_NEED_DETAILS)
+        try:
+            mrz = normalise_mrz_information(raw_mrz)
+        except MrzError:
+            raise ChipNotRead(MSG_CHECK_DETAILS) from None
+        hr, ctx = s.SCardEstablishContext(s.SCARD_SCOPE_USER)
+        if hr != s.SCARD_S_SUCCESS:
+            raise ChipNotRead(MSG_CHIP_FAILED)
+        try:
+            hr, readers = s.SCardListReaders(ctx, [])
+            wanted = [r for r in readers or [] if self.settings.reader in r] if hr == s.SCARD_S_SUCCESS else []
+            if not wanted:
+                raise ChipNotRead(MSG_CHIP_FAILED)
+            hr, card, protocol = s.SCardConnect(ctx, wanted[0], s.SCARD_SHARE_SHARED,
+                                                s.SCARD_PROTOCOL_T0 | s.SCARD_PROTOCOL_T1)
+            if hr != s.SCARD_S_SUCCESS:
+                raise ChipNotRead(MSG_CARD_MOVED)
+            try:
+                return read_chip_evidence(_transmitter(card, protocol), mrz, challenge,
+                                          with_face=self.settings.read_face)
+            except CardGone:
+                raise ChipNotRead(MSG_CARD_MOVED) from None
+            except AccessDenied:
+                raise ChipNotRead(MSG_CHECK_DETAILS) from None
+            except (ChipError, LdsError) as exc:
+                log.warning("idcard: passport chip evidence read failed (%s)", exc)  # structure only
+                raise ChipNotRead(MSG_CHIP_FAILED) from None
+            finally:
+                s.SCardDisconnect(card, s.SCARD_LEAVE_CARD)
+        finally:
+            s.SCardReleaseContext(ctx)
 
     def _presented(self) -> CardEvent:
         """No passport details typed: the card's UID only, which is all a maintenance card

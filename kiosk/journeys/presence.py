@@ -3,6 +3,10 @@ or ratings, the citizen types the six-digit code it texted to the mobile number 
 A card read names the citizen; the code shows the person at the glass holds their phone
 (backoffice/presence.py). The grant it buys stays in the session until the session ends.
 
+A citizen who placed an ePassport whose chip can sign needs no code: the back office
+sends a challenge, the reader has the chip sign it, and the back office verifies the chip
+(backoffice/presence_passport.py). Should that fail, the code is sent as for anyone.
+
 A journey that needs one calls `confirm(asker, back_to)` and goes on in its `confirmed()`;
 the citizen who cannot receive a code is told where else to go."""
 from __future__ import annotations
@@ -12,6 +16,7 @@ import time
 from dataclasses import dataclass
 
 from domain.i18n import N_
+from domain.identity import DocumentKind
 from kiosk.journeys import Journey
 from kiosk.ui.screen_names import Screen
 from services.api import BackofficeError, BackofficeRefused
@@ -19,6 +24,7 @@ from services.api import BackofficeError, BackofficeRefused
 log = logging.getLogger(__name__)
 CODE_LENGTH = 6
 
+MSG_CHECKING_CHIP = N_("Checking your passport's chip. Please keep it on the reader…")
 MSG_SENDING = N_("Sending a code to your phone…")
 MSG_CHECKING = N_("Checking the code…")
 MSG_SENT = N_("We sent a 6-digit code to {phone}. Type it here.")
@@ -71,6 +77,50 @@ class PresenceJourney(Journey):
             self.go(Screen.PRESENCE_CODE)
             return
         self.session.keep(PresenceState(asker=asker, back_to=back_to))
+        if not self._prove_with_chip():
+            self.send_code()
+
+    def _prove_with_chip(self) -> bool:
+        """Starts the chip's proof when the citizen's passport is on a reader that can ask
+        its chip (the PC/SC backend); False when there is none to ask."""
+        identity, sign = self.session.identity, self._chip_signer()
+        if identity is None or identity.kind is not DocumentKind.PASSPORT or sign is None:
+            return False
+        api, ref, state = self.kiosk.api, self.session.ref, self.current_state()
+
+        def prove():
+            issued = api.passport_challenge(ref)
+            evidence = sign(bytes.fromhex(str(issued["nonce"])))
+            return api.prove_passport(ref, str(issued["challenge"]), evidence.sod or b"", evidence.dg1, evidence.dg15,
+                                      evidence.aa_signature, dg2=evidence.dg2)
+
+        def work():
+            try:
+                return prove()
+            except Exception as exc:  # the chip or the back office said no: the code is the way on
+                return exc
+
+        self.kiosk.in_background(work, self._chip_answered, back_to=state.back_to if state else Screen.HOME,
+                                 busy=MSG_CHECKING_CHIP)
+        return True
+
+    def _chip_signer(self):
+        devices = self.kiosk.devices
+        reader = getattr(devices, "idcard", None) if devices is not None else None
+        return getattr(getattr(reader, "backend", None), "chip_evidence", None)
+
+    def _chip_answered(self, answer) -> None:
+        state = self.current_state()
+        if state is None:
+            return
+        if isinstance(answer, dict):
+            self.session.grant = str(answer["grant"])
+            self.session.discard(PresenceState)
+            self.kiosk.journey(state.asker).confirmed()
+            return
+        # The check that failed, never what the chip holds.
+        log.info("passport chip not accepted", extra={"error": type(answer).__name__,
+                                                      "code": getattr(answer, "code", "")})
         self.send_code()
 
     def send_code(self, phone: str = "") -> None:

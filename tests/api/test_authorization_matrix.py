@@ -138,6 +138,9 @@ def operations(world) -> dict[tuple[str, str], tuple[dict, object, dict]]:
         ("POST", "/v1/presence/grants"): ({}, {"session": session, "challenge": "no-such-code", "code": "1"},
                                           terminals()),
         ("POST", "/v1/presence/grants/end"): ({}, {"reason": "other"}, terminals()),
+        ("POST", "/v1/presence/passport-challenges"): ({}, {"session": session}, terminals()),
+        ("POST", "/v1/presence/passport-grants"): ({}, {"session": session, "challenge": "no-such-challenge",
+                                                        "sod": "AAAA", "dg1": "AAAA"}, terminals()),
         ("PUT", "/v1/staff/{account}/disabled"): ({"account": "nobody"}, {"disabled": True}, staff()),
         # Last: signing out ends the tokens the rows above were asked with.
         ("POST", "/v1/auth/logout"): ({}, None, staff("clerk", "approver", "supervisor")),

@@ -14,9 +14,10 @@ D = dt.date
 
 
 def test_the_sweep_prunes_what_is_kept_only_for_a_while(tmp_path, monkeypatch):
-    """Expired staff tokens, old login failures and month-old idempotency records go; the
-    recent ones stay (a retry within the month still answers its first case)."""
-    from backoffice.models import IdempotencyRecord, LoginFailure, Staff, StaffToken, utcnow
+    """Expired staff tokens, old login failures, month-old idempotency records and passport
+    challenges a day past their expiry go; the recent ones stay (a retry within the month
+    still answers its first case)."""
+    from backoffice.models import IdempotencyRecord, LoginFailure, PassportChallenge, Staff, StaffToken, utcnow
 
     app = catalogued_app(tmp_path, monkeypatch)
     now = utcnow()
@@ -33,9 +34,14 @@ def test_the_sweep_prunes_what_is_kept_only_for_a_while(tmp_path, monkeypatch):
                               created_at=now - dt.timedelta(days=31)),
             IdempotencyRecord(scope="submit:terminal:T", key="new", request_hash="h", status_code=201, body="{}",
                               created_at=now - dt.timedelta(days=29)),
+            *(PassportChallenge(id=name, terminal_id="T", session_ref="s", nonce="00" * 8, created_at=at,
+                                expires_at=at + dt.timedelta(minutes=2))
+              for name, at in (("old", now - dt.timedelta(days=2)), ("new", now))),
         ])
         session.commit()
         result = sweep(session, context_on(app, session, D(2026, 6, 1)))
         assert (result["tokens_pruned"], result["login_failures_pruned"], result["idempotency_pruned"]) == (1, 1, 1)
         assert [t.token_hash[0] for t in session.scalars(select(StaffToken))] == ["b"]
         assert [r.key for r in session.scalars(select(IdempotencyRecord))] == ["new"]
+        assert result["passport_challenges_pruned"] == 1
+        assert [c.id for c in session.scalars(select(PassportChallenge))] == ["new"]

@@ -7,6 +7,7 @@ from domain.identity import DocumentKind, Identity
 from kiosk.demo import latest_code, phone_texts
 from kiosk.journeys.presence import MSG_ELSEWHERE, MSG_NOT_THEIRS, MSG_SPENT, MSG_WAIT, MSG_WRONG, PresenceState
 from kiosk.ui.screen_names import Screen
+from tests.devices.idcard_fixtures import pcscd  # noqa: F401
 
 
 def to_code_screen(kiosk, who="wang"):
@@ -107,3 +108,61 @@ def test_finishing_ends_the_grant_at_the_back_office(kiosk, backoffice):
         return False
 
     kiosk.until(refused, "the grant ended")
+
+
+# --- an ePassport whose chip proves itself: no code ------------------------------------------
+PASSPORT_HOLDER = {"surname": "MARTIN", "given_names": "CLAIRE", "document_number": "18FR12345",
+                   "issuing_state": "FRA", "nationality": "FRA", "birth_yymmdd": "850214", "sex": "F",
+                   "expiry_yymmdd": "300101"}
+
+
+def passport_on_reader(kiosk, pcscd, signer, **forgery):
+    """The passport's chip on a vpcd reader under pcscd, read by the kiosk's PC/SC backend
+    (its CardInserted handed to the controller as the reader's thread would)."""
+    from types import SimpleNamespace
+
+    from devices.idcard import CardInserted
+    from devices.idcard.emulators.epassport import EPassportChip, PassportHolder
+    from devices.idcard.emulators.vpcd import VpcdCard
+    from devices.idcard.pcsc import PcscPassportBackend, PcscSettings
+    from tests.devices.idcard_fixtures import next_event, open_reader
+
+    holder = PassportHolder(**PASSPORT_HOLDER)
+    card = VpcdCard(EPassportChip(holder, signer=signer, **forgery), port=pcscd.vpcd_port)
+    reader, events = open_reader(PcscPassportBackend(PcscSettings(mrz=holder.mrz_information, read_face=False,
+                                                                  reconnect_interval_s=0.2)))
+    card.insert()
+    event = next_event(events, CardInserted)
+    kiosk.controller.devices = SimpleNamespace(idcard=reader)
+    return card, reader, event.identity
+
+
+def test_a_passport_whose_chip_proves_itself_needs_no_code(kiosk, pcscd, backoffice):
+    card, reader, identity = passport_on_reader(kiosk, pcscd, backoffice.passport_pki().signer)
+    try:
+        texts = len(phone_texts(kiosk.phone_inbox))
+        kiosk.journey("progress").start()
+        kiosk.present(identity)
+        kiosk.on(Screen.CASES)
+        assert kiosk.controller.session.grant and Screen.PRESENCE_CODE not in kiosk.ui.screens
+        assert len(phone_texts(kiosk.phone_inbox)) == texts  # no code was sent
+    finally:
+        card.remove()
+        reader.close()
+
+
+def test_a_passport_whose_chip_does_not_prove_itself_falls_back_to_the_code(kiosk, pcscd, backoffice):
+    """Signed by a signer the back office's CSCA did not issue: refused, so the citizen is
+    asked for a code (none is on file for this passport: a number to type)."""
+    from devices.idcard.emulators.passport_pki import rogue_signer
+
+    card, reader, identity = passport_on_reader(kiosk, pcscd, rogue_signer(backoffice.passport_pki()))
+    try:
+        kiosk.journey("progress").start()
+        kiosk.present(identity)
+        kiosk.on(Screen.PRESENCE_CODE)
+        state = kiosk.controller.session.peek(PresenceState)
+        assert state.phone_needed and not kiosk.controller.session.grant
+    finally:
+        card.remove()
+        reader.close()

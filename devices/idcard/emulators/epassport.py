@@ -4,16 +4,27 @@ logic. `vpcd.py` connects it to a PC/SC reader; tests may also call `process` di
 The holder's MRZ is built with correct check digits, so the BAC key is whatever
 `mrz_information` says; a terminal with other MRZ information fails EXTERNAL AUTHENTICATE
 with 6300 like a real chip.
+
+Given a document signer (passport_pki.py) the chip also carries EF.SOD and, with Active
+Authentication, DG15 (an EC P-256 public key) and signs INTERNAL AUTHENTICATE's challenge
+with ECDSA (plain r||s, BSI TR-03111). Forgeries to test a verifier with: a signer not
+issued by the CSCA, DG1 rewritten after signing, a chip without Active Authentication.
 """
 from __future__ import annotations
 
 import io
 import os
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from ..icao import crypto, sm
 from ..icao.mrz import check_digit, mrz_information
 from ..icao.tlv import encode
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    from .passport_pki import DocumentSigner
 
 SW_OK = b"\x90\x00"
 SW_AUTH_FAILED = b"\x63\x00"
@@ -21,7 +32,9 @@ SW_SECURITY = b"\x69\x82"  # security status not satisfied (a read before BAC)
 SW_SM_BROKEN = b"\x69\x88"  # incorrect secure messaging data objects
 SW_NOT_FOUND = b"\x6a\x82"
 SW_WRONG_P1P2 = b"\x6b\x00"
+SW_WRONG_LENGTH = b"\x67\x00"
 SW_INS = b"\x6d\x00"
+DG1, DG2, DG15, SOD = b"\x01\x01", b"\x01\x02", b"\x01\x0F", b"\x01\x1D"
 LDS_AID = bytes.fromhex("A0000002471001")
 ATR = bytes.fromhex("3B8880014A434F5034315632")  # a contactless card's ATR as a reader reports it
 
@@ -67,9 +80,23 @@ def face_jpeg(size: int = 96) -> bytes:
     return out.getvalue()
 
 
-def build_files(holder: PassportHolder, face: bytes) -> dict[bytes, bytes]:
-    ef_com = encode(0x60, encode(0x5F01, b"0107") + encode(0x5F36, b"040000") + encode(0x5C, b"\x61\x75"))
-    dg1 = encode(0x61, encode(0x5F1F, holder.mrz().encode("ascii")))
+def dg1_of(holder: PassportHolder) -> bytes:
+    return encode(0x61, encode(0x5F1F, holder.mrz().encode("ascii")))
+
+
+def dg15_of(aa_key: ec.EllipticCurvePrivateKey) -> bytes:
+    """DG15: the Active Authentication public key as a SubjectPublicKeyInfo (Part 11, 6.1)."""
+    from cryptography.hazmat.primitives import serialization
+
+    info = aa_key.public_key().public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+    return encode(0x6F, info)
+
+
+def build_files(holder: PassportHolder, face: bytes, aa_key: ec.EllipticCurvePrivateKey | None = None
+                ) -> dict[bytes, bytes]:
+    tags = b"\x61\x75" + (b"\x6f" if aa_key is not None else b"")
+    ef_com = encode(0x60, encode(0x5F01, b"0107") + encode(0x5F36, b"040000") + encode(0x5C, tags))
+    dg1 = dg1_of(holder)
     # ISO/IEC 19794-5 facial record: a 14-byte general header, then a 20-byte facial
     # information block and a 12-byte image information block before the image.
     record = b"FAC\x00" + b"010\x00" + (14 + 32 + len(face)).to_bytes(4, "big") + b"\x00\x01"
@@ -77,15 +104,34 @@ def build_files(holder: PassportHolder, face: bytes) -> dict[bytes, bytes]:
     record += face
     header = encode(0xA1, encode(0x80, b"\x01\x01") + encode(0x87, b"\x01\x01"))
     dg2 = encode(0x75, encode(0x7F61, encode(0x02, b"\x01") + encode(0x7F60, header + encode(0x5F2E, record))))
-    return {b"\x01\x1E": ef_com, b"\x01\x01": dg1, b"\x01\x02": dg2}
+    files = {b"\x01\x1E": ef_com, b"\x01\x01": dg1, b"\x01\x02": dg2}
+    if aa_key is not None:
+        files[DG15] = dg15_of(aa_key)
+    return files
 
 
 class EPassportChip:
     def __init__(self, holder: PassportHolder | None = None, face: bytes | None = None,
-                 include_do99: bool = True):
+                 include_do99: bool = True, signer: DocumentSigner | None = None,
+                 active_authentication: bool = True, dg1_after_signing: PassportHolder | None = None):
+        """`signer` signs EF.SOD (none: the chip has no SOD, DG15 or AA, as before). The
+        forgeries: `dg1_after_signing` replaces DG1 once the SOD is signed;
+        `active_authentication=False` leaves DG15 out and refuses INTERNAL AUTHENTICATE."""
         self.holder = holder or PassportHolder()
         self.face = face if face is not None else face_jpeg()
-        self.files = build_files(self.holder, self.face)
+        self.aa_key: ec.EllipticCurvePrivateKey | None = None
+        if signer is not None and active_authentication:
+            from cryptography.hazmat.primitives.asymmetric import ec
+
+            self.aa_key = ec.generate_private_key(ec.SECP256R1())
+        self.files = build_files(self.holder, self.face, self.aa_key)
+        if signer is not None:
+            from .passport_pki import signed_sod
+
+            signed = {n: self.files[fid] for n, fid in ((1, DG1), (2, DG2), (15, DG15)) if fid in self.files}
+            self.files[SOD] = signed_sod(signed, signer)
+        if dg1_after_signing is not None:
+            self.files[DG1] = dg1_of(dg1_after_signing)
         seed = crypto.key_seed(self.holder.mrz_information)
         self._k_enc, self._k_mac = crypto.kdf(seed, crypto.ENC), crypto.kdf(seed, crypto.MAC)
         self.include_do99 = include_do99  # some chips leave DO99 out of protected answers
@@ -160,4 +206,19 @@ class EPassportChip:
             if offset > len(content):
                 return b"", SW_WRONG_P1P2
             return content[offset : offset + (le or 256)], SW_OK
+        if ins == 0x88:
+            return self._internal_authenticate(apdu[5 : 5 + apdu[4]] if len(apdu) > 5 else b"")
         return b"", SW_INS
+
+    def _internal_authenticate(self, challenge: bytes) -> tuple[bytes, bytes]:
+        """Active Authentication: ECDSA-SHA-256 over the terminal's 8-byte challenge, r||s."""
+        if self.aa_key is None:
+            return b"", SW_INS
+        if len(challenge) != 8:
+            return b"", SW_WRONG_LENGTH
+        from cryptography.hazmat.primitives import hashes
+        from cryptography.hazmat.primitives.asymmetric import ec
+        from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
+
+        r, s = decode_dss_signature(self.aa_key.sign(challenge, ec.ECDSA(hashes.SHA256())))
+        return r.to_bytes(32, "big") + s.to_bytes(32, "big"), SW_OK

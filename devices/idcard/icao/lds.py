@@ -12,8 +12,8 @@ from domain.identity import DocumentKind, Identity
 from .mrz import MrzError, check_digit
 from .tlv import TlvError, find
 
-FILES = {"COM": b"\x01\x1E", "DG1": b"\x01\x01", "DG2": b"\x01\x02"}
-TAG_DG = {0x61: "DG1", 0x75: "DG2"}  # as listed in EF.COM's tag list 5C
+FILES = {"COM": b"\x01\x1E", "DG1": b"\x01\x01", "DG2": b"\x01\x02", "DG15": b"\x01\x0F", "SOD": b"\x01\x1D"}
+TAG_DG = {0x61: "DG1", 0x75: "DG2", 0x6F: "DG15"}  # as listed in EF.COM's tag list 5C
 
 
 class LdsError(ValueError):

@@ -1,0 +1,195 @@
+"""Verifying an ePassport's chip (ICAO 9303 Part 11) from the bytes a kiosk read, so the
+back office itself, not the kiosk, decides whether the chip is genuine and present:
+
+- passive authentication: EF.SOD's CMS signature checks out with the document signer
+  certificate inside it, that certificate was issued by a CSCA on the trust list the back
+  office holds, and every data group sent hashes to its value in the SOD;
+- Active Authentication: DG15's public key (its hash in the SOD) verifies the chip's
+  signature over a challenge the back office chose. Only EC keys are accepted, with plain
+  ECDSA (r||s, BSI TR-03111) over the challenge, hashed by the key's size; an RSA DG15
+  (ISO/IEC 9796-2) is refused as unsupported.
+
+No HTTP here: a failed check raises PassportRefused naming it, never personal data.
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from asn1crypto import cms
+from cryptography import x509
+from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
+from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
+
+from devices.idcard.icao import lds, sod
+from devices.idcard.icao.tlv import TlvError, find
+
+EVIDENCE = "epassport_pa_aa"
+HASHES = {"sha1": hashes.SHA1, "sha224": hashes.SHA224, "sha256": hashes.SHA256, "sha384": hashes.SHA384,
+          "sha512": hashes.SHA512}
+
+
+class PassportRefused(Exception):
+    """A check failed. `check` is the problem code; `malformed`: the input was not even
+    the structure it claims to be (422), otherwise the chip failed a check (403)."""
+
+    def __init__(self, check: str, detail: str, malformed: bool = False, **extra):
+        super().__init__(detail)
+        self.check, self.detail, self.malformed, self.extra = check, detail, malformed, extra
+
+
+@dataclass(frozen=True)
+class VerifiedChip:
+    document_number: str
+    data_groups: tuple[str, ...]  # those checked against the SOD
+
+
+def load_trust_list(location: str | Path) -> list[x509.Certificate]:
+    """The CSCA certificates in a PEM file, or in every .pem/.crt/.cer/.der file of a directory."""
+    path = Path(location)
+    files = sorted(p for p in path.iterdir() if p.suffix.lower() in (".pem", ".crt", ".cer", ".der")) \
+        if path.is_dir() else [path]
+    certificates: list[x509.Certificate] = []
+    for file in files:
+        data = file.read_bytes()
+        certificates += (x509.load_pem_x509_certificates(data) if b"-----BEGIN" in data
+                         else [x509.load_der_x509_certificate(data)])
+    return certificates
+
+
+def verify_chip(ef_sod: bytes, dg1: bytes, dg15: bytes | None, aa_signature: bytes | None, challenge: bytes,
+                trust_list: list[x509.Certificate], dg2: bytes | None = None) -> VerifiedChip:
+    """Passive authentication of DG1 (DG2 too when sent) and DG15, then Active
+    Authentication over `challenge`. Raises PassportRefused."""
+    security_object = passive_authentication(ef_sod, trust_list)
+    groups = {"DG1": dg1, **({"DG2": dg2} if dg2 is not None else {}), **({"DG15": dg15} if dg15 else {})}
+    check_hashes(security_object, groups)
+    if not dg15 or not aa_signature:
+        raise PassportRefused("aa_unavailable", "the chip did not prove it is here: no Active Authentication")
+    active_authentication(dg15, challenge, aa_signature)
+    try:
+        number = lds.parse_dg1(dg1).document_number
+    except lds.LdsError as exc:
+        raise PassportRefused("dg1_malformed", str(exc), malformed=True) from None
+    return VerifiedChip(number, tuple(groups))
+
+
+def passive_authentication(ef_sod: bytes, trust_list: list[x509.Certificate]) -> sod.LdsSecurityObject:
+    """The LDS Security Object, once its signer and signature are checked."""
+    try:
+        signed_data = sod.unwrap(ef_sod)["content"]
+        content_type = signed_data["encap_content_info"]["content_type"].dotted
+        content = signed_data["encap_content_info"]["content"].native
+        signer_infos = signed_data["signer_infos"]
+        certificates = [c.chosen for c in signed_data["certificates"] or [] if c.name == "certificate"]
+        if content_type != sod.LDS_SECURITY_OBJECT or not isinstance(content, bytes) or len(signer_infos) != 1:
+            raise ValueError("not one signature over an LDS Security Object")
+        signer_info = signer_infos[0]
+        security_object = sod.LdsSecurityObject.load(content, strict=True)
+        security_object.native  # parses every member now, so a bad one is malformed here
+    except (ValueError, TypeError, KeyError) as exc:
+        raise PassportRefused("sod_malformed", f"EF.SOD does not parse: {exc}", malformed=True) from None
+    try:
+        signer = _document_signer(signer_info, certificates)
+        _check_signer(signer, trust_list)
+        _check_signature(signer, signer_info, content)
+    except (ValueError, TypeError, KeyError, x509.InvalidVersion) as exc:  # members are parsed when first read
+        raise PassportRefused("sod_malformed", f"EF.SOD does not parse: {exc}", malformed=True) from None
+    return security_object
+
+
+def check_hashes(security_object: sod.LdsSecurityObject, groups: dict[str, bytes]) -> None:
+    algorithm = security_object["hash_algorithm"]["algorithm"].native
+    if algorithm not in HASHES:
+        raise PassportRefused("sod_malformed", f"unsupported hash algorithm {algorithm}", malformed=True)
+    listed = {h["data_group_number"].native: h["data_group_hash_value"].native
+              for h in security_object["data_group_hash_values"]}
+    for name, content in groups.items():
+        expected = listed.get(sod.DG_NUMBERS[name])
+        if expected is None:
+            raise PassportRefused("pa_hash_missing", f"the SOD holds no hash of {name}", data_group=name)
+        if hashlib.new(algorithm, content).digest() != expected:
+            raise PassportRefused("pa_hash_mismatch", f"{name} does not match its hash in the SOD", data_group=name)
+
+
+def active_authentication(dg15: bytes, challenge: bytes, signature: bytes) -> None:
+    try:
+        key = serialization.load_der_public_key(find(dg15, 0x6F) or b"")
+    except (TlvError, ValueError, UnsupportedAlgorithm):
+        raise PassportRefused("dg15_malformed", "DG15 holds no public key", malformed=True) from None
+    if not isinstance(key, ec.EllipticCurvePublicKey):
+        raise PassportRefused("aa_unsupported", "only EC Active Authentication keys are accepted", malformed=True)
+    size = (key.curve.key_size + 7) // 8
+    if len(signature) != 2 * size:
+        raise PassportRefused("aa_signature_invalid", "the chip's signature over the challenge does not verify")
+    r, s = int.from_bytes(signature[:size], "big"), int.from_bytes(signature[size:], "big")
+    digest = hashes.SHA256() if key.curve.key_size <= 256 else hashes.SHA384() if key.curve.key_size <= 384 \
+        else hashes.SHA512()
+    try:
+        key.verify(encode_dss_signature(r, s), challenge, ec.ECDSA(digest))
+    except InvalidSignature:
+        raise PassportRefused("aa_signature_invalid", "the chip's signature over the challenge does not verify") \
+            from None
+
+
+def _document_signer(signer_info: cms.SignerInfo, certificates: list) -> x509.Certificate:
+    sid = signer_info["sid"]
+    for certificate in certificates:
+        if sid.name == "issuer_and_serial_number":
+            wanted = sid.chosen
+            found = (certificate.issuer == wanted["issuer"]
+                     and certificate.serial_number == wanted["serial_number"].native)
+        else:
+            found = certificate.key_identifier == sid.chosen.native
+        if found:
+            return x509.load_der_x509_certificate(certificate.dump())
+    raise PassportRefused("pa_signer_missing", "EF.SOD does not carry its document signer's certificate")
+
+
+def _check_signer(signer: x509.Certificate, trust_list: list[x509.Certificate]) -> None:
+    """Issued by a CSCA on the trust list: a name alone proves nothing, the signature must."""
+    for csca in trust_list:
+        try:
+            signer.verify_directly_issued_by(csca)
+        except (ValueError, TypeError, InvalidSignature):
+            continue
+        return
+    raise PassportRefused("pa_signer_untrusted", "the document signer was not issued by a trusted CSCA")
+
+
+def _check_signature(signer: x509.Certificate, signer_info: cms.SignerInfo, content: bytes) -> None:
+    refused = PassportRefused("pa_signature_invalid", "EF.SOD's signature does not verify")
+    digest_name = signer_info["digest_algorithm"]["algorithm"].native
+    attributes = signer_info["signed_attrs"]
+    if digest_name not in HASHES or not attributes:
+        raise PassportRefused("sod_malformed", "EF.SOD's signature is not over signed attributes", malformed=True)
+    values = {a["type"].native: a["values"] for a in attributes}
+    digest = values.get("message_digest")
+    declared = values.get("content_type")
+    if not digest or not declared or declared[0].dotted != sod.LDS_SECURITY_OBJECT \
+            or digest[0].native != hashlib.new(digest_name, content).digest():
+        raise refused
+    # RFC 5652 5.4: the signature covers the attributes encoded as a SET, not as [0].
+    signed = b"\x31" + attributes.dump()[1:]
+    key = signer.public_key()
+    algorithm = HASHES[digest_name]()
+    try:
+        if isinstance(key, ec.EllipticCurvePublicKey):
+            key.verify(signer_info["signature"].native, signed, ec.ECDSA(algorithm))
+        elif isinstance(key, rsa.RSAPublicKey):
+            key.verify(signer_info["signature"].native, signed, _rsa_padding(signer_info), algorithm)
+        else:
+            raise PassportRefused("pa_algorithm_unsupported", "the document signer's key type is not supported",
+                                  malformed=True)
+    except InvalidSignature:
+        raise refused from None
+
+
+def _rsa_padding(signer_info: cms.SignerInfo) -> padding.AsymmetricPadding:
+    if signer_info["signature_algorithm"]["algorithm"].native == "rsassa_pss":
+        return padding.PSS(mgf=padding.MGF1(HASHES[signer_info["digest_algorithm"]["algorithm"].native]()),
+                           salt_length=padding.PSS.AUTO)
+    return padding.PKCS1v15()

@@ -1,0 +1,135 @@
+"""A made-up issuing state's passport PKI for the chip emulator, the demo and tests: a
+country signing CA (CSCA), a document signer certificate it issued, and EF.SOD signed by
+that signer. Every key is generated in memory when asked for; none is a real state's.
+
+`rogue_signer` makes the forger's signer: a CSCA of its own under the same name as the
+real one, so only the certificate's signature, not its names, tells them apart.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from asn1crypto import cms
+from asn1crypto import x509 as asn1_x509
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
+
+from ..icao import sod
+
+
+@dataclass(frozen=True)
+class DocumentSigner:
+    key: ec.EllipticCurvePrivateKey
+    certificate: x509.Certificate
+
+
+@dataclass(frozen=True)
+class PassportPki:
+    csca_key: ec.EllipticCurvePrivateKey
+    csca: x509.Certificate
+    signer: DocumentSigner
+
+    def csca_pem(self) -> bytes:
+        """The CSCA certificate as a trust list holds it."""
+        return self.csca.public_bytes(serialization.Encoding.PEM)
+
+
+def _name(country: str, common_name: str) -> x509.Name:
+    return x509.Name([x509.NameAttribute(NameOID.COUNTRY_NAME, country[:2]),
+                      x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
+
+
+def _certificate(subject: x509.Name, key, issuer: x509.Name, issuer_key, ca: bool) -> x509.Certificate:
+    now = dt.datetime.now(dt.timezone.utc)
+    builder = (x509.CertificateBuilder().subject_name(subject).issuer_name(issuer).public_key(key.public_key())
+               .serial_number(x509.random_serial_number())
+               .not_valid_before(now - dt.timedelta(days=1)).not_valid_after(now + dt.timedelta(days=3650))
+               .add_extension(x509.BasicConstraints(ca=ca, path_length=0 if ca else None), critical=True))
+    usage = dict.fromkeys(("digital_signature", "content_commitment", "key_encipherment", "data_encipherment",
+                           "key_agreement", "key_cert_sign", "crl_sign", "encipher_only", "decipher_only"), False)
+    usage.update({"key_cert_sign": ca, "crl_sign": ca, "digital_signature": not ca})
+    builder = builder.add_extension(x509.KeyUsage(**usage), critical=True)
+    return builder.sign(issuer_key, hashes.SHA256())
+
+
+def make_pki(country: str = "UTO") -> PassportPki:
+    csca_key = ec.generate_private_key(ec.SECP256R1())
+    csca_name = _name(country, f"CSCA {country} (test)")
+    csca = _certificate(csca_name, csca_key, csca_name, csca_key, ca=True)
+    signer_key = ec.generate_private_key(ec.SECP256R1())
+    certificate = _certificate(_name(country, f"Document Signer {country} (test)"), signer_key, csca_name, csca_key,
+                               ca=False)
+    return PassportPki(csca_key, csca, DocumentSigner(signer_key, certificate))
+
+
+TRUST_DIR = "trust"  # under demo_pki's directory: the CSCA certificate alone, for a back office
+
+
+def demo_pki(directory: Path) -> PassportPki:
+    """The demo's PKI, made the first time in `directory` and read back after: the CSCA
+    certificate in TRUST_DIR for the back office to trust, the keys beside it for the
+    emulator. A demo and test stand-in only (the keys are files without protection)."""
+    directory = Path(directory)
+    files = {name: directory / name for name in ("csca.pem", "csca-key.pem", "signer.pem", "signer-key.pem")}
+    if not all(f.exists() for f in files.values()):
+        pki = make_pki()
+        directory.mkdir(parents=True, exist_ok=True)
+        (directory / TRUST_DIR).mkdir(exist_ok=True)
+        (directory / TRUST_DIR / "csca.pem").write_bytes(pki.csca_pem())
+        files["csca.pem"].write_bytes(pki.csca_pem())
+        files["signer.pem"].write_bytes(pki.signer.certificate.public_bytes(serialization.Encoding.PEM))
+        for name, key in (("csca-key.pem", pki.csca_key), ("signer-key.pem", pki.signer.key)):
+            files[name].write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                                      serialization.NoEncryption()))
+        return pki
+    csca_key = serialization.load_pem_private_key(files["csca-key.pem"].read_bytes(), None)
+    signer_key = serialization.load_pem_private_key(files["signer-key.pem"].read_bytes(), None)
+    assert isinstance(csca_key, ec.EllipticCurvePrivateKey) and isinstance(signer_key, ec.EllipticCurvePrivateKey)
+    return PassportPki(csca_key, x509.load_pem_x509_certificate(files["csca.pem"].read_bytes()),
+                       DocumentSigner(signer_key, x509.load_pem_x509_certificate(files["signer.pem"].read_bytes())))
+
+
+def rogue_signer(pki: PassportPki) -> DocumentSigner:
+    """A signer whose certificate names the real CSCA as issuer but was signed by another key."""
+    rogue_key = ec.generate_private_key(ec.SECP256R1())
+    key = ec.generate_private_key(ec.SECP256R1())
+    return DocumentSigner(key, _certificate(pki.signer.certificate.subject, key, pki.csca.subject, rogue_key, ca=False))
+
+
+def signed_sod(data_groups: dict[int, bytes], signer: DocumentSigner) -> bytes:
+    """EF.SOD over the given data groups (number -> file), SHA-256, signed by `signer`."""
+    security_object = sod.LdsSecurityObject({
+        "version": 0,
+        "hash_algorithm": {"algorithm": "sha256"},
+        "data_group_hash_values": [{"data_group_number": number, "data_group_hash_value": hashlib.sha256(f).digest()}
+                                   for number, f in sorted(data_groups.items())],
+    }).dump()
+    signed_attrs = cms.CMSAttributes([
+        cms.CMSAttribute({"type": "content_type", "values": [sod.LDS_SECURITY_OBJECT]}),
+        cms.CMSAttribute({"type": "message_digest", "values": [hashlib.sha256(security_object).digest()]}),
+    ])
+    # RFC 5652 5.4: the signature covers the attributes' DER as a SET, which dump() gives.
+    signature = signer.key.sign(signed_attrs.dump(), ec.ECDSA(hashes.SHA256()))
+    certificate = asn1_x509.Certificate.load(signer.certificate.public_bytes(serialization.Encoding.DER))
+    signer_info = cms.SignerInfo({
+        "version": "v1",
+        "sid": cms.SignerIdentifier({"issuer_and_serial_number": cms.IssuerAndSerialNumber(
+            {"issuer": certificate.issuer, "serial_number": certificate.serial_number})}),
+        "digest_algorithm": {"algorithm": "sha256"},
+        "signed_attrs": signed_attrs,
+        "signature_algorithm": {"algorithm": "sha256_ecdsa"},
+        "signature": signature,
+    })
+    signed_data = cms.SignedData({
+        "version": "v3",
+        "digest_algorithms": [{"algorithm": "sha256"}],
+        "encap_content_info": {"content_type": sod.LDS_SECURITY_OBJECT, "content": security_object},
+        "certificates": [certificate],
+        "signer_infos": [signer_info],
+    })
+    return sod.wrap(cms.ContentInfo({"content_type": "signed_data", "content": signed_data}))
