@@ -200,7 +200,7 @@ class MaintenanceScreen(MaintenancePage):
             self.button(self._(N_("Put back in service")), flow.return_to_service, key="service", parent=grid)
         self.button(self._(N_("Restart the app")), lambda: flow.ask_to_stop("restart"), key="restart",
                     secondary=True, parent=grid)
-        self.button(self._(N_("Exit to the desktop")), lambda: flow.ask_to_stop("exit"), key="exit",
+        self.button(self._(N_("Stop the app")), lambda: flow.ask_to_stop("exit"), key="exit",
                     secondary=True, parent=grid)
 
     def go_back(self) -> None:

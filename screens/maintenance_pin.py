@@ -35,7 +35,8 @@ class MaintenancePinScreen(MaintenancePage):
         self.dots = self.text("", size="title", bold=True, color=theme.PRIMARY)
         self.dots.halign = "center"
         if visit.pin_notice is not None:
-            self.notice = self.text(visit.pin_notice.text(self._), color=theme.WARNING)
+            self.notice = self.text(visit.pin_notice.text(self._),
+                                    color=theme.PRIMARY if visit.pin_notice.ok else theme.WARNING)
         # kiosk/voice.py reads pressed keys back: never a PIN's digits, not even "Entered"
         self.keypad = Keypad("digits", translate=self._, on_change=self._typed, max_length=PIN_MAX, echo="silent")
         self.ids.fixed.add_widget(self.keypad)

@@ -17,7 +17,8 @@ so it survives a restart.
 Restart and exit stop the app after a confirmation. Restart ends with EXIT_RESTART (75,
 EX_TEMPFAIL: "try again"), which the kiosk's supervisor answers by starting it again
 (systemd: `Restart=on-failure`, or `RestartForceExitStatus=75`); exit is a plain stop
-(EXIT_STOP, 0), which a supervisor leaves stopped, showing the desktop.
+(EXIT_STOP, 0), which a supervisor leaves stopped: the screen stays blank, with no desktop
+and no terminal (technicians work over SSH with their own keys).
 """
 from __future__ import annotations
 
@@ -71,10 +72,10 @@ STOP_QUESTIONS = {
                 N_("The app stops and its supervisor starts it again within seconds. The devices "
                    "are opened again; the service state and the PIN lock are kept."),
                 N_("Restart now")),
-    "exit": (N_("Exit to the desktop?"),
-             N_("The app stops and stays stopped: the kiosk shows the desktop until someone "
-                "starts the app again or the machine restarts."),
-             N_("Exit now")),
+    "exit": (N_("Stop the kiosk app?"),
+             N_("The app stops and stays stopped: the screen stays blank until a technician "
+                "starts the app again over SSH or the machine restarts."),
+             N_("Stop now")),
 }
 # Devices whose test ends with a real card or code from a person at the kiosk.
 WAITS_FOR_INPUT = {
@@ -101,6 +102,8 @@ class Notice:
 class Visit:
     """One maintenance visit, kept in the session (so the session wipe ends it)."""
     granted: bool = False
+    pin_ok: bool = False  # the PIN was right in this visit
+    card_ok: bool = False  # an enrolled maintenance card was shown in this visit
     pin_notice: Notice | None = None
     report: ReadinessReport | None = None
     tests: dict[str, Notice] = field(default_factory=dict)  # device -> its last test's outcome
@@ -194,9 +197,15 @@ class MaintenanceJourney(Journey):
         self.go(Screen.MAINTENANCE_PIN)
 
     def card_may_enter(self) -> bool:
-        """A maintenance card opens maintenance mode from the start screens (attract or out
-        of service), never in the middle of a citizen's session."""
-        return self.access is not None and self.visit is None and not self.session.active
+        """A maintenance card opens the PIN page from the start screens (attract or out of
+        service), or completes a visit waiting for it on the PIN page; never in the middle
+        of a citizen's session."""
+        if self.access is None:
+            return False
+        visit = self.visit
+        if visit is not None:
+            return not visit.granted and self.ui.current_screen() == Screen.MAINTENANCE_PIN
+        return not self.session.active
 
     def check_card(self, event: CardPresented) -> None:
         """The card's UID against the allowlist (scrypt: off the UI thread); every attempt
@@ -207,13 +216,20 @@ class MaintenanceJourney(Journey):
 
     def _card_checked(self, outcome: Outcome, event: CardPresented) -> None:
         if not outcome.granted:
-            self.kiosk.on_card_event(CardReadError(event.reason))
+            if self.visit is None:
+                self.kiosk.on_card_event(CardReadError(event.reason))
+            else:
+                self.visit.pin_notice = Notice(N_("This card is not a maintenance card of this kiosk."), ok=False)
+                self.go(Screen.MAINTENANCE_PIN)
             return
-        self.session.wipe()
-        self.session.begin()
-        self.session.keep(Visit(granted=True))
-        self.go(Screen.MAINTENANCE)
-        self.refresh_report()
+        visit = self.visit
+        if visit is None:
+            self.session.wipe()
+            self.session.begin()
+            visit = Visit()
+            self.session.keep(visit)
+        visit.card_ok = True
+        self._enter_when_both(visit, Notice(N_("Maintenance card recognised. Now enter the PIN."), ok=True))
 
     def try_pin(self, pin: str) -> None:
         access = self.access
@@ -224,12 +240,24 @@ class MaintenanceJourney(Journey):
         visit = self.visit
         if visit is None:
             return
-        if outcome.granted:
+        if not outcome.granted:
+            visit.pin_notice = pin_notice(outcome)
+            self.go(Screen.MAINTENANCE_PIN)
+            return
+        visit.pin_ok = True
+        self._enter_when_both(visit, Notice(N_("PIN accepted. Now hold your maintenance card to the reader."),
+                                            ok=True))
+
+    def _enter_when_both(self, visit: Visit, waiting: Notice) -> None:
+        """In once the PIN is right and, where cards are enrolled, the card was shown;
+        until then the PIN page says which factor is still due."""
+        card_due = self.access is not None and self.access.requires_card and not visit.card_ok
+        if visit.pin_ok and not card_due:
             visit.granted, visit.pin_notice = True, None
             self.go(Screen.MAINTENANCE)
             self.refresh_report()
             return
-        visit.pin_notice = pin_notice(outcome)
+        visit.pin_notice = waiting
         self.go(Screen.MAINTENANCE_PIN)
 
     def leave(self) -> None:

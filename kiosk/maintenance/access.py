@@ -1,5 +1,7 @@
 """Who may enter maintenance mode: the staff PIN, checked against a scrypt hash, with a
-lockout that a reboot does not reset; or an allowlisted maintenance card.
+lockout that a reboot does not reset; and, once maintenance cards are enrolled, an
+allowlisted card too. A card's UID is an identifier, not a proof (cards with a writable
+UID exist), so a card never opens maintenance alone: it is the second factor with the PIN.
 
 The PIN hash comes from kiosk.toml (`[maintenance] pin_hash`, managed with the fleet's
 configuration) or, when that is unset, from `<var_dir>/maintenance/pin.hash`, written by
@@ -114,6 +116,11 @@ class MaintenanceAccess:
         self.policy = policy
         self._mutex = threading.Lock()
 
+    @property
+    def requires_card(self) -> bool:
+        """Cards enrolled: staff enter with the card and the PIN, never one alone."""
+        return bool(self.card_allowlist)
+
     @classmethod
     def from_config(cls, config: Any, clock: Clock = time.time) -> "MaintenanceAccess":
         section = config.raw.get("maintenance", {})
@@ -141,8 +148,8 @@ class MaintenanceAccess:
             return self._record("pin", Result.WRONG_PIN, failed, now)
 
     def try_card(self, uid: bytes) -> Outcome:
-        """Whether the card is an allowlisted maintenance card: one factor, as UIDs can be
-        cloned (card.py). The PIN lock does not apply, so a stranger who ran it up at the
+        """Whether the card is an allowlisted maintenance card: one factor of two, as UIDs
+        can be cloned (card.py). The PIN lock does not apply, so a stranger who ran it up at the
         keypad does not keep staff out; unknown cards do not count as PIN failures."""
         with self._mutex:
             now = self.clock()

@@ -423,7 +423,7 @@ def test_restart_and_exit_stop_the_app_only_once_confirmed(kiosk_app, ui, mainte
     ui.tap(confirm.ids.back)
     ui.wait_for_screen("maintenance")
     tap_key(app, ui, "maintenance", "exit", wait_for="maintenance_confirm")
-    assert "退出到桌面？" in joined(ui.visible_texts())
+    assert "停止终端程序？" in joined(ui.visible_texts())
     tap_key(app, ui, "maintenance_confirm", "confirm")
     assert stop_requests == [EXIT_RESTART, EXIT_STOP]
     audit = [json.loads(line) for line in maintenance.access.audit.path.read_text(encoding="utf-8").splitlines()]
@@ -455,30 +455,65 @@ def test_the_diagnostics_bundle_is_exported_and_the_recent_log_shown(kiosk_app, 
     ui.wait_for_screen("attract")
 
 
-def test_a_maintenance_card_opens_diagnostics_and_any_other_card_is_refused(kiosk_app, ui, maintenance):
-    """The PC/SC reader reports a card placed without passport details by its UID alone
-    (tests/devices/test_idcard_pcsc.py); here that event reaches the kiosk."""
-    app = kiosk_app
-    staff, stranger = bytes.fromhex("04a1b2c3d4e5f6"), bytes.fromhex("04ffeeddccbbaa")
+@pytest.fixture
+def enrolled_card(maintenance):
+    """A maintenance card enrolled on the kiosk (its UID's hash in the allowlist): from now
+    on staff need the card and the PIN."""
+    staff = bytes.fromhex("04a1b2c3d4e5f6")
     access = maintenance.access
     allowlist, access.card_allowlist = access.card_allowlist, [hash_card_uid(staff)]
-    try:
-        app.controller.on_card_event(CardPresented(MSG_NEED_DETAILS, uid=stranger))
-        ui.wait_for_screen("message")
-        assert "请先输入护照信息。" in joined(ui.visible_texts())  # what any card without details gets
-        assert app.controller.journey("maintenance").visit is None
-        ui.tap(ui.by_id("message", "back"))
-        ui.wait_for_screen("attract")
+    yield staff
+    access.card_allowlist = allowlist
 
-        app.controller.on_card_event(CardPresented(MSG_NEED_DETAILS, uid=staff))
-        ui.wait_for_screen("maintenance", timeout=30)
-        ui.wait_until(lambda: app.controller.journey("maintenance").visit.report is not None, what="readiness report")
-        audit = access.audit.path.read_text()
-        assert staff.hex() not in audit and stranger.hex() not in audit  # attempts audited, UIDs never
-        ui.tap(app.manager.get_screen("maintenance").ids.back)
-        ui.wait_for_screen("attract")
-    finally:
-        access.card_allowlist = allowlist
+
+def pin_notice_text(app, ui) -> str:
+    screen = app.manager.get_screen("maintenance_pin")
+    ui.wait_until(lambda: app._busy is None and screen.notice is not None, what="PIN page notice")
+    return screen.notice.text
+
+
+def test_a_maintenance_card_alone_opens_only_the_pin_page(kiosk_app, ui, maintenance, enrolled_card):
+    """The PC/SC reader reports a card placed without passport details by its UID alone
+    (tests/devices/test_idcard_pcsc.py); here that event reaches the kiosk. A UID can be
+    cloned: the card is one factor, the PIN the other."""
+    app = kiosk_app
+    stranger = bytes.fromhex("04ffeeddccbbaa")
+    app.controller.on_card_event(CardPresented(MSG_NEED_DETAILS, uid=stranger))
+    ui.wait_for_screen("message")
+    assert "请先输入护照信息。" in joined(ui.visible_texts())  # what any card without details gets
+    assert app.controller.journey("maintenance").visit is None
+    ui.tap(ui.by_id("message", "back"))
+    ui.wait_for_screen("attract")
+
+    app.controller.on_card_event(CardPresented(MSG_NEED_DETAILS, uid=enrolled_card))
+    ui.wait_for_screen("maintenance_pin")
+    assert "已识别维护卡，请输入维护密码。" in pin_notice_text(app, ui)
+    assert not app.controller.journey("maintenance").visit.granted
+    type_pin(app, ui, WRONG)
+    assert "密码错误" in pin_notice_text(app, ui)
+    type_pin(app, ui, PIN)
+    ui.wait_for_screen("maintenance", timeout=30)
+    ui.wait_until(lambda: app.controller.journey("maintenance").visit.report is not None, what="readiness report")
+    audit = maintenance.access.audit.path.read_text()
+    assert enrolled_card.hex() not in audit and stranger.hex() not in audit  # attempts audited, UIDs never
+    ui.tap(app.manager.get_screen("maintenance").ids.back)
+    ui.wait_for_screen("attract")
+
+
+def test_with_cards_enrolled_the_right_pin_alone_waits_for_the_card(kiosk_app, ui, maintenance, enrolled_card):
+    app = kiosk_app
+    open_pin_screen(app, ui)
+    type_pin(app, ui, PIN)
+    assert "密码正确，请将维护卡放在读卡区。" in pin_notice_text(app, ui)
+    assert app.manager.current == "maintenance_pin" and not app.controller.journey("maintenance").visit.granted
+    app.controller.on_card_event(CardPresented(MSG_NEED_DETAILS, uid=bytes.fromhex("04ffeeddccbbaa")))
+    ui.wait_until(lambda: "此卡不是本终端的维护卡。" in pin_notice_text(app, ui), what="a stranger's card refused")
+    assert not app.controller.journey("maintenance").visit.granted
+    app.controller.on_card_event(CardPresented(MSG_NEED_DETAILS, uid=enrolled_card))
+    ui.wait_for_screen("maintenance", timeout=30)
+    ui.wait_until(lambda: app.controller.journey("maintenance").visit.report is not None, what="readiness report")
+    ui.tap(app.manager.get_screen("maintenance").ids.back)
+    ui.wait_for_screen("attract")
 
 
 def test_leaving_maintenance_says_so_not_the_citizens_goodbye(kiosk_app, ui, maintenance, monkeypatch):

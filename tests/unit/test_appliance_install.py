@@ -147,6 +147,8 @@ def test_session_starts_the_kiosk_unit_with_blanking_off(kiosk_root):
     script = (root / session_script.lstrip("/")).read_text()
     assert "xset s off -dpms s noblank" in script
     assert "systemctl --user start --wait chengmai-kiosk.service" in script
+    commands = [line.split()[0] for line in script.splitlines() if line.strip() and not line.startswith("#")]
+    assert not {"xterm", "x-terminal-emulator", "bash", "sh"} & set(commands)  # no shell at the glass
     lightdm = (root / "etc/lightdm/lightdm.conf.d/50-chengmai-kiosk.conf").read_text()
     assert "autologin-user=kiosk" in lightdm and "autologin-session=chengmai-kiosk" in lightdm
     xorg = (root / "etc/X11/xorg.conf.d/50-chengmai-kiosk.conf").read_text()
@@ -223,7 +225,8 @@ def test_appliance_packages_cover_what_the_session_runs():
         return {line.split("#")[0].strip() for line in lines} - {""}
 
     kiosk = packages("appliance-kiosk-packages.txt")
-    assert {"lightdm", "x11-xserver-utils", "xterm", "dbus-user-session", "python3-venv", "gettext"} <= kiosk
+    assert {"lightdm", "x11-xserver-utils", "dbus-user-session", "openssh-server", "python3-venv", "gettext"} <= kiosk
+    assert "xterm" not in kiosk  # no terminal at the glass
     assert "postgresql" not in kiosk  # test tooling stays off the kiosks
     assert "python3-venv" in packages("appliance-backoffice-packages.txt")
 
