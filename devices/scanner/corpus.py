@@ -89,7 +89,7 @@ def tilted_quad(rng: random.Random, cx: float, cy: float, size: float, tilt: flo
     return corners @ rot.T + np.float32([cx, cy])
 
 
-def symbol_outside(quad: np.ndarray, patch_side: int, offset: int, code_side: int, module_px: int) -> bool:
+def symbol_outside(quad: np.ndarray, patch_side: int, offset: int, code_side: int, module_px: float) -> bool:
     """Whether the symbol of a code drawn at `offset` in a square patch of `patch_side` px
     (quiet zone excluded) lands partly outside the frame once the patch is warped onto
     `quad` (before any curl)."""
@@ -213,10 +213,14 @@ CONDITIONS: dict[str, tuple[int, Builder]] = {
 }
 
 
-def generate(per_condition: int = 50, seed: int = 469023,
-             conditions: list[str] | None = None) -> Iterator[Frame]:
-    for ci, name in enumerate(conditions or list(CONDITIONS)):
-        count, build = CONDITIONS[name]
+def generate(per_condition: int = 50, seed: int = 469023, conditions: list[str] | None = None,
+             table: dict[str, tuple[int, Builder]] | None = None) -> Iterator[Frame]:
+    """`per_condition` frames of each of `conditions` (all of `table` when not named);
+    `table` is the standard corpus's CONDITIONS unless another set is given
+    (devices/scanner/hard_corpus.py)."""
+    table = CONDITIONS if table is None else table
+    for ci, name in enumerate(conditions or list(table)):
+        count, build = table[name]
         rng = random.Random(f"{seed}:{name}")
         np_rng = np.random.default_rng(seed + ci * 7919)
         for i in range(per_condition):
