@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 import random
+import zlib
 from dataclasses import dataclass
 from typing import Callable, Iterator
 
@@ -138,9 +139,11 @@ def low_light(img: np.ndarray, np_rng: np.random.Generator, gain: float, noise: 
     return img * gain + np_rng.normal(0, noise, img.shape) + 4
 
 
-def finish(img: np.ndarray, np_rng: np.random.Generator, noise: float = 2.0) -> np.ndarray:
-    """Lens softness, sensor noise, 8-bit quantisation."""
-    img = cv2.GaussianBlur(img.astype(np.float32), (0, 0), 0.6) + np_rng.normal(0, noise, img.shape)
+def finish(img: np.ndarray, np_rng: np.random.Generator, noise: float = 2.0, lens: bool = True) -> np.ndarray:
+    """Lens softness (unless already applied), sensor noise, 8-bit quantisation."""
+    if lens:
+        img = cv2.GaussianBlur(img.astype(np.float32), (0, 0), 0.6)
+    img = img + np_rng.normal(0, noise, img.shape)
     return np.clip(img, 0, 255).astype(np.uint8)
 
 
@@ -219,10 +222,10 @@ def generate(per_condition: int = 50, seed: int = 469023, conditions: list[str] 
     `table` is the standard corpus's CONDITIONS unless another set is given
     (devices/scanner/hard_corpus.py)."""
     table = CONDITIONS if table is None else table
-    for ci, name in enumerate(conditions or list(table)):
+    for name in conditions or list(table):
         count, build = table[name]
         rng = random.Random(f"{seed}:{name}")
-        np_rng = np.random.default_rng(seed + ci * 7919)
+        np_rng = np.random.default_rng([seed, zlib.crc32(name.encode())])  # a condition's frames alone or not
         for i in range(per_condition):
             payloads = [payload(rng, i + k) for k in range(count)]
             image, clipped = build(rng, np_rng, payloads)

@@ -135,7 +135,7 @@ def steep_tilt(rng, np_rng, payloads):
     mpx = rng.randint(4, 6)
     patch = corpus.code_patch(payloads[0], mpx, paper=rng.uniform(190, 245), ink=rng.uniform(15, 50))
     cx, cy = WIDTH / 2 + rng.uniform(-40, 40), HEIGHT / 2 + rng.uniform(-30, 30)
-    quad = perspective_quad(rng, cx, cy, min(patch.shape[0], 420), rng.uniform(50, 60))
+    quad = perspective_quad(rng, cx, cy, min(patch.shape[0], 320), rng.uniform(52, 58))
     scene, clipped = _scene(rng, np_rng, patch, quad, 0, mpx)
     return corpus.finish(scene, np_rng), clipped
 
@@ -170,9 +170,14 @@ def thumb_over(rng, np_rng, payloads):
     return corpus.finish(scene, np_rng), clipped
 
 
+NIGHT_LIGHT, NIGHT_NOISE = 0.2, 14.0
+
+
 def night_noise(rng, np_rng, payloads):
-    scene, clipped = _paper(rng, np_rng, payloads[0])
-    return corpus.finish(corpus.low_light(scene, np_rng, 0.2, 14.0), np_rng), clipped
+    """Sensor noise is added after the lens, so it stays sharp and uncorrelated."""
+    scene, clipped = _paper(rng, np_rng, payloads[0], module_px=(4, 6))
+    lensed = cv2.GaussianBlur(scene.astype(np.float32), (0, 0), 0.6)
+    return corpus.finish(corpus.low_light(lensed, np_rng, NIGHT_LIGHT, NIGHT_NOISE), np_rng, lens=False), clipped
 
 
 TINY_MODULE_PX = 1.6
