@@ -75,16 +75,19 @@ def crumple(img: np.ndarray, np_rng: np.random.Generator, amplitude: float) -> n
     return moved * shade
 
 
-def thumb(patch: np.ndarray, rng: random.Random, quiet_px: int, share: float) -> np.ndarray:
-    """A thumb over `share` of the symbol (quiet zone excluded), reaching in from the middle
-    part of a random side, where no finder pattern is."""
-    side = patch.shape[0]
-    symbol = side - 2 * quiet_px
+def thumb(patch: np.ndarray, rng: random.Random, module_px: int, share: float) -> np.ndarray:
+    """A thumb over `share` of the symbol (quiet zone excluded), reaching in from a random
+    side between the finder patterns, as a hand holds a slip by its edge."""
+    side, quiet = patch.shape[0], 4 * module_px
+    symbol = side - 2 * quiet
     across = math.sqrt(2 * share * symbol * symbol / (1.4 * math.pi))  # half an ellipse inside
     reach = 1.4 * across
-    along = rng.uniform(0.35, 0.65) * symbol + quiet_px
+    clear = 8 * module_px  # a finder pattern and its separator
+    margin = 1.3 * across  # the thumb's soft edge included
+    low, high = clear + margin, symbol - clear - margin
+    along = quiet + (rng.uniform(low, high) if low < high else symbol / 2)
     edge = rng.randrange(4)
-    centre = [(along, quiet_px), (side - quiet_px, along), (along, side - quiet_px), (quiet_px, along)][edge]
+    centre = [(along, quiet), (side - quiet, along), (along, side - quiet), (quiet, along)][edge]
     axes = (across, reach) if edge in (0, 2) else (reach, across)
     mask = np.zeros(patch.shape, np.float32)
     cv2.ellipse(mask, (int(centre[0]), int(centre[1])), (int(axes[0]), int(axes[1])), 0, 0, 360, 1.0, -1)
@@ -114,7 +117,7 @@ def _paper(rng, np_rng, data, *, module_px=(3, 5), tilt=0.2, paper=(190, 245), c
     ink = light - contrast if contrast else rng.uniform(15, 60)
     patch = corpus.code_patch(data, mpx, paper=light, ink=ink)
     if thumb_share:
-        patch = thumb(patch, rng, 4 * mpx, thumb_share)
+        patch = thumb(patch, rng, mpx, thumb_share)
     cx, cy = WIDTH / 2 + rng.uniform(-jitter, jitter), HEIGHT / 2 + rng.uniform(-jitter * 0.6, jitter * 0.6)
     quad = corpus.tilted_quad(rng, cx, cy, min(patch.shape[0], 440), tilt)
     return _scene(rng, np_rng, patch, quad, 0, mpx)
