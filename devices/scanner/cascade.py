@@ -137,14 +137,15 @@ GLOBAL, FIXED = "GlobalHistogram", "FixedThreshold"
 
 # Ordered by codes found per millisecond on frames the passes before missed, measured
 # over the standard and the hard corpus (devices/scanner/hard_corpus.py) on a seed of
-# their own: the cheap re-thresholdings and dark-mode passes first, smoothing only on
-# frames that measure as noisy, enlarging and sharpening for tiny codes, the streak
-# filter only on frames that measure as streaked, then deconvolution for defocus. The
-# passes after those read little the others miss and run only while the budget lasts.
+# their own: smoothing first, on frames that measure as noisy (a plain pass reads few of
+# them); the cheap re-thresholdings and dark-mode passes; enlarging and sharpening for
+# tiny codes; the streak filters only on frames that measure as streaked; then
+# deconvolution for defocus. The passes after those read little the others miss and run
+# only while the budget lasts.
 DEFAULT_STEPS: tuple[Pass, ...] = (
+    Pass(smooth, when=focus.noisy),
     Pass(identity),
     Pass(chain(half, invert)),
-    Pass(smooth, when=focus.noisy),
     Pass(identity, GLOBAL),
     Pass(invert, GLOBAL),
     Pass(invert),
@@ -157,6 +158,7 @@ DEFAULT_STEPS: tuple[Pass, ...] = (
     Pass(adaptive),
     Pass(chain(soften, double), when=focus.noisy),
     Pass(pad, border=PAD_PX),
+    Pass(deblur.unstreak_measured_shorter, both_polarities=True, when=deblur.long_streak),
     Pass(focus_mask),
     Pass(enlarge, GLOBAL),
     Pass(chain(crisp, double)),
@@ -173,6 +175,9 @@ DEFAULT_STEPS: tuple[Pass, ...] = (
 # After a pass finds codes, one more look at the frame thresholded globally: a second code
 # held up beside the first is sometimes not even located by the local threshold.
 SECOND_LOOK = Pass(identity, GLOBAL)
+
+
+FORGET = 0.8  # a skipped pass's learned cost shrinks by this each time, so it is measured again
 
 
 @dataclass(frozen=True)
@@ -198,9 +203,13 @@ class CascadeDecoder:
         self._cost: dict[Pass, float] = {}  # each pass's recent time on this machine, in ms
 
     def _learn_cost(self, step: Pass, milliseconds: float) -> None:
-        """A moving average, so a pass slowed once by a busy machine is not skipped for good."""
+        """A moving average of a pass's time; one pass stalled by a busy machine moves it
+        only so far, and a skipped pass's cost is forgotten bit by bit until it runs again."""
         previous = self._cost.get(step)
-        self._cost[step] = milliseconds if previous is None else 0.8 * previous + 0.2 * milliseconds
+        if previous is None:
+            self._cost[step] = milliseconds
+        else:
+            self._cost[step] = 0.8 * previous + 0.2 * min(milliseconds, 3 * previous)
 
     def decode(self, gray: np.ndarray) -> list[ScannedCode]:
         return self.decode_detailed(gray).codes
@@ -218,7 +227,8 @@ class CascadeDecoder:
             if passes and spent >= self.budget_ms:
                 break
             if passes and spent + self._cost.get(step, 0.0) > self.budget_ms:
-                continue  # would overrun the budget; a cheaper pass after it still fits
+                self._cost[step] *= FORGET  # would overrun the budget; a cheaper pass after it still fits
+                continue
             began = time.perf_counter()
             outcome = self._run(step, gray)
             if outcome is None:

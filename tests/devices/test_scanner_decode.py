@@ -168,6 +168,9 @@ def test_a_pass_whose_cost_would_overrun_the_budget_is_skipped_for_a_cheaper_one
     learned._learn_cost(dear, 1000.0)  # as if it had taken a second on this machine
     assert learned.decode_detailed(blank).passes == 2  # the dear one is skipped, the cheap one after it runs
     assert learned.decode_detailed(blank).passes == 2
+    # a stall is forgotten: skipped often enough, the pass is tried (and measured) again
+    assert 3 in [learned.decode_detailed(blank).passes for _ in range(30)]
+    assert learned._cost[dear] < 50
 
 
 def test_the_thorough_pass_is_zxing_cpps_own_search_and_skipped_on_pyzbar():
