@@ -76,6 +76,7 @@ def run() -> str:
     with MachineLoad() as load:
         results = {d.name: measure(d, frames) for d in deciders}
         hard = qr_hard_set.section(deciders, measure)
+    live = qr_hard_set.live_section()
     n = len(frames)
 
     def summary(name):
@@ -139,6 +140,8 @@ def run() -> str:
         *hard,
         "",
         load.note("both corpora, all three decoders"),
+        "",
+        *live,
     ]
     return "\n".join(lines)
 

@@ -153,6 +153,7 @@ DEFAULT_STEPS: tuple[Pass, ...] = (
     Pass(chain(enlarge, crisp)),
     Pass(half, GLOBAL),
     Pass(chain(smooth, enlarge), when=focus.noisy),
+    Pass(chain(smooth, stretch), when=focus.noisy),
     Pass(deblur.unstreak_measured, both_polarities=True, when=deblur.long_streak),
     Pass(unstreak, both_polarities=True, when=deblur.streaked),
     Pass(adaptive),

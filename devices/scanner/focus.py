@@ -10,7 +10,7 @@ import numpy as np
 
 DEFOCUS_SIGMA = 2.0  # a lens focused well short of a code held close; narrower blur is sharpened anyway
 DEFOCUS_NSR = 0.01
-NOISY_SIGMA = 7.0  # grey levels of sensor noise above which smoothing before decoding pays
+NOISY_SIGMA = 5.5  # grey levels of sensor noise above which smoothing before decoding pays
 
 
 def noise_sigma(gray: np.ndarray) -> float:

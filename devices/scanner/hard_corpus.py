@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 import random
+import zlib
 from typing import Iterator
 
 import cv2
@@ -181,6 +182,21 @@ def night_noise(rng, np_rng, payloads):
     scene, clipped = _paper(rng, np_rng, payloads[0], module_px=(4, 6))
     lensed = cv2.GaussianBlur(scene.astype(np.float32), (0, 0), 0.6)
     return corpus.finish(corpus.low_light(lensed, np_rng, NIGHT_LIGHT, NIGHT_NOISE), np_rng, lens=False), clipped
+
+
+def night_still(count: int, frames: int = 4, seed: int = 469023, light: float = NIGHT_LIGHT
+                ) -> Iterator[tuple[tuple[bytes, ...], list[np.ndarray]]]:
+    """`count` night scenes held still in front of the camera, each as `frames` consecutive
+    frames: the same picture at `light`, fresh sensor noise in each (the live camera's view)."""
+    rng = random.Random(f"{seed}:night_still")
+    np_rng = np.random.default_rng([seed, zlib.crc32(b"night_still")])
+    for i in range(count):
+        data = corpus.payload(rng, i)
+        scene, _ = _paper(rng, np_rng, data, module_px=(4, 6))
+        lensed = cv2.GaussianBlur(scene.astype(np.float32), (0, 0), 0.6)
+        shots = [corpus.finish(corpus.low_light(lensed, np_rng, light, NIGHT_NOISE), np_rng, lens=False)
+                 for _ in range(frames)]
+        yield (data,), shots
 
 
 TINY_MODULE_PX = 1.6

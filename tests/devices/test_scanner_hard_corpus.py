@@ -119,3 +119,20 @@ def test_crumpled_slips_move_by_tens_of_pixels_smoothly():
     moved = hard_corpus.crumple(grid, np.random.default_rng(1), 12.0)
     rows = np.argmax(moved[:, 100:540:20] > 128, axis=0)  # where the first line went in each column
     assert 0 < np.ptp(rows) <= 60  # bent, by tens of pixels at most
+
+
+def test_still_night_scenes_differ_only_by_their_noise_which_combining_halves():
+    from devices.scanner.frame_stack import FrameStack
+
+    (payloads, shots), = hard_corpus.night_still(1, frames=4, seed=8, light=0.1)
+    assert len(shots) == 4 and len(payloads) == 1
+    assert not np.array_equal(shots[0], shots[1])
+    single = np.mean([focus.noise_sigma(s) for s in shots])
+    stack = FrameStack(depth=4)
+    for shot in shots:
+        stack.add(shot)
+    combined = stack.combined()
+    assert combined is not None
+    assert 0.4 <= focus.noise_sigma(combined) / single <= 0.6
+    again = next(hard_corpus.night_still(1, frames=4, seed=8, light=0.1))
+    assert all(np.array_equal(a, b) for a, b in zip(shots, again[1]))
