@@ -42,7 +42,10 @@ def section(deciders, measure) -> list[str]:
         total = sum(hits.values())
         lines.append(f"| {name} | {total}/{n} ({total / n:.1%}) | {statistics.median(times):.2f} | "
                      f"{np.percentile(times, 95):.2f} | {statistics.mean(times):.2f} |")
-    lines += ["", "Exact decodes per condition:", "",
+    clipped = sum(f.clipped for f in frames)
+    lines += ["", f"{clipped} frames show part of a symbol outside the frame (codes are drawn at most "
+              f"{hard_corpus.FIT_PX} px a side so that, turned any way, they stay in view).",
+              "", "Exact decodes per condition:", "",
               "| condition | " + " | ".join(results) + " |", "|---" * (len(results) + 1) + "|"]
     for c in conditions:
         lines.append(f"| {c} | " + " | ".join(f"{results[k][1][c]}/{PER_CONDITION}" for k in results) + " |")

@@ -111,6 +111,9 @@ def _scene(rng: random.Random, np_rng: np.random.Generator, patch: np.ndarray, q
     return scene, corpus.symbol_outside(quad, patch.shape[0], offset, code_side, module_px)
 
 
+FIT_PX = 340  # the largest side a code is drawn at: turned any way, it stays in the frame
+
+
 def _paper(rng, np_rng, data, *, module_px=(3, 5), tilt=0.2, paper=(190, 245), contrast=None,
            thumb_share=0.0, jitter=60.0):
     mpx = rng.randint(*module_px)
@@ -120,7 +123,7 @@ def _paper(rng, np_rng, data, *, module_px=(3, 5), tilt=0.2, paper=(190, 245), c
     if thumb_share:
         patch = thumb(patch, rng, mpx, thumb_share)
     cx, cy = WIDTH / 2 + rng.uniform(-jitter, jitter), HEIGHT / 2 + rng.uniform(-jitter * 0.6, jitter * 0.6)
-    quad = corpus.tilted_quad(rng, cx, cy, min(patch.shape[0], 440), tilt)
+    quad = corpus.tilted_quad(rng, cx, cy, min(patch.shape[0], FIT_PX), tilt)
     return _scene(rng, np_rng, patch, quad, 0, mpx)
 
 
@@ -130,7 +133,7 @@ def phone_screen(rng, np_rng, payloads):
     size = min(patch.shape[0] / SCREEN_SUPERSAMPLE, 440)
     cx, cy = WIDTH / 2 + rng.uniform(-50, 50), HEIGHT / 2 + rng.uniform(-30, 30)
     quad = corpus.tilted_quad(rng, cx, cy, size, 0.3)
-    scene, clipped = _scene(rng, np_rng, patch, quad, offset, mpx, dim=rng.uniform(0.15, 0.3))
+    scene, clipped = _scene(rng, np_rng, patch, quad, offset, mpx * SCREEN_SUPERSAMPLE, dim=rng.uniform(0.15, 0.3))
     scene = corpus.glare(scene, rng, cx, cy, size * 0.3, rng.uniform(0.3, 0.6))
     return corpus.finish(scene, np_rng), clipped
 
