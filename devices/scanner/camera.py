@@ -1,5 +1,6 @@
 """Camera scanning: frames from devices/frame_grabber.py (a capture thread keeps only the
-newest frame, so decoding never falls behind the camera); poll() decodes it."""
+newest frame, so decoding never falls behind the camera); poll() decodes it, and when it
+holds no code, also the combination of the last few frames (devices/scanner/frame_stack.py)."""
 from __future__ import annotations
 
 import logging
@@ -14,6 +15,7 @@ if TYPE_CHECKING:
     import numpy as np
 
     from .cascade import CascadeDecoder
+    from .frame_stack import FrameStack
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +36,8 @@ class CameraScannerBackend:
         self._decoded_seq = 0
         self._opened = False
         self.frames_decoded = 0
+        self.combined_reads = 0  # codes found only in a combination of frames
+        self._unread: FrameStack | None = None
 
     def _ensure_decoder(self) -> CascadeDecoder:
         if self.decoder is None:
@@ -43,6 +47,7 @@ class CameraScannerBackend:
     def open(self) -> None:
         self._ensure_decoder()
         self._decoded_seq = 0
+        self._unread = None
         self.grabber.start()
         self._opened = True
 
@@ -57,10 +62,25 @@ class CameraScannerBackend:
                 time.sleep(timeout)  # a finished file: nothing more will come
             return []
         from .cascade import to_gray
+        from .frame_stack import FrameStack
 
         self._decoded_seq = frame.seq
         self.frames_decoded += 1
-        return self.decoder.decode(to_gray(frame.image))
+        gray = to_gray(frame.image)
+        codes = self.decoder.decode(gray)
+        if self._unread is None:
+            self._unread = FrameStack()
+        if codes:
+            self._unread.clear()
+            return codes
+        self._unread.add(gray)
+        if not self._unread.full:  # one combined look per few frames: an empty view costs little more
+            return []
+        combined = self._unread.combined()
+        self._unread.clear()
+        codes = [] if combined is None else self.decoder.decode(combined)
+        self.combined_reads += bool(codes)
+        return codes
 
     def preview_frame(self) -> np.ndarray | None:
         from .cascade import to_gray

@@ -10,7 +10,7 @@ from typing import Callable
 import cv2
 import numpy as np
 
-from . import deblur
+from . import deblur, focus
 from .codes import ScannedCode
 from .decoders import FrameDecoder
 
@@ -82,6 +82,29 @@ def unstreak_short(g: np.ndarray) -> np.ndarray:  # a short streak on a small co
     return enlarge(deblur.unstreak(g, 4))
 
 
+def smooth(g: np.ndarray) -> np.ndarray:  # night noise: average it away before thresholding
+    return cv2.GaussianBlur(g, (0, 0), 1.0)
+
+
+def soften(g: np.ndarray) -> np.ndarray:  # noise on small modules: a lighter smoothing before enlarging
+    return cv2.GaussianBlur(g, (0, 0), 0.8)
+
+
+def crisp(g: np.ndarray) -> np.ndarray:  # enlarged tiny codes: restore the edges interpolation softened
+    soft = cv2.GaussianBlur(g, (0, 0), 1.0)
+    return cv2.addWeighted(g, 2.5, soft, -1.5, 0)
+
+
+def crisp_wide(g: np.ndarray) -> np.ndarray:  # doubled tiny codes: the same, at twice the scale
+    soft = cv2.GaussianBlur(g, (0, 0), 1.5)
+    return cv2.addWeighted(g, 3.0, soft, -2.0, 0)
+
+
+def focus_mask(g: np.ndarray) -> np.ndarray:  # defocus: a strong, narrow unsharp mask
+    soft = cv2.GaussianBlur(g, (0, 0), 1.5)
+    return cv2.addWeighted(g, 4.0, soft, -3.0, 0)
+
+
 def chain(*steps: Transform) -> Transform:
     def run(g: np.ndarray) -> np.ndarray:
         for step in steps:
@@ -102,43 +125,60 @@ class Pass:
     both_polarities: bool = False  # one costly transform serves dark-mode codes as well
     when: Callable[[np.ndarray], bool] | None = None  # run only on frames this is true of
     border: int = 0  # pixels the transform adds on each side (before any rescaling)
+    thorough: bool = False  # with the decoder's own rotations, downscaled copies and inversion
 
     @property
     def name(self) -> str:
         return (self.transform.__name__ + (f"/{self.binarizer}" if self.binarizer else "")
-                + ("/both" if self.both_polarities else ""))
+                + ("/both" if self.both_polarities else "") + ("/thorough" if self.thorough else ""))
 
 
 GLOBAL, FIXED = "GlobalHistogram", "FixedThreshold"
 
-# Ordered by codes found per millisecond on frames the passes before missed: the cheap
-# re-thresholdings first (a global or fixed threshold reads low-contrast, glared and
-# blurred modules a local average splits), then rescaling, deblurring and sharpening.
-# The streak filter is dear (three DFTs) but alone reads long streaks, so it comes early
-# and runs only on frames that measure as streaked.
+# Ordered by codes found per millisecond on frames the passes before missed, measured
+# over the standard and the hard corpus (devices/scanner/hard_corpus.py) on a seed of
+# their own: smoothing first, on frames that measure as noisy (a plain pass reads few of
+# them); the cheap re-thresholdings and dark-mode passes; enlarging and sharpening for
+# tiny codes; the streak filters only on frames that measure as streaked; then
+# deconvolution for defocus. The passes after those read little the others miss and run
+# only while the budget lasts.
 DEFAULT_STEPS: tuple[Pass, ...] = (
+    Pass(smooth, when=focus.noisy),
     Pass(identity),
     Pass(chain(half, invert)),
-    Pass(invert, GLOBAL),
-    Pass(identity, FIXED),
-    Pass(invert),
     Pass(identity, GLOBAL),
+    Pass(invert, GLOBAL),
+    Pass(invert),
+    Pass(identity, FIXED),
+    Pass(chain(enlarge, crisp)),
+    Pass(half, GLOBAL),
+    Pass(chain(smooth, enlarge), when=focus.noisy),
+    Pass(chain(smooth, stretch), when=focus.noisy),
+    Pass(deblur.unstreak_measured, both_polarities=True, when=deblur.long_streak),
     Pass(unstreak, both_polarities=True, when=deblur.streaked),
+    Pass(adaptive),
+    Pass(chain(soften, double), when=focus.noisy),
     Pass(pad, border=PAD_PX),
-    Pass(enlarge),
-    Pass(double),
+    Pass(deblur.unstreak_measured_shorter, both_polarities=True, when=deblur.long_streak),
+    Pass(focus_mask),
+    Pass(enlarge, GLOBAL),
+    Pass(chain(crisp, double)),
+    Pass(focus.refocus, both_polarities=True),
+    Pass(equalise),
+    Pass(chain(double, crisp_wide)),
+    Pass(identity, thorough=True),
     Pass(unstreak_short, both_polarities=True, when=deblur.smeared),
-    Pass(chain(unstreak, enlarge), both_polarities=True, when=deblur.streaked),
     Pass(unsharp, both_polarities=True),
     Pass(deblur_mask, both_polarities=True),
-    Pass(equalise),
-    Pass(adaptive),
     Pass(chain(double, unsharp)),
     Pass(triple),
 )
 # After a pass finds codes, one more look at the frame thresholded globally: a second code
 # held up beside the first is sometimes not even located by the local threshold.
 SECOND_LOOK = Pass(identity, GLOBAL)
+
+
+FORGET = 0.8  # a skipped pass's learned cost shrinks by this each time, so it is measured again
 
 
 @dataclass(frozen=True)
@@ -161,6 +201,16 @@ class CascadeDecoder:
         self.steps = tuple(s if isinstance(s, Pass) else Pass(s) for s in steps)
         self.second_look = second_look
         self.name = f"cascade/{decoder.name}"
+        self._cost: dict[Pass, float] = {}  # each pass's recent time on this machine, in ms
+
+    def _learn_cost(self, step: Pass, milliseconds: float) -> None:
+        """A moving average of a pass's time; one pass stalled by a busy machine moves it
+        only so far, and a skipped pass's cost is forgotten bit by bit until it runs again."""
+        previous = self._cost.get(step)
+        if previous is None:
+            self._cost[step] = milliseconds
+        else:
+            self._cost[step] = 0.8 * previous + 0.2 * min(milliseconds, 3 * previous)
 
     def decode(self, gray: np.ndarray) -> list[ScannedCode]:
         return self.decode_detailed(gray).codes
@@ -174,11 +224,17 @@ class CascadeDecoder:
         wanted = 0  # codes seen in the frame, decoded or not, once a pass found any
         passes, first_step, ran = 0, "", set()
         for step in self.steps:
-            if passes and _ms(start) >= self.budget_ms:
+            spent = _ms(start)
+            if passes and spent >= self.budget_ms:
                 break
+            if passes and spent + self._cost.get(step, 0.0) > self.budget_ms:
+                self._cost[step] *= FORGET  # would overrun the budget; a cheaper pass after it still fits
+                continue
+            began = time.perf_counter()
             outcome = self._run(step, gray)
             if outcome is None:
                 continue
+            self._learn_cost(step, _ms(began))
             passes += 1
             ran.add(step)
             codes, undecoded = outcome
@@ -209,8 +265,8 @@ class CascadeDecoder:
             return None
         decoder, invert_too = self.decoder, step.both_polarities
         if hasattr(decoder, "variant"):
-            decoder, invert_too = decoder.variant(step.binarizer, step.both_polarities), False
-        elif step.binarizer is not None:
+            decoder, invert_too = decoder.variant(step.binarizer, step.both_polarities, step.thorough), False
+        elif step.binarizer is not None or step.thorough:
             return None
         try:
             image = step.transform(gray)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 import random
+import zlib
 from dataclasses import dataclass
 from typing import Callable, Iterator
 
@@ -89,7 +90,7 @@ def tilted_quad(rng: random.Random, cx: float, cy: float, size: float, tilt: flo
     return corners @ rot.T + np.float32([cx, cy])
 
 
-def symbol_outside(quad: np.ndarray, patch_side: int, offset: int, code_side: int, module_px: int) -> bool:
+def symbol_outside(quad: np.ndarray, patch_side: int, offset: int, code_side: int, module_px: float) -> bool:
     """Whether the symbol of a code drawn at `offset` in a square patch of `patch_side` px
     (quiet zone excluded) lands partly outside the frame once the patch is warped onto
     `quad` (before any curl)."""
@@ -138,9 +139,11 @@ def low_light(img: np.ndarray, np_rng: np.random.Generator, gain: float, noise: 
     return img * gain + np_rng.normal(0, noise, img.shape) + 4
 
 
-def finish(img: np.ndarray, np_rng: np.random.Generator, noise: float = 2.0) -> np.ndarray:
-    """Lens softness, sensor noise, 8-bit quantisation."""
-    img = cv2.GaussianBlur(img.astype(np.float32), (0, 0), 0.6) + np_rng.normal(0, noise, img.shape)
+def finish(img: np.ndarray, np_rng: np.random.Generator, noise: float = 2.0, lens: bool = True) -> np.ndarray:
+    """Lens softness (unless already applied), sensor noise, 8-bit quantisation."""
+    if lens:
+        img = cv2.GaussianBlur(img.astype(np.float32), (0, 0), 0.6)
+    img = img + np_rng.normal(0, noise, img.shape)
     return np.clip(img, 0, 255).astype(np.uint8)
 
 
@@ -213,12 +216,16 @@ CONDITIONS: dict[str, tuple[int, Builder]] = {
 }
 
 
-def generate(per_condition: int = 50, seed: int = 469023,
-             conditions: list[str] | None = None) -> Iterator[Frame]:
-    for ci, name in enumerate(conditions or list(CONDITIONS)):
-        count, build = CONDITIONS[name]
+def generate(per_condition: int = 50, seed: int = 469023, conditions: list[str] | None = None,
+             table: dict[str, tuple[int, Builder]] | None = None) -> Iterator[Frame]:
+    """`per_condition` frames of each of `conditions` (all of `table` when not named);
+    `table` is the standard corpus's CONDITIONS unless another set is given
+    (devices/scanner/hard_corpus.py)."""
+    table = CONDITIONS if table is None else table
+    for name in conditions or list(table):
+        count, build = table[name]
         rng = random.Random(f"{seed}:{name}")
-        np_rng = np.random.default_rng(seed + ci * 7919)
+        np_rng = np.random.default_rng([seed, zlib.crc32(name.encode())])  # a condition's frames alone or not
         for i in range(per_condition):
             payloads = [payload(rng, i + k) for k in range(count)]
             image, clipped = build(rng, np_rng, payloads)

@@ -13,6 +13,8 @@ import numpy as np
 NOISE_TO_SIGNAL = 0.03  # Wiener regularisation: lower rings on sensor noise, higher stays blurred
 STREAKED = 0.75  # below this isotropy a frame is smeared along one direction (see streak_direction)
 SMEARED = 0.9
+LONG_STREAK = 0.5  # a streak of two or three modules leaves frames this directional or more
+LONGEST_PX = 24
 _last: tuple[np.ndarray | None, tuple[float, float]] = (None, (0.0, 1.0))  # the gate and the filter ask alike
 
 
@@ -40,6 +42,43 @@ def smeared(gray: np.ndarray) -> bool:
     return streaked(gray, SMEARED)
 
 
+def long_streak(gray: np.ndarray) -> bool:
+    """A streak long enough (10 px and more) that its length must be measured, not assumed."""
+    return streaked(gray, LONG_STREAK)
+
+
+def streak_length(gray: np.ndarray, degrees: float) -> int:
+    """The streak's length in pixels: differentiated along the streak, a blurred frame is
+    the sharp one minus itself shifted by the length, so the derivative's autocorrelation
+    is most negative at that lag (measured at half size, to the nearest pixel)."""
+    small = cv2.resize(gray, (gray.shape[1] // 2, gray.shape[0] // 2), interpolation=cv2.INTER_AREA)
+    c, s = math.cos(math.radians(degrees)), math.sin(math.radians(degrees))
+    along = (cv2.Sobel(small, cv2.CV_32F, 1, 0, ksize=1) * c + cv2.Sobel(small, cv2.CV_32F, 0, 1, ksize=1) * s)
+    spectrum = cv2.dft(along, flags=cv2.DFT_COMPLEX_OUTPUT)
+    power = cv2.mulSpectrums(spectrum, spectrum, 0, conjB=True)
+    correlation = cv2.idft(power, flags=cv2.DFT_REAL_OUTPUT | cv2.DFT_SCALE)
+    h, w = correlation.shape
+    lags = np.arange(1.0, LONGEST_PX / 2 + 0.5, 0.5, dtype=np.float32)
+    xs, ys = (lags * c) % w, (lags * s) % h
+    values = cv2.remap(correlation, xs[None, :], ys[None, :], cv2.INTER_LINEAR, borderMode=cv2.BORDER_WRAP)[0]
+    # the half-size derivative spreads the streak by about a pixel of the full frame
+    return max(2, int(2 * lags[int(np.argmin(values))]) - 1)
+
+
+def unstreak_measured(gray: np.ndarray) -> np.ndarray:
+    """Undoes a long streak of the length and direction measured from the frame; long
+    streaks need weaker regularisation than short ones to bring modules back."""
+    degrees, _ = streak_direction(gray)
+    return unstreak(gray, streak_length(gray, degrees), degrees, nsr=0.01)
+
+
+def unstreak_measured_shorter(gray: np.ndarray) -> np.ndarray:
+    """The same a pixel shorter: the length is measured to about a pixel, and a filter
+    for too long a streak rings more than one for too short a streak."""
+    degrees, _ = streak_direction(gray)
+    return unstreak(gray, streak_length(gray, degrees) - 1, degrees, nsr=0.01)
+
+
 def _structure(gray: np.ndarray) -> tuple[float, float]:
     small = cv2.resize(gray, (gray.shape[1] // 2, gray.shape[0] // 2), interpolation=cv2.INTER_AREA)
     gx = cv2.Sobel(small, cv2.CV_32F, 1, 0, ksize=3)
@@ -50,7 +89,7 @@ def _structure(gray: np.ndarray) -> tuple[float, float]:
     return (strongest + 90) % 180, (mean - spread) / (mean + spread) if mean > 0 else 1.0
 
 
-@functools.lru_cache(maxsize=8)
+@functools.lru_cache(maxsize=32)
 def _wiener_taps(length: int, nsr: float) -> np.ndarray:
     """The 1-D Wiener inverse of a `length`-pixel box streak, centred, cut where it has
     died down (it only depends on the length, so it is cached)."""
@@ -60,7 +99,7 @@ def _wiener_taps(length: int, nsr: float) -> np.ndarray:
     spectrum = np.fft.rfft(np.roll(box, -(length // 2)))
     taps = np.roll(np.fft.irfft(np.conj(spectrum) / (np.abs(spectrum) ** 2 + nsr), n=n), n // 2)
     alive = np.nonzero(np.abs(taps) > 2e-3 * np.abs(taps).max())[0]
-    reach = max(n // 2 - alive.min(), alive.max() - n // 2)
+    reach = min(max(n // 2 - alive.min(), alive.max() - n // 2), n // 2 - 1)  # weak regularisation rings on
     taps = taps[n // 2 - reach: n // 2 + reach + 1]
     return (taps / taps.sum()).astype(np.float32)  # flat areas keep their brightness
 

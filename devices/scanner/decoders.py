@@ -36,18 +36,20 @@ class ZxingDecoder:
         # exactly the extra passes a hard frame needs, inside its time budget.
         self._options = dict(try_rotate=try_harder, try_downscale=try_harder, try_invert=try_harder,
                              binarizer=getattr(zxingcpp.Binarizer, binarizer))
-        self._variants: dict[tuple[str, bool], ZxingDecoder] = {}
+        self._variants: dict[tuple[str, bool, bool], ZxingDecoder] = {}
 
-    def variant(self, binarizer: str | None = None, both_polarities: bool = False) -> "ZxingDecoder":
+    def variant(self, binarizer: str | None = None, both_polarities: bool = False,
+                thorough: bool = False) -> "ZxingDecoder":
         """The same decoder thresholding another way (LocalAverage, GlobalHistogram,
-        FixedThreshold: each reads codes the others miss under uneven light or blur), or
-        also reading light-on-dark codes (cheaper than transforming the frame twice)."""
-        key = (binarizer or self.binarizer, both_polarities)
-        if key == (self.binarizer, False):
+        FixedThreshold: each reads codes the others miss under uneven light or blur), also
+        reading light-on-dark codes (cheaper than transforming the frame twice), or
+        `thorough`: with zxing-cpp's own rotations, downscaled copies and inversion."""
+        key = (binarizer or self.binarizer, both_polarities, thorough or self._try_harder)
+        if key == (self.binarizer, False, self._try_harder):
             return self
         if key not in self._variants:
-            decoder = ZxingDecoder(self._format_names, try_harder=self._try_harder, binarizer=key[0])
-            decoder._options["try_invert"] = both_polarities or self._try_harder
+            decoder = ZxingDecoder(self._format_names, try_harder=key[2], binarizer=key[0])
+            decoder._options["try_invert"] = both_polarities or key[2]
             self._variants[key] = decoder
         return self._variants[key]
 

@@ -1,10 +1,12 @@
 """The streak filter: the blur direction is found from the frame, and undoing a streak
-along it reads codes that a plain pass and an unsharp mask both miss."""
+along it reads codes that a plain pass and an unsharp mask both miss; the defocus filter
+likewise for a Gaussian blur."""
 import random
 
+import cv2
 import numpy as np
 
-from devices.scanner import corpus, deblur
+from devices.scanner import corpus, deblur, focus
 from devices.scanner.cascade import unsharp
 from devices.scanner.decoders import ZxingDecoder
 
@@ -49,3 +51,13 @@ def test_the_streak_filter_keeps_size_type_and_flat_areas():
     out = deblur.unstreak(flat, 6, degrees=30.0)
     assert out.shape == flat.shape and out.dtype == np.uint8
     assert np.abs(out.astype(int) - 123).max() <= 5
+
+
+def test_refocus_reads_a_defocused_code_a_plain_pass_cannot():
+    data = "收件凭证|澄迈县政务服务中心|办件编号 469023-00000042".encode()
+    sharp = np.pad(corpus.code_patch(data, 4), 40, constant_values=235).astype(np.float32)
+    noise = np.random.default_rng(1).normal(0, 2, sharp.shape)
+    for sigma in (2.0, 2.4):
+        blurred = np.clip(cv2.GaussianBlur(sharp, (0, 0), sigma) + noise, 0, 255).astype(np.uint8)
+        assert ZxingDecoder().decode(blurred) == []
+        assert [c.data for c in ZxingDecoder().decode(focus.refocus(blurred))] == [data]

@@ -153,3 +153,30 @@ def test_corpus_marks_codes_held_partly_out_of_view():
     assert not corpus.symbol_outside(edge, side, 0, side, module)
     frames = list(corpus.generate(3, conditions=["clean", "two_codes"]))
     assert all(isinstance(f.clipped, bool) for f in frames)
+
+
+def test_a_pass_whose_cost_would_overrun_the_budget_is_skipped_for_a_cheaper_one():
+    blank = np.full((480, 640), 235, np.uint8)
+    dear, cheap = Pass(pad, border=PAD_PX), Pass(identity, GLOBAL)
+
+    def cascade():
+        return CascadeDecoder(ZxingDecoder(), budget_ms=50, steps=(Pass(identity, FIXED), dear, cheap),
+                              second_look=None)
+
+    assert cascade().decode_detailed(blank).passes == 3  # within the budget, all three run
+    learned = cascade()
+    learned._learn_cost(dear, 1000.0)  # as if it had taken a second on this machine
+    assert learned.decode_detailed(blank).passes == 2  # the dear one is skipped, the cheap one after it runs
+    assert learned.decode_detailed(blank).passes == 2
+    # a stall is forgotten: skipped often enough, the pass is tried (and measured) again
+    assert 3 in [learned.decode_detailed(blank).passes for _ in range(30)]
+    assert learned._cost[dear] < 50
+
+
+def test_the_thorough_pass_is_zxing_cpps_own_search_and_skipped_on_pyzbar():
+    dark = 255 - framed(CHINESE)
+    thorough = Pass(identity, thorough=True)
+    found = CascadeDecoder(ZxingDecoder(), steps=(thorough,), second_look=None).decode_detailed(dark)
+    assert [c.data for c in found.codes] == [CHINESE] and found.step == "identity/thorough"
+    zbar = CascadeDecoder(PyzbarDecoder(), steps=(thorough,), second_look=None).decode_detailed(dark)
+    assert zbar.passes == 0 and zbar.codes == []
