@@ -62,7 +62,8 @@ class KioskApp(App):
         self.translator = Translator(config.language)
         self.tr = KivyTranslations(self.translator)
         self.style = Style()  # kv rules read app.style: it must exist before they load
-        self.session = Session()
+        self.session = Session(files_root=config.var_dir / "session")
+        self.session.files.purge_leftovers()  # a crash or power cut may have left some behind
         self.devices: Devices = build_devices(config)
         self.controller = KioskController(
             session=self.session,
@@ -74,7 +75,6 @@ class KioskApp(App):
             terminal_id=config.terminal_id,
             idle_timeout_s=config.idle_timeout_s,
             font_path=self.font_path,
-            preview_dir=config.var_dir / "slips",
             call_on_main=lambda fn: Clock.schedule_once(lambda _dt: fn()),
             idle_warning_s=config.idle_warning_s,
             devices=self.devices,

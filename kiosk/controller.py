@@ -62,7 +62,7 @@ MSG_MAINTENANCE_ENDED = N_("Maintenance mode has ended.")
 class KioskController:
     def __init__(self, *, session: Session, api: BackofficeClient, printer: ReceiptPrinter,
                  translator: Translator, terminal_id: str, idle_timeout_s: float,
-                 font_path: Path, preview_dir: Path, call_on_main: Callable[[Callable[[], None]], None],
+                 font_path: Path, call_on_main: Callable[[Callable[[], None]], None],
                  idle_warning_s: float = 30, devices: Any = None, verifier: Any = None):
         self.session = session
         self.api = api
@@ -72,7 +72,6 @@ class KioskController:
         self.idle_timeout_s = idle_timeout_s
         self.idle_warning_s = idle_warning_s
         self.font_path = font_path
-        self.preview_dir = preview_dir
         self.devices = devices
         self.verifier = verifier  # services.qrtokens.QrVerifier, or None until the key is known
         # Set by the app (kiosk/offline.py): submissions, ratings and check-ins go through them.

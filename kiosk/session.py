@@ -3,7 +3,7 @@
 A session starts at the first touch, card or scan, and ends when the citizen taps
 finish, removes the card that identified them, or leaves the kiosk alone past the idle
 warning. On end, `wipe()` drops every reference to personal data and deletes the
-session's files (captured images, rendered receipts).
+session's files (captured images, rendered receipts: kiosk/session_files.py).
 
 Each journey keeps its own typed state here (a dataclass of its own, looked up by its
 type), so everything a citizen entered goes with one wipe.
@@ -19,13 +19,16 @@ from typing import Any, TypeVar
 from domain.cases import CaseDetail, CaseSummary
 from domain.identity import Identity
 
+from .session_files import SessionFiles
+
 log = logging.getLogger(__name__)
 State = TypeVar("State")
 
 
 class Session:
-    def __init__(self, clock=time.monotonic):
+    def __init__(self, clock=time.monotonic, files_root: Path | None = None):
         self._clock = clock
+        self.files = SessionFiles(files_root)
         self.generation = 0  # bumps at every start and wipe, so late results are dropped
         self.started = False
         self.identity: Identity | None = None
@@ -38,7 +41,6 @@ class Session:
         # The back office's presence grant for `identity`: the citizen typed the code it
         # texted them. Without it the back office serves none of their data.
         self.grant = ""
-        self.temp_files: list[Path] = []
         self.last_activity = clock()
 
     @property
@@ -89,16 +91,8 @@ class Session:
     def discard(self, kind: type) -> None:
         self._states.pop(kind, None)
 
-    def add_temp_file(self, path: Path) -> None:
-        self.temp_files.append(Path(path))
-
     def wipe(self) -> None:
-        for path in self.temp_files:
-            try:
-                path.unlink(missing_ok=True)
-            except OSError:
-                log.warning("could not delete a session file")
-        self.temp_files = []
+        self.files.wipe()
         self.started = False
         self.identity = None
         self.identified_by_card = False

@@ -104,6 +104,8 @@ systemctl_step daemon-reload
 systemctl_step enable lightdm.service
 systemctl_step set-default graphical.target
 machine udevadm control --reload-rules
+# CUPS keeps a job's document a day by default: a printed licence carries its holder's name.
+machine cupsctl PreserveJobFiles=No
 machine sysctl --quiet --load /etc/sysctl.d/50-chengmai-kiosk.conf
 
 say "done: kiosk $TERMINAL_ID, profile $PROFILE${ROOT:+, staged under $ROOT}"

@@ -111,7 +111,7 @@ class PrivateCupsd:
         # Only a Unix socket: nothing reachable from the network.
         return "\n".join([
             f"Listen {self.socket}", "LogLevel info", "WebInterface No", "Browsing No",
-            "MaxJobTime 60", "PreserveJobHistory Yes",
+            "MaxJobTime 60", "PreserveJobHistory Yes", "PreserveJobFiles No",
             "<Location />", "  Order allow,deny", "  Allow all", "</Location>",
             "<Policy default>", "  <Limit All>", "    Order deny,allow", "  </Limit>", "</Policy>", "",
         ])

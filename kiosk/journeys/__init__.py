@@ -113,7 +113,7 @@ class Journey:
             preview = None
             if result.ok and preview_name:
                 name = result.job_path.stem if getattr(result, "job_path", None) else preview_name
-                preview = render_slip_png(slip, kiosk.font_path, kiosk.preview_dir / f"{name}.png",
+                preview = render_slip_png(slip, kiosk.font_path, self.session.files.named(f"{name}.png"),
                                           kiosk.printer.profile.paper_width_px)
             return result, preview
 

@@ -10,8 +10,6 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import logging
-import os
-import tempfile
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -402,13 +400,8 @@ class ApplyJourney(Journey):
             log.info("page not captured", extra={"reason": result.reason})
             state.capture.error = MSG_NO_PAGE
         else:
-            folder = self.kiosk.preview_dir.parent / "captures"
-            folder.mkdir(parents=True, exist_ok=True)
-            handle, name = tempfile.mkstemp(prefix="page-", suffix=".jpg", dir=folder)
-            with os.fdopen(handle, "wb") as f:
-                f.write(result.jpeg)
-            path = Path(name)
-            self.session.add_temp_file(path)
+            path = self.session.files.new("page-", ".jpg")  # gone with the session
+            path.write_bytes(result.jpeg)
             state.capture.preview = str(path)
             state.capture.preview_pixels = preview  # shown as it is: no decoding on the UI thread
             state.capture.error = ""
@@ -604,9 +597,7 @@ class ApplyJourney(Journey):
         state = self.state
         if state is not None:
             state.printed = True
-        self.last_receipt, self.last_receipt_preview = slip, preview
-        if preview is not None:
-            self.session.add_temp_file(preview)  # it shows the masked applicant: gone with the session
+        self.last_receipt, self.last_receipt_preview = slip, preview  # a session file: gone with it
         self.ui.show_toast(self._(N_("Please take your receipt")))
 
     def read_receipt_aloud(self) -> None:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -126,13 +125,7 @@ class CollectJourney(Journey):
         kiosk.in_background(work, self._printed, back_to=Screen.COLLECT_CONFIRM, busy=N_("Printing your document…"))
 
     def _session_file(self, suffix: str) -> Path:
-        folder = self.kiosk.preview_dir.parent / "session"
-        folder.mkdir(parents=True, exist_ok=True)
-        handle = tempfile.NamedTemporaryFile(dir=folder, prefix="collect-", suffix=suffix, delete=False)
-        handle.close()
-        path = Path(handle.name)
-        self.session.add_temp_file(path)  # deleted when the session ends
-        return path
+        return self.session.files.new("collect-", suffix)  # deleted when the session ends
 
     def _printed(self, outcome) -> None:
         printed, delivered, files = outcome

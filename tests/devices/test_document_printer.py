@@ -4,6 +4,7 @@ reads the PDF that cups-pdf wrote back: text with pypdf, the QR code with zxing-
 rasterising with pypdfium2."""
 import datetime as dt
 import uuid
+from pathlib import Path
 
 import pytest
 
@@ -75,6 +76,8 @@ def test_certificate_prints_through_cups_and_reads_back(cups_queue, tmp_path, pr
     assert pdf_qr_codes(out) == [f"CMLIC:{LICENCE}"]
     sent = pdf_text(pdf)
     assert LICENCE in sent and "138****5678" in sent and "13812345678" not in sent
+    spool = Path(server).parent / "spool"  # the private cupsd's RequestRoot
+    assert spool.is_dir() and not list(spool.glob("d*")), "CUPS kept the printed document"
 
 
 @needs_cups

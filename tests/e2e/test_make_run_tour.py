@@ -22,10 +22,15 @@ REQUIRED = ["attract-zh", "attract-en", "catalogue-windows", "catalogue-results"
 
 
 def test_headless_run_writes_the_tour(tmp_path):
+    crashed = tmp_path / "session" / "s-before-a-power-cut"  # what a crash left: purged at start
+    crashed.mkdir(parents=True)
+    (crashed / "page-1.jpg").write_bytes(b"\xff\xd8 a photographed ID card")
     env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
     done = subprocess.run([sys.executable, "-m", "demo.runner", "--var-dir", str(tmp_path)],
                           env=env, capture_output=True, text=True, timeout=900)
     assert done.returncode == 0, done.stderr[-3000:]
+    # Every session of the tour ended and took its files along; the crash's are gone too.
+    assert list((tmp_path / "session").iterdir()) == []
     assert "back office: stopped" in done.stdout
     printed = [Path(line) for line in done.stdout.splitlines() if line.endswith(".png")]
     assert printed and all(p.exists() for p in printed)

@@ -133,9 +133,9 @@ def kiosk(backoffice, printer_emulator, tmp_path):
     printer = ReceiptPrinter(printer_emulator.uri, ReceiptPrinterProfile(status_timeout_s=0.5))
     printer.open()
     main: queue.Queue = queue.Queue()
-    controller = KioskController(session=Session(), api=api, printer=printer, translator=Translator("zh_CN"),
-                                 terminal_id=config.terminal_id, idle_timeout_s=120, font_path=find_cjk_font(),
-                                 preview_dir=tmp_path / "previews", call_on_main=main.put)
+    controller = KioskController(session=Session(files_root=tmp_path / "session"), api=api, printer=printer,
+                                 translator=Translator("zh_CN"), terminal_id=config.terminal_id, idle_timeout_s=120,
+                                 font_path=find_cjk_font(), call_on_main=main.put)
     controller.outbox, controller.outbox_sender = build_outbox(config, api)
     controller.catalogue, _refresher = build_catalogue(config, api)
     ui = RecordingUI()

@@ -26,9 +26,9 @@ def walk_a_journey(app, ui, tmp_path):
     ui.tap(ui.by_id("case", "print_slip"))
     ui.wait_until(lambda: app.controller.journey("progress").last_slip is not None, what="slip printed")
     # what a capture screen does with a photographed page: a session file
-    capture = tmp_path / "capture-0001.jpg"
+    capture = app.session.files.new("page-", ".jpg")
     capture.write_bytes(b"\xff\xd8 a captured ID card copy")
-    app.session.add_temp_file(capture)
+    assert capture.stat().st_mode & 0o077 == 0 and capture.parent.stat().st_mode & 0o077 == 0
     return capture
 
 
@@ -52,9 +52,10 @@ def test_nothing_remains_after_the_session(kiosk_app, ui, tmp_path, ending):
         assert trace not in everything, trace
     session = app.session
     assert session.identity is None and session.cases == [] and session.current_case is None
-    assert session.temp_files == [] and session.resume_after_identify == ""
+    assert session.resume_after_identify == ""
     assert all(session.peek(journey.State) is None for journey in app.controller.journeys.values() if journey.State)
-    assert not capture.exists()
+    assert not capture.exists() and not capture.parent.exists()  # the session's directory, slip preview and all
+    assert list(session.files.root.iterdir()) == []
     progress = app.controller.journey("progress")
     assert progress.last_slip is None and progress.last_slip_preview is None
     if app.devices.idcard_sim.card_present:

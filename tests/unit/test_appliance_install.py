@@ -22,7 +22,7 @@ from services.outbox import load_or_create_key
 REPO = Path(__file__).resolve().parents[2]
 SCRIPTS = REPO / "scripts"
 APP = "opt/chengmai-kiosk"
-MACHINE_COMMANDS = ("useradd", "chown", "systemctl", "apt-get", "pip", "udevadm", "sysctl")
+MACHINE_COMMANDS = ("useradd", "chown", "systemctl", "apt-get", "pip", "udevadm", "sysctl", "cupsctl")
 
 
 def run(*args, check=True) -> subprocess.CompletedProcess:
