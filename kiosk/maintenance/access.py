@@ -115,6 +115,9 @@ class MaintenanceAccess:
         self.clock = clock
         self.policy = policy
         self._mutex = threading.Lock()
+        # The lock state the disk refused (full): kept here so a full disk neither locks
+        # staff out nor gives a passer-by free guesses.
+        self._unsaved: LockState | None = None
 
     @property
     def requires_card(self) -> bool:
@@ -206,6 +209,8 @@ class MaintenanceAccess:
         return LockState(failures, now + lock_s if lock_s else None)
 
     def _load_state(self, now: float) -> LockState:
+        if self._unsaved is not None:
+            return self._clamped(self._unsaved, now)
         try:
             data = read_json(self.lock_file) or {}
             failures = max(int(data.get("failures", 0)), 0)
@@ -228,7 +233,13 @@ class MaintenanceAccess:
 
     def _save_state(self, state: LockState) -> None:
         data = {"failures": state.failures, "locked_until": state.locked_until}
-        atomic_write_text(self.lock_file, json.dumps(data) + "\n")
+        try:
+            atomic_write_text(self.lock_file, json.dumps(data) + "\n")
+        except OSError as exc:  # a full disk must not keep staff out of maintenance
+            log.error("maintenance: lockout state not saved; kept in memory", extra={"error": exc.strerror})
+            self._unsaved = state
+            return
+        self._unsaved = None
 
     def _record(self, event: str, result: Result, state: LockState, now: float) -> Outcome:
         locked = state.locked(now)

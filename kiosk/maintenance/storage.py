@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 import os
 from pathlib import Path
 from typing import Any
@@ -10,6 +11,8 @@ from typing import Any
 from domain.county import CST
 
 PRIVATE = 0o600
+
+log = logging.getLogger(__name__)
 
 
 def maintenance_dir(var_dir: Path) -> Path:
@@ -32,7 +35,11 @@ def atomic_write_text(path: Path, text: str) -> None:
     try:
         os.write(fd, text.encode("utf-8"))
         os.fsync(fd)
-    finally:
+    except OSError:
+        os.close(fd)
+        tmp.unlink(missing_ok=True)  # a full disk: no half-written file left behind
+        raise
+    else:
         os.close(fd)
     os.chmod(tmp, PRIVATE)  # O_CREAT's mode does not apply to a stale temp file
     os.replace(tmp, path)
@@ -70,9 +77,12 @@ class AuditLog:
         line = (json.dumps(entry, ensure_ascii=False) + "\n").encode("utf-8")
         # O_APPEND: one write per line, so two processes (kiosk and kiosk-diag) never
         # interleave or overwrite each other's lines.
-        fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, PRIVATE)
         try:
-            os.write(fd, line)
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+            fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, PRIVATE)
+            try:
+                os.write(fd, line)
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+        except OSError as exc:  # a full disk: the entry goes to the log, staff still get in
+            log.error("maintenance audit entry not written", extra={"entry": entry, "error": exc.strerror})
