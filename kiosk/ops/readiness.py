@@ -28,6 +28,8 @@ from devices.health import DeviceState, DeviceStatus, MediaState, SelfTestResult
 from services.api import BackofficeClient, BackofficeError, BackofficeRefused, BackofficeUnavailable, RequestSigner
 from services.heartbeat import HeartbeatState
 from services.heartbeat import read_state as read_heartbeat_state
+from services.keyholder.client import KeyHolderClient
+from services.keyholder.protocol import KeyHolderError
 from services.outbox import read_stats as read_outbox_stats
 from services.redact import redact
 from services.transport import CLOCK_WARNING_S, TransportSettings
@@ -319,6 +321,10 @@ def check_backoffice(url: str, timeout_s: float, transport: TransportSettings | 
     except ValueError as exc:  # plain http beyond loopback
         return BackofficeCheck(shown, False, None, "", Verdict.NOT_READY, str(exc),
                                "correct the [backoffice] section of the kiosk config")
+    unready = _key_holder_unready(shown, credentials)
+    if unready is not None:
+        client.close()
+        return unready
     started = time.perf_counter()
     try:
         body = client.health()
@@ -340,6 +346,25 @@ def check_backoffice(url: str, timeout_s: float, transport: TransportSettings | 
     finally:
         client.close()
     return _judge_clock(_judge_health(shown, body, latency), client.clock)
+
+
+def _key_holder_unready(url: str, credentials: tuple[str, str | RequestSigner] | None) -> BackofficeCheck | None:
+    """With a key holder every request is signed by it, /health too: ask it first, so a
+    silent or empty one is not taken for the network."""
+    terminal_id, signer = credentials or ("", "")
+    if not isinstance(signer, KeyHolderClient):
+        return None
+    try:
+        if signer.has_secret():
+            return None
+    except KeyHolderError as exc:
+        return BackofficeCheck(url, False, None, str(exc), Verdict.NOT_READY,
+                               "the key holder does not answer: nothing can be signed",
+                               "systemctl status chengmai-keyholder (journalctl -u chengmai-keyholder)")
+    return BackofficeCheck(url, False, None, "", Verdict.NOT_READY,
+                           f"no secret for terminal {terminal_id} in the key holder",
+                           "register this terminal (kiosk-backoffice register-terminal) and put its secret in the "
+                           "file [backoffice] terminal_secret_file names")
 
 
 def _credentials_refused(url: str, client: BackofficeClient, credentials: tuple[str, str | RequestSigner],

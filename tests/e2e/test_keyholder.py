@@ -129,6 +129,22 @@ def test_without_a_secret_it_refuses_to_sign_and_the_client_says_so(backoffice, 
         signed_client(backoffice, client).whoami()
 
 
+def test_the_readiness_report_tells_a_silent_or_empty_key_holder_apart(backoffice, key_holder, client):
+    from kiosk.ops.readiness import Verdict, check_backoffice
+
+    def check():
+        return check_backoffice(backoffice.url, 10, credentials=(TERMINAL, client))
+
+    assert check().verdict is Verdict.READY
+    key_holder.secret_file.unlink()
+    empty = check()
+    assert empty.verdict is Verdict.NOT_READY and "no secret" in empty.reason and "register" in empty.action
+    key_holder.stop()
+    silent = check()
+    assert silent.verdict is Verdict.NOT_READY and "key holder does not answer" in silent.reason
+    assert "chengmai-keyholder" in silent.action
+
+
 # --- the outbox ---------------------------------------------------------------------------
 def test_an_application_sealed_by_the_key_holder_is_delivered(backoffice, key_holder, client, guide, tmp_path):
     person = applicant(701)
