@@ -66,6 +66,7 @@ def build_outbox(config: KioskConfig, api: BackofficeClient,
     """With a key holder the outbox seals through it and this process never reads the key."""
     section = config.raw.get("outbox", {})
     path, key_file = outbox_paths(config)
+    key_holder = key_holder if key_holder is not None else config.key_holder()
     sealer = key_holder if key_holder is not None else load_or_create_key(key_file)
     outbox = Outbox.open(path, sealer, terminal_id=config.terminal_id)
     backoff = Backoff(base_s=float(section.get("retry_base_s", 2)), cap_s=float(section.get("retry_cap_s", 300)),
