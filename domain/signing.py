@@ -16,10 +16,20 @@ HEADER_PRESENCE_GRANT = "X-Presence-Grant"
 
 
 def canonical_request(method: str, path: str, query: str, timestamp: str, nonce: str, body: bytes) -> bytes:
-    return "\n".join((method.upper(), path, query, timestamp, nonce,
-                      hashlib.sha256(body).hexdigest())).encode()
+    return canonical_request_of_digest(method, path, query, timestamp, nonce, hashlib.sha256(body).hexdigest())
+
+
+def canonical_request_of_digest(method: str, path: str, query: str, timestamp: str, nonce: str,
+                                body_sha256: str) -> bytes:
+    """The same string from the body's SHA-256 (hex): what a signer that never sees the body signs."""
+    return "\n".join((method.upper(), path, query, timestamp, nonce, body_sha256)).encode()
 
 
 def sign(secret: str, method: str, path: str, query: str, timestamp: str, nonce: str, body: bytes) -> str:
-    message = canonical_request(method, path, query, timestamp, nonce, body)
+    return sign_digest(secret, method, path, query, timestamp, nonce, hashlib.sha256(body).hexdigest())
+
+
+def sign_digest(secret: str, method: str, path: str, query: str, timestamp: str, nonce: str,
+                body_sha256: str) -> str:
+    message = canonical_request_of_digest(method, path, query, timestamp, nonce, body_sha256)
     return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()

@@ -65,10 +65,11 @@ class KioskApp(App):
         self.session = Session(files_root=config.var_dir / "session")
         self.session.files.purge_leftovers()  # a crash or power cut may have left some behind
         self.devices: Devices = build_devices(config)
+        self.key_holder = config.key_holder()  # None: this process holds the keys (the demo)
         self.controller = KioskController(
             session=self.session,
             api=BackofficeClient(config.backoffice_url, timeout=config.backoffice_timeout_s,
-                                 terminal_id=config.terminal_id, secret=config.terminal_secret(),
+                                 terminal_id=config.terminal_id, secret=config.terminal_credentials(self.key_holder),
                                  transport=config.backoffice_transport),
             printer=self.devices.receipt_printer,
             translator=self.translator,
@@ -82,7 +83,8 @@ class KioskApp(App):
         self.reachability = Reachability(lambda online: Clock.schedule_once(
             lambda _dt: setattr(self, "backoffice_online", online)))
         self.controller.api.on_reachable = self.reachability.report
-        self.controller.outbox, self.controller.outbox_sender = build_outbox(config, self.controller.api)
+        self.controller.outbox, self.controller.outbox_sender = build_outbox(config, self.controller.api,
+                                                                             self.key_holder)
         self.controller.catalogue, self.catalogue_refresher = build_catalogue(config, self.controller.api)
         self.demo = DemoSimulator(self.devices, self.controller, config.demo_phone_inbox) if config.demo else None
         if config.demo:

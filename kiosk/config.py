@@ -7,12 +7,15 @@ import os
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from devices.printer.receipt import ReceiptPrinterProfile
 from domain.flags import is_on
 from kiosk.paths import CONFIG_DIR, resolve
 from services.transport import TransportSettings, check_url, normalise_pin
+
+if TYPE_CHECKING:
+    from services.keyholder.client import KeyHolderClient
 
 DEFAULT_CONFIG = CONFIG_DIR / "kiosk.toml"
 CONFIG_ENV = "KIOSK_CONFIG"  # the file to read instead (an installed kiosk: /etc/chengmai-kiosk/kiosk.toml)
@@ -54,6 +57,9 @@ class KioskConfig:
     raw: dict[str, Any] = field(repr=False, default_factory=dict)
     backoffice_transport: TransportSettings = field(default_factory=TransportSettings)
     heartbeat_s: float = 30.0  # [fleet] heartbeat_s: how often the back office hears from the kiosk
+    # [backoffice] key_holder_socket: the key holder (services/keyholder/) signs and seals
+    # instead of this process; None (the demo, `make run`) keeps the keys in files it reads.
+    key_holder_socket: Path | None = None
 
     def terminal_secret(self) -> str:
         """Read when the app starts; an unregistered kiosk gets "" and the back office says so."""
@@ -61,6 +67,20 @@ class KioskConfig:
             return self.terminal_secret_file.read_text().strip()
         except OSError:
             return ""
+
+    def key_holder(self) -> KeyHolderClient | None:
+        """A client of the configured key holder (it connects when first asked), or None."""
+        if self.key_holder_socket is None:
+            return None
+        from services.keyholder.client import KeyHolderClient
+
+        return KeyHolderClient(self.key_holder_socket)
+
+    def terminal_credentials(self, key_holder: KeyHolderClient | None = None) -> str | KeyHolderClient:
+        """What signs this terminal's requests: the key holder when there is one (this
+        process then never reads the secret), else the secret from its file."""
+        key_holder = key_holder or self.key_holder()
+        return key_holder if key_holder is not None else self.terminal_secret()
 
 
 def load_config(path: Path | None = None, overrides: dict[str, Any] | None = None,
@@ -80,6 +100,7 @@ def load_config(path: Path | None = None, overrides: dict[str, Any] | None = Non
     font = kiosk.get("font_path")
     transport = _transport(backoffice)
     secret_file = var_dir / backoffice.get("terminal_secret_file", "terminal.secret")
+    key_holder_socket = str(backoffice.get("key_holder_socket", "") or "")
     return KioskConfig(
         terminal_id=str(kiosk.get("terminal_id", "CM-KIOSK-0001")),
         language=str(kiosk.get("language", "zh_CN")),
@@ -97,6 +118,7 @@ def load_config(path: Path | None = None, overrides: dict[str, Any] | None = Non
         raw=data,
         backoffice_transport=transport,
         heartbeat_s=max(1.0, float(data.get("fleet", {}).get("heartbeat_s", 30))),
+        key_holder_socket=var_dir / key_holder_socket if key_holder_socket else None,
     )
 
 

@@ -13,6 +13,8 @@ local copy and whether the back office answered lately, built from kiosk.toml:
 
 On an installed kiosk the terminal secret and the outbox key live in /etc, the outbox in
 /var/lib: a copied disk image of the data alone does not open the applications in it.
+There the key holder ([backoffice] key_holder_socket) keeps the outbox key, and seals
+and opens for the outbox; key_file is then its file, not read by the kiosk.
 """
 from __future__ import annotations
 
@@ -25,7 +27,7 @@ from kiosk.config import KioskConfig
 from services.api import BackofficeClient
 from services.catalogue_cache import CatalogueCache, CatalogueRefresher
 from services.deliveries import deliverers
-from services.outbox import Outbox, load_or_create_key
+from services.outbox import Outbox, OutboxSealer, load_or_create_key
 from services.outbox_sender import Backoff, OutboxSender
 
 log = logging.getLogger(__name__)
@@ -59,10 +61,14 @@ def outbox_paths(config: KioskConfig) -> tuple[Path, Path]:
     return path, key
 
 
-def build_outbox(config: KioskConfig, api: BackofficeClient) -> tuple[Outbox, OutboxSender]:
+def build_outbox(config: KioskConfig, api: BackofficeClient,
+                 key_holder: OutboxSealer | None = None) -> tuple[Outbox, OutboxSender]:
+    """With a key holder the outbox seals through it and this process never reads the key."""
     section = config.raw.get("outbox", {})
     path, key_file = outbox_paths(config)
-    outbox = Outbox.open(path, load_or_create_key(key_file), terminal_id=config.terminal_id)
+    key_holder = key_holder if key_holder is not None else config.key_holder()
+    sealer = key_holder if key_holder is not None else load_or_create_key(key_file)
+    outbox = Outbox.open(path, sealer, terminal_id=config.terminal_id)
     backoff = Backoff(base_s=float(section.get("retry_base_s", 2)), cap_s=float(section.get("retry_cap_s", 300)),
                       max_attempts=int(section.get("max_attempts", 10)))
     sender = OutboxSender(outbox, deliverers(api), backoff)

@@ -91,6 +91,18 @@ ensure_system_user() {
   return 0
 }
 
+# ensure_service_user NAME: a user that only runs a service: no home, no login.
+ensure_service_user() {
+  local name=$1
+  say "user $name"
+  if staging || (( DRY_RUN )); then
+    machine useradd --system --user-group --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin "$name"
+    return 0
+  fi
+  id -u "$name" >/dev/null 2>&1 || useradd --system --user-group --no-create-home --home-dir /nonexistent \
+    --shell /usr/sbin/nologin "$name"
+}
+
 # The code: the repository's tracked files (and the built translations and input-method
 # dictionary when this checkout has them), copied to $APP_DIR/app.
 copy_code() {

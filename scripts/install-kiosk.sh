@@ -4,7 +4,9 @@
 # session that runs nothing but the kiosk (a systemd user service with a watchdog), the code
 # and its own venv (.[kiosk]) under /opt/chengmai-kiosk, the configuration in
 # /etc/chengmai-kiosk (lockdown on, demo off, the chosen hardware profile), state in
-# /var/lib/chengmai-kiosk, logs in /var/log/chengmai-kiosk.
+# /var/lib/chengmai-kiosk, logs in /var/log/chengmai-kiosk. The terminal secret and the
+# outbox key belong to the key holder (user chengmai-keys, /etc/chengmai-keys, a system
+# service), which signs and seals for the kiosk: the kiosk user cannot read them.
 #
 #   scripts/install-kiosk.sh --profile floor-215 [--terminal-id CM-KIOSK-0002]
 #       [--backoffice-url https://backoffice.example:8700] [--secret-file FILE]
@@ -22,6 +24,8 @@ BACKOFFICE_URL=https://backoffice.invalid:8700
 SECRET_FILE=""
 KIOSK_USER=kiosk
 KIOSK_GROUPS=dialout,video,input,audio,lp,plugdev
+KEYS_USER=chengmai-keys
+KEYS_DIR=/etc/chengmai-keys
 STATE_DIR=/var/lib/chengmai-kiosk
 LOG_DIR=/var/log/chengmai-kiosk
 
@@ -48,6 +52,7 @@ preflight
 
 ensure_packages "$REPO/scripts/appliance-kiosk-packages.txt"
 ensure_system_user "$KIOSK_USER" /home/$KIOSK_USER /bin/bash "$KIOSK_GROUPS"
+ensure_service_user "$KEYS_USER"
 
 copy_code
 make_venv kiosk
@@ -63,17 +68,38 @@ sed -e "s|@PROFILE@|$PROFILE|" -e "s|@TERMINAL_ID@|$TERMINAL_ID|" -e "s|@BACKOFF
   "$REPO/deploy/config/kiosk.toml.in" > "$rendered"
 install_config 0640 "$rendered" "$CONF_DIR/kiosk.toml"
 machine chown "root:$KIOSK_USER" "$CONF_DIR/kiosk.toml"
-# The terminal's HMAC secret: readable by the kiosk user only, kept across reinstalls.
-secret=$CONF_DIR/terminal.secret
+# The keys: the key holder's, in its own folder. A kiosk.toml from before the key holder
+# (an edited one is kept) still reads them itself: they stay where it looks until it is merged.
+installed_config=$ROOT$CONF_DIR/kiosk.toml
+[[ -e $installed_config ]] || installed_config=$rendered  # a dry run wrote none
+if grep -q '^key_holder_socket' "$installed_config"; then
+  say "keys in $KEYS_DIR, the key holder's"
+  KEYS_OWNER=$KEYS_USER
+  make_dir 0700 "$KEYS_DIR" "$KEYS_USER:$KEYS_USER"
+  # Keys a previous install gave the kiosk user are moved, never copied: none stays readable to it.
+  for name in terminal.secret outbox.key; do
+    if [[ -e $ROOT$CONF_DIR/$name && ! -e $ROOT$KEYS_DIR/$name ]]; then
+      files mv "$ROOT$CONF_DIR/$name" "$ROOT$KEYS_DIR/$name"
+    fi
+  done
+  secret=$KEYS_DIR/terminal.secret
+  outbox_key=$KEYS_DIR/outbox.key
+else
+  say "$CONF_DIR/kiosk.toml has no key_holder_socket: the kiosk keeps reading its keys (merge kiosk.toml.new)"
+  KEYS_OWNER=$KIOSK_USER
+  secret=$CONF_DIR/terminal.secret
+  outbox_key=$CONF_DIR/outbox.key
+fi
+# The terminal's HMAC secret: readable by its owner only, kept across reinstalls.
 if [[ -n $SECRET_FILE ]]; then
   files install -D -m 0600 "$SECRET_FILE" "$ROOT$secret"
 elif [[ ! -e $ROOT$secret ]]; then
   files install -D -m 0600 /dev/null "$ROOT$secret"
 fi
-machine chown "$KIOSK_USER:$KIOSK_USER" "$secret"
+files chmod 0600 "$ROOT$secret"
+machine chown "$KEYS_OWNER:$KEYS_OWNER" "$secret"
 # The outbox key (32 random bytes, hex): apart from the outbox under the state folder, so a
 # copy of /var/lib alone does not open the applications waiting in it. Kept across reinstalls.
-outbox_key=$CONF_DIR/outbox.key
 if [[ ! -e $ROOT$outbox_key ]]; then
   key_file=$(mktemp)
   od -An -N32 -tx1 /dev/urandom | tr -d ' \n' > "$key_file"
@@ -81,7 +107,8 @@ if [[ ! -e $ROOT$outbox_key ]]; then
   files install -D -m 0600 "$key_file" "$ROOT$outbox_key"
   rm -f "$key_file"
 fi
-machine chown "$KIOSK_USER:$KIOSK_USER" "$outbox_key"
+files chmod 0600 "$ROOT$outbox_key"
+machine chown "$KEYS_OWNER:$KEYS_OWNER" "$outbox_key"
 
 say "state in $STATE_DIR, logs in $LOG_DIR"
 make_dir 0750 "$STATE_DIR" "$KIOSK_USER:$KIOSK_USER"
@@ -91,6 +118,7 @@ files ln -sfn "$LOG_DIR" "$ROOT$STATE_DIR/log"
 
 say "session, units and lockdown"
 install_file 0644 "$REPO/deploy/systemd/chengmai-kiosk.service" /etc/systemd/user/chengmai-kiosk.service
+install_file 0644 "$REPO/deploy/systemd/chengmai-keyholder.service" /etc/systemd/system/chengmai-keyholder.service
 install_file 0644 "$REPO/deploy/session/chengmai-kiosk.desktop" /usr/share/xsessions/chengmai-kiosk.desktop
 install_file 0644 "$REPO/deploy/lightdm/50-chengmai-kiosk.conf" /etc/lightdm/lightdm.conf.d/50-chengmai-kiosk.conf
 install_file 0644 "$REPO/deploy/xorg/50-chengmai-kiosk.conf" /etc/X11/xorg.conf.d/50-chengmai-kiosk.conf
@@ -102,6 +130,8 @@ say "enable"
 # The kiosk unit is started by the session, not enabled: it needs the session's display.
 systemctl_step daemon-reload
 systemctl_step enable lightdm.service
+# Before the session: the kiosk signs and seals nothing without it.
+systemctl_step enable chengmai-keyholder.service
 systemctl_step set-default graphical.target
 machine udevadm control --reload-rules
 # CUPS keeps a job's document a day by default: a printed licence carries its holder's name.
@@ -110,5 +140,6 @@ machine sysctl --quiet --load /etc/sysctl.d/50-chengmai-kiosk.conf
 
 say "done: kiosk $TERMINAL_ID, profile $PROFILE${ROOT:+, staged under $ROOT}"
 [[ $BACKOFFICE_URL == https://backoffice.invalid:8700 ]] && echo "Set [backoffice] url in $CONF_DIR/kiosk.toml."
-[[ -s $ROOT$secret ]] || echo "Write the terminal's secret (kiosk-backoffice register-terminal $TERMINAL_ID) to $secret."
+[[ -s $ROOT$secret ]] ||
+  echo "Write the terminal's secret (kiosk-backoffice register-terminal $TERMINAL_ID) to $secret (owner $KEYS_OWNER, 0600)."
 staging || (( DRY_RUN )) || echo "Reboot to start the kiosk session."

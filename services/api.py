@@ -8,16 +8,18 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import hashlib
 import secrets
 import threading
 import time
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any, Callable, Protocol
 from urllib.parse import quote, unquote, urlsplit
 
 from domain import signing
 from domain.cases import CaseDetail, CaseStatus, CaseSummary, LicenceRef, NextStep, TimelineEntry
 from domain.receipts import ApplicationReceipt, DeferredMaterial, MaterialForm, ReceivedMaterial
 
+from .keyholder.protocol import KeyHolderError
 from .transport import ServerClock, TransportSettings, check_url
 
 if TYPE_CHECKING:
@@ -52,14 +54,30 @@ class BackofficeBadResponse(BackofficeError):
     """The server answered, but not with what the API promises."""
 
 
+class RequestSigner(Protocol):
+    def sign(self, method: str, path: str, query: str, timestamp: str, nonce: str, body_sha256: str) -> str:
+        """domain/signing.py's signature of a request whose body has this SHA-256 (hex)."""
+
+
+class SecretSigner:
+    """The terminal secret held in this process (the demo, tests, a kiosk without a key holder)."""
+
+    def __init__(self, secret: str):
+        self.secret = secret
+
+    def sign(self, method: str, path: str, query: str, timestamp: str, nonce: str, body_sha256: str) -> str:
+        return signing.sign_digest(self.secret, method, path, query, timestamp, nonce, body_sha256)
+
+
 class TerminalSignature:
     """Signs every request as the back office requires: HMAC-SHA256 over method, path,
     query, timestamp, a one-time nonce and the body's hash. A requests auth: called with
-    each prepared request."""
+    each prepared request. `secret` is the secret itself or a signer holding it (the key
+    holder, services/keyholder/client.py)."""
 
-    def __init__(self, terminal_id: str, secret: str, clock=time.time):
+    def __init__(self, terminal_id: str, secret: str | RequestSigner, clock=time.time):
         self.terminal_id = terminal_id
-        self.secret = secret
+        self.signer: RequestSigner = SecretSigner(secret) if isinstance(secret, str) else secret
         self.clock = clock
 
     def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
@@ -74,17 +92,18 @@ class TerminalSignature:
         request.headers[signing.HEADER_TERMINAL] = self.terminal_id
         request.headers[signing.HEADER_TIMESTAMP] = timestamp
         request.headers[signing.HEADER_NONCE] = nonce
-        request.headers[signing.HEADER_SIGNATURE] = signing.sign(
-            self.secret, str(request.method), unquote(url.path), url.query, timestamp, nonce, body)
+        request.headers[signing.HEADER_SIGNATURE] = self.signer.sign(
+            str(request.method), unquote(url.path), url.query, timestamp, nonce, hashlib.sha256(body).hexdigest())
         return request
 
 
 class BackofficeClient:
     def __init__(self, base_url: str, timeout: float = 5.0, session: requests.Session | None = None,
-                 terminal_id: str = "", secret: str = "", transport: TransportSettings | None = None,
+                 terminal_id: str = "", secret: str | RequestSigner = "", transport: TransportSettings | None = None,
                  clock: ServerClock | None = None):
         """Raises PlainHttpRefused (a ValueError) for plain http beyond loopback unless the
-        transport settings allow it: before any connection is made."""
+        transport settings allow it: before any connection is made. `secret`: the terminal
+        secret, or the key holder's client that signs with it."""
         settings = transport or TransportSettings()
         self.base_url = check_url(base_url, settings.allow_plain_http).rstrip("/")
         self.timeout = timeout
@@ -145,10 +164,14 @@ class BackofficeClient:
         return body
 
     def use_secret(self, secret: str) -> None:
-        """Signs every request from now on with `secret`."""
+        """Signs every request from now on with `secret` (held here, not by a key holder)."""
         if self._signature is None:
             raise ValueError("this client signs nothing: it has no terminal id")
-        self._signature.secret = secret
+        self._signature.signer = SecretSigner(secret)
+
+    @property
+    def signer(self) -> RequestSigner | None:
+        return None if self._signature is None else self._signature.signer
 
     def track(self, token: str) -> CaseDetail:
         """The masked detail of the case a receipt's QR code names (no card needed)."""
@@ -308,6 +331,8 @@ class BackofficeClient:
         except RequestException as exc:
             self._reachable(False)
             raise BackofficeUnavailable(failure_reason(exc)) from None
+        except KeyHolderError as exc:  # nothing was sent: the request could not be signed
+            raise BackofficeUnavailable(f"key holder: {exc}") from None
         self._reachable(True)
         if response.status_code >= 400:
             title, detail, problems, extra = "", "", [], {}

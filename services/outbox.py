@@ -16,12 +16,8 @@ taking applications and the county's IT keeps what it held.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import hmac
 import json
 import logging
-import os
-import secrets
 import sqlite3
 import threading
 import time
@@ -29,15 +25,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-
 from domain.county import CST
+
+from .outbox_seal import KEY_BYTES, LocalSealer, OutboxKeyError, OutboxSealer, load_or_create_key
+
+__all__ = ["DELIVERED", "KEY_BYTES", "PARKED", "PENDING", "SET_ASIDE", "Outbox", "OutboxItem", "OutboxKeyError",
+           "OutboxSealer", "load_or_create_key", "read_stats", "set_aside"]
 
 log = logging.getLogger(__name__)
 PENDING, DELIVERED, PARKED = "pending", "delivered", "parked"
 SET_ASIDE = ".corrupt-"  # outbox.sqlite.corrupt-20261205T235900Z: a damaged outbox, kept
-KEY_BYTES = 32
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS items (
@@ -59,10 +56,6 @@ CREATE INDEX IF NOT EXISTS items_due ON items (state, next_attempt_at, id);
 CREATE INDEX IF NOT EXISTS items_applicant ON items (applicant_hash);
 CREATE TABLE IF NOT EXISTS sequence (day TEXT PRIMARY KEY, last INTEGER NOT NULL);
 """
-
-
-class OutboxKeyError(Exception):
-    """The payload cannot be opened: wrong key, or the row was tampered with."""
 
 
 @dataclass(frozen=True)
@@ -107,26 +100,6 @@ def read_stats(path: Path, now: float | None = None) -> dict[str, Any] | None:
             "last_error": error[0] if error else "", "set_aside": set_aside}
 
 
-def load_or_create_key(path: Path) -> bytes:
-    """The outbox key: 32 random bytes in a 0600 file, created on first use. It sits with
-    the terminal secret (in /etc on an installed kiosk), never in the outbox's directory."""
-    try:
-        key = bytes.fromhex(path.read_text().strip())
-        if len(key) == KEY_BYTES:
-            return key
-        raise OutboxKeyError(f"{path}: not a {KEY_BYTES}-byte key")
-    except FileNotFoundError:
-        pass
-    path.parent.mkdir(parents=True, exist_ok=True)
-    key = secrets.token_bytes(KEY_BYTES)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w") as handle:
-        handle.write(key.hex() + "\n")
-        handle.flush()
-        os.fsync(handle.fileno())
-    return key
-
-
 def set_aside(path: Path, now: float | None = None) -> Path:
     """Renames a damaged outbox (and its WAL and shared-memory files) beside itself."""
     stamp = dt.datetime.fromtimestamp(time.time() if now is None else now, dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
@@ -140,7 +113,7 @@ def set_aside(path: Path, now: float | None = None) -> Path:
 
 class Outbox:
     @classmethod
-    def open(cls, path: Path, key: bytes, terminal_id: str = "", clock=time.time) -> "Outbox":
+    def open(cls, path: Path, key: bytes | OutboxSealer, terminal_id: str = "", clock=time.time) -> "Outbox":
         """The outbox at `path`; one that SQLite cannot read or that fails its integrity
         check (a disk fault, a file cut short) is set aside for forensics, logged, shown by
         `kiosk-diag report`, and a fresh one started: the kiosk must not stop taking
@@ -157,13 +130,11 @@ class Outbox:
         log.error("outbox damaged: set aside, a fresh one started", extra={"file": kept.name})
         return cls(path, key, terminal_id, clock)
 
-    def __init__(self, path: Path, key: bytes, terminal_id: str = "", clock=time.time):
-        if len(key) != KEY_BYTES:
-            raise OutboxKeyError("the outbox key must be 32 bytes")
+    def __init__(self, path: Path, key: bytes | OutboxSealer, terminal_id: str = "", clock=time.time):
+        """`key`: the outbox key itself, or whatever seals with it (services/outbox_seal.py)."""
+        self._sealer = LocalSealer(key) if isinstance(key, bytes) else key
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
-        self._aead = AESGCM(hashlib.sha256(b"outbox payload\0" + key).digest())
-        self._lookup_key = hashlib.sha256(b"outbox lookup\0" + key).digest()
         self._terminal_suffix = "".join(c for c in terminal_id if c.isdigit())[-4:] or "0000"
         self._clock = clock
         self._lock = threading.Lock()
@@ -315,7 +286,7 @@ class Outbox:
     def applicant_hash(self, document_number: str) -> str:
         if not document_number:
             return ""
-        return hmac.new(self._lookup_key, document_number.strip().upper().encode(), hashlib.sha256).hexdigest()
+        return self._sealer.applicant_hash(document_number.strip().upper())
 
     # --- internals -------------------------------------------------------------------------
     def _finish(self, item_id: int, state: str, outcome: dict, error: str) -> None:
@@ -337,16 +308,11 @@ class Outbox:
         return f"L{self._terminal_suffix}-{day}-{last:03d}"
 
     def _seal(self, kind: str, idempotency_key: str, payload: dict) -> bytes:
-        nonce = secrets.token_bytes(12)
         plain = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
-        return nonce + self._aead.encrypt(nonce, plain, f"{kind}\0{idempotency_key}".encode())
+        return self._sealer.seal(f"{kind}\0{idempotency_key}".encode(), plain)
 
     def _open(self, kind: str, idempotency_key: str, sealed: bytes) -> dict:
-        try:
-            plain = self._aead.decrypt(sealed[:12], sealed[12:], f"{kind}\0{idempotency_key}".encode())
-        except InvalidTag:
-            raise OutboxKeyError("payload does not open with this key") from None
-        return json.loads(plain)
+        return json.loads(self._sealer.open(f"{kind}\0{idempotency_key}".encode(), bytes(sealed)))
 
 
 _COLUMNS = ("id", "kind", "idempotency_key", "reference", "applicant_hash", "created_at", "state", "attempts",

@@ -33,6 +33,7 @@ from typing import Any, Callable
 from services.api import BackofficeBadResponse, BackofficeError, BackofficeRefused, BackofficeUnavailable
 
 from .background import BackgroundWorker
+from .keyholder.protocol import KeyHolderUnavailable
 from .outbox import Outbox, OutboxItem, OutboxKeyError
 
 log = logging.getLogger(__name__)
@@ -178,6 +179,9 @@ class OutboxSender(BackgroundWorker):
             return Delivery(QUEUED, item), False
         try:
             payload = self.outbox.payload(item)
+        except KeyHolderUnavailable as exc:  # the key is fine, its holder is restarting: later
+            self.outbox.retry_later(item.id, f"key holder unavailable ({exc})", self.backoff.delay(item.attempts))
+            return Delivery(QUEUED, item), True
         except (OutboxKeyError, ValueError) as exc:
             self.outbox.park(item.id, f"payload unreadable: {exc}")
             log.error("outbox item parked", extra={"item": item.id, "kind": item.kind, "reason": "unreadable"})

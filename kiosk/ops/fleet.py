@@ -109,12 +109,19 @@ class Fleet:
     # --- rotate_secret (on the command thread) -----------------------------------------------
     def rotate_secret(self) -> str:
         """Kept on disk before it is used: a kiosk that stops in between starts again on
-        the old secret, which the back office still takes, and the command comes again."""
+        the old secret, which the back office still takes, and the command comes again.
+        With a key holder the new secret goes to it (its own file), never to one this
+        process could read back."""
         from kiosk.maintenance.storage import atomic_write_text
+        from services.keyholder.client import KeyHolderClient
 
-        answer = self.controller.api.rotate_secret()
-        atomic_write_text(self.config.terminal_secret_file, answer["secret"] + "\n")
-        self.controller.api.use_secret(answer["secret"])
+        api = self.controller.api
+        answer = api.rotate_secret()
+        if isinstance(api.signer, KeyHolderClient):
+            api.signer.install_secret(answer["secret"])  # it signs with it from now on
+        else:
+            atomic_write_text(self.config.terminal_secret_file, answer["secret"] + "\n")
+            api.use_secret(answer["secret"])
         log.info("terminal secret rotated")
         return "terminal secret rotated: the new one is kept and in use"
 

@@ -25,9 +25,11 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
 
 from devices.health import DeviceState, DeviceStatus, MediaState, SelfTestResult
-from services.api import BackofficeClient, BackofficeError, BackofficeRefused, BackofficeUnavailable
+from services.api import BackofficeClient, BackofficeError, BackofficeRefused, BackofficeUnavailable, RequestSigner
 from services.heartbeat import HeartbeatState
 from services.heartbeat import read_state as read_heartbeat_state
+from services.keyholder.client import KeyHolderClient
+from services.keyholder.protocol import KeyHolderError
 from services.outbox import read_stats as read_outbox_stats
 from services.redact import redact
 from services.transport import CLOCK_WARNING_S, TransportSettings
@@ -176,7 +178,7 @@ def build_report(devices: Devices, config: KioskConfig, *, self_test: bool = Fal
     printer's may print a slip. Blocks for seconds (HTTP, camera): keep it off a UI thread."""
     checks = tuple(check_device(name, device, self_test) for name, device in present_devices(devices))
     backoffice = check_backoffice(config.backoffice_url, config.backoffice_timeout_s,
-                                  config.backoffice_transport, (config.terminal_id, config.terminal_secret()))
+                                  config.backoffice_transport, (config.terminal_id, config.terminal_credentials()))
     backoffice = with_heartbeat(backoffice, read_heartbeat_state(config.var_dir))
     system = check_system(config.var_dir)
     from kiosk.offline import outbox_paths
@@ -307,7 +309,7 @@ def _action(role: DeviceRole, status: DeviceStatus) -> str:
 
 # --- back office -------------------------------------------------------------------------
 def check_backoffice(url: str, timeout_s: float, transport: TransportSettings | None = None,
-                     credentials: tuple[str, str] | None = None) -> BackofficeCheck:
+                     credentials: tuple[str, str | RequestSigner] | None = None) -> BackofficeCheck:
     """GET /health: the cheapest call, unsigned, and it touches the database. With this
     terminal's (id, secret), then a signed call that changes nothing (GET /v1/terminals/me):
     a technician learns before leaving whether the back office takes this terminal."""
@@ -319,6 +321,10 @@ def check_backoffice(url: str, timeout_s: float, transport: TransportSettings | 
     except ValueError as exc:  # plain http beyond loopback
         return BackofficeCheck(shown, False, None, "", Verdict.NOT_READY, str(exc),
                                "correct the [backoffice] section of the kiosk config")
+    unready = _key_holder_unready(shown, credentials)
+    if unready is not None:
+        client.close()
+        return unready
     started = time.perf_counter()
     try:
         body = client.health()
@@ -342,7 +348,26 @@ def check_backoffice(url: str, timeout_s: float, transport: TransportSettings | 
     return _judge_clock(_judge_health(shown, body, latency), client.clock)
 
 
-def _credentials_refused(url: str, client: BackofficeClient, credentials: tuple[str, str],
+def _key_holder_unready(url: str, credentials: tuple[str, str | RequestSigner] | None) -> BackofficeCheck | None:
+    """With a key holder every request is signed by it, /health too: ask it first, so a
+    silent or empty one is not taken for the network."""
+    terminal_id, signer = credentials or ("", "")
+    if not isinstance(signer, KeyHolderClient):
+        return None
+    try:
+        if signer.has_secret():
+            return None
+    except KeyHolderError as exc:
+        return BackofficeCheck(url, False, None, str(exc), Verdict.NOT_READY,
+                               "the key holder does not answer: nothing can be signed",
+                               "systemctl status chengmai-keyholder (journalctl -u chengmai-keyholder)")
+    return BackofficeCheck(url, False, None, "", Verdict.NOT_READY,
+                           f"no secret for terminal {terminal_id} in the key holder",
+                           "register this terminal (kiosk-backoffice register-terminal) and put its secret in the "
+                           "file [backoffice] terminal_secret_file names")
+
+
+def _credentials_refused(url: str, client: BackofficeClient, credentials: tuple[str, str | RequestSigner],
                          latency_ms: float) -> BackofficeCheck | None:
     """NOT READY when the back office would not take this terminal's signed requests."""
     terminal_id, secret = credentials

@@ -1,7 +1,8 @@
 """The appliance installers (scripts/install-kiosk.sh, install-backoffice.sh) staged into a
 temporary root with --root: the tree, the configuration as the kiosk loads it, the
-permissions, the systemd units (as `systemd-analyze verify` reads them, and their key
-settings), and nothing done to the machine itself."""
+permissions, the keys in the key holder's folder (and moved there from an older install),
+the systemd units (as `systemd-analyze verify` reads them, and their key settings), and
+nothing done to the machine itself."""
 from __future__ import annotations
 
 import os
@@ -74,8 +75,9 @@ def test_kiosk_tree(kiosk_root):
     expected = {
         f"{APP}/app/kiosk/__main__.py": 0o644, f"{APP}/app/config/profiles/floor-215.toml": 0o644,
         f"{APP}/bin/chengmai-kiosk-session": 0o755, "usr/local/sbin/chengmai-kiosk-diag": 0o755,
-        "etc/chengmai-kiosk/kiosk.toml": 0o640, "etc/chengmai-kiosk/terminal.secret": 0o600,
-        "etc/systemd/user/chengmai-kiosk.service": 0o644,
+        "etc/chengmai-kiosk/kiosk.toml": 0o640, "etc/chengmai-keys/terminal.secret": 0o600,
+        "etc/chengmai-keys/outbox.key": 0o600,
+        "etc/systemd/user/chengmai-kiosk.service": 0o644, "etc/systemd/system/chengmai-keyholder.service": 0o644,
         "usr/share/xsessions/chengmai-kiosk.desktop": 0o644,
         "etc/lightdm/lightdm.conf.d/50-chengmai-kiosk.conf": 0o644,
         "etc/X11/xorg.conf.d/50-chengmai-kiosk.conf": 0o644,
@@ -87,6 +89,8 @@ def test_kiosk_tree(kiosk_root):
         assert (root / path).is_file(), path
         assert mode(root / path) == wanted, (path, oct(mode(root / path)))
     assert mode(root / "etc/chengmai-kiosk") == 0o750
+    assert mode(root / "etc/chengmai-keys") == 0o700
+    assert sorted(p.name for p in (root / "etc/chengmai-kiosk").iterdir()) == ["kiosk.toml"]  # no key there
     assert (root / "var/lib/chengmai-kiosk").is_dir() and (root / "var/log/chengmai-kiosk").is_dir()
     assert os.readlink(root / "var/lib/chengmai-kiosk/log") == "/var/log/chengmai-kiosk"
     # the code only: no developer's venv, runtime files or git
@@ -96,7 +100,7 @@ def test_kiosk_tree(kiosk_root):
 
 def test_kiosk_secret_is_copied_and_private(kiosk_root):
     root, _ = kiosk_root
-    secret = root / "etc/chengmai-kiosk/terminal.secret"
+    secret = root / "etc/chengmai-keys/terminal.secret"
     assert secret.read_text() == "0123456789abcdef\n"
     assert mode(secret) == 0o600
 
@@ -111,15 +115,16 @@ def test_kiosk_config_as_the_installed_kiosk_loads_it(kiosk_root):
     assert config.backoffice_url == "https://backoffice.chengmai.example:8443"
     assert config.profile.model == "Floor-standing 21.5-inch portrait kiosk"
     assert config.var_dir == Path("/var/lib/chengmai-kiosk")
-    assert config.terminal_secret_file == Path("/etc/chengmai-kiosk/terminal.secret")  # not under var
+    assert config.terminal_secret_file == Path("/etc/chengmai-keys/terminal.secret")  # not under var
+    assert config.key_holder_socket == Path("/run/chengmai-keys/keys.sock")  # the kiosk signs through it
     outbox, outbox_key = outbox_paths(config)
-    assert outbox.is_relative_to("/var/lib/chengmai-kiosk") and outbox_key == Path("/etc/chengmai-kiosk/outbox.key")
+    assert outbox.is_relative_to("/var/lib/chengmai-kiosk") and outbox_key == Path("/etc/chengmai-keys/outbox.key")
     assert RestartWindow.from_config(config.raw["kiosk"]) is not None
 
 
 def test_kiosk_outbox_key_is_made_private_and_kept(kiosk_root):
     root, _ = kiosk_root
-    key = root / "etc/chengmai-kiosk/outbox.key"
+    key = root / "etc/chengmai-keys/outbox.key"
     assert mode(key) == 0o600
     assert load_or_create_key(key) == bytes.fromhex(key.read_text().strip())  # the outbox reads it as is
 
@@ -162,6 +167,96 @@ def test_staging_leaves_the_machine_alone(kiosk_root):
             pytest.fail(f"ran on the machine while staging: {line}")
     assert "staged, not run: useradd" in out
     assert "staged, not run: systemctl enable lightdm.service" in out
+    assert "staged, not run: useradd --system --user-group --no-create-home --home-dir /nonexistent " \
+           "--shell /usr/sbin/nologin chengmai-keys" in out
+    assert "staged, not run: systemctl enable chengmai-keyholder.service" in out
+    for key in ("/etc/chengmai-keys", "/etc/chengmai-keys/terminal.secret", "/etc/chengmai-keys/outbox.key"):
+        assert f"staged, not run: chown chengmai-keys:chengmai-keys {key}\n" in out
+
+
+def test_key_holder_unit(kiosk_root):
+    root, _ = kiosk_root
+    keyholder = unit(root / "etc/systemd/system/chengmai-keyholder.service")
+    service = keyholder["Service"]
+    assert service["User"] == ["chengmai-keys"] and service["Group"] == ["chengmai-keys"]
+    assert service["Type"] == ["notify"] and service["Restart"] == ["always"]
+    args = service["ExecStart"][0].split()
+    assert args[0] == f"/{APP}/venv/bin/kiosk-keyholder"
+    options = dict(zip(args[1::2], args[2::2]))
+    assert options == {"--socket": "/run/chengmai-keys/keys.sock", "--peer-user": "kiosk",
+                       "--secret-file": "/etc/chengmai-keys/terminal.secret",
+                       "--outbox-key-file": "/etc/chengmai-keys/outbox.key"}
+    # the socket the kiosk is configured with, in the folder systemd makes for it
+    config = load_config(environ={CONFIG_ENV: str(root / "etc/chengmai-kiosk/kiosk.toml")})
+    assert str(config.key_holder_socket) == options["--socket"]
+    assert service["RuntimeDirectory"] == ["chengmai-keys"]
+    assert service["ReadWritePaths"] == ["/etc/chengmai-keys"]
+    for hardening, value in {"NoNewPrivileges": "yes", "PrivateNetwork": "yes", "ProtectSystem": "strict",
+                             "ProtectHome": "yes", "RestrictAddressFamilies": "AF_UNIX", "UMask": "0077",
+                             "CapabilityBoundingSet": ""}.items():
+        assert service[hardening] == [value], hardening
+    assert "display-manager.service" in keyholder["Unit"]["Before"][0].split()  # the kiosk's session waits
+    assert keyholder["Install"]["WantedBy"] == ["multi-user.target"]
+
+
+def test_the_key_holder_starts_on_what_the_installer_left(kiosk_root):
+    """The unit's command on the staged key files: it signs with the secret the installer
+    copied and seals with the outbox key it made (the socket in a short folder of its own)."""
+    import sys
+    import tempfile
+
+    from services.api import SecretSigner
+    from services.keyholder.client import KeyHolderClient
+    from services.outbox_seal import LocalSealer
+
+    root, _ = kiosk_root
+    args = unit(root / "etc/systemd/system/chengmai-keyholder.service")["Service"]["ExecStart"][0].split()
+    options = dict(zip(args[1::2], args[2::2]))
+    with tempfile.TemporaryDirectory() as run_dir:
+        holder = subprocess.Popen([sys.executable, "-m", "services.keyholder.server", "--socket", f"{run_dir}/k.sock",
+                                   "--secret-file", f"{root}{options['--secret-file']}",
+                                   "--outbox-key-file", f"{root}{options['--outbox-key-file']}"],
+                                  cwd=REPO, stdout=subprocess.PIPE, text=True)
+        try:
+            assert holder.stdout is not None and holder.stdout.readline() == "ready\n"
+            client = KeyHolderClient(Path(run_dir) / "k.sock")
+            fields = ("GET", "/v1/terminals/me", "", "1764979200", "cd" * 16, "0" * 64)
+            assert client.sign(*fields) == SecretSigner("0123456789abcdef").sign(*fields)
+            key = load_or_create_key(root / options["--outbox-key-file"].lstrip("/"))
+            assert client.applicant_hash("X") == LocalSealer(key).applicant_hash("X")
+            client.close()
+        finally:
+            holder.terminate()
+            holder.wait(timeout=10)
+
+
+def test_reinstall_moves_the_keys_out_of_the_kiosk_users_reach(tmp_path):
+    """An install from before the key holder kept both keys in /etc/chengmai-kiosk, owned
+    by the kiosk user: they are moved, unchanged, not copied."""
+    old = tmp_path / "etc/chengmai-kiosk"
+    old.mkdir(parents=True)
+    (old / "terminal.secret").write_text("registered before\n")
+    (old / "outbox.key").write_text("ab" * 32 + "\n")
+    run(SCRIPTS / "install-kiosk.sh", "--profile", "wall-238", "--root", tmp_path)
+    keys = tmp_path / "etc/chengmai-keys"
+    assert (keys / "terminal.secret").read_text() == "registered before\n"
+    assert (keys / "outbox.key").read_text() == "ab" * 32 + "\n"
+    assert not (old / "terminal.secret").exists() and not (old / "outbox.key").exists()
+    assert mode(keys / "terminal.secret") == mode(keys / "outbox.key") == 0o600
+
+
+def test_an_edited_config_from_before_the_key_holder_keeps_its_keys(tmp_path):
+    """Its kiosk still reads the keys itself until kiosk.toml.new is merged: moving them
+    would stop it."""
+    config = tmp_path / "etc/chengmai-kiosk/kiosk.toml"
+    config.parent.mkdir(parents=True)
+    config.write_text('[kiosk]\nterminal_id = "CM-KIOSK-0007"\n[backoffice]\n'
+                      'terminal_secret_file = "/etc/chengmai-kiosk/terminal.secret"\n')
+    (config.parent / "terminal.secret").write_text("registered before\n")
+    out = run(SCRIPTS / "install-kiosk.sh", "--profile", "wall-238", "--root", tmp_path).stdout
+    assert "has no key_holder_socket" in out
+    assert (config.parent / "terminal.secret").read_text() == "registered before\n"
+    assert (config.parent / "outbox.key").exists() and not (tmp_path / "etc/chengmai-keys").exists()
 
 
 def test_reinstall_keeps_an_edited_config(tmp_path):
@@ -169,7 +264,7 @@ def test_reinstall_keeps_an_edited_config(tmp_path):
     run(*args)
     config = tmp_path / "etc/chengmai-kiosk/kiosk.toml"
     config.write_text(config.read_text().replace('language = "zh_CN"', 'language = "en"'))
-    secret = tmp_path / "etc/chengmai-kiosk/terminal.secret"
+    secret = tmp_path / "etc/chengmai-keys/terminal.secret"
     secret.write_text("registered later\n")
     out = run(*args).stdout
     assert 'language = "en"' in config.read_text()
@@ -216,7 +311,7 @@ def test_backoffice_tree_and_units(backoffice_root):
 
 def test_entry_points_the_units_start_exist():
     scripts = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["scripts"]
-    assert {"kiosk", "kiosk-backoffice", "kiosk-diag"} <= set(scripts)
+    assert {"kiosk", "kiosk-backoffice", "kiosk-diag", "kiosk-keyholder"} <= set(scripts)
 
 
 def test_appliance_packages_cover_what_the_session_runs():
@@ -279,5 +374,17 @@ def test_systemd_verifies_the_kiosk_user_unit(kiosk_root, tmp_path):
     runtime = tmp_path / "runtime"
     runtime.mkdir(mode=0o700)
     result = verify("--user", "verify", copy, env={"XDG_RUNTIME_DIR": str(runtime)})
+    assert result.returncode == 0, result.stderr
+    assert "chengmai" not in result.stderr, result.stderr
+
+
+@needs_systemd_analyze
+def test_systemd_verifies_the_key_holder_unit(kiosk_root, tmp_path):
+    staged, _ = kiosk_root
+    root = tmp_path / "root"
+    shutil.copytree(staged, root, symlinks=True)
+    shutil.copytree("/usr/lib/systemd/system", root / "usr/lib/systemd/system", symlinks=True)
+    placeholder_entry_points(root, "kiosk-keyholder")
+    result = verify("verify", f"--root={root}", "chengmai-keyholder.service")
     assert result.returncode == 0, result.stderr
     assert "chengmai" not in result.stderr, result.stderr

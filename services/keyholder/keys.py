@@ -1,0 +1,123 @@
+"""What the key holder does with its keys, without the socket: sign a request, seal and
+open outbox payloads, hash applicant numbers, take a new terminal secret. No operation
+here returns a key."""
+from __future__ import annotations
+
+import os
+import re
+import threading
+from pathlib import Path
+from typing import Any
+
+from domain import signing
+from services.outbox_seal import LocalSealer, OutboxKeyError, load_or_create_key
+
+from .protocol import BAD_REQUEST, NO_SECRET, UNOPENABLE, KeyHolderRefused
+
+METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"})
+HEX_DIGEST = re.compile(r"[0-9a-f]{64}")
+NONCE = re.compile(r"[0-9a-f]{16,64}")
+# A secret as `kiosk-backoffice register-terminal` and the rotation hand them out.
+SECRET = re.compile(r"[A-Za-z0-9_\-.~+/=]{32,256}")
+
+
+class Keys:
+    def __init__(self, secret_file: Path, outbox_key_file: Path):
+        self.secret_file = secret_file
+        self._sealer = LocalSealer(load_or_create_key(outbox_key_file))
+        self._lock = threading.Lock()
+        self._secret = ""
+        self._secret_seen: tuple[int, int] | None = None
+
+    def answer(self, request: dict[str, Any], data: bytes) -> tuple[dict[str, Any], bytes]:
+        """The answer to one request; KeyHolderRefused when it cannot be done."""
+        op = request.get("op")
+        if op == "sign":
+            return {"ok": True, "signature": self.sign(request)}, b""
+        if op == "seal":
+            return {"ok": True}, self._sealer.seal(_associated(request), data)
+        if op == "open":
+            try:
+                return {"ok": True}, self._sealer.open(_associated(request), data)
+            except OutboxKeyError as exc:
+                raise KeyHolderRefused(UNOPENABLE, str(exc)) from None
+        if op == "applicant_hash":
+            return {"ok": True, "hash": self._sealer.applicant_hash(_text(request, "value", 256))}, b""
+        if op == "install_secret":
+            self.install_secret(_text(request, "secret", 256))
+            return {"ok": True}, b""
+        if op == "status":
+            return {"ok": True, "terminal_secret": bool(self._current_secret())}, b""
+        raise KeyHolderRefused(BAD_REQUEST, f"no op {op!r}")
+
+    def sign(self, request: dict[str, Any]) -> str:
+        method = _text(request, "method", 10).upper()
+        path, query = _text(request, "path", 8192), _text(request, "query", 8192)
+        timestamp, nonce = _text(request, "timestamp", 20), _text(request, "nonce", 64)
+        body_sha256 = _text(request, "body_sha256", 64)
+        if method not in METHODS or not path.startswith("/") or not timestamp.isdigit() \
+                or not NONCE.fullmatch(nonce) or not HEX_DIGEST.fullmatch(body_sha256):
+            raise KeyHolderRefused(BAD_REQUEST, "not a request the kiosk makes")
+        secret = self._current_secret()
+        if not secret:
+            raise KeyHolderRefused(NO_SECRET, f"no terminal secret in {self.secret_file}")
+        return signing.sign_digest(secret, method, path, query, timestamp, nonce, body_sha256)
+
+    def install_secret(self, secret: str) -> None:
+        """Kept on disk (atomically, 0600) before it is used, as the kiosk did itself."""
+        if not SECRET.fullmatch(secret):
+            raise KeyHolderRefused(BAD_REQUEST, "not a terminal secret")
+        with self._lock:
+            _write_private(self.secret_file, secret + "\n")
+            self._secret = secret
+            self._secret_seen = _seen(self.secret_file)
+
+    def _current_secret(self) -> str:
+        """Read again whenever the file changed: a technician may write the secret by hand
+        after the install, and the key holder need not be restarted for it."""
+        with self._lock:
+            seen = _seen(self.secret_file)
+            if seen != self._secret_seen:
+                try:
+                    self._secret = self.secret_file.read_text().strip()
+                except OSError:
+                    self._secret = ""
+                self._secret_seen = seen
+            return self._secret
+
+
+def _seen(path: Path) -> tuple[int, int] | None:
+    try:
+        status = path.stat()
+    except OSError:
+        return None
+    return status.st_mtime_ns, status.st_ino
+
+
+def _text(request: dict[str, Any], name: str, limit: int) -> str:
+    value = request.get(name, "")
+    if not isinstance(value, str) or len(value) > limit:
+        raise KeyHolderRefused(BAD_REQUEST, f"{name}: text of at most {limit} characters")
+    return value
+
+
+def _associated(request: dict[str, Any]) -> bytes:
+    return _text(request, "associated", 1024).encode()
+
+
+def _write_private(path: Path, text: str) -> None:
+    """A crash leaves the old file or the new one, never half; readable by this user only."""
+    tmp = path.with_name(f".{path.name}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        os.write(fd, text.encode())
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    os.chmod(tmp, 0o600)  # O_CREAT's mode does not apply to a stale temp file
+    os.replace(tmp, path)
+    directory = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(directory)
+    finally:
+        os.close(directory)
