@@ -126,12 +126,24 @@ def _hold_to_limits(session: Session, ctx, terminal_id: str, session_ref: str, l
     if len(citizen_codes) >= ctx.settings.presence_codes_per_citizen_hour:
         wait = int((citizen_codes[0] + HOUR - now).total_seconds()) + 1
         raise TooMany("too many codes for this citizen this hour", retry_after=wait, code="citizen_limit")
-    in_session = set(session.scalars(select(PresenceChallenge.citizen_lookup).where(
-        PresenceChallenge.terminal_id == terminal_id, PresenceChallenge.session_ref == session_ref)).all())
+    hold_citizen_limits(session, ctx, terminal_id, session_ref, lookup, now)
+
+
+def hold_citizen_limits(session: Session, ctx, terminal_id: str, session_ref: str, lookup: str,
+                        now: dt.datetime) -> None:
+    """How many citizens one kiosk session, and one terminal in an hour, may ask for,
+    whatever the evidence (codes asked for, grants on a chip): a found stack of cards or
+    passports buys no more than a hall's honest traffic, and supervisors hear of it."""
+    def citizens(asked_where, granted_where) -> set[str]:
+        asked = select(PresenceChallenge.citizen_lookup).where(PresenceChallenge.terminal_id == terminal_id,
+                                                               asked_where)
+        granted = select(PresenceGrant.citizen_lookup).where(PresenceGrant.terminal_id == terminal_id, granted_where)
+        return set(session.scalars(asked).all()) | set(session.scalars(granted).all())
+
+    in_session = citizens(PresenceChallenge.session_ref == session_ref, PresenceGrant.session_ref == session_ref)
     if lookup not in in_session and len(in_session) >= CITIZENS_PER_SESSION:
         raise TooMany("too many citizens in one session", retry_after=RESEND_AFTER_S, code="session_limit")
-    seen = set(session.scalars(select(PresenceChallenge.citizen_lookup).where(
-        PresenceChallenge.terminal_id == terminal_id, PresenceChallenge.created_at > now - HOUR)).all())
+    seen = citizens(PresenceChallenge.created_at > now - HOUR, PresenceGrant.created_at > now - HOUR)
     if lookup not in seen and len(seen) >= ctx.settings.presence_citizens_per_hour:
         from .supervision import raise_alert  # supervision prunes grants: imported here, not at the top
 

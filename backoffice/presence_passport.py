@@ -13,16 +13,17 @@ import datetime as dt
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from devices.idcard.icao import lds
 
 from . import audit, passport_auth, presence
-from .errors import ApiError, Forbidden, Gone, Invalid, NotFound
+from .errors import ApiError, Forbidden, Gone, Invalid, NotFound, TooMany
 from .models import PassportChallenge, utcnow
 
 CHALLENGE_TTL = dt.timedelta(minutes=2)  # the chip is on the reader: one read, a few seconds
+CHALLENGES_PER_SESSION = 6  # a passport or two, read again when the chip slipped: never a stack of them
 
 
 class NoTrustList(ApiError):
@@ -42,6 +43,10 @@ class ChipRead:
 
 def challenge(session: Session, terminal_id: str, session_ref: str) -> dict:
     now = utcnow()
+    asked = session.scalar(select(func.count()).select_from(PassportChallenge).where(
+        PassportChallenge.terminal_id == terminal_id, PassportChallenge.session_ref == session_ref))
+    if asked >= CHALLENGES_PER_SESSION:
+        raise TooMany("too many passport checks in one session", retry_after=60, code="session_limit")
     row = PassportChallenge(id=secrets.token_urlsafe(16), terminal_id=terminal_id, session_ref=session_ref,
                             nonce=secrets.token_bytes(8).hex(), created_at=now, expires_at=now + CHALLENGE_TTL)
     session.add(row)
@@ -63,6 +68,7 @@ def prove(session: Session, ctx, terminal_id: str, session_ref: str, challenge_i
         error = Invalid if refusal.malformed else Forbidden
         raise error(refusal.detail, code=refusal.check, **refusal.extra) from None
     lookup = ctx.vault.lookup(verified.document_number)
+    presence.hold_citizen_limits(session, ctx, terminal_id, session_ref, lookup, utcnow())
     return presence.issue_grant(session, terminal_id, session_ref, lookup, passport_auth.EVIDENCE)
 
 

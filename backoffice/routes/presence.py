@@ -59,7 +59,8 @@ def end_grant(body: GrantEndIn, request: Request, who: Caller = Depends(caller("
     return {"ended": presence.end(session, who.name, request.headers.get(presence.HEADER, ""), body.reason)}
 
 
-@router.post("/passport-challenges", status_code=201, responses=answers(PassportChallengeOut, 201))
+@router.post("/passport-challenges", status_code=201,
+             responses={**answers(PassportChallengeOut, 201), **problems(429)})
 def passport_challenge(body: PassportChallengeIn, who: Caller = Depends(caller("terminal")),
                        session: Session = Depends(get_db)):
     """Eight random bytes for the passport's chip to sign (INTERNAL AUTHENTICATE), for this
@@ -68,7 +69,7 @@ def passport_challenge(body: PassportChallengeIn, who: Caller = Depends(caller("
 
 
 @router.post("/passport-grants", status_code=201,
-             responses={**answers(GrantOut, 201), **problems(404, 410, 422, 503)})
+             responses={**answers(GrantOut, 201), **problems(404, 410, 422, 429, 503)})
 def passport_grant(body: PassportProofIn, who: Caller = Depends(caller("terminal")),
                    session: Session = Depends(get_db), ctx=Depends(context)):
     """The chip's EF.SOD, DG1, DG15 (DG2 if read) and its signature over the challenge,

@@ -282,3 +282,21 @@ def test_a_signer_certificate_that_does_not_parse_is_malformed_not_a_server_erro
     answer = terminal.post("/v1/presence/passport-grants", dict(proof(ref, issued["challenge"], evidence),
                                                                 sod=b64(sod)), key=None)
     assert answer.status_code == 422 and answer.json()["code"] == "sod_malformed", answer.text
+
+
+def test_one_kiosk_session_gets_grants_for_a_few_passports_not_a_stack(terminal, pki):
+    """A found stack of passports at the glass: after three citizens in one session the next
+    chip, genuine as it is, is refused, and so is a seventh challenge."""
+    ref = uuid.uuid4().hex
+    holders = [PassportHolder(surname="STACK", given_names=f"HOLDER {n}", document_number=f"ST{n:07d}",
+                              issuing_state="UTO", nationality="UTO", birth_yymmdd="800101", sex="F",
+                              expiry_yymmdd="320101") for n in range(4)]
+    for holder in holders[:3]:
+        assert present(terminal, EPassportChip(holder, signer=pki.signer), session_ref=ref).status_code == 201
+    fourth = present(terminal, EPassportChip(holders[3], signer=pki.signer), session_ref=ref)
+    assert fourth.status_code == 429 and fourth.json()["code"] == "session_limit", fourth.text
+    again = present(terminal, EPassportChip(holders[0], signer=pki.signer), session_ref=ref)
+    assert again.status_code == 201  # one of the three, read again: still fine
+    challenge(terminal, ref)  # the sixth
+    refused = terminal.post("/v1/presence/passport-challenges", {"session": ref}, key=None)
+    assert refused.status_code == 429 and refused.json()["code"] == "session_limit"
