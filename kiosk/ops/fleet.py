@@ -120,7 +120,8 @@ class Fleet:
         if isinstance(api.signer, KeyHolderClient):
             api.signer.install_secret(answer["secret"])  # it signs with it from now on
         else:
-            atomic_write_text(self.config.terminal_secret_file, answer["secret"] + "\n")
+            # As the back office's seed writes it: the secret alone, no newline.
+            atomic_write_text(self.config.terminal_secret_file, answer["secret"])
             api.use_secret(answer["secret"])
         log.info("terminal secret rotated")
         return "terminal secret rotated: the new one is kept and in use"

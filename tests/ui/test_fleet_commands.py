@@ -283,8 +283,8 @@ def test_rotate_secret_gives_the_kiosk_a_new_secret_and_retires_the_old(kiosk_ap
     fleet.worker.beat_now()
     acked = wait_for_ack(ui, admin, command_id)
     assert acked["outcome"] == "done", acked["result"]
-    new = secret_file.read_text().strip()
-    assert new != old and len(new) >= 32 and secret_file.stat().st_mode & 0o077 == 0
+    new = secret_file.read_text()
+    assert new == new.strip() and new != old and len(new) >= 32 and secret_file.stat().st_mode & 0o077 == 0
     assert BackofficeClient(backoffice.url, terminal_id=TERMINAL, secret=new).whoami()["id"] == TERMINAL
     with pytest.raises(BackofficeRefused) as refused:
         BackofficeClient(backoffice.url, terminal_id=TERMINAL, secret=old).whoami()
