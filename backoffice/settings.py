@@ -59,8 +59,11 @@ class Settings:
     sms_aliyun_key_id: str = ""
     sms_aliyun_key_secret: str = ""
     sms_aliyun_endpoint: str = "https://dysmsapi.aliyuncs.com/"
-    # 运营商三要素核验 for typed numbers: "none" or "registry:PATH" (carrier_check.py).
+    # 运营商三要素核验 for typed numbers: "aliyun" (the SMS AccessKey, BACKOFFICE_CARRIER_ALIYUN_*
+    # below), "registry:PATH" (a file standing in: the demo and tests) or "none" (carrier_check.py).
     carrier_check: str = "none"
+    carrier_aliyun_auth_code: str = ""  # 号码百科's authorisation id for ThreeElementsVerification
+    carrier_aliyun_endpoint: str = "https://dytnsapi.aliyuncs.com/"
     # The CSCA certificates ePassport chips are checked against (passport_auth.py): a PEM
     # file or a directory of certificate files; empty, and no passport proves presence.
     csca_trust_list: str = ""
@@ -100,6 +103,8 @@ class Settings:
             sms_aliyun_key_secret=env.get("BACKOFFICE_SMS_ALIYUN_KEY_SECRET", ""),
             sms_aliyun_endpoint=env.get("BACKOFFICE_SMS_ALIYUN_ENDPOINT", "https://dysmsapi.aliyuncs.com/"),
             carrier_check=env.get("BACKOFFICE_CARRIER_CHECK", "none"),
+            carrier_aliyun_auth_code=env.get("BACKOFFICE_CARRIER_ALIYUN_AUTH_CODE", ""),
+            carrier_aliyun_endpoint=env.get("BACKOFFICE_CARRIER_ALIYUN_ENDPOINT", "https://dytnsapi.aliyuncs.com/"),
             csca_trust_list=env.get("BACKOFFICE_CSCA_TRUST_LIST", ""),
         )
 

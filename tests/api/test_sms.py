@@ -4,24 +4,18 @@ against an emulator of its SendSms API on loopback that checks the request as th
 service would."""
 from __future__ import annotations
 
-import base64
 import datetime as dt
-import hashlib
-import hmac
 import json
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qsl
 
 import pytest
 
+from backoffice.aliyun_rpc import rpc_signature
 from backoffice.models import SmsMessage, utcnow
 from backoffice.sms.gateway import MAX_ATTEMPTS, SmsGateway
-from backoffice.sms.providers import AliyunSms, SendResult, SmsProvider, rpc_signature
+from backoffice.sms.providers import AliyunSms, SendResult, SmsProvider
 from backoffice.sms.templates import PRESENCE_CODE
+from tests.api.aliyun_emulator import KEY_ID, KEY_SECRET, RpcEmulator, serving
 from tests.api.database import catalogued_app
-
-KEY_ID, KEY_SECRET = "LTAI-test", "the-access-key-secret"
 
 
 def test_the_rpc_signature_matches_alibaba_clouds_published_example():
@@ -31,13 +25,7 @@ def test_the_rpc_signature_matches_alibaba_clouds_published_example():
     assert rpc_signature("GET", params, "testsecret") == "OLeaidS1JvxuMvnyHOwuJ+uX5qY="
 
 
-def _encode(text: str) -> str:
-    """The documented rule, byte by byte: only A-Z a-z 0-9 - _ . ~ stay as they are."""
-    keep = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.~"
-    return "".join(chr(b) if b in keep else f"%{b:02X}" for b in text.encode())
-
-
-class DysmsEmulator(BaseHTTPRequestHandler):
+class DysmsEmulator(RpcEmulator):
     """SendSms as dysmsapi answers it: the phone number picks the answer."""
     received: list[dict] = []
     ANSWERS = {"13800000000": (200, {"Code": "OK", "Message": "OK", "BizId": "900619746936498440^0"}),
@@ -45,36 +33,16 @@ class DysmsEmulator(BaseHTTPRequestHandler):
                "13800000002": (200, {"Code": "isv.MOBILE_NUMBER_ILLEGAL", "Message": "非法手机号"}),
                "13800000003": (503, {})}
 
-    def do_POST(self):
-        form = dict(parse_qsl(self.rfile.read(int(self.headers["Content-Length"])).decode(), keep_blank_values=True))
-        signature = form.pop("Signature")
-        canonical = "&".join(f"{_encode(k)}={_encode(v)}" for k, v in sorted(form.items()))
-        expected = base64.b64encode(hmac.new(f"{KEY_SECRET}&".encode(), f"POST&%2F&{_encode(canonical)}".encode(),
-                                             hashlib.sha1).digest()).decode()
-        if signature != expected:
-            status, body = 400, {"Code": "SignatureDoesNotMatch"}
-        else:
-            self.received.append(form)
-            status, body = self.ANSWERS[form["PhoneNumbers"]]
-        data = json.dumps(body).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def log_message(self, *_args):
-        pass
+    def respond(self, form):
+        self.received.append(form)
+        return self.ANSWERS[form["PhoneNumbers"]]
 
 
 @pytest.fixture
 def dysms():
     DysmsEmulator.received = []
-    server = ThreadingHTTPServer(("127.0.0.1", 0), DysmsEmulator)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
-    server.server_close()
+    with serving(DysmsEmulator) as url:
+        yield url
 
 
 def aliyun(endpoint: str, secret: str = KEY_SECRET) -> AliyunSms:
