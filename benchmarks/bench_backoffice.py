@@ -1,5 +1,6 @@
 """Back office under a county's terminal fleet: 1,000 terminals heartbeating every 30 s plus
-20 submissions a second, on SQLite and on PostgreSQL, against a bare FastAPI endpoint.
+20 submissions and 10 citizens' reads of their own cases a second, both under the citizen's
+presence grant, on SQLite and on PostgreSQL, against a bare FastAPI endpoint.
 
 Each server is a separate process on loopback (the back office through EmbeddedBackoffice,
 the bare endpoint through uvicorn), so the figures include HTTP, signing checks and the
@@ -7,7 +8,8 @@ database. The load is open-loop: every request has a planned start time, and its
 is counted from that time, so a server that falls behind cannot hide it by slowing the
 client down. Environment: BENCH_BACKOFFICE_SECONDS (load per server, default 60),
 BENCH_BACKOFFICE_TERMINALS (default 1000), BENCH_BACKOFFICE_SUBMISSIONS (per second,
-default 20), BENCH_BACKOFFICE_DATABASES (default "sqlite,postgresql").
+default 20), BENCH_BACKOFFICE_READS (per second, default 10), BENCH_BACKOFFICE_DATABASES
+(default "sqlite,postgresql").
 """
 from __future__ import annotations
 
@@ -28,16 +30,20 @@ import requests
 
 from benchmarks.report import goal_line
 from demo.embedded_backoffice import EmbeddedBackoffice, free_port
+from domain.signing import HEADER_PRESENCE_GRANT
 from services.api import TerminalSignature
 
 HEARTBEAT_INTERVAL_S = 30.0
 GOAL_P99_MS = 200.0
 ITEM = "469023-XK-SCJG-0031"  # 食品经营许可证核发: kiosk-eligible, e-licence materials, a form
-APPLICANTS = [
+APPLICANTS = [  # demo people with a mobile number on file, so a code can confirm them
     {"kind": "person", "document_number": "469023195801041234", "name": "王建国"},
-    {"kind": "person", "document_number": "11010519491231002X", "name": "赵敏"},
+    {"kind": "person", "document_number": "469023198501010026", "name": "李秀英"},
 ]
 ADMIN, DEMO_PASSWORD = "admin", "chengmai-demo"
+# Terminals with a citizen at the glass: each holds a presence grant for every applicant,
+# got as a kiosk gets one (a code texted to the demo's phone, typed back).
+GRANT_TERMINALS = 20
 WORKERS = 64  # client threads; enough that a slow answer never delays the next planned request
 
 BARE_APP = """
@@ -61,7 +67,7 @@ uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[1]), access_log=False, log_
 
 @dataclass
 class Request:
-    kind: str  # "heartbeat" | "submission" | "bare"
+    kind: str  # "heartbeat" | "submission" | "cases" | "bare"
     at: float  # planned start, seconds from the start of the run
     terminal: int
 
@@ -94,19 +100,21 @@ class Run:
 
 
 # --- load ------------------------------------------------------------------------------------
-def plan(seconds: float, terminals: int, submissions_per_s: float, bare: bool = False) -> list[Request]:
-    """Terminal i heartbeats at i/terminals * 30 s and every 30 s after; submissions come
-    evenly spaced, each from the next terminal in turn."""
+def plan(seconds: float, terminals: int, submissions_per_s: float, reads_per_s: float = 0.0,
+         bare: bool = False) -> list[Request]:
+    """Terminal i heartbeats at i/terminals * 30 s and every 30 s after; submissions and
+    reads come evenly spaced, each from the next terminal with a citizen at the glass."""
     out: list[Request] = []
     for i in range(terminals):
         t = i / terminals * HEARTBEAT_INTERVAL_S
         while t < seconds:
             out.append(Request("heartbeat", t, i))
             t += HEARTBEAT_INTERVAL_S
-    if submissions_per_s > 0:
-        step = 1.0 / submissions_per_s
-        for n in range(int(seconds * submissions_per_s)):
-            out.append(Request("submission", n * step + step / 2, n % terminals))
+    for kind, rate in (("submission", submissions_per_s), ("cases", reads_per_s)):
+        if rate > 0:
+            step = 1.0 / rate
+            for n in range(int(seconds * rate)):
+                out.append(Request(kind, n * step + step / 2, n % min(terminals, GRANT_TERMINALS)))
     if bare:
         out = [Request("bare", r.at, r.terminal) for r in out]
     return sorted(out, key=lambda r: r.at)
@@ -165,11 +173,16 @@ def application(guide: dict, person: dict) -> dict:
 
 
 class Fleet:
-    """The simulated terminals of one back office: ids, secrets and request bodies."""
+    """The simulated terminals of one back office: ids, secrets, request bodies, and the
+    grants of the citizens at the glass of the first GRANT_TERMINALS."""
 
-    def __init__(self, base: str, ids: list[str], secrets: list[str], submissions: list[bytes]):
+    def __init__(self, base: str, ids: list[str], secrets: list[str], submissions: list[bytes],
+                 grants: list[list[str]]):
         self.base, self.ids, self.secrets, self.submissions = base, ids, secrets, submissions
+        self.grants = grants  # per terminal with a citizen at the glass, one per applicant
         self.heartbeats = [heartbeat_body(i) for i in range(len(ids))]
+        self.searches = [json.dumps({"applicant": p["document_number"]}).encode() for p in APPLICANTS]
+        self._turn = 0
 
     def send(self, http: requests.Session, req: Request) -> int:
         auth = TerminalSignature(self.ids[req.terminal], self.secrets[req.terminal])
@@ -177,9 +190,28 @@ class Fleet:
         if req.kind == "heartbeat":
             url, body = self.base + "/v1/terminals/heartbeat", self.heartbeats[req.terminal]
         else:
-            url, body = self.base + "/v1/cases", self.submissions[req.terminal % len(self.submissions)]
-            headers["Idempotency-Key"] = uuid.uuid4().hex
+            self._turn += 1
+            who = self._turn % len(APPLICANTS)
+            headers[HEADER_PRESENCE_GRANT] = self.grants[req.terminal][who]
+            if req.kind == "cases":
+                url, body = self.base + "/v1/cases/search", self.searches[who]
+            else:
+                url, body = self.base + "/v1/cases", self.submissions[who]
+                headers["Idempotency-Key"] = uuid.uuid4().hex
         return http.post(url, data=body, headers=headers, auth=auth, timeout=30).status_code
+
+
+def grants_for(server: EmbeddedBackoffice, ids: list[str], secrets: list[str]) -> list[list[str]]:
+    """Each applicant's grant at each terminal with a citizen at the glass."""
+    from services.api import BackofficeClient
+    from tests.presence import confirm
+
+    out = []
+    for terminal_id, secret in zip(ids[:GRANT_TERMINALS], secrets[:GRANT_TERMINALS]):
+        api = BackofficeClient(server.url, timeout=30, terminal_id=terminal_id, secret=secret)
+        out.append([confirm(api, server.phone_inbox, p["document_number"]) for p in APPLICANTS])
+        api.close()
+    return out
 
 
 def register_fleet(base: str, count: int) -> tuple[list[str], list[str]]:
@@ -225,7 +257,7 @@ def proc_cpu_s(pid: int) -> float:
 
 
 def run_backoffice(label: str, work: Path, database_url: str | None, seconds: float, terminals: int,
-                   submissions_per_s: float) -> Run:
+                   submissions_per_s: float, reads_per_s: float) -> Run:
     server = EmbeddedBackoffice(database=work / "backoffice.db", database_url=database_url,
                                 log_file=work / "backoffice.log")
     server.start(timeout=120)
@@ -235,18 +267,18 @@ def run_backoffice(label: str, work: Path, database_url: str | None, seconds: fl
         registered_s = time.perf_counter() - began
         guide = requests.get(f"{server.url}/v1/catalogue/items/{ITEM}", timeout=30).json()
         submissions = [json.dumps(application(guide, p), ensure_ascii=False).encode() for p in APPLICANTS]
-        fleet = Fleet(server.url, ids, secrets, submissions)
+        fleet = Fleet(server.url, ids, secrets, submissions, grants_for(server, ids, secrets))
         # Warm-up, not measured: every kind once through each code path, and a check that
         # the requests are valid (a benchmark of refusals would be worthless).
         with requests.Session() as http:
-            for kind in ("heartbeat", "submission"):
+            for kind in ("heartbeat", "submission", "cases"):
                 for n in range(5):
                     status = fleet.send(http, Request(kind, 0, n))
                     if status not in (200, 201):
                         raise RuntimeError(f"warm-up {kind} answered {status}; see {server.log_file}")
         pid = server._process.pid
         rss_start, cpu_start = proc_rss_kb(pid), proc_cpu_s(pid)
-        results = drive(plan(seconds, terminals, submissions_per_s), fleet.send)
+        results = drive(plan(seconds, terminals, submissions_per_s, reads_per_s), fleet.send)
         measured = Run(label, seconds, results, rss_start, proc_rss_kb(pid), proc_cpu_s(pid) - cpu_start,
                        _last_machine_busy, _last_client_cpu)
         measured.notes.append(f"{terminals} terminals registered over HTTP in {registered_s:.1f} s")
@@ -255,7 +287,7 @@ def run_backoffice(label: str, work: Path, database_url: str | None, seconds: fl
         server.stop()
 
 
-def run_bare(seconds: float, terminals: int, submissions_per_s: float) -> Run:
+def run_bare(seconds: float, terminals: int, submissions_per_s: float, reads_per_s: float) -> Run:
     port = free_port()
     proc = subprocess.Popen([sys.executable, "-c", BARE_APP, str(port)], stdout=subprocess.DEVNULL,
                             stderr=subprocess.STDOUT)
@@ -280,7 +312,7 @@ def run_bare(seconds: float, terminals: int, submissions_per_s: float) -> Run:
                              auth=auth, timeout=30).status_code
 
         rss_start, cpu_start = proc_rss_kb(proc.pid), proc_cpu_s(proc.pid)
-        results = drive(plan(seconds, terminals, submissions_per_s, bare=True), send)
+        results = drive(plan(seconds, terminals, submissions_per_s, reads_per_s, bare=True), send)
         return Run("bare FastAPI", seconds, results, rss_start, proc_rss_kb(proc.pid),
                    proc_cpu_s(proc.pid) - cpu_start, _last_machine_busy, _last_client_cpu)
     finally:
@@ -327,22 +359,23 @@ def run() -> str:
     seconds = float(os.environ.get("BENCH_BACKOFFICE_SECONDS", 60))
     terminals = int(os.environ.get("BENCH_BACKOFFICE_TERMINALS", 1000))
     submissions_per_s = float(os.environ.get("BENCH_BACKOFFICE_SUBMISSIONS", 20))
+    reads_per_s = float(os.environ.get("BENCH_BACKOFFICE_READS", 10))
     databases = [d.strip() for d in os.environ.get("BENCH_BACKOFFICE_DATABASES", "sqlite,postgresql").split(",")
                  if d.strip()]
-    target = {"heartbeat": terminals / HEARTBEAT_INTERVAL_S, "submission": submissions_per_s}
+    target = {"heartbeat": terminals / HEARTBEAT_INTERVAL_S, "submission": submissions_per_s, "cases": reads_per_s}
     target_total = sum(target.values())
 
     runs: list[Run] = []
     skipped: list[str] = []
     print(f"bare FastAPI: {seconds:.0f} s at {target_total:.1f} requests/s", flush=True)
-    bare = run_bare(seconds, terminals, submissions_per_s)
+    bare = run_bare(seconds, terminals, submissions_per_s, reads_per_s)
     with tempfile.TemporaryDirectory(prefix="bench-backoffice-") as tmp:
         for database in databases:
             work = Path(tmp) / database
             work.mkdir()
             print(f"back office on {database}: {seconds:.0f} s", flush=True)
             if database == "sqlite":
-                runs.append(run_backoffice("SQLite", work, None, seconds, terminals, submissions_per_s))
+                runs.append(run_backoffice("SQLite", work, None, seconds, terminals, submissions_per_s, reads_per_s))
             elif database == "postgresql":
                 try:
                     from tests.postgres import PostgresServer, PostgresUnavailable
@@ -352,16 +385,17 @@ def run() -> str:
                 try:
                     with PostgresServer() as pg:
                         url = pg.create_database("bench_backoffice")
-                        measured = run_backoffice("PostgreSQL 15", work, url, seconds, terminals, submissions_per_s)
+                        measured = run_backoffice("PostgreSQL 15", work, url, seconds, terminals, submissions_per_s,
+                                                  reads_per_s)
                         measured.notes.append("private cluster on loopback, fsync off (tests/postgres.py)")
                         runs.append(measured)
                 except PostgresUnavailable as exc:
                     skipped.append(f"PostgreSQL: {exc}")
-    return report(bare, runs, skipped, seconds, terminals, submissions_per_s, target)
+    return report(bare, runs, skipped, seconds, terminals, submissions_per_s, reads_per_s, target)
 
 
 def report(bare: Run, runs: list[Run], skipped: list[str], seconds: float, terminals: int,
-           submissions_per_s: float, target: dict[str, float]) -> str:
+           submissions_per_s: float, reads_per_s: float, target: dict[str, float]) -> str:
     bare_all = summary(bare.results, seconds)
     lines = [
         "## Back office under a terminal fleet",
@@ -371,8 +405,12 @@ def report(bare: Run, runs: list[Run], skipped: list[str], seconds: float, termi
         f"Load, open-loop for {seconds:.0f} s per server: {terminals} terminals each sending a signed "
         f"heartbeat every {HEARTBEAT_INTERVAL_S:.0f} s ({target['heartbeat']:.1f}/s) plus "
         f"{submissions_per_s:g} signed submissions/s of `{ITEM}` (食品经营许可证核发), each with its own "
-        "Idempotency-Key, so every one creates a case. One server process (uvicorn, as `kiosk-backoffice "
-        f"serve`; {_uvicorn_stack()}), client threads in the benchmark process, loopback. "
+        f"Idempotency-Key, so every one creates a case, plus {reads_per_s:g} reads/s of a citizen's own cases "
+        f"(`POST /v1/cases/search`, each read audited); submissions and reads come from {GRANT_TERMINALS} "
+        "terminals with a citizen at the glass, each under that citizen's presence grant (got beforehand "
+        "as a kiosk gets one: a code texted to the demo's phone, typed back). One server process "
+        f"(uvicorn, as `kiosk-backoffice serve`; {_uvicorn_stack()}), client threads in the benchmark "
+        "process, loopback. "
         "Latency runs from each request's "
         "planned start to the end of its answer. Baseline: a bare FastAPI app with one trivial sync "
         "JSON endpoint, served by uvicorn in its own process, hit at the same total rate "
