@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hmac
+import logging
 import secrets
 import time
 from dataclasses import dataclass
@@ -24,6 +25,8 @@ from .security import totp
 from .security.crypto import check_password, hash_password, needs_rehash, token_hash, unknown_user_hash
 
 ROLES = ("clerk", "approver", "supervisor", "admin")
+
+log = logging.getLogger(__name__)
 
 
 async def get_db(request: Request):
@@ -175,6 +178,7 @@ def login(session: Session, settings, username: str, password: str, client: str 
     now = utcnow()
     wait = _throttled(session, settings, username, client[:64], now)
     if wait > 0:
+        log.warning("staff sign-in throttled", extra={"client": client[:64], "wait_s": wait})
         raise HTTPException(429, "too many failed sign-ins; wait and try again", headers={"Retry-After": str(wait)})
     staff = session.scalar(select(Staff).where(Staff.username == username))
     usable = staff is not None and staff.active
@@ -183,6 +187,8 @@ def login(session: Session, settings, username: str, password: str, client: str 
     if not (usable and right):
         session.add(LoginFailure(username=username, client=client[:64]))
         session.commit()
+        # Not the name typed: a password typed into the name field would reach the log.
+        log.warning("staff sign-in refused", extra={"client": client[:64], "reason": "password"})
         raise _unauthorized("wrong username or password")
     if staff.role in settings.mfa_roles:
         _check_second_factor(session, vault, staff, totp_code, client[:64])
@@ -194,6 +200,7 @@ def login(session: Session, settings, username: str, password: str, client: str 
     expires = utcnow() + dt.timedelta(seconds=settings.token_ttl_s)
     session.add(StaffToken(token_hash=token_hash(token), staff_id=staff.id, expires_at=expires))
     session.commit()
+    log.info("staff signed in", extra={"account": staff.username, "role": staff.role, "client": client[:64]})
     return token, staff, expires
 
 
@@ -211,6 +218,7 @@ def _check_second_factor(session: Session, vault, staff: Staff, code: str, clien
     if step is None:
         session.add(LoginFailure(username=staff.username, client=client))
         session.commit()
+        log.warning("staff sign-in refused", extra={"client": client, "reason": "totp"})
         raise Unauthorized("wrong or already used one-time code", code="totp_wrong")
     staff.totp_last_step = step
 

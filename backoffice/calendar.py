@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import logging
 from typing import Any
 
 from sqlalchemy import delete, select
@@ -16,6 +17,8 @@ from . import audit
 from .cases import fill_pending_dates
 from .holiday_arrangement import Arrangement
 from .models import CalendarOverride, CalendarYear, utcnow
+
+log = logging.getLogger(__name__)
 
 # The official schedule is the installed package's fixed data, so each day's answer is
 # kept: a deadline walks day by day through it, on every submission and every answer.
@@ -56,6 +59,8 @@ def import_arrangement(session: Session, arrangement: Arrangement, actor: str) -
     audit.record(session, actor, "calendar.import", str(arrangement.year), notice=notice.number,
                  issued=notice.issued.isoformat(), sha256=arrangement.sha256, days_off=rest,
                  working_days=written + kept - rest, kept_by_hand=kept, cases_dated=dated)
+    log.info("holiday arrangement imported", extra={"year": arrangement.year, "notice": notice.number,
+                                                     "actor": actor, "cases_dated": dated})
     return {"year": arrangement.year, "notice": notice.number, "days": written, "kept_by_hand": kept,
             "cases_dated": dated, "declared": True}
 

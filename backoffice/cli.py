@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import getpass
 import json
+import logging
 import sys
 from pathlib import Path
 
@@ -110,9 +111,10 @@ def main(argv: list[str] | None = None) -> int:
             secret_file.parent.mkdir(parents=True, exist_ok=True)
             secret_file.write_text(result.pop("terminal_secret"))
             secret_file.chmod(0o600)
-        print("seed: " + (json.dumps(result, ensure_ascii=False) if result else "nothing to do"))
         if args.command == "seed":
+            print("seed: " + (json.dumps(result, ensure_ascii=False) if result else "nothing to do"))
             return 0
+        logging.getLogger(__name__).info("demo data seeded", extra={k: json.dumps(v) for k, v in result.items()})
     if args.command == "load-catalogue":
         from .catalogue import load_catalogue
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
+import logging
 import secrets
 from dataclasses import dataclass
 
@@ -28,6 +29,8 @@ from . import audit
 from .errors import Conflict, Forbidden, Gone, Invalid, NotFound, TooMany
 from .models import Case, PresenceChallenge, PresenceGrant, utcnow
 from .sms.templates import PRESENCE_CODE
+
+log = logging.getLogger(__name__)
 
 HEADER = signing.HEADER_PRESENCE_GRANT
 CODE_TTL = dt.timedelta(minutes=5)
@@ -196,6 +199,7 @@ def issue_grant(session: Session, terminal_id: str, session_ref: str, citizen_lo
                               created_at=now, expires_at=now + GRANT_TTL))
     audit.record(session, f"terminal:{terminal_id}", "presence.granted", citizen_lookup[:16], evidence=evidence)
     session.commit()
+    log.info("presence grant issued", extra={"terminal": terminal_id, "evidence": evidence})
     return {"grant": token, "scopes": list(scopes), "evidence": evidence,
             "expires_in_s": int(GRANT_TTL.total_seconds())}
 

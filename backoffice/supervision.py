@@ -5,6 +5,7 @@ sweeps at a time."""
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import os
 import socket
 
@@ -38,6 +39,7 @@ from .presence import DEFERRED_WINDOW
 # after an outage: the record that makes the retry answer the first case is kept a month.
 IDEMPOTENCY_KEEP = dt.timedelta(days=30)
 
+log = logging.getLogger(__name__)
 SYSTEM = Caller("system", "sweep", role="admin")
 OPEN_STATES = [s.value for s in (CaseStatus.RECEIVED, CaseStatus.ACCEPTED, CaseStatus.IN_REVIEW,
                                  CaseStatus.CORRECTION_REQUIRED, CaseStatus.SUSPENDED, CaseStatus.DECIDED)]
@@ -73,6 +75,7 @@ def sweep(session: Session, ctx: Context, today: dt.date | None = None) -> dict:
             result.update(ctx.sms.deliver_due(session))
         audit.record(session, SYSTEM.actor, "supervision.sweep", "", **{k: v for k, v in result.items() if k != "ran"})
         session.commit()
+        log.info("sweep ran", extra={k: v for k, v in result.items() if isinstance(v, int) and not isinstance(v, bool)})
         return result
     finally:
         locks.release(session, "sweep", holder)

@@ -6,32 +6,12 @@ of defence, and tests/unit/test_log_call_sites.py runs every call site's record 
 """
 from __future__ import annotations
 
-import json
 import logging
 import logging.handlers
 from pathlib import Path
 
 from domain import scrub
-
-_STANDARD = set(vars(logging.makeLogRecord({})).keys()) | {"message", "asctime"}
-
-
-class JsonLinesFormatter(logging.Formatter):
-    def format(self, record: logging.LogRecord) -> str:
-        entry = {
-            "t": self.formatTime(record, "%Y-%m-%dT%H:%M:%S%z"),
-            "level": record.levelname.lower(),
-            "logger": record.name,
-            "msg": record.getMessage(),
-        }
-        for key, value in vars(record).items():
-            if key not in _STANDARD and not key.startswith("_"):
-                entry[key] = value if isinstance(value, (str, int, float, bool, type(None))) else str(value)
-        if record.exc_info:
-            entry["exc"] = self.formatException(record.exc_info)
-        elif record.exc_text:  # the scrubbing filter leaves the traceback as scrubbed text
-            entry["exc"] = record.exc_text
-        return json.dumps(entry, ensure_ascii=False)
+from domain.json_logs import JsonLinesFormatter
 
 
 def configure_logging(log_dir: Path, level: int = logging.INFO) -> None:

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import logging
 
+from domain.json_logs import JsonLinesFormatter
 from domain.scrub import PersonalDataFilter, is_personal_key, scrub_numbers, scrub_text
-from kiosk.logs import JsonLinesFormatter
 
 MRZ_1 = "P<CHNWANG<<JIANGUO<<<<<<<<<<<<<<<<<<<<<<<<<<"
 MRZ_2 = "E123456784CHN5801041M3001019<<<<<<<<<<<<<<08"
