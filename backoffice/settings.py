@@ -33,6 +33,7 @@ class Settings:
     callback_days: int = 1  # working days to call back after a bad rating
     rectify_days: int = 15  # working days to rectify after a bad rating
     silent_terminal_s: int = 120  # a terminal this long without heartbeat raises an alert
+    device_alert_after_s: int = 300  # a device a kiosk reports unable to serve this long raises one
     login_window_s: int = 900  # sign-in failures count this long (auth.py throttles on them)
     token_ttl_s: int = 8 * 3600
     # Seeds of QR keys rotated out (BACKOFFICE_SIGNING_SEEDS_RETIRED, hex, comma-separated):
@@ -88,6 +89,7 @@ class Settings:
             audit_key=bytes.fromhex(env.get("BACKOFFICE_AUDIT_KEY") or _audit_key_file()),
             callback_days=int(env.get("BACKOFFICE_CALLBACK_DAYS", 1)),
             rectify_days=int(env.get("BACKOFFICE_RECTIFY_DAYS", 15)),
+            device_alert_after_s=int(env.get("BACKOFFICE_DEVICE_ALERT_AFTER_S", 300)),
             issuer_uscc=env.get("BACKOFFICE_ISSUER_USCC", "11469023MB12345676"),
             metrics_from=tuple(n.strip() for n in env.get("BACKOFFICE_METRICS_FROM", "127.0.0.0/8,::1/128").split(",")
                                if n.strip()),

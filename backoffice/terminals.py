@@ -11,7 +11,7 @@ from . import audit
 from .models import Alert, Terminal, TerminalCommand, utcnow
 from .supervision import clear, raise_alert
 
-HEARTBEAT_ALERTS = ("terminal_silent", "paper_out", "disk_low")  # what a heartbeat clears
+HEARTBEAT_ALERTS = ("terminal_silent", "paper_out", "disk_low", "device_not_ready")  # what a heartbeat clears
 # Below this the kiosk soon cannot keep captured pages or its outbox (the kiosk's own
 # readiness report warns from 1 GiB too).
 DISK_LOW_MB = 1024
@@ -70,8 +70,10 @@ def set_disabled(session: Session, terminal_id: str, disabled: bool, reason: str
     return True
 
 
-def heartbeat(session: Session, terminal_id: str, report: dict) -> tuple[bool, list[dict]]:
-    """Records the report; returns (in service, the commands waiting for the terminal).
+def heartbeat(session: Session, terminal_id: str, report: dict,
+              device_alert_after_s: int = 300) -> tuple[bool, list[dict]]:
+    """Records the report; returns (in service, the commands waiting for the terminal). A
+    device the kiosk reports unable to serve for `device_alert_after_s` raises an alert.
 
     One short transaction of UPDATEs, the terminal never loaded: a thousand terminals
     send this every 30 s, and on SQLite every statement here runs under the write lock."""
@@ -91,9 +93,12 @@ def heartbeat(session: Session, terminal_id: str, report: dict) -> tuple[bool, l
     ).returning(table.c.in_service, alerts_open.label("alerts_open"),
                 commands_waiting.label("commands_waiting"))).one()
     free = _number(report.get("disk_free_mb"))
+    failing = sorted(name for name, v in devices.items()
+                     if isinstance(v, dict) and (_number(v.get("not_ready_s")) or 0) >= device_alert_after_s)
     problems = {"paper_out": (any(isinstance(v, dict) and v.get("media") == "out" for v in devices.values()),
                               "打印机缺纸"),
-                "disk_low": (free is not None and free < DISK_LOW_MB, "终端磁盘空间不足，请清理或更换存储")}
+                "disk_low": (free is not None and free < DISK_LOW_MB, "终端磁盘空间不足，请清理或更换存储"),
+                "device_not_ready": (bool(failing), "设备故障持续未恢复：" + "、".join(failing))}
     if any(on for on, _ in problems.values()):
         clear(session, tuple(k for k in HEARTBEAT_ALERTS if not problems.get(k, (False, ""))[0]), terminal_id)
         for kind, (on, message) in problems.items():

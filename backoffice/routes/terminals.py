@@ -73,9 +73,10 @@ def rotate_own_secret(request: Request, who: Caller = Depends(caller("terminal")
 
 
 @router.post("/heartbeat", responses=answers(HeartbeatAnswerOut))
-def heartbeat(body: HeartbeatIn, who: Caller = Depends(caller("terminal")),
+def heartbeat(request: Request, body: HeartbeatIn, who: Caller = Depends(caller("terminal")),
               session: Session = Depends(get_db)):
-    in_service, commands = terminals.heartbeat(session, who.name, as_sent(body))
+    in_service, commands = terminals.heartbeat(session, who.name, as_sent(body),
+                                               request.app.state.settings.device_alert_after_s)
     return {"server_time": time.time(), "in_service": in_service, "commands": commands}
 
 

@@ -64,7 +64,7 @@ class ReportedOut(Wire):
 
 
 class TerminalAlertOut(Wire):
-    kind: Literal["terminal_silent", "paper_out", "disk_low"]
+    kind: Literal["terminal_silent", "paper_out", "disk_low", "device_not_ready"]
     message: str
     raised_at: dt.datetime
 

@@ -80,7 +80,7 @@ class SweepOut(Wire):
 
 class AlertOut(Wire):
     id: int
-    kind: str  # case_overdue, terminal_silent, paper_out, calendar_year_missing
+    kind: str  # case_overdue, terminal_silent, paper_out, disk_low, device_not_ready, calendar_year_missing, ...
     subject: str  # a case number or terminal id
     message: str
     department_code: str

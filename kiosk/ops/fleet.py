@@ -41,6 +41,7 @@ class Fleet:
         self.call_on_main = call_on_main
         self.outbox_stats = outbox_stats
         self.started = time.monotonic()
+        self.not_ready = NotReadySince()
         self._snapshot = UiSnapshot("", True)
         self.worker = HeartbeatWorker(self.controller.api, self.report, config.heartbeat_s,
                                       on_server_time=on_server_time, state_dir=config.var_dir)
@@ -69,7 +70,7 @@ class Fleet:
             "app_version": app_version(),
             "uptime_s": int(time.monotonic() - self.started),
             "heartbeat_s": self.config.heartbeat_s,
-            "devices": device_health(self.devices),
+            "devices": self.not_ready.mark(device_health(self.devices)),
             "outbox_length": pending + parked,
             "outbox": {"pending": pending, "parked": parked, "oldest_pending_s": outbox.get("oldest_pending_s")},
             "in_service": snapshot.in_service,
@@ -125,6 +126,32 @@ class Fleet:
             api.use_secret(answer["secret"])
         log.info("terminal secret rotated")
         return "terminal secret rotated: the new one is kept and in use"
+
+
+# States in which a device cannot serve a citizen (busy is serving one; paper out has its own alert).
+NOT_READY_STATES = frozenset({DeviceState.OFFLINE.value, DeviceState.NO_DEVICE.value,
+                              DeviceState.HARDWARE_ERROR.value, DeviceState.USER_ERROR.value})
+
+
+class NotReadySince:
+    """How long each device has been unable to serve, carried in the heartbeat as
+    `not_ready_s`: the back office alerts on a fault that lasts, not on a blip."""
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic):
+        self._clock = clock
+        self._since: dict[str, float] = {}
+
+    def mark(self, health: dict[str, dict]) -> dict[str, dict]:
+        now = self._clock()
+        for name, entry in health.items():
+            failing = entry.get("state") in NOT_READY_STATES or entry.get("media") == MediaState.JAMMED.value
+            if failing:
+                since = self._since.setdefault(name, now)
+                entry["not_ready_s"] = int(now - since)
+            else:
+                self._since.pop(name, None)
+                entry["not_ready_s"] = 0
+        return health
 
 
 def device_health(devices) -> dict[str, dict]:

@@ -128,6 +128,29 @@ def test_a_kiosk_short_of_disk_raises_an_alert_until_space_is_back(new_terminal,
     assert fleet_entry(staff, terminal_id)["reported"]["disk_free_mb"] == 20_000
 
 
+def test_a_device_down_for_minutes_raises_an_alert_not_a_blip(new_terminal, worker_for, staff):
+    """Before, only paper-out and silence were alerted: a card reader or printer out of
+    order for an hour went unnoticed at the back office."""
+    terminal_id, client = new_terminal
+    fault = {"state": "hardware_error", "not_ready_s": 20}
+
+    def body():
+        reported = report()
+        reported["devices"]["idcard"].update(fault)
+        return reported
+
+    worker = worker_for(client, body)
+    wait_until(lambda: worker.state is not None, "the first heartbeat's answer")
+    assert "device_not_ready" not in open_alerts(staff, terminal_id)  # 20 s: a blip
+    fault["not_ready_s"] = 301
+    another_heartbeat(worker)
+    (alert,) = [a for a in fleet_entry(staff, terminal_id)["alerts"] if a["kind"] == "device_not_ready"]
+    assert "idcard" in alert["message"]
+    fault.update(state="online", not_ready_s=0)
+    another_heartbeat(worker)
+    assert "device_not_ready" not in open_alerts(staff, terminal_id)
+
+
 def test_a_silent_terminal_is_alerted_and_a_heartbeat_clears_it(new_terminal, worker_for, staff):
     terminal_id, client = new_terminal
     assert staff("supervisor01").post("/v1/supervision/sweep", key=None).status_code == 200
