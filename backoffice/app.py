@@ -1,6 +1,7 @@
 """The FastAPI application: wiring of settings, database, security and routes."""
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import time
 
@@ -10,6 +11,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, H
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from .alert_delivery import AlertNotifier, channel_from_settings
 from .auth import get_db
 from .body_limits import BodyLimit
 from .carrier_check import carrier_check_from_settings
@@ -43,12 +45,22 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings.from_env()
     engine = make_engine(settings.database_url, background_checkpoints=True)
 
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI):
+        channel = channel_from_settings(settings)
+        notifier = AlertNotifier(app.state.sessions, channel, settings.alert_poll_s).start() if channel else None
+        try:
+            yield
+        finally:
+            if notifier is not None:
+                notifier.stop()
+
     # No /docs or /redoc: their pages load scripts from a CDN, which a county network does
     # not reach and should not trust; /openapi.json is the document.
     app = FastAPI(title="Chengmai County back office", version="0.2.0", docs_url=None, redoc_url=None,
                   description="Back half of the one-window reform: "
                               "后台分类审批、按责转办、限时办结、统一督办、评价反馈.",
-                  dependencies=[Depends(refuse_nul_characters)])
+                  dependencies=[Depends(refuse_nul_characters)], lifespan=lifespan)
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessions = make_sessionmaker(engine, settings.audit_key)

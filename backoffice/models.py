@@ -291,6 +291,9 @@ class Alert(Base):
     department_code: Mapped[str] = mapped_column(String(16), default="")
     raised_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     cleared_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True, index=True)
+    # Staff told through the alert channel (alert_delivery.py): when, after how many tries.
+    notified_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    notify_attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 # --- presence grants and texts ---------------------------------------------------------------

@@ -34,6 +34,11 @@ class Settings:
     rectify_days: int = 15  # working days to rectify after a bad rating
     silent_terminal_s: int = 120  # a terminal this long without heartbeat raises an alert
     device_alert_after_s: int = 300  # a device a kiosk reports unable to serve this long raises one
+    # Where alerts are sent (alert_delivery.py): "wecom:WEBHOOK_URL" (企业微信群机器人),
+    # "webhook:URL" or "none"; the staff on duty @-mentioned by their mobile numbers.
+    alert_channel: str = "none"
+    alert_mention_mobiles: tuple[str, ...] = ()
+    alert_poll_s: float = 20.0
     login_window_s: int = 900  # sign-in failures count this long (auth.py throttles on them)
     token_ttl_s: int = 8 * 3600
     # Seeds of QR keys rotated out (BACKOFFICE_SIGNING_SEEDS_RETIRED, hex, comma-separated):
@@ -90,6 +95,10 @@ class Settings:
             callback_days=int(env.get("BACKOFFICE_CALLBACK_DAYS", 1)),
             rectify_days=int(env.get("BACKOFFICE_RECTIFY_DAYS", 15)),
             device_alert_after_s=int(env.get("BACKOFFICE_DEVICE_ALERT_AFTER_S", 300)),
+            alert_channel=env.get("BACKOFFICE_ALERT_CHANNEL", "none"),
+            alert_mention_mobiles=tuple(m.strip() for m in env.get("BACKOFFICE_ALERT_MENTION", "").split(",")
+                                        if m.strip()),
+            alert_poll_s=float(env.get("BACKOFFICE_ALERT_POLL_S", 20)),
             issuer_uscc=env.get("BACKOFFICE_ISSUER_USCC", "11469023MB12345676"),
             metrics_from=tuple(n.strip() for n in env.get("BACKOFFICE_METRICS_FROM", "127.0.0.0/8,::1/128").split(",")
                                if n.strip()),

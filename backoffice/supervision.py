@@ -17,6 +17,7 @@ from domain.county import to_cst
 from domain.lifecycle import Action
 
 from . import audit, locks
+from .alert_delivery import channel_from_settings, deliver_pending
 from .auth import Caller
 from .calendar import missing_year
 from .cases import LIGHT_STATES, Context, apply_action, light_of
@@ -73,6 +74,8 @@ def sweep(session: Session, ctx: Context, today: dt.date | None = None) -> dict:
         result.update(prune(session, ctx))
         if ctx.sms is not None:
             result.update(ctx.sms.deliver_due(session))
+        session.commit()  # the alerts raised above are claimed and sent one by one
+        result["alerts_delivered"] = deliver_pending(session, channel_from_settings(ctx.settings))
         audit.record(session, SYSTEM.actor, "supervision.sweep", "", **{k: v for k, v in result.items() if k != "ran"})
         session.commit()
         log.info("sweep ran", extra={k: v for k, v in result.items() if isinstance(v, int) and not isinstance(v, bool)})
