@@ -1,5 +1,5 @@
 """`kiosk-backoffice serve | migrate | seed | load-catalogue | calendar | create-staff |
-enroll-totp | rotate-terminal-secret | disable-staff | enable-staff | register-terminal |
+enroll-totp | rotate-terminal-secret | backup | restore | disable-staff | enable-staff | register-terminal |
 disable-terminal | enable-terminal | sweep | audit export | audit verify`."""
 from __future__ import annotations
 
@@ -51,6 +51,15 @@ def main(argv: list[str] | None = None) -> int:
     staff.add_argument("username")
     staff.add_argument("--role", required=True, choices=("clerk", "approver", "supervisor", "admin"))
     staff.add_argument("--department", default="")
+
+    backup = sub.add_parser("backup", help="an online backup of the database into a new folder under DIR; with "
+                                           "--keys, the keys too, sealed with BACKOFFICE_BACKUP_PASSPHRASE")
+    backup.add_argument("folder", type=Path)
+    backup.add_argument("--keys", action="store_true", help="also the keys, sealed with the passphrase")
+    restored = sub.add_parser("restore", help="put a backup's database back (the server stopped) and end every "
+                                              "staff token; --keys-to FILE writes its keys as settings")
+    restored.add_argument("backup", type=Path)
+    restored.add_argument("--keys-to", type=Path, help="where to write the backup's keys (BACKOFFICE_* lines, 0600)")
 
     rotated = sub.add_parser("rotate-terminal-secret", help="a new secret for a terminal, printed once; the old "
                                                             "one keeps working for the overlap or until the new "
@@ -130,6 +139,8 @@ def main(argv: list[str] | None = None) -> int:
         return _audit(sessions, settings, args)
     if args.command == "create-staff":
         return _create_staff(sessions, args)
+    if args.command in ("backup", "restore"):
+        return _backup_or_restore(settings, sessions, args)
     if args.command == "rotate-terminal-secret":
         from .terminals import rotate_secret
 
@@ -257,6 +268,35 @@ def _audit(sessions, settings, args) -> int:
             intact, checked, broken = audit.verify_chain(session)
     print(json.dumps({"intact": intact, "checked": checked, "first_broken_id": broken}))
     return 0 if intact else 1
+
+
+def _backup_or_restore(settings, sessions, args) -> int:
+    import os
+
+    from . import backup
+
+    passphrase = os.environ.get("BACKOFFICE_BACKUP_PASSPHRASE", "")
+    try:
+        if args.command == "backup":
+            if args.keys and not passphrase:
+                passphrase = getpass.getpass("passphrase for the keys: ")
+            print(backup.take(settings, args.folder, passphrase if args.keys else ""))
+            return 0
+        if args.keys_to:
+            manifest = backup.read_manifest(args.backup)
+            if not manifest.get("keys"):
+                print("this backup holds no keys", file=sys.stderr)
+                return 1
+            keys = backup.open_keys((args.backup / manifest["keys"]).read_bytes(),
+                                    passphrase or getpass.getpass("passphrase of the keys: "))
+            descriptor = os.open(args.keys_to, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(descriptor, "w") as out:
+                out.writelines(f"{name}={value}\n" for name, value in keys.items())
+        print(json.dumps(backup.restore(settings, args.backup, sessions)))
+        return 0
+    except backup.BackupError as exc:
+        print(f"kiosk-backoffice {args.command}: {exc}", file=sys.stderr)
+        return 1
 
 
 def _create_staff(sessions, args) -> int:
