@@ -5,9 +5,10 @@ back office itself, not the kiosk, decides whether the chip is genuine and prese
   certificate inside it, that certificate was issued by a CSCA on the trust list the back
   office holds, and every data group sent hashes to its value in the SOD;
 - Active Authentication: DG15's public key (its hash in the SOD) verifies the chip's
-  signature over a challenge the back office chose. Only EC keys are accepted, with plain
-  ECDSA (r||s, BSI TR-03111) over the challenge, hashed by the key's size; an RSA DG15
-  (ISO/IEC 9796-2) is refused as unsupported.
+  signature over a challenge the back office chose. An EC key with plain ECDSA (r||s,
+  BSI TR-03111) over the challenge, hashed by the key's size; an RSA key (1024 bits or
+  more) with ISO/IEC 9796-2 scheme 1, as iso9796.py verifies it. Other keys are refused
+  as unsupported.
 
 No HTTP here: a failed check raises PassportRefused naming it, never personal data.
 """
@@ -26,6 +27,8 @@ from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 
 from devices.idcard.icao import lds, sod
 from devices.idcard.icao.tlv import TlvError, find
+
+from . import iso9796
 
 EVIDENCE = "epassport_pa_aa"
 HASHES = {"sha1": hashes.SHA1, "sha224": hashes.SHA224, "sha256": hashes.SHA256, "sha384": hashes.SHA384,
@@ -120,19 +123,42 @@ def active_authentication(dg15: bytes, challenge: bytes, signature: bytes) -> No
         key = serialization.load_der_public_key(find(dg15, 0x6F) or b"")
     except (TlvError, ValueError, UnsupportedAlgorithm):
         raise PassportRefused("dg15_malformed", "DG15 holds no public key", malformed=True) from None
-    if not isinstance(key, ec.EllipticCurvePublicKey):
-        raise PassportRefused("aa_unsupported", "only EC Active Authentication keys are accepted", malformed=True)
+    if isinstance(key, ec.EllipticCurvePublicKey):
+        _ecdsa_active_authentication(key, challenge, signature)
+    elif isinstance(key, rsa.RSAPublicKey):
+        _rsa_active_authentication(key, challenge, signature)
+    else:
+        raise PassportRefused("aa_unsupported", "only EC and RSA Active Authentication keys are accepted",
+                              malformed=True)
+
+
+def _ecdsa_active_authentication(key: ec.EllipticCurvePublicKey, challenge: bytes, signature: bytes) -> None:
     size = (key.curve.key_size + 7) // 8
     if len(signature) != 2 * size:
-        raise PassportRefused("aa_signature_invalid", "the chip's signature over the challenge does not verify")
+        raise _aa_signature_invalid()
     r, s = int.from_bytes(signature[:size], "big"), int.from_bytes(signature[size:], "big")
     digest = hashes.SHA256() if key.curve.key_size <= 256 else hashes.SHA384() if key.curve.key_size <= 384 \
         else hashes.SHA512()
     try:
         key.verify(encode_dss_signature(r, s), challenge, ec.ECDSA(digest))
     except InvalidSignature:
-        raise PassportRefused("aa_signature_invalid", "the chip's signature over the challenge does not verify") \
-            from None
+        raise _aa_signature_invalid() from None
+
+
+def _rsa_active_authentication(key: rsa.RSAPublicKey, challenge: bytes, signature: bytes) -> None:
+    numbers = key.public_numbers()
+    try:
+        iso9796.check_key(numbers.n, numbers.e)
+    except iso9796.KeyUnsupported as exc:
+        raise PassportRefused("aa_unsupported", str(exc), malformed=True) from None
+    try:
+        iso9796.verify(numbers.n, numbers.e, signature, challenge)
+    except iso9796.SignatureInvalid:
+        raise _aa_signature_invalid() from None
+
+
+def _aa_signature_invalid() -> PassportRefused:
+    return PassportRefused("aa_signature_invalid", "the chip's signature over the challenge does not verify")
 
 
 def _document_signer(signer_info: cms.SignerInfo, certificates: list) -> x509.Certificate:

@@ -1,6 +1,7 @@
 """backoffice/passport_auth.py on its own: whatever bytes a terminal sends, the verifier
 answers a verified chip or a PassportRefused naming a check, never another exception (a
-server error); and the trust list is read from a PEM file or a directory of PEM and DER."""
+server error), for chips with EC and with RSA Active Authentication keys; and the trust
+list is read from a PEM file or a directory of PEM and DER."""
 from __future__ import annotations
 
 import pytest
@@ -17,12 +18,26 @@ PKI = make_pki()
 CHALLENGE = bytes.fromhex("0011223344556677")
 EVIDENCE = read_chip_evidence(EPassportChip(PassportHolder(), signer=PKI.signer).process,
                               PassportHolder().mrz_information, CHALLENGE, with_face=False)
+RSA_EVIDENCE = {aa_key: read_chip_evidence(EPassportChip(PassportHolder(), signer=PKI.signer, aa_key=aa_key).process,
+                                           PassportHolder().mrz_information, CHALLENGE, with_face=False)
+                for aa_key in ("rsa", "rsa-sha256")}
 
 
 def test_the_genuine_chip_verifies():
     assert EVIDENCE.sod and EVIDENCE.dg15 and EVIDENCE.aa_signature
     verified = verify_chip(EVIDENCE.sod, EVIDENCE.dg1, EVIDENCE.dg15, EVIDENCE.aa_signature, CHALLENGE, [PKI.csca])
     assert verified.document_number == "L898902C" and verified.data_groups == ("DG1", "DG15")
+
+
+@pytest.mark.parametrize("aa_key", ["rsa", "rsa-sha256"])
+def test_a_genuine_chip_with_an_rsa_key_verifies_and_only_for_its_challenge(aa_key):
+    evidence = RSA_EVIDENCE[aa_key]
+    assert evidence.sod and evidence.dg15 and evidence.aa_signature and len(evidence.aa_signature) == 128
+    verified = verify_chip(evidence.sod, evidence.dg1, evidence.dg15, evidence.aa_signature, CHALLENGE, [PKI.csca])
+    assert verified.data_groups == ("DG1", "DG15")
+    with pytest.raises(PassportRefused) as refused:
+        verify_chip(evidence.sod, evidence.dg1, evidence.dg15, evidence.aa_signature, bytes(8), [PKI.csca])
+    assert refused.value.check == "aa_signature_invalid"
 
 
 edits = st.lists(st.tuples(st.sampled_from(("set", "insert", "delete")), st.integers(0, 10_000), st.integers(0, 255)),
@@ -57,6 +72,21 @@ def test_altered_evidence_is_refused_by_name_never_a_crash(which, changes):
         return
     # What still verifies may differ only where no one signs: never in DG1, DG15 or the signature.
     assert which == "sod" or files[which] == original
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
+@given(which=st.sampled_from(("dg15", "aa_signature")), changes=edits)
+def test_altered_rsa_evidence_is_refused_by_name_never_a_crash(which, changes):
+    evidence = RSA_EVIDENCE["rsa"]
+    files = {"dg15": evidence.dg15 or b"", "aa_signature": evidence.aa_signature or b""}
+    original = files[which]
+    files[which] = mutated(original, changes)
+    try:
+        verify_chip(evidence.sod or b"", evidence.dg1, files["dg15"], files["aa_signature"], CHALLENGE, [PKI.csca])
+    except PassportRefused as refusal:
+        assert refusal.check
+        return
+    assert files[which] == original
 
 
 def test_the_trust_list_is_read_from_a_pem_file_or_a_directory(tmp_path):
