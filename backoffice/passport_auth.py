@@ -3,7 +3,9 @@ back office itself, not the kiosk, decides whether the chip is genuine and prese
 
 - passive authentication: EF.SOD's CMS signature checks out with the document signer
   certificate inside it, that certificate was issued by a CSCA on the trust list the back
-  office holds, and every data group sent hashes to its value in the SOD;
+  office holds, is within its validity period at the time of verification and its key
+  usage allows digital signatures, and every data group sent hashes to its value in the
+  SOD;
 - Active Authentication: DG15's public key (its hash in the SOD) verifies the chip's
   signature over a challenge the back office chose. An EC key with plain ECDSA (r||s,
   BSI TR-03111) over the challenge, hashed by the key's size; an RSA key (1024 bits or
@@ -14,6 +16,7 @@ No HTTP here: a failed check raises PassportRefused naming it, never personal da
 """
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -64,10 +67,12 @@ def load_trust_list(location: str | Path) -> list[x509.Certificate]:
 
 
 def verify_chip(ef_sod: bytes, dg1: bytes, dg15: bytes | None, aa_signature: bytes | None, challenge: bytes,
-                trust_list: list[x509.Certificate], dg2: bytes | None = None) -> VerifiedChip:
+                trust_list: list[x509.Certificate], dg2: bytes | None = None,
+                now: dt.datetime | None = None) -> VerifiedChip:
     """Passive authentication of DG1 (DG2 too when sent) and DG15, then Active
-    Authentication over `challenge`. Raises PassportRefused."""
-    security_object = passive_authentication(ef_sod, trust_list)
+    Authentication over `challenge`; `now` (UTC, by default the clock's) is the time the
+    document signer's certificate must be valid at. Raises PassportRefused."""
+    security_object = passive_authentication(ef_sod, trust_list, now)
     groups = {"DG1": dg1, **({"DG2": dg2} if dg2 is not None else {}), **({"DG15": dg15} if dg15 else {})}
     check_hashes(security_object, groups)
     if not dg15 or not aa_signature:
@@ -80,7 +85,8 @@ def verify_chip(ef_sod: bytes, dg1: bytes, dg15: bytes | None, aa_signature: byt
     return VerifiedChip(number, tuple(groups))
 
 
-def passive_authentication(ef_sod: bytes, trust_list: list[x509.Certificate]) -> sod.LdsSecurityObject:
+def passive_authentication(ef_sod: bytes, trust_list: list[x509.Certificate],
+                           now: dt.datetime | None = None) -> sod.LdsSecurityObject:
     """The LDS Security Object, once its signer and signature are checked."""
     try:
         signed_data = sod.unwrap(ef_sod)["content"]
@@ -98,6 +104,7 @@ def passive_authentication(ef_sod: bytes, trust_list: list[x509.Certificate]) ->
     try:
         signer = _document_signer(signer_info, certificates)
         _check_signer(signer, trust_list)
+        _check_signer_usable(signer, now or dt.datetime.now(dt.timezone.utc))
         _check_signature(signer, signer_info, content)
     except (ValueError, TypeError, KeyError, x509.InvalidVersion) as exc:  # members are parsed when first read
         raise PassportRefused("sod_malformed", f"EF.SOD does not parse: {exc}", malformed=True) from None
@@ -184,6 +191,22 @@ def _check_signer(signer: x509.Certificate, trust_list: list[x509.Certificate]) 
             continue
         return
     raise PassportRefused("pa_signer_untrusted", "the document signer was not issued by a trusted CSCA")
+
+
+def _check_signer_usable(signer: x509.Certificate, now: dt.datetime) -> None:
+    """Within its validity period and meant for signing. ICAO 9303 Part 12 has a document
+    signer's certificate outlive its key by the passports' lifetime, so an expired one
+    signed passports that have expired too."""
+    now = now if now.tzinfo else now.replace(tzinfo=dt.timezone.utc)
+    if not signer.not_valid_before_utc <= now <= signer.not_valid_after_utc:
+        raise PassportRefused("pa_signer_expired", "the document signer's certificate is not valid now")
+    try:
+        usage = signer.extensions.get_extension_for_class(x509.KeyUsage).value
+    except x509.ExtensionNotFound:
+        # Part 12 makes key usage mandatory for a document signer: without it nothing says it may sign.
+        raise PassportRefused("pa_signer_usage", "the document signer's certificate states no key usage") from None
+    if not usage.digital_signature:
+        raise PassportRefused("pa_signer_usage", "the document signer's key is not for digital signatures")
 
 
 def _check_signature(signer: x509.Certificate, signer_info: cms.SignerInfo, content: bytes) -> None:

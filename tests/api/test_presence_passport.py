@@ -14,7 +14,12 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from devices.idcard.emulators.epassport import EPassportChip, PassportHolder, dg1_of
-from devices.idcard.emulators.passport_pki import make_pki, rogue_signer
+from devices.idcard.emulators.passport_pki import (
+    expired_signer,
+    make_pki,
+    rogue_signer,
+    signer_without_signing_usage,
+)
 from devices.idcard.icao import sod as sod_module
 from devices.idcard.icao.reader import ChipEvidence, read_chip_evidence
 from tests.api.submissions import application
@@ -132,6 +137,17 @@ def test_an_sod_signed_by_a_signer_not_issued_by_the_trusted_csca_is_refused(ter
     """The rogue CSCA has the trusted one's name; only its signature gives it away."""
     answer = present(terminal, EPassportChip(HOLDER, signer=rogue_signer(pki)))
     assert answer.status_code == 403 and answer.json()["code"] == "pa_signer_untrusted", answer.text
+
+
+def test_an_sod_signed_by_an_expired_document_signer_is_refused(terminal, pki):
+    """Issued by the trusted CSCA, every signature in order, but its certificate's validity has ended."""
+    answer = present(terminal, EPassportChip(HOLDER, signer=expired_signer(pki)))
+    assert answer.status_code == 403 and answer.json()["code"] == "pa_signer_expired", answer.text
+
+
+def test_an_sod_signed_by_a_key_not_certified_for_signatures_is_refused(terminal, pki):
+    answer = present(terminal, EPassportChip(HOLDER, signer=signer_without_signing_usage(pki)))
+    assert answer.status_code == 403 and answer.json()["code"] == "pa_signer_usage", answer.text
 
 
 def test_a_genuine_passport_of_a_state_whose_csca_is_not_held_is_refused(terminal):

@@ -1,17 +1,27 @@
 """backoffice/passport_auth.py on its own: whatever bytes a terminal sends, the verifier
 answers a verified chip or a PassportRefused naming a check, never another exception (a
-server error), for chips with EC and with RSA Active Authentication keys; and the trust
-list is read from a PEM file or a directory of PEM and DER."""
+server error), for chips with EC and with RSA Active Authentication keys; a document
+signer is used only within its validity period and for signing; and the trust list is
+read from a PEM file or a directory of PEM and DER."""
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
-from cryptography.hazmat.primitives import serialization
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from backoffice.passport_auth import PassportRefused, load_trust_list, verify_chip
 from devices.idcard.emulators.epassport import EPassportChip, PassportHolder
-from devices.idcard.emulators.passport_pki import make_pki
+from devices.idcard.emulators.passport_pki import (
+    DocumentSigner,
+    expired_signer,
+    make_pki,
+    signer_without_signing_usage,
+)
 from devices.idcard.icao.reader import read_chip_evidence
 
 PKI = make_pki()
@@ -107,3 +117,49 @@ def test_a_chip_whose_csca_is_absent_from_the_list_is_refused():
         verify_chip(EVIDENCE.sod or b"", EVIDENCE.dg1, EVIDENCE.dg15, EVIDENCE.aa_signature, CHALLENGE,
                     [make_pki().csca])
     assert refused.value.check == "pa_signer_untrusted"
+
+
+def evidence_signed_by(signer: DocumentSigner):
+    return read_chip_evidence(EPassportChip(PassportHolder(), signer=signer).process,
+                              PassportHolder().mrz_information, CHALLENGE, with_face=False)
+
+
+def refused_check(evidence, now: dt.datetime | None = None) -> str:
+    with pytest.raises(PassportRefused) as refused:
+        verify_chip(evidence.sod or b"", evidence.dg1, evidence.dg15, evidence.aa_signature, CHALLENGE, [PKI.csca],
+                    now=now)
+    return refused.value.check
+
+
+def test_a_signer_is_used_only_within_its_certificates_validity_period():
+    certificate, second = PKI.signer.certificate, dt.timedelta(seconds=1)
+    assert refused_check(EVIDENCE, now=certificate.not_valid_after_utc + second) == "pa_signer_expired"
+    assert refused_check(EVIDENCE, now=certificate.not_valid_before_utc - second) == "pa_signer_expired"
+    inside = certificate.not_valid_after_utc - dt.timedelta(days=1)
+    assert verify_chip(EVIDENCE.sod or b"", EVIDENCE.dg1, EVIDENCE.dg15, EVIDENCE.aa_signature, CHALLENGE, [PKI.csca],
+                       now=inside.replace(tzinfo=None)).document_number == "L898902C"  # a naive time is UTC
+    assert refused_check(evidence_signed_by(expired_signer(PKI))) == "pa_signer_expired"
+
+
+def test_a_signer_whose_key_usage_is_not_signing_is_refused():
+    assert refused_check(evidence_signed_by(signer_without_signing_usage(PKI))) == "pa_signer_usage"
+
+
+def test_a_signer_certificate_without_key_usage_is_refused():
+    key = ec.generate_private_key(ec.SECP256R1())
+    now = dt.datetime.now(dt.timezone.utc)
+    certificate = (x509.CertificateBuilder().subject_name(PKI.signer.certificate.subject)
+                   .issuer_name(PKI.csca.subject).public_key(key.public_key())
+                   .serial_number(x509.random_serial_number())
+                   .not_valid_before(now - dt.timedelta(days=1)).not_valid_after(now + dt.timedelta(days=30))
+                   .sign(PKI.csca_key, hashes.SHA256()))
+    assert refused_check(evidence_signed_by(DocumentSigner(key, certificate))) == "pa_signer_usage"
+
+
+def test_a_rogue_signer_is_untrusted_before_its_dates_are_read():
+    """The issuer's signature is checked first: a forger's certificate gets no more precise an answer."""
+    from devices.idcard.emulators.passport_pki import rogue_signer
+
+    later = dt.datetime(2100, 1, 1, tzinfo=dt.timezone.utc)
+    assert refused_check(EVIDENCE, now=later) == "pa_signer_expired"
+    assert refused_check(evidence_signed_by(rogue_signer(PKI)), now=later) == "pa_signer_untrusted"
