@@ -134,3 +134,16 @@ def test_keys_the_verifier_does_not_take_are_said_so():
 def test_recover_gives_the_representative_whichever_of_s_and_n_minus_s_was_sent():
     s = by_hand(sha1_representative())
     assert recover(N, E, s.to_bytes(128, "big")) == recover(N, E, (N - s).to_bytes(128, "big")) == sha1_representative()
+
+
+@pytest.mark.parametrize("bits", [1536, 2048, 3072])
+def test_longer_keys_verify_with_m1_filling_the_rest(bits):
+    key = rsa.generate_private_key(public_exponent=65537, key_size=bits)
+    n, d = key.public_key().public_numbers().n, key.private_numbers().d
+    size = bits // 8
+    m1 = bytes(size - 1 - 32 - 2)
+    f = b"\x6a" + m1 + hashlib.sha256(m1 + CHALLENGE).digest() + b"\x34\xcc"
+    signature = pow(int.from_bytes(f, "big"), d, n).to_bytes(size, "big")
+    assert verify(n, 65537, signature, CHALLENGE) == m1
+    with pytest.raises(SignatureInvalid):
+        verify(n, 65537, signature[:128], CHALLENGE)  # a 1024-bit key's length

@@ -3,8 +3,8 @@ secure messaging. `transmit(apdu) -> response incl. SW` is the only I/O; the PC/
 backend gives it pyscard, tests may give it the card emulator directly.
 
 `read_chip_evidence` also reads EF.SOD and DG15 and has the chip sign a challenge
-(Active Authentication), returning the bytes as read: the back office verifies them,
-the kiosk decides nothing from them."""
+(Active Authentication: ECDSA, or ISO/IEC 9796-2 with an RSA key), returning the bytes
+as read: the back office verifies them, the kiosk decides nothing from them."""
 from __future__ import annotations
 
 import os
@@ -107,6 +107,7 @@ class PassportSession:
         the chip refuses (it has no Active Authentication key)."""
         if len(challenge) != 8:
             raise ValueError("an Active Authentication challenge is 8 bytes")
+        # A short Le: the protected answer of an ECDSA or an RSA key up to 1536 bits fits 256 bytes.
         signature, sw = self._exchange(INTERNAL_AUTHENTICATE + b"\x08" + challenge + b"\x00")
         return signature if sw == b"\x90\x00" and signature else None
 
