@@ -269,10 +269,11 @@ def test_a_key_of_the_forgers_own_spliced_onto_a_chip_without_active_authenticat
     assert answer.json()["code"] == "pa_hash_missing" and answer.json()["data_group"] == "DG15"
 
 
-@pytest.mark.parametrize("aa_key", ["rsa", "rsa-sha256"])
+@pytest.mark.parametrize("aa_key", ["rsa", "rsa-sha256", "rsa-2048"])
 def test_a_genuine_chip_with_rsa_active_authentication_gets_a_grant(terminal, pki, cases_on_file, aa_key):
     """RSA Active Authentication (ISO/IEC 9796-2 scheme 1): SHA-1 with trailer BC as most
-    RSA passports sign, and SHA-256 with the trailer naming it."""
+    RSA passports sign, SHA-256 with the trailer naming it, and a 2048-bit key (its answer
+    read with an extended-length command)."""
     answer = present(terminal, EPassportChip(HOLDER, signer=pki.signer, aa_key=aa_key))
     assert answer.status_code == 201, answer.text
     grant = {"X-Presence-Grant": answer.json()["grant"]}

@@ -77,6 +77,18 @@ def test_an_rsa_chip_gives_an_rsa_dg15_and_a_9796_2_signature_of_the_challenge()
     assert not rsa_aa_verifies(evidence.dg15, bytes(8), evidence.aa_signature)  # bound to this challenge
 
 
+def test_a_2048_bit_rsa_chip_answers_an_extended_length_command_and_the_reader_asks_one():
+    chip = EPassportChip(HOLDER, signer=PKI.signer, aa_key="rsa-2048")
+    session = PassportSession(chip.process)
+    session.authenticate(HOLDER.mrz_information)
+    challenge = bytes.fromhex("1122334455667788")
+    _, sw = session._exchange(bytes.fromhex("0088000008") + challenge + b"\x00")
+    assert sw == b"\x67\x00"  # 256 bytes of signature do not fit a short answer under secure messaging
+    signature = session.internal_authenticate(challenge)
+    assert signature and len(signature) == 256
+    assert rsa_aa_verifies(chip.files[b"\x01\x0F"], challenge, signature)
+
+
 def test_a_chip_without_active_authentication_has_no_dg15_and_refuses_to_sign():
     chip = EPassportChip(HOLDER, signer=PKI.signer, active_authentication=False)
     session = PassportSession(chip.process)
@@ -120,9 +132,10 @@ def test_the_pcsc_backend_reads_the_evidence_through_pcscd(pcscd):
     assert evidence.aa_signature and aa_verifies(evidence.dg15, challenge, evidence.aa_signature)
 
 
-def test_the_pcsc_backend_reads_an_rsa_chips_signature_through_pcscd(pcscd):
-    """A 1024-bit RSA signature under secure messaging still fits a short APDU's answer."""
-    chip = EPassportChip(HOLDER, signer=PKI.signer, aa_key="rsa")
+@pytest.mark.parametrize("aa_key", ["rsa", "rsa-2048"])
+def test_the_pcsc_backend_reads_an_rsa_chips_signature_through_pcscd(pcscd, aa_key):
+    """A 1024-bit key's signature in a short APDU's answer, a 2048-bit key's in an extended one."""
+    chip = EPassportChip(HOLDER, signer=PKI.signer, aa_key=aa_key)
     card = VpcdCard(chip, port=pcscd.vpcd_port)
     backend = PcscPassportBackend(PcscSettings(mrz=HOLDER.mrz_information, read_face=False,
                                                reconnect_interval_s=0.2))

@@ -9,7 +9,9 @@ Given a document signer (passport_pki.py) the chip also carries EF.SOD and, with
 Authentication, DG15 and a signature over INTERNAL AUTHENTICATE's challenge: by default an
 EC P-256 key signing with ECDSA (plain r||s, BSI TR-03111); `aa_key="rsa"` an RSA key of
 1024 bits signing with ISO/IEC 9796-2 scheme 1 and SHA-1 (trailer BC), as most RSA
-passports do, `aa_key="rsa-sha256"` the same with SHA-256 (trailer 34CC). Forgeries to
+passports do, `aa_key="rsa-sha256"` the same with SHA-256 (trailer 34CC), `"rsa-2048"` a
+2048-bit key whose answer under secure messaging needs an extended-length command (a
+short one gets 6700, as from a real chip). Forgeries to
 test a verifier with: a signer not issued by the CSCA, DG1 rewritten after signing, a chip
 without Active Authentication.
 """
@@ -39,7 +41,10 @@ SW_WRONG_LENGTH = b"\x67\x00"
 SW_INS = b"\x6d\x00"
 DG1, DG2, DG15, SOD = b"\x01\x01", b"\x01\x02", b"\x01\x0F", b"\x01\x1D"
 LDS_AID = bytes.fromhex("A0000002471001")
-AA_KEYS = {"ec": None, "rsa": "sha1", "rsa-sha256": "sha256"}  # the key type, and the RSA key's hash
+# Active Authentication keys: EC P-256, or RSA as (hash, modulus bits).
+AA_KEYS: dict[str, tuple[str, int] | None] = {"ec": None, "rsa": ("sha1", 1024), "rsa-sha256": ("sha256", 1024),
+                                              "rsa-2048": ("sha1", 2048)}
+SHORT_ANSWER = 256  # the most data a short Le lets a chip return
 ATR = bytes.fromhex("3B8880014A434F5034315632")  # a contactless card's ATR as a reader reports it
 
 
@@ -128,12 +133,13 @@ class EPassportChip:
         self.holder = holder or PassportHolder()
         self.face = face if face is not None else face_jpeg()
         self.aa_key: ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey | None = None
-        self.aa_hash = AA_KEYS[aa_key]
+        rsa_key = AA_KEYS[aa_key]
+        self.aa_hash = rsa_key[0] if rsa_key else None
         if signer is not None and active_authentication:
             from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
-            self.aa_key = ec.generate_private_key(ec.SECP256R1()) if self.aa_hash is None \
-                else rsa.generate_private_key(public_exponent=65537, key_size=1024)
+            self.aa_key = ec.generate_private_key(ec.SECP256R1()) if rsa_key is None \
+                else rsa.generate_private_key(public_exponent=65537, key_size=rsa_key[1])
         self.files = build_files(self.holder, self.face, self.aa_key)
         if signer is not None:
             from .passport_pki import signed_sod
@@ -197,7 +203,12 @@ class EPassportChip:
             self._keys = None  # a broken SM session ends; the terminal must start over
             return SW_SM_BROKEN
         data, sw = self._file_command(plain)
-        return sm.protect_response(self._keys, data, sw, self.include_do99)
+        trial = sm.SessionKeys(self._keys.ks_enc, self._keys.ks_mac, self._keys.ssc)
+        answer = sm.protect_response(trial, data, sw, self.include_do99)
+        if len(answer) - 2 > SHORT_ANSWER and not sm.is_extended(apdu):
+            return sm.protect_response(self._keys, b"", SW_WRONG_LENGTH, self.include_do99)
+        self._keys = trial
+        return answer
 
     def _file_command(self, apdu: bytes) -> tuple[bytes, bytes]:
         ins, p1, p2 = apdu[1], apdu[2], apdu[3]
