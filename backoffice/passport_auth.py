@@ -3,16 +3,20 @@ back office itself, not the kiosk, decides whether the chip is genuine and prese
 
 - passive authentication: EF.SOD's CMS signature checks out with the document signer
   certificate inside it, that certificate was issued by a CSCA on the trust list the back
-  office holds, and every data group sent hashes to its value in the SOD;
+  office holds, is within its validity period at the time of verification and its key
+  usage allows digital signatures, and every data group sent hashes to its value in the
+  SOD;
 - Active Authentication: DG15's public key (its hash in the SOD) verifies the chip's
-  signature over a challenge the back office chose. Only EC keys are accepted, with plain
-  ECDSA (r||s, BSI TR-03111) over the challenge, hashed by the key's size; an RSA DG15
-  (ISO/IEC 9796-2) is refused as unsupported.
+  signature over a challenge the back office chose. An EC key with plain ECDSA (r||s,
+  BSI TR-03111) over the challenge, hashed by the key's size; an RSA key (1024 bits or
+  more) with ISO/IEC 9796-2 scheme 1, as iso9796.py verifies it. Other keys are refused
+  as unsupported.
 
 No HTTP here: a failed check raises PassportRefused naming it, never personal data.
 """
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +30,8 @@ from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 
 from devices.idcard.icao import lds, sod
 from devices.idcard.icao.tlv import TlvError, find
+
+from . import iso9796
 
 EVIDENCE = "epassport_pa_aa"
 HASHES = {"sha1": hashes.SHA1, "sha224": hashes.SHA224, "sha256": hashes.SHA256, "sha384": hashes.SHA384,
@@ -61,10 +67,12 @@ def load_trust_list(location: str | Path) -> list[x509.Certificate]:
 
 
 def verify_chip(ef_sod: bytes, dg1: bytes, dg15: bytes | None, aa_signature: bytes | None, challenge: bytes,
-                trust_list: list[x509.Certificate], dg2: bytes | None = None) -> VerifiedChip:
+                trust_list: list[x509.Certificate], dg2: bytes | None = None,
+                now: dt.datetime | None = None) -> VerifiedChip:
     """Passive authentication of DG1 (DG2 too when sent) and DG15, then Active
-    Authentication over `challenge`. Raises PassportRefused."""
-    security_object = passive_authentication(ef_sod, trust_list)
+    Authentication over `challenge`; `now` (UTC, by default the clock's) is the time the
+    document signer's certificate must be valid at. Raises PassportRefused."""
+    security_object = passive_authentication(ef_sod, trust_list, now)
     groups = {"DG1": dg1, **({"DG2": dg2} if dg2 is not None else {}), **({"DG15": dg15} if dg15 else {})}
     check_hashes(security_object, groups)
     if not dg15 or not aa_signature:
@@ -77,7 +85,8 @@ def verify_chip(ef_sod: bytes, dg1: bytes, dg15: bytes | None, aa_signature: byt
     return VerifiedChip(number, tuple(groups))
 
 
-def passive_authentication(ef_sod: bytes, trust_list: list[x509.Certificate]) -> sod.LdsSecurityObject:
+def passive_authentication(ef_sod: bytes, trust_list: list[x509.Certificate],
+                           now: dt.datetime | None = None) -> sod.LdsSecurityObject:
     """The LDS Security Object, once its signer and signature are checked."""
     try:
         signed_data = sod.unwrap(ef_sod)["content"]
@@ -95,6 +104,7 @@ def passive_authentication(ef_sod: bytes, trust_list: list[x509.Certificate]) ->
     try:
         signer = _document_signer(signer_info, certificates)
         _check_signer(signer, trust_list)
+        _check_signer_usable(signer, now or dt.datetime.now(dt.timezone.utc))
         _check_signature(signer, signer_info, content)
     except (ValueError, TypeError, KeyError, x509.InvalidVersion) as exc:  # members are parsed when first read
         raise PassportRefused("sod_malformed", f"EF.SOD does not parse: {exc}", malformed=True) from None
@@ -120,19 +130,42 @@ def active_authentication(dg15: bytes, challenge: bytes, signature: bytes) -> No
         key = serialization.load_der_public_key(find(dg15, 0x6F) or b"")
     except (TlvError, ValueError, UnsupportedAlgorithm):
         raise PassportRefused("dg15_malformed", "DG15 holds no public key", malformed=True) from None
-    if not isinstance(key, ec.EllipticCurvePublicKey):
-        raise PassportRefused("aa_unsupported", "only EC Active Authentication keys are accepted", malformed=True)
+    if isinstance(key, ec.EllipticCurvePublicKey):
+        _ecdsa_active_authentication(key, challenge, signature)
+    elif isinstance(key, rsa.RSAPublicKey):
+        _rsa_active_authentication(key, challenge, signature)
+    else:
+        raise PassportRefused("aa_unsupported", "only EC and RSA Active Authentication keys are accepted",
+                              malformed=True)
+
+
+def _ecdsa_active_authentication(key: ec.EllipticCurvePublicKey, challenge: bytes, signature: bytes) -> None:
     size = (key.curve.key_size + 7) // 8
     if len(signature) != 2 * size:
-        raise PassportRefused("aa_signature_invalid", "the chip's signature over the challenge does not verify")
+        raise _aa_signature_invalid()
     r, s = int.from_bytes(signature[:size], "big"), int.from_bytes(signature[size:], "big")
     digest = hashes.SHA256() if key.curve.key_size <= 256 else hashes.SHA384() if key.curve.key_size <= 384 \
         else hashes.SHA512()
     try:
         key.verify(encode_dss_signature(r, s), challenge, ec.ECDSA(digest))
     except InvalidSignature:
-        raise PassportRefused("aa_signature_invalid", "the chip's signature over the challenge does not verify") \
-            from None
+        raise _aa_signature_invalid() from None
+
+
+def _rsa_active_authentication(key: rsa.RSAPublicKey, challenge: bytes, signature: bytes) -> None:
+    numbers = key.public_numbers()
+    try:
+        iso9796.check_key(numbers.n, numbers.e)
+    except iso9796.KeyUnsupported as exc:
+        raise PassportRefused("aa_unsupported", str(exc), malformed=True) from None
+    try:
+        iso9796.verify(numbers.n, numbers.e, signature, challenge)
+    except iso9796.SignatureInvalid:
+        raise _aa_signature_invalid() from None
+
+
+def _aa_signature_invalid() -> PassportRefused:
+    return PassportRefused("aa_signature_invalid", "the chip's signature over the challenge does not verify")
 
 
 def _document_signer(signer_info: cms.SignerInfo, certificates: list) -> x509.Certificate:
@@ -158,6 +191,22 @@ def _check_signer(signer: x509.Certificate, trust_list: list[x509.Certificate]) 
             continue
         return
     raise PassportRefused("pa_signer_untrusted", "the document signer was not issued by a trusted CSCA")
+
+
+def _check_signer_usable(signer: x509.Certificate, now: dt.datetime) -> None:
+    """Within its validity period and meant for signing. ICAO 9303 Part 12 has a document
+    signer's certificate outlive its key by the passports' lifetime, so an expired one
+    signed passports that have expired too."""
+    now = now if now.tzinfo else now.replace(tzinfo=dt.timezone.utc)
+    if not signer.not_valid_before_utc <= now <= signer.not_valid_after_utc:
+        raise PassportRefused("pa_signer_expired", "the document signer's certificate is not valid now")
+    try:
+        usage = signer.extensions.get_extension_for_class(x509.KeyUsage).value
+    except x509.ExtensionNotFound:
+        # Part 12 makes key usage mandatory for a document signer: without it nothing says it may sign.
+        raise PassportRefused("pa_signer_usage", "the document signer's certificate states no key usage") from None
+    if not usage.digital_signature:
+        raise PassportRefused("pa_signer_usage", "the document signer's key is not for digital signatures")
 
 
 def _check_signature(signer: x509.Certificate, signer_info: cms.SignerInfo, content: bytes) -> None:

@@ -11,9 +11,15 @@ import hashlib
 import uuid
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric import rsa
 
 from devices.idcard.emulators.epassport import EPassportChip, PassportHolder, dg1_of
-from devices.idcard.emulators.passport_pki import make_pki, rogue_signer
+from devices.idcard.emulators.passport_pki import (
+    expired_signer,
+    make_pki,
+    rogue_signer,
+    signer_without_signing_usage,
+)
 from devices.idcard.icao import sod as sod_module
 from devices.idcard.icao.reader import ChipEvidence, read_chip_evidence
 from tests.api.submissions import application
@@ -131,6 +137,17 @@ def test_an_sod_signed_by_a_signer_not_issued_by_the_trusted_csca_is_refused(ter
     """The rogue CSCA has the trusted one's name; only its signature gives it away."""
     answer = present(terminal, EPassportChip(HOLDER, signer=rogue_signer(pki)))
     assert answer.status_code == 403 and answer.json()["code"] == "pa_signer_untrusted", answer.text
+
+
+def test_an_sod_signed_by_an_expired_document_signer_is_refused(terminal, pki):
+    """Issued by the trusted CSCA, every signature in order, but its certificate's validity has ended."""
+    answer = present(terminal, EPassportChip(HOLDER, signer=expired_signer(pki)))
+    assert answer.status_code == 403 and answer.json()["code"] == "pa_signer_expired", answer.text
+
+
+def test_an_sod_signed_by_a_key_not_certified_for_signatures_is_refused(terminal, pki):
+    answer = present(terminal, EPassportChip(HOLDER, signer=signer_without_signing_usage(pki)))
+    assert answer.status_code == 403 and answer.json()["code"] == "pa_signer_usage", answer.text
 
 
 def test_a_genuine_passport_of_a_state_whose_csca_is_not_held_is_refused(terminal):
@@ -252,22 +269,65 @@ def test_a_key_of_the_forgers_own_spliced_onto_a_chip_without_active_authenticat
     assert answer.json()["code"] == "pa_hash_missing" and answer.json()["data_group"] == "DG15"
 
 
-def test_an_rsa_active_authentication_key_is_refused_as_unsupported(terminal, pki):
-    """Only EC keys are verified (plain ECDSA); an RSA DG15 (ISO/IEC 9796-2) is said so."""
+@pytest.mark.parametrize("aa_key", ["rsa", "rsa-sha256", "rsa-2048"])
+def test_a_genuine_chip_with_rsa_active_authentication_gets_a_grant(terminal, pki, cases_on_file, aa_key):
+    """RSA Active Authentication (ISO/IEC 9796-2 scheme 1): SHA-1 with trailer BC as most
+    RSA passports sign, SHA-256 with the trailer naming it, and a 2048-bit key (its answer
+    read with an extended-length command)."""
+    answer = present(terminal, EPassportChip(HOLDER, signer=pki.signer, aa_key=aa_key))
+    assert answer.status_code == 201, answer.text
+    grant = {"X-Presence-Grant": answer.json()["grant"]}
+    assert answer.json()["evidence"] == "epassport_pa_aa"
+    mine = terminal.post("/v1/cases/search", {"applicant": HOLDER.document_number}, key=None, headers=grant)
+    assert cases_on_file[HOLDER.document_number] in [c["number"] for c in mine.json()["cases"]]
+    victims = terminal.post("/v1/cases/search", {"applicant": VICTIM.document_number}, key=None, headers=grant)
+    assert victims.status_code == 403 and victims.json()["code"] == "presence_other_citizen"
+
+
+def test_an_rsa_chips_signature_over_another_challenge_is_refused(terminal, pki):
+    """A genuine RSA chip's answer recorded for one challenge, sent for a fresh one."""
+    chip = EPassportChip(HOLDER, signer=pki.signer, aa_key="rsa")
+    ref = uuid.uuid4().hex
+    first = challenge(terminal, ref)
+    recorded = read_chip_evidence(chip.process, HOLDER.mrz_information, bytes.fromhex(first["nonce"]))
+    fresh = challenge(terminal, ref)
+    answer = terminal.post("/v1/presence/passport-grants", proof(ref, fresh["challenge"], recorded), key=None)
+    assert answer.status_code == 403 and answer.json()["code"] == "aa_signature_invalid", answer.text
+    assert "grant" not in answer.json()
+
+
+@pytest.mark.parametrize("tamper", ["flip_a_bit", "n_minus_one", "one_byte_short", "all_zero"])
+def test_a_tampered_rsa_signature_is_refused(terminal, pki, tamper):
+    chip = EPassportChip(HOLDER, signer=pki.signer, aa_key="rsa")
+    ref = uuid.uuid4().hex
+    issued = challenge(terminal, ref)
+    evidence = read_chip_evidence(chip.process, HOLDER.mrz_information, bytes.fromhex(issued["nonce"]))
+    signature = evidence.aa_signature or b""
+    assert isinstance(chip.aa_key, rsa.RSAPrivateKey)
+    modulus = chip.aa_key.private_numbers().public_numbers.n
+    tampered = {"flip_a_bit": signature[:-1] + bytes([signature[-1] ^ 0x01]),
+                "n_minus_one": (modulus - 1).to_bytes(len(signature), "big"),
+                "one_byte_short": signature[1:], "all_zero": bytes(len(signature))}[tamper]
+    body = dict(proof(ref, issued["challenge"], evidence), aa_signature=b64(tampered))
+    answer = terminal.post("/v1/presence/passport-grants", body, key=None)
+    assert answer.status_code == 403 and answer.json()["code"] == "aa_signature_invalid", answer.text
+
+
+def test_an_active_authentication_key_neither_ec_nor_rsa_is_refused_as_unsupported(terminal, pki):
     from cryptography.hazmat.primitives import serialization
-    from cryptography.hazmat.primitives.asymmetric import rsa
+    from cryptography.hazmat.primitives.asymmetric import ed25519
 
     from devices.idcard.emulators.passport_pki import signed_sod
     from devices.idcard.icao.tlv import encode
 
-    key = rsa.generate_private_key(public_exponent=65537, key_size=1024)
+    key = ed25519.Ed25519PrivateKey.generate()
     dg15 = encode(0x6F, key.public_key().public_bytes(serialization.Encoding.DER,
                                                       serialization.PublicFormat.SubjectPublicKeyInfo))
     dg1 = dg1_of(HOLDER)
     ref = uuid.uuid4().hex
     issued = challenge(terminal, ref)
     body = {"session": ref, "challenge": issued["challenge"], "sod": b64(signed_sod({1: dg1, 15: dg15}, pki.signer)),
-            "dg1": b64(dg1), "dg15": b64(dg15), "aa_signature": b64(bytes(128))}
+            "dg1": b64(dg1), "dg15": b64(dg15), "aa_signature": b64(key.sign(bytes.fromhex(issued["nonce"])))}
     answer = terminal.post("/v1/presence/passport-grants", body, key=None)
     assert answer.status_code == 422 and answer.json()["code"] == "aa_unsupported", answer.text
 

@@ -66,6 +66,19 @@ def test_the_chip_side_reads_the_terminals_commands():
     assert sm.unprotect_response(terminal, answer) == (H("60145F01"), H("9000"))
 
 
+def test_an_extended_length_command_stays_extended_under_secure_messaging():
+    """INTERNAL AUTHENTICATE for a 2048-bit RSA key's answer: Le 0000 in DO97, the protected
+    command in extended form (00, a two-byte Lc, Le 0000), read back as it was by the chip."""
+    terminal = sm.derive_session(K_IFD, K_IC, RND_IC, RND_IFD)
+    chip = sm.derive_session(K_IFD, K_IC, RND_IC, RND_IFD)
+    plain = H("00880000000008") + bytes(range(8)) + H("0000")
+    wrapped = sm.protect_command(terminal, plain)
+    assert wrapped[:5] == H("0C88000000") and int.from_bytes(wrapped[5:7], "big") == len(wrapped) - 9
+    assert wrapped[-2:] == H("0000") and H("97020000") in wrapped and sm.is_extended(wrapped)
+    assert sm.unprotect_command(chip, wrapped) == H("0088000008") + bytes(range(8)) + H("0000")
+    assert not sm.is_extended(sm.protect_command(terminal, H("00B0000004")))
+
+
 def test_a_tampered_response_is_refused():
     keys = sm.derive_session(K_IFD, K_IC, RND_IC, RND_IFD)
     sm.protect_command(keys, H("00A4020C02011E"))

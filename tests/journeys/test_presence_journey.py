@@ -3,6 +3,8 @@ code, a spent code and an early resend, the way elsewhere for a citizen with no 
 file, and the grant ended with the session."""
 from __future__ import annotations
 
+import pytest
+
 from domain.identity import DocumentKind, Identity
 from kiosk.demo import latest_code, phone_texts
 from kiosk.journeys.presence import MSG_ELSEWHERE, MSG_NOT_THEIRS, MSG_SPENT, MSG_WAIT, MSG_WRONG, PresenceState
@@ -137,8 +139,10 @@ def passport_on_reader(kiosk, pcscd, signer, **forgery):
     return card, reader, event.identity
 
 
-def test_a_passport_whose_chip_proves_itself_needs_no_code(kiosk, pcscd, backoffice):
-    card, reader, identity = passport_on_reader(kiosk, pcscd, backoffice.passport_pki().signer)
+@pytest.mark.parametrize("aa_key", ["ec", "rsa"])
+def test_a_passport_whose_chip_proves_itself_needs_no_code(kiosk, pcscd, backoffice, aa_key):
+    """With an EC Active Authentication key, or an RSA one (ISO/IEC 9796-2)."""
+    card, reader, identity = passport_on_reader(kiosk, pcscd, backoffice.passport_pki().signer, aa_key=aa_key)
     try:
         texts = len(phone_texts(kiosk.phone_inbox))
         kiosk.journey("progress").start()

@@ -1,28 +1,53 @@
 """backoffice/passport_auth.py on its own: whatever bytes a terminal sends, the verifier
 answers a verified chip or a PassportRefused naming a check, never another exception (a
-server error); and the trust list is read from a PEM file or a directory of PEM and DER."""
+server error), for chips with EC and with RSA Active Authentication keys; a document
+signer is used only within its validity period and for signing; and the trust list is
+read from a PEM file or a directory of PEM and DER."""
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
-from cryptography.hazmat.primitives import serialization
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from backoffice.passport_auth import PassportRefused, load_trust_list, verify_chip
 from devices.idcard.emulators.epassport import EPassportChip, PassportHolder
-from devices.idcard.emulators.passport_pki import make_pki
+from devices.idcard.emulators.passport_pki import (
+    DocumentSigner,
+    expired_signer,
+    make_pki,
+    signer_without_signing_usage,
+)
 from devices.idcard.icao.reader import read_chip_evidence
 
 PKI = make_pki()
 CHALLENGE = bytes.fromhex("0011223344556677")
 EVIDENCE = read_chip_evidence(EPassportChip(PassportHolder(), signer=PKI.signer).process,
                               PassportHolder().mrz_information, CHALLENGE, with_face=False)
+RSA_EVIDENCE = {aa_key: read_chip_evidence(EPassportChip(PassportHolder(), signer=PKI.signer, aa_key=aa_key).process,
+                                           PassportHolder().mrz_information, CHALLENGE, with_face=False)
+                for aa_key in ("rsa", "rsa-sha256")}
 
 
 def test_the_genuine_chip_verifies():
     assert EVIDENCE.sod and EVIDENCE.dg15 and EVIDENCE.aa_signature
     verified = verify_chip(EVIDENCE.sod, EVIDENCE.dg1, EVIDENCE.dg15, EVIDENCE.aa_signature, CHALLENGE, [PKI.csca])
     assert verified.document_number == "L898902C" and verified.data_groups == ("DG1", "DG15")
+
+
+@pytest.mark.parametrize("aa_key", ["rsa", "rsa-sha256"])
+def test_a_genuine_chip_with_an_rsa_key_verifies_and_only_for_its_challenge(aa_key):
+    evidence = RSA_EVIDENCE[aa_key]
+    assert evidence.sod and evidence.dg15 and evidence.aa_signature and len(evidence.aa_signature) == 128
+    verified = verify_chip(evidence.sod, evidence.dg1, evidence.dg15, evidence.aa_signature, CHALLENGE, [PKI.csca])
+    assert verified.data_groups == ("DG1", "DG15")
+    with pytest.raises(PassportRefused) as refused:
+        verify_chip(evidence.sod, evidence.dg1, evidence.dg15, evidence.aa_signature, bytes(8), [PKI.csca])
+    assert refused.value.check == "aa_signature_invalid"
 
 
 edits = st.lists(st.tuples(st.sampled_from(("set", "insert", "delete")), st.integers(0, 10_000), st.integers(0, 255)),
@@ -59,6 +84,21 @@ def test_altered_evidence_is_refused_by_name_never_a_crash(which, changes):
     assert which == "sod" or files[which] == original
 
 
+@settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
+@given(which=st.sampled_from(("dg15", "aa_signature")), changes=edits)
+def test_altered_rsa_evidence_is_refused_by_name_never_a_crash(which, changes):
+    evidence = RSA_EVIDENCE["rsa"]
+    files = {"dg15": evidence.dg15 or b"", "aa_signature": evidence.aa_signature or b""}
+    original = files[which]
+    files[which] = mutated(original, changes)
+    try:
+        verify_chip(evidence.sod or b"", evidence.dg1, files["dg15"], files["aa_signature"], CHALLENGE, [PKI.csca])
+    except PassportRefused as refusal:
+        assert refusal.check
+        return
+    assert files[which] == original
+
+
 def test_the_trust_list_is_read_from_a_pem_file_or_a_directory(tmp_path):
     other = make_pki("FRA")
     bundle = tmp_path / "csca.pem"
@@ -77,3 +117,49 @@ def test_a_chip_whose_csca_is_absent_from_the_list_is_refused():
         verify_chip(EVIDENCE.sod or b"", EVIDENCE.dg1, EVIDENCE.dg15, EVIDENCE.aa_signature, CHALLENGE,
                     [make_pki().csca])
     assert refused.value.check == "pa_signer_untrusted"
+
+
+def evidence_signed_by(signer: DocumentSigner):
+    return read_chip_evidence(EPassportChip(PassportHolder(), signer=signer).process,
+                              PassportHolder().mrz_information, CHALLENGE, with_face=False)
+
+
+def refused_check(evidence, now: dt.datetime | None = None) -> str:
+    with pytest.raises(PassportRefused) as refused:
+        verify_chip(evidence.sod or b"", evidence.dg1, evidence.dg15, evidence.aa_signature, CHALLENGE, [PKI.csca],
+                    now=now)
+    return refused.value.check
+
+
+def test_a_signer_is_used_only_within_its_certificates_validity_period():
+    certificate, second = PKI.signer.certificate, dt.timedelta(seconds=1)
+    assert refused_check(EVIDENCE, now=certificate.not_valid_after_utc + second) == "pa_signer_expired"
+    assert refused_check(EVIDENCE, now=certificate.not_valid_before_utc - second) == "pa_signer_expired"
+    inside = certificate.not_valid_after_utc - dt.timedelta(days=1)
+    assert verify_chip(EVIDENCE.sod or b"", EVIDENCE.dg1, EVIDENCE.dg15, EVIDENCE.aa_signature, CHALLENGE, [PKI.csca],
+                       now=inside.replace(tzinfo=None)).document_number == "L898902C"  # a naive time is UTC
+    assert refused_check(evidence_signed_by(expired_signer(PKI))) == "pa_signer_expired"
+
+
+def test_a_signer_whose_key_usage_is_not_signing_is_refused():
+    assert refused_check(evidence_signed_by(signer_without_signing_usage(PKI))) == "pa_signer_usage"
+
+
+def test_a_signer_certificate_without_key_usage_is_refused():
+    key = ec.generate_private_key(ec.SECP256R1())
+    now = dt.datetime.now(dt.timezone.utc)
+    certificate = (x509.CertificateBuilder().subject_name(PKI.signer.certificate.subject)
+                   .issuer_name(PKI.csca.subject).public_key(key.public_key())
+                   .serial_number(x509.random_serial_number())
+                   .not_valid_before(now - dt.timedelta(days=1)).not_valid_after(now + dt.timedelta(days=30))
+                   .sign(PKI.csca_key, hashes.SHA256()))
+    assert refused_check(evidence_signed_by(DocumentSigner(key, certificate))) == "pa_signer_usage"
+
+
+def test_a_rogue_signer_is_untrusted_before_its_dates_are_read():
+    """The issuer's signature is checked first: a forger's certificate gets no more precise an answer."""
+    from devices.idcard.emulators.passport_pki import rogue_signer
+
+    later = dt.datetime(2100, 1, 1, tzinfo=dt.timezone.utc)
+    assert refused_check(EVIDENCE, now=later) == "pa_signer_expired"
+    assert refused_check(evidence_signed_by(rogue_signer(PKI)), now=later) == "pa_signer_untrusted"

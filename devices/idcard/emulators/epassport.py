@@ -6,9 +6,14 @@ The holder's MRZ is built with correct check digits, so the BAC key is whatever
 with 6300 like a real chip.
 
 Given a document signer (passport_pki.py) the chip also carries EF.SOD and, with Active
-Authentication, DG15 (an EC P-256 public key) and signs INTERNAL AUTHENTICATE's challenge
-with ECDSA (plain r||s, BSI TR-03111). Forgeries to test a verifier with: a signer not
-issued by the CSCA, DG1 rewritten after signing, a chip without Active Authentication.
+Authentication, DG15 and a signature over INTERNAL AUTHENTICATE's challenge: by default an
+EC P-256 key signing with ECDSA (plain r||s, BSI TR-03111); `aa_key="rsa"` an RSA key of
+1024 bits signing with ISO/IEC 9796-2 scheme 1 and SHA-1 (trailer BC), as most RSA
+passports do, `aa_key="rsa-sha256"` the same with SHA-256 (trailer 34CC), `"rsa-2048"` a
+2048-bit key whose answer under secure messaging needs an extended-length command (a
+short one gets 6700, as from a real chip). Forgeries to
+test a verifier with: a signer not issued by the CSCA, DG1 rewritten after signing, a chip
+without Active Authentication.
 """
 from __future__ import annotations
 
@@ -22,7 +27,7 @@ from ..icao.mrz import check_digit, mrz_information
 from ..icao.tlv import encode
 
 if TYPE_CHECKING:
-    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
     from .passport_pki import DocumentSigner
 
@@ -36,6 +41,10 @@ SW_WRONG_LENGTH = b"\x67\x00"
 SW_INS = b"\x6d\x00"
 DG1, DG2, DG15, SOD = b"\x01\x01", b"\x01\x02", b"\x01\x0F", b"\x01\x1D"
 LDS_AID = bytes.fromhex("A0000002471001")
+# Active Authentication keys: EC P-256, or RSA as (hash, modulus bits).
+AA_KEYS: dict[str, tuple[str, int] | None] = {"ec": None, "rsa": ("sha1", 1024), "rsa-sha256": ("sha256", 1024),
+                                              "rsa-2048": ("sha1", 2048)}
+SHORT_ANSWER = 256  # the most data a short Le lets a chip return
 ATR = bytes.fromhex("3B8880014A434F5034315632")  # a contactless card's ATR as a reader reports it
 
 
@@ -84,7 +93,7 @@ def dg1_of(holder: PassportHolder) -> bytes:
     return encode(0x61, encode(0x5F1F, holder.mrz().encode("ascii")))
 
 
-def dg15_of(aa_key: ec.EllipticCurvePrivateKey) -> bytes:
+def dg15_of(aa_key: ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey) -> bytes:
     """DG15: the Active Authentication public key as a SubjectPublicKeyInfo (Part 11, 6.1)."""
     from cryptography.hazmat.primitives import serialization
 
@@ -92,8 +101,8 @@ def dg15_of(aa_key: ec.EllipticCurvePrivateKey) -> bytes:
     return encode(0x6F, info)
 
 
-def build_files(holder: PassportHolder, face: bytes, aa_key: ec.EllipticCurvePrivateKey | None = None
-                ) -> dict[bytes, bytes]:
+def build_files(holder: PassportHolder, face: bytes,
+                aa_key: ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey | None = None) -> dict[bytes, bytes]:
     tags = b"\x61\x75" + (b"\x6f" if aa_key is not None else b"")
     ef_com = encode(0x60, encode(0x5F01, b"0107") + encode(0x5F36, b"040000") + encode(0x5C, tags))
     dg1 = dg1_of(holder)
@@ -113,17 +122,24 @@ def build_files(holder: PassportHolder, face: bytes, aa_key: ec.EllipticCurvePri
 class EPassportChip:
     def __init__(self, holder: PassportHolder | None = None, face: bytes | None = None,
                  include_do99: bool = True, signer: DocumentSigner | None = None,
-                 active_authentication: bool = True, dg1_after_signing: PassportHolder | None = None):
-        """`signer` signs EF.SOD (none: the chip has no SOD, DG15 or AA, as before). The
-        forgeries: `dg1_after_signing` replaces DG1 once the SOD is signed;
-        `active_authentication=False` leaves DG15 out and refuses INTERNAL AUTHENTICATE."""
+                 active_authentication: bool = True, dg1_after_signing: PassportHolder | None = None,
+                 aa_key: str = "ec"):
+        """`signer` signs EF.SOD (none: the chip has no SOD, DG15 or AA, as before);
+        `aa_key` is one of AA_KEYS. The forgeries: `dg1_after_signing` replaces DG1 once
+        the SOD is signed; `active_authentication=False` leaves DG15 out and refuses
+        INTERNAL AUTHENTICATE."""
+        if aa_key not in AA_KEYS:
+            raise ValueError(f"aa_key is one of {', '.join(AA_KEYS)}")
         self.holder = holder or PassportHolder()
         self.face = face if face is not None else face_jpeg()
-        self.aa_key: ec.EllipticCurvePrivateKey | None = None
+        self.aa_key: ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey | None = None
+        rsa_key = AA_KEYS[aa_key]
+        self.aa_hash = rsa_key[0] if rsa_key else None
         if signer is not None and active_authentication:
-            from cryptography.hazmat.primitives.asymmetric import ec
+            from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
-            self.aa_key = ec.generate_private_key(ec.SECP256R1())
+            self.aa_key = ec.generate_private_key(ec.SECP256R1()) if rsa_key is None \
+                else rsa.generate_private_key(public_exponent=65537, key_size=rsa_key[1])
         self.files = build_files(self.holder, self.face, self.aa_key)
         if signer is not None:
             from .passport_pki import signed_sod
@@ -187,7 +203,12 @@ class EPassportChip:
             self._keys = None  # a broken SM session ends; the terminal must start over
             return SW_SM_BROKEN
         data, sw = self._file_command(plain)
-        return sm.protect_response(self._keys, data, sw, self.include_do99)
+        trial = sm.SessionKeys(self._keys.ks_enc, self._keys.ks_mac, self._keys.ssc)
+        answer = sm.protect_response(trial, data, sw, self.include_do99)
+        if len(answer) - 2 > SHORT_ANSWER and not sm.is_extended(apdu):
+            return sm.protect_response(self._keys, b"", SW_WRONG_LENGTH, self.include_do99)
+        self._keys = trial
+        return answer
 
     def _file_command(self, apdu: bytes) -> tuple[bytes, bytes]:
         ins, p1, p2 = apdu[1], apdu[2], apdu[3]
@@ -211,7 +232,8 @@ class EPassportChip:
         return b"", SW_INS
 
     def _internal_authenticate(self, challenge: bytes) -> tuple[bytes, bytes]:
-        """Active Authentication: ECDSA-SHA-256 over the terminal's 8-byte challenge, r||s."""
+        """Active Authentication over the terminal's 8-byte challenge: ECDSA-SHA-256 as
+        r||s, or the ISO/IEC 9796-2 signature of an RSA key."""
         if self.aa_key is None:
             return b"", SW_INS
         if len(challenge) != 8:
@@ -220,5 +242,9 @@ class EPassportChip:
         from cryptography.hazmat.primitives.asymmetric import ec
         from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 
+        if not isinstance(self.aa_key, ec.EllipticCurvePrivateKey):
+            from .iso9796_signer import sign
+
+            return sign(self.aa_key, challenge, self.aa_hash or "sha1"), SW_OK
         r, s = decode_dss_signature(self.aa_key.sign(challenge, ec.ECDSA(hashes.SHA256())))
         return r.to_bytes(32, "big") + s.to_bytes(32, "big"), SW_OK

@@ -4,6 +4,8 @@ that signer. Every key is generated in memory when asked for; none is a real sta
 
 `rogue_signer` makes the forger's signer: a CSCA of its own under the same name as the
 real one, so only the certificate's signature, not its names, tells them apart.
+`expired_signer` and `signer_without_signing_usage` are issued by the real CSCA, one
+whose certificate's validity has ended, one whose key usage does not allow signatures.
 """
 from __future__ import annotations
 
@@ -44,15 +46,20 @@ def _name(country: str, common_name: str) -> x509.Name:
                       x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
 
 
-def _certificate(subject: x509.Name, key, issuer: x509.Name, issuer_key, ca: bool) -> x509.Certificate:
+def _certificate(subject: x509.Name, key, issuer: x509.Name, issuer_key, ca: bool,
+                 valid: tuple[dt.datetime, dt.datetime] | None = None, signs: bool = True) -> x509.Certificate:
+    """`valid` is (from, until), by default yesterday to ten years ahead; `signs=False`
+    gives a signer's certificate key usage for encipherment only."""
     now = dt.datetime.now(dt.timezone.utc)
+    start, end = valid or (now - dt.timedelta(days=1), now + dt.timedelta(days=3650))
     builder = (x509.CertificateBuilder().subject_name(subject).issuer_name(issuer).public_key(key.public_key())
                .serial_number(x509.random_serial_number())
-               .not_valid_before(now - dt.timedelta(days=1)).not_valid_after(now + dt.timedelta(days=3650))
+               .not_valid_before(start).not_valid_after(end)
                .add_extension(x509.BasicConstraints(ca=ca, path_length=0 if ca else None), critical=True))
     usage = dict.fromkeys(("digital_signature", "content_commitment", "key_encipherment", "data_encipherment",
                            "key_agreement", "key_cert_sign", "crl_sign", "encipher_only", "decipher_only"), False)
-    usage.update({"key_cert_sign": ca, "crl_sign": ca, "digital_signature": not ca})
+    usage.update({"key_cert_sign": ca, "crl_sign": ca, "digital_signature": not ca and signs,
+                  "key_encipherment": not ca and not signs})
     builder = builder.add_extension(x509.KeyUsage(**usage), critical=True)
     return builder.sign(issuer_key, hashes.SHA256())
 
@@ -99,6 +106,22 @@ def rogue_signer(pki: PassportPki) -> DocumentSigner:
     rogue_key = ec.generate_private_key(ec.SECP256R1())
     key = ec.generate_private_key(ec.SECP256R1())
     return DocumentSigner(key, _certificate(pki.signer.certificate.subject, key, pki.csca.subject, rogue_key, ca=False))
+
+
+def expired_signer(pki: PassportPki) -> DocumentSigner:
+    """A signer the real CSCA issued, its certificate valid for a year that ended yesterday."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    now = dt.datetime.now(dt.timezone.utc)
+    valid = (now - dt.timedelta(days=366), now - dt.timedelta(days=1))
+    return DocumentSigner(key, _certificate(pki.signer.certificate.subject, key, pki.csca.subject, pki.csca_key,
+                                            ca=False, valid=valid))
+
+
+def signer_without_signing_usage(pki: PassportPki) -> DocumentSigner:
+    """A signer the real CSCA issued for key encipherment, not for digital signatures."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    return DocumentSigner(key, _certificate(pki.signer.certificate.subject, key, pki.csca.subject, pki.csca_key,
+                                            ca=False, signs=False))
 
 
 def signed_sod(data_groups: dict[int, bytes], signer: DocumentSigner) -> bytes:

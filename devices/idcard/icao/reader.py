@@ -3,8 +3,9 @@ secure messaging. `transmit(apdu) -> response incl. SW` is the only I/O; the PC/
 backend gives it pyscard, tests may give it the card emulator directly.
 
 `read_chip_evidence` also reads EF.SOD and DG15 and has the chip sign a challenge
-(Active Authentication), returning the bytes as read: the back office verifies them,
-the kiosk decides nothing from them."""
+(Active Authentication: ECDSA, or ISO/IEC 9796-2 with an RSA key; asked again with an
+extended-length command when the answer does not fit a short one), returning the bytes
+as read: the back office verifies them, the kiosk decides nothing from them."""
 from __future__ import annotations
 
 import os
@@ -22,6 +23,7 @@ SELECT_LDS_APP = bytes.fromhex("00A4040C07A0000002471001")
 GET_CHALLENGE = bytes.fromhex("0084000008")
 INTERNAL_AUTHENTICATE = bytes.fromhex("00880000")
 SW_NOT_FOUND = b"\x6a\x82"
+SW_WRONG_LENGTH = b"\x67\x00"
 CHUNK = 0xDF  # fits a short APDU answer with secure-messaging overhead
 
 
@@ -107,7 +109,11 @@ class PassportSession:
         the chip refuses (it has no Active Authentication key)."""
         if len(challenge) != 8:
             raise ValueError("an Active Authentication challenge is 8 bytes")
+        # Short first: chips without an answer too long for it need not support extended length.
         signature, sw = self._exchange(INTERNAL_AUTHENTICATE + b"\x08" + challenge + b"\x00")
+        if sw == SW_WRONG_LENGTH or sw[:1] == b"\x6c":
+            # An RSA key of 2048 bits: its answer under secure messaging outgrows 256 bytes.
+            signature, sw = self._exchange(INTERNAL_AUTHENTICATE + b"\x00\x00\x08" + challenge + b"\x00\x00")
         return signature if sw == b"\x90\x00" and signature else None
 
     def read_file_if_present(self, fid: bytes) -> bytes | None:

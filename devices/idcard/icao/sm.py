@@ -58,11 +58,19 @@ def _do(tag: int, value: bytes) -> bytes:
 
 
 def protect_command(keys: SessionKeys, apdu: bytes) -> bytes:
-    """Wrap a plain case 1-4 short APDU (CLA INS P1 P2 [Lc data] [Le])."""
+    """Wrap a plain case 1-4 APDU (CLA INS P1 P2 [Lc data] [Le]), short or extended (00
+    then a two-byte Lc, or 00 and a two-byte Le alone); an extended one stays extended."""
     header = bytes([apdu[0] | 0x0C]) + apdu[1:4]
     body = apdu[4:]
     data, le = b"", None
-    if len(body) == 1:
+    extended = len(body) >= 3 and body[0] == 0  # a short Lc is never 0
+    if extended and len(body) == 3:
+        le = body[1:]
+    elif extended:
+        lc = int.from_bytes(body[1:3], "big")
+        data = body[3 : 3 + lc]
+        le = body[3 + lc :] or None
+    elif len(body) == 1:
         le = body
     elif body:
         lc = body[0]
@@ -74,7 +82,14 @@ def protect_command(keys: SessionKeys, apdu: bytes) -> bytes:
     ssc = keys.next_ssc()
     mac = crypto.retail_mac(keys.ks_mac, crypto.pad(ssc + crypto.pad(header) + do87 + do97))
     payload = do87 + do97 + _do(0x8E, mac)
+    if extended:
+        return header + b"\x00" + len(payload).to_bytes(2, "big") + payload + b"\x00\x00"
     return header + bytes([len(payload)]) + payload + b"\x00"
+
+
+def is_extended(apdu: bytes) -> bool:
+    """A protected command in extended form: a short one always has an Lc (its MAC at least)."""
+    return len(apdu) >= 7 and apdu[4] == 0
 
 
 def unprotect_response(keys: SessionKeys, response: bytes) -> tuple[bytes, bytes]:
@@ -116,9 +131,9 @@ def unprotect_command(keys: SessionKeys, apdu: bytes) -> bytes:
     header = apdu[:4]
     if len(apdu) < 6:
         raise SecureMessagingError("protected command too short")
-    lc = apdu[4]
+    lc, start = (int.from_bytes(apdu[5:7], "big"), 7) if is_extended(apdu) else (apdu[4], 5)
     try:
-        objects = parse_all(apdu[5 : 5 + lc])
+        objects = parse_all(apdu[start : start + lc])
     except TlvError as exc:
         raise SecureMessagingError(str(exc)) from exc
     tags = {tag: value for tag, value, _ in objects}
