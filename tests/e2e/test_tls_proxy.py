@@ -1,0 +1,183 @@
+"""The shipped reverse proxy (deploy/nginx/chengmai-backoffice.conf) as the real nginx on
+loopback, with a test county CA's certificate, in front of a real back office: the kiosk's
+own client pinning that CA signs a call through it, a client without the CA is refused,
+/metrics and the API's documents are not reachable, an oversized body is refused by the
+proxy before it reaches the back office, and the back office logs the client's address.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import http.client
+import ipaddress
+import ssl
+
+import pytest
+import requests
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+from backoffice.body_limits import SMALL_BODY
+from backoffice.diagnostics import MAX_BUNDLE_BYTES
+from services.api import BackofficeClient, BackofficeUnavailable
+from services.transport import UNTRUSTED_CERTIFICATE, TransportSettings
+from tests.nginx_proxy import NGINX, NGINX_MISSING, NginxProxy
+
+pytestmark = pytest.mark.skipif(NGINX is None, reason=NGINX_MISSING)
+
+TERMINAL = "CM-KIOSK-0001"
+CLIENT_ADDRESS = "127.0.0.7"  # a loopback address of the client's own, unlike nginx's 127.0.0.1
+
+
+def _name(common_name: str) -> x509.Name:
+    return x509.Name([x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Chengmai County"),
+                      x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
+
+
+def _write_pki(folder) -> dict:
+    """A test county CA and the back office's certificate it signed for 127.0.0.1/localhost."""
+    now = dt.datetime.now(dt.timezone.utc)
+    ca_key = ec.generate_private_key(ec.SECP256R1())
+    ca = (x509.CertificateBuilder().subject_name(_name("Chengmai County test CA")).issuer_name(
+        _name("Chengmai County test CA")).public_key(ca_key.public_key()).serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(days=1)).not_valid_after(now + dt.timedelta(days=30))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
+        .add_extension(x509.KeyUsage(digital_signature=False, content_commitment=False, key_encipherment=False,
+                                     data_encipherment=False, key_agreement=False, key_cert_sign=True, crl_sign=True,
+                                     encipher_only=False, decipher_only=False), critical=True)
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(ca_key.public_key()), critical=False)
+        .sign(ca_key, hashes.SHA256()))
+    server_key = ec.generate_private_key(ec.SECP256R1())
+    server = (x509.CertificateBuilder().subject_name(_name("localhost")).issuer_name(ca.subject)
+              .public_key(server_key.public_key()).serial_number(x509.random_serial_number())
+              .not_valid_before(now - dt.timedelta(days=1)).not_valid_after(now + dt.timedelta(days=30))
+              .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+              .add_extension(x509.SubjectAlternativeName([x509.DNSName("localhost"),
+                                                          x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+                             critical=False)
+              .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
+              .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), critical=False)
+              .sign(ca_key, hashes.SHA256()))
+    pem = serialization.Encoding.PEM
+    paths = {"ca": folder / "county-ca.pem", "certificate": folder / "backoffice.crt", "key": folder / "backoffice.key"}
+    paths["ca"].write_bytes(ca.public_bytes(pem))
+    # As the county installs it: the server's certificate, then the CA chain.
+    paths["certificate"].write_bytes(server.public_bytes(pem) + ca.public_bytes(pem))
+    paths["key"].write_bytes(server_key.private_bytes(pem, serialization.PrivateFormat.PKCS8,
+                                                      serialization.NoEncryption()))
+    paths["key"].chmod(0o600)
+    return {**paths, "pin": server.fingerprint(hashes.SHA256()).hex()}
+
+
+@pytest.fixture(scope="module")
+def pki(tmp_path_factory):
+    return _write_pki(tmp_path_factory.mktemp("county-pki"))
+
+
+@pytest.fixture(scope="module")
+def proxy(tmp_path_factory, backoffice, pki):
+    with NginxProxy(tmp_path_factory.mktemp("nginx"), upstream_port=backoffice.port,
+                    certificate=pki["certificate"], key=pki["key"]) as running:
+        yield running
+
+
+def _kiosk_client(proxy, backoffice, **transport) -> BackofficeClient:
+    return BackofficeClient(proxy.url, timeout=10, terminal_id=TERMINAL,
+                            secret=backoffice.terminal_secret_file.read_text().strip(),
+                            transport=TransportSettings(**transport))
+
+
+def _backoffice_log(backoffice) -> str:
+    return backoffice.log_file.read_text(errors="replace")
+
+
+def test_the_kiosk_client_pinning_the_county_ca_signs_a_call_through_the_proxy(proxy, backoffice, pki):
+    client = _kiosk_client(proxy, backoffice, ca_file=pki["ca"], pin_sha256=pki["pin"])
+    try:
+        assert client.whoami()["id"] == TERMINAL  # the signature survived the proxy: path, query and body as sent
+        assert client.health()["status"] == "ok"
+    finally:
+        client.close()
+
+
+def test_a_client_that_does_not_trust_the_county_ca_is_refused(proxy, backoffice):
+    client = _kiosk_client(proxy, backoffice)  # the system's CA store only
+    with pytest.raises(BackofficeUnavailable) as refused:
+        client.health()
+    client.close()
+    assert str(refused.value) == UNTRUSTED_CERTIFICATE
+
+
+@pytest.mark.parametrize("path", ["/metrics", "/docs", "/redoc", "/openapi.json", "/docs/oauth2-redirect",
+                                  "/%6detrics"])
+def test_metrics_and_the_api_documents_are_not_exposed(proxy, pki, path):
+    assert requests.get(proxy.url + path, verify=pki["ca"], timeout=10).status_code == 404
+
+
+def test_metrics_stay_reachable_on_the_back_office_itself(backoffice):
+    assert requests.get(backoffice.url + "/metrics", timeout=10).status_code == 200  # the county's monitoring
+
+
+def test_plain_http_is_sent_to_https(proxy):
+    answer = requests.get(f"http://127.0.0.1:{proxy.http_port}/v1/terminals/me?x=1", allow_redirects=False,
+                          timeout=10)
+    assert answer.status_code == 301
+    assert answer.headers["Location"] == "https://127.0.0.1/v1/terminals/me?x=1"
+
+
+@pytest.mark.filterwarnings("ignore:ssl.TLSVersion.TLSv1_1 is deprecated:DeprecationWarning")
+def test_old_protocol_versions_are_refused(proxy, pki):
+    context = ssl.create_default_context(cafile=str(pki["ca"]))
+    context.minimum_version = context.maximum_version = ssl.TLSVersion.TLSv1_2
+    connection = http.client.HTTPSConnection("127.0.0.1", proxy.https_port, context=context, timeout=10)
+    connection.request("GET", "/health")
+    assert connection.getresponse().status == 200  # 1.2 is still spoken
+    connection.close()
+    context = ssl.create_default_context(cafile=str(pki["ca"]))
+    context.minimum_version = ssl.TLSVersion.MINIMUM_SUPPORTED
+    context.maximum_version = ssl.TLSVersion.TLSv1_1
+    context.set_ciphers("ALL:@SECLEVEL=0")  # the client would; the proxy must not
+    connection = http.client.HTTPSConnection("127.0.0.1", proxy.https_port, context=context, timeout=10)
+    with pytest.raises(ssl.SSLError):
+        connection.request("GET", "/health")
+    connection.close()
+
+
+def test_a_body_over_the_routes_limit_is_refused_by_the_proxy(proxy, backoffice, pki):
+    marker = "/v1/presence/codes"
+    before = _backoffice_log(backoffice).count(marker)
+    answer = requests.post(proxy.url + marker, data=b"{" + b" " * SMALL_BODY + b"}", verify=pki["ca"],
+                           headers={"Content-Type": "application/json"}, timeout=30)
+    assert answer.status_code == 413
+    assert "nginx/" not in answer.text and "nginx/" not in answer.headers["Server"]  # server_tokens off
+    assert _backoffice_log(backoffice).count(marker) == before  # never crossed to the back office
+
+    diagnostics = "/v1/terminals/diagnostics"
+    answer = requests.post(proxy.url + diagnostics, data=b"x" * (MAX_BUNDLE_BYTES + 1), verify=pki["ca"],
+                           headers={"X-Terminal-Id": TERMINAL, "X-Signature": "0" * 64}, timeout=60)
+    assert answer.status_code == 413
+    assert answer.headers["Content-Type"].startswith("text/html")  # nginx's page, not the back office's problem
+
+
+def test_a_large_routes_body_within_its_limit_reaches_the_back_office(proxy, backoffice, pki):
+    """Over the small ceiling but within the diagnostics route's: the proxy lets it through
+    and the back office judges it (here: an unsigned caller, held to the small ceiling)."""
+    answer = requests.post(proxy.url + "/v1/terminals/diagnostics", data=b"x" * (SMALL_BODY + 1024),
+                           verify=pki["ca"], timeout=30)
+    assert answer.status_code == 413
+    assert answer.headers["Content-Type"] == "application/problem+json"  # the back office's own answer
+
+
+def test_the_back_office_logs_the_clients_address_not_the_proxys_nor_a_claimed_one(proxy, backoffice, pki):
+    context = ssl.create_default_context(cafile=str(pki["ca"]))
+    connection = http.client.HTTPSConnection("127.0.0.1", proxy.https_port, context=context, timeout=10,
+                                             source_address=(CLIENT_ADDRESS, 0))
+    connection.request("GET", "/ready?from=forwarded-test", headers={"X-Forwarded-For": "203.0.113.9"})
+    assert connection.getresponse().status in (200, 503)
+    connection.close()
+    lines = [line for line in _backoffice_log(backoffice).splitlines() if "GET /ready" in line]
+    assert lines and f"{CLIENT_ADDRESS}:" in lines[-1], lines[-1:]
+    assert "203.0.113.9" not in _backoffice_log(backoffice)
+    assert "from=forwarded-test" not in proxy.access_log.read_text()  # the proxy's log keeps paths only
+    assert f"{CLIENT_ADDRESS} " in proxy.access_log.read_text()
