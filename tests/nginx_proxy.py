@@ -11,12 +11,19 @@ Needs Debian's nginx (scripts/debian-packages.txt); `NGINX_MISSING` is the skip 
 """
 from __future__ import annotations
 
+import datetime as dt
+import ipaddress
 import os
 import shutil
 import socket
 import subprocess
 import time
 from pathlib import Path
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 REPO = Path(__file__).resolve().parents[1]
 PROXY_CONFIG = REPO / "deploy" / "nginx" / "chengmai-backoffice.conf"
@@ -31,6 +38,46 @@ UPSTREAM = "server 127.0.0.1:8700;"
 CERTIFICATE = "ssl_certificate /etc/chengmai-kiosk/tls/backoffice.crt;"
 CERTIFICATE_KEY = "ssl_certificate_key /etc/chengmai-kiosk/tls/backoffice.key;"
 LOG_DIR = "/var/log/nginx/"
+
+
+def _name(common_name: str) -> x509.Name:
+    return x509.Name([x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Chengmai County"),
+                      x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
+
+
+def write_test_pki(folder: Path) -> dict:
+    """A test county CA and the back office's certificate it signed for 127.0.0.1/localhost:
+    {ca, certificate (with the CA after it, as the county installs it), key, pin}."""
+    now = dt.datetime.now(dt.timezone.utc)
+    ca_key = ec.generate_private_key(ec.SECP256R1())
+    ca = (x509.CertificateBuilder().subject_name(_name("Chengmai County test CA")).issuer_name(
+        _name("Chengmai County test CA")).public_key(ca_key.public_key()).serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(days=1)).not_valid_after(now + dt.timedelta(days=30))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
+        .add_extension(x509.KeyUsage(digital_signature=False, content_commitment=False, key_encipherment=False,
+                                     data_encipherment=False, key_agreement=False, key_cert_sign=True, crl_sign=True,
+                                     encipher_only=False, decipher_only=False), critical=True)
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(ca_key.public_key()), critical=False)
+        .sign(ca_key, hashes.SHA256()))
+    server_key = ec.generate_private_key(ec.SECP256R1())
+    server = (x509.CertificateBuilder().subject_name(_name("localhost")).issuer_name(ca.subject)
+              .public_key(server_key.public_key()).serial_number(x509.random_serial_number())
+              .not_valid_before(now - dt.timedelta(days=1)).not_valid_after(now + dt.timedelta(days=30))
+              .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+              .add_extension(x509.SubjectAlternativeName([x509.DNSName("localhost"),
+                                                          x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+                             critical=False)
+              .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
+              .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), critical=False)
+              .sign(ca_key, hashes.SHA256()))
+    pem = serialization.Encoding.PEM
+    paths = {"ca": folder / "county-ca.pem", "certificate": folder / "backoffice.crt", "key": folder / "backoffice.key"}
+    paths["ca"].write_bytes(ca.public_bytes(pem))
+    paths["certificate"].write_bytes(server.public_bytes(pem) + ca.public_bytes(pem))
+    paths["key"].write_bytes(server_key.private_bytes(pem, serialization.PrivateFormat.PKCS8,
+                                                      serialization.NoEncryption()))
+    paths["key"].chmod(0o600)
+    return {**paths, "pin": server.fingerprint(hashes.SHA256()).hex()}
 
 
 class NginxDidNotStart(RuntimeError):

@@ -6,23 +6,17 @@ proxy before it reaches the back office, and the back office logs the client's a
 """
 from __future__ import annotations
 
-import datetime as dt
 import http.client
-import ipaddress
 import ssl
 
 import pytest
 import requests
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from backoffice.body_limits import SMALL_BODY
 from backoffice.diagnostics import MAX_BUNDLE_BYTES
 from services.api import BackofficeClient, BackofficeUnavailable
 from services.transport import UNTRUSTED_CERTIFICATE, TransportSettings
-from tests.nginx_proxy import NGINX, NGINX_MISSING, NginxProxy
+from tests.nginx_proxy import NGINX, NGINX_MISSING, NginxProxy, write_test_pki
 
 pytestmark = pytest.mark.skipif(NGINX is None, reason=NGINX_MISSING)
 
@@ -30,49 +24,9 @@ TERMINAL = "CM-KIOSK-0001"
 CLIENT_ADDRESS = "127.0.0.7"  # a loopback address of the client's own, unlike nginx's 127.0.0.1
 
 
-def _name(common_name: str) -> x509.Name:
-    return x509.Name([x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Chengmai County"),
-                      x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
-
-
-def _write_pki(folder) -> dict:
-    """A test county CA and the back office's certificate it signed for 127.0.0.1/localhost."""
-    now = dt.datetime.now(dt.timezone.utc)
-    ca_key = ec.generate_private_key(ec.SECP256R1())
-    ca = (x509.CertificateBuilder().subject_name(_name("Chengmai County test CA")).issuer_name(
-        _name("Chengmai County test CA")).public_key(ca_key.public_key()).serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(days=1)).not_valid_after(now + dt.timedelta(days=30))
-        .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
-        .add_extension(x509.KeyUsage(digital_signature=False, content_commitment=False, key_encipherment=False,
-                                     data_encipherment=False, key_agreement=False, key_cert_sign=True, crl_sign=True,
-                                     encipher_only=False, decipher_only=False), critical=True)
-        .add_extension(x509.SubjectKeyIdentifier.from_public_key(ca_key.public_key()), critical=False)
-        .sign(ca_key, hashes.SHA256()))
-    server_key = ec.generate_private_key(ec.SECP256R1())
-    server = (x509.CertificateBuilder().subject_name(_name("localhost")).issuer_name(ca.subject)
-              .public_key(server_key.public_key()).serial_number(x509.random_serial_number())
-              .not_valid_before(now - dt.timedelta(days=1)).not_valid_after(now + dt.timedelta(days=30))
-              .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-              .add_extension(x509.SubjectAlternativeName([x509.DNSName("localhost"),
-                                                          x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
-                             critical=False)
-              .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
-              .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), critical=False)
-              .sign(ca_key, hashes.SHA256()))
-    pem = serialization.Encoding.PEM
-    paths = {"ca": folder / "county-ca.pem", "certificate": folder / "backoffice.crt", "key": folder / "backoffice.key"}
-    paths["ca"].write_bytes(ca.public_bytes(pem))
-    # As the county installs it: the server's certificate, then the CA chain.
-    paths["certificate"].write_bytes(server.public_bytes(pem) + ca.public_bytes(pem))
-    paths["key"].write_bytes(server_key.private_bytes(pem, serialization.PrivateFormat.PKCS8,
-                                                      serialization.NoEncryption()))
-    paths["key"].chmod(0o600)
-    return {**paths, "pin": server.fingerprint(hashes.SHA256()).hex()}
-
-
 @pytest.fixture(scope="module")
 def pki(tmp_path_factory):
-    return _write_pki(tmp_path_factory.mktemp("county-pki"))
+    return write_test_pki(tmp_path_factory.mktemp("county-pki"))
 
 
 @pytest.fixture(scope="module")
@@ -174,10 +128,17 @@ def test_the_back_office_logs_the_clients_address_not_the_proxys_nor_a_claimed_o
     connection = http.client.HTTPSConnection("127.0.0.1", proxy.https_port, context=context, timeout=10,
                                              source_address=(CLIENT_ADDRESS, 0))
     connection.request("GET", "/ready?from=forwarded-test", headers={"X-Forwarded-For": "203.0.113.9"})
-    assert connection.getresponse().status in (200, 503)
+    response = connection.getresponse()
+    assert response.status in (200, 503)
+    response.read()
+    # nginx logs a request once it has answered it, before it reads the next one on the
+    # connection: an answer to a second request means the first one's line is written.
+    connection.request("GET", "/health")
+    connection.getresponse().read()
     connection.close()
     lines = [line for line in _backoffice_log(backoffice).splitlines() if "GET /ready" in line]
     assert lines and f"{CLIENT_ADDRESS}:" in lines[-1], lines[-1:]
     assert "203.0.113.9" not in _backoffice_log(backoffice)
+    proxy_lines = [line for line in proxy.access_log.read_text().splitlines() if "GET /ready" in line]
+    assert proxy_lines and proxy_lines[-1].startswith(f"{CLIENT_ADDRESS} "), proxy_lines[-1:]
     assert "from=forwarded-test" not in proxy.access_log.read_text()  # the proxy's log keeps paths only
-    assert f"{CLIENT_ADDRESS} " in proxy.access_log.read_text()
