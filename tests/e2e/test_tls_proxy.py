@@ -7,7 +7,10 @@ proxy before it reaches the back office, and the back office logs the client's a
 from __future__ import annotations
 
 import http.client
+import io
+import random
 import ssl
+import zipfile
 
 import pytest
 import requests
@@ -66,7 +69,10 @@ def test_a_client_that_does_not_trust_the_county_ca_is_refused(proxy, backoffice
 @pytest.mark.parametrize("path", ["/metrics", "/docs", "/redoc", "/openapi.json", "/docs/oauth2-redirect",
                                   "/%6detrics"])
 def test_metrics_and_the_api_documents_are_not_exposed(proxy, pki, path):
-    assert requests.get(proxy.url + path, verify=pki["ca"], timeout=10).status_code == 404
+    answer = requests.get(proxy.url + path, verify=pki["ca"], timeout=10)
+    assert answer.status_code == 404
+    assert answer.headers["Content-Type"] == "application/problem+json"
+    assert answer.json() == {"type": "about:blank", "title": "Not found", "status": 404}
 
 
 def test_metrics_stay_reachable_on_the_back_office_itself(backoffice):
@@ -98,29 +104,38 @@ def test_old_protocol_versions_are_refused(proxy, pki):
     connection.close()
 
 
-def test_a_body_over_the_routes_limit_is_refused_by_the_proxy(proxy, backoffice, pki):
-    marker = "/v1/presence/codes"
-    before = _backoffice_log(backoffice).count(marker)
-    answer = requests.post(proxy.url + marker, data=b"{" + b" " * SMALL_BODY + b"}", verify=pki["ca"],
-                           headers={"Content-Type": "application/json"}, timeout=30)
-    assert answer.status_code == 413
-    assert "nginx/" not in answer.text and "nginx/" not in answer.headers["Server"]  # server_tokens off
-    assert _backoffice_log(backoffice).count(marker) == before  # never crossed to the back office
+def _posted(backoffice, path: str) -> int:
+    """How many POSTs to `path` the back office's access log has."""
+    return _backoffice_log(backoffice).count(f"POST {path} ")
 
-    diagnostics = "/v1/terminals/diagnostics"
-    answer = requests.post(proxy.url + diagnostics, data=b"x" * (MAX_BUNDLE_BYTES + 1), verify=pki["ca"],
-                           headers={"X-Terminal-Id": TERMINAL, "X-Signature": "0" * 64}, timeout=60)
-    assert answer.status_code == 413
-    assert answer.headers["Content-Type"].startswith("text/html")  # nginx's page, not the back office's problem
+
+def test_a_body_over_the_routes_limit_is_refused_by_the_proxy(proxy, backoffice, pki):
+    for path, body, headers in (
+            ("/v1/presence/codes", b"{" + b" " * SMALL_BODY + b"}", {"Content-Type": "application/json"}),
+            ("/v1/terminals/diagnostics", b"x" * (MAX_BUNDLE_BYTES + 1),
+             {"X-Terminal-Id": TERMINAL, "X-Signature": "0" * 64})):
+        before = _posted(backoffice, path)
+        answer = requests.post(proxy.url + path, data=body, headers=headers, verify=pki["ca"], timeout=60)
+        assert answer.status_code == 413, path
+        assert answer.headers["Content-Type"] == "application/problem+json"
+        assert answer.json()["detail"].startswith("refused by the proxy")
+        assert "nginx/" not in answer.headers["Server"]  # server_tokens off
+        # The back office logs a request before it answers; the proxy answered without it.
+        assert _posted(backoffice, path) == before, path
 
 
 def test_a_large_routes_body_within_its_limit_reaches_the_back_office(proxy, backoffice, pki):
-    """Over the small ceiling but within the diagnostics route's: the proxy lets it through
-    and the back office judges it (here: an unsigned caller, held to the small ceiling)."""
-    answer = requests.post(proxy.url + "/v1/terminals/diagnostics", data=b"x" * (SMALL_BODY + 1024),
-                           verify=pki["ca"], timeout=30)
-    assert answer.status_code == 413
-    assert answer.headers["Content-Type"] == "application/problem+json"  # the back office's own answer
+    """A signed diagnostics bundle far over the small ceiling, within its route's: the
+    kiosk's client uploads it through the proxy and the back office stores it."""
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_STORED) as bundle:
+        bundle.writestr("kiosk.log", random.Random(7).randbytes(16 * SMALL_BODY))  # 1 MiB that does not shrink
+    client = _kiosk_client(proxy, backoffice, ca_file=pki["ca"], pin_sha256=pki["pin"])
+    try:
+        stored = client.upload_diagnostics(archive.getvalue())
+    finally:
+        client.close()
+    assert stored["size"] == len(archive.getvalue()) > 16 * SMALL_BODY
 
 
 def test_the_back_office_logs_the_clients_address_not_the_proxys_nor_a_claimed_one(proxy, backoffice, pki):
