@@ -19,7 +19,16 @@ from kiosk.appliance.nightly_restart import RestartWindow
 from kiosk.config import CONFIG_ENV, load_config
 from kiosk.offline import outbox_paths
 from services.outbox import load_or_create_key
-from tests.nginx_proxy import NGINX, NGINX_MISSING, PROXY_CONFIG, check_config, main_config, render, write_test_pki
+from tests.nginx_proxy import (
+    NGINX,
+    NGINX_MISSING,
+    PROXY_CONFIG,
+    check_config,
+    free_port,
+    main_config,
+    render,
+    write_test_pki,
+)
 
 REPO = Path(__file__).resolve().parents[2]
 SCRIPTS = REPO / "scripts"
@@ -347,11 +356,12 @@ def test_backoffice_proxy_site_is_enabled_once_the_certificate_is_there(backoffi
 @pytest.mark.skipif(NGINX is None, reason=NGINX_MISSING)
 def test_nginx_accepts_the_installed_site(backoffice_root_with_certificate, tmp_path):
     """`nginx -t` on the enabled site as installed, its absolute paths moved into the
-    staged tree (the certificate) and the test's folder (logs)."""
+    staged tree (the certificate) and the test's folder (logs), its ports to free ones
+    (the check binds them: 80 may be the machine's own nginx's, 443 a root's only)."""
     root, _ = backoffice_root_with_certificate
     site = tmp_path / "site.conf"
     site.write_text(render((root / "etc/nginx/sites-enabled/chengmai-backoffice.conf").read_text(),
-                           https_port=443, http_port=80, upstream_port=8700,
+                           https_port=free_port(), http_port=free_port(), upstream_port=8700,
                            certificate=root / "etc/chengmai-kiosk/tls/backoffice.crt",
                            key=root / "etc/chengmai-kiosk/tls/backoffice.key", log_dir=tmp_path))
     main = tmp_path / "nginx.conf"
