@@ -307,6 +307,8 @@ def test_backoffice_tree_and_units(backoffice_root):
     assert service["Service"]["EnvironmentFile"] == ["/etc/chengmai-kiosk/backoffice.env"]
     assert "BACKOFFICE_VAR_DIR=/var/lib/chengmai-backoffice" in service["Service"]["Environment"]
     assert service["Service"]["ExecStart"][0].startswith(f"/{APP}/venv/bin/kiosk-backoffice serve ")
+    # the TLS proxy's forwarded client address is believed from this machine only
+    assert service["Service"]["ExecStart"][0].endswith(" --forwarded-allow-ips 127.0.0.1")
     assert service["Install"]["WantedBy"] == ["multi-user.target"]
     sweep = unit(root / "etc/systemd/system/chengmai-backoffice-sweep.service")
     assert sweep["Service"]["ExecStart"] == [f"/{APP}/venv/bin/kiosk-backoffice sweep"]
@@ -369,6 +371,16 @@ def test_nginx_accepts_the_installed_site(backoffice_root_with_certificate, tmp_
     checked = check_config(tmp_path, main)
     assert checked.returncode == 0, checked.stderr
     assert "test is successful" in checked.stderr
+
+
+def test_backoffice_unit_gives_serve_only_options_it_has(backoffice_root):
+    import sys
+
+    root, _ = backoffice_root
+    args = unit(root / "etc/systemd/system/chengmai-backoffice.service")["Service"]["ExecStart"][0].split()
+    usage = run(sys.executable, "-m", "backoffice", "serve", "--help").stdout
+    for option in (arg for arg in args if arg.startswith("--")):
+        assert option in usage, option
 
 
 def test_entry_points_the_units_start_exist():
