@@ -23,6 +23,9 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8700)
     serve.add_argument("--workers", type=int, default=1)
+    serve.add_argument("--forwarded-allow-ips", default="127.0.0.1",
+                       help="comma-separated addresses whose X-Forwarded-For/-Proto are believed: the TLS "
+                            "proxy's (deploy/nginx); anyone else's claim is ignored")
     serve.add_argument("--migrate", action="store_true", help="upgrade the schema first")
     serve.add_argument("--seed-demo", action="store_true", help="load demo data where tables are empty")
     serve.add_argument("--terminal-secret-file", type=Path,
@@ -199,8 +202,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.workers > 1:
         print("several workers: run `uvicorn backoffice.asgi:app --workers N` behind the load balancer")
     # The access log has every request, its path only (logging_setup.PathOnly).
+    # The proxy's forwarded address is the client's, in the access log and for metrics_from:
+    # without it every request through the proxy would look like this machine's own.
     uvicorn.run(app, host=args.host, port=args.port, access_log=True, log_level="info",
-                log_config=uvicorn_log_config())
+                log_config=uvicorn_log_config(), proxy_headers=True,
+                forwarded_allow_ips=args.forwarded_allow_ips)
     return 0
 
 

@@ -3,7 +3,8 @@
 # Debian packages, the `chengmai-backoffice` system user, the code and its own venv
 # (.[backoffice]) under /opt/chengmai-kiosk, settings in /etc/chengmai-kiosk/backoffice.env,
 # state (SQLite, generated keys) in /var/lib/chengmai-backoffice, the service and the
-# supervision sweep's timer enabled and started.
+# supervision sweep's timer enabled and started; the nginx TLS proxy's site, enabled once the
+# county's certificate and key are in $TLS_DIR (run again after putting them there).
 #
 #   scripts/install-backoffice.sh [--root DIR] [--dry-run]
 #
@@ -15,6 +16,8 @@ set -euo pipefail
 
 SERVICE_USER=chengmai-backoffice
 STATE_DIR=/var/lib/chengmai-backoffice
+TLS_DIR=/etc/chengmai-kiosk/tls  # the paths deploy/nginx/chengmai-backoffice.conf names
+NGINX_SITE=chengmai-backoffice.conf
 
 usage() { sed -n '8p' "$0" | sed 's/^#//'; exit 2; }
 while (( $# )); do
@@ -51,6 +54,24 @@ for unit in chengmai-backoffice.service chengmai-backoffice-sweep.service chengm
 done
 systemctl_step daemon-reload
 systemctl_step enable --now chengmai-backoffice.service chengmai-backoffice-sweep.timer
+
+say "TLS proxy (nginx)"
+install_config 0644 "$REPO/deploy/nginx/$NGINX_SITE" "/etc/nginx/sites-available/$NGINX_SITE"
+make_dir 0700 "$TLS_DIR"
+if [[ -s $ROOT$TLS_DIR/backoffice.crt && -s $ROOT$TLS_DIR/backoffice.key ]]; then
+  make_dir 0755 /etc/nginx/sites-enabled
+  # Relative, so the link resolves in a staged tree as on the machine.
+  files ln -sfn "../sites-available/$NGINX_SITE" "$ROOT/etc/nginx/sites-enabled/$NGINX_SITE"
+  # Debian's welcome page is also the default server on port 80: ours answers there now.
+  files rm -f "$ROOT/etc/nginx/sites-enabled/default"
+  machine nginx -t
+  systemctl_step enable nginx.service
+  systemctl_step reload-or-restart nginx.service
+else
+  say "no certificate yet: the site is not enabled"
+  echo "Put the county's certificate (with its intermediate CAs) in $TLS_DIR/backoffice.crt and its key"
+  echo "in $TLS_DIR/backoffice.key (0600), then run this again to enable the TLS proxy."
+fi
 
 say "done${ROOT:+: staged under $ROOT}"
 echo "Register each kiosk: chengmai-backoffice register-terminal CM-KIOSK-0002 --location ..."

@@ -19,6 +19,16 @@ from kiosk.appliance.nightly_restart import RestartWindow
 from kiosk.config import CONFIG_ENV, load_config
 from kiosk.offline import outbox_paths
 from services.outbox import load_or_create_key
+from tests.nginx_proxy import (
+    NGINX,
+    NGINX_MISSING,
+    PROXY_CONFIG,
+    check_config,
+    free_port,
+    main_config,
+    render,
+    write_test_pki,
+)
 
 REPO = Path(__file__).resolve().parents[2]
 SCRIPTS = REPO / "scripts"
@@ -297,6 +307,8 @@ def test_backoffice_tree_and_units(backoffice_root):
     assert service["Service"]["EnvironmentFile"] == ["/etc/chengmai-kiosk/backoffice.env"]
     assert "BACKOFFICE_VAR_DIR=/var/lib/chengmai-backoffice" in service["Service"]["Environment"]
     assert service["Service"]["ExecStart"][0].startswith(f"/{APP}/venv/bin/kiosk-backoffice serve ")
+    # the TLS proxy's forwarded client address is believed from this machine only
+    assert service["Service"]["ExecStart"][0].endswith(" --forwarded-allow-ips 127.0.0.1")
     assert service["Install"]["WantedBy"] == ["multi-user.target"]
     sweep = unit(root / "etc/systemd/system/chengmai-backoffice-sweep.service")
     assert sweep["Service"]["ExecStart"] == [f"/{APP}/venv/bin/kiosk-backoffice sweep"]
@@ -307,6 +319,68 @@ def test_backoffice_tree_and_units(backoffice_root):
     settings_source = (REPO / "backoffice/settings.py").read_text()
     for name in names - {"BACKOFFICE_HOST", "BACKOFFICE_PORT"}:
         assert name in settings_source, name
+
+
+def test_backoffice_proxy_site_waits_for_the_certificate(backoffice_root):
+    root, out = backoffice_root
+    site = root / "etc/nginx/sites-available/chengmai-backoffice.conf"
+    assert site.read_text() == PROXY_CONFIG.read_text() and mode(site) == 0o644
+    assert mode(root / "etc/chengmai-kiosk/tls") == 0o700
+    assert not (root / "etc/nginx/sites-enabled/chengmai-backoffice.conf").exists()  # nginx would not start
+    assert "no certificate yet" in out and "/etc/chengmai-kiosk/tls/backoffice.crt" in out
+    assert "systemctl reload-or-restart nginx.service" not in out
+
+
+@pytest.fixture(scope="module")
+def backoffice_root_with_certificate(tmp_path_factory):
+    """A county that put its certificate in place (README), then ran the installer again."""
+    root = tmp_path_factory.mktemp("backoffice-tls-root")
+    tls = root / "etc/chengmai-kiosk/tls"
+    tls.mkdir(parents=True)
+    pki = write_test_pki(tls)
+    pki["certificate"].rename(tls / "backoffice.crt")
+    pki["key"].rename(tls / "backoffice.key")
+    (root / "etc/nginx/sites-enabled").mkdir(parents=True)
+    (root / "etc/nginx/sites-enabled/default").symlink_to("/etc/nginx/sites-available/default")
+    out = run(SCRIPTS / "install-backoffice.sh", "--root", root)
+    return root, out.stdout
+
+
+def test_backoffice_proxy_site_is_enabled_once_the_certificate_is_there(backoffice_root_with_certificate):
+    root, out = backoffice_root_with_certificate
+    enabled = root / "etc/nginx/sites-enabled/chengmai-backoffice.conf"
+    assert enabled.is_symlink() and enabled.resolve() == (root / "etc/nginx/sites-available/chengmai-backoffice.conf")
+    assert not (root / "etc/nginx/sites-enabled/default").is_symlink()  # its default_server would clash with ours
+    assert "staged, not run: nginx -t" in out
+    assert "staged, not run: systemctl reload-or-restart nginx.service" in out
+
+
+@pytest.mark.skipif(NGINX is None, reason=NGINX_MISSING)
+def test_nginx_accepts_the_installed_site(backoffice_root_with_certificate, tmp_path):
+    """`nginx -t` on the enabled site as installed, its absolute paths moved into the
+    staged tree (the certificate) and the test's folder (logs), its ports to free ones
+    (the check binds them: 80 may be the machine's own nginx's, 443 a root's only)."""
+    root, _ = backoffice_root_with_certificate
+    site = tmp_path / "site.conf"
+    site.write_text(render((root / "etc/nginx/sites-enabled/chengmai-backoffice.conf").read_text(),
+                           https_port=free_port(), http_port=free_port(), upstream_port=8700,
+                           certificate=root / "etc/chengmai-kiosk/tls/backoffice.crt",
+                           key=root / "etc/chengmai-kiosk/tls/backoffice.key", log_dir=tmp_path))
+    main = tmp_path / "nginx.conf"
+    main.write_text(main_config(tmp_path, site))
+    checked = check_config(tmp_path, main)
+    assert checked.returncode == 0, checked.stderr
+    assert "test is successful" in checked.stderr
+
+
+def test_backoffice_unit_gives_serve_only_options_it_has(backoffice_root):
+    import sys
+
+    root, _ = backoffice_root
+    args = unit(root / "etc/systemd/system/chengmai-backoffice.service")["Service"]["ExecStart"][0].split()
+    usage = run(sys.executable, "-m", "backoffice", "serve", "--help").stdout
+    for option in (arg for arg in args if arg.startswith("--")):
+        assert option in usage, option
 
 
 def test_entry_points_the_units_start_exist():
@@ -323,7 +397,8 @@ def test_appliance_packages_cover_what_the_session_runs():
     assert {"lightdm", "x11-xserver-utils", "dbus-user-session", "openssh-server", "python3-venv", "gettext"} <= kiosk
     assert "xterm" not in kiosk  # no terminal at the glass
     assert "postgresql" not in kiosk  # test tooling stays off the kiosks
-    assert "python3-venv" in packages("appliance-backoffice-packages.txt")
+    assert {"python3-venv", "nginx-light"} <= packages("appliance-backoffice-packages.txt")
+    assert "nginx-light" in packages("debian-packages.txt")  # the proxy's tests run it
 
 
 # --- systemd-analyze verify ---------------------------------------------------------------
