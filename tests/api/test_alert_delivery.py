@@ -5,21 +5,20 @@ what the robot refused, and never sends one twice."""
 from __future__ import annotations
 
 import json
-import threading
 import time
 import uuid
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 import requests
 
 from demo.embedded_backoffice import EmbeddedBackoffice
 from services.api import BackofficeClient
+from tests.api.loopback_services import JsonService, serving
 
 DUTY_MOBILES = ("13907560001", "13907560002")
 
 
-class RobotEmulator(BaseHTTPRequestHandler):
+class RobotEmulator(JsonService):
     """qyapi.weixin.qq.com/cgi-bin/webhook/send: `refuse` answers that many with the
     robot's rate-limit error first."""
     received: list[dict] = []
@@ -35,24 +34,13 @@ class RobotEmulator(BaseHTTPRequestHandler):
         else:
             type(self).received.append(body)
             answer = {"errcode": 0, "errmsg": "ok"}
-        data = json.dumps(answer).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def log_message(self, *_args):
-        pass
+        self.answer(200, answer)
 
 
 @pytest.fixture(scope="module")
 def robot():
-    server = ThreadingHTTPServer(("127.0.0.1", 0), RobotEmulator)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/cgi-bin/webhook/send?key=duty-robot"
-    server.shutdown()
-    server.server_close()
+    with serving(RobotEmulator) as url:
+        yield url + "cgi-bin/webhook/send?key=duty-robot"
 
 
 @pytest.fixture(scope="module")

@@ -14,7 +14,7 @@ from backoffice.carrier_check import AliyunCarrierCheck
 from demo.embedded_backoffice import EmbeddedBackoffice
 from kiosk.demo import latest_code, phone_texts
 from services.api import BackofficeClient, BackofficeRefused
-from tests.api.aliyun_emulator import KEY_ID, KEY_SECRET, DytnsEmulator, serving
+from tests.api.loopback_services import KEY_ID, KEY_SECRET, DytnsEmulator, serving
 from tests.e2e.outbox_support import applicant
 
 ZHAO = ("赵丽", "469023199003070020", "13512345678")  # a SIM card sold under her name

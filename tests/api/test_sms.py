@@ -14,8 +14,8 @@ from backoffice.models import SmsMessage, utcnow
 from backoffice.sms.gateway import MAX_ATTEMPTS, SmsGateway
 from backoffice.sms.providers import AliyunSms, SendResult, SmsProvider
 from backoffice.sms.templates import PRESENCE_CODE
-from tests.api.aliyun_emulator import KEY_ID, KEY_SECRET, RpcEmulator, serving
 from tests.api.database import catalogued_app
+from tests.api.loopback_services import KEY_ID, KEY_SECRET, RpcEmulator, serving
 
 
 def test_the_rpc_signature_matches_alibaba_clouds_published_example():

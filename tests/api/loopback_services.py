@@ -1,6 +1,6 @@
-"""Alibaba Cloud's RPC endpoints as the tests meet them on loopback: each request's
-signature checked by the documented rule, written out byte by byte here (not the code
-under test's), then answered by the emulated service."""
+"""Services the tests meet on loopback: a quiet JSON service, and Alibaba Cloud's RPC
+endpoints, each request's signature checked by the documented rule, written out byte by
+byte here (not the code under test's), then answered by the emulated service."""
 from __future__ import annotations
 
 import base64
@@ -22,20 +22,10 @@ def _encode(text: str) -> str:
     return "".join(chr(b) if b in keep else f"%{b:02X}" for b in text.encode())
 
 
-class RpcEmulator(BaseHTTPRequestHandler):
-    """Checks the signature of a POSTed form; `respond(form)` gives (status, JSON body)."""
+class JsonService(BaseHTTPRequestHandler):
+    """A loopback HTTP service answering JSON, quietly."""
 
-    def respond(self, form: dict[str, str]) -> tuple[int, dict]:
-        raise NotImplementedError
-
-    def do_POST(self):
-        form = dict(parse_qsl(self.rfile.read(int(self.headers["Content-Length"])).decode(), keep_blank_values=True))
-        signature = form.pop("Signature", "")
-        canonical = "&".join(f"{_encode(k)}={_encode(v)}" for k, v in sorted(form.items()))
-        expected = base64.b64encode(hmac.new(f"{KEY_SECRET}&".encode(), f"POST&%2F&{_encode(canonical)}".encode(),
-                                             hashlib.sha1).digest()).decode()
-        status, body = (self.respond(form) if hmac.compare_digest(signature, expected)
-                        else (400, {"Code": "SignatureDoesNotMatch"}))
+    def answer(self, status: int, body: dict) -> None:
         data = json.dumps(body).encode()
         self.send_response(status)
         self.send_header("Content-Type", "application/json")
@@ -47,8 +37,24 @@ class RpcEmulator(BaseHTTPRequestHandler):
         pass
 
 
+class RpcEmulator(JsonService):
+    """Checks the signature of a POSTed form; `respond(form)` gives (status, JSON body)."""
+
+    def respond(self, form: dict[str, str]) -> tuple[int, dict]:
+        raise NotImplementedError
+
+    def do_POST(self):
+        form = dict(parse_qsl(self.rfile.read(int(self.headers["Content-Length"])).decode(), keep_blank_values=True))
+        signature = form.pop("Signature", "")
+        canonical = "&".join(f"{_encode(k)}={_encode(v)}" for k, v in sorted(form.items()))
+        expected = base64.b64encode(hmac.new(f"{KEY_SECRET}&".encode(), f"POST&%2F&{_encode(canonical)}".encode(),
+                                             hashlib.sha1).digest()).decode()
+        self.answer(*(self.respond(form) if hmac.compare_digest(signature, expected)
+                      else (400, {"Code": "SignatureDoesNotMatch"})))
+
+
 @contextlib.contextmanager
-def serving(handler: type[RpcEmulator]) -> Iterator[str]:
+def serving(handler: type[JsonService]) -> Iterator[str]:
     """The emulator on a free loopback port: its URL."""
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
