@@ -10,7 +10,7 @@ from typing import Callable
 import cv2
 import numpy as np
 
-from . import deblur, focus
+from . import deblur, focus, regrid
 from .codes import ScannedCode
 from .decoders import FrameDecoder
 
@@ -138,7 +138,8 @@ GLOBAL, FIXED = "GlobalHistogram", "FixedThreshold"
 # Ordered by codes found per millisecond on frames the passes before missed, measured
 # over the standard and the hard corpus (devices/scanner/hard_corpus.py) on a seed of
 # their own: smoothing first, on frames that measure as noisy (a plain pass reads few of
-# them); the cheap re-thresholdings and dark-mode passes; enlarging and sharpening for
+# them); the cheap re-thresholdings and dark-mode passes; a grid bent along crumpled
+# paper, on symbols located but not read (devices/scanner/regrid.py); enlarging and sharpening for
 # tiny codes; the streak filters only on frames that measure as streaked; then
 # deconvolution for defocus. The passes after those read little the others miss and run
 # only while the budget lasts.
@@ -150,6 +151,7 @@ DEFAULT_STEPS: tuple[Pass, ...] = (
     Pass(invert, GLOBAL),
     Pass(invert),
     Pass(identity, FIXED),
+    Pass(regrid.regrid, when=regrid.bent),
     Pass(chain(enlarge, crisp)),
     Pass(half, GLOBAL),
     Pass(chain(smooth, enlarge), when=focus.noisy),
