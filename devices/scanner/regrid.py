@@ -1,6 +1,7 @@
 """Reading a code on a crumpled slip: zxing-cpp locates the symbol but samples its modules
 on a straight grid, which the paper's bends pull off the modules. Here the grid is laid
-from the three finder patterns and then bent module by module: the phase of the module
+from the three finder patterns and the bottom-right alignment pattern and then bent
+module by module: the phase of the module
 edges, measured locally, tells how far the real grid lies from the straight one. The
 modules read there are drawn back into the frame on a straight grid for the decoder."""
 from __future__ import annotations
@@ -15,6 +16,8 @@ MARGIN = 2  # modules of the view beyond the symbol, so edge modules keep their 
 EDGE_WINDOW = 1.0  # module pitches (Gaussian sigma) over which the edges' phase is averaged
 QUIET = 4  # modules of quiet zone drawn around the redrawn symbol
 FINDER_REACH = 0.3  # a finder pattern must lie this share of the symbol's side from zxing's corner
+ALIGN_REACH = 3.0  # modules the alignment pattern may lie from where the affine grid puts it
+ALIGN_MATCH = 0.5  # least normalised correlation with a drawn alignment pattern to trust the match
 _last: tuple[np.ndarray | None, list[tuple[np.ndarray, int | None]]] = (None, [])  # the gate and the pass ask alike
 
 
@@ -169,14 +172,55 @@ def _anchored(field: np.ndarray) -> np.ndarray:
     return field - 2 * np.pi * round(float(np.mean(corners)) / (2 * np.pi))
 
 
-def read_modules(gray: np.ndarray, affine: np.ndarray, modules: int) -> np.ndarray:
+def straight_view(gray: np.ndarray, grid: np.ndarray, modules: int) -> np.ndarray:
+    """The symbol resampled at PX pixels a module along the straight grid `grid` (a 3x3
+    map from module coordinates to the frame), MARGIN modules around it."""
+    side = (modules + 2 * MARGIN) * PX
+    view_to_frame = grid @ _VIEW_TO_GRID
+    return cv2.warpPerspective(gray, view_to_frame, (side, side), flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
+                               borderMode=cv2.BORDER_REPLICATE).astype(np.float32)
+
+
+_VIEW_TO_GRID = np.array([[1 / PX, 0, -MARGIN], [0, 1 / PX, -MARGIN], [0, 0, 1]])
+
+
+def with_alignment(gray: np.ndarray, affine: np.ndarray, modules: int) -> np.ndarray:
+    """The grid as a perspective map through the finder centres and the bottom-right
+    alignment pattern, found near where the affine grid puts it; the affine grid itself
+    (3x3) when the symbol has none or it is not found."""
+    grid = np.vstack([affine, [0, 0, 1]])
+    if modules < 25:
+        return grid
+    view = straight_view(gray, grid, modules)
+    centre = (modules - 6.5 + MARGIN) * PX
+    reach = int((ALIGN_REACH + 3.5) * PX)
+    lo = int(centre) - reach
+    patch = view[max(lo, 0): lo + 2 * reach, max(lo, 0): lo + 2 * reach]
+    template = _alignment_template()
+    if min(patch.shape) <= template.shape[0]:
+        return grid
+    match = cv2.matchTemplate(patch, template, cv2.TM_CCOEFF_NORMED)
+    _, best, _, (x, y) = cv2.minMaxLoc(match)
+    if best < ALIGN_MATCH:
+        return grid
+    half = (template.shape[0] - 1) / 2
+    found = np.array([x + half + max(lo, 0), y + half + max(lo, 0), 1.0])
+    found_frame = grid @ _VIEW_TO_GRID @ found
+    source = np.float32([[3.5, 3.5], [modules - 3.5, 3.5], [3.5, modules - 3.5], [modules - 6.5, modules - 6.5]])
+    corners = [(grid @ [u, v, 1])[:2] for u, v in source[:3]] + [found_frame[:2] / found_frame[2]]
+    return cv2.getPerspectiveTransform(source, np.float32(corners))
+
+
+def _alignment_template() -> np.ndarray:
+    light = np.ones((7, 7), np.float32)
+    light[1:6, 1:6] = np.where(_ALIGNMENT, 0.0, 1.0)
+    return cv2.resize(light, (7 * PX, 7 * PX), interpolation=cv2.INTER_NEAREST)
+
+
+def read_modules(gray: np.ndarray, grid: np.ndarray, modules: int) -> np.ndarray:
     """The symbol's modules (True = dark) sampled along its bent grid, each against the
     mean brightness around it."""
-    side = (modules + 2 * MARGIN) * PX
-    to_view = np.float32([[1 / PX, 0, -MARGIN], [0, 1 / PX, -MARGIN]])  # view pixels to modules
-    view_to_frame = np.vstack([affine, [0, 0, 1]]) @ np.vstack([to_view, [0, 0, 1]])
-    view = cv2.warpAffine(gray, view_to_frame[:2], (side, side), flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
-                          borderMode=cv2.BORDER_REPLICATE).astype(np.float32)
+    view = straight_view(gray, grid, modules)
     dx, dy = edge_offsets(view, modules)
     centres = (np.arange(modules, dtype=np.float32) + MARGIN + 0.5) * PX - 0.5  # pixel centres
     xs, ys = (centres[None, :] + dx).astype(np.float32), (centres[:, None] + dy).astype(np.float32)
@@ -228,15 +272,16 @@ def _redraw(out: np.ndarray, gray: np.ndarray, quad: np.ndarray, modules: int | 
     if fit is None:
         return None
     affine, n = fit
-    bits = with_function_patterns(read_modules(gray, affine, n))
+    grid = with_alignment(gray, affine, n)
+    bits = with_function_patterns(read_modules(gray, grid, n))
     symbol = np.pad(np.where(bits, 0, 255).astype(np.uint8), QUIET, constant_values=255)
     # frame pixels to symbol-image pixels: module coordinates, shifted by the quiet zone
     # and by half a pixel (the image's pixel j covers modules j - QUIET to j - QUIET + 1)
     to_symbol = np.float32([[1, 0, QUIET - 0.5], [0, 1, QUIET - 0.5], [0, 0, 1]])
-    frame_to_symbol = (to_symbol @ np.linalg.inv(np.vstack([affine, [0, 0, 1]])))[:2]
+    frame_to_symbol = to_symbol @ np.linalg.inv(grid)
     size = (out.shape[1], out.shape[0])
-    drawn = cv2.warpAffine(symbol, frame_to_symbol, size, flags=cv2.INTER_NEAREST | cv2.WARP_INVERSE_MAP,
-                           borderMode=cv2.BORDER_CONSTANT, borderValue=0)
-    inside = cv2.warpAffine(np.ones_like(symbol), frame_to_symbol, size,
-                            flags=cv2.INTER_NEAREST | cv2.WARP_INVERSE_MAP, borderMode=cv2.BORDER_CONSTANT)
+    drawn = cv2.warpPerspective(symbol, frame_to_symbol, size, flags=cv2.INTER_NEAREST | cv2.WARP_INVERSE_MAP,
+                                borderMode=cv2.BORDER_CONSTANT, borderValue=0)
+    inside = cv2.warpPerspective(np.ones_like(symbol), frame_to_symbol, size,
+                                 flags=cv2.INTER_NEAREST | cv2.WARP_INVERSE_MAP, borderMode=cv2.BORDER_CONSTANT)
     return np.where(inside > 0, drawn, out)
