@@ -8,8 +8,8 @@ import math
 import cv2
 import numpy as np
 
-DEFOCUS_SIGMA = 2.0  # a lens focused well short of a code held close; narrower blur is sharpened anyway
-DEFOCUS_NSR = 0.01
+DEFOCUS_SIGMA = 2.3  # a lens focused well short of a code held close (2-2.6 px); narrower blur is sharpened anyway
+DEFOCUS_NSR = 0.003  # weak regularisation: the corpus noise (sigma 2) rings less than the blur hides
 NOISY_SIGMA = 5.5  # grey levels of sensor noise above which smoothing before decoding pays
 
 

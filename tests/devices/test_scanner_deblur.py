@@ -104,3 +104,14 @@ def test_the_measured_long_streak_is_undone_where_a_plain_pass_fails():
         plain += [c.data for c in decoder.decode(frame.image)] == want
         measured += [c.data for c in decoder.decode(deblur.unstreak_measured(frame.image))] == want
     assert measured >= plain + 10, (plain, measured)
+
+
+def test_refocus_reads_hard_defocused_frames_a_plain_pass_misses():
+    decoder = ZxingDecoder()
+    plain = mild = refocused = 0
+    for frame in hard_corpus.generate(24, seed=47, conditions=["defocus"]):
+        want = list(frame.payloads)
+        plain += [c.data for c in decoder.decode(frame.image)] == want
+        mild += [c.data for c in decoder.decode(focus.refocus(frame.image, 2.0, 0.01))] == want
+        refocused += [c.data for c in decoder.decode(focus.refocus(frame.image))] == want
+    assert refocused >= plain + 10 and refocused >= mild, (plain, mild, refocused)
