@@ -1,9 +1,9 @@
 """Reading a code on a crumpled slip: zxing-cpp locates the symbol but samples its modules
 on a straight grid, which the paper's bends pull off the modules. Here the grid is laid
 from the three finder patterns and the bottom-right alignment pattern and then bent
-module by module: the phase of the module
-edges, measured locally, tells how far the real grid lies from the straight one. The
-modules read there are drawn back into the frame on a straight grid for the decoder."""
+module by module: the phase of the module edges, measured locally, tells how far the
+real grid lies from the straight one. The modules read there are drawn back into the
+frame on a straight grid for the decoder."""
 from __future__ import annotations
 
 import math
@@ -203,7 +203,7 @@ def with_alignment(gray: np.ndarray, affine: np.ndarray, modules: int) -> np.nda
     _, best, _, (x, y) = cv2.minMaxLoc(match)
     if best < ALIGN_MATCH:
         return grid
-    half = (template.shape[0] - 1) / 2
+    half = template.shape[0] / 2  # the sample at a module's centre is PX / 2 into it
     found = np.array([x + half + max(lo, 0), y + half + max(lo, 0), 1.0])
     found_frame = grid @ _VIEW_TO_GRID @ found
     source = np.float32([[3.5, 3.5], [modules - 3.5, 3.5], [3.5, modules - 3.5], [modules - 6.5, modules - 6.5]])
