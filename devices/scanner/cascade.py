@@ -138,14 +138,17 @@ GLOBAL, FIXED = "GlobalHistogram", "FixedThreshold"
 # Ordered by codes found per millisecond on frames the passes before missed, measured
 # over the standard and the hard corpus (devices/scanner/hard_corpus.py) on a seed of
 # their own: smoothing first, on frames that measure as noisy (a plain pass reads few of
-# them); the cheap re-thresholdings and dark-mode passes; a grid bent along crumpled
-# paper, on symbols located but not read (devices/scanner/regrid.py); enlarging and sharpening for
-# tiny codes; the streak filters only on frames that measure as streaked; then
-# deconvolution for defocus. The passes after those read little the others miss and run
-# only while the budget lasts.
+# them); a long streak's filter right after the plain pass, on frames that measure that
+# directional (nothing else reads them, and on a busy machine a later place runs out of
+# budget first); the cheap re-thresholdings and dark-mode passes; a grid bent along
+# crumpled paper, on symbols located but not read (devices/scanner/regrid.py); enlarging
+# and sharpening for tiny codes; the short-streak filters only on frames that measure as
+# streaked; then deconvolution for defocus. The passes after those read little the
+# others miss and run only while the budget lasts.
 DEFAULT_STEPS: tuple[Pass, ...] = (
     Pass(smooth, when=focus.noisy),
     Pass(identity),
+    Pass(deblur.unstreak_measured, both_polarities=True, when=deblur.long_streak),
     Pass(chain(half, invert)),
     Pass(identity, GLOBAL),
     Pass(invert, GLOBAL),
@@ -156,7 +159,6 @@ DEFAULT_STEPS: tuple[Pass, ...] = (
     Pass(half, GLOBAL),
     Pass(chain(smooth, enlarge), when=focus.noisy),
     Pass(chain(smooth, stretch), when=focus.noisy),
-    Pass(deblur.unstreak_measured, both_polarities=True, when=deblur.long_streak),
     Pass(unstreak, both_polarities=True, when=deblur.streaked),
     Pass(adaptive),
     Pass(chain(soften, double), when=focus.noisy),
