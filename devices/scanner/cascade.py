@@ -138,7 +138,7 @@ GLOBAL, FIXED = "GlobalHistogram", "FixedThreshold"
 # Ordered by codes found per millisecond on frames the passes before missed, measured
 # over the standard and the hard corpus (devices/scanner/hard_corpus.py) on a seed of
 # their own: smoothing first, on frames that measure as noisy (a plain pass reads few of
-# them); a long streak's filter right after the plain pass, on frames that measure that
+# them); a long streak's filters right after the plain pass, on frames that measure that
 # directional (nothing else reads them, and on a busy machine a later place runs out of
 # budget first); the cheap re-thresholdings and dark-mode passes; a grid bent along
 # crumpled paper, on symbols located but not read (devices/scanner/regrid.py); enlarging
@@ -149,6 +149,7 @@ DEFAULT_STEPS: tuple[Pass, ...] = (
     Pass(smooth, when=focus.noisy),
     Pass(identity),
     Pass(deblur.unstreak_measured, both_polarities=True, when=deblur.long_streak),
+    Pass(deblur.unstreak_measured_longer, both_polarities=True, when=deblur.long_streak),
     Pass(chain(half, invert)),
     Pass(identity, GLOBAL),
     Pass(invert, GLOBAL),
@@ -163,7 +164,6 @@ DEFAULT_STEPS: tuple[Pass, ...] = (
     Pass(adaptive),
     Pass(chain(soften, double), when=focus.noisy),
     Pass(pad, border=PAD_PX),
-    Pass(deblur.unstreak_measured_shorter, both_polarities=True, when=deblur.long_streak),
     Pass(focus_mask),
     Pass(enlarge, GLOBAL),
     Pass(chain(crisp, double)),

@@ -102,11 +102,11 @@ def unstreak_measured(gray: np.ndarray) -> np.ndarray:
     return unstreak(gray, length, degrees, nsr=LONG_NSR)
 
 
-def unstreak_measured_shorter(gray: np.ndarray) -> np.ndarray:
-    """The same a pixel shorter: the length is measured to about a pixel, and a filter
-    for too long a streak rings more than one for too short a streak."""
+def unstreak_measured_longer(gray: np.ndarray) -> np.ndarray:
+    """The same a pixel longer: the length is read to the whole pixel below the dip, and
+    a streak measured at the edge of that pixel is undone by the next length up."""
     degrees, length = long_streak_fit(gray)
-    return unstreak(gray, length - 1, degrees, nsr=0.01)
+    return unstreak(gray, length + 1, degrees, nsr=LONG_NSR)
 
 
 def _structure(gray: np.ndarray) -> tuple[float, float]:
