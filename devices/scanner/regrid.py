@@ -141,6 +141,12 @@ def _smooth(a: np.ndarray) -> np.ndarray:
     return cv2.GaussianBlur(a.astype(np.float32), (0, 0), EDGE_WINDOW * PX)
 
 
+def _per_module(a: np.ndarray, sigma: float) -> np.ndarray:
+    """`a` averaged over each module of the view, then smoothed over `sigma` modules."""
+    blocks = cv2.resize(a.astype(np.float32), (a.shape[1] // PX, a.shape[0] // PX), interpolation=cv2.INTER_AREA)
+    return cv2.GaussianBlur(blocks, (0, 0), sigma)
+
+
 def _wrap(a: np.ndarray) -> np.ndarray:
     return (a + np.pi) % (2 * np.pi) - np.pi
 
@@ -217,15 +223,35 @@ def _alignment_template() -> np.ndarray:
     return cv2.resize(light, (7 * PX, 7 * PX), interpolation=cv2.INTER_NEAREST)
 
 
+# A second measurement, on the view bent by the first, finds what the first left: where
+# the grid was off by nearly half a module, the edge phase there was ambiguous.
+BEND_ROUNDS = 2
+
+
+def _bent(view: np.ndarray, dx: np.ndarray, dy: np.ndarray) -> np.ndarray:
+    """The view resampled along the grid bent by per-module offsets (view pixels)."""
+    side = view.shape[0]
+    dense = [cv2.resize(cv2.copyMakeBorder(d.astype(np.float32), MARGIN, MARGIN, MARGIN, MARGIN,
+                                           cv2.BORDER_REPLICATE), (side, side)) for d in (dx, dy)]
+    pixels = np.arange(side, dtype=np.float32)
+    return cv2.remap(view, pixels[None, :] + dense[0], pixels[:, None] + dense[1], cv2.INTER_LINEAR,
+                     borderMode=cv2.BORDER_REPLICATE)
+
+
 def read_modules(gray: np.ndarray, grid: np.ndarray, modules: int) -> np.ndarray:
     """The symbol's modules (True = dark) sampled along its bent grid, each against the
     mean brightness around it."""
     view = straight_view(gray, grid, modules)
     dx, dy = edge_offsets(view, modules)
     centres = (np.arange(modules, dtype=np.float32) + MARGIN + 0.5) * PX - 0.5  # pixel centres
+    for _ in range(BEND_ROUNDS - 1):
+        more_x, more_y = edge_offsets(_bent(view, dx, dy), modules)
+        dx, dy = dx + more_x, dy + more_y
     xs, ys = (centres[None, :] + dx).astype(np.float32), (centres[:, None] + dy).astype(np.float32)
     level = cv2.remap(view, xs, ys, cv2.INTER_LINEAR)
-    mean = cv2.remap(cv2.GaussianBlur(view, (0, 0), 3 * PX), xs, ys, cv2.INTER_LINEAR)
+    # the mean is smooth over three modules: it is read from the view shrunk to a pixel a module
+    mean = cv2.remap(_per_module(view, 3.0), (xs + 0.5) / PX - 0.5, (ys + 0.5) / PX - 0.5, cv2.INTER_LINEAR,
+                     borderMode=cv2.BORDER_REPLICATE)
     return level < mean
 
 
@@ -279,9 +305,19 @@ def _redraw(out: np.ndarray, gray: np.ndarray, quad: np.ndarray, modules: int | 
     # and by half a pixel (the image's pixel j covers modules j - QUIET to j - QUIET + 1)
     to_symbol = np.float32([[1, 0, QUIET - 0.5], [0, 1, QUIET - 0.5], [0, 0, 1]])
     frame_to_symbol = to_symbol @ np.linalg.inv(grid)
-    size = (out.shape[1], out.shape[0])
-    drawn = cv2.warpPerspective(symbol, frame_to_symbol, size, flags=cv2.INTER_NEAREST | cv2.WARP_INVERSE_MAP,
-                                borderMode=cv2.BORDER_CONSTANT, borderValue=0)
-    inside = cv2.warpPerspective(np.ones_like(symbol), frame_to_symbol, size,
-                                 flags=cv2.INTER_NEAREST | cv2.WARP_INVERSE_MAP, borderMode=cv2.BORDER_CONSTANT)
-    return np.where(inside > 0, drawn, out)
+    # only the symbol's bounding box is redrawn; pixels outside the symbol stay as they are
+    side = symbol.shape[0]
+    ends = np.float32([[-0.5, -0.5, 1], [side - 0.5, -0.5, 1], [side - 0.5, side - 0.5, 1], [-0.5, side - 0.5, 1]])
+    placed = ends @ np.linalg.inv(frame_to_symbol).T
+    placed = placed[:, :2] / placed[:, 2:]
+    x0, y0 = np.clip(np.floor(placed.min(0)).astype(int), 0, None)
+    x1, y1 = np.minimum(np.ceil(placed.max(0)).astype(int) + 1, (out.shape[1], out.shape[0]))
+    if x1 <= x0 or y1 <= y0:
+        return None
+    shift = np.array([[1, 0, x0], [0, 1, y0], [0, 0, 1]], np.float64)
+    box = np.ascontiguousarray(out[y0:y1, x0:x1])
+    cv2.warpPerspective(symbol, frame_to_symbol @ shift, (x1 - x0, y1 - y0), dst=box,
+                        flags=cv2.INTER_NEAREST | cv2.WARP_INVERSE_MAP, borderMode=cv2.BORDER_TRANSPARENT)
+    drawn = out.copy()
+    drawn[y0:y1, x0:x1] = box
+    return drawn
