@@ -140,10 +140,11 @@ GLOBAL, FIXED = "GlobalHistogram", "FixedThreshold"
 # their own: smoothing first, on frames that measure as noisy (a plain pass reads few of
 # them); a long streak's filters right after the plain pass, on frames that measure that
 # directional (nothing else reads them, and on a busy machine a later place runs out of
-# budget first); the cheap re-thresholdings and dark-mode passes; a grid bent along
+# budget first); the cheap re-thresholdings and dark-mode passes; deconvolution for
+# defocus on frames that measure soft (for the same reason); a grid bent along
 # crumpled paper, on symbols located but not read (devices/scanner/regrid.py); enlarging
 # and sharpening for tiny codes; the short-streak filters only on frames that measure as
-# streaked; then deconvolution for defocus. The passes after those read little the
+# streaked; then deconvolution for the other frames. The passes after those read little the
 # others miss and run only while the budget lasts.
 DEFAULT_STEPS: tuple[Pass, ...] = (
     Pass(smooth, when=focus.noisy),
@@ -154,6 +155,7 @@ DEFAULT_STEPS: tuple[Pass, ...] = (
     Pass(identity, GLOBAL),
     Pass(invert, GLOBAL),
     Pass(invert),
+    Pass(focus.refocus, both_polarities=True, when=focus.soft),
     Pass(identity, FIXED),
     Pass(regrid.regrid, when=regrid.bent),
     Pass(chain(enlarge, crisp)),
@@ -167,7 +169,7 @@ DEFAULT_STEPS: tuple[Pass, ...] = (
     Pass(focus_mask),
     Pass(enlarge, GLOBAL),
     Pass(chain(crisp, double)),
-    Pass(focus.refocus, both_polarities=True),
+    Pass(focus.refocus, both_polarities=True, when=focus.not_soft),
     Pass(equalise),
     Pass(chain(double, crisp_wide)),
     Pass(identity, thorough=True),

@@ -116,3 +116,11 @@ def test_refocus_reads_hard_defocused_frames_a_plain_pass_misses():
         mild += [c.data for c in decoder.decode(focus.refocus(frame.image, 2.0, 0.01))] == want
         refocused += [c.data for c in decoder.decode(focus.refocus(frame.image))] == want
     assert refocused >= plain + 10 and refocused >= mild, (plain, mild, refocused)
+
+
+def test_defocused_frames_measure_soft_and_sharp_ones_do_not():
+    defocused = list(hard_corpus.generate(16, seed=48, conditions=["defocus"]))
+    sharp = list(hard_corpus.generate(8, seed=48, conditions=["tiny", "night_noise", "faded_receipt"]))
+    sharp += list(corpus.generate(8, seed=48, conditions=["clean", "small_far", "low_light"]))
+    assert sum(focus.soft(f.image) for f in defocused) >= 15
+    assert not any(focus.soft(f.image) for f in sharp)
