@@ -141,11 +141,12 @@ GLOBAL, FIXED = "GlobalHistogram", "FixedThreshold"
 # them); a long streak's filters right after the plain pass, on frames that measure that
 # directional (nothing else reads them, and on a busy machine a later place runs out of
 # budget first); the cheap re-thresholdings and dark-mode passes; deconvolution for
-# defocus on frames that measure soft (for the same reason); a grid bent along
-# crumpled paper, on symbols located but not read (devices/scanner/regrid.py); enlarging
-# and sharpening for tiny codes; the short-streak filters only on frames that measure as
-# streaked; then deconvolution for the other frames. The passes after those read little the
-# others miss and run only while the budget lasts.
+# defocus on frames that measure soft (for the same reason); enlarging and sharpening for
+# tiny codes; a grid bent along crumpled paper, on symbols located but not read
+# (devices/scanner/regrid.py; locating costs up to three decoder calls, so it comes after
+# the cheap enlargement); the short-streak filters only on frames that measure as
+# streaked; then deconvolution for the other frames. The passes after those read little
+# the others miss and run only while the budget lasts.
 DEFAULT_STEPS: tuple[Pass, ...] = (
     Pass(smooth, when=focus.noisy),
     Pass(identity),
@@ -157,8 +158,8 @@ DEFAULT_STEPS: tuple[Pass, ...] = (
     Pass(invert),
     Pass(focus.refocus, both_polarities=True, when=focus.soft),
     Pass(identity, FIXED),
-    Pass(regrid.regrid, when=regrid.bent),
     Pass(chain(enlarge, crisp)),
+    Pass(regrid.regrid, when=regrid.bent),
     Pass(half, GLOBAL),
     Pass(chain(smooth, enlarge), when=focus.noisy),
     Pass(chain(smooth, stretch), when=focus.noisy),
