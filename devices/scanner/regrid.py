@@ -125,7 +125,8 @@ def edge_offsets(view: np.ndarray, modules: int) -> tuple[np.ndarray, np.ndarray
     Module edges fall on multiples of PX; the phase of the edge strength at that period,
     averaged over about a module, gives the local offset modulo a module, and a
     least-squares unwrapping makes it continuous over the symbol."""
-    along = np.arange(view.shape[0], dtype=np.float32) + 0.5  # Sobel puts an edge half a pixel early
+    # offsets are measured from edges half a pixel early, as read_modules' centres are
+    along = np.arange(view.shape[0], dtype=np.float32) + 0.5
     wave = np.exp(-2j * np.pi * along / PX)
     ex = np.abs(cv2.Sobel(view, cv2.CV_32F, 1, 0, ksize=3)) * wave[None, :]
     ey = np.abs(cv2.Sobel(view, cv2.CV_32F, 0, 1, ksize=3)) * wave[:, None]
@@ -243,7 +244,7 @@ def read_modules(gray: np.ndarray, grid: np.ndarray, modules: int) -> np.ndarray
     mean brightness around it."""
     view = straight_view(gray, grid, modules)
     dx, dy = edge_offsets(view, modules)
-    centres = (np.arange(modules, dtype=np.float32) + MARGIN + 0.5) * PX - 0.5  # pixel centres
+    centres = (np.arange(modules, dtype=np.float32) + MARGIN + 0.5) * PX - 0.5  # see edge_offsets
     for _ in range(BEND_ROUNDS - 1):
         more_x, more_y = edge_offsets(_bent(view, dx, dy), modules)
         dx, dy = dx + more_x, dy + more_y
