@@ -32,8 +32,10 @@ def section(deciders, measure) -> list[str]:
         "displacements varying over 240 px, with shading), a thumb over 5-10 % of the symbol, night (a fifth of "
         "the light, sensor noise sigma 14 after the lens, 4-6 px modules) and tiny codes (1.6 px modules). "
         "zxing-cpp locates most crumpled symbols but samples their modules on a straight grid, which the "
-        "crumple pulls off the modules; no pass of the cascade bends that grid, so crumpled slips read about as "
-        "often as plain zxing-cpp reads them.",
+        "crumple pulls off the modules; the cascade's regrid pass (devices/scanner/regrid.py) lays a grid "
+        "through the finder and alignment patterns, bends it module by module to where the module edges are "
+        "measured, and redraws the symbol straight. Large crumpled symbols (versions 12-13) still mostly fail: "
+        "zxing-cpp often does not locate them, and over their 290 px the bend outgrows the correction.",
         "",
         "| decoder | exact decodes | median ms | p95 ms | mean ms |",
         "|---|---|---|---|---|",

@@ -10,7 +10,7 @@ from typing import Callable
 import cv2
 import numpy as np
 
-from . import deblur, focus
+from . import deblur, focus, regrid
 from .codes import ScannedCode
 from .decoders import FrameDecoder
 
@@ -138,32 +138,39 @@ GLOBAL, FIXED = "GlobalHistogram", "FixedThreshold"
 # Ordered by codes found per millisecond on frames the passes before missed, measured
 # over the standard and the hard corpus (devices/scanner/hard_corpus.py) on a seed of
 # their own: smoothing first, on frames that measure as noisy (a plain pass reads few of
-# them); the cheap re-thresholdings and dark-mode passes; enlarging and sharpening for
-# tiny codes; the streak filters only on frames that measure as streaked; then
-# deconvolution for defocus. The passes after those read little the others miss and run
-# only while the budget lasts.
+# them); a long streak's filters right after the plain pass, on frames that measure that
+# directional (nothing else reads them, and on a busy machine a later place runs out of
+# budget first); the cheap re-thresholdings and dark-mode passes; deconvolution for
+# defocus on frames that measure soft (for the same reason); enlarging and sharpening for
+# tiny codes; a grid bent along crumpled paper, on symbols located but not read
+# (devices/scanner/regrid.py; locating costs up to three decoder calls, so it comes after
+# the cheap enlargement); the short-streak filters only on frames that measure as
+# streaked; then deconvolution for the other frames. The passes after those read little
+# the others miss and run only while the budget lasts.
 DEFAULT_STEPS: tuple[Pass, ...] = (
     Pass(smooth, when=focus.noisy),
     Pass(identity),
+    Pass(deblur.unstreak_measured, both_polarities=True, when=deblur.long_streak),
+    Pass(deblur.unstreak_measured_longer, both_polarities=True, when=deblur.long_streak),
     Pass(chain(half, invert)),
     Pass(identity, GLOBAL),
     Pass(invert, GLOBAL),
     Pass(invert),
+    Pass(focus.refocus, both_polarities=True, when=focus.soft),
     Pass(identity, FIXED),
     Pass(chain(enlarge, crisp)),
+    Pass(regrid.regrid, when=regrid.bent),
     Pass(half, GLOBAL),
     Pass(chain(smooth, enlarge), when=focus.noisy),
     Pass(chain(smooth, stretch), when=focus.noisy),
-    Pass(deblur.unstreak_measured, both_polarities=True, when=deblur.long_streak),
     Pass(unstreak, both_polarities=True, when=deblur.streaked),
     Pass(adaptive),
     Pass(chain(soften, double), when=focus.noisy),
     Pass(pad, border=PAD_PX),
-    Pass(deblur.unstreak_measured_shorter, both_polarities=True, when=deblur.long_streak),
     Pass(focus_mask),
     Pass(enlarge, GLOBAL),
     Pass(chain(crisp, double)),
-    Pass(focus.refocus, both_polarities=True),
+    Pass(focus.refocus, both_polarities=True, when=focus.not_soft),
     Pass(equalise),
     Pass(chain(double, crisp_wide)),
     Pass(identity, thorough=True),

@@ -1,7 +1,9 @@
 """Motion-blur removal for the cascade: the streak's direction is estimated from the frame,
 then a Wiener filter for a straight streak of a given length undoes it. An unsharp mask
 sharpens every direction alike; a streak only smears along one, so inverting that one
-direction recovers modules an unsharp mask cannot."""
+direction recovers modules an unsharp mask cannot. A long streak is undone only if its
+direction and length are right to a degree or two and a pixel, so they are measured
+together from the frame's derivatives (long_streak_fit)."""
 from __future__ import annotations
 
 import functools
@@ -15,7 +17,12 @@ STREAKED = 0.75  # below this isotropy a frame is smeared along one direction (s
 SMEARED = 0.9
 LONG_STREAK = 0.5  # a streak of two or three modules leaves frames this directional or more
 LONGEST_PX = 24
+SHORTEST_LONG_PX = 8
+LONG_NSR = 0.003  # a measured long streak is undone with little regularisation: modules come back whole
+MEASURE_PX = 320  # side of the central crop a long streak is measured on, at full resolution
+AIM_DEGREES, AIM_STEP = 7.0, 0.25  # searched either side of the tensor's direction: wider finds false dips
 _last: tuple[np.ndarray | None, tuple[float, float]] = (None, (0.0, 1.0))  # the gate and the filter ask alike
+_last_fit: tuple[np.ndarray | None, tuple[float, int]] = (None, (0.0, 1))
 
 
 def streak_direction(gray: np.ndarray) -> tuple[float, float]:
@@ -47,36 +54,59 @@ def long_streak(gray: np.ndarray) -> bool:
     return streaked(gray, LONG_STREAK)
 
 
-def streak_length(gray: np.ndarray, degrees: float) -> int:
-    """The streak's length in pixels: differentiated along the streak, a blurred frame is
-    the sharp one minus itself shifted by the length, so the derivative's autocorrelation
-    is most negative at that lag (measured at half size, to the nearest pixel)."""
-    small = cv2.resize(gray, (gray.shape[1] // 2, gray.shape[0] // 2), interpolation=cv2.INTER_AREA)
-    c, s = math.cos(math.radians(degrees)), math.sin(math.radians(degrees))
-    along = (cv2.Sobel(small, cv2.CV_32F, 1, 0, ksize=1) * c + cv2.Sobel(small, cv2.CV_32F, 0, 1, ksize=1) * s)
-    spectrum = cv2.dft(along, flags=cv2.DFT_COMPLEX_OUTPUT)
-    power = cv2.mulSpectrums(spectrum, spectrum, 0, conjB=True)
-    correlation = cv2.idft(power, flags=cv2.DFT_REAL_OUTPUT | cv2.DFT_SCALE)
-    h, w = correlation.shape
-    lags = np.arange(1.0, LONGEST_PX / 2 + 0.5, 0.5, dtype=np.float32)
-    xs, ys = (lags * c) % w, (lags * s) % h
-    values = cv2.remap(correlation, xs[None, :], ys[None, :], cv2.INTER_LINEAR, borderMode=cv2.BORDER_WRAP)[0]
-    # the half-size derivative spreads the streak by about a pixel of the full frame
-    return max(2, int(2 * lags[int(np.argmin(values))]) - 1)
+def long_streak_fit(gray: np.ndarray) -> tuple[float, int]:
+    """Direction (degrees) and length (px) of a long streak, measured together: differentiated
+    along the streak, the frame is the sharp one minus itself shifted by the streak, so the
+    derivative's autocorrelation dips deepest at the streak's own direction and length.
+    The tensor's direction (off by several degrees when the code's edges line up) is the
+    start; directions within AIM_DEGREES of it are tried, all from three correlations of
+    the x and y derivatives, on a full-resolution central crop."""
+    global _last_fit
+    frame, answer = _last_fit
+    if frame is gray:
+        return answer
+    start, _ = streak_direction(gray)
+    h, w = gray.shape
+    side_y, side_x = min(MEASURE_PX, h) // 2 * 2, min(MEASURE_PX, w) // 2 * 2
+    crop = gray[(h - side_y) // 2:(h + side_y) // 2, (w - side_x) // 2:(w + side_x) // 2].astype(np.float32)
+    fx = cv2.dft(cv2.Sobel(crop, cv2.CV_32F, 1, 0, ksize=1), flags=cv2.DFT_COMPLEX_OUTPUT)
+    fy = cv2.dft(cv2.Sobel(crop, cv2.CV_32F, 0, 1, ksize=1), flags=cv2.DFT_COMPLEX_OUTPUT)
+
+    def correlation(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        return cv2.idft(cv2.mulSpectrums(a, b, 0, conjB=True), flags=cv2.DFT_REAL_OUTPUT | cv2.DFT_SCALE)
+
+    xx, yy, xy = correlation(fx, fx), correlation(fy, fy), correlation(fx, fy)
+    xy = xy + np.roll(xy[::-1, ::-1], 1, axis=(0, 1))  # the x-y and y-x cross terms together
+    angles = np.radians(np.arange(start - AIM_DEGREES, start + AIM_DEGREES + 1e-6, AIM_STEP)).astype(np.float32)
+    lags = np.arange(SHORTEST_LONG_PX, LONGEST_PX, 0.25, dtype=np.float32)
+    c, s = np.cos(angles)[None, :], np.sin(angles)[None, :]
+    xs, ys = (lags[:, None] * c) % crop.shape[1], (lags[:, None] * s) % crop.shape[0]
+
+    def at_lags(a: np.ndarray) -> np.ndarray:
+        return cv2.remap(a, xs.astype(np.float32), ys.astype(np.float32), cv2.INTER_LINEAR,
+                         borderMode=cv2.BORDER_WRAP)
+
+    along = c * c * at_lags(xx) + s * s * at_lags(yy) + c * s * at_lags(xy)
+    energy = c * c * xx[0, 0] + s * s * yy[0, 0] + c * s * xy[0, 0]
+    lag, angle = np.unravel_index(int(np.argmin(along / np.maximum(energy, 1e-6))), along.shape)
+    # the dip sits up to half a pixel beyond the streak (central differences widen it)
+    answer = (float(np.degrees(angles[angle])) % 180, int(lags[lag]))
+    _last_fit = (gray, answer)
+    return answer
 
 
 def unstreak_measured(gray: np.ndarray) -> np.ndarray:
     """Undoes a long streak of the length and direction measured from the frame; long
     streaks need weaker regularisation than short ones to bring modules back."""
-    degrees, _ = streak_direction(gray)
-    return unstreak(gray, streak_length(gray, degrees), degrees, nsr=0.01)
+    degrees, length = long_streak_fit(gray)
+    return unstreak(gray, length, degrees, nsr=LONG_NSR)
 
 
-def unstreak_measured_shorter(gray: np.ndarray) -> np.ndarray:
-    """The same a pixel shorter: the length is measured to about a pixel, and a filter
-    for too long a streak rings more than one for too short a streak."""
-    degrees, _ = streak_direction(gray)
-    return unstreak(gray, streak_length(gray, degrees) - 1, degrees, nsr=0.01)
+def unstreak_measured_longer(gray: np.ndarray) -> np.ndarray:
+    """The same a pixel longer: the length is read to the whole pixel below the dip, and
+    a streak measured at the edge of that pixel is undone by the next length up."""
+    degrees, length = long_streak_fit(gray)
+    return unstreak(gray, length + 1, degrees, nsr=LONG_NSR)
 
 
 def _structure(gray: np.ndarray) -> tuple[float, float]:

@@ -1,12 +1,13 @@
 """The streak filter: the blur direction is found from the frame, and undoing a streak
 along it reads codes that a plain pass and an unsharp mask both miss; the defocus filter
-likewise for a Gaussian blur."""
+likewise for a Gaussian blur. A long streak is measured (direction and length) before it
+is undone."""
 import random
 
 import cv2
 import numpy as np
 
-from devices.scanner import corpus, deblur, focus
+from devices.scanner import corpus, deblur, focus, hard_corpus
 from devices.scanner.cascade import unsharp
 from devices.scanner.decoders import ZxingDecoder
 
@@ -61,3 +62,65 @@ def test_refocus_reads_a_defocused_code_a_plain_pass_cannot():
         blurred = np.clip(cv2.GaussianBlur(sharp, (0, 0), sigma) + noise, 0, 255).astype(np.uint8)
         assert ZxingDecoder().decode(blurred) == []
         assert [c.data for c in ZxingDecoder().decode(focus.refocus(blurred))] == [data]
+
+
+def long_streaks(count: int, seed: int):
+    """Hard-corpus motion frames (15 px streaks) with the streak's direction in image
+    coordinates, read off the generator's random stream as corpus.motion_blur draws it."""
+    drawn = []
+    blur = corpus.motion_blur
+
+    def recording(img, rng, length):
+        state = rng.getstate()
+        drawn.append((180 - rng.uniform(0, 180)) % 180)
+        rng.setstate(state)
+        return blur(img, rng, length)
+
+    corpus.motion_blur = recording
+    try:
+        frames = list(hard_corpus.generate(count, seed=seed, conditions=["motion_streak"]))
+    finally:
+        corpus.motion_blur = blur
+    return list(zip(frames, drawn))
+
+
+def _off(a: float, b: float) -> float:
+    return min(abs(a - b) % 180, 180 - abs(a - b) % 180)
+
+
+def test_a_long_streak_is_aimed_closer_than_the_structure_tensor_aims_it():
+    tensor = fitted = 0
+    for frame, direction in long_streaks(24, seed=43):
+        tensor += _off(deblur.streak_direction(frame.image)[0], direction) <= 2
+        fitted += _off(deblur.long_streak_fit(frame.image)[0], direction) <= 2
+    assert fitted >= tensor + 5, (tensor, fitted)
+
+
+def test_the_measured_long_streak_is_undone_where_a_plain_pass_fails():
+    decoder = ZxingDecoder()
+    plain = measured = longer = 0
+    for frame, _ in long_streaks(16, seed=43):
+        want = list(frame.payloads)
+        plain += [c.data for c in decoder.decode(frame.image)] == want
+        measured += [c.data for c in decoder.decode(deblur.unstreak_measured(frame.image))] == want
+        longer += [c.data for c in decoder.decode(deblur.unstreak_measured_longer(frame.image))] == want
+    assert measured >= plain + 10 and longer >= plain + 8, (plain, measured, longer)
+
+
+def test_refocus_reads_hard_defocused_frames_a_plain_pass_misses():
+    decoder = ZxingDecoder()
+    plain = mild = refocused = 0
+    for frame in hard_corpus.generate(24, seed=47, conditions=["defocus"]):
+        want = list(frame.payloads)
+        plain += [c.data for c in decoder.decode(frame.image)] == want
+        mild += [c.data for c in decoder.decode(focus.refocus(frame.image, 2.0, 0.01))] == want
+        refocused += [c.data for c in decoder.decode(focus.refocus(frame.image))] == want
+    assert refocused >= plain + 10 and refocused >= mild, (plain, mild, refocused)
+
+
+def test_defocused_frames_measure_soft_and_sharp_ones_do_not():
+    defocused = list(hard_corpus.generate(16, seed=48, conditions=["defocus"]))
+    sharp = list(hard_corpus.generate(8, seed=48, conditions=["tiny", "night_noise", "faded_receipt"]))
+    sharp += list(corpus.generate(8, seed=48, conditions=["clean", "small_far", "low_light"]))
+    assert sum(focus.soft(f.image) for f in defocused) >= 15
+    assert not any(focus.soft(f.image) for f in sharp)
