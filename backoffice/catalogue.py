@@ -2,7 +2,6 @@
 text or pinyin initials (e.g. "spjy" finds 食品经营许可)."""
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from pypinyin import Style, lazy_pinyin
@@ -11,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from domain.catalogue_search import matches_query
 
+from .catalogue_check import read_catalogue
 from .models import Bundle, Department, Item, Material, Window
 from .settings import REPO_ROOT
 
@@ -25,8 +25,8 @@ def pinyin_keys(name: str) -> tuple[str, str]:
 
 def load_catalogue(session: Session, path: Path = DEFAULT_CATALOGUE) -> dict[str, int]:
     """Replace the catalogue with the data file's (items referenced by cases are updated
-    in place, never deleted)."""
-    data = json.loads(Path(path).read_text(encoding="utf-8"))
+    in place, never deleted). A file with problems changes nothing: CatalogueInvalid."""
+    data, _raw = read_catalogue(Path(path))
     for position, w in enumerate(data["windows"]):
         session.merge(Window(code=w["code"], name=w["name"], name_en=w["name_en"], position=position))
     for d in data["departments"]:

@@ -35,6 +35,7 @@ def main(argv: list[str] | None = None) -> int:
     seed.add_argument("--terminal-secret-file", type=Path)
     catalogue = sub.add_parser("load-catalogue", help="load or refresh the item catalogue from a data file")
     catalogue.add_argument("path", type=Path)
+    catalogue.add_argument("--check", action="store_true", help="only check the file: every problem, nothing loaded")
 
     _calendar_parser(sub)
     audit_log = sub.add_parser("audit", help="the keyed audit chain: export it, or check an export with the key")
@@ -114,11 +115,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "seed":
             return 0
     if args.command == "load-catalogue":
-        from .catalogue import load_catalogue
-
-        with sessions() as session:
-            print(json.dumps(load_catalogue(session, args.path)))
-        return 0
+        return _load_catalogue(sessions, args)
     if args.command == "calendar":
         from .calendar_cli import run_calendar
 
@@ -255,6 +252,25 @@ def _audit(sessions, settings, args) -> int:
             intact, checked, broken = audit.verify_chain(session)
     print(json.dumps({"intact": intact, "checked": checked, "first_broken_id": broken}))
     return 0 if intact else 1
+
+
+def _load_catalogue(sessions, args) -> int:
+    from .catalogue import load_catalogue
+    from .catalogue_check import CatalogueInvalid, read_catalogue
+
+    try:
+        if args.check:
+            data, _raw = read_catalogue(args.path)
+            print(f"{args.path}: can be loaded ({len(data['items'])} items)")
+            return 0
+        with sessions() as session:
+            print(json.dumps(load_catalogue(session, args.path)))
+    except CatalogueInvalid as invalid:
+        print(f"{args.path}: not loaded, nothing changed ({len(invalid.problems)} problem(s)):", file=sys.stderr)
+        for problem in invalid.problems:
+            print(f"  {problem}", file=sys.stderr)
+        return 1
+    return 0
 
 
 def _create_staff(sessions, args) -> int:
