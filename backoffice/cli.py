@@ -264,7 +264,7 @@ def _load_catalogue(sessions, args) -> int:
             print(f"{args.path}: can be loaded ({len(data['items'])} items)")
             return 0
         with sessions() as session:
-            print(json.dumps(load_catalogue(session, args.path)))
+            print(json.dumps(load_catalogue(session, args.path, actor="system:cli")))
     except CatalogueInvalid as invalid:
         print(f"{args.path}: not loaded, nothing changed ({len(invalid.problems)} problem(s)):", file=sys.stderr)
         for problem in invalid.problems:
