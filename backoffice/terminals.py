@@ -3,12 +3,13 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from typing import NamedTuple
 
-from sqlalchemy import exists, select, update
+from sqlalchemy import exists, func, select, update
 from sqlalchemy.orm import Session
 
 from . import audit
-from .models import Alert, Terminal, TerminalCommand, utcnow
+from .models import Alert, CatalogueVersion, Terminal, TerminalCommand, utcnow
 from .supervision import clear, raise_alert
 
 HEARTBEAT_ALERTS = ("terminal_silent", "paper_out", "disk_low")  # what a heartbeat clears
@@ -70,8 +71,14 @@ def set_disabled(session: Session, terminal_id: str, disabled: bool, reason: str
     return True
 
 
-def heartbeat(session: Session, terminal_id: str, report: dict) -> tuple[bool, list[dict]]:
-    """Records the report; returns (in service, the commands waiting for the terminal).
+class HeartbeatAnswer(NamedTuple):
+    in_service: bool
+    commands: list[dict]  # waiting for the terminal
+    catalogue_version: int  # the current one, for kiosks holding an older copy; 0 before the first load
+
+
+def heartbeat(session: Session, terminal_id: str, report: dict) -> HeartbeatAnswer:
+    """Records the report; returns what the terminal is told back.
 
     One short transaction of UPDATEs, the terminal never loaded: a thousand terminals
     send this every 30 s, and on SQLite every statement here runs under the write lock."""
@@ -84,12 +91,13 @@ def heartbeat(session: Session, terminal_id: str, report: dict) -> tuple[bool, l
     alerts_open = exists().where(alerts.c.subject == terminal_id, alerts.c.kind.in_(HEARTBEAT_ALERTS),
                                  alerts.c.cleared_at.is_(None))
     commands_waiting = exists().where(commands.c.terminal_id == terminal_id, commands.c.acked_at.is_(None))
+    catalogue_version = select(func.max(CatalogueVersion.number)).scalar_subquery()
     row = session.execute(update(table).where(table.c.id == terminal_id).values(
         last_seen_at=now, app_version=str(report.get("app_version", ""))[:32],
         uptime_s=int(report.get("uptime_s", 0) or 0), outbox_length=int(report.get("outbox_length", 0) or 0),
         devices=devices, reported=reported_fields(report),
     ).returning(table.c.in_service, alerts_open.label("alerts_open"),
-                commands_waiting.label("commands_waiting"))).one()
+                commands_waiting.label("commands_waiting"), catalogue_version.label("catalogue_version"))).one()
     free = _number(report.get("disk_free_mb"))
     problems = {"paper_out": (any(isinstance(v, dict) and v.get("media") == "out" for v in devices.values()),
                               "打印机缺纸"),
@@ -108,7 +116,8 @@ def heartbeat(session: Session, terminal_id: str, report: dict) -> tuple[bool, l
         session.execute(update(commands).where(commands.c.id.in_([c.id for c in pending]),
                                                commands.c.delivered_at.is_(None)).values(delivered_at=now))
     session.commit()
-    return row.in_service, [{"id": c.id, "command": c.command} for c in pending]
+    return HeartbeatAnswer(row.in_service, [{"id": c.id, "command": c.command} for c in pending],
+                           row.catalogue_version or 0)
 
 
 def reported_fields(report: dict) -> dict:
@@ -124,6 +133,8 @@ def reported_fields(report: dict) -> dict:
         "commands_waiting": [str(c)[:32] for c in report.get("commands_waiting") or [] if isinstance(c, str)][:10]
         if isinstance(report.get("commands_waiting"), list) else [],
         "disk_free_mb": _number(report.get("disk_free_mb")),
+        "catalogue_version": version if isinstance(version := report.get("catalogue_version"), int)
+        and not isinstance(version, bool) else None,
     }
 
 

@@ -1,6 +1,7 @@
 """A catalogue load against the real back office (SQLite and PostgreSQL): what the new file
 no longer has is retired (gone for kiosks, kept for the cases that name it), comes back
-when a later file has it again, and every load is a version, audited."""
+when a later file has it again, and every load is a version, audited; kiosks catch up
+with the new version through their heartbeat, not at their next refresh period."""
 from __future__ import annotations
 
 import copy
@@ -11,7 +12,11 @@ import time
 import pytest
 
 from backoffice.catalogue import DEFAULT_CATALOGUE
+from services.api import BackofficeClient
+from services.catalogue_cache import CatalogueCache, CatalogueRefresher
+from services.heartbeat import HeartbeatWorker
 from tests.api.command_line import backoffice_cli
+from tests.api.conftest import TERMINAL
 from tests.api.submissions import application, bundle_application
 
 FOOD = "469023-XK-SCJG-0031"  # 食品经营许可: retired on its own
@@ -131,3 +136,43 @@ def test_a_load_changing_nothing_is_still_a_version(server, tmp_path, full, anon
     changed["items"][1]["materials"][0]["copies"] += 1
     assert load(server, tmp_path, changed)["changed"] == 2
     assert load(server, tmp_path, full)["changed"] == 2
+
+
+def test_a_kiosk_catches_up_with_a_new_catalogue_through_its_heartbeat(server, tmp_path, full, staff, restore):
+    client = BackofficeClient(server.url, timeout=10, terminal_id=TERMINAL,
+                              secret=server.terminal_secret_file.read_text())
+    cache = CatalogueCache(client, tmp_path / "kiosk" / "catalogue.json")
+    # Its own period is an hour: only the heartbeat's answer can make it refresh in this test.
+    refresher = CatalogueRefresher(cache, refresh_s=3600, retry_s=3600).start()
+    heartbeat = HeartbeatWorker(client, lambda: {"app_version": "test", "catalogue_version": cache.version},
+                                interval_s=1, on_catalogue_version=refresher.catch_up)
+    try:
+        first = wait_for(lambda: cache.version)  # the refresh at start
+        assert FOOD in codes(cache.items())
+        loaded = load(server, tmp_path, without(full, {FOOD}))
+        assert loaded["version"] > first
+        heartbeat.start()
+        assert wait_for(lambda: cache.version == loaded["version"] or None)
+        assert FOOD not in codes(cache.items()) and cache.items(q="spjy") == []
+        assert not refresher.catch_up(loaded["version"])  # up to date: nothing more to fetch
+        reported = wait_for(lambda: fleet_entry(staff, TERMINAL)["reported"].get("catalogue_version")
+                            == loaded["version"] or None)
+        assert reported
+    finally:
+        heartbeat.stop()
+        refresher.stop()
+
+
+def fleet_entry(staff, terminal_id: str) -> dict:
+    terminals = staff("supervisor01").get("/v1/terminals").json()["terminals"]
+    return next(t for t in terminals if t["id"] == terminal_id)
+
+
+def wait_for(condition, timeout_s: float = 30.0):
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(0.2)
+    raise AssertionError("not within the time")
