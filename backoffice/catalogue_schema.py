@@ -129,5 +129,14 @@ class CatalogueSpec(Strict):
 
 
 def catalogue_json_schema() -> dict[str, Any]:
-    """The file's JSON Schema (draft 2020-12, as pydantic writes it), for editors and tools."""
-    return CatalogueSpec.model_json_schema()
+    """The file's JSON Schema (draft 2020-12, as pydantic writes it), for editors and tools;
+    assets/seed/catalogue.schema.json is this, written by `python -m backoffice.catalogue_schema`."""
+    schema = CatalogueSpec.model_json_schema()
+    schema["patternProperties"] = {"^_": {}}  # the "_comment" keys, which the models never see
+    return {"$schema": "https://json-schema.org/draft/2020-12/schema", **schema}
+
+
+if __name__ == "__main__":
+    import json
+
+    print(json.dumps(catalogue_json_schema(), ensure_ascii=False, indent=2))

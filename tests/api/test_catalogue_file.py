@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import json
 
+import jsonschema
 import pytest
 from sqlalchemy import create_engine, func, select
 
@@ -13,6 +14,8 @@ from backoffice.catalogue_check import catalogue_problems
 from backoffice.catalogue_schema import catalogue_json_schema
 from backoffice.models import Item
 from tests.api.command_line import backoffice_cli
+
+SCHEMA_FILE = DEFAULT_CATALOGUE.with_name("catalogue.schema.json")
 
 
 @pytest.fixture(scope="module")
@@ -80,10 +83,17 @@ def test_not_an_object():
     assert catalogue_problems([]) == ["the file must hold one JSON object (windows, departments, items, bundles)"]
 
 
-def test_the_json_schema_names_the_files_sections():
+def test_the_json_schema_file_is_the_models_and_takes_the_seed(seed_data):
     schema = catalogue_json_schema()
-    assert {"windows", "departments", "items", "bundles"} <= set(schema["properties"])
+    assert json.loads(SCHEMA_FILE.read_text(encoding="utf-8")) == schema, \
+        "regenerate: python -m backoffice.catalogue_schema > assets/seed/catalogue.schema.json"
     assert set(schema["required"]) == {"windows", "departments", "items"}
+    validator = jsonschema.Draft202012Validator(schema)
+    assert list(validator.iter_errors(seed_data)) == []
+    broken = copy.deepcopy(seed_data)
+    broken["items"][0]["materials"][0]["necessity"] = "maybe"
+    assert [list(e.absolute_path) for e in validator.iter_errors(broken)] == [["items", 0, "materials", 0,
+                                                                                "necessity"]]
 
 
 def test_load_catalogue_refuses_a_bad_file_and_changes_nothing(tmp_path, data):
