@@ -35,6 +35,9 @@ class CatalogueCache:
         self.api = api
         self.path = path
         self._lock = threading.Lock()
+        # One refresh at a time: the refresher's thread (its period, a heartbeat naming a
+        # newer version) and the refresh_catalogue command's would write the same scratch file.
+        self._refreshing = threading.Lock()
         self._copy: dict[str, Any] | None = None
         try:
             self._copy = json.loads(path.read_text(encoding="utf-8"))
@@ -58,6 +61,10 @@ class CatalogueCache:
     def refresh(self) -> dict[str, int]:
         """Fetch the whole catalogue and replace the copy in one step (raises
         BackofficeError while the back office cannot give all of it: the old copy stays)."""
+        with self._refreshing:
+            return self._refresh()
+
+    def _refresh(self) -> dict[str, int]:
         # Asked first: a load while the rest is fetched leaves the copy labelled older than
         # it is, and the next heartbeat fetches it again, never the other way round.
         version = self.api.catalogue_version()
@@ -139,6 +146,7 @@ class CatalogueRefresher(BackgroundWorker):
         self.refresh_s = refresh_s
         self.retry_s = retry_s
         self.last_error = ""
+        self._failed_at = 0.0  # time.monotonic() of the last failed refresh
 
     def refresh_now(self) -> dict[str, int]:
         """Synchronous (the command's worker waits for it and acks with the counts)."""
@@ -153,6 +161,8 @@ class CatalogueRefresher(BackgroundWorker):
         held = self.cache.version
         if held is not None and held >= current_version:
             return False
+        if self.last_error and time.monotonic() - self._failed_at < self.retry_s:
+            return False  # failing: the retry comes at its own time, not at every heartbeat
         log.info("catalogue copy older than the back office's", extra={"held": held, "current": current_version})
         self.wake()
         return True
@@ -164,9 +174,11 @@ class CatalogueRefresher(BackgroundWorker):
                 wait = self.refresh_s
             except BackofficeError as exc:
                 self.last_error = type(exc).__name__
+                self._failed_at = time.monotonic()
                 log.info("catalogue copy not refreshed", extra={"error": self.last_error})
                 wait = self.retry_s
             except Exception:  # a bug must not stop refreshing for good
                 log.exception("catalogue refresh failed")
+                self.last_error, self._failed_at = "bug", time.monotonic()
                 wait = self.retry_s
             self._pause(wait)
