@@ -8,10 +8,13 @@ import json
 import jsonschema
 import pytest
 from sqlalchemy import create_engine, func, select
+from sqlalchemy.orm import Session
 
+from backoffice import locks
 from backoffice.catalogue import DEFAULT_CATALOGUE
 from backoffice.catalogue_check import catalogue_problems
 from backoffice.catalogue_schema import catalogue_json_schema
+from backoffice.cli import CATALOGUE_LOAD_LOCK
 from backoffice.models import Item
 from tests.api.command_line import backoffice_cli
 
@@ -129,3 +132,18 @@ def test_load_catalogue_refuses_a_bad_file_and_changes_nothing(tmp_path, data):
     engine.dispose()
     checked = backoffice_cli(tmp_path, "load-catalogue", "--check", str(DEFAULT_CATALOGUE))
     assert checked.returncode == 0 and "can be loaded" in checked.stdout
+
+
+def test_one_load_at_a_time(tmp_path):
+    assert backoffice_cli(tmp_path, "migrate").returncode == 0
+    engine = create_engine(f"sqlite:///{tmp_path / 'backoffice.db'}")
+    with Session(engine) as session:
+        assert locks.try_acquire(session, CATALOGUE_LOAD_LOCK, "another-server:1")
+        refused = backoffice_cli(tmp_path, "load-catalogue", str(DEFAULT_CATALOGUE))
+        assert refused.returncode == 1 and "another catalogue load is running" in refused.stderr
+        locks.release(session, CATALOGUE_LOAD_LOCK, "another-server:1")
+    loaded = backoffice_cli(tmp_path, "load-catalogue", str(DEFAULT_CATALOGUE))
+    assert loaded.returncode == 0 and json.loads(loaded.stdout)["version"] == 1
+    with Session(engine) as session:  # released: a second load needs no waiting
+        assert locks.try_acquire(session, CATALOGUE_LOAD_LOCK, "another-server:1")
+    engine.dispose()
