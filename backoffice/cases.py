@@ -207,11 +207,15 @@ def _resolve_items(session: Session, payload: dict) -> tuple[list[Item], Bundle 
         bundle = session.get(Bundle, payload["bundle_code"])
         if bundle is None:
             raise NotFound(f"no bundle {payload['bundle_code']}")
+        if bundle.retired_at is not None:  # a kiosk's copy older than the last catalogue load
+            raise NotFound(f"bundle {bundle.code} is no longer offered")
         items = [session.get(Item, code) for code in bundle.item_codes]
-        return [i for i in items if i is not None], bundle
+        return [i for i in items if i is not None and i.retired_at is None], bundle
     item = session.get(Item, str(payload.get("item_code", "")))
     if item is None:
         raise NotFound(f"no catalogue item {payload.get('item_code')}")
+    if item.retired_at is not None:
+        raise NotFound(f"item {item.code} is no longer offered")
     return [item], None
 
 

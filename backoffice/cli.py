@@ -13,6 +13,8 @@ from pathlib import Path
 from .logging_setup import configure_logging, uvicorn_log_config
 from .settings import Settings
 
+CATALOGUE_LOAD_LOCK = "catalogue-load"
+
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="kiosk-backoffice", description=__doc__)
@@ -39,6 +41,7 @@ def main(argv: list[str] | None = None) -> int:
     seed.add_argument("--terminal-secret-file", type=Path)
     catalogue = sub.add_parser("load-catalogue", help="load or refresh the item catalogue from a data file")
     catalogue.add_argument("path", type=Path)
+    catalogue.add_argument("--check", action="store_true", help="only check the file: every problem, nothing loaded")
 
     _calendar_parser(sub)
     audit_log = sub.add_parser("audit", help="the keyed audit chain: export it, or check an export with the key")
@@ -128,11 +131,7 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         logging.getLogger(__name__).info("demo data seeded", extra={k: json.dumps(v) for k, v in result.items()})
     if args.command == "load-catalogue":
-        from .catalogue import load_catalogue
-
-        with sessions() as session:
-            print(json.dumps(load_catalogue(session, args.path)))
-        return 0
+        return _load_catalogue(sessions, args)
     if args.command == "calendar":
         from .calendar_cli import run_calendar
 
@@ -303,6 +302,39 @@ def _backup_or_restore(settings, sessions, args) -> int:
     except backup.BackupError as exc:
         print(f"kiosk-backoffice {args.command}: {exc}", file=sys.stderr)
         return 1
+
+
+def _load_catalogue(sessions, args) -> int:
+    import os
+    import socket
+
+    from . import locks
+    from .catalogue import load_catalogue
+    from .catalogue_check import CatalogueInvalid, read_catalogue
+
+    try:
+        if args.check:
+            data, _raw = read_catalogue(args.path)
+            print(f"{args.path}: can be loaded ({len(data['items'])} items)")
+            return 0
+        with sessions() as session:
+            # Two loads at once would both take the next version number.
+            holder = f"{socket.gethostname()}:{os.getpid()}"
+            if not locks.try_acquire(session, CATALOGUE_LOAD_LOCK, holder, ttl_s=600):
+                print("another catalogue load is running; nothing changed: try again when it has finished",
+                      file=sys.stderr)
+                return 1
+            try:
+                print(json.dumps(load_catalogue(session, args.path, actor="system:cli")))
+            finally:
+                session.rollback()  # whatever a failed load left, so the release commits only itself
+                locks.release(session, CATALOGUE_LOAD_LOCK, holder)
+    except CatalogueInvalid as invalid:
+        print(f"{args.path}: not loaded, nothing changed ({len(invalid.problems)} problem(s)):", file=sys.stderr)
+        for problem in invalid.problems:
+            print(f"  {problem}", file=sys.stderr)
+        return 1
+    return 0
 
 
 def _create_staff(sessions, args) -> int:

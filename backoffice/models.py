@@ -33,6 +33,9 @@ class Window(Base):
     name: Mapped[str] = mapped_column(String(100))
     name_en: Mapped[str] = mapped_column(String(200))
     position: Mapped[int] = mapped_column(Integer, default=0)
+    # Set when a catalogue load no longer has it (catalogue.py): hidden from the kiosks,
+    # kept for the items, bundles and cases that name it.
+    retired_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
 
 
 class Department(Base):
@@ -66,6 +69,8 @@ class Item(Base):
     form: Mapped[list] = mapped_column(JSON, default=list)
     pinyin_initials: Mapped[str] = mapped_column(String(200), default="", index=True)
     pinyin_full: Mapped[str] = mapped_column(String(600), default="")
+    # Set when a catalogue load no longer has it: no longer offered, kept for its cases.
+    retired_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
 
     materials: Mapped[list["Material"]] = relationship(
         order_by="Material.position", cascade="all, delete-orphan", back_populates="item")
@@ -100,6 +105,23 @@ class Bundle(Base):
     description: Mapped[str] = mapped_column(Text, default="")
     description_en: Mapped[str] = mapped_column(Text, default="")
     item_codes: Mapped[list] = mapped_column(JSON, default=list)
+    retired_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+
+
+class CatalogueVersion(Base):
+    """One catalogue load: which file (its SHA-256), who, when, and what it changed. The
+    highest number is the catalogue the kiosks should hold."""
+    __tablename__ = "catalogue_versions"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    number: Mapped[int] = mapped_column(Integer, unique=True)
+    sha256: Mapped[str] = mapped_column(String(64))
+    loaded_by: Mapped[str] = mapped_column(String(64))
+    loaded_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    added: Mapped[int] = mapped_column(Integer, default=0)
+    changed: Mapped[int] = mapped_column(Integer, default=0)
+    retired: Mapped[int] = mapped_column(Integer, default=0)
+    # The same per kind: {"items": {"added": 1, "changed": 0, "retired": 2}, "windows": ..., "bundles": ...}
+    changes: Mapped[dict] = mapped_column(JSON, default=dict)
 
 
 # --- cases -----------------------------------------------------------------------------------

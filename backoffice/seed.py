@@ -47,7 +47,7 @@ def seed_demo(session: Session, ctx: Context, path: Path = DEFAULT_SEED, catalog
     data = json.loads(Path(path).read_text(encoding="utf-8"))
     out: dict = {}
     if not session.scalar(select(func.count()).select_from(Item)):
-        out["catalogue"] = load_catalogue(session, catalogue)
+        out["catalogue"] = load_catalogue(session, catalogue, actor="system:seed")
     if not session.scalar(select(func.count()).select_from(Staff)):
         for s in data.get("staff", []):
             session.add(Staff(username=s["username"], password_hash=hash_password(demo_password()),

@@ -3,12 +3,13 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from typing import NamedTuple
 
-from sqlalchemy import exists, select, update
+from sqlalchemy import exists, func, select, update
 from sqlalchemy.orm import Session
 
 from . import audit
-from .models import Alert, Terminal, TerminalCommand, utcnow
+from .models import Alert, CatalogueVersion, Terminal, TerminalCommand, utcnow
 from .supervision import clear, raise_alert
 
 HEARTBEAT_ALERTS = ("terminal_silent", "paper_out", "disk_low", "device_not_ready")  # what a heartbeat clears
@@ -70,10 +71,15 @@ def set_disabled(session: Session, terminal_id: str, disabled: bool, reason: str
     return True
 
 
-def heartbeat(session: Session, terminal_id: str, report: dict,
-              device_alert_after_s: int = 300) -> tuple[bool, list[dict]]:
-    """Records the report; returns (in service, the commands waiting for the terminal). A
-    device the kiosk reports unable to serve for `device_alert_after_s` raises an alert.
+class HeartbeatAnswer(NamedTuple):
+    in_service: bool
+    commands: list[dict]  # waiting for the terminal
+    catalogue_version: int  # the current one, for kiosks holding an older copy; 0 before the first load
+
+
+def heartbeat(session: Session, terminal_id: str, report: dict, device_alert_after_s: int = 300) -> HeartbeatAnswer:
+    """Records the report; returns what the terminal is told back. A device the kiosk
+    reports unable to serve for `device_alert_after_s` raises an alert.
 
     One short transaction of UPDATEs, the terminal never loaded: a thousand terminals
     send this every 30 s, and on SQLite every statement here runs under the write lock."""
@@ -86,12 +92,13 @@ def heartbeat(session: Session, terminal_id: str, report: dict,
     alerts_open = exists().where(alerts.c.subject == terminal_id, alerts.c.kind.in_(HEARTBEAT_ALERTS),
                                  alerts.c.cleared_at.is_(None))
     commands_waiting = exists().where(commands.c.terminal_id == terminal_id, commands.c.acked_at.is_(None))
+    catalogue_version = select(func.max(CatalogueVersion.number)).scalar_subquery()
     row = session.execute(update(table).where(table.c.id == terminal_id).values(
         last_seen_at=now, app_version=str(report.get("app_version", ""))[:32],
         uptime_s=int(report.get("uptime_s", 0) or 0), outbox_length=int(report.get("outbox_length", 0) or 0),
         devices=devices, reported=reported_fields(report),
     ).returning(table.c.in_service, alerts_open.label("alerts_open"),
-                commands_waiting.label("commands_waiting"))).one()
+                commands_waiting.label("commands_waiting"), catalogue_version.label("catalogue_version"))).one()
     free = _number(report.get("disk_free_mb"))
     failing = sorted(name for name, v in devices.items()
                      if isinstance(v, dict) and (_number(v.get("not_ready_s")) or 0) >= device_alert_after_s)
@@ -113,7 +120,8 @@ def heartbeat(session: Session, terminal_id: str, report: dict,
         session.execute(update(commands).where(commands.c.id.in_([c.id for c in pending]),
                                                commands.c.delivered_at.is_(None)).values(delivered_at=now))
     session.commit()
-    return row.in_service, [{"id": c.id, "command": c.command} for c in pending]
+    return HeartbeatAnswer(row.in_service, [{"id": c.id, "command": c.command} for c in pending],
+                           row.catalogue_version or 0)
 
 
 def reported_fields(report: dict) -> dict:
@@ -129,6 +137,8 @@ def reported_fields(report: dict) -> dict:
         "commands_waiting": [str(c)[:32] for c in report.get("commands_waiting") or [] if isinstance(c, str)][:10]
         if isinstance(report.get("commands_waiting"), list) else [],
         "disk_free_mb": _number(report.get("disk_free_mb")),
+        "catalogue_version": version if isinstance(version := report.get("catalogue_version"), int)
+        and not isinstance(version, bool) else None,
     }
 
 

@@ -221,7 +221,9 @@ class KioskApp(App):
         # Heartbeat and the back office's commands (kiosk/ops/fleet.py).
         self.fleet = start_fleet(self, call_on_main=lambda fn: Clock.schedule_once(lambda _dt: fn()),
                                  outbox_stats=self.controller.outbox.stats,
-                                 refresh_catalogue=self.catalogue_refresher.refresh_now)
+                                 refresh_catalogue=self.catalogue_refresher.refresh_now,
+                                 catalogue_version=lambda: self.catalogue_refresher.cache.version,
+                                 on_catalogue_version=self.catalogue_refresher.catch_up)
 
     def _warm_up(self) -> None:
         """Off the UI thread: the input method's dictionary (95,000 words; half a second

@@ -246,6 +246,13 @@ class BackofficeClient:
     def bundles(self) -> list[dict]:
         return self._get_json("/v1/catalogue/bundles")["bundles"]
 
+    def catalogue_version(self) -> int:
+        """The number of the back office's current catalogue (0 before its first load)."""
+        number = self._get_json("/v1/catalogue/version").get("number")
+        if not isinstance(number, int) or isinstance(number, bool):
+            raise BackofficeBadResponse("catalogue version: no number")
+        return number
+
     def calendar(self) -> dict:
         """The county's working-day calendar: the years imported from the State Council's
         arrangements and their days, so the kiosk promises the same dates offline."""
@@ -297,7 +304,7 @@ class BackofficeClient:
         return body
 
     def heartbeat(self, report: dict) -> dict:
-        """The kiosk's state; the answer is {server_time, in_service, commands}."""
+        """The kiosk's state; the answer is {server_time, in_service, commands, catalogue_version}."""
         body = self._post_json("/v1/terminals/heartbeat", report)
         if not isinstance(body, dict) or not isinstance(body.get("commands"), list):
             raise BackofficeBadResponse("heartbeat: no command list")

@@ -1,7 +1,9 @@
 """The kiosk's own copy of the county's catalogue: windows, items, bundles and every guide,
 kept in one JSON file and served from it, so service guides open without the network (and
 without a round trip when it is up). `refresh()` replaces the copy while the back office
-answers: at start, every `refresh_s`, and on the back office's refresh_catalogue command.
+answers: at start, every `refresh_s`, on the back office's refresh_catalogue command, and
+as soon as a heartbeat's answer names a catalogue version newer than the copy's
+(`CatalogueRefresher.catch_up`): a catalogue load reaches every kiosk within a heartbeat.
 The county's working-day calendar travels with it: a guide's "by this date if you apply
 today" counts the years the county imported too.
 
@@ -33,6 +35,9 @@ class CatalogueCache:
         self.api = api
         self.path = path
         self._lock = threading.Lock()
+        # One refresh at a time: the refresher's thread (its period, a heartbeat naming a
+        # newer version) and the refresh_catalogue command's would write the same scratch file.
+        self._refreshing = threading.Lock()
         self._copy: dict[str, Any] | None = None
         try:
             self._copy = json.loads(path.read_text(encoding="utf-8"))
@@ -45,14 +50,29 @@ class CatalogueCache:
         copy = self._copy
         return None if copy is None else float(copy.get("fetched_at", 0))
 
+    @property
+    def version(self) -> int | None:
+        """The back office's catalogue version this copy was made from; None without a copy
+        (or with one from before copies were versioned)."""
+        copy = self._copy
+        number = None if copy is None else copy.get("version")
+        return number if isinstance(number, int) else None
+
     def refresh(self) -> dict[str, int]:
         """Fetch the whole catalogue and replace the copy in one step (raises
         BackofficeError while the back office cannot give all of it: the old copy stays)."""
+        with self._refreshing:
+            return self._refresh()
+
+    def _refresh(self) -> dict[str, int]:
+        # Asked first: a load while the rest is fetched leaves the copy labelled older than
+        # it is, and the next heartbeat fetches it again, never the other way round.
+        version = self.api.catalogue_version()
         windows, bundles = self.api.windows(), self.api.bundles()
         items = self.api.items()
         guides = {item["code"]: self.api.guide(item["code"]) for item in items}
         county_calendar = self.api.calendar()
-        copy = {"fetched_at": time.time(), "windows": windows, "bundles": bundles, "items": items,
+        copy = {"fetched_at": time.time(), "version": version, "windows": windows, "bundles": bundles, "items": items,
                 "guides": guides, "calendar": county_calendar}
         calendar = _work_calendar(copy)
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -65,7 +85,7 @@ class CatalogueCache:
         with self._lock:
             self._copy = copy
             self._calendar = calendar
-        counts = {"windows": len(windows), "items": len(items), "bundles": len(bundles)}
+        counts = {"windows": len(windows), "items": len(items), "bundles": len(bundles), "version": version}
         log.info("catalogue copy refreshed", extra=counts)
         return counts
 
@@ -126,12 +146,26 @@ class CatalogueRefresher(BackgroundWorker):
         self.refresh_s = refresh_s
         self.retry_s = retry_s
         self.last_error = ""
+        self._failed_at = 0.0  # time.monotonic() of the last failed refresh
 
     def refresh_now(self) -> dict[str, int]:
         """Synchronous (the command's worker waits for it and acks with the counts)."""
         counts = self.cache.refresh()
         self.last_error = ""
         return counts
+
+    def catch_up(self, current_version: int) -> bool:
+        """The back office's catalogue is at `current_version` (a heartbeat's answer): when
+        the copy is older, refresh now on this worker's thread instead of at the next
+        period. True when a refresh was asked for."""
+        held = self.cache.version
+        if held is not None and held >= current_version:
+            return False
+        if self.last_error and time.monotonic() - self._failed_at < self.retry_s:
+            return False  # failing: the retry comes at its own time, not at every heartbeat
+        log.info("catalogue copy older than the back office's", extra={"held": held, "current": current_version})
+        self.wake()
+        return True
 
     def _run(self) -> None:
         while not self.stopping:
@@ -140,9 +174,11 @@ class CatalogueRefresher(BackgroundWorker):
                 wait = self.refresh_s
             except BackofficeError as exc:
                 self.last_error = type(exc).__name__
+                self._failed_at = time.monotonic()
                 log.info("catalogue copy not refreshed", extra={"error": self.last_error})
                 wait = self.retry_s
             except Exception:  # a bug must not stop refreshing for good
                 log.exception("catalogue refresh failed")
+                self.last_error, self._failed_at = "bug", time.monotonic()
                 wait = self.retry_s
             self._pause(wait)

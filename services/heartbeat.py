@@ -68,10 +68,13 @@ class HeartbeatWorker(BackgroundWorker):
                  *, on_commands: Callable[[list[dict]], None] = lambda commands: None,
                  on_server_time: Callable[[float], None] | None = None,
                  between_beats: Callable[[], None] | None = None,
+                 on_catalogue_version: Callable[[int], object] | None = None,
                  state_dir: Path | None = None, clock: Callable[[], float] = time.time):
         """`report()` builds the heartbeat's body on this worker's thread; `on_commands`
         gets the answer's commands there; `on_server_time(epoch)` the back office's clock
-        (for the transport's clock-offset tracking); `between_beats()` runs every TICK_S."""
+        (for the transport's clock-offset tracking); `between_beats()` runs every TICK_S;
+        `on_catalogue_version(number)` the back office's current catalogue version (for the
+        catalogue copy to catch up: CatalogueRefresher.catch_up)."""
         super().__init__()
         self.client = client
         self.report = report
@@ -79,6 +82,7 @@ class HeartbeatWorker(BackgroundWorker):
         self.on_commands = on_commands
         self.on_server_time = on_server_time
         self.between_beats = between_beats
+        self.on_catalogue_version = on_catalogue_version
         self.state_path = Path(state_dir) / STATE_FILE if state_dir is not None else None
         self.clock = clock
         self.state: HeartbeatState | None = None
@@ -137,6 +141,11 @@ class HeartbeatWorker(BackgroundWorker):
         on_server_time = self.on_server_time
         if on_server_time is not None and isinstance(server_time, (int, float)):
             self._guarded(lambda: on_server_time(float(server_time)))
+        catalogue_version = answer.get("catalogue_version")
+        on_catalogue_version = self.on_catalogue_version
+        if on_catalogue_version is not None and isinstance(catalogue_version, int) \
+                and not isinstance(catalogue_version, bool):
+            self._guarded(lambda: on_catalogue_version(catalogue_version))
         commands = [c for c in answer["commands"] if isinstance(c, dict) and "id" in c and "command" in c]
         if commands:
             self._guarded(lambda: self.on_commands(commands))
@@ -171,7 +180,7 @@ class HeartbeatWorker(BackgroundWorker):
             if not sent:
                 return  # the back office is not taking them now; the rest wait for the next beat
 
-    def _guarded(self, fn: Callable[[], None]) -> None:
+    def _guarded(self, fn: Callable[[], object]) -> None:
         try:
             fn()
         except Exception:

@@ -45,6 +45,8 @@ def book(request: Request, body: BookingIn, who: Caller = Depends(caller("termin
     item = session.get(Item, str(payload.get("item_code", "")))
     if item is None:
         raise NotFound("no such catalogue item")
+    if item.retired_at is not None:
+        raise NotFound(f"item {item.code} is no longer offered")
     applicant = payload.get("applicant") or {}
     if not applicant.get("document_number") or not applicant.get("name"):
         raise Invalid("applicant document_number and name are required")

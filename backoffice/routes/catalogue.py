@@ -1,5 +1,8 @@
 """The catalogue: seven windows, items with filters and search, an item's full guide
-(一次性告知), "一件事" bundles. Public: guides are published information."""
+(一次性告知), "一件事" bundles, and the version of the catalogue (kiosks compare their copy's).
+Public: guides are published information. What the last catalogue load retired is gone
+from every list here, and a retired item's guide is 404 "no longer offered"; cases that
+name it keep their names and materials (cases.py)."""
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Query
@@ -7,11 +10,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from ..auth import get_db
-from ..catalogue import search_items
+from ..catalogue import current_version, search_items
 from ..errors import NotFound
 from ..models import Bundle, Item, Window
 from ..openapi_docs import answers, problems
-from ..schemas.catalogue import BundlesOut, ItemGuideOut, ItemsOut, TypesOut, WindowsOut
+from ..schemas.catalogue import BundlesOut, CatalogueVersionOut, ItemGuideOut, ItemsOut, TypesOut, WindowsOut
 
 router = APIRouter(prefix="/v1/catalogue", tags=["catalogue"])
 TYPES = {"01": ("行政许可", "Administrative licensing"), "05": ("行政给付", "Administrative payment"),
@@ -47,7 +50,7 @@ def item_guide(item: Item) -> dict:
 
 @router.get("/windows", responses=answers(WindowsOut))
 def windows(session: Session = Depends(get_db)):
-    rows = session.scalars(select(Window).order_by(Window.position))
+    rows = session.scalars(select(Window).where(Window.retired_at.is_(None)).order_by(Window.position))
     return {"windows": [{"code": w.code, "name": w.name, "name_en": w.name_en} for w in rows]}
 
 
@@ -71,16 +74,29 @@ def guide(code: str, session: Session = Depends(get_db)):
     item = session.scalar(select(Item).where(Item.code == code).options(selectinload(Item.materials)))
     if item is None:
         raise NotFound(f"no item {code}")
+    if item.retired_at is not None:
+        raise NotFound(f"item {code} is no longer offered")
     return item_guide(item)
 
 
 @router.get("/bundles", responses=answers(BundlesOut))
 def bundles(session: Session = Depends(get_db)):
     out = []
-    for b in session.scalars(select(Bundle).order_by(Bundle.code)):
-        members = [session.get(Item, c) for c in b.item_codes]
+    for b in session.scalars(select(Bundle).where(Bundle.retired_at.is_(None)).order_by(Bundle.code)):
+        members = [i for i in (session.get(Item, c) for c in b.item_codes) if i is not None and i.retired_at is None]
         out.append({"code": b.code, "name": b.name, "name_en": b.name_en, "window": b.window_code,
                     "description": b.description, "description_en": b.description_en,
-                    "items": [item_summary(i) for i in members if i is not None],
-                    "promised_days": max((i.promised_days for i in members if i), default=0)})
+                    "items": [item_summary(i) for i in members],
+                    "promised_days": max((i.promised_days for i in members), default=0)})
     return {"bundles": out}
+
+
+@router.get("/version", responses=answers(CatalogueVersionOut))
+def version(session: Session = Depends(get_db)):
+    """The catalogue's current version: kiosks whose copy is older fetch it again (the
+    heartbeat's answer carries the number too). Number 0 before the first load."""
+    current = current_version(session)
+    if current is None:
+        return {"number": 0, "sha256": "", "loaded_at": None, "added": 0, "changed": 0, "retired": 0}
+    return {"number": current.number, "sha256": current.sha256, "loaded_at": current.loaded_at.isoformat() + "Z",
+            "added": current.added, "changed": current.changed, "retired": current.retired}

@@ -75,9 +75,9 @@ def rotate_own_secret(request: Request, who: Caller = Depends(caller("terminal")
 @router.post("/heartbeat", responses=answers(HeartbeatAnswerOut))
 def heartbeat(request: Request, body: HeartbeatIn, who: Caller = Depends(caller("terminal")),
               session: Session = Depends(get_db)):
-    in_service, commands = terminals.heartbeat(session, who.name, as_sent(body),
-                                               request.app.state.settings.device_alert_after_s)
-    return {"server_time": time.time(), "in_service": in_service, "commands": commands}
+    beat = terminals.heartbeat(session, who.name, as_sent(body), request.app.state.settings.device_alert_after_s)
+    return {"server_time": time.time(), "in_service": beat.in_service, "commands": beat.commands,
+            "catalogue_version": beat.catalogue_version}
 
 
 @router.post("/commands/{command_id}/ack", responses={**answers(AckOut), **problems(404)})

@@ -138,6 +138,7 @@ class HeartbeatIn(RequestBody):
     heartbeat_s: Number | None = None
     commands_waiting: list[str] = []
     disk_free_mb: Number | None = Field(None, ge=0)  # under the kiosk's var folder: pages, PDFs, the outbox
+    catalogue_version: int | None = Field(None, ge=0, le=INT32)  # of the kiosk's copy; None: no copy yet
 
 
 class CommandIn(RequestBody):

@@ -120,3 +120,12 @@ class BundleOut(Wire):
 
 class BundlesOut(Wire):
     bundles: list[BundleOut]
+
+
+class CatalogueVersionOut(Wire):
+    number: int  # 0 before the first load
+    sha256: str  # of the data file loaded
+    loaded_at: str | None
+    added: int  # windows, items and bundles the load added, changed (or brought back) and retired
+    changed: int
+    retired: int

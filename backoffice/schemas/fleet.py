@@ -34,6 +34,9 @@ class HeartbeatAnswerOut(Wire):
     server_time: float  # unix seconds: the kiosk signs with the server's clock
     in_service: bool
     commands: list[PendingCommandOut]  # every command not yet acknowledged
+    # The catalogue's current version (GET /v1/catalogue/version): a kiosk whose copy is
+    # older refreshes it now rather than at its next refresh period. 0 before the first load.
+    catalogue_version: int
 
 
 class AckOut(Wire):
@@ -61,6 +64,7 @@ class ReportedOut(Wire):
     heartbeat_s: Number | None = None
     commands_waiting: list[str] = []
     disk_free_mb: Number | None = None
+    catalogue_version: int | None = None  # of the kiosk's copy of the catalogue
 
 
 class TerminalAlertOut(Wire):

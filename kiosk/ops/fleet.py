@@ -35,16 +35,20 @@ class Fleet:
     def __init__(self, app, call_on_main: Callable[[Callable[[], None]], None],
                  outbox_stats: Callable[[], dict] = no_outbox,
                  refresh_catalogue: Callable[[], Any] | None = None,
-                 on_server_time: Callable[[float], None] | None = None):
+                 on_server_time: Callable[[float], None] | None = None,
+                 catalogue_version: Callable[[], int | None] = lambda: None,
+                 on_catalogue_version: Callable[[int], Any] | None = None):
         config = app.kiosk_config
         self.config, self.devices, self.controller = config, app.devices, app.controller
         self.call_on_main = call_on_main
         self.outbox_stats = outbox_stats
+        self.catalogue_version = catalogue_version
         self.started = time.monotonic()
         self.not_ready = NotReadySince()
         self._snapshot = UiSnapshot("", True)
         self.worker = HeartbeatWorker(self.controller.api, self.report, config.heartbeat_s,
-                                      on_server_time=on_server_time, state_dir=config.var_dir)
+                                      on_server_time=on_server_time, on_catalogue_version=on_catalogue_version,
+                                      state_dir=config.var_dir)
         self.commands = CommandRunner(controller=self.controller, ledger=CommandLedger(config.var_dir),
                                       acknowledge=self.worker.acknowledge, call_on_main=call_on_main,
                                       upload_diagnostics=self.upload_diagnostics,
@@ -78,6 +82,7 @@ class Fleet:
             "ui_responsive": responsive,
             "commands_waiting": self.commands.waiting(),
             "disk_free_mb": None if free is None else free // 2**20,
+            "catalogue_version": self.catalogue_version(),  # of the copy it serves guides from
         }
 
     def _ui_snapshot(self) -> tuple[UiSnapshot, bool]:
@@ -177,7 +182,8 @@ def device_health(devices) -> dict[str, dict]:
 
 
 def start_fleet(app, call_on_main: Callable[[Callable[[], None]], None], **hooks) -> Fleet:
-    """The App's one call (on_start). hooks: outbox_stats, refresh_catalogue, on_server_time;
+    """The App's one call (on_start). hooks: outbox_stats, refresh_catalogue, catalogue_version,
+    on_catalogue_version, on_server_time;
     the last defaults to the client's clock-offset tracking (services/transport.py) when
     the client keeps one."""
     clock = getattr(app.controller.api, "clock", None)

@@ -2,11 +2,13 @@
 back office's own search, and still there when the back office is gone."""
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from demo.embedded_backoffice import free_port
 from services.api import BackofficeClient, BackofficeUnavailable
-from services.catalogue_cache import CatalogueCache
+from services.catalogue_cache import CatalogueCache, CatalogueRefresher
 
 QUERIES = ["", "spjy", "食品", "food", "xian", "zhu", "营业", "licence", "qy"]
 FILTERS = [{}, {"audience": "company"}, {"audience": "person"}, {"kiosk": "true"}, {"type": "01"}]
@@ -52,3 +54,18 @@ def test_without_a_copy_it_asks_the_back_office(backoffice, tmp_path):
     dead = CatalogueCache(BackofficeClient(f"http://127.0.0.1:{free_port()}", timeout=1), tmp_path / "none.json")
     with pytest.raises(BackofficeUnavailable):
         dead.windows()
+
+
+def test_a_newer_version_does_not_hurry_a_failing_refresh(tmp_path):
+    """A heartbeat every few seconds naming a newer catalogue must not turn the retry
+    period into a refresh per heartbeat while the back office cannot give the catalogue."""
+    dead = CatalogueCache(BackofficeClient(f"http://127.0.0.1:{free_port()}", timeout=1), tmp_path / "none.json")
+    refresher = CatalogueRefresher(dead, refresh_s=3600, retry_s=3600).start()
+    try:
+        deadline = time.monotonic() + 15
+        while not refresher.last_error and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert refresher.last_error == "BackofficeUnavailable"
+        assert not refresher.catch_up(2)
+    finally:
+        refresher.stop()
