@@ -11,6 +11,7 @@ from domain.tokens import TokenInvalid
 from .. import cases as lifecycle
 from .. import presence
 from ..auth import Caller, caller, get_db
+from ..db import read_phase
 from ..english_names import EnglishNames
 from ..errors import Forbidden, Invalid, NotFound
 from ..idempotency import idempotent
@@ -54,7 +55,8 @@ def submit_case(request: Request, body: SubmissionIn, who: Caller = Depends(call
     deliver later); without one the case is marked as identified by a card read only,
     for the clerk to check the applicant in person."""
     payload = as_sent(body)
-    grant = presence.grant_of(session, request, who.name, deferred=True) if who.kind == "terminal" else None
+    with read_phase(session):  # a read: the submission's write takes the writer's turn later
+        grant = presence.grant_of(session, request, who.name, deferred=True) if who.kind == "terminal" else None
     if grant is not None and (presence.SUBMIT not in grant.scopes or grant.citizen_lookup != ctx.vault.lookup(
             str((payload.get("applicant") or {}).get("document_number", "")).strip().upper())):
         raise Forbidden("the grant is for another citizen", code="presence_other_citizen")
@@ -81,22 +83,27 @@ def search_cases(body: CaseSearchIn, request: Request, who: Caller = Depends(cal
                  session: Session = Depends(get_db), ctx=Depends(context)):
     """An applicant's cases, newest first. The ID number travels in the body, never in a URL;
     a terminal asks only for the citizen its presence grant is for."""
-    grant = presence.require(session, request, who, presence.READ)
-    lookup = ctx.vault.lookup(body.applicant)
-    if grant is not None and grant.citizen_lookup != lookup:
-        raise Forbidden("the grant is for another citizen", code="presence_other_citizen")
-    rows = list(session.scalars(select(Case).where(Case.applicant_lookup == lookup).order_by(Case.received_at.desc())))
+    # The reads first, without the writer's turn (SQLite): only the audit row needs it.
+    with read_phase(session):
+        grant = presence.require(session, request, who, presence.READ)
+        lookup = ctx.vault.lookup(body.applicant)
+        if grant is not None and grant.citizen_lookup != lookup:
+            raise Forbidden("the grant is for another citizen", code="presence_other_citizen")
+        rows = list(session.scalars(select(Case).where(Case.applicant_lookup == lookup)
+                                    .order_by(Case.received_at.desc())))
+        today, names = ctx.today(), EnglishNames.for_cases(session, rows)
+        answer = {"cases": [case_summary(c, ctx.calendar, today, names) for c in rows]}
     presence.own(session, who, grant, lookup, "cases", presence.READ)
     session.commit()
-    today, names = ctx.today(), EnglishNames.for_cases(session, rows)
-    return {"cases": [case_summary(c, ctx.calendar, today, names) for c in rows]}
+    return answer
 
 
 @router.get("/cases/{number}", responses={**answers(CaseDetailOut), **problems(404)})
 def get_case(number: str, request: Request, who: Caller = Depends(caller(*ANYONE)),
              session: Session = Depends(get_db), ctx=Depends(context)):
-    case = _own_case(session, request, who, number, presence.READ)
-    return _detail(session, ctx, case)
+    case = _read_own_case(session, request, who, number)
+    with read_phase(session):
+        return _detail(session, ctx, case)
 
 
 def _own_case(session: Session, request: Request, who: Caller, number: str, scope: str,
@@ -109,6 +116,17 @@ def _own_case(session: Session, request: Request, who: Caller, number: str, scop
     return case
 
 
+def _read_own_case(session: Session, request: Request, who: Caller, number: str) -> Case:
+    """As _own_case, for a route that only reads: the reads without the writer's turn
+    (SQLite), the audit row after them. (An action reads and writes in one transaction.)"""
+    with read_phase(session):
+        grant = presence.require(session, request, who, presence.READ)
+        case = load_case(session, number)
+    presence.own(session, who, grant, case.applicant_lookup, case.number, presence.READ)
+    session.commit()
+    return case
+
+
 @router.get("/track", responses={**answers(CaseDetailOut), **problems(404)})
 def track(token: str = Query(..., max_length=2048), who: Caller = Depends(caller(*ANYONE)),
           session: Session = Depends(get_db), ctx=Depends(context)):
@@ -117,7 +135,8 @@ def track(token: str = Query(..., max_length=2048), who: Caller = Depends(caller
         parsed = ctx.signer.verify(token, kind="case")
     except TokenInvalid as exc:
         raise Invalid(f"tracking code refused: {exc}") from None
-    return _detail(session, ctx, load_case(session, parsed.subject))
+    with read_phase(session):
+        return _detail(session, ctx, load_case(session, parsed.subject))
 
 
 @router.post("/cases/{number}/actions/{action}", responses={**answers(CaseDetailOut), **problems(404, 409)})
@@ -134,17 +153,19 @@ def act(number: str, action: Action, request: Request, body: ActionIn | None = B
 @router.get("/cases/{number}/receipt", responses={**answers(ReceiptOut), **problems(404)})
 def get_receipt(number: str, request: Request, who: Caller = Depends(caller(*ANYONE)),
                 session: Session = Depends(get_db)):
-    case = _own_case(session, request, who, number, presence.READ)
-    return receipt(case, "", EnglishNames.for_case(session, case))
+    case = _read_own_case(session, request, who, number)
+    with read_phase(session):
+        return receipt(case, "", EnglishNames.for_case(session, case))
 
 
 @router.get("/cases/{number}/correction-notice", responses={**answers(CorrectionNoticeOut), **problems(404)})
 def correction_notice(number: str, request: Request, who: Caller = Depends(caller(*ANYONE)),
                       session: Session = Depends(get_db)):
-    case = _own_case(session, request, who, number, presence.READ)
+    case = _read_own_case(session, request, who, number)
     if not case.correction:
         raise NotFound("this case has no correction notice")
-    names = EnglishNames.for_cases(session, [case])
+    with read_phase(session):
+        names = EnglishNames.for_cases(session, [case])
     return {"case_number": case.number, "item_name": case.item_name, "item_name_en": names.item(case),
             "applicant_masked": case.applicant_masked,
             "issued_at": case.correction.get("issued_at"), "deficiencies": case.correction["deficiencies"],

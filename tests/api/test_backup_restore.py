@@ -69,7 +69,7 @@ def test_a_backup_brings_back_its_cases_with_the_chain_intact_and_no_staff_token
     assert f"BACKOFFICE_DATA_KEY={install['data_key']}" in keys_file.read_text()
     assert keys_file.stat().st_mode & 0o077 == 0
 
-    with server.start():
+    with server:
         assert requests.post(f"{server.url}/v1/cases/search", json={"applicant": "469023195801041234"},
                              headers=headers, timeout=30).status_code == 401  # a token from before: ended
         fresh = clerk(server)
