@@ -74,31 +74,10 @@ def section(deciders, measure) -> list[str]:
 STILL_SCENES, STILL_FRAMES, STILL_LIGHT = 40, 4, 0.1
 
 
-class _Frames:
-    """A camera that hands out a list of frames, one per poll (the live loop's grabber)."""
-
-    def __init__(self, images):
-        from devices.frame_grabber import GrabbedFrame
-
-        self._frames = [GrabbedFrame(i + 1, image, 0.0) for i, image in enumerate(images)]
-        self.ended, self.error, self.captured = False, "", len(images)
-
-    def start(self):
-        pass
-
-    def stop(self, wait=True):
-        pass
-
-    def latest(self):
-        return self._frames[-1]
-
-    def wait_newer(self, seq, timeout):
-        return self._frames[seq] if seq < len(self._frames) else None
-
-
 def live_section() -> list[str]:
     """Still night scenes through the camera loop (devices/scanner/camera.py): read from
     single frames only, against the loop that also combines frames that read nothing."""
+    from devices.frame_grabber import ReplayGrabber
     from devices.scanner.camera import CameraScannerBackend
     from devices.scanner.cascade import CascadeDecoder
     from devices.scanner.decoders import ZxingDecoder
@@ -107,7 +86,7 @@ def live_section() -> list[str]:
     single = live = 0
     for payloads, shots in hard_corpus.night_still(STILL_SCENES, STILL_FRAMES, light=STILL_LIGHT):
         single += any(sorted(c.data for c in decoder.decode(s)) == sorted(payloads) for s in shots)
-        backend = CameraScannerBackend(_Frames(shots), decoder)
+        backend = CameraScannerBackend(ReplayGrabber(shots), decoder)
         backend.open()
         read = [c.data for _ in shots for c in backend.poll(0.0)]
         live += bool(read) and set(read) == set(payloads)

@@ -140,3 +140,24 @@ class FrameGrabber:
                 self._cond.notify_all()
             if self.pace_s:
                 self._stop.wait(self.pace_s)
+
+
+class ReplayGrabber:
+    """Recorded frames handed out in order, one per poll, as a camera delivering them: a
+    grabber for replaying a recording through the live loop (benchmarks, tests)."""
+
+    def __init__(self, images):
+        self.frames = [GrabbedFrame(i + 1, image, 0.0) for i, image in enumerate(images)]
+        self.ended, self.error, self.captured = False, "", len(images)
+
+    def start(self) -> None:
+        pass
+
+    def stop(self, wait: bool = True) -> None:
+        pass
+
+    def latest(self) -> GrabbedFrame:
+        return self.frames[-1]
+
+    def wait_newer(self, seq: int, timeout: float) -> GrabbedFrame | None:
+        return self.frames[seq] if seq < len(self.frames) else None

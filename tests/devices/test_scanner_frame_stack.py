@@ -2,7 +2,7 @@
 still read as their mean; a frame that moved is left out of it."""
 import numpy as np
 
-from devices.frame_grabber import GrabbedFrame
+from devices.frame_grabber import ReplayGrabber
 from devices.scanner import corpus
 from devices.scanner.camera import CameraScannerBackend
 from devices.scanner.cascade import CascadeDecoder
@@ -19,31 +19,11 @@ def dim_noisy_frames(count: int, noise: float = 25.0):
     return frame.payloads, scenes
 
 
-class ListGrabber:
-    """Hands out a list of frames in order, one per poll, as a camera delivering them."""
-
-    def __init__(self, images):
-        self.frames = [GrabbedFrame(i + 1, image, 0.0) for i, image in enumerate(images)]
-        self.ended, self.error, self.captured = False, "", len(images)
-
-    def start(self):
-        pass
-
-    def stop(self, wait=True):
-        pass
-
-    def latest(self):
-        return self.frames[-1]
-
-    def wait_newer(self, seq, timeout):
-        return self.frames[seq] if seq < len(self.frames) else None
-
-
 def test_noisy_frames_no_single_one_reads_are_read_combined():
     payloads, frames = dim_noisy_frames(DEPTH)
     decoder = CascadeDecoder(ZxingDecoder(), budget_ms=500)
     assert all(decoder.decode(f) == [] for f in frames)  # no single frame reads
-    backend = CameraScannerBackend(ListGrabber(frames), decoder)
+    backend = CameraScannerBackend(ReplayGrabber(frames), decoder)
     backend.open()
     got = [backend.poll(0.0) for _ in frames]
     assert got[:-1] == [[]] * (DEPTH - 1)  # one combined look once the stack is full
