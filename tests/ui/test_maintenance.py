@@ -505,6 +505,7 @@ def test_with_cards_enrolled_the_right_pin_alone_waits_for_the_card(kiosk_app, u
     open_pin_screen(app, ui)
     type_pin(app, ui, PIN)
     assert "密码正确，请将维护卡放在读卡区。" in pin_notice_text(app, ui)
+    ui.screenshot(SHOTS / "maintenance_pin_card_due.png")
     assert app.manager.current == "maintenance_pin" and not app.controller.journey("maintenance").visit.granted
     app.controller.on_card_event(CardPresented(MSG_NEED_DETAILS, uid=bytes.fromhex("04ffeeddccbbaa")))
     ui.wait_until(lambda: "此卡不是本终端的维护卡。" in pin_notice_text(app, ui), what="a stranger's card refused")
