@@ -119,7 +119,7 @@ def operations(world) -> dict[tuple[str, str], tuple[dict, object, dict]]:
         ("POST", "/v1/licences/verify"): ({}, {"identifier": world["licence"]}, public()),
         ("POST", "/v1/appointments"): ({}, {"item_code": "469023-XK-SCJG-0002", "slot_start": "2031-01-06T10:00",
                                            "applicant": {"document_number": LI, "name": "李秀英"}}, terminals("clerk")),
-        ("GET", "/v1/appointments/{code}"): ({"code": world["appointment"]}, None, terminals("clerk")),
+        ("GET", "/v1/appointments/{code}"): ({"code": world["appointment"]}, None, staff("clerk")),
         ("POST", "/v1/appointments/check-in"): ({}, {"token": "not-a-token"}, terminals("clerk")),
         ("POST", "/v1/terminals"): ({}, {"id": f"CM-MATRIX-{uuid.uuid4().hex[:6]}", "name": "矩阵"}, staff()),
         ("GET", "/v1/terminals"): ({}, None, staff("supervisor")),

@@ -152,7 +152,7 @@ def test_the_document_bounds_row_ids_to_32_bits(anonymous):
     ("anonymous", "GET", "/v1/catalogue/items?type=a%00b"),
     ("terminal", "GET", "/v1/cases/469023-0001%00"),
     ("terminal", "GET", "/v1/cases/469023-0001%00/receipt"),
-    ("terminal", "GET", "/v1/appointments/%00"),
+    ("clerk01", "GET", "/v1/appointments/%00"),
     ("terminal", "GET", "/v1/licences/%00"),
     ("terminal", "GET", "/v1/licences/%00/pdf"),
     ("supervisor01", "GET", "/v1/rectifications?status=%00"),
