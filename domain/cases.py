@@ -115,6 +115,20 @@ class CaseSummary:
         return in_language(self.department, self.department_en, language)
 
 
+class CaseList(list[CaseSummary]):
+    """An applicant's newest cases, newest first, and how many there are in all (the back
+    office sends a screenful; the rest are seen at the staffed window)."""
+
+    def __init__(self, cases=(), total: int | None = None):
+        super().__init__(cases)
+        self.total = len(self) if total is None else max(total, len(self))
+
+    @property
+    def more(self) -> int:
+        """How many older cases were not sent."""
+        return self.total - len(self)
+
+
 @dataclass(frozen=True)
 class CaseDetail(CaseSummary):
     item_code: str = ""

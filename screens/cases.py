@@ -56,13 +56,18 @@ class CasesScreen(CaseListScreen):
 
     def fill(self, rows) -> None:
         cases = self.session.cases
+        total = getattr(cases, "total", len(cases))
         self.ids.heading.text = (
-            self._("My cases ({count})").format(count=len(cases)) if cases
+            self._("My cases ({count})").format(count=total) if cases
             else self._("You have no cases yet.")
         )
         for case in cases:
             rows.add_widget(CaseRow.of(self, case, self._(case.status.label),
                                        lambda number=case.number: self.journey("progress").open_case(number)))
+        if total > len(cases):
+            rows.add_widget(CaseRow(number="", title=self._("The newest {shown} are shown").format(shown=len(cases)),
+                                    subtitle=self._("The staffed window can show the other {count}.").format(
+                                        count=total - len(cases)), status=""))
         for item in self.journey("progress").kept_applications:
             rows.add_widget(self._kept_row(item))
         if not self.journey("progress").cases_online:

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, Callable, Protocol
 from urllib.parse import quote, unquote, urlsplit
 
 from domain import signing
-from domain.cases import CaseDetail, CaseStatus, CaseSummary, LicenceRef, NextStep, TimelineEntry
+from domain.cases import CaseDetail, CaseList, CaseStatus, CaseSummary, LicenceRef, NextStep, TimelineEntry
 from domain.receipts import ApplicationReceipt, DeferredMaterial, MaterialForm, ReceivedMaterial
 
 from .keyholder.protocol import KeyHolderError
@@ -207,10 +207,10 @@ class BackofficeClient:
     def end_grant(self, grant: str, reason: str) -> None:
         self._post_json("/v1/presence/grants/end", {"reason": reason}, grant=grant)
 
-    def list_cases(self, document_number: str, grant: str = "") -> list[CaseSummary]:
+    def list_cases(self, document_number: str, grant: str = "") -> CaseList:
         body = self._post_json("/v1/cases/search", {"applicant": document_number}, grant=grant)
         try:
-            return [_summary(item) for item in body["cases"]]
+            return CaseList([_summary(item) for item in body["cases"]], int(body.get("total", 0)))
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise BackofficeBadResponse(f"case list: {type(exc).__name__}") from None
 

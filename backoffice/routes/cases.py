@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Body, Depends, Query, Request
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from domain.lifecycle import Action
@@ -20,7 +20,7 @@ from ..openapi_docs import IDEMPOTENCY_KEY, answers, problems
 from ..schemas.bodies import ActionIn, CaseSearchIn, SubmissionIn, as_sent
 from ..schemas.cases import CaseDetailOut, CaseListOut, CorrectionNoticeOut, ReceiptOut, SubmissionOut
 from ..views import ISSUING_OFFICE, case_detail, case_summary, receipt
-from .deps import context
+from .deps import context, json_answer
 
 router = APIRouter(prefix="/v1", tags=["cases"])
 ANYONE = ("terminal", "clerk", "approver", "supervisor")
@@ -78,24 +78,34 @@ def submit_case(request: Request, body: SubmissionIn, who: Caller = Depends(call
                       check)
 
 
+# What a case summary reads (views.case_summary), as plain rows: a list needs no ORM
+# objects and none of the encrypted columns.
+SUMMARY_COLUMNS = (Case.number, Case.item_code, Case.bundle_code, Case.item_name, Case.status, Case.decision,
+                   Case.department_name, Case.department_code, Case.received_at, Case.promised_date,
+                   Case.promised_date_pending)
+
+
 @router.post("/cases/search", responses=answers(CaseListOut))
 def search_cases(body: CaseSearchIn, request: Request, who: Caller = Depends(caller(*ANYONE)),
                  session: Session = Depends(get_db), ctx=Depends(context)):
-    """An applicant's cases, newest first. The ID number travels in the body, never in a URL;
-    a terminal asks only for the citizen its presence grant is for."""
+    """An applicant's newest cases (`limit`, 50 unless asked) and how many there are in all.
+    The ID number travels in the body, never in a URL; a terminal asks only for the
+    citizen its presence grant is for."""
     # The reads first, without the writer's turn (SQLite): only the audit row needs it.
     with read_phase(session):
         grant = presence.require(session, request, who, presence.READ)
         lookup = ctx.vault.lookup(body.applicant)
         if grant is not None and grant.citizen_lookup != lookup:
             raise Forbidden("the grant is for another citizen", code="presence_other_citizen")
-        rows = list(session.scalars(select(Case).where(Case.applicant_lookup == lookup)
-                                    .order_by(Case.received_at.desc())))
+        whose = Case.applicant_lookup == lookup
+        total = session.scalar(select(func.count()).select_from(Case).where(whose)) or 0
+        rows = session.execute(select(*SUMMARY_COLUMNS).where(whose)
+                               .order_by(Case.received_at.desc(), Case.id.desc()).limit(body.limit)).all()
         today, names = ctx.today(), EnglishNames.for_cases(session, rows)
-        answer = {"cases": [case_summary(c, ctx.calendar, today, names) for c in rows]}
+        answer = {"cases": [case_summary(c, ctx.calendar, today, names) for c in rows], "total": total}
     presence.own(session, who, grant, lookup, "cases", presence.READ)
     session.commit()
-    return answer
+    return json_answer(answer)
 
 
 @router.get("/cases/{number}", responses={**answers(CaseDetailOut), **problems(404)})

@@ -159,6 +159,8 @@ class SignInIn(RequestBody):
 class CaseSearchIn(RequestBody):
     """Whose cases: an ID number is never put in a URL (URLs reach proxies' and servers' logs)."""
     applicant: str = Field(min_length=6, max_length=32)
+    # A kiosk lists a screenful; a company's agent with years of filings gets the newest.
+    limit: int = Field(50, ge=1, le=200)
 
 
 class ArrangementIn(RequestBody):

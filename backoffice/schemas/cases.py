@@ -123,7 +123,8 @@ class CaseDetailOut(CaseSummaryOut):
 
 
 class CaseListOut(Wire):
-    cases: list[CaseSummaryOut]
+    cases: list[CaseSummaryOut]  # the newest first, at most the search's limit
+    total: int  # the applicant's cases in all
 
 
 class ReceiptMaterialOut(Wire):

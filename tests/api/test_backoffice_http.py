@@ -7,7 +7,14 @@ import requests
 
 from demo.embedded_backoffice import free_port
 from domain.cases import CaseStatus
-from services.api import BackofficeBadResponse, BackofficeClient, BackofficeRefused, BackofficeUnavailable
+from domain.signing import HEADER_PRESENCE_GRANT
+from services.api import (
+    BackofficeBadResponse,
+    BackofficeClient,
+    BackofficeRefused,
+    BackofficeUnavailable,
+    TerminalSignature,
+)
 from tests.presence import ZHAO, confirm
 
 WANG = "469023195801041234"
@@ -44,6 +51,22 @@ def test_cases_of_a_demo_person_newest_first(client, wang):
     assert [c.number for c in cases] == ["469023-0003", "469023-0001", "469023-0011", "469023-0002"]
     assert cases[0].status is CaseStatus.CORRECTION_REQUIRED
     assert cases[0].received_at.utcoffset().total_seconds() == 8 * 3600
+
+
+def test_a_list_holds_the_newest_cases_and_says_how_many_there_are(backoffice, client, wang):
+    """An agent with years of filings gets a screenful and the count, not every case."""
+    everything = client.list_cases(WANG, grant=wang)
+    assert everything.total == len(everything) == 4 and everything.more == 0
+    signed = requests.Session()
+    signed.auth = TerminalSignature("CM-KIOSK-0001", backoffice.terminal_secret_file.read_text())
+    signed.headers[HEADER_PRESENCE_GRANT] = wang
+    answer = signed.post(f"{backoffice.url}/v1/cases/search", json={"applicant": WANG, "limit": 2}, timeout=5)
+    assert answer.status_code == 200, answer.text
+    assert [c["number"] for c in answer.json()["cases"]] == ["469023-0003", "469023-0001"]
+    assert answer.json()["total"] == 4
+    for limit in (0, 201):
+        refused = signed.post(f"{backoffice.url}/v1/cases/search", json={"applicant": WANG, "limit": limit}, timeout=5)
+        assert refused.status_code == 422
 
 
 def test_spaces_around_the_number_are_ignored(backoffice, client):

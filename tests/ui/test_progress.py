@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from domain.cases import CaseList
 from services.api import BackofficeClient
 from tests.presence import confirm
 from tests.ui.accessible import assert_accessible
@@ -195,3 +196,21 @@ def test_a_queued_receipt_s_reference_becomes_a_case_number(kiosk_app, ui, backo
     assert number in joined(ui.visible_texts()).replace(f"已发送，办件编号 {number}", "")  # the case's own row too
     app.devices.idcard_sim.remove()
     ui.wait_for_screen("attract")
+
+
+def test_a_long_list_says_how_many_older_cases_the_window_can_show(kiosk_app, ui):
+    """The back office sends the newest cases and the count: the heading counts them all
+    and the list's end says where the others are seen."""
+    app = kiosk_app
+    ui.tap(ui.by_text("查询办件进度"))
+    ui.wait_for_screen("progress_start")
+    app.demo_insert_card("li")
+    ui.type_code()
+    ui.wait_for_screen("cases")
+    newest = app.session.cases[:2]
+    app.session.cases = CaseList(newest, total=60)
+    app.manager.get_screen("cases").refresh()
+    ui.pump()
+    shown = joined(ui.visible_texts())
+    assert "我的办件（60件）" in shown
+    assert "显示最近的2件" in shown and "其余58件请到人工窗口查询。" in shown
