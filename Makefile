@@ -55,6 +55,12 @@ install-kiosk:
 install-backoffice:
 	scripts/install-backoffice.sh $(INSTALL_ARGS)
 
+# `make lock` pins every Python dependency of each appliance role with its hash, on Debian 12
+# with CPython 3.11 (the target): run it after changing pyproject.toml's dependencies.
+.PHONY: lock
+lock: $(VENV)/.installed
+	$(PY) scripts/lock.py
+
 # Coverage-guided fuzzing, FUZZ_SECONDS per harness (tests/fuzz/fuzz_*.py); what it finds
 # goes to var/fuzz/<target>/ (crash-* files are failing inputs). README: "Fuzzing".
 FUZZ_SECONDS ?= 300
