@@ -68,11 +68,12 @@ tools=("$work/tools/bin/python" -m pip --disable-pip-version-check)
 
 echo "== Debian packages (scripts/appliance-$ROLE-packages.txt and their dependencies)"
 mapfile -t wanted < <(sed -e 's/#.*//' -e 's/[[:space:]]//g' "$REPO/scripts/appliance-$ROLE-packages.txt" | grep -v '^$')
-# Virtual names (<...>) are left out: a real package in the closure provides each.
-mapfile -t closure < <(apt-cache depends --recurse --no-recommends --no-suggests --no-conflicts \
-  --no-breaks --no-replaces --no-enhances "${wanted[@]}" | grep -v -e '^ ' -e '^<' | sort -u)
-apt-cache show --no-all-versions "${closure[@]}" |
-  awk '/^Package: /{p=$2} /^Version: /{print p "=" $2}' | sort -u > "$dir/debian/packages.txt"
+# What apt would install on a machine with nothing installed (its own choice among
+# alternatives, no recommends): every package the target may lack, at this mirror's version.
+: > "$work/empty-status"
+apt-get --simulate -q -o "Dir::State::status=$work/empty-status" -o Dir::Cache::pkgcache= \
+  -o Dir::Cache::srcpkgcache= install --no-install-recommends "${wanted[@]}" |
+  awk '/^Inst /{print $2 "=" substr($3, 2)}' | sort -u > "$dir/debian/packages.txt"
 printf '%s\n' "${wanted[@]}" > "$dir/debian/wanted.txt"
 if (( DEBS )); then
   mkdir -p "$dir/debian/debs"

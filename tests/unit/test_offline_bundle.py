@@ -56,6 +56,18 @@ def staged(bundle, tmp_path_factory):
     return root, out.stdout + out.stderr
 
 
+@pytest.fixture(scope="module")
+def bundle_with_debs(tmp_path_factory) -> Path:
+    """The bundle as `make bundle` makes it by default, the .deb files in (Debian's mirror needed)."""
+    out = tmp_path_factory.mktemp("bundle-debs-out")
+    made = run(SCRIPTS / "make-bundle.sh", "--role", "backoffice", "--out", out, check=False)
+    if made.returncode != 0 and ("Failed to fetch" in made.stderr or "Could not resolve" in made.stderr):
+        pytest.skip(f"Debian's mirror is out of reach: {made.stderr.strip()[-300:]}")
+    assert made.returncode == 0, made.stderr
+    (tar,) = out.glob("chengmai-backoffice-*.tar")
+    return tar
+
+
 def locked(lock: Path) -> dict[str, str]:
     pins = [line.split(" ")[0] for line in lock.read_text().splitlines() if "==" in line and not line.startswith("#")]
     return {name.lower().replace("_", "-"): version for name, version in (p.split("==") for p in pins)}
@@ -180,3 +192,35 @@ def test_a_kiosk_bundle_is_refused_by_the_back_office_installer(bundle, tmp_path
         tar.add(folder, arcname=folder.name)
     out = run(SCRIPTS / "install-backoffice.sh", "--bundle", kiosk, "--root", tmp_path / "root", check=False)
     assert out.returncode != 0 and "is not a backoffice bundle" in out.stderr
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="apt-get update into a folder of its own runs as root")
+def test_the_bundles_debs_alone_install_the_role_on_a_bare_machine(bundle_with_debs, tmp_path):
+    """apt with the bundle's index as its only source and a machine with nothing installed:
+    every package the role needs is there, at the listed version, with no network."""
+    with tarfile.open(bundle_with_debs) as tar:
+        tar.extractall(tmp_path, filter="tar")
+    (folder,) = [p for p in tmp_path.iterdir() if p.name.startswith("chengmai-")]
+    (tmp_path / "lists/partial").mkdir(parents=True)
+    (tmp_path / "sources.list").write_text(f"deb [trusted=yes] file:{folder}/debian/debs ./\n")
+    (tmp_path / "status").write_text("")
+    options = [f"Dir::Etc::SourceList={tmp_path}/sources.list", "Dir::Etc::SourceParts=/nonexistent",
+               f"Dir::State::Lists={tmp_path}/lists", "Dir::Cache::pkgcache=", "Dir::Cache::srcpkgcache=",
+               "APT::Sandbox::User=root", "Acquire::CompressionTypes::Order::=gz",
+               f"Dir::State::status={tmp_path}/status"]  # a machine with nothing installed
+    apt = ["apt-get", "-q", *(arg for option in options for arg in ("-o", option))]
+    run(*apt, "update", offline=True)
+    wanted = (folder / "debian/wanted.txt").read_text().split()
+    simulated = run(*apt, "install", "--simulate", "--no-install-recommends", *wanted, offline=True).stdout
+    installed = dict(line.split()[1:3] for line in simulated.splitlines() if line.startswith("Inst "))
+    assert set(wanted) <= set(installed)
+    listed = dict(line.split("=", 1) for line in (folder / "debian/packages.txt").read_text().split())
+    assert {name: version.lstrip("(") for name, version in installed.items()} == listed
+
+
+def test_installing_from_debs_uses_the_bundle_as_apts_only_source(bundle_with_debs):
+    out = run(SCRIPTS / "install-backoffice.sh", "--bundle", bundle_with_debs, "--dry-run").stdout
+    apt_lines = [line for line in out.splitlines() if "apt-get" in line]
+    assert len(apt_lines) == 2 and all("Dir::Etc::SourceParts=/nonexistent" in line for line in apt_lines)
+    assert apt_lines[1].endswith("install -y --no-install-recommends python3-venv fonts-wqy-microhei nginx-light")
+    assert "Debian packages from the bundle" in out
