@@ -55,6 +55,18 @@ install-kiosk:
 install-backoffice:
 	scripts/install-backoffice.sh $(INSTALL_ARGS)
 
+# Offline installs (README: "Installing a kiosk or a back-office server"). `make lock` pins every
+# Python dependency of each role with its hash, on Debian 12 with CPython 3.11 (the target): run
+# it after changing pyproject.toml's dependencies. `make bundle` makes var/bundle/chengmai-ROLE-*.tar
+# for `--bundle FILE`; BUNDLE_ARGS=--no-debs lists the Debian packages without fetching them.
+ROLE ?= kiosk backoffice
+.PHONY: lock bundle
+lock: $(VENV)/.installed
+	$(PY) scripts/lock.py
+
+bundle: $(MO) $(IME)
+	@for role in $(ROLE); do scripts/make-bundle.sh --role $$role $(BUNDLE_ARGS) || exit 1; done
+
 # Coverage-guided fuzzing, FUZZ_SECONDS per harness (tests/fuzz/fuzz_*.py); what it finds
 # goes to var/fuzz/<target>/ (crash-* files are failing inputs). README: "Fuzzing".
 FUZZ_SECONDS ?= 300

@@ -6,10 +6,11 @@
 # supervision sweep's timer enabled and started; the nginx TLS proxy's site, enabled once the
 # county's certificate and key are in $TLS_DIR (run again after putting them there).
 #
-#   scripts/install-backoffice.sh [--root DIR] [--dry-run]
+#   scripts/install-backoffice.sh [--bundle FILE] [--root DIR] [--dry-run]
 #
+# --bundle FILE installs offline from `make bundle`'s tar (its code, Debian packages, wheels);
 # --root DIR stages the files under DIR and leaves the machine alone (no apt, no users, no
-# ownership, no venv, no systemctl); --dry-run prints what would be done.
+# ownership, no venv unless from a bundle, no systemctl); --dry-run prints what would be done.
 set -euo pipefail
 # shellcheck source=install-common.sh
 . "$(dirname "${BASH_SOURCE[0]}")/install-common.sh"
@@ -19,10 +20,11 @@ STATE_DIR=/var/lib/chengmai-backoffice
 TLS_DIR=/etc/chengmai-kiosk/tls  # the paths deploy/nginx/chengmai-backoffice.conf names
 NGINX_SITE=chengmai-backoffice.conf
 
-usage() { sed -n '8p' "$0" | sed 's/^#//'; exit 2; }
+usage() { sed -n '9p' "$0" | sed 's/^#//'; exit 2; }
 while (( $# )); do
   case $1 in
     --root) ROOT=$(realpath -m "${2:?}"); shift ;;
+    --bundle) BUNDLE=$(realpath -m "${2:?}"); shift ;;
     --dry-run) DRY_RUN=1 ;;
     -h|--help) usage ;;
     *) echo "unknown option $1" >&2; usage ;;
@@ -30,6 +32,7 @@ while (( $# )); do
   shift
 done
 preflight
+[[ -z $BUNDLE ]] || open_bundle backoffice
 
 ensure_packages "$REPO/scripts/appliance-backoffice-packages.txt"
 ensure_system_user "$SERVICE_USER" "$STATE_DIR" /usr/sbin/nologin

@@ -5,6 +5,7 @@
 #           an install into a temporary folder and look at what it would leave;
 #   machine steps (apt, users, ownership, the virtualenv, systemctl) change the running
 #           machine: skipped, and said so, when staging with --root; --dry-run prints them.
+# From a bundle (--bundle FILE, bundle-common.sh) the virtualenv is files: built under $ROOT.
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 ROOT=""
@@ -16,6 +17,9 @@ die() { echo "error: $*" >&2; exit 2; }
 say() { echo "== $*"; }
 
 staging() { [[ -n $ROOT ]]; }
+
+# shellcheck source=bundle-common.sh
+. "$REPO/scripts/bundle-common.sh"
 
 # A step that changes the machine: skipped when staging, printed on a dry run.
 machine() {
@@ -72,6 +76,10 @@ make_dir() {
 }
 
 ensure_packages() {
+  if [[ -n $BUNDLE_DIR ]]; then
+    ensure_bundle_packages
+    return 0
+  fi
   say "Debian packages ($1)"
   machine env DEBIAN_FRONTEND=noninteractive "$REPO/scripts/ensure-debian-packages.sh" "$1"
 }
@@ -104,7 +112,7 @@ ensure_service_user() {
 }
 
 # The code: the repository's tracked files (and the built translations and input-method
-# dictionary when this checkout has them), copied to $APP_DIR/app.
+# dictionary when this checkout has them), or the bundle's, copied to $APP_DIR/app.
 copy_code() {
   say "code -> $APP_DIR/app"
   local dest=$ROOT$APP_DIR/app
@@ -113,6 +121,11 @@ copy_code() {
     return 0
   fi
   rm -rf "$dest.tmp" && mkdir -p "$dest.tmp"
+  if [[ -n $BUNDLE_DIR ]]; then
+    cp -a "$BUNDLE_DIR/app/." "$dest.tmp"
+    rm -rf "$dest" && mv "$dest.tmp" "$dest"
+    return 0
+  fi
   if [[ -d $REPO/.git ]] && command -v git >/dev/null; then
     # Tracked files as they are in this checkout (a file deleted here is left out).
     (cd "$REPO" && git ls-files -z | tar --null -T - --ignore-failed-read -cf - 2>/dev/null) | tar -xf - -C "$dest.tmp"
@@ -127,6 +140,10 @@ copy_code() {
 # make_venv EXTRA: $APP_DIR/venv with the project installed editable (kiosk/paths.py finds
 # assets/ and config/ beside the code) and only the one extra.
 make_venv() {
+  if [[ -n $BUNDLE_DIR ]]; then
+    make_bundle_venv "$1"
+    return 0
+  fi
   say "virtualenv $APP_DIR/venv with .[$1]"
   machine python3 -m venv "$APP_DIR/venv"
   machine "$APP_DIR/venv/bin/python" -m pip install --quiet --upgrade pip
@@ -142,7 +159,8 @@ build_assets() {
   machine sh -c "for po in $APP_DIR/app/assets/locale/*/LC_MESSAGES/kiosk.po; do
     [ -e \"\${po%.po}.mo\" ] || msgfmt --use-fuzzy -o \"\${po%.po}.mo\" \"\$po\"; done"
   local dict=$APP_DIR/app/assets/ime/pinyin.tsv.gz
-  if staging || (( DRY_RUN )) || [[ ! -e $dict ]]; then
+  # A bundle has it: make-bundle.sh refuses to make a kiosk bundle without it.
+  if [[ -z $BUNDLE_DIR ]] && { staging || (( DRY_RUN )) || [[ ! -e $dict ]]; }; then
     machine sh -c "tools=\$(mktemp -d) && python3 -m venv \$tools && \$tools/bin/pip install --quiet jieba pypinyin hanzidentifier \
       && \$tools/bin/python $APP_DIR/app/scripts/build_pinyin_dictionary.py $dict >/dev/null; status=\$?; rm -rf \$tools; exit \$status"
   fi

@@ -10,10 +10,11 @@
 #
 #   scripts/install-kiosk.sh --profile floor-215 [--terminal-id CM-KIOSK-0002]
 #       [--backoffice-url https://backoffice.example:8700] [--secret-file FILE]
-#       [--root DIR] [--dry-run]
+#       [--bundle FILE] [--root DIR] [--dry-run]
 #
+# --bundle FILE installs offline from `make bundle`'s tar (its code, Debian packages, wheels);
 # --root DIR stages the files under DIR and leaves the machine alone (no apt, no users, no
-# ownership, no venv, no systemctl); --dry-run prints what would be done.
+# ownership, no venv unless from a bundle, no systemctl); --dry-run prints what would be done.
 set -euo pipefail
 # shellcheck source=install-common.sh
 . "$(dirname "${BASH_SOURCE[0]}")/install-common.sh"
@@ -29,7 +30,7 @@ KEYS_DIR=/etc/chengmai-keys
 STATE_DIR=/var/lib/chengmai-kiosk
 LOG_DIR=/var/log/chengmai-kiosk
 
-usage() { sed -n '9,11p' "$0" | sed 's/^#//'; exit 2; }
+usage() { sed -n '11,13p' "$0" | sed 's/^#//'; exit 2; }
 while (( $# )); do
   case $1 in
     --profile) PROFILE=${2:?}; shift ;;
@@ -37,6 +38,7 @@ while (( $# )); do
     --backoffice-url) BACKOFFICE_URL=${2:?}; shift ;;
     --secret-file) SECRET_FILE=${2:?}; shift ;;
     --root) ROOT=$(realpath -m "${2:?}"); shift ;;
+    --bundle) BUNDLE=$(realpath -m "${2:?}"); shift ;;
     --dry-run) DRY_RUN=1 ;;
     -h|--help) usage ;;
     *) echo "unknown option $1" >&2; usage ;;
@@ -49,6 +51,7 @@ done
 [[ $BACKOFFICE_URL =~ ^https?://[^\"[:space:]]+$ ]] || die "back-office URL: http(s)://host[:port]"
 [[ -z $SECRET_FILE || -r $SECRET_FILE ]] || die "cannot read $SECRET_FILE"
 preflight
+[[ -z $BUNDLE ]] || open_bundle kiosk
 
 ensure_packages "$REPO/scripts/appliance-kiosk-packages.txt"
 ensure_system_user "$KIOSK_USER" /home/$KIOSK_USER /bin/bash "$KIOSK_GROUPS"
@@ -63,7 +66,7 @@ install_file 0755 "$REPO/deploy/bin/chengmai-kiosk-diag" /usr/local/sbin/chengma
 say "configuration in $CONF_DIR"
 make_dir 0750 "$CONF_DIR" "root:$KIOSK_USER"
 rendered=$(mktemp)
-trap 'rm -f "$rendered"' EXIT
+trap 'rm -f "$rendered"; cleanup_bundle' EXIT
 sed -e "s|@PROFILE@|$PROFILE|" -e "s|@TERMINAL_ID@|$TERMINAL_ID|" -e "s|@BACKOFFICE_URL@|$BACKOFFICE_URL|" \
   "$REPO/deploy/config/kiosk.toml.in" > "$rendered"
 install_config 0640 "$rendered" "$CONF_DIR/kiosk.toml"
