@@ -42,7 +42,8 @@ say "rollback: releases/$CURRENT -> releases/$PREVIOUS, with the backup $BACKUP"
 if can_run_database_steps; then
   [[ -f $BACKUP/manifest.json ]] || die "the backup $BACKUP is missing"
   # Asked of the running release's code, on its own schema, before anything stops.
-  LOST=$(release_cli "$CURRENT" backup-info "$BACKUP" | python3 -c 'import json, sys; print(json.load(sys.stdin)["cases_since"])')
+  INFO=$(release_cli "$CURRENT" backup-info "$BACKUP") || die "releases/$CURRENT could not read $BACKUP: nothing changed"
+  LOST=$(python3 -c 'import json, sys; print(json.loads(sys.argv[1].splitlines()[-1])["cases_since"])' "$INFO")
   if (( LOST > 0 && ! FORCE )); then
     die "$LOST case(s) were received after the upgrade and the rollback would lose them (with everything" \
       "else written since $BACKUP was taken): --force to roll back anyway"

@@ -379,6 +379,14 @@ def test_a_staged_upgrade_records_its_steps_in_order(tmp_path):
             pytest.fail(f"ran on the machine while staging: {line}")
 
 
+def test_rollback_refuses_without_an_upgrade_to_undo(backoffice_root, tmp_path):
+    root = tmp_path / "root"
+    shutil.copytree(backoffice_root[0], root, symlinks=True)
+    out = run(SCRIPTS / "rollback-backoffice.sh", "--root", root, check=False)
+    assert out.returncode != 0 and "was not installed by an upgrade: nothing to roll back to" in out.stderr
+    assert os.readlink(root / APP / "current") == os.readlink(backoffice_root[0] / APP / "current")
+
+
 def test_backoffice_proxy_site_waits_for_the_certificate(backoffice_root):
     root, out = backoffice_root
     site = root / "etc/nginx/sites-available/chengmai-backoffice.conf"
