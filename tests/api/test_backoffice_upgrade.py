@@ -4,7 +4,8 @@ with --root, --python for their database steps and tests/api/service_stand_in.py
 systemctl), on SQLite and on PostgreSQL: release A installed and given cases over HTTP, then
 release B (A's tree with one more migration): the backup is taken before B's migration, B
 runs on the migrated schema with A's data, and the rollback brings A's schema and data back
-with the audit chain intact; a B whose migration fails puts A back by itself."""
+with the audit chain intact; a B whose migration fails, or that never answers /ready, puts A
+back by itself."""
 from __future__ import annotations
 
 import json
@@ -62,11 +63,14 @@ def copy_tree(dest: Path) -> Path:
     return dest
 
 
-def release_b(tmp_path: Path, failing: bool = False) -> Path:
-    tree = copy_tree(tmp_path / ("B-failing" if failing else "B"))
+def release_b(tmp_path: Path, failing: bool = False, not_starting: bool = False) -> Path:
+    tree = copy_tree(tmp_path / "B")
     fail = 'raise RuntimeError("this migration fails")' if failing else "pass"
     (tree / "backoffice/migrations/versions/9999_upgrade_probe.py").write_text(
         PROBE_MIGRATION.format(head=head_revision(), fail=fail))
+    if not_starting:  # migrates (the command stops before the app), but the server never comes up
+        with open(tree / "backoffice/app.py", "a") as app:
+            app.write('\nraise RuntimeError("this release does not start")\n')
     return tree
 
 
@@ -92,13 +96,15 @@ class Machine:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def staged(self, script: Path, *args: str) -> subprocess.CompletedProcess:
+    def staged(self, script: Path, *args: str, ready_timeout_s: int = 90) -> subprocess.CompletedProcess:
+        env = {**os.environ, "LC_ALL": "C.UTF-8", "BACKOFFICE_READY_TIMEOUT_S": str(ready_timeout_s)}
         return subprocess.run([str(script), "--root", str(self.root), "--python", sys.executable,
-                               "--service-ctl", str(self.ctl), *args], capture_output=True, text=True,
-                              timeout=600, env={**os.environ, "LC_ALL": "C.UTF-8"})
+                               "--service-ctl", str(self.ctl), *args], capture_output=True, text=True, timeout=600,
+                              env=env)
 
-    def install(self, tree: Path, release: str) -> subprocess.CompletedProcess:
-        return self.staged(tree / "scripts/install-backoffice.sh", "--release", release)
+    def install(self, tree: Path, release: str, ready_timeout_s: int = 90) -> subprocess.CompletedProcess:
+        return self.staged(tree / "scripts/install-backoffice.sh", "--release", release,
+                           ready_timeout_s=ready_timeout_s)
 
     def rollback(self, *args: str) -> subprocess.CompletedProcess:
         # As the README has it: the script in the running release's code.
@@ -238,5 +244,19 @@ def test_a_failing_migration_puts_a_back_by_itself(running_a, tmp_path):
     assert "releases/A is running again" in out
     assert machine.current() == "releases/A"
     assert machine.schema() == schema_a  # SQLite keeps half a migration: the backup took it back
+    assert machine.ready()["ready"] is True
+    assert machine.cases() == before
+
+
+def test_a_release_that_never_answers_ready_puts_a_back_by_itself(running_a, tmp_path):
+    machine, before = running_a
+    schema_a = machine.schema()
+    failed = machine.install(release_b(tmp_path, not_starting=True), "B", ready_timeout_s=15)
+    out = failed.stdout + failed.stderr
+    assert failed.returncode != 0
+    assert "schema at upgrade_probe" in out  # B's migration ran: the backup has to take it back
+    assert "the new release did not answer /ready: rolling back to releases/A" in out
+    assert machine.current() == "releases/A"
+    assert machine.schema() == schema_a
     assert machine.ready()["ready"] is True
     assert machine.cases() == before
