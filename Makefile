@@ -47,13 +47,17 @@ lint: setup
 # Installing as an appliance on a plain Debian 12 machine, as root (README: "Installing a
 # kiosk or a back-office server"). INSTALL_ARGS: e.g. --terminal-id, --backoffice-url,
 # --root DIR (stage into DIR, leave the machine alone), --dry-run.
-.PHONY: install-kiosk install-backoffice
+.PHONY: install-kiosk install-backoffice rollback-backoffice
 install-kiosk:
 	@test -n "$(PROFILE)" || { echo "PROFILE=floor-215 or PROFILE=wall-238 (config/profiles/)"; exit 2; }
 	scripts/install-kiosk.sh --profile $(PROFILE) $(INSTALL_ARGS)
 
 install-backoffice:
 	scripts/install-backoffice.sh $(INSTALL_ARGS)
+
+# Back to the release the last upgrade replaced, with the backup taken before its migrations.
+rollback-backoffice:
+	scripts/rollback-backoffice.sh $(INSTALL_ARGS)
 
 # Offline installs (README: "Installing a kiosk or a back-office server"). `make lock` pins every
 # Python dependency of each role with its hash, on Debian 12 with CPython 3.11 (the target): run

@@ -3,9 +3,10 @@ backup, or pg_dump's consistent snapshot), a manifest to check it against, and t
 that open its personal data in a file of their own, sealed with a passphrase (scrypt and
 AES-GCM) so that a copy of the database alone opens nothing.
 
-Restoring puts the database back and then ends every staff token: a token issued after
-the backup was taken must not survive in a database that never issued it, and one from
-before may belong to someone disabled since."""
+Restoring puts the database back exactly (on PostgreSQL the schema is emptied first, in the
+same transaction, so a table a later migration added goes too) and then ends every staff
+token: a token issued after the backup was taken must not survive in a database that never
+issued it, and one from before may belong to someone disabled since."""
 from __future__ import annotations
 
 import datetime as dt
@@ -67,13 +68,23 @@ def restore(settings, source: Path, sessions) -> dict:
     if manifest["engine"] == "sqlite":
         _sqlite_backup(database, Path(url.database or ""))
     else:
-        _run([_pg_tool("pg_restore"), "--clean", "--if-exists", "--no-owner", "--single-transaction",
-              "--dbname", _libpq_url(settings.database_url), str(database)])
+        _pg_restore_exactly(settings.database_url, database)
     with sessions() as session:
         ended = session.execute(delete(StaffToken)).rowcount
         audit.record(session, "system:cli", "backup.restored", manifest["taken_at"], staff_tokens_ended=ended)
         session.commit()
     return {"restored": manifest["taken_at"], "staff_tokens_ended": ended}
+
+
+def cases_since(source: Path, sessions) -> int:
+    """Cases received after the backup was taken: what restoring it would lose."""
+    from sqlalchemy import func, select
+
+    from .models import Case
+
+    taken = dt.datetime.strptime(read_manifest(source)["taken_at"], "%Y%m%dT%H%M%SZ")
+    with sessions() as session:
+        return session.scalar(select(func.count()).select_from(Case).where(Case.received_at >= taken)) or 0
 
 
 def read_manifest(source: Path) -> dict:
@@ -124,6 +135,35 @@ def _sqlite_backup(source: Path, target: Path) -> None:
         dst.close()
         src.close()
     target.chmod(0o600)
+
+
+# Everything in the schema goes first: a table a later migration added is not in the dump,
+# and left behind it would make the same migration fail when it runs again.
+_DROP_ALL = """DO $$ DECLARE r record; BEGIN
+  FOR r IN SELECT c.relname, c.relkind FROM pg_class c WHERE c.relnamespace = current_schema()::regnamespace
+           AND c.relkind IN ('r', 'p', 'v', 'm', 'f', 'S') ORDER BY c.relkind IN ('r', 'p') DESC LOOP
+    EXECUTE format('DROP %s IF EXISTS %I.%I CASCADE', CASE r.relkind WHEN 'v' THEN 'VIEW'
+      WHEN 'm' THEN 'MATERIALIZED VIEW' WHEN 'f' THEN 'FOREIGN TABLE' WHEN 'S' THEN 'SEQUENCE' ELSE 'TABLE' END,
+      current_schema(), r.relname);
+  END LOOP;
+  FOR r IN SELECT t.typname FROM pg_type t WHERE t.typnamespace = current_schema()::regnamespace
+           AND t.typtype IN ('e', 'd') LOOP
+    EXECUTE format('DROP TYPE IF EXISTS %I.%I CASCADE', current_schema(), r.typname);
+  END LOOP;
+END $$;
+"""
+
+
+def _pg_restore_exactly(url: str, dump: Path) -> None:
+    """The database becomes the dump's, in one transaction: all of it or none of it."""
+    script = subprocess.run([_pg_tool("pg_restore"), "--no-owner", "--file=-", str(dump)], capture_output=True)
+    if script.returncode != 0:
+        raise BackupError(f"pg_restore failed: {script.stderr.decode(errors='replace').strip()[-500:]}")
+    done = subprocess.run([_pg_tool("psql"), "--no-psqlrc", "--quiet", "--single-transaction",
+                           "--set=ON_ERROR_STOP=1", "--dbname", _libpq_url(url)],
+                          input=_DROP_ALL.encode() + script.stdout, capture_output=True)
+    if done.returncode != 0:
+        raise BackupError(f"psql failed: {done.stderr.decode(errors='replace').strip()[-500:]}")
 
 
 def _pg_tool(name: str) -> str:

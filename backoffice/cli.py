@@ -1,6 +1,7 @@
 """`kiosk-backoffice serve | migrate | seed | load-catalogue | calendar | create-staff |
-enroll-totp | rotate-terminal-secret | backup | restore | disable-staff | enable-staff | register-terminal |
-disable-terminal | enable-terminal | sweep | audit export | audit verify`."""
+enroll-totp | rotate-terminal-secret | backup | backup-info | restore | disable-staff |
+enable-staff | register-terminal | disable-terminal | enable-terminal | sweep | audit export |
+audit verify`."""
 from __future__ import annotations
 
 import argparse
@@ -62,6 +63,11 @@ def main(argv: list[str] | None = None) -> int:
                                            "--keys, the keys too, sealed with BACKOFFICE_BACKUP_PASSPHRASE")
     backup.add_argument("folder", type=Path)
     backup.add_argument("--keys", action="store_true", help="also the keys, sealed with the passphrase")
+    backup.add_argument("--keep", type=_at_least_one, metavar="N",
+                        help="then delete all but the newest N backups in DIR")
+    info = sub.add_parser("backup-info", help="a backup's manifest and how many cases were received after it "
+                                              "was taken (restoring it would lose them), as JSON")
+    info.add_argument("backup", type=Path)
     restored = sub.add_parser("restore", help="put a backup's database back (the server stopped) and end every "
                                               "staff token; --keys-to FILE writes its keys as settings")
     restored.add_argument("backup", type=Path)
@@ -141,7 +147,7 @@ def main(argv: list[str] | None = None) -> int:
         return _audit(sessions, settings, args)
     if args.command == "create-staff":
         return _create_staff(sessions, args)
-    if args.command in ("backup", "restore"):
+    if args.command in ("backup", "restore", "backup-info"):
         return _backup_or_restore(settings, sessions, args)
     if args.command == "rotate-terminal-secret":
         from .terminals import rotate_secret
@@ -230,6 +236,12 @@ def _calendar_parser(sub) -> None:
                                     "supervisors should be warned")
 
 
+def _at_least_one(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of backups to keep (1 or more)")
+    return int(text)
+
+
 def _iso_date(text: str):
     import datetime as dt
 
@@ -284,8 +296,19 @@ def _backup_or_restore(settings, sessions, args) -> int:
     try:
         if args.command == "backup":
             if args.keys and not passphrase:
+                if not sys.stdin.isatty():  # a timer's run: nobody to ask, and no backup of unsealed keys
+                    raise backup.BackupError("--keys needs BACKOFFICE_BACKUP_PASSPHRASE (at least 12 characters)")
                 passphrase = getpass.getpass("passphrase for the keys: ")
             print(backup.take(settings, args.folder, passphrase if args.keys else ""))
+            if args.keep is not None:
+                from .backup_retention import prune
+
+                for old in prune(args.folder, args.keep):
+                    print(f"deleted {old}", file=sys.stderr)
+            return 0
+        if args.command == "backup-info":
+            manifest = backup.read_manifest(args.backup)
+            print(json.dumps({**manifest, "cases_since": backup.cases_since(args.backup, sessions)}))
             return 0
         if args.keys_to:
             manifest = backup.read_manifest(args.backup)

@@ -301,7 +301,12 @@ def test_backoffice_tree_and_units(backoffice_root):
     assert mode(env) == 0o640
     assert mode(root / "var/lib/chengmai-backoffice") == 0o750
     assert mode(root / "usr/local/sbin/chengmai-backoffice") == 0o755
-    assert "staged, not run: systemctl enable --now chengmai-backoffice.service chengmai-backoffice-sweep.timer" in out
+    assert "staged, not run: systemctl enable --now chengmai-backoffice.service chengmai-backoffice-sweep.timer " \
+           "chengmai-backoffice-backup.timer" in out
+    # the code as a release the units reach through `current`, so a rollback is a switch
+    release = os.readlink(root / APP / "current")
+    assert release.startswith("releases/") and (root / APP / release / "app/backoffice/cli.py").is_file()
+    assert os.readlink(root / APP / "app") == "current/app" and os.readlink(root / APP / "venv") == "current/venv"
     service = unit(root / "etc/systemd/system/chengmai-backoffice.service")
     assert service["Service"]["User"] == ["chengmai-backoffice"]
     assert service["Service"]["EnvironmentFile"] == ["/etc/chengmai-kiosk/backoffice.env"]
@@ -313,12 +318,73 @@ def test_backoffice_tree_and_units(backoffice_root):
     sweep = unit(root / "etc/systemd/system/chengmai-backoffice-sweep.service")
     assert sweep["Service"]["ExecStart"] == [f"/{APP}/venv/bin/kiosk-backoffice sweep"]
     assert unit(root / "etc/systemd/system/chengmai-backoffice-sweep.timer")["Install"]["WantedBy"] == ["timers.target"]
-    # the settings file names only variables backoffice/settings.py and the unit read
+    # the settings file names only variables the back office's settings, its command or its units read
     names = {line.split("=", 1)[0].lstrip("# ").strip() for line in env.read_text().splitlines()
              if "=" in line and line.lstrip("# ").startswith("BACKOFFICE_")}
-    settings_source = (REPO / "backoffice/settings.py").read_text()
-    for name in names - {"BACKOFFICE_HOST", "BACKOFFICE_PORT"}:
-        assert name in settings_source, name
+    readers = "".join(path.read_text() for path in (REPO / "backoffice/settings.py", REPO / "backoffice/cli.py",
+                                                    *(REPO / "deploy/systemd").glob("chengmai-backoffice*")))
+    for name in names:
+        assert name in readers, name
+
+
+def test_nightly_backup_unit_and_timer(backoffice_root):
+    root, _ = backoffice_root
+    service = unit(root / "etc/systemd/system/chengmai-backoffice-backup.service")["Service"]
+    assert service["Type"] == ["oneshot"] and service["User"] == ["chengmai-backoffice"]
+    # its defaults first, then the county's environment file (the passphrase, the folder, N)
+    assert service["Environment"] == ["BACKOFFICE_VAR_DIR=/var/lib/chengmai-backoffice",
+                                      "BACKOFFICE_BACKUP_DIR=/var/lib/chengmai-backoffice/backups",
+                                      "BACKOFFICE_BACKUP_KEEP=14"]
+    assert service["EnvironmentFile"] == ["/etc/chengmai-kiosk/backoffice.env"]
+    args = service["ExecStart"][0].split()
+    assert args == [f"/{APP}/venv/bin/kiosk-backoffice", "backup", "${BACKOFFICE_BACKUP_DIR}", "--keys", "--keep",
+                    "${BACKOFFICE_BACKUP_KEEP}"]
+    import sys
+
+    usage = run(sys.executable, "-m", "backoffice", "backup", "--help").stdout
+    assert "--keys" in usage and "--keep" in usage
+    assert service["UMask"] == ["0077"] and service["ProtectSystem"] == ["strict"]
+    timer = unit(root / "etc/systemd/system/chengmai-backoffice-backup.timer")
+    assert timer["Timer"]["OnCalendar"] == ["*-*-* 02:30:00"] and timer["Timer"]["Persistent"] == ["true"]
+    assert timer["Install"]["WantedBy"] == ["timers.target"]
+
+
+def test_a_staged_upgrade_records_its_steps_in_order(tmp_path):
+    """Without --python and --service-ctl a staged upgrade runs nothing and says what it would
+    run, in order: the service stopped, the old release's backup, the new one's migrations,
+    the switch, the start and the wait for /ready. An install from before releases becomes one."""
+    (tmp_path / APP / "app").mkdir(parents=True)
+    (tmp_path / APP / "app/marker").write_text("the code installed before releases\n")
+    first = run(SCRIPTS / "install-backoffice.sh", "--root", tmp_path, "--release", "B").stdout
+    assert "== upgrade: releases/legacy -> releases/B" in first
+    assert (tmp_path / APP / "releases/legacy/app/marker").is_file()
+
+    upgraded = run(SCRIPTS / "install-backoffice.sh", "--root", tmp_path, "--release", "C")
+    out = upgraded.stdout + upgraded.stderr
+    steps = ["staged, not run: systemctl stop chengmai-backoffice.service",
+             f"staged, not run: /{APP}/releases/B/venv/bin/kiosk-backoffice backup "
+             "/var/lib/chengmai-backoffice/upgrade-backups",
+             f"staged, not run: /{APP}/releases/C/venv/bin/kiosk-backoffice migrate",
+             "== current -> releases/C",
+             "staged, not run: systemctl start chengmai-backoffice.service",
+             "staged, not run: wait-for http://127.0.0.1:8700/ready"]
+    positions = [out.find(step) for step in steps]
+    assert -1 not in positions and positions == sorted(positions), out
+    assert os.readlink(tmp_path / APP / "current") == "releases/C"
+    assert (tmp_path / APP / "releases/C/UPGRADE").read_text().startswith("from=B\n")
+    # the running release and the one it replaced stay for a rollback; older ones go
+    assert sorted(p.name for p in (tmp_path / APP / "releases").iterdir()) == ["B", "C"]
+    for line in out.splitlines():
+        if any(line.lstrip().startswith(command) for command in MACHINE_COMMANDS):
+            pytest.fail(f"ran on the machine while staging: {line}")
+
+
+def test_rollback_refuses_without_an_upgrade_to_undo(backoffice_root, tmp_path):
+    root = tmp_path / "root"
+    shutil.copytree(backoffice_root[0], root, symlinks=True)
+    out = run(SCRIPTS / "rollback-backoffice.sh", "--root", root, check=False)
+    assert out.returncode != 0 and "was not installed by an upgrade: nothing to roll back to" in out.stderr
+    assert os.readlink(root / APP / "current") == os.readlink(backoffice_root[0] / APP / "current")
 
 
 def test_backoffice_proxy_site_waits_for_the_certificate(backoffice_root):
@@ -416,7 +482,8 @@ def placeholder_entry_points(root: Path, *names: str) -> None:
     """Staging skips the venv: stand-ins where its entry points go, so verify's check that
     ExecStart is executable looks at the installed path."""
     for name in names:
-        path = root / APP / "venv/bin" / name
+        # the back office's venv is a link through `current` into its release
+        path = (root / APP / "venv").resolve() / "bin" / name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text("#!/bin/sh\n")
         path.chmod(0o755)
@@ -430,7 +497,8 @@ def test_systemd_verifies_the_back_office_units(backoffice_root, tmp_path):
     # the distribution's own units (multi-user.target, timers.target, ...) the ours refer to
     shutil.copytree("/usr/lib/systemd/system", root / "usr/lib/systemd/system", symlinks=True)
     placeholder_entry_points(root, "kiosk-backoffice")
-    units = ("chengmai-backoffice.service", "chengmai-backoffice-sweep.service", "chengmai-backoffice-sweep.timer")
+    units = ("chengmai-backoffice.service", "chengmai-backoffice-sweep.service", "chengmai-backoffice-sweep.timer",
+             "chengmai-backoffice-backup.service", "chengmai-backoffice-backup.timer")
     result = verify("verify", f"--root={root}", *units)
     assert result.returncode == 0, result.stderr
     assert "chengmai" not in result.stderr, result.stderr
