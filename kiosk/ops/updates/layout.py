@@ -71,19 +71,20 @@ class Layout:
 
     def install(self, tarball: Path, version: str) -> Path:
         """Unpacks beside the running release; the folder appears complete or not at all.
-        Paths leaving the folder, links out of it and device files are refused (tarfile's
-        "data" filter)."""
+        Paths leaving the folder, links out of it and device files are refused. A folder
+        of that version left from before (a release rolled back, now signed again) is
+        unpacked afresh; the running release is never touched."""
         self.root.mkdir(parents=True, exist_ok=True)
         target = self.folder(version)
-        if self.installed(version):
+        if self.current_version() == version:
             return target
         partial = self.root / f".{version}.partial"
         shutil.rmtree(partial, ignore_errors=True)
         partial.mkdir()
         with tarfile.open(tarball, "r:gz") as archive:
-            archive.extractall(partial, filter="data")
+            unpack(archive, partial)
         (partial / RELEASE_FILE).write_text(version + "\n", encoding="utf-8")
-        if target.exists():  # an earlier partial rename; never the running one (installed() said no)
+        if target.exists():
             shutil.rmtree(target)
         os.replace(partial, target)
         _sync_folder(self.root)
@@ -110,6 +111,21 @@ class Layout:
 
     def previous_version(self) -> str | None:
         return self.version_of(self.previous)
+
+
+def unpack(archive: tarfile.TarFile, folder: Path) -> None:
+    """tarfile's "data" filter where this Python has it (3.11.4 and later), else the same
+    checks by hand: regular files and folders only, every path inside `folder`."""
+    if hasattr(tarfile, "data_filter"):
+        archive.extractall(folder, filter="data")
+        return
+    inside = folder.resolve()
+    for member in archive.getmembers():
+        where = (inside / member.name).resolve()
+        if not (member.isfile() or member.isdir()) or not where.is_relative_to(inside) or where == inside:
+            raise tarfile.TarError(f"refused member {member.name[:80]!r}")
+        member.mode &= 0o755
+    archive.extractall(folder)  # every member checked above
 
 
 # --- probation ------------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import tarfile
 import threading
 import time
 from dataclasses import dataclass
@@ -95,6 +96,10 @@ class Updater:
                                                      "error": str(exc)[:200]})
             return Verdict("failed", f"could not fetch {version[:32]} from the back office: {str(exc)[:200]}; "
                                      f"running {running}")
+        except (tarfile.TarError, OSError) as exc:  # signed, yet not unpackable here (or the disk is full)
+            log.error("update not installed", extra={"command_id": command_id, "version": version[:32],
+                                                     "error": f"{type(exc).__name__}: {str(exc)[:200]}"})
+            return Verdict("failed", f"not installed: {type(exc).__name__}: {str(exc)[:200]}; running {running}")
         except Refused as refused:
             log.warning("update refused", extra={"command_id": command_id, "version": version[:32],
                                                  "refusal": refused.code, "reason": refused.reason})
@@ -145,7 +150,8 @@ class Updater:
     def _watch(self, state: dict, verdict: Callable[[int, Verdict], None]) -> None:
         until = float(state.get("switched_at", self.clock())) + self.settings.probation_s
         command_id = int(state.get("command_id") or 0)
-        while not self._stop.is_set():
+        # The first look after one interval: the devices open and the back office answers first.
+        while not self._stop.wait(min(self.settings.probation_check_s, max(0.0, until - self.clock()))):
             try:
                 seen = self.readiness()
             except Exception as exc:  # a report that cannot be made is no proof of health
@@ -161,7 +167,6 @@ class Updater:
                 return
             if self.clock() >= until:
                 break
-            self._stop.wait(min(self.settings.probation_check_s, max(0.0, until - self.clock())))
         if self._stop.is_set():
             return
         lay.end_probation(self.var_dir)
