@@ -28,6 +28,7 @@ from .routes import (
     licences,
     presence,
     ratings,
+    releases,
     supervision,
     terminal_diagnostics,
     terminals,
@@ -73,7 +74,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     _install_metrics(app)
 
     for module in (catalogue, cases, ratings, supervision, licences, appointments, terminals, terminal_diagnostics,
-                   admin, presence):
+                   releases, admin, presence):
         document_problems(module.router)
         app.include_router(module.router)
 

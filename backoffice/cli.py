@@ -98,6 +98,7 @@ def main(argv: list[str] | None = None) -> int:
             switch.add_argument("--reason", default="", help="why, for the audit log")
 
     sub.add_parser("sweep", help="supervision sweep: overdue marks, expired 容缺 terminations, alerts")
+    _release_parser(sub)
 
     args = parser.parse_args(argv)
     settings = Settings.from_env(args.database_url)
@@ -195,6 +196,8 @@ def main(argv: list[str] | None = None) -> int:
                 return 1
         print(f"{name} {'disabled' if disable else 'enabled'}")
         return 0
+    if args.command == "release":
+        return _release(sessions, args)
     if args.command == "sweep":
         from .supervision import sweep
 
@@ -212,6 +215,46 @@ def main(argv: list[str] | None = None) -> int:
     uvicorn.run(app, host=args.host, port=args.port, access_log=True, log_level="info",
                 log_config=uvicorn_log_config(), proxy_headers=True,
                 forwarded_allow_ips=args.forwarded_allow_ips)
+    return 0
+
+
+def _release_parser(sub) -> None:
+    release = sub.add_parser("release", help="kiosk releases: publish a signed one, roll it out by rings, "
+                                             "see where each stands")
+    verbs = release.add_subparsers(dest="verb", required=True)
+    published = verbs.add_parser("publish", help="store a release built by kiosk-release (the manifest and "
+                                                 "the tarball beside it) for the kiosks to fetch")
+    published.add_argument("manifest", type=Path, help="chengmai-kiosk-VERSION.manifest.json")
+    published.add_argument("--tarball", type=Path, help="default: the manifest's tarball, in the same folder")
+    rolled = verbs.add_parser("rollout", help="queue `update VERSION`: --ring 0 for one kiosk, then --ring all "
+                                              "(refused until ring 0 runs it healthy)")
+    rolled.add_argument("version")
+    rolled.add_argument("--ring", choices=("0", "all"), required=True)
+    rolled.add_argument("--terminal", default="", help="ring 0's kiosk")
+    verbs.add_parser("status", help="the published releases, their ring 0 and how many kiosks run each")
+
+
+def _release(sessions, args) -> int:
+    from domain.release_manifest import ManifestError, parse
+
+    from . import releases
+    from .errors import ApiError
+
+    try:
+        with sessions() as session:
+            if args.verb == "publish":
+                manifest = args.manifest.read_bytes()
+                tarball = args.tarball or args.manifest.parent / parse(manifest).tarball
+                done = releases.publish(session, manifest, tarball.read_bytes(), "system:cli")
+                print(json.dumps({"version": done.version, "sequence": done.sequence, "size": done.size}))
+            elif args.verb == "rollout":
+                queued = releases.rollout(session, args.version, args.ring, "system:cli", args.terminal)
+                print(json.dumps({"version": args.version, "ring": args.ring, "queued": queued}))
+            else:
+                print(json.dumps({"releases": releases.listing(session)}, ensure_ascii=False, indent=2))
+    except (ApiError, ManifestError, OSError) as exc:
+        print(f"release {args.verb}: {getattr(exc, 'detail', None) or exc}", file=sys.stderr)
+        return 1
     return 0
 
 

@@ -288,6 +288,7 @@ class TerminalCommand(Base):
     acked_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
     result: Mapped[str] = mapped_column(Text, default="")
     outcome: Mapped[str] = mapped_column(String(16), default="")  # done | failed | unavailable, once acked
+    argument: Mapped[str] = mapped_column(String(64), default="")  # update's version; "" for the others
 
 
 class TerminalDiagnostics(Base):
@@ -302,6 +303,33 @@ class TerminalDiagnostics(Base):
     size: Mapped[int] = mapped_column(Integer)
     sha256: Mapped[str] = mapped_column(String(64))
     content: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class Release(Base):
+    """A kiosk release the county built and signed (kiosk/ops/updates/build.py): the
+    manifest byte for byte and the tarball, handed to terminals as they are. The back
+    office checks only that they belong together; the kiosk checks the signature."""
+    __tablename__ = "releases"
+    version: Mapped[str] = mapped_column(String(32), primary_key=True)
+    sequence: Mapped[int] = mapped_column(BigInteger, unique=True)
+    manifest: Mapped[bytes] = mapped_column(LargeBinary)
+    sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(BigInteger)
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    published_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    published_by: Mapped[str] = mapped_column(String(64), default="")
+
+
+class ReleaseRollout(Base):
+    """One terminal told to update: ring 0 is the first kiosk, "all" the rest after it."""
+    __tablename__ = "release_rollouts"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version: Mapped[str] = mapped_column(ForeignKey("releases.version"), index=True)
+    ring: Mapped[str] = mapped_column(String(8))  # "0" | "all"
+    terminal_id: Mapped[str] = mapped_column(ForeignKey("terminals.id"))
+    command_id: Mapped[int] = mapped_column(ForeignKey("terminal_commands.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    created_by: Mapped[str] = mapped_column(String(64), default="")
 
 
 class Alert(Base):

@@ -17,7 +17,7 @@ HEARTBEAT_ALERTS = ("terminal_silent", "paper_out", "disk_low", "device_not_read
 # readiness report warns from 1 GiB too).
 DISK_LOW_MB = 1024
 COMMANDS = ("restart", "out_of_service", "in_service", "refresh_catalogue", "upload_diagnostics", "send_outbox",
-            "rotate_secret")
+            "rotate_secret", "update")  # update VERSION: releases.py queues it for rings
 OUTCOMES = ("done", "failed", "unavailable")  # how the terminal says a command went
 RECENT_COMMANDS = 10  # per terminal in the fleet view, besides every one not yet acked
 
@@ -115,12 +115,13 @@ def heartbeat(session: Session, terminal_id: str, report: dict, device_alert_aft
         clear(session, HEARTBEAT_ALERTS, terminal_id)
     pending = []
     if row.commands_waiting:
-        pending = session.execute(select(commands.c.id, commands.c.command).where(
+        pending = session.execute(select(commands.c.id, commands.c.command, commands.c.argument).where(
             commands.c.terminal_id == terminal_id, commands.c.acked_at.is_(None)).order_by(commands.c.id)).all()
         session.execute(update(commands).where(commands.c.id.in_([c.id for c in pending]),
                                                commands.c.delivered_at.is_(None)).values(delivered_at=now))
     session.commit()
-    return HeartbeatAnswer(row.in_service, [{"id": c.id, "command": c.command} for c in pending],
+    return HeartbeatAnswer(row.in_service, [{"id": c.id, "command": c.command, "argument": c.argument or ""}
+                                            for c in pending],
                            row.catalogue_version or 0)
 
 
@@ -160,7 +161,8 @@ def command_view(c: TerminalCommand) -> dict:
     def at(value):
         return value.isoformat() + "Z" if value else None
 
-    return {"id": c.id, "command": c.command, "created_by": c.created_by, "created_at": at(c.created_at),
+    return {"id": c.id, "command": c.command, "argument": c.argument or "",
+            "created_by": c.created_by, "created_at": at(c.created_at),
             "delivered_at": at(c.delivered_at), "acked_at": at(c.acked_at), "outcome": c.outcome,
             "result": c.result}
 

@@ -112,10 +112,12 @@ ensure_service_user() {
 }
 
 # The code: the repository's tracked files (and the built translations and input-method
-# dictionary when this checkout has them), or the bundle's, copied to $APP_DIR/app.
+# dictionary when this checkout has them), or the bundle's, copied to $APP_DIR/app (or the
+# folder given).
 copy_code() {
-  say "code -> $APP_DIR/app"
-  local dest=$ROOT$APP_DIR/app
+  local target=${1:-$APP_DIR/app}
+  say "code -> $target"
+  local dest=$ROOT$target
   if (( DRY_RUN )) && ! staging; then
     echo "   would copy the repository's files to $dest"
     return 0

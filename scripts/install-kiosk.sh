@@ -57,9 +57,27 @@ ensure_packages "$REPO/scripts/appliance-kiosk-packages.txt"
 ensure_system_user "$KIOSK_USER" /home/$KIOSK_USER /bin/bash "$KIOSK_GROUPS"
 ensure_service_user "$KEYS_USER"
 
-copy_code
+# The code as the first release: $APP_DIR/releases/VERSION, `current` pointing at it and
+# $APP_DIR/app at `current`. Updates from afar (kiosk/ops/updates/) unpack later releases
+# beside it and switch `current`: the releases folder is the kiosk user's.
+RELEASE=$(sed -n 's/^version = "\([0-9.]*\)".*/\1/p' "$REPO/pyproject.toml" | head -n 1)
+RELEASES=$APP_DIR/releases
+if [[ -d $ROOT$APP_DIR/app && ! -L $ROOT$APP_DIR/app ]]; then
+  files rm -rf "$ROOT$APP_DIR/app"  # an install from before releases: the code moves under releases/
+fi
+copy_code "$RELEASES/$RELEASE"
+files sh -c "echo $RELEASE > '$ROOT$RELEASES/$RELEASE/RELEASE'"
+files ln -sfn "$RELEASE" "$ROOT$RELEASES/current"
+files ln -sfn releases/current "$ROOT$APP_DIR/app"
 make_venv kiosk
+# Imports go through $APP_DIR/app, read at each start: setuptools' editable finder would
+# have pinned the release folder it resolved the link to, so a plain .pth replaces it.
+machine sh -c "cd $APP_DIR/venv/lib/python3*/site-packages && rm -f __editable__*chengmai_kiosk* \
+  && echo $APP_DIR/app > chengmai-kiosk-app.pth"
 build_assets
+machine chown -R "$KIOSK_USER:$KIOSK_USER" "$RELEASES"
+# The unit's start guard: outside the releases, so a broken release cannot break its own rollback.
+install_file 0755 "$REPO/kiosk/ops/updates/layout.py" "$APP_DIR/bin/kiosk-update-guard"
 install_file 0755 "$REPO/deploy/session/chengmai-kiosk-session" "$APP_DIR/bin/chengmai-kiosk-session"
 install_file 0755 "$REPO/deploy/bin/chengmai-kiosk-diag" /usr/local/sbin/chengmai-kiosk-diag
 

@@ -12,6 +12,7 @@ import hashlib
 import secrets
 import threading
 import time
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Protocol
 from urllib.parse import quote, unquote, urlsplit
 
@@ -319,6 +320,16 @@ class BackofficeClient:
         return self._json(self._request("POST", "/v1/terminals/diagnostics", data=bundle, params=params,
                                         headers={"Content-Type": "application/zip"}))
 
+    # --- releases (kiosk/ops/updates/): checked by the kiosk, the back office only hands them out ---
+    def release_manifest(self, version: str) -> bytes:
+        """The signed manifest as published, byte for byte."""
+        return self._request("GET", f"/v1/releases/{quote(version, safe='')}/manifest").content
+
+    def release_bundle(self, version: str, path: Path, timeout_s: float = 300.0) -> None:
+        """The release's tarball, written to path."""
+        response = self._request("GET", f"/v1/releases/{quote(version, safe='')}/bundle", timeout=timeout_s)
+        path.write_bytes(response.content)
+
     # --- plumbing ------------------------------------------------------------------------
     def _get_json(self, path: str, params: dict[str, str] | None = None, grant: str = "") -> Any:
         return self._json(self._request("GET", path, params=params, headers=_presenting(grant)))
@@ -334,7 +345,8 @@ class BackofficeClient:
         from .http_session import RequestException, failure_reason  # loaded with the session
 
         try:
-            response = http.request(method, self.base_url + path, timeout=self.timeout, **kw)
+            timeout = kw.pop("timeout", self.timeout)
+            response = http.request(method, self.base_url + path, timeout=timeout, **kw)
         except RequestException as exc:
             self._reachable(False)
             raise BackofficeUnavailable(failure_reason(exc)) from None

@@ -143,6 +143,12 @@ class HeartbeatIn(RequestBody):
 
 class CommandIn(RequestBody):
     command: Command
+    argument: str = Field("", max_length=32)  # update: the published release's version
+
+
+class RolloutIn(RequestBody):
+    ring: Literal["0", "all"]
+    terminal: str = Field("", max_length=64)  # ring 0's one kiosk
 
 
 class AckIn(RequestBody):

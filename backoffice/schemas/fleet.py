@@ -10,7 +10,7 @@ from pydantic import Field
 from .wire import Wire
 
 Command = Literal["restart", "out_of_service", "in_service", "refresh_catalogue", "upload_diagnostics",
-                  "send_outbox", "rotate_secret"]
+                  "send_outbox", "rotate_secret", "update"]
 Outcome = Literal["done", "failed", "unavailable"]
 Number = int | float
 
@@ -28,6 +28,7 @@ class SecretRotatedOut(Wire):
 class PendingCommandOut(Wire):
     id: int
     command: Command
+    argument: str  # update's version; "" for the others
 
 
 class HeartbeatAnswerOut(Wire):
@@ -47,6 +48,7 @@ class AckOut(Wire):
 class QueuedCommandOut(Wire):
     id: int
     command: Command
+    argument: str
 
 
 class OutboxFiguresOut(Wire):
@@ -76,6 +78,7 @@ class TerminalAlertOut(Wire):
 class CommandOut(Wire):
     id: int
     command: Command
+    argument: str
     created_by: str
     created_at: dt.datetime
     delivered_at: dt.datetime | None

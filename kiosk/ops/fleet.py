@@ -17,6 +17,7 @@ from typing import Any, Callable
 from devices.health import DeviceState, MediaState
 from kiosk.ops.fleet_commands import CommandLedger, CommandRunner, bundle_name
 from kiosk.ops.readiness import app_version, disk_space, present_devices
+from kiosk.ops.updates.updater import Updater
 from services.heartbeat import HeartbeatWorker, no_outbox
 from services.redact import redact
 
@@ -49,20 +50,47 @@ class Fleet:
         self.worker = HeartbeatWorker(self.controller.api, self.report, config.heartbeat_s,
                                       on_server_time=on_server_time, on_catalogue_version=on_catalogue_version,
                                       state_dir=config.var_dir)
+        self.updater = self._updater()
         self.commands = CommandRunner(controller=self.controller, ledger=CommandLedger(config.var_dir),
                                       acknowledge=self.worker.acknowledge, call_on_main=call_on_main,
                                       upload_diagnostics=self.upload_diagnostics,
-                                      refresh_catalogue=refresh_catalogue, rotate_secret=self.rotate_secret)
+                                      refresh_catalogue=refresh_catalogue, rotate_secret=self.rotate_secret,
+                                      updater=self.updater)
         self.worker.on_commands = self.commands.receive
         self.worker.between_beats = self.commands.tick
 
     def start(self) -> "Fleet":
         self.worker.start()
+        if self.updater is not None and self.updater.resume(self.commands.update_verdict):
+            log.info("this release is on probation after an update")
         return self
 
     def stop(self) -> None:
+        if self.updater is not None:
+            self.updater.stop()
         self.worker.stop()
         self.commands.shutdown()
+
+    def _updater(self) -> Updater | None:
+        """The `update` command's, when [updates] names the releases folder and a key."""
+        from kiosk.ops.updates.settings import update_settings
+
+        try:
+            settings = update_settings(self.config.raw)
+        except (ValueError, TypeError) as exc:
+            log.error("[updates] configuration unusable: updates refused", extra={"error": str(exc)[:200]})
+            return None
+        if not settings.enabled:
+            return None
+        api = self.controller.api
+
+        def readiness() -> str:
+            from kiosk.ops.readiness import build_report
+
+            return build_report(self.devices, self.config).verdict.value
+
+        return Updater(settings, self.config.var_dir, fetch_manifest=api.release_manifest,
+                       fetch_bundle=api.release_bundle, running_version=app_version, readiness=readiness)
 
     # --- the heartbeat's body (on the heartbeat's thread) ------------------------------------
     def report(self) -> dict:

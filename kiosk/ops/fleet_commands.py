@@ -1,13 +1,16 @@
 """Commands from the back office (restart, out of service, in service, refresh catalogue,
-upload diagnostics, send the outbox's held items again, rotate the terminal's secret),
-carried out once each and acknowledged with how they went.
+upload diagnostics, send the outbox's held items again, rotate the terminal's secret,
+update to a signed release), carried out once each and acknowledged with how they went.
 
 No Kivy. Commands arrive on the heartbeat's thread; anything that changes what the
 screen shows goes through `call_on_main`. Those that change the kiosk under a person's
 feet (restart, service state, the diagnostics' device probes) wait until no session is
 active, citizen's or staff's: a command never cuts into someone's visit. The service
 state changes through the maintenance journey's own store (the citizens' notice, kept
-across restarts), and restart through its stop with exit code 75.
+across restarts), and restart through its stop with exit code 75. `update VERSION` is
+fetched and installed at once, beside the running release (kiosk/ops/updates/); only its
+switch waits for no session (and, if so configured, the night window), and it is
+acknowledged with its probation's verdict, by the release that runs after it.
 
 Each command's outcome is written to `<var_dir>/fleet/commands.json` before it is
 acknowledged, so a command delivered again (its acknowledgement lost, or the kiosk
@@ -27,6 +30,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from kiosk.journeys.maintenance import EXIT_RESTART
+from kiosk.ops.updates.updater import Updater, Verdict
 from kiosk.ui.screen_names import Screen
 
 log = logging.getLogger(__name__)
@@ -93,11 +97,12 @@ class CommandRunner:
                  call_on_main: Callable[[Callable[[], None]], None],
                  upload_diagnostics: Callable[[int], str],
                  refresh_catalogue: Callable[[], Any] | None = None,
-                 rotate_secret: Callable[[], str] | None = None):
+                 rotate_secret: Callable[[], str] | None = None, updater: Updater | None = None):
         """`acknowledge(id, result, outcome, then=None)` is the heartbeat worker's;
         `upload_diagnostics(command_id)` builds the bundle, uploads it and says what
         was sent; `refresh_catalogue()` is None until the kiosk keeps a catalogue cache;
-        `rotate_secret()` gets, keeps and starts using a new terminal secret."""
+        `rotate_secret()` gets, keeps and starts using a new terminal secret; `updater`
+        carries out `update` (None: the kiosk has no release keys configured)."""
         self.controller = controller
         self.ledger = ledger
         self.acknowledge = acknowledge
@@ -105,6 +110,7 @@ class CommandRunner:
         self.upload_diagnostics = upload_diagnostics
         self.refresh_catalogue = refresh_catalogue
         self.rotate_secret = rotate_secret
+        self.updater = updater
         self._lock = threading.Lock()
         self._waiting: dict[int, str] = {}  # id -> command, until no session is active
         self._started: set[int] = set()  # running, or done and being acknowledged
@@ -126,6 +132,7 @@ class CommandRunner:
     def receive(self, commands: list[dict]) -> None:
         for command in commands:
             command_id, name = int(command["id"]), str(command["command"])
+            argument = str(command.get("argument") or "")
             with self._lock:
                 if command_id in self._waiting or command_id in self._started:
                     continue
@@ -139,14 +146,14 @@ class CommandRunner:
             if known is not None:  # done before; its acknowledgement did not arrive
                 self.acknowledge(command_id, known.result, known.outcome)
             else:
-                self._pool.submit(self._run_now, command_id, name)
+                self._pool.submit(self._run_now, command_id, name, argument)
         self.tick()
 
     def tick(self) -> None:
         """Every second from the heartbeat's thread: waiting commands look for their moment."""
         with self._lock:
             due = bool(self._waiting) or self._restart_due
-        if due:
+        if due or (self.updater is not None and self.updater.switch_waiting()):
             self.call_on_main(self._run_waiting)
 
     # --- on the main thread --------------------------------------------------------------------
@@ -156,6 +163,9 @@ class CommandRunner:
         if self._restart_due:
             self._restart_due = False
             self.maintenance.stop_app(EXIT_RESTART)
+            return
+        if self.updater is not None and self.updater.may_switch_now():
+            self._switch_release()
             return
         with self._lock:
             if not self._waiting:
@@ -170,6 +180,17 @@ class CommandRunner:
             self._pool.submit(self._change_service, command_id, name == "in_service")
         else:
             self._pool.submit(self._run_now, command_id, name)
+
+    def _switch_release(self) -> None:
+        staged = self.updater.switch() if self.updater is not None else None
+        if staged is None:
+            return
+        maintenance = self.maintenance
+        if maintenance.access is not None:
+            maintenance.access.audit.append(time.time(), "app_stop", action="update", exit_code=EXIT_RESTART,
+                                            by=f"{BY} {staged.command_id}", version=staged.version)
+        # Not acknowledged yet: the release started next acknowledges it with its probation's verdict.
+        maintenance.stop_app(EXIT_RESTART)
 
     def _restart(self, command_id: int) -> None:
         maintenance = self.maintenance
@@ -212,15 +233,31 @@ class CommandRunner:
 
         self.call_on_main(show)
 
-    def _run_now(self, command_id: int, name: str) -> None:
+    def _run_now(self, command_id: int, name: str, argument: str = "") -> None:
         try:
-            outcome = self._carry_out(command_id, name)
+            outcome = self._carry_out(command_id, name, argument)
         except Exception as exc:
             log.exception("fleet command failed", extra={"command_id": command_id, "command": name})
             outcome = Outcome(FAILED, f"{type(exc).__name__}")
+        if outcome is None:  # an update installed (its switch is due) or on probation: acknowledged later
+            self.tick()
+            return
         self._finish(command_id, name, outcome)
 
-    def _carry_out(self, command_id: int, name: str) -> Outcome:
+    def update_verdict(self, command_id: int, verdict: Verdict) -> None:
+        """The probation's verdict on an update (from its own thread): kept, acknowledged,
+        and a release switched back is left by a restart once no session is open."""
+        then = None
+        if verdict.restart:
+            def then(_sent: bool) -> None:
+                with self._lock:
+                    self._restart_due = True
+                self.tick()
+        with self._lock:
+            self._started.add(command_id)
+        self._finish(command_id, "update", Outcome(verdict.outcome, verdict.result), then)
+
+    def _carry_out(self, command_id: int, name: str, argument: str = "") -> Outcome | None:
         if name == "refresh_catalogue":
             if self.refresh_catalogue is None:
                 return Outcome(UNAVAILABLE, "this kiosk keeps no local catalogue cache yet; nothing refreshed")
@@ -234,6 +271,11 @@ class CommandRunner:
             if self.rotate_secret is None:
                 return Outcome(UNAVAILABLE, "this kiosk cannot keep a new secret")
             return Outcome(DONE, self.rotate_secret())
+        if name == "update":
+            if self.updater is None:
+                return Outcome(UNAVAILABLE, "this kiosk has no release keys configured: it installs nothing")
+            verdict = self.updater.update(command_id, argument)
+            return None if verdict is None else Outcome(verdict.outcome, verdict.result)
         if name == "send_outbox":
             outbox = self.controller.outbox
             revived = outbox.requeue_parked()

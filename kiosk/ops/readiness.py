@@ -226,6 +226,12 @@ def present_devices(devices: Devices) -> list[tuple[str, Any]]:
 
 
 def app_version() -> str:
+    """The release this code came from (its RELEASE file, kiosk/ops/updates/layout.py),
+    else the installed distribution's version."""
+    try:
+        return (Path(__file__).resolve().parents[2] / "RELEASE").read_text(encoding="utf-8").strip()[:32]
+    except OSError:
+        pass
     try:
         return metadata.version(DISTRIBUTION)
     except metadata.PackageNotFoundError:  # run from a source tree that was never installed

@@ -154,6 +154,33 @@ def test_kiosk_unit(kiosk_root):
     assert kiosk["Unit"]["ConditionEnvironment"] == ["DISPLAY"]
 
 
+def test_kiosk_code_is_the_first_release_with_the_update_guard_outside_it(kiosk_root):
+    """The code under releases/VERSION, `current` and app pointing at it (updates switch
+    `current`), and the unit's start guard a standalone copy outside the releases that
+    counts starts on probation before the kiosk runs."""
+    from kiosk.ops.updates.layout import Layout
+    from kiosk.ops.updates.settings import update_settings
+
+    root, _ = kiosk_root
+    version = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["version"]
+    releases = root / APP / "releases"
+    assert Layout(releases).current_version() == version and Layout(releases).installed(version)
+    assert os.readlink(root / APP / "app") == "releases/current"
+    assert (root / APP / "app" / "RELEASE").read_text().strip() == version
+    guard = root / APP / "bin" / "kiosk-update-guard"
+    assert mode(guard) == 0o755
+    done = subprocess.run(["python3", "-I", guard, "--releases", releases,
+                           "--var-dir", root / "var/lib/chengmai-kiosk"], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0 and done.stdout == "", done  # no probation: nothing to do
+    pre = unit(root / "etc/systemd/user/chengmai-kiosk.service")["Service"]["ExecStartPre"]
+    assert pre == [f"-/usr/bin/python3 -I /{APP}/bin/kiosk-update-guard --releases /{APP}/releases "
+                   "--var-dir /var/lib/chengmai-kiosk --max-restarts 2"]
+    config = load_config(environ={CONFIG_ENV: str(root / "etc/chengmai-kiosk/kiosk.toml")})
+    settings = update_settings(config.raw)
+    assert settings.releases == Path(f"/{APP}/releases") and settings.max_restarts == 2
+    assert not settings.enabled, "no release key yet: nothing is installed from afar"
+
+
 def test_session_starts_the_kiosk_unit_with_blanking_off(kiosk_root):
     root, _ = kiosk_root
     desktop = (root / "usr/share/xsessions/chengmai-kiosk.desktop").read_text()
