@@ -68,9 +68,8 @@ def submit_case(request: Request, body: SubmissionIn, who: Caller = Depends(call
 
     def produce(checked_and_names):
         checked, names = checked_and_names
+        checked.case.presence_evidence = evidence
         case = lifecycle.record_submission(session, ctx, checked, who)
-        case.presence_evidence = evidence
-        session.flush()
         return 201, {"case": case_detail(case, ctx.calendar, ctx.today(), names),
                      "receipt": receipt(case, who.name, names)}
 
