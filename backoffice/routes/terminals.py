@@ -24,6 +24,7 @@ from ..schemas.fleet import (
     TerminalDisabledOut,
     TerminalSelfOut,
 )
+from .deps import json_answer
 
 router = APIRouter(prefix="/v1/terminals", tags=["terminals"])
 
@@ -76,8 +77,8 @@ def rotate_own_secret(request: Request, who: Caller = Depends(caller("terminal")
 def heartbeat(request: Request, body: HeartbeatIn, who: Caller = Depends(caller("terminal")),
               session: Session = Depends(get_db)):
     beat = terminals.heartbeat(session, who.name, as_sent(body), request.app.state.settings.device_alert_after_s)
-    return {"server_time": time.time(), "in_service": beat.in_service, "commands": beat.commands,
-            "catalogue_version": beat.catalogue_version}
+    return json_answer({"server_time": time.time(), "in_service": beat.in_service, "commands": beat.commands,
+                        "catalogue_version": beat.catalogue_version})
 
 
 @router.post("/commands/{command_id}/ack", responses={**answers(AckOut), **problems(404)})
