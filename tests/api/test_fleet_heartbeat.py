@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import io
 import logging
-import time
 import uuid
 import zipfile
 
@@ -15,17 +14,7 @@ import pytest
 from kiosk.ops.readiness import BackofficeCheck, Verdict, with_heartbeat
 from services.api import BackofficeClient, BackofficeRefused
 from services.heartbeat import ACCEPTED, REFUSED, HeartbeatWorker, read_state
-
-
-def wait_until(condition, what: str, timeout: float = 30.0):
-    """Bounded polling on a condition; returns its first truthy value."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
+from tests.waiting import wait_until
 
 
 def report(media: str = "ok", pending: int = 2, parked: int = 1) -> dict:

@@ -14,7 +14,6 @@ import json
 import shutil
 import subprocess
 import sys
-import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,9 +33,9 @@ from services.api import BackofficeClient
 from services.heartbeat import HeartbeatWorker
 from tests.api.command_line import backoffice_cli
 from tests.api.database import execute_sql
+from tests.waiting import wait_until
 
 BASE = "1.0.0"  # what each test's kiosk runs before the update
-WAIT_S = 30.0
 
 
 @pytest.fixture(scope="module")
@@ -50,14 +49,6 @@ def server(tmp_path_factory):
     bo.stop()
 
 
-def wait_until(condition, what: str, timeout: float = WAIT_S):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 # --- the county's side: keys, builds, publishing ----------------------------------------------

@@ -25,19 +25,13 @@ from services.outbox import Outbox, load_or_create_key
 from services.outbox_sender import DELIVERED, QUEUED, REFUSED, Backoff, OutboxSender
 from tests.e2e.outbox_support import FOOD, applicant, application_for
 from tests.netfault import CUT_ANSWER, PASS, REFUSE, UNAVAILABLE, FaultyLink
+from tests.waiting import wait_until
 
 TERMINAL = "CM-KIOSK-0001"
 DEMO_PASSWORD = "chengmai-demo"
 FAST = Backoff(base_s=0.05, cap_s=0.5)
 
 
-def wait_until(condition, timeout: float = 60.0, step: float = 0.05) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(step)
-    return condition()
 
 
 @pytest.fixture(scope="module")
