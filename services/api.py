@@ -115,6 +115,13 @@ class BackofficeClient:
         self._settings = settings
         self._signature = TerminalSignature(terminal_id, secret, clock=self.clock.now) if terminal_id and secret \
             else None
+        # A key holder bounds the timestamps it signs by the back office's time: it is told
+        # each time this client learns it (services/keyholder/client.py).
+        tell = getattr(secret, "note_server_time", None)
+        if self._signature is not None and callable(tell):
+            self.clock.listeners.append(tell)
+            if self.clock.known:
+                tell(self.clock.now())
         self._session: requests.Session | None = session
         self._session_ready = False
         self._session_lock = threading.Lock()

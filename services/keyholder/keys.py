@@ -1,29 +1,51 @@
 """What the key holder does with its keys, without the socket: sign a request, seal and
 open outbox payloads, hash applicant numbers, take a new terminal secret. No operation
-here returns a key."""
+here returns a key.
+
+It signs a request only if its timestamp is within `window_s` (the back office's
+signature window, 300 s) of the back office's time as the key holder knows it: its own
+clock plus the offset the kiosk last told it (op `clock`, the back office's time the
+kiosk learnt from an answer's server_time or Date). The kiosk signs with that time, so
+normal requests pass whatever the kiosk's clock says; a taken-over kiosk process cannot
+have requests signed for an hour ahead to send after it is fixed, without first telling
+the key holder that the back office's clock is an hour ahead, which the key holder logs
+(its log is not the kiosk user's to erase). The told time is the kiosk's word: a time
+the back office authenticates is not done (SECURITY.md).
+"""
 from __future__ import annotations
 
+import logging
+import math
 import os
 import re
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
 from domain import signing
 from services.outbox_seal import LocalSealer, OutboxKeyError, load_or_create_key
 
-from .protocol import BAD_REQUEST, NO_SECRET, UNOPENABLE, KeyHolderRefused
+from .protocol import BAD_REQUEST, NO_SECRET, TIMESTAMP_OUT_OF_BOUNDS, UNOPENABLE, KeyHolderRefused
+
+log = logging.getLogger("keyholder")
 
 METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"})
 HEX_DIGEST = re.compile(r"[0-9a-f]{64}")
 NONCE = re.compile(r"[0-9a-f]{16,64}")
 # A secret as `kiosk-backoffice register-terminal` and the rotation hand them out.
 SECRET = re.compile(r"[A-Za-z0-9_\-.~+/=]{32,256}")
+WINDOW_S = 300.0  # the back office's signature_window_s (backoffice/settings.py)
+MAX_OFFSET_S = 100 * 365 * 86400.0  # a told time this far off is not a clock, it is nonsense
 
 
 class Keys:
-    def __init__(self, secret_file: Path, outbox_key_file: Path):
+    def __init__(self, secret_file: Path, outbox_key_file: Path, window_s: float = WINDOW_S,
+                 clock=time.time):
         self.secret_file = secret_file
+        self.window_s = window_s
+        self.clock = clock
+        self._offset_s = 0.0  # the back office's time minus this clock, as last told
         self._sealer = LocalSealer(load_or_create_key(outbox_key_file))
         self._lock = threading.Lock()
         self._secret = ""
@@ -46,6 +68,9 @@ class Keys:
         if op == "install_secret":
             self.install_secret(_text(request, "secret", 256))
             return {"ok": True}, b""
+        if op == "clock":
+            self.note_server_time(request.get("server_time"))
+            return {"ok": True}, b""
         if op == "status":
             return {"ok": True, "terminal_secret": bool(self._current_secret())}, b""
         raise KeyHolderRefused(BAD_REQUEST, f"no op {op!r}")
@@ -58,10 +83,33 @@ class Keys:
         if method not in METHODS or not path.startswith("/") or not timestamp.isdigit() \
                 or not NONCE.fullmatch(nonce) or not HEX_DIGEST.fullmatch(body_sha256):
             raise KeyHolderRefused(BAD_REQUEST, "not a request the kiosk makes")
+        self._check_timestamp(int(timestamp))
         secret = self._current_secret()
         if not secret:
             raise KeyHolderRefused(NO_SECRET, f"no terminal secret in {self.secret_file}")
         return signing.sign_digest(secret, method, path, query, timestamp, nonce, body_sha256)
+
+    def note_server_time(self, server_time: Any) -> None:
+        """The back office's time as the kiosk learnt it; logged when it moves the offset
+        by more than the window (a clock set, or a kiosk process lying)."""
+        if isinstance(server_time, bool) or not isinstance(server_time, (int, float)) \
+                or not math.isfinite(server_time):
+            raise KeyHolderRefused(BAD_REQUEST, "server_time: the back office's time in unix seconds")
+        offset = float(server_time) - self.clock()
+        if abs(offset) > MAX_OFFSET_S:
+            raise KeyHolderRefused(BAD_REQUEST, "server_time: not a time")
+        with self._lock:
+            before, self._offset_s = self._offset_s, offset
+        if abs(offset - before) > self.window_s:
+            log.warning("told the back office's time: it is %+.0f s from this clock (was %+.0f s)", offset, before)
+
+    def _check_timestamp(self, timestamp: int) -> None:
+        expected = self.clock() + self._offset_s
+        if abs(timestamp - expected) > self.window_s:
+            log.warning("refused to sign a request %+.0f s from the back office's time", timestamp - expected)
+            raise KeyHolderRefused(TIMESTAMP_OUT_OF_BOUNDS, (
+                f"timestamp {timestamp} is {timestamp - expected:+.0f} s from the back office's time as the key "
+                f"holder knows it; it signs within {self.window_s:.0f} s"))
 
     def install_secret(self, secret: str) -> None:
         """Kept on disk (atomically, 0600) before it is used, as the kiosk did itself."""

@@ -4,7 +4,7 @@ payload; empty for most requests). Raw data spares a base64 copy of a submission
 
 Requests name an `op`; answers are {"ok": true, ...} or {"error": code, "detail": ...}.
 Nothing in the protocol carries a key out: the ops are sign, seal, open, applicant_hash,
-install_secret (in only) and status.
+install_secret (in only), clock (the back office's time, in only) and status.
 """
 from __future__ import annotations
 
@@ -23,6 +23,7 @@ TOO_LARGE = "too_large"
 BAD_REQUEST = "bad_request"
 NO_SECRET = "no_secret"
 UNOPENABLE = "unopenable"
+TIMESTAMP_OUT_OF_BOUNDS = "timestamp_out_of_bounds"
 
 
 class KeyHolderError(Exception):
