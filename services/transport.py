@@ -83,9 +83,6 @@ class ServerClock:
         self.known = False  # nothing heard from the server yet
         self._warned = False
         self._lock = threading.Lock()
-        # Told the back office's time whenever the offset moves: the key holder bounds the
-        # timestamps it signs by it (services/keyholder/client.py note_server_time).
-        self.listeners: list[Callable[[float], None]] = []
 
     def now(self) -> float:
         return self.local() + self.offset_s
@@ -116,9 +113,4 @@ class ServerClock:
         if warn:
             log.warning("kiosk clock differs from the back office's",
                         extra={"offset_s": round(offset, 1), "source": source})
-        for listener in list(self.listeners):
-            try:
-                listener(self.local() + offset)
-            except Exception as exc:  # a listener's trouble must not stop a request's answer
-                log.warning("a clock listener failed", extra={"error": type(exc).__name__})
         return True

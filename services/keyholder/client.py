@@ -6,26 +6,21 @@ One connection, opened when first needed and again after the key holder restarte
 request that finds the connection gone is sent once more on a fresh one (every request
 is safe to repeat). Calls from several threads take turns.
 
-The key holder signs only timestamps near the back office's time as it was last told
-(services/keyholder/keys.py): the kiosk's ServerClock tells it here whenever it learns
-that time, and a fresh connection tells it again first (a restarted key holder knows
-nothing), so a kiosk whose clock is off keeps signing.
+The key holder signs only timestamps near the back office's time as the back office last
+signed it (services/keyholder/keys.py): services/api.py fetches a signed time over the key
+holder's challenge when a signature is refused for its timestamp, and signs again.
 """
 from __future__ import annotations
 
-import logging
 import socket
 import threading
-import time
 from pathlib import Path
 from typing import Any
 
 from services.outbox_seal import OutboxKeyError
 
 from . import protocol
-from .protocol import KeyHolderError, KeyHolderRefused, KeyHolderUnavailable, receive_message, send_message
-
-log = logging.getLogger("keyholder.client")
+from .protocol import KeyHolderRefused, KeyHolderUnavailable, receive_message, send_message
 
 
 class KeyHolderClient:
@@ -34,7 +29,6 @@ class KeyHolderClient:
         self.timeout_s = timeout_s
         self._connection: socket.socket | None = None
         self._lock = threading.Lock()
-        self._server_time: tuple[float, float] | None = None  # the back office's time, time.monotonic() then
 
     # --- RequestSigner -------------------------------------------------------------------
     def sign(self, method: str, path: str, query: str, timestamp: str, nonce: str, body_sha256: str) -> str:
@@ -58,20 +52,15 @@ class KeyHolderClient:
         return str(self._ask({"op": "applicant_hash", "value": normalised})[0]["hash"])
 
     # --- the back office's time -----------------------------------------------------------
-    def note_server_time(self, server_time: float) -> None:
-        """The back office's time as the kiosk just learnt it (a ServerClock listener). A
-        key holder out of reach is told again on the next connection."""
-        self._server_time = (float(server_time), time.monotonic())
-        try:
-            self._ask({"op": "clock", "server_time": float(server_time)})
-        except KeyHolderError as exc:
-            log.warning("the key holder was not told the back office's time: %s", exc)
+    def clock_challenge(self) -> str:
+        """Sixteen random bytes (hex) for the back office to sign its time over."""
+        return str(self._ask({"op": "clock_challenge"})[0]["challenge"])
 
-    def _told_server_time(self) -> float | None:
-        if self._server_time is None:
-            return None
-        told, at = self._server_time
-        return told + (time.monotonic() - at)
+    def note_signed_time(self, terminal_id: str, challenge: str, server_time: str, signatures: list[str]) -> None:
+        """The back office's answer to GET /v1/terminals/{id}/time; KeyHolderRefused
+        clock_unsigned if it is not signed under the terminal secret over the challenge."""
+        self._ask({"op": "clock", "terminal": terminal_id, "challenge": challenge, "server_time": server_time,
+                   "signatures": signatures})
 
     # --- the rest ------------------------------------------------------------------------
     def install_secret(self, secret: str) -> None:
@@ -117,12 +106,7 @@ class KeyHolderClient:
             connection.settimeout(self.timeout_s)
             try:
                 connection.connect(str(self.socket_path))
-                server_time = self._told_server_time()
-                if server_time is not None:  # first: a restarted key holder has not heard it
-                    send_message(connection, {"op": "clock", "server_time": server_time})
-                    if receive_message(connection) is None:
-                        raise ConnectionError("the key holder closed the connection")
-            except (OSError, ValueError):
+            except OSError:
                 connection.close()
                 raise
             self._connection = connection

@@ -21,6 +21,7 @@ from types import SimpleNamespace
 import pytest
 import requests
 
+from domain import signing
 from kiosk.config import load_config
 from kiosk.paths import REPO_ROOT
 from services.api import BackofficeClient, BackofficeRefused, BackofficeUnavailable, SecretSigner
@@ -28,6 +29,7 @@ from services.deliveries import APPLICATION, deliverers
 from services.keyholder import protocol
 from services.keyholder.client import KeyHolderClient
 from services.keyholder.protocol import (
+    CLOCK_UNSIGNED,
     TIMESTAMP_OUT_OF_BOUNDS,
     TOO_LARGE,
     KeyHolderRefused,
@@ -146,7 +148,7 @@ def test_a_request_for_now_signs_and_one_for_an_hour_ahead_is_refused(client):
         sign_at(client, time.time() - 3600)  # the back office would refuse it anyway
 
 
-def test_the_hour_ahead_is_refused_as_the_kiosk_sends_it_and_nothing_reaches_the_back_office(backoffice, client):
+def test_the_hour_ahead_is_refused_as_the_kiosk_sends_it_though_it_fetched_the_time(backoffice, client):
     api = BackofficeClient(backoffice.url, timeout=10, terminal_id=TERMINAL, secret=client,
                            clock=ServerClock(local=lambda: time.time() + 3600))
     api.clock.known = True  # as if it had learnt it: the key holder was told nothing of it
@@ -157,8 +159,9 @@ def test_the_hour_ahead_is_refused_as_the_kiosk_sends_it_and_nothing_reaches_the
 @pytest.mark.parametrize("clock_off_s", [900, -900, 4 * 3600])
 def test_a_kiosk_whose_clock_is_off_signs_with_the_back_offices_time(backoffice, clock_off_s):
     """The machine's clock is off: the first request is refused as stale, the kiosk learns
-    the back office's time from the answer, tells the key holder and signs again; a
-    restarted key holder is told again on the fresh connection."""
+    the back office's time from the answer and signs with it; the key holder refuses that
+    timestamp until it has the back office's signed time, which the kiosk fetches and
+    brings it, and signs again. A restarted key holder, which knows nothing, alike."""
     folder = Path(tempfile.mkdtemp(prefix="keyholder-"))
     holder = KeyHolderProcess(folder, backoffice.terminal_secret_file.read_text().strip(), clock_off_s).start()
     client = KeyHolderClient(holder.socket)
@@ -181,13 +184,48 @@ def test_a_kiosk_whose_clock_is_off_signs_with_the_back_offices_time(backoffice,
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def test_being_told_the_back_office_is_an_hour_ahead_is_logged(key_holder, client):
-    """What a taken-over kiosk process would have to do first: the key holder's log says so."""
-    client.note_server_time(time.time() + 3600)
-    assert len(sign_at(client, time.time() + 3600)) == 64
-    key_holder.stop()
-    assert key_holder.process is not None and key_holder.process.stderr is not None
-    assert "told the back office's time: it is +3600 s from this clock" in key_holder.process.stderr.read()
+def signed_time(backoffice, challenge: str, terminal_id: str = TERMINAL) -> dict:
+    answer = requests.get(f"{backoffice.url}/v1/terminals/{terminal_id}/time", params={"challenge": challenge},
+                          timeout=10)
+    assert answer.status_code == 200, answer.text
+    return answer.json()
+
+
+def test_only_the_back_offices_signed_time_over_a_fresh_challenge_moves_the_key_holders(backoffice, key_holder,
+                                                                                        client):
+    """What a taken-over kiosk process would try: telling the key holder the back office is
+    an hour ahead. A time the back office did not sign, a signed time over a challenge the
+    key holder did not make, and one brought back twice are refused; the back office's own
+    is taken, and is now."""
+    challenge = client.clock_challenge()
+    answer = signed_time(backoffice, challenge)
+    ahead = f"{float(answer['server_time']) + 3600:.3f}"
+    for forged in ((TERMINAL, challenge, ahead, answer["signatures"]),  # the time changed
+                   (TERMINAL, challenge, ahead, ["0" * 64]),
+                   (TERMINAL, "ab" * 16, answer["server_time"], signed_time(backoffice, "ab" * 16)["signatures"])):
+        with pytest.raises(KeyHolderRefused, match=CLOCK_UNSIGNED):
+            client.note_signed_time(*forged)
+        challenge = client.clock_challenge()  # a refusal spends the challenge: a new one each time
+    answer = signed_time(backoffice, challenge)
+    client.note_signed_time(TERMINAL, challenge, answer["server_time"], answer["signatures"])
+    with pytest.raises(KeyHolderRefused, match=CLOCK_UNSIGNED):  # brought back again
+        client.note_signed_time(TERMINAL, challenge, answer["server_time"], answer["signatures"])
+    assert len(sign_at(client, time.time())) == 64
+    with pytest.raises(KeyHolderRefused, match=TIMESTAMP_OUT_OF_BOUNDS):
+        sign_at(client, time.time() + 3600)
+
+
+def test_the_back_office_signs_its_time_for_registered_terminals_only(backoffice):
+    answer = requests.get(f"{backoffice.url}/v1/terminals/CM-NO-SUCH/time", params={"challenge": "ab" * 16},
+                          timeout=10)
+    assert answer.status_code == 404
+    secret = backoffice.terminal_secret_file.read_text().strip()
+    body = signed_time(backoffice, "cd" * 16)
+    assert body["signatures"][0] == signing.sign_server_time(secret, TERMINAL, "cd" * 16, body["server_time"])
+    assert abs(float(body["server_time"]) - time.time()) < 5
+    not_hex = requests.get(f"{backoffice.url}/v1/terminals/{TERMINAL}/time", params={"challenge": "x" * 32},
+                           timeout=10)
+    assert not_hex.status_code == 422
 
 
 def test_a_configured_kiosk_signs_through_the_key_holder_and_reads_no_secret(backoffice, key_holder, tmp_path):
