@@ -3,9 +3,9 @@ back office itself, not the kiosk, decides whether the chip is genuine and prese
 
 - passive authentication: EF.SOD's CMS signature checks out with the document signer
   certificate inside it, that certificate was issued by a CSCA on the trust list the back
-  office holds, is within its validity period at the time of verification and its key
-  usage allows digital signatures, and every data group sent hashes to its value in the
-  SOD;
+  office holds while that CSCA's certificate was valid, is within its own validity period
+  at the time of verification, is not revoked by a CRL its CSCA signed, its key usage
+  allows digital signatures, and every data group sent hashes to its value in the SOD;
 - Active Authentication: DG15's public key (its hash in the SOD) verifies the chip's
   signature over a challenge the back office chose. An EC key with plain ECDSA (r||s,
   BSI TR-03111) over the challenge, hashed by the key's size; an RSA key (1024 bits or
@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,7 +34,12 @@ from devices.idcard.icao.tlv import TlvError, find
 
 from . import iso9796
 
+log = logging.getLogger("backoffice.passport")
+
 EVIDENCE = "epassport_pa_aa"
+# What a CRL past its nextUpdate does (BACKOFFICE_CSCA_CRL_STALE): refuse, or accept with a warning.
+STALE_REFUSE, STALE_WARN = "refuse", "warn"
+CRL_SUFFIXES = (".crl", ".pem", ".der")
 HASHES = {"sha1": hashes.SHA1, "sha224": hashes.SHA224, "sha256": hashes.SHA256, "sha384": hashes.SHA384,
           "sha512": hashes.SHA512}
 
@@ -66,13 +72,33 @@ def load_trust_list(location: str | Path) -> list[x509.Certificate]:
     return certificates
 
 
+def load_crls(location: str | Path) -> list[x509.CertificateRevocationList]:
+    """The CRLs (PEM or DER) in a file, or in every .crl/.pem/.der file of a directory: the
+    CSCAs' own, as the ICAO PKD and the issuing states publish them. Which CSCA signed
+    each is decided when a chip is checked, by the signature, never by the file's name."""
+    path = Path(location)
+    files = sorted(p for p in path.iterdir() if p.suffix.lower() in CRL_SUFFIXES) if path.is_dir() else [path]
+    crls: list[x509.CertificateRevocationList] = []
+    for file in files:
+        data = file.read_bytes()
+        if b"-----BEGIN" in data:
+            blocks = data.split(b"-----END X509 CRL-----")
+            crls += [x509.load_pem_x509_crl(block + b"-----END X509 CRL-----") for block in blocks
+                     if b"-----BEGIN X509 CRL-----" in block]
+        else:
+            crls.append(x509.load_der_x509_crl(data))
+    return crls
+
+
 def verify_chip(ef_sod: bytes, dg1: bytes, dg15: bytes | None, aa_signature: bytes | None, challenge: bytes,
                 trust_list: list[x509.Certificate], dg2: bytes | None = None,
-                now: dt.datetime | None = None) -> VerifiedChip:
+                now: dt.datetime | None = None, crls: list[x509.CertificateRevocationList] | None = None,
+                stale_crl: str = STALE_REFUSE) -> VerifiedChip:
     """Passive authentication of DG1 (DG2 too when sent) and DG15, then Active
     Authentication over `challenge`; `now` (UTC, by default the clock's) is the time the
-    document signer's certificate must be valid at. Raises PassportRefused."""
-    security_object = passive_authentication(ef_sod, trust_list, now)
+    document signer's certificate must be valid at; `crls` the CSCAs' revocation lists,
+    `stale_crl` what one past its nextUpdate does. Raises PassportRefused."""
+    security_object = passive_authentication(ef_sod, trust_list, now, crls or [], stale_crl)
     groups = {"DG1": dg1, **({"DG2": dg2} if dg2 is not None else {}), **({"DG15": dg15} if dg15 else {})}
     check_hashes(security_object, groups)
     if not dg15 or not aa_signature:
@@ -86,7 +112,8 @@ def verify_chip(ef_sod: bytes, dg1: bytes, dg15: bytes | None, aa_signature: byt
 
 
 def passive_authentication(ef_sod: bytes, trust_list: list[x509.Certificate],
-                           now: dt.datetime | None = None) -> sod.LdsSecurityObject:
+                           now: dt.datetime | None = None, crls: list[x509.CertificateRevocationList] | None = None,
+                           stale_crl: str = STALE_REFUSE) -> sod.LdsSecurityObject:
     """The LDS Security Object, once its signer and signature are checked."""
     try:
         signed_data = sod.unwrap(ef_sod)["content"]
@@ -102,9 +129,12 @@ def passive_authentication(ef_sod: bytes, trust_list: list[x509.Certificate],
     except (ValueError, TypeError, KeyError) as exc:
         raise PassportRefused("sod_malformed", f"EF.SOD does not parse: {exc}", malformed=True) from None
     try:
+        when = _utc(now or dt.datetime.now(dt.timezone.utc))
         signer = _document_signer(signer_info, certificates)
-        _check_signer(signer, trust_list)
-        _check_signer_usable(signer, now or dt.datetime.now(dt.timezone.utc))
+        csca = _check_signer(signer, trust_list)
+        _check_signer_usable(signer, when)
+        _check_issued_within(signer, csca)
+        _check_revocation(signer, csca, crls or [], when, stale_crl)
         _check_signature(signer, signer_info, content)
     except (ValueError, TypeError, KeyError, x509.InvalidVersion) as exc:  # members are parsed when first read
         raise PassportRefused("sod_malformed", f"EF.SOD does not parse: {exc}", malformed=True) from None
@@ -182,14 +212,14 @@ def _document_signer(signer_info: cms.SignerInfo, certificates: list) -> x509.Ce
     raise PassportRefused("pa_signer_missing", "EF.SOD does not carry its document signer's certificate")
 
 
-def _check_signer(signer: x509.Certificate, trust_list: list[x509.Certificate]) -> None:
-    """Issued by a CSCA on the trust list: a name alone proves nothing, the signature must."""
+def _check_signer(signer: x509.Certificate, trust_list: list[x509.Certificate]) -> x509.Certificate:
+    """The CSCA on the trust list that issued it: a name alone proves nothing, the signature must."""
     for csca in trust_list:
         try:
             signer.verify_directly_issued_by(csca)
         except (ValueError, TypeError, InvalidSignature):
             continue
-        return
+        return csca
     raise PassportRefused("pa_signer_untrusted", "the document signer was not issued by a trusted CSCA")
 
 
@@ -197,9 +227,10 @@ def _check_signer_usable(signer: x509.Certificate, now: dt.datetime) -> None:
     """Within its validity period and meant for signing. ICAO 9303 Part 12 has a document
     signer's certificate outlive its key by the passports' lifetime, so an expired one
     signed passports that have expired too."""
-    now = now if now.tzinfo else now.replace(tzinfo=dt.timezone.utc)
-    if not signer.not_valid_before_utc <= now <= signer.not_valid_after_utc:
-        raise PassportRefused("pa_signer_expired", "the document signer's certificate is not valid now")
+    if now < signer.not_valid_before_utc:
+        raise PassportRefused("pa_signer_not_yet_valid", "the document signer's certificate is not valid yet")
+    if now > signer.not_valid_after_utc:
+        raise PassportRefused("pa_signer_expired", "the document signer's certificate has expired")
     try:
         usage = signer.extensions.get_extension_for_class(x509.KeyUsage).value
     except x509.ExtensionNotFound:
@@ -207,6 +238,57 @@ def _check_signer_usable(signer: x509.Certificate, now: dt.datetime) -> None:
         raise PassportRefused("pa_signer_usage", "the document signer's certificate states no key usage") from None
     if not usage.digital_signature:
         raise PassportRefused("pa_signer_usage", "the document signer's key is not for digital signatures")
+
+
+def _check_issued_within(signer: x509.Certificate, csca: x509.Certificate) -> None:
+    """The chain model for the CSCA -> document signer link: the signer's certificate must
+    have been issued (its notBefore) while the CSCA's certificate was valid; the CSCA need
+    not be valid now. ICAO 9303 Part 12 validates this link so: a CSCA's certificate may
+    end before the passports its signers signed (a CSCA key is used for 3 to 5 years, the
+    passports live 10 more), and those passports stay genuine. The shell model (every
+    certificate valid now) would refuse them; whether a certificate is still trusted is
+    the revocation list's to say, not its age's. The document signer itself is held to
+    the shell model (valid now, _check_signer_usable), as this check always did: Part 12
+    has its certificate outlive the passports it signed."""
+    issued = signer.not_valid_before_utc
+    if not csca.not_valid_before_utc <= issued <= csca.not_valid_after_utc:
+        raise PassportRefused("pa_signer_outside_csca",
+                              "the document signer's certificate was issued outside its CSCA's validity period")
+
+
+def _check_revocation(signer: x509.Certificate, csca: x509.Certificate,
+                      crls: list[x509.CertificateRevocationList], now: dt.datetime, stale_crl: str) -> None:
+    """Refused when the CSCA's latest CRL lists the signer's serial. A CRL counts only if
+    its CSCA's key signed it (one under the CSCA's name that does not verify is a forgery
+    or damage, logged and ignored: it could only take genuine passports away). A CSCA
+    without a CRL is taken as revoking nothing (the PKD does not hold every state's); one
+    whose latest CRL is past its nextUpdate is refused or accepted with a warning as
+    `stale_crl` says."""
+    held = []
+    for crl in crls:
+        if crl.issuer != csca.subject:
+            continue
+        if crl.is_signature_valid(csca.public_key()):  # type: ignore[arg-type]
+            held.append(crl)
+        else:
+            log.warning("a CRL under a trusted CSCA's name does not verify with its key: ignored",
+                        extra={"csca": csca.subject.rfc4514_string()})
+    if not held:
+        return
+    latest = max(held, key=lambda c: c.last_update_utc)
+    if latest.get_revoked_certificate_by_serial_number(signer.serial_number) is not None:
+        raise PassportRefused("pa_signer_revoked", "the document signer's certificate is revoked by its CSCA")
+    next_update = latest.next_update_utc
+    if next_update is None or now > next_update:
+        if stale_crl != STALE_WARN:
+            raise PassportRefused("pa_crl_stale", "the CSCA's revocation list is past its next update")
+        log.warning("a CSCA's revocation list is past its next update: accepted as configured",
+                    extra={"csca": csca.subject.rfc4514_string(),
+                           "next_update": next_update.isoformat() if next_update else ""})
+
+
+def _utc(moment: dt.datetime) -> dt.datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.timezone.utc)
 
 
 def _check_signature(signer: x509.Certificate, signer_info: cms.SignerInfo, content: bytes) -> None:

@@ -57,10 +57,11 @@ def challenge(session: Session, terminal_id: str, session_ref: str) -> dict:
 def prove(session: Session, ctx, terminal_id: str, session_ref: str, challenge_id: str, chip: ChipRead) -> dict:
     """A grant for the passport's holder, or the check that failed (422 malformed, 403 failed)."""
     trust_list = _trust_list(ctx.settings.csca_trust_list)
+    crls = _crls(ctx.settings.csca_crls)
     nonce = _spend(session, terminal_id, session_ref, challenge_id)
     try:
         verified = passport_auth.verify_chip(chip.sod, chip.dg1, chip.dg15, chip.aa_signature, nonce, trust_list,
-                                             dg2=chip.dg2)
+                                             dg2=chip.dg2, crls=crls, stale_crl=ctx.settings.csca_crl_stale)
     except passport_auth.PassportRefused as refusal:
         audit.record(session, f"terminal:{terminal_id}", "presence.passport_refused", _subject(ctx, chip.dg1),
                      check=refusal.check)
@@ -83,6 +84,18 @@ def _trust_list(location: str) -> list:
     if not certificates:
         raise NoTrustList("the CSCA trust list is empty", code="passport_unavailable")
     return certificates
+
+
+def _crls(location: str) -> list:
+    """Read at each proof, as the trust list is: a new CRL dropped in counts at once. One
+    that cannot be read stops passport proofs (a revocation might be in it) rather than
+    letting them pass unchecked."""
+    if not location:
+        return []
+    try:
+        return passport_auth.load_crls(location)
+    except (OSError, ValueError):
+        raise NoTrustList("the CSCA revocation lists cannot be read", code="passport_unavailable") from None
 
 
 def _spend(session: Session, terminal_id: str, session_ref: str, challenge_id: str) -> bytes:

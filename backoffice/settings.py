@@ -73,6 +73,13 @@ class Settings:
     # The CSCA certificates ePassport chips are checked against (passport_auth.py): a PEM
     # file or a directory of certificate files; empty, and no passport proves presence.
     csca_trust_list: str = ""
+    # The CSCAs' revocation lists (ICAO PKD, the states' own): a CRL file or a directory of
+    # them, each checked against its CSCA's key and read at each proof; empty, none held.
+    csca_crls: str = ""
+    # A CSCA's latest CRL past its nextUpdate: "refuse" (the default: a revocation since then
+    # would go unseen, and a refused chip costs the citizen only the code to the phone on
+    # file) or "warn" (accepted, with a warning in the log, while a state's new CRL is late).
+    csca_crl_stale: str = "refuse"
 
     @classmethod
     def from_env(cls, database_url: str | None = None) -> "Settings":
@@ -117,7 +124,16 @@ class Settings:
             carrier_aliyun_auth_code=env.get("BACKOFFICE_CARRIER_ALIYUN_AUTH_CODE", ""),
             carrier_aliyun_endpoint=env.get("BACKOFFICE_CARRIER_ALIYUN_ENDPOINT", "https://dytnsapi.aliyuncs.com/"),
             csca_trust_list=env.get("BACKOFFICE_CSCA_TRUST_LIST", ""),
+            csca_crls=env.get("BACKOFFICE_CSCA_CRLS", ""),
+            csca_crl_stale=_one_of(env.get("BACKOFFICE_CSCA_CRL_STALE", "refuse"), "BACKOFFICE_CSCA_CRL_STALE",
+                                   ("refuse", "warn")),
         )
+
+
+def _one_of(value: str, name: str, allowed: tuple[str, ...]) -> str:
+    if value not in allowed:
+        raise ValueError(f"{name} is one of {', '.join(allowed)}, not {value!r}")
+    return value
 
 
 def _audit_key_file() -> str:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import requests
 
-from devices.idcard.emulators.passport_pki import TRUST_DIR, PassportPki, demo_pki
+from devices.idcard.emulators.passport_pki import CRL_DIR, TRUST_DIR, PassportPki, demo_pki
 from kiosk.paths import REPO_ROOT
 
 PHONE_INBOX = "demo-phone.jsonl"
@@ -94,7 +94,8 @@ class EmbeddedBackoffice:
         self.passport_pki()  # made before the server reads its trust list
         env.update({"BACKOFFICE_SMS_PROVIDER": f"recording:{self.phone_inbox}",
                     "BACKOFFICE_CARRIER_CHECK": f"registry:{DEMO_PEOPLE}",
-                    "BACKOFFICE_CSCA_TRUST_LIST": str(self.passport_pki_dir / TRUST_DIR), **self.environ})
+                    "BACKOFFICE_CSCA_TRUST_LIST": str(self.passport_pki_dir / TRUST_DIR),
+                    "BACKOFFICE_CSCA_CRLS": str(self.passport_pki_dir / CRL_DIR), **self.environ})
         if self.lookup_key:
             env["BACKOFFICE_LOOKUP_KEY"] = self.lookup_key
         out = open(self.log_file, "ab") if self.log_file else subprocess.DEVNULL

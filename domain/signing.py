@@ -33,3 +33,15 @@ def sign_digest(secret: str, method: str, path: str, query: str, timestamp: str,
                 body_sha256: str) -> str:
     message = canonical_request_of_digest(method, path, query, timestamp, nonce, body_sha256)
     return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
+
+
+def server_time_message(terminal_id: str, challenge: str, server_time: str) -> bytes:
+    """What the back office signs when it tells a terminal's key holder its time. The first
+    line is lower case, so it is never a request's canonical string (whose method is
+    upper case): a signed time cannot be taken for a signed request, nor the reverse."""
+    return "\n".join(("server-time", terminal_id, challenge, server_time)).encode()
+
+
+def sign_server_time(secret: str, terminal_id: str, challenge: str, server_time: str) -> str:
+    return hmac.new(secret.encode(), server_time_message(terminal_id, challenge, server_time),
+                    hashlib.sha256).hexdigest()

@@ -20,7 +20,7 @@ from domain import signing
 from domain.cases import CaseDetail, CaseList, CaseStatus, CaseSummary, LicenceRef, NextStep, TimelineEntry
 from domain.receipts import ApplicationReceipt, DeferredMaterial, MaterialForm, ReceivedMaterial
 
-from .keyholder.protocol import KeyHolderError
+from .keyholder.protocol import TIMESTAMP_OUT_OF_BOUNDS, KeyHolderError, KeyHolderRefused
 from .transport import ServerClock, TransportSettings, check_url
 
 if TYPE_CHECKING:
@@ -80,6 +80,9 @@ class TerminalSignature:
         self.terminal_id = terminal_id
         self.signer: RequestSigner = SecretSigner(secret) if isinstance(secret, str) else secret
         self.clock = clock
+        # Called when a key holder refuses the timestamp: it has not learnt the back
+        # office's time, or not lately (BackofficeClient._sync_key_holder_clock).
+        self.resync: Callable[[], None] | None = None
 
     def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
         url = urlsplit(str(request.url))
@@ -93,9 +96,23 @@ class TerminalSignature:
         request.headers[signing.HEADER_TERMINAL] = self.terminal_id
         request.headers[signing.HEADER_TIMESTAMP] = timestamp
         request.headers[signing.HEADER_NONCE] = nonce
-        request.headers[signing.HEADER_SIGNATURE] = self.signer.sign(
-            str(request.method), unquote(url.path), url.query, timestamp, nonce, hashlib.sha256(body).hexdigest())
+        fields = (str(request.method), unquote(url.path), url.query, timestamp, nonce, hashlib.sha256(body).hexdigest())
+        try:
+            request.headers[signing.HEADER_SIGNATURE] = self.signer.sign(*fields)
+        except KeyHolderRefused as refused:
+            if refused.code != TIMESTAMP_OUT_OF_BOUNDS or self.resync is None:
+                raise
+            try:
+                self.resync()
+            except Exception:  # the back office out of reach too: the refusal is the answer
+                raise refused from None
+            request.headers[signing.HEADER_SIGNATURE] = self.signer.sign(*fields)
         return request
+
+
+def _unsigned(request):
+    """A request's auth that leaves it unsigned, on a session that signs the others."""
+    return request
 
 
 class BackofficeClient:
@@ -115,6 +132,8 @@ class BackofficeClient:
         self._settings = settings
         self._signature = TerminalSignature(terminal_id, secret, clock=self.clock.now) if terminal_id and secret \
             else None
+        if self._signature is not None:
+            self._signature.resync = self._sync_key_holder_clock
         self._session: requests.Session | None = session
         self._session_ready = False
         self._session_lock = threading.Lock()
@@ -132,6 +151,22 @@ class BackofficeClient:
                     self._session_ready = True
         assert self._session is not None
         return self._session
+
+    def _sync_key_holder_clock(self) -> None:
+        """Has the key holder learn the back office's time: its challenge, signed over by
+        the back office with the time (an unsigned request: the clock may be what is
+        wrong), handed back to it."""
+        signer = self._signature.signer if self._signature is not None else None
+        challenge_of, note = getattr(signer, "clock_challenge", None), getattr(signer, "note_signed_time", None)
+        if self._signature is None or challenge_of is None or note is None:
+            return
+        terminal_id = self._signature.terminal_id
+        challenge = challenge_of()
+        answer = self._http.get(f"{self.base_url}/v1/terminals/{quote(terminal_id, safe='')}/time",
+                                params={"challenge": challenge}, timeout=self.timeout, auth=_unsigned)
+        answer.raise_for_status()
+        body = answer.json()
+        note(terminal_id, challenge, str(body["server_time"]), list(body["signatures"]))
 
     def note_server_time(self, epoch_seconds: float) -> None:
         """The heartbeat answer's server_time keeps the signing clock in step."""

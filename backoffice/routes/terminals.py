@@ -4,14 +4,17 @@ from __future__ import annotations
 import time
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Depends, Path, Request
+from fastapi import APIRouter, Body, Depends, Path, Query, Request
+from sqlalchemy import select
 from sqlalchemy.orm import Session
+
+from domain import signing
 
 from .. import audit, terminals
 from ..auth import Caller, caller, get_db
 from ..errors import Conflict, Invalid, NotFound
 from ..idempotency import idempotent
-from ..models import Release, Terminal, TerminalCommand
+from ..models import Release, Terminal, TerminalCommand, utcnow
 from ..openapi_docs import IDEMPOTENCY_KEY, ROW_ID_MAX, answers, problems
 from ..schemas.bodies import AckIn, CommandIn, HeartbeatIn, TerminalDisabledIn, TerminalRegistrationIn, as_sent
 from ..schemas.fleet import (
@@ -21,6 +24,7 @@ from ..schemas.fleet import (
     QueuedCommandOut,
     RegisteredOut,
     SecretRotatedOut,
+    ServerTimeOut,
     TerminalDisabledOut,
     TerminalSelfOut,
 )
@@ -133,3 +137,23 @@ def queue_command(terminal_id: str, request: Request, body: CommandIn,
         return 201, {"id": command.id, "command": name, "argument": argument}
 
     return idempotent(request, session, f"command:{who.actor}", f"{terminal_id}:{name}:{argument}", produce)
+
+
+@router.get("/{terminal_id}/time", responses={**answers(ServerTimeOut), **problems(404)})
+def signed_time(request: Request, terminal_id: Annotated[str, Path(min_length=3, max_length=64)],
+                challenge: Annotated[str, Query(pattern=r"^[0-9a-f]{32}$")], session: Session = Depends(get_db)):
+    """The back office's time, signed under the terminal's secret over a challenge its key
+    holder made (services/keyholder/keys.py): the key holder signs only timestamps near
+    this time, so a kiosk process cannot make it believe the back office's clock is ahead.
+    Unsigned, as a kiosk whose clock is wrong must reach it: the answer is the time alone,
+    and its signature proves nothing but that."""
+    row = session.execute(select(Terminal.secret_enc, Terminal.secret_previous_enc, Terminal.secret_previous_until)
+                          .where(Terminal.id == terminal_id)).first()
+    if row is None:
+        raise NotFound("no such terminal")
+    current, previous, until = row
+    keys = [current] + ([previous] if previous and until is not None and until > utcnow() else [])
+    now = f"{time.time():.3f}"
+    vault = request.app.state.vault
+    return {"server_time": now, "signatures": [
+        signing.sign_server_time(vault.decrypt(k, "terminal-secret"), terminal_id, challenge, now) for k in keys]}

@@ -31,6 +31,13 @@ class PendingCommandOut(Wire):
     argument: str  # update's version; "" for the others
 
 
+class ServerTimeOut(Wire):
+    server_time: str  # unix seconds, as signed (decimal, milliseconds)
+    # HMAC-SHA256 under the terminal's secret (and its previous one, while that still
+    # works) of domain/signing.server_time_message: hex, the current secret's first.
+    signatures: list[str]
+
+
 class HeartbeatAnswerOut(Wire):
     server_time: float  # unix seconds: the kiosk signs with the server's clock
     in_service: bool

@@ -5,6 +5,10 @@ rotated terminal secret. It never learns a key.
 One connection, opened when first needed and again after the key holder restarted: a
 request that finds the connection gone is sent once more on a fresh one (every request
 is safe to repeat). Calls from several threads take turns.
+
+The key holder signs only timestamps near the back office's time as the back office last
+signed it (services/keyholder/keys.py): services/api.py fetches a signed time over the key
+holder's challenge when a signature is refused for its timestamp, and signs again.
 """
 from __future__ import annotations
 
@@ -46,6 +50,17 @@ class KeyHolderClient:
 
     def applicant_hash(self, normalised: str) -> str:
         return str(self._ask({"op": "applicant_hash", "value": normalised})[0]["hash"])
+
+    # --- the back office's time -----------------------------------------------------------
+    def clock_challenge(self) -> str:
+        """Sixteen random bytes (hex) for the back office to sign its time over."""
+        return str(self._ask({"op": "clock_challenge"})[0]["challenge"])
+
+    def note_signed_time(self, terminal_id: str, challenge: str, server_time: str, signatures: list[str]) -> None:
+        """The back office's answer to GET /v1/terminals/{id}/time; KeyHolderRefused
+        clock_unsigned if it is not signed under the terminal secret over the challenge."""
+        self._ask({"op": "clock", "terminal": terminal_id, "challenge": challenge, "server_time": server_time,
+                   "signatures": signatures})
 
     # --- the rest ------------------------------------------------------------------------
     def install_secret(self, secret: str) -> None:

@@ -4,7 +4,8 @@ payload; empty for most requests). Raw data spares a base64 copy of a submission
 
 Requests name an `op`; answers are {"ok": true, ...} or {"error": code, "detail": ...}.
 Nothing in the protocol carries a key out: the ops are sign, seal, open, applicant_hash,
-install_secret (in only) and status.
+install_secret (in only), clock_challenge and clock (the back office's signed time,
+in only) and status.
 """
 from __future__ import annotations
 
@@ -23,6 +24,8 @@ TOO_LARGE = "too_large"
 BAD_REQUEST = "bad_request"
 NO_SECRET = "no_secret"
 UNOPENABLE = "unopenable"
+TIMESTAMP_OUT_OF_BOUNDS = "timestamp_out_of_bounds"
+CLOCK_UNSIGNED = "clock_unsigned"
 
 
 class KeyHolderError(Exception):

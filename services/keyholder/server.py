@@ -1,5 +1,5 @@
 """The key holder's process: `python -m services.keyholder.server --socket PATH
---secret-file PATH --outbox-key-file PATH [--peer-user kiosk ...]`.
+--secret-file PATH --outbox-key-file PATH [--peer-user kiosk ...] [--timestamp-window-s 300]`.
 
 It answers on a Unix stream socket, one thread per connection, only to peers whose uid
 (SO_PEERCRED, told by the kernel, not by the peer) is one it was given: the kiosk user's
@@ -23,7 +23,7 @@ import threading
 from pathlib import Path
 from typing import Any, Iterable
 
-from .keys import Keys
+from .keys import WINDOW_S, Keys
 from .protocol import BAD_REQUEST, TOO_LARGE, KeyHolderRefused, MessageTooLarge, receive_message, send_message
 
 log = logging.getLogger("keyholder")
@@ -111,10 +111,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--outbox-key-file", type=Path, required=True)
     parser.add_argument("--peer-user", action="append", default=[],
                         help="a user (name or uid) whose processes may ask; default: this process's own")
+    parser.add_argument("--timestamp-window-s", type=float, default=WINDOW_S,
+                        help="sign only timestamps this near the back office's time as last told (default 300)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(levelname)s %(message)s")
     allowed = {resolve_uid(user) for user in args.peer_user} or {os.getuid()}
-    server = KeyHolderServer(args.socket, Keys(args.secret_file, args.outbox_key_file), allowed)
+    keys = Keys(args.secret_file, args.outbox_key_file, args.timestamp_window_s)
+    server = KeyHolderServer(args.socket, keys, allowed)
     signal.signal(signal.SIGTERM, lambda *_: threading.Thread(target=server.shutdown, daemon=True).start())
     log.info("listening on %s for uid %s", args.socket, ",".join(map(str, sorted(allowed))))
     print("ready", flush=True)  # the tests wait for this line, systemd for READY=1

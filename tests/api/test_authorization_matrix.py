@@ -124,6 +124,9 @@ def operations(world) -> dict[tuple[str, str], tuple[dict, object, dict]]:
         ("POST", "/v1/terminals"): ({}, {"id": f"CM-MATRIX-{uuid.uuid4().hex[:6]}", "name": "矩阵"}, staff()),
         ("GET", "/v1/terminals"): ({}, None, staff("supervisor")),
         ("GET", "/v1/terminals/me"): ({}, None, terminals()),
+        # The back office's time signed over a key holder's challenge: unsigned on purpose.
+        ("GET", "/v1/terminals/{terminal_id}/time"): (
+            {"terminal_id": "CM-KIOSK-0001", "query": {"challenge": "ab" * 16}}, None, public()),
         # Each terminal caller rotates the demo terminal's secret here: asked on the secret
         # from before, the back office keeps that one working (no caller holds the new one).
         ("POST", "/v1/terminals/me/secret"): ({}, {}, terminals()),

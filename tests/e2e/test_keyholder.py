@@ -13,6 +13,7 @@ import stat
 import subprocess
 import sys
 import tempfile
+import time
 import uuid
 from pathlib import Path
 from types import SimpleNamespace
@@ -20,15 +21,24 @@ from types import SimpleNamespace
 import pytest
 import requests
 
+from domain import signing
 from kiosk.config import load_config
 from kiosk.paths import REPO_ROOT
 from services.api import BackofficeClient, BackofficeRefused, BackofficeUnavailable, SecretSigner
 from services.deliveries import APPLICATION, deliverers
 from services.keyholder import protocol
 from services.keyholder.client import KeyHolderClient
-from services.keyholder.protocol import TOO_LARGE, KeyHolderRefused, receive_message, send_message
+from services.keyholder.protocol import (
+    CLOCK_UNSIGNED,
+    TIMESTAMP_OUT_OF_BOUNDS,
+    TOO_LARGE,
+    KeyHolderRefused,
+    receive_message,
+    send_message,
+)
 from services.outbox import Outbox, OutboxKeyError, load_or_create_key
 from services.outbox_sender import DELIVERED, QUEUED, Backoff, OutboxSender
+from services.transport import ServerClock
 from tests.e2e.outbox_support import FOOD, applicant, application_for
 
 TERMINAL = "CM-KIOSK-0001"
@@ -39,8 +49,9 @@ NOBODY = 65534
 class KeyHolderProcess:
     """`python -m services.keyholder.server` with its own key files in `folder`."""
 
-    def __init__(self, folder: Path, secret: str):
+    def __init__(self, folder: Path, secret: str, clock_off_s: float = 0.0):
         self.folder = folder
+        self.clock_off_s = clock_off_s  # the machine's clock as the process sees it, off by this
         self.socket = folder / "run" / "keys.sock"
         self.secret_file = folder / "keys" / "terminal.secret"
         self.outbox_key_file = folder / "keys" / "outbox.key"
@@ -54,11 +65,22 @@ class KeyHolderProcess:
         self.process = subprocess.Popen(
             [sys.executable, "-m", "services.keyholder.server", "--socket", str(self.socket),
              "--secret-file", str(self.secret_file), "--outbox-key-file", str(self.outbox_key_file)],
-            cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=self._environ())
         assert self.process.stdout is not None
         ready = self.process.stdout.readline()  # printed once the socket listens
         assert ready == "ready\n", self.process.stderr.read() if self.process.stderr else ready
         return self
+
+    def _environ(self) -> dict[str, str]:
+        """A clock set wrong on the whole machine: the kiosk's and the key holder's alike."""
+        if not self.clock_off_s:
+            return dict(os.environ)
+        shim = self.folder / "clock-shim"
+        shim.mkdir(exist_ok=True)
+        (shim / "sitecustomize.py").write_text(
+            "import time\n"
+            f"_real, time.time = time.time, lambda: _real() + {self.clock_off_s!r}\n")
+        return dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(shim), os.environ.get("PYTHONPATH")])))
 
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:
@@ -106,9 +128,104 @@ def test_the_back_office_takes_requests_the_key_holder_signs(backoffice, client)
 
 
 def test_its_signature_is_the_one_the_secret_makes(backoffice, client):
-    fields = ("POST", "/v1/cases", "a=1", "1764979200", "ab" * 16, "0" * 64)
+    fields = ("POST", "/v1/cases", "a=1", str(int(time.time())), "ab" * 16, "0" * 64)
     secret = backoffice.terminal_secret_file.read_text().strip()
     assert client.sign(*fields) == SecretSigner(secret).sign(*fields)
+
+
+def sign_at(client: KeyHolderClient, timestamp: float) -> str:
+    return client.sign("POST", "/v1/cases", "", str(int(timestamp)), uuid.uuid4().hex, "0" * 64)
+
+
+def test_a_request_for_now_signs_and_one_for_an_hour_ahead_is_refused(client):
+    """A kiosk process taken over cannot bank requests to send after it is fixed."""
+    assert len(sign_at(client, time.time())) == 64
+    for later in (3600, 301):
+        with pytest.raises(KeyHolderRefused) as refused:
+            sign_at(client, time.time() + later)
+        assert refused.value.code == TIMESTAMP_OUT_OF_BOUNDS and "back office's time" in refused.value.detail
+    with pytest.raises(KeyHolderRefused, match=TIMESTAMP_OUT_OF_BOUNDS):
+        sign_at(client, time.time() - 3600)  # the back office would refuse it anyway
+
+
+def test_the_hour_ahead_is_refused_as_the_kiosk_sends_it_though_it_fetched_the_time(backoffice, client):
+    api = BackofficeClient(backoffice.url, timeout=10, terminal_id=TERMINAL, secret=client,
+                           clock=ServerClock(local=lambda: time.time() + 3600))
+    api.clock.known = True  # as if it had learnt it: the key holder was told nothing of it
+    with pytest.raises(BackofficeUnavailable, match=TIMESTAMP_OUT_OF_BOUNDS):
+        api.whoami()
+
+
+@pytest.mark.parametrize("clock_off_s", [900, -900, 4 * 3600])
+def test_a_kiosk_whose_clock_is_off_signs_with_the_back_offices_time(backoffice, clock_off_s):
+    """The machine's clock is off: the first request is refused as stale, the kiosk learns
+    the back office's time from the answer and signs with it; the key holder refuses that
+    timestamp until it has the back office's signed time, which the kiosk fetches and
+    brings it, and signs again. A restarted key holder, which knows nothing, alike."""
+    folder = Path(tempfile.mkdtemp(prefix="keyholder-"))
+    holder = KeyHolderProcess(folder, backoffice.terminal_secret_file.read_text().strip(), clock_off_s).start()
+    client = KeyHolderClient(holder.socket)
+    try:
+        api = BackofficeClient(backoffice.url, timeout=10, terminal_id=TERMINAL, secret=client,
+                               clock=ServerClock(local=lambda: time.time() + clock_off_s))
+        assert api.whoami()["id"] == TERMINAL
+        api.note_server_time(time.time())  # the heartbeat's server_time, as the kiosk's loop passes it
+        assert api.whoami()["id"] == TERMINAL
+        holder.stop()
+        holder.start()
+        assert api.whoami()["id"] == TERMINAL
+        # The key holder bounds by its own clock plus what it was told: an hour ahead of
+        # the back office is still refused, however wrong the machine's clock.
+        with pytest.raises(KeyHolderRefused, match=TIMESTAMP_OUT_OF_BOUNDS):
+            sign_at(client, time.time() + 3600)
+    finally:
+        client.close()
+        holder.stop()
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def signed_time(backoffice, challenge: str, terminal_id: str = TERMINAL) -> dict:
+    answer = requests.get(f"{backoffice.url}/v1/terminals/{terminal_id}/time", params={"challenge": challenge},
+                          timeout=10)
+    assert answer.status_code == 200, answer.text
+    return answer.json()
+
+
+def test_only_the_back_offices_signed_time_over_a_fresh_challenge_moves_the_key_holders(backoffice, key_holder,
+                                                                                        client):
+    """What a taken-over kiosk process would try: telling the key holder the back office is
+    an hour ahead. A time the back office did not sign, a signed time over a challenge the
+    key holder did not make, and one brought back twice are refused; the back office's own
+    is taken, and is now."""
+    challenge = client.clock_challenge()
+    answer = signed_time(backoffice, challenge)
+    ahead = f"{float(answer['server_time']) + 3600:.3f}"
+    for forged in ((TERMINAL, challenge, ahead, answer["signatures"]),  # the time changed
+                   (TERMINAL, challenge, ahead, ["0" * 64]),
+                   (TERMINAL, "ab" * 16, answer["server_time"], signed_time(backoffice, "ab" * 16)["signatures"])):
+        with pytest.raises(KeyHolderRefused, match=CLOCK_UNSIGNED):
+            client.note_signed_time(*forged)
+        challenge = client.clock_challenge()  # a refusal spends the challenge: a new one each time
+    answer = signed_time(backoffice, challenge)
+    client.note_signed_time(TERMINAL, challenge, answer["server_time"], answer["signatures"])
+    with pytest.raises(KeyHolderRefused, match=CLOCK_UNSIGNED):  # brought back again
+        client.note_signed_time(TERMINAL, challenge, answer["server_time"], answer["signatures"])
+    assert len(sign_at(client, time.time())) == 64
+    with pytest.raises(KeyHolderRefused, match=TIMESTAMP_OUT_OF_BOUNDS):
+        sign_at(client, time.time() + 3600)
+
+
+def test_the_back_office_signs_its_time_for_registered_terminals_only(backoffice):
+    answer = requests.get(f"{backoffice.url}/v1/terminals/CM-NO-SUCH/time", params={"challenge": "ab" * 16},
+                          timeout=10)
+    assert answer.status_code == 404
+    secret = backoffice.terminal_secret_file.read_text().strip()
+    body = signed_time(backoffice, "cd" * 16)
+    assert body["signatures"][0] == signing.sign_server_time(secret, TERMINAL, "cd" * 16, body["server_time"])
+    assert abs(float(body["server_time"]) - time.time()) < 5
+    not_hex = requests.get(f"{backoffice.url}/v1/terminals/{TERMINAL}/time", params={"challenge": "x" * 32},
+                           timeout=10)
+    assert not_hex.status_code == 422
 
 
 def test_a_configured_kiosk_signs_through_the_key_holder_and_reads_no_secret(backoffice, key_holder, tmp_path):

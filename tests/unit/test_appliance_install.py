@@ -241,6 +241,7 @@ def test_the_key_holder_starts_on_what_the_installer_left(kiosk_root):
     copied and seals with the outbox key it made (the socket in a short folder of its own)."""
     import sys
     import tempfile
+    import time
 
     from services.api import SecretSigner
     from services.keyholder.client import KeyHolderClient
@@ -257,7 +258,7 @@ def test_the_key_holder_starts_on_what_the_installer_left(kiosk_root):
         try:
             assert holder.stdout is not None and holder.stdout.readline() == "ready\n"
             client = KeyHolderClient(Path(run_dir) / "k.sock")
-            fields = ("GET", "/v1/terminals/me", "", "1764979200", "cd" * 16, "0" * 64)
+            fields = ("GET", "/v1/terminals/me", "", str(int(time.time())), "cd" * 16, "0" * 64)
             assert client.sign(*fields) == SecretSigner("0123456789abcdef").sign(*fields)
             key = load_or_create_key(root / options["--outbox-key-file"].lstrip("/"))
             assert client.applicant_hash("X") == LocalSealer(key).applicant_hash("X")

@@ -1,8 +1,9 @@
 """backoffice/passport_auth.py on its own: whatever bytes a terminal sends, the verifier
 answers a verified chip or a PassportRefused naming a check, never another exception (a
 server error), for chips with EC and with RSA Active Authentication keys; a document
-signer is used only within its validity period and for signing; and the trust list is
-read from a PEM file or a directory of PEM and DER."""
+signer is used only within its validity period, if issued within its CSCA's, unrevoked
+and for signing; and the trust list and CRLs are read from a file or a directory of PEM
+and DER."""
 from __future__ import annotations
 
 import datetime as dt
@@ -14,12 +15,13 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from backoffice.passport_auth import PassportRefused, load_trust_list, verify_chip
+from backoffice.passport_auth import STALE_WARN, PassportRefused, load_crls, load_trust_list, verify_chip
 from devices.idcard.emulators.epassport import EPassportChip, PassportHolder
 from devices.idcard.emulators.passport_pki import (
     DocumentSigner,
     expired_signer,
     make_pki,
+    revocation_list,
     signer_without_signing_usage,
 )
 from devices.idcard.icao.reader import read_chip_evidence
@@ -134,7 +136,7 @@ def refused_check(evidence, now: dt.datetime | None = None) -> str:
 def test_a_signer_is_used_only_within_its_certificates_validity_period():
     certificate, second = PKI.signer.certificate, dt.timedelta(seconds=1)
     assert refused_check(EVIDENCE, now=certificate.not_valid_after_utc + second) == "pa_signer_expired"
-    assert refused_check(EVIDENCE, now=certificate.not_valid_before_utc - second) == "pa_signer_expired"
+    assert refused_check(EVIDENCE, now=certificate.not_valid_before_utc - second) == "pa_signer_not_yet_valid"
     inside = certificate.not_valid_after_utc - dt.timedelta(days=1)
     assert verify_chip(EVIDENCE.sod or b"", EVIDENCE.dg1, EVIDENCE.dg15, EVIDENCE.aa_signature, CHALLENGE, [PKI.csca],
                        now=inside.replace(tzinfo=None)).document_number == "L898902C"  # a naive time is UTC
@@ -163,3 +165,35 @@ def test_a_rogue_signer_is_untrusted_before_its_dates_are_read():
     later = dt.datetime(2100, 1, 1, tzinfo=dt.timezone.utc)
     assert refused_check(EVIDENCE, now=later) == "pa_signer_expired"
     assert refused_check(evidence_signed_by(rogue_signer(PKI)), now=later) == "pa_signer_untrusted"
+
+
+def test_a_stale_crl_is_refused_or_accepted_with_a_warning_as_configured(caplog):
+    now = dt.datetime.now(dt.timezone.utc)
+    stale = revocation_list(PKI, this_update=now - dt.timedelta(days=40), next_update=now - dt.timedelta(days=10))
+    with pytest.raises(PassportRefused) as refused:
+        verify_chip(EVIDENCE.sod or b"", EVIDENCE.dg1, EVIDENCE.dg15, EVIDENCE.aa_signature, CHALLENGE, [PKI.csca],
+                    crls=[stale])
+    assert refused.value.check == "pa_crl_stale"
+    assert verify_chip(EVIDENCE.sod or b"", EVIDENCE.dg1, EVIDENCE.dg15, EVIDENCE.aa_signature, CHALLENGE,
+                       [PKI.csca], crls=[stale], stale_crl=STALE_WARN).document_number == "L898902C"
+    assert "past its next update" in caplog.text
+    # Revoked stays revoked, stale or not.
+    revoked = revocation_list(PKI, revoked=(PKI.signer.certificate.serial_number,),
+                              this_update=now - dt.timedelta(days=40), next_update=now - dt.timedelta(days=10))
+    with pytest.raises(PassportRefused) as refused:
+        verify_chip(EVIDENCE.sod or b"", EVIDENCE.dg1, EVIDENCE.dg15, EVIDENCE.aa_signature, CHALLENGE, [PKI.csca],
+                    crls=[revoked], stale_crl=STALE_WARN)
+    assert refused.value.check == "pa_signer_revoked"
+
+
+def test_crls_are_read_from_a_pem_bundle_or_a_directory(tmp_path):
+    first, second = revocation_list(PKI), revocation_list(make_pki())
+    bundle = tmp_path / "crls.pem"
+    bundle.write_bytes(b"".join(c.public_bytes(serialization.Encoding.PEM) for c in (first, second)))
+    assert [c.issuer for c in load_crls(bundle)] == [first.issuer, second.issuer]
+    directory = tmp_path / "dir"
+    directory.mkdir()
+    (directory / "a.crl").write_bytes(first.public_bytes(serialization.Encoding.DER))
+    (directory / "b.pem").write_bytes(second.public_bytes(serialization.Encoding.PEM))
+    (directory / "notes.txt").write_text("not read")
+    assert len(load_crls(directory)) == 2

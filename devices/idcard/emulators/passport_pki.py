@@ -6,6 +6,8 @@ that signer. Every key is generated in memory when asked for; none is a real sta
 real one, so only the certificate's signature, not its names, tells them apart.
 `expired_signer` and `signer_without_signing_usage` are issued by the real CSCA, one
 whose certificate's validity has ended, one whose key usage does not allow signatures.
+`make_pki` takes the CSCA's and the signer's validity periods, and `revocation_list`
+makes a CSCA's CRL: for the back office's validity and revocation checks.
 """
 from __future__ import annotations
 
@@ -64,17 +66,36 @@ def _certificate(subject: x509.Name, key, issuer: x509.Name, issuer_key, ca: boo
     return builder.sign(issuer_key, hashes.SHA256())
 
 
-def make_pki(country: str = "UTO") -> PassportPki:
+def make_pki(country: str = "UTO", csca_valid: tuple[dt.datetime, dt.datetime] | None = None,
+             signer_valid: tuple[dt.datetime, dt.datetime] | None = None, name: str = "") -> PassportPki:
+    """`csca_valid` and `signer_valid` are (from, until), by default yesterday to ten years
+    ahead; `name` sets the CSCA's common name apart from another test CSCA's."""
     csca_key = ec.generate_private_key(ec.SECP256R1())
-    csca_name = _name(country, f"CSCA {country} (test)")
-    csca = _certificate(csca_name, csca_key, csca_name, csca_key, ca=True)
+    csca_name = _name(country, name or f"CSCA {country} (test)")
+    csca = _certificate(csca_name, csca_key, csca_name, csca_key, ca=True, valid=csca_valid)
     signer_key = ec.generate_private_key(ec.SECP256R1())
     certificate = _certificate(_name(country, f"Document Signer {country} (test)"), signer_key, csca_name, csca_key,
-                               ca=False)
+                               ca=False, valid=signer_valid)
     return PassportPki(csca_key, csca, DocumentSigner(signer_key, certificate))
 
 
+def revocation_list(pki: PassportPki, revoked: tuple[int, ...] = (), this_update: dt.datetime | None = None,
+                    next_update: dt.datetime | None = None, signed_by=None) -> x509.CertificateRevocationList:
+    """The CSCA's CRL listing these serials, issued an hour ago and due again in 30 days
+    unless told; `signed_by` another key under the CSCA's name makes a forged one."""
+    now = dt.datetime.now(dt.timezone.utc)
+    builder = (x509.CertificateRevocationListBuilder().issuer_name(pki.csca.subject)
+               .last_update(this_update or now - dt.timedelta(hours=1))
+               .next_update(next_update or now + dt.timedelta(days=30)))
+    for serial in revoked:
+        builder = builder.add_revoked_certificate(
+            x509.RevokedCertificateBuilder().serial_number(serial).revocation_date(now - dt.timedelta(hours=1))
+            .build())
+    return builder.sign(signed_by or pki.csca_key, hashes.SHA256())
+
+
 TRUST_DIR = "trust"  # under demo_pki's directory: the CSCA certificate alone, for a back office
+CRL_DIR = "crls"  # beside it: the CSCAs' revocation lists (none for the demo's)
 
 
 def demo_pki(directory: Path) -> PassportPki:
@@ -82,6 +103,7 @@ def demo_pki(directory: Path) -> PassportPki:
     certificate in TRUST_DIR for the back office to trust, the keys beside it for the
     emulator. A demo and test stand-in only (the keys are files without protection)."""
     directory = Path(directory)
+    (directory / CRL_DIR).mkdir(parents=True, exist_ok=True)
     files = {name: directory / name for name in ("csca.pem", "csca-key.pem", "signer.pem", "signer-key.pem")}
     if not all(f.exists() for f in files.values()):
         pki = make_pki()
@@ -113,6 +135,13 @@ def expired_signer(pki: PassportPki) -> DocumentSigner:
     key = ec.generate_private_key(ec.SECP256R1())
     now = dt.datetime.now(dt.timezone.utc)
     valid = (now - dt.timedelta(days=366), now - dt.timedelta(days=1))
+    return DocumentSigner(key, _certificate(pki.signer.certificate.subject, key, pki.csca.subject, pki.csca_key,
+                                            ca=False, valid=valid))
+
+
+def issued_signer(pki: PassportPki, valid: tuple[dt.datetime, dt.datetime]) -> DocumentSigner:
+    """A signer the real CSCA issued, its certificate valid from and until the given times."""
+    key = ec.generate_private_key(ec.SECP256R1())
     return DocumentSigner(key, _certificate(pki.signer.certificate.subject, key, pki.csca.subject, pki.csca_key,
                                             ca=False, valid=valid))
 
