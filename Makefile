@@ -37,7 +37,7 @@ run: setup
 	$(VENV)/bin/kiosk-run
 
 test: setup lint
-	$(PY) -m pytest
+	PY=$(PY) scripts/run-tests.sh
 
 # ruff over the whole tree, mypy over domain/ and services/ (pyproject.toml says how).
 lint: setup
