@@ -158,7 +158,7 @@ make_venv() {
 # msgfmt) and the pinyin dictionary (built in a throwaway venv with the dev tools it needs).
 build_assets() {
   say "translations and the pinyin dictionary"
-  machine sh -c "for po in $APP_DIR/app/assets/locale/*/LC_MESSAGES/kiosk.po; do
+  machine sh -c "for po in $APP_DIR/app/assets/locale/*/LC_MESSAGES/*.po; do
     [ -e \"\${po%.po}.mo\" ] || msgfmt --use-fuzzy -o \"\${po%.po}.mo\" \"\$po\"; done"
   local dict=$APP_DIR/app/assets/ime/pinyin.tsv.gz
   # A bundle has it: make-bundle.sh refuses to make a kiosk bundle without it.
