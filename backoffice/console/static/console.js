@@ -1,10 +1,10 @@
 /* The materials viewer's zoom and rotate: CSS transforms on the page image (no page is
-   fetched again). Kept for the next page htmx swaps in. */
+   fetched again), kept for the next page htmx swaps in. */
 (function () {
   "use strict";
   var zoom = 1, turn = 0;
   function apply() {
-    var image = document.getElementById("page-image");
+    var image = document.querySelector("[data-page-image]");
     if (image) { image.style.transform = "scale(" + zoom + ") rotate(" + turn + "deg)"; }
   }
   document.addEventListener("click", function (event) {
@@ -17,5 +17,7 @@
     else { zoom = 1; turn = 0; }
     apply();
   });
-  document.addEventListener("htmx:afterSwap", apply);
+  // Once htmx has settled the new page in (each page image has its own id, so htmx does not
+  // carry the old one's style attribute over: the CSP would refuse that).
+  document.addEventListener("htmx:afterSettle", apply);
 }());
