@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMPS := var/stamps
-PO     := $(wildcard assets/locale/*/LC_MESSAGES/kiosk.po)
+PO     := $(wildcard assets/locale/*/LC_MESSAGES/*.po)
 MO     := $(PO:.po=.mo)
 IME    := assets/ime/pinyin.tsv.gz
 
@@ -24,8 +24,9 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install --quiet -e '.[kiosk,backoffice,dev]'
 	touch $@
 
-# Translation catalogues are kept as .po sources; the .mo files are built here.
-assets/locale/%/LC_MESSAGES/kiosk.mo: assets/locale/%/LC_MESSAGES/kiosk.po $(VENV)/.installed
+# Translation catalogues are kept as .po sources; the .mo files are built here: the kiosk's
+# (kiosk.po) and the staff console's (console.po).
+assets/locale/%.mo: assets/locale/%.po $(VENV)/.installed
 	$(VENV)/bin/pybabel compile --use-fuzzy -i $< -o $@ >/dev/null
 
 # The pinyin input method's dictionary is built from jieba's and pypinyin's data (and the

@@ -11,6 +11,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, H
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from . import console
 from .alert_delivery import AlertNotifier, channel_from_settings
 from .auth import get_db
 from .body_limits import BodyLimit
@@ -97,6 +98,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return JSONResponse({"ready": ok, "revision": current, "head": head}, status_code=200 if ok else 503)
 
     document_problems(app.router)
+    console.install(app)  # the staff console's pages, under /console/ (not in /openapi.json)
     return app
 
 

@@ -116,11 +116,27 @@ def _staff_from_token(request: Request, session: Session) -> Caller | None:
     auth = request.headers.get("Authorization", "")
     if not auth.startswith("Bearer "):
         return None
-    token = session.get(StaffToken, token_hash(auth[7:].strip()))
-    if token is None or token.expires_at < utcnow() or not token.staff.active:
+    staff = staff_of_token(session, auth[7:].strip())
+    if staff is None:
         raise _unauthorized("invalid or expired token")
-    staff = token.staff
+    return staff
+
+
+def staff_of_token(session: Session, token: str) -> Caller | None:
+    """The staff member a live token is for; None when it is unknown, expired or its
+    account disabled. The API's bearer tokens and the console's session cookie alike."""
+    row = session.get(StaffToken, token_hash(token)) if token else None
+    if row is None or row.expires_at < utcnow() or not row.staff.active:
+        return None
+    staff = row.staff
     return Caller("staff", staff.username, staff.role, staff.department_code)
+
+
+def role_may(who: Caller, allowed: tuple[str, ...] | list[str]) -> bool:
+    """Whether a staff member's role is among `allowed` (an admin may do whatever any staff
+    role may). The one rule for the API's routes and the console's pages."""
+    staff_roles = [r for r in allowed if r in ROLES]
+    return who.kind == "staff" and (who.role in staff_roles or (who.role == "admin" and bool(staff_roles)))
 
 
 def caller(*allowed: str):
@@ -130,8 +146,7 @@ def caller(*allowed: str):
     def identify(request: Request, session: Session, body: bytes) -> Caller:
         staff = _staff_from_token(request, session)
         if staff is not None:
-            staff_roles = [r for r in allowed if r in ROLES]
-            if staff.role in staff_roles or (staff.role == "admin" and staff_roles):
+            if role_may(staff, allowed):
                 return staff
             raise HTTPException(403, f"role {staff.role} may not do this")
         if request.headers.get(signing.HEADER_SIGNATURE):

@@ -57,6 +57,10 @@ ACTION_ROLES: dict[Action, tuple[str, ...]] = {
     Action.TERMINATE: ("supervisor",),
 }
 DEPARTMENT_BOUND = (Action.SUSPEND, Action.RESUME, Action.APPROVE, Action.DENY)
+# Where a case waits for the comprehensive window (综合受理): to be accepted, corrected,
+# routed, or its result handed out. A clerk opens a case only then.
+FRONT_DESK_STAGES = (CaseStatus.RECEIVED, CaseStatus.CORRECTION_REQUIRED, CaseStatus.ACCEPTED,
+                     CaseStatus.COMPLETED)
 PAUSED = (CaseStatus.CORRECTION_REQUIRED, CaseStatus.SUSPENDED)
 LIGHT_STATES = (CaseStatus.RECEIVED,) + tuple(CLOCK_RUNS)
 
@@ -413,6 +417,22 @@ def apply_action(session: Session, ctx: Context, case: Case, action: Action, par
     _add_event(case, action.value, new_status.value, note, caller)
     audit.record(session, caller.actor, f"case.{action.value}", case.number, status=new_status.value)
     return case
+
+
+def may_open(case: Case, caller: Caller) -> bool:
+    """Whether a staff member may open a case with its materials (the console): supervisors
+    and administrators any; a clerk one at the front desk's stages; an approver one of
+    their department, a bundle's included when one of its parts is theirs."""
+    if caller.kind != "staff":
+        return False
+    if caller.role in ("admin", "supervisor"):
+        return True
+    if caller.role == "clerk":
+        return CaseStatus(case.status) in FRONT_DESK_STAGES
+    if caller.role == "approver" and caller.department_code:
+        return caller.department_code == case.department_code or any(
+            p.department_code == caller.department_code for p in case.parts)
+    return False
 
 
 def _check_role(case: Case, action: Action, params: dict, caller: Caller) -> None:

@@ -3,6 +3,7 @@ mode with simulated devices. Without a display it runs the demo tour and exits 0
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -29,6 +30,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"back office: starting on {backoffice.url}", flush=True)
     with backoffice:
         print(f"back office: ready ({backoffice.url}, SQLite {backoffice.database})", flush=True)
+        print(f"staff console: {backoffice.url}/console/ (demo sign-ins clerk01, approver-scjg, supervisor01, "
+              f"admin; password {os.environ.get('BACKOFFICE_DEMO_PASSWORD', 'chengmai-demo')})", flush=True)
         from kiosk.__main__ import main as kiosk_main
 
         code = kiosk_main(["--backoffice-url", backoffice.url, "--var-dir", str(var), "--profile", "demo",

@@ -56,6 +56,8 @@ PREVIOUS=$(current_release)
 # copy_code and make_venv install into $APP_DIR: here the new release's folder.
 APP_DIR=$APP_DIR/releases/$RELEASE copy_code
 APP_DIR=$APP_DIR/releases/$RELEASE make_venv backoffice
+say "translations (the staff console's)"
+APP_DIR=$APP_DIR/releases/$RELEASE build_catalogues
 install_file 0755 "$REPO/deploy/bin/chengmai-backoffice" /usr/local/sbin/chengmai-backoffice
 
 say "configuration in $CONF_DIR"

@@ -154,12 +154,18 @@ make_venv() {
   machine "$APP_DIR/venv/bin/python" -m compileall -q "$APP_DIR/app"
 }
 
+# The compiled translation catalogues (the kiosk's and the staff console's), where a checkout
+# lacks them (Debian's msgfmt, package gettext).
+build_catalogues() {
+  machine sh -c "for po in $APP_DIR/app/assets/locale/*/LC_MESSAGES/*.po; do
+    [ -e \"\${po%.po}.mo\" ] || msgfmt --use-fuzzy -o \"\${po%.po}.mo\" \"\$po\"; done"
+}
+
 # What `make setup` builds and a checkout may lack: the compiled catalogues (Debian's
 # msgfmt) and the pinyin dictionary (built in a throwaway venv with the dev tools it needs).
 build_assets() {
   say "translations and the pinyin dictionary"
-  machine sh -c "for po in $APP_DIR/app/assets/locale/*/LC_MESSAGES/kiosk.po; do
-    [ -e \"\${po%.po}.mo\" ] || msgfmt --use-fuzzy -o \"\${po%.po}.mo\" \"\$po\"; done"
+  build_catalogues
   local dict=$APP_DIR/app/assets/ime/pinyin.tsv.gz
   # A bundle has it: make-bundle.sh refuses to make a kiosk bundle without it.
   if [[ -z $BUNDLE_DIR ]] && { staging || (( DRY_RUN )) || [[ ! -e $dict ]]; }; then

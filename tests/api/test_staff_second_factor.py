@@ -81,6 +81,21 @@ def test_enrolling_again_retires_the_old_authenticator(server):
     assert sign_in(server, "supervisor01", totp.code_at(second, now)).status_code == 200
 
 
+def test_the_console_signs_in_through_the_same_rules(server):
+    """The staff console's sign-in is the API's: the code asked for, then taken."""
+    from tests.api.test_console import Browser, csrf_of
+
+    secret = enrol(server, "admin")["secret"]
+    browser = Browser(server.url)
+    asked = browser.sign_in("admin")
+    assert asked.status_code == 401 and "六位动态码" in asked.text
+    form = {"csrf": csrf_of(asked.text), "username": "admin", "password": PASSWORD,
+            "totp": totp.code_at(secret, time.time())}
+    signed = browser.post("/console/sign-in", form)
+    assert signed.status_code == 303 and signed.headers["location"] == "/console/queue"
+    assert browser.get("/console/queue").status_code == 200
+
+
 def test_wrong_codes_are_throttled_like_wrong_passwords(server):
     secret = enrol(server, "supervisor01")["secret"]
     right = totp.code_at(secret, time.time())

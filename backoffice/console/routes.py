@@ -1,0 +1,369 @@
+"""The console's pages (not the API: none is in /openapi.json). Who may see what is decided
+by backoffice.auth.role_may (the roles, as for the API's routes) and cases.may_open (which
+case); a page refused answers 403 and an unsigned visitor is sent to sign in."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from urllib.parse import parse_qsl, quote
+
+from fastapi import APIRouter, Depends, FastAPI, HTTPException, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from domain.cases import STATUS_LABELS, CaseStatus
+from domain.county import CST, to_cst
+from domain.ids import mask_id, mask_phone
+
+from .. import audit, staff_accounts
+from ..auth import Caller, get_db, login, role_may, staff_of_token
+from ..calendar import load_calendar
+from ..cases import FRONT_DESK_STAGES, light_of, may_open
+from ..db import read_phase
+from ..errors import ApiError
+from ..models import Case, CaseMaterial, Item
+from . import i18n
+from . import session as cookies
+from .watermark import NotAPage, page_count, watermarked_page
+
+router = APIRouter(prefix="/console", include_in_schema=False)
+TEMPLATES = Environment(loader=FileSystemLoader(Path(__file__).resolve().parent / "templates"),
+                        autoescape=select_autoescape(["html"]), trim_blocks=True, lstrip_blocks=True)
+# No script or style from anywhere but the back office itself, no inline script, no framing.
+CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; "
+       "form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+QUEUE_ROLES = ("clerk",)  # the comprehensive window's queue (an admin may see it too)
+CASE_ROLES = ("clerk", "approver", "supervisor")
+LIGHT_ORDER = {"red": 0, "yellow": 1, "green": 2, None: 3}
+ROLE_LABELS = {"clerk": i18n.N_("Clerk"), "approver": i18n.N_("Approver"), "supervisor": i18n.N_("Supervisor"),
+               "admin": i18n.N_("Administrator")}
+LIGHT_LABELS = {"red": i18n.N_("Overdue"), "yellow": i18n.N_("Due soon"), "green": i18n.N_("On time")}
+FORM_LABELS = {"original": i18n.N_("original"), "copy": i18n.N_("copy"), "electronic": i18n.N_("electronic")}
+
+
+class NotSignedIn(Exception):
+    pass
+
+
+class Refused(Exception):
+    def __init__(self, status: int, message: str):
+        super().__init__(message)
+        self.status, self.message = status, message
+
+
+def install_handlers(app: FastAPI) -> None:
+    @app.exception_handler(NotSignedIn)
+    async def _not_signed_in(request: Request, exc: NotSignedIn):
+        if request.headers.get("HX-Request") or request.method != "GET":
+            return Response(status_code=401, headers={"HX-Redirect": "/console/sign-in", **_headers()})
+        return RedirectResponse("/console/sign-in", status_code=303, headers=_headers())
+
+    @app.exception_handler(Refused)
+    async def _refused(request: Request, exc: Refused):
+        language = i18n.language_of(request.cookies.get(i18n.COOKIE))
+        return _render(request, "error.html", {"message": exc.message, "status": exc.status}, None, language,
+                       status=exc.status)
+
+
+# --- rendering --------------------------------------------------------------------------------
+
+def _headers() -> dict[str, str]:
+    return {"Content-Security-Policy": CSP, "X-Frame-Options": "DENY", "X-Content-Type-Options": "nosniff",
+            "Referrer-Policy": "no-referrer", "Cache-Control": "no-store"}
+
+
+def _render(request: Request, template: str, context: dict, who: Caller | None, language: str,
+            status: int = 200, csrf: str = "") -> HTMLResponse:
+    translations = i18n.translations(language)
+    token = cookies.session_token(request)
+    body = TEMPLATES.get_template(template).render(
+        _=translations.gettext, lang=language, other_lang="en" if language == "zh_CN" else "zh_CN",
+        who=who, role_label=translations.gettext(ROLE_LABELS[who.role]) if who else "",
+        csrf=csrf or (cookies.csrf_for(request, token) if who and token else ""),
+        here=request.url.path, **context)
+    return HTMLResponse(body, status_code=status, headers=_headers())
+
+
+def _language(request: Request) -> str:
+    return i18n.language_of(request.cookies.get(i18n.COOKIE))
+
+
+def _who(request: Request, session: Session, roles: tuple[str, ...]) -> Caller:
+    """The signed-in staff member, if their role may see this page (auth.role_may)."""
+    with read_phase(session):
+        who = staff_of_token(session, cookies.session_token(request))
+    if who is None:
+        raise NotSignedIn()
+    if not role_may(who, roles):
+        raise Refused(403, i18n.translations(_language(request)).gettext("Your role may not open this page."))
+    return who
+
+
+async def _form(request: Request) -> dict[str, str]:
+    """A urlencoded form (every console form is one; no multipart)."""
+    if not request.headers.get("content-type", "").startswith("application/x-www-form-urlencoded"):
+        return {}
+    return dict(parse_qsl((await request.body()).decode("utf-8", "replace"), keep_blank_values=True))
+
+
+def _check_csrf(request: Request, form: dict[str, str]) -> None:
+    if not cookies.csrf_ok(request, form):
+        raise Refused(403, i18n.translations(_language(request)).gettext(
+            "This form has expired or did not come from the console. Go back, reload and try again."))
+
+
+# --- sign-in, sign-out, language -------------------------------------------------------------
+
+@router.get("/")
+def home(request: Request):
+    return RedirectResponse("/console/queue" if cookies.session_token(request) else "/console/sign-in",
+                            status_code=303, headers=_headers())
+
+
+def _sign_in_page(request: Request, error: str = "", status: int = 200, username: str = "") -> HTMLResponse:
+    csrf = cookies.pre_sign_in_csrf(request)
+    response = _render(request, "sign_in.html", {"error": error, "username": username}, None, _language(request),
+                       status=status, csrf=csrf)
+    cookies.set_cookie(response, request, cookies.PRE_COOKIE, csrf)
+    return response
+
+
+@router.get("/sign-in")
+def sign_in_form(request: Request):
+    return _sign_in_page(request)
+
+
+@router.post("/sign-in")
+async def sign_in(request: Request, session: Session = Depends(get_db)):
+    form = await _form(request)
+    given, expected = form.get(cookies.CSRF_FIELD, ""), request.cookies.get(cookies.PRE_COOKIE, "")
+    if not given or given != expected:
+        raise Refused(403, i18n.translations(_language(request)).gettext(
+            "This form has expired or did not come from the console. Go back, reload and try again."))
+    return await run_in_threadpool(_sign_in, request, session, form)
+
+
+def _sign_in(request: Request, session: Session, form: dict[str, str]) -> Response:
+    _ = i18n.translations(_language(request)).gettext
+    username = form.get("username", "").strip()[:64]
+    client = request.client.host if request.client else ""
+    try:  # the API's own sign-in: its throttling, its second factor
+        token, staff, expires = login(session, request.app.state.settings, username, form.get("password", ""),
+                                      client, totp_code=form.get("totp", ""), vault=request.app.state.vault)
+    except (HTTPException, ApiError) as exc:
+        status = getattr(exc, "status_code", None) or getattr(exc, "status", 401)
+        code = getattr(exc, "extra", {}).get("code", "")
+        message = {429: _("Too many failed sign-ins: wait a while and try again."),
+                   403: _("This account needs an authenticator before it can sign in: ask the county's IT.")
+                   }.get(status, _("Wrong username, password or one-time code."))
+        if code == "totp_required":
+            message = _("Enter the six-digit code from your authenticator too.")
+        session.rollback()
+        return _sign_in_page(request, message, status, username)
+    audit.record(session, f"staff:{staff.username}", "staff.login", staff.username, via="console")
+    session.commit()
+    earlier = cookies.session_token(request)
+    if earlier:  # signed in again over a session: that one ends, its token with it
+        before = staff_of_token(session, earlier)
+        if before is not None:
+            staff_accounts.sign_out(session, earlier, before.actor)
+    start = "/console/queue" if staff.role in QUEUE_ROLES + ("admin",) else "/console/welcome"
+    response = RedirectResponse(start, status_code=303, headers=_headers())
+    max_age = int((expires - dt.datetime.utcnow()).total_seconds())
+    cookies.set_cookie(response, request, cookies.SESSION_COOKIE, token, max_age=max_age)
+    cookies.clear_cookie(response, request, cookies.PRE_COOKIE)
+    return response
+
+
+@router.post("/sign-out")
+async def sign_out(request: Request, session: Session = Depends(get_db)):
+    form = await _form(request)
+    return await run_in_threadpool(_sign_out, request, session, form)
+
+
+def _sign_out(request: Request, session: Session, form: dict[str, str]) -> Response:
+    who = _who(request, session, CASE_ROLES)
+    _check_csrf(request, form)
+    staff_accounts.sign_out(session, cookies.session_token(request), who.actor)  # the token opens nothing more
+    response = RedirectResponse("/console/sign-in", status_code=303, headers=_headers())
+    cookies.clear_cookie(response, request, cookies.SESSION_COOKIE)
+    return response
+
+
+@router.get("/language/{language}")
+def switch_language(language: str, request: Request, next: str = "/console/"):
+    """Only a preference in a cookie: changes nothing on the server, so a GET."""
+    target = next if next.startswith("/console/") and "//" not in next and "\\" not in next else "/console/"
+    response = RedirectResponse(target, status_code=303, headers=_headers())
+    response.set_cookie(i18n.COOKIE, i18n.language_of(language), max_age=365 * 86400, path=cookies.PATH,
+                        samesite="strict", secure=cookies.is_tls(request))
+    return response
+
+
+@router.get("/welcome")
+def welcome(request: Request, session: Session = Depends(get_db)):
+    who = _who(request, session, CASE_ROLES)
+    return _render(request, "welcome.html", {}, who, _language(request))
+
+
+# --- the clerk's queue ------------------------------------------------------------------------
+
+@router.get("/queue")
+def queue(request: Request, session: Session = Depends(get_db)):
+    """综合受理: the cases waiting at the front desk, the most urgent first (overdue, then due
+    soon, then by the promised date and the time received)."""
+    who = _who(request, session, QUEUE_ROLES)
+    language = _language(request)
+    _ = i18n.translations(language).gettext
+    with read_phase(session):
+        calendar, today = load_calendar(session), dt.datetime.now(CST).date()
+        rows = session.execute(select(Case.number, Case.item_name, Case.applicant_masked, Case.status,
+                                      Case.received_at, Case.promised_date, Case.deferred_pending,
+                                      Case.deferred_due, Case.presence_evidence)
+                               .where(Case.status.in_([s.value for s in FRONT_DESK_STAGES]))
+                               .order_by(Case.received_at).limit(500)).all()
+        cases = []
+        for row in rows:
+            light = light_of(row, calendar, today)
+            cases.append({"number": row.number, "item_name": row.item_name, "applicant": row.applicant_masked,
+                          "status": _(STATUS_LABELS[CaseStatus(row.status)]), "status_code": row.status,
+                          "received_at": to_cst(row.received_at).strftime("%Y-%m-%d %H:%M"),
+                          "promised_date": row.promised_date.isoformat() if row.promised_date else "",
+                          "light": light or "", "light_label": _(LIGHT_LABELS[light]) if light else "",
+                          "deferred_due": row.deferred_due.isoformat() if row.deferred_pending and row.deferred_due
+                          else "", "unverified": row.presence_evidence == "card_read",
+                          "order": (LIGHT_ORDER.get(light, 3), row.promised_date or dt.date.max, row.received_at)})
+    cases.sort(key=lambda c: c["order"])
+    return _render(request, "queue.html", {"cases": cases}, who, language)
+
+
+# --- a case and its materials -----------------------------------------------------------------
+
+def _open_case(request: Request, session: Session, number: str) -> tuple[Caller, Case]:
+    who = _who(request, session, CASE_ROLES)
+    _ = i18n.translations(_language(request)).gettext
+    with read_phase(session):
+        case = session.scalar(select(Case).where(Case.number == number).options(
+            selectinload(Case.events), selectinload(Case.materials), selectinload(Case.parts)))
+    if case is None:
+        raise Refused(404, _("There is no such case."))
+    if not may_open(case, who):
+        if who.role == "clerk":
+            raise Refused(403, _("This case is not at the front desk: a clerk cannot open it now."))
+        raise Refused(403, _("This case is not your department's."))
+    return who, case
+
+
+def _answers(session: Session, vault, case: Case, language: str) -> list[dict]:
+    answers = json.loads(vault.decrypt(case.answers_enc, "answers")) if case.answers_enc else {}
+    fields: dict[str, dict] = {}
+    for code in [case.item_code] + [p.item_code for p in case.parts]:
+        item = session.get(Item, code) if code else None
+        for field in (item.form if item else []) or []:
+            fields.setdefault(field["code"], field)
+    shown = []
+    for code, value in answers.items():
+        field = fields.get(code, {})
+        label = (field.get("label_en") if language == "en" else "") or field.get("label") or code
+        text = "、".join(map(str, value)) if isinstance(value, list) else str(value)
+        if field.get("values"):
+            keys = {str(v.get("key")): v for v in field["values"]}
+            picked = [keys.get(str(v), {}) for v in (value if isinstance(value, list) else [value])]
+            text = "、".join(_choice_label(p, language) for p in picked) or text
+        # Identity and phone numbers stay masked here, as the applicant is.
+        if field.get("format") == "id_number":
+            text = mask_id(text)
+        elif field.get("format") == "phone":
+            text = mask_phone(text)
+        shown.append({"label": label, "value": text})
+    return shown
+
+
+def _choice_label(choice: dict, language: str) -> str:
+    return (choice.get("label_en") if language == "en" else "") or choice.get("label") or str(choice.get("key", ""))
+
+
+@router.get("/cases/{number}")
+def case_page(number: str, request: Request, session: Session = Depends(get_db)):
+    who, case = _open_case(request, session, number)
+    language = _language(request)
+    _ = i18n.translations(language).gettext
+    vault = request.app.state.vault
+    with read_phase(session):
+        calendar, today = load_calendar(session), dt.datetime.now(CST).date()
+        light = light_of(case, calendar, today)
+        answers = _answers(session, vault, case, language)
+    materials = [{"index": i, "code": m.material_code, "name": m.name, "form": _(FORM_LABELS.get(m.form, m.form)),
+                  "copies": m.copies, "licence_id": m.licence_id, "deferred": m.deferred,
+                  "deferred_due": m.deferred_due.isoformat() if m.deferred_due else "",
+                  "supplied": m.supplied_at is not None, "has_content": m.content_enc is not None}
+                 for i, m in enumerate(case.materials, start=1)]
+    timeline = [{"at": to_cst(e.at).strftime("%Y-%m-%d %H:%M"), "status": _(STATUS_LABELS[CaseStatus(e.status)]),
+                 "department": e.department, "note": (e.note_en if language == "en" and e.note_en else e.note),
+                 "actor": e.actor} for e in case.events]
+    audit.record(session, who.actor, "case.view", case.number, via="console")
+    session.commit()
+    return _render(request, "case.html", {
+        "case": case, "status": _(STATUS_LABELS[CaseStatus(case.status)]), "light": light or "",
+        "light_label": _(LIGHT_LABELS[light]) if light else "", "answers": answers, "materials": materials,
+        "timeline": timeline, "correction": case.correction or {},
+        "received_at": to_cst(case.received_at).strftime("%Y-%m-%d %H:%M"),
+        "deferred": [m for m in materials if m["deferred"]]}, who, language)
+
+
+def _material(case: Case, index: int) -> CaseMaterial:
+    if not 1 <= index <= len(case.materials):
+        raise Refused(404, "no such material")
+    return case.materials[index - 1]
+
+
+def _decrypted(request: Request, material: CaseMaterial) -> bytes:
+    if material.content_enc is None:
+        raise Refused(404, i18n.translations(_language(request)).gettext("This material has no scanned pages."))
+    return request.app.state.vault.decrypt_bytes(material.content_enc, "material")
+
+
+@router.get("/cases/{number}/materials/{index}")
+def viewer(number: str, index: int, request: Request, page: int = 1, session: Session = Depends(get_db)):
+    """The materials viewer: a page at a time, zoom and rotate in the page (static/console.js),
+    the pages through htmx (only the page part is swapped)."""
+    who, case = _open_case(request, session, number)
+    material = _material(case, index)
+    try:
+        pages = page_count(_decrypted(request, material))
+    except NotAPage:
+        pages = 0
+    page = max(1, min(page, pages or 1))
+    context = {"case": case, "material": material, "index": index, "page": page, "pages": pages,
+               "materials_count": len(case.materials), "stamp": quote(dt.datetime.now(CST).strftime("%H%M%S"))}
+    template = "_page.html" if request.headers.get("HX-Request") else "viewer.html"
+    return _render(request, template, context, who, _language(request))
+
+
+@router.get("/cases/{number}/materials/{index}/pages/{page}.jpg")
+def page_image(number: str, index: int, page: int, request: Request, session: Session = Depends(get_db)):
+    """One page, decrypted now, watermarked with the viewer and the time, never cached;
+    the view is audited (who, which case, which material, which page)."""
+    who, case = _open_case(request, session, number)
+    material = _material(case, index)
+    now = dt.datetime.now(CST)
+    try:
+        image = watermarked_page(_decrypted(request, material), page,
+                                 [who.name, now.strftime("%Y-%m-%d %H:%M:%S"), case.number])
+    except NotAPage:
+        raise Refused(404, "no such page") from None
+    audit.record(session, who.actor, "material.view", case.number, material=material.material_code,
+                 material_index=index, page=page, via="console")
+    session.commit()
+    return Response(image, media_type="image/jpeg", headers=_headers())
+
+
+@router.get("/go")
+def go_to_case(request: Request, number: str = "", session: Session = Depends(get_db)):
+    _who(request, session, CASE_ROLES)
+    return RedirectResponse(f"/console/cases/{quote(number.strip()[:32], safe='')}", status_code=303,
+                            headers=_headers())

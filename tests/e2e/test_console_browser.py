@@ -1,0 +1,96 @@
+"""The staff console in a real browser: Debian's headless chromium driven by selenium
+(chromium-driver), against the real back office. A clerk signs in through the form, finds
+a kiosk's case in the queue, switches to English, opens the materials viewer, rotates a
+page and pages through with htmx, and signs out; under the Content-Security-Policy the
+console's scripts and images load and nothing is blocked."""
+from __future__ import annotations
+
+import base64
+import json
+
+import pytest
+import requests
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions as seen
+from selenium.webdriver.support.ui import WebDriverWait
+
+from services.api import TerminalSignature
+from tests.api.submissions import WANG, application
+from tests.api.test_console import FOOD, page_images
+
+TERMINAL = "CM-KIOSK-0001"
+
+
+@pytest.fixture(scope="module")
+def kiosk_case(backoffice) -> str:
+    token = requests.post(f"{backoffice.url}/v1/auth/token", json={"username": "clerk01",
+                                                                  "password": "chengmai-demo"}, timeout=30)
+    guide = requests.get(f"{backoffice.url}/v1/catalogue/items/{FOOD}", timeout=30,
+                         headers={"Authorization": f"Bearer {token.json()['access_token']}"}).json()
+    body = application(guide, WANG)
+    jpeg, tiff = page_images()
+    paper = [m for m in body["materials"] if m["form"] != "electronic"]
+    paper[0].update(content_b64=base64.b64encode(tiff).decode(), content_type="image/tiff")
+    paper[1].update(content_b64=base64.b64encode(jpeg).decode(), content_type="image/jpeg")
+    signed = requests.Session()
+    signed.auth = TerminalSignature(TERMINAL, backoffice.terminal_secret_file.read_text())
+    answer = signed.post(f"{backoffice.url}/v1/cases", data=json.dumps(body), timeout=30,
+                         headers={"Content-Type": "application/json", "Idempotency-Key": "console-browser-1"})
+    assert answer.status_code == 201, answer.text
+    return answer.json()["case"]["number"]
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    options = webdriver.ChromeOptions()
+    options.binary_location = "/usr/bin/chromium"
+    for flag in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,900",
+                 "--lang=zh-CN"):
+        options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+    driver.implicitly_wait(5)
+    yield driver
+    driver.quit()
+
+
+def test_a_clerk_signs_in_views_a_material_and_signs_out(backoffice, kiosk_case, chromium):
+    wait = WebDriverWait(chromium, 15)
+    chromium.get(f"{backoffice.url}/console/")
+    assert chromium.current_url.endswith("/console/sign-in")
+    chromium.find_element(By.ID, "username").send_keys("clerk01")
+    chromium.find_element(By.ID, "password").send_keys("chengmai-demo")
+    chromium.find_element(By.ID, "sign-in").click()
+    wait.until(seen.url_contains("/console/queue"))
+    assert "综合受理" in chromium.find_element(By.TAG_NAME, "h1").text
+
+    chromium.find_element(By.ID, "language").click()
+    wait.until(seen.text_to_be_present_in_element((By.TAG_NAME, "h1"), "Comprehensive window queue"))
+    chromium.find_element(By.LINK_TEXT, kiosk_case).click()
+    wait.until(seen.url_contains(f"/console/cases/{kiosk_case}"))
+    assert "Form answers" in chromium.page_source
+
+    chromium.find_elements(By.CSS_SELECTOR, "a.view")[0].click()
+    image = wait.until(seen.presence_of_element_located((By.CSS_SELECTOR, "[data-page-image]")))
+    wait.until(lambda d: d.execute_script("return arguments[0].complete && arguments[0].naturalWidth", image))
+    assert chromium.execute_script("return arguments[0].naturalWidth", image) == 600  # decoded, shown
+    chromium.find_element(By.CSS_SELECTOR, '[data-viewer="rotate"]').click()
+    chromium.find_element(By.CSS_SELECTOR, '[data-viewer="zoom-in"]').click()
+    transform = chromium.find_element(By.CSS_SELECTOR, "[data-page-image]").get_attribute("style")
+    assert "rotate(90deg)" in transform and "scale(1.25)" in transform  # console.js ran under the CSP
+
+    chromium.find_element(By.LINK_TEXT, "Next page").click()  # htmx swaps the page part in
+    wait.until(seen.text_to_be_present_in_element((By.CSS_SELECTOR, ".pager span"), "2 / 2"))
+    assert chromium.current_url.endswith("?page=2")  # pushed into the history
+    assert "Sign out" in chromium.page_source  # the page around the swapped part is still there
+    assert "rotate(90deg)" in chromium.find_element(By.CSS_SELECTOR, "[data-page-image]").get_attribute("style")
+
+    blocked = [e for e in chromium.get_log("browser") if "Content Security Policy" in e["message"]]
+    assert not blocked, blocked
+
+    chromium.find_element(By.ID, "sign-out").click()
+    wait.until(seen.url_contains("/console/sign-in"))
+    chromium.get(f"{backoffice.url}/console/queue")
+    assert chromium.current_url.endswith("/console/sign-in")
