@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import base64
 import json
+import os
+from pathlib import Path
 
 import pytest
 import requests
@@ -21,6 +23,12 @@ from tests.api.submissions import WANG, application
 from tests.api.test_console import FOOD, page_images
 
 TERMINAL = "CM-KIOSK-0001"
+SHOTS = Path(os.environ.get("CONSOLE_TEST_SHOTS", "/tmp/console-shots"))  # to look at, as a clerk sees them
+
+
+def shoot(driver, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    driver.save_screenshot(str(SHOTS / f"{name}.png"))
 
 
 @pytest.fixture(scope="module")
@@ -60,17 +68,20 @@ def test_a_clerk_signs_in_views_a_material_and_signs_out(backoffice, kiosk_case,
     wait = WebDriverWait(chromium, 15)
     chromium.get(f"{backoffice.url}/console/")
     assert chromium.current_url.endswith("/console/sign-in")
+    shoot(chromium, "01-sign-in")
     chromium.find_element(By.ID, "username").send_keys("clerk01")
     chromium.find_element(By.ID, "password").send_keys("chengmai-demo")
     chromium.find_element(By.ID, "sign-in").click()
     wait.until(seen.url_contains("/console/queue"))
     assert "综合受理" in chromium.find_element(By.TAG_NAME, "h1").text
+    shoot(chromium, "02-queue-zh")
 
     chromium.find_element(By.ID, "language").click()
     wait.until(seen.text_to_be_present_in_element((By.TAG_NAME, "h1"), "Comprehensive window queue"))
     chromium.find_element(By.LINK_TEXT, kiosk_case).click()
     wait.until(seen.url_contains(f"/console/cases/{kiosk_case}"))
     assert "Form answers" in chromium.page_source
+    shoot(chromium, "03-case-en")
 
     chromium.find_elements(By.CSS_SELECTOR, "a.view")[0].click()
     image = wait.until(seen.presence_of_element_located((By.CSS_SELECTOR, "[data-page-image]")))
@@ -80,6 +91,7 @@ def test_a_clerk_signs_in_views_a_material_and_signs_out(backoffice, kiosk_case,
     chromium.find_element(By.CSS_SELECTOR, '[data-viewer="zoom-in"]').click()
     transform = chromium.find_element(By.CSS_SELECTOR, "[data-page-image]").get_attribute("style")
     assert "rotate(90deg)" in transform and "scale(1.25)" in transform  # console.js ran under the CSP
+    shoot(chromium, "04-viewer-rotated")
 
     chromium.find_element(By.LINK_TEXT, "Next page").click()  # htmx swaps the page part in
     wait.until(seen.text_to_be_present_in_element((By.CSS_SELECTOR, ".pager span"), "2 / 2"))
