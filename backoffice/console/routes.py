@@ -18,14 +18,16 @@ from sqlalchemy.orm import Session, selectinload
 from domain.cases import STATUS_LABELS, CaseStatus
 from domain.county import CST, to_cst
 from domain.ids import mask_id, mask_phone
+from domain.lifecycle import TRANSITIONS, Action
 
 from .. import audit, staff_accounts
 from ..auth import Caller, get_db, login, role_may, staff_of_token
 from ..calendar import load_calendar
-from ..cases import FRONT_DESK_STAGES, light_of, may_open
+from ..cases import ACTION_ROLES, FRONT_DESK_STAGES, apply_action, light_of, may_open
 from ..db import read_phase
 from ..errors import ApiError
 from ..models import Case, CaseMaterial, Item
+from ..routes.deps import context_for
 from . import i18n
 from . import session as cookies
 from .watermark import NotAPage, page_count, watermarked_page
@@ -242,6 +244,17 @@ def queue(request: Request, session: Session = Depends(get_db)):
 
 
 # --- a case and its materials -----------------------------------------------------------------
+# The front desk's decisions on a case (综合受理), offered where the lifecycle table allows them
+# from the case's state and the role may take them (cases.ACTION_ROLES, as for the API).
+CLERK_ACTIONS = (Action.ACCEPT, Action.REQUEST_CORRECTION, Action.REFUSE, Action.ROUTE)
+CORRECTION_DAYS = 5  # working days the applicant has to answer a correction notice
+
+
+def _actions_for(case: Case, who: Caller) -> list[str]:
+    status = CaseStatus(case.status)
+    return [a.value for a in CLERK_ACTIONS
+            if status in TRANSITIONS[a] and (who.role == "admin" or who.role in ACTION_ROLES[a])]
+
 
 def _open_case(request: Request, session: Session, number: str) -> tuple[Caller, Case]:
     who = _who(request, session, CASE_ROLES)
@@ -312,7 +325,59 @@ def case_page(number: str, request: Request, session: Session = Depends(get_db))
         "light_label": _(LIGHT_LABELS[light]) if light else "", "answers": answers, "materials": materials,
         "timeline": timeline, "correction": case.correction or {},
         "received_at": to_cst(case.received_at).strftime("%Y-%m-%d %H:%M"),
-        "deferred": [m for m in materials if m["deferred"]]}, who, language)
+        "deferred": [m for m in materials if m["deferred"]], "actions": _actions_for(case, who),
+        "correction_days": CORRECTION_DAYS}, who, language)
+
+
+@router.post("/cases/{number}/actions")
+async def act(number: str, request: Request, session: Session = Depends(get_db)):
+    form = await _form(request)
+    return await run_in_threadpool(_act, number, request, session, form)
+
+
+def _act(number: str, request: Request, session: Session, form: dict[str, str]) -> Response:
+    """A decision from the case page, through the lifecycle the API uses (its checks, its
+    timeline entry and audit record); then the case again, or the queue once it has left
+    the front desk."""
+    who, case = _open_case(request, session, number)
+    _check_csrf(request, form)
+    _ = i18n.translations(_language(request)).gettext
+    try:
+        action = Action(form.get("action", ""))
+    except ValueError:
+        raise Refused(400, _("There is no such action.")) from None
+    if action.value not in _actions_for(case, who):
+        raise Refused(409, _("This case can no longer be acted on that way: reload it."))
+    params = _action_params(action, form, case)
+    try:
+        apply_action(session, context_for(request.app, session), case, action, params, who)
+    except ApiError as exc:
+        session.rollback()
+        raise Refused(exc.status, _action_problem(action, _)) from None
+    session.commit()
+    target = f"/console/cases/{quote(case.number, safe='')}" if may_open(case, who) else "/console/queue"
+    return RedirectResponse(target, status_code=303, headers=_headers())
+
+
+def _action_params(action: Action, form: dict[str, str], case: Case) -> dict:
+    """What the lifecycle takes, from the page's form: a refusal's reason; a correction's
+    deficiencies, every one at once (一次性告知), each ticked material with its problem."""
+    if action == Action.REFUSE:
+        return {"note": form.get("reason", "").strip()[:500]}
+    if action == Action.REQUEST_CORRECTION:
+        deficiencies = [{"material": m.name, "problem": form.get(f"problem_{i}", "").strip()[:300]}
+                        for i, m in enumerate(case.materials, start=1) if form.get(f"deficient_{i}")]
+        other = form.get("other_problem", "").strip()[:300]
+        if other:
+            deficiencies.append({"material": "", "problem": other})
+        return {"deficiencies": deficiencies, "due_days": CORRECTION_DAYS}
+    return {}
+
+
+def _action_problem(action: Action, _) -> str:
+    return {Action.REFUSE: _("A refusal needs its reason."),
+            Action.REQUEST_CORRECTION: _("Tick each material to correct and say what is wrong with it."),
+            }.get(action, _("The case could not be moved on: reload it and look at its state."))
 
 
 def _material(case: Case, index: int) -> CaseMaterial:

@@ -1,0 +1,106 @@
+"""The comprehensive window's decisions from the console's case page (综合受理): accept, request
+correction with every deficiency at once, refuse with a reason, send to the department. Each
+goes through the lifecycle the API uses, so the case's state, timeline and audit are the
+API's; bad input is refused and changes nothing. Over real HTTP, on SQLite and PostgreSQL."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.api.submissions import WANG, application
+from tests.api.test_console import FOOD, audit_entries, browser, csrf_of  # noqa: F401  (browser: a fixture)
+
+pytestmark = pytest.mark.usefixtures("server")
+
+
+@pytest.fixture
+def received(terminal, staff) -> str:
+    """A new case from a kiosk, waiting at the front desk."""
+    guide = staff("clerk01").get(f"/v1/catalogue/items/{FOOD}").json()
+    answer = terminal.post("/v1/cases", application(guide, WANG))
+    assert answer.status_code == 201, answer.text
+    return answer.json()["case"]["number"]
+
+
+def case_page(b, number: str) -> str:
+    page = b.get(f"/console/cases/{number}")
+    assert page.status_code == 200, page.text
+    return page.text
+
+
+def decide(b, number: str, action: str, **fields) -> object:
+    return b.post(f"/console/cases/{number}/actions", {"csrf": csrf_of(case_page(b, number)), "action": action,
+                                                      **fields})
+
+
+def status_of(staff, number: str) -> dict:
+    return staff("clerk01").get(f"/v1/cases/{number}").json()
+
+
+def test_a_received_case_offers_the_front_desk_s_decisions(browser, received):
+    page = case_page(browser("clerk01"), received)
+    for button in ('id="accept"', 'id="request-correction"', 'id="refuse"'):
+        assert button in page
+    assert 'id="route"' not in page  # only once accepted
+
+
+def test_accepting_then_sending_on_moves_the_case_as_the_api_does(browser, received, staff):
+    clerk = browser("clerk01")
+    answer = decide(clerk, received, "accept")
+    assert answer.status_code == 303 and answer.headers["location"] == f"/console/cases/{received}"
+    case = status_of(staff, received)
+    assert case["status"] == "accepted" and case["timeline"][-1]["status"] == "accepted"
+    assert any(e["subject"] == received and e["actor"] == "staff:clerk01" for e in audit_entries(staff, "case.accept"))
+    assert 'id="route"' in case_page(clerk, received) and 'id="accept"' not in case_page(clerk, received)
+
+    sent = decide(clerk, received, "route")
+    assert sent.status_code == 303 and sent.headers["location"] == "/console/queue"  # left the front desk
+    case = status_of(staff, received)
+    assert case["status"] == "in_review" and case["department_code"] == "SCJG"
+
+
+def test_a_correction_lists_every_ticked_material_and_the_rest_at_once(browser, received, staff):
+    clerk = browser("clerk01")
+    page = case_page(clerk, received)
+    ticks = re.findall(r'name="deficient_(\d+)"', page)
+    assert len(ticks) >= 2
+    answer = decide(clerk, received, "request_correction", **{
+        f"deficient_{ticks[0]}": "1", f"problem_{ticks[0]}": "签字缺失",
+        f"deficient_{ticks[1]}": "1", f"problem_{ticks[1]}": "图纸不清晰",
+        f"problem_{ticks[2]}": "not ticked, not sent", "other_problem": "请补充法定代表人身份证复印件"})
+    assert answer.status_code == 303
+    case = status_of(staff, received)
+    assert case["status"] == "correction_required"
+    problems = [d["problem"] for d in case["correction"]["deficiencies"]]
+    assert problems == ["签字缺失", "图纸不清晰", "请补充法定代表人身份证复印件"]
+    assert case["correction"]["due"]  # five working days for the applicant
+    assert "签字缺失" in case_page(clerk, received)
+
+
+def test_bad_decisions_are_refused_and_change_nothing(browser, received, staff):
+    clerk = browser("clerk01")
+    no_reason = decide(clerk, received, "refuse", reason="  ")
+    assert no_reason.status_code == 422 and "不予受理须说明理由" in no_reason.text
+    nothing_ticked = decide(clerk, received, "request_correction", problem_1="ignored: not ticked")
+    assert nothing_ticked.status_code == 422
+    not_now = decide(clerk, received, "route")  # not accepted yet
+    assert not_now.status_code == 409
+    unknown = decide(clerk, received, "approve")
+    assert unknown.status_code == 409
+    stale = clerk.post(f"/console/cases/{received}/actions", {"csrf": "stale", "action": "accept"})
+    assert stale.status_code == 403
+    case = status_of(staff, received)
+    assert case["status"] == "received" and len(case["timeline"]) == 1
+
+    refused = decide(clerk, received, "refuse", reason="不属于本中心受理范围")
+    assert refused.status_code == 303
+    case = status_of(staff, received)
+    assert case["status"] == "not_accepted" and case["timeline"][-1]["note"] == "不属于本中心受理范围"
+
+
+def test_only_the_front_desk_decides_there(browser, received):
+    supervisor = browser("supervisor01")  # may open any case, decides none of the front desk's
+    page = case_page(supervisor, received)
+    assert 'id="accept"' not in page
+    assert decide(supervisor, received, "accept").status_code == 409
