@@ -1,7 +1,8 @@
 """The README's "Operating the back office", run as written: every fenced `sh` block marked
 `<!-- walkthrough: NAME -->` in that section, in the README's order, on a back-office server
-staged into a temporary root, once on SQLite and once on PostgreSQL (tests/postgres.py). A
-README command that no longer works, or a step taken out or moved, fails here.
+staged into a temporary root, on SQLite, and its database steps again on PostgreSQL
+(tests/postgres.py). A README command that no longer works, or a step taken out or moved,
+fails here.
 
 What a real machine has and a test cannot use is stood in for, and only that:
 
@@ -11,16 +12,19 @@ What a real machine has and a test cannot use is stood in for, and only that:
   the scripts' own staging (tests/api/test_backoffice_upgrade.py stages them the same way);
 - `systemctl` is tests/api/service_stand_in.py: `start`/`stop`/`restart` of the service run
   the current release's `kiosk-backoffice serve --migrate` with the staged backoffice.env,
-  timers are only logged;
+  `start` of the nightly backup runs its staged unit's ExecStart=, timers are only logged;
 - `chengmai-backoffice` is deploy/bin/chengmai-backoffice itself with the staged paths and,
-  instead of `runuser` and the release's venv, this interpreter on the release's code;
+  instead of `runuser` and the release's venv, this interpreter on the release's code (so
+  whether the service user may read a file the operator names is not tried here: the
+  README says where such files must be);
 - the server's address 127.0.0.1:8700 is the staged one's port (set in its backoffice.env
   before the install, as a county edits it), the example PostgreSQL URL is the test's own
   database, and the password `create-staff` asks for is given as BACKOFFICE_NEW_PASSWORD;
 - the operator's own files (the county's certificate and key, 2027.json, the county's
   catalogue, a signed kiosk release in dist/) are made by the test beside a copy of the
-  checkout, which is where the README's commands run. The release is built with
-  kiosk-release here without a password: its block runs on the offline signing machine.
+  checkout, which is where the README's commands run. The build of the release is not
+  walked (it runs on the offline signing machine and asks for the key's password): the
+  test builds one with kiosk-release and an unencrypted key before the publish step.
 
 systemd and nginx: nginx is not run by the staged install (`nginx -t` and the reload are
 machine steps); after the TLS step the test starts the real nginx on loopback
