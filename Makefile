@@ -46,8 +46,8 @@ lint: setup
 	$(VENV)/bin/mypy
 
 # Installing as an appliance on a plain Debian 12 machine, as root (README: "Installing a
-# kiosk or a back-office server"). INSTALL_ARGS: e.g. --terminal-id, --backoffice-url,
-# --root DIR (stage into DIR, leave the machine alone), --dry-run.
+# kiosk or a back-office server", "Operating the back office"). INSTALL_ARGS: e.g.
+# --terminal-id, --backoffice-url, --root DIR (stage into DIR, leave the machine alone), --dry-run.
 .PHONY: install-kiosk install-backoffice rollback-backoffice
 install-kiosk:
 	@test -n "$(PROFILE)" || { echo "PROFILE=floor-215 or PROFILE=wall-238 (config/profiles/)"; exit 2; }

@@ -152,8 +152,10 @@ def wait_for_port(port: int, process: subprocess.Popen, timeout: float) -> None:
 class NginxProxy:
     """The real nginx with the shipped site, as this test's own foreground process."""
 
-    def __init__(self, folder: Path, upstream_port: int, certificate: Path, key: Path):
+    def __init__(self, folder: Path, upstream_port: int, certificate: Path, key: Path,
+                 site: Path = PROXY_CONFIG):
         self.folder = Path(folder)
+        self.site = site  # the shipped file, or a staged install's copy of it
         self.upstream_port = upstream_port
         self.certificate = certificate
         self.key = key
@@ -169,7 +171,7 @@ class NginxProxy:
     def write_config(self) -> Path:
         self.folder.mkdir(parents=True, exist_ok=True)
         site = self.folder / "chengmai-backoffice.conf"
-        site.write_text(render(PROXY_CONFIG.read_text(), https_port=self.https_port, http_port=self.http_port,
+        site.write_text(render(self.site.read_text(), https_port=self.https_port, http_port=self.http_port,
                                upstream_port=self.upstream_port, certificate=self.certificate, key=self.key,
                                log_dir=self.folder))
         main = self.folder / "nginx.conf"
