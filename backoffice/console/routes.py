@@ -12,7 +12,7 @@ from fastapi import APIRouter, Depends, FastAPI, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from domain.cases import STATUS_LABELS, CaseStatus
@@ -26,7 +26,7 @@ from ..calendar import load_calendar
 from ..cases import ACTION_ROLES, FRONT_DESK_STAGES, apply_action, light_of, may_open
 from ..db import read_phase
 from ..errors import ApiError
-from ..models import Case, CaseMaterial, Item
+from ..models import Case, CaseMaterial, CasePart, Item
 from ..routes.deps import context_for
 from . import i18n
 from . import session as cookies
@@ -39,6 +39,7 @@ TEMPLATES = Environment(loader=FileSystemLoader(Path(__file__).resolve().parent 
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; "
        "form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
 QUEUE_ROLES = ("clerk",)  # the comprehensive window's queue (an admin may see it too)
+DEPARTMENT_ROLES = ("approver",)  # a department's review queue
 CASE_ROLES = ("clerk", "approver", "supervisor")
 LIGHT_ORDER = {"red": 0, "yellow": 1, "green": 2, None: 3}
 ROLE_LABELS = {"clerk": i18n.N_("Clerk"), "approver": i18n.N_("Approver"), "supervisor": i18n.N_("Supervisor"),
@@ -173,7 +174,8 @@ def _sign_in(request: Request, session: Session, form: dict[str, str]) -> Respon
         before = staff_of_token(session, earlier)
         if before is not None:
             staff_accounts.sign_out(session, earlier, before.actor)
-    start = "/console/queue" if staff.role in QUEUE_ROLES + ("admin",) else "/console/welcome"
+    start = {"clerk": "/console/queue", "admin": "/console/queue", "approver": "/console/department"}.get(
+        staff.role, "/console/welcome")
     response = RedirectResponse(start, status_code=303, headers=_headers())
     max_age = int((expires - dt.datetime.utcnow()).total_seconds())
     cookies.set_cookie(response, request, cookies.SESSION_COOKIE, token, max_age=max_age)
@@ -216,44 +218,76 @@ def welcome(request: Request, session: Session = Depends(get_db)):
 
 @router.get("/queue")
 def queue(request: Request, session: Session = Depends(get_db)):
-    """综合受理: the cases waiting at the front desk, the most urgent first (overdue, then due
-    soon, then by the promised date and the time received)."""
+    """综合受理: the cases waiting at the front desk, the most urgent first."""
     who = _who(request, session, QUEUE_ROLES)
     language = _language(request)
+    _ = i18n.translations(language).gettext
+    waiting = Case.status.in_([s.value for s in FRONT_DESK_STAGES])
+    return _render(request, "queue.html", {
+        "cases": _queue(session, waiting, language), "title": _("Comprehensive window queue"),
+        "hint": _("Cases waiting at the front desk, the most urgent first.")}, who, language)
+
+
+@router.get("/department")
+def department_queue(request: Request, session: Session = Depends(get_db)):
+    """后台分类审批: the approver's department's cases in review or suspended, a "一件事"
+    bundle's included while its part of theirs is in review; the most urgent first."""
+    who = _who(request, session, DEPARTMENT_ROLES)
+    language = _language(request)
+    _ = i18n.translations(language).gettext
+    theirs = or_(Case.department_code == who.department_code,
+                 Case.parts.any((CasePart.department_code == who.department_code) & (CasePart.status == "in_review")))
+    in_hand = Case.status.in_([CaseStatus.IN_REVIEW.value, CaseStatus.SUSPENDED.value]) & theirs
+    return _render(request, "queue.html", {
+        "cases": _queue(session, in_hand, language), "title": _("Department review queue"),
+        "hint": _("Your department's cases in review or suspended, the most urgent first.")}, who, language)
+
+
+def _queue(session: Session, which, language: str) -> list[dict]:
+    """Rows of a queue: overdue first, then due soon, then by the promised date and the
+    time received; applicants masked."""
     _ = i18n.translations(language).gettext
     with read_phase(session):
         calendar, today = load_calendar(session), dt.datetime.now(CST).date()
         rows = session.execute(select(Case.number, Case.item_name, Case.applicant_masked, Case.status,
                                       Case.received_at, Case.promised_date, Case.deferred_pending,
                                       Case.deferred_due, Case.presence_evidence)
-                               .where(Case.status.in_([s.value for s in FRONT_DESK_STAGES]))
-                               .order_by(Case.received_at).limit(500)).all()
-        cases = []
-        for row in rows:
-            light = light_of(row, calendar, today)
-            cases.append({"number": row.number, "item_name": row.item_name, "applicant": row.applicant_masked,
-                          "status": _(STATUS_LABELS[CaseStatus(row.status)]), "status_code": row.status,
-                          "received_at": to_cst(row.received_at).strftime("%Y-%m-%d %H:%M"),
-                          "promised_date": row.promised_date.isoformat() if row.promised_date else "",
-                          "light": light or "", "light_label": _(LIGHT_LABELS[light]) if light else "",
-                          "deferred_due": row.deferred_due.isoformat() if row.deferred_pending and row.deferred_due
-                          else "", "unverified": row.presence_evidence == "card_read",
-                          "order": (LIGHT_ORDER.get(light, 3), row.promised_date or dt.date.max, row.received_at)})
-    cases.sort(key=lambda c: c["order"])
-    return _render(request, "queue.html", {"cases": cases}, who, language)
+                               .where(which).order_by(Case.received_at).limit(500)).all()
+    cases = []
+    for row in rows:
+        light = light_of(row, calendar, today)
+        cases.append({"number": row.number, "item_name": row.item_name, "applicant": row.applicant_masked,
+                      "status": _(STATUS_LABELS[CaseStatus(row.status)]), "status_code": row.status,
+                      "received_at": to_cst(row.received_at).strftime("%Y-%m-%d %H:%M"),
+                      "promised_date": row.promised_date.isoformat() if row.promised_date else "",
+                      "light": light or "", "light_label": _(LIGHT_LABELS[light]) if light else "",
+                      "deferred_due": row.deferred_due.isoformat() if row.deferred_pending and row.deferred_due
+                      else "", "unverified": row.presence_evidence == "card_read",
+                      "order": (LIGHT_ORDER.get(light, 3), row.promised_date or dt.date.max, row.received_at)})
+    return sorted(cases, key=lambda c: c["order"])
 
 
 # --- a case and its materials -----------------------------------------------------------------
 # The front desk's decisions on a case (综合受理), offered where the lifecycle table allows them
 # from the case's state and the role may take them (cases.ACTION_ROLES, as for the API).
-CLERK_ACTIONS = (Action.ACCEPT, Action.REQUEST_CORRECTION, Action.REFUSE, Action.ROUTE)
+# And the department's (后台分类审批): approve, deny, suspend for a special procedure, resume.
+DESK_ACTIONS = (Action.ACCEPT, Action.REQUEST_CORRECTION, Action.REFUSE, Action.ROUTE,
+                Action.APPROVE, Action.DENY, Action.SUSPEND, Action.RESUME)
+DECISIONS = (Action.APPROVE, Action.DENY)
 CORRECTION_DAYS = 5  # working days the applicant has to answer a correction notice
 
 
 def _actions_for(case: Case, who: Caller) -> list[str]:
     status = CaseStatus(case.status)
-    return [a.value for a in CLERK_ACTIONS
-            if status in TRANSITIONS[a] and (who.role == "admin" or who.role in ACTION_ROLES[a])]
+    return [a.value for a in DESK_ACTIONS
+            if status in TRANSITIONS[a] and (who.role == "admin" or who.role in ACTION_ROLES[a])
+            and (a not in DECISIONS or not case.parts or _part_of(case, who) is not None)]
+
+
+def _part_of(case: Case, who: Caller) -> str | None:
+    """A "一件事" bundle's part the approver's department has in review (its item code)."""
+    return next((p.item_code for p in case.parts
+                 if p.department_code == who.department_code and p.status == "in_review"), None)
 
 
 def _open_case(request: Request, session: Session, number: str) -> tuple[Caller, Case]:
@@ -348,7 +382,9 @@ def _act(number: str, request: Request, session: Session, form: dict[str, str]) 
         raise Refused(400, _("There is no such action.")) from None
     if action.value not in _actions_for(case, who):
         raise Refused(409, _("This case can no longer be acted on that way: reload it."))
-    params = _action_params(action, form, case)
+    params = _action_params(action, form, case, _)
+    if case.parts and action in DECISIONS:
+        params["part"] = _part_of(case, who)
     try:
         apply_action(session, context_for(request.app, session), case, action, params, who)
     except ApiError as exc:
@@ -359,11 +395,16 @@ def _act(number: str, request: Request, session: Session, form: dict[str, str]) 
     return RedirectResponse(target, status_code=303, headers=_headers())
 
 
-def _action_params(action: Action, form: dict[str, str], case: Case) -> dict:
+def _action_params(action: Action, form: dict[str, str], case: Case, _) -> dict:
     """What the lifecycle takes, from the page's form: a refusal's reason; a correction's
     deficiencies, every one at once (一次性告知), each ticked material with its problem."""
-    if action == Action.REFUSE:
-        return {"note": form.get("reason", "").strip()[:500]}
+    if action in (Action.REFUSE, Action.DENY, Action.SUSPEND, Action.APPROVE):
+        reason = form.get("reason", "").strip()[:500]
+        if action != Action.APPROVE and not reason:
+            raise Refused(422, {Action.REFUSE: _("A refusal needs its reason."),
+                                Action.DENY: _("A denial needs its reason."),
+                                Action.SUSPEND: _("Say which special procedure suspends the case.")}[action])
+        return {"note": reason}
     if action == Action.REQUEST_CORRECTION:
         deficiencies = [{"material": m.name, "problem": form.get(f"problem_{i}", "").strip()[:300]}
                         for i, m in enumerate(case.materials, start=1) if form.get(f"deficient_{i}")]

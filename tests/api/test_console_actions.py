@@ -104,3 +104,55 @@ def test_only_the_front_desk_decides_there(browser, received):
     page = case_page(supervisor, received)
     assert 'id="accept"' not in page
     assert decide(supervisor, received, "accept").status_code == 409
+
+
+@pytest.fixture
+def in_review(received, staff) -> str:
+    """The case accepted and sent to 市场监管 (SCJG) through the API, as a clerk does."""
+    clerk = staff("clerk01")
+    assert clerk.act(received, "accept").status_code == 200
+    assert clerk.act(received, "route").status_code == 200
+    return received
+
+
+def test_the_department_s_queue_holds_its_cases_in_review(browser, in_review):
+    approver = browser("approver-scjg")
+    assert approver.sign_in("approver-scjg").headers["location"] == "/console/department"
+    queue = approver.get("/console/department")
+    assert queue.status_code == 200 and in_review in queue.text
+    assert browser("clerk01").get("/console/department").status_code == 403  # the clerk's is the front desk's
+
+
+def test_an_approver_approves_with_the_lifecycle_s_checks(browser, in_review, staff):
+    approver = browser("approver-scjg")
+    page = case_page(approver, in_review)
+    for button in ('id="approve"', 'id="deny"', 'id="suspend"'):
+        assert button in page
+    assert 'id="accept"' not in page and 'id="resume"' not in page
+    assert decide(approver, in_review, "approve").status_code == 303
+    case = status_of(staff, in_review)
+    assert case["status"] == "decided" and case["decision"] == "approved"
+    assert any(e["subject"] == in_review and e["actor"] == "staff:approver-scjg"
+               for e in audit_entries(staff, "case.approve"))
+
+
+def test_a_denial_needs_its_reason_and_a_suspension_stops_the_clock(browser, in_review, staff):
+    approver = browser("approver-scjg")
+    no_reason = decide(approver, in_review, "deny", reason="")
+    assert no_reason.status_code == 422 and "不予许可须说明理由" in no_reason.text
+    assert decide(approver, in_review, "suspend", reason="").status_code == 422
+    assert status_of(staff, in_review)["status"] == "in_review"
+
+    assert decide(approver, in_review, "suspend", reason="现场核查").status_code == 303
+    assert status_of(staff, in_review)["status"] == "suspended"
+    assert 'id="resume"' in case_page(approver, in_review)
+    assert decide(approver, in_review, "resume").status_code == 303
+    assert decide(approver, in_review, "deny", reason="经营场所不符合要求").status_code == 303
+    case = status_of(staff, in_review)
+    assert case["status"] == "decided" and case["decision"] == "denied"
+
+
+def test_another_department_s_approver_cannot_decide(browser, in_review):
+    other = browser("approver-rs")  # 人社: not this case's department
+    assert other.get(f"/console/cases/{in_review}").status_code == 403
+    assert other.post(f"/console/cases/{in_review}/actions", {"csrf": "x", "action": "approve"}).status_code == 403
