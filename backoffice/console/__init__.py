@@ -23,8 +23,8 @@ STATIC = Path(__file__).resolve().parent / "static"
 
 
 def install(app: FastAPI) -> None:
-    from . import routes
+    from . import pages, routes
 
-    routes.install_handlers(app)
+    pages.install_handlers(app)
     app.include_router(routes.router)
     app.mount("/console/static", StaticFiles(directory=STATIC), name="console-static")

@@ -5,13 +5,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from pathlib import Path
-from urllib.parse import parse_qsl, quote
+from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, FastAPI, HTTPException, Request
+from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, selectinload
 
@@ -21,102 +19,23 @@ from domain.ids import mask_id, mask_phone
 from domain.lifecycle import TRANSITIONS, Action
 
 from .. import audit, staff_accounts
-from ..auth import Caller, get_db, login, role_may, staff_of_token
+from ..auth import Caller, get_db, login, staff_of_token
 from ..calendar import load_calendar
 from ..cases import ACTION_ROLES, FRONT_DESK_STAGES, apply_action, light_of, may_open
 from ..db import read_phase
 from ..errors import ApiError
 from ..models import Case, CaseMaterial, CasePart, Item
 from ..routes.deps import context_for
-from . import i18n
+from . import i18n, pages
 from . import session as cookies
 from .watermark import NotAPage, page_count, watermarked_page
 
 router = APIRouter(prefix="/console", include_in_schema=False)
-TEMPLATES = Environment(loader=FileSystemLoader(Path(__file__).resolve().parent / "templates"),
-                        autoescape=select_autoescape(["html"]), trim_blocks=True, lstrip_blocks=True)
-# No script or style from anywhere but the back office itself, no inline script, no framing.
-CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; "
-       "form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
 QUEUE_ROLES = ("clerk",)  # the comprehensive window's queue (an admin may see it too)
 DEPARTMENT_ROLES = ("approver",)  # a department's review queue
 CASE_ROLES = ("clerk", "approver", "supervisor")
 LIGHT_ORDER = {"red": 0, "yellow": 1, "green": 2, None: 3}
-ROLE_LABELS = {"clerk": i18n.N_("Clerk"), "approver": i18n.N_("Approver"), "supervisor": i18n.N_("Supervisor"),
-               "admin": i18n.N_("Administrator")}
-LIGHT_LABELS = {"red": i18n.N_("Overdue"), "yellow": i18n.N_("Due soon"), "green": i18n.N_("On time")}
 FORM_LABELS = {"original": i18n.N_("original"), "copy": i18n.N_("copy"), "electronic": i18n.N_("electronic")}
-
-
-class NotSignedIn(Exception):
-    pass
-
-
-class Refused(Exception):
-    def __init__(self, status: int, message: str):
-        super().__init__(message)
-        self.status, self.message = status, message
-
-
-def install_handlers(app: FastAPI) -> None:
-    @app.exception_handler(NotSignedIn)
-    async def _not_signed_in(request: Request, exc: NotSignedIn):
-        if request.headers.get("HX-Request") or request.method != "GET":
-            return Response(status_code=401, headers={"HX-Redirect": "/console/sign-in", **_headers()})
-        return RedirectResponse("/console/sign-in", status_code=303, headers=_headers())
-
-    @app.exception_handler(Refused)
-    async def _refused(request: Request, exc: Refused):
-        language = i18n.language_of(request.cookies.get(i18n.COOKIE))
-        return _render(request, "error.html", {"message": exc.message, "status": exc.status}, None, language,
-                       status=exc.status)
-
-
-# --- rendering --------------------------------------------------------------------------------
-
-def _headers() -> dict[str, str]:
-    return {"Content-Security-Policy": CSP, "X-Frame-Options": "DENY", "X-Content-Type-Options": "nosniff",
-            "Referrer-Policy": "no-referrer", "Cache-Control": "no-store"}
-
-
-def _render(request: Request, template: str, context: dict, who: Caller | None, language: str,
-            status: int = 200, csrf: str = "") -> HTMLResponse:
-    translations = i18n.translations(language)
-    token = cookies.session_token(request)
-    body = TEMPLATES.get_template(template).render(
-        _=translations.gettext, lang=language, other_lang="en" if language == "zh_CN" else "zh_CN",
-        who=who, role_label=translations.gettext(ROLE_LABELS[who.role]) if who else "",
-        csrf=csrf or (cookies.csrf_for(request, token) if who and token else ""),
-        here=request.url.path, **context)
-    return HTMLResponse(body, status_code=status, headers=_headers())
-
-
-def _language(request: Request) -> str:
-    return i18n.language_of(request.cookies.get(i18n.COOKIE))
-
-
-def _who(request: Request, session: Session, roles: tuple[str, ...]) -> Caller:
-    """The signed-in staff member, if their role may see this page (auth.role_may)."""
-    with read_phase(session):
-        who = staff_of_token(session, cookies.session_token(request))
-    if who is None:
-        raise NotSignedIn()
-    if not role_may(who, roles):
-        raise Refused(403, i18n.translations(_language(request)).gettext("Your role may not open this page."))
-    return who
-
-
-async def _form(request: Request) -> dict[str, str]:
-    """A urlencoded form (every console form is one; no multipart)."""
-    if not request.headers.get("content-type", "").startswith("application/x-www-form-urlencoded"):
-        return {}
-    return dict(parse_qsl((await request.body()).decode("utf-8", "replace"), keep_blank_values=True))
-
-
-def _check_csrf(request: Request, form: dict[str, str]) -> None:
-    if not cookies.csrf_ok(request, form):
-        raise Refused(403, i18n.translations(_language(request)).gettext(
-            "This form has expired or did not come from the console. Go back, reload and try again."))
 
 
 # --- sign-in, sign-out, language -------------------------------------------------------------
@@ -124,13 +43,13 @@ def _check_csrf(request: Request, form: dict[str, str]) -> None:
 @router.get("/")
 def home(request: Request):
     return RedirectResponse("/console/queue" if cookies.session_token(request) else "/console/sign-in",
-                            status_code=303, headers=_headers())
+                            status_code=303, headers=pages.headers())
 
 
 def _sign_in_page(request: Request, error: str = "", status: int = 200, username: str = "") -> HTMLResponse:
     csrf = cookies.pre_sign_in_csrf(request)
-    response = _render(request, "sign_in.html", {"error": error, "username": username}, None, _language(request),
-                       status=status, csrf=csrf)
+    response = pages.render(request, "sign_in.html", {"error": error, "username": username}, None,
+                            pages.language(request), status=status, csrf=csrf)
     cookies.set_cookie(response, request, cookies.PRE_COOKIE, csrf)
     return response
 
@@ -142,16 +61,16 @@ def sign_in_form(request: Request):
 
 @router.post("/sign-in")
 async def sign_in(request: Request, session: Session = Depends(get_db)):
-    form = await _form(request)
+    form = await pages.form_of(request)
     given, expected = form.get(cookies.CSRF_FIELD, ""), request.cookies.get(cookies.PRE_COOKIE, "")
     if not given or given != expected:
-        raise Refused(403, i18n.translations(_language(request)).gettext(
+        raise pages.Refused(403, i18n.translations(pages.language(request)).gettext(
             "This form has expired or did not come from the console. Go back, reload and try again."))
     return await run_in_threadpool(_sign_in, request, session, form)
 
 
 def _sign_in(request: Request, session: Session, form: dict[str, str]) -> Response:
-    _ = i18n.translations(_language(request)).gettext
+    _ = i18n.translations(pages.language(request)).gettext
     username = form.get("username", "").strip()[:64]
     client = request.client.host if request.client else ""
     try:  # the API's own sign-in: its throttling, its second factor
@@ -176,7 +95,7 @@ def _sign_in(request: Request, session: Session, form: dict[str, str]) -> Respon
             staff_accounts.sign_out(session, earlier, before.actor)
     start = {"clerk": "/console/queue", "admin": "/console/queue", "approver": "/console/department"}.get(
         staff.role, "/console/welcome")
-    response = RedirectResponse(start, status_code=303, headers=_headers())
+    response = RedirectResponse(start, status_code=303, headers=pages.headers())
     max_age = int((expires - dt.datetime.utcnow()).total_seconds())
     cookies.set_cookie(response, request, cookies.SESSION_COOKIE, token, max_age=max_age)
     cookies.clear_cookie(response, request, cookies.PRE_COOKIE)
@@ -185,15 +104,15 @@ def _sign_in(request: Request, session: Session, form: dict[str, str]) -> Respon
 
 @router.post("/sign-out")
 async def sign_out(request: Request, session: Session = Depends(get_db)):
-    form = await _form(request)
+    form = await pages.form_of(request)
     return await run_in_threadpool(_sign_out, request, session, form)
 
 
 def _sign_out(request: Request, session: Session, form: dict[str, str]) -> Response:
-    who = _who(request, session, CASE_ROLES)
-    _check_csrf(request, form)
+    who = pages.who_may(request, session, CASE_ROLES)
+    pages.check_csrf(request, form)
     staff_accounts.sign_out(session, cookies.session_token(request), who.actor)  # the token opens nothing more
-    response = RedirectResponse("/console/sign-in", status_code=303, headers=_headers())
+    response = RedirectResponse("/console/sign-in", status_code=303, headers=pages.headers())
     cookies.clear_cookie(response, request, cookies.SESSION_COOKIE)
     return response
 
@@ -202,7 +121,7 @@ def _sign_out(request: Request, session: Session, form: dict[str, str]) -> Respo
 def switch_language(language: str, request: Request, next: str = "/console/"):
     """Only a preference in a cookie: changes nothing on the server, so a GET."""
     target = next if next.startswith("/console/") and "//" not in next and "\\" not in next else "/console/"
-    response = RedirectResponse(target, status_code=303, headers=_headers())
+    response = RedirectResponse(target, status_code=303, headers=pages.headers())
     response.set_cookie(i18n.COOKIE, i18n.language_of(language), max_age=365 * 86400, path=cookies.PATH,
                         samesite="strict", secure=cookies.is_tls(request))
     return response
@@ -210,8 +129,8 @@ def switch_language(language: str, request: Request, next: str = "/console/"):
 
 @router.get("/welcome")
 def welcome(request: Request, session: Session = Depends(get_db)):
-    who = _who(request, session, CASE_ROLES)
-    return _render(request, "welcome.html", {}, who, _language(request))
+    who = pages.who_may(request, session, CASE_ROLES)
+    return pages.render(request, "welcome.html", {}, who, pages.language(request))
 
 
 # --- the clerk's queue ------------------------------------------------------------------------
@@ -219,11 +138,11 @@ def welcome(request: Request, session: Session = Depends(get_db)):
 @router.get("/queue")
 def queue(request: Request, session: Session = Depends(get_db)):
     """综合受理: the cases waiting at the front desk, the most urgent first."""
-    who = _who(request, session, QUEUE_ROLES)
-    language = _language(request)
+    who = pages.who_may(request, session, QUEUE_ROLES)
+    language = pages.language(request)
     _ = i18n.translations(language).gettext
     waiting = Case.status.in_([s.value for s in FRONT_DESK_STAGES])
-    return _render(request, "queue.html", {
+    return pages.render(request, "queue.html", {
         "cases": _queue(session, waiting, language), "title": _("Comprehensive window queue"),
         "hint": _("Cases waiting at the front desk, the most urgent first.")}, who, language)
 
@@ -232,13 +151,13 @@ def queue(request: Request, session: Session = Depends(get_db)):
 def department_queue(request: Request, session: Session = Depends(get_db)):
     """后台分类审批: the approver's department's cases in review or suspended, a "一件事"
     bundle's included while its part of theirs is in review; the most urgent first."""
-    who = _who(request, session, DEPARTMENT_ROLES)
-    language = _language(request)
+    who = pages.who_may(request, session, DEPARTMENT_ROLES)
+    language = pages.language(request)
     _ = i18n.translations(language).gettext
     theirs = or_(Case.department_code == who.department_code,
                  Case.parts.any((CasePart.department_code == who.department_code) & (CasePart.status == "in_review")))
     in_hand = Case.status.in_([CaseStatus.IN_REVIEW.value, CaseStatus.SUSPENDED.value]) & theirs
-    return _render(request, "queue.html", {
+    return pages.render(request, "queue.html", {
         "cases": _queue(session, in_hand, language), "title": _("Department review queue"),
         "hint": _("Your department's cases in review or suspended, the most urgent first.")}, who, language)
 
@@ -260,7 +179,7 @@ def _queue(session: Session, which, language: str) -> list[dict]:
                       "status": _(STATUS_LABELS[CaseStatus(row.status)]), "status_code": row.status,
                       "received_at": to_cst(row.received_at).strftime("%Y-%m-%d %H:%M"),
                       "promised_date": row.promised_date.isoformat() if row.promised_date else "",
-                      "light": light or "", "light_label": _(LIGHT_LABELS[light]) if light else "",
+                      "light": light or "", "light_label": _(pages.LIGHT_LABELS[light]) if light else "",
                       "deferred_due": row.deferred_due.isoformat() if row.deferred_pending and row.deferred_due
                       else "", "unverified": row.presence_evidence == "card_read",
                       "order": (LIGHT_ORDER.get(light, 3), row.promised_date or dt.date.max, row.received_at)})
@@ -291,17 +210,17 @@ def _part_of(case: Case, who: Caller) -> str | None:
 
 
 def _open_case(request: Request, session: Session, number: str) -> tuple[Caller, Case]:
-    who = _who(request, session, CASE_ROLES)
-    _ = i18n.translations(_language(request)).gettext
+    who = pages.who_may(request, session, CASE_ROLES)
+    _ = i18n.translations(pages.language(request)).gettext
     with read_phase(session):
         case = session.scalar(select(Case).where(Case.number == number).options(
             selectinload(Case.events), selectinload(Case.materials), selectinload(Case.parts)))
     if case is None:
-        raise Refused(404, _("There is no such case."))
+        raise pages.Refused(404, _("There is no such case."))
     if not may_open(case, who):
         if who.role == "clerk":
-            raise Refused(403, _("This case is not at the front desk: a clerk cannot open it now."))
-        raise Refused(403, _("This case is not your department's."))
+            raise pages.Refused(403, _("This case is not at the front desk: a clerk cannot open it now."))
+        raise pages.Refused(403, _("This case is not your department's."))
     return who, case
 
 
@@ -337,7 +256,7 @@ def _choice_label(choice: dict, language: str) -> str:
 @router.get("/cases/{number}")
 def case_page(number: str, request: Request, session: Session = Depends(get_db)):
     who, case = _open_case(request, session, number)
-    language = _language(request)
+    language = pages.language(request)
     _ = i18n.translations(language).gettext
     vault = request.app.state.vault
     with read_phase(session):
@@ -354,9 +273,9 @@ def case_page(number: str, request: Request, session: Session = Depends(get_db))
                  "actor": e.actor} for e in case.events]
     audit.record(session, who.actor, "case.view", case.number, via="console")
     session.commit()
-    return _render(request, "case.html", {
+    return pages.render(request, "case.html", {
         "case": case, "status": _(STATUS_LABELS[CaseStatus(case.status)]), "light": light or "",
-        "light_label": _(LIGHT_LABELS[light]) if light else "", "answers": answers, "materials": materials,
+        "light_label": _(pages.LIGHT_LABELS[light]) if light else "", "answers": answers, "materials": materials,
         "timeline": timeline, "correction": case.correction or {},
         "received_at": to_cst(case.received_at).strftime("%Y-%m-%d %H:%M"),
         "deferred": [m for m in materials if m["deferred"]], "actions": _actions_for(case, who),
@@ -365,7 +284,7 @@ def case_page(number: str, request: Request, session: Session = Depends(get_db))
 
 @router.post("/cases/{number}/actions")
 async def act(number: str, request: Request, session: Session = Depends(get_db)):
-    form = await _form(request)
+    form = await pages.form_of(request)
     return await run_in_threadpool(_act, number, request, session, form)
 
 
@@ -374,14 +293,14 @@ def _act(number: str, request: Request, session: Session, form: dict[str, str]) 
     timeline entry and audit record); then the case again, or the queue once it has left
     the front desk."""
     who, case = _open_case(request, session, number)
-    _check_csrf(request, form)
-    _ = i18n.translations(_language(request)).gettext
+    pages.check_csrf(request, form)
+    _ = i18n.translations(pages.language(request)).gettext
     try:
         action = Action(form.get("action", ""))
     except ValueError:
-        raise Refused(400, _("There is no such action.")) from None
+        raise pages.Refused(400, _("There is no such action.")) from None
     if action.value not in _actions_for(case, who):
-        raise Refused(409, _("This case can no longer be acted on that way: reload it."))
+        raise pages.Refused(409, _("This case can no longer be acted on that way: reload it."))
     params = _action_params(action, form, case, _)
     if case.parts and action in DECISIONS:
         params["part"] = _part_of(case, who)
@@ -389,10 +308,10 @@ def _act(number: str, request: Request, session: Session, form: dict[str, str]) 
         apply_action(session, context_for(request.app, session), case, action, params, who)
     except ApiError as exc:
         session.rollback()
-        raise Refused(exc.status, _action_problem(action, _)) from None
+        raise pages.Refused(exc.status, _action_problem(action, _)) from None
     session.commit()
     target = f"/console/cases/{quote(case.number, safe='')}" if may_open(case, who) else "/console/queue"
-    return RedirectResponse(target, status_code=303, headers=_headers())
+    return RedirectResponse(target, status_code=303, headers=pages.headers())
 
 
 def _action_params(action: Action, form: dict[str, str], case: Case, _) -> dict:
@@ -401,7 +320,7 @@ def _action_params(action: Action, form: dict[str, str], case: Case, _) -> dict:
     if action in (Action.REFUSE, Action.DENY, Action.SUSPEND, Action.APPROVE):
         reason = form.get("reason", "").strip()[:500]
         if action != Action.APPROVE and not reason:
-            raise Refused(422, {Action.REFUSE: _("A refusal needs its reason."),
+            raise pages.Refused(422, {Action.REFUSE: _("A refusal needs its reason."),
                                 Action.DENY: _("A denial needs its reason."),
                                 Action.SUSPEND: _("Say which special procedure suspends the case.")}[action])
         return {"note": reason}
@@ -423,13 +342,14 @@ def _action_problem(action: Action, _) -> str:
 
 def _material(case: Case, index: int) -> CaseMaterial:
     if not 1 <= index <= len(case.materials):
-        raise Refused(404, "no such material")
+        raise pages.Refused(404, "no such material")
     return case.materials[index - 1]
 
 
 def _decrypted(request: Request, material: CaseMaterial) -> bytes:
     if material.content_enc is None:
-        raise Refused(404, i18n.translations(_language(request)).gettext("This material has no scanned pages."))
+        raise pages.Refused(404, i18n.translations(pages.language(request)).gettext(
+            "This material has no scanned pages."))
     return request.app.state.vault.decrypt_bytes(material.content_enc, "material")
 
 
@@ -440,14 +360,14 @@ def viewer(number: str, index: int, request: Request, page: int = 1, session: Se
     who, case = _open_case(request, session, number)
     material = _material(case, index)
     try:
-        pages = page_count(_decrypted(request, material))
+        count = page_count(_decrypted(request, material))
     except NotAPage:
-        pages = 0
-    page = max(1, min(page, pages or 1))
-    context = {"case": case, "material": material, "index": index, "page": page, "pages": pages,
+        count = 0
+    page = max(1, min(page, count or 1))
+    context = {"case": case, "material": material, "index": index, "page": page, "pages": count,
                "materials_count": len(case.materials), "stamp": quote(dt.datetime.now(CST).strftime("%H%M%S"))}
     template = "_page.html" if request.headers.get("HX-Request") else "viewer.html"
-    return _render(request, template, context, who, _language(request))
+    return pages.render(request, template, context, who, pages.language(request))
 
 
 @router.get("/cases/{number}/materials/{index}/pages/{page}.jpg")
@@ -461,15 +381,15 @@ def page_image(number: str, index: int, page: int, request: Request, session: Se
         image = watermarked_page(_decrypted(request, material), page,
                                  [who.name, now.strftime("%Y-%m-%d %H:%M:%S"), case.number])
     except NotAPage:
-        raise Refused(404, "no such page") from None
+        raise pages.Refused(404, "no such page") from None
     audit.record(session, who.actor, "material.view", case.number, material=material.material_code,
                  material_index=index, page=page, via="console")
     session.commit()
-    return Response(image, media_type="image/jpeg", headers=_headers())
+    return Response(image, media_type="image/jpeg", headers=pages.headers())
 
 
 @router.get("/go")
 def go_to_case(request: Request, number: str = "", session: Session = Depends(get_db)):
-    _who(request, session, CASE_ROLES)
+    pages.who_may(request, session, CASE_ROLES)
     return RedirectResponse(f"/console/cases/{quote(number.strip()[:32], safe='')}", status_code=303,
-                            headers=_headers())
+                            headers=pages.headers())

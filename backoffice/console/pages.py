@@ -1,0 +1,97 @@
+"""What every console page shares: the templates, the security headers, who is signed in and
+whether their role may see a page (backoffice.auth.role_may, the API's rule), forms and their
+CSRF check, and the answers for the unsigned and the refused."""
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import parse_qsl
+
+from fastapi import FastAPI, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from sqlalchemy.orm import Session
+
+from ..auth import Caller, role_may, staff_of_token
+from ..db import read_phase
+from . import i18n
+from . import session as cookies
+
+TEMPLATES = Environment(loader=FileSystemLoader(Path(__file__).resolve().parent / "templates"),
+                        autoescape=select_autoescape(["html"]), trim_blocks=True, lstrip_blocks=True)
+# No script or style from anywhere but the back office itself, no inline script, no framing.
+CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; "
+       "form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+ROLE_LABELS = {"clerk": i18n.N_("Clerk"), "approver": i18n.N_("Approver"), "supervisor": i18n.N_("Supervisor"),
+               "admin": i18n.N_("Administrator")}
+LIGHT_LABELS = {"red": i18n.N_("Overdue"), "yellow": i18n.N_("Due soon"), "green": i18n.N_("On time")}
+
+
+class NotSignedIn(Exception):
+    pass
+
+
+class Refused(Exception):
+    def __init__(self, status: int, message: str):
+        super().__init__(message)
+        self.status, self.message = status, message
+
+
+def install_handlers(app: FastAPI) -> None:
+    @app.exception_handler(NotSignedIn)
+    async def _not_signed_in(request: Request, exc: NotSignedIn):
+        if request.headers.get("HX-Request") or request.method != "GET":
+            return Response(status_code=401, headers={"HX-Redirect": "/console/sign-in", **headers()})
+        return RedirectResponse("/console/sign-in", status_code=303, headers=headers())
+
+    @app.exception_handler(Refused)
+    async def _refused(request: Request, exc: Refused):
+        language = i18n.language_of(request.cookies.get(i18n.COOKIE))
+        return render(request, "error.html", {"message": exc.message, "status": exc.status}, None, language,
+                       status=exc.status)
+
+
+# --- rendering --------------------------------------------------------------------------------
+
+def headers() -> dict[str, str]:
+    return {"Content-Security-Policy": CSP, "X-Frame-Options": "DENY", "X-Content-Type-Options": "nosniff",
+            "Referrer-Policy": "no-referrer", "Cache-Control": "no-store"}
+
+
+def render(request: Request, template: str, context: dict, who: Caller | None, language: str,
+            status: int = 200, csrf: str = "") -> HTMLResponse:
+    translations = i18n.translations(language)
+    token = cookies.session_token(request)
+    body = TEMPLATES.get_template(template).render(
+        _=translations.gettext, lang=language, other_lang="en" if language == "zh_CN" else "zh_CN",
+        who=who, role_label=translations.gettext(ROLE_LABELS[who.role]) if who else "",
+        csrf=csrf or (cookies.csrf_for(request, token) if who and token else ""),
+        here=request.url.path, **context)
+    return HTMLResponse(body, status_code=status, headers=headers())
+
+
+def language(request: Request) -> str:
+    return i18n.language_of(request.cookies.get(i18n.COOKIE))
+
+
+def who_may(request: Request, session: Session, roles: tuple[str, ...]) -> Caller:
+    """The signed-in staff member, if their role may see this page (auth.role_may)."""
+    with read_phase(session):
+        who = staff_of_token(session, cookies.session_token(request))
+    if who is None:
+        raise NotSignedIn()
+    if not role_may(who, roles):
+        raise Refused(403, i18n.translations(language(request)).gettext("Your role may not open this page."))
+    return who
+
+
+async def form_of(request: Request) -> dict[str, str]:
+    """A urlencoded form (every console form is one; no multipart)."""
+    if not request.headers.get("content-type", "").startswith("application/x-www-form-urlencoded"):
+        return {}
+    return dict(parse_qsl((await request.body()).decode("utf-8", "replace"), keep_blank_values=True))
+
+
+def check_csrf(request: Request, form: dict[str, str]) -> None:
+    if not cookies.csrf_ok(request, form):
+        raise Refused(403, i18n.translations(language(request)).gettext(
+            "This form has expired or did not come from the console. Go back, reload and try again."))
