@@ -24,7 +24,8 @@ from ..calendar import load_calendar
 from ..cases import ACTION_ROLES, FRONT_DESK_STAGES, apply_action, light_of, may_open
 from ..db import read_phase
 from ..errors import ApiError
-from ..models import Case, CaseMaterial, CasePart, Item
+from ..licences import licence_pdf
+from ..models import Case, CaseMaterial, CasePart, Item, Licence
 from ..routes.deps import context_for
 from . import i18n, pages
 from . import session as cookies
@@ -189,9 +190,10 @@ def _queue(session: Session, which, language: str) -> list[dict]:
 # --- a case and its materials -----------------------------------------------------------------
 # The front desk's decisions on a case (综合受理), offered where the lifecycle table allows them
 # from the case's state and the role may take them (cases.ACTION_ROLES, as for the API).
-# And the department's (后台分类审批): approve, deny, suspend for a special procedure, resume.
+# And the department's (后台分类审批): approve, deny, suspend for a special procedure, resume,
+# complete (the result and its e-licences issued); and the window's (统一出件): hand it over.
 DESK_ACTIONS = (Action.ACCEPT, Action.REQUEST_CORRECTION, Action.REFUSE, Action.ROUTE,
-                Action.APPROVE, Action.DENY, Action.SUSPEND, Action.RESUME)
+                Action.APPROVE, Action.DENY, Action.SUSPEND, Action.RESUME, Action.COMPLETE, Action.DELIVER)
 DECISIONS = (Action.APPROVE, Action.DENY)
 CORRECTION_DAYS = 5  # working days the applicant has to answer a correction notice
 
@@ -271,6 +273,9 @@ def case_page(number: str, request: Request, session: Session = Depends(get_db))
     timeline = [{"at": to_cst(e.at).strftime("%Y-%m-%d %H:%M"), "status": _(STATUS_LABELS[CaseStatus(e.status)]),
                  "department": e.department, "note": (e.note_en if language == "en" and e.note_en else e.note),
                  "actor": e.actor} for e in case.events]
+    licences = [{"identifier": lic.identifier, "name": lic.name, "issued_at": to_cst(lic.issued_at).strftime(
+        "%Y-%m-%d"), "status": lic.status} for lic in session.scalars(
+        select(Licence).where(Licence.case_id == case.id).order_by(Licence.id))]
     audit.record(session, who.actor, "case.view", case.number, via="console")
     session.commit()
     return pages.render(request, "case.html", {
@@ -279,6 +284,7 @@ def case_page(number: str, request: Request, session: Session = Depends(get_db))
         "timeline": timeline, "correction": case.correction or {},
         "received_at": to_cst(case.received_at).strftime("%Y-%m-%d %H:%M"),
         "deferred": [m for m in materials if m["deferred"]], "actions": _actions_for(case, who),
+        "licences": licences, "may_print": who.role in ("clerk", "admin") and case.status == CaseStatus.COMPLETED.value,
         "correction_days": CORRECTION_DAYS}, who, language)
 
 
@@ -386,6 +392,24 @@ def page_image(number: str, index: int, page: int, request: Request, session: Se
                  material_index=index, page=page, via="console")
     session.commit()
     return Response(image, media_type="image/jpeg", headers=pages.headers())
+
+
+@router.get("/cases/{number}/licences/{identifier}.pdf")
+def licence_to_print(number: str, identifier: str, request: Request, session: Session = Depends(get_db)):
+    """统一出件: the e-licence on A4 with the holder's full name, for the window to print and
+    hand over; only for a completed case, and audited (the name is read)."""
+    who, case = _open_case(request, session, number)
+    if who.role not in ("clerk", "admin") or case.status != CaseStatus.COMPLETED.value:
+        raise pages.Refused(403, i18n.translations(pages.language(request)).gettext(
+            "E-licences are printed at the window once the case is completed."))
+    licence = session.scalar(select(Licence).where(Licence.case_id == case.id, Licence.identifier == identifier))
+    if licence is None:
+        raise pages.Refused(404, "no such licence")
+    holder = request.app.state.vault.decrypt(case.applicant_name_enc, "applicant-name")
+    pdf = licence_pdf(licence, request.app.state.signer.issue("licence", licence.identifier), holder)
+    audit.record(session, who.actor, "licence.print", licence.identifier, case=case.number, via="console")
+    session.commit()
+    return Response(pdf, media_type="application/pdf", headers=pages.headers())
 
 
 @router.get("/go")

@@ -156,3 +156,26 @@ def test_another_department_s_approver_cannot_decide(browser, in_review):
     other = browser("approver-rs")  # 人社: not this case's department
     assert other.get(f"/console/cases/{in_review}").status_code == 403
     assert other.post(f"/console/cases/{in_review}/actions", {"csrf": "x", "action": "approve"}).status_code == 403
+
+
+def test_the_department_completes_and_the_window_prints_and_hands_over(browser, in_review, staff):
+    """统一出件: the approver completes (the e-licence is issued), the window prints it with
+    the holder's name (audited) and records the handing over; then the case leaves the queue."""
+    approver, clerk = browser("approver-scjg"), browser("clerk01")
+    assert decide(approver, in_review, "approve").status_code == 303
+    assert decide(approver, in_review, "complete").status_code == 303
+    assert status_of(staff, in_review)["status"] == "completed"
+
+    page = case_page(clerk, in_review)
+    assert 'id="deliver"' in page
+    link = re.search(r'class="print" href="([^"]+)"', page)
+    assert link, "a completed case's e-licence can be printed at the window"
+    pdf = clerk.get(link.group(1))
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF") and pdf.headers["Cache-Control"] == "no-store"
+    assert any(e["actor"] == "staff:clerk01" and e["detail"].get("case") == in_review
+               for e in audit_entries(staff, "licence.print"))
+    assert approver.get(link.group(1)).status_code == 403  # the window prints, not the department
+
+    assert decide(clerk, in_review, "deliver").status_code == 303
+    assert status_of(staff, in_review)["status"] == "delivered"
+    assert in_review not in clerk.get("/console/queue").text
