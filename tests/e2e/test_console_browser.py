@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 import requests
+from axe_core_python.selenium import Axe
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
@@ -27,8 +28,15 @@ SHOTS = Path(os.environ.get("CONSOLE_TEST_SHOTS", "/tmp/console-shots"))  # to l
 
 
 def shoot(driver, name: str) -> None:
+    """A screenshot to look at, and the page checked by axe-core: no serious or critical
+    accessibility violation on any console page."""
     SHOTS.mkdir(parents=True, exist_ok=True)
     driver.save_screenshot(str(SHOTS / f"{name}.png"))
+    results = Axe().run(driver)
+    assert results["passes"], "axe-core ran its rules on the page"
+    serious = [(v["id"], v["help"], [n["target"] for n in v["nodes"]][:3]) for v in results["violations"]
+               if v["impact"] in ("serious", "critical")]
+    assert not serious, f"{name}: {serious}"
 
 
 @pytest.fixture(scope="module")
