@@ -9,6 +9,7 @@ from pathlib import Path
 
 from demo.embedded_backoffice import EmbeddedBackoffice
 from kiosk.paths import REPO_ROOT
+from kiosk.runtime.kivy_env import has_display
 
 # The demo's maintenance PIN, written as a hash into the demo's own var dir at each start
 # (a real kiosk's PIN is set with `kiosk-diag maintenance set-pin`); the tour types it.
@@ -36,8 +37,27 @@ def main(argv: list[str] | None = None) -> int:
 
         code = kiosk_main(["--backoffice-url", backoffice.url, "--var-dir", str(var), "--profile", "demo",
                            "--backoffice-secret-file", str(backoffice.terminal_secret_file)])
+        if code == 0 and not has_display():
+            code = console_tour(backoffice.url, var / "tour" / "console")
     print("back office: stopped", flush=True)
     return code
+
+
+def console_tour(base: str, folder: Path) -> int:
+    """The staff console's pages as each demo role sees them, after the kiosk's tour (whose
+    cases they show): a PNG of each and axe-core's check; 1 if a page has a serious finding."""
+    from proof import console_tour as tour
+
+    if not tour.available():
+        print("staff console tour: skipped (no chromium and chromedriver)", flush=True)
+        return 0
+    found = tour.run(base, folder)
+    for name, serious in found.items():
+        if serious:
+            print(f"staff console tour: {name}: serious accessibility findings {serious}", flush=True)
+    print(f"staff console tour: {len(found)} pages photographed in {folder}/ (axe-core: accessibility.json)",
+          flush=True)
+    return 1 if any(found.values()) else 0
 
 
 def set_demo_pin(var: Path) -> None:

@@ -42,9 +42,20 @@ FORM_LABELS = {"original": i18n.N_("original"), "copy": i18n.N_("copy"), "electr
 # --- sign-in, sign-out, language -------------------------------------------------------------
 
 @router.get("/")
-def home(request: Request):
-    return RedirectResponse("/console/queue" if cookies.session_token(request) else "/console/sign-in",
-                            status_code=303, headers=pages.headers())
+def home(request: Request, session: Session = Depends(get_db)):
+    """Where the signed-in staff member works (their role's start page), else the sign-in."""
+    with read_phase(session):
+        who = staff_of_token(session, cookies.session_token(request))
+    return RedirectResponse(start_page(who.role) if who else "/console/sign-in", status_code=303,
+                            headers=pages.headers())
+
+
+# Each role's own page, where signing in (and /console/) leads.
+START_PAGES = {"clerk": "/console/queue", "admin": "/console/queue", "approver": "/console/department"}
+
+
+def start_page(role: str) -> str:
+    return START_PAGES.get(role, "/console/welcome")
 
 
 def _sign_in_page(request: Request, error: str = "", status: int = 200, username: str = "") -> HTMLResponse:
@@ -94,9 +105,7 @@ def _sign_in(request: Request, session: Session, form: dict[str, str]) -> Respon
         before = staff_of_token(session, earlier)
         if before is not None:
             staff_accounts.sign_out(session, earlier, before.actor)
-    start = {"clerk": "/console/queue", "admin": "/console/queue", "approver": "/console/department"}.get(
-        staff.role, "/console/welcome")
-    response = RedirectResponse(start, status_code=303, headers=pages.headers())
+    response = RedirectResponse(start_page(staff.role), status_code=303, headers=pages.headers())
     max_age = int((expires - dt.datetime.utcnow()).total_seconds())
     cookies.set_cookie(response, request, cookies.SESSION_COOKIE, token, max_age=max_age)
     cookies.clear_cookie(response, request, cookies.PRE_COOKIE)

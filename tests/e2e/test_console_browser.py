@@ -12,13 +12,12 @@ from pathlib import Path
 
 import pytest
 import requests
-from axe_core_python.selenium import Axe
-from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as seen
 from selenium.webdriver.support.ui import WebDriverWait
 
+from proof.console_tour import open_chromium
+from proof.console_tour import shoot as tour_shoot
 from services.api import TerminalSignature
 from tests.api.submissions import WANG, application
 from tests.api.test_console import FOOD, page_images
@@ -28,14 +27,8 @@ SHOTS = Path(os.environ.get("CONSOLE_TEST_SHOTS", "/tmp/console-shots"))  # to l
 
 
 def shoot(driver, name: str) -> None:
-    """A screenshot to look at, and the page checked by axe-core: no serious or critical
-    accessibility violation on any console page."""
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    driver.save_screenshot(str(SHOTS / f"{name}.png"))
-    results = Axe().run(driver)
-    assert results["passes"], "axe-core ran its rules on the page"
-    serious = [(v["id"], v["help"], [n["target"] for n in v["nodes"]][:3]) for v in results["violations"]
-               if v["impact"] in ("serious", "critical")]
+    """A screenshot to look at, and no serious or critical axe-core finding on the page."""
+    serious = tour_shoot(driver, SHOTS, name)
     assert not serious, f"{name}: {serious}"
 
 
@@ -60,14 +53,7 @@ def kiosk_case(backoffice) -> str:
 
 @pytest.fixture(scope="module")
 def chromium():
-    options = webdriver.ChromeOptions()
-    options.binary_location = "/usr/bin/chromium"
-    for flag in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,900",
-                 "--lang=zh-CN"):
-        options.add_argument(flag)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
-    driver.implicitly_wait(5)
+    driver = open_chromium()
     yield driver
     driver.quit()
 

@@ -62,6 +62,13 @@ def test_headless_run_writes_the_tour(tmp_path):
     assert QrSigner(seed).verify(code.text, kind="case").subject.startswith("469023-")
 
     # Every citizen journey walked, with its taps and screens counted for the README.
+    # Then the staff console's tour: each role's pages, the kiosk's submission among the
+    # clerk's with its scanned pages in the viewer, none with a serious axe-core finding.
+    console = tmp_path / "tour" / "console"
+    for page in ("sign-in", "clerk01-queue", "clerk01-case", "clerk01-viewer", "approver-scjg-department"):
+        assert (console / f"{page}.png").exists(), page
+    assert not any(json.loads((console / "accessibility.json").read_text()).values())
+
     journeys = {j["leg"]: j for j in json.loads((tmp_path / "tour" / "journeys.json").read_text())}
     walked = {"guide", "apply", "progress_by_card", "progress_by_code", "appointment", "collect_and_rate"}
     assert walked <= set(journeys)
