@@ -93,7 +93,8 @@ def _sign_in(request: Request, session: Session, form: dict[str, str]) -> Respon
         before = staff_of_token(session, earlier)
         if before is not None:
             staff_accounts.sign_out(session, earlier, before.actor)
-    start = {"clerk": "/console/queue", "admin": "/console/queue", "approver": "/console/department"}.get(
+    start = {"clerk": "/console/queue", "admin": "/console/queue", "approver": "/console/department",
+             "supervisor": "/console/supervision"}.get(
         staff.role, "/console/welcome")
     response = RedirectResponse(start, status_code=303, headers=pages.headers())
     max_age = int((expires - dt.datetime.utcnow()).total_seconds())
