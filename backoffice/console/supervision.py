@@ -25,6 +25,7 @@ from ..auth import get_db
 from ..calendar import load_calendar
 from ..cases import LIGHT_STATES
 from ..db import read_phase
+from ..english_names import EnglishNames
 from ..models import Case, Department, Rating, Rectification
 from ..supervision import OPEN_STATES
 from . import i18n, pages
@@ -79,7 +80,7 @@ def _sum(condition):
     return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
 
-def departments(session: Session, bounds: Bounds, language: str) -> list[dict]:
+def departments(session: Session, bounds: Bounds, english: EnglishNames | None) -> list[dict]:
     """Per department: cases in hand, overdue, nearly overdue and the light (red if any is
     overdue, yellow if any is nearly); the most pressing first."""
     lit = _lit()
@@ -88,15 +89,18 @@ def departments(session: Session, bounds: Bounds, language: str) -> list[dict]:
     rows = session.execute(
         select(Case.department_code, func.max(Case.department_name), func.count(), _sum(overdue), _sum(soon))
         .where(Case.status.in_(OPEN_STATES)).group_by(Case.department_code)).all()
-    names = {d.code: (d.name_en if language == "en" and d.name_en else d.name)
-             for d in session.execute(select(Department.code, Department.name, Department.name_en))}
+    catalogue = {d.code: (d.name, d.name_en)
+                 for d in session.execute(select(Department.code, Department.name, Department.name_en))}
     figures = {code: (name, int(in_hand), int(late), int(near)) for code, name, in_hand, late, near in rows}
     out = []
-    for code in sorted(set(names) | set(figures)):
-        name, in_hand, late, near = figures.get(code, (code, 0, 0, 0))
+    for code in sorted(set(catalogue) | set(figures)):
+        zh, en = catalogue.get(code, ("", ""))
+        name, in_hand, late, near = figures.get(code, (zh or code, 0, 0, 0))
+        if english is not None:  # a case keeps the Chinese name: the intake window's and a bundle's joined names too
+            name = english.department(name) or en or name
         light = "red" if late else "yellow" if near else "green"
-        out.append({"code": code, "name": names.get(code) or name, "in_hand": in_hand, "overdue": late,
-                    "due_soon": near, "light": light})
+        out.append({"code": code, "name": name, "in_hand": in_hand, "overdue": late, "due_soon": near,
+                    "light": light})
     order = {"red": 0, "yellow": 1, "green": 2}
     return sorted(out, key=lambda d: (order[d["light"]], -d["overdue"], -d["due_soon"], -d["in_hand"], d["code"]))
 
@@ -104,14 +108,14 @@ def departments(session: Session, bounds: Bounds, language: str) -> list[dict]:
 def urgent_cases(session: Session, bounds: Bounds, _) -> list[dict]:
     """The overdue and nearly overdue cases, the longest overdue first."""
     rows = session.execute(
-        select(Case.number, Case.item_name, Case.department_code, Case.department_name, Case.status,
-               Case.promised_date, Case.received_at)
+        select(Case.number, Case.item_code, Case.bundle_code, Case.item_name, Case.department_code,
+               Case.department_name, Case.status, Case.promised_date, Case.received_at)
         .where(_lit(), Case.promised_date <= bounds.yellow_until)
         .order_by(Case.promised_date, Case.received_at).limit(LIMIT)).all()
     out = []
     for row in rows:
         light = "red" if row.promised_date < bounds.today else "yellow"
-        out.append({"number": row.number, "item_name": row.item_name, "department": row.department_name,
+        out.append({**_names(row), "number": row.number,
                     "status": _(STATUS_LABELS[CaseStatus(row.status)]), "promised_date": row.promised_date.isoformat(),
                     "received_at": to_cst(row.received_at).strftime("%Y-%m-%d"), "light": light,
                     "light_label": _(pages.LIGHT_LABELS[light])})
@@ -126,12 +130,13 @@ def deferred_commitments(session: Session, calendar: WorkCalendar, today: dt.dat
     except CalendarUnknown:
         until = today + dt.timedelta(days=DEFERRED_DAYS)
     rows = session.execute(
-        select(Case.number, Case.item_name, Case.department_name, Case.deferred_due)
+        select(Case.number, Case.item_code, Case.bundle_code, Case.item_name, Case.department_name,
+               Case.deferred_due)
         .where(Case.status.in_(OPEN_STATES), Case.deferred_pending.is_(True), Case.deferred_due.is_not(None),
                Case.deferred_due <= until)
         .order_by(Case.deferred_due, Case.number).limit(LIMIT)).all()
-    return [{"number": r.number, "item_name": r.item_name, "department": r.department_name,
-             "due": r.deferred_due.isoformat(), "expired": r.deferred_due < today} for r in rows]
+    return [{**_names(r), "number": r.number, "due": r.deferred_due.isoformat(), "expired": r.deferred_due < today}
+            for r in rows]
 
 
 def rectifications(session: Session, today: dt.date, _) -> tuple[list[dict], dict[str, int]]:
@@ -143,16 +148,22 @@ def rectifications(session: Session, today: dt.date, _) -> tuple[list[dict], dic
     due = case((Rectification.status == "open", Rectification.callback_due), else_=Rectification.rectify_due)
     rows = session.execute(
         select(Rectification.id, Rectification.status, Rectification.callback_due, Rectification.rectify_due,
-               Rating.level, Rating.reasons, Case.number, Case.item_name, Case.department_name, due.label("due"))
+               Rating.level, Rating.reasons, Case.number, Case.item_code, Case.bundle_code, Case.item_name,
+               Case.department_name, due.label("due"))
         .join(Rating, Rating.id == Rectification.rating_id).join(Case, Case.id == Rating.case_id)
         .where(Rectification.status.in_(IN_PROGRESS)).order_by(due, Rectification.id).limit(LIMIT)).all()
     out = [{"id": r.id, "state": _(RECTIFICATION_LABELS.get(r.status, r.status)), "status": r.status,
-            "number": r.number, "item_name": r.item_name, "department": r.department_name, "level": r.level,
+            **_names(r), "number": r.number, "level": r.level,
             "reasons": "、".join(map(str, r.reasons or [])),
             "callback_due": r.callback_due.isoformat() if r.callback_due else "",
             "rectify_due": r.rectify_due.isoformat() if r.rectify_due else "",
             "late": bool(r.due and r.due < today)} for r in rows]
     return out, counts
+
+
+def _names(row) -> dict:
+    return {"item_code": row.item_code, "bundle_code": row.bundle_code, "item_name": row.item_name,
+            "department": row.department_name}
 
 
 def weeks_of(today: dt.date, weeks: int = WEEKS) -> list[dt.date]:
@@ -230,10 +241,18 @@ def dashboard(request: Request, session: Session = Depends(get_db)):
     with read_phase(session):
         calendar, today = load_calendar(session), dt.datetime.now(CST).date()
         bounds = light_bounds(calendar, today)
-        by_department = departments(session, bounds, language)
         urgent = urgent_cases(session, bounds, _)
         deferred = deferred_commitments(session, calendar, today)
         rects, rect_counts = rectifications(session, today, _)
+        english = None
+        if language == "en":  # the catalogue's English names, in three small queries
+            listed = urgent + deferred + rects
+            english = EnglishNames.load(session, {r["item_code"] for r in listed}, {r["bundle_code"] for r in listed})
+            for row in listed:
+                row["item_name"] = (english.bundles.get(row["bundle_code"]) if row["bundle_code"]
+                                    else english.items.get(row["item_code"] or "")) or row["item_name"]
+                row["department"] = english.department(row["department"]) or row["department"]
+        by_department = departments(session, bounds, english)
         weeks = ratings_by_week(session, today)
     totals = {key: sum(d[key] for d in by_department) for key in ("in_hand", "overdue", "due_soon")}
     return pages.render(request, "supervision.html", {

@@ -153,4 +153,6 @@ def test_the_dashboard_speaks_english_on_the_switch(browser, rated):  # noqa: F8
     html = dashboard(b)
     assert "Supervision dashboard" in html and "Rectifications of bad ratings" in html
     assert "统一督办" not in html and "差评整改" not in html
+    assert "Chengmai County Administration for Market Regulation" in html  # the catalogue's English names
+    assert "综合受理窗口" not in html  # the intake window's too, though no catalogue department
     chart_of(html)
