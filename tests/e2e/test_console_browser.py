@@ -132,8 +132,14 @@ def test_a_supervisor_lands_on_the_dashboard_with_its_chart(backoffice, chromium
     bar = chromium.find_element(By.CSS_SELECTOR, "#ratings-chart .bars rect")
     assert chromium.execute_script("return getComputedStyle(arguments[0]).fill", bar) == "rgb(91, 143, 199)"
     height = chromium.execute_script("return document.documentElement.scrollHeight")
-    chromium.set_window_size(1280, height + 120)  # the whole dashboard in one picture
+    chromium.set_window_size(1280, height + 200)  # the whole dashboard in one picture
     shoot(chromium, "05-supervision")
+    chromium.find_element(By.ID, "language").click()
+    wait.until(seen.text_to_be_present_in_element((By.TAG_NAME, "h1"), "Supervision dashboard"))
+    chromium.set_window_size(1280, chromium.execute_script("return document.documentElement.scrollHeight") + 200)
+    shoot(chromium, "06-supervision-en")
+    chromium.find_element(By.ID, "language").click()  # back to Chinese for what follows
+    wait.until(seen.text_to_be_present_in_element((By.TAG_NAME, "h1"), "统一督办"))
     chromium.set_window_size(1280, 900)
     blocked = [e for e in chromium.get_log("browser") if "Content Security Policy" in e["message"]]
     assert not blocked, blocked
