@@ -51,7 +51,8 @@ def home(request: Request, session: Session = Depends(get_db)):
 
 
 # Each role's own page, where signing in (and /console/) leads.
-START_PAGES = {"clerk": "/console/queue", "admin": "/console/queue", "approver": "/console/department"}
+START_PAGES = {"clerk": "/console/queue", "admin": "/console/queue", "approver": "/console/department",
+               "supervisor": "/console/supervision"}
 
 
 def start_page(role: str) -> str:

@@ -100,3 +100,40 @@ def test_a_clerk_signs_in_views_a_material_and_signs_out(backoffice, kiosk_case,
     wait.until(seen.url_contains("/console/sign-in"))
     chromium.get(f"{backoffice.url}/console/queue")
     assert chromium.current_url.endswith("/console/sign-in")
+
+
+def test_a_supervisor_lands_on_the_dashboard_with_its_chart(backoffice, chromium):
+    """统一督办: a supervisor signs in and sees the lights, the cases to chase and the
+    ratings chart (inline SVG, styled by console.css under the Content-Security-Policy)."""
+    token = requests.post(f"{backoffice.url}/v1/auth/token", json={"username": "clerk01",
+                                                                  "password": "chengmai-demo"}, timeout=30)
+    clerk = {"Authorization": f"Bearer {token.json()['access_token']}", "Content-Type": "application/json"}
+    for number, level, reasons in (("469023-0002", 1, ["态度差"]), ("469023-0005", 5, [])):
+        rated = requests.post(f"{backoffice.url}/v1/cases/{number}/rating", timeout=30,
+                              headers={**clerk, "Idempotency-Key": f"console-browser-rating-{number}"},
+                              data=json.dumps({"level": level, "reasons": reasons}))
+        assert rated.status_code in (201, 409), rated.text  # 409: rated on an earlier run's database
+    wait = WebDriverWait(chromium, 15)
+    chromium.delete_all_cookies()
+    chromium.get(f"{backoffice.url}/console/sign-in")
+    chromium.find_element(By.ID, "username").send_keys("supervisor01")
+    chromium.find_element(By.ID, "password").send_keys("chengmai-demo")
+    chromium.find_element(By.ID, "sign-in").click()
+    wait.until(seen.url_contains("/console/supervision"))
+    assert "统一督办" in chromium.find_element(By.TAG_NAME, "h1").text
+    chart = chromium.find_element(By.ID, "ratings-chart")
+    assert chart.size["width"] > 300 and chart.size["height"] > 100  # drawn, not collapsed
+    bar = chromium.find_element(By.CSS_SELECTOR, "#ratings-chart .bars rect")
+    assert chromium.execute_script("return getComputedStyle(arguments[0]).fill", bar) == "rgb(91, 143, 199)"
+    height = chromium.execute_script("return document.documentElement.scrollHeight")
+    chromium.set_window_size(1280, height + 200)  # the whole dashboard in one picture
+    shoot(chromium, "05-supervision")
+    chromium.find_element(By.ID, "language").click()
+    wait.until(seen.text_to_be_present_in_element((By.TAG_NAME, "h1"), "Supervision dashboard"))
+    chromium.set_window_size(1280, chromium.execute_script("return document.documentElement.scrollHeight") + 200)
+    shoot(chromium, "06-supervision-en")
+    chromium.find_element(By.ID, "language").click()  # back to Chinese for what follows
+    wait.until(seen.text_to_be_present_in_element((By.TAG_NAME, "h1"), "统一督办"))
+    chromium.set_window_size(1280, 900)
+    blocked = [e for e in chromium.get_log("browser") if "Content Security Policy" in e["message"]]
+    assert not blocked, blocked
