@@ -23,8 +23,9 @@ STATIC = Path(__file__).resolve().parent / "static"
 
 
 def install(app: FastAPI) -> None:
-    from . import pages, routes
+    from . import fleet, pages, routes
 
     pages.install_handlers(app)
     app.include_router(routes.router)
+    app.include_router(fleet.router)
     app.mount("/console/static", StaticFiles(directory=STATIC), name="console-static")
