@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
+import time
 import uuid
 import zipfile
 
@@ -164,6 +165,19 @@ def test_a_stale_csrf_token_is_refused(kiosk, browser):
         assert admin.post(path, {"csrf": stale, **form}).status_code == 403
         assert admin.post(path, form).status_code == 403
     assert client.heartbeat(report())["commands"] == []  # nothing queued, not disabled
+
+
+def test_availability_and_time_to_repair_come_from_the_alerts(kiosk, browser, staff):
+    """Registered and never heard from, the sweep finds it silent; its first heartbeat
+    clears the alert: that stretch is out of service, and one repair."""
+    terminal_id, client = kiosk
+    assert staff("supervisor01").post("/v1/supervision/sweep", key=None).status_code == 200
+    time.sleep(1.2)
+    client.heartbeat(report())
+    row = row_of(browser("supervisor01").get("/console/fleet").text, terminal_id)
+    share = float(re.search(r"([0-9.]+)%", row).group(1))
+    assert 0 < share < 100 and "1 分钟" in row
+    assert "已解除告警 1 条" in terminal_page(browser("supervisor01"), terminal_id)
 
 
 def test_outage_periods_count_once_where_they_overlap():
