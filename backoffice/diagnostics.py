@@ -61,3 +61,18 @@ def listing(session: Session, terminal_id: str = "") -> list[dict]:
     return [{"id": r.id, "terminal_id": r.terminal_id, "command_id": r.command_id,
              "received_at": r.received_at.isoformat() + "Z", "size": r.size, "sha256": r.sha256}
             for r in session.execute(stmt)]
+
+
+def hand_out(session: Session, bundle_id: int, actor: str) -> TerminalDiagnostics | None:
+    """A bundle for staff to download, the download audited (the API's and the console's);
+    None when there is no such bundle."""
+    bundle = session.get(TerminalDiagnostics, bundle_id)
+    if bundle is None:
+        return None
+    audit.record(session, actor, "terminal.diagnostics.download", str(bundle_id), terminal=bundle.terminal_id)
+    session.commit()
+    return bundle
+
+
+def file_name(bundle: TerminalDiagnostics) -> str:
+    return f"diagnostics-{bundle.terminal_id}-{bundle.received_at.strftime('%Y%m%d-%H%M%S')}.zip"

@@ -9,7 +9,8 @@ from sqlalchemy import exists, func, select, update
 from sqlalchemy.orm import Session
 
 from . import audit
-from .models import Alert, CatalogueVersion, Terminal, TerminalCommand, utcnow
+from .errors import Invalid, NotFound
+from .models import Alert, CatalogueVersion, Release, Terminal, TerminalCommand, utcnow
 from .supervision import clear, raise_alert
 
 HEARTBEAT_ALERTS = ("terminal_silent", "paper_out", "disk_low", "device_not_ready")  # what a heartbeat clears
@@ -69,6 +70,24 @@ def set_disabled(session: Session, terminal_id: str, disabled: bool, reason: str
     audit.record(session, actor, action, terminal_id, reason=reason[:200])
     session.commit()
     return True
+
+
+def queue_command(session: Session, terminal_id: str, name: str, argument: str, actor: str,
+                  created_by: str) -> TerminalCommand:
+    """Queues a command for the terminal's next heartbeat and audits it (the caller
+    commits); the API's route and the console's fleet page both queue through this."""
+    if session.get(Terminal, terminal_id) is None:
+        raise NotFound("no such terminal")
+    if name not in COMMANDS:
+        raise Invalid(f"command must be one of {', '.join(COMMANDS)}")
+    argument = argument if name == "update" else ""
+    if name == "update" and session.get(Release, argument) is None:
+        raise Invalid("update needs the version of a published release (kiosk-backoffice release publish)")
+    command = TerminalCommand(terminal_id=terminal_id, command=name, argument=argument, created_by=created_by)
+    session.add(command)
+    session.flush()
+    audit.record(session, actor, "terminal.command", terminal_id, command=name, argument=argument)
+    return command
 
 
 class HeartbeatAnswer(NamedTuple):

@@ -23,9 +23,10 @@ STATIC = Path(__file__).resolve().parent / "static"
 
 
 def install(app: FastAPI) -> None:
-    from . import pages, routes, supervision
+    from . import fleet, pages, routes, supervision
 
     pages.install_handlers(app)
     app.include_router(routes.router)
     app.include_router(supervision.router)
+    app.include_router(fleet.router)
     app.mount("/console/static", StaticFiles(directory=STATIC), name="console-static")

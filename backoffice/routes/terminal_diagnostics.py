@@ -8,10 +8,9 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy.orm import Session
 
-from .. import audit, diagnostics
+from .. import diagnostics
 from ..auth import Caller, caller, get_db
 from ..errors import NotFound
-from ..models import TerminalDiagnostics
 from ..openapi_docs import ROW_ID_MAX, answers, binary, problems
 from ..schemas.fleet import BundleListingOut, BundleStoredOut
 
@@ -42,12 +41,8 @@ def listing(terminal: str = "", who: Caller = Depends(caller("supervisor")), ses
             responses={200: binary("application/zip", "The diagnostics bundle"), **problems(404)})
 def download(bundle_id: Annotated[int, Path(ge=1, le=ROW_ID_MAX)], who: Caller = Depends(caller("supervisor")),
              session: Session = Depends(get_db)):
-    bundle = session.get(TerminalDiagnostics, bundle_id)
+    bundle = diagnostics.hand_out(session, bundle_id, who.actor)
     if bundle is None:
         raise NotFound("no such diagnostics bundle")
-    audit.record(session, who.actor, "terminal.diagnostics.download", str(bundle_id), terminal=bundle.terminal_id)
-    session.commit()
-    stamp = bundle.received_at.strftime("%Y%m%d-%H%M%S")
     return Response(bundle.content, media_type="application/zip", headers={
-        "Content-Disposition": f'attachment; filename="diagnostics-{bundle.terminal_id}-{stamp}.zip"'})
-
+        "Content-Disposition": f'attachment; filename="{diagnostics.file_name(bundle)}"'})

@@ -14,7 +14,7 @@ from .. import audit, terminals
 from ..auth import Caller, caller, get_db
 from ..errors import Conflict, Invalid, NotFound
 from ..idempotency import idempotent
-from ..models import Release, Terminal, TerminalCommand, utcnow
+from ..models import Terminal, TerminalCommand, utcnow
 from ..openapi_docs import IDEMPOTENCY_KEY, ROW_ID_MAX, answers, problems
 from ..schemas.bodies import AckIn, CommandIn, HeartbeatIn, TerminalDisabledIn, TerminalRegistrationIn, as_sent
 from ..schemas.fleet import (
@@ -126,14 +126,9 @@ def queue_command(terminal_id: str, request: Request, body: CommandIn,
     if name not in terminals.COMMANDS:
         raise Invalid(f"command must be one of {', '.join(terminals.COMMANDS)}")
     argument = body.argument if name == "update" else ""
-    if name == "update" and session.get(Release, argument) is None:
-        raise Invalid("update needs the version of a published release (kiosk-backoffice release publish)")
 
     def produce():
-        command = TerminalCommand(terminal_id=terminal_id, command=name, argument=argument, created_by=who.name)
-        session.add(command)
-        session.flush()
-        audit.record(session, who.actor, "terminal.command", terminal_id, command=name, argument=argument)
+        command = terminals.queue_command(session, terminal_id, name, argument, who.actor, who.name)
         return 201, {"id": command.id, "command": name, "argument": argument}
 
     return idempotent(request, session, f"command:{who.actor}", f"{terminal_id}:{name}:{argument}", produce)

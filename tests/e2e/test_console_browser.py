@@ -137,3 +137,35 @@ def test_a_supervisor_lands_on_the_dashboard_with_its_chart(backoffice, chromium
     chromium.set_window_size(1280, 900)
     blocked = [e for e in chromium.get_log("browser") if "Content Security Policy" in e["message"]]
     assert not blocked, blocked
+
+
+def test_an_admin_sees_the_fleet_and_a_terminal(backoffice, chromium):
+    """The demo's kiosk heartbeats over the signed API, then shows on the fleet page."""
+    signed = requests.Session()
+    signed.auth = TerminalSignature(TERMINAL, backoffice.terminal_secret_file.read_text())
+    beat = {"app_version": "0.9.7", "uptime_s": 60, "outbox_length": 2, "disk_free_mb": 20480,
+            "catalogue_version": 1, "outbox": {"pending": 2, "parked": 0},
+            "devices": {"receipt_printer": {"state": "online", "media": "low"},
+                        "idcard": {"state": "online", "media": None}}}
+    answer = signed.post(f"{backoffice.url}/v1/terminals/heartbeat", data=json.dumps(beat), timeout=30,
+                         headers={"Content-Type": "application/json"})
+    assert answer.status_code == 200, answer.text
+    wait = WebDriverWait(chromium, 15)
+    chromium.get(f"{backoffice.url}/console/language/zh_CN?next=/console/sign-in")  # the clerk left it in English
+    chromium.find_element(By.ID, "username").send_keys("admin")
+    chromium.find_element(By.ID, "password").send_keys("chengmai-demo")
+    chromium.find_element(By.ID, "sign-in").click()
+    wait.until(seen.url_contains("/console/queue"))
+    chromium.find_element(By.CSS_SELECTOR, 'nav a[href="/console/fleet"]').click()
+    wait.until(seen.url_contains("/console/fleet"))
+    assert "终端管理" in chromium.find_element(By.TAG_NAME, "h1").text
+    assert chromium.find_element(By.CSS_SELECTOR, f'tr[data-terminal="{TERMINAL}"]')
+    shoot(chromium, "05-fleet")
+    chromium.find_element(By.LINK_TEXT, TERMINAL).click()
+    wait.until(seen.url_contains(f"/console/fleet/{TERMINAL}"))
+    assert "receipt_printer" in chromium.page_source
+    chromium.set_window_size(1280, 1700)  # the whole page: commands and the admin's forms too
+    shoot(chromium, "06-fleet-terminal")
+    chromium.set_window_size(1280, 900)
+    blocked = [e for e in chromium.get_log("browser") if "Content Security Policy" in e["message"]]
+    assert not blocked, blocked
