@@ -111,4 +111,7 @@ class County:
             idempotency_key=uuid.uuid4().hex)
 
     def appointment(self, code: str) -> dict:
-        return self.terminal._get_json(f"/v1/appointments/{code}")
+        """As the counter's clerk sees it (a terminal sees an appointment only by its signed token)."""
+        answer = self._http.get(f"{self.url}/v1/appointments/{code}", timeout=30, headers=self._staff("clerk01"))
+        answer.raise_for_status()
+        return answer.json()

@@ -134,12 +134,12 @@ class Keys:
         with self._lock:
             before, self._offset_s = self._offset_s, offset
         if abs(offset - before) > self.window_s:
-            log.warning("the back office's time is %+.0f s from this clock (was %+.0f s)", offset, before)
+            log.warning("the back office's time is %.0f s from this clock (it was %.0f s)", offset, before)
 
     def _check_timestamp(self, timestamp: int) -> None:
         expected = self.clock() + self._offset_s
         if abs(timestamp - expected) > self.window_s:
-            log.warning("refused to sign a request %+.0f s from the back office's time", timestamp - expected)
+            log.warning("refused to sign a request %.0f s off the back office's time", timestamp - expected)
             raise KeyHolderRefused(TIMESTAMP_OUT_OF_BOUNDS, (
                 f"timestamp {timestamp} is {timestamp - expected:+.0f} s from the back office's time as the key "
                 f"holder knows it; it signs within {self.window_s:.0f} s"))
