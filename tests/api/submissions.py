@@ -40,3 +40,42 @@ def bundle_application(guides: list[dict], bundle_code: str, person: dict = WANG
         payload["answers"].update(part["answers"])
         payload["materials"] += part["materials"]
     return payload
+
+
+class CounterClerk:
+    """A clerk over plain HTTP at the back office on `url`: submits a food business licence
+    for 王建国 at the counter and lists his case numbers, so a test can see which cases a
+    backup, a restore, an upgrade or a rollback kept."""
+
+    FOOD = "469023-XK-SCJG-0031"
+
+    def __init__(self, url: str, username: str = "clerk01", password: str = "chengmai-demo"):
+        self.url, self.username, self.password = url, username, password
+
+    def headers(self) -> dict[str, str]:
+        import requests
+
+        answer = requests.post(f"{self.url}/v1/auth/token", json={"username": self.username,
+                                                                  "password": self.password}, timeout=30)
+        assert answer.status_code == 200, answer.text
+        return {"Authorization": f"Bearer {answer.json()['access_token']}"}
+
+    def submit(self) -> str:
+        import uuid
+
+        import requests
+
+        guide = requests.get(f"{self.url}/v1/catalogue/items/{self.FOOD}", timeout=30).json()
+        made = requests.post(f"{self.url}/v1/cases", json=application(guide), timeout=60,
+                             headers={**self.headers(), "Idempotency-Key": uuid.uuid4().hex})
+        assert made.status_code == 201, made.text
+        return made.json()["case"]["number"]
+
+    def cases(self) -> set[str]:
+        import requests
+
+        answer = requests.post(f"{self.url}/v1/cases/search", json={"applicant": WANG["document_number"],
+                                                                    "limit": 200},
+                               headers=self.headers(), timeout=30)
+        assert answer.status_code == 200, answer.text
+        return {c["number"] for c in answer.json()["cases"]}

@@ -22,13 +22,11 @@ from sqlalchemy import create_engine, inspect, text
 
 from backoffice.migrations_runner import head_revision
 from demo.embedded_backoffice import free_port
-from tests.api.submissions import application
+from tests.api.submissions import CounterClerk
 
 REPO = Path(__file__).resolve().parents[2]
 STAND_IN = Path(__file__).with_name("service_stand_in.py")
 APP = "opt/chengmai-kiosk"
-FOOD = "469023-XK-SCJG-0031"
-WANG = "469023195801041234"
 PROBE_MIGRATION = '''"""B's one more migration: a column on cases and a table of its own."""
 from alembic import op
 import sqlalchemy as sa
@@ -123,24 +121,11 @@ class Machine:
     def ready(self) -> dict:
         return requests.get(f"{self.url}/ready", timeout=10).json()
 
-    def clerk(self) -> dict[str, str]:
-        answer = requests.post(f"{self.url}/v1/auth/token", json={"username": "clerk01", "password": "chengmai-demo"},
-                               timeout=30)
-        assert answer.status_code == 200, answer.text
-        return {"Authorization": f"Bearer {answer.json()['access_token']}"}
-
     def submit(self) -> str:
-        guide = requests.get(f"{self.url}/v1/catalogue/items/{FOOD}", timeout=30).json()
-        made = requests.post(f"{self.url}/v1/cases", json=application(guide), timeout=60,
-                             headers={**self.clerk(), "Idempotency-Key": uuid.uuid4().hex})
-        assert made.status_code == 201, made.text
-        return made.json()["case"]["number"]
+        return CounterClerk(self.url).submit()
 
     def cases(self) -> set[str]:
-        answer = requests.post(f"{self.url}/v1/cases/search", json={"applicant": WANG}, headers=self.clerk(),
-                               timeout=30)
-        assert answer.status_code == 200, answer.text
-        return {c["number"] for c in answer.json()["cases"]}
+        return CounterClerk(self.url).cases()
 
     def schema(self) -> tuple[set[str], set[str], str]:
         """The tables, the columns of `cases` and the migration the database is at."""

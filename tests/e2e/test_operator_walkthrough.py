@@ -54,7 +54,7 @@ import requests
 
 from demo.embedded_backoffice import free_port
 from tests.api.arrangements import lawful_arrangement
-from tests.api.submissions import application
+from tests.api.submissions import CounterClerk
 from tests.api.test_backoffice_upgrade import copy_tree
 from tests.nginx_proxy import NGINX, NGINX_MISSING, NginxProxy, write_test_pki
 
@@ -71,7 +71,6 @@ STEPS = ["install", "passphrase", "postgresql", "admin", "tls", "register", "cal
 # tests/api/test_backoffice_upgrade.py's.
 NOT_DATABASE_STEPS = {"tls", "upgrade", "rollback", "release"}
 FOOD = "469023-XK-SCJG-0031"
-WANG = "469023195801041234"
 CLERK_PASSWORD = "walkthrough-clerk"
 APP = "opt/chengmai-kiosk"
 
@@ -168,24 +167,11 @@ class Server:
             assert time.monotonic() < deadline, (self.root / "run/backoffice.log").read_text()[-3000:]
             time.sleep(0.3)
 
-    def clerk(self) -> dict[str, str]:
-        answer = requests.post(f"{self.url}/v1/auth/token", json={"username": "walk-clerk",
-                                                                  "password": CLERK_PASSWORD}, timeout=30)
-        assert answer.status_code == 200, answer.text
-        return {"Authorization": f"Bearer {answer.json()['access_token']}"}
-
     def submit(self) -> str:
-        guide = requests.get(f"{self.url}/v1/catalogue/items/{FOOD}", timeout=30).json()
-        made = requests.post(f"{self.url}/v1/cases", json=application(guide), timeout=60,
-                             headers={**self.clerk(), "Idempotency-Key": uuid.uuid4().hex})
-        assert made.status_code == 201, made.text
-        return made.json()["case"]["number"]
+        return CounterClerk(self.url, "walk-clerk", CLERK_PASSWORD).submit()
 
     def cases(self) -> set[str]:
-        answer = requests.post(f"{self.url}/v1/cases/search", json={"applicant": WANG}, headers=self.clerk(),
-                               timeout=30)
-        assert answer.status_code == 200, answer.text
-        return {c["number"] for c in answer.json()["cases"]}
+        return CounterClerk(self.url, "walk-clerk", CLERK_PASSWORD).cases()
 
     def metrics(self) -> str:
         answer = requests.get(f"{self.url}/metrics", timeout=30)
