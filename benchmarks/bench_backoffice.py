@@ -30,6 +30,7 @@ import requests
 
 from benchmarks.report import goal_line
 from demo.embedded_backoffice import EmbeddedBackoffice, free_port
+from devices.processes import stop_process
 from domain.signing import HEADER_PRESENCE_GRANT
 from services.api import TerminalSignature
 
@@ -316,12 +317,7 @@ def run_bare(seconds: float, terminals: int, submissions_per_s: float, reads_per
         return Run("bare FastAPI", seconds, results, rss_start, proc_rss_kb(proc.pid),
                    proc_cpu_s(proc.pid) - cpu_start, _last_machine_busy, _last_client_cpu)
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop_process(proc)
 
 
 # --- report ----------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from pathlib import Path
 import requests
 
 from devices.idcard.emulators.passport_pki import CRL_DIR, TRUST_DIR, PassportPki, demo_pki
+from devices.processes import stop_process
 from kiosk.paths import REPO_ROOT
 
 PHONE_INBOX = "demo-phone.jsonl"
@@ -116,12 +117,7 @@ class EmbeddedBackoffice:
     def stop(self) -> None:
         if self._process is None:
             return
-        self._process.terminate()
-        try:
-            self._process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self._process.kill()
-            self._process.wait()
+        stop_process(self._process)
         self._process = None
 
     def __enter__(self) -> "EmbeddedBackoffice":

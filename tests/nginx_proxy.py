@@ -25,6 +25,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
+from devices.processes import stop_process
+
 REPO = Path(__file__).resolve().parents[1]
 PROXY_CONFIG = REPO / "deploy" / "nginx" / "chengmai-backoffice.conf"
 NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
@@ -197,12 +199,7 @@ class NginxProxy:
     def stop(self) -> None:
         if self._process is None:
             return
-        self._process.terminate()  # SIGTERM: nginx's fast shutdown
-        try:
-            self._process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self._process.kill()
-            self._process.wait()
+        stop_process(self._process)  # SIGTERM: nginx's fast shutdown
         self._process = None
 
     def __enter__(self) -> "NginxProxy":

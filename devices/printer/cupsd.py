@@ -14,6 +14,8 @@ import subprocess
 import time
 from pathlib import Path
 
+from devices.processes import stop_process
+
 CUPS_PDF_PPD = Path("/usr/share/ppd/cups-pdf/CUPS-PDF_opt.ppd")
 CUPS_PDF_CONF = Path("/etc/cups/cups-pdf.conf")
 
@@ -78,13 +80,7 @@ class PrivateCupsd:
         return name
 
     def stop(self) -> None:
-        if self._process and self._process.poll() is None:
-            self._process.terminate()
-            try:
-                self._process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self._process.kill()
-                self._process.wait()
+        stop_process(self._process)
         self._process = None
 
     def __enter__(self) -> "PrivateCupsd":
