@@ -126,7 +126,8 @@ def staff_of_token(session: Session, token: str) -> Caller | None:
     """The staff member a live token is for; None when it is unknown, expired or its
     account disabled. The API's bearer tokens and the console's session cookie alike."""
     row = session.get(StaffToken, token_hash(token)) if token else None
-    if row is None or row.expires_at < utcnow() or not row.staff.active:
+    now = utcnow()
+    if row is None or row.expires_at < now or not row.staff.active or (row.idle_until and row.idle_until < now):
         return None
     staff = row.staff
     return Caller("staff", staff.username, staff.role, staff.department_code)
@@ -187,9 +188,10 @@ FREE_TRIES = {"account_here": 5, "address": 20, "account": 50}
 
 
 def login(session: Session, settings, username: str, password: str, client: str = "", *,
-          totp_code: str = "", vault=None) -> tuple[str, Staff, dt.datetime]:
+          totp_code: str = "", vault=None, idle_s: int | None = None) -> tuple[str, Staff, dt.datetime]:
     """A new token for the account; for roles in `settings.mfa_roles` only with the
-    authenticator's current code too (`vault` opens its secret)."""
+    authenticator's current code too (`vault` opens its secret). With `idle_s` (the
+    console's sessions) it also ends once unused that long (staff_accounts.keep_alive)."""
     now = utcnow()
     wait = _throttled(session, settings, username, client[:64], now)
     if wait > 0:
@@ -213,7 +215,9 @@ def login(session: Session, settings, username: str, password: str, client: str 
                                                LoginFailure.client == client[:64]))
     token = secrets.token_urlsafe(32)
     expires = utcnow() + dt.timedelta(seconds=settings.token_ttl_s)
-    session.add(StaffToken(token_hash=token_hash(token), staff_id=staff.id, expires_at=expires))
+    idle_until = utcnow() + dt.timedelta(seconds=idle_s) if idle_s else None
+    session.add(StaffToken(token_hash=token_hash(token), staff_id=staff.id, expires_at=expires,
+                           idle_until=idle_until))
     session.commit()
     log.info("staff signed in", extra={"account": staff.username, "role": staff.role, "client": client[:64]})
     return token, staff, expires

@@ -432,6 +432,8 @@ class StaffToken(Base):
     token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
     staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"), index=True)
     expires_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    # A console session's: unused until then, it opens nothing (None for the API's tokens).
+    idle_until: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
     staff: Mapped[Staff] = relationship()
 
 

@@ -41,6 +41,8 @@ class Settings:
     alert_poll_s: float = 20.0
     login_window_s: int = 900  # sign-in failures count this long (auth.py throttles on them)
     token_ttl_s: int = 8 * 3600
+    # A console session not used this long is signed out (a desk left with a case open).
+    console_idle_s: int = 15 * 60
     # Seeds of QR keys rotated out (BACKOFFICE_SIGNING_SEEDS_RETIRED, hex, comma-separated):
     # they sign nothing, but the codes they signed stay valid until the seed is dropped.
     signing_seeds_retired: tuple[bytes, ...] = ()
@@ -99,6 +101,7 @@ class Settings:
             tracking_token_days=int(env.get("BACKOFFICE_TRACKING_TOKEN_DAYS", 730)),
             terminal_secret_overlap_s=int(env.get("BACKOFFICE_TERMINAL_SECRET_OVERLAP_S", 7 * 86400)),
             audit_key=bytes.fromhex(env.get("BACKOFFICE_AUDIT_KEY") or _audit_key_file()),
+            console_idle_s=int(env.get("BACKOFFICE_CONSOLE_IDLE_MINUTES", 15)) * 60,
             callback_days=int(env.get("BACKOFFICE_CALLBACK_DAYS", 1)),
             rectify_days=int(env.get("BACKOFFICE_RECTIFY_DAYS", 15)),
             device_alert_after_s=int(env.get("BACKOFFICE_DEVICE_ALERT_AFTER_S", 300)),

@@ -1,12 +1,15 @@
 """Staff accounts over their life: signing out ends the token presented, and an account
-disabled (someone left, a password leaked) can neither sign in nor use a token it holds."""
+disabled (someone left, a password leaked) can neither sign in nor use a token it holds;
+a console session left unused ends by itself."""
 from __future__ import annotations
+
+import datetime as dt
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from . import audit
-from .models import Staff, StaffToken
+from .models import Staff, StaffToken, utcnow
 from .security.crypto import token_hash
 
 
@@ -28,5 +31,35 @@ def set_disabled(session: Session, username: str, disabled: bool, reason: str, a
     if disabled:
         session.execute(delete(StaffToken).where(StaffToken.staff_id == staff.id))
     audit.record(session, actor, "staff.disable" if disabled else "staff.enable", username, reason=reason[:200])
+    session.commit()
+    return True
+
+
+def keep_alive_step(idle_s: int) -> int:
+    """How stale a console session's idle deadline may get before a page moves it on: a
+    page's images and htmx parts do not each cost a write."""
+    return min(60, idle_s // 4)
+
+
+def keep_alive(session: Session, token: str, idle_s: int) -> None:
+    """The console session was used now: it stays open `idle_s` more."""
+    row = session.get(StaffToken, token_hash(token))
+    now = utcnow()
+    fresh = dt.timedelta(seconds=idle_s - keep_alive_step(idle_s))
+    if row is None or row.idle_until is None or row.idle_until - now > fresh:
+        return
+    row.idle_until = now + dt.timedelta(seconds=idle_s)
+    session.commit()
+
+
+def end_if_idle(session: Session, token: str) -> bool:
+    """Whether the token was a console session left unused past its deadline; ended now
+    (and audited) if so, so the sign-in page can say why it shows."""
+    row = session.get(StaffToken, token_hash(token)) if token else None
+    if row is None or row.idle_until is None or row.idle_until >= utcnow():
+        return False
+    username = row.staff.username
+    session.delete(row)
+    audit.record(session, f"staff:{username}", "staff.idle_sign_out", username)
     session.commit()
     return True

@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlalchemy.orm import Session
 
+from .. import staff_accounts
 from ..auth import Caller, role_may, staff_of_token
 from ..db import read_phase
 from . import i18n
@@ -27,7 +28,9 @@ LIGHT_LABELS = {"red": i18n.N_("Overdue"), "yellow": i18n.N_("Due soon"), "green
 
 
 class NotSignedIn(Exception):
-    pass
+    def __init__(self, idle: bool = False):
+        super().__init__("not signed in")
+        self.idle = idle  # the session ended for being left unused
 
 
 class Refused(Exception):
@@ -39,9 +42,14 @@ class Refused(Exception):
 def install_handlers(app: FastAPI) -> None:
     @app.exception_handler(NotSignedIn)
     async def _not_signed_in(request: Request, exc: NotSignedIn):
+        target = "/console/sign-in?idle=1" if exc.idle else "/console/sign-in"
         if request.headers.get("HX-Request") or request.method != "GET":
-            return Response(status_code=401, headers={"HX-Redirect": "/console/sign-in", **headers()})
-        return RedirectResponse("/console/sign-in", status_code=303, headers=headers())
+            response: Response = Response(status_code=401, headers={"HX-Redirect": target, **headers()})
+        else:
+            response = RedirectResponse(target, status_code=303, headers=headers())
+        if exc.idle:
+            cookies.clear_cookie(response, request, cookies.SESSION_COOKIE)
+        return response
 
     @app.exception_handler(Refused)
     async def _refused(request: Request, exc: Refused):
@@ -65,8 +73,15 @@ def render(request: Request, template: str, context: dict, who: Caller | None, l
         _=translations.gettext, lang=language, other_lang="en" if language == "zh_CN" else "zh_CN",
         who=who, role_label=translations.gettext(ROLE_LABELS[who.role]) if who else "",
         csrf=csrf or (cookies.csrf_for(request, token) if who and token else ""),
-        here=request.url.path, **context)
+        here=request.url.path, idle_s=_screen_idle_s(request), **context)
     return HTMLResponse(body, status_code=status, headers=headers())
+
+
+def _screen_idle_s(request: Request) -> int:
+    """When the page leaves itself for the sign-in: never after the server's deadline,
+    which may lag a page by the keep-alive step."""
+    idle_s = request.app.state.settings.console_idle_s
+    return idle_s - staff_accounts.keep_alive_step(idle_s)
 
 
 def language(request: Request) -> str:
@@ -74,13 +89,16 @@ def language(request: Request) -> str:
 
 
 def who_may(request: Request, session: Session, roles: tuple[str, ...]) -> Caller:
-    """The signed-in staff member, if their role may see this page (auth.role_may)."""
+    """The signed-in staff member, if their role may see this page (auth.role_may); the
+    session's idle deadline moves on with each page it opens."""
+    token = cookies.session_token(request)
     with read_phase(session):
-        who = staff_of_token(session, cookies.session_token(request))
+        who = staff_of_token(session, token)
     if who is None:
-        raise NotSignedIn()
+        raise NotSignedIn(idle=staff_accounts.end_if_idle(session, token))
     if not role_may(who, roles):
         raise Refused(403, i18n.translations(language(request)).gettext("Your role may not open this page."))
+    staff_accounts.keep_alive(session, token, request.app.state.settings.console_idle_s)
     return who
 
 

@@ -27,7 +27,7 @@ from ..errors import ApiError
 from ..licences import licence_pdf
 from ..models import Case, CaseMaterial, CasePart, Item, Licence
 from ..routes.deps import context_for
-from . import i18n, pages
+from . import applicant, evidence, i18n, pages
 from . import session as cookies
 from .watermark import NotAPage, page_count, watermarked_page
 
@@ -59,17 +59,28 @@ def start_page(role: str) -> str:
     return START_PAGES.get(role, "/console/welcome")
 
 
-def _sign_in_page(request: Request, error: str = "", status: int = 200, username: str = "") -> HTMLResponse:
+def _sign_in_page(request: Request, error: str = "", status: int = 200, username: str = "",
+                  note: str = "") -> HTMLResponse:
     csrf = cookies.pre_sign_in_csrf(request)
-    response = pages.render(request, "sign_in.html", {"error": error, "username": username}, None,
+    response = pages.render(request, "sign_in.html", {"error": error, "username": username, "note": note}, None,
                             pages.language(request), status=status, csrf=csrf)
     cookies.set_cookie(response, request, cookies.PRE_COOKIE, csrf)
     return response
 
 
 @router.get("/sign-in")
-def sign_in_form(request: Request):
-    return _sign_in_page(request)
+def sign_in_form(request: Request, idle: int = 0):
+    minutes = request.app.state.settings.console_idle_s // 60
+    note = i18n.translations(pages.language(request)).gettext(
+        "You were signed out after {minutes} minutes without activity.").format(minutes=minutes) if idle else ""
+    return _sign_in_page(request, note=note)
+
+
+@router.get("/alive")
+def alive(request: Request, session: Session = Depends(get_db)):
+    """"Stay signed in" on the idle warning: the session was used now."""
+    pages.who_may(request, session, CASE_ROLES)
+    return Response(status_code=204, headers=pages.headers())
 
 
 @router.post("/sign-in")
@@ -87,8 +98,10 @@ def _sign_in(request: Request, session: Session, form: dict[str, str]) -> Respon
     username = form.get("username", "").strip()[:64]
     client = request.client.host if request.client else ""
     try:  # the API's own sign-in: its throttling, its second factor
-        token, staff, expires = login(session, request.app.state.settings, username, form.get("password", ""),
-                                      client, totp_code=form.get("totp", ""), vault=request.app.state.vault)
+        settings = request.app.state.settings
+        token, staff, expires = login(session, settings, username, form.get("password", ""), client,
+                                      totp_code=form.get("totp", ""), vault=request.app.state.vault,
+                                      idle_s=settings.console_idle_s)
     except (HTTPException, ApiError) as exc:
         status = getattr(exc, "status_code", None) or getattr(exc, "status", 401)
         code = getattr(exc, "extra", {}).get("code", "")
@@ -268,6 +281,12 @@ def _choice_label(choice: dict, language: str) -> str:
 @router.get("/cases/{number}")
 def case_page(number: str, request: Request, session: Session = Depends(get_db)):
     who, case = _open_case(request, session, number)
+    return case_page_response(request, session, who, case)
+
+
+def case_page_response(request: Request, session: Session, who: Caller, case: Case,
+                       revealed: dict | None = None) -> HTMLResponse:
+    """The case page; with `revealed`, the applicant in full (applicant.py), this once."""
     language = pages.language(request)
     _ = i18n.translations(language).gettext
     vault = request.app.state.vault
@@ -295,7 +314,10 @@ def case_page(number: str, request: Request, session: Session = Depends(get_db))
         "received_at": to_cst(case.received_at).strftime("%Y-%m-%d %H:%M"),
         "deferred": [m for m in materials if m["deferred"]], "actions": _actions_for(case, who),
         "licences": licences, "may_print": who.role in ("clerk", "admin") and case.status == CaseStatus.COMPLETED.value,
-        "correction_days": CORRECTION_DAYS}, who, language)
+        "correction_days": CORRECTION_DAYS, "revealed": revealed, "may_reveal": applicant.may_reveal(who),
+        "reveal_reasons": [(code, _(label)) for code, label in applicant.REASONS.items()],
+        "e_licences": evidence.e_licences(session, case, language),
+        "shared": evidence.shared_materials(session, case, language)}, who, language)
 
 
 @router.post("/cases/{number}/actions")
