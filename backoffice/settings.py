@@ -101,7 +101,7 @@ class Settings:
             tracking_token_days=int(env.get("BACKOFFICE_TRACKING_TOKEN_DAYS", 730)),
             terminal_secret_overlap_s=int(env.get("BACKOFFICE_TERMINAL_SECRET_OVERLAP_S", 7 * 86400)),
             audit_key=bytes.fromhex(env.get("BACKOFFICE_AUDIT_KEY") or _audit_key_file()),
-            console_idle_s=int(env.get("BACKOFFICE_CONSOLE_IDLE_MINUTES", 15)) * 60,
+            console_idle_s=int(env.get("BACKOFFICE_CONSOLE_IDLE_S", 15 * 60)),
             callback_days=int(env.get("BACKOFFICE_CALLBACK_DAYS", 1)),
             rectify_days=int(env.get("BACKOFFICE_RECTIFY_DAYS", 15)),
             device_alert_after_s=int(env.get("BACKOFFICE_DEVICE_ALERT_AFTER_S", 300)),

@@ -52,11 +52,16 @@ def keep_alive(session: Session, token: str, idle_s: int) -> None:
     session.commit()
 
 
-def end_if_idle(session: Session, token: str) -> bool:
-    """Whether the token was a console session left unused past its deadline; ended now
-    (and audited) if so, so the sign-in page can say why it shows."""
+def end_if_idle(session: Session, token: str, idle_s: int, *, page_left: bool = False) -> bool:
+    """Whether the token was a console session left unused past its deadline; ended now and
+    audited if so, so the sign-in page can say why it shows. `page_left`: its page left for
+    the sign-in by itself (console.js), which it does up to a keep-alive step early; a
+    session another page of which is still in use is left alone."""
     row = session.get(StaffToken, token_hash(token)) if token else None
-    if row is None or row.idle_until is None or row.idle_until >= utcnow():
+    if row is None or row.idle_until is None:
+        return False
+    early = dt.timedelta(seconds=keep_alive_step(idle_s) + 5 if page_left else 0)
+    if row.idle_until - utcnow() > early:
         return False
     username = row.staff.username
     session.delete(row)

@@ -95,7 +95,7 @@ def who_may(request: Request, session: Session, roles: tuple[str, ...]) -> Calle
     with read_phase(session):
         who = staff_of_token(session, token)
     if who is None:
-        raise NotSignedIn(idle=staff_accounts.end_if_idle(session, token))
+        raise NotSignedIn(idle=staff_accounts.end_if_idle(session, token, request.app.state.settings.console_idle_s))
     if not role_may(who, roles):
         raise Refused(403, i18n.translations(language(request)).gettext("Your role may not open this page."))
     staff_accounts.keep_alive(session, token, request.app.state.settings.console_idle_s)

@@ -69,11 +69,20 @@ def _sign_in_page(request: Request, error: str = "", status: int = 200, username
 
 
 @router.get("/sign-in")
-def sign_in_form(request: Request, idle: int = 0):
-    minutes = request.app.state.settings.console_idle_s // 60
-    note = i18n.translations(pages.language(request)).gettext(
-        "You were signed out after {minutes} minutes without activity.").format(minutes=minutes) if idle else ""
-    return _sign_in_page(request, note=note)
+def sign_in_form(request: Request, idle: int = 0, session: Session = Depends(get_db)):
+    if not idle:
+        return _sign_in_page(request)
+    # A page left unused came here by itself (console.js): its session ends now, not at the
+    # server's deadline a moment later (SameSite=Strict: no other site's link can do this).
+    idle_s = request.app.state.settings.console_idle_s
+    if not staff_accounts.end_if_idle(session, cookies.session_token(request), idle_s, page_left=True) \
+            and staff_of_token(session, cookies.session_token(request)) is not None:
+        return RedirectResponse("/console/", status_code=303, headers=pages.headers())  # in use on another page
+    minutes = max(1, round(idle_s / 60))
+    response = _sign_in_page(request, note=i18n.translations(pages.language(request)).gettext(
+        "You were signed out after {minutes} minutes without activity.").format(minutes=minutes))
+    cookies.clear_cookie(response, request, cookies.SESSION_COOKIE)
+    return response
 
 
 @router.get("/alive")

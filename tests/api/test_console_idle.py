@@ -86,3 +86,18 @@ def test_an_unused_session_is_signed_out_and_told_why(server, browser):
 
 def test_alive_needs_a_session(browser):
     assert browser().get("/console/alive").status_code == 303
+
+
+def test_a_page_that_left_by_itself_ends_its_session_but_not_one_in_use(server, browser):
+    # The page leaves up to a keep-alive step before the server's deadline: it ends there.
+    clerk = only_clerk(server, browser)
+    set_deadline(server, now() + dt.timedelta(seconds=30))
+    left = clerk.get("/console/sign-in?idle=1")
+    assert left.status_code == 200 and 'id="idle-note"' in left.text
+    assert not [d for d in deadlines(server) if d is not None]
+    assert clerk.get("/console/queue").status_code == 303
+    # Another page of the same session was used a moment ago: the idle one goes home instead.
+    clerk = only_clerk(server, browser)
+    kept = clerk.get("/console/sign-in?idle=1")
+    assert kept.status_code == 303 and kept.headers["location"] == "/console/"
+    assert clerk.get("/console/queue").status_code == 200
