@@ -1,4 +1,4 @@
-"""The fleet in the console (issue 18's "Fleet"): every terminal with its last heartbeat,
+"""The fleet in the console: every terminal with its last heartbeat,
 devices, paper, outbox, disk, versions and open alerts, its availability over the last week
 and its time to repair; a terminal's page with its commands, a form to queue one, its latest
 diagnostics bundle, and disabling or enabling it.
@@ -44,7 +44,15 @@ COMMAND_LABELS = {"restart": i18n.N_("Restart the kiosk"), "out_of_service": i18
                   "send_outbox": i18n.N_("Send the outbox now"), "rotate_secret": i18n.N_("Rotate its secret"),
                   "update": i18n.N_("Update to a release")}
 OUTCOME_LABELS = {"done": i18n.N_("done"), "failed": i18n.N_("failed"), "unavailable": i18n.N_("unavailable")}
-PAPER_LABELS = {"ok": i18n.N_("OK"), "low": i18n.N_("Low"), "out": i18n.N_("Out")}
+PAPER_LABELS = {"ok": i18n.N_("OK"), "low": i18n.N_("Low"), "out": i18n.N_("Out"), "jammed": i18n.N_("Jammed")}
+# The kiosk's device families and states as it reports them (devices/health.py, the kiosk's
+# readiness report), in the staff's words; an unknown one is shown as reported.
+DEVICE_LABELS = {"idcard": i18n.N_("ID card reader"), "receipt_printer": i18n.N_("Receipt printer"),
+                 "document_printer": i18n.N_("Document printer"), "scanner": i18n.N_("QR scanner"),
+                 "speech": i18n.N_("Speech"), "doccam": i18n.N_("Document camera")}
+STATE_LABELS = {"online": i18n.N_("working"), "offline": i18n.N_("offline"), "no_device": i18n.N_("not connected"),
+                "hardware_error": i18n.N_("hardware fault"), "user_error": i18n.N_("needs attention (cover, paper)"),
+                "busy": i18n.N_("busy")}
 
 
 def _at(value: dt.datetime | None) -> str:
@@ -155,6 +163,9 @@ def _row(t: dict, record: dict, current_catalogue: int, _) -> dict:
     share = record.get("availability")
     for d in shown_devices:
         d["media_label"] = _(PAPER_LABELS[d["media"]]) if d["media"] in PAPER_LABELS else d["media"]
+        d["label"] = _(DEVICE_LABELS[d["name"]]) if d["name"] in DEVICE_LABELS else d["name"]
+        d["state_label"] = _(STATE_LABELS[d["state"]]) if d["state"] in STATE_LABELS else d["state"]
+        d["working"] = d["state"] in ("online", "busy")
     return {
         "id": t["id"], "name": t["name"], "location": t["location"], "online": t["online"],
         "last_seen": _at(_parsed(t["last_seen_at"])), "in_service": t["in_service"], "disabled": t["disabled"],

@@ -274,6 +274,8 @@ def _answers(session: Session, vault, case: Case, language: str) -> list[dict]:
             keys = {str(v.get("key")): v for v in field["values"]}
             picked = [keys.get(str(v), {}) for v in (value if isinstance(value, list) else [value])]
             text = "、".join(_choice_label(p, language) for p in picked) or text
+        if field.get("datatype") == "datetime" and isinstance(value, str):
+            text = _local_time(value)
         # Identity and phone numbers stay masked here, as the applicant is.
         if field.get("format") == "id_number":
             text = mask_id(text)
@@ -283,8 +285,18 @@ def _answers(session: Session, vault, case: Case, language: str) -> list[dict]:
     return shown
 
 
+def _local_time(value: str) -> str:
+    """An ISO 8601 answer as the county's local time, as staff read times everywhere else."""
+    try:
+        moment = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return value
+    return (moment.astimezone(CST) if moment.tzinfo else moment).strftime("%Y-%m-%d %H:%M")
+
+
 def _choice_label(choice: dict, language: str) -> str:
-    return (choice.get("label_en") if language == "en" else "") or choice.get("label") or str(choice.get("key", ""))
+    """A choice as the applicant saw it on the kiosk (the catalogue's name), not its key."""
+    return (choice.get("name_en") if language == "en" else "") or choice.get("name") or str(choice.get("key", ""))
 
 
 @router.get("/cases/{number}")

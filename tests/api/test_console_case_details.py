@@ -16,7 +16,7 @@ PENSION = "469023-GF-RS-0007"  # 养老保险待遇申领: asks for that card as
 
 
 @pytest.fixture(scope="module")
-def card_licence(terminal, staff) -> str:
+def card_case(terminal, staff) -> tuple[str, str]:
     """A social security card issued to 王建国 by the county's own register, through the lifecycle."""
     guide = staff("clerk01").get(f"/v1/catalogue/items/{CARD}").json()
     made = terminal.post("/v1/cases", application(guide, WANG))
@@ -28,7 +28,12 @@ def card_licence(terminal, staff) -> str:
         assert done.status_code == 200, (action, done.text)
     licences = staff("clerk01").get(f"/v1/cases/{number}").json()["licences"]
     assert licences, "completing the case issued its licence"
-    return licences[0]["identifier"]
+    return number, licences[0]["identifier"]
+
+
+@pytest.fixture(scope="module")
+def card_licence(card_case) -> str:
+    return card_case[1]
 
 
 @pytest.fixture(scope="module")
@@ -125,3 +130,15 @@ def test_showing_the_applicant_needs_a_reason_a_token_and_a_role(browser, site_c
                                   {"csrf": csrf_of(supervisor.get("/console/welcome").text), "reason": "review"})
         assert refused.status_code == 403 and WANG["name"] not in refused.text
     assert len(audit_entries(staff, "applicant.reveal")) == before
+
+
+def test_answers_read_as_the_applicant_chose_them_not_as_codes(browser, card_case):
+    number, _ = card_case  # a bank chosen from a list, kept as its key "icbc"
+    clerk = browser("clerk01")
+    page = clerk.get(f"/console/cases/{number}")
+    assert page.status_code == 200, page.text
+    answers = page.text[page.text.index('id="answers"'):page.text.index('id="materials"')]
+    assert "中国工商银行" in answers and "icbc" not in answers
+    clerk.get("/console/language/en")
+    english = clerk.get(f"/console/cases/{number}").text
+    assert "ICBC" in english[english.index('id="answers"'):english.index('id="materials"')]

@@ -62,12 +62,13 @@ def test_a_heartbeating_terminal_shows_with_its_devices(kiosk, browser):
     row = row_of(page.text, terminal_id)
     assert 'class="terminal silent"' not in row and "心跳中断" not in row
     assert "大厅一号机" in row and "一楼大厅" in row and "服务中" in row
-    assert "receipt_printer" in row and "idcard" in row and "online" in row
+    assert "凭条打印机" in row and "身份证阅读器" in row and "正常" in row
+    assert "receipt_printer" not in row and "online" not in row  # the staff's words, not the kiosk's keys
     assert "将尽" in row  # the paper running low
     assert ">4 " in row and "搁置 1 件" in row and "20.0 GB" in row and "0.9.7" in row
     assert "100.0%" in row  # in service since it was registered a moment ago
     details = terminal_page(browser("supervisor01"), terminal_id)
-    assert "receipt_printer" in details and "暂无指令" in details
+    assert "凭条打印机" in details and "receipt_printer" in details and "暂无指令" in details
     assert 'action="/console/fleet/' not in details  # a supervisor sees, an admin changes
 
 
