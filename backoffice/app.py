@@ -39,8 +39,9 @@ from .schemas.office import HealthOut, ReadyOut
 from .security.crypto import Vault
 from .security.qr import QrSigner
 from .settings import Settings
-from .sms.gateway import SmsGateway
+from .sms.gateway import QuietHours, SmsGateway
 from .sms.providers import provider_from_settings
+from .sms.sender import SmsSender
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -51,9 +52,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI):
         channel = channel_from_settings(settings)
         notifier = AlertNotifier(app.state.sessions, channel, settings.alert_poll_s).start() if channel else None
+        sender = SmsSender(app.state.sessions, app.state.sms, settings.sms_poll_s).start()
         try:
             yield
         finally:
+            sender.stop()
             if notifier is not None:
                 notifier.stop()
 
@@ -68,7 +71,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.sessions = make_sessionmaker(engine, settings.audit_key)
     app.state.vault = Vault(settings.data_key, settings.lookup_key)
     app.state.signer = QrSigner(settings.signing_seed, settings.signing_seeds_retired)
-    app.state.sms = SmsGateway(provider_from_settings(settings), app.state.vault)
+    app.state.sms = SmsGateway(provider_from_settings(settings), app.state.vault,
+                               QuietHours.parse(settings.sms_quiet_hours))
     app.state.carrier_check = carrier_check_from_settings(settings)
     install_problem_handlers(app)
     app.add_middleware(BodyLimit)  # inside the metrics: refused bodies are counted too

@@ -29,7 +29,7 @@ from domain.ids import (
 from domain.lifecycle import CLOCK_RUNS, Action, IllegalTransition, next_status
 from domain.workdays import CalendarUnknown, WorkCalendar, deadline_light
 
-from . import audit
+from . import audit, notices
 from .auth import Caller
 from .errors import Conflict, Forbidden, Invalid, NotFound
 from .licences import issue_licences_for
@@ -162,6 +162,8 @@ def check_submission(session: Session, ctx: Context, payload: dict, caller: Call
         applicant_id_masked=mask_id(number),
         phone_enc=ctx.vault.encrypt(phone, "phone"),
         phone_masked=mask_phone(phone),
+        sms_notices=bool(payload.get("sms_notices")),
+        notice_language="en" if payload.get("notice_language") == "en" else "zh_CN",
         answers_enc=ctx.vault.encrypt(json.dumps(answers, ensure_ascii=False), "answers"),
         received_at=received,
         promised_days=promised_days,
@@ -415,6 +417,7 @@ def apply_action(session: Session, ctx: Context, case: Case, action: Action, par
     case.status = new_status.value
     _recompute_deadline(case, ctx.calendar)
     _add_event(case, action.value, new_status.value, note, caller)
+    notices.after_action(session, ctx, case, action, status)
     audit.record(session, caller.actor, f"case.{action.value}", case.number, status=new_status.value)
     return case
 

@@ -170,6 +170,9 @@ class Case(Base):
     # How the applicant was known to be present: sms_on_file, sms_carrier_checked (a
     # presence grant), card_read (a kiosk's card read alone: to check in person), staff.
     presence_evidence: Mapped[str] = mapped_column(String(32), default="")
+    # The applicant asked for texts about the case (notices.py), in this language.
+    sms_notices: Mapped[bool] = mapped_column(Boolean, default=False)
+    notice_language: Mapped[str] = mapped_column(String(8), default="zh_CN")
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     events: Mapped[list["CaseEvent"]] = relationship(
@@ -396,6 +399,8 @@ class SmsMessage(Base):
     __tablename__ = "sms_messages"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     key: Mapped[str] = mapped_column(String(128), unique=True)
+    case_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)  # a case notice's
+    event: Mapped[str] = mapped_column(String(32), default="", server_default="")  # what it tells of
     template: Mapped[str] = mapped_column(String(32))
     language: Mapped[str] = mapped_column(String(8), default="zh_CN")
     phone_enc: Mapped[str] = mapped_column(Text)

@@ -39,6 +39,8 @@ class Settings:
     alert_channel: str = "none"
     alert_mention_mobiles: tuple[str, ...] = ()
     alert_poll_s: float = 20.0
+    sms_poll_s: float = 10.0  # how soon a case's notice leaves after its change (sms/sender.py)
+    sms_quiet_hours: str = "21:00-08:00"  # no notices then (one-time codes still go); "" for none
     login_window_s: int = 900  # sign-in failures count this long (auth.py throttles on them)
     token_ttl_s: int = 8 * 3600
     # A console session not used this long is signed out (a desk left with a case open).
@@ -109,6 +111,8 @@ class Settings:
             alert_mention_mobiles=tuple(m.strip() for m in env.get("BACKOFFICE_ALERT_MENTION", "").split(",")
                                         if m.strip()),
             alert_poll_s=float(env.get("BACKOFFICE_ALERT_POLL_S", 20)),
+            sms_poll_s=float(env.get("BACKOFFICE_SMS_POLL_S", 10)),
+            sms_quiet_hours=env.get("BACKOFFICE_SMS_QUIET_HOURS", "21:00-08:00"),
             issuer_uscc=env.get("BACKOFFICE_ISSUER_USCC", "11469023MB12345676"),
             metrics_from=tuple(n.strip() for n in env.get("BACKOFFICE_METRICS_FROM", "127.0.0.0/8,::1/128").split(",")
                                if n.strip()),

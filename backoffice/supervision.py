@@ -16,7 +16,7 @@ from domain.cases import CaseStatus
 from domain.county import to_cst
 from domain.lifecycle import Action
 
-from . import audit, locks
+from . import audit, locks, notices
 from .alert_delivery import channel_from_settings, deliver_pending
 from .auth import Caller
 from .calendar import missing_year
@@ -69,6 +69,7 @@ def sweep(session: Session, ctx: Context, today: dt.date | None = None) -> dict:
                 result["overdue"] += 1
                 result["alerts"] += _raise(session, "case_overdue", case.number,
                                            f"{case.item_name} 已超过承诺办结时限", case.department_code)
+        result["sms_reminders"] = notices.deferred_reminders(session, ctx, today) if ctx.sms is not None else 0
         result["alerts"] += _silent_terminals(session, ctx)
         result["alerts"] += _calendar_running_out(session, ctx, today)
         result.update(prune(session, ctx))

@@ -36,7 +36,7 @@ def case_summary(case: Case, calendar, today: dt.date, names: EnglishNames) -> d
     }
 
 
-def case_detail(case: Case, calendar, today: dt.date, names: EnglishNames, licences=()) -> dict:
+def case_detail(case: Case, calendar, today: dt.date, names: EnglishNames, licences=(), notices=()) -> dict:
     body = case_summary(case, calendar, today, names)
     body.update({
         "applicant_masked": case.applicant_masked,
@@ -66,6 +66,10 @@ def case_detail(case: Case, calendar, today: dt.date, names: EnglishNames, licen
         "licences": [{"identifier": l.identifier, "name": l.name, "name_en": names.licence(l), "status": l.status}
                      for l in licences],
         "tracking_token": case.tracking_token,
+        "sms_notices": case.sms_notices,
+        "notices": [{"event": n.event, "template": n.template, "phone_masked": n.phone_masked, "status": n.status,
+                     "queued_at": to_cst(n.created_at).isoformat(),
+                     "sent_at": to_cst(n.sent_at).isoformat() if n.sent_at else None} for n in notices],
     })
     return body
 

@@ -18,7 +18,7 @@ from domain.county import CST, to_cst
 from domain.ids import mask_id, mask_phone
 from domain.lifecycle import TRANSITIONS, Action
 
-from .. import audit, staff_accounts
+from .. import audit, notices, staff_accounts
 from ..auth import Caller, get_db, login, staff_of_token
 from ..calendar import load_calendar
 from ..cases import ACTION_ROLES, FRONT_DESK_STAGES, apply_action, light_of, may_open
@@ -337,8 +337,29 @@ def case_page_response(request: Request, session: Session, who: Caller, case: Ca
         "licences": licences, "may_print": who.role in ("clerk", "admin") and case.status == CaseStatus.COMPLETED.value,
         "correction_days": CORRECTION_DAYS, "revealed": revealed, "may_reveal": applicant.may_reveal(who),
         "reveal_reasons": [(code, _(label)) for code, label in applicant.REASONS.items()],
+        "notices": texts_of(session, case, _),
         "e_licences": evidence.e_licences(session, case, language),
         "shared": evidence.shared_materials(session, case, language)}, who, language)
+
+
+# What each text told the applicant (notices.py), and where its sending stands.
+NOTICE_LABELS = {"case_accepted": i18n.N_("Accepted, with the promised date"),
+                 "case_refused": i18n.N_("Not accepted"), "case_correction": i18n.N_("Correction needed"),
+                 "deferred_due_soon": i18n.N_("Deferred material due soon"),
+                 "deferred_expired": i18n.N_("Ended: deferred material not supplied"),
+                 "case_suspended": i18n.N_("Suspended"), "case_resumed": i18n.N_("Resumed"),
+                 "case_approved": i18n.N_("Approved"), "case_denied": i18n.N_("Denied"),
+                 "case_ready": i18n.N_("Ready to collect"), "rating_callback": i18n.N_("Call back after a rating")}
+TEXT_STATES = {"queued": i18n.N_("waiting to be sent"), "sending": i18n.N_("being sent"), "sent": i18n.N_("sent"),
+               "failed": i18n.N_("not sent"), "expired": i18n.N_("not sent")}
+
+
+def texts_of(session: Session, case: Case, _) -> list[dict]:
+    with read_phase(session):
+        sent = notices.sent_for(session, case)
+    return [{"what": _(NOTICE_LABELS.get(n.template, n.template)), "phone": n.phone_masked,
+             "state": _(TEXT_STATES.get(n.status, n.status)), "sent": n.status == "sent",
+             "at": to_cst(n.sent_at or n.created_at).strftime("%Y-%m-%d %H:%M")} for n in sent]
 
 
 @router.post("/cases/{number}/actions")

@@ -9,7 +9,7 @@ from domain.lifecycle import Action
 from domain.tokens import TokenInvalid
 
 from .. import cases as lifecycle
-from .. import presence
+from .. import notices, presence
 from ..auth import Caller, caller, get_db
 from ..db import read_phase
 from ..english_names import EnglishNames
@@ -43,7 +43,8 @@ def _licences(session: Session, case: Case) -> list[Licence]:
 
 def _detail(session: Session, ctx, case: Case) -> dict:
     names = EnglishNames.for_case(session, case)
-    return case_detail(case, ctx.calendar, ctx.today(), names, _licences(session, case))
+    return case_detail(case, ctx.calendar, ctx.today(), names, _licences(session, case),
+                       notices.sent_for(session, case))
 
 
 @router.post("/cases", status_code=201, responses={**answers(SubmissionOut, 201), **problems(404, 409)},

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from domain.cases import CaseStatus
 from domain.workdays import CalendarUnknown
 
-from .. import audit, presence
+from .. import audit, notices, presence
 from ..auth import Caller, caller, get_db
 from ..errors import Conflict, Forbidden, Invalid, NotFound
 from ..idempotency import idempotent
@@ -78,6 +78,7 @@ def rate(number: str, request: Request, body: RatingIn,
                                  rectify_due=_due(ctx, today, ctx.settings.rectify_days))
             session.add(rect)
             session.flush()
+            notices.after_bad_rating(session, ctx, case)
         audit.record(session, who.actor, "rating.create", number, level=level)
         return 201, rating_view(rating, rect)
 

@@ -41,6 +41,8 @@ class SubmissionIn(RequestBody):
     deferred: list[str] = []  # 容缺: material codes to be supplied later
     commitment_signed: bool = False  # the credit commitment deferred materials need
     channel: str = Field("window", min_length=1, max_length=16)  # a clerk's; a terminal's is kiosk
+    sms_notices: bool = False  # the applicant asked for texts about the case (notices.py)
+    notice_language: Literal["zh_CN", "en"] = "zh_CN"  # the texts' language
 
 
 class DeficiencyIn(RequestBody):

@@ -99,6 +99,16 @@ class CaseLicenceOut(Wire):
     status: str  # "valid" when issued
 
 
+class CaseNoticeOut(Wire):
+    """A text about the case to the applicant's phone (notices.py)."""
+    event: str  # accept, request_correction, deferred_due_soon, complete, rating_callback, …
+    template: str
+    phone_masked: str
+    status: str  # queued (waiting, e.g. for the quiet hours to end) | sending | sent | failed | expired
+    queued_at: str
+    sent_at: str | None
+
+
 class CaseDetailOut(CaseSummaryOut):
     applicant_masked: str
     applicant_id_masked: str
@@ -120,6 +130,8 @@ class CaseDetailOut(CaseSummaryOut):
     next_step: NextStepOut | None
     licences: list[CaseLicenceOut]
     tracking_token: str
+    sms_notices: bool  # the applicant asked for texts about the case
+    notices: list[CaseNoticeOut]  # what was texted, oldest first
 
 
 class CaseListOut(Wire):

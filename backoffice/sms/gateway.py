@@ -1,46 +1,78 @@
 """The durable send table: a message is queued once under its key (the same key queues
 nothing more, so a retried request or a second server process never texts twice), then
-handed to the provider, retried with growing waits while the fault may pass, and given
-up on when it cannot (a wrong number) or its moment is gone (an expired code). The phone
-and the parameters are encrypted at rest; the table keeps the masked phone to show."""
+handed to the provider by whichever process claims it first, retried with growing waits
+while the fault may pass, and given up on when it cannot (a wrong number) or its moment is
+gone (an expired code). Notices wait out the quiet hours (21:00-08:00 in the county,
+BACKOFFICE_SMS_QUIET_HOURS); one-time codes do not. A send interrupted before its outcome was written is never tried
+again: a lost notice is better than a doubled one. The phone and the parameters are
+encrypted at rest; the table keeps the masked phone to show."""
 from __future__ import annotations
 
 import datetime as dt
 import json
 import logging
+from dataclasses import dataclass
 from typing import Mapping
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from domain.county import CST
 from domain.ids import mask_phone
 
 from ..models import SmsMessage, utcnow
 from .providers import SmsProvider
-from .templates import TEMPLATES, Template
+from .templates import NOTICE, TEMPLATES, Template
 
 log = logging.getLogger(__name__)
 FIRST_RETRY_S = 30  # then 2 min, 8 min, 32 min, about 2 h
 MAX_ATTEMPTS = 6
+SENDING_STALE = dt.timedelta(minutes=10)  # a claim this old was cut off mid-send
+
+
+@dataclass(frozen=True)
+class QuietHours:
+    """When no notice is sent, in the county's time; `start` after `end` spans midnight."""
+    start: dt.time = dt.time(21, 0)
+    end: dt.time = dt.time(8, 0)
+
+    @classmethod
+    def parse(cls, text: str) -> "QuietHours | None":
+        """"21:00-08:00" (BACKOFFICE_SMS_QUIET_HOURS); "" for none."""
+        if not text.strip():
+            return None
+        start, end = (dt.time.fromisoformat(part.strip()) for part in text.split("-", 1))
+        return cls(start, end)
+
+    def holds(self, local: dt.time) -> bool:
+        if self.start <= self.end:
+            return self.start <= local < self.end
+        return local >= self.start or local < self.end
+
+    def release(self, moment: dt.datetime) -> dt.datetime:
+        """`moment` (naive UTC), or the end of the quiet hours it falls in."""
+        local = moment.replace(tzinfo=dt.timezone.utc).astimezone(CST)
+        if not self.holds(local.time()):
+            return moment
+        day = local.date() if local.time() < self.end else local.date() + dt.timedelta(days=1)
+        return dt.datetime.combine(day, self.end, tzinfo=CST).astimezone(dt.timezone.utc).replace(tzinfo=None)
 
 
 class SmsGateway:
-    def __init__(self, provider: SmsProvider, vault):
-        self.provider, self.vault = provider, vault
+    def __init__(self, provider: SmsProvider, vault, quiet: QuietHours | None = QuietHours()):
+        self.provider, self.vault, self.quiet = provider, vault, quiet
+
+    def _not_before(self, template: Template, moment: dt.datetime) -> dt.datetime:
+        return self.quiet.release(moment) if self.quiet is not None and template.kind == NOTICE else moment
 
     def queue(self, session: Session, key: str, phone: str, template: Template, params: Mapping[str, str],
               language: str = "zh_CN", expires_at: dt.datetime | None = None) -> SmsMessage:
         """The message under `key`, queued now unless it already was. Commits."""
-        template.check(params)
         found = session.scalar(select(SmsMessage).where(SmsMessage.key == key))
         if found is not None:
             return found
-        message = SmsMessage(key=key, template=template.name, language=language,
-                             phone_enc=self.vault.encrypt(phone, "sms-phone"), phone_masked=mask_phone(phone),
-                             params_enc=self.vault.encrypt(json.dumps(dict(params)), "sms-params"),
-                             next_attempt_at=utcnow(), expires_at=expires_at)
-        session.add(message)
+        message = self.stage(session, key, phone, template, params, language, expires_at=expires_at)
         try:
             session.commit()
         except IntegrityError:  # another process queued the same key meanwhile
@@ -50,8 +82,24 @@ class SmsGateway:
             return found
         return message
 
+    def stage(self, session: Session, key: str, phone: str, template: Template, params: Mapping[str, str],
+              language: str = "zh_CN", *, expires_at: dt.datetime | None = None, case_id: int | None = None,
+              event: str = "") -> SmsMessage:
+        """A new message added to the session's transaction, sent once it commits (a case's
+        notice goes with the case's change, or not at all). Its key must be new: a second
+        one fails the commit."""
+        template.check(params)
+        now = utcnow()
+        message = SmsMessage(key=key, template=template.name, language=language, case_id=case_id, event=event,
+                             phone_enc=self.vault.encrypt(phone, "sms-phone"), phone_masked=mask_phone(phone),
+                             params_enc=self.vault.encrypt(json.dumps(dict(params)), "sms-params"),
+                             next_attempt_at=self._not_before(template, now),
+                             expires_at=expires_at)
+        session.add(message)
+        return message
+
     def deliver(self, session: Session, message: SmsMessage) -> SmsMessage:
-        """One try now: sent, retried later, or given up. Commits."""
+        """One try now, by this process alone: sent, retried later, or given up. Commits."""
         now = utcnow()
         if message.status != "queued":
             return message
@@ -60,6 +108,16 @@ class SmsGateway:
             session.commit()
             return message
         template = TEMPLATES[message.template]
+        if self._not_before(template, now) > now:  # queued before the quiet hours began
+            message.next_attempt_at = self._not_before(template, now)
+            session.commit()
+            return message
+        claimed = session.execute(update(SmsMessage).where(SmsMessage.id == message.id, SmsMessage.status == "queued")
+                                  .values(status="sending", next_attempt_at=now)).rowcount
+        session.commit()
+        session.refresh(message)
+        if claimed != 1:  # another process has it
+            return message
         phone = self.vault.decrypt(message.phone_enc, "sms-phone")
         params = json.loads(self.vault.decrypt(message.params_enc, "sms-params"))
         try:
@@ -71,6 +129,7 @@ class SmsGateway:
             result_ok, retry, detail, provider_id = result.accepted, result.retry, result.detail, result.provider_id
         message.attempts += 1
         message.provider = self.provider.name
+        message.status = "queued"
         if result_ok:
             message.status, message.sent_at, message.provider_id, message.last_error = "sent", now, provider_id, ""
         elif retry and message.attempts < MAX_ATTEMPTS:
@@ -83,7 +142,11 @@ class SmsGateway:
         return message
 
     def deliver_due(self, session: Session, limit: int = 200) -> dict[str, int]:
-        """Every queued message whose time has come (the sweep calls this)."""
+        """Every queued message whose time has come (the sweep and the sender thread)."""
+        session.execute(update(SmsMessage).where(SmsMessage.status == "sending",
+                                                 SmsMessage.next_attempt_at < utcnow() - SENDING_STALE)
+                        .values(status="failed", last_error="cut off while sending: not sent again"))
+        session.commit()
         due = session.scalars(select(SmsMessage).where(SmsMessage.status == "queued",
                                                        SmsMessage.next_attempt_at <= utcnow())
                               .order_by(SmsMessage.id).limit(limit)).all()

@@ -75,17 +75,24 @@ class AliyunSms(SmsProvider):
         self.endpoint, self.timeout_s, self.region = endpoint, timeout_s, region
         self._http = requests.Session()
 
-    def request_params(self, phone: str, template: Template, params: Mapping[str, str]) -> dict[str, str]:
+    def template_code(self, template: Template, language: str = "zh_CN") -> str | None:
+        """The code the carrier registered for the template; for English, the one registered
+        as NAME.en (BACKOFFICE_SMS_TEMPLATES), else the Chinese one."""
+        english = self.template_codes.get(f"{template.name}.en") if language.startswith("en") else None
+        return english or self.template_codes.get(template.name)
+
+    def request_params(self, phone: str, template: Template, params: Mapping[str, str],
+                       language: str = "zh_CN") -> dict[str, str]:
         return signed_form("SendSms", "2017-05-25", {
-            "PhoneNumbers": phone, "SignName": self.sign_name, "TemplateCode": self.template_codes[template.name],
+            "PhoneNumbers": phone, "SignName": self.sign_name, "TemplateCode": self.template_code(template, language),
             "TemplateParam": json.dumps(dict(params), ensure_ascii=False, separators=(",", ":")),
         }, self.access_key_id, self._secret, self.region)
 
     def send(self, phone: str, template: Template, params: Mapping[str, str], language: str) -> SendResult:
-        if template.name not in self.template_codes:
+        if self.template_code(template, language) is None:
             return SendResult(False, detail=f"no registered template for {template.name}")
         try:
-            answer = self._http.post(self.endpoint, data=self.request_params(phone, template, params),
+            answer = self._http.post(self.endpoint, data=self.request_params(phone, template, params, language),
                                      timeout=self.timeout_s)
         except requests.RequestException as exc:
             return SendResult(False, retry=True, detail=type(exc).__name__)

@@ -11,9 +11,9 @@ import pytest
 
 from backoffice.aliyun_rpc import rpc_signature
 from backoffice.models import SmsMessage, utcnow
-from backoffice.sms.gateway import MAX_ATTEMPTS, SmsGateway
+from backoffice.sms.gateway import MAX_ATTEMPTS, QuietHours, SmsGateway
 from backoffice.sms.providers import AliyunSms, SendResult, SmsProvider
-from backoffice.sms.templates import PRESENCE_CODE
+from backoffice.sms.templates import CASE_APPROVED, PRESENCE_CODE
 from tests.api.database import catalogued_app
 from tests.api.loopback_services import KEY_ID, KEY_SECRET, RpcEmulator, serving
 
@@ -150,3 +150,63 @@ def test_no_identifier_or_stray_parameter_goes_into_a_text():
         PRESENCE_CODE.check({"code": "469023195801041234"})
     with pytest.raises(ValueError):
         PRESENCE_CODE.check({"code": "1", "name": "王建国"})
+
+
+CST = dt.timezone(dt.timedelta(hours=8))
+
+
+def utc_of(local: str) -> dt.datetime:
+    return dt.datetime.fromisoformat(local).replace(tzinfo=CST).astimezone(dt.timezone.utc).replace(tzinfo=None)
+
+
+def test_the_quiet_hours_end_at_eight_in_the_morning_county_time():
+    quiet = QuietHours()  # 21:00-08:00
+    assert quiet.release(utc_of("2026-12-07 20:59")) == utc_of("2026-12-07 20:59")
+    assert quiet.release(utc_of("2026-12-07 21:00")) == utc_of("2026-12-08 08:00")
+    assert quiet.release(utc_of("2026-12-08 02:30")) == utc_of("2026-12-08 08:00")
+    assert quiet.release(utc_of("2026-12-08 08:00")) == utc_of("2026-12-08 08:00")
+    assert QuietHours.parse("") is None and QuietHours.parse("12:00-13:30") == QuietHours(dt.time(12), dt.time(13, 30))
+    lunch = QuietHours.parse("12:00-13:30")
+    assert lunch is not None and lunch.release(utc_of("2026-12-08 12:10")) == utc_of("2026-12-08 13:30")
+
+
+def test_a_notice_waits_out_the_quiet_hours_and_a_code_does_not(app):
+    now = dt.datetime.now(CST)
+    around_now = QuietHours((now - dt.timedelta(hours=1)).time(), (now + dt.timedelta(hours=1)).time())
+    provider = Scripted()
+    gateway = SmsGateway(provider, app.state.vault, around_now)
+    with app.state.sessions() as session:
+        notice = gateway.stage(session, "case:1:accept:1", "13807561234", CASE_APPROVED,
+                               {"item": "食品经营许可证核发", "number": "469023-20261208-00001"})
+        session.commit()
+        assert notice.next_attempt_at > utcnow() + dt.timedelta(minutes=59)
+        assert gateway.deliver_due(session) == {"sms_sent": 0, "sms_failed": 0} and provider.calls == 0
+        assert gateway.deliver(session, notice).status == "queued" and provider.calls == 0  # asked directly too
+        code = gateway.queue(session, "presence:q", "13807561234", PRESENCE_CODE, {"code": "1"})
+        assert gateway.deliver(session, code).status == "sent" and provider.calls == 1
+
+
+def test_two_senders_at_once_send_a_message_once(app):
+    """Two back-office processes' senders reach the same queued message: one claims it."""
+    provider = Scripted()
+    gateway = SmsGateway(provider, app.state.vault, None)
+    with app.state.sessions() as first, app.state.sessions() as second:
+        message = gateway.queue(first, "k-both", "13807561234", PRESENCE_CODE, {"code": "1"})
+        other_view = second.get(SmsMessage, message.id)
+        second.commit()  # as a request ends its read (SQLite lets one writer in at a time)
+        assert other_view is not None and other_view.status == "queued"
+        assert gateway.deliver(first, message).status == "sent"
+        assert gateway.deliver(second, other_view).status == "sent"  # refreshed: already sent
+        assert provider.calls == 1
+
+
+def test_a_send_cut_off_before_its_outcome_is_never_tried_again(app):
+    provider = Scripted()
+    gateway = SmsGateway(provider, app.state.vault, None)
+    with app.state.sessions() as session:
+        message = gateway.queue(session, "k-cut", "13807561234", PRESENCE_CODE, {"code": "1"})
+        message.status, message.next_attempt_at = "sending", utcnow() - dt.timedelta(minutes=11)
+        session.commit()
+        assert gateway.deliver_due(session) == {"sms_sent": 0, "sms_failed": 0}
+        session.refresh(message)
+        assert message.status == "failed" and "not sent again" in message.last_error and provider.calls == 0
