@@ -33,6 +33,7 @@ def case_summary(case: Case, calendar, today: dt.date, names: EnglishNames) -> d
         "promised_date": case.promised_date.isoformat() if case.promised_date else None,
         "promised_date_pending": case.promised_date_pending,
         "light": light_of(case, calendar, today),
+        "sms_notices": case.sms_notices,
     }
 
 
@@ -66,7 +67,6 @@ def case_detail(case: Case, calendar, today: dt.date, names: EnglishNames, licen
         "licences": [{"identifier": l.identifier, "name": l.name, "name_en": names.licence(l), "status": l.status}
                      for l in licences],
         "tracking_token": case.tracking_token,
-        "sms_notices": case.sms_notices,
         "notices": [{"event": n.event, "template": n.template, "phone_masked": n.phone_masked, "status": n.status,
                      "queued_at": to_cst(n.created_at).isoformat(),
                      "sent_at": to_cst(n.sent_at).isoformat() if n.sent_at else None} for n in notices],

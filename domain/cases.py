@@ -107,6 +107,7 @@ class CaseSummary:
     light: str = ""  # "green" | "yellow" (<= 2 working days left) | "red" (overdue) | "" (clock stopped)
     item_name_en: str = ""
     department_en: str = ""
+    sms_notices: bool = False  # the applicant asked for texts about the case
 
     def item_name_in(self, language: str) -> str:
         return in_language(self.item_name, self.item_name_en, language)
@@ -137,3 +138,4 @@ class CaseDetail(CaseSummary):
     tracking_token: str = ""  # what a receipt's or slip's QR code carries (a signed CM1 token)
     next_step: NextStep | None = None
     licences: tuple[LicenceRef, ...] = field(default_factory=tuple)
+    phone_masked: str = ""  # where texts about the case go

@@ -41,9 +41,11 @@ class ApplyResultScreen(JourneyPage):
         self.text(case.number, parent=card, size="heading", bold=True, color=theme.PRIMARY)
         language = self.controller.translator.language
         self.text(receipt.item_name_in(language), parent=card)
-        lines = []
         lines = promised_lines(receipt, self._, language)
         self.text("\n".join(lines), parent=card)
+        if case.sms_notices:  # only when the back office will text: the kiosk promises nothing more
+            self.text(self._(N_("We will text {phone} when it is accepted and when it is ready.")).format(
+                phone=case.phone_masked), parent=card)
         if state.printed:
             self.button(self._(N_("Print the receipt again")), self.flow.print_receipt, key="reprint",
                         secondary=True)

@@ -88,4 +88,16 @@ class ApplyConsentScreen(JourneyPage):
                             "pictures of your materials, keeps them encrypted, and shares them only with the "
                             "departments that handle this application. This kiosk deletes everything when "
                             "you finish.")), parent=card)
+        # Texts about the case: asked for here, never assumed (and never sent to anyone else).
+        texts = self.card()
+        chosen = state.sms_notices
+        self.button(("● " if chosen else "") + self._(N_("Text me about this case at {phone}")).format(
+                        phone=self.flow.masked_phone()), self.toggle_texts, key="texts", secondary=not chosen,
+                    parent=texts)
+        self.text(self._(N_("Accepted, corrections needed, the result ready: one text each, not at night. "
+                            "Without it, check the progress here or at the window.")), parent=texts, size="small")
         self.button(self._(N_("I agree: submit the application")), self.flow.submit, key="submit")
+
+    def toggle_texts(self) -> None:
+        self.flow.toggle_sms_notices()
+        self.refresh()

@@ -25,7 +25,7 @@ class CollectListScreen(CaseListScreen):
             self.ids.empty.text = ""
         else:
             self.ids.heading.text = self._("Collect results")
-            self.ids.empty.text = self._("Nothing is ready to collect yet. We will tell you by SMS when it is.")
+            self.ids.empty.text = self._(self.journey("collect").nothing_ready())
         for case in ready:
             rows.add_widget(CaseRow.of(self, case, self._("Ready to collect"),
                                        lambda number=case.number: self.journey("collect").choose(number)))

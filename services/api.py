@@ -264,6 +264,7 @@ class BackofficeClient:
                 next_step=_next_step(body.get("next_step")),
                 licences=tuple(LicenceRef(str(l["identifier"]), str(l.get("name", "")), str(l.get("status", "valid")),
                                           str(l.get("name_en", ""))) for l in body.get("licences") or ()),
+                phone_masked=str(body.get("phone_masked", "")),
             )
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise BackofficeBadResponse(f"case detail: {type(exc).__name__}") from None
@@ -425,6 +426,7 @@ def _summary_fields(item: dict) -> dict:
         received_at=dt.datetime.fromisoformat(item["received_at"]),
         promised_date=dt.date.fromisoformat(promised) if promised else None,
         light=str(item.get("light") or ""),
+        sms_notices=item.get("sms_notices") is True,
     )
 
 

@@ -82,7 +82,7 @@ def submit_case(request: Request, body: SubmissionIn, who: Caller = Depends(call
 # objects and none of the encrypted columns.
 SUMMARY_COLUMNS = (Case.number, Case.item_code, Case.bundle_code, Case.item_name, Case.status, Case.decision,
                    Case.department_name, Case.department_code, Case.received_at, Case.promised_date,
-                   Case.promised_date_pending)
+                   Case.promised_date_pending, Case.sms_notices)
 
 
 @router.post("/cases/search", responses=answers(CaseListOut))

@@ -42,6 +42,7 @@ class CaseSummaryOut(Wire):
     promised_date: dt.date | None  # None while the working-day calendar of its year is unknown
     promised_date_pending: bool
     light: Light | None  # None once the promised-time clock no longer runs
+    sms_notices: bool = False  # the applicant asked for texts about the case
 
 
 class CasePartOut(Wire):
@@ -130,7 +131,6 @@ class CaseDetailOut(CaseSummaryOut):
     next_step: NextStepOut | None
     licences: list[CaseLicenceOut]
     tracking_token: str
-    sms_notices: bool  # the applicant asked for texts about the case
     notices: list[CaseNoticeOut]  # what was texted, oldest first
 
 

@@ -18,7 +18,7 @@ from typing import Any
 from domain.cases import CaseDetail
 from domain.county import CST
 from domain.i18n import N_, in_language
-from domain.ids import is_mobile_number, is_valid_credit_code, is_valid_resident_id, mask_name
+from domain.ids import is_mobile_number, is_valid_credit_code, is_valid_resident_id, mask_name, mask_phone
 from domain.receipts import ApplicationReceipt
 from kiosk.journeys import Journey
 from kiosk.ui.screen_names import Screen
@@ -135,6 +135,7 @@ class ApplyState:
     capture: Capture | None = None
     commitment: bool = False  # the 容缺 credit commitment accepted
     consent: bool = False
+    sms_notices: bool = False  # asked on the consent page: texts about the case to the contact phone
     idempotency_key: str = ""
     problems: list[dict] = field(default_factory=list)  # what the back office refused
     review_seen: bool = False  # after the review, changing an answer returns to it
@@ -486,6 +487,14 @@ class ApplyJourney(Journey):
         if self.state is not None:
             self.go(Screen.APPLY_CONSENT)
 
+    def toggle_sms_notices(self) -> None:
+        """Texts about the case, opted into (never the default) on the consent page."""
+        if self.state is not None:
+            self.state.sms_notices = not self.state.sms_notices
+
+    def masked_phone(self) -> str:
+        return mask_phone(self.contact_phone())
+
     # --- submitting -------------------------------------------------------------------
     def application(self) -> dict:
         """The submission as the back office takes it, except that captured pages are still
@@ -513,6 +522,8 @@ class ApplyJourney(Journey):
             "materials": materials,
             "deferred": self.deferred_keys(),
             "commitment_signed": bool(state.commitment and self.deferred_keys()),
+            "sms_notices": state.sms_notices,
+            "notice_language": "en" if self.kiosk.translator.language == "en" else "zh_CN",
         }
         if state.bundle_code:
             payload["bundle_code"] = state.bundle_code

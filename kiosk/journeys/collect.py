@@ -11,7 +11,7 @@ import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from domain.cases import CaseDetail, CaseStatus, CaseSummary
+from domain.cases import CLOSED_STATUSES, CaseDetail, CaseStatus, CaseSummary
 from domain.county import CST
 from domain.i18n import N_
 from kiosk.journeys import Journey
@@ -20,7 +20,9 @@ from services.api import BackofficeError
 
 log = logging.getLogger(__name__)
 
-MSG_NOTHING_READY = N_("Nothing is ready to collect yet. We will tell you by SMS when it is.")
+# Texts are promised only where the back office will send them (the case asked for them).
+MSG_NOTHING_READY_TEXTED = N_("Nothing is ready to collect yet. We will text you when it is.")
+MSG_NOTHING_READY = N_("Nothing is ready to collect yet. Check here again later, or ask at the window.")
 MSG_DOC_PRINTER = N_(
     "The document printer is not ready. Nothing is lost: your result is still ready to collect. "
     "Please try again, or collect it at the unified window."
@@ -55,6 +57,11 @@ class CollectJourney(Journey):
         self.session.cases = list(cases)
         self.session.state(CollectState).ready = [c for c in cases if c.status is CaseStatus.COMPLETED]
         self.go(Screen.COLLECT_LIST)
+
+    def nothing_ready(self) -> str:
+        """What the empty list says: a text is promised only if an open case asked for one."""
+        texted = any(c.sms_notices and c.status not in CLOSED_STATUSES for c in self.session.cases or ())
+        return MSG_NOTHING_READY_TEXTED if texted else MSG_NOTHING_READY
 
     @property
     def ready(self) -> list[CaseSummary]:

@@ -69,6 +69,7 @@ def test_self_submission_with_camera_e_licence_and_deferred_material(kiosk_app, 
     shown = joined(ui.visible_texts())
     ui.screenshot(SHOTS / "apply_result.png")
     assert number in shown and "申请已收件" in shown
+    assert "短信通知" not in shown and not office.get_case(number).sms_notices  # texts are asked for, not assumed
 
     assert {c.number for c in office.list_cases(WANG_ID)} - before == {number}
     receipt = office.receipt(number)
@@ -90,7 +91,7 @@ def test_self_submission_with_camera_e_licence_and_deferred_material(kiosk_app, 
     assert number not in everything and "4690**********1234" not in everything
 
 
-def test_a_bundle_is_submitted_once(kiosk_app, ui, office, citizen):
+def test_a_bundle_is_submitted_once_with_texts_asked_for(kiosk_app, ui, office, citizen):
     app = kiosk_app
     before = {c.number for c in office.list_cases(WANG_ID)}
     citizen.open_bundle("B04")
@@ -98,8 +99,16 @@ def test_a_bundle_is_submitted_once(kiosk_app, ui, office, citizen):
     citizen.fill_form()
     citizen.settle_materials(defer=True)
     citizen.to_consent()
+    consent = app.manager.get_screen("apply_consent")
+    assert consent.buttons["texts"].text == "用短信告诉我办理进展（发送至 139****1234）"  # not chosen yet
+    ui.tap(consent.buttons["texts"])
+    ui.wait_until(lambda: consent.buttons["texts"].text.startswith("● "), what="texts chosen")
+    assert_accessible(app, ui, "apply_consent (texts chosen)")
+    ui.screenshot(SHOTS / "apply_consent_texts.png")
     citizen.submit()
     number = state(app).case.number
+    assert "受理和办结时，我们会短信通知 139****1234。" in joined(ui.visible_texts())
+    assert office.get_case(number).sms_notices
     new = {c.number for c in office.list_cases(WANG_ID)} - before
     assert new == {number}
     case = office.get_case(number)
