@@ -14,7 +14,7 @@ from ..auth import get_db
 from ..errors import ApiError
 from ..models import Rectification
 from . import i18n, pages
-from .supervision import ROLES
+from .supervision import IN_PROGRESS, ROLES
 
 router = APIRouter(prefix="/console", include_in_schema=False)
 NOTE_LIMIT = 500
@@ -48,5 +48,6 @@ def _step(rect_id: int, request: Request, session: Session, form: dict[str, str]
                    else _("This rectification has moved on: reload the dashboard."))
         raise pages.Refused(exc.status, message) from None
     session.commit()
-    return RedirectResponse(f"/console/supervision#rectification-{rect.id}", status_code=303,
-                            headers=pages.headers())
+    # Back to its row while it is in progress, else to the list it has left.
+    anchor = f"rectification-{rect.id}" if rect.status in IN_PROGRESS else "rectifications"
+    return RedirectResponse(f"/console/supervision#{anchor}", status_code=303, headers=pages.headers())

@@ -162,7 +162,8 @@ def test_a_supervisor_calls_back_and_rectifies_from_the_dashboard(browser, staff
     assert any(e["subject"] == str(rect_id) and e["actor"] == "staff:supervisor01"
                and e["detail"]["note"].startswith("已电话回访") for e in audit_entries(staff, "rectification.callback"))
 
-    assert work(supervisor, rect_id, "rectify", note="增开午间窗口，分流取号").status_code == 303
+    rectified = work(supervisor, rect_id, "rectify", note="增开午间窗口，分流取号")
+    assert rectified.status_code == 303 and rectified.headers["location"] == "/console/supervision#rectifications"
     done = rectification(staff, rect_id)
     assert done["status"] == "rectified" and done["response"] == "增开午间窗口，分流取号"
     assert row_of(supervisor, number) == ""  # no longer in progress
@@ -202,3 +203,14 @@ def test_rectification_steps_are_the_supervisor_s_and_bad_ones_change_nothing(br
     assert [e["action"] for e in status_of(staff, number)["timeline"]] == ["submit"]
     assert work(supervisor, rect_id, "callback", note="已回访").status_code == 303
     assert work(supervisor, rect_id, "callback", note="again").status_code == 409  # once
+
+
+def test_the_api_s_steps_are_written_on_the_timeline_too(staff, bad_rating):
+    number, rect_id = bad_rating["number"], bad_rating["id"]
+    called = staff("supervisor01").post(f"/v1/rectifications/{rect_id}/callback", {"note": "已短信回访"}, key=None)
+    assert called.status_code == 200 and called.json()["status"] == "called_back"
+    last = status_of(staff, number)["timeline"][-1]
+    assert (last["action"], last["note"], last["note_en"]) == (
+        "rectification", "差评回访：已短信回访", "Bad rating: applicant called back: 已短信回访")
+    refused = staff("clerk01").post(f"/v1/rectifications/{rect_id}/rectify", {"response": "x"}, key=None)
+    assert refused.status_code == 403 and rectification(staff, rect_id)["status"] == "called_back"

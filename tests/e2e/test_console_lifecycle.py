@@ -246,18 +246,20 @@ def test_a_kiosk_case_is_worked_to_its_delivered_result_and_its_bad_rating_recti
     driver.find_element(By.ID, f"callback-note-{rect_id}").send_keys("已电话回访，申请人反映取号后等候过久")
     driver.execute_script("arguments[0].scrollIntoView()", row)
     shoot(driver, "lifecycle-13-callback")
-    press(driver, f"callback-{rect_id}", "/console/supervision")
+    press(driver, f"callback-{rect_id}", f"/console/supervision#rectification-{rect_id}")
     row = driver.find_element(By.CSS_SELECTOR, f'tr.rectification[data-number="{number}"]')
     assert row.get_attribute("data-status") == "called_back"
     open_details(driver, "登记整改", within=row)
     driver.find_element(By.ID, f"rectify-note-{rect_id}").send_keys("午间增开一个综合受理窗口")
     press(driver, f"rectify-{rect_id}", "/console/supervision")
     assert not driver.find_elements(By.CSS_SELECTOR, f'tr.rectification[data-number="{number}"]')  # done
+    assert driver.current_url.endswith("/console/supervision#rectifications")  # the list it has left
     assert "已整改 1" in driver.find_element(By.ID, "rectifications").text
     shoot(driver, "lifecycle-14-rectified")
     driver.get(f"{backoffice.url}/console/cases/{number}")
     told = timeline(driver)
     assert "差评回访：已电话回访" in told and "差评整改：午间增开一个综合受理窗口" in told
+    driver.execute_script("arguments[0].scrollIntoView()", driver.find_element(By.ID, "timeline"))
     shoot(driver, "lifecycle-15-case-delivered-and-rectified")
     no_csp_refusals(driver)
     sign_out(driver)
