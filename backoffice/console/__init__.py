@@ -23,12 +23,13 @@ STATIC = Path(__file__).resolve().parent / "static"
 
 
 def install(app: FastAPI) -> None:
-    from . import applicant, evidence, fleet, pages, routes, supervision
+    from . import applicant, evidence, fleet, pages, rectifications, routes, supervision
 
     pages.install_handlers(app)
     app.include_router(routes.router)
     app.include_router(applicant.router)
     app.include_router(evidence.router)
     app.include_router(supervision.router)
+    app.include_router(rectifications.router)
     app.include_router(fleet.router)
     app.mount("/console/static", StaticFiles(directory=STATIC), name="console-static")

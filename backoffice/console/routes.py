@@ -23,6 +23,7 @@ from ..auth import Caller, get_db, login, staff_of_token
 from ..calendar import load_calendar
 from ..cases import ACTION_ROLES, FRONT_DESK_STAGES, apply_action, light_of, may_open
 from ..db import read_phase
+from ..english_names import EnglishNames
 from ..errors import ApiError
 from ..licences import licence_pdf
 from ..models import Case, CaseMaterial, CasePart, Item, Licence
@@ -318,7 +319,8 @@ def case_page_response(request: Request, session: Session, who: Caller, case: Ca
     materials = [{"index": i, "code": m.material_code, "name": m.name, "form": _(FORM_LABELS.get(m.form, m.form)),
                   "copies": m.copies, "licence_id": m.licence_id, "deferred": m.deferred,
                   "deferred_due": m.deferred_due.isoformat() if m.deferred_due else "",
-                  "supplied": m.supplied_at is not None, "has_content": m.content_enc is not None}
+                  "supplied": m.supplied_at is not None, "has_content": m.content_enc is not None,
+                  "supplied_on": to_cst(m.supplied_at).strftime("%Y-%m-%d") if m.supplied_at else ""}
                  for i, m in enumerate(case.materials, start=1)]
     timeline = [{"at": to_cst(e.at).strftime("%Y-%m-%d %H:%M"), "status": _(STATUS_LABELS[CaseStatus(e.status)]),
                  "department": e.department, "note": (e.note_en if language == "en" and e.note_en else e.note),
@@ -335,7 +337,8 @@ def case_page_response(request: Request, session: Session, who: Caller, case: Ca
         "received_at": to_cst(case.received_at).strftime("%Y-%m-%d %H:%M"),
         "deferred": [m for m in materials if m["deferred"]], "actions": _actions_for(case, who),
         "licences": licences, "may_print": who.role in ("clerk", "admin") and case.status == CaseStatus.COMPLETED.value,
-        "correction_days": CORRECTION_DAYS, "revealed": revealed, "may_reveal": applicant.may_reveal(who),
+        "correction_days": CORRECTION_DAYS, "to_supply": _to_supply(case, who),
+        "revealed": revealed, "may_reveal": applicant.may_reveal(who),
         "reveal_reasons": [(code, _(label)) for code, label in applicant.REASONS.items()],
         "notices": texts_of(session, case, _),
         "e_licences": evidence.e_licences(session, case, language),
@@ -418,6 +421,70 @@ def _action_problem(action: Action, _) -> str:
     return {Action.REFUSE: _("A refusal needs its reason."),
             Action.REQUEST_CORRECTION: _("Tick each material to correct and say what is wrong with it."),
             }.get(action, _("The case could not be moved on: reload it and look at its state."))
+
+
+# --- materials brought to the counter (补交) ----------------------------------------------------
+# The applicant may bring to the window what the kiosk would take: a 容缺 material promised at
+# submission (the case stays where it is and its supply deadline stops threatening it), or the
+# corrected materials a correction notice asked for (the case goes back to be accepted).
+SUPPLY_FORMS = ("original", "copy")
+MAX_COPIES = 20
+
+
+def _to_supply(case: Case, who: Caller) -> list[dict]:
+    """What a clerk may record as brought: while a correction is asked, the case's materials
+    (each code once, its latest); otherwise the 容缺 materials not yet supplied."""
+    status = CaseStatus(case.status)
+    if status not in TRANSITIONS[Action.SUPPLEMENT] or (
+            who.role != "admin" and who.role not in ACTION_ROLES[Action.SUPPLEMENT]):
+        return []
+    correcting = status == CaseStatus.CORRECTION_REQUIRED
+    offered: dict[str, dict] = {}
+    for index, m in enumerate(case.materials, start=1):
+        if (m.deferred and m.supplied_at is None) or (correcting and not m.deferred):
+            offered[m.material_code] = {"index": index, "code": m.material_code, "name": m.name,
+                                        "deferred": m.deferred, "form": m.form if m.form in SUPPLY_FORMS else "copy"}
+    return list(offered.values())
+
+
+@router.post("/cases/{number}/supplement")
+async def supplement(number: str, request: Request, session: Session = Depends(get_db)):
+    form = await pages.form_of(request)
+    return await run_in_threadpool(_supplement, number, request, session, form)
+
+
+def _supplement(number: str, request: Request, session: Session, form: dict[str, str]) -> Response:
+    """The ticked materials, as the lifecycle's supplement (the API's: its checks, its
+    timeline entry naming them, its audit record); then the case again."""
+    who, case = _open_case(request, session, number)
+    pages.check_csrf(request, form)
+    _ = i18n.translations(pages.language(request)).gettext
+    offered = _to_supply(case, who)
+    if not offered:
+        raise pages.Refused(409, _("This case can no longer be acted on that way: reload it."))
+    brought = [m for m in offered if form.get(f"brought_{m['index']}")]
+    if not brought:
+        raise pages.Refused(422, _("Tick each material the applicant brought."))
+    with read_phase(session):
+        english = EnglishNames.for_case(session, case)
+    materials = [{"code": m["code"], "name": m["name"], "copies": _copies(form.get(f"copies_{m['index']}", "")),
+                  "form": form.get(f"form_{m['index']}") if form.get(f"form_{m['index']}") in SUPPLY_FORMS
+                  else m["form"]} for m in brought]
+    params = {"materials": materials, "note": "窗口补交：" + "、".join(m["name"] for m in brought),
+              "note_en": "Supplied at the window: " + ", ".join(english.material(case, m["code"]) or m["name"]
+                                                                for m in brought)}
+    try:
+        apply_action(session, context_for(request.app, session), case, Action.SUPPLEMENT, params, who)
+    except ApiError:
+        session.rollback()
+        raise pages.Refused(409, _("This case can no longer be acted on that way: reload it.")) from None
+    session.commit()
+    target = f"/console/cases/{quote(case.number, safe='')}" if may_open(case, who) else "/console/queue"
+    return RedirectResponse(target, status_code=303, headers=pages.headers())
+
+
+def _copies(given: str) -> int:
+    return max(1, min(int(given), MAX_COPIES)) if given.isascii() and given.isdigit() else 1
 
 
 def _material(case: Case, index: int) -> CaseMaterial:

@@ -11,11 +11,11 @@ from sqlalchemy.orm import Session
 from domain.cases import CaseStatus
 from domain.workdays import CalendarUnknown
 
-from .. import audit, notices, presence
+from .. import audit, notices, presence, rectifications
 from ..auth import Caller, caller, get_db
 from ..errors import Conflict, Forbidden, Invalid, NotFound
 from ..idempotency import idempotent
-from ..models import Case, Rating, Rectification, utcnow
+from ..models import Case, Rating, Rectification
 from ..openapi_docs import IDEMPOTENCY_KEY, ROW_ID_MAX, answers, problems
 from ..schemas.bodies import RatingIn, RectificationStepIn, as_sent
 from ..schemas.ratings import RatingOut, RectificationOut, RectificationsOut
@@ -108,10 +108,10 @@ def rectification_step(rect_id: Annotated[int, Path(ge=1, le=ROW_ID_MAX)], step:
                        session: Session = Depends(get_db)):
     """Steps: callback (supervisor), rectify (supervisor, with `response`), appeal (the
     applicant through a terminal, under their presence grant, or a clerk, with `reason`),
-    review (supervisor: `decision` upheld | overturned)."""
+    review (supervisor: `decision` upheld | overturned); callback and review take a `note`.
+    Each is written on the rated case's timeline (backoffice.rectifications)."""
     payload = as_sent(body)
-    staff_only = {"callback", "rectify", "review"}
-    if step in staff_only and who.role not in ("supervisor", "admin"):
+    if not rectifications.may_take(step, who):
         raise Forbidden(f"{step} is a supervisor's step")
     grant = presence.require(session, request, who, presence.RATE)
     rect = session.get(Rectification, rect_id)
@@ -120,24 +120,6 @@ def rectification_step(rect_id: Annotated[int, Path(ge=1, le=ROW_ID_MAX)], step:
     if grant is not None:
         case = session.get(Case, session.get(Rating, rect.rating_id).case_id)
         presence.own(session, who, grant, case.applicant_lookup, str(rect_id), presence.RATE)
-    if step == "callback" and rect.status == "open":
-        rect.called_back_at, rect.status = utcnow(), "called_back"
-    elif step == "rectify" and rect.status in ("open", "called_back"):
-        if not payload.get("response"):
-            raise Invalid("say what was done in 'response'")
-        rect.rectified_at, rect.response, rect.status = utcnow(), str(payload["response"]), "rectified"
-    elif step == "appeal" and rect.status in ("open", "called_back", "rectified"):
-        if not payload.get("reason"):
-            raise Invalid("an appeal needs a 'reason'")
-        rect.appeal_reason, rect.status = str(payload["reason"])[:500], "appealed"
-    elif step == "review" and rect.status == "appealed":
-        decision = payload.get("decision")
-        if decision not in ("upheld", "overturned"):
-            raise Invalid("decision must be upheld or overturned")
-        rect.appeal_decision = decision
-        rect.status = "closed" if decision == "overturned" else "rectified" if rect.rectified_at else "open"
-    else:
-        raise Conflict(f"cannot {step} a rectification that is {rect.status}")
-    audit.record(session, who.actor, f"rectification.{step}", str(rect_id), status=rect.status)
+    rectifications.take_step(session, rect, step, payload, who)
     session.commit()
     return rectification_view(rect)

@@ -83,6 +83,7 @@ class RectificationStepIn(RequestBody):
     response: str = ""  # rectify: what was done
     reason: str = ""  # appeal
     decision: str = ""  # review: upheld or overturned
+    note: str = ""  # callback, review: a note for the case's timeline
 
 
 class BookingApplicantIn(RequestBody):

@@ -14,7 +14,8 @@ from .wire import Wire
 Light = Literal["red", "yellow", "green"]
 Decision = Literal["", "approved", "denied", "partial"]  # "" until decided
 MaterialForm = Literal["original", "copy", "electronic"]
-TimelineAction = Literal[("submit", *(action.value for action in Action))]
+# "rectification": a step of a bad rating's rectification (backoffice.rectifications)
+TimelineAction = Literal[("submit", "rectification", *(action.value for action in Action))]
 
 
 class TimelineEntryOut(Wire):
