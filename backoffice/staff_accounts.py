@@ -1,13 +1,61 @@
-"""Staff accounts over their life: signing out ends the token presented, and an account
-disabled (someone left, a password leaked) can neither sign in nor use a token it holds."""
+"""Staff accounts over their life: made by an administrator (the command line or the
+console), signing out ends the token presented, and an account disabled (someone left, a
+password leaked) can neither sign in nor use a token it holds."""
 from __future__ import annotations
 
-from sqlalchemy import delete, select
+import re
+import secrets
+
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from . import audit
-from .models import Staff, StaffToken
-from .security.crypto import token_hash
+from .auth import ROLES
+from .models import AuditEntry, Department, Staff, StaffToken
+from .security.crypto import hash_password, token_hash
+
+PASSWORD_MIN = 10
+USERNAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{1,63}")
+
+
+class AccountRefused(ValueError):
+    """Why an account cannot be made as asked: `reason` is one of the codes below."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason  # username | taken | role | department | password
+
+
+def one_time_password() -> str:
+    """A first password for the new colleague, shown once to the administrator: 96 random bits."""
+    return secrets.token_urlsafe(12)
+
+
+def create(session: Session, username: str, password: str, role: str, department_code: str, actor: str) -> Staff:
+    """Adds an account and audits it (never the password); AccountRefused says what is wrong.
+    An approver works within a department, so theirs must be one the catalogue knows."""
+    if not USERNAME.fullmatch(username):
+        raise AccountRefused("username")
+    if role not in ROLES:
+        raise AccountRefused("role")
+    if (department_code or role == "approver") and session.get(Department, department_code) is None:
+        raise AccountRefused("department")
+    if len(password) < PASSWORD_MIN:
+        raise AccountRefused("password")
+    if session.scalar(select(Staff.id).where(Staff.username == username)) is not None:
+        raise AccountRefused("taken")
+    staff = Staff(username=username, password_hash=hash_password(password), role=role,
+                  department_code=department_code)
+    session.add(staff)
+    audit.record(session, actor, "staff.create", username, role=role, department=department_code)
+    session.commit()
+    return staff
+
+
+def last_sign_ins(session: Session) -> dict[str, object]:
+    """Each account's latest sign-in, from the audit log (the accounts table keeps none)."""
+    return dict(session.execute(select(AuditEntry.subject, func.max(AuditEntry.at))
+                                .where(AuditEntry.action == "staff.login").group_by(AuditEntry.subject)).all())
 
 
 def sign_out(session: Session, token: str, actor: str) -> bool:

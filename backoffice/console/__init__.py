@@ -23,10 +23,12 @@ STATIC = Path(__file__).resolve().parent / "static"
 
 
 def install(app: FastAPI) -> None:
-    from . import fleet, pages, routes, supervision
+    from . import admin, admin_data, fleet, pages, routes, supervision
 
     pages.install_handlers(app)
     app.include_router(routes.router)
     app.include_router(supervision.router)
     app.include_router(fleet.router)
+    app.include_router(admin.router)
+    app.include_router(admin_data.router)
     app.mount("/console/static", StaticFiles(directory=STATIC), name="console-static")
