@@ -10,7 +10,8 @@ backoffice.cases.may_open (which cases a staff member may open).
 
 This first slice: sign-in and sign-out, the clerk's queue (综合受理), a case with its form
 answers, materials, 容缺 commitments and timeline, and the materials viewer (decrypted on
-demand, watermarked, every view audited). The rest of issue 18 is to come.
+demand, watermarked, every view audited); the supervisor's dashboard and the fleet; the
+administrator's pages (admin.py, admin_data.py). The rest of issue 18 is to come.
 """
 from __future__ import annotations
 
