@@ -6,12 +6,12 @@ from __future__ import annotations
 import re
 import secrets
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from . import audit
 from .auth import ROLES
-from .models import AuditEntry, Department, Staff, StaffToken
+from .models import Department, Staff, StaffToken
 from .security.crypto import hash_password, token_hash
 
 PASSWORD_MIN = 10
@@ -50,12 +50,6 @@ def create(session: Session, username: str, password: str, role: str, department
     audit.record(session, actor, "staff.create", username, role=role, department=department_code)
     session.commit()
     return staff
-
-
-def last_sign_ins(session: Session) -> dict[str, object]:
-    """Each account's latest sign-in, from the audit log (the accounts table keeps none)."""
-    return dict(session.execute(select(AuditEntry.subject, func.max(AuditEntry.at))
-                                .where(AuditEntry.action == "staff.login").group_by(AuditEntry.subject)).all())
 
 
 def sign_out(session: Session, token: str, actor: str) -> bool:

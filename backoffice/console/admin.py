@@ -67,7 +67,7 @@ def admin_home(request: Request, session: Session = Depends(get_db)):
 
 # --- staff accounts ---------------------------------------------------------------------------
 
-def departments(session: Session, language: str) -> list[dict]:
+def _departments(session: Session, language: str) -> list[dict]:
     with read_phase(session):
         rows = session.scalars(select(Department).order_by(Department.code)).all()
     return [{"code": d.code, "name": (d.name_en if language == "en" and d.name_en else d.name)} for d in rows]
@@ -77,14 +77,13 @@ def _staff_page(request: Request, session: Session, who: Caller, error: str = ""
                 status: int = 200) -> Response:
     language = pages.language(request)
     _ = i18n.translations(language).gettext
-    known = departments(session, language)
+    known = _departments(session, language)
     names = {d["code"]: d["name"] for d in known}
     with read_phase(session):
         accounts = session.scalars(select(Staff).order_by(Staff.role, Staff.username)).all()
-        signed_in = staff_accounts.last_sign_ins(session)
     rows = [{"username": s.username, "role": _(pages.ROLE_LABELS.get(s.role, s.role)),
              "department": names.get(s.department_code, s.department_code), "totp": bool(s.totp_secret_enc),
-             "disabled": not s.active, "last_sign_in": _at(signed_in.get(s.username)),  # type: ignore[arg-type]
+             "disabled": not s.active, "last_sign_in": _at(s.last_sign_in_at),
              "quoted": quote(s.username, safe=""), "self": s.username == who.name} for s in accounts]
     return pages.render(request, "admin_staff.html", {
         "accounts": rows, "departments": known, "error": error, "form": form or {},
