@@ -422,5 +422,6 @@ def _create_staff(sessions, args) -> int:
     print(f"created {args.role} {args.username}")
     return 0
 
+
 if __name__ == "__main__":
     sys.exit(main())

@@ -7,6 +7,7 @@ import re
 import secrets
 
 from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from . import audit
@@ -48,7 +49,11 @@ def create(session: Session, username: str, password: str, role: str, department
                   department_code=department_code)
     session.add(staff)
     audit.record(session, actor, "staff.create", username, role=role, department=department_code)
-    session.commit()
+    try:
+        session.commit()
+    except IntegrityError:  # made by another administrator since the check above
+        session.rollback()
+        raise AccountRefused("taken") from None
     return staff
 
 
