@@ -213,6 +213,7 @@ def login(session: Session, settings, username: str, password: str, client: str 
         staff.password_hash = hash_password(password)  # an older hash, replaced now it is known
     session.execute(delete(LoginFailure).where(LoginFailure.username == username,
                                                LoginFailure.client == client[:64]))
+    staff.last_sign_in_at = now
     token = secrets.token_urlsafe(32)
     expires = utcnow() + dt.timedelta(seconds=settings.token_ttl_s)
     idle_until = utcnow() + dt.timedelta(seconds=idle_s) if idle_s else None

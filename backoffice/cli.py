@@ -406,19 +406,19 @@ def _load_catalogue(sessions, args) -> int:
 def _create_staff(sessions, args) -> int:
     import os
 
-    from . import audit
-    from .models import Staff
-    from .security.crypto import hash_password
+    from .staff_accounts import PASSWORD_MIN, AccountRefused, create
 
     password = os.environ.get("BACKOFFICE_NEW_PASSWORD") or getpass.getpass("password: ")
-    if len(password) < 10:
-        print("password must have at least 10 characters", file=sys.stderr)
+    try:
+        with sessions() as session:
+            create(session, args.username, password, args.role, args.department, "system:cli")
+    except AccountRefused as refused:
+        print({"password": f"password must have at least {PASSWORD_MIN} characters",
+               "taken": f"there is already an account {args.username}",
+               "username": "a username is 2-64 letters, digits, '.', '_' or '-'",
+               "department": f"no department {args.department!r} in the catalogue"}.get(refused.reason, refused.reason),
+              file=sys.stderr)
         return 2
-    with sessions() as session:
-        session.add(Staff(username=args.username, password_hash=hash_password(password), role=args.role,
-                          department_code=args.department))
-        audit.record(session, "system:cli", "staff.create", args.username, role=args.role)
-        session.commit()
     print(f"created {args.role} {args.username}")
     return 0
 

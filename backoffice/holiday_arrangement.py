@@ -82,14 +82,21 @@ def read_arrangement(path: Path, official: OfficialSource | None = None) -> Arra
         raw = path.read_bytes()
     except OSError as exc:
         raise ArrangementInvalid([f"cannot read {path}: {exc.strerror or exc}"]) from None
+    return arrangement_from_text(raw, official, str(path))
+
+
+def arrangement_from_text(raw: bytes, official: OfficialSource | None = None,
+                          where: str = "the arrangement") -> Arrangement:
+    """The file's bytes however they came (read from disk, pasted into the console),
+    validated as read_arrangement does."""
     if len(raw) > MAX_FILE_BYTES:
-        raise ArrangementInvalid([f"{path} is {len(raw)} bytes; an arrangement is at most {MAX_FILE_BYTES}"])
+        raise ArrangementInvalid([f"{where} is {len(raw)} bytes; an arrangement is at most {MAX_FILE_BYTES}"])
     try:
         data = json.loads(raw.decode("utf-8"))
     except UnicodeDecodeError:
-        raise ArrangementInvalid([f"{path} is not UTF-8 text"]) from None
+        raise ArrangementInvalid([f"{where} is not UTF-8 text"]) from None
     except json.JSONDecodeError as exc:
-        raise ArrangementInvalid([f"{path} is not valid JSON: {exc.msg} at line {exc.lineno}, "
+        raise ArrangementInvalid([f"{where} is not valid JSON: {exc.msg} at line {exc.lineno}, "
                                   f"column {exc.colno}"]) from None
     return parse_arrangement(data, official)
 

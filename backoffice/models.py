@@ -430,6 +430,8 @@ class Staff(Base):
     # encrypted, "" until enrolled; the last time step signed in with, never accepted again.
     totp_secret_enc: Mapped[str] = mapped_column(Text, default="", server_default="")
     totp_last_step: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    # For the administrator's list of accounts (the console's staff page); None: never.
+    last_sign_in_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
 
 
 class StaffToken(Base):

@@ -1,16 +1,62 @@
-"""Staff accounts over their life: signing out ends the token presented, and an account
-disabled (someone left, a password leaked) can neither sign in nor use a token it holds;
-a console session left unused ends by itself."""
+"""Staff accounts over their life: made by an administrator (the command line or the
+console), signing out ends the token presented, and an account disabled (someone left, a
+password leaked) can neither sign in nor use a token it holds; a console session left
+unused ends by itself."""
 from __future__ import annotations
 
 import datetime as dt
+import re
+import secrets
 
 from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from . import audit
-from .models import Staff, StaffToken, utcnow
-from .security.crypto import token_hash
+from .auth import ROLES
+from .models import Department, Staff, StaffToken, utcnow
+from .security.crypto import hash_password, token_hash
+
+PASSWORD_MIN = 10
+USERNAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{1,63}")
+
+
+class AccountRefused(ValueError):
+    """Why an account cannot be made as asked: `reason` is one of the codes below."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason  # username | taken | role | department | password
+
+
+def one_time_password() -> str:
+    """A first password for the new colleague, shown once to the administrator: 96 random bits."""
+    return secrets.token_urlsafe(12)
+
+
+def create(session: Session, username: str, password: str, role: str, department_code: str, actor: str) -> Staff:
+    """Adds an account and audits it (never the password); AccountRefused says what is wrong.
+    An approver works within a department, so theirs must be one the catalogue knows."""
+    if not USERNAME.fullmatch(username):
+        raise AccountRefused("username")
+    if role not in ROLES:
+        raise AccountRefused("role")
+    if (department_code or role == "approver") and session.get(Department, department_code) is None:
+        raise AccountRefused("department")
+    if len(password) < PASSWORD_MIN:
+        raise AccountRefused("password")
+    if session.scalar(select(Staff.id).where(Staff.username == username)) is not None:
+        raise AccountRefused("taken")
+    staff = Staff(username=username, password_hash=hash_password(password), role=role,
+                  department_code=department_code)
+    session.add(staff)
+    audit.record(session, actor, "staff.create", username, role=role, department=department_code)
+    try:
+        session.commit()
+    except IntegrityError:  # made by another administrator since the check above
+        session.rollback()
+        raise AccountRefused("taken") from None
+    return staff
 
 
 def sign_out(session: Session, token: str, actor: str) -> bool:

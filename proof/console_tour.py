@@ -75,6 +75,8 @@ ROUNDS = [
     ("clerk01", ["/console/queue", "{case}", "{viewer}"]),
     ("approver-scjg", ["/console/department", "{case}"]),
     ("supervisor01", ["/console/supervision", "/console/fleet"]),
+    ("admin", ["/console/admin/staff", "/console/admin/terminals", "/console/admin/calendar",
+               "/console/admin/catalogue"]),
 ]
 
 

@@ -10,7 +10,8 @@ backoffice.cases.may_open (which cases a staff member may open).
 
 This first slice: sign-in and sign-out, the clerk's queue (综合受理), a case with its form
 answers, materials, 容缺 commitments and timeline, and the materials viewer (decrypted on
-demand, watermarked, every view audited). The rest of issue 18 is to come.
+demand, watermarked, every view audited); the supervisor's dashboard and the fleet; the
+administrator's pages (admin.py, admin_data.py). The rest of issue 18 is to come.
 """
 from __future__ import annotations
 
@@ -23,7 +24,7 @@ STATIC = Path(__file__).resolve().parent / "static"
 
 
 def install(app: FastAPI) -> None:
-    from . import applicant, evidence, fleet, pages, rectifications, routes, supervision
+    from . import admin, admin_data, applicant, evidence, fleet, pages, rectifications, routes, supervision
 
     pages.install_handlers(app)
     app.include_router(routes.router)
@@ -32,4 +33,6 @@ def install(app: FastAPI) -> None:
     app.include_router(supervision.router)
     app.include_router(rectifications.router)
     app.include_router(fleet.router)
+    app.include_router(admin.router)
+    app.include_router(admin_data.router)
     app.mount("/console/static", StaticFiles(directory=STATIC), name="console-static")

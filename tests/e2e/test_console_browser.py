@@ -1,17 +1,21 @@
 """The staff console in a real browser: Debian's headless chromium driven by selenium
 (chromium-driver), against the real back office. A clerk signs in through the form, finds
 a kiosk's case in the queue, switches to English, opens the materials viewer, rotates a
-page and pages through with htmx, and signs out; under the Content-Security-Policy the
-console's scripts and images load and nothing is blocked."""
+page and pages through with htmx, and signs out; an administrator creates an account and
+enrols its authenticator (the QR code drawn in the page); under the Content-Security-Policy
+the console's scripts and images load and nothing is blocked."""
 from __future__ import annotations
 
 import base64
+import io
 import json
 import os
 from pathlib import Path
 
 import pytest
 import requests
+import zxingcpp
+from PIL import Image
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as seen
 from selenium.webdriver.support.ui import WebDriverWait
@@ -167,5 +171,47 @@ def test_an_admin_sees_the_fleet_and_a_terminal(backoffice, chromium):
     chromium.set_window_size(1280, 1700)  # the whole page: commands and the admin's forms too
     shoot(chromium, "06-fleet-terminal")
     chromium.set_window_size(1280, 900)
+    blocked = [e for e in chromium.get_log("browser") if "Content Security Policy" in e["message"]]
+    assert not blocked, blocked
+
+
+def test_an_admin_creates_an_account_and_enrols_its_authenticator(backoffice, chromium):
+    """The administration's pages in the browser: an account made through the form, its
+    one-time password and its authenticator's QR code shown once; the terminals, the
+    calendar and the catalogue."""
+    wait = WebDriverWait(chromium, 15)
+    chromium.delete_all_cookies()
+    chromium.get(f"{backoffice.url}/console/language/zh_CN?next=/console/sign-in")
+    chromium.find_element(By.ID, "username").send_keys("admin")
+    chromium.find_element(By.ID, "password").send_keys("chengmai-demo")
+    chromium.find_element(By.ID, "sign-in").click()
+    wait.until(seen.url_contains("/console/queue"))
+    chromium.find_element(By.CSS_SELECTOR, 'nav a[href="/console/admin/staff"]').click()
+    wait.until(seen.url_contains("/console/admin/staff"))
+    shoot(chromium, "07-admin-staff")
+    chromium.find_element(By.ID, "username").send_keys("browser-supervisor")
+    chromium.find_element(By.CSS_SELECTOR, '#role option[value="supervisor"]').click()
+    chromium.find_element(By.ID, "create").click()
+    wait.until(seen.presence_of_element_located((By.ID, "shown-once")))
+    assert len(chromium.find_elements(By.CSS_SELECTOR, "#shown-once code.secret")) == 3  # name, role, password
+    shoot(chromium, "08-admin-account-created")
+    chromium.find_element(By.ID, "done").click()
+    wait.until(seen.presence_of_element_located((By.CSS_SELECTOR, 'tr[data-account="browser-supervisor"]')))
+    chromium.find_element(By.CSS_SELECTOR, 'tr[data-account="browser-supervisor"] button.enrol').click()
+    wait.until(seen.presence_of_element_located((By.CSS_SELECTOR, "svg.qr")))
+    qr = chromium.find_element(By.CSS_SELECTOR, "svg.qr")
+    assert qr.size["width"] >= 150 and qr.size["height"] == qr.size["width"]  # drawn, square
+    (scanned,) = zxingcpp.read_barcodes(Image.open(io.BytesIO(qr.screenshot_as_png)))
+    assert scanned.text == chromium.find_element(By.CSS_SELECTOR, "code.uri").text  # as a phone reads it
+    chromium.set_window_size(1280, chromium.execute_script("return document.documentElement.scrollHeight") + 100)
+    shoot(chromium, "09-admin-authenticator")
+    chromium.set_window_size(1280, 900)
+    for path, name in (("/console/admin/terminals", "10-admin-terminals"),
+                       ("/console/admin/calendar", "11-admin-calendar"),
+                       ("/console/admin/catalogue", "12-admin-catalogue"),
+                       (f"/console/admin/catalogue/items/{FOOD}", "13-admin-item")):
+        chromium.get(backoffice.url + path)
+        assert chromium.find_element(By.CSS_SELECTOR, 'nav.sections a[aria-current="page"]')
+        shoot(chromium, name)
     blocked = [e for e in chromium.get_log("browser") if "Content Security Policy" in e["message"]]
     assert not blocked, blocked
