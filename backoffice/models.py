@@ -516,6 +516,7 @@ class Appointment(Base):
     ticket_number: Mapped[str] = mapped_column(String(16), default="")
     checked_in_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
     terminal_id: Mapped[str] = mapped_column(String(64), default="")
+    phone_enc: Mapped[str] = mapped_column(Text, default="")  # for the day-before reminder, if asked
 
 
 class TicketCounter(Base):

@@ -1,7 +1,8 @@
 """Texts to the applicant as the case moves (办件短信通知), for those who asked for them:
 accepted with its promised date, not accepted, every correction asked for with its deadline,
 a 容缺 material due in 3 working days and the case ended when it was not supplied, suspended
-and resumed, approved or denied, ready to collect, and the call back after a bad rating.
+and resumed, approved or denied, ready to collect, and the call back after a bad rating;
+and the day before an appointment, a reminder to those who asked for one.
 
 A notice is a registered template and parameters (sms/templates.py): the item, the case
 number, a date; never a name or an ID number. It is staged in the transaction that moves
@@ -15,10 +16,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from domain.cases import CaseStatus
+from domain.county import CST, to_cst
 from domain.lifecycle import Action
 from domain.workdays import CalendarUnknown
 
-from .models import Bundle, Case, Item, SmsMessage
+from .models import Appointment, Bundle, Case, Item, SmsMessage, Window
 from .sms import templates as t
 
 DEFERRED_WARNING_DAYS = 3  # working days before a 容缺 material's due date
@@ -74,6 +76,30 @@ def deferred_reminders(session: Session, ctx, today: dt.date) -> int:
     return staged
 
 
+def appointment_reminders(session: Session, ctx, today: dt.date) -> int:
+    """Appointments tomorrow whose applicants asked for a reminder: one text each (the sweep);
+    the quiet hours hold one staged late until the morning."""
+    start = dt.datetime.combine(today + dt.timedelta(days=1), dt.time(0), tzinfo=CST)
+    first, last = (moment.astimezone(dt.timezone.utc).replace(tzinfo=None)
+                   for moment in (start, start + dt.timedelta(days=1)))
+    staged = 0
+    for appointment in session.scalars(select(Appointment).where(
+            Appointment.status == "booked", Appointment.phone_enc != "",
+            Appointment.slot_start >= first, Appointment.slot_start < last)):
+        key = f"appointment:{appointment.code}:reminder"
+        if session.scalar(select(SmsMessage.id).where(SmsMessage.key == key)) is not None:
+            continue
+        item, window = session.get(Item, appointment.item_code), session.get(Window, appointment.window_code)
+        slot = to_cst(appointment.slot_start)
+        params = {"time": f"{slot.month}月{slot.day}日{slot:%H:%M}",
+                  "place": _short(window.name if window else "县政务服务中心", 20),
+                  "item": _short(item.name if item else "", ITEM_CHARS["zh_CN"])}
+        ctx.sms.stage(session, key, ctx.vault.decrypt(appointment.phone_enc, "phone"), t.APPOINTMENT_REMINDER,
+                      params, event="appointment_reminder")
+        staged += 1
+    return staged
+
+
 def after_bad_rating(session: Session, ctx, case: Case) -> None:
     """A bad rating's call back (回访), announced to the applicant."""
     if wanted(case, ctx):
@@ -121,8 +147,11 @@ def _item_name(session: Session, case: Case, language: str) -> str:
         source = session.get(Item, case.item_code) if case.item_code else (
             session.get(Bundle, case.bundle_code) if case.bundle_code else None)
         name = (source.name_en if source is not None else "") or name
-    limit = ITEM_CHARS[language]
-    return name if len(name) <= limit else name[:limit - 1] + "…"
+    return _short(name, ITEM_CHARS[language])
+
+
+def _short(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
 def _deficiencies(case: Case) -> str:

@@ -69,7 +69,9 @@ def sweep(session: Session, ctx: Context, today: dt.date | None = None) -> dict:
                 result["overdue"] += 1
                 result["alerts"] += _raise(session, "case_overdue", case.number,
                                            f"{case.item_name} 已超过承诺办结时限", case.department_code)
-        result["sms_reminders"] = notices.deferred_reminders(session, ctx, today) if ctx.sms is not None else 0
+        if ctx.sms is not None:
+            result["sms_reminders"] = (notices.deferred_reminders(session, ctx, today)
+                                       + notices.appointment_reminders(session, ctx, today))
         result["alerts"] += _silent_terminals(session, ctx)
         result["alerts"] += _calendar_running_out(session, ctx, today)
         result.update(prune(session, ctx))

@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from domain.county import CST, to_cst
-from domain.ids import mask_name
+from domain.ids import is_mobile_number, mask_name
 from domain.tokens import TokenExpired, TokenInvalid
 
 from .. import audit
@@ -51,13 +51,17 @@ def book(request: Request, body: BookingIn, who: Caller = Depends(caller("termin
     if not applicant.get("document_number") or not applicant.get("name"):
         raise Invalid("applicant document_number and name are required")
     start_utc = _slot_start(payload.get("slot_start"))
+    phone = str(payload.get("contact_phone", "")).strip()
+    if payload.get("sms_reminder") and not is_mobile_number(phone):
+        raise Invalid("a reminder needs an 11-digit mobile number in contact_phone")
 
     def produce():
         appointment = Appointment(
             code=secrets.token_hex(4).upper(), item_code=item.code,
             applicant_lookup=ctx.vault.lookup(applicant["document_number"]),
             applicant_masked=mask_name(str(applicant["name"])),
-            slot_start=start_utc, slot_end=start_utc + dt.timedelta(minutes=30), window_code=item.window_code)
+            slot_start=start_utc, slot_end=start_utc + dt.timedelta(minutes=30), window_code=item.window_code,
+            phone_enc=ctx.vault.encrypt(phone, "phone") if payload.get("sms_reminder") else "")
         session.add(appointment)
         session.flush()
         ttl = int((start_utc + LATE - utcnow()).total_seconds()) + 24 * 3600

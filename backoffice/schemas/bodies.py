@@ -95,6 +95,8 @@ class BookingIn(RequestBody):
     item_code: str = Field("", max_length=64)
     applicant: BookingApplicantIn = BookingApplicantIn()
     slot_start: str = Field("", max_length=64, description="ISO 8601; China Standard Time when no offset is given")
+    contact_phone: str = Field("", max_length=32, description="An 11-digit mobile number for the reminder")
+    sms_reminder: bool = Field(False, description="Text a reminder the day before (needs contact_phone)")
 
 
 class CheckInIn(RequestBody):

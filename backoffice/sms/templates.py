@@ -110,6 +110,14 @@ RATING_CALLBACK = Template(
     "it and put it right.",
     ("number", "days"))
 
+APPOINTMENT_REMINDER = Template(
+    "appointment_reminder", NOTICE,
+    "您预约了${time}在${place}办理${item}，请携带身份证提前到达，凭预约二维码在自助终端签到取号。",
+    "You have an appointment at ${time} at ${place} for ${item}. Bring your ID and check in at a kiosk with "
+    "the appointment QR code.",
+    ("time", "place", "item"))
+
 TEMPLATES: dict[str, Template] = {t.name: t for t in (
     PRESENCE_CODE, CASE_ACCEPTED, CASE_REFUSED, CASE_CORRECTION, DEFERRED_DUE_SOON, DEFERRED_EXPIRED,
-    CASE_SUSPENDED, CASE_RESUMED, CASE_APPROVED, CASE_DENIED, CASE_READY, RATING_CALLBACK)}
+    CASE_SUSPENDED, CASE_RESUMED, CASE_APPROVED, CASE_DENIED, CASE_READY, RATING_CALLBACK,
+    APPOINTMENT_REMINDER)}

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from domain.county import CST
 from kiosk.demo import phone_texts
 from tests.api.database import execute_sql
 from tests.api.submissions import WANG, application
@@ -148,3 +149,24 @@ def test_the_console_shows_what_was_texted_and_when(server, terminal, staff):
     assert PHONE not in page
     silent = submit(terminal, staff, notices=False)
     assert "申请人未选择短信通知" in supervisor.get(f"/console/cases/{silent}").text
+
+
+def test_an_appointment_tomorrow_is_reminded_once_when_asked(server, staff):
+    clerk = staff("clerk01")
+    tomorrow = dt.datetime.now(CST).date() + dt.timedelta(days=1)  # the county's tomorrow
+    booked = []
+    for reminder in (True, False):
+        answer = clerk.post("/v1/appointments", {"item_code": FOOD, "applicant": WANG, "contact_phone": PHONE,
+                                                 "slot_start": f"{tomorrow.isoformat()}T15:30:00",
+                                                 "sms_reminder": reminder})
+        assert answer.status_code == 201, answer.text
+        booked.append(answer.json()["code"])
+    refused = clerk.post("/v1/appointments", {"item_code": FOOD, "applicant": WANG, "sms_reminder": True,
+                                              "slot_start": f"{tomorrow.isoformat()}T16:00:00"})
+    assert refused.status_code == 422  # a reminder needs a phone to go to
+    sweep(staff)
+    sweep(staff)
+    reminders = [t for t in phone_texts(server.phone_inbox) if t["template"] == "appointment_reminder"
+                 and t["params"]["time"] == f"{tomorrow.month}月{tomorrow.day}日15:30"]
+    assert len(reminders) == 1  # the one who asked, once
+    assert "食品经营许可证核发" in reminders[0]["text"] and WANG["name"] not in reminders[0]["text"]

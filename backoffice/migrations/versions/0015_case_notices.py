@@ -1,4 +1,5 @@
-"""case notices by SMS: a case's opt-in and language, and which case and event a text is about
+"""case notices by SMS: a case's opt-in and language, which case and event a text is about,
+and an appointment's phone for its reminder
 
 Revision ID: 0015
 Revises: 0014
@@ -22,9 +23,13 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('case_id', sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column('event', sa.String(length=32), nullable=False, server_default=''))
         batch_op.create_index(batch_op.f('ix_sms_messages_case_id'), ['case_id'], unique=False)
+    with op.batch_alter_table('appointments', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('phone_enc', sa.Text(), nullable=False, server_default=''))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('appointments', schema=None) as batch_op:
+        batch_op.drop_column('phone_enc')
     with op.batch_alter_table('sms_messages', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_sms_messages_case_id'))
         batch_op.drop_column('event')
