@@ -415,6 +415,10 @@ class SmsMessage(Base):
     last_error: Mapped[str] = mapped_column(String(200), default="")
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     sent_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    # The carrier's receipt (回执), where the provider gives one: "" not yet known,
+    # delivered or undelivered.
+    receipt: Mapped[str] = mapped_column(String(16), default="", server_default="")
+    delivered_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
 
 
 # --- staff -----------------------------------------------------------------------------------

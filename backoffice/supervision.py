@@ -77,6 +77,7 @@ def sweep(session: Session, ctx: Context, today: dt.date | None = None) -> dict:
         result.update(prune(session, ctx))
         if ctx.sms is not None:
             result.update(ctx.sms.deliver_due(session))
+            result["sms_receipts"] = ctx.sms.collect_receipts(session)
         session.commit()  # the alerts raised above are claimed and sent one by one
         result["alerts_delivered"] = deliver_pending(session, channel_from_settings(ctx.settings))
         audit.record(session, SYSTEM.actor, "supervision.sweep", "", **{k: v for k, v in result.items() if k != "ran"})

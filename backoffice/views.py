@@ -69,7 +69,9 @@ def case_detail(case: Case, calendar, today: dt.date, names: EnglishNames, licen
         "tracking_token": case.tracking_token,
         "notices": [{"event": n.event, "template": n.template, "phone_masked": n.phone_masked, "status": n.status,
                      "queued_at": to_cst(n.created_at).isoformat(),
-                     "sent_at": to_cst(n.sent_at).isoformat() if n.sent_at else None} for n in notices],
+                     "sent_at": to_cst(n.sent_at).isoformat() if n.sent_at else None, "receipt": n.receipt,
+                     "delivered_at": to_cst(n.delivered_at).isoformat() if n.delivered_at else None}
+                    for n in notices],
     })
     return body
 

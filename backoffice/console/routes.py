@@ -355,14 +355,17 @@ NOTICE_LABELS = {"case_accepted": i18n.N_("Accepted, with the promised date"),
                  "case_ready": i18n.N_("Ready to collect"), "rating_callback": i18n.N_("Call back after a rating")}
 TEXT_STATES = {"queued": i18n.N_("waiting to be sent"), "sending": i18n.N_("being sent"), "sent": i18n.N_("sent"),
                "failed": i18n.N_("not sent"), "expired": i18n.N_("not sent")}
+RECEIPT_STATES = {"delivered": i18n.N_("delivered"), "undelivered": i18n.N_("not delivered (carrier)")}
 
 
 def texts_of(session: Session, case: Case, _) -> list[dict]:
     with read_phase(session):
         sent = notices.sent_for(session, case)
     return [{"what": _(NOTICE_LABELS.get(n.template, n.template)), "phone": n.phone_masked,
-             "state": _(TEXT_STATES.get(n.status, n.status)), "sent": n.status == "sent",
-             "at": to_cst(n.sent_at or n.created_at).strftime("%Y-%m-%d %H:%M")} for n in sent]
+             "state": _(RECEIPT_STATES[n.receipt] if n.receipt in RECEIPT_STATES
+                        else TEXT_STATES.get(n.status, n.status)),
+             "sent": n.status == "sent" and n.receipt != "undelivered",
+             "at": to_cst(n.delivered_at or n.sent_at or n.created_at).strftime("%Y-%m-%d %H:%M")} for n in sent]
 
 
 @router.post("/cases/{number}/actions")

@@ -109,6 +109,8 @@ class CaseNoticeOut(Wire):
     status: str  # queued (waiting, e.g. for the quiet hours to end) | sending | sent | failed | expired
     queued_at: str
     sent_at: str | None
+    receipt: str  # the carrier's: "" not yet known, delivered, undelivered
+    delivered_at: str | None
 
 
 class CaseDetailOut(CaseSummaryOut):

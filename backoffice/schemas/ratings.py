@@ -76,6 +76,7 @@ class SweepOut(Wire):
     presence_grants_pruned: int = 0
     sms_sent: int = Field(default=0, description="Texts the sweep sent that were waiting for a retry")
     sms_failed: int = Field(default=0, description="Texts given up on (expired codes, wrong numbers)")
+    sms_receipts: int = Field(default=0, description="Carriers' receipts learnt: delivered or not")
     sms_reminders: int = Field(default=0, description="Reminders texted: 容缺 materials due soon, appointments "
                                                       "tomorrow")
     alerts_delivered: int = Field(default=0, description="Alerts the sweep sent to staff that were still waiting")

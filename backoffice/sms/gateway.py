@@ -29,6 +29,7 @@ log = logging.getLogger(__name__)
 FIRST_RETRY_S = 30  # then 2 min, 8 min, 32 min, about 2 h
 MAX_ATTEMPTS = 6
 SENDING_STALE = dt.timedelta(minutes=10)  # a claim this old was cut off mid-send
+RECEIPT_WINDOW = dt.timedelta(days=3)  # receipts asked for this long after a send (the provider keeps 30 days)
 
 
 @dataclass(frozen=True)
@@ -140,6 +141,26 @@ class SmsGateway:
             log.warning("sms not sent", extra={"template": message.template, "detail": detail[:200]})
         session.commit()
         return message
+
+    def collect_receipts(self, session: Session, limit: int = 200) -> int:
+        """Asks the provider for the receipts of messages sent in the last RECEIPT_WINDOW whose
+        delivery is not yet known (the sweep); returns how many became known."""
+        waiting = session.scalars(select(SmsMessage).where(
+            SmsMessage.status == "sent", SmsMessage.receipt == "", SmsMessage.provider_id != "",
+            SmsMessage.sent_at > utcnow() - RECEIPT_WINDOW).order_by(SmsMessage.id).limit(limit)).all()
+        known = 0
+        for message in waiting:
+            assert message.sent_at is not None
+            phone = self.vault.decrypt(message.phone_enc, "sms-phone")
+            receipt = self.provider.receipt(phone, message.provider_id, message.sent_at)
+            if receipt is None or receipt.state == "waiting":
+                continue
+            message.receipt, message.delivered_at = receipt.state, receipt.at if receipt.state == "delivered" else None
+            if receipt.state == "undelivered":
+                message.last_error = f"carrier: {receipt.detail}"[:200]
+            known += 1
+        session.commit()
+        return known
 
     def deliver_due(self, session: Session, limit: int = 200) -> dict[str, int]:
         """Every queued message whose time has come (the sweep and the sender thread)."""

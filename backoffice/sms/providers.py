@@ -28,12 +28,25 @@ class SendResult:
     detail: str = ""
 
 
+@dataclass(frozen=True)
+class Receipt:
+    """What the carrier said of a sent message (回执): a send is not a delivery."""
+    state: str  # "delivered" | "undelivered" | "waiting"
+    at: dt.datetime | None = None  # when the carrier reported it (naive UTC)
+    detail: str = ""  # the carrier's code, e.g. DELIVERED or MK:0001
+
+
 class SmsProvider(ABC):
     name = ""
 
     @abstractmethod
     def send(self, phone: str, template: Template, params: Mapping[str, str], language: str) -> SendResult:
         """Hands one message to the provider; never raises for the provider's faults."""
+
+    def receipt(self, phone: str, provider_id: str, sent_at: dt.datetime) -> Receipt | None:
+        """The carrier's receipt for a message sent, if the provider keeps them; None when it
+        cannot say (no receipts, or unreachable now: asked again later)."""
+        return None
 
 
 class RecordingProvider(SmsProvider):
@@ -57,6 +70,10 @@ class RecordingProvider(SmsProvider):
             with os.fdopen(fd, "a", encoding="utf-8") as inbox:
                 inbox.write(line + "\n")
         return SendResult(True, message_id)
+
+    def receipt(self, phone: str, provider_id: str, sent_at: dt.datetime) -> Receipt | None:
+        """The demo's phone has every text it was given: delivered when written."""
+        return Receipt("delivered", sent_at, "DELIVERED")
 
 
 # Answers of dysmsapi that a later try may pass: flow control and an account to top up.
@@ -105,6 +122,38 @@ class AliyunSms(SmsProvider):
             return SendResult(True, str(body.get("BizId", "")))
         retry = answer.status_code >= 500 or answer.status_code == 429 or code in ALIYUN_RETRY_CODES
         return SendResult(False, retry=retry, detail=f"{answer.status_code} {code}".strip()[:200])
+
+
+    def receipt(self, phone: str, provider_id: str, sent_at: dt.datetime) -> Receipt | None:
+        """QuerySendDetails for the message's BizId on the day it was sent (China time);
+        SendStatus 1 waiting, 2 failed, 3 delivered."""
+        day = (sent_at.replace(tzinfo=dt.timezone.utc) + dt.timedelta(hours=8)).strftime("%Y%m%d")
+        form = signed_form("QuerySendDetails", "2017-05-25", {
+            "PhoneNumber": phone, "BizId": provider_id, "SendDate": day, "PageSize": "1", "CurrentPage": "1",
+        }, self.access_key_id, self._secret, self.region)
+        try:
+            answer = self._http.post(self.endpoint, data=form, timeout=self.timeout_s)
+            body = answer.json()
+        except (requests.RequestException, ValueError):
+            return None
+        if answer.status_code != 200 or body.get("Code") != "OK":
+            return None
+        details = (body.get("SmsSendDetailDTOs") or {}).get("SmsSendDetailDTO") or []
+        if not details:
+            return None
+        detail = details[0]
+        state = {3: "delivered", 2: "undelivered"}.get(int(detail.get("SendStatus", 1)), "waiting")
+        return Receipt(state, _china_time(detail.get("ReceiveDate")) if state != "waiting" else None,
+                       str(detail.get("ErrCode", ""))[:32])
+
+
+def _china_time(text: str | None) -> dt.datetime | None:
+    """"2017-05-25 00:00:00" in China time, as naive UTC."""
+    try:
+        local = dt.datetime.strptime(str(text), "%Y-%m-%d %H:%M:%S")
+    except ValueError:
+        return None
+    return local - dt.timedelta(hours=8)
 
 
 class NoProvider(SmsProvider):

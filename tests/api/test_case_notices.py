@@ -67,8 +67,8 @@ def test_each_step_of_a_case_texts_once_with_its_template(server, terminal, staf
     assert len(texts_about(server, staff, number)) == 5
     detail = staff("clerk01").get(f"/v1/cases/{number}").json()
     assert detail["sms_notices"] is True
-    assert [(n["event"], n["status"], n["phone_masked"]) for n in detail["notices"]][0] == \
-        ("accept", "sent", "139****1234")
+    assert [(n["event"], n["status"], n["receipt"], n["phone_masked"]) for n in detail["notices"]][0] == \
+        ("accept", "sent", "delivered", "139****1234")
 
 
 def test_a_correction_names_every_deficiency_and_its_deadline(server, terminal, staff):
@@ -145,7 +145,8 @@ def test_the_console_shows_what_was_texted_and_when(server, terminal, staff):
     assert supervisor.sign_in("supervisor01").status_code == 303
     page = supervisor.get(f"/console/cases/{number}").text
     texts = page[page.index('id="texts"'):page.index('id="timeline"')]
-    assert "已受理（含承诺办结日期）" in texts and "139****1234" in texts and "已发送" in texts
+    # 已送达: the demo phone's receipt, collected by the sweep
+    assert "已受理（含承诺办结日期）" in texts and "139****1234" in texts and "已送达" in texts
     assert PHONE not in page
     silent = submit(terminal, staff, notices=False)
     assert "申请人未选择短信通知" in supervisor.get(f"/console/cases/{silent}").text

@@ -12,7 +12,7 @@ import pytest
 from backoffice.aliyun_rpc import rpc_signature
 from backoffice.models import SmsMessage, utcnow
 from backoffice.sms.gateway import MAX_ATTEMPTS, QuietHours, SmsGateway
-from backoffice.sms.providers import AliyunSms, SendResult, SmsProvider
+from backoffice.sms.providers import AliyunSms, Receipt, SendResult, SmsProvider
 from backoffice.sms.templates import CASE_APPROVED, PRESENCE_CODE
 from tests.api.database import catalogued_app
 from tests.api.loopback_services import KEY_ID, KEY_SECRET, RpcEmulator, serving
@@ -28,6 +28,10 @@ def test_the_rpc_signature_matches_alibaba_clouds_published_example():
 class DysmsEmulator(RpcEmulator):
     """SendSms as dysmsapi answers it: the phone number picks the answer."""
     received: list[dict] = []
+    # QuerySendDetails: SendStatus 3 delivered, 2 failed, 1 waiting (as the documentation's example).
+    RECEIPTS = {"13800000000": {"SendStatus": 3, "ErrCode": "DELIVERED", "ReceiveDate": "2026-12-08 10:15:02"},
+                "13800000004": {"SendStatus": 2, "ErrCode": "MK:0001", "ReceiveDate": "2026-12-08 10:15:09"},
+                "13800000005": {"SendStatus": 1, "ErrCode": "", "ReceiveDate": ""}}
     ANSWERS = {"13800000000": (200, {"Code": "OK", "Message": "OK", "BizId": "900619746936498440^0"}),
                "13800000001": (200, {"Code": "isv.BUSINESS_LIMIT_CONTROL", "Message": "触发分钟级流控"}),
                "13800000002": (200, {"Code": "isv.MOBILE_NUMBER_ILLEGAL", "Message": "非法手机号"}),
@@ -35,6 +39,11 @@ class DysmsEmulator(RpcEmulator):
 
     def respond(self, form):
         self.received.append(form)
+        if form["Action"] == "QuerySendDetails":
+            found = self.RECEIPTS.get(form["PhoneNumber"])
+            rows = [{**found, "PhoneNum": form["PhoneNumber"], "TemplateCode": "SMS_480000001"}] if found else []
+            return 200, {"Code": "OK", "Message": "OK", "TotalCount": len(rows),
+                         "SmsSendDetailDTOs": {"SmsSendDetailDTO": rows}}
         return self.ANSWERS[form["PhoneNumbers"]]
 
 
@@ -210,3 +219,33 @@ def test_a_send_cut_off_before_its_outcome_is_never_tried_again(app):
         assert gateway.deliver_due(session) == {"sms_sent": 0, "sms_failed": 0}
         session.refresh(message)
         assert message.status == "failed" and "not sent again" in message.last_error and provider.calls == 0
+
+
+def test_aliyun_receipts_say_delivered_failed_or_not_yet(dysms):
+    provider, sent_at = aliyun(dysms), dt.datetime(2026, 12, 8, 2, 15)  # 10:15 in China
+    delivered = provider.receipt("13800000000", "900619746936498440^0", sent_at)
+    assert delivered == Receipt("delivered", dt.datetime(2026, 12, 8, 2, 15, 2), "DELIVERED")
+    query = DysmsEmulator.received[-1]
+    assert (query["Action"], query["BizId"], query["SendDate"]) == ("QuerySendDetails", "900619746936498440^0",
+                                                                    "20261208")
+    assert provider.receipt("13800000004", "1^0", sent_at).state == "undelivered"
+    assert provider.receipt("13800000005", "2^0", sent_at).state == "waiting"
+    assert provider.receipt("13800000009", "3^0", sent_at) is None  # the provider has no record (yet)
+    assert aliyun("http://127.0.0.1:9/").receipt("13800000000", "1^0", sent_at) is None
+
+
+def test_receipts_are_collected_for_sent_messages_once_known(app, dysms):
+    gateway = SmsGateway(aliyun(dysms), app.state.vault, None)
+    with app.state.sessions() as session:
+        phones = ("13800000000", "13800000004", "13800000005")
+        sent = [gateway.deliver(session, gateway.queue(session, f"r{i}", phone, PRESENCE_CODE, {"code": "1"}))
+                for i, phone in enumerate(phones)]
+        assert [m.status for m in sent[:1]] == ["sent"]
+        for message in sent[1:]:  # the emulator sends only the first number; the others as if sent
+            message.status, message.provider_id, message.sent_at = "sent", "9^0", utcnow()
+        session.commit()
+        assert gateway.collect_receipts(session) == 2
+        assert [(m.receipt, m.delivered_at is not None) for m in sent] == [
+            ("delivered", True), ("undelivered", False), ("", False)]
+        assert "MK:0001" in sent[1].last_error
+        assert gateway.collect_receipts(session) == 0  # the waiting one stays waiting; known ones not asked again

@@ -1,5 +1,5 @@
 """case notices by SMS: a case's opt-in and language, which case and event a text is about,
-and an appointment's phone for its reminder
+the carrier's receipt, and an appointment's phone for its reminder
 
 Revision ID: 0015
 Revises: 0014
@@ -22,6 +22,8 @@ def upgrade() -> None:
     with op.batch_alter_table('sms_messages', schema=None) as batch_op:
         batch_op.add_column(sa.Column('case_id', sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column('event', sa.String(length=32), nullable=False, server_default=''))
+        batch_op.add_column(sa.Column('receipt', sa.String(length=16), nullable=False, server_default=''))
+        batch_op.add_column(sa.Column('delivered_at', sa.DateTime(), nullable=True))
         batch_op.create_index(batch_op.f('ix_sms_messages_case_id'), ['case_id'], unique=False)
     with op.batch_alter_table('appointments', schema=None) as batch_op:
         batch_op.add_column(sa.Column('phone_enc', sa.Text(), nullable=False, server_default=''))
@@ -32,6 +34,8 @@ def downgrade() -> None:
         batch_op.drop_column('phone_enc')
     with op.batch_alter_table('sms_messages', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_sms_messages_case_id'))
+        batch_op.drop_column('delivered_at')
+        batch_op.drop_column('receipt')
         batch_op.drop_column('event')
         batch_op.drop_column('case_id')
     with op.batch_alter_table('cases', schema=None) as batch_op:
