@@ -32,9 +32,11 @@ def issuer_of(identifier: str) -> str:
     return parts[1] if len(parts) == 5 else ""
 
 
-def e_licences(session: Session, case: Case, language: str) -> dict[str, dict]:
+def e_licences(session: Session, case: Case, language: str, own_issuer: str) -> dict[str, dict]:
     """Each e-licence the case's materials name, by identifier: in the register or not, and
-    if so its name, holder (masked), state and validity, and whether it is the applicant's."""
+    if so its name, holder (masked), state and validity, and whether it is the applicant's.
+    One that names the county's own issuer (`own_issuer`) yet is not in its register is
+    flagged: the county would have issued it here."""
     _ = i18n.translations(language).gettext
     named = [m.licence_id for m in case.materials if m.licence_id]
     if not named:
@@ -46,7 +48,8 @@ def e_licences(session: Session, case: Case, language: str) -> dict[str, dict]:
     for identifier in named:
         licence = found.get(identifier)
         if licence is None:
-            entries[identifier] = {"known": False, "issuer": issuer_of(identifier)}
+            issuer = issuer_of(identifier)
+            entries[identifier] = {"known": False, "issuer": issuer, "ours": issuer == own_issuer}
             continue
         state = licence.status
         if state == "valid" and licence.valid_until and licence.valid_until < today:

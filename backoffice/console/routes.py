@@ -341,7 +341,7 @@ def case_page_response(request: Request, session: Session, who: Caller, case: Ca
         "revealed": revealed, "may_reveal": applicant.may_reveal(who),
         "reveal_reasons": [(code, _(label)) for code, label in applicant.REASONS.items()],
         "notices": texts_of(session, case, _),
-        "e_licences": evidence.e_licences(session, case, language),
+        "e_licences": evidence.e_licences(session, case, language, request.app.state.settings.issuer_uscc),
         "shared": evidence.shared_materials(session, case, language)}, who, language)
 
 

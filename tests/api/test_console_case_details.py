@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import pytest
 
+from domain.ids import make_licence_id
 from tests.api.database import query
 from tests.api.submissions import WANG, application
 from tests.api.test_console import audit_entries, browser, csrf_of  # noqa: F401  (the fixture)
@@ -64,10 +65,10 @@ def test_a_registered_e_licence_is_shown_with_its_holder_and_state(browser, site
     assert f'/console/cases/{site_case}/e-licences/' in page
 
 
-def test_an_unknown_e_licence_is_sent_to_the_province_s_platform(browser, unknown_licence_case):
-    number, identifier = unknown_licence_case
+def test_an_unknown_e_licence_under_the_county_s_own_code_is_flagged(browser, unknown_licence_case):
+    number, identifier = unknown_licence_case  # well formed, naming the county as issuer, never issued
     page = browser("clerk01").get(f"/console/cases/{number}").text
-    assert "不在本县证照库中" in page and "11469023MB12345676" in page
+    assert "签发机构为本县，但本县证照库中无此证照" in page
     answer = browser("clerk01").get(f"/console/cases/{number}/e-licences/{identifier}.pdf")
     assert answer.status_code == 404
 
@@ -142,3 +143,14 @@ def test_answers_read_as_the_applicant_chose_them_not_as_codes(browser, card_cas
     clerk.get("/console/language/en")
     english = clerk.get(f"/console/cases/{number}").text
     assert "ICBC" in english[english.index('id="answers"'):english.index('id="materials"')]
+
+
+def test_an_e_licence_of_another_issuer_is_sent_to_the_province_s_platform(browser, terminal, staff):
+    guide = staff("clerk01").get(f"/v1/catalogue/items/{PENSION}").json()
+    body = application(guide, WANG)
+    card = next(m for m in body["materials"] if m["code"] == "M03")
+    card["licence_id"] = make_licence_id("11100000MB01800081001", "11460000MB1900001C", "20250000001", 1)
+    made = terminal.post("/v1/cases", body)
+    assert made.status_code == 201, made.text
+    page = browser("clerk01").get(f"/console/cases/{made.json()['case']['number']}").text
+    assert "不在本县证照库中：请在省电子证照平台核验（签发机构代码 11460000MB1900001C）" in page
