@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from domain.county import CST
 from domain.ids import mask_phone
 
+from ..db import read_phase
 from ..models import SmsMessage, utcnow
 from .providers import SmsProvider
 from .templates import NOTICE, TEMPLATES, Template
@@ -145,9 +146,10 @@ class SmsGateway:
     def collect_receipts(self, session: Session, limit: int = 200) -> int:
         """Asks the provider for the receipts of messages sent in the last RECEIPT_WINDOW whose
         delivery is not yet known (the sweep); returns how many became known."""
-        waiting = session.scalars(select(SmsMessage).where(
-            SmsMessage.status == "sent", SmsMessage.receipt == "", SmsMessage.provider_id != "",
-            SmsMessage.sent_at > utcnow() - RECEIPT_WINDOW).order_by(SmsMessage.id).limit(limit)).all()
+        with read_phase(session):
+            waiting = session.scalars(select(SmsMessage).where(
+                SmsMessage.status == "sent", SmsMessage.receipt == "", SmsMessage.provider_id != "",
+                SmsMessage.sent_at > utcnow() - RECEIPT_WINDOW).order_by(SmsMessage.id).limit(limit)).all()
         known = 0
         for message in waiting:
             assert message.sent_at is not None
@@ -159,18 +161,22 @@ class SmsGateway:
             if receipt.state == "undelivered":
                 message.last_error = f"carrier: {receipt.detail}"[:200]
             known += 1
-        session.commit()
+        if known:
+            session.commit()
         return known
 
     def deliver_due(self, session: Session, limit: int = 200) -> dict[str, int]:
         """Every queued message whose time has come (the sweep and the sender thread)."""
-        session.execute(update(SmsMessage).where(SmsMessage.status == "sending",
-                                                 SmsMessage.next_attempt_at < utcnow() - SENDING_STALE)
-                        .values(status="failed", last_error="cut off while sending: not sent again"))
-        session.commit()
-        due = session.scalars(select(SmsMessage).where(SmsMessage.status == "queued",
-                                                       SmsMessage.next_attempt_at <= utcnow())
-                              .order_by(SmsMessage.id).limit(limit)).all()
+        cut_off = (SmsMessage.status == "sending") & (SmsMessage.next_attempt_at < utcnow() - SENDING_STALE)
+        with read_phase(session):  # a pass with nothing to do writes nothing (it runs every few seconds)
+            stale = session.scalar(select(SmsMessage.id).where(cut_off).limit(1))
+            due = session.scalars(select(SmsMessage).where(SmsMessage.status == "queued",
+                                                           SmsMessage.next_attempt_at <= utcnow())
+                                  .order_by(SmsMessage.id).limit(limit)).all()
+        if stale is not None:
+            session.execute(update(SmsMessage).where(cut_off)
+                            .values(status="failed", last_error="cut off while sending: not sent again"))
+            session.commit()
         counts = {"sms_sent": 0, "sms_failed": 0}
         for message in due:
             status = self.deliver(session, message).status
