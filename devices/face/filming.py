@@ -74,18 +74,19 @@ def head_turn(action: str, t: float) -> float:
 
 def turned(person: Portrait, turn: float) -> Portrait:
     """The head turned by `turn` (-1..1): a displacement that is largest at the nose and
-    falls off fast, so the eyes move about a fifth as far (synthetic: no 3-D model)."""
-    x, y, fw, fh = person.face
+    falls off fast, so the eyes move much less far (synthetic: no 3-D model)."""
+    (lx, ly), (rx, ry) = person.eyes
+    span = math.hypot(rx - lx, ry - ly)  # the eyes' distance sets the scale of the face's features
     nx, ny = person.nose
     h, w = person.image.shape[:2]
     xs, ys = np.meshgrid(np.arange(w, dtype=np.float32), np.arange(h, dtype=np.float32))
-    nose = np.exp(-((xs - nx) ** 2 / (2 * (0.15 * fw) ** 2) + (ys - ny) ** 2 / (2 * (0.18 * fh) ** 2)))
-    head = np.exp(-((xs - (x + fw / 2)) ** 2 + (ys - (y + fh / 2)) ** 2) / (2 * (0.6 * fw) ** 2))
-    shift = turn * (0.16 * fw * nose + 0.05 * fw * head)
+    nose = np.exp(-((xs - nx) ** 2 / (2 * (0.3 * span) ** 2) + (ys - ny) ** 2 / (2 * (0.35 * span) ** 2)))
+    head = np.exp(-((xs - nx) ** 2 + (ys - ny) ** 2) / (2 * (1.5 * span) ** 2))
+    shift = turn * (0.45 * span * nose + 0.06 * span * head)
     map_x = (xs - shift).astype(np.float32)
     image = cv2.remap(person.image, map_x, ys, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
     alpha = cv2.remap(person.alpha, map_x, ys, cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT)
-    return Portrait(image, alpha, person.face, person.source)
+    return Portrait(image, alpha, person.face, person.eyes, person.nose, person.source)
 
 
 def _place(frame: np.ndarray, person: Portrait, face_share: float, centre: tuple[float, float]) -> None:

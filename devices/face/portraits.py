@@ -31,13 +31,9 @@ class Portrait:
     image: np.ndarray  # BGR, PORTRAIT_SIZE
     alpha: np.ndarray  # float32 0..1: where the person is (the rest shows the room behind)
     face: tuple[int, int, int, int]  # x, y, w, h of the face in the portrait
+    eyes: tuple[tuple[float, float], tuple[float, float]]  # where the head-turn warp (filming.py)
+    nose: tuple[float, float]  # and its tests look: picked by eye, near enough
     source: str
-
-    @property
-    def nose(self) -> tuple[float, float]:
-        """Where the nose tip is, near enough for the head-turn warp (scenes.py)."""
-        x, y, w, h = self.face
-        return x + 0.5 * w, y + 0.62 * h
 
 
 @functools.cache
@@ -57,7 +53,7 @@ def _astronaut() -> Portrait:
     alpha[6:-6, 6:-6] = 1.0  # the photo's own background comes along: a room behind her
     alpha = cv2.GaussianBlur(alpha, (0, 0), 3)
     return Portrait(cv2.cvtColor(np.ascontiguousarray(crop), cv2.COLOR_RGB2BGR), alpha, (105, 66, 91, 91),
-                    SOURCES["li"])
+                    ((132.0, 92.0), (177.0, 92.0)), (150.0, 119.0), SOURCES["li"])
 
 
 def _lfw(index: int, source: str) -> Portrait:
@@ -80,4 +76,6 @@ def _lfw(index: int, source: str) -> Portrait:
     canvas[top:top + side, cx - side // 2:cx + side // 2] = (big * mask + region * (1 - mask)).astype(np.uint8)
     image = cv2.cvtColor(canvas, cv2.COLOR_GRAY2BGR)
     alpha = cv2.GaussianBlur((canvas > 0).astype(np.float32), (0, 0), 2)
-    return Portrait(image, alpha, (cx - side // 2 + 10, top + 10, side - 20, side - 20), source)
+    left = cx - side // 2  # the crops are aligned: eyes at a third and the nose tip at 0.6 of their height
+    eyes = ((left + 0.33 * side, top + 0.4 * side), (left + 0.67 * side, top + 0.4 * side))
+    return Portrait(image, alpha, (left + 10, top + 10, side - 20, side - 20), eyes, (cx, top + 0.6 * side), source)
