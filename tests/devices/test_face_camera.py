@@ -292,3 +292,18 @@ def test_diag_live_on_a_recording_and_a_missing_camera(tmp_path, capsys):
     assert {line["kind"] for line in lines} == {"none", "centred"}
     assert main(["face", "status", "--camera", "/dev/video-none"]) == 4
     assert json.loads(capsys.readouterr().out)["state"] == "no_device"
+
+
+def test_the_demo_simulator_chooses_what_the_simulated_camera_films(camera):
+    from types import SimpleNamespace
+
+    from kiosk.demo import DemoSimulator
+
+    people = SimpleNamespace(people={key: None for key in PEOPLE})
+    demo = DemoSimulator(SimpleNamespace(face=camera, idcard_sim=people), controller=None)
+    scenes = demo.face_scenes()
+    assert {"nobody", "person:li:turn_left", "photo:wang", "two_people:wang,li"} <= set(scenes)
+    assert demo.show_face("photo:chen") and camera.player.scene == Scene("photo", "chen")
+    real = DemoSimulator(SimpleNamespace(face=build_face_camera({"driver": "opencv", "source": "x.mp4"}),
+                                         idcard_sim=people), controller=None)
+    assert real.face_scenes() == [] and not real.show_face("nobody")  # a real camera films what is there
