@@ -1,8 +1,9 @@
 """The demo simulator: what a person at the demo panel (or a key, or the tour) can do to a
 kiosk with no hardware — insert and remove demo people's cards, present demo QR codes
-(a receipt's tracking code, an appointment), run the receipt printer out of paper, and cut
-the network; and the demo people's phone, which shows the texts the demo back office sends
-(the one-time codes to type). Every action goes through the same paths a real kiosk uses."""
+(a receipt's tracking code, an appointment), choose what the face camera films, run the
+receipt printer out of paper, and cut the network; and the demo people's phone, which shows
+the texts the demo back office sends (the one-time codes to type). Every action goes
+through the same paths a real kiosk uses."""
 from __future__ import annotations
 
 import datetime as dt
@@ -140,6 +141,25 @@ class DemoSimulator:
         if not code or self.devices.scanner is None:
             return False
         self.devices.scanner.backend.scan(code)
+        return True
+
+    # --- face camera ---------------------------------------------------------------------
+    def face_scenes(self) -> list[str]:
+        """What the simulated face camera can be made to film (devices/face/scene.py): each
+        demo person live or turning their head, a photo of them held up, two people, nobody."""
+        from devices.face.scene import demo_scenes
+
+        face = getattr(self.devices, "face", None)
+        if face is None or face.player is None:
+            return []
+        return demo_scenes(list(self.devices.idcard_sim.people) if self.devices.idcard_sim else [])
+
+    def show_face(self, scene: str) -> bool:
+        """The simulated face camera films `scene` from now on (a name face_scenes gave)."""
+        face = getattr(self.devices, "face", None)
+        if face is None or face.player is None:
+            return False
+        face.player.show(scene)
         return True
 
     # --- printer paper -------------------------------------------------------------------

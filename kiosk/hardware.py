@@ -16,6 +16,7 @@ from kiosk.runtime.escpos_cache import keep_escpos_capabilities
 
 if TYPE_CHECKING:  # named for the reader; imported where they are built (OpenCV, the speech worker)
     from devices.doccam.facade import DocumentCamera
+    from devices.face.facade import FaceCamera
     from devices.printer.document import CupsDocumentPrinter, FolderDocumentPrinter
     from devices.printer.emulator import PrinterEmulator
     from devices.speech.facade import Speech
@@ -29,6 +30,7 @@ class Devices:
     scanner: Scanner | None = None
     speech: Speech | None = None  # its worker process starts on open()
     doccam: DocumentCamera | None = None  # opened by the capture screen only
+    face: FaceCamera | None = None  # opened by the face verification screens only; optional
 
     @property
     def idcard_sim(self) -> SimulatedIdCardBackend | None:
@@ -58,7 +60,7 @@ class Devices:
         self.receipt_printer.close()
         if self.document_printer is not None:
             self.document_printer.close()
-        for device in (self.scanner, self.speech, self.doccam):
+        for device in (self.scanner, self.speech, self.doccam, self.face):
             if device is not None:
                 device.close()
         if self.printer_emulator is not None:
@@ -74,6 +76,7 @@ def build_devices(config: KioskConfig) -> Devices:
     (`build_*(section, var_dir)`); a driver the package does not know stops the start."""
     keep_escpos_capabilities(config.var_dir)  # before the receipt printer's first open imports python-escpos
     from devices.doccam import build_doccam
+    from devices.face import build_face_camera
     from devices.speech import build_speech
 
     sections, var_dir = config.profile.sections, config.var_dir
@@ -84,7 +87,9 @@ def build_devices(config: KioskConfig) -> Devices:
         scanner = build_scanner(sections.get("scanner", {}), var_dir)
         doccam = build_doccam(sections.get("doccam", {"driver": "sim"}), var_dir)
         receipt = build_receipt_printer(sections.get("receipt_printer", {}), var_dir)
+        # A kiosk without a face camera serves all the same (the SMS code, the staffed window).
+        face = build_face_camera(sections["face"], var_dir) if "face" in sections else None
     except ValueError as exc:
         raise UnknownDriver(str(exc)) from exc
     return Devices(idcard=idcard, receipt_printer=receipt, document_printer=documents, scanner=scanner,
-                   speech=build_speech(sections.get("speech", {}), var_dir), doccam=doccam)
+                   speech=build_speech(sections.get("speech", {}), var_dir), doccam=doccam, face=face)

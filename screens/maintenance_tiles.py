@@ -21,6 +21,7 @@ DEVICE_NAMES = {
     "scanner": N_("QR scanner"),
     "speech": N_("Speech"),
     "doccam": N_("Document camera"),
+    "face": N_("Face camera"),
 }
 TEST_BUTTONS = {
     "idcard": N_("Test card reading"),
@@ -29,6 +30,7 @@ TEST_BUTTONS = {
     "scanner": N_("Test the scanner"),
     "speech": N_("Test speech"),
     "doccam": N_("Capture with the document camera"),
+    "face": N_("Test the face camera"),
 }
 
 

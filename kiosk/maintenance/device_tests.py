@@ -3,7 +3,7 @@
 A status check cannot see a cutter that jams or a page that comes out blank, so the
 printers print: a test receipt and a test A4 page for the technician to look at. The
 other devices run their own self-test through the readiness report's check (which also
-opens the document camera for its frame). Each test answers with the device's fresh
+opens the document and face cameras for their frames). Each test answers with the device's fresh
 readiness line, so the screen's tile shows the state after the test.
 
 Blocking (printing, CUPS jobs, a camera frame, speech rendering): call off the UI thread.
@@ -22,7 +22,7 @@ from domain.county import CST
 from domain.slips import Field, Line, QrCode, Rule, SlipDocument
 from kiosk.ops.readiness import DeviceCheck, check_device
 
-TESTABLE = ("idcard", "receipt_printer", "document_printer", "scanner", "speech", "doccam")
+TESTABLE = ("idcard", "receipt_printer", "document_printer", "scanner", "speech", "doccam", "face")
 
 
 @dataclass(frozen=True)

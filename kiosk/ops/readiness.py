@@ -81,7 +81,12 @@ DEVICES = {
     "speech": DeviceRole("Speech", False, "kiosk-diag tts say 你好",
                          when_missing="check the speakers and the sound card (aplay -l)"),
     "doccam": DeviceRole("Document camera", True, "kiosk-diag doccam capture"),
+    # Face verification always offers another way (the SMS code, the staffed window).
+    "face": DeviceRole("Face camera", False, "kiosk-diag face status",
+                       when_missing="connect the face camera, or correct [face] source in the hardware profile; "
+                                    "citizens verify by SMS code or at the staffed window meanwhile"),
 }
+ON_DEMAND = ("doccam", "face")  # cameras that run only while a screen needs them
 
 MEDIA_ACTIONS = {
     MediaState.OUT: "load a new paper roll",
@@ -254,8 +259,8 @@ def check_device(name: str, device: Any, run_self_test: bool = False) -> DeviceC
 def _probe(name: str, device: Any, run_self_test: bool) -> tuple[DeviceStatus, SelfTestResult | None]:
     """A device that raises gets a line saying so; it must not end the whole report."""
     try:
-        if name == "doccam" and _not_opened(device.status()):
-            return _probe_doccam(device, run_self_test)
+        if name in ON_DEMAND and _not_opened(device.status()):
+            return _probe_camera(device, run_self_test)
         test = device.self_test() if run_self_test else None
         return device.status(), test
     except Exception as exc:
@@ -268,20 +273,20 @@ def _not_opened(status: DeviceStatus) -> bool:
     return status.state is DeviceState.OFFLINE and status.detail == "not opened"
 
 
-def _probe_doccam(doccam: Any, run_self_test: bool) -> tuple[DeviceStatus, SelfTestResult | None]:
-    """The document camera runs only while a capture page is open: open it for the check
-    and wait for a first frame, because a missing camera shows only then."""
-    doccam.open()
+def _probe_camera(camera: Any, run_self_test: bool) -> tuple[DeviceStatus, SelfTestResult | None]:
+    """The document and face cameras run only while a screen needs them: open one for the
+    check and wait for a first frame, because a missing camera shows only then."""
+    camera.open()
     try:
-        frame = doccam.grabber.wait_newer(0, FIRST_FRAME_S)
-        test = doccam.self_test() if run_self_test else None
-        status = doccam.status()
+        frame = camera.grabber.wait_newer(0, FIRST_FRAME_S)
+        test = camera.self_test() if run_self_test else None
+        status = camera.status()
         if frame is None and status.state is DeviceState.ONLINE:
             status = replace(status, state=DeviceState.HARDWARE_ERROR,
                              detail=f"no image within {FIRST_FRAME_S:.0f} s")
         return status, test
     finally:
-        doccam.close()
+        camera.close()
 
 
 def judge_device(role: DeviceRole, status: DeviceStatus,

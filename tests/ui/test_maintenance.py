@@ -202,7 +202,7 @@ def test_the_right_pin_opens_diagnostics_with_a_tile_for_every_device(kiosk_app,
     assert {key for key in screen.buttons if key.startswith("test:")} == {f"test:{name}" for name in DEVICES}
     everything = joined(ui.all_texts())
     for words in ("身份证读卡器", "凭条打印机", "A4 文档打印机", "二维码扫描器", "语音播报", "高拍仪",
-                  "后台服务", "毫秒内应答", "本机", "磁盘：可用", "内存：可用", "系统已运行", "版本",
+                  "人脸识别摄像头", "后台服务", "毫秒内应答", "本机", "磁盘：可用", "内存：可用", "系统已运行", "版本",
                   "正常服务", "就绪"):
         assert words in everything, words
 
@@ -308,6 +308,20 @@ def test_the_a4_test_page_reaches_the_document_printer(kiosk_app, ui, maintenanc
     text = PdfReader(page).pages[0].extract_text()
     assert "Printer test page" in text and app.kiosk_config.terminal_id in text
     assert "测试通过：test page completed" in joined(ui.all_texts())
+
+
+def test_the_face_camera_test_finds_a_face_and_leaves_the_camera_closed(kiosk_app, ui, maintenance):
+    app = kiosk_app
+    camera = app.devices.face
+    camera.player.show("person:wang")  # someone stands at the kiosk while staff test it
+    try:
+        open_diagnostics(app, ui)
+        tap_key(app, ui, "maintenance", "test:face", wait_for="maintenance")
+        ui.wait_until(lambda: "测试通过：face finder ok" in joined(ui.all_texts()), what="face camera tested")
+        assert "in view now: centred" in joined(ui.all_texts()) and "测试人脸识别摄像头" in joined(ui.all_texts())
+        assert not camera.is_open  # the camera runs for its test only
+    finally:
+        camera.player.show("nobody")
 
 
 def test_the_maintenance_idle_timeout_is_its_own_with_no_citizens_countdown(kiosk_app, ui, maintenance):

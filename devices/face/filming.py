@@ -1,0 +1,133 @@
+"""The simulated face camera's frames: a scene (scene.py) as 640x480 frames over time.
+
+All of it is synthetic (the faces are real photographs, portraits.py):
+- a live person sways a little; asked to turn, their head is warped so that the nose
+  moves across the face further than the eyes do, the parallax of a real head turning;
+- a photo held up is a flat print turned and moved as one plane: every point of it
+  follows the same perspective transform, so the nose never moves against the eyes."""
+from __future__ import annotations
+
+import functools
+import math
+
+import cv2
+import numpy as np
+
+from .portraits import Portrait, portrait
+from .scene import DISTANCES, FRAME_SIZE, Scene
+
+TURN_PERIOD_S = 2.4  # one head turn and back, then again, while the scene plays
+MAX_TURN = 1.0  # the warp's full strength, about a 30-degree turn
+
+
+def render(scene: Scene, t: float, seq: int = 0) -> np.ndarray:
+    """The frame at `t` seconds into the scene (BGR, FRAME_SIZE), with fresh sensor noise."""
+    frame = room().astype(np.float32)
+    w, h = FRAME_SIZE
+    if scene.kind == "person":
+        sway = (8 * math.sin(2 * math.pi * t / 3.1), 4 * math.sin(2 * math.pi * t / 2.3))
+        person = portrait(scene.person)
+        turn = head_turn(scene.action, t)
+        if turn:
+            person = turned(person, turn)
+        _place(frame, person, DISTANCES[scene.distance], (w / 2 + sway[0], h * 0.45 + sway[1]))
+    elif scene.kind == "photo":
+        _hold_up(frame, portrait(scene.person), t)
+    elif scene.kind == "two_people":
+        _place(frame, portrait(scene.person), 0.2, (w * 0.28, h * 0.45))
+        _place(frame, portrait(scene.other), 0.2, (w * 0.72, h * 0.47))
+    frame += _noise()[seq % NOISE_FRAMES]
+    return np.clip(frame, 0, 255).astype(np.uint8)
+
+
+NOISE_FRAMES = 8  # sensor noise drawn once and cycled: drawing it afresh cost more than the frame
+
+
+@functools.cache
+def _noise() -> np.ndarray:
+    w, h = FRAME_SIZE
+    return np.random.default_rng(7).normal(0, 2.5, (NOISE_FRAMES, h, w, 3)).astype(np.float32)
+
+
+@functools.cache
+def room() -> np.ndarray:
+    """The service hall behind the citizen: a lit wall, a door frame, a notice board."""
+    w, h = FRAME_SIZE
+    across, down = np.linspace(1, -1, w, dtype=np.float32), np.linspace(0.5, 1, h, dtype=np.float32)
+    wall = 150 + 40 * across[None, :] * down[:, None]  # lit from the left, darker toward the ceiling
+    image = np.repeat(wall[:, :, None], 3, axis=2) * np.float32([0.92, 0.97, 1.0])
+    cv2.rectangle(image, (470, 60), (600, 480), (95, 105, 120), -1)  # a door
+    cv2.rectangle(image, (40, 90), (170, 200), (200, 200, 195), -1)  # a notice board
+    cv2.rectangle(image, (40, 90), (170, 200), (60, 60, 60), 3)
+    return np.clip(image, 0, 255).astype(np.uint8)
+
+
+def head_turn(action: str, t: float) -> float:
+    """-1..1: how far the head is turned now (positive toward the camera's right, which
+    is the person's left); a turn there and back each TURN_PERIOD_S."""
+    if not action:
+        return 0.0
+    phase = (t % TURN_PERIOD_S) / TURN_PERIOD_S
+    strength = MAX_TURN * math.sin(math.pi * phase)
+    return strength if action == "turn_left" else -strength
+
+
+def turned(person: Portrait, turn: float) -> Portrait:
+    """The head turned by `turn` (-1..1): a displacement that is largest at the nose and
+    falls off fast, so the eyes move much less far (synthetic: no 3-D model)."""
+    (lx, ly), (rx, ry) = person.eyes
+    span = math.hypot(rx - lx, ry - ly)  # the eyes' distance sets the scale of the face's features
+    nx, ny = person.nose
+    h, w = person.image.shape[:2]
+    xs, ys = np.meshgrid(np.arange(w, dtype=np.float32), np.arange(h, dtype=np.float32))
+    nose = np.exp(-((xs - nx) ** 2 / (2 * (0.3 * span) ** 2) + (ys - ny) ** 2 / (2 * (0.35 * span) ** 2)))
+    head = np.exp(-((xs - nx) ** 2 + (ys - ny) ** 2) / (2 * (1.5 * span) ** 2))
+    shift = turn * (0.45 * span * nose + 0.06 * span * head)
+    map_x = (xs - shift).astype(np.float32)
+    image = cv2.remap(person.image, map_x, ys, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+    alpha = cv2.remap(person.alpha, map_x, ys, cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT)
+    return Portrait(image, alpha, person.face, person.eyes, person.nose, person.source)
+
+
+def _place(frame: np.ndarray, person: Portrait, face_share: float, centre: tuple[float, float]) -> None:
+    """The portrait scaled so its face is `face_share` of the frame's width, its face centred
+    on `centre`, blended in through its alpha (cut where it leaves the frame)."""
+    x, y, fw, fh = person.face
+    scale = face_share * FRAME_SIZE[0] / fw
+    m = np.float32([[scale, 0, centre[0] - scale * (x + fw / 2)], [0, scale, centre[1] - scale * (y + fh / 2)]])
+    _blend(frame, person.image, person.alpha, m, cv2.warpAffine)
+
+
+def _hold_up(frame: np.ndarray, person: Portrait, t: float) -> None:
+    """The portrait printed with a white border, held up at arm's length, turned about its
+    vertical axis and moved: one perspective transform for the whole sheet."""
+    border = 16
+    backdrop = np.full(person.image.shape, 205, np.float32)  # the photographer's backdrop
+    a = person.alpha[:, :, None]
+    printed = (person.image * a + backdrop * (1 - a)).astype(np.uint8)
+    sheet = cv2.copyMakeBorder(printed, border, border, border, border, cv2.BORDER_CONSTANT,
+                               value=(232, 236, 238))
+    alpha = np.ones(sheet.shape[:2], np.float32)
+    sh, sw = sheet.shape[:2]
+    angle = math.radians(28) * math.sin(2 * math.pi * t / 3.0)
+    focal = 800.0
+    depth = focal * person.face[2] / (DISTANCES["ok"] * FRAME_SIZE[0])  # its face as wide as a person's
+    cx = FRAME_SIZE[0] / 2 + 30 * math.sin(2 * math.pi * t / 4.1)
+    cy = FRAME_SIZE[1] * 0.45 + 10 * math.sin(2 * math.pi * t / 2.7)
+    fx, fy = person.face[0] + border + person.face[2] / 2, person.face[1] + border + person.face[3] / 2
+    corners = []
+    for px, py in ((0, 0), (sw, 0), (sw, sh), (0, sh)):
+        X, Y = px - fx, py - fy  # the sheet's plane, centred on the face, in sheet pixels
+        Z = depth + X * math.sin(angle)
+        corners.append((cx + focal * X * math.cos(angle) / Z, cy + focal * Y / Z))
+    src = np.float32([[0, 0], [sw, 0], [sw, sh], [0, sh]])
+    m = cv2.getPerspectiveTransform(src, np.float32(corners))
+    _blend(frame, sheet, alpha, m, cv2.warpPerspective)
+
+
+def _blend(frame: np.ndarray, image: np.ndarray, alpha: np.ndarray, m: np.ndarray, warp) -> None:
+    size = FRAME_SIZE
+    layer = warp(image, m, size, flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT).astype(np.float32)
+    a = warp(alpha, m, size, flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT)[:, :, None]
+    frame *= 1 - a
+    frame += layer * a

@@ -1,0 +1,58 @@
+"""The simulated face camera: the scene the demo panel (or a test) chose, filmed at a
+camera's frame rate through the same capture thread as a real camera, so the facade
+cannot tell them apart."""
+from __future__ import annotations
+
+import threading
+import time
+
+from ..frame_grabber import FrameGrabber
+from .scene import FRAME_SIZE, Scene
+
+FPS = 10.0
+
+
+class ScenePlayer:
+    """Plays one scene at a time from when it was chosen; read() as cv2.VideoCapture's."""
+
+    def __init__(self, scene: Scene | None = None, clock=time.monotonic):
+        self.clock = clock
+        self._lock = threading.Lock()
+        self._scene, self._since = scene or Scene(), clock()
+        self._seq = 0
+
+    @property
+    def scene(self) -> Scene:
+        with self._lock:
+            return self._scene
+
+    def show(self, scene: Scene | str) -> None:
+        chosen = Scene.parse(scene) if isinstance(scene, str) else scene
+        with self._lock:
+            self._scene, self._since = chosen, self.clock()
+
+    def read(self):
+        from .filming import render  # OpenCV and the faces: with the camera's first frame
+
+        with self._lock:
+            scene, t = self._scene, self.clock() - self._since
+            self._seq += 1
+            seq = self._seq
+        return True, render(scene, t, seq)
+
+    def release(self) -> None:
+        pass
+
+
+class SceneGrabber(FrameGrabber):
+    """FrameGrabber whose "camera" is a ScenePlayer: never missing, never unplugged."""
+
+    def __init__(self, player: ScenePlayer, fps: float = FPS):
+        super().__init__("sim", width=FRAME_SIZE[0], height=FRAME_SIZE[1], pace_fps=fps)
+        self.is_file = False  # a camera, not a file that ends
+        self.player = player
+
+    def _open(self) -> bool:
+        self._cap = self.player  # type: ignore[assignment]  # read() and release() as VideoCapture's
+        self.error = ""
+        return True
