@@ -49,7 +49,7 @@ PAPER_LABELS = {"ok": i18n.N_("OK"), "low": i18n.N_("Low"), "out": i18n.N_("Out"
 # readiness report), in the staff's words; an unknown one is shown as reported.
 DEVICE_LABELS = {"idcard": i18n.N_("ID card reader"), "receipt_printer": i18n.N_("Receipt printer"),
                  "document_printer": i18n.N_("Document printer"), "scanner": i18n.N_("QR scanner"),
-                 "speech": i18n.N_("Speech"), "doccam": i18n.N_("Document camera")}
+                 "speech": i18n.N_("Speech"), "doccam": i18n.N_("Document camera"), "face": i18n.N_("Face camera")}
 STATE_LABELS = {"online": i18n.N_("working"), "offline": i18n.N_("offline"), "no_device": i18n.N_("not connected"),
                 "hardware_error": i18n.N_("hardware fault"), "user_error": i18n.N_("needs attention (cover, paper)"),
                 "busy": i18n.N_("busy")}
