@@ -206,3 +206,28 @@ def test_a_result_collected_at_the_window_records_the_choice_and_ships_nothing(t
     assert made.json()["case"]["delivery"] == {"method": "window"}
     assert made.json()["receipt"]["delivery_method"] == "window"
     assert made.json()["receipt"]["delivery_address_masked"] == ""
+
+
+def test_the_console_shows_the_masked_address_and_the_waybill(server, terminal, staff, courier):
+    from tests.api.test_console import Browser, audit_entries, csrf_of
+
+    number = completed(terminal, staff)
+    # In full only through the applicant's audited showing, with a reason.
+    clerk = Browser(server.url)
+    assert clerk.sign_in("clerk01").status_code == 303
+    page = clerk.get(f"/console/cases/{number}").text
+    assert "免费邮寄（EMS）" in page and MASKED in page and DETAIL not in page
+    shown = clerk.post(f"/console/cases/{number}/applicant", {"csrf": csrf_of(page), "reason": "contact"},
+                       headers={"HX-Request": "true"})
+    assert shown.status_code == 200 and f"金江镇建国社区居委会{DETAIL} {RECIPIENT} {PHONE}" in shown.text
+    assert [e for e in audit_entries(staff, "applicant.reveal") if e["subject"] == number]
+    waybill = act(staff, "clerk01", number, "deliver").json()["shipment"]["waybill"]
+    requests.post(f"{courier[0]}waybills/{waybill}/advance", timeout=10)
+    sweep(staff)
+    supervisor = Browser(server.url)
+    assert supervisor.sign_in("supervisor01").status_code == 303
+    page = supervisor.get(f"/console/cases/{number}").text
+    post = page[page.index('id="post"'):]
+    assert MASKED in post and waybill in post and "已揽收" in post
+    for secret in (DETAIL, RECIPIENT, PHONE):
+        assert secret not in page
