@@ -26,25 +26,27 @@ ADDRESS = {"method": "post", "town_code": JINJIANG, "village_code": JIANGUO, "de
 MASKED = "金江镇建国社区居委会****"
 
 
-@pytest.fixture(scope="module")
-def courier():
-    with courier_emulator.serving() as (url, state):
-        yield url, state
-
-
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
-def server(request, tmp_path_factory, courier):
-    """The back office with the courier emulator as its courier (conftest's, plus that)."""
+def server(request, tmp_path_factory):
+    """The back office with a courier emulator of its own (case numbers start again on the
+    other database, and the courier keys its orders by them): conftest's, plus that."""
     var = tmp_path_factory.mktemp("bo")
     url = None
     if request.param == "postgresql":
         url = request.getfixturevalue("postgres_server").create_database("api_test_post_delivery")
-    bo = EmbeddedBackoffice(database=var / "backoffice.db", log_file=var / "backoffice.log", database_url=url,
-                            environ={"BACKOFFICE_COURIER": f"emulator:{courier[0]}"})
-    bo.start()
-    bo.kind = request.param
-    yield bo
-    bo.stop()
+    with courier_emulator.serving() as courier:
+        bo = EmbeddedBackoffice(database=var / "backoffice.db", log_file=var / "backoffice.log", database_url=url,
+                                environ={"BACKOFFICE_COURIER": f"emulator:{courier[0]}"})
+        bo.start()
+        bo.kind, bo.courier = request.param, courier
+        yield bo
+        bo.stop()
+
+
+@pytest.fixture(scope="module")
+def courier(server):
+    """The courier emulator's URL and state."""
+    return server.courier
 
 
 def guide(staff) -> dict:
