@@ -1,9 +1,10 @@
 """The courier, emulated on loopback for the demo and tests: EMS government mail (政务寄递)
 as backoffice/courier.py's HttpCourier speaks to it. An order is answered with an S10
 waybill number, the same one for the same order number; tracking moves one step each time
-it is advanced (POST /waybills/{no}/advance: the demo's panel, the tests), from collected to
-delivered. `fail_next` makes the next order calls fail, and `lose_answer` the next order's
-answer be lost after the order was taken (a timeout on the line): what retries meet.
+it is advanced (POST /waybills/{no}/advance: the tests), from collected to delivered, or
+each time it is read when `auto_advance` is set (the demo: every sweep moves a parcel on).
+`fail_next` makes the next order calls fail, and `lose_answer` the next order's answer be
+lost after the order was taken (a timeout on the line): what retries meet.
 
 Run alone: python -m demo.courier_emulator [--port N]"""
 from __future__ import annotations
@@ -29,6 +30,7 @@ class CourierState:
         self.orders: dict[str, dict] = {}  # order number -> the order, with its waybill
         self.traces: dict[str, list[dict]] = {}  # waybill -> its steps so far
         self.fail_next = 0
+        self.auto_advance = False
         self.lose_answer = 0
         self.serial = 10_000_000
 
@@ -80,7 +82,8 @@ class CourierEmulator(BaseHTTPRequestHandler):
         parts = self.path.strip("/").split("/")
         state = type(self).state
         if len(parts) == 3 and parts[0] == "waybills" and parts[2] == "traces" and parts[1] in state.traces:
-            return self.answer(200, {"traces": list(state.traces[parts[1]])})
+            traces = state.advance(parts[1]) if state.auto_advance else list(state.traces[parts[1]])
+            return self.answer(200, {"traces": traces})
         self.answer(404, {"error": "no such waybill"})
 
     def answer(self, status: int, body: dict) -> None:
@@ -112,6 +115,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description="The courier emulator (EMS government mail) on loopback")
     parser.add_argument("--port", type=int, default=8931)
     args = parser.parse_args()
+    CourierEmulator.state.auto_advance = True
     server = ThreadingHTTPServer(("127.0.0.1", args.port), CourierEmulator)
     print(f"courier emulator on http://127.0.0.1:{args.port}/ (BACKOFFICE_COURIER=emulator:URL)", flush=True)
     server.serve_forever()
