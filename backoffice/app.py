@@ -16,12 +16,14 @@ from .alert_delivery import AlertNotifier, channel_from_settings
 from .auth import get_db
 from .body_limits import BodyLimit
 from .carrier_check import carrier_check_from_settings
+from .courier import courier_from_settings
 from .db import make_engine, make_sessionmaker
 from .metrics import StateCollector
 from .migrations_runner import current_revision, head_revision
 from .openapi_docs import answers, document_problems
 from .problems import install_problem_handlers
 from .routes import (
+    addresses,
     admin,
     appointments,
     cases,
@@ -74,12 +76,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.sms = SmsGateway(provider_from_settings(settings), app.state.vault,
                                QuietHours.parse(settings.sms_quiet_hours))
     app.state.carrier_check = carrier_check_from_settings(settings)
+    app.state.courier = courier_from_settings(settings)
     install_problem_handlers(app)
     app.add_middleware(BodyLimit)  # inside the metrics: refused bodies are counted too
     _install_metrics(app)
 
     for module in (catalogue, cases, ratings, supervision, licences, appointments, terminals, terminal_diagnostics,
-                   releases, admin, presence):
+                   releases, admin, presence, addresses):
         document_problems(module.router)
         app.include_router(module.router)
 

@@ -29,9 +29,11 @@ from domain.ids import (
 from domain.lifecycle import CLOCK_RUNS, Action, IllegalTransition, next_status
 from domain.workdays import CalendarUnknown, WorkCalendar, deadline_light
 
-from . import audit, notices
+from . import audit, notices, shipping
+from .addresses import check_postal_address
 from .auth import Caller
-from .errors import Conflict, Forbidden, Invalid, NotFound
+from .courier import CourierUnavailable
+from .errors import Conflict, Forbidden, Invalid, NotFound, Unavailable
 from .licences import issue_licences_for
 from .models import Bundle, Case, CaseCounter, CaseEvent, CaseMaterial, CasePart, Department, Item, Licence, utcnow
 
@@ -71,9 +73,11 @@ class Context:
 
     def __init__(self, settings: Any, vault: Any, signer: Any,
                  calendar: WorkCalendar | Callable[[], WorkCalendar],
-                 today: Callable[[], dt.date] = today_cst, sms: Any = None, carrier_check: Any = None):
+                 today: Callable[[], dt.date] = today_cst, sms: Any = None, carrier_check: Any = None,
+                 courier: Any = None):
         self.settings, self.vault, self.signer = settings, vault, signer
         self.sms, self.carrier_check = sms, carrier_check  # sms/gateway.py, carrier_check.py
+        self.courier = courier  # courier.py: results by post
         self._calendar = calendar
         self.today = today  # the county's date; tests move it
 
@@ -134,6 +138,7 @@ def check_submission(session: Session, ctx: Context, payload: dict, caller: Call
     answers = payload.get("answers") or {}
     for item in items:
         problems += _check_answers(item, answers)
+    delivery, address = _check_delivery(items, payload, answers, problems)
     materials, deferred_codes = _check_materials(session, ctx, items, payload, number, problems)
     if deferred_codes and not payload.get("commitment_signed"):
         problems.append({"field": "commitment_signed",
@@ -165,6 +170,9 @@ def check_submission(session: Session, ctx: Context, payload: dict, caller: Call
         sms_notices=bool(payload.get("sms_notices")),
         notice_language="en" if payload.get("notice_language") == "en" else "zh_CN",
         answers_enc=ctx.vault.encrypt(json.dumps(answers, ensure_ascii=False), "answers"),
+        delivery=delivery,
+        delivery_enc=ctx.vault.encrypt(json.dumps(address.private(), ensure_ascii=False), "delivery-address")
+        if address else "",
         received_at=received,
         promised_days=promised_days,
         commitment_signed=bool(payload.get("commitment_signed")),
@@ -185,6 +193,38 @@ def check_submission(session: Session, ctx: Context, payload: dict, caller: Call
     _add_event(case, "submit", case.status, _submission_note(caller, items, [m for m in materials if m.deferred]),
                caller)
     return CheckedSubmission(case, len(materials), len(deferred_codes))
+
+
+DELIVERY_METHODS = ("window", "post", "kiosk", "electronic")  # the catalogue's `delivery` choices
+
+
+def _check_delivery(items: list[Item], payload: dict, answers: dict,
+                    problems: list[dict]) -> tuple[dict | None, Any]:
+    """How the result is to reach the applicant: the body's `delivery`, else the form's
+    answer; a result by post needs an address in Chengmai County. Returns what may be shown
+    and the address to encrypt (None unless by post)."""
+    given = payload.get("delivery") or {}
+    answered = answers.get("delivery")
+    method = str(given.get("method") or answered or "")
+    if not method:
+        return None, None
+    if method not in DELIVERY_METHODS:
+        problems.append({"field": "delivery.method", "problem": "one of " + ", ".join(DELIVERY_METHODS)})
+        return None, None
+    if answered and given.get("method") and answered != method:
+        problems.append({"field": "delivery.method", "problem": "differs from the form's answer to 'delivery'"})
+    if method != "post":
+        return {"method": method}, None
+    offered = any(f.get("code") == "delivery" and any(v.get("key") == "post" for v in f.get("values", []))
+                  for item in items for f in item.form or [])
+    if not offered:
+        problems.append({"field": "delivery.method", "problem": "this item's result is not sent by post"})
+        return None, None
+    if not given:
+        problems.append({"field": "delivery", "problem": "a result by post needs the address in 'delivery'"})
+        return None, None
+    address = check_postal_address(given, problems)
+    return (address.shown(), address) if address else (None, None)
 
 
 def _submission_note(caller: Caller, items: list[Item], deferred: list[CaseMaterial]) -> Note:
@@ -568,6 +608,24 @@ def _licence_names_en(session: Session, case: Case) -> dict[str, str]:
     return {r.get("licence_type_code", ""): r.get("name_en", "") for r in results}
 
 
+def _on_deliver(session, ctx, case, params, caller, new_status, note, today):
+    """A result by post is handed to the courier (shipping.py); the waybill goes on the
+    timeline and into the applicant's text."""
+    if not shipping.by_post(case):
+        return new_status, note
+    if caller.kind == "terminal":
+        raise Conflict("this result is sent by post, not collected", code="result_by_post")
+    if ctx.courier is None:
+        raise Unavailable("no courier is configured", code="courier_unavailable")
+    try:
+        shipment = shipping.ship(session, ctx, case)
+    except CourierUnavailable as exc:
+        raise Unavailable(f"the courier could not take the result now: {exc}; try again",
+                          code="courier_unavailable") from None
+    return new_status, note.or_else(f"交EMS政务寄递，运单号{shipment.waybill}",
+                                    f"Sent by EMS government mail, waybill {shipment.waybill}")
+
+
 def _on_terminate(session, ctx, case, params, caller, new_status, note, today):
     if not note.zh:
         raise Invalid("a termination needs the reason in 'note'")
@@ -582,6 +640,7 @@ _HANDLERS = {
     Action.APPROVE: lambda *a: _on_decide(*a, approved=True),
     Action.DENY: lambda *a: _on_decide(*a, approved=False),
     Action.COMPLETE: _on_complete,
+    Action.DELIVER: _on_deliver,
     Action.TERMINATE: _on_terminate,
 }
 

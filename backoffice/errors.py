@@ -54,3 +54,9 @@ class TooMany(ApiError):
     def __init__(self, detail: str = "", retry_after: int = 60, **extra):
         super().__init__(detail, retry_after_s=retry_after, **extra)
         self.headers = {"Retry-After": str(retry_after)}
+
+
+class Unavailable(ApiError):
+    """503: a service the request needs (the courier) cannot be reached; nothing was done."""
+    status = 503
+    title = "Service unavailable"

@@ -173,6 +173,11 @@ class Case(Base):
     # The applicant asked for texts about the case (notices.py), in this language.
     sms_notices: Mapped[bool] = mapped_column(Boolean, default=False)
     notice_language: Mapped[str] = mapped_column(String(8), default="zh_CN")
+    # How the result reaches the applicant (window, post, kiosk, electronic) and, for post,
+    # the address as it may be shown (addresses.PostalAddress.shown); the full address is
+    # in `delivery_enc` only.
+    delivery: Mapped[dict | None] = mapped_column(JSON, nullable=True)
+    delivery_enc: Mapped[str] = mapped_column(Text, default="", server_default="")
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     events: Mapped[list["CaseEvent"]] = relationship(
@@ -230,6 +235,35 @@ class CaseEvent(Base):
     note_en: Mapped[str] = mapped_column(Text, default="", server_default="")  # "" when only Chinese was written
     actor: Mapped[str] = mapped_column(String(64), default="")
     case: Mapped[Case] = relationship(back_populates="events")
+
+
+class Shipment(Base):
+    """A posted result handed to the courier (shipping.py): one per case, its order number
+    the courier's key, so a retried hand-over never makes a second waybill."""
+    __tablename__ = "shipments"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), unique=True)
+    courier: Mapped[str] = mapped_column(String(16))
+    order_no: Mapped[str] = mapped_column(String(64), unique=True)
+    waybill: Mapped[str] = mapped_column(String(32), index=True)
+    # created | collected | in_transit | out_for_delivery | delivered: the latest step
+    status: Mapped[str] = mapped_column(String(24), default="created", index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    polled_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    steps: Mapped[list["ShipmentStep"]] = relationship(
+        order_by="ShipmentStep.at", cascade="all, delete-orphan", back_populates="shipment")
+
+
+class ShipmentStep(Base):
+    """A tracking event the courier reported, once each."""
+    __tablename__ = "shipment_steps"
+    __table_args__ = (UniqueConstraint("shipment_id", "step", "at"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    shipment_id: Mapped[int] = mapped_column(ForeignKey("shipments.id"), index=True)
+    step: Mapped[str] = mapped_column(String(24))  # collected | in_transit | out_for_delivery | delivered
+    at: Mapped[dt.datetime] = mapped_column(DateTime)
+    place: Mapped[str] = mapped_column(String(100), default="")
+    shipment: Mapped[Shipment] = relationship(back_populates="steps")
 
 
 class IdempotencyRecord(Base):

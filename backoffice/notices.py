@@ -1,8 +1,9 @@
 """Texts to the applicant as the case moves (办件短信通知), for those who asked for them:
 accepted with its promised date, not accepted, every correction asked for with its deadline,
 a 容缺 material due in 3 working days and the case ended when it was not supplied, suspended
-and resumed, approved or denied, ready to collect, and the call back after a bad rating;
-and the day before an appointment, a reminder to those who asked for one.
+and resumed, approved or denied, ready to collect, a result posted with its waybill, and the
+call back after a bad rating; and the day before an appointment, a reminder to those who
+asked for one.
 
 A notice is a registered template and parameters (sms/templates.py): the item, the case
 number, a date; never a name or an ID number. It is staged in the transaction that moves
@@ -20,6 +21,7 @@ from domain.county import CST, to_cst
 from domain.lifecycle import Action
 from domain.workdays import CalendarUnknown
 
+from . import shipping
 from .models import Appointment, Bundle, Case, Item, SmsMessage, Window
 from .sms import templates as t
 
@@ -44,6 +46,14 @@ def after_action(session: Session, ctx, case: Case, action: Action, before: Case
         if case.status != CaseStatus.DECIDED.value or before == CaseStatus.DECIDED:
             return  # a bundle's part decided, not yet the whole case
         template = t.CASE_DENIED if case.decision == "denied" else t.CASE_APPROVED
+    elif action == Action.COMPLETE and shipping.by_post(case):
+        return  # not to be collected: the text with the waybill follows when it is posted
+    elif action == Action.DELIVER:
+        shipment = shipping.shipment_of(session, case) if shipping.by_post(case) else None
+        if shipment is None:
+            return  # handed over at the window or the kiosk: the applicant was there
+        _stage(session, ctx, case, f"{action.value}:1", t.CASE_SHIPPED, waybill=shipment.waybill)
+        return
     elif action == Action.TERMINATE and case.deferred_pending and case.deferred_due \
             and ctx.today() > case.deferred_due:
         template = t.DEFERRED_EXPIRED
@@ -113,11 +123,12 @@ def sent_for(session: Session, case: Case) -> list[SmsMessage]:
 
 # --- the parameters ---------------------------------------------------------------------------
 
-def _stage(session: Session, ctx, case: Case, event: str, template: t.Template, date: dt.date | None = None) -> None:
+def _stage(session: Session, ctx, case: Case, event: str, template: t.Template, date: dt.date | None = None,
+           waybill: str = "") -> None:
     language = case.notice_language if case.notice_language in ("zh_CN", "en") else "zh_CN"
     values = {"item": _item_name(session, case, language), "number": case.number,
               "date": _day(date or _date_for(case, template), language), "what": _deficiencies(case),
-              "place": PLACE[language], "days": str(ctx.settings.callback_days)}
+              "place": PLACE[language], "days": str(ctx.settings.callback_days), "waybill": waybill}
     params = {name: values[name] for name in template.params}
     phone = ctx.vault.decrypt(case.phone_enc, "phone")
     ctx.sms.stage(session, f"case:{case.number}:{event}", phone, template, params, language,

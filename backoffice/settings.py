@@ -74,6 +74,11 @@ class Settings:
     carrier_check: str = "none"
     carrier_aliyun_auth_code: str = ""  # 号码百科's authorisation id for ThreeElementsVerification
     carrier_aliyun_endpoint: str = "https://dytnsapi.aliyuncs.com/"
+    # Results by post (courier.py): "emulator:URL" (the project's courier emulator: the demo
+    # and tests), "ems" (EMS government mail through the gateway at BACKOFFICE_COURIER_EMS_URL)
+    # or "none", where a posted result cannot be handed over.
+    courier: str = "none"
+    courier_ems_url: str = ""
     # The CSCA certificates ePassport chips are checked against (passport_auth.py): a PEM
     # file or a directory of certificate files; empty, and no passport proves presence.
     csca_trust_list: str = ""
@@ -130,6 +135,8 @@ class Settings:
             carrier_check=env.get("BACKOFFICE_CARRIER_CHECK", "none"),
             carrier_aliyun_auth_code=env.get("BACKOFFICE_CARRIER_ALIYUN_AUTH_CODE", ""),
             carrier_aliyun_endpoint=env.get("BACKOFFICE_CARRIER_ALIYUN_ENDPOINT", "https://dytnsapi.aliyuncs.com/"),
+            courier=env.get("BACKOFFICE_COURIER", "none"),
+            courier_ems_url=env.get("BACKOFFICE_COURIER_EMS_URL", ""),
             csca_trust_list=env.get("BACKOFFICE_CSCA_TRUST_LIST", ""),
             csca_crls=env.get("BACKOFFICE_CSCA_CRLS", ""),
             csca_crl_stale=_one_of(env.get("BACKOFFICE_CSCA_CRL_STALE", "refuse"), "BACKOFFICE_CSCA_CRL_STALE",

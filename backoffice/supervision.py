@@ -1,7 +1,7 @@
 """统一督办: deadline supervision. The sweep marks overdue cases, terminates cases whose
-容缺 material was never supplied, prunes spent nonces and raises alerts (among them the
-working-day calendar running out); a database lease makes sure only one server process
-sweeps at a time."""
+容缺 material was never supplied, asks the courier how posted results are getting on,
+prunes spent nonces and raises alerts (among them the working-day calendar running out);
+a database lease makes sure only one server process sweeps at a time."""
 from __future__ import annotations
 
 import datetime as dt
@@ -16,7 +16,7 @@ from domain.cases import CaseStatus
 from domain.county import to_cst
 from domain.lifecycle import Action
 
-from . import audit, locks, notices
+from . import audit, locks, notices, shipping
 from .alert_delivery import channel_from_settings, deliver_pending
 from .auth import Caller
 from .calendar import missing_year
@@ -72,6 +72,8 @@ def sweep(session: Session, ctx: Context, today: dt.date | None = None) -> dict:
         if ctx.sms is not None:
             result["sms_reminders"] = (notices.deferred_reminders(session, ctx, today)
                                        + notices.appointment_reminders(session, ctx, today))
+        if ctx.courier is not None:
+            result.update(shipping.poll(session, ctx))
         result["alerts"] += _silent_terminals(session, ctx)
         result["alerts"] += _calendar_running_out(session, ctx, today)
         result.update(prune(session, ctx))

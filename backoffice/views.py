@@ -10,6 +10,7 @@ import datetime as dt
 from domain.cases import CaseStatus
 from domain.county import to_cst
 
+from . import shipping
 from .cases import light_of
 from .english_names import EnglishNames
 from .models import Case
@@ -37,7 +38,8 @@ def case_summary(case: Case, calendar, today: dt.date, names: EnglishNames) -> d
     }
 
 
-def case_detail(case: Case, calendar, today: dt.date, names: EnglishNames, licences=(), notices=()) -> dict:
+def case_detail(case: Case, calendar, today: dt.date, names: EnglishNames, licences=(), notices=(),
+                shipment=None) -> dict:
     body = case_summary(case, calendar, today, names)
     body.update({
         "applicant_masked": case.applicant_masked,
@@ -72,6 +74,8 @@ def case_detail(case: Case, calendar, today: dt.date, names: EnglishNames, licen
                      "sent_at": to_cst(n.sent_at).isoformat() if n.sent_at else None, "receipt": n.receipt,
                      "delivered_at": to_cst(n.delivered_at).isoformat() if n.delivered_at else None}
                     for n in notices],
+        "delivery": case.delivery,
+        "shipment": shipping.shown(shipment),
     })
     return body
 
@@ -110,6 +114,8 @@ def receipt(case: Case, terminal_id: str, names: EnglishNames) -> dict:
                       "due": case.deferred_due.isoformat() if case.deferred_due else None}
                      for m in case.materials if m.deferred],
         "commitment_signed": case.commitment_signed,
+        "delivery_method": (case.delivery or {}).get("method", ""),
+        "delivery_address_masked": (case.delivery or {}).get("address_masked", ""),
         "promised_days": case.promised_days,
         "promised_date": case.promised_date.isoformat() if case.promised_date else None,
         "tracking_token": case.tracking_token,

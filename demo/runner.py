@@ -7,6 +7,7 @@ import os
 import sys
 from pathlib import Path
 
+from demo import courier_emulator
 from demo.embedded_backoffice import EmbeddedBackoffice
 from kiosk.paths import REPO_ROOT
 from kiosk.runtime.kivy_env import has_display
@@ -27,7 +28,14 @@ def main(argv: list[str] | None = None) -> int:
     for stale in var.glob("backoffice.db*"):
         stale.unlink()
     set_demo_pin(var)
-    backoffice = EmbeddedBackoffice(database=var / "backoffice.db", log_file=var / "backoffice.log")
+    with courier_emulator.serving() as (courier_url, courier):  # results by post go to the emulated EMS
+        courier.auto_advance = True  # each sweep moves a posted result one step on
+        return run(var, courier_url)
+
+
+def run(var: Path, courier_url: str) -> int:
+    backoffice = EmbeddedBackoffice(database=var / "backoffice.db", log_file=var / "backoffice.log",
+                                    environ={"BACKOFFICE_COURIER": f"emulator:{courier_url}"})
     print(f"back office: starting on {backoffice.url}", flush=True)
     with backoffice:
         print(f"back office: ready ({backoffice.url}, SQLite {backoffice.database})", flush=True)

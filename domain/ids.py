@@ -102,6 +102,12 @@ def mask_name(name: str) -> str:
     return name[0] + "*"
 
 
+def mask_address(town: str, village: str) -> str:
+    """`金江镇建国社区居委会****`: the town and village or community shown, the street, house
+    and room never (they find the person's door)."""
+    return f"{town}{village}****"
+
+
 # --- Unified social credit code (GB 32100-2015) --------------------------------------------
 _USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"  # no I, O, Z, S, V
 _USCC_WEIGHTS = tuple(pow(3, i, 31) for i in range(17))  # 1 3 9 27 19 26 16 17 20 29 25 13 8 24 10 30 28

@@ -18,6 +18,15 @@ from domain.i18n import N_, in_language
 DATE_TO_BE_CONFIRMED = N_("to be confirmed")
 
 
+# How the result reaches the applicant (the catalogue's `delivery` choices), as printed.
+DELIVERY_METHODS = {
+    "window": N_("Collect at the service window"),
+    "post": N_("Free postal delivery (EMS)"),
+    "kiosk": N_("Print at a self-service kiosk"),
+    "electronic": N_("Electronic licence on the phone"),
+}
+
+
 class MaterialForm(str, Enum):
     ORIGINAL = "original"      # 原件
     COPY = "copy"              # 复印件
@@ -68,6 +77,8 @@ class ApplicationReceipt:
     issuing_office: str = "澄迈县政务服务中心"
     item_name_en: str = ""
     issuing_office_en: str = "Chengmai County Government Affairs Service Center"
+    delivery_method: str = ""  # a key of DELIVERY_METHODS, "" when the application did not say
+    delivery_address_masked: str = ""  # post: "金江镇建国社区居委会****", never the house
 
     def item_name_in(self, language: str) -> str:
         return in_language(self.item_name, self.item_name_en, language)

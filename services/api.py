@@ -465,6 +465,8 @@ def _receipt(body: dict) -> ApplicationReceipt:
         hotline=str(body.get("hotline", "12345")),
         issuing_office=str(body.get("issuing_office", "")),
         issuing_office_en=str(body.get("issuing_office_en") or ""),
+        delivery_method=str(body.get("delivery_method") or ""),
+        delivery_address_masked=str(body.get("delivery_address_masked") or ""),
     )
 
 

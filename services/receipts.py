@@ -12,7 +12,14 @@ from typing import Callable
 
 from domain.county import CST
 from domain.i18n import N_, in_language
-from domain.receipts import DATE_TO_BE_CONFIRMED, ApplicationReceipt, CorrectionNotice, MaterialForm, QueueTicket
+from domain.receipts import (
+    DATE_TO_BE_CONFIRMED,
+    DELIVERY_METHODS,
+    ApplicationReceipt,
+    CorrectionNotice,
+    MaterialForm,
+    QueueTicket,
+)
 from domain.slips import Field, Heading, Line, QrCode, Rule, SlipDocument
 
 from .redact import redact
@@ -59,6 +66,7 @@ def application_receipt(r: ApplicationReceipt, now: dt.datetime, _: Translate,
         blocks.append(Line(_("Credit commitment signed") if r.commitment_signed
                            else _("Credit commitment not signed")))
     blocks += [Rule()]
+    blocks += _delivery(r, _)
     if r.promised_days:
         blocks.append(Field(_("Promised time limit"),
                             _("{days} working days").format(days=r.promised_days)))
@@ -71,6 +79,16 @@ def application_receipt(r: ApplicationReceipt, now: dt.datetime, _: Translate,
     blocks += _tracking(r.tracking_token or r.case_number, r.hotline, r.issuing_office_in(language),
                         r.terminal_id, now, _)
     return SlipDocument(title=_("Application receipt"), blocks=tuple(blocks), printed_at=now)
+
+
+def _delivery(r: ApplicationReceipt, _: Translate) -> list:
+    """How the result will come; for post, the address as masked by the back office."""
+    if r.delivery_method not in DELIVERY_METHODS:
+        return []
+    blocks: list = [Field(_("Result"), _(DELIVERY_METHODS[r.delivery_method]))]
+    if r.delivery_method == "post" and r.delivery_address_masked:
+        blocks.append(Field(_("Post to"), redact(r.delivery_address_masked)))
+    return blocks
 
 
 def promised_lines(r: ApplicationReceipt, _: Translate, language: str = "zh_CN") -> list[str]:

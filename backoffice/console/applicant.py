@@ -14,7 +14,7 @@ from domain.county import CST
 
 from .. import audit
 from ..auth import Caller, get_db, role_may
-from . import i18n, pages
+from . import i18n, pages, post
 
 router = APIRouter(prefix="/console", include_in_schema=False)
 REVEAL_ROLES = ("clerk", "approver")  # and an admin, as for every role
@@ -49,6 +49,7 @@ def _reveal(number: str, request: Request, session: Session, form: dict[str, str
     shown = {"name": vault.decrypt(case.applicant_name_enc, "applicant-name") if case.applicant_name_enc else "",
              "id_number": vault.decrypt(case.applicant_id_enc, "applicant-id") if case.applicant_id_enc else "",
              "phone": vault.decrypt(case.phone_enc, "phone") if case.phone_enc else "",
+             "address": post.full_address(vault, case),  # a result by post's, on the case page
              "reason": _(REASONS[reason]), "at": dt.datetime.now(CST).strftime("%H:%M")}
     audit.record(session, who.actor, "applicant.reveal", case.number, reason=reason, via="console")
     session.commit()

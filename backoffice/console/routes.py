@@ -28,7 +28,7 @@ from ..errors import ApiError
 from ..licences import licence_pdf
 from ..models import Case, CaseMaterial, CasePart, Item, Licence
 from ..routes.deps import context_for
-from . import applicant, evidence, i18n, pages
+from . import applicant, evidence, i18n, pages, post
 from . import session as cookies
 from .watermark import NotAPage, page_count, watermarked_page
 
@@ -340,7 +340,7 @@ def case_page_response(request: Request, session: Session, who: Caller, case: Ca
         "correction_days": CORRECTION_DAYS, "to_supply": _to_supply(case, who),
         "revealed": revealed, "may_reveal": applicant.may_reveal(who),
         "reveal_reasons": [(code, _(label)) for code, label in applicant.REASONS.items()],
-        "notices": texts_of(session, case, _),
+        "notices": texts_of(session, case, _), "delivery": post.delivery_of(session, case, _),
         "e_licences": evidence.e_licences(session, case, language, request.app.state.settings.issuer_uscc),
         "shared": evidence.shared_materials(session, case, language)}, who, language)
 
@@ -352,7 +352,8 @@ NOTICE_LABELS = {"case_accepted": i18n.N_("Accepted, with the promised date"),
                  "deferred_expired": i18n.N_("Ended: deferred material not supplied"),
                  "case_suspended": i18n.N_("Suspended"), "case_resumed": i18n.N_("Resumed"),
                  "case_approved": i18n.N_("Approved"), "case_denied": i18n.N_("Denied"),
-                 "case_ready": i18n.N_("Ready to collect"), "rating_callback": i18n.N_("Call back after a rating")}
+                 "case_ready": i18n.N_("Ready to collect"), "case_shipped": i18n.N_("Sent by post, with the waybill"),
+                 "rating_callback": i18n.N_("Call back after a rating")}
 TEXT_STATES = {"queued": i18n.N_("waiting to be sent"), "sending": i18n.N_("being sent"), "sent": i18n.N_("sent"),
                "failed": i18n.N_("not sent"), "expired": i18n.N_("not sent")}
 RECEIPT_STATES = {"delivered": i18n.N_("delivered"), "undelivered": i18n.N_("not delivered (carrier)")}

@@ -9,7 +9,7 @@ from domain.lifecycle import Action
 from domain.tokens import TokenInvalid
 
 from .. import cases as lifecycle
-from .. import notices, presence
+from .. import notices, presence, shipping
 from ..auth import Caller, caller, get_db
 from ..db import read_phase
 from ..english_names import EnglishNames
@@ -44,7 +44,7 @@ def _licences(session: Session, case: Case) -> list[Licence]:
 def _detail(session: Session, ctx, case: Case) -> dict:
     names = EnglishNames.for_case(session, case)
     return case_detail(case, ctx.calendar, ctx.today(), names, _licences(session, case),
-                       notices.sent_for(session, case))
+                       notices.sent_for(session, case), shipping.shipment_of(session, case))
 
 
 @router.post("/cases", status_code=201, responses={**answers(SubmissionOut, 201), **problems(404, 409)},
@@ -54,7 +54,13 @@ def submit_case(request: Request, body: SubmissionIn, who: Caller = Depends(call
     """Submit an application. Requires `Idempotency-Key`. A terminal may present the
     applicant's presence grant (its session's, also once ended: the kiosk's outbox may
     deliver later); without one the case is marked as identified by a card read only,
-    for the clerk to check the applicant in person."""
+    for the clerk to check the applicant in person.
+
+    Results by post: for an item whose form offers `delivery` "post" (免费邮寄), send
+    `delivery: {method: "post", town_code, village_code, detail, recipient, phone}` with
+    the codes from GET /v1/addresses/towns. Every problem is answered at once (422, each
+    in `problems` with its `field`, e.g. `delivery.village_code`). The case and the receipt
+    then show only the town and village, the rest masked (`金江镇建国社区居委会****`)."""
     payload = as_sent(body)
     with read_phase(session):  # a read: the submission's write takes the writer's turn later
         grant = presence.grant_of(session, request, who.name, deferred=True) if who.kind == "terminal" else None
@@ -149,11 +155,16 @@ def track(token: str = Query(..., max_length=2048), who: Caller = Depends(caller
         return _detail(session, ctx, load_case(session, parsed.subject))
 
 
-@router.post("/cases/{number}/actions/{action}", responses={**answers(CaseDetailOut), **problems(404, 409)})
+@router.post("/cases/{number}/actions/{action}", responses={**answers(CaseDetailOut), **problems(404, 409, 503)})
 def act(number: str, action: Action, request: Request, body: ActionIn | None = Body(None),
         who: Caller = Depends(caller("terminal", "clerk", "approver", "supervisor")),
         session: Session = Depends(get_db), ctx=Depends(context)):
-    """Move a case through its lifecycle; an action not allowed in its state answers 409."""
+    """Move a case through its lifecycle; an action not allowed in its state answers 409.
+    `deliver` of a result by post hands it to the courier (EMS government mail): the case's
+    `shipment` then has the waybill, and the applicant who asked for texts gets one naming
+    it. A retried deliver never makes a second waybill. When the courier cannot take it,
+    503 (`code` courier_unavailable) and nothing changed: try again. At a kiosk, a result
+    by post is not collected (409, `code` result_by_post)."""
     case = _own_case(session, request, who, number, ACTION_SCOPES.get(action, presence.WITHDRAW))
     lifecycle.apply_action(session, ctx, case, action, as_sent(body), who)
     session.commit()

@@ -30,6 +30,19 @@ class SubmittedMaterialIn(RequestBody):
     content_type: str = "image/jpeg"
 
 
+class DeliveryIn(RequestBody):
+    """How the result reaches the applicant. For `post`, where to: a town and one of its
+    villages or communities from GET /v1/addresses/towns (12-digit NBS codes), the street,
+    house and room (2-60 characters), the recipient (1-30) and an 11-digit mobile number.
+    Stored encrypted; shown only as the town and village with the rest masked."""
+    method: str = Field("", max_length=16, description="window, post, kiosk or electronic")
+    town_code: str = Field("", max_length=12, description="post: a town's 12-digit code")
+    village_code: str = Field("", max_length=12, description="post: a village's or community's 12-digit code")
+    detail: str = Field("", max_length=200, description="post: the street, house and room, 2-60 characters")
+    recipient: str = Field("", max_length=100, description="post: who receives it, 1-30 characters")
+    phone: str = Field("", max_length=32, description="post: the recipient's 11-digit mobile number")
+
+
 class SubmissionIn(RequestBody):
     """An application: `item_code`, or `bundle_code` for a "一件事" bundle."""
     item_code: str = Field("", max_length=64)
@@ -43,6 +56,9 @@ class SubmissionIn(RequestBody):
     channel: str = Field("window", min_length=1, max_length=16)  # a clerk's; a terminal's is kiosk
     sms_notices: bool = False  # the applicant asked for texts about the case (notices.py)
     notice_language: Literal["zh_CN", "en"] = "zh_CN"  # the texts' language
+    # The result's delivery; its method agrees with the form's `delivery` answer where the
+    # item's form asks, and `post` needs the address (refused with every problem at once).
+    delivery: DeliveryIn | None = None
 
 
 class DeficiencyIn(RequestBody):

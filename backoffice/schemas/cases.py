@@ -15,7 +15,10 @@ Light = Literal["red", "yellow", "green"]
 Decision = Literal["", "approved", "denied", "partial"]  # "" until decided
 MaterialForm = Literal["original", "copy", "electronic"]
 # "rectification": a step of a bad rating's rectification (backoffice.rectifications)
-TimelineAction = Literal[("submit", "rectification", *(action.value for action in Action))]
+# "tracking": a step of a posted result reported by the courier (backoffice.shipping)
+TimelineAction = Literal[("submit", "rectification", "tracking", *(action.value for action in Action))]
+DeliveryMethod = Literal["window", "post", "kiosk", "electronic"]
+ShipmentStep = Literal["collected", "in_transit", "out_for_delivery", "delivered"]
 
 
 class TimelineEntryOut(Wire):
@@ -113,6 +116,31 @@ class CaseNoticeOut(Wire):
     delivered_at: str | None
 
 
+class DeliveryOut(Wire):
+    """How the result reaches the applicant; for post, the address as it may be shown."""
+    method: DeliveryMethod
+    town_code: str = ""  # post: the NBS codes chosen (GET /v1/addresses/towns)
+    village_code: str = ""
+    address_masked: str = ""  # post: "金江镇建国社区居委会****"
+    recipient_masked: str = ""  # post: "王*"
+    phone_masked: str = ""  # post: "139****1234"
+
+
+class ShipmentStepOut(Wire):
+    step: ShipmentStep
+    at: dt.datetime
+    place: str
+
+
+class ShipmentOut(Wire):
+    """A result by post handed to the courier at `deliver`."""
+    courier: str  # ems
+    waybill: str  # UPU S10, e.g. EA100000013CN
+    status: Literal["created", "collected", "in_transit", "out_for_delivery", "delivered"]  # the furthest step
+    created_at: dt.datetime
+    steps: list[ShipmentStepOut]  # oldest first
+
+
 class CaseDetailOut(CaseSummaryOut):
     applicant_masked: str
     applicant_id_masked: str
@@ -135,6 +163,8 @@ class CaseDetailOut(CaseSummaryOut):
     licences: list[CaseLicenceOut]
     tracking_token: str
     notices: list[CaseNoticeOut]  # what was texted, oldest first
+    delivery: DeliveryOut | None  # None when the application did not say
+    shipment: ShipmentOut | None  # a result by post once delivered to the courier
 
 
 class CaseListOut(Wire):
@@ -168,6 +198,8 @@ class ReceiptOut(Wire):
     materials: list[ReceiptMaterialOut]
     deferred: list[ReceiptDeferredOut]
     commitment_signed: bool
+    delivery_method: DeliveryMethod | Literal[""]  # "" when the application did not say
+    delivery_address_masked: str  # post: "金江镇建国社区居委会****"; else ""
     promised_days: int
     promised_date: dt.date | None
     tracking_token: str

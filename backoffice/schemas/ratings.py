@@ -80,6 +80,8 @@ class SweepOut(Wire):
     sms_reminders: int = Field(default=0, description="Reminders texted: 容缺 materials due soon, appointments "
                                                       "tomorrow")
     alerts_delivered: int = Field(default=0, description="Alerts the sweep sent to staff that were still waiting")
+    shipment_steps: int = Field(default=0, description="New tracking steps of results by post, from the courier")
+    courier_unreachable: int = Field(default=0, description="Shipments whose tracking the courier did not give now")
 
 
 class AlertOut(Wire):

@@ -103,6 +103,12 @@ CASE_READY = Template(
     "Your ${item} (case ${number}) is ready. Collect it with your ID at ${place} (working days 9:00-17:00), "
     "or at a 24-hour self-service kiosk.",
     ("item", "number", "place"))
+CASE_SHIPPED = Template(
+    "case_shipped", NOTICE,
+    "您申请的${item}（办件号${number}）办理结果已交EMS政务寄递，运单号${waybill}，可凭运单号拨打11183查询。",
+    "The result of your ${item} (case ${number}) was sent by EMS government mail, waybill ${waybill}. "
+    "Track it with the waybill number on 11183.",
+    ("item", "number", "waybill"))
 RATING_CALLBACK = Template(
     "rating_callback", NOTICE,
     "您对办件${number}的评价已收到，我们将在${days}个工作日内回访，核实情况并整改。",
@@ -119,5 +125,5 @@ APPOINTMENT_REMINDER = Template(
 
 TEMPLATES: dict[str, Template] = {t.name: t for t in (
     PRESENCE_CODE, CASE_ACCEPTED, CASE_REFUSED, CASE_CORRECTION, DEFERRED_DUE_SOON, DEFERRED_EXPIRED,
-    CASE_SUSPENDED, CASE_RESUMED, CASE_APPROVED, CASE_DENIED, CASE_READY, RATING_CALLBACK,
+    CASE_SUSPENDED, CASE_RESUMED, CASE_APPROVED, CASE_DENIED, CASE_READY, CASE_SHIPPED, RATING_CALLBACK,
     APPOINTMENT_REMINDER)}

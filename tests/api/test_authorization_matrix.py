@@ -90,6 +90,7 @@ def operations(world) -> dict[tuple[str, str], tuple[dict, object, dict]]:
         ("GET", "/v1/catalogue/items/{code}"): ({"code": "469023-XK-SCJG-0031"}, None, public()),
         ("GET", "/v1/catalogue/bundles"): ({}, None, public()),
         ("GET", "/v1/catalogue/version"): ({}, None, public()),
+        ("GET", "/v1/addresses/towns"): ({}, None, public()),
         # Applying needs no grant (the case says how its applicant was known), but a grant
         # presented must be the applicant's.
         ("POST", "/v1/cases"): ({}, application(world["food"]), {**terminals("clerk"), "other_grant": 403}),

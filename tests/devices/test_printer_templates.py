@@ -121,6 +121,20 @@ def test_application_receipt_in_english(emu, tmp_path):
     assert codes == [TOKEN]
 
 
+def test_application_receipt_says_the_result_goes_by_post_to_the_masked_address(emu, tmp_path):
+    posted = dataclasses.replace(RECEIPT, delivery_method="post", delivery_address_masked="金江镇建国社区居委会****")
+    receipt, _codes = print_and_read(emu, application_receipt(posted, NOW, Translator("zh_CN").gettext), tmp_path,
+                                     "receipt-post")
+    assert "办理结果：免费邮寄（EMS）" in receipt.lines
+    assert "邮寄至：金江镇建国社区居委会****" in receipt.lines
+    english = application_receipt(posted, NOW, Translator("en").gettext, "en").plain_text()
+    assert "Result: Free postal delivery (EMS)" in english and "Post to: 金江镇建国社区居委会****" in english
+    collected = application_receipt(dataclasses.replace(RECEIPT, delivery_method="window"), NOW,
+                                    Translator("zh_CN").gettext).plain_text()
+    assert "办理结果: 综合窗口领取" in collected and "邮寄至" not in collected
+    assert "办理结果" not in application_receipt(RECEIPT, NOW, Translator("zh_CN").gettext).plain_text()
+
+
 def test_correction_notice_lists_every_deficiency_and_masks_stray_personal_data(emu, tmp_path):
     _ = Translator("zh_CN").gettext
     doc = correction_notice_slip(NOTICE, "CM-KIOSK-0007", NOW, _)
