@@ -17,6 +17,7 @@ from .auth import get_db
 from .body_limits import BodyLimit
 from .carrier_check import carrier_check_from_settings
 from .db import make_engine, make_sessionmaker
+from .face.realperson import real_person_from_settings
 from .metrics import StateCollector
 from .migrations_runner import current_revision, head_revision
 from .openapi_docs import answers, document_problems
@@ -74,6 +75,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.sms = SmsGateway(provider_from_settings(settings), app.state.vault,
                                QuietHours.parse(settings.sms_quiet_hours))
     app.state.carrier_check = carrier_check_from_settings(settings)
+    app.state.real_person = real_person_from_settings(settings)
     install_problem_handlers(app)
     app.add_middleware(BodyLimit)  # inside the metrics: refused bodies are counted too
     _install_metrics(app)

@@ -120,12 +120,12 @@ def nose_moved(rgb: np.ndarray, landmarks: np.ndarray, shift: float) -> np.ndarr
 TURN = (0.0, 0.12, 0.3, 0.15, 0.0)  # a head turning and coming back, as nose shifts
 
 
-def live_turn(rgb: np.ndarray, landmarks: np.ndarray, left: bool, steps=TURN) -> list[np.ndarray]:
+def live_turn(rgb: np.ndarray, landmarks: np.ndarray, left: bool, steps=TURN, seed: int = 0) -> list[np.ndarray]:
     """SYNTHETIC live frames of a head turning to the citizen's left (the image's right,
-    the camera not mirrored) or right, with the small moves and light changes of a person
-    at the glass: the frames differ from one another as a camera's would."""
+    the camera not mirrored) or right, with the small moves and sensor noise of a camera:
+    the frames differ from one another, and from another `seed`'s, as a camera's would."""
     way = 1 if left else -1
-    rng = np.random.default_rng(len(steps) + (1 if left else 2))
+    rng = np.random.default_rng([seed, 1 if left else 2])
     frames = []
     for i, step in enumerate(steps):
         moved = nose_moved(rgb, landmarks, way * step)
