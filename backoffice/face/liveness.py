@@ -41,6 +41,7 @@ class Liveness:
     live: bool
     reason: str  # why not, in words for the log and the kiosk's technician; "" when live
     excursion: float  # the largest yaw change in the asked direction
+    peak: int = -1  # the pose that turned furthest the asked way
 
 
 @dataclass(frozen=True)
@@ -76,12 +77,13 @@ def check_turn(poses: list[Pose], action: str) -> Liveness:
     if abs(start.yaw) > FRONTAL_MAX:
         return Liveness(False, "the first frame does not face the camera", 0.0)
     way = 1.0 if action == TURN_LEFT else -1.0
-    headlike = [p for p in poses[1:] if p.aspect >= FLAT_SQUEEZE * start.aspect]
-    excursion = max((way * (p.yaw - start.yaw) for p in headlike), default=0.0)
+    headlike = [i for i, p in enumerate(poses) if i > 0 and p.aspect >= FLAT_SQUEEZE * start.aspect]
+    peak = max(headlike, key=lambda i: way * (poses[i].yaw - start.yaw), default=-1)
+    excursion = way * (poses[peak].yaw - start.yaw) if peak > 0 else 0.0
     if excursion < TURN_MIN:
-        wrong_way = max((-way * (p.yaw - start.yaw) for p in headlike), default=0.0)
+        wrong_way = max((-way * (poses[i].yaw - start.yaw) for i in headlike), default=0.0)
         reason = ("the head turned the other way" if wrong_way >= TURN_MIN
                   else "the face narrowed as a flat picture does" if len(headlike) < len(poses) - 1
                   else "the face did not turn")
         return Liveness(False, reason, round(excursion, 4))
-    return Liveness(True, "", round(excursion, 4))
+    return Liveness(True, "", round(excursion, 4), peak)
