@@ -17,10 +17,14 @@ import uuid
 import cv2
 import numpy as np
 import pytest
+import requests
 
 from backoffice.face import detect
 from backoffice.face.model import model
+from demo.embedded_backoffice import EmbeddedBackoffice
 from devices.idcard.emulators.epassport import EPassportChip
+from tests.api.conftest import TERMINAL, Api
+from tests.api.database import execute_sql, query, stored_bytes
 from tests.api.test_presence_passport import HOLDER, audit_entries, present
 from tests.face import faces
 
@@ -191,7 +195,7 @@ def holders_dg2_face() -> bytes:
     return faces.jpeg(cv2.resize(faces.astronaut()[40:330, 110:350], (180, 218)), 60)
 
 
-def test_a_chip_without_active_authentication_stands_behind_its_holders_live_face(terminal, pki, glass):
+def test_a_chip_without_active_authentication_stands_behind_its_holders_live_face(server, terminal, pki, glass):
     chip = EPassportChip(HOLDER, face=holders_dg2_face(), signer=pki.signer, active_authentication=False)
     ref = uuid.uuid4().hex
     proof = present(terminal, chip, with_face=True, session_ref=ref)
@@ -199,9 +203,12 @@ def test_a_chip_without_active_authentication_stands_behind_its_holders_live_fac
     # ...but its DG2 passed passive authentication: the face step may compare with it.
     elsewhere = ask(terminal, uuid.uuid4().hex, HOLDER.document_number, "passport")
     assert elsewhere.status_code == 403 and elsewhere.json()["code"] == "face_reference_unproven"
+    if server.kind == "sqlite":  # held encrypted: the face image's bytes are nowhere in the database
+        assert chip.face[len(chip.face) // 2:][:48] not in stored_bytes(server)
     issued = challenge(terminal, ref, HOLDER.document_number, "passport")
     answer = send(terminal, ref, issued, b64(turning(glass, issued)))
     assert answer.status_code == 201, answer.text
+    assert query(server, "SELECT count(*) FROM face_references WHERE session_ref = :ref", ref=ref) == [(0,)]
     assert answer.json()["evidence"] == "face_passport_dg2" and answer.json()["model"].startswith("dlib-20.0.1/")
     grant = {"X-Presence-Grant": answer.json()["grant"]}
     mine = terminal.post("/v1/cases/search", {"applicant": HOLDER.document_number}, key=None, headers=grant)
@@ -228,3 +235,33 @@ def test_a_dg2_that_passive_authentication_did_not_prove_is_no_reference(termina
     assert refused.status_code == 403 and refused.json()["code"] == "pa_hash_mismatch"
     answer = ask(terminal, ref, HOLDER.document_number, "passport")
     assert answer.status_code == 403 and answer.json()["code"] == "face_reference_unproven"
+
+
+def test_an_expired_challenge_is_gone(server, terminal, glass):
+    ref = uuid.uuid4().hex
+    issued = challenge(terminal, ref)
+    execute_sql(server, "UPDATE face_challenges SET expires_at = created_at WHERE id = :id", id=issued["challenge"])
+    answer = send(terminal, ref, issued, b64(turning(glass, issued)))
+    assert answer.status_code == 410 and answer.json()["code"] == "expired"
+
+
+def test_a_proven_dg2_that_expired_before_the_frames_came_is_no_reference(server, terminal, pki, glass):
+    chip = EPassportChip(HOLDER, face=holders_dg2_face(), signer=pki.signer, active_authentication=False)
+    ref = uuid.uuid4().hex
+    present(terminal, chip, with_face=True, session_ref=ref)
+    issued = challenge(terminal, ref, HOLDER.document_number, "passport")
+    execute_sql(server, "UPDATE face_references SET expires_at = created_at WHERE session_ref = :ref", ref=ref)
+    answer = send(terminal, ref, issued, b64(turning(glass, issued)))
+    assert answer.status_code == 403 and answer.json()["code"] == "face_reference_unproven"
+
+
+def test_without_a_real_person_service_a_resident_id_card_has_no_face_route(server, tmp_path):
+    if server.kind != "sqlite":
+        pytest.skip("a setting of the server's, the same on either database")
+    with EmbeddedBackoffice(database=tmp_path / "backoffice.db", environ={"BACKOFFICE_REAL_PERSON": "none"}) as bo:
+        from services.api import TerminalSignature
+
+        http = requests.Session()
+        http.auth = TerminalSignature(TERMINAL, bo.terminal_secret_file.read_text())
+        answer = ask(Api(bo.url, http), uuid.uuid4().hex)
+        assert answer.status_code == 503 and answer.json()["code"] == "realperson_unavailable"

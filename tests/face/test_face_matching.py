@@ -90,3 +90,19 @@ def test_a_reference_whose_face_fills_the_picture_is_found_with_a_margin(face_mo
 
 def test_the_model_names_its_version(face_model):
     assert face_model.version.startswith("dlib-20.0.1/resnet-v1+sp5/models-0.1.0/")
+
+
+def test_a_frame_that_is_not_a_jpeg_of_a_sensible_size_is_refused_before_it_is_decoded():
+    from io import BytesIO
+
+    from PIL import Image
+
+    from backoffice.face import images
+
+    with pytest.raises(images.ImageRefused, match="not a JPEG"):
+        images.decode(faces.png(faces.astronaut()))  # a PNG where a camera frame is asked
+    huge = BytesIO()
+    Image.new("RGB", (4000, 3000)).save(huge, "JPEG", quality=10)  # 12 megapixels in a few KB
+    with pytest.raises(images.ImageRefused, match="4000x3000"):
+        images.decode(huge.getvalue())
+    assert images.decode(faces.png(faces.astronaut()), images.PHOTO_FORMATS).shape == (512, 512, 3)
