@@ -106,3 +106,17 @@ def test_a_frame_that_is_not_a_jpeg_of_a_sensible_size_is_refused_before_it_is_d
     with pytest.raises(images.ImageRefused, match="4000x3000"):
         images.decode(huge.getvalue())
     assert images.decode(faces.png(faces.astronaut()), images.PHOTO_FORMATS).shape == (512, 512, 3)
+
+
+def test_a_jpeg_2000_reference_as_passports_carry_it_matches(face_model):
+    """Many DG2 faces are JPEG 2000 of 10 to 20 KB; Pillow's wheel decodes them (OpenJPEG)."""
+    from io import BytesIO
+
+    from PIL import Image
+
+    photo = BytesIO()
+    Image.fromarray(cv2.resize(faces.astronaut()[0:380, 60:380], (240, 285))).save(
+        photo, "JPEG2000", quality_mode="rates", quality_layers=[15])
+    assert 8_000 < len(photo.getvalue()) < 25_000
+    reference = sequence.reference_embedding(face_model, photo.getvalue())
+    assert compare(embedded(face_model, faces.frame(faces.astronaut_at_the_glass())), reference).match
