@@ -18,6 +18,7 @@ from .body_limits import BodyLimit
 from .carrier_check import carrier_check_from_settings
 from .courier import courier_from_settings
 from .db import make_engine, make_sessionmaker
+from .face.realperson import real_person_from_settings
 from .metrics import StateCollector
 from .migrations_runner import current_revision, head_revision
 from .openapi_docs import answers, document_problems
@@ -77,6 +78,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                                QuietHours.parse(settings.sms_quiet_hours))
     app.state.carrier_check = carrier_check_from_settings(settings)
     app.state.courier = courier_from_settings(settings)
+    app.state.real_person = real_person_from_settings(settings)
     install_problem_handlers(app)
     app.add_middleware(BodyLimit)  # inside the metrics: refused bodies are counted too
     _install_metrics(app)

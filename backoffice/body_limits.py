@@ -5,7 +5,8 @@ at most one route's limit per request, whatever a client sends.
 
 The ceilings: a submission carries its captured pages (cases.MAX_MATERIAL_BYTES each, as
 base64) for the largest application in the catalogue with room to spare; a diagnostics
-bundle its own limit; a passport proof the chip's files, DG2's face image among them;
+bundle its own limit; a passport proof the chip's files, DG2's face image among them; a
+face check its camera frames;
 every other body is a small JSON document. The large ceilings are for a request that at
 least says who is calling (a terminal's signature headers or a staff token): an
 anonymous one could never be taken, so it gets the small ceiling.
@@ -17,13 +18,16 @@ import re
 from .cases import MAX_MATERIAL_BYTES
 from .diagnostics import MAX_BUNDLE_BYTES
 from .problems import problem
+from .schemas.presence import FRAME_B64_MAX, FRAMES_MAX
 
 SMALL_BODY = 64 * 1024
 MATERIALS_PER_SUBMISSION = 10  # the catalogue's largest application ("一件事" bundles included) asks 7
 SUBMISSION_BODY = MATERIALS_PER_SUBMISSION * MAX_MATERIAL_BYTES * 4 // 3 + SMALL_BODY
 PASSPORT_PROOF_BODY = 256 * 1024  # a chip's files as base64, DG2's face image among them
+FACE_FRAMES_BODY = FRAMES_MAX * FRAME_B64_MAX + SMALL_BODY  # a face check's camera frames as base64
 LIMITS: tuple[tuple[str, re.Pattern[str], int], ...] = (
     ("POST", re.compile(r"/v1/presence/passport-grants"), PASSPORT_PROOF_BODY),
+    ("POST", re.compile(r"/v1/presence/face-grants"), FACE_FRAMES_BODY),
     ("POST", re.compile(r"/v1/cases"), SUBMISSION_BODY),
     ("POST", re.compile(r"/v1/terminals/diagnostics"), MAX_BUNDLE_BYTES),
 )

@@ -74,10 +74,11 @@ class Context:
     def __init__(self, settings: Any, vault: Any, signer: Any,
                  calendar: WorkCalendar | Callable[[], WorkCalendar],
                  today: Callable[[], dt.date] = today_cst, sms: Any = None, carrier_check: Any = None,
-                 courier: Any = None):
+                 courier: Any = None, real_person: Any = None):
         self.settings, self.vault, self.signer = settings, vault, signer
         self.sms, self.carrier_check = sms, carrier_check  # sms/gateway.py, carrier_check.py
         self.courier = courier  # courier.py: results by post
+        self.real_person = real_person  # face/realperson.py
         self._calendar = calendar
         self.today = today  # the county's date; tests move it
 

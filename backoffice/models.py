@@ -413,6 +413,48 @@ class PassportChallenge(Base):
     used_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
 
 
+class FaceReference(Base):
+    """A passport's DG2 face that passive authentication proved (presence_passport.py),
+    kept encrypted for the face step of the same terminal and kiosk session only, deleted
+    when that step is done or expires (presence_face.py)."""
+    __tablename__ = "face_references"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    terminal_id: Mapped[str] = mapped_column(String(64), index=True)
+    session_ref: Mapped[str] = mapped_column(String(64))
+    citizen_lookup: Mapped[str] = mapped_column(String(64))
+    image_enc: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
+
+
+class FaceChallenge(Base):
+    """The head turn asked of a citizen at a terminal (presence_face.py), for one terminal
+    and kiosk session; a grant once, or spent after its tries."""
+    __tablename__ = "face_challenges"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    terminal_id: Mapped[str] = mapped_column(String(64), index=True)
+    session_ref: Mapped[str] = mapped_column(String(64))
+    citizen_lookup: Mapped[str] = mapped_column(String(64), index=True)
+    document_kind: Mapped[str] = mapped_column(String(24))  # resident_id | passport
+    # The ID number and name, encrypted, for the real-person service; "" for a passport.
+    document_enc: Mapped[str] = mapped_column(Text, default="")
+    name_enc: Mapped[str] = mapped_column(Text, default="")
+    reference_id: Mapped[str] = mapped_column(String(32), default="")  # a passport's FaceReference
+    action: Mapped[str] = mapped_column(String(16))
+    consent_version: Mapped[str] = mapped_column(String(32))
+    tries_left: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    used_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+
+
+class FaceFrameSeen(Base):
+    """The SHA-256 of every frame a face check has read: a frame sent again is a replay."""
+    __tablename__ = "face_frames_seen"
+    digest: Mapped[str] = mapped_column(String(64), primary_key=True)
+    seen_at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
+
+
 class PresenceGrant(Base):
     """What a redeemed code buys: one citizen's data for one terminal and kiosk session."""
     __tablename__ = "presence_grants"

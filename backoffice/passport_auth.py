@@ -98,17 +98,33 @@ def verify_chip(ef_sod: bytes, dg1: bytes, dg15: bytes | None, aa_signature: byt
     Authentication over `challenge`; `now` (UTC, by default the clock's) is the time the
     document signer's certificate must be valid at; `crls` the CSCAs' revocation lists,
     `stale_crl` what one past its nextUpdate does. Raises PassportRefused."""
+    verified = verify_passive(ef_sod, dg1, dg15, trust_list, dg2, now, crls, stale_crl)
+    verify_active(dg15, challenge, aa_signature)
+    return verified
+
+
+def verify_passive(ef_sod: bytes, dg1: bytes, dg15: bytes | None, trust_list: list[x509.Certificate],
+                   dg2: bytes | None = None, now: dt.datetime | None = None,
+                   crls: list[x509.CertificateRevocationList] | None = None,
+                   stale_crl: str = STALE_REFUSE) -> VerifiedChip:
+    """Passive authentication alone: the data groups sent are the issuing state's, signed.
+    Not that the chip is here (a copy of its files passes too): verify_active proves that,
+    a face matched to the proven DG2 proves its holder is (presence_face.py)."""
     security_object = passive_authentication(ef_sod, trust_list, now, crls or [], stale_crl)
     groups = {"DG1": dg1, **({"DG2": dg2} if dg2 is not None else {}), **({"DG15": dg15} if dg15 else {})}
     check_hashes(security_object, groups)
-    if not dg15 or not aa_signature:
-        raise PassportRefused("aa_unavailable", "the chip did not prove it is here: no Active Authentication")
-    active_authentication(dg15, challenge, aa_signature)
     try:
         number = lds.parse_dg1(dg1).document_number
     except lds.LdsError as exc:
         raise PassportRefused("dg1_malformed", str(exc), malformed=True) from None
     return VerifiedChip(number, tuple(groups))
+
+
+def verify_active(dg15: bytes | None, challenge: bytes, aa_signature: bytes | None) -> None:
+    """Active Authentication over the back office's challenge, or PassportRefused."""
+    if not dg15 or not aa_signature:
+        raise PassportRefused("aa_unavailable", "the chip did not prove it is here: no Active Authentication")
+    active_authentication(dg15, challenge, aa_signature)
 
 
 def passive_authentication(ef_sod: bytes, trust_list: list[x509.Certificate],

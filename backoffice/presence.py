@@ -27,7 +27,7 @@ from domain.ids import is_mobile_number, mask_phone
 
 from . import audit
 from .errors import Conflict, Forbidden, Gone, Invalid, NotFound, TooMany
-from .models import Case, PresenceChallenge, PresenceGrant, utcnow
+from .models import Case, FaceChallenge, PresenceChallenge, PresenceGrant, utcnow
 from .sms.templates import PRESENCE_CODE
 
 log = logging.getLogger(__name__)
@@ -48,7 +48,11 @@ READ, SUBMIT, COLLECT, RATE, WITHDRAW = "read", "submit", "collect", "rate", "wi
 # the citizen's own genuine passport is on the reader now (presence_passport.py).
 SCOPES = {"sms_on_file": (READ, SUBMIT, COLLECT, RATE, WITHDRAW),
           "sms_carrier_checked": (READ, SUBMIT, COLLECT, RATE, WITHDRAW),
-          "epassport_pa_aa": (READ, SUBMIT, COLLECT, RATE, WITHDRAW)}
+          "epassport_pa_aa": (READ, SUBMIT, COLLECT, RATE, WITHDRAW),
+          # A live face the back office matched itself to the photo behind the real-person
+          # service, or to a DG2 passive authentication proved (presence_face.py).
+          "face_realperson": (READ, SUBMIT, COLLECT, RATE, WITHDRAW),
+          "face_passport_dg2": (READ, SUBMIT, COLLECT, RATE, WITHDRAW)}
 
 
 @dataclass(frozen=True)
@@ -135,18 +139,22 @@ def _hold_to_limits(session: Session, ctx, terminal_id: str, session_ref: str, l
 def hold_citizen_limits(session: Session, ctx, terminal_id: str, session_ref: str, lookup: str,
                         now: dt.datetime) -> None:
     """How many citizens one kiosk session, and one terminal in an hour, may ask for,
-    whatever the evidence (codes asked for, grants on a chip): a found stack of cards or
+    whatever the evidence (codes or face checks asked for, grants on a chip): a found stack of cards or
     passports buys no more than a hall's honest traffic, and supervisors hear of it."""
-    def citizens(asked_where, granted_where) -> set[str]:
+    def citizens(asked_where, faced_where, granted_where) -> set[str]:
         asked = select(PresenceChallenge.citizen_lookup).where(PresenceChallenge.terminal_id == terminal_id,
                                                                asked_where)
+        faced = select(FaceChallenge.citizen_lookup).where(FaceChallenge.terminal_id == terminal_id, faced_where)
         granted = select(PresenceGrant.citizen_lookup).where(PresenceGrant.terminal_id == terminal_id, granted_where)
-        return set(session.scalars(asked).all()) | set(session.scalars(granted).all())
+        return set(session.scalars(asked).all()) | set(session.scalars(faced).all()) \
+            | set(session.scalars(granted).all())
 
-    in_session = citizens(PresenceChallenge.session_ref == session_ref, PresenceGrant.session_ref == session_ref)
+    in_session = citizens(PresenceChallenge.session_ref == session_ref, FaceChallenge.session_ref == session_ref,
+                          PresenceGrant.session_ref == session_ref)
     if lookup not in in_session and len(in_session) >= CITIZENS_PER_SESSION:
         raise TooMany("too many citizens in one session", retry_after=RESEND_AFTER_S, code="session_limit")
-    seen = citizens(PresenceChallenge.created_at > now - HOUR, PresenceGrant.created_at > now - HOUR)
+    seen = citizens(PresenceChallenge.created_at > now - HOUR, FaceChallenge.created_at > now - HOUR,
+                    PresenceGrant.created_at > now - HOUR)
     if lookup not in seen and len(seen) >= ctx.settings.presence_citizens_per_hour:
         from .supervision import raise_alert  # supervision prunes grants: imported here, not at the top
 

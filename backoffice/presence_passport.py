@@ -6,7 +6,11 @@ keyed by the document number as cases key a foreign applicant.
 
 A challenge is used once, by its own terminal and session, within CHALLENGE_TTL, whether
 the proof passes or not: a signature seen once cannot be replayed. Every attempt is
-audited under the keyed hash of the number in DG1, never the number itself."""
+audited under the keyed hash of the number in DG1, never the number itself.
+
+A DG2 face that passive authentication proved is kept, encrypted, for the face step of
+the same session (presence_face.py), even when Active Authentication fails: a chip
+without it can still stand behind its holder's face."""
 from __future__ import annotations
 
 import datetime as dt
@@ -18,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from devices.idcard.icao import lds
 
-from . import audit, passport_auth, presence
+from . import audit, passport_auth, presence, presence_face
 from .errors import ApiError, Forbidden, Gone, Invalid, NotFound, TooMany
 from .models import PassportChallenge, utcnow
 
@@ -60,15 +64,18 @@ def prove(session: Session, ctx, terminal_id: str, session_ref: str, challenge_i
     crls = _crls(ctx.settings.csca_crls)
     nonce = _spend(session, terminal_id, session_ref, challenge_id)
     try:
-        verified = passport_auth.verify_chip(chip.sod, chip.dg1, chip.dg15, chip.aa_signature, nonce, trust_list,
-                                             dg2=chip.dg2, crls=crls, stale_crl=ctx.settings.csca_crl_stale)
+        verified = passport_auth.verify_passive(chip.sod, chip.dg1, chip.dg15, trust_list, dg2=chip.dg2, crls=crls,
+                                                stale_crl=ctx.settings.csca_crl_stale)
+        lookup = ctx.vault.lookup(verified.document_number)
+        if chip.dg2 is not None:
+            presence_face.keep_reference(session, ctx, terminal_id, session_ref, lookup, chip.dg2)
+        passport_auth.verify_active(chip.dg15, nonce, chip.aa_signature)
     except passport_auth.PassportRefused as refusal:
         audit.record(session, f"terminal:{terminal_id}", "presence.passport_refused", _subject(ctx, chip.dg1),
                      check=refusal.check)
         session.commit()
         error = Invalid if refusal.malformed else Forbidden
         raise error(refusal.detail, code=refusal.check, **refusal.extra) from None
-    lookup = ctx.vault.lookup(verified.document_number)
     presence.hold_citizen_limits(session, ctx, terminal_id, session_ref, lookup, utcnow())
     return presence.issue_grant(session, terminal_id, session_ref, lookup, passport_auth.EVIDENCE)
 

@@ -89,6 +89,13 @@ class Settings:
     # would go unseen, and a refused chip costs the citizen only the code to the phone on
     # file) or "warn" (accepted, with a warning in the log, while a state's new CRL is late).
     csca_crl_stale: str = "refuse"
+    # Face verification (presence_face.py): a live face matches its reference at or under this
+    # distance of the face model's (face/compare.py says how 0.45 was chosen).
+    face_match_threshold: float = 0.45
+    # 实人认证 for resident ID cards (face/realperson.py): "emulator:PATH" (a folder of reference
+    # photos named by ID number: the demo and tests) or "none" (no face route for ID cards).
+    real_person: str = "none"
+    face_challenges_per_citizen_hour: int = 6  # head turns asked of one citizen, at any terminal
 
     @classmethod
     def from_env(cls, database_url: str | None = None) -> "Settings":
@@ -139,6 +146,9 @@ class Settings:
             courier_ems_url=env.get("BACKOFFICE_COURIER_EMS_URL", ""),
             csca_trust_list=env.get("BACKOFFICE_CSCA_TRUST_LIST", ""),
             csca_crls=env.get("BACKOFFICE_CSCA_CRLS", ""),
+            face_match_threshold=float(env.get("BACKOFFICE_FACE_MATCH_THRESHOLD", 0.45)),
+            real_person=env.get("BACKOFFICE_REAL_PERSON", "none"),
+            face_challenges_per_citizen_hour=int(env.get("BACKOFFICE_FACE_CHALLENGES_PER_CITIZEN_HOUR", 6)),
             csca_crl_stale=_one_of(env.get("BACKOFFICE_CSCA_CRL_STALE", "refuse"), "BACKOFFICE_CSCA_CRL_STALE",
                                    ("refuse", "warn")),
         )

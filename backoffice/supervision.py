@@ -24,6 +24,9 @@ from .cases import LIGHT_STATES, Context, apply_action, light_of
 from .models import (
     Alert,
     Case,
+    FaceChallenge,
+    FaceFrameSeen,
+    FaceReference,
     IdempotencyRecord,
     LoginFailure,
     PassportChallenge,
@@ -39,6 +42,9 @@ from .presence import DEFERRED_WINDOW
 # A kiosk that lost a submission's answer retries with the same key, possibly days later
 # after an outage: the record that makes the retry answer the first case is kept a month.
 IDEMPOTENCY_KEEP = dt.timedelta(days=30)
+# A face frame's digest bars it for a year: a recorded set replayed later meets a new
+# random head turn only by chance, and the digests themselves reveal nothing of a face.
+FRAMES_SEEN_KEPT = dt.timedelta(days=365)
 
 log = logging.getLogger(__name__)
 SYSTEM = Caller("system", "sweep", role="admin")
@@ -93,8 +99,9 @@ def sweep(session: Session, ctx: Context, today: dt.date | None = None) -> dict:
 def prune(session: Session, ctx: Context) -> dict[str, int]:
     """What is kept only for a while: nonces outside the signature window, expired staff
     tokens, login failures outside the throttling window, old idempotency records, code
-    requests and passport challenges a day after they expired, grants once no outbox
-    delivery can use them."""
+    requests, passport and face challenges a day after they expired, grants once no outbox
+    delivery can use them, a passport's proven face the moment it expired, the digests of
+    face frames seen after FRAMES_SEEN_KEPT."""
     now = utcnow()
     signatures = dt.timedelta(seconds=ctx.settings.signature_window_s * 2)
     logins = dt.timedelta(seconds=ctx.settings.login_window_s)
@@ -111,6 +118,13 @@ def prune(session: Session, ctx: Context) -> dict[str, int]:
             PassportChallenge.expires_at < now - dt.timedelta(days=1))).rowcount,
         "presence_grants_pruned": session.execute(delete(PresenceGrant).where(
             PresenceGrant.expires_at < now - DEFERRED_WINDOW)).rowcount,
+        "face_challenges_pruned": session.execute(delete(FaceChallenge).where(
+            FaceChallenge.expires_at < now - dt.timedelta(days=1))).rowcount,
+        # A face is kept no longer than its purpose: gone the moment it expired.
+        "face_references_pruned": session.execute(delete(FaceReference).where(
+            FaceReference.expires_at <= now)).rowcount,
+        "face_frames_pruned": session.execute(delete(FaceFrameSeen).where(
+            FaceFrameSeen.seen_at < now - FRAMES_SEEN_KEPT)).rowcount,
     }
 
 

@@ -25,6 +25,7 @@ DEMO_PEOPLE = REPO_ROOT / "assets" / "seed" / "demo.json"  # the carriers' regis
 # authenticator app to read codes from (tests/api/test_staff_second_factor.py runs with it).
 # The demo's phone shows a case's texts at once, at any hour (a county keeps its quiet hours).
 DEMO_SETTINGS = {"BACKOFFICE_PRESENCE_CODES_PER_CITIZEN_HOUR": "100000",
+                 "BACKOFFICE_FACE_CHALLENGES_PER_CITIZEN_HOUR": "100000",
                  "BACKOFFICE_PRESENCE_CITIZENS_PER_HOUR": "100000",
                  "BACKOFFICE_MFA_ROLES": "", "BACKOFFICE_SMS_QUIET_HOURS": "", "BACKOFFICE_SMS_POLL_S": "1"}
 
@@ -72,6 +73,12 @@ class EmbeddedBackoffice:
         back office trusts its CSCA, the ePassport emulator signs with its document signer."""
         return self.database.parent / "demo-passport-pki"
 
+    @property
+    def real_person_photos(self) -> Path:
+        """The real-person service's emulator (backoffice/face/realperson.py): reference
+        photos named by ID number; a demo person without one has no record there."""
+        return self.database.parent / "demo-realperson"
+
     def passport_pki(self) -> PassportPki:
         return demo_pki(self.passport_pki_dir)
 
@@ -94,10 +101,12 @@ class EmbeddedBackoffice:
         env = dict(os.environ, BACKOFFICE_VAR_DIR=str(self.database.parent),
                    BACKOFFICE_DATABASE_URL=self.database_url, **DEMO_SETTINGS)
         self.passport_pki()  # made before the server reads its trust list
+        self.real_person_photos.mkdir(exist_ok=True)
         env.update({"BACKOFFICE_SMS_PROVIDER": f"recording:{self.phone_inbox}",
                     "BACKOFFICE_CARRIER_CHECK": f"registry:{DEMO_PEOPLE}",
                     "BACKOFFICE_CSCA_TRUST_LIST": str(self.passport_pki_dir / TRUST_DIR),
-                    "BACKOFFICE_CSCA_CRLS": str(self.passport_pki_dir / CRL_DIR), **self.environ})
+                    "BACKOFFICE_CSCA_CRLS": str(self.passport_pki_dir / CRL_DIR),
+                    "BACKOFFICE_REAL_PERSON": f"emulator:{self.real_person_photos}", **self.environ})
         if self.lookup_key:
             env["BACKOFFICE_LOOKUP_KEY"] = self.lookup_key
         out = open(self.log_file, "ab") if self.log_file else subprocess.DEVNULL

@@ -38,14 +38,16 @@ async def context(request: Request, session: Session = Depends(get_db)) -> Conte
     # read here cost a thread-pool hop and, on SQLite, a write-lock turn per request.
     state = request.app.state
     return Context(state.settings, state.vault, state.signer, lambda: load_calendar(session),
-                   sms=state.sms, carrier_check=state.carrier_check, courier=state.courier)
+                   sms=state.sms, carrier_check=state.carrier_check, courier=state.courier,
+                   real_person=state.real_person)
 
 
 def context_for(app, session: Session) -> Context:
     """The same context outside a request (command line, seed)."""
     state = app.state
     return Context(state.settings, state.vault, state.signer, load_calendar(session),
-                   sms=state.sms, carrier_check=state.carrier_check, courier=state.courier)
+                   sms=state.sms, carrier_check=state.carrier_check, courier=state.courier,
+                   real_person=state.real_person)
 
 
 def json_answer(body: dict, status: int = 200) -> Response:

@@ -1,6 +1,8 @@
 """Presence grants: a terminal asks a one-time code for the citizen at its glass, trades
 the code the citizen types for a grant, and ends the grant with the session. Or it has
-the citizen's ePassport chip sign a challenge and trades what the chip gave for a grant."""
+the citizen's ePassport chip sign a challenge and trades what the chip gave for a grant.
+Or, with the citizen's consent, it films the head turn the back office asks for and the
+back office matches the live face with a reference it trusts (人证核验)."""
 from __future__ import annotations
 
 import base64
@@ -9,7 +11,7 @@ import binascii
 from fastapi import APIRouter, Depends, Request
 from sqlalchemy.orm import Session
 
-from .. import presence, presence_passport
+from .. import presence, presence_face, presence_passport
 from ..auth import Caller, caller, get_db
 from ..errors import ApiError, Invalid
 from ..openapi_docs import answers, problems
@@ -17,6 +19,10 @@ from ..schemas.presence import (
     CodeIn,
     CodeRequestIn,
     CodeSentOut,
+    FaceChallengeIn,
+    FaceChallengeOut,
+    FaceFramesIn,
+    FaceGrantOut,
     GrantEndedOut,
     GrantEndIn,
     GrantOut,
@@ -80,6 +86,44 @@ def passport_grant(body: PassportProofIn, who: Caller = Depends(caller("terminal
         sod=_decoded(body.sod, "sod"), dg1=_decoded(body.dg1, "dg1"), dg15=_decoded(body.dg15, "dg15") or None,
         dg2=_decoded(body.dg2, "dg2") or None, aa_signature=_decoded(body.aa_signature, "aa_signature") or None)
     return presence_passport.prove(session, ctx, who.name, body.session, body.challenge, chip)
+
+
+@router.post("/face-challenges", status_code=201,
+             responses={**answers(FaceChallengeOut, 201), **problems(429, 503)})
+def face_challenge(body: FaceChallengeIn, who: Caller = Depends(caller("terminal")),
+                   session: Session = Depends(get_db), ctx=Depends(context)):
+    """The head turn to ask of the citizen (`actions`, at random), for this terminal and
+    kiosk session, within 2 minutes. Ask only after the citizen consented on the face
+    check's own page, and offer the SMS code beside it every time.
+
+    Refused: 403 face_reference_unproven for a passport whose chip (with DG2) was not
+    proven by passive authentication in this session (POST /v1/presence/passport-grants;
+    its DG2 face is then held 5 minutes); 503 realperson_unavailable when the real-person
+    service cannot be reached for a resident ID card; 422 id_number_invalid; 429
+    session_limit (4 per session), citizen_limit, terminal_limit with Retry-After."""
+    return presence_face.challenge(session, ctx, who.name, body.session, body.document_kind, body.document_number,
+                                   body.name, body.consent_version)
+
+
+@router.post("/face-grants", status_code=201,
+             responses={**answers(FaceGrantOut, 201), **problems(404, 410, 422, 503)})
+def face_grant(body: FaceFramesIn, who: Caller = Depends(caller("terminal")),
+               session: Session = Depends(get_db), ctx=Depends(context)):
+    """The challenge's frames, JPEG, base64, in the order taken: the back office finds one
+    face in each, checks the head turned as asked, and compares the face with the
+    reference. A match answers a grant as a code does (evidence face_realperson or
+    face_passport_dg2) with the score and the model that decided.
+
+    403 with `code` and `tries_left` (and `score` for face_no_match): face_none (no face
+    in the first frame or too few), face_many (a second person in a frame), face_not_live
+    (no turn, the wrong way, a flat picture, the face changing between frames),
+    face_no_match, frames_replayed (a frame sent before), face_reference_unproven (the
+    passport's proven face is no longer held). 410 used, expired or tries_exhausted (3
+    tries; each request takes one). 422 frame_invalid for a frame that is not a JPEG of
+    16 to 2048 pixels a side, or too few or too many frames. After two failures, offer the
+    SMS code or the staffed window."""
+    frames = [_decoded(frame, "frames") for frame in body.frames]
+    return presence_face.grant(session, ctx, who.name, body.session, body.challenge, frames)
 
 
 def _decoded(text: str, field: str) -> bytes:

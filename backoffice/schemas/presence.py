@@ -1,7 +1,7 @@
 """Presence grants on the wire (routes/presence.py)."""
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field
 
@@ -37,7 +37,9 @@ class GrantOut(Wire):
     """Present `grant` as the X-Presence-Grant header on the citizen's requests."""
     grant: str
     scopes: list[str]
-    evidence: str  # what proved the citizen's presence: sms_on_file, sms_carrier_checked, epassport_pa_aa
+    # what proved the citizen's presence: sms_on_file, sms_carrier_checked, epassport_pa_aa,
+    # face_realperson, face_passport_dg2
+    evidence: str
     expires_in_s: int
 
 
@@ -71,3 +73,52 @@ class PassportProofIn(RequestBody):
     dg15: str = Field("", max_length=4_000)  # empty: the chip has none
     dg2: str = Field("", max_length=200_000)  # empty: not read; sent, it is checked too
     aa_signature: str = Field("", max_length=1_400)  # empty: the chip refused to sign
+
+
+# --- face verification (presence_face.py) ---------------------------------------------------
+FRAME_B64_MAX = 200_000  # one camera frame, JPEG, as base64: 640x480 at quality 85 is 40-80 KB
+FRAMES_MAX = 8
+
+
+class FaceChallengeIn(RequestBody):
+    """Ask a head turn of the citizen at the glass, after they consented to the face check on
+    its own page (`consent_version` names the text they agreed to; it is audited). For a
+    passport, its chip must have been proven in this session (POST /v1/presence/passport-grants
+    with DG2) first; for a resident ID card the provincial real-person service is asked."""
+    session: str = Field(min_length=8, max_length=64)  # the kiosk's session, which the challenge is bound to
+    document_kind: Literal["resident_id", "passport"]
+    document_number: str = Field(min_length=6, max_length=32)
+    name: str = Field("", max_length=100, description="The card's name, for the real-person service; optional")
+    consent_version: str = Field(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9._-]+$")
+
+
+class FaceChallengeOut(Wire):
+    """What to ask of the citizen and how many frames to take while they do it."""
+    challenge: str
+    actions: list[Literal["turn_left", "turn_right"]] = Field(
+        description="In order; turn_left is the citizen's own left (the image's right: send frames as the "
+                    "camera took them, never mirrored)")
+    expires_in_s: int
+    frames_wanted: int = Field(description="Frames to send, taken evenly while the citizen does the actions, "
+                                           "the first one facing the camera")
+    frames_min: int
+    frames_max: int
+    tries: int = Field(description="Frame sets this challenge takes before it is spent")
+
+
+class FaceFramesIn(RequestBody):
+    """The frames taken during the challenge's actions, in order, each a JPEG (640x480 is
+    plenty; the face at least 100 pixels wide), base64. Each frame is taken once: a frame
+    sent before, in any request, is refused as a replay."""
+    session: str = Field(min_length=8, max_length=64)
+    challenge: str = Field(min_length=8, max_length=32)
+    frames: list[Annotated[str, Field(min_length=4, max_length=FRAME_B64_MAX)]] = Field(
+        min_length=3, max_length=FRAMES_MAX)
+
+
+class FaceGrantOut(GrantOut):
+    """A grant like a code's, and what decided it."""
+    outcome: Literal["match"]
+    score: float | None = Field(description="The deciding comparison's distance (lower is closer): this "
+                                            "back office's model, or the real-person service's measure")
+    model: str = Field(description="What decided the match: the face model's version, or the real-person service's")

@@ -74,6 +74,9 @@ class SweepOut(Wire):
     presence_codes_pruned: int = 0
     passport_challenges_pruned: int = 0
     presence_grants_pruned: int = 0
+    face_challenges_pruned: int = 0
+    face_references_pruned: int = Field(default=0, description="Passports' proven faces whose face step never came")
+    face_frames_pruned: int = 0
     sms_sent: int = Field(default=0, description="Texts the sweep sent that were waiting for a retry")
     sms_failed: int = Field(default=0, description="Texts given up on (expired codes, wrong numbers)")
     sms_receipts: int = Field(default=0, description="Carriers' receipts learnt: delivered or not")

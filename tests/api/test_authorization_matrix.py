@@ -150,6 +150,11 @@ def operations(world) -> dict[tuple[str, str], tuple[dict, object, dict]]:
         ("POST", "/v1/presence/passport-challenges"): ({}, {"session": session}, terminals()),
         ("POST", "/v1/presence/passport-grants"): ({}, {"session": session, "challenge": "no-such-challenge",
                                                         "sod": "AAAA", "dg1": "AAAA"}, terminals()),
+        ("POST", "/v1/presence/face-challenges"): ({}, {"session": session, "document_kind": "resident_id",
+                                                         "document_number": WANG["document_number"],
+                                                         "consent_version": "face-1"}, terminals()),
+        ("POST", "/v1/presence/face-grants"): ({}, {"session": session, "challenge": "no-such-challenge",
+                                                    "frames": ["AAAA", "AAAB", "AAAC"]}, terminals()),
         ("PUT", "/v1/staff/{account}/disabled"): ({"account": "nobody"}, {"disabled": True}, staff()),
         # Last: signing out ends the tokens the rows above were asked with.
         ("POST", "/v1/auth/logout"): ({}, None, staff("clerk", "approver", "supervisor")),

@@ -45,3 +45,31 @@ def test_the_sweep_prunes_what_is_kept_only_for_a_while(tmp_path, monkeypatch):
         assert [r.key for r in session.scalars(select(IdempotencyRecord))] == ["new"]
         assert result["passport_challenges_pruned"] == 1
         assert [c.id for c in session.scalars(select(PassportChallenge))] == ["new"]
+
+
+def test_the_sweep_deletes_a_passports_proven_face_once_it_expired(tmp_path, monkeypatch):
+    """A DG2 face is kept for its face step only: gone the moment it expired, not a day later.
+    Face challenges go a day after they expired, as the other challenges; frame digests after a year."""
+    from backoffice.models import FaceChallenge, FaceFrameSeen, FaceReference, utcnow
+
+    app = catalogued_app(tmp_path, monkeypatch)
+    now = utcnow()
+    with app.state.sessions() as session:
+        session.add_all([
+            *(FaceReference(id=name, terminal_id="T", session_ref="s", citizen_lookup="c", image_enc=b"sealed",
+                            created_at=at, expires_at=at + dt.timedelta(minutes=5))
+              for name, at in (("expired", now - dt.timedelta(minutes=6)), ("waiting", now))),
+            *(FaceChallenge(id=name, terminal_id="T", session_ref="s", citizen_lookup="c", document_kind="passport",
+                            action="turn_left", consent_version="v1", tries_left=3, created_at=at,
+                            expires_at=at + dt.timedelta(minutes=2))
+              for name, at in (("old", now - dt.timedelta(days=2)), ("new", now - dt.timedelta(hours=1)))),
+            FaceFrameSeen(digest="a" * 64, seen_at=now - dt.timedelta(days=366)),
+            FaceFrameSeen(digest="b" * 64, seen_at=now - dt.timedelta(days=300)),
+        ])
+        session.commit()
+        result = sweep(session, context_on(app, session, D(2026, 6, 1)))
+        assert (result["face_references_pruned"], result["face_challenges_pruned"], result["face_frames_pruned"]) \
+            == (1, 1, 1)
+        assert [r.id for r in session.scalars(select(FaceReference))] == ["waiting"]
+        assert [c.id for c in session.scalars(select(FaceChallenge))] == ["new"]
+        assert [f.digest[0] for f in session.scalars(select(FaceFrameSeen))] == ["b"]
