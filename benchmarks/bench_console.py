@@ -17,6 +17,7 @@ default 400).
 from __future__ import annotations
 
 import base64
+import contextlib
 import io
 import json
 import os
@@ -132,11 +133,14 @@ def pages_for(seeded: Seeded, scanned: str, material: int) -> list[Page]:
     return pages
 
 
-def measure(cases: int, rounds: int, terminals: int = 60, commands: int = 400) -> Measured:
+def measure(cases: int, rounds: int, terminals: int = 60, commands: int = 400, postgres=None) -> Measured:
+    """The whole run; on `postgres` (a started tests.postgres.PostgresServer) if given,
+    else on a cluster of its own."""
     from tests.postgres import PostgresServer
 
-    with tempfile.TemporaryDirectory(prefix="bench-console-") as tmp, PostgresServer() as pg:
-        url = pg.create_database("bench_console")
+    with tempfile.TemporaryDirectory(prefix="bench-console-") as tmp, contextlib.ExitStack() as stack:
+        pg = postgres or stack.enter_context(PostgresServer())
+        url = pg.create_database(f"bench_console_{uuid.uuid4().hex[:8]}")
         server = EmbeddedBackoffice(database=Path(tmp) / "unused.db", database_url=url,
                                     log_file=Path(tmp) / "backoffice.log")
         server.start(timeout=120)
@@ -147,32 +151,37 @@ def measure(cases: int, rounds: int, terminals: int = 60, commands: int = 400) -
             print(f"seeded {seeded.rows} in {seed_s:.0f} s", flush=True)
             number, material = scanned_case(server)
             pages = pages_for(seeded, number, material)
-            sessions: dict[str, requests.Session] = {"": requests.Session()}
-            for role in {p.role for p in pages if p.role}:
-                username, _, language = role.partition(":")
-                sessions[role] = signed_in(server.url, username, language or "zh_CN")
-            for path in ADMIN_PAGES:
-                if sessions.setdefault("admin", signed_in(server.url, "admin")).get(
-                        server.url + path, allow_redirects=False, timeout=30).status_code == 200:
-                    pages.append(Page(f"Administration: {path.removeprefix('/console/')}", "admin", path))
-            with MachineLoad() as load:
-                for n in range(WARM_UP_ROUNDS + rounds):
-                    for page in pages:
-                        started = time.perf_counter()
-                        answer = sessions[page.role].get(server.url + page.path, allow_redirects=False, timeout=60)
-                        elapsed = (time.perf_counter() - started) * 1000
-                        if n < WARM_UP_ROUNDS:
-                            if answer.status_code != 200:
-                                raise RuntimeError(f"{page.path} as {page.role or 'no one'} answered "
-                                                   f"{answer.status_code}; see {server.log_file}")
-                            continue
-                        page.latencies_ms.append(elapsed)
-                        page.sizes.append(len(answer.content))
-                        page.errors += answer.status_code != 200
-            return Measured(cases, rounds, pages, seeded, seed_s,
-                            machine=load.note("one client, the back office and PostgreSQL"))
+            machine = time_pages(server.url, pages, rounds)
+            return Measured(cases, rounds, pages, seeded, seed_s, machine=machine)
         finally:
             server.stop()
+
+
+def time_pages(base: str, pages: list[Page], rounds: int) -> str:
+    """Signs each role in, then requests every page in turn, round after round; the
+    latencies go into the pages. Returns how busy the machine was meanwhile."""
+    sessions: dict[str, requests.Session] = {"": requests.Session()}
+    for role in {p.role for p in pages if p.role}:
+        username, _, language = role.partition(":")
+        sessions[role] = signed_in(base, username, language or "zh_CN")
+    for path in ADMIN_PAGES:
+        if sessions.setdefault("admin", signed_in(base, "admin")).get(
+                base + path, allow_redirects=False, timeout=30).status_code == 200:
+            pages.append(Page(f"Administration: {path.removeprefix('/console/')}", "admin", path))
+    with MachineLoad() as load:
+        for n in range(WARM_UP_ROUNDS + rounds):
+            for page in pages:
+                started = time.perf_counter()
+                answer = sessions[page.role].get(base + page.path, allow_redirects=False, timeout=60)
+                elapsed = (time.perf_counter() - started) * 1000
+                if n < WARM_UP_ROUNDS:
+                    if answer.status_code != 200:
+                        raise RuntimeError(f"{page.path} as {page.role or 'no one'} answered {answer.status_code}")
+                    continue
+                page.latencies_ms.append(elapsed)
+                page.sizes.append(len(answer.content))
+                page.errors += answer.status_code != 200
+    return load.note("one client, the back office and PostgreSQL")
 
 
 def run() -> str:

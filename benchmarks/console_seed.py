@@ -37,8 +37,9 @@ REASONS = ["态度差", "等待时间长", "材料要求不清", "一次性告�
 # still open are overdue, as a county's backlog is).
 RECENT = [("received", 12), ("accepted", 14), ("in_review", 30), ("correction_required", 8), ("suspended", 4),
           ("decided", 8), ("completed", 10), ("delivered", 10), ("not_accepted", 2), ("withdrawn", 2)]
-OLDER = [("delivered", 80), ("completed", 3), ("not_accepted", 5), ("withdrawn", 5), ("terminated", 4),
-         ("in_review", 1.5), ("accepted", 0.5), ("suspended", 0.5), ("correction_required", 0.5)]
+OLDER = [("delivered", 82), ("completed", 1.5), ("not_accepted", 5), ("withdrawn", 5), ("terminated", 4),
+         ("in_review", 0.6), ("accepted", 0.2), ("suspended", 0.4), ("correction_required", 0.3)]
+ON_TIME = 0.85  # of the recent cases whose promised date has passed, the share already settled
 PATHS = {  # the statuses a case went through to reach its own, for its timeline
     "received": ["received"], "not_accepted": ["received", "not_accepted"],
     "withdrawn": ["received", "withdrawn"], "correction_required": ["received", "correction_required"],
@@ -142,6 +143,8 @@ def seed(database_url: str, cases: int, terminals: int = 60, commands_per_termin
             number = f"469023-{prefix}-{per_day[prefix] + 50000:05d}"
             case_id = ids.take("cases")
             promised_date = promised.date(received_day, item["promised_days"])
+            if status in OPEN and promised_date < today and age < RECENT_DAYS and rnd.random() < ON_TIME:
+                status = "delivered"  # most cases are settled within their promised time
             deferred = any(m["necessity"] == "deferrable" for m in item["materials"]) and rnd.random() < 0.25
             deferred_pending = deferred and status in OPEN
             deferred_due = promised.date(received_day, 5) if deferred else None
@@ -235,12 +238,14 @@ def seed(database_url: str, cases: int, terminals: int = 60, commands_per_termin
 def _fleet(conn: psycopg.Connection, rnd: random.Random, ids: _Ids, now: dt.datetime, count: int,
            commands_per_terminal: int, rows: dict[str, int]) -> str:
     """Terminals heartbeating (a few silent), each with a long history of commands, the
-    silent ones' last still queued, and alerts raised and cleared over the weeks."""
+    silent ones' last still queued, and alerts raised and cleared over the weeks. Returns
+    the terminal whose page the benchmark opens: the first silent one (else the first)."""
     terminal_rows, command_rows, alert_rows = [], [], []
-    for t in range(count):
-        terminal_id = f"CM-KIOSK-{t + 101:04d}"
+    names = [f"CM-KIOSK-{t + 101:04d}" for t in range(count)]
+    silent_ones = names[5::12]
+    for t, terminal_id in enumerate(names):
         registered = now - dt.timedelta(days=rnd.randrange(30, DAYS))
-        silent = t % 12 == 5
+        silent = terminal_id in silent_ones
         seen = now - (dt.timedelta(hours=rnd.randrange(2, 72)) if silent else dt.timedelta(seconds=rnd.randrange(30)))
         media = "out" if t % 17 == 3 else "low" if t % 7 == 2 else "ok"
         devices = {"idcard": {"state": "online"}, "scanner": {"state": "online"},
@@ -275,7 +280,7 @@ def _fleet(conn: psycopg.Connection, rnd: random.Random, ids: _Ids, now: dt.date
     rows["alerts"] = _copy(conn, "alerts", [
         "id", "kind", "subject", "message", "department_code", "raised_at", "cleared_at", "notify_attempts"],
         alert_rows)
-    return "CM-KIOSK-0106"  # t = 5: silent, its last commands queued
+    return (silent_ones or names)[0]
 
 
 def _weighted(rnd: random.Random, choices):
