@@ -127,6 +127,7 @@ def pages_for(seeded: Seeded, scanned: str, material: int) -> list[Page]:
         Page("Terminal page", "supervisor01", f"/console/fleet/{seeded.terminal}"),
         Page("Case page, delivered, whole timeline", "supervisor01", f"/console/cases/{seeded.closed}"),
         Page("Queue, as an administrator", "admin", "/console/queue"),
+        Page("Welcome page", "admin", "/console/welcome"),
     ]
     if DEPARTMENT in seeded.in_review:
         pages.insert(7, Page("Case page, in review", APPROVER, f"/console/cases/{seeded.in_review[DEPARTMENT]}"))
