@@ -4,6 +4,7 @@ CSRF check, and the answers for the unsigned and the refused."""
 from __future__ import annotations
 
 from pathlib import Path
+from types import SimpleNamespace
 from urllib.parse import parse_qsl
 
 from fastapi import FastAPI, Request
@@ -67,6 +68,13 @@ def render(request: Request, template: str, context: dict, who: Caller | None, l
         csrf=csrf or (cookies.csrf_for(request, token) if who and token else ""),
         here=request.url.path, **context)
     return HTMLResponse(body, status_code=status, headers=headers())
+
+
+def rows(items: list[dict]) -> list[SimpleNamespace]:
+    """A table's rows for a template, their fields as attributes: Jinja reads `row.field`
+    as an attribute first, and on a dict that fails before it reads the key, which was
+    half the rendering of a page of hundreds of rows."""
+    return [SimpleNamespace(**item) for item in items]
 
 
 def language(request: Request) -> str:

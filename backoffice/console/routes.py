@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from types import SimpleNamespace
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, HTTPException, Request
@@ -174,7 +175,7 @@ def department_queue(request: Request, session: Session = Depends(get_db)):
         "hint": _("Your department's cases in review or suspended, the most urgent first.")}, who, language)
 
 
-def _queue(session: Session, states: list[str], language: str, which=None) -> list[dict]:
+def _queue(session: Session, states: list[str], language: str, which=None) -> list[SimpleNamespace]:
     """Rows of a queue, the cases in `states` (and `which`, a condition): overdue first,
     then due soon, then by the promised date and the time received; applicants masked.
     The database hands over only the first QUEUE_LIMIT (lights.most_urgent): a county's
@@ -196,7 +197,7 @@ def _queue(session: Session, states: list[str], language: str, which=None) -> li
                       "light": light or "", "light_label": _(pages.LIGHT_LABELS[light]) if light else "",
                       "deferred_due": row.deferred_due.isoformat() if row.deferred_pending and row.deferred_due
                       else "", "unverified": row.presence_evidence == "card_read"})
-    return cases
+    return pages.rows(cases)
 
 
 # --- a case and its materials -----------------------------------------------------------------

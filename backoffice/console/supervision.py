@@ -226,8 +226,9 @@ def dashboard(request: Request, session: Session = Depends(get_db)):
         weeks = ratings_by_week(session, today)
     totals = {key: sum(d[key] for d in by_department) for key in ("in_hand", "overdue", "due_soon")}
     return pages.render(request, "supervision.html", {
-        "departments": by_department, "totals": totals, "urgent": urgent, "deferred": deferred,
-        "rectifications": rects, "rect_counts": {s: rect_counts.get(s, 0) for s in RECTIFICATION_LABELS},
+        "departments": pages.rows(by_department), "totals": totals, "urgent": pages.rows(urgent),
+        "deferred": pages.rows(deferred), "rectifications": pages.rows(rects),
+        "rect_counts": {s: rect_counts.get(s, 0) for s in RECTIFICATION_LABELS},
         "rect_labels": {s: _(label) for s, label in RECTIFICATION_LABELS.items()},
         "weeks": weeks, "chart": rating_chart(weeks), "today": today.isoformat(), "limit": LIMIT,
         "light_labels": {k: _(v) for k, v in pages.LIGHT_LABELS.items()}}, who, language)
