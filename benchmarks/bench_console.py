@@ -52,6 +52,7 @@ class Page:
     path: str
     baseline: bool = False
     latencies_ms: list[float] = field(default_factory=list)
+    cpu_ms: list[float] = field(default_factory=list)  # the back-office process's, per answer
     sizes: list[int] = field(default_factory=list)
     errors: int = 0
 
@@ -152,15 +153,31 @@ def measure(cases: int, rounds: int, terminals: int = 60, commands: int = 400, p
             print(f"seeded {seeded.rows} in {seed_s:.0f} s", flush=True)
             number, material = scanned_case(server)
             pages = pages_for(seeded, number, material)
-            machine = time_pages(server.url, pages, rounds)
+            machine = time_pages(server.url, pages, rounds, server.pid)
             return Measured(cases, rounds, pages, seeded, seed_s, machine=machine)
         finally:
             server.stop()
 
 
-def time_pages(base: str, pages: list[Page], rounds: int) -> str:
+def cpu_ms(pid: int | None) -> float:
+    """CPU time the process has had so far, all its threads, from the scheduler's
+    nanosecond counters (/proc/PID/task/*/schedstat; /proc's ticks are 10 ms)."""
+    if pid is None:
+        return 0.0
+    total = 0
+    for stat in Path(f"/proc/{pid}/task").glob("*/schedstat"):
+        try:
+            total += int(stat.read_text().split()[0])
+        except (OSError, ValueError, IndexError):  # a thread that ended meanwhile
+            pass
+    return total / 1e6
+
+
+def time_pages(base: str, pages: list[Page], rounds: int, server_pid: int | None = None) -> str:
     """Signs each role in, then requests every page in turn, round after round; the
-    latencies go into the pages. Returns how busy the machine was meanwhile."""
+    latencies go into the pages, and with the server's pid the CPU time each answer cost
+    it (one request at a time, so the server's CPU between two readings is that page's).
+    Returns how busy the machine was meanwhile."""
     sessions: dict[str, requests.Session] = {"": requests.Session()}
     for role in {p.role for p in pages if p.role}:
         username, _, language = role.partition(":")
@@ -172,14 +189,18 @@ def time_pages(base: str, pages: list[Page], rounds: int) -> str:
     with MachineLoad() as load:
         for n in range(WARM_UP_ROUNDS + rounds):
             for page in pages:
+                cpu_before = cpu_ms(server_pid)
                 started = time.perf_counter()
                 answer = sessions[page.role].get(base + page.path, allow_redirects=False, timeout=60)
                 elapsed = (time.perf_counter() - started) * 1000
+                cpu = cpu_ms(server_pid) - cpu_before
                 if n < WARM_UP_ROUNDS:
                     if answer.status_code != 200:
                         raise RuntimeError(f"{page.path} as {page.role or 'no one'} answered {answer.status_code}")
                     continue
                 page.latencies_ms.append(elapsed)
+                if server_pid is not None:
+                    page.cpu_ms.append(cpu)
                 page.sizes.append(len(answer.content))
                 page.errors += answer.status_code != 200
     return load.note("one client, the back office and PostgreSQL")
@@ -217,16 +238,19 @@ def report(m: Measured) -> str:
         f"Each role signed in through the real /console/sign-in form; every page then requested in turn, "
         f"{m.rounds} rounds after {WARM_UP_ROUNDS} uncounted ones, one request at a time over HTTP (the time to the "
         "last byte of the answer). Baselines in the same run: the back office's /health (one `SELECT 1`) and "
-        "the sign-in form (a console page rendered with no query).",
+        "the sign-in form (a console page rendered with no query). The back office's CPU time per answer "
+        "(its process's threads, from the scheduler's counters; PostgreSQL's own work not included) does not "
+        "grow when other work shares the machine, as the latencies do.",
         "",
-        "| page | as | p50 ms | p95 ms | p95 / health p95 | answer KB | errors |",
-        "|---|---|---|---|---|---|---|",
+        "| page | as | p50 ms | p95 ms | p95 / health p95 | back-office CPU ms, median | answer KB | errors |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for p in m.pages:
         p50, p95 = pct(p.latencies_ms, 50), pct(p.latencies_ms, 95)
         size = sum(p.sizes) / len(p.sizes) / 1024 if p.sizes else 0
+        cpu = f"{pct(p.cpu_ms, 50):.1f}" if p.cpu_ms else "—"
         lines.append(f"| {p.label} | {p.role.replace(':en', ' (en)') or '—'} | {p50:.1f} | {p95:.1f} "
-                     f"| {p95 / base_p95:.1f}× | {size:.1f} | {p.errors} |")
+                     f"| {p95 / base_p95:.1f}× | {cpu} | {size:.1f} | {p.errors} |")
     judged = [p for p in m.pages if not p.baseline]
     worst = max(judged, key=lambda p: pct(p.latencies_ms, 95))
     worst_p95 = pct(worst.latencies_ms, 95)
