@@ -19,6 +19,7 @@ from .carrier_check import carrier_check_from_settings
 from .courier import courier_from_settings
 from .db import make_engine, make_sessionmaker
 from .face.realperson import real_person_from_settings
+from .gc_policy import freeze_startup
 from .metrics import StateCollector
 from .migrations_runner import current_revision, head_revision
 from .openapi_docs import answers, document_problems
@@ -53,6 +54,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI):
+        freeze_startup()  # before the first request: what exists now lives as long as the process
         channel = channel_from_settings(settings)
         notifier = AlertNotifier(app.state.sessions, channel, settings.alert_poll_s).start() if channel else None
         sender = SmsSender(app.state.sessions, app.state.sms, settings.sms_poll_s).start()

@@ -11,6 +11,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     LargeBinary,
     String,
@@ -188,6 +189,13 @@ class Case(Base):
         back_populates="case", order_by="CasePart.id", cascade="all, delete-orphan")
 
     __mapper_args__ = {"version_id_col": version}
+    __table_args__ = (
+        # The queues and the dashboard's list read the cases of a state most urgent first
+        # (console/lights.py); the dashboard's figures per department come from it alone.
+        Index("ix_cases_urgency", "status", "promised_date", "received_at", "department_code"),
+        # 容缺 commitments still pending, by the date they fall due.
+        Index("ix_cases_deferred_due", "deferred_pending", "deferred_due"),
+    )
 
 
 class CasePart(Base):
@@ -542,7 +550,7 @@ class Rating(Base):
     comment: Mapped[str] = mapped_column(Text, default="")
     channel: Mapped[str] = mapped_column(String(16), default="kiosk")
     terminal_id: Mapped[str] = mapped_column(String(64), default="")
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, index=True)  # the weekly chart
     department_code: Mapped[str] = mapped_column(String(16), default="", index=True)
 
 
@@ -552,7 +560,7 @@ class Rectification(Base):
     __tablename__ = "rectifications"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     rating_id: Mapped[int] = mapped_column(ForeignKey("ratings.id"), unique=True)
-    status: Mapped[str] = mapped_column(String(16), default="open")
+    status: Mapped[str] = mapped_column(String(16), default="open", index=True)  # those in progress
     callback_due: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
     rectify_due: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
     called_back_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)

@@ -5,7 +5,7 @@ import datetime as dt
 import secrets
 from typing import NamedTuple
 
-from sqlalchemy import exists, func, select, update
+from sqlalchemy import exists, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from . import audit
@@ -186,20 +186,28 @@ def command_view(c: TerminalCommand) -> dict:
             "result": c.result}
 
 
-def fleet(session: Session, silent_after_s: int) -> list[dict]:
+def fleet(session: Session, silent_after_s: int, with_commands: bool = True,
+          terminal_id: str | None = None) -> list[dict]:
+    """Every terminal (or the one named) as the fleet view shows it, with its open alerts
+    and, unless left out, its commands: every one not yet acknowledged and the last
+    RECENT_COMMANDS acknowledged, the newest first."""
     now = utcnow()
     alerts: dict[str, list[dict]] = {}
-    for a in session.scalars(select(Alert).where(Alert.kind.in_(HEARTBEAT_ALERTS), Alert.cleared_at.is_(None))
-                             .order_by(Alert.id)):
+    open_alerts = select(Alert).where(Alert.kind.in_(HEARTBEAT_ALERTS), Alert.cleared_at.is_(None))
+    if terminal_id is not None:
+        open_alerts = open_alerts.where(Alert.subject == terminal_id)
+    for a in session.scalars(open_alerts.order_by(Alert.id)):
         alerts.setdefault(a.subject, []).append({"kind": a.kind, "message": a.message,
                                                  "raised_at": a.raised_at.isoformat() + "Z"})
     commands: dict[str, list[dict]] = {}
-    for c in session.scalars(select(TerminalCommand).order_by(TerminalCommand.id.desc())):
-        queue = commands.setdefault(c.terminal_id, [])
-        if c.acked_at is None or sum(1 for q in queue if q["acked_at"]) < RECENT_COMMANDS:
-            queue.append(command_view(c))
+    if with_commands:
+        for c in session.scalars(_shown_commands(terminal_id)):
+            commands.setdefault(c.terminal_id, []).append(command_view(c))
     out = []
-    for t in session.scalars(select(Terminal).order_by(Terminal.id)):
+    listed = select(Terminal).order_by(Terminal.id)
+    if terminal_id is not None:
+        listed = listed.where(Terminal.id == terminal_id)
+    for t in session.scalars(listed):
         silent = t.last_seen_at is None or (now - t.last_seen_at).total_seconds() > silent_after_s
         out.append({"id": t.id, "name": t.name, "location": t.location, "in_service": t.in_service,
                     "disabled": t.disabled, "disabled_reason": t.disabled_reason,
@@ -208,3 +216,17 @@ def fleet(session: Session, silent_after_s: int) -> list[dict]:
                     "devices": t.devices, "reported": t.reported or {}, "alerts": alerts.get(t.id, []),
                     "commands": commands.get(t.id, [])})
     return out
+
+
+def _shown_commands(terminal_id: str | None):
+    """The commands the fleet view shows, chosen in the database: a terminal's history
+    runs to thousands of acknowledged commands, of which it shows the last few."""
+    table = TerminalCommand
+    acked = select(table.id, func.row_number().over(partition_by=table.terminal_id, order_by=table.id.desc())
+                   .label("newest")).where(table.acked_at.is_not(None))
+    waiting = table.acked_at.is_(None)
+    if terminal_id is not None:
+        acked, waiting = acked.where(table.terminal_id == terminal_id), waiting & (table.terminal_id == terminal_id)
+    recent = acked.subquery()
+    return select(table).where(or_(waiting, table.id.in_(select(recent.c.id).where(
+        recent.c.newest <= RECENT_COMMANDS)))).order_by(table.id.desc())

@@ -65,7 +65,8 @@ def _parsed(iso: str | None) -> dt.datetime | None:
 
 # --- availability and time to repair ----------------------------------------------------------
 
-def service_record(session: Session, now: dt.datetime, silent_after_s: int) -> dict[str, dict]:
+def service_record(session: Session, now: dt.datetime, silent_after_s: int,
+                   terminal_id: str | None = None) -> dict[str, dict]:
     """Per terminal over the last 7 days: the share of time in service, and the mean time
     from a terminal alert raised to cleared.
 
@@ -80,24 +81,37 @@ def service_record(session: Session, now: dt.datetime, silent_after_s: int) -> d
     - the out_of_service and in_service commands the terminal acknowledged done (acked_at):
       taken out of service by staff is not in service either.
     The periods are merged (overlaps count once) and clipped to the window and to the
-    terminal's registration. Time to repair is the mean of cleared_at - raised_at over
-    every terminal alert (paper and disk included) cleared within the window."""
+    terminal's registration, so of the switches before the window only each terminal's
+    last one counts (out of service then is out at the window's start). Time to repair is
+    the mean of cleared_at - raised_at over every terminal alert (paper and disk included)
+    cleared within the window."""
     start = now - WINDOW
+    known = select(Terminal.id, Terminal.registered_at, Terminal.last_seen_at, Terminal.in_service)
+    alerts = select(Alert.kind, Alert.subject, Alert.raised_at, Alert.cleared_at).where(
+        Alert.kind.in_(terminals.HEARTBEAT_ALERTS), Alert.raised_at < now,
+        or_(Alert.cleared_at.is_(None), Alert.cleared_at >= start))
+    switched = (TerminalCommand.command.in_(("out_of_service", "in_service")) & (TerminalCommand.outcome == "done")
+                & TerminalCommand.acked_at.is_not(None))
+    if terminal_id is not None:
+        known, alerts = known.where(Terminal.id == terminal_id), alerts.where(Alert.subject == terminal_id)
+        switched = switched & (TerminalCommand.terminal_id == terminal_id)
+    before = select(TerminalCommand.terminal_id, TerminalCommand.command, TerminalCommand.acked_at,
+                    func.row_number().over(partition_by=TerminalCommand.terminal_id, order_by=(
+                        TerminalCommand.acked_at.desc(), TerminalCommand.id.desc())).label("latest")
+                    ).where(switched, TerminalCommand.acked_at < start).subquery()
     with read_phase(session):
-        known = session.execute(select(Terminal.id, Terminal.registered_at, Terminal.last_seen_at,
-                                       Terminal.in_service)).all()
-        alerts = session.execute(select(Alert.kind, Alert.subject, Alert.raised_at, Alert.cleared_at).where(
-            Alert.kind.in_(terminals.HEARTBEAT_ALERTS), Alert.raised_at < now,
-            or_(Alert.cleared_at.is_(None), Alert.cleared_at >= start))).all()
-        switches = session.execute(select(TerminalCommand.terminal_id, TerminalCommand.command,
-                                          TerminalCommand.acked_at).where(
-            TerminalCommand.command.in_(("out_of_service", "in_service")), TerminalCommand.outcome == "done",
-            TerminalCommand.acked_at.is_not(None), TerminalCommand.acked_at < now)
-            .order_by(TerminalCommand.acked_at)).all()
+        known_rows = session.execute(known).all()
+        alert_rows = session.execute(alerts).all()
+        switches = session.execute(select(before.c.terminal_id, before.c.command, before.c.acked_at)
+                                   .where(before.c.latest == 1)).all()
+        switches += session.execute(select(TerminalCommand.terminal_id, TerminalCommand.command,
+                                           TerminalCommand.acked_at).where(
+            switched, TerminalCommand.acked_at >= start, TerminalCommand.acked_at < now)
+            .order_by(TerminalCommand.acked_at, TerminalCommand.id)).all()
     down: dict[str, list[tuple[dt.datetime, dt.datetime]]] = {}
     repairs: dict[str, list[float]] = {}
     silent_alert_open = set()
-    for a in alerts:
+    for a in alert_rows:
         if a.kind in OUTAGE_ALERTS:
             down.setdefault(a.subject, []).append((a.raised_at, a.cleared_at or now))
         if a.kind == "terminal_silent" and a.cleared_at is None:
@@ -113,7 +127,7 @@ def service_record(session: Session, now: dt.datetime, silent_after_s: int) -> d
     for terminal_id, since in out_since.items():
         down.setdefault(terminal_id, []).append((since, now))
     record = {}
-    for t in known:
+    for t in known_rows:
         begin = max(start, t.registered_at)
         periods = list(down.get(t.id, []))
         quiet_since = (t.last_seen_at or t.registered_at) + dt.timedelta(seconds=silent_after_s)
@@ -184,12 +198,14 @@ def _row(t: dict, record: dict, current_catalogue: int, _) -> dict:
     }
 
 
-def _fleet_rows(request: Request, session: Session, _) -> list[dict]:
+def _fleet_rows(request: Request, session: Session, _, terminal_id: str | None = None) -> list[dict]:
+    """The list's rows (or the one terminal's); the fleet view's commands are left out,
+    the list shows none and the terminal's page reads its own."""
     silent_after_s = request.app.state.settings.silent_terminal_s
-    with read_phase(session):
-        listed = terminals.fleet(session, silent_after_s)  # the API's view, its silent-terminal rule
+    with read_phase(session):  # the API's view, its silent-terminal rule
+        listed = terminals.fleet(session, silent_after_s, with_commands=False, terminal_id=terminal_id)
         current = session.scalar(select(func.max(CatalogueVersion.number))) or 0
-    record = service_record(session, utcnow(), silent_after_s)
+    record = service_record(session, utcnow(), silent_after_s, terminal_id)
     return [_row(t, record.get(t["id"], {}), current, _) for t in listed]
 
 
@@ -217,7 +233,7 @@ def terminal_page(terminal_id: str, request: Request, session: Session = Depends
     who = pages.who_may(request, session, SEE_ROLES)
     language = pages.language(request)
     _ = i18n.translations(language).gettext
-    row = next((r for r in _fleet_rows(request, session, _) if r["id"] == terminal_id), None)
+    row = next(iter(_fleet_rows(request, session, _, terminal_id)), None)
     if row is None:
         raise pages.Refused(404, _("There is no such terminal."))
     with read_phase(session):

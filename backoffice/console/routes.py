@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from types import SimpleNamespace
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, HTTPException, Request
@@ -28,15 +29,16 @@ from ..errors import ApiError
 from ..licences import licence_pdf
 from ..models import Case, CaseMaterial, CasePart, Item, Licence
 from ..routes.deps import context_for
-from . import applicant, evidence, i18n, pages, post
+from . import applicant, evidence, i18n, lights, pages, post
 from . import session as cookies
+from .lights import light_bounds
 from .watermark import NotAPage, page_count, watermarked_page
 
 router = APIRouter(prefix="/console", include_in_schema=False)
 QUEUE_ROLES = ("clerk",)  # the comprehensive window's queue (an admin may see it too)
 DEPARTMENT_ROLES = ("approver",)  # a department's review queue
 CASE_ROLES = ("clerk", "approver", "supervisor")
-LIGHT_ORDER = {"red": 0, "yellow": 1, "green": 2, None: 3}
+QUEUE_LIMIT = 500  # rows at most in a queue, the most urgent
 FORM_LABELS = {"original": i18n.N_("original"), "copy": i18n.N_("copy"), "electronic": i18n.N_("electronic")}
 
 
@@ -175,9 +177,9 @@ def queue(request: Request, session: Session = Depends(get_db)):
     who = pages.who_may(request, session, QUEUE_ROLES)
     language = pages.language(request)
     _ = i18n.translations(language).gettext
-    waiting = Case.status.in_([s.value for s in FRONT_DESK_STAGES])
     return pages.render(request, "queue.html", {
-        "cases": _queue(session, waiting, language), "title": _("Comprehensive window queue"),
+        "cases": _queue(session, [s.value for s in FRONT_DESK_STAGES], language),
+        "title": _("Comprehensive window queue"),
         "hint": _("Cases waiting at the front desk, the most urgent first.")}, who, language)
 
 
@@ -190,34 +192,35 @@ def department_queue(request: Request, session: Session = Depends(get_db)):
     _ = i18n.translations(language).gettext
     theirs = or_(Case.department_code == who.department_code,
                  Case.parts.any((CasePart.department_code == who.department_code) & (CasePart.status == "in_review")))
-    in_hand = Case.status.in_([CaseStatus.IN_REVIEW.value, CaseStatus.SUSPENDED.value]) & theirs
+    in_hand = [CaseStatus.IN_REVIEW.value, CaseStatus.SUSPENDED.value]
     return pages.render(request, "queue.html", {
-        "cases": _queue(session, in_hand, language), "title": _("Department review queue"),
+        "cases": _queue(session, in_hand, language, theirs), "title": _("Department review queue"),
         "hint": _("Your department's cases in review or suspended, the most urgent first.")}, who, language)
 
 
-def _queue(session: Session, which, language: str) -> list[dict]:
-    """Rows of a queue: overdue first, then due soon, then by the promised date and the
-    time received; applicants masked."""
+def _queue(session: Session, states: list[str], language: str, which=None) -> list[SimpleNamespace]:
+    """Rows of a queue, the cases in `states` (and `which`, a condition): overdue first,
+    then due soon, then by the promised date and the time received; applicants masked.
+    The database hands over only the first QUEUE_LIMIT (lights.most_urgent): a county's
+    queue runs to thousands."""
     _ = i18n.translations(language).gettext
     with read_phase(session):
-        calendar, today = load_calendar(session), dt.datetime.now(CST).date()
-        rows = session.execute(select(Case.number, Case.item_name, Case.applicant_masked, Case.status,
-                                      Case.received_at, Case.promised_date, Case.deferred_pending,
-                                      Case.deferred_due, Case.presence_evidence)
-                               .where(which).order_by(Case.received_at).limit(500)).all()
+        bounds = light_bounds(load_calendar(session), dt.datetime.now(CST).date())
+        rows = session.execute(lights.most_urgent(
+            (Case.number, Case.item_name, Case.applicant_masked, Case.status, Case.received_at, Case.promised_date,
+             Case.deferred_pending, Case.deferred_due, Case.presence_evidence), states, which, bounds,
+            QUEUE_LIMIT)).all()
     cases = []
     for row in rows:
-        light = light_of(row, calendar, today)
+        light = lights.RANKS[row.rank]
         cases.append({"number": row.number, "item_name": row.item_name, "applicant": row.applicant_masked,
                       "status": _(STATUS_LABELS[CaseStatus(row.status)]), "status_code": row.status,
                       "received_at": to_cst(row.received_at).strftime("%Y-%m-%d %H:%M"),
                       "promised_date": row.promised_date.isoformat() if row.promised_date else "",
                       "light": light or "", "light_label": _(pages.LIGHT_LABELS[light]) if light else "",
                       "deferred_due": row.deferred_due.isoformat() if row.deferred_pending and row.deferred_due
-                      else "", "unverified": row.presence_evidence == "card_read",
-                      "order": (LIGHT_ORDER.get(light, 3), row.promised_date or dt.date.max, row.received_at)})
-    return sorted(cases, key=lambda c: c["order"])
+                      else "", "unverified": row.presence_evidence == "card_read"})
+    return pages.rows(cases)
 
 
 # --- a case and its materials -----------------------------------------------------------------

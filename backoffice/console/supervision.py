@@ -6,15 +6,14 @@ no script: the Content-Security-Policy allows neither inline script nor inline s
 
 The lights are the back office's own (cases.light_of, domain.workdays.deadline_light on the
 working-day calendar): a case is red once today is past its promised date and yellow while
-at most two working days are left. That rule turns into two dates for today (light_bounds),
+at most two working days are left. That rule turns into two dates for today (lights.py),
 so each figure is one SQL query grouped by department, never a walk over every case."""
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 
 from fastapi import APIRouter, Depends, Request
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from domain.cases import STATUS_LABELS, CaseStatus
@@ -23,57 +22,23 @@ from domain.workdays import CalendarUnknown, WorkCalendar
 
 from ..auth import get_db
 from ..calendar import load_calendar
-from ..cases import LIGHT_STATES
 from ..db import read_phase
 from ..english_names import EnglishNames
 from ..models import Case, Department, Rating, Rectification
 from ..supervision import OPEN_STATES
 from . import i18n, pages
+from .lights import LIT, Bounds, light_bounds, lit, most_urgent
 
 router = APIRouter(prefix="/console", include_in_schema=False)
 ROLES = ("supervisor",)  # and administrators (auth.role_may)
-WARN_DAYS = 2  # deadline_light's yellow: at most this many working days left
 DEFERRED_DAYS = 5  # 容缺 commitments shown from this many working days before they fall due
 WEEKS = 12  # ratings over this many weeks
 BAD = 2  # a rating at or below this level is a 差评 (routes/ratings.py opens a rectification)
 LIMIT = 200  # rows at most in each list (the counts above them are complete)
-LIT = [s.value for s in LIGHT_STATES]
 RECTIFICATION_LABELS = {"open": i18n.N_("Awaiting callback"), "called_back": i18n.N_("Called back"),
                         "appealed": i18n.N_("Appealed"), "rectified": i18n.N_("Rectified"),
                         "closed": i18n.N_("Closed")}
 IN_PROGRESS = ("open", "called_back", "appealed")
-
-
-@dataclass(frozen=True)
-class Bounds:
-    """Today's traffic light as dates: red before `today`, yellow up to `yellow_until`,
-    green up to `green_until` (beyond it the calendar is unknown: no light, as light_of)."""
-    today: dt.date
-    yellow_until: dt.date
-    green_until: dt.date
-
-
-def light_bounds(calendar: WorkCalendar, today: dt.date, warn_days: int = WARN_DAYS) -> Bounds:
-    """deadline_light(calendar, today, d) is yellow for today <= d <= yellow_until: the
-    working days after today up to d grow with d, and pass warn_days on the
-    (warn_days + 1)-th working day after today."""
-    day, counted = today, 0
-    while True:
-        following = day + dt.timedelta(days=1)
-        try:
-            working = calendar.is_working_day(following)
-        except CalendarUnknown:  # light_of answers no light for a deadline beyond the calendar
-            return Bounds(today, day, day)
-        counted += working
-        if counted > warn_days:
-            break
-        day = following
-    horizon = calendar.horizon(today)
-    return Bounds(today, day, max(horizon or day, day))
-
-
-def _lit():
-    return and_(Case.status.in_(LIT), Case.promised_date.is_not(None))
 
 
 def _sum(condition):
@@ -83,19 +48,25 @@ def _sum(condition):
 def departments(session: Session, bounds: Bounds, english: EnglishNames | None) -> list[dict]:
     """Per department: cases in hand, overdue, nearly overdue and the light (red if any is
     overdue, yellow if any is nearly); the most pressing first."""
-    lit = _lit()
-    overdue = lit & (Case.promised_date < bounds.today)
-    soon = lit & Case.promised_date.between(bounds.today, bounds.yellow_until)
-    rows = session.execute(
-        select(Case.department_code, func.max(Case.department_name), func.count(), _sum(overdue), _sum(soon))
-        .where(Case.status.in_(OPEN_STATES)).group_by(Case.department_code)).all()
+    lighted = lit()
+    overdue = lighted & (Case.promised_date < bounds.today)
+    soon = lighted & Case.promised_date.between(bounds.today, bounds.yellow_until)
+    # Counted from ix_cases_urgency alone: no case row is read.
+    rows = session.execute(select(Case.department_code, func.count(), _sum(overdue), _sum(soon))
+                           .where(Case.status.in_(OPEN_STATES)).group_by(Case.department_code)).all()
     catalogue = {d.code: (d.name, d.name_en)
                  for d in session.execute(select(Department.code, Department.name, Department.name_en))}
-    figures = {code: (name, int(in_hand), int(late), int(near)) for code, name, in_hand, late, near in rows}
+    figures = {code: (int(in_hand), int(late), int(near)) for code, in_hand, late, near in rows}
+    # A department not in the catalogue (the intake window, one retired) by the name its cases keep.
+    elsewhere = set(figures) - set(catalogue)
+    kept = dict(session.execute(select(Case.department_code, func.max(Case.department_name)).where(
+        Case.status.in_(OPEN_STATES), Case.department_code.in_(elsewhere)).group_by(Case.department_code)).all()
+    ) if elsewhere else {}
     out = []
     for code in sorted(set(catalogue) | set(figures)):
-        zh, en = catalogue.get(code, ("", ""))
-        name, in_hand, late, near = figures.get(code, (zh or code, 0, 0, 0))
+        zh, en = catalogue.get(code, (kept.get(code, ""), ""))
+        name = zh or code
+        in_hand, late, near = figures.get(code, (0, 0, 0))
         if english is not None:  # a case keeps the Chinese name: the intake window's and a bundle's joined names too
             name = english.department(name) or en or name
         light = "red" if late else "yellow" if near else "green"
@@ -107,11 +78,10 @@ def departments(session: Session, bounds: Bounds, english: EnglishNames | None) 
 
 def urgent_cases(session: Session, bounds: Bounds, _) -> list[dict]:
     """The overdue and nearly overdue cases, the longest overdue first."""
-    rows = session.execute(
-        select(Case.number, Case.item_code, Case.bundle_code, Case.item_name, Case.department_code,
-               Case.department_name, Case.status, Case.promised_date, Case.received_at)
-        .where(_lit(), Case.promised_date <= bounds.yellow_until)
-        .order_by(Case.promised_date, Case.received_at).limit(LIMIT)).all()
+    rows = session.execute(most_urgent(
+        (Case.number, Case.item_code, Case.bundle_code, Case.item_name, Case.department_code, Case.department_name,
+         Case.status, Case.promised_date, Case.received_at), LIT, Case.promised_date <= bounds.yellow_until, bounds,
+        LIMIT)).all()
     out = []
     for row in rows:
         light = "red" if row.promised_date < bounds.today else "yellow"
@@ -256,8 +226,9 @@ def dashboard(request: Request, session: Session = Depends(get_db)):
         weeks = ratings_by_week(session, today)
     totals = {key: sum(d[key] for d in by_department) for key in ("in_hand", "overdue", "due_soon")}
     return pages.render(request, "supervision.html", {
-        "departments": by_department, "totals": totals, "urgent": urgent, "deferred": deferred,
-        "rectifications": rects, "rect_counts": {s: rect_counts.get(s, 0) for s in RECTIFICATION_LABELS},
+        "departments": pages.rows(by_department), "totals": totals, "urgent": pages.rows(urgent),
+        "deferred": pages.rows(deferred), "rectifications": pages.rows(rects),
+        "rect_counts": {s: rect_counts.get(s, 0) for s in RECTIFICATION_LABELS},
         "rect_labels": {s: _(label) for s, label in RECTIFICATION_LABELS.items()},
         "weeks": weeks, "chart": rating_chart(weeks), "today": today.isoformat(), "limit": LIMIT,
         "light_labels": {k: _(v) for k, v in pages.LIGHT_LABELS.items()}}, who, language)

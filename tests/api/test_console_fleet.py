@@ -16,6 +16,7 @@ import pytest
 
 from backoffice.console.fleet import _covered
 from services.api import BackofficeClient, BackofficeRefused
+from tests.api.database import execute_sql
 from tests.api.test_console import audit_entries, browser, csrf_of  # noqa: F401  (browser: a fixture)
 
 pytestmark = pytest.mark.usefixtures("server")
@@ -185,3 +186,31 @@ def test_outage_periods_count_once_where_they_overlap():
     t0 = dt.datetime(2026, 12, 1)
     hours = [(t0 + dt.timedelta(hours=a), t0 + dt.timedelta(hours=b)) for a, b in ((1, 3), (2, 4), (6, 7), (5, 5))]
     assert _covered(hours, t0) == 4 * 3600
+
+
+def test_a_terminal_switched_off_before_the_week_counts_as_out_all_week(kiosk, browser, server):
+    """Availability looks back a week; of the switches before it only the last one says
+    whether the terminal was out when the week began (the rest are history)."""
+    terminal_id, client = kiosk
+    client.heartbeat(report())
+
+    def days_ago(n: int) -> dt.datetime:
+        return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None) - dt.timedelta(days=n)
+
+    def acknowledged(command: str, days: int) -> None:
+        execute_sql(server, "INSERT INTO terminal_commands (terminal_id, command, created_at, created_by, "
+                            "delivered_at, acked_at, result, outcome, argument) VALUES (:terminal, :command, :at, "
+                            "'管理员', :at, :at, '', 'done', '')", terminal=terminal_id, command=command,
+                    at=days_ago(days))
+
+    def availability() -> float:
+        row = row_of(browser("supervisor01").get("/console/fleet").text, terminal_id)
+        return float(re.search(r"([0-9.]+)%", row).group(1))
+
+    execute_sql(server, "UPDATE terminals SET registered_at = :at WHERE id = :terminal", at=days_ago(30),
+                terminal=terminal_id)
+    for command, days in (("out_of_service", 20), ("in_service", 15), ("out_of_service", 10)):
+        acknowledged(command, days)
+    assert availability() == 0.0
+    acknowledged("in_service", 9)
+    assert availability() == 100.0

@@ -14,6 +14,7 @@ import pytest
 from kiosk.ops.readiness import BackofficeCheck, Verdict, with_heartbeat
 from services.api import BackofficeClient, BackofficeRefused
 from services.heartbeat import ACCEPTED, REFUSED, HeartbeatWorker, read_state
+from tests.api.database import execute_sql
 from tests.waiting import wait_until
 
 
@@ -263,3 +264,17 @@ def test_an_unregistered_kiosk_is_refused_logged_once_and_reported(server, worke
     assert judged.verdict is Verdict.NOT_READY and "heartbeat" in judged.reason
     assert "register" in judged.action
     unsigned.close()
+
+
+def test_the_fleet_view_lists_every_waiting_command_and_the_last_ten_answered(new_terminal, staff, server):
+    """A terminal's history runs to thousands of commands: the view shows those still
+    waiting and the last ten acknowledged, the newest first."""
+    terminal_id, _client = new_terminal
+    admin = staff("admin")
+    ids = [admin.post(f"/v1/terminals/{terminal_id}/commands", {"command": "send_outbox"}).json()["id"]
+           for _ in range(14)]
+    execute_sql(server, "UPDATE terminal_commands SET delivered_at = created_at, acked_at = created_at, "
+                        "outcome = 'done' WHERE terminal_id = :terminal AND id <= :last",
+                terminal=terminal_id, last=ids[11])
+    shown = [c["id"] for c in fleet_entry(staff, terminal_id)["commands"]]
+    assert shown == sorted(ids[12:] + ids[2:12], reverse=True)

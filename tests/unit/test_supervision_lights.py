@@ -1,10 +1,12 @@
-"""The dashboard counts lights in SQL from two dates (console/supervision.light_bounds); for
+"""The dashboard and the queues count and sort lights in SQL from two dates
+(console/lights.light_bounds, and Bounds.light for a case already read); for
 every day and deadline those dates give the light the back office gives a case
 (domain.workdays.deadline_light, through cases.light_of), over holidays, make-up working
 days, an administrator's typhoon closure and the edge of the known calendar."""
 import datetime as dt
 
-from backoffice.console.supervision import light_bounds, weeks_of
+from backoffice.console.lights import light_bounds
+from backoffice.console.supervision import weeks_of
 from domain.workdays import CalendarUnknown, WorkCalendar, chinese_calendar_source, deadline_light
 
 
@@ -30,6 +32,7 @@ def check(calendar: WorkCalendar, first: dt.date, days: int) -> None:
         for ahead in range(-3, 15):
             deadline = today + dt.timedelta(days=ahead)
             assert light_from(bounds, deadline) == expected(calendar, today, deadline), (today, deadline)
+            assert bounds.light(deadline) == light_from(bounds, deadline)
 
 
 def test_the_bounds_give_the_back_offices_light_through_holidays():
