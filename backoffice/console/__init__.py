@@ -4,14 +4,15 @@ under /console/.
 Built as server-rendered Jinja2 pages with a few htmx parts (htmx is vendored in static/,
 served by the back office itself): a county intranet's PCs run older browsers, reach no CDN,
 and the project has no JavaScript build step to keep; each page is whole HTML that works with
-scripts off, htmx only swaps parts of it (the materials viewer's pages). Every page decides
-access through backoffice.auth (the roles, the same rule as the API's routes) and
-backoffice.cases.may_open (which cases a staff member may open).
+scripts off, htmx only swaps parts of it. Every page decides access through backoffice.auth
+(the roles, the same rule as the API's routes) and backoffice.cases.may_open (which cases a
+staff member may open), and changes go through the functions the API's routes call, so the
+audit records are the same whichever way staff went.
 
-This first slice: sign-in and sign-out, the clerk's queue (综合受理), a case with its form
-answers, materials, 容缺 commitments and timeline, and the materials viewer (decrypted on
-demand, watermarked, every view audited); the supervisor's dashboard and the fleet; the
-administrator's pages (admin.py, admin_data.py). The rest of issue 18 is to come.
+The rooms: sign_in (sessions, language, idle sign-out with pages.py and session.py),
+queues, case_page with decisions, supplement, applicant (shown in full on request), evidence
+(e-licences and shared data), post (delivery) and materials (the viewer, the printed
+e-licence); supervision and rectifications (统一督办); fleet; admin and admin_data.
 """
 from __future__ import annotations
 
@@ -24,15 +25,25 @@ STATIC = Path(__file__).resolve().parent / "static"
 
 
 def install(app: FastAPI) -> None:
-    from . import admin, admin_data, applicant, evidence, fleet, pages, rectifications, routes, supervision
+    from . import (
+        admin,
+        admin_data,
+        applicant,
+        case_page,
+        decisions,
+        evidence,
+        fleet,
+        materials,
+        pages,
+        queues,
+        rectifications,
+        sign_in,
+        supervision,
+        supplement,
+    )
 
     pages.install_handlers(app)
-    app.include_router(routes.router)
-    app.include_router(applicant.router)
-    app.include_router(evidence.router)
-    app.include_router(supervision.router)
-    app.include_router(rectifications.router)
-    app.include_router(fleet.router)
-    app.include_router(admin.router)
-    app.include_router(admin_data.router)
+    for module in (sign_in, queues, case_page, decisions, supplement, applicant, evidence, materials, supervision,
+                   rectifications, fleet, admin, admin_data):
+        app.include_router(module.router)
     app.mount("/console/static", StaticFiles(directory=STATIC), name="console-static")

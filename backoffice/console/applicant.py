@@ -15,6 +15,7 @@ from domain.county import CST
 from .. import audit
 from ..auth import Caller, get_db, role_may
 from . import i18n, pages, post
+from .access import open_case
 
 router = APIRouter(prefix="/console", include_in_schema=False)
 REVEAL_ROLES = ("clerk", "approver")  # and an admin, as for every role
@@ -35,9 +36,9 @@ async def reveal(number: str, request: Request, session: Session = Depends(get_d
 
 
 def _reveal(number: str, request: Request, session: Session, form: dict[str, str]):
-    from .routes import _open_case, case_page_response  # the case page's own opening rules
+    from .case_page import case_page_response  # the page it answers with, without scripts
 
-    who, case = _open_case(request, session, number)
+    who, case = open_case(request, session, number)
     pages.check_csrf(request, form)
     _ = i18n.translations(pages.language(request)).gettext
     if not may_reveal(who):

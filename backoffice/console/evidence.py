@@ -20,6 +20,7 @@ from ..db import read_phase
 from ..licences import licence_pdf
 from ..models import Case, Item, Licence, Material
 from . import i18n, pages
+from .access import open_case
 
 router = APIRouter(prefix="/console", include_in_schema=False)
 LICENCE_STATES = {"valid": i18n.N_("valid"), "revoked": i18n.N_("revoked"), "suspended": i18n.N_("suspended"),
@@ -77,9 +78,7 @@ def shared_materials(session: Session, case: Case, language: str) -> list[str]:
 def e_licence(number: str, identifier: str, request: Request, session: Session = Depends(get_db)):
     """An e-licence one of the case's materials names, as the register holds it (the holder's
     full name on it): only one the case points to, and the viewing audited."""
-    from .routes import _open_case
-
-    who, case = _open_case(request, session, number)
+    who, case = open_case(request, session, number)
     _ = i18n.translations(pages.language(request)).gettext
     if identifier not in {m.licence_id for m in case.materials if m.licence_id}:
         raise pages.Refused(404, _("This case does not point to that e-licence."))
