@@ -4,15 +4,13 @@ a generic webhook, chosen by BACKOFFICE_ALERT_CHANNEL.
 
 Each alert is sent once: a process claims it with one UPDATE (so several server processes
 never send it twice), a failed send gives the claim back and counts a try, and after
-MAX_ATTEMPTS the alert stays in the fleet view only. The server's own `AlertNotifier`
-thread sends within `alert_poll_s` of the alert; the sweep sends what is left."""
+MAX_ATTEMPTS the alert stays in the fleet view only. A thread of each server process
+(poller.py) sends within `alert_poll_s` of the alert; the sweep sends what is left."""
 from __future__ import annotations
 
 import json
 import logging
-import threading
 from abc import ABC, abstractmethod
-from typing import Callable
 
 import requests
 from sqlalchemy import select, update
@@ -120,27 +118,3 @@ def deliver_pending(session: Session, channel: AlertChannel | None) -> int:
         session.commit()
     return sent
 
-
-class AlertNotifier:
-    """The server's thread that sends new alerts within `poll_s`."""
-
-    def __init__(self, sessions: Callable[[], Session], channel: AlertChannel, poll_s: float):
-        self.sessions, self.channel, self.poll_s = sessions, channel, poll_s
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="alert-notifier", daemon=True)
-
-    def start(self) -> "AlertNotifier":
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self._stop.set()
-        self._thread.join(timeout=10)
-
-    def _run(self) -> None:
-        while not self._stop.wait(self.poll_s):
-            try:
-                with self.sessions() as session:
-                    deliver_pending(session, self.channel)
-            except Exception:  # the database away for a moment: try again next time
-                log.exception("alert delivery pass failed")

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import ipaddress
 import time
 
@@ -12,7 +13,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from . import console
-from .alert_delivery import AlertNotifier, channel_from_settings
+from .alert_delivery import channel_from_settings, deliver_pending
 from .auth import get_db
 from .body_limits import BodyLimit
 from .carrier_check import carrier_check_from_settings
@@ -23,6 +24,7 @@ from .gc_policy import freeze_startup
 from .metrics import StateCollector
 from .migrations_runner import current_revision, head_revision
 from .openapi_docs import answers, document_problems
+from .poller import Poller
 from .problems import install_problem_handlers
 from .routes import (
     addresses,
@@ -45,7 +47,6 @@ from .security.qr import QrSigner
 from .settings import Settings
 from .sms.gateway import QuietHours, SmsGateway
 from .sms.providers import provider_from_settings
-from .sms.sender import SmsSender
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -56,14 +57,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI):
         freeze_startup()  # before the first request: what exists now lives as long as the process
         channel = channel_from_settings(settings)
-        notifier = AlertNotifier(app.state.sessions, channel, settings.alert_poll_s).start() if channel else None
-        sender = SmsSender(app.state.sessions, app.state.sms, settings.sms_poll_s).start()
+        pollers = [Poller("sms-sender", app.state.sessions, app.state.sms.deliver_due, settings.sms_poll_s).start()]
+        if channel is not None:
+            alerts = functools.partial(deliver_pending, channel=channel)
+            pollers.append(Poller("alert-notifier", app.state.sessions, alerts, settings.alert_poll_s).start())
         try:
             yield
         finally:
-            sender.stop()
-            if notifier is not None:
-                notifier.stop()
+            for poller in pollers:
+                poller.stop()
 
     # No /docs or /redoc: their pages load scripts from a CDN, which a county network does
     # not reach and should not trust; /openapi.json is the document.

@@ -39,7 +39,7 @@ class Settings:
     alert_channel: str = "none"
     alert_mention_mobiles: tuple[str, ...] = ()
     alert_poll_s: float = 20.0
-    sms_poll_s: float = 10.0  # how soon a case's notice leaves after its change (sms/sender.py)
+    sms_poll_s: float = 10.0  # how soon a case's notice leaves after its change (poller.py)
     sms_quiet_hours: str = "21:00-08:00"  # no notices then (one-time codes still go); "" for none
     login_window_s: int = 900  # sign-in failures count this long (auth.py throttles on them)
     token_ttl_s: int = 8 * 3600
