@@ -14,10 +14,11 @@ import contextlib
 import datetime as dt
 import json
 import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from typing import Iterator
 
 from backoffice.courier import STEPS, s10_check_digit
+from demo.json_service import JsonService
 from domain.county import CST
 
 PLACES = {"collected": "澄迈县邮政分公司金江营业部", "in_transit": "海口邮区中心局",
@@ -56,7 +57,7 @@ class CourierState:
             return list(steps)
 
 
-class CourierEmulator(BaseHTTPRequestHandler):
+class CourierEmulator(JsonService):
     state = CourierState()
 
     def do_POST(self):
@@ -85,17 +86,6 @@ class CourierEmulator(BaseHTTPRequestHandler):
             traces = state.advance(parts[1]) if state.auto_advance else list(state.traces[parts[1]])
             return self.answer(200, {"traces": traces})
         self.answer(404, {"error": "no such waybill"})
-
-    def answer(self, status: int, body: dict) -> None:
-        data = json.dumps(body, ensure_ascii=False).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def log_message(self, *_args):
-        pass
 
 
 @contextlib.contextmanager

@@ -7,11 +7,12 @@ import base64
 import contextlib
 import hashlib
 import hmac
-import json
 import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from typing import Iterator
 from urllib.parse import parse_qsl
+
+from demo.json_service import JsonService
 
 KEY_ID, KEY_SECRET = "LTAI-test", "the-access-key-secret"
 
@@ -20,21 +21,6 @@ def _encode(text: str) -> str:
     """The documented rule, byte by byte: only A-Z a-z 0-9 - _ . ~ stay as they are."""
     keep = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.~"
     return "".join(chr(b) if b in keep else f"%{b:02X}" for b in text.encode())
-
-
-class JsonService(BaseHTTPRequestHandler):
-    """A loopback HTTP service answering JSON, quietly."""
-
-    def answer(self, status: int, body: dict) -> None:
-        data = json.dumps(body).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def log_message(self, *_args):
-        pass
 
 
 class RpcEmulator(JsonService):
