@@ -15,8 +15,10 @@ from domain.county import CST
 
 from .. import audit
 from ..auth import get_db
+from ..db import read_phase
 from ..licences import licence_pdf
 from ..models import Case, CaseMaterial, Licence
+from ..result_notice import result_notice_pdf
 from . import i18n, pages
 from .access import open_case
 from .watermark import NotAPage, page_count, watermarked_page
@@ -86,5 +88,24 @@ def licence_to_print(number: str, identifier: str, request: Request, session: Se
     holder = request.app.state.vault.decrypt(case.applicant_name_enc, "applicant-name")
     pdf = licence_pdf(licence, request.app.state.signer.issue("licence", licence.identifier), holder)
     audit.record(session, who.actor, "licence.print", licence.identifier, case=case.number, via="console")
+    session.commit()
+    return Response(pdf, media_type="application/pdf", headers=pages.headers())
+
+
+@router.get("/cases/{number}/result-notice.pdf")
+def result_notice_to_print(number: str, request: Request, session: Session = Depends(get_db)):
+    """统一出件 for a result without an e-licence (a denial, a payment granted): the result
+    notice on A4 with the applicant's full name; audited as the e-licence's print is."""
+    who, case = open_case(request, session, number)
+    _ = i18n.translations(pages.language(request)).gettext
+    if who.role not in ("clerk", "admin") or case.status != CaseStatus.COMPLETED.value:
+        raise pages.Refused(403, _("Results are printed at the window once the case is completed."))
+    with read_phase(session):
+        has_licence = session.scalar(select(Licence.id).where(Licence.case_id == case.id).limit(1)) is not None
+    if has_licence:
+        raise pages.Refused(404, _("This result is an e-licence: print the e-licence."))
+    holder = request.app.state.vault.decrypt(case.applicant_name_enc, "applicant-name")
+    pdf = result_notice_pdf(case, holder)
+    audit.record(session, who.actor, "result_notice.print", case.number, via="console")
     session.commit()
     return Response(pdf, media_type="application/pdf", headers=pages.headers())

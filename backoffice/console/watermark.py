@@ -9,7 +9,7 @@ from functools import lru_cache
 
 from PIL import Image, ImageDraw, ImageFont, ImageOps
 
-from ..licences import FONT_CANDIDATES
+from ..pdf_page import FONT_CANDIDATES
 
 MAX_PIXELS = 40_000_000  # a scanned A4 page at 600 dpi is 35 Mpx; more is not a page
 ANGLE = 30  # degrees the tiled rows rise, counter-clockwise

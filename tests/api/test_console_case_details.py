@@ -154,3 +154,29 @@ def test_an_e_licence_of_another_issuer_is_sent_to_the_province_s_platform(brows
     assert made.status_code == 201, made.text
     page = browser("clerk01").get(f"/console/cases/{made.json()['case']['number']}").text
     assert "不在本县证照库中：请在省电子证照平台核验（签发机构代码 11460000MB1900001C）" in page
+
+
+def test_a_denied_result_is_handed_over_as_a_printed_result_notice(browser, terminal, staff, tmp_path):
+    """统一出件 without an e-licence: the window prints the result notice, with the reasons
+    and the remedies a denial must name; the print is audited."""
+    from pypdf import PdfReader
+
+    guide = staff("clerk01").get(f"/v1/catalogue/items/{CARD}").json()
+    made = terminal.post("/v1/cases", application(guide, WANG))
+    assert made.status_code == 201, made.text
+    number = made.json()["case"]["number"]
+    for who, action, params in (("clerk01", "accept", {}), ("clerk01", "route", {}),
+                                ("approver-rs", "deny", {"note": "已在他处申领社会保障卡"}),
+                                ("approver-rs", "complete", {})):
+        assert staff(who).act(number, action, **params).status_code == 200, action
+    clerk = browser("clerk01")
+    page = clerk.get(f"/console/cases/{number}").text
+    assert 'id="result-notice"' in page and 'id="licences"' not in page
+    pdf = clerk.get(f"/console/cases/{number}/result-notice.pdf")
+    assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
+    (tmp_path / "notice.pdf").write_bytes(pdf.content)
+    text = PdfReader(tmp_path / "notice.pdf").pages[0].extract_text()
+    for shown in ("办理结果通知书", number, WANG["name"], "不予准许", "已在他处申领社会保障卡", "行政复议"):
+        assert shown in text, shown
+    assert any(e["subject"] == number for e in audit_entries(staff, "result_notice.print"))
+    assert browser("supervisor01").get(f"/console/cases/{number}/result-notice.pdf").status_code == 403
