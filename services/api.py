@@ -290,6 +290,15 @@ class BackofficeClient:
             raise BackofficeBadResponse("catalogue version: no number")
         return number
 
+    def towns(self) -> list[dict]:
+        """Chengmai's towns, each with its villages and communities: [{code, name, villages:
+        [{code, name}]}] by the NBS's 12-digit codes, for a result's postal address."""
+        towns = self._get_json("/v1/addresses/towns").get("towns")
+        if not isinstance(towns, list) or not all(isinstance(t, dict) and t.get("code") and t.get("name")
+                                                  and isinstance(t.get("villages"), list) for t in towns):
+            raise BackofficeBadResponse("towns: malformed")
+        return towns
+
     def calendar(self) -> dict:
         """The county's working-day calendar: the years imported from the State Council's
         arrangements and their days, so the kiosk promises the same dates offline."""
