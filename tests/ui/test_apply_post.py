@@ -3,7 +3,8 @@ question answered with post, the address step (town, village or community, the s
 house on the pinyin keyboard, the prefilled recipient and phone), a masked review, the
 submission carrying the address, the back office's masked delivery and the printed receipt
 naming it without the house; each address page in both languages and elder mode; collection
-chosen again drops the address; a kiosk that never copied the towns offers collection."""
+chosen again drops the address; a kiosk that never copied the towns offers collection; a
+shipped result's waybill and tracking steps in My cases and on the progress slip."""
 from __future__ import annotations
 
 import pytest
@@ -12,8 +13,10 @@ from domain.ids import mask_address
 from kiosk.journeys.apply import ApplyState
 from proof.citizen import Citizen
 from services.api import BackofficeClient
+from tests.api.submissions import application
 from tests.presence import CitizensClient, confirm
 from tests.ui.accessible import assert_accessible
+from tests.ui.staffdesk import APPROVERS, FOOD, StaffDesk, person
 
 pytestmark = pytest.mark.ui
 WANG_ID = "469023195801041234"
@@ -145,3 +148,43 @@ def test_a_kiosk_that_never_copied_the_towns_offers_collection(kiosk_app, ui, mo
     finally:
         if app.demo.network_cut:
             app.demo.toggle_network()
+
+
+def test_a_shipped_results_waybill_and_tracking_reach_my_cases(kiosk_app, ui, backoffice, courier):
+    """Posted at the window, completed, handed to the courier (the emulator), tracked by two
+    sweeps: the citizen's case on the kiosk shows the waybill and the steps, masked address
+    and all, and the progress slip prints them."""
+    app, desk = kiosk_app, StaffDesk(backoffice)
+    applicant = person("19760512", "311", "符海燕")
+    who = {"kind": "person", "document_number": applicant.document_number, "name": applicant.name}
+    body = application(desk.terminal.guide(FOOD), who)
+    body["answers"]["delivery"] = "post"
+    body["delivery"] = {"method": "post", "town_code": JINJIANG, "village_code": WENHUABEI,
+                        "detail": "文化北路88号3栋502室", "recipient": applicant.name, "phone": "13876543210"}
+    made = desk.post("clerk01", "/v1/cases", body)
+    assert made.status_code == 201, made.text
+    number = made.json()["case"]["number"]
+    for who_acts, action in (("clerk01", "accept"), ("clerk01", "route"), (APPROVERS[FOOD], "approve"),
+                             (APPROVERS[FOOD], "complete"), ("clerk01", "deliver")):
+        desk.act(who_acts, number, action)
+    waybill = desk.case(number)["shipment"]["waybill"]
+    for _ in range(2):  # the parcel moves a step at the courier, and the sweep reads it
+        courier[1].advance(waybill)
+        assert desk.post("supervisor01", "/v1/supervision/sweep", {}, key=False).status_code == 200
+
+    app.devices.idcard_sim.insert(applicant)
+    ui.wait_for_screen("home")
+    ui.tap(ui.by_id("home", "my_cases"))
+    ui.type_code()
+    ui.wait_for_screen("cases")
+    ui.tap(next(r for r in ui.by_id("cases", "rows").children if r.number == number))
+    ui.wait_for_screen("case")
+    shown = joined(ui.visible_texts())
+    assert f"邮件单号：EMS {waybill}" in shown and f"邮寄至：{MASKED}" in shown
+    assert "邮件已揽收" in shown and "邮件运输中" in shown
+    assert "文化北路88号" not in joined(ui.all_texts())
+    assert_accessible(app, ui, "case (shipped)")
+    ui.tap(ui.by_id("case", "print_slip"))
+    ui.wait_until(lambda: app.controller.journey("progress").last_slip is not None, what="slip printed")
+    printed = "\n".join(str(block) for block in app.controller.journey("progress").last_slip.blocks)
+    assert waybill in printed and "邮件已揽收" in printed and "文化北路88号" not in printed
