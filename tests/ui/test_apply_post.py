@@ -100,10 +100,15 @@ def test_in_english_and_elder_mode_the_address_pages_read_well(kiosk_app, ui):
     app.controller.set_elder_mode(True)
     try:
         ui.pump(4)
-        citizen.post_address(JINJIANG, WENHUABEI, shots=True)
+        detail = citizen.post_address(JINJIANG, WENHUABEI, shots=True)
     finally:
         app.controller.set_elder_mode(False)
     citizen.arrive("apply_materials")
+    assert detail in joined(ui.all_texts())  # still on its page, off the glass, until the session ends
+    app.demo_remove_card()
+    ui.wait_until(lambda: app.manager.current == "attract" and not app.session.active, what="session end")
+    everything = joined(ui.all_texts())
+    assert detail not in everything and "王建国" not in everything and "13907561234" not in everything
 
 
 def test_choosing_collection_again_removes_the_address(kiosk_app, ui):
