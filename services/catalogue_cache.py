@@ -138,7 +138,7 @@ class CatalogueCache:
     def held_towns(self) -> list[dict] | None:
         """The towns as copied, without asking the back office (None: never copied)."""
         copy = self._copy
-        return copy.get("towns") or None if copy else None
+        return (copy.get("towns") or None) if copy else None
 
     def towns(self) -> list[dict]:
         """Chengmai's towns and their villages: the copy's, else the back office's (raises

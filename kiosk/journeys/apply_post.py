@@ -119,12 +119,12 @@ class PostStep:
         if state.post is None:
             identity = journey.session.identity
             state.post = PostAddress(recipient=identity.name if identity else "", phone=journey.contact_phone())
-        held = journey.kiosk.catalogue.held_towns() if journey.kiosk.catalogue is not None else None
+        catalogue = journey.kiosk.catalogue
+        held = state.towns or (catalogue.held_towns() if catalogue is not None else None)
         if held:
             state.towns = held
             journey.go(Screen.APPLY_POST_TOWN)
             return
-        catalogue = journey.kiosk.catalogue
 
         def work():
             try:
