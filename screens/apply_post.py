@@ -119,7 +119,7 @@ class TypedAddressPage(JourneyPage):
         self.ids.hint.text = self.hint()
         self.display = Factory.KioskLabel(font_size=f"{self.style.title_sp}sp", halign="center", color=theme.PRIMARY)
         self.display.user_text = True  # what the citizen typed, in whatever language
-        self.ids.body.add_widget(self.display)
+        self.ids.fixed.add_widget(self.display)  # above the keyboard, never scrolled out of sight
         self.keypad = self.make_keypad()
         self.ids.fixed.add_widget(self.keypad)
         self.button(self._(N_("Next")), lambda: self.done(self.value()), key="next")
@@ -154,13 +154,6 @@ class ApplyPostDetailScreen(TypedAddressPage):
     part = "detail"
     max_length = DETAIL_CHARS[1]
 
-    def hint(self) -> str:
-        step = self.flow.post
-        town, village = step.chosen_town(), step.village(self.flow.state.post.village_code)
-        place = (town["name"] + village["name"]) if town and village else ""
-        # One line: with the digits' row the keyboard leaves the elder page no room for more.
-        return f"{place} · {self._(self.spoken_prompt)}"
-
     def make_keypad(self):
         return PinyinKeyboard(translate=self._, on_change=self._typed, max_length=self.max_length, digits=True)
 
@@ -173,7 +166,7 @@ class ApplyPostDetailScreen(TypedAddressPage):
 
 class ApplyPostRecipientScreen(TypedAddressPage):
     screen_name = Screen.APPLY_POST_RECIPIENT
-    spoken_prompt = N_("Who receives the post? Your name is filled in; change it if someone else receives it.")
+    spoken_prompt = N_("Change the name if someone else receives it.")
     heading = N_("Recipient")
     part = "recipient"
     max_length = RECIPIENT_CHARS[1]

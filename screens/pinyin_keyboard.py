@@ -52,9 +52,11 @@ class PinyinKeyboard(BoxLayout):
         # Six rows: at elder-mode target height they would push the page off the glass;
         # 120 dp is still twice the elder minimum (60 dp).
         self._height = min(style.target_dp, theme.TARGET_DP)
+        rows = [DIGITS, *ROWS] if digits else ROWS
+        if digits:  # the digits' row shares the others' height: the keyboard is no taller with it
+            self._height = (self._height * (len(ROWS) + 1) - 8) / (len(rows) + 1)
         self.bar = BoxLayout(spacing=8, size_hint_y=None, height=self._height)
         self.add_widget(self.bar)
-        rows = [DIGITS, *ROWS] if digits else ROWS
         for row in rows:
             self.add_widget(self._row(row, style))
         self.height = (len(rows) + 1) * self._height + len(rows) * 8

@@ -7,6 +7,8 @@ chosen again drops the address; a kiosk that never copied the towns offers colle
 shipped result's waybill and tracking steps in My cases and on the progress slip."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from domain.ids import mask_address
@@ -19,6 +21,7 @@ from tests.ui.accessible import assert_accessible
 from tests.ui.staffdesk import APPROVERS, FOOD, StaffDesk, person
 
 pytestmark = pytest.mark.ui
+SHOTS = Path("/tmp/kiosk-shots")
 WANG_ID = "469023195801041234"
 ITEM = "469023-GG-RS-0042"  # 社会保障卡申领: its form asks how the result is to come, post among the answers
 JINJIANG, WENHUABEI = "469023100000", "469023100004"  # 金江镇, its 文化北社区居委会
@@ -46,6 +49,8 @@ def to_the_address(app, ui) -> Citizen:
     def check(name: str) -> None:
         if name.startswith("apply-post"):
             assert_accessible(app, ui, name.replace("-", "_"))
+            mode = ("en" if app.translator.language == "en" else "zh") + ("_elder" if app.style.elder else "")
+            ui.screenshot(SHOTS / f"{name.replace('-', '_')}_{mode}.png")
 
     citizen = Citizen(app, ui, seen=check)
     citizen.open_item("W5", ITEM)
