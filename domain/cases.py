@@ -96,6 +96,41 @@ class LicenceRef:
         return in_language(self.name, self.name_en, language)
 
 
+# A posted result's tracking steps (the back office's courier adapter), as the citizen reads them.
+SHIPMENT_STEPS: dict[str, str] = {
+    "created": N_("Handed to EMS"),
+    "collected": N_("Collected by EMS"),
+    "in_transit": N_("In transit"),
+    "out_for_delivery": N_("Out for delivery"),
+    "delivered": N_("Delivered to the recipient"),
+}
+
+
+@dataclass(frozen=True)
+class ShipmentStep:
+    step: str  # a key of SHIPMENT_STEPS
+    at: _dt.datetime
+    place: str = ""
+
+    @property
+    def label(self) -> str:
+        return SHIPMENT_STEPS.get(self.step, N_("In transit"))
+
+
+@dataclass(frozen=True)
+class Shipment:
+    """A result by post handed to the courier: its waybill and the steps so far, oldest first."""
+
+    courier: str
+    waybill: str  # UPU S10, e.g. EA100000013CN
+    status: str  # the furthest step, or "created"
+    steps: tuple[ShipmentStep, ...] = ()
+
+    @property
+    def label(self) -> str:
+        return SHIPMENT_STEPS.get(self.status, N_("In transit"))
+
+
 @dataclass(frozen=True)
 class CaseSummary:
     number: str
@@ -139,3 +174,6 @@ class CaseDetail(CaseSummary):
     next_step: NextStep | None = None
     licences: tuple[LicenceRef, ...] = field(default_factory=tuple)
     phone_masked: str = ""  # where texts about the case go
+    delivery_method: str = ""  # how the result comes (window, post, kiosk, electronic), "" when not said
+    delivery_address_masked: str = ""  # post: "金江镇建国社区居委会****", never the house
+    shipment: Shipment | None = None  # a posted result once handed to the courier

@@ -15,6 +15,9 @@ from proof.uidriver import UiDriver
 # What a citizen types on each keypad kind (valid for the demo catalogue's form schemas).
 ANSWERS = {"phone": "13907561234", "date": "20261120", "id": "11010519491231002X", "digits": "2",
            "alnum": "91110000600037341L", "text": "CHENGMAI"}  # text: pinyin, then the first candidate
+# A postal address's street and house on the pinyin keyboard: pinyin (then the first
+# candidate) and digits, in turn.
+ADDRESS_KEYS = ("JIANSHELU", "88")
 
 
 class Citizen:
@@ -65,9 +68,10 @@ class Citizen:
         self.ui.wait_until(lambda: self.app.manager.current in ("apply_field", "apply_materials")
                            and self.app._busy is None, timeout=30, what="form opened")
 
-    def fill_form(self, shots: bool = False) -> int:
-        """Answer every form page, each with the input its field gets; returns the number
-        of pages answered."""
+    def fill_form(self, shots: bool = False, choices: dict[str, str] | None = None) -> int:
+        """Answer every form page, each with the input its field gets (a list's first answer
+        unless `choices` names another by field code); returns the number of pages answered.
+        Ends on the materials, or on the address step when the result is to be posted."""
         screen = self.app.manager.get_screen("apply_field")
         shot_kinds: set[str] = set()
         pages = 0
@@ -76,7 +80,8 @@ class Citizen:
             field, page = self.flow.current_field(), self.state.page
             kind = field_kind(field)
             if kind in ("choice", "choices"):
-                self.ui.tap_button("apply_field", f"value:{field['values'][0]['key']}")
+                chosen = (choices or {}).get(field["code"]) or field["values"][0]["key"]
+                self.ui.tap_button("apply_field", f"value:{chosen}")
             else:
                 for key in ANSWERS[kind]:
                     self.ui.tap(screen.keypad.keys[key])
@@ -93,8 +98,39 @@ class Citizen:
                 self.ui.tap(screen.buttons["next"])
             self.ui.wait_until(lambda: self.app.manager.current != "apply_field" or self.state.page != page,
                                what=f"answer to {field['code']}")
-        self.arrive("apply_materials")
+        self.ui.wait_until(lambda: self.app.manager.current in ("apply_materials", "apply_post_town")
+                           and self.app._busy is None, timeout=30, what="form done")
         return pages
+
+    def post_address(self, town: str, village: str, shots: bool = False) -> str:
+        """The address step: the town, the village or community, the street and house typed
+        (ADDRESS_KEYS), the recipient and phone as prefilled; ends on the materials (or the
+        review, once seen). Returns the detail typed."""
+        self.arrive("apply_post_town", "apply-post-town" if shots else None)
+        self.ui.tap_button("apply_post_town", f"town:{town}")
+        self.arrive("apply_post_village", "apply-post-village" if shots else None)
+        self.ui.tap_button("apply_post_village", f"village:{village}")
+        self.arrive("apply_post_detail")
+        screen = self.app.manager.get_screen("apply_post_detail")
+        keypad = screen.keypad
+        for keys in ADDRESS_KEYS:
+            for key in keys:
+                self.ui.tap(keypad.keys[key])
+            if keypad.candidate_buttons:
+                self.ui.tap(keypad.candidate_buttons[0])
+        if shots:
+            self.seen("apply-post-detail")  # may redraw the page: its keyboard is asked again
+        detail = screen.keypad.value
+        self.ui.tap(screen.buttons["next"])
+        for page in ("apply_post_recipient", "apply_post_phone"):  # prefilled: Next as they are
+            self.arrive(page, page.replace("_", "-") if shots else None)
+            page_screen = self.app.manager.get_screen(page)
+            if page_screen.buttons["next"].disabled:
+                raise AssertionError(f"{page} was not prefilled")
+            self.ui.tap(page_screen.buttons["next"])
+        self.ui.wait_until(lambda: self.app.manager.current in ("apply_materials", "apply_review"),
+                           what="address done")
+        return detail
 
     def capture(self, key: str, shots: bool = False) -> None:
         """Photograph one material under the document camera and use the picture."""
@@ -141,6 +177,7 @@ class Citizen:
         self.open_item(window, code, shots)
         self.identify(shots=shots)
         pages = self.fill_form(shots)
+        self.arrive("apply_materials")
         self.settle_materials(defer=True, shots=shots)
         self.to_consent(shots)
         return pages

@@ -110,6 +110,10 @@ class ApplyProblemsScreen(JourneyPage):
                 self.button(text, self.flow.to_materials,
                             key=f"fix:{problem['material']}", secondary=True, parent=self.ids.body)
                 continue
+            elif str(problem.get("field", "")).startswith("delivery") and flow.post.wanted():
+                self.button(self._(N_("Postal address")) + "：" + words, flow.post.edit, key="fix:delivery",
+                            secondary=True, parent=self.ids.body)
+                continue
             elif problem.get("field") == "commitment_signed":
                 text = self._(N_("The credit commitment for 容缺 materials is needed."))
             else:

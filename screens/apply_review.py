@@ -57,6 +57,11 @@ class ApplyReviewScreen(JourneyPage):
                 row.halign = "left"
             else:
                 self.text(text + "  " + self._(N_("(from your ID card)")), parent=card)
+        if flow.post.wanted():  # the address masked: the town and village, never the house
+            row = self.button(f"{self._(N_('Post to'))}：{flow.post.masked() or '—'}", flow.post.edit, key="edit:post",
+                              secondary=True, parent=self.ids.body)
+            row.font_size = f"{self.style.body_sp}sp"
+            row.halign = "left"
         materials = self.card()
         self.text(self._(N_("Materials")), parent=materials, bold=True)
         lines = []

@@ -51,6 +51,7 @@ class CaseDetailScreen(KioskScreen):
             lines.append(self._(LIGHT_WORDS[case.light]))
         self.ids.summary.text = "\n".join(lines)
         self.ids.next_step.text = self._next_step_text(case, language)
+        self.ids.shipment.text = self._shipment_text(case)
         # Newest first: what matters most to the citizen is where the case is now.
         entries = list(reversed(case.timeline))
         for index, entry in enumerate(entries):
@@ -62,6 +63,19 @@ class CaseDetailScreen(KioskScreen):
                 current=index == 0,
             ))
 
+    def _shipment_text(self, case) -> str:
+        """A result by post: where to (masked), the waybill, the newest tracking step first."""
+        lines = []
+        if case.delivery_method == "post" and case.delivery_address_masked:
+            lines.append(self._("Post to: {address}").format(address=case.delivery_address_masked))
+        shipment = case.shipment
+        if shipment is not None:
+            lines.append(self._("Waybill: {courier} {waybill}").format(courier=shipment.courier.upper(),
+                                                                      waybill=shipment.waybill))
+            for step in reversed(shipment.steps):
+                lines.append(f"{step.at:%m-%d %H:%M}  {self._(step.label)}  {step.place}".rstrip())
+        return "\n".join(lines)
+
     def _next_step_text(self, case, language: str) -> str:
         step = case.next_step
         if step is None:
@@ -72,6 +86,7 @@ class CaseDetailScreen(KioskScreen):
 
     def reset(self) -> None:
         self.ids.next_step.text = ""
+        self.ids.shipment.text = ""
         self.ids.timeline.clear_widgets()
         self.ids.item_name.text = ""
         self.ids.summary.text = ""

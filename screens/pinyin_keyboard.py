@@ -24,6 +24,7 @@ log = logging.getLogger(__name__)
 
 DELETE, SPACE, MODE = "\x08", " ", "\x0e"
 ROWS = ["ABCDEFG", "HIJKLMN", "OPQRSTU", ["V", "W", "X", "Y", "Z", DELETE], [MODE, SPACE]]
+DIGITS = "1234567890"  # a row above the letters where numbers belong in the text (a house number)
 WORDS = {DELETE: N_("Delete"), SPACE: N_("Space")}
 PENDING = re.compile(r"[a-z']+$")  # composed letters are lower case; Latin ones are typed in capitals
 CANDIDATES_SHOWN = 5  # the bar's buttons; ‹ › page through the rest
@@ -36,7 +37,7 @@ class PinyinKeyboard(BoxLayout):
     max_length = NumericProperty(0)
 
     def __init__(self, translate=lambda s: s, on_change=None, max_length: int = 0, echo: str = "private",
-                 **kwargs):
+                 digits: bool = False, **kwargs):
         super().__init__(orientation="vertical", spacing=8, size_hint_y=None, **kwargs)
         self._ = translate
         self._echo = echo  # letters of a name or address are the citizen's: "private"
@@ -51,11 +52,14 @@ class PinyinKeyboard(BoxLayout):
         # Six rows: at elder-mode target height they would push the page off the glass;
         # 120 dp is still twice the elder minimum (60 dp).
         self._height = min(style.target_dp, theme.TARGET_DP)
+        rows = [DIGITS, *ROWS] if digits else ROWS
+        if digits:  # the digits' row shares the others' height: the keyboard is no taller with it
+            self._height = (self._height * (len(ROWS) + 1) - 8) / (len(rows) + 1)
         self.bar = BoxLayout(spacing=8, size_hint_y=None, height=self._height)
         self.add_widget(self.bar)
-        for row in ROWS:
+        for row in rows:
             self.add_widget(self._row(row, style))
-        self.height = (len(ROWS) + 1) * self._height + len(ROWS) * 8
+        self.height = (len(rows) + 1) * self._height + len(rows) * 8
         # on_change is first called by set_text(): the screen may still be reading its draft
 
     # --- keys --------------------------------------------------------------------------
@@ -66,9 +70,9 @@ class PinyinKeyboard(BoxLayout):
             self.finish()
             self.chinese = not self.chinese
             self.keys[MODE].text = self._mode_label()
-        elif key == SPACE:
+        elif key == SPACE or key.isdigit():
             self.finish()
-            self._append(" ")
+            self._append(key)
         elif self.chinese:
             self.composition.type(key.lower())
         else:

@@ -17,7 +17,17 @@ from typing import TYPE_CHECKING, Any, Callable, Protocol
 from urllib.parse import quote, unquote, urlsplit
 
 from domain import signing
-from domain.cases import CaseDetail, CaseList, CaseStatus, CaseSummary, LicenceRef, NextStep, TimelineEntry
+from domain.cases import (
+    CaseDetail,
+    CaseList,
+    CaseStatus,
+    CaseSummary,
+    LicenceRef,
+    NextStep,
+    Shipment,
+    ShipmentStep,
+    TimelineEntry,
+)
 from domain.receipts import ApplicationReceipt, DeferredMaterial, MaterialForm, ReceivedMaterial
 
 from .keyholder.protocol import TIMESTAMP_OUT_OF_BOUNDS, KeyHolderError, KeyHolderRefused
@@ -265,6 +275,9 @@ class BackofficeClient:
                 licences=tuple(LicenceRef(str(l["identifier"]), str(l.get("name", "")), str(l.get("status", "valid")),
                                           str(l.get("name_en", ""))) for l in body.get("licences") or ()),
                 phone_masked=str(body.get("phone_masked", "")),
+                delivery_method=str((body.get("delivery") or {}).get("method", "")),
+                delivery_address_masked=str((body.get("delivery") or {}).get("address_masked", "")),
+                shipment=_shipment(body.get("shipment")),
             )
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise BackofficeBadResponse(f"case detail: {type(exc).__name__}") from None
@@ -289,6 +302,15 @@ class BackofficeClient:
         if not isinstance(number, int) or isinstance(number, bool):
             raise BackofficeBadResponse("catalogue version: no number")
         return number
+
+    def towns(self) -> list[dict]:
+        """Chengmai's towns, each with its villages and communities: [{code, name, villages:
+        [{code, name}]}] by the NBS's 12-digit codes, for a result's postal address."""
+        towns = self._get_json("/v1/addresses/towns").get("towns")
+        if not isinstance(towns, list) or not all(isinstance(t, dict) and t.get("code") and t.get("name")
+                                                  and isinstance(t.get("villages"), list) for t in towns):
+            raise BackofficeBadResponse("towns: malformed")
+        return towns
 
     def calendar(self) -> dict:
         """The county's working-day calendar: the years imported from the State Council's
@@ -468,6 +490,15 @@ def _receipt(body: dict) -> ApplicationReceipt:
         delivery_method=str(body.get("delivery_method") or ""),
         delivery_address_masked=str(body.get("delivery_address_masked") or ""),
     )
+
+
+def _shipment(body: dict | None) -> Shipment | None:
+    """A posted result's waybill and tracking (an older back office sends none)."""
+    if not body:
+        return None
+    steps = tuple(ShipmentStep(str(s["step"]), dt.datetime.fromisoformat(s["at"]), str(s.get("place", "")))
+                  for s in body.get("steps") or ())
+    return Shipment(str(body.get("courier", "")), str(body["waybill"]), str(body.get("status", "")), steps)
 
 
 def _next_step(step: dict | None) -> NextStep | None:

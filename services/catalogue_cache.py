@@ -5,7 +5,9 @@ answers: at start, every `refresh_s`, on the back office's refresh_catalogue com
 as soon as a heartbeat's answer names a catalogue version newer than the copy's
 (`CatalogueRefresher.catch_up`): a catalogue load reaches every kiosk within a heartbeat.
 The county's working-day calendar travels with it: a guide's "by this date if you apply
-today" counts the years the county imported too.
+today" counts the years the county imported too. So do Chengmai's towns and villages, which
+the address step of a result by post offers (an offline kiosk that copied them once still
+can).
 
 Until a first copy exists, requests go to the back office directly. Searching the copy
 uses the same matching as the back office (domain/catalogue_search.py).
@@ -23,7 +25,7 @@ from typing import Any
 
 from domain.catalogue_search import matches_query
 from domain.workdays import WorkCalendar, default_calendar
-from services.api import BackofficeClient, BackofficeError
+from services.api import BackofficeClient, BackofficeError, BackofficeRefused
 
 from .background import BackgroundWorker
 
@@ -72,8 +74,9 @@ class CatalogueCache:
         items = self.api.items()
         guides = {item["code"]: self.api.guide(item["code"]) for item in items}
         county_calendar = self.api.calendar()
+        towns = self._fetch_towns()
         copy = {"fetched_at": time.time(), "version": version, "windows": windows, "bundles": bundles, "items": items,
-                "guides": guides, "calendar": county_calendar}
+                "guides": guides, "calendar": county_calendar, "towns": towns}
         calendar = _work_calendar(copy)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         scratch = self.path.with_suffix(".tmp")
@@ -88,6 +91,15 @@ class CatalogueCache:
         counts = {"windows": len(windows), "items": len(items), "bundles": len(bundles), "version": version}
         log.info("catalogue copy refreshed", extra=counts)
         return counts
+
+    def _fetch_towns(self) -> list[dict] | None:
+        """The towns, or the copy's own where the back office has no such list yet (an older
+        back office must not stop the catalogue from refreshing)."""
+        try:
+            return self.api.towns()
+        except BackofficeRefused:
+            copy = self._copy
+            return copy.get("towns") if copy else None
 
     def work_calendar(self) -> WorkCalendar:
         """The official schedule with the county's imported years and days, as last copied."""
@@ -122,6 +134,16 @@ class CatalogueCache:
         if copy and item_code in copy["guides"]:
             return copy["guides"][item_code]
         return self.api.guide(item_code)
+
+    def held_towns(self) -> list[dict] | None:
+        """The towns as copied, without asking the back office (None: never copied)."""
+        copy = self._copy
+        return (copy.get("towns") or None) if copy else None
+
+    def towns(self) -> list[dict]:
+        """Chengmai's towns and their villages: the copy's, else the back office's (raises
+        BackofficeError when there is no copy and it cannot give them)."""
+        return self.held_towns() or self.api.towns()
 
 
 def _work_calendar(copy: dict[str, Any] | None) -> WorkCalendar:

@@ -28,6 +28,7 @@ def progress_slip(case: CaseDetail, terminal_id: str, now: dt.datetime, _: Trans
         blocks.append(Field(_("Promised by"), case.promised_date.isoformat()))
     elif not case.status.is_closed:
         blocks.append(Field(_("Promised by"), _(DATE_TO_BE_CONFIRMED)))
+    blocks += _post(case, _)
     blocks += [Rule(), Heading(_("Progress"))]
     for entry in case.timeline:
         blocks.append(Line(f"{entry.at:%m-%d %H:%M} {_(entry.status.label)}"))
@@ -43,3 +44,17 @@ def progress_slip(case: CaseDetail, terminal_id: str, now: dt.datetime, _: Trans
         Line(f"{_('Terminal')} {terminal_id}  {now:%Y-%m-%d %H:%M}", align="center"),
     ]
     return SlipDocument(title=_("Case progress slip"), blocks=tuple(blocks), printed_at=now)
+
+
+def _post(case: CaseDetail, _: Translate) -> list[Block]:
+    """A result by post: where to (masked), then the waybill and each tracking step."""
+    blocks: list[Block] = []
+    if case.delivery_method == "post" and case.delivery_address_masked:
+        blocks.append(Field(_("Post to"), case.delivery_address_masked))
+    shipment = case.shipment
+    if shipment is not None:
+        blocks.append(Field(_("Waybill"), f"{shipment.courier.upper()} {shipment.waybill}".strip()))
+        blocks.append(Field(_("Parcel"), _(shipment.label)))
+        for step in shipment.steps:
+            blocks.append(Line(f"  {step.at:%m-%d %H:%M} {_(step.label)} {step.place}".rstrip()))
+    return blocks

@@ -21,6 +21,7 @@ from domain.i18n import N_, in_language
 from domain.ids import is_mobile_number, is_valid_credit_code, is_valid_resident_id, mask_name, mask_phone
 from domain.receipts import ApplicationReceipt
 from kiosk.journeys import Journey
+from kiosk.journeys.apply_post import DELIVERY, PostAddress, PostStep
 from kiosk.ui.screen_names import Screen
 from services.deliveries import APPLICATION, GRANT
 from services.outbox_sender import QUEUED, REFUSED
@@ -136,6 +137,8 @@ class ApplyState:
     commitment: bool = False  # the 容缺 credit commitment accepted
     consent: bool = False
     sms_notices: bool = False  # asked on the consent page: texts about the case to the contact phone
+    post: PostAddress | None = None  # the result's postal address, once post is chosen (apply_post.py)
+    towns: list[dict] | None = None  # the towns the address step offers (None: none copied or reachable)
     idempotency_key: str = ""
     problems: list[dict] = field(default_factory=list)  # what the back office refused
     review_seen: bool = False  # after the review, changing an answer returns to it
@@ -150,19 +153,29 @@ class ApplyJourney(Journey):
     attract_action = (1, N_("Apply"), Screen.CATALOGUE)
     State = ApplyState
     BACK = {Screen.APPLY_COMMITMENT: Screen.APPLY_MATERIALS, Screen.APPLY_REVIEW: Screen.APPLY_MATERIALS,
-            Screen.APPLY_CONSENT: Screen.APPLY_REVIEW}
+            Screen.APPLY_CONSENT: Screen.APPLY_REVIEW,
+            Screen.APPLY_POST_VILLAGE: Screen.APPLY_POST_TOWN, Screen.APPLY_POST_DETAIL: Screen.APPLY_POST_VILLAGE,
+            Screen.APPLY_POST_RECIPIENT: Screen.APPLY_POST_DETAIL, Screen.APPLY_POST_PHONE: Screen.APPLY_POST_RECIPIENT}
     FLOW = {
         Screen.GUIDE: (Screen.APPLY_IDENTIFY, Screen.APPLY_FIELD, Screen.APPLY_MATERIALS),
         Screen.APPLY_IDENTIFY: (Screen.GUIDE, Screen.APPLY_FIELD, Screen.APPLY_MATERIALS),
         Screen.IDENTIFY_PLACE: (Screen.APPLY_FIELD, Screen.APPLY_MATERIALS),  # a passport read for the application
-        Screen.APPLY_FIELD: (Screen.APPLY_FIELD, Screen.APPLY_MATERIALS, Screen.APPLY_REVIEW, Screen.GUIDE),
+        Screen.APPLY_FIELD: (Screen.APPLY_FIELD, Screen.APPLY_MATERIALS, Screen.APPLY_REVIEW, Screen.GUIDE,
+                             Screen.APPLY_POST_TOWN),
+        Screen.APPLY_POST_TOWN: (Screen.APPLY_POST_VILLAGE, Screen.APPLY_FIELD, Screen.APPLY_REVIEW,
+                                 Screen.APPLY_MATERIALS, Screen.GUIDE),
+        Screen.APPLY_POST_VILLAGE: (Screen.APPLY_POST_DETAIL,),
+        Screen.APPLY_POST_DETAIL: (Screen.APPLY_POST_RECIPIENT,),
+        Screen.APPLY_POST_RECIPIENT: (Screen.APPLY_POST_PHONE,),
+        Screen.APPLY_POST_PHONE: (Screen.APPLY_MATERIALS, Screen.APPLY_REVIEW, Screen.APPLY_POST_TOWN),
         Screen.APPLY_MATERIALS: (Screen.APPLY_CAPTURE, Screen.APPLY_MATERIALS, Screen.APPLY_COMMITMENT,
-                                 Screen.APPLY_REVIEW, Screen.APPLY_FIELD, Screen.GUIDE),
+                                 Screen.APPLY_REVIEW, Screen.APPLY_FIELD, Screen.GUIDE, Screen.APPLY_POST_PHONE),
         Screen.APPLY_CAPTURE: (Screen.APPLY_CAPTURE, Screen.APPLY_MATERIALS),
         Screen.APPLY_COMMITMENT: (Screen.APPLY_REVIEW,),
-        Screen.APPLY_REVIEW: (Screen.APPLY_CONSENT, Screen.APPLY_FIELD, Screen.APPLY_MATERIALS),
+        Screen.APPLY_REVIEW: (Screen.APPLY_CONSENT, Screen.APPLY_FIELD, Screen.APPLY_MATERIALS,
+                              Screen.APPLY_POST_TOWN),
         Screen.APPLY_CONSENT: (Screen.APPLY_RESULT, Screen.APPLY_PROBLEMS),
-        Screen.APPLY_PROBLEMS: (Screen.APPLY_REVIEW, Screen.APPLY_FIELD),
+        Screen.APPLY_PROBLEMS: (Screen.APPLY_REVIEW, Screen.APPLY_FIELD, Screen.APPLY_POST_TOWN),
     }
 
     def __init__(self, controller):
@@ -170,6 +183,7 @@ class ApplyJourney(Journey):
         self.last_receipt = None
         self.last_receipt_preview: Path | None = None
         self._camera_open = False
+        self.post = PostStep(self)  # the address step of a result by post
 
     @property
     def state(self) -> ApplyState | None:
@@ -293,11 +307,15 @@ class ApplyJourney(Journey):
             return
         state.answers[field["code"]] = value
         state.draft = None
-        if state.review_seen:
-            self.go(Screen.APPLY_REVIEW)
-        elif state.page + 1 < len(state.pages):
+        if field["code"] == DELIVERY:
+            self.post.answered(value)
+        if state.page + 1 < len(state.pages) and not state.review_seen:
             state.page += 1
             self.go(Screen.APPLY_FIELD)
+        elif self.post.needed():  # after the form's last page, so the contact phone is known to prefill
+            self.post.start()
+        elif state.review_seen:
+            self.go(Screen.APPLY_REVIEW)
         else:
             self.go(Screen.APPLY_MATERIALS)
 
@@ -354,9 +372,12 @@ class ApplyJourney(Journey):
         self.go(Screen.APPLY_MATERIALS)
 
     def back_from_materials(self) -> None:
-        """To the form's last page (or the review, once seen); with no form, to the guide."""
+        """To the address's last page for a result by post, else the form's last page (or
+        the review, once seen); with no form, to the guide."""
         state = self.state
-        if state and state.pages:
+        if state and not state.review_seen and self.post.wanted() and state.post is not None:
+            self.go(Screen.APPLY_POST_PHONE)
+        elif state and state.pages:
             state.page = len(state.pages) - 1
             self.go(Screen.APPLY_REVIEW if state.review_seen else Screen.APPLY_FIELD)
         else:
@@ -484,7 +505,11 @@ class ApplyJourney(Journey):
             self.go(Screen.APPLY_REVIEW)
 
     def to_consent(self) -> None:
-        if self.state is not None:
+        if self.state is None:
+            return
+        if self.post.needed():  # post chosen on the review, its address left unfinished
+            self.post.start()
+        else:
             self.go(Screen.APPLY_CONSENT)
 
     def toggle_sms_notices(self) -> None:
@@ -525,6 +550,9 @@ class ApplyJourney(Journey):
             "sms_notices": state.sms_notices,
             "notice_language": "en" if self.kiosk.translator.language == "en" else "zh_CN",
         }
+        delivery = self.post.delivery()
+        if delivery is not None:
+            payload["delivery"] = delivery
         if state.bundle_code:
             payload["bundle_code"] = state.bundle_code
         else:

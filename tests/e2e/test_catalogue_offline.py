@@ -1,5 +1,6 @@
 """The kiosk's copy of the catalogue against the real back office: the same answers as the
-back office's own search, and still there when the back office is gone."""
+back office's own search, and still there when the back office is gone (Chengmai's towns
+and villages for the address step too)."""
 from __future__ import annotations
 
 import time
@@ -7,7 +8,7 @@ import time
 import pytest
 
 from demo.embedded_backoffice import free_port
-from services.api import BackofficeClient, BackofficeUnavailable
+from services.api import BackofficeClient, BackofficeRefused, BackofficeUnavailable
 from services.catalogue_cache import CatalogueCache, CatalogueRefresher
 
 QUERIES = ["", "spjy", "食品", "food", "xian", "zhu", "营业", "licence", "qy"]
@@ -43,6 +44,30 @@ def test_served_from_the_file_when_the_back_office_is_gone(backoffice, tmp_path)
     with pytest.raises(BackofficeUnavailable):
         cache.refresh()  # a failed refresh keeps the old copy
     assert cache.guide(food["code"]) == guide
+
+
+def test_the_towns_travel_with_the_copy_and_an_older_back_office_keeps_it_refreshing(backoffice, tmp_path):
+    path = tmp_path / "catalogue.json"
+    api = BackofficeClient(backoffice.url, timeout=10)
+    CatalogueCache(api, path).refresh()
+    dead = CatalogueCache(BackofficeClient(f"http://127.0.0.1:{free_port()}", timeout=1), path)
+    towns = dead.held_towns()
+    assert towns is not None and len(towns) == 12 and dead.towns() == towns
+    jinjiang = next(t for t in towns if t["name"] == "金江镇")
+    assert {"code": "469023100001", "name": "建国社区居委会"} in jinjiang["villages"]
+    # A back office from before the address list: the catalogue still refreshes, the towns kept.
+    def no_such_route():
+        raise BackofficeRefused(404, "Not Found")
+
+    older_api = BackofficeClient(backoffice.url, timeout=10)
+    older_api.towns = no_such_route  # type: ignore[method-assign]
+    older = CatalogueCache(older_api, path)
+    older.refresh()
+    assert older.held_towns() == towns
+    never = CatalogueCache(BackofficeClient(f"http://127.0.0.1:{free_port()}", timeout=1), tmp_path / "none.json")
+    assert never.held_towns() is None
+    with pytest.raises(BackofficeUnavailable):
+        never.towns()
 
 
 def test_without_a_copy_it_asks_the_back_office(backoffice, tmp_path):

@@ -16,6 +16,29 @@ kivy_env.prepare(UI_VAR, _BASE_CONFIG.profile.window_size, headless=True)
 
 
 @pytest.fixture(scope="session")
+def courier():
+    """The courier emulator (EMS on loopback) the UI tests' back office posts results with."""
+    from demo import courier_emulator
+
+    with courier_emulator.serving() as served:
+        yield served
+
+
+@pytest.fixture(scope="session")
+def backoffice(tmp_path_factory, courier):
+    """The root conftest's back office, with the courier emulator as its courier: a result
+    by post is shipped and tracked, as the demo's is."""
+    from demo.embedded_backoffice import EmbeddedBackoffice
+
+    var = tmp_path_factory.mktemp("backoffice")
+    server = EmbeddedBackoffice(database=var / "backoffice.db", log_file=var / "backoffice.log",
+                                environ={"BACKOFFICE_COURIER": f"emulator:{courier[0]}"})
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
 def kiosk_app(backoffice):
     from kiosk.app import KioskApp
 
