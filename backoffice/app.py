@@ -12,7 +12,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, H
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from . import console
+from . import console, notices
 from .alert_delivery import channel_from_settings, deliver_pending
 from .auth import get_db
 from .body_limits import BodyLimit
@@ -79,7 +79,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.vault = Vault(settings.data_key, settings.lookup_key)
     app.state.signer = QrSigner(settings.signing_seed, settings.signing_seeds_retired)
     app.state.sms = SmsGateway(provider_from_settings(settings), app.state.vault,
-                               QuietHours.parse(settings.sms_quiet_hours))
+                               QuietHours.parse(settings.sms_quiet_hours), on_sent=notices.on_sent)
     app.state.carrier_check = carrier_check_from_settings(settings)
     app.state.courier = courier_from_settings(settings)
     app.state.real_person = real_person_from_settings(settings)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from domain.cases import CaseStatus
@@ -22,7 +22,7 @@ from domain.lifecycle import Action
 from domain.workdays import CalendarUnknown
 
 from . import shipping
-from .models import Appointment, Bundle, Case, Item, SmsMessage, Window
+from .models import Appointment, Bundle, Case, CaseEvent, Item, SmsMessage, Window, utcnow
 from .sms import templates as t
 
 DEFERRED_WARNING_DAYS = 3  # working days before a 容缺 material's due date
@@ -114,6 +114,34 @@ def after_bad_rating(session: Session, ctx, case: Case) -> None:
     """A bad rating's call back (回访), announced to the applicant."""
     if wanted(case, ctx):
         _stage(session, ctx, case, "rating_callback", t.RATING_CALLBACK)
+
+
+# A text sent, as the case's timeline says it (Chinese, English).
+TIMELINE_NOTES = {
+    "case_accepted": ("已受理及承诺办结日期", "accepted, with the promised date"),
+    "case_refused": ("不予受理", "not accepted"),
+    "case_correction": ("需补正的材料及期限", "the corrections and their deadline"),
+    "deferred_due_soon": ("容缺材料即将到期", "a deferred material due soon"),
+    "deferred_expired": ("容缺材料逾期终止", "ended: the deferred material was not supplied"),
+    "case_suspended": ("暂停计时", "suspended"), "case_resumed": ("恢复办理", "resumed"),
+    "case_approved": ("审批通过", "approved"), "case_denied": ("未获批准", "not approved"),
+    "case_ready": ("可领取结果", "ready to collect"), "case_shipped": ("已寄出及运单号", "posted, with the waybill"),
+    "rating_callback": ("评价回访", "the call back after a rating")}
+
+
+def on_sent(session: Session, message: SmsMessage) -> None:
+    """A case's text, once the provider took it, on the case's timeline: the applicant sees in
+    My cases what was texted and when (the gateway calls this in the send's transaction)."""
+    if message.case_id is None or message.template not in TIMELINE_NOTES:
+        return
+    case = session.get(Case, message.case_id)
+    if case is None:
+        return
+    zh, en = TIMELINE_NOTES[message.template]
+    session.execute(insert(CaseEvent.__table__).values(
+        case_id=case.id, at=utcnow(), action="notice", status=case.status, department=case.department_name,
+        note=f"短信已发送至{message.phone_masked}：{zh}", note_en=f"Text sent to {message.phone_masked}: {en}",
+        actor="system:sms"))
 
 
 def sent_for(session: Session, case: Case) -> list[SmsMessage]:

@@ -16,7 +16,7 @@ Decision = Literal["", "approved", "denied", "partial"]  # "" until decided
 MaterialForm = Literal["original", "copy", "electronic"]
 # "rectification": a step of a bad rating's rectification (backoffice.rectifications)
 # "tracking": a step of a posted result reported by the courier (backoffice.shipping)
-TimelineAction = Literal[("submit", "rectification", "tracking", *(action.value for action in Action))]
+TimelineAction = Literal[("submit", "rectification", "tracking", "notice", *(action.value for action in Action))]
 DeliveryMethod = Literal["window", "post", "kiosk", "electronic"]
 ShipmentStep = Literal["collected", "in_transit", "out_for_delivery", "delivered"]
 

@@ -12,7 +12,7 @@ import datetime as dt
 import json
 import logging
 from dataclasses import dataclass
-from typing import Mapping
+from typing import Callable, Mapping
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
@@ -62,8 +62,10 @@ class QuietHours:
 
 
 class SmsGateway:
-    def __init__(self, provider: SmsProvider, vault, quiet: QuietHours | None = QuietHours()):
+    def __init__(self, provider: SmsProvider, vault, quiet: QuietHours | None = QuietHours(),
+                 on_sent: Callable[[Session, SmsMessage], None] | None = None):
         self.provider, self.vault, self.quiet = provider, vault, quiet
+        self.on_sent = on_sent  # what else a sent message writes, in its transaction (notices.on_sent)
 
     def _not_before(self, template: Template, moment: dt.datetime) -> dt.datetime:
         return self.quiet.release(moment) if self.quiet is not None and template.kind == NOTICE else moment
@@ -134,6 +136,8 @@ class SmsGateway:
         message.status = "queued"
         if result_ok:
             message.status, message.sent_at, message.provider_id, message.last_error = "sent", now, provider_id, ""
+            if self.on_sent is not None:
+                self.on_sent(session, message)
         elif retry and message.attempts < MAX_ATTEMPTS:
             message.next_attempt_at = now + dt.timedelta(seconds=FIRST_RETRY_S * 4 ** (message.attempts - 1))
             message.last_error = detail[:200]

@@ -67,6 +67,10 @@ def test_each_step_of_a_case_texts_once_with_its_template(server, terminal, staf
     assert len(texts_about(server, staff, number)) == 5
     detail = staff("clerk01").get(f"/v1/cases/{number}").json()
     assert detail["sms_notices"] is True
+    # The timeline says what was texted and when, as My cases and the console show it.
+    sent = [e for e in detail["timeline"] if e["action"] == "notice"]
+    assert [e["note"] for e in sent][:1] == ["短信已发送至139****1234：已受理及承诺办结日期"] and len(sent) == 5
+    assert sent[0]["note_en"] == "Text sent to 139****1234: accepted, with the promised date"
     assert [(n["event"], n["status"], n["receipt"], n["phone_masked"]) for n in detail["notices"]][0] == \
         ("accept", "sent", "delivered", "139****1234")
 
