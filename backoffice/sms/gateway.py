@@ -112,6 +112,10 @@ class SmsGateway:
             session.commit()
             return message
         template = TEMPLATES[message.template]
+        if message.case_id is not None and session.scalar(select(SmsMessage.id).where(
+                SmsMessage.case_id == message.case_id, SmsMessage.id < message.id,
+                SmsMessage.status.in_(("queued", "sending"))).limit(1)) is not None:
+            return message  # a case's texts arrive in the order its steps happened
         if self._not_before(template, now) > now:  # queued before the quiet hours began
             message.next_attempt_at = self._not_before(template, now)
             session.commit()
