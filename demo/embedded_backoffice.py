@@ -43,11 +43,14 @@ def free_port() -> int:
 class EmbeddedBackoffice:
     def __init__(self, database: Path, port: int | None = None, seed_demo: bool = True,
                  lookup_key: str | None = None, log_file: Path | None = None,
-                 database_url: str | None = None, environ: dict[str, str] | None = None):
+                 database_url: str | None = None, environ: dict[str, str] | None = None,
+                 demo_faces: bool = False):
         """`database` is the SQLite file; its directory also holds the generated secrets, the
         demo terminal's secret and the demo's phone (every text sent, PHONE_INBOX).
         `database_url` (e.g. PostgreSQL) replaces the SQLite file; `environ` adds or
-        replaces the server's settings (BACKOFFICE_*)."""
+        replaces the server's settings (BACKOFFICE_*). `demo_faces` puts the demo people's
+        photos on record at the real-person service's emulator (demo/face_records.py), so
+        the simulated face camera's people can be confirmed by face."""
         self.environ = dict(environ or {})
         self.database = Path(database)
         self.database_url = database_url or f"sqlite:///{self.database}"
@@ -55,6 +58,7 @@ class EmbeddedBackoffice:
         self.seed_demo = seed_demo
         self.lookup_key = lookup_key
         self.log_file = log_file
+        self.demo_faces = demo_faces
         self._process: subprocess.Popen | None = None
 
     @property
@@ -102,6 +106,10 @@ class EmbeddedBackoffice:
                    BACKOFFICE_DATABASE_URL=self.database_url, **DEMO_SETTINGS)
         self.passport_pki()  # made before the server reads its trust list
         self.real_person_photos.mkdir(exist_ok=True)
+        if self.demo_faces:
+            from .face_records import write_face_records
+
+            write_face_records(self.real_person_photos, DEMO_PEOPLE)
         env.update({"BACKOFFICE_SMS_PROVIDER": f"recording:{self.phone_inbox}",
                     "BACKOFFICE_CARRIER_CHECK": f"registry:{DEMO_PEOPLE}",
                     "BACKOFFICE_CSCA_TRUST_LIST": str(self.passport_pki_dir / TRUST_DIR),

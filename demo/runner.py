@@ -35,7 +35,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def run(var: Path, courier_url: str) -> int:
     backoffice = EmbeddedBackoffice(database=var / "backoffice.db", log_file=var / "backoffice.log",
-                                    environ={"BACKOFFICE_COURIER": f"emulator:{courier_url}"})
+                                    environ={"BACKOFFICE_COURIER": f"emulator:{courier_url}"}, demo_faces=True)
     print(f"back office: starting on {backoffice.url}", flush=True)
     with backoffice:
         print(f"back office: ready ({backoffice.url}, SQLite {backoffice.database})", flush=True)

@@ -27,7 +27,7 @@ LEGS = (
     ("elder_mode", "", False),
     ("guide", "", True),
     ("apply", "ID card", True),
-    ("progress_by_card", "ID card, phone", True),
+    ("progress_by_card", "ID card, face", True),
     ("progress_by_code", "receipt QR code", True),
     ("appointment", "appointment QR code", True),
     ("collect_and_rate", "ID card, phone", True),
@@ -217,10 +217,16 @@ class Tour:
         self.screen("home")
         self.shot("home")
         self.tap_id("home", "my_cases")
-        self.screen("presence_code")
-        self.shot("presence-code")
-        self.ui.type_code()  # texted to the phone on file: the card alone opens nothing
-        self.screen("cases")
+        self.screen("face_consent")  # the card alone opens nothing: a face, or the code texted to the phone
+        self.shot("face-consent")
+        app.demo_film("nobody")  # he steps up to the camera once the picture shows
+        self.ui.tap_button("face_consent", "agree")
+        self.screen("face_camera")
+        camera = app.manager.get_screen("face_camera")
+        self.ui.wait_until(lambda: camera.view is not None and camera.view.texture is not None, what="the picture")
+        self.shot("face-camera")
+        app.demo_film("holder")
+        self.ui.wait_for_screen("cases", timeout=60)  # he turns his head as asked; the back office decides
         self.shot("my-cases")
         self.row("cases", "469023-0003")
         self.screen("case")
@@ -262,6 +268,9 @@ class Tour:
         self.screen("collect_start")
         self.shot("collect-start")
         app.demo_insert_card("wang")
+        self.ui.choose_code()  # he would rather have the code texted to his phone
+        self.screen("presence_code")
+        self.shot("presence-code")
         self.ui.type_code()
         self.screen("collect_list")
         self.shot("collect-list")

@@ -79,6 +79,7 @@ class KioskApp(App):
             call_on_main=lambda fn: Clock.schedule_once(lambda _dt: fn()),
             idle_warning_s=config.idle_warning_s,
             devices=self.devices,
+            presence_policy=config.presence_policy,
         )
         self.reachability = Reachability(lambda online: Clock.schedule_once(
             lambda _dt: setattr(self, "backoffice_online", online)))
@@ -173,6 +174,10 @@ class KioskApp(App):
     def demo_scan(self, which: str) -> None:
         if not self.demo.scan(which):
             self.show_toast(self.tr._("Demo code not ready yet"))
+
+    def demo_film(self, who: str) -> None:
+        if not self.demo.film(who):
+            self.show_toast(self.tr._("No simulated face camera"))
 
     def demo_toggle_paper(self) -> None:
         out = self.demo.toggle_paper()

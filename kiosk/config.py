@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from devices.printer.receipt import ReceiptPrinterProfile
 from domain.flags import is_on
+from kiosk.journeys.presence_policy import PresencePolicy
 from kiosk.paths import CONFIG_DIR, resolve
 from services.transport import TransportSettings, check_url, normalise_pin
 
@@ -60,6 +61,8 @@ class KioskConfig:
     # [backoffice] key_holder_socket: the key holder (services/keyholder/) signs and seals
     # instead of this process; None (the demo, `make run`) keeps the keys in files it reads.
     key_holder_socket: Path | None = None
+    # [presence]: how each journey asks the citizen at the glass to show it is them.
+    presence_policy: PresencePolicy = field(default_factory=PresencePolicy)
 
     def terminal_secret(self) -> str:
         """Read when the app starts; an unregistered kiosk gets "" and the back office says so."""
@@ -119,6 +122,7 @@ def load_config(path: Path | None = None, overrides: dict[str, Any] | None = Non
         backoffice_transport=transport,
         heartbeat_s=max(1.0, float(data.get("fleet", {}).get("heartbeat_s", 30))),
         key_holder_socket=var_dir / key_holder_socket if key_holder_socket else None,
+        presence_policy=PresencePolicy.from_config(data.get("presence")),
     )
 
 

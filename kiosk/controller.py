@@ -21,6 +21,7 @@ from domain.tokens import TokenExpired, TokenInvalid
 from kiosk import journeys
 from kiosk.i18n import Translator
 from kiosk.journeys.maintenance import MAINTENANCE_IDLE_S
+from kiosk.journeys.presence_policy import PresencePolicy
 from kiosk.session import Session
 from kiosk.ui.screen_names import Screen
 from kiosk.voice import VoiceGuide
@@ -63,7 +64,8 @@ class KioskController:
     def __init__(self, *, session: Session, api: BackofficeClient, printer: ReceiptPrinter,
                  translator: Translator, terminal_id: str, idle_timeout_s: float,
                  font_path: Path, call_on_main: Callable[[Callable[[], None]], None],
-                 idle_warning_s: float = 30, devices: Any = None, verifier: Any = None):
+                 idle_warning_s: float = 30, devices: Any = None, verifier: Any = None,
+                 presence_policy: PresencePolicy | None = None):
         self.session = session
         self.api = api
         self.printer = printer
@@ -74,6 +76,7 @@ class KioskController:
         self.font_path = font_path
         self.devices = devices
         self.verifier = verifier  # services.qrtokens.QrVerifier, or None until the key is known
+        self.presence_policy = presence_policy or PresencePolicy()  # how each journey asks who is at the glass
         # Set by the app (kiosk/offline.py): submissions, ratings and check-ins go through them.
         self.outbox = None
         self.outbox_sender = None

@@ -87,10 +87,14 @@ class DemoSimulator:
         self._latest_text: dict | None = None
         self.codes: dict[str, str] = {}  # "receipt" / "appointment" -> a signed QR text
         self.network_cut = False
+        self.card_holder = ""  # the demo person whose card was inserted last: the one at the glass
 
     # --- cards -------------------------------------------------------------------------
     def insert_card(self, person_key: str) -> None:
+        """The person's card in the reader, and the person in front of the face camera."""
         self.devices.idcard_sim.insert(person_key)
+        self.card_holder = person_key
+        self.show_face(f"person:{person_key}")
 
     def remove_card(self) -> None:
         self.devices.idcard_sim.remove()
@@ -161,6 +165,18 @@ class DemoSimulator:
             return False
         face.player.show(scene)
         return True
+
+    def film(self, who: str) -> bool:
+        """The demo panel's camera buttons: "holder" (the card holder at the glass), "photo"
+        (their photo held up), "someone_else" (another demo person), "nobody"."""
+        people = list(self.devices.idcard_sim.people) if self.devices.idcard_sim else []
+        holder = self.card_holder or (people[0] if people else "")
+        others = [key for key in people if key != holder]
+        scenes = {"holder": f"person:{holder}", "photo": f"photo:{holder}",
+                  "someone_else": f"person:{others[0]}" if others else "nobody", "nobody": "nobody"}
+        if who not in scenes or (who != "nobody" and not holder):
+            return False
+        return self.show_face(scenes[who])
 
     # --- printer paper -------------------------------------------------------------------
     @property

@@ -141,9 +141,11 @@ class UiDriver:
     def type_code(self, timeout: float = 10.0, phone: str = "") -> None:
         """On the code screen: the code the back office just texted to the demo's phone,
         typed on the keypad, then Confirm, as the citizen would; where no number is on file
-        and the page asks for one, `phone` first."""
+        and the page asks for one, `phone` first. Offered the face check first, the citizen
+        chooses the code instead."""
         from kiosk.demo import latest_code
 
+        self.choose_code(timeout)
         self.wait_for_screen("presence_code", timeout)
         screen = self.app.manager.get_screen("presence_code")
         if screen.asking_phone:
@@ -157,6 +159,14 @@ class UiDriver:
         for digit in latest_code(self.app.kiosk_config.demo_phone_inbox):
             self.tap(screen.keypad.keys[digit])
         self.tap_button("presence_code", "confirm")
+
+    def choose_code(self, timeout: float = 10.0) -> None:
+        """Where the kiosk offers the face check first (the presence policy, a face camera),
+        tap Text me a code instead; elsewhere the code screen comes by itself."""
+        self.wait_until(lambda: self.app.manager.current in ("face_consent", "presence_code")
+                        and self.app._busy is None, timeout, what="the face check's consent or the code screen")
+        if self.app.manager.current == "face_consent":
+            self.tap_button("face_consent", "code")
 
     def tap_button(self, screen: str, key: str) -> None:
         """Tap one of a page's keyed buttons."""

@@ -36,6 +36,10 @@ from .transport import ServerClock, TransportSettings, check_url
 if TYPE_CHECKING:
     import requests
 
+# The back office reads five frames through its face model (about a second on two cores)
+# and may ask the provincial real-person service: more than an ordinary answer's wait.
+FACE_TIMEOUT_S = 20.0
+
 
 class BackofficeError(Exception):
     """Base class: the request did not produce the data the kiosk asked for."""
@@ -139,6 +143,7 @@ class BackofficeClient:
         # Told after every request whether the back office answered (any status) or not: the
         # app's online/offline state (kiosk/offline.py Reachability) follows real traffic.
         self.on_reachable: Callable[[bool], None] | None = None
+        self.answered_last: bool | None = None  # the last request's answer came (None: none sent yet)
         self._settings = settings
         self._signature = TerminalSignature(terminal_id, secret, clock=self.clock.now) if terminal_id and secret \
             else None
@@ -249,6 +254,21 @@ class BackofficeClient:
         return self._post_json("/v1/presence/passport-grants", {
             "session": session_ref, "challenge": challenge, "sod": text(sod), "dg1": text(dg1), "dg15": text(dg15),
             "dg2": text(dg2), "aa_signature": text(aa_signature)})
+
+    def face_challenge(self, session_ref: str, document_kind: str, document_number: str, name: str,
+                       consent_version: str) -> dict:
+        """A head turn to ask of the citizen, who consented to the face check (the text's
+        version is audited): {challenge, actions, frames_wanted, expires_in_s, tries}."""
+        return self._post_json("/v1/presence/face-challenges", {
+            "session": session_ref, "document_kind": document_kind, "document_number": document_number,
+            "name": name, "consent_version": consent_version})
+
+    def face_grant(self, session_ref: str, challenge: str, frames: list[bytes] | tuple[bytes, ...]) -> dict:
+        """The JPEGs taken while the citizen did as asked; the back office decides:
+        {grant, scopes, outcome, score, ...}, or 403 with the reason's code and tries_left."""
+        return self._post_json("/v1/presence/face-grants", {
+            "session": session_ref, "challenge": challenge,
+            "frames": [base64.b64encode(frame).decode("ascii") for frame in frames]}, timeout=FACE_TIMEOUT_S)
 
     def end_grant(self, grant: str, reason: str) -> None:
         self._post_json("/v1/presence/grants/end", {"reason": reason}, grant=grant)
@@ -392,11 +412,12 @@ class BackofficeClient:
     def _get_json(self, path: str, params: dict[str, str] | None = None, grant: str = "") -> Any:
         return self._json(self._request("GET", path, params=params, headers=_presenting(grant)))
 
-    def _post_json(self, path: str, body: dict, idempotency_key: str | None = None, grant: str = "") -> Any:
+    def _post_json(self, path: str, body: dict, idempotency_key: str | None = None, grant: str = "",
+                   timeout: float | None = None) -> Any:
         headers = _presenting(grant)
         if idempotency_key:
             headers["Idempotency-Key"] = idempotency_key
-        return self._json(self._request("POST", path, json=body, headers=headers))
+        return self._json(self._request("POST", path, json=body, headers=headers, timeout=timeout or self.timeout))
 
     def _request(self, method: str, path: str, **kw) -> requests.Response:
         http = self._http
@@ -424,6 +445,7 @@ class BackofficeClient:
         return response
 
     def _reachable(self, answered: bool) -> None:
+        self.answered_last = answered
         if self.on_reachable is not None:
             self.on_reachable(answered)
 

@@ -21,7 +21,8 @@ def demo_people() -> dict[str, dict]:
 def backoffice(tmp_path_factory) -> EmbeddedBackoffice:
     """A real back-office server process on loopback, SQLite, seeded with the demo data."""
     var = tmp_path_factory.mktemp("backoffice")
-    server = EmbeddedBackoffice(database=var / "backoffice.db", log_file=var / "backoffice.log")
+    server = EmbeddedBackoffice(database=var / "backoffice.db", log_file=var / "backoffice.log",
+                                demo_faces=True)
     server.start()
     yield server
     server.stop()

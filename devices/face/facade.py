@@ -109,6 +109,12 @@ class FaceCamera:
             self._finder = FaceFinder()
         return self._finder.cue(image)
 
+    def instructed(self, action: str) -> None:
+        """What the citizen is being asked to do now ("" once the frames are taken). A real
+        camera has no use for it; the simulated camera's demo person does as asked."""
+        if self.player is not None:
+            self.player.hear(action)
+
     # --- frames ----------------------------------------------------------------------------
     def preview_frame(self) -> np.ndarray | None:
         """The newest frame (BGR) for a live view, or None; never waits for the camera."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 import time
+from dataclasses import replace
 
 from ..frame_grabber import FrameGrabber
 from .scene import FRAME_SIZE, Scene
@@ -19,6 +20,7 @@ class ScenePlayer:
         self.clock = clock
         self._lock = threading.Lock()
         self._scene, self._since = scene or Scene(), clock()
+        self._asked: tuple[str, float] = ("", 0.0)  # what the citizen was last asked to do, and when
         self._seq = 0
 
     @property
@@ -31,11 +33,21 @@ class ScenePlayer:
         with self._lock:
             self._scene, self._since = chosen, self.clock()
 
+    def hear(self, action: str) -> None:
+        """The kiosk asked the citizen to do `action` ("" when it stopped asking): a demo
+        person who was just standing there does it from now on, as a citizen would; a photo,
+        nobody, or a person already turning on their own do not change."""
+        with self._lock:
+            self._asked = (action, self.clock())
+
     def read(self):
         from .filming import render  # OpenCV and the faces: with the camera's first frame
 
         with self._lock:
             scene, t = self._scene, self.clock() - self._since
+            action, asked_at = self._asked
+            if action and scene.kind == "person" and not scene.action:
+                scene, t = replace(scene, action=action), self.clock() - asked_at
             self._seq += 1
             seq = self._seq
         return True, render(scene, t, seq)

@@ -7,6 +7,10 @@ A citizen who placed an ePassport whose chip can sign needs no code: the back of
 sends a challenge, the reader has the chip sign it, and the back office verifies the chip
 (backoffice/presence_passport.py). Should that fail, the code is sent as for anyone.
 
+Where the presence policy (journeys/presence_policy.py) asks a face of the asking journey
+and the kiosk has a face camera, the face check's consent page comes first, with the code
+one tap away (journeys/face.py).
+
 A journey that needs one calls `confirm(asker, back_to)` and goes on in its `confirmed()`;
 the citizen who cannot receive a code is told where else to go."""
 from __future__ import annotations
@@ -18,6 +22,7 @@ from dataclasses import dataclass
 from domain.i18n import N_
 from domain.identity import DocumentKind
 from kiosk.journeys import Journey
+from kiosk.journeys.presence_policy import Way
 from kiosk.ui.screen_names import Screen
 from services.api import BackofficeError, BackofficeRefused
 
@@ -77,8 +82,17 @@ class PresenceJourney(Journey):
             self.go(Screen.PRESENCE_CODE)
             return
         self.session.keep(PresenceState(asker=asker, back_to=back_to))
-        if not self._prove_with_chip():
+        if not self._prove_with_chip() and not self._offer_face():
             self.send_code()
+
+    def _offer_face(self, chip_read: bool = False) -> bool:
+        """The face check's consent page, where the presence policy asks for a face for the
+        asking journey and one can be checked here (journeys/face.py); `chip_read`: a
+        passport's chip was just read, so the back office may hold its proven face."""
+        state = self.current_state()
+        if state is None or self.kiosk.presence_policy.way(state.asker) is not Way.FACE:
+            return False
+        return self.kiosk.journey("face").offer(state.asker, state.back_to, chip_read=chip_read)
 
     def _prove_with_chip(self) -> bool:
         """Starts the chip's proof when the citizen's passport is on a reader that can ask
@@ -114,14 +128,31 @@ class PresenceJourney(Journey):
         if state is None:
             return
         if isinstance(answer, dict):
-            self.session.grant = str(answer["grant"])
-            self.session.discard(PresenceState)
-            self.kiosk.journey(state.asker).confirmed()
+            self.granted(str(answer["grant"]))
             return
         # The check that failed, never what the chip holds.
         log.info("passport chip not accepted", extra={"error": type(answer).__name__,
                                                       "code": getattr(answer, "code", "")})
-        self.send_code()
+        # A chip that proved its DG2 face can still stand behind its holder's face.
+        if not self._offer_face(chip_read=True):
+            self.send_code()
+
+    def granted(self, grant: str) -> None:
+        """The back office issued a grant (for a code, a chip or a face): the asking journey goes on."""
+        state = self.current_state()
+        if state is None:
+            return
+        self.session.grant = grant
+        self.session.discard(PresenceState)
+        self.kiosk.journey(state.asker).confirmed()
+
+    def unreachable(self, error: BackofficeError) -> None:
+        """The back office did not answer: the asking journey may have an offline way."""
+        state = self.current_state()
+        if state is None:
+            return
+        self.session.discard(PresenceState)
+        self.kiosk.journey(state.asker).unconfirmed(error, state.back_to)
 
     def send_code(self, phone: str = "") -> None:
         """A code to the number on file; or, when none is, to `phone` (the number typed
@@ -145,8 +176,7 @@ class PresenceJourney(Journey):
             self._refused(state, answer)
             return
         if isinstance(answer, BackofficeError):  # unreachable: the asker may have an offline way
-            self.session.discard(PresenceState)
-            self.kiosk.journey(state.asker).unconfirmed(answer, state.back_to)
+            self.unreachable(answer)
             return
         state.challenge, state.phone_masked = str(answer["challenge"]), str(answer["phone_masked"])
         state.phone_needed = False
@@ -229,10 +259,7 @@ class PresenceJourney(Journey):
                 state.challenge = ""
                 self._notice(state, MSG_SPENT)
             return
-        self.session.grant = str(answer["grant"])
-        asker = state.asker
-        self.session.discard(PresenceState)
-        self.kiosk.journey(asker).confirmed()
+        self.granted(str(answer["grant"]))
 
     def back(self) -> None:
         """Back where the asking journey was; the code sent stays good for this session."""

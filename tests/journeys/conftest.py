@@ -125,6 +125,12 @@ def printer_emulator():
 
 @pytest.fixture
 def kiosk(backoffice, printer_emulator, tmp_path):
+    yield from running_kiosk(backoffice, printer_emulator, tmp_path)
+
+
+def running_kiosk(backoffice, printer_emulator, tmp_path, devices=None):
+    """The controller on the demo terminal's credentials, with `devices` (the face camera)
+    where a test gives them; ended and shut down after the test."""
     config = load_config(environ={}, overrides={
         "kiosk.var_dir": str(tmp_path), "backoffice.url": backoffice.url,
         "backoffice.terminal_secret_file": str(backoffice.terminal_secret_file)})
@@ -135,7 +141,8 @@ def kiosk(backoffice, printer_emulator, tmp_path):
     main: queue.Queue = queue.Queue()
     controller = KioskController(session=Session(files_root=tmp_path / "session"), api=api, printer=printer,
                                  translator=Translator("zh_CN"), terminal_id=config.terminal_id, idle_timeout_s=120,
-                                 font_path=find_cjk_font(), call_on_main=main.put)
+                                 font_path=find_cjk_font(), call_on_main=main.put, devices=devices,
+                                 presence_policy=config.presence_policy)
     controller.outbox, controller.outbox_sender = build_outbox(config, api)
     controller.catalogue, _refresher = build_catalogue(config, api)
     ui = RecordingUI()

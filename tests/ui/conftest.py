@@ -32,7 +32,7 @@ def backoffice(tmp_path_factory, courier):
 
     var = tmp_path_factory.mktemp("backoffice")
     server = EmbeddedBackoffice(database=var / "backoffice.db", log_file=var / "backoffice.log",
-                                environ={"BACKOFFICE_COURIER": f"emulator:{courier[0]}"})
+                                environ={"BACKOFFICE_COURIER": f"emulator:{courier[0]}"}, demo_faces=True)
     server.start()
     yield server
     server.stop()

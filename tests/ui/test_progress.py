@@ -55,6 +55,7 @@ def test_the_code_screen_tells_a_wrong_code_and_is_readable_every_way(kiosk_app,
     app.demo_insert_card("li")
     ui.wait_for_screen("home")
     ui.tap(ui.by_id("home", "my_cases"))
+    ui.choose_code()
     ui.wait_for_screen("presence_code")
     shown = joined(ui.visible_texts())
     assert "验证码（6位数字）已发送至139****1928" in shown and "没带手机？" in shown
@@ -83,6 +84,7 @@ def test_with_no_number_on_file_the_page_asks_for_one(kiosk_app, ui):
     ui.tap(ui.by_text("查询办件进度"))
     ui.wait_for_screen("progress_start")
     app.devices.idcard_sim.insert(zhao)
+    ui.choose_code()
     ui.wait_for_screen("presence_code")
     screen = app.manager.get_screen("presence_code")
     assert screen.asking_phone and "系统中没有您的手机号码" in joined(ui.visible_texts())
