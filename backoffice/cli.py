@@ -1,7 +1,7 @@
 """`kiosk-backoffice serve | migrate | seed | load-catalogue | calendar | create-staff |
 enroll-totp | rotate-terminal-secret | backup | backup-info | restore | disable-staff |
 enable-staff | register-terminal | disable-terminal | enable-terminal | sweep | audit export |
-audit verify`."""
+audit verify | face match`."""
 from __future__ import annotations
 
 import argparse
@@ -11,6 +11,7 @@ import logging
 import sys
 from pathlib import Path
 
+from . import face_cli
 from .logging_setup import configure_logging, uvicorn_log_config
 from .settings import Settings
 
@@ -99,10 +100,13 @@ def main(argv: list[str] | None = None) -> int:
 
     sub.add_parser("sweep", help="supervision sweep: overdue marks, expired 容缺 terminations, alerts")
     _release_parser(sub)
+    face_cli.add_parser(sub)
 
     args = parser.parse_args(argv)
     settings = Settings.from_env(args.database_url)
     configure_logging()
+    if args.command == "face":  # the model on two files: no database, no server
+        return face_cli.run_face(args, settings.face_match_threshold)
 
     from . import migrations_runner
 

@@ -42,7 +42,9 @@ def kiosk(url: str, secret_file: str, rounds: int) -> dict:
                     tour.leg(name, getattr(tour, name))
         if tour.failures:
             raise RuntimeError("\n".join(tour.failures))
-        submits = [r["at"] for r in ui.records if (r["from"], r["to"]) == ("apply_consent", "apply_result")]
+        # The tap that submits: Submit, or Confirm on the code page asked for before it.
+        submits = [r["at"] for r in ui.records
+                   if r["to"] == "apply_result" and r["from"] in ("apply_consent", "presence_code")]
         receipts = [r.finished_at for r in emulator.receipts]
         to_receipt = [min(t for t in receipts if t > at) - at for at in submits]
         print_only = _print_only(app, emulator, rounds)

@@ -314,7 +314,7 @@ class Tour:
         app.demo_toggle_network()
         try:
             self.tap_id("home", "my_cases")
-            self.screen("message")
+            self.ui.agree_to_face_then("message")
             self.shot("network-down")
         finally:
             app.demo_toggle_network()

@@ -7,6 +7,7 @@ materials with the document camera or declares them 容缺, and reports every sc
 reaches to an optional `seen(name)` callback (the tour takes a screenshot there)."""
 from __future__ import annotations
 
+import json
 from typing import Callable
 
 from kiosk.journeys.apply import ApplyState, field_kind
@@ -183,12 +184,37 @@ class Citizen:
         return pages
 
     def submit(self, expect: str = "apply_result") -> None:
-        """Agree and submit; waits for the back office's answer."""
-        self.ui.tap(self.app.manager.get_screen("apply_consent").buttons["submit"])
-        self.ui.wait_until(lambda: self.app.manager.current != "apply_consent" and self.app._busy is None,
+        """Agree and submit; waits for the back office's answer. Asked first who is at the
+        glass (the presence policy), the citizen types the code texted to their phone."""
+        app = self.app
+        self.ui.tap(app.manager.get_screen("apply_consent").buttons["submit"])
+        self.ui.wait_until(lambda: app.manager.current != "apply_consent" and app._busy is None,
                            timeout=30, what="submission answered")
+        if app.manager.current in ("face_consent", "presence_code"):
+            self.confirm_by_code()
+            self.ui.wait_until(lambda: app.manager.current not in ("face_consent", "presence_code", "apply_consent")
+                               and app._busy is None, timeout=30, what="submission answered")
         if self.app.manager.current != expect:
             raise AssertionError(f"on {self.app.manager.current!r}, not {expect!r}: {self.state.problems}")
+
+    def confirm_by_code(self) -> None:
+        """Confirm it is them with the code texted to their phone (the face offered first is
+        declined). Where the back office cannot be reached the journey goes on without it."""
+        app = self.app
+        self.ui.choose_code()
+        self.ui.wait_until(lambda: app._busy is None and app.manager.current != "face_consent", timeout=30,
+                           what="the code screen, or the journey going on without one")
+        if app.manager.current == "presence_code":
+            self.ui.type_code(phone=self._own_phone())
+
+    def _own_phone(self) -> str:
+        """The number the carriers' registry has in the citizen's name, for a page asking for
+        one: a demo person's (assets/seed/demo.json), else the one the citizen types in forms."""
+        identity = self.app.session.identity
+        people = json.loads(self.app.kiosk_config.demo_people_file.read_text(encoding="utf-8"))["people"]
+        return next((str(p.get("phone") or "") for p in people
+                     if identity is not None and p.get("document_number") == identity.document_number),
+                    ANSWERS["phone"])
 
     def wait_for_receipt_printed(self) -> None:
         self.ui.wait_until(lambda: self.state.printed and self.app._busy is None, timeout=30,

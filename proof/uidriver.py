@@ -168,6 +168,15 @@ class UiDriver:
         if self.app.manager.current == "face_consent":
             self.tap_button("face_consent", "code")
 
+    def agree_to_face_then(self, screen: str, timeout: float = 30.0) -> None:
+        """Waits for `screen`; where the face check's consent page comes first (the kiosk
+        learns it is offline only when a request fails), the citizen agrees on the way."""
+        self.wait_until(lambda: self.app.manager.current in ("face_consent", screen) and self.app._busy is None,
+                        timeout, what=f"the face check's consent or {screen!r}")
+        if self.app.manager.current == "face_consent":
+            self.tap_button("face_consent", "agree")
+        self.wait_for_screen(screen, timeout)
+
     def tap_button(self, screen: str, key: str) -> None:
         """Tap one of a page's keyed buttons."""
         self.tap(self.app.manager.get_screen(screen).buttons[key])

@@ -22,6 +22,7 @@ from domain.ids import is_mobile_number, is_valid_credit_code, is_valid_resident
 from domain.receipts import ApplicationReceipt
 from kiosk.journeys import Journey
 from kiosk.journeys.apply_post import DELIVERY, PostAddress, PostStep
+from kiosk.journeys.presence_policy import Way
 from kiosk.ui.screen_names import Screen
 from services.deliveries import APPLICATION, GRANT
 from services.outbox_sender import QUEUED, REFUSED
@@ -146,6 +147,9 @@ class ApplyState:
     receipt: ApplicationReceipt | None = None
     queued: Queued | None = None
     printed: bool = False
+    # The back office could not be asked who is at the glass: the application goes to the
+    # outbox with the card read as its only evidence, which the clerk checks in person.
+    presence_unreachable: bool = False
 
 
 class ApplyJourney(Journey):
@@ -176,6 +180,9 @@ class ApplyJourney(Journey):
                               Screen.APPLY_POST_TOWN),
         Screen.APPLY_CONSENT: (Screen.APPLY_RESULT, Screen.APPLY_PROBLEMS),
         Screen.APPLY_PROBLEMS: (Screen.APPLY_REVIEW, Screen.APPLY_FIELD, Screen.APPLY_POST_TOWN),
+        # Confirmed who is at the glass (or the back office found unreachable meanwhile): the answer.
+        **{asked: (Screen.APPLY_RESULT, Screen.APPLY_PROBLEMS) for asked in (
+            Screen.PRESENCE_CODE, Screen.FACE_CONSENT, Screen.FACE_CAMERA, Screen.FACE_OTHER_WAYS)},
     }
 
     def __init__(self, controller):
@@ -570,6 +577,9 @@ class ApplyJourney(Journey):
         if state is None or identity is None or state.case is not None or state.queued:
             return
         state.consent = True
+        if self._presence_needed(state):
+            self.need_presence(Screen.APPLY_CONSENT)  # back here in confirmed() or unconfirmed()
+            return
         payload = self.application()
         if self.session.grant:  # confirmed earlier in this session: the case says so
             payload[GRANT] = self.session.grant
@@ -583,6 +593,25 @@ class ApplyJourney(Journey):
             return sender.deliver_now(item)
 
         self.kiosk.in_background(work, self._submitted, back_to=Screen.APPLY_CONSENT, busy=MSG_SENDING)
+
+    def _presence_needed(self, state: ApplyState) -> bool:
+        """Submitting in one's own name asks first who is at the glass, as the presence
+        policy says (a face, or the code texted to the phone on file)."""
+        return not self.session.grant and not state.presence_unreachable \
+            and self.kiosk.presence_policy.way(self.name) is not Way.NONE
+
+    def confirmed(self) -> None:
+        self.submit()
+
+    def unconfirmed(self, error: Exception, back_to: str) -> None:
+        """The back office did not answer: the application is kept in the outbox all the same."""
+        state = self.state
+        if state is None:
+            return
+        log.info("presence not confirmed: back office unreachable", extra={"error": type(error).__name__})
+        state.presence_unreachable = True
+        self.ui.navigate(Screen.APPLY_CONSENT)
+        self.submit()
 
     def _submitted(self, delivery) -> None:
         state = self.state

@@ -23,11 +23,12 @@ class Way(StrEnum):
     NONE = "none"
 
 
-# My cases (withdrawing is one of its pages) and collecting results open a citizen's
-# records; a rating only says who gave it.
+# My cases (withdrawing is one of its pages), collecting results and submitting in one's
+# own name open or bind a citizen's records; a rating only says who gave it.
 DEFAULT_WAYS: dict[str, Way] = {
     "progress": Way.FACE,
     "collect": Way.FACE,
+    "apply": Way.FACE,
     "rating": Way.CODE,
 }
 

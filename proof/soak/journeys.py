@@ -109,6 +109,11 @@ class SoakJourneys:
         state = citizen.state
         self.ui.tap(app.manager.get_screen("apply_consent").buttons["submit"])
         try:
+            self.ui.wait_until(lambda: state.case is not None or state.queued is not None or (
+                app.manager.current in ("face_consent", "presence_code") and app._busy is None), timeout=30,
+                what="the submission answered or kept, or the citizen asked who they are")
+            if state.case is None and state.queued is None:
+                citizen.confirm_by_code()
             self.ui.wait_until(lambda: state.case is not None or state.queued is not None, timeout=30,
                                what="the submission answered or kept")
         finally:  # told "received" or "kept", even if the receipt then meets an empty printer

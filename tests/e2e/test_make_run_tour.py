@@ -14,7 +14,7 @@ from backoffice.security.qr import QrSigner
 
 REQUIRED = ["attract-zh", "attract-en", "catalogue-windows", "catalogue-results", "guide", "apply-identify",
             "apply-capture", "apply-commitment", "apply-review", "apply-consent", "apply-result", "home",
-            "presence-code", "my-cases", "case-timeline", "slip-printed", "card-removed",
+            "face-consent", "face-camera", "presence-code", "my-cases", "case-timeline", "slip-printed", "card-removed",
             "progress-by-receipt-code", "appointment-start", "appointment-ticket", "collect-list",
             "collect-done", "rating-levels", "rating-done", "printer-out-of-paper", "network-down", "idle-warning",
             "maintenance-pin", "maintenance-diagnostics", "maintenance-out-of-service-form", "out-of-service",

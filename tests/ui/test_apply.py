@@ -64,6 +64,7 @@ def test_self_submission_with_camera_e_licence_and_deferred_material(kiosk_app, 
     spool = app.kiosk_config.profile.receipt_printer_target
     jobs_before = set(spool.glob("*.escpos"))
     citizen.submit()
+    assert app.session.grant  # asked who is at the glass before submitting in his name: the code
     number = state(app).case.number
     ui.wait_until(lambda: state(app).printed and app._busy is None, timeout=20, what="receipt printed")
     shown = joined(ui.visible_texts())

@@ -67,7 +67,7 @@ def test_network_cut_then_restored(kiosk_app, ui):
     assert app.demo.toggle_network() is True
     try:
         ui.tap(ui.by_id("home", "my_cases"))
-        ui.wait_for_screen("message")
+        ui.agree_to_face_then("message")
         assert "服务暂时无法连接" in joined(ui.visible_texts())
         ui.tap(ui.by_id("message", "back"))
         ui.wait_for_screen("home")

@@ -150,7 +150,7 @@ def test_back_office_down_gives_a_calm_message_and_a_way_back(kiosk_app, ui):
     try:
         start_session(app, ui)
         ui.tap(ui.by_id("home", "my_cases"))
-        ui.wait_for_screen("message")
+        ui.agree_to_face_then("message")
         shown = joined(ui.visible_texts())
         assert "服务暂时无法连接" in shown
         assert "您的信息不会丢失" in shown

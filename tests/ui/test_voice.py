@@ -95,7 +95,7 @@ def test_an_error_screen_says_what_happened(kiosk_app, ui, spoken):
         ui.tap(ui.by_text(app.controller._("Check progress")))
         ui.wait_for_screen("progress_start")
         app.demo_insert_card("li")
-        ui.wait_for_screen("message")
+        ui.agree_to_face_then("message")
         body = app.controller._(app.manager.current_screen.body)
         ui.wait_until(lambda: body in texts(spoken), what="the error spoken")
     finally:
