@@ -33,6 +33,7 @@ from .maintenance_tiles import (
 )
 
 NOT_READY_FILL = list(theme.BADGE_FILL["alert"])
+STOP_BUTTONS = {"scanner": N_("Stop the scanner test"), "face": N_("Stop the face camera's picture")}
 PREVIEW_HEIGHT_DP = 240  # the scanner test's camera picture: small, enough to aim a code
 
 
@@ -101,8 +102,8 @@ class MaintenanceScreen(MaintenancePage):
             if notice is not None:  # its details are the device's own words
                 self.text(notice.text(self._), parent=card, bold=True,
                           color=theme.PRIMARY if notice.ok else theme.WARNING).quoted = True
-            if check.device == "scanner" and self.flow.live is not None:
-                self._live_view(card)
+            if check.device == self.flow.live_device and self.flow.live is not None:
+                self._live_view(card, check.device)
             elif self.flow.can_test(check.device):
                 self.button(self._(TEST_BUTTONS[check.device]), lambda name=check.device: self.flow.test_device(name),
                             key=f"test:{check.device}", secondary=True, parent=card)
@@ -139,14 +140,15 @@ class MaintenanceScreen(MaintenancePage):
         if visit.bundle is not None:
             self.text(visit.bundle.text(self._), parent=log, bold=True, color=theme.PRIMARY)
 
-    # --- the scanner test's live view ------------------------------------------------
-    def _live_view(self, card) -> None:
-        """What the scanner's camera sees while its test runs, and a way to stop it."""
+    # --- a camera test's live view ------------------------------------------------
+    def _live_view(self, card, device: str) -> None:
+        """What a camera sees while its test runs (the scanner's, to aim a code; the face
+        camera's, to see it films the hall), and a way to stop it."""
         self.waiting = self.text(self._(N_("Waiting for the camera's picture…")), parent=card, size="small",
                                  color=theme.TEXT_MUTED)
         self.preview = Image(size_hint_y=None, height=dp(PREVIEW_HEIGHT_DP), fit_mode="contain")
         card.add_widget(self.preview)
-        self.button(self._(N_("Stop the scanner test")), self.flow.stop_scanner_test, key="stop:scanner",
+        self.button(self._(STOP_BUTTONS[device]), self.flow.stop_live_view, key=f"stop:{device}",
                     secondary=True, parent=card)
         self.flow.frame_shown = self.show_frame
         if self.flow.last_frame is not None:
@@ -212,7 +214,7 @@ class MaintenanceScreen(MaintenancePage):
 
     def on_leave(self, *_args):
         self._forget_live_view()
-        self.flow.stop_scanner_test()  # the camera runs only while staff watch it
+        self.flow.stop_live_view()  # a camera runs only while staff watch it
 
     def _forget_live_view(self) -> None:
         if self.flow.frame_shown == self.show_frame:

@@ -36,8 +36,8 @@ from domain.i18n import N_
 from kiosk.i18n import LANGUAGES, Translator
 from kiosk.journeys import Journey
 from kiosk.maintenance.access import MaintenanceAccess, Outcome, Result
+from kiosk.maintenance.camera_preview import CameraPreview
 from kiosk.maintenance.device_tests import TESTABLE, DeviceTest, run_test
-from kiosk.maintenance.scanner_preview import ScannerPreview
 from kiosk.maintenance.service_state import ServiceState, ServiceStateStore
 from kiosk.ops.readiness import DeviceCheck, ReadinessReport, build_report, worst
 from kiosk.ui.screen_names import Screen
@@ -136,7 +136,8 @@ class MaintenanceJourney(Journey):
         self.stop_app: Callable[[int], None] = lambda code: None
         # The scanner test's live view: on the journey, not in the visit, so that the end
         # of the session (which wipes the visit first) still stops its thread.
-        self.live: ScannerPreview | None = None
+        self.live: CameraPreview | None = None
+        self.live_device = ""  # whose camera the live view shows: "scanner" or "face"
         self.last_frame = None  # the newest frame shown, for a page drawn again meanwhile
         self.frame_shown: Callable[[Any], None] | None = None  # the diagnostics page's image
         self.scanner_test_s = SCANNER_TEST_S
@@ -369,6 +370,9 @@ class MaintenanceJourney(Journey):
             visit.tests[name] = Notice(WAITS_FOR_INPUT[name])
             if name == "scanner":
                 self._watch_scanner(visit)
+        elif result.passed and name == "face":
+            visit.tests[name] = Notice(N_("Test passed: {detail}"), {"detail": result.detail})
+            self._watch_face()
         elif result.passed:
             visit.tests[name] = Notice(N_("Test passed: {detail}"), {"detail": result.detail})
         else:
@@ -377,40 +381,56 @@ class MaintenanceJourney(Journey):
             self.kiosk.say(SAY_SPEECH_TEST)
         self.go(Screen.MAINTENANCE)
 
-    # --- the scanner test's live view ------------------------------------------------------
+    # --- a camera test's live view --------------------------------------------------------
     def _watch_scanner(self, visit: Visit) -> None:
         """Camera frames, made off the UI thread, come back through the Clock while the test
         runs; codes read meanwhile show beside them (on_code_scanned)."""
-        self._stop_live()
         visit.codes_read = 0
-        live = self.live = ScannerPreview(self.kiosk.devices.scanner, self.scanner_test_s)
-        live.start(show=self.kiosk.for_this_session(lambda pixels: self._frame(live, pixels)),
-                   ended=self.kiosk.for_this_session(lambda: self.stop_scanner_test(live)))
+        self._watch("scanner", self.kiosk.devices.scanner)
 
-    def _frame(self, live: ScannerPreview, pixels) -> None:
+    def _watch_face(self) -> None:
+        """The face camera's picture for the technician, for as long as the scanner's test
+        runs at most; the camera opened for it and closed after."""
+        camera = self.kiosk.devices.face
+        camera.open()
+        self._watch("face", camera)
+
+    def _watch(self, device: str, camera) -> None:
+        self._stop_live()
+        live = self.live = CameraPreview(camera, self.scanner_test_s)
+        self.live_device = device
+        live.start(show=self.kiosk.for_this_session(lambda pixels: self._frame(live, pixels)),
+                   ended=self.kiosk.for_this_session(lambda: self.stop_live_view(live)))
+
+    def _frame(self, live: CameraPreview, pixels) -> None:
         if live is self.live:  # not a last frame of a test already stopped
             self.last_frame = pixels
             if self.frame_shown is not None:
                 self.frame_shown(pixels)
 
-    def stop_scanner_test(self, live: ScannerPreview | None = None) -> None:
-        """Staff tapped Stop, left the page, or the time ran out (`live`: that test only)."""
+    def stop_live_view(self, live: CameraPreview | None = None) -> None:
+        """Staff tapped Stop, left the page, or the time ran out (`live`: that view only)."""
         if self.live is None or (live is not None and live is not self.live):
             return
+        device = self.live_device
         self._stop_live()
         visit = self._granted()
-        if visit is None or visit.waiting_for != "scanner":
+        if visit is None:
             return
-        visit.waiting_for = None
-        if not visit.codes_read:
-            visit.tests["scanner"] = Notice(MSG_SCANNER_NOTHING_READ, ok=False)
+        if device == "scanner" and visit.waiting_for == "scanner":
+            visit.waiting_for = None
+            if not visit.codes_read:
+                visit.tests["scanner"] = Notice(MSG_SCANNER_NOTHING_READ, ok=False)
         if self.ui.current_screen() == Screen.MAINTENANCE:
             self.go(Screen.MAINTENANCE)
 
     def _stop_live(self) -> None:
         if self.live is not None:
             self.live.stop()
+            if self.live_device == "face":
+                self.kiosk.devices.face.close()
         self.live = self.last_frame = None
+        self.live_device = ""
 
     def reset(self) -> None:
         """The visit ended (Leave, the idle timeout): no camera thread outlives it."""

@@ -140,7 +140,7 @@ def test_stop_without_waiting_returns_at_once_and_the_thread_closes_the_camera(t
 
 
 def test_the_preview_frame_is_the_cameras_newest_frame_in_grey(tmp_path):
-    """What the maintenance scanner test's live view shows (kiosk/maintenance/scanner_preview.py)."""
+    """What the maintenance scanner test's live view shows (kiosk/maintenance/camera_preview.py)."""
     pattern = write_sequence(tmp_path, [scene(b"CMAPT1:PREVIEW")] * 3)
     scanner = Scanner(CameraScannerBackend(FrameGrabber(pattern, loop=True),
                                            CascadeDecoder(ZxingDecoder(), budget_ms=25)))

@@ -254,7 +254,7 @@ def test_the_scanner_test_shows_the_camera_live_and_what_it_reads_until_stopped(
     image = screen.preview
     image.bind(texture=lambda *_args: drawn_on.append(threading.current_thread().name))
     ui.wait_until(lambda: len(drawn_on) >= 3, what="frames keep coming")
-    assert set(drawn_on) == {threading.main_thread().name} and live.thread.name == "scanner-preview"
+    assert set(drawn_on) == {threading.main_thread().name} and live.thread.name == "camera-preview"
     assert tuple(image.texture.size) == (320, 240)
     assert "摄像头实时画面" in joined(ui.all_texts())
 
@@ -310,16 +310,26 @@ def test_the_a4_test_page_reaches_the_document_printer(kiosk_app, ui, maintenanc
     assert "测试通过：test page completed" in joined(ui.all_texts())
 
 
-def test_the_face_camera_test_finds_a_face_and_leaves_the_camera_closed(kiosk_app, ui, maintenance):
+def test_the_face_camera_test_finds_a_face_then_shows_the_camera_live_until_stopped(kiosk_app, ui, maintenance):
     app = kiosk_app
     camera = app.devices.face
+    screen = app.manager.get_screen("maintenance")
     camera.player.show("person:wang")  # someone stands at the kiosk while staff test it
     try:
         open_diagnostics(app, ui)
         tap_key(app, ui, "maintenance", "test:face", wait_for="maintenance")
         ui.wait_until(lambda: "测试通过：face finder ok" in joined(ui.all_texts()), what="face camera tested")
-        assert "in view now: centred" in joined(ui.all_texts()) and "测试人脸识别摄像头" in joined(ui.all_texts())
-        assert not camera.is_open  # the camera runs for its test only
+        assert "in view now: centred" in joined(ui.all_texts())
+        assert maintenance.live_device == "face" and camera.is_open and "stop:face" in screen.buttons
+        ui.wait_until(lambda: screen.preview is not None and screen.preview.texture is not None, what="the picture")
+        assert "摄像头实时画面" in joined(ui.all_texts())
+        ui.scroll_into_view(screen.preview)
+        ui.screenshot(SHOTS / "maintenance_face_live.png")
+        live = maintenance.live
+        ui.tap_button("maintenance", "stop:face")
+        ui.wait_until(lambda: not live.thread.is_alive(), what="preview thread ended")
+        assert not camera.is_open and maintenance.live is None and "test:face" in screen.buttons
+        assert "测试人脸识别摄像头" in joined(ui.all_texts())
     finally:
         camera.player.show("nobody")
 
