@@ -6,16 +6,18 @@ at most one route's limit per request, whatever a client sends.
 The ceilings: a submission carries its captured pages (cases.MAX_MATERIAL_BYTES each, as
 base64) for the largest application in the catalogue with room to spare; a diagnostics
 bundle its own limit; a passport proof the chip's files, DG2's face image among them; a
-face check its camera frames;
+face check its camera frames; a catalogue file an administrator uploads in the console;
 every other body is a small JSON document. The large ceilings are for a request that at
-least says who is calling (a terminal's signature headers or a staff token): an
-anonymous one could never be taken, so it gets the small ceiling.
+least says who is calling (a terminal's signature headers, a staff token, a console
+session's cookie): an anonymous one could never be taken, so it gets the small ceiling.
 """
 from __future__ import annotations
 
 import re
 
 from .cases import MAX_MATERIAL_BYTES
+from .catalogue_check import MAX_CATALOGUE_BYTES
+from .console.session import SESSION_COOKIE
 from .diagnostics import MAX_BUNDLE_BYTES
 from .problems import problem
 from .schemas.presence import FRAME_B64_MAX, FRAMES_MAX
@@ -30,6 +32,7 @@ LIMITS: tuple[tuple[str, re.Pattern[str], int], ...] = (
     ("POST", re.compile(r"/v1/presence/face-grants"), FACE_FRAMES_BODY),
     ("POST", re.compile(r"/v1/cases"), SUBMISSION_BODY),
     ("POST", re.compile(r"/v1/terminals/diagnostics"), MAX_BUNDLE_BYTES),
+    ("POST", re.compile(r"/console/admin/catalogue/load"), MAX_CATALOGUE_BYTES + SMALL_BODY),  # multipart's framing
 )
 
 
@@ -44,7 +47,8 @@ def limit_for(method: str, path: str, credentialed: bool) -> int:
 def says_who(headers: dict[bytes, bytes]) -> bool:
     """Whether the request carries a caller's credentials (checked later, by auth.py)."""
     return (headers.get(b"authorization", b"").lower().startswith(b"bearer ")
-            or (b"x-terminal-id" in headers and b"x-signature" in headers))
+            or (b"x-terminal-id" in headers and b"x-signature" in headers)
+            or f"{SESSION_COOKIE}=".encode() in headers.get(b"cookie", b""))
 
 
 class BodyLimit:

@@ -17,6 +17,8 @@ from .catalogue_check import read_catalogue
 from .models import Bundle, CatalogueVersion, Department, Item, Material, Window, utcnow
 from .settings import REPO_ROOT
 
+LOAD_LOCK = "catalogue-load"  # held by a load (command line or console): two would take one version number
+
 DEFAULT_CATALOGUE = REPO_ROOT / "assets" / "seed" / "catalogue.json"
 
 
@@ -32,6 +34,12 @@ def load_catalogue(session: Session, path: Path = DEFAULT_CATALOGUE, actor: str 
     them), ones it has again are un-retired; departments are only added or updated. A file
     with problems changes nothing: CatalogueInvalid (catalogue_check.py)."""
     data, raw = read_catalogue(Path(path))
+    return load_catalogue_data(session, data, raw, actor)
+
+
+def load_catalogue_data(session: Session, data: dict[str, Any], raw: bytes, actor: str) -> dict[str, Any]:
+    """load_catalogue for a file already read and checked (catalogue_check.catalogue_of: a
+    console upload's bytes); `raw` names the version by its SHA-256."""
     now = utcnow()
     windows = _apply(session, Window, {w["code"]: _window_fields(w, position) for position, w
                                        in enumerate(data["windows"])}, now)

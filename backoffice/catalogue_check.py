@@ -22,12 +22,24 @@ class CatalogueInvalid(ValueError):
         self.problems = problems
 
 
+# The county's whole catalogue is about 250 KB; ten times that is room to grow, and still a
+# body a console upload may buffer.
+MAX_CATALOGUE_BYTES = 4 * 1024 * 1024
+
+
 def read_catalogue(path: Path) -> tuple[dict[str, Any], bytes]:
     """The file's data and its bytes (for the version's SHA-256), or CatalogueInvalid."""
     try:
         raw = Path(path).read_bytes()
     except OSError as exc:
         raise CatalogueInvalid([f"cannot read {path}: {exc.strerror or exc}"]) from None
+    return catalogue_of(raw)
+
+
+def catalogue_of(raw: bytes) -> tuple[dict[str, Any], bytes]:
+    """A catalogue file's bytes (an upload's): its data and the bytes, or CatalogueInvalid."""
+    if len(raw) > MAX_CATALOGUE_BYTES:
+        raise CatalogueInvalid([f"the file is {len(raw)} bytes, more than {MAX_CATALOGUE_BYTES}"])
     try:
         data = json.loads(raw.decode("utf-8"))
     except UnicodeDecodeError:

@@ -15,8 +15,6 @@ from . import face_cli
 from .logging_setup import configure_logging, uvicorn_log_config
 from .settings import Settings
 
-CATALOGUE_LOAD_LOCK = "catalogue-load"
-
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="kiosk-backoffice", description=__doc__)
@@ -379,7 +377,7 @@ def _load_catalogue(sessions, args) -> int:
     import socket
 
     from . import locks
-    from .catalogue import load_catalogue
+    from .catalogue import LOAD_LOCK, load_catalogue
     from .catalogue_check import CatalogueInvalid, read_catalogue
 
     try:
@@ -390,7 +388,7 @@ def _load_catalogue(sessions, args) -> int:
         with sessions() as session:
             # Two loads at once would both take the next version number.
             holder = f"{socket.gethostname()}:{os.getpid()}"
-            if not locks.try_acquire(session, CATALOGUE_LOAD_LOCK, holder, ttl_s=600):
+            if not locks.try_acquire(session, LOAD_LOCK, holder, ttl_s=600):
                 print("another catalogue load is running; nothing changed: try again when it has finished",
                       file=sys.stderr)
                 return 1
@@ -398,7 +396,7 @@ def _load_catalogue(sessions, args) -> int:
                 print(json.dumps(load_catalogue(session, args.path, actor="system:cli")))
             finally:
                 session.rollback()  # whatever a failed load left, so the release commits only itself
-                locks.release(session, CATALOGUE_LOAD_LOCK, holder)
+                locks.release(session, LOAD_LOCK, holder)
     except CatalogueInvalid as invalid:
         print(f"{args.path}: not loaded, nothing changed ({len(invalid.problems)} problem(s)):", file=sys.stderr)
         for problem in invalid.problems:

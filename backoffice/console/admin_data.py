@@ -5,11 +5,13 @@ catalogue (its items and the versions the kiosks refresh to).
 
 Administrators only, every POST with its CSRF token; the calendar changes through
 backoffice.calendar as the command line's and the API's do (one transaction, audited).
-Loading a new catalogue stays at the command line (`kiosk-backoffice load-catalogue`): the
-console's forms are small urlencoded ones, and a catalogue file is checked in full there."""
+A new catalogue file is uploaded (the one multipart form, under its own body limit),
+checked in full as `kiosk-backoffice load-catalogue --check` checks it, every problem shown
+at once, and loaded as a new version only when asked and only with none."""
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Request
@@ -20,8 +22,10 @@ from sqlalchemy.orm import Session, selectinload
 
 from domain.county import CST, to_cst
 
-from .. import calendar
+from .. import calendar, locks
 from ..auth import Caller, get_db
+from ..catalogue import LOAD_LOCK, load_catalogue_data
+from ..catalogue_check import MAX_CATALOGUE_BYTES, CatalogueInvalid, catalogue_of
 from ..db import read_phase
 from ..holiday_arrangement import MAX_FILE_BYTES, ArrangementInvalid, arrangement_from_text
 from ..models import CatalogueVersion, Department, Item, Material
@@ -140,10 +144,15 @@ def _fee(item: Item, language: str) -> str:
 
 
 @router.get("/catalogue")
-def catalogue_page(request: Request, session: Session = Depends(get_db)):
+def catalogue_page(request: Request, loaded: int = 0, session: Session = Depends(get_db)):
+    who = pages.who_may(request, session, ADMIN_ROLES)
+    return _catalogue_page(request, session, who, loaded=max(0, loaded))
+
+
+def _catalogue_page(request: Request, session: Session, who: Caller, problems=(), checked: int = 0,
+                    loaded: int = 0, status: int = 200) -> Response:
     """Every item, the retired ones too (the cases that name them keep them), and every
     version loaded: the last is what kiosks refresh to."""
-    who = pages.who_may(request, session, ADMIN_ROLES)
     language = pages.language(request)
     _ = i18n.translations(language).gettext
     with read_phase(session):
@@ -162,7 +171,42 @@ def catalogue_page(request: Request, session: Session = Depends(get_db)):
                             if any(counted.values())]} for v in versions]
     return pages.render(request, "admin_catalogue.html", {
         "items": rows, "versions": history, "in_use": sum(1 for r in rows if not r["retired"]),
-        "section": "catalogue"}, who, language)
+        "problems": list(problems), "checked": checked, "loaded": loaded,
+        "max_mb": MAX_CATALOGUE_BYTES // (1024 * 1024), "section": "catalogue"}, who, language, status=status)
+
+
+@router.post("/catalogue/load")
+async def load_catalogue_file(request: Request, session: Session = Depends(get_db)):
+    fields, files = await pages.upload_of(request)
+    return await run_in_threadpool(_load_catalogue_file, request, session, fields, files)
+
+
+def _load_catalogue_file(request: Request, session: Session, fields: dict[str, str],
+                         files: dict[str, bytes]) -> Response:
+    """The uploaded file checked in full; with "load", a new version kiosks refresh to,
+    under the same lock as the command line's (two loads would take one number)."""
+    who = pages.who_may(request, session, ADMIN_ROLES)
+    pages.check_csrf(request, fields)
+    _ = i18n.translations(pages.language(request)).gettext
+    raw = files.get("catalogue", b"")
+    if not raw:
+        return _catalogue_page(request, session, who, problems=[_("Choose a catalogue file first.")], status=422)
+    try:
+        data, raw = catalogue_of(raw)
+    except CatalogueInvalid as invalid:
+        return _catalogue_page(request, session, who, problems=invalid.problems, status=422)
+    if fields.get("action") != "load":
+        return _catalogue_page(request, session, who, checked=len(data["items"]))
+    holder = f"console:{who.name}:{secrets.token_hex(4)}"
+    if not locks.try_acquire(session, LOAD_LOCK, holder, ttl_s=600):
+        return _catalogue_page(request, session, who, status=409, problems=[
+            _("Another catalogue load is running; nothing changed. Try again when it has finished.")])
+    try:
+        version = load_catalogue_data(session, data, raw, who.actor)["version"]
+    finally:
+        session.rollback()  # whatever a failed load left, so the release commits only itself
+        locks.release(session, LOAD_LOCK, holder)
+    return _back(f"/console/admin/catalogue?loaded={version}")
 
 
 @router.get("/catalogue/items/{code}")

@@ -3,6 +3,8 @@ whether their role may see a page (backoffice.auth.role_may, the API's rule), fo
 CSRF check, and the answers for the unsigned and the refused."""
 from __future__ import annotations
 
+from email import policy as email_policy
+from email.parser import BytesParser
 from pathlib import Path
 from types import SimpleNamespace
 from urllib.parse import parse_qsl
@@ -115,6 +117,29 @@ async def form_of(request: Request) -> dict[str, str]:
     if not request.headers.get("content-type", "").startswith("application/x-www-form-urlencoded"):
         return {}
     return dict(parse_qsl((await request.body()).decode("utf-8", "replace"), keep_blank_values=True))
+
+
+async def upload_of(request: Request) -> tuple[dict[str, str], dict[str, bytes]]:
+    """A multipart/form-data form (the one form that carries a file): its text fields and
+    its files' bytes by field name, read with the standard library's MIME parser (the body
+    is already whole and within its route's limit: body_limits.py). Not multipart: nothing."""
+    content_type = request.headers.get("content-type", "")
+    if not content_type.startswith("multipart/form-data"):
+        return {}, {}
+    message = BytesParser(policy=email_policy.HTTP).parsebytes(
+        b"Content-Type: " + content_type.encode("latin-1") + b"\r\n\r\n" + await request.body())
+    fields: dict[str, str] = {}
+    files: dict[str, bytes] = {}
+    for part in message.iter_parts() if message.is_multipart() else ():
+        name = part.get_param("name", header="content-disposition")
+        if not isinstance(name, str):
+            continue
+        payload = part.get_payload(decode=True) or b""
+        if part.get_param("filename", header="content-disposition") is not None:
+            files[name] = payload
+        else:
+            fields[name] = payload.decode("utf-8", "replace")
+    return fields, files
 
 
 def check_csrf(request: Request, form: dict[str, str]) -> None:

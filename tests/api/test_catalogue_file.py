@@ -12,9 +12,9 @@ from sqlalchemy.orm import Session
 
 from backoffice import locks
 from backoffice.catalogue import DEFAULT_CATALOGUE
+from backoffice.catalogue import LOAD_LOCK as CATALOGUE_LOAD_LOCK
 from backoffice.catalogue_check import catalogue_problems
 from backoffice.catalogue_schema import catalogue_json_schema
-from backoffice.cli import CATALOGUE_LOAD_LOCK
 from backoffice.models import Item
 from tests.api.command_line import backoffice_cli
 

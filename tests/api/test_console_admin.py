@@ -261,6 +261,56 @@ def test_the_catalogue_shows_its_items_and_the_versions_kiosks_refresh_to(server
     assert "Time limit (working days)" in english.get("/console/admin/catalogue").text
 
 
+def upload(admin: Browser, data: bytes, action: str, csrf: str = "") -> requests.Response:
+    """The catalogue form as a browser sends it: multipart, the file under its name."""
+    return admin.post("/console/admin/catalogue/load", {"csrf": csrf or csrf_of(admin.get(
+        "/console/admin/catalogue").text), "action": action},
+        files={"catalogue": ("catalogue.json", data, "application/json")})
+
+
+def test_a_catalogue_uploaded_is_checked_in_full_then_loaded_as_the_version_kiosks_refresh_to(server, browser,
+                                                                                                staff):
+    admin = browser("admin")
+    seed = json.loads((REPO_ROOT / "assets" / "seed" / "catalogue.json").read_text(encoding="utf-8"))
+    food = next(item for item in seed["items"] if item["code"] == FOOD)
+    broken = json.loads(json.dumps(seed))
+    del next(item for item in broken["items"] if item["code"] == FOOD)["department"]
+    broken["items"].append({"code": "NO-NAME"})
+    refused = upload(admin, json.dumps(broken, ensure_ascii=False).encode(), "load")
+    assert refused.status_code == 422 and 'id="problems"' in refused.text and "未加载，未作任何更改" in refused.text
+    assert refused.text.count("<li>") >= 2 + refused.text.count('<li><a')  # every problem listed at once
+    assert upload(admin, b"{", "check").status_code == 422
+    assert "请先选择目录文件" in upload(admin, b"", "load").text
+    food["promised_days"] = max(1, food["promised_days"] - 1)  # the county shortens a promise
+    changed = json.dumps(seed, ensure_ascii=False).encode()
+    checked = upload(admin, changed, "check")
+    assert checked.status_code == 200 and 'id="checked"' in checked.text
+    terminal = BackofficeClient(server.url, terminal_id="CM-KIOSK-0001",
+                                secret=server.terminal_secret_file.read_text())
+    assert terminal.catalogue_version() == 1  # checked, not loaded
+    loaded = upload(admin, changed, "load")
+    assert loaded.status_code == 303 and loaded.headers["location"] == "/console/admin/catalogue?loaded=2"
+    page = admin.get(loaded.headers["location"]).text
+    assert 'id="loaded"' in page and re.findall(r'<tr class="version" data-version="(\d+)">', page)[0] == "2"
+    row = re.search(rf'<tr class="item" data-item="{FOOD}">(.*?)</tr>', page, re.S).group(1)
+    assert f"承诺 {food['promised_days']} 天" in row or str(food["promised_days"]) in row
+    assert terminal.catalogue_version() == 2 and terminal.guide(FOOD)["promised_days"] == food["promised_days"]
+    (entry,) = audit_entries(staff, "catalogue.load")[-1:]
+    assert entry["actor"] == "staff:admin" and entry["subject"] == "v2" and entry["detail"]["changed"] == 1
+
+
+def test_only_administrators_load_a_catalogue_and_an_anonymous_upload_is_cut_off(server, browser):
+    data = (REPO_ROOT / "assets" / "seed" / "catalogue.json").read_bytes()
+    for username in ("clerk01", "supervisor01"):
+        other = browser(username)
+        assert upload(other, data, "load", csrf=other.csrf()).status_code == 403, username
+    admin = browser("admin")
+    assert upload(admin, data, "load", csrf="stale").status_code == 403
+    anonymous = requests.post(server.url + "/console/admin/catalogue/load", timeout=30,
+                              files={"catalogue": ("catalogue.json", data, "application/json")})
+    assert anonymous.status_code == 413  # a body this size only from a caller who says who they are
+
+
 def test_a_stale_csrf_token_is_refused(server, browser, staff):
     admin = browser("admin")
     stale = csrf_of(admin.get("/console/admin/staff").text)
