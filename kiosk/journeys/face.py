@@ -25,7 +25,9 @@ log = logging.getLogger(__name__)
 CONSENT_VERSION = "kiosk-face-2026.1"
 FAILURES_BEFORE_OTHER_WAYS = 2
 READY_CUES = 2  # the face in the guide for this many cues in a row (about half a second) starts the turn
-TURN_SECONDS = 2.0  # a head turned and back at a comfortable pace; the frames spread over it
+# The frames spread from the moment the turn is asked (the first still facing the camera)
+# over the time a citizen takes to hear it and turn; longer in elder mode.
+TURN_SECONDS, ELDER_TURN_SECONDS = 3.0, 4.0
 FACE_KINDS = (DocumentKind.RESIDENT_ID, DocumentKind.PASSPORT)
 
 MSG_CONSENT_WHAT_ID = N_(
@@ -183,7 +185,7 @@ class FaceJourney(Journey):
     def _turn(self, state: FaceState) -> None:
         state.phase = Phase.TURNING
         camera, api, ref, challenge = self.camera, self.kiosk.api, self.session.ref, state.challenge
-        frames, seconds = state.frames_wanted, TURN_SECONDS
+        frames, seconds = state.frames_wanted, ELDER_TURN_SECONDS if self.kiosk.elder_mode else TURN_SECONDS
         sending = self.kiosk.for_this_session(self._sending)
         self.kiosk.say(MSG_TURN.get(state.action, MSG_LOOK), priority=1)
         camera.instructed(state.action)
