@@ -11,6 +11,7 @@ from ..frame_grabber import FrameGrabber
 from .scene import FRAME_SIZE, Scene
 
 FPS = 10.0
+REACTION_S = 0.3  # from hearing the request to the head starting to turn
 
 
 class ScenePlayer:
@@ -35,19 +36,21 @@ class ScenePlayer:
 
     def hear(self, action: str) -> None:
         """The kiosk asked the citizen to do `action` ("" when it stopped asking): a demo
-        person who was just standing there does it from now on, as a citizen would; a photo,
-        nobody, or a person already turning on their own do not change."""
+        person who was just standing there does it once, a moment later, as a citizen would
+        (turns their head and looks back); a photo, nobody, or a person already turning on
+        their own do not change."""
         with self._lock:
             self._asked = (action, self.clock())
 
     def read(self):
-        from .filming import render  # OpenCV and the faces: with the camera's first frame
+        from .filming import TURN_PERIOD_S, render  # OpenCV and the faces: with the camera's first frame
 
         with self._lock:
             scene, t = self._scene, self.clock() - self._since
             action, asked_at = self._asked
-            if action and scene.kind == "person" and not scene.action:
-                scene, t = replace(scene, action=action), self.clock() - asked_at
+            turning = self.clock() - asked_at - REACTION_S
+            if action and scene.kind == "person" and not scene.action and 0 < turning < TURN_PERIOD_S:
+                scene, t = replace(scene, action=action), turning
             self._seq += 1
             seq = self._seq
         return True, render(scene, t, seq)

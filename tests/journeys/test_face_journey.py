@@ -137,6 +137,36 @@ def test_a_passport_without_a_chip_read_is_asked_for_the_code(kiosk):
     assert Screen.FACE_CONSENT not in kiosk.ui.screens
 
 
+def test_a_passport_without_active_authentication_is_confirmed_by_its_proven_chip_face(kiosk, camera, pcscd,
+                                                                                     backoffice):
+    """The chip's DG2 holds 李秀英's face (the demo portrait) and passive authentication
+    proves it; the chip cannot sign (no Active Authentication), so no grant from the chip
+    alone: the face at the glass is compared with the DG2 the back office kept."""
+    import cv2
+
+    from devices.face.portraits import portrait
+    from tests.journeys.test_presence_journey import passport_on_reader
+
+    photo = cv2.imencode(".jpg", portrait("li").image, [cv2.IMWRITE_JPEG_QUALITY, 80])[1].tobytes()
+    card, reader, identity = passport_on_reader(kiosk, pcscd, backoffice.passport_pki().signer, read_face=True,
+                                                face=photo, active_authentication=False)
+    checks_before = len(face_checks(backoffice))
+    try:
+        camera.player.show("person:li")
+        kiosk.journey("progress").start()
+        kiosk.present(identity)
+        kiosk.on(Screen.FACE_CONSENT)
+        assert kiosk.controller.session.peek(FaceState).document_kind is DocumentKind.PASSPORT
+        kiosk.journey("face").agree()
+        kiosk.until(lambda: kiosk.ui.screen == Screen.CASES, "the cases after the face check", FACE_CHECK_S)
+        assert kiosk.controller.session.grant
+        checked = [c for c in face_checks(backoffice)[checks_before:] if c["action"] == "presence.face_checked"]
+        assert [(c["outcome"], c["evidence"]) for c in checked] == [("match", "face_passport_dg2")]
+    finally:
+        card.remove()
+        reader.close()
+
+
 def test_a_misspelt_way_stops_the_kiosk_at_start():
     with pytest.raises(ValueError, match="progress"):
         PresencePolicy.from_config({"progress": "fase"})

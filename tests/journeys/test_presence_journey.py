@@ -118,9 +118,10 @@ PASSPORT_HOLDER = {"surname": "MARTIN", "given_names": "CLAIRE", "document_numbe
                    "expiry_yymmdd": "300101"}
 
 
-def passport_on_reader(kiosk, pcscd, signer, **forgery):
+def passport_on_reader(kiosk, pcscd, signer, read_face: bool = False, **forgery):
     """The passport's chip on a vpcd reader under pcscd, read by the kiosk's PC/SC backend
-    (its CardInserted handed to the controller as the reader's thread would)."""
+    (its CardInserted handed to the controller as the reader's thread would); `read_face`:
+    the chip's DG2 face goes to the back office with the proof."""
     from types import SimpleNamespace
 
     from devices.idcard import CardInserted
@@ -131,11 +132,11 @@ def passport_on_reader(kiosk, pcscd, signer, **forgery):
 
     holder = PassportHolder(**PASSPORT_HOLDER)
     card = VpcdCard(EPassportChip(holder, signer=signer, **forgery), port=pcscd.vpcd_port)
-    reader, events = open_reader(PcscPassportBackend(PcscSettings(mrz=holder.mrz_information, read_face=False,
+    reader, events = open_reader(PcscPassportBackend(PcscSettings(mrz=holder.mrz_information, read_face=read_face,
                                                                   reconnect_interval_s=0.2)))
     card.insert()
     event = next_event(events, CardInserted)
-    kiosk.controller.devices = SimpleNamespace(idcard=reader)
+    kiosk.controller.devices = SimpleNamespace(idcard=reader, face=getattr(kiosk.controller.devices, "face", None))
     return card, reader, event.identity
 
 
