@@ -21,6 +21,7 @@ from .courier import courier_from_settings
 from .db import make_engine, make_sessionmaker
 from .face.realperson import real_person_from_settings
 from .gc_policy import freeze_startup
+from .logging_setup import configure_logging
 from .metrics import StateCollector
 from .migrations_runner import current_revision, head_revision
 from .openapi_docs import answers, document_problems
@@ -113,6 +114,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     document_problems(app.router)
     console.install(app)  # the staff console's pages, under /console/ (not in /openapi.json)
     return app
+
+
+def worker_app() -> FastAPI:
+    """One worker process of `kiosk-backoffice serve --workers N` (uvicorn's app factory):
+    its settings from the environment the command set, its logs as the command's own."""
+    configure_logging()
+    return create_app()
 
 
 def _install_metrics(app: FastAPI) -> None:
