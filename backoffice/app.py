@@ -88,7 +88,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(BodyLimit)  # inside the metrics: refused bodies are counted too
     _install_metrics(app)
 
-    for module in (catalogue, cases, ratings, supervision, licences, appointments, terminals, terminal_diagnostics,
+    # Routes are matched in this order, one by one: the fleet's heartbeats, most of all
+    # requests, are matched first (no other router's paths are under /v1/terminals).
+    for module in (terminals, catalogue, cases, ratings, supervision, licences, appointments, terminal_diagnostics,
                    releases, admin, presence, addresses):
         document_problems(module.router)
         app.include_router(module.router)

@@ -311,6 +311,9 @@ class Terminal(Base):
     # The rest of the last heartbeat (outbox detail, in service as the kiosk sees it, the
     # screen's name): backoffice/fleet_report.py says which keys are kept.
     reported: Mapped[dict | None] = mapped_column(JSON, nullable=True)
+    # Of app_version, devices and reported as last written (terminals.heartbeat): a beat
+    # whose digest matches writes only its time, uptime and outbox length.
+    report_digest: Mapped[str] = mapped_column(String(32), default="", server_default="")
 
 
 class TerminalNonce(Base):
