@@ -24,6 +24,7 @@ from services.api import TerminalSignature
 from tests.api.conftest import DEMO_PASSWORD, TERMINAL, Api
 from tests.api.database import execute_sql, query
 from tests.api.submissions import WANG, application
+from tests.waiting import wait_until
 
 LI = "469023198501010026"  # a demo citizen with a mobile number on file, used only by the limits' test
 CODES_PER_CITIZEN_HOUR = 4
@@ -109,9 +110,11 @@ def test_serve_workers_runs_that_many_processes_on_the_database(servers):
     assert len(workers) == 2 and two.pid not in workers
     with ThreadPoolExecutor(16) as pool:  # new connections each, taken by whichever worker accepts first
         assert set(pool.map(lambda _: requests.get(two.url + "/health", timeout=10).status_code, range(64))) == {200}
-    connected = {name for (name,) in query(one, "SELECT application_name FROM pg_stat_activity")}
     host = socket.gethostname()
-    assert {f"backoffice {host}:{pid}"[:63] for pid in [one.pid, *workers]} <= connected
+    expected = {f"backoffice {host}:{pid}"[:63] for pid in [one.pid, *workers]}
+    # The server answered once one worker was up; each connects (its text sender's pass) once started.
+    wait_until(lambda: expected <= {name for (name,) in query(one, "SELECT application_name FROM pg_stat_activity")},
+               "every server process connected to PostgreSQL")
 
 
 def test_a_signed_request_replayed_at_the_other_process_is_refused(servers, terminals):
