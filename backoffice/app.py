@@ -21,6 +21,7 @@ from .courier import courier_from_settings
 from .db import make_engine, make_sessionmaker
 from .face.realperson import real_person_from_settings
 from .gc_policy import freeze_startup
+from .logging_setup import configure_logging
 from .metrics import StateCollector
 from .migrations_runner import current_revision, head_revision
 from .openapi_docs import answers, document_problems
@@ -87,7 +88,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(BodyLimit)  # inside the metrics: refused bodies are counted too
     _install_metrics(app)
 
-    for module in (catalogue, cases, ratings, supervision, licences, appointments, terminals, terminal_diagnostics,
+    # Routes are matched in this order, one by one: the fleet's heartbeats, most of all
+    # requests, are matched first (no other router's paths are under /v1/terminals).
+    for module in (terminals, catalogue, cases, ratings, supervision, licences, appointments, terminal_diagnostics,
                    releases, admin, presence, addresses):
         document_problems(module.router)
         app.include_router(module.router)
@@ -113,6 +116,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     document_problems(app.router)
     console.install(app)  # the staff console's pages, under /console/ (not in /openapi.json)
     return app
+
+
+def worker_app() -> FastAPI:
+    """One worker process of `kiosk-backoffice serve --workers N` (uvicorn's app factory):
+    its settings from the environment the command set, its logs as the command's own."""
+    configure_logging()
+    return create_app()
 
 
 def _install_metrics(app: FastAPI) -> None:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from fastapi import Depends, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import bindparam, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -60,6 +60,14 @@ def _unauthorized(detail: str) -> HTTPException:
     return HTTPException(401, detail, headers={"WWW-Authenticate": "Bearer"})
 
 
+# Built once, on the table rather than the mapped class: every terminal request runs them,
+# and building, keying and ORM-compiling them cost more CPU than the database's answer.
+_terminals = Terminal.__table__
+_TERMINAL_KEYS = select(_terminals.c.secret_enc, _terminals.c.disabled, _terminals.c.secret_previous_enc,
+                        _terminals.c.secret_previous_until).where(_terminals.c.id == bindparam("terminal_id"))
+_NONCE = insert(TerminalNonce.__table__)
+
+
 def _terminal_from_signature(request: Request, session: Session, body: bytes) -> Caller:
     h = request.headers
     terminal_id = h.get(signing.HEADER_TERMINAL, "")
@@ -78,8 +86,7 @@ def _terminal_from_signature(request: Request, session: Session, body: bytes) ->
     # Core statements, not ORM objects: every terminal request passes here. The nonce
     # INSERT alone is the replay guard, so it needs no transaction around it.
     statements_stand_alone(session)
-    row = session.execute(select(Terminal.secret_enc, Terminal.disabled, Terminal.secret_previous_enc,
-                                 Terminal.secret_previous_until).where(Terminal.id == terminal_id)).first()
+    row = session.execute(_TERMINAL_KEYS, {"terminal_id": terminal_id}).first()
     if row is None:
         raise _unauthorized("unknown terminal")
     secret_enc, disabled, previous_enc, previous_until = row
@@ -104,7 +111,7 @@ def _terminal_from_signature(request: Request, session: Session, body: bytes) ->
     # The nonce table is the replay guard; it is in the database so every server process
     # sees it. Old nonces are pruned by the sweep once outside the timestamp window.
     try:
-        session.execute(insert(TerminalNonce.__table__).values(terminal_id=terminal_id, nonce=nonce))
+        session.execute(_NONCE, {"terminal_id": terminal_id, "nonce": nonce})
         session.commit()
     except IntegrityError:
         session.rollback()
@@ -165,7 +172,8 @@ def caller(*allowed: str):
         try:
             return identify(request, session, body)
         finally:
-            session.commit()
+            if session.in_transaction():
+                session.commit()
 
     async def dependency(request: Request, session: Session = Depends(get_db)) -> Caller:
         # The body is read here, on the event loop; the database work runs in the thread

@@ -8,6 +8,7 @@ import argparse
 import getpass
 import json
 import logging
+import os
 import sys
 from pathlib import Path
 
@@ -24,7 +25,9 @@ def main(argv: list[str] | None = None) -> int:
     serve = sub.add_parser("serve", help="run the HTTP API")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8700)
-    serve.add_argument("--workers", type=int, default=1)
+    serve.add_argument("--workers", type=_at_least_one, default=1, metavar="N",
+                       help="server processes, each with its own connections (PostgreSQL only: SQLite "
+                            "serves from one process); about one per core")
     serve.add_argument("--forwarded-allow-ips", default="127.0.0.1",
                        help="comma-separated addresses whose X-Forwarded-For/-Proto are believed: the TLS "
                             "proxy's (deploy/nginx); anyone else's claim is ignored")
@@ -115,6 +118,10 @@ def main(argv: list[str] | None = None) -> int:
             migrations_runner.upgrade(settings.database_url, args.revision)
         print(f"schema at {migrations_runner.current_revision(_engine(settings))}")
         return 0
+    if args.command == "serve" and args.workers > 1 and settings.database_url.startswith("sqlite"):
+        print("kiosk-backoffice serve: SQLite serves from one process; --workers needs PostgreSQL "
+              "(BACKOFFICE_DATABASE_URL)", file=sys.stderr)
+        return 2
     if args.command == "serve" and args.migrate:
         migrations_runner.upgrade(settings.database_url)
 
@@ -209,14 +216,20 @@ def main(argv: list[str] | None = None) -> int:
 
     import uvicorn
 
-    if args.workers > 1:
-        print("several workers: run `uvicorn backoffice.asgi:app --workers N` behind the load balancer")
     # The access log has every request, its path only (logging_setup.PathOnly).
     # The proxy's forwarded address is the client's, in the access log and for metrics_from:
     # without it every request through the proxy would look like this machine's own.
-    uvicorn.run(app, host=args.host, port=args.port, access_log=True, log_level="info",
-                log_config=uvicorn_log_config(), proxy_headers=True,
-                forwarded_allow_ips=args.forwarded_allow_ips)
+    options = dict(host=args.host, port=args.port, access_log=True, log_level="info",
+                   log_config=uvicorn_log_config(), proxy_headers=True,
+                   forwarded_allow_ips=args.forwarded_allow_ips)
+    if args.workers == 1:
+        uvicorn.run(app, **options)
+        return 0
+    # Each worker is a new process that builds its own app from the environment: the URL
+    # given here goes there too, and this process's connections are not inherited.
+    os.environ["BACKOFFICE_DATABASE_URL"] = settings.database_url
+    app.state.engine.dispose()
+    uvicorn.run("backoffice.app:worker_app", factory=True, workers=args.workers, **options)
     return 0
 
 
@@ -283,7 +296,7 @@ def _calendar_parser(sub) -> None:
 
 def _at_least_one(text: str) -> int:
     if not text.isdigit() or int(text) < 1:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number of backups to keep (1 or more)")
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of 1 or more")
     return int(text)
 
 
@@ -333,8 +346,6 @@ def _audit(sessions, settings, args) -> int:
 
 
 def _backup_or_restore(settings, sessions, args) -> int:
-    import os
-
     from . import backup
 
     passphrase = os.environ.get("BACKOFFICE_BACKUP_PASSPHRASE", "")
@@ -373,7 +384,6 @@ def _backup_or_restore(settings, sessions, args) -> int:
 
 
 def _load_catalogue(sessions, args) -> int:
-    import os
     import socket
 
     from . import locks
@@ -406,8 +416,6 @@ def _load_catalogue(sessions, args) -> int:
 
 
 def _create_staff(sessions, args) -> int:
-    import os
-
     from .staff_accounts import PASSWORD_MIN, AccountRefused, create
 
     password = os.environ.get("BACKOFFICE_NEW_PASSWORD") or getpass.getpass("password: ")

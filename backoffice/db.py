@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import socket
 import time
 from contextlib import contextmanager
 
@@ -26,7 +27,11 @@ def make_engine(url: str, background_checkpoints: bool = False) -> Engine:
     # closed on return, and under load that reconnect churn (a backend fork and password
     # exchange each) costs more than the queries.
     pool_size = int(os.environ.get("BACKOFFICE_DB_POOL_SIZE", 40))
-    engine = create_engine(url, hide_parameters=True, pool_size=pool_size, max_overflow=10)
+    # Named by process, so pg_stat_activity tells which server process (of several, on
+    # several hosts) holds a connection; a name in the URL wins.
+    process = f"backoffice {socket.gethostname()}:{os.getpid()}"[:63]
+    name = {} if "application_name=" in url else {"application_name": process}
+    engine = create_engine(url, hide_parameters=True, pool_size=pool_size, max_overflow=10, connect_args=name)
     _ping_when_idle(engine)
     return engine
 

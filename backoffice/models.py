@@ -303,7 +303,8 @@ class Terminal(Base):
     disabled: Mapped[bool] = mapped_column(Boolean, default=False)
     disabled_reason: Mapped[str] = mapped_column(String(200), default="")
     registered_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
-    last_seen_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True, index=True)
+    # Not indexed: nothing searches by it, and every heartbeat changes it (migration 0020).
+    last_seen_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
     app_version: Mapped[str] = mapped_column(String(32), default="")
     uptime_s: Mapped[int] = mapped_column(Integer, default=0)
     outbox_length: Mapped[int] = mapped_column(Integer, default=0)
@@ -311,6 +312,9 @@ class Terminal(Base):
     # The rest of the last heartbeat (outbox detail, in service as the kiosk sees it, the
     # screen's name): backoffice/fleet_report.py says which keys are kept.
     reported: Mapped[dict | None] = mapped_column(JSON, nullable=True)
+    # Of app_version, devices and reported as last written (terminals.heartbeat): a beat
+    # whose digest matches writes only its time, uptime and outbox length.
+    report_digest: Mapped[str] = mapped_column(String(32), default="", server_default="")
 
 
 class TerminalNonce(Base):

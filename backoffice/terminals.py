@@ -2,13 +2,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 import secrets
 from typing import NamedTuple
 
-from sqlalchemy import exists, func, or_, select, update
+from sqlalchemy import bindparam, exists, func, literal_column, or_, select, update
 from sqlalchemy.orm import Session
 
 from . import audit
+from .db import statements_stand_alone
 from .errors import Invalid, NotFound
 from .models import Alert, CatalogueVersion, Release, Terminal, TerminalCommand, utcnow
 from .supervision import clear, raise_alert
@@ -96,28 +99,58 @@ class HeartbeatAnswer(NamedTuple):
     catalogue_version: int  # the current one, for kiosks holding an older copy; 0 before the first load
 
 
+def _heartbeat_statements():
+    """The heartbeat's UPDATEs, built once: building and keying a statement cost more of
+    a heartbeat's CPU than running it. `beat` writes liveness alone and matches only when
+    the rest of the report is unchanged (its digest); `report` writes everything."""
+    table, commands, alerts = Terminal.__table__, TerminalCommand.__table__, Alert.__table__
+    terminal_id = bindparam("terminal_id")
+    # The UPDATE also says whether there is anything to clear or deliver, so the usual
+    # heartbeat (nothing to clear, no command) is this one statement.
+    answer = (table.c.in_service,
+              # The kinds as literals: a list bound as parameters is re-expanded at every execution.
+              exists().where(alerts.c.subject == terminal_id,
+                             alerts.c.kind.in_([literal_column(f"'{kind}'") for kind in HEARTBEAT_ALERTS]),
+                             alerts.c.cleared_at.is_(None)).label("alerts_open"),
+              exists().where(commands.c.terminal_id == terminal_id, commands.c.acked_at.is_(None))
+              .label("commands_waiting"),
+              select(func.max(CatalogueVersion.number)).scalar_subquery().label("catalogue_version"))
+    liveness = {"last_seen_at": bindparam("now"), "uptime_s": bindparam("uptime"),
+                "outbox_length": bindparam("outbox")}
+    beat = update(table).where(table.c.id == terminal_id, table.c.report_digest == bindparam("digest")) \
+        .values(**liveness).returning(*answer)
+    report = update(table).where(table.c.id == terminal_id).values(
+        **liveness, app_version=bindparam("version"), devices=bindparam("devices", type_=table.c.devices.type),
+        reported=bindparam("reported", type_=table.c.reported.type), report_digest=bindparam("digest"),
+    ).returning(*answer)
+    return beat, report
+
+
+_BEAT, _REPORT = _heartbeat_statements()
+
+
 def heartbeat(session: Session, terminal_id: str, report: dict, device_alert_after_s: int = 300) -> HeartbeatAnswer:
     """Records the report; returns what the terminal is told back. A device the kiosk
     reports unable to serve for `device_alert_after_s` raises an alert.
 
-    One short transaction of UPDATEs, the terminal never loaded: a thousand terminals
-    send this every 30 s, and on SQLite every statement here runs under the write lock."""
+    A thousand terminals send this every 30 s, the terminal never loaded: the usual beat
+    (the same devices and report as the last, nothing to clear, no command) is one UPDATE
+    of its time, uptime and outbox length, on its own (no transaction around it on
+    PostgreSQL; on SQLite it runs under the write lock)."""
     devices = report.get("devices") or {}
     devices = {str(k)[:32]: v for k, v in devices.items()} if isinstance(devices, dict) else {}
+    reported = reported_fields(report)
+    version = str(report.get("app_version", ""))[:32]
+    digest = hashlib.blake2b(json.dumps([version, devices, reported], sort_keys=True, default=str).encode(),
+                             digest_size=16).hexdigest()
     now = utcnow()
-    table, commands, alerts = Terminal.__table__, TerminalCommand.__table__, Alert.__table__
-    # The UPDATE also says whether there is anything to clear or deliver, so the usual
-    # heartbeat (nothing to clear, no command) is this one statement.
-    alerts_open = exists().where(alerts.c.subject == terminal_id, alerts.c.kind.in_(HEARTBEAT_ALERTS),
-                                 alerts.c.cleared_at.is_(None))
-    commands_waiting = exists().where(commands.c.terminal_id == terminal_id, commands.c.acked_at.is_(None))
-    catalogue_version = select(func.max(CatalogueVersion.number)).scalar_subquery()
-    row = session.execute(update(table).where(table.c.id == terminal_id).values(
-        last_seen_at=now, app_version=str(report.get("app_version", ""))[:32],
-        uptime_s=int(report.get("uptime_s", 0) or 0), outbox_length=int(report.get("outbox_length", 0) or 0),
-        devices=devices, reported=reported_fields(report),
-    ).returning(table.c.in_service, alerts_open.label("alerts_open"),
-                commands_waiting.label("commands_waiting"), catalogue_version.label("catalogue_version"))).one()
+    values = {"terminal_id": terminal_id, "now": now, "uptime": int(report.get("uptime_s", 0) or 0),
+              "outbox": int(report.get("outbox_length", 0) or 0), "digest": digest}
+    statements_stand_alone(session)
+    row = session.execute(_BEAT, values).first()
+    if row is None:  # something besides liveness changed (or the terminal is new to it)
+        row = session.execute(_REPORT, {**values, "version": version, "devices": devices, "reported": reported}).one()
+    session.commit()  # what follows, when anything does, is a transaction of its own
     free = _number(report.get("disk_free_mb"))
     failing = sorted(name for name, v in devices.items()
                      if isinstance(v, dict) and (_number(v.get("not_ready_s")) or 0) >= device_alert_after_s)
@@ -134,11 +167,13 @@ def heartbeat(session: Session, terminal_id: str, report: dict, device_alert_aft
         clear(session, HEARTBEAT_ALERTS, terminal_id)
     pending = []
     if row.commands_waiting:
+        commands = TerminalCommand.__table__
         pending = session.execute(select(commands.c.id, commands.c.command, commands.c.argument).where(
             commands.c.terminal_id == terminal_id, commands.c.acked_at.is_(None)).order_by(commands.c.id)).all()
         session.execute(update(commands).where(commands.c.id.in_([c.id for c in pending]),
                                                commands.c.delivered_at.is_(None)).values(delivered_at=now))
-    session.commit()
+    if session.in_transaction():
+        session.commit()
     return HeartbeatAnswer(row.in_service, [{"id": c.id, "command": c.command, "argument": c.argument or ""}
                                             for c in pending],
                            row.catalogue_version or 0)

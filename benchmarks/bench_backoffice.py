@@ -9,7 +9,8 @@ is counted from that time, so a server that falls behind cannot hide it by slowi
 client down. Environment: BENCH_BACKOFFICE_SECONDS (load per server, default 60),
 BENCH_BACKOFFICE_TERMINALS (default 1000), BENCH_BACKOFFICE_SUBMISSIONS (per second,
 default 20), BENCH_BACKOFFICE_READS (per second, default 10), BENCH_BACKOFFICE_DATABASES
-(default "sqlite,postgresql").
+(default "sqlite,postgresql"), BENCH_BACKOFFICE_WORKERS (server processes on PostgreSQL,
+`serve --workers`, default 1; SQLite always serves from one).
 """
 from __future__ import annotations
 
@@ -257,10 +258,27 @@ def proc_cpu_s(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def tree(pid: int) -> list[int]:
+    """The process and its children (a server's worker processes), as they are now."""
+    out = [pid]
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        for child in (task / "children").read_text().split():
+            out += tree(int(child))
+    return out
+
+
+def tree_cpu_s(pid: int) -> float:
+    return sum(proc_cpu_s(p) for p in tree(pid))
+
+
+def tree_rss_kb(pid: int) -> int:
+    return sum(proc_rss_kb(p) for p in tree(pid))
+
+
 def run_backoffice(label: str, work: Path, database_url: str | None, seconds: float, terminals: int,
-                   submissions_per_s: float, reads_per_s: float) -> Run:
+                   submissions_per_s: float, reads_per_s: float, workers: int = 1) -> Run:
     server = EmbeddedBackoffice(database=work / "backoffice.db", database_url=database_url,
-                                log_file=work / "backoffice.log")
+                                log_file=work / "backoffice.log", workers=workers)
     server.start(timeout=120)
     try:
         began = time.perf_counter()
@@ -278,9 +296,10 @@ def run_backoffice(label: str, work: Path, database_url: str | None, seconds: fl
                     if status not in (200, 201):
                         raise RuntimeError(f"warm-up {kind} answered {status}; see {server.log_file}")
         pid = server._process.pid
-        rss_start, cpu_start = proc_rss_kb(pid), proc_cpu_s(pid)
+        # With several workers, theirs: the supervising process only watches them.
+        rss_start, cpu_start = tree_rss_kb(pid), tree_cpu_s(pid)
         results = drive(plan(seconds, terminals, submissions_per_s, reads_per_s), fleet.send)
-        measured = Run(label, seconds, results, rss_start, proc_rss_kb(pid), proc_cpu_s(pid) - cpu_start,
+        measured = Run(label, seconds, results, rss_start, tree_rss_kb(pid), tree_cpu_s(pid) - cpu_start,
                        _last_machine_busy, _last_client_cpu)
         measured.notes.append(f"{terminals} terminals registered over HTTP in {registered_s:.1f} s")
         return measured
@@ -358,6 +377,7 @@ def run() -> str:
     reads_per_s = float(os.environ.get("BENCH_BACKOFFICE_READS", 10))
     databases = [d.strip() for d in os.environ.get("BENCH_BACKOFFICE_DATABASES", "sqlite,postgresql").split(",")
                  if d.strip()]
+    workers = int(os.environ.get("BENCH_BACKOFFICE_WORKERS", 1))
     target = {"heartbeat": terminals / HEARTBEAT_INTERVAL_S, "submission": submissions_per_s, "cases": reads_per_s}
     target_total = sum(target.values())
 
@@ -381,32 +401,40 @@ def run() -> str:
                 try:
                     with PostgresServer() as pg:
                         url = pg.create_database("bench_backoffice")
-                        measured = run_backoffice("PostgreSQL 15", work, url, seconds, terminals, submissions_per_s,
-                                                  reads_per_s)
+                        label = "PostgreSQL 15" + (f", {workers} processes" if workers > 1 else "")
+                        measured = run_backoffice(label, work, url, seconds, terminals, submissions_per_s,
+                                                  reads_per_s, workers)
                         measured.notes.append("private cluster on loopback, fsync off (tests/postgres.py)")
                         runs.append(measured)
                 except PostgresUnavailable as exc:
                     skipped.append(f"PostgreSQL: {exc}")
-    return report(bare, runs, skipped, seconds, terminals, submissions_per_s, reads_per_s, target)
+    return report(bare, runs, skipped, seconds, terminals, submissions_per_s, reads_per_s, target, workers)
+
+
+def command() -> str:
+    """The benchmark's settings as given, in front of its command."""
+    return "".join(f"{name}={os.environ[name]} " for name in sorted(os.environ) if name.startswith("BENCH_BACKOFFICE_"))
 
 
 def report(bare: Run, runs: list[Run], skipped: list[str], seconds: float, terminals: int,
-           submissions_per_s: float, reads_per_s: float, target: dict[str, float]) -> str:
+           submissions_per_s: float, reads_per_s: float, target: dict[str, float], workers: int = 1) -> str:
     bare_all = summary(bare.results, seconds)
     lines = [
         "## Back office under a terminal fleet",
         "",
-        "Command: `BENCH_BACKOFFICE_SECONDS=%g .venv/bin/python -m benchmarks backoffice`" % seconds,
+        "Command: `%s.venv/bin/python -m benchmarks backoffice`" % command(),
         "",
         f"Load, open-loop for {seconds:.0f} s per server: {terminals} terminals each sending a signed "
         f"heartbeat every {HEARTBEAT_INTERVAL_S:.0f} s ({target['heartbeat']:.1f}/s) plus "
         f"{submissions_per_s:g} signed submissions/s of `{ITEM}` (食品经营许可证核发), each with its own "
         f"Idempotency-Key, so every one creates a case, plus {reads_per_s:g} reads/s of a citizen's own cases "
         f"(`POST /v1/cases/search`, each read audited; the two applicants pile up hundreds of cases, of "
-        "which a read answers the newest 50 and the count); submissions and reads come from {GRANT_TERMINALS} "
+        f"which a read answers the newest 50 and the count); submissions and reads come from {GRANT_TERMINALS} "
         "terminals with a citizen at the glass, each under that citizen's presence grant (got beforehand "
-        "as a kiosk gets one: a code texted to the demo's phone, typed back). One server process "
-        f"(uvicorn, as `kiosk-backoffice serve`; {_uvicorn_stack()}), client threads in the benchmark "
+        "as a kiosk gets one: a code texted to the demo's phone, typed back). "
+        + (f"On SQLite one server process, on PostgreSQL {workers} (`kiosk-backoffice serve --workers "
+           f"{workers}`; CPU and RSS are the workers' together)" if workers > 1 else "One server process")
+        + f" (uvicorn, as `kiosk-backoffice serve`; {_uvicorn_stack()}), client threads in the benchmark "
         "process, loopback. "
         "Latency runs from each request's "
         "planned start to the end of its answer. Baseline: a bare FastAPI app with one trivial sync "
@@ -430,12 +458,14 @@ def report(bare: Run, runs: list[Run], skipped: list[str], seconds: float, termi
             lines.append(row(f"{r.label}: {kind}", summary(r.of(kind), seconds), target[kind]))
         lines.append(row(f"{r.label}: all", summary(r.of(), seconds), total))
     lines += ["", "| server | RSS at start of load | RSS at end | server CPU during load | server CPU per request "
-              "| client CPU during load | whole machine busy | client send lag p99 |",
-              "|---|---|---|---|---|---|---|---|"]
+              "| CPU per request / bare | client CPU during load | whole machine busy | client send lag p99 |",
+              "|---|---|---|---|---|---|---|---|---|"]
+    bare_per_request = max(bare.cpu_s / max(len(bare.results), 1), 1e-9)
     for r in [bare, *runs]:
+        per_request = r.cpu_s / max(len(r.results), 1)
         lines.append(f"| {r.label} | {r.rss_start_kb / 1024:.0f} MiB | {r.rss_end_kb / 1024:.0f} MiB "
                      f"| {r.cpu_s:.1f} s ({r.cpu_s / seconds * 100:.0f} % of one core) "
-                     f"| {r.cpu_s / max(len(r.results), 1) * 1000:.2f} ms "
+                     f"| {per_request * 1000:.2f} ms | {per_request / bare_per_request:.1f}× "
                      f"| {r.client_cpu_s:.1f} s ({r.client_cpu_s / seconds * 100:.0f} % of one core) "
                      f"| {r.machine_busy_pct:.0f} % of {os.cpu_count()} cores "
                      f"| {summary(r.results, seconds)['lag99']:.1f} ms |")
@@ -452,7 +482,8 @@ def report(bare: Run, runs: list[Run], skipped: list[str], seconds: float, termi
         if not kept_rate:
             why.append(f"only {s['rate']:.1f} of {total:.1f} requests/s")
         lines.append(goal_line(
-            f"{r.label}: one server process holds {total:.1f} requests/s from {terminals} terminals with p99 under "
+            f"{r.label}: {'one server process' if ',' not in r.label else 'the server processes'} hold"
+            f"{'s' if ',' not in r.label else ''} {total:.1f} requests/s from {terminals} terminals with p99 under "
             f"{GOAL_P99_MS:.0f} ms and no errors",
             f"p99 {s['p99']:.1f} ms over {s['n']} requests, {s['errors']} errors, {s['rate']:.1f} requests/s, "
             f"{s['p99'] / bare_all['p99']:.1f}x the bare endpoint's p99" + (f" ({'; '.join(why)})" if why else ""),

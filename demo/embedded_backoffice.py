@@ -43,12 +43,13 @@ def free_port() -> int:
 class EmbeddedBackoffice:
     def __init__(self, database: Path, port: int | None = None, seed_demo: bool = True,
                  lookup_key: str | None = None, log_file: Path | None = None,
-                 database_url: str | None = None, environ: dict[str, str] | None = None,
+                 database_url: str | None = None, environ: dict[str, str] | None = None, workers: int = 1,
                  demo_faces: bool = False):
         """`database` is the SQLite file; its directory also holds the generated secrets, the
         demo terminal's secret and the demo's phone (every text sent, PHONE_INBOX).
         `database_url` (e.g. PostgreSQL) replaces the SQLite file; `environ` adds or
-        replaces the server's settings (BACKOFFICE_*). `demo_faces` puts the demo people's
+        replaces the server's settings (BACKOFFICE_*); `workers` > 1 serves from that many
+        processes (`serve --workers`, PostgreSQL only). `demo_faces` puts the demo people's
         photos on record at the real-person service's emulator (demo/face_records.py), so
         the simulated face camera's people can be confirmed by face."""
         self.environ = dict(environ or {})
@@ -59,6 +60,7 @@ class EmbeddedBackoffice:
         self.lookup_key = lookup_key
         self.log_file = log_file
         self.demo_faces = demo_faces
+        self.workers = workers
         self._process: subprocess.Popen | None = None
 
     @property
@@ -95,12 +97,25 @@ class EmbeddedBackoffice:
         """The server process, for tests that watch its resources."""
         return self._process.pid if self._process is not None else None
 
+    def worker_pids(self) -> list[int]:
+        """The processes serving requests: the server itself, or with several workers its
+        worker processes (uvicorn's, started by multiprocessing's spawn)."""
+        if self._process is None:
+            return []
+        if self.workers == 1:
+            return [self._process.pid]
+        children = Path(f"/proc/{self._process.pid}/task/{self._process.pid}/children").read_text().split()
+        return [int(pid) for pid in children
+                if b"spawn_main" in Path(f"/proc/{pid}/cmdline").read_bytes()]
+
     def start(self, timeout: float = 60.0) -> "EmbeddedBackoffice":
         self.database.parent.mkdir(parents=True, exist_ok=True)
         cmd = [sys.executable, "-m", "backoffice", "serve", "--host", "127.0.0.1", "--port", str(self.port),
                "--migrate"]
         if self.seed_demo:
             cmd += ["--seed-demo", "--terminal-secret-file", str(self.terminal_secret_file)]
+        if self.workers > 1:
+            cmd += ["--workers", str(self.workers)]
         # The URL goes by environment, not argv: a server URL may carry a password.
         env = dict(os.environ, BACKOFFICE_VAR_DIR=str(self.database.parent),
                    BACKOFFICE_DATABASE_URL=self.database_url, **DEMO_SETTINGS)

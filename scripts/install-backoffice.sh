@@ -7,7 +7,7 @@
 # timers enabled and started; the nginx TLS proxy's site, enabled once the county's
 # certificate and key are in $TLS_DIR (run again after putting them there).
 #
-#   scripts/install-backoffice.sh [--bundle FILE] [--root DIR] [--dry-run] [--release NAME] [--python PY] [--service-ctl PROG]
+#   scripts/install-backoffice.sh [--bundle FILE] [--root DIR] [--dry-run] [--release NAME] [--workers N] [--python PY] [--service-ctl PROG]
 #
 # Over an installed back office it upgrades: the new release is installed beside the running
 # one, the service stopped, the database backed up, the migrations run, the new release
@@ -17,7 +17,9 @@
 # --root DIR stages the files under DIR and leaves the machine alone (no apt, no users, no
 # ownership, no venv unless from a bundle, no systemctl; --python and --service-ctl, described
 # in scripts/backoffice-release.sh, let a test run the database and service steps); --dry-run
-# prints what would be done; --release names the release (default: the time and commit).
+# prints what would be done; --release names the release (default: the time and commit);
+# --workers N sets BACKOFFICE_WORKERS in the settings file (the service's server processes:
+# 1 on SQLite, the default; on PostgreSQL about one per core), kept there for later installs.
 set -euo pipefail
 # shellcheck source=install-common.sh
 . "$(dirname "${BASH_SOURCE[0]}")/install-common.sh"
@@ -29,12 +31,14 @@ NGINX_SITE=chengmai-backoffice.conf
 
 usage() { sed -n '10p' "$0" | sed 's/^#//'; exit 2; }
 RELEASE=""
+WORKERS=""
 while (( $# )); do
   case $1 in
     --root) ROOT=$(realpath -m "${2:?}"); shift ;;
     --bundle) BUNDLE=$(realpath -m "${2:?}"); shift ;;
     --dry-run) DRY_RUN=1 ;;
     --release) RELEASE=${2:?}; shift ;;
+    --workers) WORKERS=${2:?}; shift ;;
     --python) STAGING_PYTHON=$(realpath -ms "${2:?}"); shift ;;
     --service-ctl) SERVICE_CTL=$(realpath -ms "${2:?}"); shift ;;
     -h|--help) usage ;;
@@ -46,6 +50,7 @@ preflight
 [[ -z $BUNDLE ]] || open_bundle backoffice
 RELEASE=${RELEASE:-$(default_release_name)}
 [[ $RELEASE =~ ^[A-Za-z0-9][A-Za-z0-9._-]*$ ]] || die "a release name is letters, digits, '.', '_' and '-'"
+[[ -z $WORKERS || $WORKERS =~ ^[1-9][0-9]?$ ]] || die "--workers is a number of server processes, 1 to 99"
 
 ensure_packages "$REPO/scripts/appliance-backoffice-packages.txt"
 ensure_system_user "$SERVICE_USER" "$STATE_DIR" /usr/sbin/nologin
@@ -64,6 +69,15 @@ say "configuration in $CONF_DIR"
 make_dir 0750 "$CONF_DIR"
 install_config 0640 "$REPO/deploy/config/backoffice.env" "$CONF_DIR/backoffice.env"
 machine chown "root:$SERVICE_USER" "$CONF_DIR/backoffice.env"
+if [[ -n $WORKERS ]]; then
+  # Replaces the setting (commented out or not) where it is, or adds it: the admin's other edits stay.
+  if grep -q '^#* *BACKOFFICE_WORKERS=' "$ROOT$CONF_DIR/backoffice.env"; then
+    files sed -i "s/^#* *BACKOFFICE_WORKERS=.*/BACKOFFICE_WORKERS=$WORKERS/" "$ROOT$CONF_DIR/backoffice.env"
+  else
+    files sh -c "echo BACKOFFICE_WORKERS=$WORKERS >> '$ROOT$CONF_DIR/backoffice.env'"
+  fi
+  say "server processes: $WORKERS (BACKOFFICE_WORKERS)"
+fi
 
 say "state in $STATE_DIR"
 # systemd's StateDirectory= makes it too; made here so the admin command works before the

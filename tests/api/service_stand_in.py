@@ -53,7 +53,8 @@ def start(root: Path, python: str) -> None:
     env_file = root / "etc/chengmai-kiosk/backoffice.env"
     # The unit's order: its Environment= first, then the file's values win.
     command = (f'set -a; BACKOFFICE_VAR_DIR="{root}/var/lib/chengmai-backoffice"; . "{env_file}"; set +a; '
-               f'exec "{python}" -m backoffice serve --host "$BACKOFFICE_HOST" --port "$BACKOFFICE_PORT" --migrate')
+               f'exec "{python}" -m backoffice serve --host "$BACKOFFICE_HOST" --port "$BACKOFFICE_PORT" '
+               f'--workers "${{BACKOFFICE_WORKERS:-1}}" --migrate')
     with open(root / "run/backoffice.log", "a") as log:
         process = subprocess.Popen(["sh", "-c", command], cwd=app, stdin=subprocess.DEVNULL, stdout=log, stderr=log,
                                    start_new_session=True)

@@ -32,3 +32,13 @@ def test_commands_end_to_end(tmp_path):
         answer = requests.post(f"{server.url}/v1/auth/token",
                                json={"username": "li.approver", "password": "a-long-password"}, timeout=10)
         assert answer.status_code == 200 and answer.json()["department_code"] == "MZ"
+
+
+def test_serve_refuses_several_workers_on_sqlite(tmp_path):
+    """SQLite serves from one process: several would fight over its write lock, so the
+    command says so before touching the database."""
+    done = backoffice_cli(tmp_path, "serve", "--workers", "2", "--migrate")
+    assert done.returncode == 2
+    assert "SQLite serves from one process; --workers needs PostgreSQL" in done.stderr
+    assert not (tmp_path / "backoffice.db").exists()
+    assert backoffice_cli(tmp_path, "serve", "--workers", "0").returncode == 2  # not a count

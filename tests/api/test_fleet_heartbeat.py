@@ -92,6 +92,26 @@ def test_heartbeat_fills_the_fleet_view(new_terminal, worker_for, staff):
     assert entry["alerts"] == [] and entry["commands"] == []
 
 
+def test_a_heartbeat_that_changes_only_liveness_writes_only_liveness(new_terminal, staff, server):
+    """Devices and the rest of the report are written when they change, not every 30 s:
+    a stand-in written over the stored devices survives a beat that reports the same ones,
+    while its time, uptime and outbox are written; a changed report replaces it."""
+    terminal_id, client = new_terminal
+    client.heartbeat(report())
+    execute_sql(server, "UPDATE terminals SET devices = :marker WHERE id = :id", id=terminal_id,
+                marker='{"stand_in": {"state": "untouched"}}')
+    first_seen = fleet_entry(staff, terminal_id)["last_seen_at"]
+    client.heartbeat({**report(pending=0, parked=0), "uptime_s": 351, "outbox_length": 0,
+                      "outbox": report()["outbox"]})
+    entry = fleet_entry(staff, terminal_id)
+    assert entry["devices"] == {"stand_in": {"state": "untouched"}}
+    assert entry["uptime_s"] == 351 and entry["outbox_length"] == 0 and entry["last_seen_at"] >= first_seen
+    client.heartbeat({**report(media="low"), "uptime_s": 381})
+    entry = fleet_entry(staff, terminal_id)
+    assert entry["devices"]["receipt_printer"]["media"] == "low" and "stand_in" not in entry["devices"]
+    assert entry["uptime_s"] == 381 and entry["outbox_length"] == 3
+
+
 def test_printer_out_of_paper_raises_an_alert_until_paper_is_back(new_terminal, worker_for, staff):
     terminal_id, client = new_terminal
     paper = {"media": "out"}

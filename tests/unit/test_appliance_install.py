@@ -340,8 +340,9 @@ def test_backoffice_tree_and_units(backoffice_root):
     assert service["Service"]["EnvironmentFile"] == ["/etc/chengmai-kiosk/backoffice.env"]
     assert "BACKOFFICE_VAR_DIR=/var/lib/chengmai-backoffice" in service["Service"]["Environment"]
     assert service["Service"]["ExecStart"][0].startswith(f"/{APP}/venv/bin/kiosk-backoffice serve ")
-    # the TLS proxy's forwarded client address is believed from this machine only
-    assert service["Service"]["ExecStart"][0].endswith(" --forwarded-allow-ips 127.0.0.1")
+    # the TLS proxy's forwarded client address is believed from this machine only, unless set
+    assert service["Service"]["ExecStart"][0].endswith(" --forwarded-allow-ips ${BACKOFFICE_FORWARDED_ALLOW_IPS}")
+    assert "BACKOFFICE_FORWARDED_ALLOW_IPS=127.0.0.1" in service["Service"]["Environment"]
     assert service["Install"]["WantedBy"] == ["multi-user.target"]
     sweep = unit(root / "etc/systemd/system/chengmai-backoffice-sweep.service")
     assert sweep["Service"]["ExecStart"] == [f"/{APP}/venv/bin/kiosk-backoffice sweep"]
@@ -465,6 +466,23 @@ def test_nginx_accepts_the_installed_site(backoffice_root_with_certificate, tmp_
     checked = check_config(tmp_path, main)
     assert checked.returncode == 0, checked.stderr
     assert "test is successful" in checked.stderr
+
+
+def test_backoffice_server_processes_are_a_setting(backoffice_root, tmp_path):
+    """The unit runs BACKOFFICE_WORKERS processes (1 unless the settings file says more);
+    the installer's --workers writes that setting, and refuses what is not a count."""
+    root, _ = backoffice_root
+    service = unit(root / "etc/systemd/system/chengmai-backoffice.service")["Service"]
+    assert "BACKOFFICE_WORKERS=1" in service["Environment"]
+    assert " --workers ${BACKOFFICE_WORKERS} " in service["ExecStart"][0]
+    assert "\nBACKOFFICE_WORKERS=" not in (root / "etc/chengmai-kiosk/backoffice.env").read_text()
+    four = tmp_path / "four"
+    out = run(SCRIPTS / "install-backoffice.sh", "--root", four, "--workers", "4").stdout
+    assert "server processes: 4 (BACKOFFICE_WORKERS)" in out
+    settings = (four / "etc/chengmai-kiosk/backoffice.env").read_text().splitlines()
+    assert [line for line in settings if "BACKOFFICE_WORKERS=" in line] == ["BACKOFFICE_WORKERS=4"]
+    refused = run(SCRIPTS / "install-backoffice.sh", "--root", tmp_path / "none", "--workers", "0", check=False)
+    assert refused.returncode == 2 and "--workers is a number of server processes" in refused.stderr
 
 
 def test_backoffice_unit_gives_serve_only_options_it_has(backoffice_root):
