@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 from domain import signing
 from domain.ids import is_mobile_number, mask_phone
 
-from . import audit
+from . import audit, locks
 from .errors import Conflict, Forbidden, Gone, Invalid, NotFound, TooMany
 from .models import Case, FaceChallenge, PresenceChallenge, PresenceGrant, utcnow
 from .sms.templates import PRESENCE_CODE
@@ -119,6 +119,7 @@ def start(session: Session, ctx, terminal_id: str, session_ref: str, id_number: 
 
 
 def _hold_to_limits(session: Session, ctx, terminal_id: str, session_ref: str, lookup: str, now: dt.datetime) -> None:
+    limits_in_turn(session, terminal_id, lookup)
     recent = select(PresenceChallenge).where(PresenceChallenge.created_at > now - HOUR)
     last = session.scalar(recent.where(PresenceChallenge.terminal_id == terminal_id,
                                        PresenceChallenge.session_ref == session_ref,
@@ -134,6 +135,12 @@ def _hold_to_limits(session: Session, ctx, terminal_id: str, session_ref: str, l
         wait = int((citizen_codes[0] + HOUR - now).total_seconds()) + 1
         raise TooMany("too many codes for this citizen this hour", retry_after=wait, code="citizen_limit")
     hold_citizen_limits(session, ctx, terminal_id, session_ref, lookup, now)
+
+
+def limits_in_turn(session: Session, terminal_id: str, lookup: str) -> None:
+    """The limits below count what was asked before: a request for the same citizen, or at
+    the same terminal, waits for one under way (in any process) to commit what it adds."""
+    locks.hold_for_transaction(session, f"presence-terminal:{terminal_id}", f"presence-citizen:{lookup}")
 
 
 def hold_citizen_limits(session: Session, ctx, terminal_id: str, session_ref: str, lookup: str,

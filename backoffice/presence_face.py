@@ -103,6 +103,7 @@ def challenge(session: Session, ctx, terminal_id: str, session_ref: str, documen
 
 
 def _hold_to_limits(session: Session, ctx, terminal_id: str, session_ref: str, lookup: str, now: dt.datetime) -> None:
+    presence.limits_in_turn(session, terminal_id, lookup)
     asked = session.scalar(select(func.count()).select_from(FaceChallenge).where(
         FaceChallenge.terminal_id == terminal_id, FaceChallenge.session_ref == session_ref))
     if asked >= CHALLENGES_PER_SESSION:

@@ -76,6 +76,7 @@ def prove(session: Session, ctx, terminal_id: str, session_ref: str, challenge_i
         session.commit()
         error = Invalid if refusal.malformed else Forbidden
         raise error(refusal.detail, code=refusal.check, **refusal.extra) from None
+    presence.limits_in_turn(session, terminal_id, lookup)
     presence.hold_citizen_limits(session, ctx, terminal_id, session_ref, lookup, utcnow())
     return presence.issue_grant(session, terminal_id, session_ref, lookup, passport_auth.EVIDENCE)
 

@@ -27,6 +27,7 @@ from tests.api.submissions import WANG, application
 from tests.waiting import wait_until
 
 LI = "469023198501010026"  # a demo citizen with a mobile number on file, used only by the limits' test
+CHEN = "460027197208150057"  # another, used only by the test of limits asked for all at once
 CODES_PER_CITIZEN_HOUR = 4
 ITEM = "469023-XK-SCJG-0031"
 HEARTBEAT = json.dumps({"app_version": "0.1.0", "uptime_s": 60, "devices": {}}).encode()
@@ -255,6 +256,17 @@ def test_code_limits_hold_across_processes(servers, terminals):
     for api in terminals:
         limited = code_for(api, LI, uuid.uuid4().hex)
         assert limited.status_code == 429 and limited.json()["code"] == "citizen_limit", limited.text
+
+
+def test_a_citizens_codes_asked_for_all_at_once_at_both_processes_stay_within_the_limit(terminals):
+    """Twelve kiosk sessions ask for a code for one citizen at the same moment, half at each
+    server: the hour's limit counts them one after another, so exactly the limit is sent."""
+    asks = [terminals[i % 2] for i in range(12)]
+    with ThreadPoolExecutor(len(asks)) as pool:
+        answers = list(pool.map(lambda api: code_for(api, CHEN, uuid.uuid4().hex), asks))
+    statuses = sorted(a.status_code for a in answers)
+    assert statuses == [201] * CODES_PER_CITIZEN_HOUR + [429] * (len(asks) - CODES_PER_CITIZEN_HOUR), statuses
+    assert {a.json()["code"] for a in answers if a.status_code == 429} == {"citizen_limit"}
 
 
 def test_sign_in_throttling_counts_failures_at_every_process(servers):
