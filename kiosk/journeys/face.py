@@ -154,7 +154,7 @@ class FaceJourney(Journey):
             self._other_ways(state, MSG_FACE_UNAVAILABLE)
             return
         if isinstance(answer, BackofficeError):
-            self._unreachable(state, answer)
+            self._unreachable(answer)
             return
         state.challenge, state.action = str(answer["challenge"]), str(answer["actions"][0])
         state.frames_wanted = int(answer.get("frames_wanted", 5))
@@ -223,7 +223,7 @@ class FaceJourney(Journey):
         if isinstance(answer, BackofficeRefused):
             self._refused(state, answer)
         elif isinstance(answer, BackofficeError):
-            self._unreachable(state, answer)
+            self._unreachable(answer)
         else:  # the camera gave no frames: not the citizen's doing
             log.warning("face burst failed", extra={"reason": answer.reason})
             self._other_ways(state, MSG_CAMERA_FAILED)
@@ -243,7 +243,7 @@ class FaceJourney(Journey):
         else:  # spent, expired, the service down, a frame it could not read
             self._other_ways(state, MSG_FACE_UNAVAILABLE)
 
-    def _unreachable(self, state: FaceState, error: BackofficeError) -> None:
+    def _unreachable(self, error: BackofficeError) -> None:
         self._stop_camera()
         self.session.discard(FaceState)
         self.kiosk.journey("presence").unreachable(error)
