@@ -45,17 +45,24 @@ def record(session: Session, actor: str, action: str, subject: str = "", **detai
     """Append within the caller's transaction; the head row is locked until it commits.
     Core statements: every submission and staff action passes here."""
     key = _key(session)
-    heads, entries = AuditHead.__table__, AuditEntry.__table__
-    prev = session.execute(select(heads.c.last_hash).where(heads.c.id == 1).with_for_update()).scalar()
+    prev = session.execute(_HEAD).scalar()
     if prev is None:
         prev = GENESIS
-        session.execute(insert(heads).values(id=1, last_hash=GENESIS))
+        session.execute(insert(AuditHead.__table__).values(id=1, last_hash=GENESIS))
     entry = AuditEntry(at=utcnow(), actor=actor, action=action, subject=subject, detail=detail, prev_hash=prev)
     entry.hash = _mac(key, prev, _canonical(entry.at, actor, action, subject, detail))  # transient: never added
-    session.execute(insert(entries).values(at=entry.at, actor=actor, action=action, subject=subject,
-                                           detail=detail, prev_hash=prev, hash=entry.hash))
-    session.execute(update(heads).where(heads.c.id == 1).values(last_hash=entry.hash))
+    session.execute(_APPEND, {"at": entry.at, "actor": actor, "action": action, "subject": subject,
+                              "detail": detail, "prev_hash": prev, "hash": entry.hash})
+    session.execute(_ADVANCE, {"last_hash": entry.hash})
     return entry
+
+
+# Built once (every submission and staff action runs them): values given inline made
+# each a new statement whose cache key cost more than running it.
+_heads = AuditHead.__table__
+_HEAD = select(_heads.c.last_hash).where(_heads.c.id == 1).with_for_update()
+_APPEND = insert(AuditEntry.__table__)
+_ADVANCE = update(_heads).where(_heads.c.id == 1)
 
 
 def _check(key: bytes, rows: Iterable[dict], prev: str | None = GENESIS) -> tuple[bool, int, int | None]:

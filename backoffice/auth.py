@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from domain import signing
 
 from . import audit
-from .db import statements_stand_alone
+from .db import stands_alone, statements_stand_alone
 from .errors import Forbidden, Unauthorized
 from .models import LoginFailure, Staff, StaffToken, Terminal, TerminalNonce, utcnow
 from .security import totp
@@ -68,7 +68,10 @@ _TERMINAL_KEYS = select(_terminals.c.secret_enc, _terminals.c.disabled, _termina
 _NONCE = insert(TerminalNonce.__table__)
 
 
-def _terminal_from_signature(request: Request, session: Session, body: bytes) -> Caller:
+def _terminal_from_signature(request: Request, session: Session, body: bytes, keep_connection: bool = False) -> Caller:
+    """keep_connection: leave the session on its connection for the route's own statements
+    that stand alone (db.statements_stand_alone); the replay guard is written at once
+    either way on PostgreSQL, where those run in autocommit."""
     h = request.headers
     terminal_id = h.get(signing.HEADER_TERMINAL, "")
     timestamp = h.get(signing.HEADER_TIMESTAMP, "")
@@ -112,7 +115,8 @@ def _terminal_from_signature(request: Request, session: Session, body: bytes) ->
     # sees it. Old nonces are pruned by the sweep once outside the timestamp window.
     try:
         session.execute(_NONCE, {"terminal_id": terminal_id, "nonce": nonce})
-        session.commit()
+        if not (keep_connection and stands_alone(session)):
+            session.commit()
     except IntegrityError:
         session.rollback()
         raise _unauthorized("replayed request") from None
@@ -147,22 +151,26 @@ def role_may(who: Caller, allowed: tuple[str, ...] | list[str]) -> bool:
     return who.kind == "staff" and (who.role in staff_roles or (who.role == "admin" and bool(staff_roles)))
 
 
+def identify(request: Request, session: Session, body: bytes, allowed: tuple[str, ...],
+             keep_connection: bool = False) -> Caller:
+    """The caller, if among `allowed`: staff by their token, a terminal by its signature
+    over `body` (keep_connection: see _terminal_from_signature)."""
+    staff = _staff_from_token(request, session)
+    if staff is not None:
+        if role_may(staff, allowed):
+            return staff
+        raise HTTPException(403, f"role {staff.role} may not do this")
+    if request.headers.get(signing.HEADER_SIGNATURE):
+        terminal = _terminal_from_signature(request, session, body, keep_connection)
+        if "terminal" in allowed:
+            return terminal
+        raise HTTPException(403, "terminals may not do this")
+    raise _unauthorized("sign the request or present a staff token")
+
+
 def caller(*allowed: str):
     """Dependency: a signed terminal ("terminal") and/or staff with one of the roles
     (an admin may do whatever any staff role may)."""
-
-    def identify(request: Request, session: Session, body: bytes) -> Caller:
-        staff = _staff_from_token(request, session)
-        if staff is not None:
-            if role_may(staff, allowed):
-                return staff
-            raise HTTPException(403, f"role {staff.role} may not do this")
-        if request.headers.get(signing.HEADER_SIGNATURE):
-            terminal = _terminal_from_signature(request, session, body)
-            if "terminal" in allowed:
-                return terminal
-            raise HTTPException(403, "terminals may not do this")
-        raise _unauthorized("sign the request or present a staff token")
 
     def identify_in_own_transaction(request: Request, session: Session, body: bytes) -> Caller:
         # FastAPI runs dependencies and the route as separate steps in its thread pool. A
@@ -170,7 +178,7 @@ def caller(*allowed: str):
         # while the next step waits for a free thread, possibly behind threads waiting for
         # that very lock; so each step ends its own transaction.
         try:
-            return identify(request, session, body)
+            return identify(request, session, body, allowed)
         finally:
             if session.in_transaction():
                 session.commit()
@@ -184,6 +192,7 @@ def caller(*allowed: str):
         return await run_in_threadpool(identify_in_own_transaction, request, session, body)
 
     dependency.identifies_caller = True  # the OpenAPI document lists 401 and 403 for it
+    dependency.allowed = allowed  # routes.one_step identifies the caller itself
     return dependency
 
 

@@ -8,7 +8,7 @@ import functools
 import logging
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import Boolean, Date, Integer, cast, delete, null, select, union_all
 from sqlalchemy.orm import Session
 
 from domain.workdays import WorkCalendar, chinese_calendar_source
@@ -29,9 +29,20 @@ WARN_DAYS_BEFORE_YEAR_END = 60
 
 
 def load_calendar(session: Session) -> WorkCalendar:
-    overrides = {o.day: o.working for o in session.scalars(select(CalendarOverride))}
-    years = frozenset(session.scalars(select(CalendarYear.year)))
-    return WorkCalendar(official, overrides, years)
+    overrides, years = {}, set()
+    for day, working, year in session.execute(_DAYS_AND_YEARS):
+        if year is None:
+            overrides[day] = working
+        else:
+            years.add(year)
+    return WorkCalendar(official, overrides, frozenset(years))
+
+
+# One statement, built once: every submission and every dated answer loads the calendar.
+_overrides, _years = CalendarOverride.__table__, CalendarYear.__table__
+_DAYS_AND_YEARS = union_all(
+    select(_overrides.c.day, _overrides.c.working, cast(null(), Integer).label("year")),
+    select(cast(null(), Date), cast(null(), Boolean), _years.c.year))
 
 
 def import_arrangement(session: Session, arrangement: Arrangement, actor: str) -> dict[str, Any]:

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import base64
 import binascii
+import dataclasses
 import datetime as dt
 import hashlib
 import json
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -112,6 +113,8 @@ class CheckedSubmission:
     case: Case  # built, not yet numbered or saved
     materials: int
     deferred: int
+    items: list[Item] = dataclasses.field(default_factory=list)  # the catalogue's, as checked against
+    bundle: Bundle | None = None
 
 
 def submit(session: Session, ctx: Context, payload: dict, caller: Caller) -> Case:
@@ -193,7 +196,7 @@ def check_submission(session: Session, ctx: Context, payload: dict, caller: Call
     _recompute_deadline(case, ctx.calendar)
     _add_event(case, "submit", case.status, _submission_note(caller, items, [m for m in materials if m.deferred]),
                caller)
-    return CheckedSubmission(case, len(materials), len(deferred_codes))
+    return CheckedSubmission(case, len(materials), len(deferred_codes), items, bundle)
 
 
 DELIVERY_METHODS = ("window", "post", "kiosk", "electronic")  # the catalogue's `delivery` choices
@@ -258,10 +261,13 @@ def _insert_case(session: Session, case: Case) -> None:
     cost more than the rest of a submission's writes. `case` stays a detached picture of
     what was written (its id and children filled in) for the answer; what the Python side
     did not set takes the columns' defaults."""
-    case.id = session.execute(insert(Case.__table__).values(_columns(case)).returning(Case.__table__.c.id)).scalar_one()
+    case.id = session.execute(_INSERT_CASE, _columns(case)).scalar_one()
     for model, children in ((CaseMaterial, case.materials), (CasePart, case.parts), (CaseEvent, case.events)):
         if children:
             session.execute(insert(model.__table__), [{**_columns(child), "case_id": case.id} for child in children])
+
+
+_INSERT_CASE = insert(Case.__table__).returning(Case.__table__.c.id)  # values bound, not inlined: built once
 
 
 def _columns(obj) -> dict[str, Any]:
@@ -384,6 +390,11 @@ def _check_materials(session: Session, ctx: Context, items: list[Item], payload:
     return result, deferred
 
 
+_licences = Licence.__table__
+_LICENCE = select(_licences.c.status, _licences.c.holder_lookup).where(
+    _licences.c.identifier == bindparam("identifier"))
+
+
 def _material_from(ctx, session, spec, key, provided, applicant_number, problems) -> CaseMaterial | None:
     form = str(provided.get("form", "copy"))
     if form not in ("original", "copy", "electronic"):
@@ -396,7 +407,7 @@ def _material_from(ctx, session, spec, key, provided, applicant_number, problems
         if not is_valid_licence_id(licence_id):
             problems.append({"material": key, "problem": "e-licence identifier is not valid"})
             return None
-        known = session.scalar(select(Licence).where(Licence.identifier == licence_id))
+        known = session.execute(_LICENCE, {"identifier": licence_id}).first()
         if known is not None and (known.status != "valid" or known.holder_lookup != ctx.vault.lookup(applicant_number)):
             problems.append({"material": key, "problem": "e-licence is not valid for this applicant"})
             return None
@@ -418,14 +429,15 @@ def _material_from(ctx, session, spec, key, provided, applicant_number, problems
     return material
 
 
+_counters = CaseCounter.__table__  # a Core UPDATE, built once: no ORM bookkeeping on every submission
+_NEXT_NUMBER = update(_counters).where(_counters.c.prefix == bindparam("day_prefix")) \
+    .values(value=_counters.c.value + 1).returning(_counters.c.value)
+
+
 def _next_case_number(session: Session, division: str, day: dt.date) -> str:
     prefix = day.strftime("%Y%m%d")
-    counters = CaseCounter.__table__  # a Core UPDATE: no ORM bookkeeping on every submission
     for _ in range(3):
-        row = session.execute(
-            update(counters).where(counters.c.prefix == prefix)
-            .values(value=counters.c.value + 1).returning(counters.c.value)
-        ).first()
+        row = session.execute(_NEXT_NUMBER, {"day_prefix": prefix}).first()
         if row is not None:
             return f"{division}-{prefix}-{row[0]:05d}"
         try:

@@ -92,6 +92,12 @@ def statements_stand_alone(session: Session) -> None:
         session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
 
 
+def stands_alone(session: Session) -> bool:
+    """Whether the session's statements stand alone now (statements_stand_alone)."""
+    return session.in_transaction() and \
+        session.connection().get_execution_options().get("isolation_level") == "AUTOCOMMIT"
+
+
 def make_sessionmaker(engine: Engine, audit_key: bytes = b"") -> sessionmaker:
     """Sessions carry the audit chain's key (audit.py reads it from session.info)."""
     return sessionmaker(bind=engine, expire_on_commit=False, info={"audit_key": audit_key})

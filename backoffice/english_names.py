@@ -42,15 +42,19 @@ class EnglishNames:
         return replace(names, materials={(item, code): name for item, code, name in materials})
 
     @classmethod
+    def for_submission(cls, session: Session, items: list[Item], bundle: Bundle | None) -> EnglishNames:
+        """For a case just checked: as for_case, from the catalogue entries the check
+        loaded (their materials too), so only the departments are read."""
+        return cls(items={i.code: i.name_en for i in items}, bundles={bundle.code: bundle.name_en} if bundle else {},
+                   departments=_departments(session), licences=_licences((i.result for i in items)),
+                   materials={(i.code, m.code): m.name_en for i in items for m in i.materials})
+
+    @classmethod
     def load(cls, session: Session, item_codes: set[str | None], bundle_codes: set[str | None]) -> EnglishNames:
         items = _rows(session, select(Item.code, Item.name_en, Item.result), Item.code, item_codes)
         bundles = _rows(session, select(Bundle.code, Bundle.name_en), Bundle.code, bundle_codes)
-        departments = dict(session.execute(select(Department.name, Department.name_en)).all())
-        departments[FRONT_DESK[1]] = FRONT_DESK_EN  # the intake window is no catalogue department
-        licences = {(result or {}).get("licence_type_code", ""): (result or {}).get("name_en", "")
-                    for _code, _name, result in items}
         return cls(items={code: name for code, name, _result in items}, bundles=dict(bundles),
-                   departments=departments, licences=licences)
+                   departments=_departments(session), licences=_licences(result for _code, _name, result in items))
 
     def item(self, case: Case) -> str:
         """The item's, or for a "一件事" case the bundle's, English name."""
@@ -74,6 +78,20 @@ class EnglishNames:
         """A case material's English name; in a bundle its code is "ITEM-CODE/M01"."""
         item_code, _slash, code = material_code.rpartition("/")
         return self.materials.get((item_code or case.item_code or "", code), "")
+
+
+def _departments(session: Session) -> dict[str, str]:
+    departments = dict(session.execute(_DEPARTMENTS).all())
+    departments[FRONT_DESK[1]] = FRONT_DESK_EN  # the intake window is no catalogue department
+    return departments
+
+
+_DEPARTMENTS = select(Department.name, Department.name_en)
+
+
+def _licences(results: Iterable[dict | None]) -> dict[str, str]:
+    """E-licence type code -> English name, from items' results."""
+    return {(result or {}).get("licence_type_code", ""): (result or {}).get("name_en", "") for result in results}
 
 
 def _rows(session: Session, query, key, codes: set[str | None]) -> list[tuple]:

@@ -10,7 +10,7 @@ from typing import Any, Callable
 
 from fastapi import Request
 from fastapi.responses import JSONResponse, Response
-from sqlalchemy import insert, select
+from sqlalchemy import bindparam, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -43,8 +43,8 @@ def idempotent(request: Request, session: Session, scope: str, fingerprint: str,
         answer = json.dumps(body, ensure_ascii=False, default=str)
         kept = json.dumps({k: (None if k in shown_once else v) for k, v in body.items()}, ensure_ascii=False,
                           default=str) if shown_once else answer
-        session.execute(insert(IdempotencyRecord.__table__).values(
-            scope=scope, key=key, request_hash=fingerprint, status_code=status, body=kept))
+        session.execute(_STORE, {"scope": scope, "key": key, "request_hash": fingerprint, "status_code": status,
+                                 "body": kept})
         session.commit()
     except IntegrityError:
         # A try with the same key arriving together won (its key, or what it made, was
@@ -58,11 +58,17 @@ def idempotent(request: Request, session: Session, scope: str, fingerprint: str,
     return Response(answer.encode(), status_code=status, media_type="application/json")
 
 
+# Built once: every creating POST runs both, and building a statement's cache key from
+# values given inline cost more than running it.
+_records = IdempotencyRecord.__table__
+_STORE = insert(_records)
+_FIND = select(_records.c.request_hash, _records.c.status_code, _records.c.body).where(
+    _records.c.scope == bindparam("scope"), _records.c.key == bindparam("key"))
+
+
 def _find(session: Session, scope: str, key: str):
     """(request_hash, status_code, body) of the key's first answer, or None."""
-    t = IdempotencyRecord.__table__
-    return session.execute(select(t.c.request_hash, t.c.status_code, t.c.body).where(
-        t.c.scope == scope, t.c.key == key)).first()
+    return session.execute(_FIND, {"scope": scope, "key": key}).first()
 
 
 def _replay(stored, fingerprint: str) -> JSONResponse:

@@ -21,6 +21,7 @@ from ..schemas.bodies import ActionIn, CaseSearchIn, SubmissionIn, as_sent
 from ..schemas.cases import CaseDetailOut, CaseListOut, CorrectionNoticeOut, ReceiptOut, SubmissionOut
 from ..views import ISSUING_OFFICE, case_detail, case_summary, receipt
 from .deps import context, json_answer
+from .one_step import OneStepRoute
 
 router = APIRouter(prefix="/v1", tags=["cases"])
 ANYONE = ("terminal", "clerk", "approver", "supervisor")
@@ -47,8 +48,6 @@ def _detail(session: Session, ctx, case: Case) -> dict:
                        notices.sent_for(session, case), shipping.shipment_of(session, case))
 
 
-@router.post("/cases", status_code=201, responses={**answers(SubmissionOut, 201), **problems(404, 409)},
-             openapi_extra=IDEMPOTENCY_KEY)
 def submit_case(request: Request, body: SubmissionIn, who: Caller = Depends(caller("terminal", "clerk")),
                 session: Session = Depends(get_db), ctx=Depends(context)):
     """Submit an application. Requires `Idempotency-Key`. A terminal may present the
@@ -71,7 +70,7 @@ def submit_case(request: Request, body: SubmissionIn, who: Caller = Depends(call
 
     def check():  # reads only, before the write (on SQLite without the write lock)
         checked = lifecycle.check_submission(session, ctx, payload, who)
-        return checked, EnglishNames.for_case(session, checked.case)
+        return checked, EnglishNames.for_submission(session, checked.items, checked.bundle)
 
     def produce(checked_and_names):
         checked, names = checked_and_names
@@ -82,6 +81,12 @@ def submit_case(request: Request, body: SubmissionIn, who: Caller = Depends(call
 
     return idempotent(request, session, f"submit:{who.actor}", lifecycle.request_fingerprint(payload), produce,
                       check)
+
+
+# With the fleet's heartbeats, most of the back office's work: served in one step.
+router.add_api_route("/cases", submit_case, methods=["POST"], status_code=201,
+                     responses={**answers(SubmissionOut, 201), **problems(404, 409)}, openapi_extra=IDEMPOTENCY_KEY,
+                     route_class_override=OneStepRoute)
 
 
 # What a case summary reads (views.case_summary), as plain rows: a list needs no ORM

@@ -34,6 +34,10 @@ async def refuse_nul_characters(request: Request) -> None:
 
 
 async def context(request: Request, session: Session = Depends(get_db)) -> Context:
+    return context_of(request, session)
+
+
+def context_of(request: Request, session: Session) -> Context:
     # The calendar is read on first use, inside the route's own transaction: a separate
     # read here cost a thread-pool hop and, on SQLite, a write-lock turn per request.
     state = request.app.state

@@ -29,6 +29,7 @@ from ..schemas.fleet import (
     TerminalSelfOut,
 )
 from .deps import json_answer
+from .one_step import OneStepRoute, stand_alone
 
 router = APIRouter(prefix="/v1/terminals", tags=["terminals"])
 
@@ -77,12 +78,17 @@ def rotate_own_secret(request: Request, who: Caller = Depends(caller("terminal")
     return {"secret": secret, "previous_valid_until": until.isoformat() + "Z" if until else None}
 
 
-@router.post("/heartbeat", responses=answers(HeartbeatAnswerOut))
+@stand_alone
 def heartbeat(request: Request, body: HeartbeatIn, who: Caller = Depends(caller("terminal")),
               session: Session = Depends(get_db)):
     beat = terminals.heartbeat(session, who.name, as_sent(body), request.app.state.settings.device_alert_after_s)
     return json_answer({"server_time": time.time(), "in_service": beat.in_service, "commands": beat.commands,
                         "catalogue_version": beat.catalogue_version})
+
+
+# Most of all requests: served in one step, the signature checked on the beat's connection.
+router.add_api_route("/heartbeat", heartbeat, methods=["POST"], responses=answers(HeartbeatAnswerOut),
+                     route_class_override=OneStepRoute)
 
 
 @router.post("/commands/{command_id}/ack", responses={**answers(AckOut), **problems(404)})

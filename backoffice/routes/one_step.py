@@ -1,0 +1,105 @@
+"""Routes served in one step. FastAPI resolves a route's dependencies one by one, each
+`Depends` and each synchronous function a step of its own (a thread-pool hop, a session
+checked out per step); for the fleet's heartbeats that machinery cost as much CPU as the
+work. A OneStepRoute is declared and documented like any other route, by its endpoint's
+signature, but supplies the few dependencies it knows itself, in one thread-pool step on
+one session: the request, the session, the caller (auth.caller), the context
+(deps.context) and a JSON body model. Anything else is refused when the route is made."""
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable
+from typing import Any
+
+from fastapi import Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.exceptions import RequestValidationError
+from fastapi.params import Depends
+from fastapi.responses import Response
+from fastapi.routing import APIRoute
+from pydantic import ValidationError
+from sqlalchemy.orm import Session
+
+from ..auth import get_db, identify
+from ..schemas.wire import RequestBody
+from .deps import context, context_of, refuse_nul_characters
+
+# What a parameter gets, from (request, session, body bytes): in the order supplied, so the
+# caller is known before the body is read into its model, as FastAPI's order has it.
+Supplier = Callable[[Request, Session, bytes], Any]
+_ORDER = ("request", "session", "caller", "body", "context")
+
+
+def stand_alone(endpoint: Callable) -> Callable:
+    """Marks an endpoint whose first statements each stand alone (db.statements_stand_alone):
+    a terminal's signature is then checked on the connection the endpoint goes on with."""
+    endpoint.stands_alone = True  # type: ignore[attr-defined]
+    return endpoint
+
+
+class OneStepRoute(APIRoute):
+    """Use with `router.add_api_route(..., route_class_override=OneStepRoute)`. The
+    endpoint is synchronous and answers with a Response of its own."""
+
+    def get_route_handler(self) -> Callable[[Request], Any]:
+        endpoint = self.endpoint
+        if inspect.iscoroutinefunction(endpoint):
+            raise TypeError(f"{endpoint.__name__}: a one-step endpoint is synchronous")
+        suppliers = _suppliers(endpoint)
+
+        def step(request: Request, body: bytes) -> Response:
+            session = request.app.state.sessions()
+            try:
+                arguments = {name: supply(request, session, body) for name, supply in suppliers}
+                answer = endpoint(**arguments)
+            finally:
+                session.close()
+            if not isinstance(answer, Response):
+                raise TypeError(f"{endpoint.__name__}: a one-step endpoint answers with a Response")
+            return answer
+
+        async def handle(request: Request) -> Response:
+            await refuse_nul_characters(request)  # the rule app.py sets for every route
+            return await run_in_threadpool(step, request, await request.body())
+
+        return handle
+
+
+def _suppliers(endpoint: Callable) -> list[tuple[str, Supplier]]:
+    found: dict[str, tuple[str, Supplier]] = {}
+    keep = getattr(endpoint, "stands_alone", False)
+    for name, parameter in inspect.signature(endpoint, eval_str=True).parameters.items():
+        annotation, default = parameter.annotation, parameter.default
+        dependency = default.dependency if isinstance(default, Depends) else None
+        if annotation is Request:
+            found["request"] = (name, lambda request, session, body: request)
+        elif dependency is get_db:
+            found["session"] = (name, lambda request, session, body: session)
+        elif getattr(dependency, "identifies_caller", False):
+            found["caller"] = (name, _caller(dependency.allowed, keep))  # type: ignore[union-attr]
+        elif dependency is context:
+            found["context"] = (name, lambda request, session, body: context_of(request, session))
+        elif inspect.isclass(annotation) and issubclass(annotation, RequestBody):
+            found["body"] = (name, _body(annotation))
+        else:
+            raise TypeError(f"{endpoint.__name__}: a one-step route cannot supply {name!r}")
+    return [found[kind] for kind in _ORDER if kind in found]
+
+
+def _caller(allowed: tuple[str, ...], keep_connection: bool) -> Supplier:
+    def supply(request: Request, session: Session, body: bytes):
+        who = identify(request, session, body, allowed, keep_connection)
+        if session.in_transaction() and not keep_connection:
+            session.commit()  # the endpoint's reads and writes start a transaction of their own
+        return who
+    return supply
+
+
+def _body(model: type[RequestBody]) -> Supplier:
+    def supply(request: Request, session: Session, body: bytes):
+        try:
+            return model.model_validate_json(body)
+        except ValidationError as invalid:
+            raise RequestValidationError([{**error, "loc": ("body", *error["loc"])} for error in
+                                          invalid.errors(include_url=False, include_input=False)]) from None
+    return supply
