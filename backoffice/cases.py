@@ -13,7 +13,7 @@ from typing import Any, Callable
 
 from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from domain.cases import CLOSED_STATUSES, CaseStatus
 from domain.county import to_cst, today_cst
@@ -286,6 +286,9 @@ def _columns(obj) -> dict[str, Any]:
     return values
 
 
+WITH_MATERIALS = [joinedload(Item.materials)]  # the check reads them all: one statement, not two
+
+
 def _resolve_items(session: Session, payload: dict) -> tuple[list[Item], Bundle | None]:
     if payload.get("bundle_code"):
         bundle = session.get(Bundle, payload["bundle_code"])
@@ -293,9 +296,9 @@ def _resolve_items(session: Session, payload: dict) -> tuple[list[Item], Bundle 
             raise NotFound(f"no bundle {payload['bundle_code']}")
         if bundle.retired_at is not None:  # a kiosk's copy older than the last catalogue load
             raise NotFound(f"bundle {bundle.code} is no longer offered")
-        items = [session.get(Item, code) for code in bundle.item_codes]
+        items = [session.get(Item, code, options=WITH_MATERIALS) for code in bundle.item_codes]
         return [i for i in items if i is not None and i.retired_at is None], bundle
-    item = session.get(Item, str(payload.get("item_code", "")))
+    item = session.get(Item, str(payload.get("item_code", "")), options=WITH_MATERIALS)
     if item is None:
         raise NotFound(f"no catalogue item {payload.get('item_code')}")
     if item.retired_at is not None:
