@@ -120,7 +120,9 @@ class CheckedSubmission:
 def submit(session: Session, ctx: Context, payload: dict, caller: Caller) -> Case:
     """Checks and records in one call (the seed, tests): the case as loaded back, attached
     to the session for the actions that follow."""
-    recorded = record_submission(session, ctx, check_submission(session, ctx, payload, caller), caller)
+    checked = check_submission(session, ctx, payload, caller)
+    recorded = record_submission(session, ctx, checked, caller)
+    audit_submission(session, caller, checked)
     case = session.get(Case, recorded.id)
     assert case is not None
     return case
@@ -243,17 +245,23 @@ def _submission_note(caller: Caller, items: list[Item], deferred: list[CaseMater
 
 
 def record_submission(session: Session, ctx: Context, checked: CheckedSubmission, caller: Caller) -> Case:
-    """Numbers and saves a checked case. The day's counter row stays locked until commit
-    (PostgreSQL; on SQLite the whole transaction holds the write lock), so the number is
-    taken only now, when all that is left is to write."""
+    """Numbers and saves a checked case; audit_submission follows. The day's counter row
+    stays locked until commit (PostgreSQL; on SQLite the whole transaction holds the write
+    lock), so the number is taken only now, when all that is left is to write."""
     case = checked.case
     case.number = _next_case_number(session, ctx.settings.division_code, ctx.today())
     # Before the INSERT: no second UPDATE.
     case.tracking_token = ctx.signer.issue("case", case.number, ttl_s=ctx.settings.tracking_token_days * 86400)
     _insert_case(session, case)
+    return case
+
+
+def audit_submission(session: Session, caller: Caller, checked: CheckedSubmission) -> None:
+    """The submission's audit entry: the last write before the commit, since the audit
+    chain's head stays locked from here until then and every submission takes it."""
+    case = checked.case
     audit.record(session, caller.actor, "case.submit", case.number, item=case.item_code or case.bundle_code,
                  materials=checked.materials, deferred=checked.deferred)
-    return case
 
 
 def _insert_case(session: Session, case: Case) -> None:
