@@ -187,6 +187,35 @@ def test_case_numbers_never_collide_under_submissions_to_both(servers, submissio
     assert query(servers[0], "SELECT number FROM cases GROUP BY number HAVING count(*) > 1") == []
 
 
+def test_queue_tickets_never_collide_under_check_ins_at_both(servers, terminals):
+    """Twenty-four citizens booked for the same window check in at once, half at each
+    server: twenty-four different tickets, A001 to A024 with none skipped."""
+    slot = (dt.datetime.now(dt.timezone(dt.timedelta(hours=8))) + dt.timedelta(minutes=10)).replace(microsecond=0)
+    tokens = []
+    for n in range(24):
+        booked = terminals[0].post("/v1/appointments", {
+            "item_code": "469023-XK-SCJG-0002", "slot_start": slot.isoformat(),
+            "applicant": {"document_number": f"46902319900101{n:04d}", "name": f"排队{n}"}})
+        assert booked.status_code == 201, booked.text
+        tokens.append(booked.json()["token"])
+    apis = [terminal_api(server) for server in servers for _ in range(6)]  # a connection per thread
+
+    def check_in(api: Api, mine: list[str]) -> list[tuple[int, str]]:
+        out = []
+        for token in mine:
+            answer = api.post("/v1/appointments/check-in", {"token": token}, key=None)
+            out.append((answer.status_code, answer.json().get("ticket_number", answer.text)))
+        return out
+
+    shares = [tokens[i::len(apis)] for i in range(len(apis))]
+    answers = [a for batch in together(*(lambda api=api, mine=mine: check_in(api, mine)
+                                         for api, mine in zip(apis, shares))) for a in batch]
+    assert {status for status, _ in answers} == {200}, answers
+    tickets = sorted(ticket for _, ticket in answers)
+    letter = tickets[0][0]
+    assert tickets == [f"{letter}{n:03d}" for n in range(1, 25)], tickets
+
+
 def staff_token(server, username: str) -> dict[str, str]:
     answer = requests.post(f"{server.url}/v1/auth/token", json={"username": username, "password": DEMO_PASSWORD},
                            timeout=10)
