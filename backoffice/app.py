@@ -4,11 +4,12 @@ from __future__ import annotations
 import contextlib
 import functools
 import ipaddress
+import os
 import time
 
 from fastapi import Depends, FastAPI, HTTPException, Request
 from fastapi.responses import JSONResponse, Response
-from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest, multiprocess
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
@@ -22,7 +23,7 @@ from .db import make_engine, make_sessionmaker
 from .face.realperson import real_person_from_settings
 from .gc_policy import freeze_startup
 from .logging_setup import configure_logging
-from .metrics import StateCollector
+from .metrics import MULTIPROCESS_DIR, StateCollector
 from .migrations_runner import current_revision, head_revision
 from .openapi_docs import answers, document_problems
 from .poller import Poller
@@ -127,8 +128,14 @@ def worker_app() -> FastAPI:
 
 def _install_metrics(app: FastAPI) -> None:
     registry = CollectorRegistry()
-    requests = Counter("backoffice_requests", "HTTP requests", ["method", "route", "status"], registry=registry)
-    latency = Histogram("backoffice_request_seconds", "HTTP request latency", ["method", "route"], registry=registry,
+    # Several worker processes (`serve --workers`) count into files of a folder the command
+    # made for them, and a scrape, answered by any one worker, sums them all.
+    shared = bool(os.environ.get(MULTIPROCESS_DIR))
+    if shared:
+        multiprocess.MultiProcessCollector(registry)
+    own = None if shared else registry
+    requests = Counter("backoffice_requests", "HTTP requests", ["method", "route", "status"], registry=own)
+    latency = Histogram("backoffice_request_seconds", "HTTP request latency", ["method", "route"], registry=own,
                         buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.2, 0.5, 1, 2.5, 5))
     app.add_middleware(MetricsMiddleware, requests=requests, latency=latency)
     registry.register(StateCollector(app.state.sessions, app.state.settings))

@@ -9,11 +9,14 @@ import getpass
 import json
 import logging
 import os
+import shutil
 import sys
+import tempfile
 from pathlib import Path
 
 from . import face_cli
 from .logging_setup import configure_logging, uvicorn_log_config
+from .metrics import MULTIPROCESS_DIR
 from .settings import Settings
 
 
@@ -229,7 +232,14 @@ def main(argv: list[str] | None = None) -> int:
     # given here goes there too, and this process's connections are not inherited.
     os.environ["BACKOFFICE_DATABASE_URL"] = settings.database_url
     app.state.engine.dispose()
-    uvicorn.run("backoffice.app:worker_app", factory=True, workers=args.workers, **options)
+    # The workers' request counts, summed by whichever answers a scrape (app._install_metrics);
+    # a new folder each start, so no count of an earlier run is added in.
+    counts = tempfile.mkdtemp(prefix="backoffice-metrics-")
+    os.environ[MULTIPROCESS_DIR] = counts
+    try:
+        uvicorn.run("backoffice.app:worker_app", factory=True, workers=args.workers, **options)
+    finally:
+        shutil.rmtree(counts, ignore_errors=True)
     return 0
 
 

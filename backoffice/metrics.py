@@ -16,6 +16,10 @@ from .calendar import horizon_days, load_calendar
 from .models import Alert, AuditEntry, Case, Terminal, utcnow
 from .supervision import OPEN_STATES
 
+# prometheus_client's own variable: set, every Counter and Histogram of the process counts
+# into a file of that folder (read when prometheus_client is imported, so set before).
+MULTIPROCESS_DIR = "PROMETHEUS_MULTIPROC_DIR"
+
 
 class StateCollector:
     def __init__(self, sessions, settings):

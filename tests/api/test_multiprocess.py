@@ -216,6 +216,29 @@ def test_queue_tickets_never_collide_under_check_ins_at_both(servers, terminals)
     assert tickets == [f"{letter}{n:03d}" for n in range(1, 25)], tickets
 
 
+def heartbeats_counted(server) -> float:
+    """The heartbeats answered 200, as one scrape of /metrics tells them."""
+    text = requests.get(f"{server.url}/metrics", timeout=10).text
+    line = next((line for line in text.splitlines() if line.startswith("backoffice_requests_total{")
+                 and 'route="/v1/terminals/heartbeat"' in line and 'status="200"' in line), None)
+    return float(line.rsplit(" ", 1)[1]) if line else 0.0
+
+
+def test_metrics_count_the_requests_of_every_worker_at_each_scrape(servers, terminals):
+    """A scrape is answered by whichever worker the connection lands on; each answer counts
+    every worker's requests, not that worker's share."""
+    workers = servers[1]
+    before = heartbeats_counted(workers)
+    apis = [terminal_api(workers) for _ in range(4)]  # several connections: both workers serve
+    together(*(lambda api=api: [api.post("/v1/terminals/heartbeat", json.loads(HEARTBEAT), key=None).status_code
+                                for _ in range(10)] for api in apis))
+    # A new connection each, so the scrapes land on both workers.
+    assert {heartbeats_counted(workers) - before for _ in range(8)} == {40.0}
+    # The state read from the database is there too, once.
+    scraped = requests.get(f"{workers.url}/metrics", timeout=10).text
+    assert scraped.count("# TYPE backoffice_terminals gauge") == 1
+
+
 def staff_token(server, username: str) -> dict[str, str]:
     answer = requests.post(f"{server.url}/v1/auth/token", json={"username": username, "password": DEMO_PASSWORD},
                            timeout=10)
