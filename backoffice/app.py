@@ -18,6 +18,7 @@ from .alert_delivery import channel_from_settings, deliver_pending
 from .auth import get_db
 from .body_limits import BodyLimit
 from .carrier_check import carrier_check_from_settings
+from .catalogue_cache import CatalogueCache
 from .courier import courier_from_settings
 from .db import make_engine, make_sessionmaker
 from .face.realperson import real_person_from_settings
@@ -85,6 +86,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.carrier_check = carrier_check_from_settings(settings)
     app.state.courier = courier_from_settings(settings)
     app.state.real_person = real_person_from_settings(settings)
+    app.state.catalogue = CatalogueCache()  # what submissions check against, per catalogue version
     install_problem_handlers(app)
     app.add_middleware(BodyLimit)  # inside the metrics: refused bodies are counted too
     _install_metrics(app)

@@ -13,7 +13,7 @@ from typing import Any, Callable
 
 from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session
 
 from domain.cases import CLOSED_STATUSES, CaseStatus
 from domain.county import to_cst, today_cst
@@ -33,6 +33,7 @@ from domain.workdays import CalendarUnknown, WorkCalendar, deadline_light
 from . import audit, notices, shipping
 from .addresses import check_postal_address
 from .auth import Caller
+from .catalogue_cache import WITH_MATERIALS
 from .courier import CourierUnavailable
 from .errors import Conflict, Forbidden, Invalid, NotFound, Unavailable
 from .licences import issue_licences_for
@@ -75,8 +76,9 @@ class Context:
     def __init__(self, settings: Any, vault: Any, signer: Any,
                  calendar: WorkCalendar | Callable[[], WorkCalendar],
                  today: Callable[[], dt.date] = today_cst, sms: Any = None, carrier_check: Any = None,
-                 courier: Any = None, real_person: Any = None):
+                 courier: Any = None, real_person: Any = None, catalogue: Any = None):
         self.settings, self.vault, self.signer = settings, vault, signer
+        self.catalogue = catalogue  # catalogue_cache.CatalogueCache: the server's; None reads each time
         self.sms, self.carrier_check = sms, carrier_check  # sms/gateway.py, carrier_check.py
         self.courier = courier  # courier.py: results by post
         self.real_person = real_person  # face/realperson.py
@@ -115,6 +117,7 @@ class CheckedSubmission:
     deferred: int
     items: list[Item] = dataclasses.field(default_factory=list)  # the catalogue's, as checked against
     bundle: Bundle | None = None
+    catalogue: Any = None  # the catalogue_cache view they came from, when the server keeps one
 
 
 def submit(session: Session, ctx: Context, payload: dict, caller: Caller) -> Case:
@@ -131,7 +134,8 @@ def submit(session: Session, ctx: Context, payload: dict, caller: Caller) -> Cas
 def check_submission(session: Session, ctx: Context, payload: dict, caller: Caller) -> CheckedSubmission:
     """Every check, and the case built. Only reads the database (catalogue, e-licences,
     calendar), so it can run before the write (db.read_phase)."""
-    items, bundle = _resolve_items(session, payload)
+    catalogue = ctx.catalogue.now(session) if ctx.catalogue is not None else None
+    items, bundle = _resolve_items(session, payload, catalogue)
     if caller.kind == "terminal" and not all(i.kiosk for i in items):
         raise Invalid("this item cannot be submitted at a self-service terminal",
                       where_instead=next(i.where_instead for i in items if not i.kiosk))
@@ -198,7 +202,7 @@ def check_submission(session: Session, ctx: Context, payload: dict, caller: Call
     _recompute_deadline(case, ctx.calendar)
     _add_event(case, "submit", case.status, _submission_note(caller, items, [m for m in materials if m.deferred]),
                caller)
-    return CheckedSubmission(case, len(materials), len(deferred_codes), items, bundle)
+    return CheckedSubmission(case, len(materials), len(deferred_codes), items, bundle, catalogue)
 
 
 DELIVERY_METHODS = ("window", "post", "kiosk", "electronic")  # the catalogue's `delivery` choices
@@ -294,19 +298,20 @@ def _columns(obj) -> dict[str, Any]:
     return values
 
 
-WITH_MATERIALS = [joinedload(Item.materials)]  # the check reads them all: one statement, not two
+def _resolve_items(session: Session, payload: dict, catalogue: Any = None) -> tuple[list[Item], Bundle | None]:
+    def item_of(code: str) -> Item | None:
+        return catalogue.item(session, code) if catalogue is not None else \
+            session.get(Item, code, options=WITH_MATERIALS)
 
-
-def _resolve_items(session: Session, payload: dict) -> tuple[list[Item], Bundle | None]:
     if payload.get("bundle_code"):
         bundle = session.get(Bundle, payload["bundle_code"])
         if bundle is None:
             raise NotFound(f"no bundle {payload['bundle_code']}")
         if bundle.retired_at is not None:  # a kiosk's copy older than the last catalogue load
             raise NotFound(f"bundle {bundle.code} is no longer offered")
-        items = [session.get(Item, code, options=WITH_MATERIALS) for code in bundle.item_codes]
+        items = [item_of(code) for code in bundle.item_codes]
         return [i for i in items if i is not None and i.retired_at is None], bundle
-    item = session.get(Item, str(payload.get("item_code", "")), options=WITH_MATERIALS)
+    item = item_of(str(payload.get("item_code", "")))
     if item is None:
         raise NotFound(f"no catalogue item {payload.get('item_code')}")
     if item.retired_at is not None:

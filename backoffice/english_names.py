@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .cases import FRONT_DESK, FRONT_DESK_EN
+from .catalogue_cache import CatalogueVersionView
 from .models import Bundle, Case, Department, Item, Licence, Material
 
 # How the back office joins the departments of a parallel review (并联审批) into one name.
@@ -42,11 +43,12 @@ class EnglishNames:
         return replace(names, materials={(item, code): name for item, code, name in materials})
 
     @classmethod
-    def for_submission(cls, session: Session, items: list[Item], bundle: Bundle | None) -> EnglishNames:
+    def for_submission(cls, session: Session, items: list[Item], bundle: Bundle | None,
+                       catalogue: CatalogueVersionView | None = None) -> EnglishNames:
         """For a case just checked: as for_case, from the catalogue entries the check
-        loaded (their materials too), so only the departments are read."""
+        loaded (their materials too), the departments from the server's catalogue view."""
         return cls(items={i.code: i.name_en for i in items}, bundles={bundle.code: bundle.name_en} if bundle else {},
-                   departments=_departments(session), licences=_licences((i.result for i in items)),
+                   departments=_departments(session, catalogue), licences=_licences((i.result for i in items)),
                    materials={(i.code, m.code): m.name_en for i in items for m in i.materials})
 
     @classmethod
@@ -80,13 +82,10 @@ class EnglishNames:
         return self.materials.get((item_code or case.item_code or "", code), "")
 
 
-def _departments(session: Session) -> dict[str, str]:
-    departments = dict(session.execute(_DEPARTMENTS).all())
-    departments[FRONT_DESK[1]] = FRONT_DESK_EN  # the intake window is no catalogue department
-    return departments
-
-
-_DEPARTMENTS = select(Department.name, Department.name_en)
+def _departments(session: Session, catalogue: CatalogueVersionView | None = None) -> dict[str, str]:
+    names = catalogue.department_names(session) if catalogue is not None else \
+        dict(session.execute(select(Department.name, Department.name_en)).all())
+    return {**names, FRONT_DESK[1]: FRONT_DESK_EN}  # the intake window is no catalogue department
 
 
 def _licences(results: Iterable[dict | None]) -> dict[str, str]:

@@ -70,7 +70,7 @@ def submit_case(request: Request, body: SubmissionIn, who: Caller = Depends(call
 
     def check():  # reads only, before the write (on SQLite without the write lock)
         checked = lifecycle.check_submission(session, ctx, payload, who)
-        return checked, EnglishNames.for_submission(session, checked.items, checked.bundle)
+        return checked, EnglishNames.for_submission(session, checked.items, checked.bundle, checked.catalogue)
 
     def produce(checked_and_names):
         checked, names = checked_and_names

@@ -43,7 +43,7 @@ def context_of(request: Request, session: Session) -> Context:
     state = request.app.state
     return Context(state.settings, state.vault, state.signer, lambda: load_calendar(session),
                    sms=state.sms, carrier_check=state.carrier_check, courier=state.courier,
-                   real_person=state.real_person)
+                   real_person=state.real_person, catalogue=state.catalogue)
 
 
 def context_for(app, session: Session) -> Context:
