@@ -16,6 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import requests
+from sqlalchemy import create_engine, text
 
 from demo.embedded_backoffice import EmbeddedBackoffice
 from domain.signing import HEADER_PRESENCE_GRANT
@@ -214,6 +215,29 @@ def test_queue_tickets_never_collide_under_check_ins_at_both(servers, terminals)
     tickets = sorted(ticket for _, ticket in answers)
     letter = tickets[0][0]
     assert tickets == [f"{letter}{n:03d}" for n in range(1, 25)], tickets
+
+
+def test_a_heartbeat_never_waits_behind_a_submissions_transaction(servers, terminals, submission):
+    """A submission holds the audit chain's head and the day's case counter until it
+    commits. Held here by another transaction: a submission waits for them, and meanwhile
+    heartbeats at both servers are answered."""
+    body, headers = submission
+    engine = create_engine(servers[0].database_url)
+    try:
+        with engine.connect() as holder:
+            holder.execute(text("SELECT last_hash FROM audit_head WHERE id = 1 FOR UPDATE"))
+            holder.execute(text("UPDATE case_counters SET value = value"))
+            with ThreadPoolExecutor(1) as pool:
+                waiting = pool.submit(terminal_api(servers[0]).post, "/v1/cases", body, headers=headers)
+                for _ in range(3):
+                    for api in terminals:
+                        beat = api.post("/v1/terminals/heartbeat", json.loads(HEARTBEAT), key=None)
+                        assert beat.status_code == 200, beat.text
+                assert not waiting.done()  # still behind the held rows
+                holder.rollback()
+                assert waiting.result(timeout=30).status_code == 201
+    finally:
+        engine.dispose()
 
 
 def heartbeats_counted(server) -> float:
