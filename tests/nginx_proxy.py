@@ -99,12 +99,14 @@ def _replace_once(text: str, old: str, new: str) -> str:
     return text.replace(old, new)
 
 
-def render(text: str, *, https_port: int, http_port: int, upstream_port: int, certificate: Path, key: Path,
-           log_dir: Path) -> str:
-    """The shipped configuration's text with loopback ports and the test's files."""
+def render(text: str, *, https_port: int, http_port: int, upstream_port: int | list[int], certificate: Path,
+           key: Path, log_dir: Path) -> str:
+    """The shipped configuration's text with loopback ports and the test's files; several
+    upstream ports are several back-office hosts, listed as the README says."""
     text = _replace_once(text, HTTPS_LISTEN, f"listen 127.0.0.1:{https_port} ssl default_server;")
     text = _replace_once(text, HTTP_LISTEN, f"listen 127.0.0.1:{http_port} default_server;")
-    text = _replace_once(text, UPSTREAM, f"server 127.0.0.1:{upstream_port};")
+    ports = upstream_port if isinstance(upstream_port, list) else [upstream_port]
+    text = _replace_once(text, UPSTREAM, "\n    ".join(f"server 127.0.0.1:{port};" for port in ports))
     text = _replace_once(text, CERTIFICATE, f"ssl_certificate {certificate};")
     text = _replace_once(text, CERTIFICATE_KEY, f"ssl_certificate_key {key};")
     if LOG_DIR not in text:
@@ -154,7 +156,7 @@ def wait_for_port(port: int, process: subprocess.Popen, timeout: float) -> None:
 class NginxProxy:
     """The real nginx with the shipped site, as this test's own foreground process."""
 
-    def __init__(self, folder: Path, upstream_port: int, certificate: Path, key: Path,
+    def __init__(self, folder: Path, upstream_port: int | list[int], certificate: Path, key: Path,
                  site: Path = PROXY_CONFIG):
         self.folder = Path(folder)
         self.site = site  # the shipped file, or a staged install's copy of it
