@@ -25,6 +25,7 @@ from services.api import TerminalSignature
 from tests.api.conftest import DEMO_PASSWORD, TERMINAL, Api
 from tests.api.database import execute_sql, query
 from tests.api.submissions import WANG, application
+from tests.api.together import started_together
 from tests.waiting import wait_until
 
 LI = "469023198501010026"  # a demo citizen with a mobile number on file, used only by the limits' test
@@ -42,19 +43,8 @@ def servers(postgres_server, tmp_path_factory):
     one = EmbeddedBackoffice(database=var / "unused.db", database_url=url, log_file=var / "one.log", environ=environ)
     two = EmbeddedBackoffice(database=var / "unused.db", database_url=url, log_file=var / "two.log", environ=environ,
                              seed_demo=False, workers=2)
-    one.passport_pki()  # made once here, not by both servers at once
-    with ThreadPoolExecutor(2) as pool:
-        failures = [f.exception() for f in [pool.submit(server.start, 120) for server in (one, two)]]
-    try:
-        for failure in failures:
-            if failure is not None:
-                raise failure
-        for server in (one, two):
-            server.kind = "postgresql"
+    with started_together(one, two):
         yield one, two
-    finally:
-        one.stop()
-        two.stop()
 
 
 def terminal_api(server) -> Api:

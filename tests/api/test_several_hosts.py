@@ -6,7 +6,6 @@ stopped, the other answers everything, and nothing sent is lost or made twice.""
 from __future__ import annotations
 
 import uuid
-from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -16,6 +15,7 @@ from services.transport import TransportSettings
 from tests.api.conftest import TERMINAL
 from tests.api.database import query
 from tests.api.submissions import WANG, application
+from tests.api.together import started_together
 from tests.nginx_proxy import NGINX, NGINX_MISSING, NginxProxy, write_test_pki
 from tests.presence import confirm
 
@@ -32,17 +32,8 @@ def hosts(postgres_server, tmp_path_factory):
     first = EmbeddedBackoffice(database=var / "unused.db", database_url=url, log_file=var / "host1.log")
     second = EmbeddedBackoffice(database=var / "unused.db", database_url=url, log_file=var / "host2.log",
                                 seed_demo=False)
-    first.passport_pki()
-    with ThreadPoolExecutor(2) as pool:
-        failures = [f.exception() for f in [pool.submit(host.start, 120) for host in (first, second)]]
-    try:
-        for failure in failures:
-            if failure is not None:
-                raise failure
+    with started_together(first, second):
         yield first, second
-    finally:
-        first.stop()
-        second.stop()
 
 
 @pytest.fixture(scope="module")
