@@ -45,8 +45,17 @@ _STANDARD_ATTRIBUTES = frozenset(vars(logging.makeLogRecord({}))) | {"message", 
 _DONE = "_personal_data_scrubbed"
 
 
+# What every pattern above needs somewhere in the text: seven digits in a row (ID, passport,
+# permit and residence numbers, a mobile number written whole), a mobile number's first
+# three digits and next four with a space or dash between, or an MRZ line's "<". Text
+# without any (an access line: a path, a loopback address) is passed over at one search.
+_MAYBE_NUMBER = re.compile(r"\d{7}|1[3-9]\d[ -]\d{4}|<")
+
+
 def scrub_numbers(text: str) -> str:
     """ID, passport, permit and mobile numbers and MRZ lines masked the canonical way."""
+    if not _MAYBE_NUMBER.search(text):
+        return text
     text = MRZ_LINE.sub(lambda m: mask_id(m.group()), text)
     text = ID_NUMBER.sub(lambda m: mask_id(m.group()), text)
     text = DOCUMENT_NUMBER.sub(lambda m: mask_id(m.group()), text)

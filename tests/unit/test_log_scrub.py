@@ -3,6 +3,10 @@ from __future__ import annotations
 
 import logging
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from domain import scrub
 from domain.json_logs import JsonLinesFormatter
 from domain.scrub import PersonalDataFilter, is_personal_key, scrub_numbers, scrub_text
 
@@ -69,3 +73,22 @@ def test_exception_text_is_masked():
 def test_personal_keys():
     assert all(map(is_personal_key, ["name", "applicant_name", "phone", "document_number", "holderName", "address"]))
     assert not any(map(is_personal_key, ["reason", "printer", "item", "command_id", "offset_s"]))
+
+
+# Text made of what numbers are written with: digits, separators, letters, "<", "+".
+_NUMBERISH = st.text(alphabet="0123456789 -+<XxAEGCH86139", max_size=60)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(st.one_of(_NUMBERISH, st.sampled_from(["13800138000", "138 0013 8000", "+86-138-0013-8000",
+                                                       "469023195801041234", "E12345678", "E1234567", "CHN123456789012",
+                                                       MRZ_1, MRZ_2, "127.0.0.1:8700", "HTTP/1.1"])),
+                max_size=4).map(" ".join))
+def test_text_the_quick_check_passes_over_holds_nothing_to_mask(text):
+    """scrub_numbers skips its patterns when one search finds nothing any of them needs:
+    whatever it skips, the patterns themselves would have left as it was."""
+    patterns = (scrub.MRZ_LINE, scrub.ID_NUMBER, scrub.DOCUMENT_NUMBER, scrub.OLD_RESIDENCE_NUMBER,
+                scrub.MOBILE_WRITTEN, scrub.MOBILE)
+    if not scrub._MAYBE_NUMBER.search(text):
+        assert not any(pattern.search(text) for pattern in patterns), text
+        assert scrub_numbers(text) == text
