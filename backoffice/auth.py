@@ -7,7 +7,7 @@ import hmac
 import logging
 import secrets
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from fastapi import Depends, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
@@ -50,10 +50,43 @@ class Caller:
     role: str = ""  # staff role
     department_code: str = ""
     signed_with_previous: bool = False  # a terminal still on its secret from before a rotation
+    # The request's nonce when its endpoint writes it (with_replay_guard); else written already.
+    replay_guard: "ReplayGuard | None" = field(default=None, compare=False, hash=False)
 
     @property
     def actor(self) -> str:
         return f"{self.kind}:{self.name}"
+
+
+@dataclass
+class ReplayGuard:
+    """A verified request's nonce, written by its endpoint's first statement instead of on
+    its own (with_replay_guard): one round trip fewer for the fleet's heartbeats. Only
+    where statements stand alone (PostgreSQL), so that statement commits it at once."""
+    terminal_id: str
+    nonce: str
+    written: bool = False
+
+
+def with_replay_guard(statement):
+    """The statement writing the request's nonce first, in a CTE of its own: PostgreSQL runs
+    it whatever the statement matches, and a nonce already seen fails the whole statement."""
+    guard = insert(TerminalNonce.__table__).values(terminal_id=bindparam("guard_terminal"),
+                                                   nonce=bindparam("guard_nonce"), seen_at=bindparam("guard_at"))
+    return statement.add_cte(guard.cte("replay_guard"))
+
+
+def execute_guarded(session: Session, statement, values: dict, guard: ReplayGuard):
+    """Runs a statement made by with_replay_guard; a replayed request is refused as the
+    signature check refuses one."""
+    try:
+        result = session.execute(statement, {**values, "guard_terminal": guard.terminal_id, "guard_nonce": guard.nonce,
+                                             "guard_at": utcnow()})
+    except IntegrityError:
+        session.rollback()
+        raise _unauthorized("replayed request") from None
+    guard.written = True
+    return result
 
 
 def _unauthorized(detail: str) -> HTTPException:
@@ -70,8 +103,8 @@ _NONCE = insert(TerminalNonce.__table__)
 
 def _terminal_from_signature(request: Request, session: Session, body: bytes, keep_connection: bool = False) -> Caller:
     """keep_connection: leave the session on its connection for the route's own statements
-    that stand alone (db.statements_stand_alone); the replay guard is written at once
-    either way on PostgreSQL, where those run in autocommit."""
+    that stand alone (db.statements_stand_alone); where they do (PostgreSQL) the nonce is
+    left to the route's first statement (Caller.replay_guard, with_replay_guard)."""
     h = request.headers
     terminal_id = h.get(signing.HEADER_TERMINAL, "")
     timestamp = h.get(signing.HEADER_TIMESTAMP, "")
@@ -113,10 +146,12 @@ def _terminal_from_signature(request: Request, session: Session, body: bytes, ke
         raise HTTPException(403, "this terminal is disabled: ask the county's IT to enable it")
     # The nonce table is the replay guard; it is in the database so every server process
     # sees it. Old nonces are pruned by the sweep once outside the timestamp window.
+    if keep_connection and stands_alone(session):
+        return Caller("terminal", terminal_id, signed_with_previous=on_previous,
+                      replay_guard=ReplayGuard(terminal_id, nonce))
     try:
         session.execute(_NONCE, {"terminal_id": terminal_id, "nonce": nonce})
-        if not (keep_connection and stands_alone(session)):
-            session.commit()
+        session.commit()
     except IntegrityError:
         session.rollback()
         raise _unauthorized("replayed request") from None

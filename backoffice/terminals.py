@@ -11,6 +11,7 @@ from sqlalchemy import bindparam, exists, func, literal_column, or_, select, upd
 from sqlalchemy.orm import Session
 
 from . import audit
+from .auth import ReplayGuard, execute_guarded, with_replay_guard
 from .db import statements_stand_alone
 from .errors import Invalid, NotFound
 from .models import Alert, CatalogueVersion, Release, Terminal, TerminalCommand, utcnow
@@ -119,24 +120,28 @@ def _heartbeat_statements():
                 "outbox_length": bindparam("outbox")}
     beat = update(table).where(table.c.id == terminal_id, table.c.report_digest == bindparam("digest")) \
         .values(**liveness).returning(*answer)
+    # Where the signature check left the request's nonce to the beat, written in the same statement.
+    guarded = with_replay_guard(beat)
     report = update(table).where(table.c.id == terminal_id).values(
         **liveness, app_version=bindparam("version"), devices=bindparam("devices", type_=table.c.devices.type),
         reported=bindparam("reported", type_=table.c.reported.type), report_digest=bindparam("digest"),
     ).returning(*answer)
-    return beat, report
+    return beat, guarded, report
 
 
-_BEAT, _REPORT = _heartbeat_statements()
+_BEAT, _BEAT_GUARDED, _REPORT = _heartbeat_statements()
 
 
-def heartbeat(session: Session, terminal_id: str, report: dict, device_alert_after_s: int = 300) -> HeartbeatAnswer:
+def heartbeat(session: Session, terminal_id: str, report: dict, device_alert_after_s: int = 300,
+              guard: ReplayGuard | None = None) -> HeartbeatAnswer:
     """Records the report; returns what the terminal is told back. A device the kiosk
     reports unable to serve for `device_alert_after_s` raises an alert.
 
     A thousand terminals send this every 30 s, the terminal never loaded: the usual beat
     (the same devices and report as the last, nothing to clear, no command) is one UPDATE
     of its time, uptime and outbox length, on its own (no transaction around it on
-    PostgreSQL; on SQLite it runs under the write lock)."""
+    PostgreSQL, where it also writes the request's nonce when `guard` is given; on SQLite
+    it runs under the write lock)."""
     devices = report.get("devices") or {}
     devices = {str(k)[:32]: v for k, v in devices.items()} if isinstance(devices, dict) else {}
     reported = reported_fields(report)
@@ -147,7 +152,7 @@ def heartbeat(session: Session, terminal_id: str, report: dict, device_alert_aft
     values = {"terminal_id": terminal_id, "now": now, "uptime": int(report.get("uptime_s", 0) or 0),
               "outbox": int(report.get("outbox_length", 0) or 0), "digest": digest}
     statements_stand_alone(session)
-    row = session.execute(_BEAT, values).first()
+    row = (execute_guarded(session, _BEAT_GUARDED, values, guard) if guard else session.execute(_BEAT, values)).first()
     if row is None:  # something besides liveness changed (or the terminal is new to it)
         row = session.execute(_REPORT, {**values, "version": version, "devices": devices, "reported": reported}).one()
     session.commit()  # what follows, when anything does, is a transaction of its own

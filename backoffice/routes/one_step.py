@@ -32,7 +32,9 @@ _ORDER = ("request", "session", "caller", "body", "context")
 
 def stand_alone(endpoint: Callable) -> Callable:
     """Marks an endpoint whose first statements each stand alone (db.statements_stand_alone):
-    a terminal's signature is then checked on the connection the endpoint goes on with."""
+    a terminal's signature is then checked on the connection the endpoint goes on with, and
+    where they do stand alone (PostgreSQL) its first statement writes the request's nonce
+    (auth.with_replay_guard, Caller.replay_guard); the route refuses to answer otherwise."""
     endpoint.stands_alone = True  # type: ignore[attr-defined]
     return endpoint
 
@@ -46,12 +48,16 @@ class OneStepRoute(APIRoute):
         if inspect.iscoroutinefunction(endpoint):
             raise TypeError(f"{endpoint.__name__}: a one-step endpoint is synchronous")
         suppliers = _suppliers(endpoint)
+        caller_parameter = next((name for name, supply in suppliers if getattr(supply, "identifies", False)), "")
 
         def step(request: Request, body: bytes) -> Response:
             session = request.app.state.sessions()
             try:
                 arguments = {name: supply(request, session, body) for name, supply in suppliers}
                 answer = endpoint(**arguments)
+                guard = getattr(arguments.get(caller_parameter, None), "replay_guard", None)
+                if guard is not None and not guard.written:  # a replay must not pass: a fault of the endpoint
+                    raise RuntimeError(f"{endpoint.__name__} left its request's nonce unwritten")
             finally:
                 session.close()
             if not isinstance(answer, Response):
@@ -92,6 +98,7 @@ def _caller(allowed: tuple[str, ...], keep_connection: bool) -> Supplier:
         if session.in_transaction() and not keep_connection:
             session.commit()  # the endpoint's reads and writes start a transaction of their own
         return who
+    supply.identifies = True  # type: ignore[attr-defined]
     return supply
 
 

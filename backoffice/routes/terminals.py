@@ -81,7 +81,8 @@ def rotate_own_secret(request: Request, who: Caller = Depends(caller("terminal")
 @stand_alone
 def heartbeat(request: Request, body: HeartbeatIn, who: Caller = Depends(caller("terminal")),
               session: Session = Depends(get_db)):
-    beat = terminals.heartbeat(session, who.name, as_sent(body), request.app.state.settings.device_alert_after_s)
+    beat = terminals.heartbeat(session, who.name, as_sent(body), request.app.state.settings.device_alert_after_s,
+                               guard=who.replay_guard)
     return json_answer({"server_time": time.time(), "in_service": beat.in_service, "commands": beat.commands,
                         "catalogue_version": beat.catalogue_version})
 
