@@ -129,9 +129,12 @@ def _date_back(case: Case, timeline: list[dict], today: dt.date) -> None:
 
 
 def _utc(today: dt.date, when: dict) -> dt.datetime:
+    """The seed's "that many days ago at that time", in the county's time, as stored (UTC);
+    never later than now: just after the county's midnight, "today at 09:00" has not come."""
     hour, minute = (int(x) for x in when.get("time", "09:00").split(":"))
     local = dt.datetime.combine(today - dt.timedelta(days=when["day"]), dt.time(hour, minute), CST)
-    return local.astimezone(dt.timezone.utc).replace(tzinfo=None)
+    now = dt.datetime.now(dt.timezone.utc)
+    return min(local.astimezone(dt.timezone.utc), now).replace(tzinfo=None)
 
 
 def demo_answers(form: list[dict], document_number: str) -> dict:
