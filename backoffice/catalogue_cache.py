@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, selectinload
 from .models import CatalogueVersion, Department, Item
 
 _LATEST = select(func.max(CatalogueVersion.number))
-_DEPARTMENTS = select(Department.name, Department.name_en)
+DEPARTMENT_NAMES = select(Department.name, Department.name_en)  # Chinese -> English
 WITH_MATERIALS = [selectinload(Item.materials)]  # a submission's check reads them all
 
 
@@ -45,7 +45,7 @@ class CatalogueVersionView:
     def department_names(self, session: Session) -> dict[str, str]:
         """Chinese department name -> English name."""
         if self._departments is None:
-            self._departments = dict(session.execute(_DEPARTMENTS).all())
+            self._departments = dict(session.execute(DEPARTMENT_NAMES).all())
         return self._departments
 
 

@@ -12,8 +12,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .cases import FRONT_DESK, FRONT_DESK_EN
-from .catalogue_cache import CatalogueVersionView
-from .models import Bundle, Case, Department, Item, Licence, Material
+from .catalogue_cache import DEPARTMENT_NAMES, CatalogueVersionView
+from .models import Bundle, Case, Item, Licence, Material
 
 # How the back office joins the departments of a parallel review (并联审批) into one name.
 JOINED_ZH, JOINED_EN = "、", "; "
@@ -84,7 +84,7 @@ class EnglishNames:
 
 def _departments(session: Session, catalogue: CatalogueVersionView | None = None) -> dict[str, str]:
     names = catalogue.department_names(session) if catalogue is not None else \
-        dict(session.execute(select(Department.name, Department.name_en)).all())
+        dict(session.execute(DEPARTMENT_NAMES).all())
     return {**names, FRONT_DESK[1]: FRONT_DESK_EN}  # the intake window is no catalogue department
 
 

@@ -47,8 +47,9 @@ class OneStepRoute(APIRoute):
         endpoint = self.endpoint
         if inspect.iscoroutinefunction(endpoint):
             raise TypeError(f"{endpoint.__name__}: a one-step endpoint is synchronous")
-        suppliers = _suppliers(endpoint)
-        caller_parameter = next((name for name, supply in suppliers if getattr(supply, "identifies", False)), "")
+        found = _suppliers(endpoint)
+        suppliers = [found[kind] for kind in _ORDER if kind in found]
+        caller_parameter = found["caller"][0] if "caller" in found else ""
 
         def step(request: Request, body: bytes) -> Response:
             session = request.app.state.sessions()
@@ -71,7 +72,8 @@ class OneStepRoute(APIRoute):
         return handle
 
 
-def _suppliers(endpoint: Callable) -> list[tuple[str, Supplier]]:
+def _suppliers(endpoint: Callable) -> dict[str, tuple[str, Supplier]]:
+    """Kind ("request", "caller"...) -> (the endpoint's parameter, what supplies it)."""
     found: dict[str, tuple[str, Supplier]] = {}
     keep = getattr(endpoint, "stands_alone", False)
     for name, parameter in inspect.signature(endpoint, eval_str=True).parameters.items():
@@ -89,7 +91,7 @@ def _suppliers(endpoint: Callable) -> list[tuple[str, Supplier]]:
             found["body"] = (name, _body(annotation))
         else:
             raise TypeError(f"{endpoint.__name__}: a one-step route cannot supply {name!r}")
-    return [found[kind] for kind in _ORDER if kind in found]
+    return found
 
 
 def _caller(allowed: tuple[str, ...], keep_connection: bool) -> Supplier:
@@ -98,7 +100,6 @@ def _caller(allowed: tuple[str, ...], keep_connection: bool) -> Supplier:
         if session.in_transaction() and not keep_connection:
             session.commit()  # the endpoint's reads and writes start a transaction of their own
         return who
-    supply.identifies = True  # type: ignore[attr-defined]
     return supply
 
 
