@@ -214,7 +214,7 @@ def _real_person(ctx, row: FaceChallenge, live: sequence.LiveFace) -> tuple[str,
         raise FaceUnavailable("the real-person authentication service cannot be reached",
                               code="realperson_unavailable")
     if not verdict.match:
-        raise sequence.FaceRefused("face_no_match", verdict.reason or "the face is not the one on record",
+        raise sequence.FaceRefused(verdict.refusal, verdict.reason or "the face is not the one on record",
                                    score=verdict.score)
     return verdict.model, verdict.score
 

@@ -92,9 +92,15 @@ class Settings:
     # Face verification (presence_face.py): a live face matches its reference at or under this
     # distance of the face model's (face/compare.py says how 0.45 was chosen).
     face_match_threshold: float = 0.45
-    # 实人认证 for resident ID cards (face/realperson.py): "emulator:PATH" (a folder of reference
-    # photos named by ID number: the demo and tests) or "none" (no face route for ID cards).
+    # 实人认证 for resident ID cards (face/realperson.py): "aliyun" (金融级实人认证's
+    # ContrastFaceVerify, BACKOFFICE_REAL_PERSON_ALIYUN_* below; its own AccessKey, or the
+    # SMS one), "emulator:PATH" (a folder of reference photos named by ID number: the demo
+    # and tests) or "none" (no face route for ID cards).
     real_person: str = "none"
+    real_person_aliyun_key_id: str = ""
+    real_person_aliyun_key_secret: str = ""
+    real_person_aliyun_scene_id: str = ""  # the 认证场景 made in the provider's console
+    real_person_aliyun_endpoint: str = "https://cloudauth.aliyuncs.com/"
     face_challenges_per_citizen_hour: int = 6  # head turns asked of one citizen, at any terminal
 
     @classmethod
@@ -148,6 +154,11 @@ class Settings:
             csca_crls=env.get("BACKOFFICE_CSCA_CRLS", ""),
             face_match_threshold=float(env.get("BACKOFFICE_FACE_MATCH_THRESHOLD", 0.45)),
             real_person=env.get("BACKOFFICE_REAL_PERSON", "none"),
+            real_person_aliyun_key_id=env.get("BACKOFFICE_REAL_PERSON_ALIYUN_KEY_ID", ""),
+            real_person_aliyun_key_secret=env.get("BACKOFFICE_REAL_PERSON_ALIYUN_KEY_SECRET", ""),
+            real_person_aliyun_scene_id=env.get("BACKOFFICE_REAL_PERSON_ALIYUN_SCENE_ID", ""),
+            real_person_aliyun_endpoint=env.get("BACKOFFICE_REAL_PERSON_ALIYUN_ENDPOINT",
+                                                "https://cloudauth.aliyuncs.com/"),
             face_challenges_per_citizen_hour=int(env.get("BACKOFFICE_FACE_CHALLENGES_PER_CITIZEN_HOUR", 6)),
             csca_crl_stale=_one_of(env.get("BACKOFFICE_CSCA_CRL_STALE", "refuse"), "BACKOFFICE_CSCA_CRL_STALE",
                                    ("refuse", "warn")),

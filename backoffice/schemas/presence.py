@@ -119,6 +119,7 @@ class FaceFramesIn(RequestBody):
 class FaceGrantOut(GrantOut):
     """A grant like a code's, and what decided it."""
     outcome: Literal["match"]
-    score: float | None = Field(description="The deciding comparison's distance (lower is closer): this "
-                                            "back office's model, or the real-person service's measure")
+    score: float | None = Field(description="The deciding comparison's measure, read by `model`: this back "
+                                            "office's model's distance (lower is closer), or the real-person "
+                                            "service's own (Alibaba Cloud's verifyScore: 0-100, higher is closer)")
     model: str = Field(description="What decided the match: the face model's version, or the real-person service's")

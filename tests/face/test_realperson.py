@@ -45,5 +45,5 @@ def test_the_setting_chooses_the_service(tmp_path):
     assert isinstance(real_person_from_settings(SimpleNamespace(real_person=f"emulator:{tmp_path}")),
                       EmulatedRealPerson)
     assert isinstance(real_person_from_settings(SimpleNamespace(real_person="none")), NoRealPerson)
-    with pytest.raises(ValueError, match="emulator:PATH or none"):
-        real_person_from_settings(SimpleNamespace(real_person="aliyun"))
+    with pytest.raises(ValueError, match="aliyun, emulator:PATH or none"):
+        real_person_from_settings(SimpleNamespace(real_person="tencent"))
