@@ -1,6 +1,6 @@
-"""Presence proven by the citizen's face (人证核验): the back office asks a head turn of
-the citizen at a terminal, and decides from the frames the kiosk took whether a live face
-turned as asked and is the reference's. The kiosk only films; it decides nothing.
+"""Presence proven by the citizen's face (人证核验): the back office asks a head turn or a
+blink of the citizen at a terminal, and decides from the frames the kiosk took whether a
+live face did as asked and is the reference's. The kiosk only films; it decides nothing.
 
 References the back office trusts: for a passport, the DG2 face that passive
 authentication proved in the same terminal and kiosk session (kept encrypted by
@@ -36,7 +36,6 @@ CHALLENGE_TTL = dt.timedelta(minutes=2)  # consent given, the citizen at the cam
 REFERENCE_TTL = dt.timedelta(minutes=5)  # a proven DG2 waits this long for its face step, no longer
 FACE_TRIES = 3
 CHALLENGES_PER_SESSION = 4  # two tries' worth of challenges each for a citizen or two: never a queue of them
-FRAMES_WANTED = 5
 HOUR = dt.timedelta(hours=1)
 EVIDENCE = {DocumentKind.RESIDENT_ID.value: "face_realperson", DocumentKind.PASSPORT.value: "face_passport_dg2"}
 REFERENCE_CONTEXT = "face_reference"
@@ -67,8 +66,12 @@ def keep_reference(session: Session, ctx, terminal_id: str, session_ref: str, lo
 
 
 def challenge(session: Session, ctx, terminal_id: str, session_ref: str, document_kind: str, document_number: str,
-              name: str, consent_version: str) -> dict:
-    """A head turn to ask of the citizen, once a reference for them can be had."""
+              name: str, consent_version: str, can_ask: tuple[str, ...] = liveness.ACTIONS) -> dict:
+    """What to ask of the citizen (at random among the actions the kiosk can ask), once a
+    reference for them can be had."""
+    choices = [action for action in sequence.ACTIONS if action in can_ask]
+    if not choices:
+        raise Invalid("none of the actions the kiosk can ask is one this back office checks", code="actions_unknown")
     now = utcnow()
     number = document_number.strip().upper()
     if document_kind == DocumentKind.RESIDENT_ID.value and not is_valid_resident_id(number):
@@ -89,7 +92,7 @@ def challenge(session: Session, ctx, terminal_id: str, session_ref: str, documen
                               code="realperson_unavailable")
     row = FaceChallenge(
         id=secrets.token_urlsafe(16), terminal_id=terminal_id, session_ref=session_ref, citizen_lookup=lookup,
-        document_kind=document_kind, reference_id=reference_id, action=secrets.choice(liveness.ACTIONS),
+        document_kind=document_kind, reference_id=reference_id, action=secrets.choice(choices),
         document_enc=ctx.vault.encrypt(number, "face_document") if not reference_id else "",
         name_enc=ctx.vault.encrypt(name.strip(), "face_name") if not reference_id and name.strip() else "",
         consent_version=consent_version, tries_left=FACE_TRIES, created_at=now, expires_at=now + CHALLENGE_TTL)
@@ -98,7 +101,8 @@ def challenge(session: Session, ctx, terminal_id: str, session_ref: str, documen
                  document_kind=document_kind, asked=row.action, consent_version=consent_version)
     session.commit()
     return {"challenge": row.id, "actions": [row.action], "expires_in_s": int(CHALLENGE_TTL.total_seconds()),
-            "frames_wanted": FRAMES_WANTED, "frames_min": sequence.FRAMES_MIN, "frames_max": sequence.FRAMES_MAX,
+            "frames_wanted": sequence.FRAMES_WANTED[row.action], "frames_min": sequence.FRAMES_MIN,
+            "frames_max": sequence.FRAMES_MAX,
             "tries": FACE_TRIES}
 
 

@@ -256,12 +256,13 @@ class BackofficeClient:
             "dg2": text(dg2), "aa_signature": text(aa_signature)})
 
     def face_challenge(self, session_ref: str, document_kind: str, document_number: str, name: str,
-                       consent_version: str) -> dict:
-        """A head turn to ask of the citizen, who consented to the face check (the text's
-        version is audited): {challenge, actions, frames_wanted, expires_in_s, tries}."""
+                       consent_version: str, actions: tuple[str, ...] = ("turn_left", "turn_right")) -> dict:
+        """A head turn or a blink to ask of the citizen (one of `actions`, those the kiosk
+        can ask), who consented to the face check (the text's version is audited):
+        {challenge, actions, frames_wanted, expires_in_s, tries}."""
         return self._post_json("/v1/presence/face-challenges", {
             "session": session_ref, "document_kind": document_kind, "document_number": document_number,
-            "name": name, "consent_version": consent_version})
+            "name": name, "consent_version": consent_version, "actions": list(actions)})
 
     def face_grant(self, session_ref: str, challenge: str, frames: list[bytes] | tuple[bytes, ...]) -> dict:
         """The JPEGs taken while the citizen did as asked; the back office decides:

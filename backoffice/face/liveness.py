@@ -16,8 +16,9 @@ frame's does not count towards the turn.
 Frames are as the camera took them, not mirrored: a citizen turning to their own left
 moves their nose to the image's right, so "turn_left" is a growing yaw.
 
-Not covered: a blink (5 landmarks carry no eyelids), a video of the citizen turning both
-ways played on a screen, a curved print or a mask (SECURITY.md, "What is not done yet").
+The other challenge, a blink, is blink.py's (5 landmarks carry no eyelids). Not covered:
+a video of the citizen turning both ways played on a screen, a curved print or a mask
+(SECURITY.md, "What is not done yet").
 """
 from __future__ import annotations
 

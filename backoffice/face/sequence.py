@@ -1,7 +1,8 @@
 """One challenge's frames from decode to decision: every frame decoded and searched for
-exactly one face, the face followed from frame to frame, the head turn checked over them
-(liveness.py), the frontal frames and the furthest turned one embedded and held to one
-person, and the frontal frames' mean embedding compared with a reference.
+exactly one face, the face followed from frame to frame, the head turn (liveness.py) or
+the blink (blink.py) checked over them, the frontal frames and the furthest turned or
+closed one embedded and held to one person, and the frontal frames' mean embedding
+compared with a reference.
 
 A refusal is a FaceRefused with the problem code the API answers (face_none, face_many,
 face_not_live, face_no_match) and a reason in words. The frames, faces and embeddings
@@ -12,11 +13,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from . import blink, detect, images, liveness
 from . import compare as comparing
-from . import detect, images, liveness
 from .embed import embedding
 from .model import FaceModel
 
+# What the back office may ask, and the frames it wants taken while the citizen does it: a
+# turn is seen in 5, a blink (eyes closed for about a second) needs them closer together.
+ACTIONS = (*liveness.ACTIONS, blink.BLINK)
+FRAMES_WANTED = {liveness.TURN_LEFT: 5, liveness.TURN_RIGHT: 5, blink.BLINK: 8}
 FRAMES_MIN, FRAMES_MAX = 3, 8
 # Every frame's face must be this close to the first frame's: the same person all along,
 # not a photo for the frontal frames and someone else turning. Under dlib's own radius
@@ -44,7 +49,8 @@ class LiveFace:
 
 
 def live_face(model: FaceModel, frames: list[bytes], action: str) -> LiveFace:
-    """The live face in the frames, taken in order during the challenge's action, or FaceRefused."""
+    """The live face in the frames, taken in order during the challenge's action (one of
+    ACTIONS), or FaceRefused."""
     if not FRAMES_MIN <= len(frames) <= FRAMES_MAX:
         raise FaceRefused("face_not_live", f"{FRAMES_MIN} to {FRAMES_MAX} frames are needed, not {len(frames)}")
     seen: list[tuple[int, np.ndarray, detect.Face]] = []
@@ -64,19 +70,27 @@ def live_face(model: FaceModel, frames: list[bytes], action: str) -> LiveFace:
         raise FaceRefused("face_none", f"a face was found in only {len(seen)} of {len(frames)} frames")
     _follow([face for _, _, face in seen])
     poses = [liveness.pose(face.landmarks) for _, _, face in seen]
-    turned = liveness.check_turn(poses, action)
-    if not turned.live:
-        raise FaceRefused("face_not_live", turned.reason)
-    # The frames that decide: those facing the camera (the match) and the furthest turned
-    # (the liveness). Those in between decide nothing, and are not embedded (131 ms each).
-    frontal = [i for i, p in enumerate(poses) if abs(p.yaw - poses[0].yaw) < liveness.TURN_MIN / 2]
-    embeddings = {i: embedding(model, seen[i][1], seen[i][2]) for i in sorted({*frontal, turned.peak})}
+    if action == blink.BLINK:
+        moved = blink.check_blink([blink.eye_darkness(rgb, face.landmarks) for _, rgb, face in seen])
+    else:
+        moved = liveness.check_turn(poses, action)
+    if not moved.live:
+        raise FaceRefused("face_not_live", moved.reason)
+    # The frames that decide: those facing the camera with the eyes open (the match) and
+    # the furthest turned or the closed one (the liveness). Those in between decide
+    # nothing, and are not embedded (131 ms each): a blink's first and last frames stand
+    # for its frontal ones.
+    if action == blink.BLINK:
+        frontal = [0, len(seen) - 1]
+    else:
+        frontal = [i for i, p in enumerate(poses) if abs(p.yaw - poses[0].yaw) < liveness.TURN_MIN / 2]
+    embeddings = {i: embedding(model, seen[i][1], seen[i][2]) for i in sorted({*frontal, moved.peak})}
     strayed = max(comparing.distance(e, embeddings[0]) for e in embeddings.values())
     if strayed > SAME_PERSON:
         raise FaceRefused("face_not_live", "the face changed between frames: not one person turning")
     mean = np.mean([embeddings[i] for i in frontal], axis=0)
     best = max(frontal, key=lambda i: seen[i][2].width)
-    return LiveFace(mean, frames[seen[best][0]], turned.excursion)
+    return LiveFace(mean, frames[seen[best][0]], moved.excursion)
 
 
 def _follow(found: list[detect.Face]) -> None:

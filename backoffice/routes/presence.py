@@ -92,9 +92,10 @@ def passport_grant(body: PassportProofIn, who: Caller = Depends(caller("terminal
              responses={**answers(FaceChallengeOut, 201), **problems(429, 503)})
 def face_challenge(body: FaceChallengeIn, who: Caller = Depends(caller("terminal")),
                    session: Session = Depends(get_db), ctx=Depends(context)):
-    """The head turn to ask of the citizen (`actions`, at random), for this terminal and
-    kiosk session, within 2 minutes. Ask only after the citizen consented on the face
-    check's own page, and offer the SMS code beside it every time.
+    """What to ask of the citizen (`actions`: a head turn or a blink, at random among those
+    the kiosk says it can ask), for this terminal and kiosk session, within 2 minutes. Ask
+    only after the citizen consented on the face check's own page, and offer the SMS code
+    beside it every time.
 
     Refused: 403 face_reference_unproven for a passport whose chip (with DG2) was not
     proven by passive authentication in this session (POST /v1/presence/passport-grants;
@@ -102,7 +103,7 @@ def face_challenge(body: FaceChallengeIn, who: Caller = Depends(caller("terminal
     service cannot be reached for a resident ID card; 422 id_number_invalid; 429
     session_limit (4 per session), citizen_limit, terminal_limit with Retry-After."""
     return presence_face.challenge(session, ctx, who.name, body.session, body.document_kind, body.document_number,
-                                   body.name, body.consent_version)
+                                   body.name, body.consent_version, can_ask=tuple(body.actions))
 
 
 @router.post("/face-grants", status_code=201,

@@ -80,8 +80,11 @@ FRAME_B64_MAX = 200_000  # one camera frame, JPEG, as base64: 640x480 at quality
 FRAMES_MAX = 8
 
 
+FaceAction = Literal["turn_left", "turn_right", "blink"]
+
+
 class FaceChallengeIn(RequestBody):
-    """Ask a head turn of the citizen at the glass, after they consented to the face check on
+    """Ask a head turn or a blink of the citizen at the glass, after they consented to the face check on
     its own page (`consent_version` names the text they agreed to; it is audited). For a
     passport, its chip must have been proven in this session (POST /v1/presence/passport-grants
     with DG2) first; for a resident ID card the provincial real-person service is asked."""
@@ -90,14 +93,18 @@ class FaceChallengeIn(RequestBody):
     document_number: str = Field(min_length=6, max_length=32)
     name: str = Field("", max_length=100, description="The card's name, for the real-person service; optional")
     consent_version: str = Field(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9._-]+$")
+    actions: list[FaceAction] = Field(
+        default_factory=lambda: ["turn_left", "turn_right"], min_length=1, max_length=3,
+        description="What the kiosk can ask of the citizen (it has the words and the voice for them); one is "
+                    "chosen at random. A kiosk that does not say can ask the head turns only")
 
 
 class FaceChallengeOut(Wire):
     """What to ask of the citizen and how many frames to take while they do it."""
     challenge: str
-    actions: list[Literal["turn_left", "turn_right"]] = Field(
+    actions: list[FaceAction] = Field(
         description="In order; turn_left is the citizen's own left (the image's right: send frames as the "
-                    "camera took them, never mirrored)")
+                    "camera took them, never mirrored); blink: the eyes closed for about a second, then open")
     expires_in_s: int
     frames_wanted: int = Field(description="Frames to send, taken evenly while the citizen does the actions, "
                                            "the first one facing the camera")

@@ -3,6 +3,8 @@
 All of it is synthetic (the faces are real photographs, portraits.py):
 - a live person sways a little; asked to turn, their head is warped so that the nose
   moves across the face further than the eyes do, the parallax of a real head turning;
+  asked to blink, a lid of their own skin (carried up from under each eye) closes over
+  the eye for about a second, a line of lashes at its edge;
 - a photo held up is a flat print turned and moved as one plane: every point of it
   follows the same perspective transform, so the nose never moves against the eyes."""
 from __future__ import annotations
@@ -16,8 +18,9 @@ import numpy as np
 from .portraits import Portrait, portrait
 from .scene import DISTANCES, FRAME_SIZE, Scene
 
-TURN_PERIOD_S = 2.4  # one head turn and back, then again, while the scene plays
+TURN_PERIOD_S = 2.4  # one head turn and back (or one blink), then again, while the scene plays
 MAX_TURN = 1.0  # the warp's full strength, about a 30-degree turn
+BLINK_SHUT = (0.5, 0.7, 1.5, 1.7)  # seconds into the period: closing, closed, opening, open
 
 
 def render(scene: Scene, t: float, seq: int = 0) -> np.ndarray:
@@ -27,9 +30,11 @@ def render(scene: Scene, t: float, seq: int = 0) -> np.ndarray:
     if scene.kind == "person":
         sway = (8 * math.sin(2 * math.pi * t / 3.1), 4 * math.sin(2 * math.pi * t / 2.3))
         person = portrait(scene.person)
-        turn = head_turn(scene.action, t)
+        turn, shut = head_turn(scene.action, t), eyes_shut(scene.action, t)
         if turn:
             person = turned(person, turn)
+        if shut:
+            person = eyes_closed(person, shut)
         _place(frame, person, DISTANCES[scene.distance], (w / 2 + sway[0], h * 0.45 + sway[1]))
     elif scene.kind == "photo":
         _hold_up(frame, portrait(scene.person), t)
@@ -65,11 +70,51 @@ def room() -> np.ndarray:
 def head_turn(action: str, t: float) -> float:
     """-1..1: how far the head is turned now (positive toward the camera's right, which
     is the person's left); a turn there and back each TURN_PERIOD_S."""
-    if not action:
+    if action not in ("turn_left", "turn_right"):
         return 0.0
     phase = (t % TURN_PERIOD_S) / TURN_PERIOD_S
     strength = MAX_TURN * math.sin(math.pi * phase)
     return strength if action == "turn_left" else -strength
+
+
+def eyes_shut(action: str, t: float) -> float:
+    """0..1: how far the eyes are closed now, for a blink each TURN_PERIOD_S."""
+    if action != "blink":
+        return 0.0
+    closing, closed, opening, opened = BLINK_SHUT
+    t %= TURN_PERIOD_S
+    if t <= closing or t >= opened:
+        return 0.0
+    if t < closed:
+        return (t - closing) / (closed - closing)
+    return 1.0 if t <= opening else (opened - t) / (opened - opening)
+
+
+def eyes_closed(person: Portrait, shut: float) -> Portrait:
+    """The portrait with its eyes closed by `shut` (0..1)."""
+    closed = close_eyes(person.image, person.eyes, shut)
+    return Portrait(closed, person.alpha, person.face, person.eyes, person.nose, person.source)
+
+
+def close_eyes(image: np.ndarray, eyes, shut: float) -> np.ndarray:
+    """`image` with the eyes centred at `eyes` (two x, y points) closed by `shut` (0..1):
+    over each an ellipse of the skin just under it, carried up (the lid), blended in by
+    `shut`, with a dark curve of lashes at its lower edge (synthetic: no 3-D model)."""
+    (lx, ly), (rx, ry) = eyes
+    span = math.hypot(rx - lx, ry - ly)
+    h, w = image.shape[:2]
+    ys, xs = (a.astype(np.float32) for a in np.mgrid[0:h, 0:w])
+    out = image.astype(np.float32)
+    for cx, cy in eyes:
+        a, b = 0.28 * span, 0.14 * span  # the eye's opening with a margin
+        inside = ((xs - cx) / a) ** 2 + ((ys - cy) / b) ** 2
+        lid_mask = np.clip((1.25 - inside) / 0.5, 0, 1) * shut
+        lid = cv2.remap(image, xs, np.clip(ys + 2.2 * b, 0, h - 1), cv2.INTER_LINEAR).astype(np.float32)
+        out = out * (1 - lid_mask[..., None]) + lid * lid_mask[..., None]
+        edge = cy + 0.35 * b + 0.25 * b * ((xs - cx) / a) ** 2
+        lashes = np.exp(-((ys - edge) / max(1.0, 0.025 * span)) ** 2) * (np.abs(xs - cx) < 0.95 * a) * 0.7 * shut
+        out = out * (1 - lashes[..., None]) + 35 * lashes[..., None]
+    return np.clip(out, 0, 255).astype(np.uint8)
 
 
 def turned(person: Portrait, turn: float) -> Portrait:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 FRAME_SIZE = (640, 480)
 KINDS = ("person", "photo", "two_people", "nobody")
-ACTIONS = ("", "turn_left", "turn_right")
+ACTIONS = ("", "turn_left", "turn_right", "blink")
 DISTANCES = {"ok": 0.25, "far": 0.08, "near": 0.6}  # the face's width as a share of the frame's
 
 
@@ -16,7 +16,7 @@ class Scene:
     kind: str = "nobody"
     person: str = ""  # a demo person's key (assets/seed/demo.json)
     distance: str = "ok"
-    action: str = ""  # a live head turn, repeated: "turn_left" is toward the person's left
+    action: str = ""  # a head turn or a blink, repeated: "turn_left" is toward the person's left
     other: str = ""  # the second person of "two_people"
 
     def __post_init__(self):
@@ -27,7 +27,7 @@ class Scene:
 
     @classmethod
     def parse(cls, text: str) -> Scene:
-        """"nobody", "person:li", "person:li:turn_left", "person:wang:far", "photo:li",
+        """"nobody", "person:li", "person:li:turn_left", "person:li:blink", "person:wang:far", "photo:li",
         "two_people:wang,chen": how the demo panel and kiosk-diag name a scene."""
         kind, _, rest = text.strip().partition(":")
         person, _, extra = rest.partition(":")
@@ -53,7 +53,8 @@ def demo_scenes(people: list[str]) -> list[str]:
     """The scenes a demo panel offers for these demo people (keys), by name."""
     names = ["nobody"]
     for key in people:
-        names += [f"person:{key}", f"person:{key}:turn_left", f"person:{key}:turn_right", f"photo:{key}"]
+        names += [f"person:{key}", f"person:{key}:turn_left", f"person:{key}:turn_right", f"person:{key}:blink",
+                  f"photo:{key}"]
     if people:
         names += [f"person:{people[0]}:far", f"person:{people[0]}:near"]
     if len(people) > 1:

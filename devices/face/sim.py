@@ -37,7 +37,7 @@ class ScenePlayer:
     def hear(self, action: str) -> None:
         """The kiosk asked the citizen to do `action` ("" when it stopped asking): a demo
         person who was just standing there does it once, a moment later, as a citizen would
-        (turns their head and looks back); a photo, nobody, or a person already turning on
+        (turns their head and looks back, or blinks); a photo, nobody, or a person already moving on
         their own do not change."""
         with self._lock:
             self._asked = (action, self.clock())

@@ -34,7 +34,8 @@ def register(subparsers) -> None:
         sub = actions.add_parser(name, help=help_text)
         source = sub.add_mutually_exclusive_group()
         source.add_argument("--camera", help="device index or image/video path (default: the profile's)")
-        source.add_argument("--scene", help="simulated scene: nobody, person:li, person:li:turn_left, photo:li, ...")
+        source.add_argument("--scene", help="simulated scene: nobody, person:li, person:li:turn_left, "
+                                            "person:li:blink, photo:li, ...")
         sub.set_defaults(handler=handler)
         if name == "live":
             sub.add_argument("--seconds", type=float, default=20.0)

@@ -22,7 +22,7 @@ from services.api import BackofficeError, BackofficeRefused
 log = logging.getLogger(__name__)
 
 # The consent text's version, audited with every check: a new text gets a new version.
-CONSENT_VERSION = "kiosk-face-2026.1"
+CONSENT_VERSION = "kiosk-face-2026.2"  # the consent page's text: a new one whenever it changes
 FAILURES_BEFORE_OTHER_WAYS = 2
 READY_CUES = 2  # the face in the guide for this many cues in a row (about half a second) starts the turn
 # The frames spread from the moment the turn is asked (the first still facing the camera)
@@ -31,11 +31,12 @@ TURN_SECONDS, ELDER_TURN_SECONDS = 3.0, 4.0
 FACE_KINDS = (DocumentKind.RESIDENT_ID, DocumentKind.PASSPORT)
 
 MSG_CONSENT_WHAT_ID = N_(
-    "The camera takes a few pictures of your face while you turn your head as asked. The county's "
-    "service system compares them with your photo on record at Hainan's real-person authentication service.")
+    "The camera takes a few pictures of your face while you turn your head or close your eyes as asked. "
+    "The county's service system compares them with your photo on record at Hainan's real-person "
+    "authentication service.")
 MSG_CONSENT_WHAT_PASSPORT = N_(
-    "The camera takes a few pictures of your face while you turn your head as asked. The county's "
-    "service system compares them with the photo in your passport's chip.")
+    "The camera takes a few pictures of your face while you turn your head or close your eyes as asked. "
+    "The county's service system compares them with the photo in your passport's chip.")
 MSG_CONSENT_KEPT = N_(
     "Nothing of your face is kept: the pictures are deleted as soon as the answer is known. Only the "
     "answer, its score, the method used and that you agreed are recorded.")
@@ -46,7 +47,9 @@ MSG_LOOK = N_("Look at the camera and keep your face inside the oval.")
 MSG_TURN = {
     "turn_left": N_("Now turn your head slowly to your left, then look back at the camera."),
     "turn_right": N_("Now turn your head slowly to your right, then look back at the camera."),
+    "blink": N_("Now close your eyes for a second, then open them again."),
 }
+FACE_ACTIONS = tuple(MSG_TURN)  # what this kiosk has the words and the voice to ask
 MSG_CHECKING = N_("Checking…")
 MSG_ASKING = N_("Preparing the face check…")
 MSG_CONFIRMED = N_("Thank you. It is you.")
@@ -56,7 +59,7 @@ MSG_AGAIN = {
     "face_many": N_("We saw more than one person. Let us try once more, with only you in front of the camera."),
 }
 MSG_AGAIN_OTHER = N_("We could not confirm it this time. Let us try once more: "
-                     "look at the camera, and turn your head slowly when asked.")
+                     "look at the camera, and do slowly what you are asked.")
 MSG_OTHER_WAYS = N_("We could not confirm it by your face this time. This can happen, for example in "
                     "poor light. Please use one of these ways instead.")
 MSG_FACE_UNAVAILABLE = N_("The face check cannot be done here just now. Please use one of these ways instead.")
@@ -139,7 +142,7 @@ class FaceJourney(Journey):
 
         def work():
             try:
-                return api.face_challenge(ref, kind, number, name, CONSENT_VERSION)
+                return api.face_challenge(ref, kind, number, name, CONSENT_VERSION, actions=FACE_ACTIONS)
             except BackofficeError as exc:
                 return exc
 

@@ -140,6 +140,31 @@ def test_a_turn_the_other_way_is_refused_as_not_live(terminal, glass):
     assert answer.status_code == 403 and answer.json()["code"] == "face_not_live"
 
 
+def test_a_kiosk_that_can_ask_a_blink_may_be_asked_one_and_a_blink_seen_gets_a_grant(terminal, glass):
+    ref = uuid.uuid4().hex
+    issued = ask(terminal, ref, actions=["blink"]).json()
+    assert issued["actions"] == ["blink"] and issued["frames_wanted"] == 8
+    answer = send(terminal, ref, issued, b64(faces.live_blink(*glass, seed=next(SEEDS))))
+    assert answer.status_code == 201, answer.text
+    assert answer.json()["evidence"] == "face_realperson"
+
+
+def test_a_blink_asked_is_not_answered_by_a_turn_or_a_photo(terminal, glass):
+    ref = uuid.uuid4().hex
+    issued = ask(terminal, ref, actions=["blink"]).json()
+    print_in_other_light = faces.brightness(glass[0], 1.0, 1 + next(SEEDS) % 9)  # frames no earlier set had
+    for frames in (faces.live_turn(*glass, left=True, seed=next(SEEDS)), faces.flat_print_moved(print_in_other_light)):
+        answer = send(terminal, ref, issued, b64(frames))
+        assert answer.status_code == 403 and answer.json()["code"] == "face_not_live", answer.text
+        assert "grant" not in answer.json()
+
+
+def test_an_action_the_back_office_does_not_check_cannot_be_offered(terminal):
+    for offered in (["smile"], []):
+        answer = ask(terminal, uuid.uuid4().hex, actions=offered)
+        assert answer.status_code == 422 and "challenge" not in answer.json()
+
+
 def test_someone_else_than_the_photo_on_record_is_refused_as_no_match(terminal, glass):
     ref = uuid.uuid4().hex
     issued = challenge(terminal, ref, LI)  # her record is Grace Hopper's photo; Eileen Collins turns

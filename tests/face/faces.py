@@ -21,6 +21,8 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from devices.face.filming import close_eyes
+
 MESSI = Path("/usr/share/doc/opencv-doc/examples/data/messi5.jpg")
 
 
@@ -131,6 +133,23 @@ def live_turn(rgb: np.ndarray, landmarks: np.ndarray, left: bool, steps=TURN, se
         moved = nose_moved(rgb, landmarks, way * step)
         noisy = np.clip(moved.astype(np.int16) + rng.normal(0, 3, moved.shape).astype(np.int16), 0, 255)
         frames.append(frame(noisy.astype(np.uint8), dx=3 * i, dy=-2 * i))
+    return frames
+
+
+BLINK = (0.0, 0.0, 0.5, 1.0, 1.0, 0.4, 0.0, 0.0)  # eyes closing, shut for a moment, opening
+
+
+def live_blink(rgb: np.ndarray, landmarks: np.ndarray, steps=BLINK, seed: int = 0) -> list[np.ndarray]:
+    """SYNTHETIC live frames of the citizen closing their eyes and opening them again (a lid
+    of their own skin drawn over each eye, devices/face/filming.py close_eyes), with the
+    small moves and sensor noise of a camera. No package ships a real face blinking."""
+    eyes = (landmarks[2:4].mean(axis=0), landmarks[0:2].mean(axis=0))
+    rng = np.random.default_rng([seed, 3])
+    frames = []
+    for i, shut in enumerate(steps):
+        closed = close_eyes(rgb, eyes, shut) if shut else rgb
+        noisy = np.clip(closed.astype(np.int16) + rng.normal(0, 3, closed.shape).astype(np.int16), 0, 255)
+        frames.append(frame(noisy.astype(np.uint8), dx=2 * i, dy=-i))
     return frames
 
 

@@ -3,7 +3,7 @@ simulated face camera (the demo people's faces, devices/face/portraits.py) again
 real back office, which runs the real face model and the real-person service's emulator
 holding the demo people's photos (demo/face_records.py).
 
-The simulated person does as the kiosk asks (turns their head); a photo held up and
+The simulated person does as the kiosk asks (turns their head, or blinks); a photo held up and
 another person do not pass, and after two checks the texted code and the staffed window
 are offered. The face is offered only where the presence policy asks for it."""
 from __future__ import annotations
@@ -16,6 +16,7 @@ import pytest
 from devices.face import build_face_camera
 from domain.identity import DocumentKind, Identity
 from kiosk.demo import phone_texts
+from kiosk.journeys import face as face_journey
 from kiosk.journeys.face import CONSENT_VERSION, MSG_AGAIN_OTHER, MSG_OTHER_WAYS, FaceState
 from kiosk.journeys.presence_policy import PresencePolicy, Way
 from kiosk.ui.screen_names import Screen
@@ -68,6 +69,17 @@ def test_the_card_holders_face_opens_their_cases_and_only_the_outcome_is_kept(ki
     assert checks[1]["outcome"] == "match" and checks[1]["consent_version"] == CONSENT_VERSION
     assert checks[1]["evidence"] == "face_realperson" and checks[1]["score"] < 0.45
     assert "469023195801041234" not in json.dumps(checks)  # a keyed hash names the citizen, never the number
+
+
+def test_the_card_holder_blinks_when_the_back_office_asks_a_blink(kiosk, camera, backoffice, monkeypatch):
+    monkeypatch.setattr(face_journey, "FACE_ACTIONS", ("blink",))  # a kiosk that offers the blink alone
+    checks_before = len(face_checks(backoffice))
+    camera.player.show("person:wang")
+    to_consent(kiosk, "wang")
+    kiosk.journey("face").agree()
+    kiosk.until(lambda: kiosk.ui.screen == Screen.CASES, "the cases after the blink", FACE_CHECK_S)
+    asked, checked = face_checks(backoffice)[checks_before:]
+    assert asked["asked"] == "blink" and checked["outcome"] == "match"
 
 
 def test_a_photo_held_up_twice_leads_to_the_other_ways_and_the_code_still_opens_the_cases(kiosk, camera,
