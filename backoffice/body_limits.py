@@ -20,13 +20,13 @@ from .catalogue_check import MAX_CATALOGUE_BYTES
 from .console.session import SESSION_COOKIE
 from .diagnostics import MAX_BUNDLE_BYTES
 from .problems import problem
-from .schemas.presence import FRAME_B64_MAX, FRAMES_MAX
+from .schemas.presence import FRAME_B64_MAX, FRAMES_MAX, INFRARED_MAX
 
 SMALL_BODY = 64 * 1024
 MATERIALS_PER_SUBMISSION = 10  # the catalogue's largest application ("一件事" bundles included) asks 7
 SUBMISSION_BODY = MATERIALS_PER_SUBMISSION * MAX_MATERIAL_BYTES * 4 // 3 + SMALL_BODY
 PASSPORT_PROOF_BODY = 256 * 1024  # a chip's files as base64, DG2's face image among them
-FACE_FRAMES_BODY = FRAMES_MAX * FRAME_B64_MAX + SMALL_BODY  # a face check's camera frames as base64
+FACE_FRAMES_BODY = (FRAMES_MAX + INFRARED_MAX) * FRAME_B64_MAX + SMALL_BODY  # a face check's frames as base64
 LIMITS: tuple[tuple[str, re.Pattern[str], int], ...] = (
     ("POST", re.compile(r"/v1/presence/passport-grants"), PASSPORT_PROOF_BODY),
     ("POST", re.compile(r"/v1/presence/face-grants"), FACE_FRAMES_BODY),

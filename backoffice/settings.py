@@ -102,6 +102,9 @@ class Settings:
     real_person_aliyun_scene_id: str = ""  # the 认证场景 made in the provider's console
     real_person_aliyun_endpoint: str = "https://cloudauth.aliyuncs.com/"
     face_challenges_per_citizen_hour: int = 6  # head turns asked of one citizen, at any terminal
+    # The face camera's infrared frames (face/infrared.py): "required" once every kiosk's face
+    # camera has an infrared eye (a face check without them is refused), else "optional".
+    face_infrared: str = "optional"
 
     @classmethod
     def from_env(cls, database_url: str | None = None) -> "Settings":
@@ -160,6 +163,8 @@ class Settings:
             real_person_aliyun_endpoint=env.get("BACKOFFICE_REAL_PERSON_ALIYUN_ENDPOINT",
                                                 "https://cloudauth.aliyuncs.com/"),
             face_challenges_per_citizen_hour=int(env.get("BACKOFFICE_FACE_CHALLENGES_PER_CITIZEN_HOUR", 6)),
+            face_infrared=_one_of(env.get("BACKOFFICE_FACE_INFRARED", "optional"), "BACKOFFICE_FACE_INFRARED",
+                                  ("optional", "required")),
             csca_crl_stale=_one_of(env.get("BACKOFFICE_CSCA_CRL_STALE", "refuse"), "BACKOFFICE_CSCA_CRL_STALE",
                                    ("refuse", "warn")),
         )

@@ -264,12 +264,18 @@ class BackofficeClient:
             "session": session_ref, "document_kind": document_kind, "document_number": document_number,
             "name": name, "consent_version": consent_version, "actions": list(actions)})
 
-    def face_grant(self, session_ref: str, challenge: str, frames: list[bytes] | tuple[bytes, ...]) -> dict:
-        """The JPEGs taken while the citizen did as asked; the back office decides:
-        {grant, scopes, outcome, score, ...}, or 403 with the reason's code and tries_left."""
-        return self._post_json("/v1/presence/face-grants", {
-            "session": session_ref, "challenge": challenge,
-            "frames": [base64.b64encode(frame).decode("ascii") for frame in frames]}, timeout=FACE_TIMEOUT_S)
+    def face_grant(self, session_ref: str, challenge: str, frames: list[bytes] | tuple[bytes, ...],
+                   infrared: list[bytes] | tuple[bytes, ...] = ()) -> dict:
+        """The JPEGs taken while the citizen did as asked (and the infrared eye's, where the
+        camera has one); the back office decides: {grant, scopes, outcome, score, ...}, or
+        403 with the reason's code and tries_left."""
+        def text(jpegs) -> list[str]:
+            return [base64.b64encode(jpeg).decode("ascii") for jpeg in jpegs]
+
+        body = {"session": session_ref, "challenge": challenge, "frames": text(frames)}
+        if infrared:
+            body["infrared"] = text(infrared)
+        return self._post_json("/v1/presence/face-grants", body, timeout=FACE_TIMEOUT_S)
 
     def end_grant(self, grant: str, reason: str) -> None:
         self._post_json("/v1/presence/grants/end", {"reason": reason}, grant=grant)

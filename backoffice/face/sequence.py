@@ -9,11 +9,12 @@ face_not_live, face_no_match) and a reason in words. The frames, faces and embed
 are dropped when the call returns."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
-from . import blink, detect, images, liveness
+from . import blink, detect, images, infrared, liveness
 from . import compare as comparing
 from .embed import embedding
 from .model import FaceModel
@@ -48,9 +49,9 @@ class LiveFace:
     excursion: float
 
 
-def live_face(model: FaceModel, frames: list[bytes], action: str) -> LiveFace:
+def live_face(model: FaceModel, frames: list[bytes], action: str, infrared_frames: Sequence[bytes] = ()) -> LiveFace:
     """The live face in the frames, taken in order during the challenge's action (one of
-    ACTIONS), or FaceRefused."""
+    ACTIONS), seen in the infrared frames taken with the first and the last, or FaceRefused."""
     if not FRAMES_MIN <= len(frames) <= FRAMES_MAX:
         raise FaceRefused("face_not_live", f"{FRAMES_MIN} to {FRAMES_MAX} frames are needed, not {len(frames)}")
     seen: list[tuple[int, np.ndarray, detect.Face]] = []
@@ -76,6 +77,12 @@ def live_face(model: FaceModel, frames: list[bytes], action: str) -> LiveFace:
         moved = liveness.check_turn(poses, action)
     if not moved.live:
         raise FaceRefused("face_not_live", moved.reason)
+    if len(infrared_frames) > infrared.INFRARED_MAX:
+        raise FaceRefused("face_not_live", f"at most {infrared.INFRARED_MAX} infrared frames are taken")
+    try:
+        infrared.check(model, list(infrared_frames), [seen[0][2], seen[-1][2]])
+    except infrared.InfraredRefused as refused:
+        raise FaceRefused("face_not_live", str(refused)) from None
     # The frames that decide: those facing the camera with the eyes open (the match) and
     # the furthest turned or the closed one (the liveness). Those in between decide
     # nothing, and are not embedded (131 ms each): a blink's first and last frames stand

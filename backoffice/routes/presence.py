@@ -110,21 +110,24 @@ def face_challenge(body: FaceChallengeIn, who: Caller = Depends(caller("terminal
              responses={**answers(FaceGrantOut, 201), **problems(404, 410, 422, 503)})
 def face_grant(body: FaceFramesIn, who: Caller = Depends(caller("terminal")),
                session: Session = Depends(get_db), ctx=Depends(context)):
-    """The challenge's frames, JPEG, base64, in the order taken: the back office finds one
-    face in each, checks the head turned as asked, and compares the face with the
-    reference. A match answers a grant as a code does (evidence face_realperson or
-    face_passport_dg2) with the score and the model that decided.
+    """The challenge's frames, JPEG, base64, in the order taken (and a binocular camera's
+    infrared frames): the back office finds one face in each, checks the head turned or
+    the eyes blinked as asked and that the infrared frames show the face where it is, and
+    compares the face with the reference. A match answers a grant as a code does (evidence
+    face_realperson or face_passport_dg2) with the score and the model that decided.
 
     403 with `code` and `tries_left` (and `score` for face_no_match): face_none (no face
     in the first frame or too few), face_many (a second person in a frame), face_not_live
-    (no turn, the wrong way, a flat picture, the face changing between frames),
+    (no turn or blink, the wrong way, a flat picture, the face changing between frames, no
+    face in an infrared frame), infrared_required (none sent where the county needs them),
     face_no_match, frames_replayed (a frame sent before), face_reference_unproven (the
     passport's proven face is no longer held). 410 used, expired or tries_exhausted (3
     tries; each request takes one). 422 frame_invalid for a frame that is not a JPEG of
     16 to 2048 pixels a side, or too few or too many frames. After two failures, offer the
     SMS code or the staffed window."""
     frames = [_decoded(frame, "frames") for frame in body.frames]
-    return presence_face.grant(session, ctx, who.name, body.session, body.challenge, frames)
+    infrared = [_decoded(frame, "infrared") for frame in body.infrared]
+    return presence_face.grant(session, ctx, who.name, body.session, body.challenge, frames, infrared)
 
 
 def _decoded(text: str, field: str) -> bytes:

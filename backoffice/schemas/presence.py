@@ -78,6 +78,7 @@ class PassportProofIn(RequestBody):
 # --- face verification (presence_face.py) ---------------------------------------------------
 FRAME_B64_MAX = 200_000  # one camera frame, JPEG, as base64: 640x480 at quality 85 is 40-80 KB
 FRAMES_MAX = 8
+INFRARED_MAX = 2  # a binocular camera's infrared frames: with the first frame and with the last
 
 
 FaceAction = Literal["turn_left", "turn_right", "blink"]
@@ -121,6 +122,11 @@ class FaceFramesIn(RequestBody):
     challenge: str = Field(min_length=8, max_length=32)
     frames: list[Annotated[str, Field(min_length=4, max_length=FRAME_B64_MAX)]] = Field(
         min_length=3, max_length=FRAMES_MAX)
+    infrared: list[Annotated[str, Field(min_length=4, max_length=FRAME_B64_MAX)]] = Field(
+        default_factory=list, max_length=INFRARED_MAX,
+        description="A binocular camera's infrared frames, JPEG, base64: one taken with the first frame and one "
+                    "with the last. Checked when sent (one face each, where the frame's face is: a screen shows "
+                    "none); required where the county says every camera has an infrared eye")
 
 
 class FaceGrantOut(GrantOut):

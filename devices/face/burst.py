@@ -1,5 +1,6 @@
 """A challenge's frames: N frames spread over a few seconds (a head turn takes about one),
-each a 640x480 JPEG, the size the back office accepts (POST /v1/presence/face-grants)."""
+each a 640x480 JPEG, the size the back office accepts (POST /v1/presence/face-grants), and
+a binocular camera's infrared frames (grey JPEGs) with the first and the last."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -20,6 +21,7 @@ class Burst:
     reason: str = ""  # why not, for the screen's journey and the log ("no frame from the camera")
     jpegs: tuple[bytes, ...] = field(default=(), repr=False)
     seconds: float = 0.0  # from the first frame to the last
+    infrared: tuple[bytes, ...] = field(default=(), repr=False)  # the infrared eye's, with the first and the last
 
 
 def to_burst_frame(image: np.ndarray, size: tuple[int, int] = BURST_SIZE) -> np.ndarray:

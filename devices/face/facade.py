@@ -29,11 +29,11 @@ BURST_FRAMES, BURST_SECONDS = 5, 2.0  # when a challenge does not say
 
 
 class FaceCamera:
-    def __init__(self, grabber: FrameGrabber, backend: str, *, infrared: bool = False,
+    def __init__(self, grabber: FrameGrabber, backend: str, *, infrared: FrameGrabber | None = None,
                  player: ScenePlayer | None = None, device: str = "face"):
         self.grabber = grabber
         self.backend = backend
-        self.infrared = infrared  # a binocular camera's second, infrared eye: recorded, not used yet
+        self.infrared_eye = infrared  # a binocular camera's second eye, near-infrared: None without one
         self.player = player  # the simulated camera's scenes (the demo panel's handle), else None
         self.device = device
         self.last_cue: FaceCue | None = None
@@ -42,10 +42,16 @@ class FaceCamera:
         self._worker: tuple[threading.Thread, threading.Event] | None = None
 
     # --- open and close ------------------------------------------------------------------
+    @property
+    def infrared(self) -> bool:
+        return self.infrared_eye is not None
+
     def open(self) -> None:
         if self._worker is not None:
             return
         self.grabber.start()
+        if self.infrared_eye is not None:
+            self.infrared_eye.start()
         stop = threading.Event()
         thread = threading.Thread(target=self._watch, args=(stop,), name=f"{self.device}-cue", daemon=True)
         self._worker = (thread, stop)
@@ -60,6 +66,8 @@ class FaceCamera:
         self._worker = None
         self.last_cue = None
         self.grabber.stop(wait=False)
+        if self.infrared_eye is not None:
+            self.infrared_eye.stop(wait=False)
 
     @property
     def is_open(self) -> bool:
@@ -124,7 +132,8 @@ class FaceCamera:
     def capture_burst(self, frames: int = BURST_FRAMES, seconds: float = BURST_SECONDS,
                       timeout: float = 3.0) -> Burst:
         """`frames` JPEGs spread evenly over `seconds` (a challenge's frames_wanted), each a
-        newer frame than the one before. Blocks for about `seconds`: call off the UI thread."""
+        newer frame than the one before, and the infrared eye's frame with the first and the
+        last (where the camera has one). Blocks for about `seconds`: call off the UI thread."""
         from .burst import encode
 
         if not self.is_open:
@@ -133,7 +142,8 @@ class FaceCamera:
             return Burst(False, f"a burst is 1-{MAX_FRAMES} frames over at most {MAX_SECONDS:.0f} s")
         interval = seconds / (frames - 1) if frames > 1 else 0.0
         jpegs: list[bytes] = []
-        seq, first = 0, None
+        infrared: list[bytes] = []
+        seq, infrared_seq, first = 0, 0, None
         start = time.monotonic()
         for i in range(frames):
             time.sleep(max(0.0, start + i * interval - time.monotonic()))
@@ -144,7 +154,13 @@ class FaceCamera:
             first = frame.at if first is None else first
             jpegs.append(encode(frame.image))
             last = frame.at
-        return Burst(True, "", tuple(jpegs), round(last - first, 3))
+            if self.infrared_eye is not None and i in (0, frames - 1):
+                seen = self.infrared_eye.wait_newer(infrared_seq, timeout)
+                if seen is None:
+                    return Burst(False, "no frame from the face camera's infrared eye")
+                infrared_seq = seen.seq
+                infrared.append(encode(seen.image))
+        return Burst(True, "", tuple(jpegs), round(last - first, 3), tuple(infrared))
 
     # --- health ----------------------------------------------------------------------------
     def status(self) -> DeviceStatus:
@@ -155,7 +171,9 @@ class FaceCamera:
             return DeviceStatus(self.device, self.backend, state, detail=self.grabber.error)
         frame = self.grabber.latest()
         size = f", {frame.image.shape[1]}x{frame.image.shape[0]}" if frame is not None else ""
-        infrared = ", infrared camera present (not used yet)" if self.infrared else ""
+        infrared = ""
+        if self.infrared_eye is not None:
+            infrared = f", infrared eye: {self.infrared_eye.error or f'{self.infrared_eye.captured} frames'}"
         return DeviceStatus(self.device, self.backend, DeviceState.ONLINE,
                             detail=f"{self.grabber.captured} frames{size}{infrared}")
 

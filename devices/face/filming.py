@@ -6,7 +6,12 @@ All of it is synthetic (the faces are real photographs, portraits.py):
   asked to blink, a lid of their own skin (carried up from under each eye) closes over
   the eye for about a second, a line of lashes at its edge;
 - a photo held up is a flat print turned and moved as one plane: every point of it
-  follows the same perspective transform, so the nose never moves against the eyes."""
+  follows the same perspective transform, so the nose never moves against the eyes;
+- a tablet held up plays a video of the person doing as asked, inside its bezel.
+
+A binocular camera's second eye films the same scene in near-infrared, lit by its own
+lamp: the room behind falls dark, skin and paper show in grey, and a screen, which gives
+off no infrared, is a dark pane with no face in it."""
 from __future__ import annotations
 
 import functools
@@ -23,26 +28,66 @@ MAX_TURN = 1.0  # the warp's full strength, about a 30-degree turn
 BLINK_SHUT = (0.5, 0.7, 1.5, 1.7)  # seconds into the period: closing, closed, opening, open
 
 
-def render(scene: Scene, t: float, seq: int = 0) -> np.ndarray:
-    """The frame at `t` seconds into the scene (BGR, FRAME_SIZE), with fresh sensor noise."""
-    frame = room().astype(np.float32)
+def render(scene: Scene, t: float, seq: int = 0, infrared: bool = False) -> np.ndarray:
+    """The frame at `t` seconds into the scene (BGR, FRAME_SIZE), with fresh sensor noise;
+    `infrared`: as a binocular camera's near-infrared eye sees it (grey)."""
+    frame = (room_in_infrared() if infrared else room()).astype(np.float32)
     w, h = FRAME_SIZE
+    seen = _in_infrared if infrared else (lambda person: person)
+    sway = (8 * math.sin(2 * math.pi * t / 3.1), 4 * math.sin(2 * math.pi * t / 2.3))
     if scene.kind == "person":
-        sway = (8 * math.sin(2 * math.pi * t / 3.1), 4 * math.sin(2 * math.pi * t / 2.3))
-        person = portrait(scene.person)
-        turn, shut = head_turn(scene.action, t), eyes_shut(scene.action, t)
-        if turn:
-            person = turned(person, turn)
-        if shut:
-            person = eyes_closed(person, shut)
-        _place(frame, person, DISTANCES[scene.distance], (w / 2 + sway[0], h * 0.45 + sway[1]))
+        _place(frame, seen(_doing(portrait(scene.person), scene.action, t)), DISTANCES[scene.distance],
+               (w / 2 + sway[0], h * 0.45 + sway[1]))
     elif scene.kind == "photo":
-        _hold_up(frame, portrait(scene.person), t)
+        _hold_up(frame, seen(portrait(scene.person)), t)
+    elif scene.kind == "screen":
+        _place(frame, _on_a_screen(_doing(portrait(scene.person), scene.action, t), infrared), DISTANCES["ok"],
+               (w / 2 + sway[0] / 2, h * 0.45 + sway[1] / 2))
     elif scene.kind == "two_people":
-        _place(frame, portrait(scene.person), 0.2, (w * 0.28, h * 0.45))
-        _place(frame, portrait(scene.other), 0.2, (w * 0.72, h * 0.47))
-    frame += _noise()[seq % NOISE_FRAMES]
+        _place(frame, seen(portrait(scene.person)), 0.2, (w * 0.28, h * 0.45))
+        _place(frame, seen(portrait(scene.other)), 0.2, (w * 0.72, h * 0.47))
+    frame += _noise()[seq % NOISE_FRAMES].mean(axis=2, keepdims=True) if infrared else _noise()[seq % NOISE_FRAMES]
     return np.clip(frame, 0, 255).astype(np.uint8)
+
+
+def _doing(person: Portrait, action: str, t: float) -> Portrait:
+    """The person `t` seconds into doing `action` (a head turn, a blink, or nothing)."""
+    turn, shut = head_turn(action, t), eyes_shut(action, t)
+    if turn:
+        person = turned(person, turn)
+    if shut:
+        person = eyes_closed(person, shut)
+    return person
+
+
+SCREEN_BEZEL = 18  # pixels of the portrait's scale: a tablet's black frame around its picture
+SCREEN_BACKDROP = (196, 200, 204)  # the wall behind the person in the video
+
+
+def _on_a_screen(person: Portrait, infrared: bool) -> Portrait:
+    """The person's video on a tablet: the picture on its own backdrop inside a black bezel.
+    In infrared the screen gives off nothing: a dark pane, its bezel a little lighter."""
+    a = person.alpha[:, :, None]
+    picture = person.image * a + np.float32(SCREEN_BACKDROP) * (1 - a)
+    if infrared:
+        picture = np.full(picture.shape, 14, np.float32)
+    bezel = 34 if infrared else 12
+    tablet = cv2.copyMakeBorder(picture.astype(np.uint8), SCREEN_BEZEL, SCREEN_BEZEL, SCREEN_BEZEL, SCREEN_BEZEL,
+                                cv2.BORDER_CONSTANT, value=(bezel, bezel, bezel))
+    x, y, fw, fh = person.face
+    return Portrait(tablet, np.ones(tablet.shape[:2], np.float32), (x + SCREEN_BEZEL, y + SCREEN_BEZEL, fw, fh),
+                    person.eyes, person.nose, person.source)
+
+
+def _in_infrared(person: Portrait) -> Portrait:
+    return Portrait(in_infrared(person.image), person.alpha, person.face, person.eyes, person.nose, person.source)
+
+
+def in_infrared(image: np.ndarray) -> np.ndarray:
+    """Skin and print in near-infrared: grey, brighter and flatter than in daylight
+    (3 channels, as a camera's grey frames come)."""
+    grey = cv2.cvtColor(image, cv2.COLOR_BGR2GRAY).astype(np.float32) * 1.1 + 25
+    return cv2.cvtColor(np.clip(grey, 0, 255).astype(np.uint8), cv2.COLOR_GRAY2BGR)
 
 
 NOISE_FRAMES = 8  # sensor noise drawn once and cycled: drawing it afresh cost more than the frame
@@ -52,6 +97,13 @@ NOISE_FRAMES = 8  # sensor noise drawn once and cycled: drawing it afresh cost m
 def _noise() -> np.ndarray:
     w, h = FRAME_SIZE
     return np.random.default_rng(7).normal(0, 2.5, (NOISE_FRAMES, h, w, 3)).astype(np.float32)
+
+
+@functools.cache
+def room_in_infrared() -> np.ndarray:
+    """The hall in the infrared eye: the lamp beside the camera lights only what is near."""
+    grey = cv2.cvtColor(room(), cv2.COLOR_BGR2GRAY).astype(np.float32) * 0.3
+    return cv2.cvtColor(grey.astype(np.uint8), cv2.COLOR_GRAY2BGR)
 
 
 @functools.cache

@@ -1,12 +1,14 @@
 """What the simulated face camera films, by name: a demo person in front of the kiosk
-(near, far, turning their head), a photo of one held up, two people, or nobody. Pure
+(near, far, turning their head, blinking), a photo of one held up, a video of one played
+on a tablet held up (who does as the kiosk asks: the worst an impostor can bring), two
+people, or nobody. Pure
 Python: a profile's scene is read at start; filming.py draws it when the camera runs."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 FRAME_SIZE = (640, 480)
-KINDS = ("person", "photo", "two_people", "nobody")
+KINDS = ("person", "photo", "screen", "two_people", "nobody")
 ACTIONS = ("", "turn_left", "turn_right", "blink")
 DISTANCES = {"ok": 0.25, "far": 0.08, "near": 0.6}  # the face's width as a share of the frame's
 
@@ -28,6 +30,7 @@ class Scene:
     @classmethod
     def parse(cls, text: str) -> Scene:
         """"nobody", "person:li", "person:li:turn_left", "person:li:blink", "person:wang:far", "photo:li",
+        "screen:li",
         "two_people:wang,chen": how the demo panel and kiosk-diag name a scene."""
         kind, _, rest = text.strip().partition(":")
         person, _, extra = rest.partition(":")
@@ -56,7 +59,7 @@ def demo_scenes(people: list[str]) -> list[str]:
         names += [f"person:{key}", f"person:{key}:turn_left", f"person:{key}:turn_right", f"person:{key}:blink",
                   f"photo:{key}"]
     if people:
-        names += [f"person:{people[0]}:far", f"person:{people[0]}:near"]
+        names += [f"person:{people[0]}:far", f"person:{people[0]}:near", f"screen:{people[0]}"]
     if len(people) > 1:
         names.append(f"two_people:{people[0]},{people[1]}")
     return names

@@ -37,23 +37,39 @@ class ScenePlayer:
     def hear(self, action: str) -> None:
         """The kiosk asked the citizen to do `action` ("" when it stopped asking): a demo
         person who was just standing there does it once, a moment later, as a citizen would
-        (turns their head and looks back, or blinks); a photo, nobody, or a person already moving on
+        (turns their head and looks back, or blinks), and so does the video on a tablet held
+        up (the worst an impostor can bring); a photo, nobody, or a person already moving on
         their own do not change."""
         with self._lock:
             self._asked = (action, self.clock())
 
-    def read(self):
+    def read(self, infrared: bool = False):
+        """The scene now, as cv2.VideoCapture.read() answers: in near-infrared for a
+        binocular camera's second eye."""
         from .filming import TURN_PERIOD_S, render  # OpenCV and the faces: with the camera's first frame
 
         with self._lock:
             scene, t = self._scene, self.clock() - self._since
             action, asked_at = self._asked
             turning = self.clock() - asked_at - REACTION_S
-            if action and scene.kind == "person" and not scene.action and 0 < turning < TURN_PERIOD_S:
+            if action and scene.kind in ("person", "screen") and not scene.action and 0 < turning < TURN_PERIOD_S:
                 scene, t = replace(scene, action=action), turning
             self._seq += 1
             seq = self._seq
-        return True, render(scene, t, seq)
+        return True, render(scene, t, seq, infrared=infrared)
+
+    def release(self) -> None:
+        pass
+
+
+class _InfraredEye:
+    """The player seen through a binocular camera's infrared eye, as a VideoCapture."""
+
+    def __init__(self, player: ScenePlayer):
+        self.player = player
+
+    def read(self):
+        return self.player.read(infrared=True)
 
     def release(self) -> None:
         pass
@@ -62,12 +78,15 @@ class ScenePlayer:
 class SceneGrabber(FrameGrabber):
     """FrameGrabber whose "camera" is a ScenePlayer: never missing, never unplugged."""
 
-    def __init__(self, player: ScenePlayer, fps: float = FPS):
-        super().__init__("sim", width=FRAME_SIZE[0], height=FRAME_SIZE[1], pace_fps=fps)
+    def __init__(self, player: ScenePlayer, fps: float = FPS, infrared: bool = False):
+        super().__init__("sim-infrared" if infrared else "sim", width=FRAME_SIZE[0], height=FRAME_SIZE[1],
+                         pace_fps=fps)
         self.is_file = False  # a camera, not a file that ends
         self.player = player
+        self.infrared = infrared
 
     def _open(self) -> bool:
-        self._cap = self.player  # type: ignore[assignment]  # read() and release() as VideoCapture's
+        # read() and release() as VideoCapture's
+        self._cap = _InfraredEye(self.player) if self.infrared else self.player  # type: ignore[assignment]
         self.error = ""
         return True

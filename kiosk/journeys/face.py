@@ -200,7 +200,7 @@ class FaceJourney(Journey):
                 return burst
             sending()
             try:
-                return api.face_grant(ref, challenge, burst.jpegs)
+                return api.face_grant(ref, challenge, burst.jpegs, burst.infrared)
             except BackofficeError as exc:
                 return exc
 

@@ -22,6 +22,7 @@ import requests
 from backoffice.face import detect
 from backoffice.face.model import model
 from demo.embedded_backoffice import EmbeddedBackoffice
+from devices.face.filming import in_infrared
 from devices.idcard.emulators.epassport import EPassportChip
 from tests.api.conftest import TERMINAL, Api
 from tests.api.database import execute_sql, query, stored_bytes
@@ -68,9 +69,9 @@ def turning(glass, issued: dict, as_asked: bool = True) -> list[np.ndarray]:
     return faces.live_turn(*glass, left=left, seed=next(SEEDS))
 
 
-def send(terminal, session_ref: str, issued: dict, frames: list[str]):
+def send(terminal, session_ref: str, issued: dict, frames: list[str], **extra):
     return terminal.post("/v1/presence/face-grants", {"session": session_ref, "challenge": issued["challenge"],
-                                                      "frames": frames}, key=None)
+                                                      "frames": frames, **extra}, key=None)
 
 
 def test_a_live_face_matching_the_photo_on_record_gets_a_grant_that_opens_the_citizens_cases(terminal, staff,
@@ -163,6 +164,31 @@ def test_an_action_the_back_office_does_not_check_cannot_be_offered(terminal):
     for offered in (["smile"], []):
         answer = ask(terminal, uuid.uuid4().hex, actions=offered)
         assert answer.status_code == 422 and "challenge" not in answer.json()
+
+
+def test_infrared_frames_showing_the_face_pass_and_a_screens_dark_pane_does_not(terminal, glass):
+    ref = uuid.uuid4().hex
+    issued = challenge(terminal, ref)
+    frames = turning(glass, issued)
+    noise = np.random.default_rng(next(SEEDS))
+    screen = [noise.integers(8, 20, frames[0].shape, dtype=np.uint8) for _ in "ab"]  # a tablet playing a video
+    answer = send(terminal, ref, issued, b64(frames), infrared=b64(screen))
+    assert answer.status_code == 403 and answer.json()["code"] == "face_not_live", answer.text
+    assert answer.json()["detail"] == "no face in infrared frame 1: a screen shows none"
+    frames = turning(glass, issued)
+    answer = send(terminal, ref, issued, b64(frames), infrared=b64([in_infrared(frames[0]), in_infrared(frames[-1])]))
+    assert answer.status_code == 201, answer.text
+
+
+def test_infrared_frames_sent_before_are_a_replay(terminal, glass):
+    ref = uuid.uuid4().hex
+    issued = challenge(terminal, ref)
+    frames = turning(glass, issued)
+    seen = b64([in_infrared(frames[0])])
+    assert send(terminal, ref, issued, b64(frames), infrared=seen).status_code == 201
+    again = challenge(terminal, ref)
+    answer = send(terminal, ref, again, b64(turning(glass, again)), infrared=seen)
+    assert answer.status_code == 403 and answer.json()["code"] == "frames_replayed"
 
 
 def test_someone_else_than_the_photo_on_record_is_refused_as_no_match(terminal, glass):
@@ -290,3 +316,22 @@ def test_without_a_real_person_service_a_resident_id_card_has_no_face_route(serv
         http.auth = TerminalSignature(TERMINAL, bo.terminal_secret_file.read_text())
         answer = ask(Api(bo.url, http), uuid.uuid4().hex)
         assert answer.status_code == 503 and answer.json()["code"] == "realperson_unavailable"
+
+
+def test_a_county_whose_cameras_all_see_infrared_refuses_a_check_without_it(server, tmp_path, glass):
+    if server.kind != "sqlite":
+        pytest.skip("a setting of the server's, the same on either database")
+    required = {"BACKOFFICE_FACE_INFRARED": "required"}
+    with EmbeddedBackoffice(database=tmp_path / "backoffice.db", environ=required) as bo:
+        from services.api import TerminalSignature
+
+        (bo.real_person_photos / f"{WANG}.jpg").write_bytes(faces.jpeg(faces.astronaut()[0:380, 60:380], 70))
+        http = requests.Session()
+        http.auth = TerminalSignature(TERMINAL, bo.terminal_secret_file.read_text())
+        api, ref = Api(bo.url, http), uuid.uuid4().hex
+        issued = challenge(api, ref)
+        frames = turning(glass, issued)
+        without = send(api, ref, issued, b64(frames))
+        assert without.status_code == 403 and without.json()["code"] == "infrared_required"
+        answer = send(api, ref, issued, b64(frames), infrared=b64([in_infrared(frames[0])]))
+        assert answer.status_code == 201, answer.text  # the refusal took no try and kept no frame

@@ -197,9 +197,45 @@ def test_self_test_and_status_report_the_finder_the_frames_and_infrared():
         cam.open()
         result = cam.self_test()
         assert result.passed and "face finder ok" in result.detail and "640x480" in result.detail
-        assert "infrared" in cam.status().detail
+        wait_for(lambda: cam.infrared_eye.captured, what="the infrared eye's first frame")
+        assert "infrared eye: " in cam.status().detail and "frames" in cam.status().detail
     finally:
         cam.close()
+
+
+def centre_brightness(image: np.ndarray) -> float:
+    """Where the face is in a citizen's frame: the middle third of it."""
+    h, w = image.shape[:2]
+    return float(image[h // 3:2 * h // 3, w // 3:2 * w // 3].mean())
+
+
+def test_a_binocular_camera_takes_its_infrared_frames_with_the_first_and_the_last():
+    cam = build_face_camera({"driver": "sim", "scene": "person:li", "infrared": True})
+    cam.open()
+    try:
+        burst = cam.capture_burst(5, 1.0)
+        assert burst.ok and len(burst.jpegs) == 5 and len(burst.infrared) == 2
+        for jpeg in burst.infrared:
+            grey = cv2.imdecode(np.frombuffer(jpeg, np.uint8), cv2.IMREAD_COLOR)
+            assert grey.shape == (480, 640, 3) and np.array_equal(grey[:, :, 0], grey[:, :, 2])  # grey, no colour
+            assert cam.cue_of(grey).kind is CueKind.CENTRED  # her face shows in infrared
+            assert centre_brightness(grey) > 80
+        cam.player.show("screen:li")  # a tablet playing her video: a dark pane in infrared
+        cam.capture_burst(2, 0.2)  # frames filmed before the tablet came are gone
+        shown = cam.capture_burst(3, 0.5)
+        assert cam.cue_of(cv2.imdecode(np.frombuffer(shown.jpegs[0], np.uint8), cv2.IMREAD_COLOR)).faces
+        assert all(centre_brightness(cv2.imdecode(np.frombuffer(j, np.uint8), cv2.IMREAD_COLOR)) < 40
+                   for j in shown.infrared)
+    finally:
+        cam.close()
+    plain = build_face_camera({"driver": "sim", "scene": "person:li"})
+    plain.open()
+    try:
+        assert plain.capture_burst(3, 0.3).infrared == ()  # a camera with one eye sends none
+    finally:
+        plain.close()
+    with pytest.raises(ValueError, match="infrared_source"):
+        build_face_camera({"driver": "opencv", "source": 0, "infrared": True})
 
 
 def test_opencv_driver_reads_a_recorded_camera_and_reports_a_missing_one(tmp_path):

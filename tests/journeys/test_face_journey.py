@@ -39,6 +39,18 @@ def kiosk(backoffice, printer_emulator, tmp_path, camera):
     yield from running_kiosk(backoffice, printer_emulator, tmp_path, devices=SimpleNamespace(face=camera))
 
 
+@pytest.fixture
+def binocular():
+    face = build_face_camera({"driver": "sim", "scene": "nobody", "infrared": True})
+    yield face
+    face.close()
+
+
+@pytest.fixture
+def binocular_kiosk(backoffice, printer_emulator, tmp_path, binocular):
+    yield from running_kiosk(backoffice, printer_emulator, tmp_path, devices=SimpleNamespace(face=binocular))
+
+
 def face_checks(backoffice) -> list[dict]:
     rows = query(backoffice, "SELECT action, detail FROM audit_log WHERE action LIKE 'presence.face%' ORDER BY id")
     return [{"action": action, **(json.loads(detail) if isinstance(detail, str) else detail)}
@@ -80,6 +92,24 @@ def test_the_card_holder_blinks_when_the_back_office_asks_a_blink(kiosk, camera,
     kiosk.until(lambda: kiosk.ui.screen == Screen.CASES, "the cases after the blink", FACE_CHECK_S)
     asked, checked = face_checks(backoffice)[checks_before:]
     assert asked["asked"] == "blink" and checked["outcome"] == "match"
+
+
+def test_a_binocular_camera_lets_the_holder_through_and_not_a_video_of_them_on_a_tablet(binocular_kiosk,
+                                                                                          binocular, backoffice):
+    kiosk, checks_before = binocular_kiosk, len(face_checks(backoffice))
+    binocular.player.show("screen:li")  # her video, doing whatever the kiosk asks: only infrared tells
+    state = to_consent(kiosk, "li")
+    kiosk.journey("face").agree()
+    kiosk.until(lambda: kiosk.ui.screen == Screen.FACE_OTHER_WAYS, "the other ways", FACE_CHECK_S * 2)
+    assert state.failures == 2 and not kiosk.controller.session.grant
+    outcomes = [c["outcome"] for c in face_checks(backoffice)[checks_before:] if c["action"] == "presence.face_checked"]
+    assert outcomes == ["face_not_live", "face_not_live"]
+    kiosk.remove_card()  # the next citizen: 李秀英 herself
+    binocular.player.show("person:li")
+    to_consent(kiosk, "li")
+    kiosk.journey("face").agree()
+    kiosk.until(lambda: kiosk.ui.screen == Screen.CASES, "the cases after the face check", FACE_CHECK_S)
+    assert face_checks(backoffice)[-1]["outcome"] == "match"
 
 
 def test_a_photo_held_up_twice_leads_to_the_other_ways_and_the_code_still_opens_the_cases(kiosk, camera,
