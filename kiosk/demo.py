@@ -168,11 +168,12 @@ class DemoSimulator:
 
     def film(self, who: str) -> bool:
         """The demo panel's camera buttons: "holder" (the card holder at the glass), "photo"
-        (their photo held up), "someone_else" (another demo person), "nobody"."""
+        (their photo held up), "screen" (a tablet held up playing their video, in which they
+        do as asked), "someone_else" (another demo person), "nobody"."""
         people = list(self.devices.idcard_sim.people) if self.devices.idcard_sim else []
         holder = self.card_holder or (people[0] if people else "")
         others = [key for key in people if key != holder]
-        scenes = {"holder": f"person:{holder}", "photo": f"photo:{holder}",
+        scenes = {"holder": f"person:{holder}", "photo": f"photo:{holder}", "screen": f"screen:{holder}",
                   "someone_else": f"person:{others[0]}" if others else "nobody", "nobody": "nobody"}
         if who not in scenes or (who != "nobody" and not holder):
             return False
