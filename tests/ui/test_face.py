@@ -63,3 +63,20 @@ def test_after_two_checks_that_did_not_confirm_it_the_other_ways_are_offered(kio
     ui.tap_button("face_other_ways", "code")
     ui.type_code()
     ui.wait_for_screen("cases")
+
+
+def test_a_blink_is_asked_on_the_camera_page_in_english_and_done(kiosk_app, ui, monkeypatch):
+    from kiosk.journeys import face as face_journey
+
+    app = kiosk_app
+    monkeypatch.setattr(face_journey, "FACE_ACTIONS", ("blink",))  # a kiosk that offers the blink alone
+    app.translator.switch("en")
+    to_consent(app, ui, "chen")
+    assert "turn your head or close your eyes as asked" in joined(ui.visible_texts())
+    app.demo_film("holder")  # 陈明 at the glass: he closes his eyes when asked
+    ui.tap_button("face_consent", "agree")
+    ui.wait_until(lambda: "Now close your eyes for a second, then open them again." in joined(ui.visible_texts()),
+                  timeout=FACE_CHECK_S, what="the blink asked")
+    ui.screenshot(SHOTS / "face_camera_blink.png")
+    assert_accessible(app, ui, "face_camera")
+    ui.wait_for_screen("cases", FACE_CHECK_S)
