@@ -60,19 +60,32 @@ def sha256(value: str) -> str:
     return hashlib.sha256(value.encode("utf-8")).hexdigest()
 
 
-class DytnsEmulator(RpcEmulator):
-    """号码百科's ThreeElementsVerification: `registered` holds (name, ID number, phone) of
-    the SIM cards sold; it sees only their SHA-256 (Mask=SHA256), as the service would."""
-    registered: set[tuple[str, str, str]] = set()
+class OneActionEmulator(RpcEmulator):
+    """One action of one API version: every signed request kept in `received`, another
+    action refused, and all refused as the provider's flow control does while `throttled`."""
+    action = version = ""
     received: list[dict] = []
     throttled = False
 
     def respond(self, form):
         type(self).received.append(form)
-        if form.get("Action") != "ThreeElementsVerification" or form.get("Version") != "2020-02-17":
+        if form.get("Action") != self.action or form.get("Version") != self.version:
             return 400, {"Code": "InvalidAction.NotFound"}
         if type(self).throttled:
             return 400, {"Code": "Throttling.User", "Message": "Request was denied due to user flow control."}
+        return self.respond_to(form)
+
+    def respond_to(self, form: dict[str, str]) -> tuple[int, dict]:
+        raise NotImplementedError
+
+
+class DytnsEmulator(OneActionEmulator):
+    """号码百科's ThreeElementsVerification: `registered` holds (name, ID number, phone) of
+    the SIM cards sold; it sees only their SHA-256 (Mask=SHA256), as the service would."""
+    action, version = "ThreeElementsVerification", "2020-02-17"
+    registered: set[tuple[str, str, str]] = set()
+
+    def respond_to(self, form):
         if form.get("Mask") != "SHA256" or form.get("AuthCode") != "AUTH-3E-TEST":
             return 400, {"Code": "AuthCodeIllegal"}
         asked = (form["Name"].lower(), form["CertCode"].lower(), form["InputNumber"].lower())
@@ -82,23 +95,17 @@ class DytnsEmulator(RpcEmulator):
         return 200, {"Code": "OK", "Message": "OK", "RequestId": "CC3BB6D2", "Data": {"IsConsistent": verdict}}
 
 
-class CloudauthEmulator(RpcEmulator):
+class CloudauthEmulator(OneActionEmulator):
     """金融级实人认证's ContrastFaceVerify (ProductCode ID_MIN), as its documentation
     describes the answers: `records` maps an ID number to (name, photo on record). The
     provider's own comparison is stood in for by this back office's face model (a match at
     or under 0.45, verifyScore = 100 x (1 - distance)); `exhausted` holds ID numbers whose
     checks are used up for the day (Code 418)."""
+    action, version = "ContrastFaceVerify", "2019-03-07"
     records: dict[str, tuple[str, bytes]] = {}
     exhausted: set[str] = set()
-    received: list[dict] = []
-    throttled = False
 
-    def respond(self, form):
-        type(self).received.append(form)
-        if form.get("Action") != "ContrastFaceVerify" or form.get("Version") != "2019-03-07":
-            return 400, {"Code": "InvalidAction.NotFound"}
-        if type(self).throttled:
-            return 400, {"Code": "Throttling.User", "Message": "Request was denied due to user flow control."}
+    def respond_to(self, form):
         required = ("SceneId", "OuterOrderNo", "ProductCode", "CertType", "CertName", "CertNo", "FaceContrastPicture")
         if any(not form.get(name) for name in required):
             return 200, {"Code": "400", "Message": "参数不能为空", "RequestId": "5A6B7C8D"}

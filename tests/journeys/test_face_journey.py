@@ -64,6 +64,18 @@ def to_consent(kiosk, who: str, journey: str = "progress"):
     return kiosk.controller.session.peek(FaceState)
 
 
+def refused_twice(kiosk, camera, backoffice, scene: str, card: str) -> list[str]:
+    """`scene` at the glass, `card` in the reader, the face check agreed to: the outcomes of
+    the two checks after which the other ways are offered (and no grant)."""
+    checks_before = len(face_checks(backoffice))
+    camera.player.show(scene)
+    state = to_consent(kiosk, card)
+    kiosk.journey("face").agree()
+    kiosk.until(lambda: kiosk.ui.screen == Screen.FACE_OTHER_WAYS, "the other ways", FACE_CHECK_S * 2)
+    assert state.failures == 2 and not kiosk.controller.session.grant
+    return [c["outcome"] for c in face_checks(backoffice)[checks_before:] if c["action"] == "presence.face_checked"]
+
+
 def test_the_card_holders_face_opens_their_cases_and_only_the_outcome_is_kept(kiosk, camera, backoffice):
     texts_before, checks_before = len(phone_texts(kiosk.phone_inbox)), len(face_checks(backoffice))
     camera.player.show("person:wang")
@@ -96,14 +108,9 @@ def test_the_card_holder_blinks_when_the_back_office_asks_a_blink(kiosk, camera,
 
 def test_a_binocular_camera_lets_the_holder_through_and_not_a_video_of_them_on_a_tablet(binocular_kiosk,
                                                                                           binocular, backoffice):
-    kiosk, checks_before = binocular_kiosk, len(face_checks(backoffice))
-    binocular.player.show("screen:li")  # her video, doing whatever the kiosk asks: only infrared tells
-    state = to_consent(kiosk, "li")
-    kiosk.journey("face").agree()
-    kiosk.until(lambda: kiosk.ui.screen == Screen.FACE_OTHER_WAYS, "the other ways", FACE_CHECK_S * 2)
-    assert state.failures == 2 and not kiosk.controller.session.grant
-    outcomes = [c["outcome"] for c in face_checks(backoffice)[checks_before:] if c["action"] == "presence.face_checked"]
-    assert outcomes == ["face_not_live", "face_not_live"]
+    kiosk = binocular_kiosk
+    # Her video, doing whatever the kiosk asks: only the infrared eye tells.
+    assert refused_twice(kiosk, binocular, backoffice, "screen:li", "li") == ["face_not_live", "face_not_live"]
     kiosk.remove_card()  # the next citizen: 李秀英 herself
     binocular.player.show("person:li")
     to_consent(kiosk, "li")
@@ -133,14 +140,8 @@ def test_a_photo_held_up_twice_leads_to_the_other_ways_and_the_code_still_opens_
 
 
 def test_someone_else_at_the_glass_is_not_the_card_holder(kiosk, camera, backoffice):
-    checks_before = len(face_checks(backoffice))
-    camera.player.show("person:chen")  # 陈明 in front of the camera with 李秀英's card
-    state = to_consent(kiosk, "li")
-    kiosk.journey("face").agree()
-    kiosk.until(lambda: kiosk.ui.screen == Screen.FACE_OTHER_WAYS, "the other ways", FACE_CHECK_S * 2)
-    assert state.failures == 2 and not kiosk.controller.session.grant
-    outcomes = [c["outcome"] for c in face_checks(backoffice)[checks_before:] if c["action"] == "presence.face_checked"]
-    assert outcomes == ["face_no_match", "face_no_match"]
+    # 陈明 in front of the camera with 李秀英's card.
+    assert refused_twice(kiosk, camera, backoffice, "person:chen", "li") == ["face_no_match", "face_no_match"]
     kiosk.journey("face").ask_at_the_window()
     assert kiosk.ui.screen == Screen.MESSAGE and "Wenhua North Road" in kiosk.ui.messages[-1].body
 
