@@ -238,6 +238,26 @@ def test_a_binocular_camera_takes_its_infrared_frames_with_the_first_and_the_las
         build_face_camera({"driver": "opencv", "source": 0, "infrared": True})
 
 
+def test_opencv_driver_reads_a_binocular_cameras_two_eyes(tmp_path):
+    """Two recordings stand in for the two eyes' video devices, read through OpenCV."""
+    for i in range(3):
+        cv2.imwrite(str(tmp_path / f"v_{i:03d}.png"), render(Scene.parse("person:wang"), i * 0.3, i))
+        cv2.imwrite(str(tmp_path / f"ir_{i:03d}.png"), render(Scene.parse("person:wang"), i * 0.3, i, infrared=True))
+    cam = build_face_camera({"driver": "opencv", "source": "v_%03d.png", "infrared": True,
+                             "infrared_source": "ir_%03d.png"}, tmp_path)
+    cam.open()
+    try:
+        burst = cam.capture_burst(3, 0.4)
+        assert burst.ok and len(burst.infrared) == 2
+        for jpeg, visible in zip(burst.infrared, burst.jpegs):
+            grey = cv2.imdecode(np.frombuffer(jpeg, np.uint8), cv2.IMREAD_COLOR)
+            assert np.array_equal(grey[:, :, 0], grey[:, :, 2])  # the infrared recording's grey frames
+            assert not np.array_equal(cv2.imdecode(np.frombuffer(visible, np.uint8), cv2.IMREAD_COLOR), grey)
+        assert "infrared eye: " in cam.status().detail
+    finally:
+        cam.close()
+
+
 def test_opencv_driver_reads_a_recorded_camera_and_reports_a_missing_one(tmp_path):
     for i in range(3):
         cv2.imwrite(str(tmp_path / f"f_{i:03d}.png"), render(Scene.parse("person:wang"), i * 0.3, i))
