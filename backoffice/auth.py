@@ -8,10 +8,11 @@ import logging
 import secrets
 import time
 from dataclasses import dataclass, field
+from typing import Callable
 
 from fastapi import Depends, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
-from sqlalchemy import bindparam, delete, func, insert, select, update
+from sqlalchemy import String, bindparam, case, delete, exists, func, insert, null, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -62,49 +63,98 @@ class Caller:
 class ReplayGuard:
     """A verified request's nonce, written by its endpoint's first statement instead of on
     its own (with_replay_guard): one round trip fewer for the fleet's heartbeats. Only
-    where statements stand alone (PostgreSQL), so that statement commits it at once."""
+    where statements stand alone (PostgreSQL), so that statement commits it at once.
+
+    `secret_enc`: the terminal's secret the signature was checked with came from this
+    process's memory (KnownSecrets), not from the database just now; the statement writes
+    the nonce only while it is still the terminal's current secret and the terminal is
+    enabled, and else fails, and `recheck` (the full check, from the database) decides."""
     terminal_id: str
     nonce: str
     written: bool = False
+    secret_enc: str = ""
+    recheck: Callable[[], None] | None = field(default=None, repr=False)
+
+
+# Built once, on the tables rather than the mapped classes: every terminal request runs
+# them, and building, keying and ORM-compiling them cost more CPU than the database's answer.
+_nonces, _terminals = TerminalNonce.__table__, Terminal.__table__
+# The nonce's terminal is NULL (refused by the column) when the secret the signature was
+# checked with is no longer the terminal's, or the terminal was disabled meanwhile.
+_KEY_STILL_CURRENT = or_(bindparam("guard_secret", type_=String) == "", exists().where(
+    _terminals.c.id == bindparam("guard_terminal", type_=String),
+    _terminals.c.secret_enc == bindparam("guard_secret"), _terminals.c.disabled.is_(False)))
+_GUARD = insert(_nonces).from_select(["terminal_id", "nonce", "seen_at"], select(
+    case((_KEY_STILL_CURRENT, bindparam("guard_terminal")), else_=null()),
+    bindparam("guard_nonce", type_=String), bindparam("guard_at", type_=_nonces.c.seen_at.type)))
+NOT_NULL_VIOLATION = "23502"  # PostgreSQL's SQLSTATE
 
 
 def with_replay_guard(statement):
     """The statement writing the request's nonce first, in a CTE of its own: PostgreSQL runs
-    it whatever the statement matches, and a nonce already seen fails the whole statement."""
-    guard = insert(TerminalNonce.__table__).values(terminal_id=bindparam("guard_terminal"),
-                                                   nonce=bindparam("guard_nonce"), seen_at=bindparam("guard_at"))
-    return statement.add_cte(guard.cte("replay_guard"))
+    it whatever the statement matches, and a nonce already seen fails the whole statement,
+    as does a secret from memory that is no longer the terminal's (ReplayGuard)."""
+    return statement.add_cte(_GUARD.cte("replay_guard"))
 
 
 def execute_guarded(session: Session, statement, values: dict, guard: ReplayGuard):
     """Runs a statement made by with_replay_guard; a replayed request is refused as the
-    signature check refuses one."""
-    try:
-        result = session.execute(statement, {**values, "guard_terminal": guard.terminal_id, "guard_nonce": guard.nonce,
-                                             "guard_at": utcnow()})
-    except IntegrityError:
-        session.rollback()
-        raise _unauthorized("replayed request") from None
-    guard.written = True
-    return result
+    signature check refuses one. Where the secret from memory was no longer current, the
+    statement wrote nothing: the full check runs and, if it passes, the statement again."""
+    while True:
+        try:
+            result = session.execute(statement, {
+                **values, "guard_terminal": guard.terminal_id, "guard_nonce": guard.nonce, "guard_at": utcnow(),
+                "guard_secret": guard.secret_enc})
+        except IntegrityError as exc:
+            session.rollback()
+            if guard.secret_enc and guard.recheck and getattr(exc.orig, "sqlstate", "") == NOT_NULL_VIOLATION:
+                guard.recheck()  # refuses as the signature check does
+                guard.secret_enc = ""
+                continue
+            raise _unauthorized("replayed request") from None
+        guard.written = True
+        return result
 
 
 def _unauthorized(detail: str) -> HTTPException:
     return HTTPException(401, detail, headers={"WWW-Authenticate": "Bearer"})
 
 
-# Built once, on the table rather than the mapped class: every terminal request runs them,
-# and building, keying and ORM-compiling them cost more CPU than the database's answer.
-_terminals = Terminal.__table__
 _TERMINAL_KEYS = select(_terminals.c.secret_enc, _terminals.c.disabled, _terminals.c.secret_previous_enc,
                         _terminals.c.secret_previous_until).where(_terminals.c.id == bindparam("terminal_id"))
-_NONCE = insert(TerminalNonce.__table__)
+_NONCE = insert(_nonces)
+
+
+class KnownSecrets:
+    """Per process (app.state): each terminal's current secret as last verified against the
+    database, decrypted, so a heartbeat's signature is checked without reading it again
+    (its statement then checks the secret is still current: ReplayGuard). The process
+    holds the key that decrypts every secret anyway; keeping some decrypted gives nobody
+    who can read its memory anything more."""
+
+    MAX = 100_000  # terminals: a province's fleet many times over; past it, start again
+
+    def __init__(self):
+        self._secrets: dict[str, tuple[str, str]] = {}
+
+    def get(self, terminal_id: str) -> tuple[str, str] | None:
+        return self._secrets.get(terminal_id)
+
+    def remember(self, terminal_id: str, secret_enc: str, secret: str) -> None:
+        if len(self._secrets) >= self.MAX:
+            self._secrets.clear()
+        self._secrets[terminal_id] = (secret_enc, secret)
+
+    def forget(self, terminal_id: str) -> None:
+        self._secrets.pop(terminal_id, None)
 
 
 def _terminal_from_signature(request: Request, session: Session, body: bytes, keep_connection: bool = False) -> Caller:
     """keep_connection: leave the session on its connection for the route's own statements
     that stand alone (db.statements_stand_alone); where they do (PostgreSQL) the nonce is
-    left to the route's first statement (Caller.replay_guard, with_replay_guard)."""
+    left to the route's first statement (Caller.replay_guard, with_replay_guard), and a
+    secret verified before in this process is checked from memory (KnownSecrets)."""
     h = request.headers
     terminal_id = h.get(signing.HEADER_TERMINAL, "")
     timestamp = h.get(signing.HEADER_TIMESTAMP, "")
@@ -119,34 +169,28 @@ def _terminal_from_signature(request: Request, session: Session, body: bytes, ke
         raise _unauthorized("bad timestamp") from None
     if skew > settings.signature_window_s:
         raise _unauthorized("stale timestamp: check the terminal clock")
-    # Core statements, not ORM objects: every terminal request passes here. The nonce
-    # INSERT alone is the replay guard, so it needs no transaction around it.
-    statements_stand_alone(session)
-    row = session.execute(_TERMINAL_KEYS, {"terminal_id": terminal_id}).first()
-    if row is None:
-        raise _unauthorized("unknown terminal")
-    secret_enc, disabled, previous_enc, previous_until = row
 
-    def signed_by(encrypted: str) -> bool:
-        secret = request.app.state.vault.decrypt(encrypted, "terminal-secret")
+    def signed_with(secret: str) -> bool:
         expected = signing.sign(secret, request.method, request.url.path, request.url.query, timestamp, nonce, body)
         return hmac.compare_digest(expected, signature)
 
-    previous = bool(previous_enc) and previous_until is not None and previous_until > utcnow()
-    if signed_by(secret_enc):
-        on_previous = False
-        if previous_enc:  # the new secret is in use: the old one's overlap ends now
-            session.execute(update(Terminal).where(Terminal.id == terminal_id).values(
-                secret_previous_enc="", secret_previous_until=None))
-    elif previous and signed_by(previous_enc):
-        on_previous = True
-    else:
-        raise _unauthorized("bad signature")
-    if disabled:  # told only to the terminal itself, once its signature is right
-        raise HTTPException(403, "this terminal is disabled: ask the county's IT to enable it")
+    # Core statements, not ORM objects: every terminal request passes here. The nonce
+    # INSERT alone is the replay guard, so it needs no transaction around it.
+    statements_stand_alone(session)
+    guarded = keep_connection and stands_alone(session)
+    known = _known_secrets(request) if guarded else None
+    remembered = known.get(terminal_id) if known is not None else None
+    if known is not None and remembered is not None and signed_with(remembered[1]):
+        def recheck() -> None:
+            known.forget(terminal_id)
+            _check_against_the_database(request, session, terminal_id, signed_with)
+
+        return Caller("terminal", terminal_id, replay_guard=ReplayGuard(terminal_id, nonce, secret_enc=remembered[0],
+                                                                       recheck=recheck))
+    on_previous = _check_against_the_database(request, session, terminal_id, signed_with, known)
     # The nonce table is the replay guard; it is in the database so every server process
     # sees it. Old nonces are pruned by the sweep once outside the timestamp window.
-    if keep_connection and stands_alone(session):
+    if guarded:
         return Caller("terminal", terminal_id, signed_with_previous=on_previous,
                       replay_guard=ReplayGuard(terminal_id, nonce))
     try:
@@ -156,6 +200,41 @@ def _terminal_from_signature(request: Request, session: Session, body: bytes, ke
         session.rollback()
         raise _unauthorized("replayed request") from None
     return Caller("terminal", terminal_id, signed_with_previous=on_previous)
+
+
+def _known_secrets(request: Request) -> KnownSecrets:
+    state = request.app.state
+    if getattr(state, "known_secrets", None) is None:
+        state.known_secrets = KnownSecrets()
+    return state.known_secrets
+
+
+def _check_against_the_database(request: Request, session: Session, terminal_id: str,
+                                signed_with: Callable[[str], bool], known: KnownSecrets | None = None) -> bool:
+    """The signature against the terminal's secrets as the database holds them now: True
+    when made with the previous one, still in its overlap; 401 or 403 otherwise. A
+    current secret verified here is remembered in `known`."""
+    row = session.execute(_TERMINAL_KEYS, {"terminal_id": terminal_id}).first()
+    if row is None:
+        raise _unauthorized("unknown terminal")
+    secret_enc, disabled, previous_enc, previous_until = row
+    vault = request.app.state.vault
+    previous = bool(previous_enc) and previous_until is not None and previous_until > utcnow()
+    secret = vault.decrypt(secret_enc, "terminal-secret")
+    if signed_with(secret):
+        on_previous = False
+        if previous_enc:  # the new secret is in use: the old one's overlap ends now
+            session.execute(update(Terminal).where(Terminal.id == terminal_id).values(
+                secret_previous_enc="", secret_previous_until=None))
+    elif previous and signed_with(vault.decrypt(previous_enc, "terminal-secret")):
+        on_previous = True
+    else:
+        raise _unauthorized("bad signature")
+    if disabled:  # told only to the terminal itself, once its signature is right
+        raise HTTPException(403, "this terminal is disabled: ask the county's IT to enable it")
+    if known is not None and not on_previous:
+        known.remember(terminal_id, secret_enc, secret)
+    return on_previous
 
 
 def _staff_from_token(request: Request, session: Session) -> Caller | None:

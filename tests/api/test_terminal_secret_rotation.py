@@ -7,8 +7,9 @@ import json
 import uuid
 
 import pytest
+import requests
 
-from services.api import BackofficeClient, BackofficeRefused
+from services.api import BackofficeClient, BackofficeRefused, TerminalSignature
 from tests.api.command_line import backoffice_cli
 from tests.api.database import execute_sql
 
@@ -83,3 +84,53 @@ def test_an_administrator_rotates_from_the_command_line(server, new_terminal):
     assert signed(server, terminal_id, printed["secret"]).whoami()["id"] == terminal_id
     missing = backoffice_cli(server.database.parent, "rotate-terminal-secret", "CM-NO-SUCH", env_extra=database)
     assert missing.returncode == 1 and "no terminal CM-NO-SUCH" in missing.stderr
+
+
+def beat(client: BackofficeClient) -> int:
+    """A heartbeat's status: on PostgreSQL its signature is checked against the secret the
+    server process remembers from the terminal's last heartbeat, and its statement then
+    checks that secret is still the terminal's (auth.KnownSecrets, ReplayGuard)."""
+    try:
+        client.heartbeat({"uptime_s": 1, "outbox_length": 0, "devices": {}})
+        return 200
+    except BackofficeRefused as refused:
+        return refused.status
+
+
+def test_a_remembered_secret_is_still_checked_against_the_database(server, new_terminal, staff):
+    terminal_id, first = new_terminal
+    assert beat(signed(server, terminal_id, first)) == 200  # remembered from here on
+    second = signed(server, terminal_id, first).rotate_secret()["secret"]
+    assert beat(signed(server, terminal_id, first)) == 200  # the overlap, though no longer the current one
+    assert beat(signed(server, terminal_id, second)) == 200  # first use of the new one ends the overlap
+    assert beat(signed(server, terminal_id, first)) == 401
+    assert beat(signed(server, terminal_id, second)) == 200
+    # An administrator rotates it from the command line (another process) with no overlap:
+    # the remembered one is refused at once, the new one taken.
+    done = backoffice_cli(server.database.parent, "rotate-terminal-secret", terminal_id, env_extra={
+        "BACKOFFICE_DATABASE_URL": server.database_url, "BACKOFFICE_TERMINAL_SECRET_OVERLAP_S": "0"})
+    assert done.returncode == 0, done.stderr
+    assert beat(signed(server, terminal_id, second)) == 401
+    assert beat(signed(server, terminal_id, json.loads(done.stdout)["secret"])) == 200
+
+
+def test_a_terminal_disabled_after_its_last_heartbeat_is_refused_at_once(server, new_terminal, staff):
+    terminal_id, first = new_terminal
+    client = signed(server, terminal_id, first)
+    assert beat(client) == 200
+    admin = staff("admin")
+    assert admin.put(f"/v1/terminals/{terminal_id}/disabled", {"disabled": True, "reason": "测试"}).status_code == 200
+    assert beat(client) == 403
+    assert admin.put(f"/v1/terminals/{terminal_id}/disabled", {"disabled": False}).status_code == 200
+    assert beat(client) == 200
+
+
+def test_a_heartbeat_replayed_on_a_remembered_secret_is_refused(server, new_terminal):
+    terminal_id, first = new_terminal
+    client = signed(server, terminal_id, first)
+    assert beat(client) == 200
+    request = requests.Request("POST", f"{server.url}/v1/terminals/heartbeat", json={"uptime_s": 2},
+                               auth=TerminalSignature(terminal_id, first)).prepare()
+    with requests.Session() as http:
+        assert http.send(request, timeout=10).status_code == 200
+        assert http.send(request, timeout=10).status_code == 401
