@@ -195,7 +195,8 @@ def _terminal_from_signature(request: Request, session: Session, body: bytes, ke
                       replay_guard=ReplayGuard(terminal_id, nonce))
     try:
         session.execute(_NONCE, {"terminal_id": terminal_id, "nonce": nonce})
-        session.commit()
+        if not keep_connection:  # else the route's own commit ends the one transaction (one write lock on SQLite)
+            session.commit()
     except IntegrityError:
         session.rollback()
         raise _unauthorized("replayed request") from None
