@@ -157,15 +157,15 @@ class AliyunRealPerson(RealPersonCheck):
             answer = self._http.post(self.endpoint, data=form, timeout=self.timeout_s)
             body = answer.json()
         except (requests.RequestException, ValueError) as exc:
-            return self._unreachable("real-person service unreachable", error=type(exc).__name__)
+            return self._unreachable(cause="unreachable", error=type(exc).__name__)
         if not isinstance(body, dict):
-            return self._unreachable("real-person service answered no object", status=answer.status_code)
+            return self._unreachable(cause="not an object", status=answer.status_code)
         code = str(body.get("Code", ""))
         if code in _REFUSED_FOR_THE_CITIZEN:
             return RealPersonVerdict(False, None, self.decided_by, _REFUSED_FOR_THE_CITIZEN[code])
         result = body.get("ResultObject")
         if answer.status_code != 200 or code != "200" or not isinstance(result, dict):
-            return self._unreachable("real-person service refused", status=answer.status_code, code=code[:80])
+            return self._unreachable(cause="refused", status=answer.status_code, code=code[:80])
         score = _verify_score(result.get("MaterialInfo"))
         if result.get("Passed") == "T":
             return RealPersonVerdict(True, score, self.decided_by)
@@ -174,8 +174,8 @@ class AliyunRealPerson(RealPersonCheck):
                                                      "face_no_match"))
         return RealPersonVerdict(False, score, self.decided_by, reason, refusal)
 
-    def _unreachable(self, message: str, **extra) -> None:
-        log.warning(message, extra=extra)
+    def _unreachable(self, **extra) -> None:
+        log.warning("real-person service gave no verdict", extra=extra)
         self._down_until = time.monotonic() + self.RESTING_S
         return None
 
