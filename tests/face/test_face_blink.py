@@ -4,6 +4,10 @@ lid of the citizen's own skin drawn over each eye (faces.live_blink); no package
 face blinking. A photo held up and moved never closes its eyes."""
 from __future__ import annotations
 
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
 from backoffice.face import blink, detect, sequence
@@ -82,3 +86,18 @@ def test_the_blink_rule_over_the_eyes_darkness():
     assert blink.check_blink([shut, shut, opened]).reason == "the eyes did not close and open again"
     assert blink.check_blink([(0.1, 0.05)] * 4).reason == "the eyes cannot be seen clearly: glare or glasses"
     assert blink.check_blink([opened, shut]).reason == "too few frames to see a blink"
+
+
+def test_the_face_check_needs_no_opencv_which_the_back_office_does_not_install():
+    """requirements/backoffice.lock has no OpenCV (the kiosk's extra has it): the back office's
+    face modules must run with it missing."""
+    code = ("import sys; sys.modules['cv2'] = None\n"
+            "import numpy as np\n"
+            "from backoffice.face import blink, infrared, sequence\n"
+            "corners = np.array([[40.0, 30], [52, 30], [12, 30], [24, 30], [32, 45]])\n"
+            "print(blink.eye_darkness(np.full((64, 64, 3), 200, np.uint8), corners))\n")
+    ran = subprocess.run([sys.executable, "-c", code], cwd=Path(__file__).parents[2], capture_output=True, text=True,
+                         timeout=60)
+    assert ran.returncode == 0, ran.stderr
+    assert ran.stdout.strip() == "(0.0, 0.0)"  # an even grey: no eye darker than its skin
+    assert "opencv" not in (Path(__file__).parents[2] / "requirements" / "backoffice.lock").read_text().lower()
