@@ -122,16 +122,15 @@ def _hold_to_limits(session: Session, ctx, terminal_id: str, session_ref: str, l
 
 
 def grant(session: Session, ctx, terminal_id: str, session_ref: str, challenge_id: str, frames: list[bytes],
-          infrared: list[bytes] | None = None) -> dict:
+          infrared: tuple[bytes, ...] | list[bytes] = ()) -> dict:
     """The frames taken during the challenge's action (and the infrared eye's, where the
     camera has one): a grant for the citizen, or the reason there is none (403 face_none,
     face_many, face_not_live, face_no_match, infrared_required)."""
-    infrared = infrared or []
     if not infrared and ctx.settings.face_infrared == "required":
         raise Forbidden("this county's face checks need the camera's infrared frames: the kiosk sent none",
                         code="infrared_required")
     row = _take_a_try(session, terminal_id, session_ref, challenge_id)
-    _refuse_replays(session, terminal_id, row, frames + infrared)
+    _refuse_replays(session, terminal_id, row, [*frames, *infrared])
     model = face_model()
     decided_by, score = model.version, None
     try:

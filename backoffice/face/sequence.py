@@ -71,10 +71,16 @@ def live_face(model: FaceModel, frames: list[bytes], action: str, infrared_frame
         raise FaceRefused("face_none", f"a face was found in only {len(seen)} of {len(frames)} frames")
     _follow([face for _, _, face in seen])
     poses = [liveness.pose(face.landmarks) for _, _, face in seen]
+    # The frames that decide: those facing the camera with the eyes open (the match) and
+    # the furthest turned or the closed one (the liveness). Those in between decide
+    # nothing, and are not embedded (131 ms each): a blink's first and last frames stand
+    # for its frontal ones.
     if action == blink.BLINK:
         moved = blink.check_blink([blink.eye_darkness(rgb, face.landmarks) for _, rgb, face in seen])
+        frontal = [0, len(seen) - 1]
     else:
         moved = liveness.check_turn(poses, action)
+        frontal = [i for i, p in enumerate(poses) if abs(p.yaw - poses[0].yaw) < liveness.TURN_MIN / 2]
     if not moved.live:
         raise FaceRefused("face_not_live", moved.reason)
     if len(infrared_frames) > infrared.INFRARED_MAX:
@@ -83,14 +89,6 @@ def live_face(model: FaceModel, frames: list[bytes], action: str, infrared_frame
         infrared.check(model, list(infrared_frames), [seen[0][2], seen[-1][2]])
     except infrared.InfraredRefused as refused:
         raise FaceRefused("face_not_live", str(refused)) from None
-    # The frames that decide: those facing the camera with the eyes open (the match) and
-    # the furthest turned or the closed one (the liveness). Those in between decide
-    # nothing, and are not embedded (131 ms each): a blink's first and last frames stand
-    # for its frontal ones.
-    if action == blink.BLINK:
-        frontal = [0, len(seen) - 1]
-    else:
-        frontal = [i for i, p in enumerate(poses) if abs(p.yaw - poses[0].yaw) < liveness.TURN_MIN / 2]
     embeddings = {i: embedding(model, seen[i][1], seen[i][2]) for i in sorted({*frontal, moved.peak})}
     strayed = max(comparing.distance(e, embeddings[0]) for e in embeddings.values())
     if strayed > SAME_PERSON:
