@@ -128,10 +128,10 @@ _NONCE = insert(_nonces)
 
 class KnownSecrets:
     """Per process (app.state): each terminal's current secret as last verified against the
-    database, decrypted, so a heartbeat's signature is checked without reading it again
-    (its statement then checks the secret is still current: ReplayGuard). The process
-    holds the key that decrypts every secret anyway; keeping some decrypted gives nobody
-    who can read its memory anything more."""
+    database, decrypted, so a terminal request's signature is checked without reading it
+    again (the nonce's statement then checks the secret is still current: ReplayGuard).
+    The process holds the key that decrypts every secret anyway; keeping some decrypted
+    gives nobody who can read its memory anything more."""
 
     MAX = 100_000  # terminals: a province's fleet many times over; past it, start again
 
@@ -153,8 +153,9 @@ class KnownSecrets:
 def _terminal_from_signature(request: Request, session: Session, body: bytes, keep_connection: bool = False) -> Caller:
     """keep_connection: leave the session on its connection for the route's own statements
     that stand alone (db.statements_stand_alone); where they do (PostgreSQL) the nonce is
-    left to the route's first statement (Caller.replay_guard, with_replay_guard), and a
-    secret verified before in this process is checked from memory (KnownSecrets)."""
+    left to the route's first statement (Caller.replay_guard, with_replay_guard). On
+    PostgreSQL a secret verified before in this process is checked from memory
+    (KnownSecrets), for every route: the nonce's statement checks it is still current."""
     h = request.headers
     terminal_id = h.get(signing.HEADER_TERMINAL, "")
     timestamp = h.get(signing.HEADER_TIMESTAMP, "")
@@ -177,16 +178,23 @@ def _terminal_from_signature(request: Request, session: Session, body: bytes, ke
     # Core statements, not ORM objects: every terminal request passes here. The nonce
     # INSERT alone is the replay guard, so it needs no transaction around it.
     statements_stand_alone(session)
-    guarded = keep_connection and stands_alone(session)
-    known = _known_secrets(request) if guarded else None
+    alone = stands_alone(session)
+    guarded = keep_connection and alone
+    known = _known_secrets(request) if alone else None
     remembered = known.get(terminal_id) if known is not None else None
     if known is not None and remembered is not None and signed_with(remembered[1]):
+        rechecked: list[bool] = []  # whether signed with the previous secret, once checked
+
         def recheck() -> None:
             known.forget(terminal_id)
-            _check_against_the_database(request, session, terminal_id, signed_with)
+            rechecked.append(_check_against_the_database(request, session, terminal_id, signed_with))
 
-        return Caller("terminal", terminal_id, replay_guard=ReplayGuard(terminal_id, nonce, secret_enc=remembered[0],
-                                                                       recheck=recheck))
+        guard = ReplayGuard(terminal_id, nonce, secret_enc=remembered[0], recheck=recheck)
+        if guarded:
+            return Caller("terminal", terminal_id, replay_guard=guard)
+        # The nonce now, on its own, written only while the remembered secret is current.
+        execute_guarded(session, _GUARD, {}, guard)
+        return Caller("terminal", terminal_id, signed_with_previous=any(rechecked))
     on_previous = _check_against_the_database(request, session, terminal_id, signed_with, known)
     # The nonce table is the replay guard; it is in the database so every server process
     # sees it. Old nonces are pruned by the sweep once outside the timestamp window.

@@ -88,7 +88,7 @@ def test_an_administrator_rotates_from_the_command_line(server, new_terminal):
 
 def beat(client: BackofficeClient) -> int:
     """A heartbeat's status: on PostgreSQL its signature is checked against the secret the
-    server process remembers from the terminal's last heartbeat, and its statement then
+    server process remembers from the terminal's last request, and its statement then
     checks that secret is still the terminal's (auth.KnownSecrets, ReplayGuard)."""
     try:
         client.heartbeat({"uptime_s": 1, "outbox_length": 0, "devices": {}})
@@ -97,40 +97,59 @@ def beat(client: BackofficeClient) -> int:
         return refused.status
 
 
-def test_a_remembered_secret_is_still_checked_against_the_database(server, new_terminal, staff):
+def ask(client: BackofficeClient) -> int:
+    """Any other signed request's status (GET /v1/terminals/me): checked from memory too,
+    its nonce then written on its own by a statement that checks the same."""
+    try:
+        client.whoami()
+        return 200
+    except BackofficeRefused as refused:
+        return refused.status
+
+
+@pytest.fixture(params=[beat, ask], ids=["heartbeat", "other"])
+def send(request):
+    return request.param
+
+
+def test_a_remembered_secret_is_still_checked_against_the_database(server, new_terminal, send):
     terminal_id, first = new_terminal
-    assert beat(signed(server, terminal_id, first)) == 200  # remembered from here on
+    assert send(signed(server, terminal_id, first)) == 200  # remembered from here on
     second = signed(server, terminal_id, first).rotate_secret()["secret"]
-    assert beat(signed(server, terminal_id, first)) == 200  # the overlap, though no longer the current one
-    assert beat(signed(server, terminal_id, second)) == 200  # first use of the new one ends the overlap
-    assert beat(signed(server, terminal_id, first)) == 401
-    assert beat(signed(server, terminal_id, second)) == 200
+    assert send(signed(server, terminal_id, first)) == 200  # the overlap, though no longer the current one
+    assert send(signed(server, terminal_id, second)) == 200  # first use of the new one ends the overlap
+    assert send(signed(server, terminal_id, first)) == 401
+    assert send(signed(server, terminal_id, second)) == 200
     # An administrator rotates it from the command line (another process) with no overlap:
     # the remembered one is refused at once, the new one taken.
     done = backoffice_cli(server.database.parent, "rotate-terminal-secret", terminal_id, env_extra={
         "BACKOFFICE_DATABASE_URL": server.database_url, "BACKOFFICE_TERMINAL_SECRET_OVERLAP_S": "0"})
     assert done.returncode == 0, done.stderr
-    assert beat(signed(server, terminal_id, second)) == 401
-    assert beat(signed(server, terminal_id, json.loads(done.stdout)["secret"])) == 200
+    assert send(signed(server, terminal_id, second)) == 401
+    assert send(signed(server, terminal_id, json.loads(done.stdout)["secret"])) == 200
 
 
-def test_a_terminal_disabled_after_its_last_heartbeat_is_refused_at_once(server, new_terminal, staff):
+def test_a_terminal_disabled_after_its_last_request_is_refused_at_once(server, new_terminal, staff, send):
     terminal_id, first = new_terminal
     client = signed(server, terminal_id, first)
-    assert beat(client) == 200
+    assert send(client) == 200
     admin = staff("admin")
     assert admin.put(f"/v1/terminals/{terminal_id}/disabled", {"disabled": True, "reason": "测试"}).status_code == 200
-    assert beat(client) == 403
+    assert send(client) == 403
     assert admin.put(f"/v1/terminals/{terminal_id}/disabled", {"disabled": False}).status_code == 200
-    assert beat(client) == 200
+    assert send(client) == 200
 
 
-def test_a_heartbeat_replayed_on_a_remembered_secret_is_refused(server, new_terminal):
+def test_a_request_replayed_on_a_remembered_secret_is_refused(server, new_terminal, send):
     terminal_id, first = new_terminal
     client = signed(server, terminal_id, first)
-    assert beat(client) == 200
-    request = requests.Request("POST", f"{server.url}/v1/terminals/heartbeat", json={"uptime_s": 2},
-                               auth=TerminalSignature(terminal_id, first)).prepare()
+    assert send(client) == 200
+    if send is beat:
+        request = requests.Request("POST", f"{server.url}/v1/terminals/heartbeat", json={"uptime_s": 2},
+                                   auth=TerminalSignature(terminal_id, first))
+    else:
+        request = requests.Request("GET", f"{server.url}/v1/terminals/me", auth=TerminalSignature(terminal_id, first))
     with requests.Session() as http:
-        assert http.send(request, timeout=10).status_code == 200
-        assert http.send(request, timeout=10).status_code == 401
+        prepared = request.prepare()
+        assert http.send(prepared, timeout=10).status_code == 200
+        assert http.send(prepared, timeout=10).status_code == 401
