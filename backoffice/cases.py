@@ -11,7 +11,7 @@ import json
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -33,6 +33,7 @@ from domain.workdays import CalendarUnknown, WorkCalendar, deadline_light
 from . import audit, notices, shipping
 from .addresses import check_postal_address
 from .auth import Caller
+from .case_insert import insert_case
 from .catalogue_cache import WITH_MATERIALS
 from .courier import CourierUnavailable
 from .errors import Conflict, Forbidden, Invalid, NotFound, Unavailable
@@ -256,7 +257,7 @@ def record_submission(session: Session, ctx: Context, checked: CheckedSubmission
     case.number = _next_case_number(session, ctx.settings.division_code, ctx.today())
     # Before the INSERT: no second UPDATE.
     case.tracking_token = ctx.signer.issue("case", case.number, ttl_s=ctx.settings.tracking_token_days * 86400)
-    _insert_case(session, case)
+    insert_case(session, case)
     return case
 
 
@@ -266,36 +267,6 @@ def audit_submission(session: Session, caller: Caller, checked: CheckedSubmissio
     case = checked.case
     audit.record(session, caller.actor, "case.submit", case.number, item=case.item_code or case.bundle_code,
                  materials=checked.materials, deferred=checked.deferred)
-
-
-def _insert_case(session: Session, case: Case) -> None:
-    """Core INSERTs of the case and its materials, parts and first event: the unit of work
-    cost more than the rest of a submission's writes. `case` stays a detached picture of
-    what was written (its id and children filled in) for the answer; what the Python side
-    did not set takes the columns' defaults."""
-    case.id = session.execute(_INSERT_CASE, _columns(case)).scalar_one()
-    for model, children in ((CaseMaterial, case.materials), (CasePart, case.parts), (CaseEvent, case.events)):
-        if children:
-            session.execute(insert(model.__table__), [{**_columns(child), "case_id": case.id} for child in children])
-
-
-_INSERT_CASE = insert(Case.__table__).returning(Case.__table__.c.id)  # values bound, not inlined: built once
-
-
-def _columns(obj) -> dict[str, Any]:
-    """Every column's value of a new ORM object but its id: as set, else the column's
-    default, which is set on the object too (as a flush would), so the answer built from
-    it shows what was written. Rows inserted together must name the same columns."""
-    values = {}
-    for column in obj.__table__.columns:
-        if column.primary_key:
-            continue
-        if column.key not in obj.__dict__:
-            if column.default is not None and not column.default.is_scalar:
-                raise TypeError(f"{column} has a computed default: set it before the insert")
-            setattr(obj, column.key, column.default.arg if column.default is not None else None)
-        values[column.key] = obj.__dict__[column.key]
-    return values
 
 
 def _resolve_items(session: Session, payload: dict, catalogue: Any = None) -> tuple[list[Item], Bundle | None]:
