@@ -18,7 +18,6 @@ from .alert_delivery import channel_from_settings, deliver_pending
 from .auth import get_db
 from .body_limits import BodyLimit
 from .carrier_check import carrier_check_from_settings
-from .catalogue_cache import CatalogueCache
 from .courier import courier_from_settings
 from .db import make_engine, make_sessionmaker
 from .face.realperson import real_person_from_settings
@@ -29,6 +28,7 @@ from .migrations_runner import current_revision, head_revision
 from .openapi_docs import answers, document_problems
 from .poller import Poller
 from .problems import install_problem_handlers
+from .reference_cache import ReferenceCache
 from .routes import (
     addresses,
     admin,
@@ -86,7 +86,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.carrier_check = carrier_check_from_settings(settings)
     app.state.courier = courier_from_settings(settings)
     app.state.real_person = real_person_from_settings(settings)
-    app.state.catalogue = CatalogueCache()  # what submissions check against, per catalogue version
+    app.state.reference = ReferenceCache()  # the catalogue and calendar, per version
     install_problem_handlers(app)
     app.add_middleware(BodyLimit)  # inside the metrics: refused bodies are counted too
     _install_metrics(app)

@@ -8,7 +8,7 @@ import functools
 import logging
 from typing import Any
 
-from sqlalchemy import Boolean, Date, Integer, cast, delete, null, select, union_all
+from sqlalchemy import Boolean, Date, Integer, cast, delete, null, select, union_all, update
 from sqlalchemy.orm import Session
 
 from domain.workdays import WorkCalendar, chinese_calendar_source
@@ -16,7 +16,7 @@ from domain.workdays import WorkCalendar, chinese_calendar_source
 from . import audit
 from .cases import fill_pending_dates
 from .holiday_arrangement import Arrangement
-from .models import CalendarOverride, CalendarYear, utcnow
+from .models import CalendarOverride, CalendarVersion, CalendarYear, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +43,13 @@ _overrides, _years = CalendarOverride.__table__, CalendarYear.__table__
 _DAYS_AND_YEARS = union_all(
     select(_overrides.c.day, _overrides.c.working, cast(null(), Integer).label("year")),
     select(cast(null(), Date), cast(null(), Boolean), _years.c.year))
+_CHANGED = update(CalendarVersion).where(CalendarVersion.id == 1).values(number=CalendarVersion.number + 1)
+
+
+def _changed(session: Session) -> None:
+    """Every change to the calendar says so, in the same transaction: each server process
+    keeps the calendar and reads only this number to know it is stale (reference_cache)."""
+    session.execute(_CHANGED)
 
 
 def import_arrangement(session: Session, arrangement: Arrangement, actor: str) -> dict[str, Any]:
@@ -64,6 +71,7 @@ def import_arrangement(session: Session, arrangement: Arrangement, actor: str) -
     session.merge(CalendarYear(year=arrangement.year, declared_by=actor.split(":", 1)[-1], declared_at=utcnow(),
                                notice_number=notice.number, notice_issued=notice.issued,
                                notice_title=notice.title, notice_url=notice.url, sha256=arrangement.sha256))
+    _changed(session)
     session.flush()
     dated = fill_pending_dates(session, load_calendar(session))
     rest = sum(1 for working, _ in days.values() if not working)
@@ -79,6 +87,7 @@ def import_arrangement(session: Session, arrangement: Arrangement, actor: str) -
 def set_day(session: Session, day: dt.date, working: bool, reason: str, actor: str) -> None:
     """An administrator's own day (a typhoon closure, a day given back)."""
     session.merge(CalendarOverride(day=day, working=working, reason=reason[:200], source=""))
+    _changed(session)
     audit.record(session, actor, "calendar.override", day.isoformat(), working=working)
 
 
@@ -90,6 +99,7 @@ def delete_day(session: Session, day: dt.date, actor: str) -> bool:
     audit.record(session, actor, "calendar.override_deleted", day.isoformat(), working=existing.working,
                  reason=existing.reason, source=existing.source)
     session.delete(existing)
+    _changed(session)
     return True
 
 

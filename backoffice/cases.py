@@ -77,9 +77,10 @@ class Context:
     def __init__(self, settings: Any, vault: Any, signer: Any,
                  calendar: WorkCalendar | Callable[[], WorkCalendar],
                  today: Callable[[], dt.date] = today_cst, sms: Any = None, carrier_check: Any = None,
-                 courier: Any = None, real_person: Any = None, catalogue: Any = None):
+                 courier: Any = None, real_person: Any = None, catalogue: Callable[[], Any] | None = None):
         self.settings, self.vault, self.signer = settings, vault, signer
-        self.catalogue = catalogue  # catalogue_cache.CatalogueCache: the server's; None reads each time
+        # () -> catalogue_cache.CatalogueVersionView, the server's kept view; None reads each time.
+        self.catalogue = catalogue
         self.sms, self.carrier_check = sms, carrier_check  # sms/gateway.py, carrier_check.py
         self.courier = courier  # courier.py: results by post
         self.real_person = real_person  # face/realperson.py
@@ -135,7 +136,7 @@ def submit(session: Session, ctx: Context, payload: dict, caller: Caller) -> Cas
 def check_submission(session: Session, ctx: Context, payload: dict, caller: Caller) -> CheckedSubmission:
     """Every check, and the case built. Only reads the database (catalogue, e-licences,
     calendar), so it can run before the write (db.read_phase)."""
-    catalogue = ctx.catalogue.now(session) if ctx.catalogue is not None else None
+    catalogue = ctx.catalogue() if ctx.catalogue is not None else None
     items, bundle = _resolve_items(session, payload, catalogue)
     if caller.kind == "terminal" and not all(i.kiosk for i in items):
         raise Invalid("this item cannot be submitted at a self-service terminal",

@@ -3,19 +3,19 @@
 Every submission checks the application against its item and the item's materials, and
 names departments in English; all of them change only when a catalogue is loaded, which
 writes a new catalogue version in the same transaction (catalogue.load_catalogue_data).
-So each request reads the latest version's number, one small statement, and uses what
-this process already read of that version; a load by any process or host is seen by the
-next request everywhere. What is kept is detached from any session and only read."""
+So each request reads the latest version's number (reference_cache.py, one small
+statement with the calendar's) and uses what this process already read of that version;
+a load by any process or host is seen by the next request everywhere. What is kept is
+detached from any session and only read."""
 from __future__ import annotations
 
 import threading
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from .models import CatalogueVersion, Department, Item
+from .models import Department, Item
 
-_LATEST = select(func.max(CatalogueVersion.number))
 DEPARTMENT_NAMES = select(Department.name, Department.name_en)  # Chinese -> English
 WITH_MATERIALS = [selectinload(Item.materials)]  # a submission's check reads them all
 
@@ -50,15 +50,14 @@ class CatalogueVersionView:
 
 
 class CatalogueCache:
-    """One per application (app.state.catalogue): the view of the latest version."""
+    """One per application (reference_cache.ReferenceCache): the view of the latest version."""
 
     def __init__(self) -> None:
         self._view = CatalogueVersionView(None)
         self._lock = threading.Lock()
 
-    def now(self, session: Session) -> CatalogueVersionView:
-        """The view of the version the database holds as latest at this moment."""
-        version = session.execute(_LATEST).scalar()
+    def at(self, version: int | None) -> CatalogueVersionView:
+        """The view of `version`, read as the latest one just now."""
         with self._lock:
             if self._view.version != version:
                 self._view = CatalogueVersionView(version)

@@ -628,6 +628,16 @@ class CalendarOverride(Base):
     source: Mapped[str] = mapped_column(String(64), default="")
 
 
+class CalendarVersion(Base):
+    """The calendar's change counter, one row: every change to its days or years raises it
+    in the same transaction (calendar.py), so each server process can tell by one number
+    whether the calendar it keeps is still the county's (reference_cache.py)."""
+
+    __tablename__ = "calendar_version"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    number: Mapped[int] = mapped_column(Integer, default=0)
+
+
 class CalendarYear(Base):
     """A year whose full schedule was imported from the State Council's arrangement
     (beyond the official package), with the notice it came from."""

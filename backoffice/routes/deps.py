@@ -1,6 +1,7 @@
 """Dependencies shared by the routes."""
 from __future__ import annotations
 
+import functools
 import json
 
 from fastapi import Depends, Request
@@ -38,12 +39,14 @@ async def context(request: Request, session: Session = Depends(get_db)) -> Conte
 
 
 def context_of(request: Request, session: Session) -> Context:
-    # The calendar is read on first use, inside the route's own transaction: a separate
-    # read here cost a thread-pool hop and, on SQLite, a write-lock turn per request.
+    # The calendar and catalogue are read on first use, inside the route's own transaction
+    # (a separate read here cost a thread-pool hop and, on SQLite, a write-lock turn per
+    # request), and their version numbers at most once a request (reference_cache.py).
     state = request.app.state
-    return Context(state.settings, state.vault, state.signer, lambda: load_calendar(session),
+    reference = functools.cache(lambda: state.reference.now(session))
+    return Context(state.settings, state.vault, state.signer, lambda: reference().calendar,
                    sms=state.sms, carrier_check=state.carrier_check, courier=state.courier,
-                   real_person=state.real_person, catalogue=state.catalogue)
+                   real_person=state.real_person, catalogue=lambda: reference().catalogue)
 
 
 def context_for(app, session: Session) -> Context:

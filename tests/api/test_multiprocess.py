@@ -260,6 +260,28 @@ def staff_token(server, username: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {answer.json()['access_token']}"}
 
 
+def test_a_calendar_change_at_one_process_is_in_the_next_answer_at_every_other(servers):
+    """Each process keeps the calendar and reads only its version number per request
+    (reference_cache.py): a day closed at one server is known at once to the other's
+    workers, and so is the day given back."""
+    one, two = servers
+    admin = staff_token(one, "admin")
+    span = {"start": "2026-03-02", "end": "2026-03-13"}  # two working weeks of a year the calendar knows
+
+    def counted() -> set[int]:  # a new connection each, so both workers answer
+        return {requests.get(f"{two.url}/v1/calendar/working-days", params=span, timeout=10).json()["count"]
+                for _ in range(6)}
+
+    assert counted() == {10}
+    closed = requests.put(f"{one.url}/v1/calendar/overrides/2026-03-04", json={"working": False, "reason": "台风停工"},
+                          headers=admin, timeout=10)
+    assert closed.status_code == 200, closed.text
+    assert counted() == {9}
+    given_back = requests.delete(f"{one.url}/v1/calendar/overrides/2026-03-04", headers=admin, timeout=10)
+    assert given_back.status_code == 200, given_back.text
+    assert counted() == {10}
+
+
 def test_the_sweep_runs_once_under_its_lease(servers):
     one, two = servers
     supervisor = staff_token(one, "supervisor01")  # signed in at one, honoured by both
