@@ -5,16 +5,19 @@ PostgreSQL runs to completion whatever the main query reads), one round trip ins
 three; SQLite has no such CTEs and takes one INSERT per table."""
 from __future__ import annotations
 
-import functools
+import datetime as dt
+import json
 from typing import Any
 
-from sqlalchemy import bindparam, cast, insert, select, union_all
+from sqlalchemy import LargeBinary, String, bindparam, insert, text
+from sqlalchemy.dialects.postgresql import ARRAY, BYTEA
 from sqlalchemy.orm import Session
 
 from .models import Case, CaseEvent, CaseMaterial, CasePart
 
-# The children's tables and the case's relationships to them, in the order written.
-CHILDREN = ((CaseMaterial, "materials"), (CasePart, "parts"), (CaseEvent, "events"))
+# The children's tables, the case's relationships to them and the short names their rows
+# go by in the one statement, in the order written.
+CHILDREN = ((CaseMaterial, "materials", "m"), (CasePart, "parts", "p"), (CaseEvent, "events", "e"))
 _cases = Case.__table__
 _INSERT_CASE = insert(_cases).returning(_cases.c.id)  # values bound, not inlined: built once
 
@@ -23,17 +26,18 @@ def insert_case(session: Session, case: Case) -> None:
     """Writes `case` and its children; `case` stays a detached picture of what was written
     (its id filled in, and every column the Python side left unset given the column's
     default, as a flush would) for the answer."""
-    kin = [(model, getattr(case, relationship)) for model, relationship in CHILDREN]
+    kin = [(model, short, getattr(case, relationship)) for model, relationship, short in CHILDREN]
     if session.get_bind().dialect.name == "postgresql":
-        values = {f"case_{name}": value for name, value in columns(case).items()}
-        for model, children in kin:
-            for n, child in enumerate(children):
-                values.update({f"{model.__tablename__}_{n}_{name}": value
-                               for name, value in columns(child).items() if name != "case_id"})
-        case.id = session.execute(_with_children(tuple(len(children) for _, children in kin)), values).scalar_one()
+        values = {"c": _json(columns(case))}
+        for model, short, children in kin:
+            rows = [columns(child) for child in children]
+            for column in _binary(model):  # kept out of the JSON: hex would double a scanned page
+                values[f"{short}_{column.name}"] = [row.pop(column.name) for row in rows]
+            values[short] = _json(rows)
+        case.id = session.execute(_WITH_CHILDREN, values).scalar_one()
         return
     case.id = session.execute(_INSERT_CASE, columns(case)).scalar_one()
-    for model, children in kin:
+    for model, _, children in kin:
         if children:
             session.execute(insert(model.__table__), [{**columns(child), "case_id": case.id} for child in children])
 
@@ -54,23 +58,45 @@ def columns(obj) -> dict[str, Any]:
     return values
 
 
-@functools.lru_cache(maxsize=64)
-def _with_children(counts: tuple[int, ...]):
-    """The one statement for a case with `counts` rows of each of CHILDREN, built once per
-    shape; its parameters are named case_<column> and <table>_<n>_<column>."""
-    written = [c for c in _cases.columns if not c.primary_key]
-    new_case = insert(_cases).values({c.key: bindparam(f"case_{c.key}", type_=c.type) for c in written}) \
-        .returning(_cases.c.id).cte("new_case")
-    statement = select(new_case.c.id)
-    for (model, _), count in zip(CHILDREN, counts):
-        if not count:
-            continue
-        table = model.__table__
-        names = [c for c in table.columns if not c.primary_key and c.key != "case_id"]
-        # Cast: a row of a UNION names no column, and a NULL sent for a bytea would be text.
-        rows = [select(new_case.c.id, *[cast(bindparam(f"{table.name}_{n}_{c.key}", type_=c.type), c.type)
-                                        for c in names]) for n in range(count)]
-        chosen = rows[0] if count == 1 else union_all(*rows)
-        statement = statement.add_cte(
-            insert(table).from_select(["case_id", *[c.key for c in names]], chosen).cte(f"new_{table.name}"))
-    return statement
+def _binary(model) -> list:
+    return [c for c in model.__table__.columns if isinstance(c.type, LargeBinary)]
+
+
+def _json(rows) -> str:
+    """Rows as PostgreSQL's json_populate_record reads them: dates and times in ISO form,
+    a JSON column's value as it is."""
+    return json.dumps(rows, ensure_ascii=False, separators=(",", ":"), default=_iso)
+
+
+def _iso(value):
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    raise TypeError(f"no JSON form for {type(value).__name__}")
+
+
+def _with_children():
+    """The one statement, its text and parameters the same whatever the number of
+    children, so the driver converts and the server plans it once: the case's row and
+    each child table's rows go as JSON, made rows of the table's own types by
+    json_populate_record(set) (none when a list is empty); a binary column goes as an
+    array beside them, taken by the row's ordinal."""
+    def names(table, skip=("id",)) -> list[str]:
+        return [c.name for c in table.columns if c.name not in skip]
+
+    case_columns = ", ".join(names(_cases))
+    parts = [f"WITH c AS (INSERT INTO cases ({case_columns}) SELECT {case_columns} "
+             "FROM json_populate_record(NULL::cases, CAST(:c AS json)) RETURNING id)"]
+    parameters = [bindparam("c", type_=String)]
+    for model, _, short in CHILDREN:
+        table, binary = model.__table__, {c.name for c in _binary(model)}
+        kept = names(table, ("id", "case_id"))
+        chosen = [f"(:{short}_{name})[r.ordinality]" if name in binary else f"r.{name}" for name in kept]
+        parts.append(f"new_{short} AS (INSERT INTO {table.name} (case_id, {', '.join(kept)}) "
+                     f"SELECT c.id, {', '.join(chosen)} FROM c, "
+                     f"json_populate_recordset(NULL::{table.name}, CAST(:{short} AS json)) WITH ORDINALITY AS r)")
+        parameters += [bindparam(short, type_=String)] + [bindparam(f"{short}_{name}", type_=ARRAY(BYTEA))
+                                                          for name in sorted(binary)]
+    return text(",\n".join(parts) + "\nSELECT id FROM c").bindparams(*parameters)
+
+
+_WITH_CHILDREN = _with_children()
