@@ -6,7 +6,7 @@ import datetime as dt
 from types import SimpleNamespace
 
 from fastapi import APIRouter, Depends, Request
-from sqlalchemy import or_
+from sqlalchemy import func, or_, select, true
 from sqlalchemy.orm import Session
 
 from domain.cases import STATUS_LABELS, CaseStatus
@@ -32,9 +32,9 @@ def queue(request: Request, session: Session = Depends(get_db)):
     who = pages.who_may(request, session, QUEUE_ROLES)
     language = pages.language(request)
     _ = i18n.translations(language).gettext
+    cases, total = _queue(session, [s.value for s in FRONT_DESK_STAGES], language)
     return pages.render(request, "queue.html", {
-        "cases": _queue(session, [s.value for s in FRONT_DESK_STAGES], language),
-        "title": _("Comprehensive window queue"),
+        "cases": cases, "total": total, "title": _("Comprehensive window queue"),
         "hint": _("Cases waiting at the front desk, the most urgent first.")}, who, language)
 
 
@@ -48,16 +48,17 @@ def department_queue(request: Request, session: Session = Depends(get_db)):
     theirs = or_(Case.department_code == who.department_code,
                  Case.parts.any((CasePart.department_code == who.department_code) & (CasePart.status == "in_review")))
     in_hand = [CaseStatus.IN_REVIEW.value, CaseStatus.SUSPENDED.value]
+    cases, total = _queue(session, in_hand, language, theirs)
     return pages.render(request, "queue.html", {
-        "cases": _queue(session, in_hand, language, theirs), "title": _("Department review queue"),
+        "cases": cases, "total": total, "title": _("Department review queue"),
         "hint": _("Your department's cases in review or suspended, the most urgent first.")}, who, language)
 
 
-def _queue(session: Session, states: list[str], language: str, which=None) -> list[SimpleNamespace]:
+def _queue(session: Session, states: list[str], language: str, which=None) -> tuple[list[SimpleNamespace], int]:
     """Rows of a queue, the cases in `states` (and `which`, a condition): overdue first,
     then due soon, then by the promised date and the time received; applicants masked.
     The database hands over only the first QUEUE_LIMIT (lights.most_urgent): a county's
-    queue runs to thousands."""
+    queue runs to thousands. With them, how many cases the queue holds in all."""
     _ = i18n.translations(language).gettext
     with read_phase(session):
         bounds = light_bounds(load_calendar(session), dt.datetime.now(CST).date())
@@ -65,6 +66,8 @@ def _queue(session: Session, states: list[str], language: str, which=None) -> li
             (Case.number, Case.item_name, Case.applicant_masked, Case.status, Case.received_at, Case.promised_date,
              Case.deferred_pending, Case.deferred_due, Case.presence_evidence), states, which, bounds,
             QUEUE_LIMIT)).all()
+        total = len(rows) if len(rows) < QUEUE_LIMIT else session.scalar(
+            select(func.count()).select_from(Case).where(Case.status.in_(states), true() if which is None else which))
     cases = []
     for row in rows:
         light = lights.RANKS[row.rank]
@@ -75,4 +78,4 @@ def _queue(session: Session, states: list[str], language: str, which=None) -> li
                       "light": light or "", "light_label": _(pages.LIGHT_LABELS[light]) if light else "",
                       "deferred_due": row.deferred_due.isoformat() if row.deferred_pending and row.deferred_due
                       else "", "unverified": row.presence_evidence == "card_read"})
-    return pages.rows(cases)
+    return pages.rows(cases), total

@@ -266,3 +266,30 @@ def test_the_console_is_not_in_the_api_document(server):
     assert not [p for p in paths if p.startswith("/console")]
     htmx = requests.get(f"{server.url}/console/static/htmx.min.js", timeout=30)
     assert htmx.status_code == 200 and "htmx 2.0.11" in htmx.text[:200]
+
+
+def test_a_queue_longer_than_its_page_says_how_many_wait_in_all(browser, server, scanned):
+    """The page lists the QUEUE_LIMIT most urgent cases; the count beside them is the whole
+    queue's, not the rows shown."""
+    from backoffice.console.queues import QUEUE_LIMIT
+    from backoffice.models import Case
+    from tests.api.database import execute_sql
+
+    def shown() -> tuple[list[str], str]:
+        page = browser("clerk01").get("/console/queue")
+        assert page.status_code == 200
+        return re.findall(r'<tr class="case" data-number="([^"]+)"', page.text), page.text
+
+    before, text = shown()
+    assert f"共{len(before)}件。" in text
+    copied = [c.name for c in Case.__table__.columns if c.name not in ("id", "number")]
+    execute_sql(server, f"WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {QUEUE_LIMIT}) "
+                f"INSERT INTO cases (number, {', '.join(copied)}) SELECT 'QUEUE-' || n.i, "
+                f"{', '.join('c.' + name for name in copied)} FROM cases c, n WHERE c.number = :number",
+                number=scanned["number"])
+    try:
+        numbers, text = shown()
+        assert len(numbers) == QUEUE_LIMIT
+        assert f"显示最紧急的{QUEUE_LIMIT}件，共{len(before) + QUEUE_LIMIT}件。" in text
+    finally:
+        execute_sql(server, "DELETE FROM cases WHERE number LIKE 'QUEUE-%'")
