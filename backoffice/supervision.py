@@ -5,22 +5,23 @@ a database lease makes sure only one server process sweeps at a time."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 import os
 import socket
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import case, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from domain.cases import CaseStatus
 from domain.county import to_cst
 from domain.lifecycle import Action
 
-from . import audit, locks, notices, shipping
+from . import audit, lights, locks, notices, shipping
 from .alert_delivery import channel_from_settings, deliver_pending
 from .auth import Caller
 from .calendar import missing_year
-from .cases import LIGHT_STATES, Context, apply_action, light_of
+from .cases import LIGHT_STATES, Context, apply_action
 from .models import (
     Alert,
     Case,
@@ -176,29 +177,30 @@ def clear(session: Session, kinds: str | tuple[str, ...], subject: str) -> None:
 
 def summary(session: Session, ctx: Context, today: dt.date | None = None) -> list[dict]:
     """Per department: open, at risk (yellow), overdue (red), completed, on-time rate and
-    average working days from receipt to completion."""
+    average working days from receipt to completion. The counts are one grouped query (the
+    lights as dates, lights.py); only completed cases are read, as four columns each."""
     today = today or ctx.today()
+    bounds = lights.light_bounds(ctx.calendar, today)
     rows: dict[str, dict] = {}
-    for case in session.scalars(select(Case)):
-        dep = rows.setdefault(case.department_code, {
-            "department_code": case.department_code, "department": case.department_name, "open": 0,
-            "at_risk": 0, "overdue": 0, "completed": 0, "on_time": 0, "_days": []})
-        light = light_of(case, ctx.calendar, today)
-        if case.status in OPEN_STATES:
-            dep["open"] += 1
-        if light == "yellow":
-            dep["at_risk"] += 1
-        elif light == "red":
-            dep["overdue"] += 1
-        if case.completed_at is not None:
-            dep["completed"] += 1
-            done = to_cst(case.completed_at).date()
-            if case.promised_date and done <= case.promised_date:
-                dep["on_time"] += 1
-            try:
-                dep["_days"].append(ctx.calendar.working_days_between(to_cst(case.received_at).date(), done))
-            except LookupError:
-                pass
+    for code, name, in_hand, late, near in session.execute(
+            select(Case.department_code, func.max(Case.department_name), _count(Case.status.in_(OPEN_STATES)),
+                   _count(lights.lit_with(bounds, "red")), _count(lights.lit_with(bounds, "yellow")))
+            .group_by(Case.department_code)):
+        rows[code] = {"department_code": code, "department": name, "open": int(in_hand), "at_risk": int(near),
+                      "overdue": int(late), "completed": 0, "on_time": 0, "_days": []}
+    between = functools.cache(ctx.calendar.working_days_between)
+    for code, received_at, completed_at, promised in session.execute(
+            select(Case.department_code, Case.received_at, Case.completed_at, Case.promised_date)
+            .where(Case.completed_at.is_not(None))):
+        dep = rows[code]
+        dep["completed"] += 1
+        done = to_cst(completed_at).date()
+        if promised and done <= promised:
+            dep["on_time"] += 1
+        try:
+            dep["_days"].append(between(to_cst(received_at).date(), done))
+        except LookupError:
+            pass
     out = []
     for dep in rows.values():
         days = dep.pop("_days")
@@ -206,3 +208,7 @@ def summary(session: Session, ctx: Context, today: dt.date | None = None) -> lis
         dep["average_working_days"] = round(sum(days) / len(days), 1) if days else None
         out.append(dep)
     return sorted(out, key=lambda d: d["department_code"])
+
+
+def _count(condition):
+    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)

@@ -12,13 +12,14 @@ from sqlalchemy.orm import Session
 from domain.cases import STATUS_LABELS, CaseStatus
 from domain.county import CST, to_cst
 
+from .. import lights
 from ..auth import get_db
 from ..calendar import load_calendar
 from ..cases import FRONT_DESK_STAGES
 from ..db import read_phase
+from ..lights import light_bounds
 from ..models import Case, CasePart
-from . import i18n, lights, pages
-from .lights import light_bounds
+from . import i18n, pages
 
 router = APIRouter(prefix="/console", include_in_schema=False)
 QUEUE_ROLES = ("clerk",)  # the comprehensive window's queue (an admin may see it too)

@@ -24,10 +24,10 @@ from ..auth import get_db
 from ..calendar import load_calendar
 from ..db import read_phase
 from ..english_names import EnglishNames
+from ..lights import LIT, Bounds, light_bounds, lit, most_urgent
 from ..models import Case, Department, Rating, Rectification
 from ..supervision import OPEN_STATES
 from . import i18n, pages
-from .lights import LIT, Bounds, light_bounds, lit, most_urgent
 
 router = APIRouter(prefix="/console", include_in_schema=False)
 ROLES = ("supervisor",)  # and administrators (auth.role_may)

@@ -7,8 +7,8 @@ from sqlalchemy.orm import Session
 
 from .. import supervision
 from ..auth import Caller, caller, get_db
-from ..cases import light_of
 from ..english_names import EnglishNames
+from ..lights import light_bounds, lit_with
 from ..models import Alert, Case
 from ..openapi_docs import answers
 from ..schemas.ratings import AlertsOut, SupervisedCasesOut, SupervisionSummaryOut, SweepOut
@@ -28,12 +28,13 @@ def cases_by_light(light: str = Query("red", pattern="^(red|yellow|green)$"), de
                    who: Caller = Depends(caller("supervisor", "approver")), session: Session = Depends(get_db),
                    ctx=Depends(context)):
     today = ctx.today()
-    stmt = select(Case).where(Case.status.in_(supervision.OPEN_STATES))
+    stmt = select(Case).where(Case.status.in_(supervision.OPEN_STATES),
+                              lit_with(light_bounds(ctx.calendar, today), light)).order_by(Case.id)
     if who.role == "approver":
         department = who.department_code
     if department:
         stmt = stmt.where(Case.department_code == department)
-    rows = [c for c in session.scalars(stmt) if light_of(c, ctx.calendar, today) == light]
+    rows = list(session.scalars(stmt))
     names = EnglishNames.for_cases(session, rows)
     return {"cases": [case_summary(c, ctx.calendar, today, names) for c in rows]}
 

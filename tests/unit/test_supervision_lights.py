@@ -1,12 +1,12 @@
 """The dashboard and the queues count and sort lights in SQL from two dates
-(console/lights.light_bounds, and Bounds.light for a case already read); for
+(lights.light_bounds, and Bounds.light for a case already read); for
 every day and deadline those dates give the light the back office gives a case
 (domain.workdays.deadline_light, through cases.light_of), over holidays, make-up working
 days, an administrator's typhoon closure and the edge of the known calendar."""
 import datetime as dt
 
-from backoffice.console.lights import light_bounds
 from backoffice.console.supervision import weeks_of
+from backoffice.lights import light_bounds
 from domain.workdays import CalendarUnknown, WorkCalendar, chinese_calendar_source, deadline_light
 
 

@@ -19,8 +19,8 @@ from sqlalchemy import and_, case, select, true, union_all
 
 from domain.workdays import CalendarUnknown, WorkCalendar
 
-from ..cases import LIGHT_STATES
-from ..models import Case
+from .cases import LIGHT_STATES
+from .models import Case
 
 WARN_DAYS = 2  # deadline_light's yellow: at most this many working days left
 LIT = [s.value for s in LIGHT_STATES]
@@ -66,6 +66,14 @@ def light_bounds(calendar: WorkCalendar, today: dt.date, warn_days: int = WARN_D
 def lit():
     """Cases that have a light at all: in a state whose clock runs, with a promised date."""
     return and_(Case.status.in_(LIT), Case.promised_date.is_not(None))
+
+
+def lit_with(bounds: Bounds, light: str):
+    """Cases whose light is `light` today ("red", "yellow" or "green"): Bounds.light in SQL."""
+    promised = Case.promised_date
+    within = {"red": promised < bounds.today, "yellow": promised.between(bounds.today, bounds.yellow_until),
+              "green": (promised > bounds.yellow_until) & (promised <= bounds.green_until)}[light]
+    return and_(lit(), within)
 
 
 def rank(bounds: Bounds):
