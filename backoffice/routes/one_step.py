@@ -7,6 +7,7 @@ one session: the request, the session, the caller (auth.caller), the context
 (deps.context) and a JSON body model. Anything else is refused when the route is made."""
 from __future__ import annotations
 
+import email.message
 import inspect
 from collections.abc import Callable
 from typing import Any
@@ -106,8 +107,21 @@ def _caller(allowed: tuple[str, ...], keep_connection: bool) -> Supplier:
 def _body(model: type[RequestBody]) -> Supplier:
     def supply(request: Request, session: Session, body: bytes):
         try:
+            if not _sent_as_json(request.headers.get("content-type")):
+                return model.model_validate(body)  # refused as FastAPI refuses raw bytes for a model
             return model.model_validate_json(body)
         except ValidationError as invalid:
             raise RequestValidationError([{**error, "loc": ("body", *error["loc"])} for error in
                                           invalid.errors(include_url=False, include_input=False)]) from None
     return supply
+
+
+def _sent_as_json(content_type: str | None) -> bool:
+    """FastAPI's rule: a body is read as JSON when it names no type, or application/json
+    or application/*+json; any other type leaves it bytes, which no body model takes."""
+    if not content_type:
+        return True
+    message = email.message.Message()
+    message["content-type"] = content_type
+    subtype = message.get_content_subtype()
+    return message.get_content_maintype() == "application" and (subtype == "json" or subtype.endswith("+json"))

@@ -79,6 +79,23 @@ def test_a_signed_heartbeat_with_a_bad_body_is_a_clear_422(server, body, where):
     assert post(server, HEARTBEAT, beat(), signed(server, HEARTBEAT, beat())).status_code == 200
 
 
+@pytest.mark.parametrize("content_type", ["text/plain", "application/x-www-form-urlencoded", "multipart/form-data"])
+def test_a_body_sent_as_another_type_is_refused_as_on_every_route(server, content_type):
+    """FastAPI reads a body as JSON only when it says it is JSON (or says nothing); one
+    step does the same, so a form a browser may post anywhere is never taken as JSON."""
+    body = beat()
+    headers = {**signed(server, HEARTBEAT, body), "Content-Type": content_type}
+    answer = post(server, HEARTBEAT, body, headers)
+    assert answer.status_code == 422, answer.text
+    assert answer.json()["errors"][0]["loc"] == ["body"]
+    ordinary = requests.post(f"{server.url}/v1/auth/token", data=json.dumps({"username": "admin", "password": "x"}),
+                             headers={"Content-Type": content_type}, timeout=30)
+    assert ordinary.status_code == 422 and ordinary.json()["errors"][0]["loc"] == ["body"]
+    for json_type in ("application/json; charset=utf-8", "application/merge-patch+json"):
+        headers = {**signed(server, HEARTBEAT, body), "Content-Type": json_type}
+        assert post(server, HEARTBEAT, body, headers).status_code == 200, json_type
+
+
 def test_a_nul_in_the_query_is_refused_as_on_every_route(server):
     answer = post(server, HEARTBEAT, beat(), signed(server, HEARTBEAT, beat(), query="x=%00"), query="x=%00")
     assert answer.status_code == 422, answer.text
