@@ -6,6 +6,7 @@ three; SQLite has no such CTEs and takes one INSERT per table."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 from typing import Any
 
@@ -46,16 +47,24 @@ def columns(obj) -> dict[str, Any]:
     """Every column's value of a new ORM object but its id: as set, else the column's
     default, which is set on the object too (as a flush would), so the answer built from
     it shows what was written. Rows inserted together must name the same columns."""
-    values = {}
-    for column in obj.__table__.columns:
+    given = obj.__dict__
+    for key, default in _defaults(obj.__table__):
+        if key not in given:
+            setattr(obj, key, default)
+    return {key: given[key] for key, _ in _defaults(obj.__table__)}
+
+
+@functools.cache
+def _defaults(table) -> tuple[tuple[str, Any], ...]:
+    """(key, scalar default) of each column but the id, in the table's order."""
+    out = []
+    for column in table.columns:
         if column.primary_key:
             continue
-        if column.key not in obj.__dict__:
-            if column.default is not None and not column.default.is_scalar:
-                raise TypeError(f"{column} has a computed default: set it before the insert")
-            setattr(obj, column.key, column.default.arg if column.default is not None else None)
-        values[column.key] = obj.__dict__[column.key]
-    return values
+        if column.default is not None and not column.default.is_scalar:
+            raise TypeError(f"{column} has a computed default: set it before the insert")
+        out.append((column.key, column.default.arg if column.default is not None else None))
+    return tuple(out)
 
 
 def _binary(model) -> list:
