@@ -22,7 +22,7 @@ from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from ..auth import get_db, identify
-from ..schemas.wire import RequestBody
+from ..schemas.wire import NUL_ABSENT, RequestBody, no_nul_in
 from .deps import context, context_of, refuse_nul_characters
 
 # What a parameter gets, from (request, session, body bytes): in the order supplied, so the
@@ -109,7 +109,7 @@ def _body(model: type[RequestBody]) -> Supplier:
         try:
             if not _sent_as_json(request.headers.get("content-type")):
                 return model.model_validate(body)  # refused as FastAPI refuses raw bytes for a model
-            return model.model_validate_json(body)
+            return model.model_validate_json(body, context={NUL_ABSENT: no_nul_in(body)})
         except ValidationError as invalid:
             raise RequestValidationError([{**error, "loc": ("body", *error["loc"])} for error in
                                           invalid.errors(include_url=False, include_input=False)]) from None

@@ -67,7 +67,8 @@ def test_staff_may_not_send_a_heartbeat(server, staff):
 
 @pytest.mark.parametrize("body, where", [(b"{not json", "body"), (b"", "body"),
                                          (json.dumps({"uptime_s": "an hour"}).encode(), "uptime_s"),
-                                         (json.dumps({"app_version": "a\u0000b"}).encode(), "body")])
+                                         (json.dumps({"app_version": "a\u0000b"}).encode(), "body"),
+                                         (json.dumps({"devices": {"printer\u0000": {}}}).encode(), "body")])
 def test_a_signed_heartbeat_with_a_bad_body_is_a_clear_422(server, body, where):
     answer = post(server, HEARTBEAT, body, signed(server, HEARTBEAT, body))
     assert answer.status_code == 422, answer.text
