@@ -130,6 +130,33 @@ def test_idempotent_retries(terminal, food_guide):
     assert terminal.post("/v1/cases", payload, key=None).status_code == 422  # the key is required
 
 
+def test_a_retry_its_checks_would_now_refuse_still_gets_the_first_answer(server, terminal, food_guide):
+    """A kiosk's outbox may deliver a retry long after the first try went through, and an
+    e-licence in it may have been revoked meanwhile: the retry is answered with the case
+    made, never refused by the checks the first try passed."""
+    from domain.ids import make_licence_id
+    from tests.api.database import execute_sql
+    from tests.api.submissions import ISSUER
+
+    payload = application(food_guide, applicant(690))
+    material = next(m for m in payload["materials"] if m.get("licence_id"))
+    kind = next(m["licence_type_code"] for m in food_guide["materials"] if m["code"] == material["code"])
+    # A licence of this test's own: the one application() names is every test's.
+    licence = material["licence_id"] = make_licence_id(kind, ISSUER, "2026" + f"{uuid.uuid4().int % 10**7:07d}", 1)
+    first = terminal.post("/v1/cases", payload, key="retry-after-revocation")
+    assert first.status_code == 201, first.text
+    execute_sql(server, "INSERT INTO licences (identifier, case_id, type_code, name, holder_lookup, holder_masked, "
+                "issuer_name, issuer_uscc, issued_at, version, status) SELECT :identifier, id, 'JY', '食品经营许可证', "
+                "applicant_lookup, applicant_masked, '澄迈县市场监督管理局', '11469023MB0000000X', received_at, 1, "
+                "'revoked' FROM cases WHERE number = :number",
+                identifier=licence, number=first.json()["case"]["number"])
+    assert terminal.post("/v1/cases", payload).status_code == 422  # a new key: the checks refuse it now
+    again = terminal.post("/v1/cases", payload, key="retry-after-revocation")
+    assert again.status_code == 201, again.text
+    assert again.json()["case"]["number"] == first.json()["case"]["number"]
+    assert again.headers.get("Idempotent-Replayed") == "true"
+
+
 def test_retries_arriving_together_make_one_case(server, staff, food_guide):
     """A kiosk whose first try timed out sends again while the back office is still at
     work on the first: however the tries interleave, one case results and every answer
