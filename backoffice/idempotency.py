@@ -15,27 +15,37 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from .db import read_phase
-from .errors import Invalid
+from .errors import ApiError, Invalid
 from .models import IdempotencyRecord
 
 
 def idempotent(request: Request, session: Session, scope: str, fingerprint: str,
                produce: Callable[..., tuple[int, dict]], check: Callable[[], Any] | None = None,
-               shown_once: tuple[str, ...] = ()) -> Response:
+               shown_once: tuple[str, ...] = (), look_first: bool = True) -> Response:
     """`check` (optional) reads and validates before anything is written; its result is
     handed to `produce`, which writes but does not commit: what it wrote and the key's
     record commit together, so of tries arriving together only one writes (the others'
     insert of the key fails, their work is rolled back and they answer the first's
     answer). Both run only when the key is new. The answer's members named in
-    `shown_once` go to this caller only, never into the store."""
+    `shown_once` go to this caller only, never into the store.
+
+    `look_first=False`, for a route whose retries are rare (the fleet's submissions): the
+    key is not read before the work but only when the check refuses (a retry of a
+    request that passed then is answered, not refused by today's checks) or its record
+    cannot be written (a retry: the work is rolled back). One statement fewer a request."""
     key = request.headers.get("Idempotency-Key", "").strip()
     if not key or len(key) > 128:
         raise Invalid("an Idempotency-Key header (1-128 characters) is required")
     # Only a digest is kept: the request itself may carry an ID number.
     fingerprint = hashlib.sha256(fingerprint.encode()).hexdigest()
     with read_phase(session):
-        stored = _find(session, scope, key)
-        checked = check() if stored is None and check is not None else None
+        stored = _find(session, scope, key) if look_first else None
+        try:
+            checked = check() if stored is None and check is not None else None
+        except ApiError:
+            stored = None if look_first else _find(session, scope, key)
+            if stored is None:
+                raise
     if stored is not None:
         return _replay(stored, fingerprint)
     try:

@@ -82,7 +82,7 @@ def submit_case(request: Request, body: SubmissionIn, who: Caller = Depends(call
         return 201, answer
 
     return idempotent(request, session, f"submit:{who.actor}", lifecycle.request_fingerprint(payload), produce,
-                      check)
+                      check, look_first=False)
 
 
 # With the fleet's heartbeats, most of the back office's work: served in one step.
