@@ -43,14 +43,23 @@ def insert_case(session: Session, case: Case) -> None:
             session.execute(insert(model.__table__), [{**columns(child), "case_id": case.id} for child in children])
 
 
+def new_row(model, **values):
+    """A new object of `model` holding `values`, made without the ORM's attribute events:
+    insert_case writes it with Core statements and the answer only reads it, and those
+    events (about 120 a submission) cost more than the rest of building the case. Its
+    relationships given as plain lists stay plain lists."""
+    obj = model.__mapper__.class_manager.new_instance()
+    obj.__dict__.update(values)
+    return obj
+
+
 def columns(obj) -> dict[str, Any]:
     """Every column's value of a new ORM object but its id: as set, else the column's
     default, which is set on the object too (as a flush would), so the answer built from
     it shows what was written. Rows inserted together must name the same columns."""
-    given = obj.__dict__
+    given = obj.__dict__  # defaults go in as new_row's values do, without events
     for key, default in _defaults(obj.__table__):
-        if key not in given:
-            setattr(obj, key, default)
+        given.setdefault(key, default)
     return {key: given[key] for key, _ in _defaults(obj.__table__)}
 
 

@@ -33,7 +33,7 @@ from domain.workdays import CalendarUnknown, WorkCalendar, deadline_light
 from . import audit, notices, shipping
 from .addresses import check_postal_address
 from .auth import Caller
-from .case_insert import insert_case
+from .case_insert import insert_case, new_row
 from .catalogue_cache import WITH_MATERIALS
 from .courier import CourierUnavailable
 from .errors import Conflict, Forbidden, Invalid, NotFound, Unavailable
@@ -162,7 +162,8 @@ def check_submission(session: Session, ctx: Context, payload: dict, caller: Call
     today = ctx.today()
     received = utcnow()
     promised_days = max(i.promised_days for i in items)
-    case = Case(
+    case = new_row(
+        Case,
         item_code=None if bundle else items[0].code,
         bundle_code=bundle.code if bundle else None,
         item_name=bundle.name if bundle else items[0].name,
@@ -192,15 +193,15 @@ def check_submission(session: Session, ctx: Context, payload: dict, caller: Call
         deferred_pending=False,
         decision="",
         overdue=False,
+        materials=list(materials),
+        # Given even when empty, so the answer built from the case needs no lazy load.
+        parts=[new_row(CasePart, item_code=item.code, item_name=item.name, department_code=item.department_code)
+               for item in items] if bundle else [],
+        events=[],
     )
     if deferred_codes:
         case.deferred_pending = True
         case.deferred_due = _add_days_or_none(ctx.calendar, today, DEFERRED_SUPPLY_DAYS)
-    for m in materials:
-        case.materials.append(m)
-    # Assigned even when empty, so the answer built after the flush needs no lazy load.
-    case.parts = [CasePart(item_code=item.code, item_name=item.name, department_code=item.department_code)
-                  for item in items] if bundle else []
     _recompute_deadline(case, ctx.calendar)
     _add_event(case, "submit", case.status, _submission_note(caller, items, [m for m in materials if m.deferred]),
                caller)
@@ -362,8 +363,8 @@ def _check_materials(session: Session, ctx: Context, items: list[Item], payload:
                 if spec.necessity != "deferrable":
                     problems.append({"material": key, "problem": "this material cannot be deferred"})
                     continue
-                result.append(CaseMaterial(material_code=key, name=spec.name, form="copy", copies=0,
-                                           deferred=True))
+                result.append(new_row(CaseMaterial, material_code=key, name=spec.name, form="copy", copies=0,
+                                      deferred=True))
                 continue
             provided = given.pop(key, None)
             if provided is None:
@@ -388,8 +389,8 @@ def _material_from(ctx, session, spec, key, provided, applicant_number, problems
     if form not in ("original", "copy", "electronic"):
         problems.append({"material": key, "problem": f"unknown form {form}"})
         return None
-    material = CaseMaterial(material_code=key, name=spec.name, form=form,
-                            copies=int(provided.get("copies", spec.copies) or 1))
+    material = new_row(CaseMaterial, material_code=key, name=spec.name, form=form,
+                       copies=int(provided.get("copies", spec.copies) or 1))
     licence_id = str(provided.get("licence_id", "")).strip()
     if licence_id:
         if not is_valid_licence_id(licence_id):
