@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import and_, case, select, true, union_all
+from sqlalchemy import and_, case, func, select, true, union_all
 
 from domain.workdays import CalendarUnknown, WorkCalendar
 
@@ -74,6 +74,11 @@ def lit_with(bounds: Bounds, light: str):
     within = {"red": promised < bounds.today, "yellow": promised.between(bounds.today, bounds.yellow_until),
               "green": (promised > bounds.yellow_until) & (promised <= bounds.green_until)}[light]
     return and_(lit(), within)
+
+
+def count_where(condition):
+    """How many rows of a grouped SELECT meet `condition` (0 when none)."""
+    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
 
 def rank(bounds: Bounds):

@@ -10,7 +10,7 @@ import logging
 import os
 import socket
 
-from sqlalchemy import case, delete, func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from domain.cases import CaseStatus
@@ -183,8 +183,10 @@ def summary(session: Session, ctx: Context, today: dt.date | None = None) -> lis
     bounds = lights.light_bounds(ctx.calendar, today)
     rows: dict[str, dict] = {}
     for code, name, in_hand, late, near in session.execute(
-            select(Case.department_code, func.max(Case.department_name), _count(Case.status.in_(OPEN_STATES)),
-                   _count(lights.lit_with(bounds, "red")), _count(lights.lit_with(bounds, "yellow")))
+            select(Case.department_code, func.max(Case.department_name),
+                   *[lights.count_where(condition) for condition in (Case.status.in_(OPEN_STATES),
+                                                                     lights.lit_with(bounds, "red"),
+                                                                     lights.lit_with(bounds, "yellow"))])
             .group_by(Case.department_code)):
         rows[code] = {"department_code": code, "department": name, "open": int(in_hand), "at_risk": int(near),
                       "overdue": int(late), "completed": 0, "on_time": 0, "_days": []}
@@ -208,7 +210,3 @@ def summary(session: Session, ctx: Context, today: dt.date | None = None) -> lis
         dep["average_working_days"] = round(sum(days) / len(days), 1) if days else None
         out.append(dep)
     return sorted(out, key=lambda d: d["department_code"])
-
-
-def _count(condition):
-    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)

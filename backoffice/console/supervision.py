@@ -24,7 +24,7 @@ from ..auth import get_db
 from ..calendar import load_calendar
 from ..db import read_phase
 from ..english_names import EnglishNames
-from ..lights import LIT, Bounds, light_bounds, lit, most_urgent
+from ..lights import LIT, Bounds, count_where, light_bounds, lit, most_urgent
 from ..models import Case, Department, Rating, Rectification
 from ..supervision import OPEN_STATES
 from . import i18n, pages
@@ -41,10 +41,6 @@ RECTIFICATION_LABELS = {"open": i18n.N_("Awaiting callback"), "called_back": i18
 IN_PROGRESS = ("open", "called_back", "appealed")
 
 
-def _sum(condition):
-    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
-
-
 def departments(session: Session, bounds: Bounds, english: EnglishNames | None) -> list[dict]:
     """Per department: cases in hand, overdue, nearly overdue and the light (red if any is
     overdue, yellow if any is nearly); the most pressing first."""
@@ -52,7 +48,7 @@ def departments(session: Session, bounds: Bounds, english: EnglishNames | None) 
     overdue = lighted & (Case.promised_date < bounds.today)
     soon = lighted & Case.promised_date.between(bounds.today, bounds.yellow_until)
     # Counted from ix_cases_urgency alone: no case row is read.
-    rows = session.execute(select(Case.department_code, func.count(), _sum(overdue), _sum(soon))
+    rows = session.execute(select(Case.department_code, func.count(), count_where(overdue), count_where(soon))
                            .where(Case.status.in_(OPEN_STATES)).group_by(Case.department_code)).all()
     catalogue = {d.code: (d.name, d.name_en)
                  for d in session.execute(select(Department.code, Department.name, Department.name_en))}
@@ -153,7 +149,7 @@ def ratings_by_week(session: Session, today: dt.date) -> list[dict]:
     starts = [_utc(m) for m in mondays]
     week = case(*[(Rating.created_at >= start, index) for index, start in reversed(list(enumerate(starts)))],
                 else_=-1).label("week")
-    rows = session.execute(select(week, func.count(), _sum(Rating.level <= BAD))
+    rows = session.execute(select(week, func.count(), count_where(Rating.level <= BAD))
                            .where(Rating.created_at >= starts[0]).group_by(week)).all()
     found = {int(index): (int(count), int(bad)) for index, count, bad in rows}
     out = []
