@@ -41,30 +41,53 @@ def _mac(key: bytes, prev_hash: str, canonical: str) -> str:
     return hmac.new(key, (prev_hash + canonical).encode(), hashlib.sha256).hexdigest()
 
 
-def record(session: Session, actor: str, action: str, subject: str = "", **detail) -> AuditEntry:
+def record(session: Session, actor: str, action: str, subject: str = "", **detail) -> None:
     """Append within the caller's transaction; the head row is locked until it commits.
-    Core statements: every submission and staff action passes here."""
-    key = _key(session)
+    Core statements: every staff action passes here."""
+    append(session, sealed(session, lock_head(session), actor, action, subject, **detail))
+
+
+def lock_head(session: Session) -> str:
+    """The chain's last MAC, its row locked until the caller's transaction ends (made, at
+    GENESIS, by the first entry). A statement of the caller's may lock it instead:
+    locking_head."""
     prev = session.execute(_HEAD).scalar()
     if prev is None:
         prev = GENESIS
-        session.execute(insert(AuditHead.__table__).values(id=1, last_hash=GENESIS))
-    entry = AuditEntry(at=utcnow(), actor=actor, action=action, subject=subject, detail=detail, prev_hash=prev)
-    entry.hash = _mac(key, prev, _canonical(entry.at, actor, action, subject, detail))  # transient: never added
-    values = {"at": entry.at, "actor": actor, "action": action, "subject": subject, "detail": detail,
-              "prev_hash": prev, "hash": entry.hash}
+        session.execute(insert(_heads).values(id=1, last_hash=GENESIS))
+    return prev
+
+
+def sealed(session: Session, prev: str, actor: str, action: str, subject: str = "", **detail) -> dict:
+    """A new entry's values, its MAC chained to `prev`, the head the caller holds locked;
+    for append, or for a statement of the caller's that appends it (APPEND_CTES)."""
+    at = utcnow()
+    mac = _mac(_key(session), prev, _canonical(at, actor, action, subject, detail))
+    return {"at": at, "actor": actor, "action": action, "subject": subject, "detail": detail,
+            "prev_hash": prev, "hash": mac}
+
+
+def append(session: Session, entry: dict) -> None:
+    """Writes a sealed entry and makes it the chain's head."""
     if session.get_bind().dialect.name == "postgresql":
-        session.execute(_APPEND_AND_ADVANCE, {f"entry_{name}": value for name, value in values.items()})
+        session.execute(_APPEND_AND_ADVANCE, {f"entry_{name}": value for name, value in entry.items()})
     else:
-        session.execute(_APPEND, values)
-        session.execute(_ADVANCE, {"last_hash": entry.hash})
-    return entry
+        session.execute(_APPEND, entry)
+        session.execute(_ADVANCE, {"last_hash": entry["hash"]})
+
+
+def locking_head(statement):
+    """PostgreSQL: `statement` (an UPDATE or INSERT with RETURNING) made to lock the chain's
+    head as it returns, its last MAC an extra column, NULL while the chain has no head: a
+    round trip fewer for a writer that appends an entry after it (a submission)."""
+    return statement.add_cte(_HEAD_LOCKED).returning(select(_HEAD_LOCKED.c.last_hash).scalar_subquery())
 
 
 # Built once (every submission and staff action runs them): values given inline made
 # each a new statement whose cache key cost more than running it.
 _heads = AuditHead.__table__
 _HEAD = select(_heads.c.last_hash).where(_heads.c.id == 1).with_for_update()
+_HEAD_LOCKED = _HEAD.cte("audit_head_locked")
 _entries = AuditEntry.__table__
 _APPEND = insert(_entries)
 _ADVANCE = update(_heads).where(_heads.c.id == 1)
@@ -72,6 +95,16 @@ _ENTRY = ("at", "actor", "action", "subject", "detail", "prev_hash", "hash")
 # PostgreSQL: the entry and the new head in one statement, one round trip fewer.
 _APPEND_AND_ADVANCE = _ADVANCE.values(last_hash=bindparam("entry_hash", type_=_heads.c.last_hash.type)).add_cte(
     _APPEND.values({name: bindparam(f"entry_{name}", type_=_entries.c[name].type) for name in _ENTRY}).cte("appended"))
+# PostgreSQL: the same as CTEs for a statement of the caller's, the sealed entry its
+# parameter :audit_entry as JSON (entry_json).
+APPEND_CTES = (
+    f"audit_appended AS (INSERT INTO {_entries.name} ({', '.join(_ENTRY)}) SELECT {', '.join(_ENTRY)} "
+    f"FROM json_populate_record(NULL::{_entries.name}, CAST(:audit_entry AS json))),\n"
+    f"audit_advanced AS (UPDATE {_heads.name} SET last_hash = CAST(:audit_entry AS json) ->> 'hash' WHERE id = 1)")
+
+
+def entry_json(entry: dict) -> str:
+    return json.dumps({**entry, "at": entry["at"].isoformat()}, ensure_ascii=False, separators=(",", ":"))
 
 
 def _check(key: bytes, rows: Iterable[dict], prev: str | None = GENESIS) -> tuple[bool, int, int | None]:

@@ -1,8 +1,8 @@
-"""Writing a new case with its materials, parts and first event: Core INSERTs, not the
-ORM's unit of work, which cost more than the rest of a submission's writes. On
-PostgreSQL the case and its children go in one statement (data-modifying CTEs, which
-PostgreSQL runs to completion whatever the main query reads), one round trip instead of
-three; SQLite has no such CTEs and takes one INSERT per table."""
+"""Writing a new case with its materials, parts, first event and audit entry: Core
+INSERTs, not the ORM's unit of work, which cost more than the rest of a submission's
+writes. On PostgreSQL they go in one statement (data-modifying CTEs, which PostgreSQL
+runs to completion whatever the main query reads), one round trip instead of five;
+SQLite has no such CTEs and takes one INSERT per table."""
 from __future__ import annotations
 
 import datetime as dt
@@ -14,6 +14,7 @@ from sqlalchemy import LargeBinary, String, bindparam, insert, text
 from sqlalchemy.dialects.postgresql import ARRAY, BYTEA
 from sqlalchemy.orm import Session
 
+from . import audit
 from .models import Case, CaseEvent, CaseMaterial, CasePart
 
 # The children's tables, the case's relationships to them and the short names their rows
@@ -23,13 +24,14 @@ _cases = Case.__table__
 _INSERT_CASE = insert(_cases).returning(_cases.c.id)  # values bound, not inlined: built once
 
 
-def insert_case(session: Session, case: Case) -> None:
-    """Writes `case` and its children; `case` stays a detached picture of what was written
-    (its id filled in, and every column the Python side left unset given the column's
-    default, as a flush would) for the answer."""
+def insert_case(session: Session, case: Case, entry: dict) -> None:
+    """Writes `case`, its children and its audit entry (audit.sealed, the chain's head
+    locked by the caller); `case` stays a detached picture of what was written (its id
+    filled in, and every column the Python side left unset given the column's default,
+    as a flush would) for the answer."""
     kin = [(model, short, getattr(case, relationship)) for model, relationship, short in CHILDREN]
     if session.get_bind().dialect.name == "postgresql":
-        values = {"c": _json(columns(case))}
+        values = {"c": _json(columns(case)), "audit_entry": audit.entry_json(entry)}
         for model, short, children in kin:
             rows = [columns(child) for child in children]
             for column in _binary(model):  # kept out of the JSON: hex would double a scanned page
@@ -41,6 +43,7 @@ def insert_case(session: Session, case: Case) -> None:
     for model, _, children in kin:
         if children:
             session.execute(insert(model.__table__), [{**columns(child), "case_id": case.id} for child in children])
+    audit.append(session, entry)
 
 
 def new_row(model, **values):
@@ -97,7 +100,7 @@ def _with_children():
     children, so the driver converts and the server plans it once: the case's row and
     each child table's rows go as JSON, made rows of the table's own types by
     json_populate_record(set) (none when a list is empty); a binary column goes as an
-    array beside them, taken by the row's ordinal."""
+    array beside them, taken by the row's ordinal. The audit entry goes last, as JSON too."""
     def names(table, skip=("id",)) -> list[str]:
         return [c.name for c in table.columns if c.name not in skip]
 
@@ -114,6 +117,8 @@ def _with_children():
                      f"json_populate_recordset(NULL::{table.name}, CAST(:{short} AS json)) WITH ORDINALITY AS r)")
         parameters += [bindparam(short, type_=String)] + [bindparam(f"{short}_{name}", type_=ARRAY(BYTEA))
                                                           for name in sorted(binary)]
+    parts.append(audit.APPEND_CTES)
+    parameters.append(bindparam("audit_entry", type_=String))
     return text(",\n".join(parts) + "\nSELECT id FROM c").bindparams(*parameters)
 
 

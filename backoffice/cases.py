@@ -127,7 +127,6 @@ def submit(session: Session, ctx: Context, payload: dict, caller: Caller) -> Cas
     to the session for the actions that follow."""
     checked = check_submission(session, ctx, payload, caller)
     recorded = record_submission(session, ctx, checked, caller)
-    audit_submission(session, caller, checked)
     case = session.get(Case, recorded.id)
     assert case is not None
     return case
@@ -252,23 +251,20 @@ def _submission_note(caller: Caller, items: list[Item], deferred: list[CaseMater
 
 
 def record_submission(session: Session, ctx: Context, checked: CheckedSubmission, caller: Caller) -> Case:
-    """Numbers and saves a checked case; audit_submission follows. The day's counter row
-    stays locked until commit (PostgreSQL; on SQLite the whole transaction holds the write
-    lock), so the number is taken only now, when all that is left is to write."""
+    """Numbers, saves and audits a checked case. The day's counter row and the audit
+    chain's head stay locked until commit (PostgreSQL; on SQLite the whole transaction
+    holds the write lock), and every submission takes both, so they are taken only now,
+    when all that is left is to write."""
     case = checked.case
-    case.number = _next_case_number(session, ctx.settings.division_code, ctx.today())
+    number, head = _next_case_number(session, ctx.settings.division_code, ctx.today())
+    case.number = number
     # Before the INSERT: no second UPDATE.
     case.tracking_token = ctx.signer.issue("case", case.number, ttl_s=ctx.settings.tracking_token_days * 86400)
-    insert_case(session, case)
+    entry = audit.sealed(session, head if head is not None else audit.lock_head(session), caller.actor,
+                         "case.submit", case.number, item=case.item_code or case.bundle_code,
+                         materials=checked.materials, deferred=checked.deferred)
+    insert_case(session, case, entry)
     return case
-
-
-def audit_submission(session: Session, caller: Caller, checked: CheckedSubmission) -> None:
-    """The submission's audit entry: the last write before the commit, since the audit
-    chain's head stays locked from here until then and every submission takes it."""
-    case = checked.case
-    audit.record(session, caller.actor, "case.submit", case.number, item=case.item_code or case.bundle_code,
-                 materials=checked.materials, deferred=checked.deferred)
 
 
 def _resolve_items(session: Session, payload: dict, catalogue: Any = None) -> tuple[list[Item], Bundle | None]:
@@ -421,14 +417,18 @@ def _material_from(ctx, session, spec, key, provided, applicant_number, problems
 _counters = CaseCounter.__table__  # a Core UPDATE, built once: no ORM bookkeeping on every submission
 _NEXT_NUMBER = update(_counters).where(_counters.c.prefix == bindparam("day_prefix")) \
     .values(value=_counters.c.value + 1).returning(_counters.c.value)
+_NEXT_NUMBER_AND_HEAD = audit.locking_head(_NEXT_NUMBER)
 
 
-def _next_case_number(session: Session, division: str, day: dt.date) -> str:
+def _next_case_number(session: Session, division: str, day: dt.date) -> tuple[str, str | None]:
+    """The day's next number and, on PostgreSQL, the audit chain's head, locked by the
+    same statement (None: not locked, audit.lock_head)."""
     prefix = day.strftime("%Y%m%d")
+    locking = session.get_bind().dialect.name == "postgresql"
     for _ in range(3):
-        row = session.execute(_NEXT_NUMBER, {"day_prefix": prefix}).first()
+        row = session.execute(_NEXT_NUMBER_AND_HEAD if locking else _NEXT_NUMBER, {"day_prefix": prefix}).first()
         if row is not None:
-            return f"{division}-{prefix}-{row[0]:05d}"
+            return f"{division}-{prefix}-{row[0]:05d}", row[1] if locking else None
         try:
             with session.begin_nested():
                 session.add(CaseCounter(prefix=prefix, value=0))

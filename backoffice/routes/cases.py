@@ -76,10 +76,8 @@ def submit_case(request: Request, body: SubmissionIn, who: Caller = Depends(call
         checked, names = checked_and_names
         checked.case.presence_evidence = evidence
         case = lifecycle.record_submission(session, ctx, checked, who)
-        answer = {"case": case_detail(case, ctx.calendar, ctx.today(), names),
-                  "receipt": receipt(case, who.name, names)}
-        lifecycle.audit_submission(session, who, checked)  # last: it holds the audit chain's head
-        return 201, answer
+        return 201, {"case": case_detail(case, ctx.calendar, ctx.today(), names),
+                     "receipt": receipt(case, who.name, names)}
 
     return idempotent(request, session, f"submit:{who.actor}", lifecycle.request_fingerprint(payload), produce,
                       check, look_first=False)

@@ -178,6 +178,31 @@ def test_case_numbers_never_collide_under_submissions_to_both(servers, submissio
     assert query(servers[0], "SELECT number FROM cases GROUP BY number HAVING count(*) > 1") == []
 
 
+def test_the_audit_chain_stays_one_under_submissions_and_sign_ins_at_both(servers, submission):
+    """A submission locks the audit chain's head in the statement that numbers its case and
+    appends its entry in the one that writes the case; a sign-in locks and appends on its
+    own. Both, at both servers at once: every entry follows exactly one other, each case
+    has its one entry, and the chain verifies."""
+    body, headers = submission
+    apis = [terminal_api(server) for server in servers for _ in range(3)]
+
+    def submit_from(api: Api) -> list[str]:
+        return [api.post("/v1/cases", body, headers=headers).json()["case"]["number"] for _ in range(4)]
+
+    def sign_in_at(server) -> int:
+        return sum(bool(staff_token(server, name)) for name in ("admin", "supervisor01") * 3)
+
+    done = together(*(lambda api=api: submit_from(api) for api in apis),
+                    *(lambda server=server: sign_in_at(server) for server in servers))
+    numbers = [number for batch in done[:len(apis)] for number in batch]
+    assert len(set(numbers)) == len(apis) * 4 and done[len(apis):] == [6, 6]
+    assert query(servers[0], "SELECT prev_hash FROM audit_log GROUP BY prev_hash HAVING count(*) > 1") == []
+    entries = query(servers[0], "SELECT subject FROM audit_log WHERE action = 'case.submit'")
+    assert sorted(subject for (subject,) in entries if subject in set(numbers)) == sorted(numbers)
+    verdict = requests.get(f"{servers[1].url}/v1/audit/verify", headers=staff_token(servers[1], "admin"), timeout=60)
+    assert verdict.json()["intact"] is True, verdict.text
+
+
 def test_queue_tickets_never_collide_under_check_ins_at_both(servers, terminals):
     """Twenty-four citizens booked for the same window check in at once, half at each
     server: twenty-four different tickets, A001 to A024 with none skipped."""
