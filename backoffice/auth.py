@@ -20,6 +20,7 @@ from domain import signing
 
 from . import audit
 from .db import stands_alone, statements_stand_alone
+from .driver_statement import DriverStatement
 from .errors import Forbidden, Unauthorized
 from .models import LoginFailure, Staff, StaffToken, Terminal, TerminalNonce, utcnow
 from .security import totp
@@ -84,9 +85,10 @@ _nonces, _terminals = TerminalNonce.__table__, Terminal.__table__
 _KEY_STILL_CURRENT = or_(bindparam("guard_secret", type_=String) == "", exists().where(
     _terminals.c.id == bindparam("guard_terminal", type_=String),
     _terminals.c.secret_enc == bindparam("guard_secret"), _terminals.c.disabled.is_(False)))
-_GUARD = insert(_nonces).from_select(["terminal_id", "nonce", "seen_at"], select(
+_GUARD_INSERT = insert(_nonces).from_select(["terminal_id", "nonce", "seen_at"], select(
     case((_KEY_STILL_CURRENT, bindparam("guard_terminal")), else_=null()),
     bindparam("guard_nonce", type_=String), bindparam("guard_at", type_=_nonces.c.seen_at.type)))
+_GUARD = DriverStatement(_GUARD_INSERT)
 NOT_NULL_VIOLATION = "23502"  # PostgreSQL's SQLSTATE
 
 
@@ -94,16 +96,16 @@ def with_replay_guard(statement):
     """The statement writing the request's nonce first, in a CTE of its own: PostgreSQL runs
     it whatever the statement matches, and a nonce already seen fails the whole statement,
     as does a secret from memory that is no longer the terminal's (ReplayGuard)."""
-    return statement.add_cte(_GUARD.cte("replay_guard"))
+    return statement.add_cte(_GUARD_INSERT.cte("replay_guard"))
 
 
-def execute_guarded(session: Session, statement, values: dict, guard: ReplayGuard):
-    """Runs a statement made by with_replay_guard; a replayed request is refused as the
-    signature check refuses one. Where the secret from memory was no longer current, the
+def execute_guarded(session: Session, statement: DriverStatement, values: dict, guard: ReplayGuard) -> list:
+    """Runs a statement made by with_replay_guard, its rows; a replayed request is refused
+    as the signature check refuses one. Where the secret from memory was no longer current, the
     statement wrote nothing: the full check runs and, if it passes, the statement again."""
     while True:
         try:
-            result = session.execute(statement, {
+            rows = statement.rows(session, {
                 **values, "guard_terminal": guard.terminal_id, "guard_nonce": guard.nonce, "guard_at": utcnow(),
                 "guard_secret": guard.secret_enc})
         except IntegrityError as exc:
@@ -114,7 +116,7 @@ def execute_guarded(session: Session, statement, values: dict, guard: ReplayGuar
                 continue
             raise _unauthorized("replayed request") from None
         guard.written = True
-        return result
+        return rows
 
 
 def _unauthorized(detail: str) -> HTTPException:

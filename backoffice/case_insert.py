@@ -15,6 +15,7 @@ from sqlalchemy.dialects.postgresql import ARRAY, BYTEA
 from sqlalchemy.orm import Session
 
 from . import audit
+from .driver_statement import DriverStatement
 from .models import Case, CaseEvent, CaseMaterial, CasePart
 
 # The children's tables, the case's relationships to them and the short names their rows
@@ -37,7 +38,7 @@ def insert_case(session: Session, case: Case, entry: dict) -> None:
             for column in _binary(model):  # kept out of the JSON: hex would double a scanned page
                 values[f"{short}_{column.name}"] = [row.pop(column.name) for row in rows]
             values[short] = _json(rows)
-        case.id = session.execute(_WITH_CHILDREN, values).scalar_one()
+        case.id = _WITH_CHILDREN.scalar(session, values)
         return
     case.id = session.execute(_INSERT_CASE, columns(case)).scalar_one()
     for model, _, children in kin:
@@ -122,4 +123,4 @@ def _with_children():
     return text(",\n".join(parts) + "\nSELECT id FROM c").bindparams(*parameters)
 
 
-_WITH_CHILDREN = _with_children()
+_WITH_CHILDREN = DriverStatement(_with_children())

@@ -36,6 +36,7 @@ from .auth import Caller
 from .case_insert import insert_case, new_row
 from .catalogue_cache import WITH_MATERIALS
 from .courier import CourierUnavailable
+from .driver_statement import DriverStatement
 from .errors import Conflict, Forbidden, Invalid, NotFound, Unavailable
 from .licences import issue_licences_for
 from .models import Bundle, Case, CaseCounter, CaseEvent, CaseMaterial, CasePart, Department, Item, Licence, utcnow
@@ -376,8 +377,8 @@ def _check_materials(session: Session, ctx: Context, items: list[Item], payload:
 
 
 _licences = Licence.__table__
-_LICENCE = select(_licences.c.status, _licences.c.holder_lookup).where(
-    _licences.c.identifier == bindparam("identifier"))
+_LICENCE = DriverStatement(select(_licences.c.status, _licences.c.holder_lookup).where(
+    _licences.c.identifier == bindparam("identifier")))
 
 
 def _material_from(ctx, session, spec, key, provided, applicant_number, problems) -> CaseMaterial | None:
@@ -392,7 +393,7 @@ def _material_from(ctx, session, spec, key, provided, applicant_number, problems
         if not is_valid_licence_id(licence_id):
             problems.append({"material": key, "problem": "e-licence identifier is not valid"})
             return None
-        known = session.execute(_LICENCE, {"identifier": licence_id}).first()
+        known = _LICENCE.first(session, {"identifier": licence_id})
         if known is not None and (known.status != "valid" or known.holder_lookup != ctx.vault.lookup(applicant_number)):
             problems.append({"material": key, "problem": "e-licence is not valid for this applicant"})
             return None
@@ -415,9 +416,10 @@ def _material_from(ctx, session, spec, key, provided, applicant_number, problems
 
 
 _counters = CaseCounter.__table__  # a Core UPDATE, built once: no ORM bookkeeping on every submission
-_NEXT_NUMBER = update(_counters).where(_counters.c.prefix == bindparam("day_prefix")) \
+_NEXT_NUMBER_UPDATE = update(_counters).where(_counters.c.prefix == bindparam("day_prefix")) \
     .values(value=_counters.c.value + 1).returning(_counters.c.value)
-_NEXT_NUMBER_AND_HEAD = audit.locking_head(_NEXT_NUMBER)
+_NEXT_NUMBER = DriverStatement(_NEXT_NUMBER_UPDATE)
+_NEXT_NUMBER_AND_HEAD = DriverStatement(audit.locking_head(_NEXT_NUMBER_UPDATE))
 
 
 def _next_case_number(session: Session, division: str, day: dt.date) -> tuple[str, str | None]:
@@ -426,7 +428,7 @@ def _next_case_number(session: Session, division: str, day: dt.date) -> tuple[st
     prefix = day.strftime("%Y%m%d")
     locking = session.get_bind().dialect.name == "postgresql"
     for _ in range(3):
-        row = session.execute(_NEXT_NUMBER_AND_HEAD if locking else _NEXT_NUMBER, {"day_prefix": prefix}).first()
+        row = (_NEXT_NUMBER_AND_HEAD if locking else _NEXT_NUMBER).first(session, {"day_prefix": prefix})
         if row is not None:
             return f"{division}-{prefix}-{row[0]:05d}", row[1] if locking else None
         try:

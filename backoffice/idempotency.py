@@ -15,8 +15,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from .db import read_phase
+from .driver_statement import DriverStatement
 from .errors import ApiError, Invalid
-from .models import IdempotencyRecord
+from .models import IdempotencyRecord, utcnow
 
 
 def idempotent(request: Request, session: Session, scope: str, fingerprint: str,
@@ -53,8 +54,8 @@ def idempotent(request: Request, session: Session, scope: str, fingerprint: str,
         answer = json.dumps(body, ensure_ascii=False, default=str)
         kept = json.dumps({k: (None if k in shown_once else v) for k, v in body.items()}, ensure_ascii=False,
                           default=str) if shown_once else answer
-        session.execute(_STORE, {"scope": scope, "key": key, "request_hash": fingerprint, "status_code": status,
-                                 "body": kept})
+        _STORE.rows(session, {"scope": scope, "key": key, "request_hash": fingerprint, "status_code": status,
+                              "body": kept, "created_at": utcnow()})
         session.commit()
     except IntegrityError:
         # A try with the same key arriving together won (its key, or what it made, was
@@ -71,14 +72,15 @@ def idempotent(request: Request, session: Session, scope: str, fingerprint: str,
 # Built once: every creating POST runs both, and building a statement's cache key from
 # values given inline cost more than running it.
 _records = IdempotencyRecord.__table__
-_STORE = insert(_records)
-_FIND = select(_records.c.request_hash, _records.c.status_code, _records.c.body).where(
-    _records.c.scope == bindparam("scope"), _records.c.key == bindparam("key"))
+_STORE = DriverStatement(insert(_records).values(
+    {name: bindparam(name, type_=_records.c[name].type) for name in _records.c.keys() if name != "id"}))
+_FIND = DriverStatement(select(_records.c.request_hash, _records.c.status_code, _records.c.body).where(
+    _records.c.scope == bindparam("scope"), _records.c.key == bindparam("key")))
 
 
 def _find(session: Session, scope: str, key: str):
     """(request_hash, status_code, body) of the key's first answer, or None."""
-    return session.execute(_FIND, {"scope": scope, "key": key}).first()
+    return _FIND.first(session, {"scope": scope, "key": key})
 
 
 def _replay(stored, fingerprint: str) -> JSONResponse:

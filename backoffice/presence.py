@@ -26,6 +26,7 @@ from domain import signing
 from domain.ids import is_mobile_number, mask_phone
 
 from . import audit, locks
+from .driver_statement import DriverStatement
 from .errors import Conflict, Forbidden, Gone, Invalid, NotFound, TooMany
 from .models import Case, FaceChallenge, PresenceChallenge, PresenceGrant, utcnow
 from .sms.templates import PRESENCE_CODE
@@ -230,9 +231,9 @@ def end(session: Session, terminal_id: str, token: str, reason: str) -> bool:
 
 # Built once, columns only: every request a citizen's session makes presents its grant.
 _grants = PresenceGrant.__table__
-_GRANT = select(_grants.c.token_hash, _grants.c.terminal_id, _grants.c.citizen_lookup, _grants.c.scopes,
-                _grants.c.evidence, _grants.c.ended_at, _grants.c.expires_at).where(
-    _grants.c.token_hash == bindparam("token_hash"))
+_GRANT = DriverStatement(select(
+    _grants.c.token_hash, _grants.c.terminal_id, _grants.c.citizen_lookup, _grants.c.scopes, _grants.c.evidence,
+    _grants.c.ended_at, _grants.c.expires_at).where(_grants.c.token_hash == bindparam("token_hash")))
 
 
 def grant_of(session: Session, request, terminal_id: str, deferred: bool = False) -> Grant | None:
@@ -241,7 +242,7 @@ def grant_of(session: Session, request, terminal_id: str, deferred: bool = False
     token = request.headers.get(HEADER, "")
     if not token or len(token) > 100:
         return None
-    row = session.execute(_GRANT, {"token_hash": _token_hash(token)}).first()
+    row = _GRANT.first(session, {"token_hash": _token_hash(token)})
     if row is None or row.terminal_id != terminal_id:
         return None
     now = utcnow()

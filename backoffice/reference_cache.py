@@ -15,10 +15,12 @@ from domain.workdays import WorkCalendar
 
 from .calendar import load_calendar
 from .catalogue_cache import CatalogueCache, CatalogueVersionView
+from .driver_statement import DriverStatement
 from .models import CalendarVersion, CatalogueVersion
 
-_NUMBERS = select(select(func.max(CatalogueVersion.number)).scalar_subquery(),
-                  select(CalendarVersion.number).where(CalendarVersion.id == 1).scalar_subquery())
+_NUMBERS = DriverStatement(select(
+    select(func.max(CatalogueVersion.number)).scalar_subquery(),
+    select(CalendarVersion.number).where(CalendarVersion.id == 1).scalar_subquery()))
 
 
 @dataclass(frozen=True)
@@ -36,7 +38,7 @@ class ReferenceCache:
 
     def now(self, session: Session) -> Reference:
         """The latest catalogue and calendar, as the database holds them at this moment."""
-        catalogue_version, calendar_version = session.execute(_NUMBERS).one()
+        catalogue_version, calendar_version = _NUMBERS.rows(session, {})[0]
         kept = self._calendar
         if calendar_version is None or kept is None or kept[0] != calendar_version:
             # Read after the number: a change landing between the two is kept under the

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from . import audit
 from .auth import ReplayGuard, execute_guarded, with_replay_guard
 from .db import statements_stand_alone
+from .driver_statement import DriverStatement
 from .errors import Invalid, NotFound
 from .models import Alert, CatalogueVersion, Release, Terminal, TerminalCommand, utcnow
 from .supervision import clear, raise_alert
@@ -126,7 +127,7 @@ def _heartbeat_statements():
         **liveness, app_version=bindparam("version"), devices=bindparam("devices", type_=table.c.devices.type),
         reported=bindparam("reported", type_=table.c.reported.type), report_digest=bindparam("digest"),
     ).returning(*answer)
-    return beat, guarded, report
+    return DriverStatement(beat), DriverStatement(guarded), DriverStatement(report)
 
 
 _BEAT, _BEAT_GUARDED, _REPORT = _heartbeat_statements()
@@ -152,9 +153,10 @@ def heartbeat(session: Session, terminal_id: str, report: dict, device_alert_aft
     values = {"terminal_id": terminal_id, "now": now, "uptime": int(report.get("uptime_s", 0) or 0),
               "outbox": int(report.get("outbox_length", 0) or 0), "digest": digest}
     statements_stand_alone(session)
-    row = (execute_guarded(session, _BEAT_GUARDED, values, guard) if guard else session.execute(_BEAT, values)).first()
-    if row is None:  # something besides liveness changed (or the terminal is new to it)
-        row = session.execute(_REPORT, {**values, "version": version, "devices": devices, "reported": reported}).one()
+    rows = execute_guarded(session, _BEAT_GUARDED, values, guard) if guard else _BEAT.rows(session, values)
+    if not rows:  # something besides liveness changed (or the terminal is new to it)
+        rows = _REPORT.rows(session, {**values, "version": version, "devices": devices, "reported": reported})
+    row = rows[0]
     session.commit()  # what follows, when anything does, is a transaction of its own
     free = _number(report.get("disk_free_mb"))
     failing = sorted(name for name, v in devices.items()

@@ -12,6 +12,6 @@ from backoffice.case_insert import _WITH_CHILDREN
 
 
 def test_the_case_statement_is_one_short_text_whatever_the_number_of_children():
-    compiled = _WITH_CHILDREN.compile(dialect=create_engine("postgresql+psycopg://", module=psycopg).dialect)
+    compiled = _WITH_CHILDREN.statement.compile(dialect=create_engine("postgresql+psycopg://", module=psycopg).dialect)
     assert len(str(compiled).encode()) <= _queries.MAX_CACHED_STATEMENT_LENGTH
     assert len(compiled.params) <= _queries.MAX_CACHED_STATEMENT_PARAMS
