@@ -24,6 +24,7 @@ from kiosk.demo import latest_code
 from services.api import TerminalSignature
 from tests.api.conftest import DEMO_PASSWORD, TERMINAL, Api
 from tests.api.database import execute_sql, query
+from tests.api.metrics_scrape import heartbeats_counted
 from tests.api.submissions import WANG, application
 from tests.api.together import started_together
 from tests.waiting import wait_until
@@ -253,14 +254,6 @@ def test_a_heartbeat_never_waits_behind_a_submissions_transaction(servers, termi
                 assert waiting.result(timeout=30).status_code == 201
     finally:
         engine.dispose()
-
-
-def heartbeats_counted(server) -> float:
-    """The heartbeats answered 200, as one scrape of /metrics tells them."""
-    text = requests.get(f"{server.url}/metrics", timeout=10).text
-    line = next((line for line in text.splitlines() if line.startswith("backoffice_requests_total{")
-                 and 'route="/v1/terminals/heartbeat"' in line and 'status="200"' in line), None)
-    return float(line.rsplit(" ", 1)[1]) if line else 0.0
 
 
 def test_metrics_count_the_requests_of_every_worker_at_each_scrape(servers, terminals):

@@ -14,6 +14,7 @@ from services.api import BackofficeClient
 from services.transport import TransportSettings
 from tests.api.conftest import TERMINAL
 from tests.api.database import query
+from tests.api.metrics_scrape import heartbeats_counted
 from tests.api.submissions import WANG, application
 from tests.api.together import started_together
 from tests.nginx_proxy import NGINX, NGINX_MISSING, NginxProxy, write_test_pki
@@ -57,15 +58,11 @@ def kiosk(hosts, proxy, pki):
     client.close()
 
 
-def heartbeats_served(host) -> int:
-    return sum("/v1/terminals/heartbeat" in line for line in host.log_file.read_text(errors="replace").splitlines())
-
-
 def test_the_proxy_spreads_the_kiosks_requests_over_both_hosts(hosts, kiosk):
-    before = [heartbeats_served(host) for host in hosts]
+    before = [heartbeats_counted(host) for host in hosts]
     for _ in range(10):
         assert "commands" in kiosk.heartbeat(REPORT)
-    served = [heartbeats_served(host) - already for host, already in zip(hosts, before)]
+    served = [heartbeats_counted(host) - already for host, already in zip(hosts, before)]
     assert sum(served) == 10 and all(count > 0 for count in served), served
 
 
